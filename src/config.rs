@@ -1,0 +1,126 @@
+//! The engine's configuration: the `CXProviderConfiguration` limits, the per-call
+//! capabilities announced in every `CXCallUpdate`, the payload schema, and time-outs.
+
+use crate::payload::PayloadSchema;
+use crate::types::{HandleType, HandleTypes};
+
+/// Default ring time-out: 30 000 ms, as flutter_callkit_incoming's default and Twilio's
+/// invite expiry (docs/callkit-facts.md, "Actions and timing").
+pub const DEFAULT_RING_TIMEOUT_MS: u64 = 30_000;
+
+/// Default bound on how long an answered incoming call waits for its connection:
+/// 10 000 ms. Signal holds the `CXAnswerCallAction` until its media stack is ready and
+/// fails it after a bound; CallKit's own action time-out is undocumented (about a minute
+/// observed), so this stays well below it.
+pub const DEFAULT_ANSWER_CONNECT_TIMEOUT_MS: u64 = 10_000;
+
+/// Default PushKit completion deadline: 5 000 ms after the push arrived, the push is
+/// completed even if `reportNewIncomingCall` has not called back (Signal waits up to
+/// 5 s; `callservicesd` checks at about 7 s).
+pub const DEFAULT_PUSH_COMPLETION_TIMEOUT_MS: u64 = 5_000;
+
+/// `CXProviderConfiguration`: the limits CallKit enforces and the engine checks before
+/// fulfilling an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ProviderConfiguration {
+    /// `maximumCallGroups` (Apple's default 2).
+    pub maximum_call_groups: u8,
+    /// `maximumCallsPerCallGroup` (Apple's default 5).
+    pub maximum_calls_per_call_group: u8,
+    /// `supportsVideo` (Apple's default `false`). Incoming pushes asking for video are
+    /// reported as audio when this is off; outgoing video requests are refused.
+    pub supports_video: bool,
+    /// `supportedHandleTypes`: handle types an outgoing call may use.
+    pub supported_handle_types: HandleTypes,
+    /// `includesCallsInRecents` (Apple's default `true`); carried for the host.
+    pub includes_calls_in_recents: bool,
+}
+
+impl Default for ProviderConfiguration {
+    fn default() -> Self {
+        ProviderConfiguration {
+            maximum_call_groups: 2,
+            maximum_calls_per_call_group: 5,
+            supports_video: false,
+            supported_handle_types: HandleTypes::only(HandleType::PhoneNumber)
+                .with(HandleType::Generic)
+                .with(HandleType::EmailAddress),
+            includes_calls_in_recents: true,
+        }
+    }
+}
+
+/// The capabilities announced for every call in its `CXCallUpdate`
+/// (`supportsHolding`, `supportsGrouping`, `supportsUngrouping`, `supportsDTMF`); the
+/// engine fails `CXSetHeldCallAction`, `CXSetGroupCallAction` and
+/// `CXPlayDTMFCallAction` for capabilities switched off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CallCapabilities {
+    /// `CXCallUpdate.supportsHolding`.
+    pub supports_holding: bool,
+    /// `CXCallUpdate.supportsGrouping`.
+    pub supports_grouping: bool,
+    /// `CXCallUpdate.supportsUngrouping`.
+    pub supports_ungrouping: bool,
+    /// `CXCallUpdate.supportsDTMF`.
+    pub supports_dtmf: bool,
+}
+
+impl Default for CallCapabilities {
+    fn default() -> Self {
+        CallCapabilities {
+            supports_holding: true,
+            supports_grouping: false,
+            supports_ungrouping: false,
+            supports_dtmf: true,
+        }
+    }
+}
+
+/// Everything the engine is configured with. `Config::default()` suits an audio-only
+/// app whose server sends react-native-voip-push-notification style payloads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The `CXProviderConfiguration` limits.
+    pub provider: ProviderConfiguration,
+    /// Capabilities announced for every call.
+    pub capabilities: CallCapabilities,
+    /// Where the call fields sit in the VoIP push payload.
+    pub schema: PayloadSchema,
+    /// Ring time-out for incoming calls, in milliseconds, unless the payload carries its
+    /// own (see [`PayloadSchema::ring_timeout_key`]). Default
+    /// [`DEFAULT_RING_TIMEOUT_MS`].
+    pub ring_timeout_ms: u64,
+    /// How long an answered call waits for its connection before the answer action is
+    /// failed and the call ended as failed, in milliseconds. Default
+    /// [`DEFAULT_ANSWER_CONNECT_TIMEOUT_MS`].
+    pub answer_connect_timeout_ms: u64,
+    /// How long after its arrival a push is completed at the latest, in milliseconds.
+    /// Default [`DEFAULT_PUSH_COMPLETION_TIMEOUT_MS`].
+    pub push_completion_timeout_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            provider: ProviderConfiguration::default(),
+            capabilities: CallCapabilities::default(),
+            schema: PayloadSchema::default(),
+            ring_timeout_ms: DEFAULT_RING_TIMEOUT_MS,
+            answer_connect_timeout_ms: DEFAULT_ANSWER_CONNECT_TIMEOUT_MS,
+            push_completion_timeout_ms: DEFAULT_PUSH_COMPLETION_TIMEOUT_MS,
+        }
+    }
+}
+
+impl Config {
+    /// The default configuration reading payloads with `schema`.
+    pub fn with_schema(schema: PayloadSchema) -> Self {
+        Config {
+            schema,
+            ..Config::default()
+        }
+    }
+}

@@ -1,0 +1,417 @@
+//! Effects: everything the engine asks the host to do, one enum, in a bounded container.
+
+use core::fmt;
+use core::ops::Deref;
+
+use crate::event::Timer;
+use crate::types::{
+    ActionId, CallEndedReason, CallId, CallerName, DtmfType, Handle, Instant, PushId,
+    TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
+};
+
+/// A `CXCallUpdate`: what CallKit shows for a call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CallUpdate {
+    /// `remoteHandle` (`None` when the payload carried none: CallKit shows "Unknown").
+    pub remote_handle: Option<Handle>,
+    /// `localizedCallerName`.
+    pub localized_caller_name: Option<CallerName>,
+    /// `hasVideo`.
+    pub has_video: bool,
+    /// `supportsHolding`.
+    pub supports_holding: bool,
+    /// `supportsGrouping`.
+    pub supports_grouping: bool,
+    /// `supportsUngrouping`.
+    pub supports_ungrouping: bool,
+    /// `supportsDTMF`.
+    pub supports_dtmf: bool,
+}
+
+/// Why the engine asks the signalling stack to reject an incoming call (what to tell the
+/// server: SIP 486/603/480 or the equivalent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum RejectReason {
+    /// The user declined (a `CXEndCallAction` on a ringing call).
+    Declined = 1,
+    /// Every call slot is taken.
+    Busy = 2,
+    /// CallKit filtered the call: `filteredByDoNotDisturb`.
+    DoNotDisturb = 3,
+    /// CallKit filtered the call: `filteredByBlockList`.
+    Blocked = 4,
+    /// Nobody answered before the ring time-out.
+    Unanswered = 5,
+    /// The call could not be served (report failed for another reason, answer time-out).
+    Failed = 6,
+}
+
+/// A `CXCallAction` the engine asks `CXCallController.request(_:completion:)` to perform,
+/// inside a `CXTransaction`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CallAction {
+    /// `CXStartCallAction(call:handle:)` with `isVideo`.
+    StartCall {
+        /// `callUUID`.
+        call: CallId,
+        /// `handle`.
+        handle: Handle,
+        /// `isVideo`.
+        video: bool,
+    },
+    /// `CXEndCallAction(call:)`.
+    EndCall {
+        /// `callUUID`.
+        call: CallId,
+    },
+    /// `CXSetHeldCallAction(call:onHold:)`.
+    SetHeld {
+        /// `callUUID`.
+        call: CallId,
+        /// `isOnHold`.
+        on_hold: bool,
+    },
+    /// `CXSetMutedCallAction(call:muted:)`.
+    SetMuted {
+        /// `callUUID`.
+        call: CallId,
+        /// `isMuted`.
+        muted: bool,
+    },
+    /// `CXPlayDTMFCallAction(call:digits:type:)`.
+    PlayDtmf {
+        /// `callUUID`.
+        call: CallId,
+        /// `digits`.
+        digits: heapless::String<MAX_DTMF_DIGITS>,
+        /// `type`.
+        kind: DtmfType,
+    },
+}
+
+impl CallAction {
+    /// The call the action is about.
+    pub fn call(&self) -> CallId {
+        match self {
+            CallAction::StartCall { call, .. }
+            | CallAction::EndCall { call }
+            | CallAction::SetHeld { call, .. }
+            | CallAction::SetMuted { call, .. }
+            | CallAction::PlayDtmf { call, .. } => *call,
+        }
+    }
+}
+
+/// One thing for the host to do. Carry the effects of one step out in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Effect {
+    // --- CXProvider ---
+    /// `CXProvider.reportNewIncomingCall(with:update:completion:)`. Call it before the
+    /// PushKit delegate returns, and hand its completion back as
+    /// [`Event::IncomingCallReported`](crate::Event::IncomingCallReported) with `push`.
+    ReportNewIncomingCall {
+        /// The push this report answers.
+        push: PushId,
+        /// The call's UUID.
+        call: CallId,
+        /// What to show.
+        update: CallUpdate,
+    },
+    /// `CXProvider.reportCall(with:updated:)`.
+    ReportCallUpdated {
+        /// The call.
+        call: CallId,
+        /// The new values.
+        update: CallUpdate,
+    },
+    /// `CXProvider.reportOutgoingCall(with:startedConnectingAt:)`. `at` is on the host's
+    /// monotonic clock; convert to a `Date` by offsetting from "now".
+    ReportOutgoingCallStartedConnecting {
+        /// The call.
+        call: CallId,
+        /// When.
+        at: Instant,
+    },
+    /// `CXProvider.reportOutgoingCall(with:connectedAt:)`.
+    ReportOutgoingCallConnected {
+        /// The call.
+        call: CallId,
+        /// When.
+        at: Instant,
+    },
+    /// `CXProvider.reportCall(with:endedAt:reason:)`.
+    ReportCallEnded {
+        /// The call.
+        call: CallId,
+        /// When.
+        at: Instant,
+        /// `CXCallEndedReason`.
+        reason: CallEndedReason,
+    },
+    /// `CXAction.fulfill()` for the action the host handed in.
+    FulfillAction {
+        /// The action.
+        action: ActionId,
+    },
+    /// `CXAction.fail()` for the action the host handed in.
+    FailAction {
+        /// The action.
+        action: ActionId,
+    },
+
+    // --- PushKit ---
+    /// Call the PushKit completion handler kept for `push`.
+    CompletePush {
+        /// The push.
+        push: PushId,
+    },
+
+    // --- CXCallController ---
+    /// `CXCallController.request(CXTransaction(action:), completion:)`; hand the
+    /// completion back as [`Event::TransactionCompleted`](crate::Event::TransactionCompleted).
+    RequestTransaction {
+        /// The engine's name for this request.
+        transaction: TransactionId,
+        /// The action to request.
+        action: CallAction,
+    },
+
+    // --- Signalling / VoIP stack ---
+    /// Start connecting an incoming call's signalling leg now, in parallel with the
+    /// CallKit report (Apple: "Responding to VoIP Notifications from PushKit").
+    ConnectIncoming {
+        /// The call.
+        call: CallId,
+    },
+    /// Answer the incoming call on the signalling leg (it is connected).
+    AnswerIncoming {
+        /// The call.
+        call: CallId,
+    },
+    /// Reject an unanswered incoming call and tell the server why.
+    RejectIncoming {
+        /// The call.
+        call: CallId,
+        /// Why.
+        reason: RejectReason,
+    },
+    /// Hang up an answered or outgoing call (release its signalling leg).
+    HangUp {
+        /// The call.
+        call: CallId,
+    },
+    /// Hold or resume the call on the signalling leg.
+    SetHold {
+        /// The call.
+        call: CallId,
+        /// Hold (`true`) or resume.
+        on_hold: bool,
+    },
+    /// Mute or unmute the call's microphone stream.
+    SetMute {
+        /// The call.
+        call: CallId,
+        /// Mute (`true`) or unmute.
+        muted: bool,
+    },
+    /// Merge the call into another's group (conference), or split it out (`None`).
+    SetGroup {
+        /// The call.
+        call: CallId,
+        /// The call to group with.
+        group_with: Option<CallId>,
+    },
+    /// Send DTMF on the call.
+    SendDtmf {
+        /// The call.
+        call: CallId,
+        /// The digits.
+        digits: heapless::String<MAX_DTMF_DIGITS>,
+        /// `CXPlayDTMFCallAction.ActionType`.
+        kind: DtmfType,
+    },
+    /// Start an outgoing call's signalling.
+    StartOutgoing {
+        /// The call.
+        call: CallId,
+        /// Whom to call.
+        handle: Handle,
+        /// Video call.
+        video: bool,
+    },
+    /// Register the device's VoIP push token with the server.
+    RegisterPushToken {
+        /// The token as lower-case hex (twice the token's length).
+        token_hex: heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>,
+    },
+    /// Tell the server the VoIP push token is no longer valid.
+    UnregisterPushToken,
+
+    // --- Audio ---
+    /// Configure `AVAudioSession` for a call (`.playAndRecord`, `.voiceChat`) without
+    /// activating it; CallKit activates it and says so with `didActivate`.
+    ConfigureAudioSession,
+    /// Start the call's media streams (the audio session is active).
+    StartMedia {
+        /// The call.
+        call: CallId,
+    },
+    /// Stop the call's media streams.
+    StopMedia {
+        /// The call.
+        call: CallId,
+    },
+
+    // --- Timers ---
+    /// Arm `timer` to fire at `deadline` (replacing nothing: each timer is started at
+    /// most once until it fires or is cancelled).
+    StartTimer {
+        /// Which timer.
+        timer: Timer,
+        /// When, on the host's monotonic clock.
+        deadline: Instant,
+    },
+    /// Disarm `timer`; it must not be fired.
+    CancelTimer {
+        /// Which timer.
+        timer: Timer,
+    },
+}
+
+impl Effect {
+    /// The call the effect is about, if any.
+    pub fn call(&self) -> Option<CallId> {
+        match self {
+            Effect::ReportNewIncomingCall { call, .. }
+            | Effect::ReportCallUpdated { call, .. }
+            | Effect::ReportOutgoingCallStartedConnecting { call, .. }
+            | Effect::ReportOutgoingCallConnected { call, .. }
+            | Effect::ReportCallEnded { call, .. }
+            | Effect::ConnectIncoming { call }
+            | Effect::AnswerIncoming { call }
+            | Effect::RejectIncoming { call, .. }
+            | Effect::HangUp { call }
+            | Effect::SetHold { call, .. }
+            | Effect::SetMute { call, .. }
+            | Effect::SetGroup { call, .. }
+            | Effect::SendDtmf { call, .. }
+            | Effect::StartOutgoing { call, .. }
+            | Effect::StartMedia { call }
+            | Effect::StopMedia { call } => Some(*call),
+            Effect::RequestTransaction { action, .. } => Some(action.call()),
+            Effect::StartTimer { timer, .. } | Effect::CancelTimer { timer } => match timer {
+                Timer::Ring(call) | Timer::AnswerConnect(call) => Some(*call),
+                Timer::PushCompletion(_) => None,
+            },
+            Effect::FulfillAction { .. }
+            | Effect::FailAction { .. }
+            | Effect::CompletePush { .. }
+            | Effect::RegisterPushToken { .. }
+            | Effect::UnregisterPushToken
+            | Effect::ConfigureAudioSession => None,
+        }
+    }
+}
+
+/// The number of effects one step can produce at most, for an engine with `calls` call
+/// slots and `pushes` pending-push slots.
+///
+/// The worst step is `providerDidReset` with every slot full: per call one
+/// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
+/// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
+/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4),
+/// or touches each call's media once (`didActivate` / `didDeactivate`).
+/// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
+/// below this.
+pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
+    let reset = calls.saturating_mul(3).saturating_add(pushes.saturating_mul(2));
+    let single = 9;
+    let audio = calls;
+    let mut most = reset;
+    if single > most {
+        most = single;
+    }
+    if audio > most {
+        most = audio;
+    }
+    most
+}
+
+/// The effects of one step, in the order to carry them out.
+///
+/// Holds at most `N` effects with no allocation; `N` is checked at compile time against
+/// [`effects_needed`] for the engine's capacities, so no effect is ever dropped.
+/// Dereferences to `[Effect]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Effects<const N: usize> {
+    items: heapless::Vec<Effect, N>,
+    overflowed: bool,
+}
+
+impl<const N: usize> Effects<N> {
+    pub(crate) const fn new() -> Self {
+        Effects {
+            items: heapless::Vec::new(),
+            overflowed: false,
+        }
+    }
+
+    pub(crate) fn push(&mut self, effect: Effect) {
+        if self.items.push(effect).is_err() {
+            self.overflowed = true;
+        }
+    }
+
+    /// Whether an effect had to be dropped for lack of room. Never true when `N` is at
+    /// least [`effects_needed`] (which [`Engine::new`](crate::Engine::new) enforces); the
+    /// tests and fuzz targets check it as a witness of that bound.
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// The effects as a slice.
+    pub fn as_slice(&self) -> &[Effect] {
+        &self.items
+    }
+}
+
+impl<const N: usize> Deref for Effects<N> {
+    type Target = [Effect];
+    fn deref(&self) -> &[Effect] {
+        &self.items
+    }
+}
+
+impl<'a, const N: usize> IntoIterator for &'a Effects<N> {
+    type Item = &'a Effect;
+    type IntoIter = core::slice::Iter<'a, Effect>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<const N: usize> IntoIterator for Effects<N> {
+    type Item = Effect;
+    type IntoIter = heapless::vec::IntoIter<Effect, N, usize>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<const N: usize> fmt::Debug for Effects<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.items.iter()).finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl<const N: usize> defmt::Format for Effects<N> {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "{}", self.items.as_slice())
+    }
+}

@@ -1,0 +1,98 @@
+//! The one error type: why an event was refused. A refused event changes nothing.
+
+use core::fmt;
+
+use crate::event::Timer;
+use crate::types::{ActionId, CallId, Instant, PushId, TransactionId};
+
+/// Why [`Engine::handle`](crate::Engine::handle) refused an event.
+///
+/// Protocol outcomes (a CallKit action that cannot be performed, a malformed push, a
+/// full call table on an incoming push) are effects, not errors. An `Err` means the host
+/// sent something the engine cannot act on; the engine's state, including its clock, is
+/// exactly as before the call, and no effect was produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Error {
+    /// `now` is earlier than the `now` of the last accepted event.
+    TimeWentBackwards {
+        /// The last accepted time.
+        last: Instant,
+        /// The time passed in.
+        now: Instant,
+    },
+    /// No live call has this UUID.
+    UnknownCall(CallId),
+    /// No pending push or report has this id.
+    UnknownPush(PushId),
+    /// No held action has this id (it was already fulfilled or failed, or never seen).
+    UnknownAction(ActionId),
+    /// The action id is already held for another action.
+    DuplicateAction(ActionId),
+    /// No pending `CXCallController` request has this id.
+    UnknownTransaction(TransactionId),
+    /// The timer is not armed.
+    UnknownTimer(Timer),
+    /// The timer is armed but its deadline has not come.
+    TimerNotDue {
+        /// The timer.
+        timer: Timer,
+        /// Its deadline.
+        deadline: Instant,
+    },
+    /// A call with this UUID is live or ended moments ago (reusing a UUID before CallKit
+    /// has finished the old call corrupts CallKit state: wire-ios-sync-engine PR 638).
+    CallExists(CallId),
+    /// Every call slot is taken.
+    CallCapacity,
+    /// Every pending-transaction slot is taken.
+    TransactionCapacity,
+    /// The event does not fit the call's phase (for example connected before
+    /// connecting was possible, or answered elsewhere after it was answered here).
+    WrongPhase(CallId),
+    /// The call does not support this (`CXCallUpdate` capabilities or
+    /// `CXProviderConfiguration`).
+    NotSupported(CallId),
+    /// A handle is empty or longer than [`MAX_HANDLE_LEN`](crate::MAX_HANDLE_LEN).
+    InvalidHandle,
+    /// A DTMF string is empty, too long, or holds characters other than `0-9 * # A-D ,`.
+    InvalidDtmf,
+    /// A push token is empty or longer than
+    /// [`MAX_PUSH_TOKEN_LEN`](crate::MAX_PUSH_TOKEN_LEN).
+    InvalidPushToken,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TimeWentBackwards { last, now } => write!(
+                f,
+                "time went backwards: {} ms after {} ms",
+                now.as_millis(),
+                last.as_millis()
+            ),
+            Error::UnknownCall(call) => write!(f, "unknown call {call}"),
+            Error::UnknownPush(push) => write!(f, "unknown push {}", push.0),
+            Error::UnknownAction(action) => write!(f, "unknown {action:?}"),
+            Error::DuplicateAction(action) => write!(f, "duplicate {action:?}"),
+            Error::UnknownTransaction(t) => write!(f, "unknown transaction {}", t.0),
+            Error::UnknownTimer(timer) => write!(f, "timer not armed: {timer:?}"),
+            Error::TimerNotDue { timer, deadline } => write!(
+                f,
+                "timer {timer:?} fired before its deadline {} ms",
+                deadline.as_millis()
+            ),
+            Error::CallExists(call) => write!(f, "call {call} already exists"),
+            Error::CallCapacity => f.write_str("every call slot is taken"),
+            Error::TransactionCapacity => f.write_str("every transaction slot is taken"),
+            Error::WrongPhase(call) => write!(f, "event out of order for call {call}"),
+            Error::NotSupported(call) => write!(f, "not supported for call {call}"),
+            Error::InvalidHandle => f.write_str("handle empty or too long"),
+            Error::InvalidDtmf => f.write_str("invalid DTMF digits"),
+            Error::InvalidPushToken => f.write_str("push token empty or too long"),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}

@@ -1,0 +1,299 @@
+//! Events: everything the host tells the engine, one enum.
+
+use crate::types::{
+    ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RequestTransactionError,
+    TransactionId,
+};
+
+/// A timer the engine asked the host to run with [`Effect::StartTimer`](crate::Effect).
+///
+/// At most one timer of each kind exists per push or call, so the value names it
+/// uniquely. When its deadline passes, the host hands it back in
+/// [`Event::TimerFired`]; [`Engine::poll_timeout`](crate::Engine::poll_timeout) gives the
+/// earliest deadline for hosts that prefer one wake-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Timer {
+    /// The latest moment to call a push's PushKit completion handler when
+    /// `reportNewIncomingCall` has not called back
+    /// ([`Config::push_completion_timeout_ms`](crate::Config::push_completion_timeout_ms)).
+    PushCompletion(PushId),
+    /// An unanswered incoming call's ring time-out (ends it as
+    /// [`CallEndedReason::Unanswered`](crate::CallEndedReason::Unanswered)).
+    Ring(CallId),
+    /// An answered incoming call waiting for its connection
+    /// ([`Config::answer_connect_timeout_ms`](crate::Config::answer_connect_timeout_ms)).
+    AnswerConnect(CallId),
+}
+
+/// Whether a `reportNewIncomingCall` completion, or a `CXCallController` request,
+/// succeeded.
+pub type ReportResult = Result<(), IncomingCallError>;
+
+/// Whether a `CXCallController.request(_:completion:)` succeeded.
+pub type TransactionResult = Result<(), RequestTransactionError>;
+
+/// One thing that happened, as the host saw it. Borrowed fields (payload bytes, handle
+/// and DTMF text, push tokens) are read during [`Engine::handle`](crate::Engine::handle)
+/// and never kept by reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    // --- PushKit (PKPushRegistryDelegate) ---
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for the `.voIP` type.
+    ///
+    /// Call from inside the delegate method and carry out the returned
+    /// [`Effect::ReportNewIncomingCall`](crate::Effect::ReportNewIncomingCall) before it
+    /// returns: PushKit checks that a call was reported as soon as the delegate returns
+    /// (iOS 13 rule, Apple DTS forums thread 817976). Keep the completion handler under
+    /// `push` until [`Effect::CompletePush`](crate::Effect::CompletePush) names it.
+    /// This event is never refused, whatever the payload, time or capacity.
+    VoipPushReceived {
+        /// The host's name for this push (unique among pending pushes).
+        push: PushId,
+        /// `PKPushPayload.dictionaryPayload` serialised as JSON bytes.
+        payload: &'a [u8],
+        /// A fresh UUID the host generated, used when the payload carries no call id or
+        /// cannot be read.
+        fallback_call: CallId,
+    },
+    /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token` (1 to
+    /// [`MAX_PUSH_TOKEN_LEN`](crate::MAX_PUSH_TOKEN_LEN) bytes).
+    PushCredentialsUpdated {
+        /// The raw token bytes.
+        token: &'a [u8],
+    },
+    /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
+    PushCredentialsInvalidated,
+
+    // --- CXProvider.reportNewIncomingCall completion ---
+    /// The completion of the `reportNewIncomingCall` made for `push`: `Ok(())` when the
+    /// error was `nil`, else the `CXErrorCodeIncomingCallError`.
+    IncomingCallReported {
+        /// The push the report was made for (from the effect).
+        push: PushId,
+        /// The result.
+        result: ReportResult,
+    },
+
+    // --- CXProviderDelegate ---
+    /// `providerDidBegin(_:)`.
+    ProviderDidBegin,
+    /// `providerDidReset(_:)`: CallKit dropped every call and action.
+    ProviderDidReset,
+    /// `provider(_:perform: CXStartCallAction)`.
+    PerformStartCall {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXStartCallAction.handle.value`.
+        handle: &'a str,
+        /// `CXStartCallAction.handle.type`.
+        handle_type: HandleType,
+        /// `CXStartCallAction.isVideo`.
+        video: bool,
+    },
+    /// `provider(_:perform: CXAnswerCallAction)`.
+    PerformAnswerCall {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+    },
+    /// `provider(_:perform: CXEndCallAction)`.
+    PerformEndCall {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+    },
+    /// `provider(_:perform: CXSetHeldCallAction)`.
+    PerformSetHeld {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXSetHeldCallAction.isOnHold`.
+        on_hold: bool,
+    },
+    /// `provider(_:perform: CXSetMutedCallAction)`.
+    PerformSetMuted {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXSetMutedCallAction.isMuted`.
+        muted: bool,
+    },
+    /// `provider(_:perform: CXSetGroupCallAction)`.
+    PerformSetGroup {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXSetGroupCallAction.callUUIDToGroupWith` (`None` to leave a group).
+        group_with: Option<CallId>,
+    },
+    /// `provider(_:perform: CXPlayDTMFCallAction)`.
+    PerformPlayDtmf {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXPlayDTMFCallAction.digits` (`0-9 * # A-D ,`, at most
+        /// [`MAX_DTMF_DIGITS`](crate::MAX_DTMF_DIGITS) bytes).
+        digits: &'a str,
+        /// `CXPlayDTMFCallAction.type`.
+        kind: DtmfType,
+    },
+    /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
+    /// from now on.
+    TimedOutPerforming {
+        /// `CXAction.uuid`.
+        action: ActionId,
+    },
+    /// `provider(_:didActivate:)`: the audio session is live; media may start.
+    DidActivateAudioSession,
+    /// `provider(_:didDeactivate:)`: the audio session is gone; media must stop.
+    DidDeactivateAudioSession,
+
+    // --- The app's own requests, sent through CXCallController ---
+    /// The user started a call in the app's UI (or from Recents/Siri via the app).
+    RequestStartCall {
+        /// A fresh UUID for the call.
+        call: CallId,
+        /// The remote handle (at most [`MAX_HANDLE_LEN`](crate::MAX_HANDLE_LEN) bytes).
+        handle: &'a str,
+        /// Its type; must be in `supportedHandleTypes`.
+        handle_type: HandleType,
+        /// Video call (needs `supportsVideo`).
+        video: bool,
+    },
+    /// The user ended a call in the app's UI.
+    RequestEndCall {
+        /// The call.
+        call: CallId,
+    },
+    /// The user held or resumed a call in the app's UI.
+    RequestSetHeld {
+        /// The call.
+        call: CallId,
+        /// Hold (`true`) or resume.
+        on_hold: bool,
+    },
+    /// The user muted or unmuted in the app's UI.
+    RequestSetMuted {
+        /// The call.
+        call: CallId,
+        /// Mute (`true`) or unmute.
+        muted: bool,
+    },
+    /// The user typed DTMF digits in the app's UI.
+    RequestPlayDtmf {
+        /// The call.
+        call: CallId,
+        /// The digits (`0-9 * # A-D ,`).
+        digits: &'a str,
+        /// How to play them.
+        kind: DtmfType,
+    },
+    /// The completion of a `CXCallController.request` the engine asked for.
+    TransactionCompleted {
+        /// From [`Effect::RequestTransaction`](crate::Effect::RequestTransaction).
+        transaction: TransactionId,
+        /// `Ok(())` when the error was `nil`.
+        result: TransactionResult,
+    },
+
+    // --- The app's signalling / VoIP stack ---
+    /// An outgoing call's signalling started connecting (INVITE sent, ringing).
+    OutgoingCallConnecting {
+        /// The call.
+        call: CallId,
+    },
+    /// The remote party answered an outgoing call.
+    OutgoingCallConnected {
+        /// The call.
+        call: CallId,
+    },
+    /// An incoming call's connection is ready to be answered (the app reached its
+    /// server after the push).
+    IncomingCallConnected {
+        /// The call.
+        call: CallId,
+    },
+    /// The remote party ended the call (or cancelled it before it was answered).
+    RemoteEnded {
+        /// The call.
+        call: CallId,
+    },
+    /// The call was answered on another of the user's devices.
+    AnsweredElsewhere {
+        /// The call.
+        call: CallId,
+    },
+    /// The call was declined on another of the user's devices.
+    DeclinedElsewhere {
+        /// The call.
+        call: CallId,
+    },
+    /// The call's connection failed.
+    ConnectionFailed {
+        /// The call.
+        call: CallId,
+    },
+
+    // --- Timers ---
+    /// A timer started by [`Effect::StartTimer`](crate::Effect::StartTimer) reached its
+    /// deadline. Send it no earlier than the deadline.
+    TimerFired {
+        /// The timer.
+        timer: Timer,
+    },
+}
+
+impl Event<'_> {
+    /// A short, stable name for the event kind (for logs and traces; holds no data).
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Event::VoipPushReceived { .. } => "voip_push_received",
+            Event::PushCredentialsUpdated { .. } => "push_credentials_updated",
+            Event::PushCredentialsInvalidated => "push_credentials_invalidated",
+            Event::IncomingCallReported { .. } => "incoming_call_reported",
+            Event::ProviderDidBegin => "provider_did_begin",
+            Event::ProviderDidReset => "provider_did_reset",
+            Event::PerformStartCall { .. } => "perform_start_call",
+            Event::PerformAnswerCall { .. } => "perform_answer_call",
+            Event::PerformEndCall { .. } => "perform_end_call",
+            Event::PerformSetHeld { .. } => "perform_set_held",
+            Event::PerformSetMuted { .. } => "perform_set_muted",
+            Event::PerformSetGroup { .. } => "perform_set_group",
+            Event::PerformPlayDtmf { .. } => "perform_play_dtmf",
+            Event::TimedOutPerforming { .. } => "timed_out_performing",
+            Event::DidActivateAudioSession => "did_activate_audio_session",
+            Event::DidDeactivateAudioSession => "did_deactivate_audio_session",
+            Event::RequestStartCall { .. } => "request_start_call",
+            Event::RequestEndCall { .. } => "request_end_call",
+            Event::RequestSetHeld { .. } => "request_set_held",
+            Event::RequestSetMuted { .. } => "request_set_muted",
+            Event::RequestPlayDtmf { .. } => "request_play_dtmf",
+            Event::TransactionCompleted { .. } => "transaction_completed",
+            Event::OutgoingCallConnecting { .. } => "outgoing_call_connecting",
+            Event::OutgoingCallConnected { .. } => "outgoing_call_connected",
+            Event::IncomingCallConnected { .. } => "incoming_call_connected",
+            Event::RemoteEnded { .. } => "remote_ended",
+            Event::AnsweredElsewhere { .. } => "answered_elsewhere",
+            Event::DeclinedElsewhere { .. } => "declined_elsewhere",
+            Event::ConnectionFailed { .. } => "connection_failed",
+            Event::TimerFired { .. } => "timer_fired",
+        }
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Event<'_> {
+    fn format(&self, f: defmt::Formatter) {
+        // Only the kind: payload bytes, handles and digits are never logged in clear.
+        defmt::write!(f, "Event::{=str}", self.name())
+    }
+}

@@ -1,0 +1,446 @@
+//! Identifiers, time, and the CallKit value types shared by events and effects.
+//!
+//! Every enumeration that mirrors an Apple type carries Apple's raw values
+//! (`#[repr(u8)]` / `#[repr(i8)]`), taken from CallKit's headers as summarised in
+//! `docs/callkit-facts.md`.
+
+use core::fmt;
+
+use uuid::Uuid;
+
+/// Longest handle (`CXHandle.value`) the engine stores, in bytes of UTF-8.
+///
+/// Phone numbers, e-mail addresses and SIP URIs fit comfortably. A longer handle in a
+/// payload makes the payload malformed (a cut handle would call back the wrong party).
+pub const MAX_HANDLE_LEN: usize = 128;
+
+/// Longest caller name (`CXCallUpdate.localizedCallerName`) the engine stores, in bytes
+/// of UTF-8. Longer names are cut at a character boundary, never inside a character.
+pub const MAX_CALLER_NAME_LEN: usize = 64;
+
+/// Longest DTMF string (`CXPlayDTMFCallAction.digits`) accepted in one action, in bytes.
+pub const MAX_DTMF_DIGITS: usize = 32;
+
+/// Longest PushKit token (`PKPushCredentials.token`) accepted, in bytes.
+///
+/// Apple documents device tokens as variable length; today's are 32 bytes. The
+/// lower-case hex form handed to the server is twice as long.
+pub const MAX_PUSH_TOKEN_LEN: usize = 100;
+
+/// A point on the host's monotonic clock, in milliseconds.
+///
+/// The engine never reads a clock: the host passes `now` on every call. The clock must
+/// keep counting while the device sleeps (on iOS, `clock_gettime(CLOCK_MONOTONIC_RAW)`
+/// stops during sleep; use `CLOCK_MONOTONIC` / `mach_continuous_time`), because ring
+/// and push deadlines are wall-clock promises to the user and to PushKit. Time must not
+/// go backwards between calls; if it does, the event is refused with
+/// [`Error::TimeWentBackwards`](crate::Error::TimeWentBackwards).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Instant(u64);
+
+impl Instant {
+    /// The instant `millis` milliseconds after the clock's origin.
+    pub const fn from_millis(millis: u64) -> Self {
+        Instant(millis)
+    }
+
+    /// Milliseconds since the clock's origin.
+    pub const fn as_millis(self) -> u64 {
+        self.0
+    }
+
+    /// `self + delay_ms`, saturating at the end of time instead of overflowing.
+    pub const fn saturating_add_ms(self, delay_ms: u64) -> Self {
+        Instant(self.0.saturating_add(delay_ms))
+    }
+}
+
+/// A call's identity: the `UUID` CallKit knows the call by (`CXCall.uuid`).
+///
+/// Incoming calls take it from the push payload (a UUID, or a v5 UUID derived from an
+/// opaque server call id), or from the host's fallback UUID when the payload carries
+/// none. Outgoing calls take the UUID the app chose for its `CXStartCallAction`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallId(pub Uuid);
+
+impl CallId {
+    /// Wraps 16 raw bytes (as `NSUUID.getBytes` gives them).
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        CallId(Uuid::from_bytes(bytes))
+    }
+
+    /// The 16 raw bytes.
+    pub const fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+}
+
+impl From<Uuid> for CallId {
+    fn from(uuid: Uuid) -> Self {
+        CallId(uuid)
+    }
+}
+
+impl fmt::Debug for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.hyphenated())
+    }
+}
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.hyphenated())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CallId {
+    fn format(&self, f: defmt::Formatter) {
+        // Call UUIDs are random or hashed ids, not personal data: shown in full.
+        defmt::write!(f, "{=[u8]:02x}", self.0.as_bytes()[..])
+    }
+}
+
+/// A `CXAction`'s identity (`CXAction.uuid`), chosen by the system and passed through
+/// by the host. Every action the host hands in is fulfilled or failed exactly once by an
+/// [`Effect`](crate::Effect), unless CallKit timed it out first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActionId(pub Uuid);
+
+impl ActionId {
+    /// Wraps 16 raw bytes.
+    pub const fn from_bytes(bytes: [u8; 16]) -> Self {
+        ActionId(Uuid::from_bytes(bytes))
+    }
+}
+
+impl fmt::Debug for ActionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action:{}", self.0.hyphenated())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for ActionId {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "action:{=[u8]:02x}", self.0.as_bytes()[..])
+    }
+}
+
+/// A VoIP push's identity, chosen by the host when PushKit delivers it
+/// (`pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`); any value unique
+/// among the pushes still pending will do, a counter is simplest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PushId(pub u64);
+
+/// A `CXCallController.request(_:completion:)` the engine asked for, numbered by the
+/// engine so the host can report its completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TransactionId(pub u64);
+
+/// `CXHandle.HandleType`, with Apple's raw values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum HandleType {
+    /// `CXHandle.HandleType.generic` (1): SIP URIs, user names, anything else.
+    Generic = 1,
+    /// `CXHandle.HandleType.phoneNumber` (2).
+    PhoneNumber = 2,
+    /// `CXHandle.HandleType.emailAddress` (3).
+    EmailAddress = 3,
+}
+
+impl HandleType {
+    /// Apple's raw value.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The type for an Apple raw value, `None` for anything but 1, 2, 3.
+    pub const fn from_raw(raw: u8) -> Option<Self> {
+        match raw {
+            1 => Some(HandleType::Generic),
+            2 => Some(HandleType::PhoneNumber),
+            3 => Some(HandleType::EmailAddress),
+            _ => None,
+        }
+    }
+
+    /// Guesses the type of a handle from its text: a `sip:`/`sips:`/`tel:`-less value
+    /// made of digits, spaces and `+-().` is a phone number; a value with one `@` and no
+    /// URI scheme is an e-mail address; anything else is generic.
+    pub fn infer(value: &str) -> Self {
+        let lower_starts = |p: &str| {
+            value
+                .get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+        };
+        if lower_starts("sip:") || lower_starts("sips:") || value.contains(':') {
+            return HandleType::Generic;
+        }
+        let phone_chars = value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')' | b'.'));
+        if !value.is_empty() && phone_chars && value.bytes().any(|b| b.is_ascii_digit()) {
+            return HandleType::PhoneNumber;
+        }
+        if value.bytes().filter(|&b| b == b'@').count() == 1 {
+            return HandleType::EmailAddress;
+        }
+        HandleType::Generic
+    }
+}
+
+/// A set of [`HandleType`]s (`CXProviderConfiguration.supportedHandleTypes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HandleTypes(u8);
+
+impl HandleTypes {
+    /// No handle type.
+    pub const NONE: HandleTypes = HandleTypes(0);
+    /// All three handle types.
+    pub const ALL: HandleTypes = HandleTypes(0b1110);
+
+    /// The set holding exactly `ty`.
+    pub const fn only(ty: HandleType) -> Self {
+        HandleTypes(1 << ty as u8)
+    }
+
+    /// This set plus `ty`.
+    pub const fn with(self, ty: HandleType) -> Self {
+        HandleTypes(self.0 | (1 << ty as u8))
+    }
+
+    /// Whether `ty` is in the set.
+    pub const fn contains(self, ty: HandleType) -> bool {
+        self.0 & (1 << ty as u8) != 0
+    }
+}
+
+/// A `CXHandle`: the remote party's handle value and its type.
+///
+/// `value` holds at most [`MAX_HANDLE_LEN`] bytes. Handles are personal data: the
+/// `defmt` form shows only the type and length.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Handle {
+    /// `CXHandle.type`.
+    pub kind: HandleType,
+    /// `CXHandle.value`.
+    pub value: heapless::String<MAX_HANDLE_LEN>,
+}
+
+impl Handle {
+    /// A handle from its text, `None` when `value` is longer than [`MAX_HANDLE_LEN`].
+    pub fn new(kind: HandleType, value: &str) -> Option<Self> {
+        let mut s = heapless::String::new();
+        s.push_str(value).ok()?;
+        Some(Handle { kind, value: s })
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}({:?})", self.kind, self.value.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Handle {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "Handle({}, <{=usize} bytes>)", self.kind, self.value.len())
+    }
+}
+
+/// A caller name (`CXCallUpdate.localizedCallerName`), at most [`MAX_CALLER_NAME_LEN`]
+/// bytes, cut at a character boundary. Personal data: the `defmt` form shows only the
+/// length.
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct CallerName(pub heapless::String<MAX_CALLER_NAME_LEN>);
+
+impl CallerName {
+    /// The name from `text`, cut at the last character boundary that fits.
+    pub fn truncating(text: &str) -> Self {
+        let mut s = heapless::String::new();
+        for ch in text.chars() {
+            if s.push(ch).is_err() {
+                break;
+            }
+        }
+        CallerName(s)
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl fmt::Debug for CallerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CallerName {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "CallerName(<{=usize} bytes>)", self.0.len())
+    }
+}
+
+/// `CXErrorCodeIncomingCallError`: why `reportNewIncomingCall` failed, with Apple's raw
+/// values (CallKit `CXError.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum IncomingCallError {
+    /// `unknown` (0).
+    Unknown = 0,
+    /// `unentitled` (1): the app lacks the VoIP entitlement or CallKit is unavailable
+    /// (for example in China).
+    Unentitled = 1,
+    /// `callUUIDAlreadyExists` (2): CallKit already knows a call with this UUID. For a
+    /// duplicate push reported under a live call's UUID this is the expected answer and
+    /// counts as success (Apple DTS, forums thread 768136).
+    CallUuidAlreadyExists = 2,
+    /// `filteredByDoNotDisturb` (3).
+    FilteredByDoNotDisturb = 3,
+    /// `filteredByBlockList` (4).
+    FilteredByBlockList = 4,
+    /// `filteredDuringRestrictedSharingMode` (5).
+    FilteredDuringRestrictedSharingMode = 5,
+    /// `callIsProtected` (6).
+    CallIsProtected = 6,
+    /// `filteredBySensitiveParticipants` (7).
+    FilteredBySensitiveParticipants = 7,
+}
+
+impl IncomingCallError {
+    /// Apple's raw value.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The error for an Apple raw value; values Apple may add later map to `Unknown`.
+    pub const fn from_raw(raw: u8) -> Self {
+        match raw {
+            1 => IncomingCallError::Unentitled,
+            2 => IncomingCallError::CallUuidAlreadyExists,
+            3 => IncomingCallError::FilteredByDoNotDisturb,
+            4 => IncomingCallError::FilteredByBlockList,
+            5 => IncomingCallError::FilteredDuringRestrictedSharingMode,
+            6 => IncomingCallError::CallIsProtected,
+            7 => IncomingCallError::FilteredBySensitiveParticipants,
+            _ => IncomingCallError::Unknown,
+        }
+    }
+}
+
+/// `CXErrorCodeRequestTransactionError`: why a `CXCallController` request failed, with
+/// Apple's raw values (CallKit `CXError.h`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum RequestTransactionError {
+    /// `unknown` (0).
+    Unknown = 0,
+    /// `unentitled` (1).
+    Unentitled = 1,
+    /// `unknownCallProvider` (2).
+    UnknownCallProvider = 2,
+    /// `emptyTransaction` (3).
+    EmptyTransaction = 3,
+    /// `unknownCallUUID` (4).
+    UnknownCallUuid = 4,
+    /// `callUUIDAlreadyExists` (5).
+    CallUuidAlreadyExists = 5,
+    /// `invalidAction` (6).
+    InvalidAction = 6,
+    /// `maximumCallGroupsReached` (7).
+    MaximumCallGroupsReached = 7,
+    /// `callIsProtected` (8).
+    CallIsProtected = 8,
+}
+
+impl RequestTransactionError {
+    /// Apple's raw value.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The error for an Apple raw value; unknown values map to `Unknown`.
+    pub const fn from_raw(raw: u8) -> Self {
+        match raw {
+            1 => RequestTransactionError::Unentitled,
+            2 => RequestTransactionError::UnknownCallProvider,
+            3 => RequestTransactionError::EmptyTransaction,
+            4 => RequestTransactionError::UnknownCallUuid,
+            5 => RequestTransactionError::CallUuidAlreadyExists,
+            6 => RequestTransactionError::InvalidAction,
+            7 => RequestTransactionError::MaximumCallGroupsReached,
+            8 => RequestTransactionError::CallIsProtected,
+            _ => RequestTransactionError::Unknown,
+        }
+    }
+}
+
+/// `CXCallEndedReason`, with Apple's raw values: why a call ended without the local
+/// user ending it (`reportCall(with:endedAt:reason:)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum CallEndedReason {
+    /// `failed` (1): an error occurred while trying to service the call.
+    Failed = 1,
+    /// `remoteEnded` (2): the remote party ended the call.
+    RemoteEnded = 2,
+    /// `unanswered` (3): the call never started connecting and was never explicitly
+    /// ended (ring timeout).
+    Unanswered = 3,
+    /// `answeredElsewhere` (4): the call was answered on another device.
+    AnsweredElsewhere = 4,
+    /// `declinedElsewhere` (5): the call was declined on another device.
+    DeclinedElsewhere = 5,
+}
+
+impl CallEndedReason {
+    /// Apple's raw value.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+}
+
+/// `CXPlayDTMFCallAction.ActionType`, with Apple's raw values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum DtmfType {
+    /// `singleTone` (1).
+    SingleTone = 1,
+    /// `softPause` (2).
+    SoftPause = 2,
+    /// `hardPause` (3).
+    HardPause = 3,
+}
+
+impl DtmfType {
+    /// Apple's raw value.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The type for an Apple raw value, `None` for anything but 1, 2, 3.
+    pub const fn from_raw(raw: u8) -> Option<Self> {
+        match raw {
+            1 => Some(DtmfType::SingleTone),
+            2 => Some(DtmfType::SoftPause),
+            3 => Some(DtmfType::HardPause),
+            _ => None,
+        }
+    }
+}
