@@ -329,7 +329,9 @@ impl Effect {
 /// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
 /// below this.
 pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
-    let reset = calls.saturating_mul(3).saturating_add(pushes.saturating_mul(2));
+    let reset = calls
+        .saturating_mul(3)
+        .saturating_add(pushes.saturating_mul(2));
     let single = 9;
     let audio = calls;
     let mut most = reset;

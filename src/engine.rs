@@ -12,8 +12,8 @@ use crate::event::{Event, ReportResult, Timer, TransactionResult};
 use crate::log::log_transition;
 use crate::payload::{PushKind, PushPayload};
 use crate::types::{
-    ActionId, CallEndedReason, CallId, CallerName, Handle, HandleType,
-    IncomingCallError, Instant, PushId, TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
+    ActionId, CallEndedReason, CallId, CallerName, Handle, HandleType, IncomingCallError, Instant,
+    PushId, TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
 };
 
 /// Default number of live calls an [`Engine`] holds (its `CALLS` parameter).
@@ -25,7 +25,8 @@ pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
 
 /// Default effect capacity of one step (its `EFFECTS` parameter):
 /// [`effects_needed`]`(4, 8)` = 28.
-pub const DEFAULT_MAX_EFFECTS: usize = effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
+pub const DEFAULT_MAX_EFFECTS: usize =
+    effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
 
 /// Number of `CXCallController` requests that can await their completion at once.
 pub const MAX_PENDING_TRANSACTIONS: usize = 8;
@@ -77,7 +78,10 @@ impl CallPhase {
     pub const fn media_allowed(self) -> bool {
         matches!(
             self,
-            CallPhase::Answered | CallPhase::Starting | CallPhase::Connecting | CallPhase::Connected
+            CallPhase::Answered
+                | CallPhase::Starting
+                | CallPhase::Connecting
+                | CallPhase::Connected
         )
     }
 
@@ -277,7 +281,10 @@ pub struct Engine<
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     const CAPACITIES_OK: () = {
         assert!(CALLS >= 1, "an engine needs at least one call slot");
-        assert!(PUSHES >= 1, "an engine needs at least one pending-push slot");
+        assert!(
+            PUSHES >= 1,
+            "an engine needs at least one pending-push slot"
+        );
         assert!(
             EFFECTS >= effects_needed(CALLS, PUSHES),
             "EFFECTS is below effects_needed(CALLS, PUSHES)"
@@ -397,7 +404,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.now = now;
         match self.dispatch(event, &mut out) {
             Ok(()) => {
-                log_transition!("{} at {=u64} ms: {=usize} effects", event, now.as_millis(), out.len());
+                log_transition!(
+                    "{} at {=u64} ms: {=usize} effects",
+                    event,
+                    now.as_millis(),
+                    out.len()
+                );
                 Ok(out)
             }
             Err(error) => {
@@ -624,7 +636,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     // ----- PushKit -----
 
-    fn on_push(&mut self, push: PushId, payload: &[u8], fallback: CallId, out: &mut Effects<EFFECTS>) {
+    fn on_push(
+        &mut self,
+        push: PushId,
+        payload: &[u8],
+        fallback: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) {
         let parsed = self.config.schema.parse(payload);
         let parsed = match parsed {
             Ok(p) => p,
@@ -641,7 +659,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     });
                     self.track_push(push, fallback, out);
                 } else {
-                    self.report_and_end(push, fallback, self.blank_update(), CallEndedReason::Failed, None, out);
+                    self.report_and_end(
+                        push,
+                        fallback,
+                        self.blank_update(),
+                        CallEndedReason::Failed,
+                        None,
+                        out,
+                    );
                 }
                 return;
             }
@@ -660,10 +685,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 call,
                 reason: RejectReason::Busy,
             };
-            self.report_and_end(push, call, update, CallEndedReason::Failed, Some(reject), out);
+            self.report_and_end(
+                push,
+                call,
+                update,
+                CallEndedReason::Failed,
+                Some(reject),
+                out,
+            );
         } else {
             let update = self.update_from(&parsed);
-            let ring_ms = parsed.ring_timeout_ms.unwrap_or(self.config.ring_timeout_ms);
+            let ring_ms = parsed
+                .ring_timeout_ms
+                .unwrap_or(self.config.ring_timeout_ms);
             let ring_deadline = self.now.saturating_add_ms(ring_ms);
             let mut c = Call::new(call, Direction::Incoming, CallPhase::Ringing);
             c.report_push = Some(push);
@@ -686,7 +720,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// A push for a call that is already live: report under its UUID (CallKit answers
     /// `callUUIDAlreadyExists`, which is success), create nothing, and apply a cancel.
-    fn on_repeat_push(&mut self, idx: usize, push: PushId, parsed: &PushPayload, out: &mut Effects<EFFECTS>) {
+    fn on_repeat_push(
+        &mut self,
+        idx: usize,
+        push: PushId,
+        parsed: &PushPayload,
+        out: &mut Effects<EFFECTS>,
+    ) {
         let fresh_name = match self.calls.get(idx) {
             Some(c) => parsed.caller_name.is_some() && parsed.caller_name != c.caller_name,
             None => return,
@@ -698,7 +738,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let cancel = parsed.kind == PushKind::Cancel
             && c.direction == Direction::Incoming
             && matches!(c.phase, CallPhase::Ringing | CallPhase::Answering);
-        let may_update = fresh_name && !cancel && c.report_push.is_none() && c.direction == Direction::Incoming;
+        let may_update =
+            fresh_name && !cancel && c.report_push.is_none() && c.direction == Direction::Incoming;
         if may_update {
             c.caller_name = parsed.caller_name.clone();
         }
@@ -717,7 +758,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         });
         self.track_push(push, call, out);
         if cancel && !report_pending {
-            self.teardown(idx, Release::HangUp, Some(CallEndedReason::RemoteEnded), out);
+            self.teardown(
+                idx,
+                Release::HangUp,
+                Some(CallEndedReason::RemoteEnded),
+                out,
+            );
         } else if may_update {
             out.push(Effect::ReportCallUpdated { call, update });
         }
@@ -765,8 +811,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 });
             }
         }
-        let deadline = self.now.saturating_add_ms(self.config.push_completion_timeout_ms);
-        match self.pushes.push(PendingPush { push, call, deadline }) {
+        let deadline = self
+            .now
+            .saturating_add_ms(self.config.push_completion_timeout_ms);
+        match self.pushes.push(PendingPush {
+            push,
+            call,
+            deadline,
+        }) {
             Ok(()) => out.push(Effect::StartTimer {
                 timer: Timer::PushCompletion(push),
                 deadline,
@@ -775,7 +827,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
-    fn on_reported(&mut self, push: PushId, result: ReportResult, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+    fn on_reported(
+        &mut self,
+        push: PushId,
+        result: ReportResult,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
         let pending = self.pushes.iter().position(|p| p.push == push);
         let reporting = self.calls.iter().position(|c| c.report_push == Some(push));
         if pending.is_none() && reporting.is_none() {
@@ -799,7 +856,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists) => match c.pending_end.take() {
                 None => {}
                 Some(PendingEnd::Remote { reason, release }) => {
-                    let release = if release { Release::HangUp } else { Release::Nothing };
+                    let release = if release {
+                        Release::HangUp
+                    } else {
+                        Release::Nothing
+                    };
                     self.teardown(idx, release, Some(reason), out);
                 }
                 Some(PendingEnd::Local) => {
@@ -812,7 +873,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                             out,
                         );
                     } else {
-                        self.request(call, TransactionKind::End, CallAction::EndCall { call }, out);
+                        self.request(
+                            call,
+                            TransactionKind::End,
+                            CallAction::EndCall { call },
+                            out,
+                        );
                     }
                 }
             },
@@ -879,15 +945,25 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
-    fn on_perform_answer(&mut self, action: ActionId, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+    fn on_perform_answer(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
         self.check_new_action(action)?;
         let audio = self.audio_active;
-        let deadline = self.now.saturating_add_ms(self.config.answer_connect_timeout_ms);
+        let deadline = self
+            .now
+            .saturating_add_ms(self.config.answer_connect_timeout_ms);
         let Some(c) = self.calls.iter_mut().find(|c| c.id == call) else {
             out.push(Effect::FailAction { action });
             return Ok(());
         };
-        if c.direction != Direction::Incoming || c.phase != CallPhase::Ringing || c.pending_end.is_some() {
+        if c.direction != Direction::Incoming
+            || c.phase != CallPhase::Ringing
+            || c.pending_end.is_some()
+        {
             out.push(Effect::FailAction { action });
             return Ok(());
         }
@@ -945,7 +1021,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         }
         let handle = Handle::new(handle_type, handle).filter(|h| !h.value.is_empty());
-        let allowed = (!video || provider.supports_video) && provider.supported_handle_types.contains(handle_type);
+        let allowed = (!video || provider.supports_video)
+            && provider.supported_handle_types.contains(handle_type);
         let ending = c.pending_end.take();
         let (Some(handle), true, None) = (handle, allowed, ending) else {
             let reason = match ending {
@@ -961,7 +1038,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         c.handle = Some(handle.clone());
         c.has_video = video;
         out.push(Effect::ConfigureAudioSession);
-        out.push(Effect::StartOutgoing { call, handle, video });
+        out.push(Effect::StartOutgoing {
+            call,
+            handle,
+            video,
+        });
         if audio {
             c.media = true;
             out.push(Effect::StartMedia { call });
@@ -1007,7 +1088,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 if !caps.supports_ungrouping {
                     return false;
                 }
-                let others = self.calls.iter().filter(|c| c.group == my_label && c.id != call).count();
+                let others = self
+                    .calls
+                    .iter()
+                    .filter(|c| c.group == my_label && c.id != call)
+                    .count();
                 if others == 0 {
                     return true;
                 }
@@ -1065,7 +1150,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             .filter(|h| !h.value.is_empty())
             .ok_or(Error::InvalidHandle)?;
         let provider = self.config.provider;
-        if (video && !provider.supports_video) || !provider.supported_handle_types.contains(handle_type) {
+        if (video && !provider.supports_video)
+            || !provider.supported_handle_types.contains(handle_type)
+        {
             return Err(Error::NotSupported(call));
         }
         let mut c = Call::new(call, Direction::Outgoing, CallPhase::Requested);
@@ -1074,7 +1161,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if self.calls.push(c).is_err() {
             return Err(Error::CallCapacity);
         }
-        self.request(call, TransactionKind::Start, CallAction::StartCall { call, handle, video }, out);
+        self.request(
+            call,
+            TransactionKind::Start,
+            CallAction::StartCall {
+                call,
+                handle,
+                video,
+            },
+            out,
+        );
         Ok(())
     }
 
@@ -1094,7 +1190,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if full {
             return Err(Error::TransactionCapacity);
         }
-        self.request(call, TransactionKind::End, CallAction::EndCall { call }, out);
+        self.request(
+            call,
+            TransactionKind::End,
+            CallAction::EndCall { call },
+            out,
+        );
         Ok(())
     }
 
@@ -1115,9 +1216,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// Records a transaction (the caller checked for room) and asks for it.
-    fn request(&mut self, call: CallId, kind: TransactionKind, action: CallAction, out: &mut Effects<EFFECTS>) {
+    fn request(
+        &mut self,
+        call: CallId,
+        kind: TransactionKind,
+        action: CallAction,
+        out: &mut Effects<EFFECTS>,
+    ) {
         let id = TransactionId(self.next_transaction);
-        if self.transactions.push(PendingTransaction { id, call, kind }).is_ok() {
+        if self
+            .transactions
+            .push(PendingTransaction { id, call, kind })
+            .is_ok()
+        {
             self.next_transaction = self.next_transaction.wrapping_add(1);
             out.push(Effect::RequestTransaction {
                 transaction: id,
@@ -1147,7 +1258,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         };
         match t.kind {
             TransactionKind::Start => {
-                if self.calls.get(idx).is_some_and(|c| c.phase == CallPhase::Requested) {
+                if self
+                    .calls
+                    .get(idx)
+                    .is_some_and(|c| c.phase == CallPhase::Requested)
+                {
                     // CallKit never took the call: drop it without a report.
                     self.teardown(idx, Release::Nothing, None, out);
                 }
@@ -1169,7 +1284,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     // ----- Signalling -----
 
-    fn outgoing_progress(&mut self, idx: usize, connected: bool, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+    fn outgoing_progress(
+        &mut self,
+        idx: usize,
+        connected: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
         let now = self.now;
         let Some(c) = self.calls.get_mut(idx) else {
             return Ok(());
@@ -1198,7 +1318,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    fn on_incoming_connected(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+    fn on_incoming_connected(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
         let audio = self.audio_active;
         let c = self
             .calls
@@ -1229,12 +1353,18 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    fn on_remote_end(&mut self, call: CallId, reason: CallEndedReason, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+    fn on_remote_end(
+        &mut self,
+        call: CallId,
+        reason: CallEndedReason,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
         let idx = self.index_of(call).ok_or(Error::UnknownCall(call))?;
         let Some(c) = self.calls.get_mut(idx) else {
             return Err(Error::UnknownCall(call));
         };
-        let unanswered = c.direction == Direction::Incoming && matches!(c.phase, CallPhase::Ringing | CallPhase::Answering);
+        let unanswered = c.direction == Direction::Incoming
+            && matches!(c.phase, CallPhase::Ringing | CallPhase::Answering);
         let elsewhere = matches!(
             reason,
             CallEndedReason::AnsweredElsewhere | CallEndedReason::DeclinedElsewhere
@@ -1284,7 +1414,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     .calls
                     .iter()
                     .enumerate()
-                    .find_map(|(i, c)| (c.id == call).then_some((i, c.ring_deadline)).and_then(|(i, d)| d.map(|d| (i, d))))
+                    .find_map(|(i, c)| {
+                        (c.id == call)
+                            .then_some((i, c.ring_deadline))
+                            .and_then(|(i, d)| d.map(|d| (i, d)))
+                    })
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(deadline)?;
                 let mut reason = CallEndedReason::Unanswered;
@@ -1295,14 +1429,23 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     }
                 }
                 log_transition!("call {} ring time-out", call);
-                self.teardown(idx, Release::Auto(RejectReason::Unanswered), Some(reason), out);
+                self.teardown(
+                    idx,
+                    Release::Auto(RejectReason::Unanswered),
+                    Some(reason),
+                    out,
+                );
             }
             Timer::AnswerConnect(call) => {
                 let (idx, deadline) = self
                     .calls
                     .iter()
                     .enumerate()
-                    .find_map(|(i, c)| (c.id == call).then_some((i, c.answer_deadline)).and_then(|(i, d)| d.map(|d| (i, d))))
+                    .find_map(|(i, c)| {
+                        (c.id == call)
+                            .then_some((i, c.answer_deadline))
+                            .and_then(|(i, d)| d.map(|d| (i, d)))
+                    })
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(deadline)?;
                 if let Some(c) = self.calls.get_mut(idx) {
@@ -1368,7 +1511,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// Removes the call at `idx` and emits, in order: the cancel of its armed timer, the
     /// failure of its held action, the stop of its media, the release of its signalling
     /// leg, and (with `ended`) `reportCall(endedAt:reason:)`. At most 5 effects.
-    fn teardown(&mut self, idx: usize, release: Release, ended: Option<CallEndedReason>, out: &mut Effects<EFFECTS>) {
+    fn teardown(
+        &mut self,
+        idx: usize,
+        release: Release,
+        ended: Option<CallEndedReason>,
+        out: &mut Effects<EFFECTS>,
+    ) {
         if idx >= self.calls.len() {
             return;
         }
@@ -1394,7 +1543,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Release::Nothing => None,
             Release::HangUp => Some(Effect::HangUp { call }),
             Release::Auto(reason) => match c.phase {
-                CallPhase::Ringing | CallPhase::Answering => Some(Effect::RejectIncoming { call, reason }),
+                CallPhase::Ringing | CallPhase::Answering => {
+                    Some(Effect::RejectIncoming { call, reason })
+                }
                 CallPhase::Requested => None,
                 _ => Some(Effect::HangUp { call }),
             },
@@ -1435,7 +1586,8 @@ fn hex_token(token: &[u8]) -> Option<heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }
 /// The digits if they are 1 to [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a
 /// pause, as in `CXPlayDTMFCallAction`), else `None`.
 fn dtmf_digits(digits: &str) -> Option<heapless::String<MAX_DTMF_DIGITS>> {
-    let valid = |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',');
+    let valid =
+        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',');
     if digits.is_empty() || !digits.bytes().all(valid) {
         return None;
     }
@@ -1443,4 +1595,3 @@ fn dtmf_digits(digits: &str) -> Option<heapless::String<MAX_DTMF_DIGITS>> {
     s.push_str(digits).ok()?;
     Some(s)
 }
-

@@ -90,3 +90,8 @@ pub use types::*;
 
 /// Re-exported so hosts can build [`CallId`]s without naming the `uuid` crate.
 pub use uuid::Uuid;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -399,6 +399,11 @@ impl PayloadSchema {
     /// then the first problem met reading the object front to back, then
     /// [`PayloadError::MissingRoot`]. Absent and `null` fields are not errors: they
     /// come out as `None` / `false`.
+    ///
+    /// Values the schema does not read are checked only as far as serde-json-core checks
+    /// them while skipping: strings must be closed and UTF-8 (their escapes are not
+    /// checked), arrays and objects balanced, and an unquoted scalar is skipped up to
+    /// the next `,`, `}` or `]` without being validated.
     pub fn parse(&self, payload: &[u8]) -> Result<PushPayload, PayloadError> {
         if payload.len() > MAX_PAYLOAD_LEN {
             return Err(PayloadError::TooLarge { len: payload.len() });
@@ -505,8 +510,9 @@ pub enum PayloadError {
     TooDeep,
     /// Not one well-formed JSON object: empty, a byte-order mark or anything else before
     /// the `{`, a top level that is not an object, truncated, not UTF-8, trailing
-    /// characters, a raw control character inside a string the schema reads, or an
-    /// integer field with a fraction, an exponent or more than 64 bits.
+    /// characters, a `"`, `{` or `[` right after a literal or number, a raw control
+    /// character inside a string the schema reads, or an integer field with a
+    /// fraction, an exponent or more than 64 bits.
     Syntax,
     /// A schema key (or root path segment) holds another JSON type than the schema
     /// expects, or the media type is an integer other than 0 or 1.
@@ -1709,6 +1715,69 @@ mod props {
                 let got = PayloadSchema::default().parse(json.as_bytes()).map(|p| p.caller_name);
                 let want = (!name.is_empty()).then(|| CallerName::truncating(&name));
                 prop_assert_eq!(got, Ok(want));
+            }
+            // Every character as `\uXXXX` UTF-16 escapes (surrogate pairs above U+FFFF).
+            let mut json = String::from("{\"callerName\":\"");
+            let mut units = [0u16; 2];
+            for c in name.chars() {
+                for unit in c.encode_utf16(&mut units).iter() {
+                    json.push_str(&std::format!("\\u{unit:04x}"));
+                }
+            }
+            json.push_str("\"}");
+            if json.len() <= MAX_PAYLOAD_LEN {
+                let got = PayloadSchema::default().parse(json.as_bytes()).map(|p| p.caller_name);
+                let want = (!name.is_empty()).then(|| CallerName::truncating(&name));
+                prop_assert_eq!(got, Ok(want));
+            }
+        }
+    }
+
+    fn any_json() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(6, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z\\\"{}\\[\\] ]{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// Any valid JSON object without schema keys is read (no false Syntax/TooDeep
+        /// from the pre-scan), compact or pretty-printed.
+        #[test]
+        fn valid_json_without_schema_keys_is_read(
+            members in proptest::collection::btree_map("[a-z]{1,4}", any_json(), 0..6),
+            call in proptest::option::of("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        ) {
+            let mut object: serde_json::Map<String, serde_json::Value> =
+                members.into_iter().filter(|(k, _)| k != "uuid" && k != "handle").collect();
+            if let Some(call) = &call {
+                object.insert("uuid".into(), serde_json::Value::from(call.as_str()));
+            }
+            let value = serde_json::Value::Object(object);
+            for text in [
+                serde_json::to_string(&value).unwrap_or_default(),
+                serde_json::to_string_pretty(&value).unwrap_or_default(),
+            ] {
+                if text.len() <= MAX_PAYLOAD_LEN {
+                    let got = PayloadSchema::apple_docs()
+                        .with_id("uuid", CallIdKind::Uuid)
+                        .map(|s| s.parse(text.as_bytes()).map(|p| p.call));
+                    let want = call.as_deref().map(|c| CallId(Uuid::try_parse(c).unwrap_or_default()));
+                    prop_assert_eq!(got, Ok(Ok(want)), "{}", text);
+                }
             }
         }
     }

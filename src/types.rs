@@ -252,7 +252,12 @@ impl fmt::Debug for Handle {
 #[cfg(feature = "defmt")]
 impl defmt::Format for Handle {
     fn format(&self, f: defmt::Formatter) {
-        defmt::write!(f, "Handle({}, <{=usize} bytes>)", self.kind, self.value.len())
+        defmt::write!(
+            f,
+            "Handle({}, <{=usize} bytes>)",
+            self.kind,
+            self.value.len()
+        )
     }
 }
 
