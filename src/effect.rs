@@ -54,12 +54,11 @@ pub enum RejectReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CallAction {
-    /// `CXStartCallAction(call:handle:)` with `isVideo`.
+    /// `CXStartCallAction(call:handle:)` with `isVideo`; the handle is
+    /// [`Effects::handle`].
     StartCall {
         /// `callUUID`.
         call: CallId,
-        /// `handle`.
-        handle: Handle,
         /// `isVideo`.
         video: bool,
     },
@@ -82,12 +81,11 @@ pub enum CallAction {
         /// `isMuted`.
         muted: bool,
     },
-    /// `CXPlayDTMFCallAction(call:digits:type:)`.
+    /// `CXPlayDTMFCallAction(call:digits:type:)`; the digits are
+    /// [`Effects::dtmf_digits`].
     PlayDtmf {
         /// `callUUID`.
         call: CallId,
-        /// `digits`.
-        digits: heapless::String<MAX_DTMF_DIGITS>,
         /// `type`.
         kind: DtmfType,
     },
@@ -111,23 +109,21 @@ impl CallAction {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Effect {
     // --- CXProvider ---
-    /// `CXProvider.reportNewIncomingCall(with:update:completion:)`. Call it before the
-    /// PushKit delegate returns, and hand its completion back as
+    /// `CXProvider.reportNewIncomingCall(with:update:completion:)` with the
+    /// `CXCallUpdate` in [`Effects::call_update`]. Call it before the PushKit delegate
+    /// returns, and hand its completion back as
     /// [`Event::IncomingCallReported`](crate::Event::IncomingCallReported) with `push`.
     ReportNewIncomingCall {
         /// The push this report answers.
         push: PushId,
         /// The call's UUID.
         call: CallId,
-        /// What to show.
-        update: CallUpdate,
     },
-    /// `CXProvider.reportCall(with:updated:)`.
+    /// `CXProvider.reportCall(with:updated:)` with the `CXCallUpdate` in
+    /// [`Effects::call_update`].
     ReportCallUpdated {
         /// The call.
         call: CallId,
-        /// The new values.
-        update: CallUpdate,
     },
     /// `CXProvider.reportOutgoingCall(with:startedConnectingAt:)`. `at` is on the host's
     /// monotonic clock; convert to a `Date` by offsetting from "now".
@@ -226,29 +222,23 @@ pub enum Effect {
         /// The call to group with.
         group_with: Option<CallId>,
     },
-    /// Send DTMF on the call.
+    /// Send the DTMF digits in [`Effects::dtmf_digits`] on the call.
     SendDtmf {
         /// The call.
         call: CallId,
-        /// The digits.
-        digits: heapless::String<MAX_DTMF_DIGITS>,
         /// `CXPlayDTMFCallAction.ActionType`.
         kind: DtmfType,
     },
-    /// Start an outgoing call's signalling.
+    /// Start an outgoing call's signalling to the handle in [`Effects::handle`].
     StartOutgoing {
         /// The call.
         call: CallId,
-        /// Whom to call.
-        handle: Handle,
         /// Video call.
         video: bool,
     },
-    /// Register the device's VoIP push token with the server.
-    RegisterPushToken {
-        /// The token as lower-case hex (twice the token's length).
-        token_hex: heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>,
-    },
+    /// Register the device's VoIP push token, [`Effects::push_token_hex`], with the
+    /// server.
+    RegisterPushToken,
     /// Tell the server the VoIP push token is no longer valid.
     UnregisterPushToken,
 
@@ -311,7 +301,7 @@ impl Effect {
             Effect::FulfillAction { .. }
             | Effect::FailAction { .. }
             | Effect::CompletePush { .. }
-            | Effect::RegisterPushToken { .. }
+            | Effect::RegisterPushToken
             | Effect::UnregisterPushToken
             | Effect::ConfigureAudioSession => None,
         }
@@ -344,14 +334,37 @@ pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
     most
 }
 
-/// The effects of one step, in the order to carry them out.
+/// The one piece of variable-size data a step carries, kept beside the effects so that
+/// [`Effect`] itself stays small (40 bytes): no step needs more than one of these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum StepData {
+    None,
+    CallUpdate(CallUpdate),
+    Handle(Handle),
+    DtmfDigits(heapless::String<MAX_DTMF_DIGITS>),
+    PushTokenHex(heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>),
+}
+
+/// The effects of one step, in the order to carry them out, plus the one piece of
+/// variable-size data they refer to.
 ///
 /// Holds at most `N` effects with no allocation; `N` is checked at compile time against
 /// [`effects_needed`] for the engine's capacities, so no effect is ever dropped.
-/// Dereferences to `[Effect]`.
+/// Dereferences to `[Effect]`. The strings and the call update that some effects need
+/// live here, not in each [`Effect`], which keeps one step's effects small
+/// (`size_of::<Effects<28>>()` is about 1.4 KiB):
+///
+/// | effect | its data |
+/// | --- | --- |
+/// | [`Effect::ReportNewIncomingCall`], [`Effect::ReportCallUpdated`] | [`Effects::call_update`] |
+/// | [`Effect::StartOutgoing`], [`CallAction::StartCall`] | [`Effects::handle`] |
+/// | [`Effect::SendDtmf`], [`CallAction::PlayDtmf`] | [`Effects::dtmf_digits`] |
+/// | [`Effect::RegisterPushToken`] | [`Effects::push_token_hex`] |
 #[derive(Clone, PartialEq, Eq)]
 pub struct Effects<const N: usize> {
     items: heapless::Vec<Effect, N>,
+    data: StepData,
     overflowed: bool,
 }
 
@@ -359,7 +372,60 @@ impl<const N: usize> Effects<N> {
     pub(crate) const fn new() -> Self {
         Effects {
             items: heapless::Vec::new(),
+            data: StepData::None,
             overflowed: false,
+        }
+    }
+
+    pub(crate) fn set_call_update(&mut self, update: CallUpdate) {
+        self.data = StepData::CallUpdate(update);
+    }
+
+    pub(crate) fn set_handle(&mut self, handle: Handle) {
+        self.data = StepData::Handle(handle);
+    }
+
+    pub(crate) fn set_dtmf_digits(&mut self, digits: heapless::String<MAX_DTMF_DIGITS>) {
+        self.data = StepData::DtmfDigits(digits);
+    }
+
+    pub(crate) fn set_push_token_hex(&mut self, hex: heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>) {
+        self.data = StepData::PushTokenHex(hex);
+    }
+
+    /// The `CXCallUpdate` for this step's [`Effect::ReportNewIncomingCall`] or
+    /// [`Effect::ReportCallUpdated`] (`None` when the step has neither).
+    pub fn call_update(&self) -> Option<&CallUpdate> {
+        match &self.data {
+            StepData::CallUpdate(update) => Some(update),
+            _ => None,
+        }
+    }
+
+    /// The handle for this step's [`Effect::StartOutgoing`] or
+    /// [`CallAction::StartCall`] request.
+    pub fn handle(&self) -> Option<&Handle> {
+        match &self.data {
+            StepData::Handle(handle) => Some(handle),
+            _ => None,
+        }
+    }
+
+    /// The digits for this step's [`Effect::SendDtmf`] or [`CallAction::PlayDtmf`]
+    /// request (`0-9 * # A-D ,`, at most [`MAX_DTMF_DIGITS`] bytes).
+    pub fn dtmf_digits(&self) -> Option<&str> {
+        match &self.data {
+            StepData::DtmfDigits(digits) => Some(digits.as_str()),
+            _ => None,
+        }
+    }
+
+    /// The lower-case hex push token for this step's [`Effect::RegisterPushToken`]
+    /// (twice the token's length, at most `2 * MAX_PUSH_TOKEN_LEN` characters).
+    pub fn push_token_hex(&self) -> Option<&str> {
+        match &self.data {
+            StepData::PushTokenHex(hex) => Some(hex.as_str()),
+            _ => None,
         }
     }
 
@@ -407,13 +473,16 @@ impl<const N: usize> IntoIterator for Effects<N> {
 
 impl<const N: usize> fmt::Debug for Effects<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.items.iter()).finish()
+        f.debug_struct("Effects")
+            .field("effects", &self.items.as_slice())
+            .field("data", &self.data)
+            .finish()
     }
 }
 
 #[cfg(feature = "defmt")]
 impl<const N: usize> defmt::Format for Effects<N> {
     fn format(&self, f: defmt::Formatter) {
-        defmt::write!(f, "{}", self.items.as_slice())
+        defmt::write!(f, "{} {}", self.items.as_slice(), self.data)
     }
 }

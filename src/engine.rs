@@ -36,6 +36,11 @@ pub const MAX_PENDING_TRANSACTIONS: usize = 8;
 /// an outgoing call cannot reuse a UUID CallKit may still hold.
 pub const RECENTLY_ENDED_CALLS: usize = 8;
 
+/// Number of completed push ids the engine remembers, so that CallKit's late answer to
+/// the report of a push already completed (at its deadline, on overflow or at reset) is
+/// accepted with no effect instead of being refused as unknown.
+pub const RECENTLY_COMPLETED_PUSHES: usize = 16;
+
 /// Whether a call came in (push) or goes out (app request).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -99,11 +104,11 @@ impl CallPhase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum PendingEnd {
-    /// The remote side ended it (or a cancel push arrived); report with `reason`, and
-    /// release the signalling leg when `release`.
+    /// The remote side ended it, a cancel push arrived, or the ring timed out: report
+    /// with `reason` and release the signalling leg as `release` says.
     Remote {
         reason: CallEndedReason,
-        release: bool,
+        release: Release,
     },
     /// The app asked to end it: request a `CXEndCallAction`.
     Local,
@@ -116,10 +121,12 @@ pub struct Call {
     direction: Direction,
     phase: CallPhase,
     report_push: Option<PushId>,
+    awaiting_report: bool,
     pending_end: Option<PendingEnd>,
     connection_ready: bool,
     held_action: Option<ActionId>,
     ring_deadline: Option<Instant>,
+    ring_backstop: bool,
     answer_deadline: Option<Instant>,
     media: bool,
     on_hold: bool,
@@ -137,10 +144,12 @@ impl Call {
             direction,
             phase,
             report_push: None,
+            awaiting_report: false,
             pending_end: None,
             connection_ready: false,
             held_action: None,
             ring_deadline: None,
+            ring_backstop: false,
             answer_deadline: None,
             media: false,
             on_hold: false,
@@ -166,7 +175,7 @@ impl Call {
     }
     /// Whether the `reportNewIncomingCall` that created the call has not called back.
     pub fn report_pending(&self) -> bool {
-        self.report_push.is_some()
+        self.awaiting_report
     }
     /// Whether an end arrived while CallKit could not take it yet, and waits.
     pub fn end_pending(&self) -> bool {
@@ -241,7 +250,8 @@ struct PendingTransaction {
 }
 
 /// How to release a call's signalling leg when it ends.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum Release {
     /// Signalling already knows (it told us), or never started.
     Nothing,
@@ -274,6 +284,7 @@ pub struct Engine<
     pushes: Vec<PendingPush, PUSHES>,
     transactions: Vec<PendingTransaction, MAX_PENDING_TRANSACTIONS>,
     recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
+    completed_pushes: HistoryBuf<PushId, RECENTLY_COMPLETED_PUSHES>,
     audio_active: bool,
     next_transaction: u64,
 }
@@ -305,6 +316,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             pushes: Vec::new(),
             transactions: Vec::new(),
             recently_ended: HistoryBuf::new(),
+            completed_pushes: HistoryBuf::new(),
             audio_active: false,
             next_transaction: 0,
         }
@@ -426,7 +438,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Event::VoipPushReceived { .. } => Ok(()),
             Event::PushCredentialsUpdated { token } => {
                 let token_hex = hex_token(token).ok_or(Error::InvalidPushToken)?;
-                out.push(Effect::RegisterPushToken { token_hex });
+                out.set_push_token_hex(token_hex);
+                out.push(Effect::RegisterPushToken);
                 Ok(())
             }
             Event::PushCredentialsInvalidated => {
@@ -512,14 +525,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 self.check_new_action(action)?;
                 let supports = self.config.capabilities.supports_dtmf;
                 let digits = dtmf_digits(digits);
+                let valid = digits.is_some();
                 self.perform_simple(action, call, out, |c| {
-                    let digits = digits.clone()?;
-                    (supports && c.phase.is_established()).then_some(Effect::SendDtmf {
-                        call: c.id,
-                        digits,
-                        kind,
-                    })
+                    (valid && supports && c.phase.is_established())
+                        .then_some(Effect::SendDtmf { call: c.id, kind })
                 });
+                if let (Some(digits), Some(Effect::FulfillAction { .. })) = (digits, out.last()) {
+                    out.set_dtmf_digits(digits);
+                }
                 Ok(())
             }
             Event::TimedOutPerforming { action } => {
@@ -590,20 +603,20 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }),
             Event::RequestPlayDtmf { call, digits, kind } => {
                 let supports = self.config.capabilities.supports_dtmf;
-                self.request_simple(call, out, |c| {
+                let result = self.request_simple(call, out, |c| {
                     if !c.phase.is_established() {
                         return Err(Error::WrongPhase(c.id));
                     }
                     if !supports {
                         return Err(Error::NotSupported(c.id));
                     }
-                    let digits = dtmf_digits(digits).ok_or(Error::InvalidDtmf)?;
-                    Ok(CallAction::PlayDtmf {
-                        call: c.id,
-                        digits,
-                        kind,
-                    })
-                })
+                    dtmf_digits(digits).ok_or(Error::InvalidDtmf)?;
+                    Ok(CallAction::PlayDtmf { call: c.id, kind })
+                });
+                if let (Ok(()), Some(digits)) = (&result, dtmf_digits(digits)) {
+                    out.set_dtmf_digits(digits);
+                }
+                result
             }
             Event::TransactionCompleted {
                 transaction,
@@ -651,11 +664,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 if let Some(idx) = self.index_of(fallback) {
                     // The host reused a live call's UUID as the fallback: report under it
                     // (CallKit answers callUUIDAlreadyExists) and leave the call alone.
-                    let update = self.update_for(idx);
+                    out.set_call_update(self.update_for(idx));
                     out.push(Effect::ReportNewIncomingCall {
                         push,
                         call: fallback,
-                        update,
                     });
                     self.track_push(push, fallback, out);
                 } else {
@@ -701,11 +713,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             let ring_deadline = self.now.saturating_add_ms(ring_ms);
             let mut c = Call::new(call, Direction::Incoming, CallPhase::Ringing);
             c.report_push = Some(push);
+            c.awaiting_report = true;
             c.ring_deadline = Some(ring_deadline);
             c.handle = update.remote_handle.clone();
             c.caller_name = update.localized_caller_name.clone();
             c.has_video = update.has_video;
-            out.push(Effect::ReportNewIncomingCall { push, call, update });
+            out.set_call_update(update);
+            out.push(Effect::ReportNewIncomingCall { push, call });
             self.track_push(push, call, out);
             // Cannot fail: the table was checked for room above.
             let _ = self.calls.push(c);
@@ -739,23 +753,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             && c.direction == Direction::Incoming
             && matches!(c.phase, CallPhase::Ringing | CallPhase::Answering);
         let may_update =
-            fresh_name && !cancel && c.report_push.is_none() && c.direction == Direction::Incoming;
+            fresh_name && !cancel && !c.awaiting_report && c.direction == Direction::Incoming;
         if may_update {
             c.caller_name = parsed.caller_name.clone();
         }
-        let report_pending = c.report_push.is_some();
+        let report_pending = c.awaiting_report;
         if cancel && report_pending && c.pending_end.is_none() {
             c.pending_end = Some(PendingEnd::Remote {
                 reason: CallEndedReason::RemoteEnded,
-                release: true,
+                release: Release::HangUp,
             });
         }
-        let update = self.update_for(idx);
-        out.push(Effect::ReportNewIncomingCall {
-            push,
-            call,
-            update: update.clone(),
-        });
+        out.set_call_update(self.update_for(idx));
+        out.push(Effect::ReportNewIncomingCall { push, call });
         self.track_push(push, call, out);
         if cancel && !report_pending {
             self.teardown(
@@ -765,7 +775,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 out,
             );
         } else if may_update {
-            out.push(Effect::ReportCallUpdated { call, update });
+            out.push(Effect::ReportCallUpdated { call });
         }
     }
 
@@ -781,7 +791,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         signal: Option<Effect>,
         out: &mut Effects<EFFECTS>,
     ) {
-        out.push(Effect::ReportNewIncomingCall { push, call, update });
+        out.set_call_update(update);
+        out.push(Effect::ReportNewIncomingCall { push, call });
         self.track_push(push, call, out);
         out.push(Effect::ReportCallEnded {
             call,
@@ -805,6 +816,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             let now = self.now;
             if let Some(i) = self.pushes.iter().position(|p| p.deadline <= now) {
                 let old = self.pushes.remove(i);
+                self.completed_pushes.write(old.push);
                 out.push(Effect::CompletePush { push: old.push });
                 out.push(Effect::CancelTimer {
                     timer: Timer::PushCompletion(old.push),
@@ -823,7 +835,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 timer: Timer::PushCompletion(push),
                 deadline,
             }),
-            Err(_) => out.push(Effect::CompletePush { push }),
+            Err(_) => {
+                self.completed_pushes.write(push);
+                out.push(Effect::CompletePush { push });
+            }
         }
     }
 
@@ -836,52 +851,42 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let pending = self.pushes.iter().position(|p| p.push == push);
         let reporting = self.calls.iter().position(|c| c.report_push == Some(push));
         if pending.is_none() && reporting.is_none() {
+            if self.completed_pushes.contains(&push) {
+                // Already completed (deadline, overflow or reset): CallKit's answer
+                // arrives late and there is nothing left to do.
+                return Ok(());
+            }
             return Err(Error::UnknownPush(push));
         }
+        let accepted = matches!(
+            result,
+            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
+        );
+        let mut confirmed = None;
         if let Some(i) = pending {
-            self.pushes.remove(i);
+            let entry = self.pushes.remove(i);
+            self.completed_pushes.write(push);
             out.push(Effect::CompletePush { push });
             out.push(Effect::CancelTimer {
                 timer: Timer::PushCompletion(push),
             });
+            if accepted {
+                confirmed = Some(entry.call);
+            }
         }
         let Some(idx) = reporting else {
+            // A duplicate push's report: CallKit accepting it confirms the call too.
+            if let Some(idx) = confirmed.and_then(|call| self.index_of(call)) {
+                self.confirm_report(idx, out);
+            }
             return Ok(());
         };
-        let Some(c) = self.calls.get_mut(idx) else {
-            return Ok(());
-        };
-        c.report_push = None;
+        if let Some(c) = self.calls.get_mut(idx) {
+            c.report_push = None;
+        }
         match result {
-            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists) => match c.pending_end.take() {
-                None => {}
-                Some(PendingEnd::Remote { reason, release }) => {
-                    let release = if release {
-                        Release::HangUp
-                    } else {
-                        Release::Nothing
-                    };
-                    self.teardown(idx, release, Some(reason), out);
-                }
-                Some(PendingEnd::Local) => {
-                    let call = c.id;
-                    if self.transactions.is_full() {
-                        self.teardown(
-                            idx,
-                            Release::Auto(RejectReason::Declined),
-                            Some(CallEndedReason::Failed),
-                            out,
-                        );
-                    } else {
-                        self.request(
-                            call,
-                            TransactionKind::End,
-                            CallAction::EndCall { call },
-                            out,
-                        );
-                    }
-                }
-            },
+            _ if accepted => self.confirm_report(idx, out),
+            Ok(()) => {}
             Err(error) => {
                 let reason = match error {
                     IncomingCallError::FilteredByDoNotDisturb => RejectReason::DoNotDisturb,
@@ -896,6 +901,42 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    /// CallKit now knows the call (its report completed, its push deadline passed, or
+    /// CallKit performed an action on it): apply an end kept while it did not.
+    fn confirm_report(&mut self, idx: usize, out: &mut Effects<EFFECTS>) {
+        let Some(c) = self.calls.get_mut(idx) else {
+            return;
+        };
+        if !c.awaiting_report {
+            return;
+        }
+        c.awaiting_report = false;
+        let call = c.id;
+        match c.pending_end.take() {
+            None => {}
+            Some(PendingEnd::Remote { reason, release }) => {
+                self.teardown(idx, release, Some(reason), out);
+            }
+            Some(PendingEnd::Local) => {
+                if self.transactions.is_full() {
+                    self.teardown(
+                        idx,
+                        Release::Auto(RejectReason::Declined),
+                        Some(CallEndedReason::Failed),
+                        out,
+                    );
+                } else {
+                    self.request(
+                        call,
+                        TransactionKind::End,
+                        CallAction::EndCall { call },
+                        out,
+                    );
+                }
+            }
+        }
+    }
+
     // ----- CXProviderDelegate -----
 
     fn on_reset(&mut self, out: &mut Effects<EFFECTS>) {
@@ -907,6 +948,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             self.teardown(0, Release::Auto(RejectReason::Failed), None, out);
         }
         for p in self.pushes.iter() {
+            self.completed_pushes.write(p.push);
             out.push(Effect::CompletePush { push: p.push });
             out.push(Effect::CancelTimer {
                 timer: Timer::PushCompletion(p.push),
@@ -952,6 +994,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         self.check_new_action(action)?;
+        // CallKit asking to answer proves it knows the call, whatever its report says.
+        if let Some(idx) = self.index_of(call) {
+            self.confirm_report(idx, out);
+        }
         let audio = self.audio_active;
         let deadline = self
             .now
@@ -1038,11 +1084,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         c.handle = Some(handle.clone());
         c.has_video = video;
         out.push(Effect::ConfigureAudioSession);
-        out.push(Effect::StartOutgoing {
-            call,
-            handle,
-            video,
-        });
+        out.set_handle(handle);
+        out.push(Effect::StartOutgoing { call, video });
         if audio {
             c.media = true;
             out.push(Effect::StartMedia { call });
@@ -1161,14 +1204,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if self.calls.push(c).is_err() {
             return Err(Error::CallCapacity);
         }
+        out.set_handle(handle);
         self.request(
             call,
             TransactionKind::Start,
-            CallAction::StartCall {
-                call,
-                handle,
-                video,
-            },
+            CallAction::StartCall { call, video },
             out,
         );
         Ok(())
@@ -1180,7 +1220,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some(c) = self.calls.get_mut(idx) else {
             return Err(Error::UnknownCall(call));
         };
-        if c.report_push.is_some() || c.phase == CallPhase::Requested {
+        if c.awaiting_report || c.phase == CallPhase::Requested {
             // CallKit may not know the call yet: keep the end until it does.
             if c.pending_end.is_none() {
                 c.pending_end = Some(PendingEnd::Local);
@@ -1372,13 +1412,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if c.phase == CallPhase::Requested || (elsewhere && !unanswered) {
             return Err(Error::WrongPhase(call));
         }
-        if c.report_push.is_some() {
+        if c.awaiting_report {
             // CallKit has not confirmed the call yet: keep the end and apply it when the
             // report completes (element-ios #1751, "stuck ringing forever").
             if c.pending_end.is_none() {
                 c.pending_end = Some(PendingEnd::Remote {
                     reason,
-                    release: false,
+                    release: Release::Nothing,
                 });
             }
             return Ok(());
@@ -1407,7 +1447,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(self.pushes.get(i).map_or(now, |p| p.deadline))?;
                 self.pushes.remove(i);
+                self.completed_pushes.write(push);
                 out.push(Effect::CompletePush { push });
+                // The report is overdue; CallKit has long processed it. Stop holding back
+                // ends for its call.
+                if let Some(idx) = self.calls.iter().position(|c| c.report_push == Some(push)) {
+                    self.confirm_report(idx, out);
+                }
             }
             Timer::Ring(call) => {
                 let (idx, deadline) = self
@@ -1421,20 +1467,44 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     })
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(deadline)?;
-                let mut reason = CallEndedReason::Unanswered;
-                if let Some(c) = self.calls.get_mut(idx) {
-                    c.ring_deadline = None;
-                    if let Some(PendingEnd::Remote { reason: r, .. }) = c.pending_end {
-                        reason = r;
+                let backstop = self
+                    .now
+                    .saturating_add_ms(self.config.push_completion_timeout_ms);
+                let Some(c) = self.calls.get_mut(idx) else {
+                    return Ok(());
+                };
+                c.ring_deadline = None;
+                if c.awaiting_report && !c.ring_backstop {
+                    // CallKit has not confirmed the call: keep the time-out like any other
+                    // end, and give the report one push time-out more before ending it
+                    // regardless (a report that never completes must not ring forever).
+                    if c.pending_end.is_none() {
+                        c.pending_end = Some(PendingEnd::Remote {
+                            reason: CallEndedReason::Unanswered,
+                            release: Release::Auto(RejectReason::Unanswered),
+                        });
                     }
+                    c.ring_backstop = true;
+                    c.ring_deadline = Some(backstop);
+                    out.push(Effect::StartTimer {
+                        timer: Timer::Ring(call),
+                        deadline: backstop,
+                    });
+                    return Ok(());
                 }
+                let (release, reason) = match c.pending_end {
+                    Some(PendingEnd::Remote { reason, release }) => (release, reason),
+                    Some(PendingEnd::Local) => (
+                        Release::Auto(RejectReason::Declined),
+                        CallEndedReason::Failed,
+                    ),
+                    None => (
+                        Release::Auto(RejectReason::Unanswered),
+                        CallEndedReason::Unanswered,
+                    ),
+                };
                 log_transition!("call {} ring time-out", call);
-                self.teardown(
-                    idx,
-                    Release::Auto(RejectReason::Unanswered),
-                    Some(reason),
-                    out,
-                );
+                self.teardown(idx, release, Some(reason), out);
             }
             Timer::AnswerConnect(call) => {
                 let (idx, deadline) = self

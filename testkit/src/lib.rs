@@ -3,11 +3,14 @@
 //!
 //! Used by the integration tests, the `replay` example and (later) fuzz targets.
 
+pub mod trace;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use callkit_engine::{
-    ActionId, CallId, Config, Effect, Engine, Error, Event, Instant, PushId, Timer, Uuid,
+    ActionId, CallId, CallUpdate, Config, Effect, Effects, Engine, Error, Event, Handle, Instant,
+    PushId, Timer, Uuid,
 };
 
 /// The call UUID `n` in tests: `00000000-0000-4000-8000-0000000000nn`.
@@ -91,15 +94,23 @@ impl PushRuleChecker {
     }
 
     /// Feed one step: the time, the event, and what [`Engine::handle`] returned.
-    pub fn observe(&mut self, now: u64, event: &Event<'_>, result: &Result<&[Effect], Error>, overflowed: bool) {
+    pub fn observe(
+        &mut self,
+        now: u64,
+        event: &Event<'_>,
+        result: &Result<&[Effect], Error>,
+        overflowed: bool,
+    ) {
         if overflowed {
-            self.violations.push(format!("{now} ms: effect container overflowed"));
+            self.violations
+                .push(format!("{now} ms: effect container overflowed"));
         }
         let effects: &[Effect] = match result {
             Ok(effects) => effects,
             Err(e) => {
                 if let Event::VoipPushReceived { push, .. } = event {
-                    self.violations.push(format!("{now} ms: push {} refused: {e}", push.0));
+                    self.violations
+                        .push(format!("{now} ms: push {} refused: {e}", push.0));
                 }
                 return;
             }
@@ -109,7 +120,9 @@ impl PushRuleChecker {
             Event::VoipPushReceived { push, .. } => {
                 let reports = effects
                     .iter()
-                    .filter(|e| matches!(e, Effect::ReportNewIncomingCall { push: p, .. } if p == push))
+                    .filter(
+                        |e| matches!(e, Effect::ReportNewIncomingCall { push: p, .. } if p == push),
+                    )
                     .count();
                 if reports != 1 {
                     self.violations.push(format!(
@@ -170,7 +183,8 @@ impl PushRuleChecker {
                     self.violations
                         .push(format!("{now} ms: push {} completed twice", push.0));
                 }
-                let allowed = p.result_in || p.reset || now >= p.deadline || overflow_ok == Some(push.0);
+                let allowed =
+                    p.result_in || p.reset || now >= p.deadline || overflow_ok == Some(push.0);
                 if !allowed {
                     self.violations.push(format!(
                         "{now} ms: push {} (arrived {} ms) completed before its report result or deadline",
@@ -186,10 +200,76 @@ impl PushRuleChecker {
     pub fn finish(&mut self, now: u64) {
         for (id, p) in &self.pushes {
             if p.completions == 0 && now >= p.deadline {
-                self.violations
-                    .push(format!("end: push {id} never completed (deadline {} ms)", p.deadline));
+                self.violations.push(format!(
+                    "end: push {id} never completed (deadline {} ms)",
+                    p.deadline
+                ));
             }
         }
+    }
+}
+
+/// An owned copy of one step's [`Effects`]: the effects in order plus the one piece of
+/// data they refer to. Dereferences to `Vec<Effect>` and compares equal to one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepEffects {
+    /// The effects, in order.
+    pub effects: Vec<Effect>,
+    /// [`Effects::call_update`].
+    pub call_update: Option<CallUpdate>,
+    /// [`Effects::handle`].
+    pub handle: Option<Handle>,
+    /// [`Effects::dtmf_digits`].
+    pub dtmf_digits: Option<String>,
+    /// [`Effects::push_token_hex`].
+    pub push_token_hex: Option<String>,
+}
+
+impl StepEffects {
+    /// Copies a step's effects out of the engine's container.
+    pub fn from_effects<const N: usize>(effects: &Effects<N>) -> Self {
+        StepEffects {
+            effects: effects.as_slice().to_vec(),
+            call_update: effects.call_update().cloned(),
+            handle: effects.handle().cloned(),
+            dtmf_digits: effects.dtmf_digits().map(String::from),
+            push_token_hex: effects.push_token_hex().map(String::from),
+        }
+    }
+}
+
+impl std::ops::Deref for StepEffects {
+    type Target = Vec<Effect>;
+    fn deref(&self) -> &Vec<Effect> {
+        &self.effects
+    }
+}
+
+impl PartialEq<Vec<Effect>> for StepEffects {
+    fn eq(&self, other: &Vec<Effect>) -> bool {
+        &self.effects == other
+    }
+}
+
+impl PartialEq<StepEffects> for Vec<Effect> {
+    fn eq(&self, other: &StepEffects) -> bool {
+        self == &other.effects
+    }
+}
+
+impl IntoIterator for StepEffects {
+    type Item = Effect;
+    type IntoIter = std::vec::IntoIter<Effect>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.effects.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a StepEffects {
+    type Item = &'a Effect;
+    type IntoIter = std::slice::Iter<'a, Effect>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.effects.iter()
     }
 }
 
@@ -203,7 +283,7 @@ pub struct Step {
     /// The event, `Debug`-formatted.
     pub detail: String,
     /// The effects, or the error.
-    pub result: Result<Vec<Effect>, Error>,
+    pub result: Result<StepEffects, Error>,
 }
 
 /// Drives an [`Engine`] on a virtual clock, records every step, and checks the PushKit
@@ -237,13 +317,13 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     }
 
     /// Feeds `event` at the current time; records it and runs the checker.
-    pub fn try_step(&mut self, event: Event<'_>) -> Result<Vec<Effect>, Error> {
+    pub fn try_step(&mut self, event: Event<'_>) -> Result<StepEffects, Error> {
         self.step_at(self.now, event)
     }
 
     /// Feeds `event` at `at` (which may be earlier than the clock: for time-travel
     /// tests); the clock is not moved.
-    pub fn step_at(&mut self, at: u64, event: Event<'_>) -> Result<Vec<Effect>, Error> {
+    pub fn step_at(&mut self, at: u64, event: Event<'_>) -> Result<StepEffects, Error> {
         let result = self.engine.handle(Instant::from_millis(at), event);
         let overflowed = result.as_ref().map(|e| e.overflowed()).unwrap_or(false);
         let view: Result<&[Effect], Error> = match &result {
@@ -251,7 +331,7 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
             Err(e) => Err(*e),
         };
         self.checker.observe(at, &event, &view, overflowed);
-        let owned = result.map(|e| e.as_slice().to_vec());
+        let owned = result.map(|e| StepEffects::from_effects(&e));
         self.steps.push(Step {
             at,
             event: event.name(),
@@ -262,17 +342,21 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     }
 
     /// Feeds `event` and panics if it is refused or the PushKit rule broke.
-    pub fn step(&mut self, event: Event<'_>) -> Vec<Effect> {
+    pub fn step(&mut self, event: Event<'_>) -> StepEffects {
         let name = event.name();
-        let effects = self
-            .try_step(event)
-            .unwrap_or_else(|e| panic!("{name} refused at {} ms: {e}\n{}", self.now, self.timeline()));
+        let effects = self.try_step(event).unwrap_or_else(|e| {
+            panic!(
+                "{name} refused at {} ms: {e}\n{}",
+                self.now,
+                self.timeline()
+            )
+        });
         self.assert_rules();
         effects
     }
 
     /// Delivers VoIP push `id` with `payload` (fallback UUID [`fallback_id`]`(id)`).
-    pub fn push(&mut self, id: u64, payload: &[u8]) -> Vec<Effect> {
+    pub fn push(&mut self, id: u64, payload: &[u8]) -> StepEffects {
         self.step(Event::VoipPushReceived {
             push: PushId(id),
             payload,

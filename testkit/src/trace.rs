@@ -1,0 +1,2095 @@
+//! Call traces: a hand-writable JSON-lines script of host events, run through a
+//! [`Harness`] with the [`PushRuleChecker`](crate::PushRuleChecker) watching.
+//!
+//! Shared by `tests/traces.rs`, `tests/corpus.rs` and `examples/replay.rs`.
+//!
+//! # Format
+//!
+//! One JSON object per line. Blank lines and lines starting with `#` are comments.
+//!
+//! **Config lines** (only before the first event; several are merged):
+//!
+//! ```text
+//! {"config": {"schema": "twilio", "ring_timeout_ms": 45000, "supports_video": true}}
+//! ```
+//!
+//! Keys: `schema` (one of [`SCHEMA_NAMES`]; default `react_native_voip_push`, the
+//! engine's default), `ring_timeout_ms`, `answer_connect_timeout_ms`,
+//! `push_completion_timeout_ms`, `supports_video`, `supports_holding`,
+//! `supports_grouping`, `supports_ungrouping`, `supports_dtmf`, `maximum_call_groups`,
+//! `maximum_calls_per_call_group`. Unknown keys are an error.
+//!
+//! **Event lines**: `{"at_ms": <time>, "event": "<name>", ...fields}`. `at_ms` is the
+//! absolute time on the virtual clock (omitted: the previous line's time). `event` is an
+//! [`Event::name`] string (`"voip_push"` is accepted for `"voip_push_received"`), or one
+//! of the two clock commands:
+//!
+//! - `"fire_due_timers"`: move the clock to `at_ms` and fire every armed timer whose
+//!   deadline has passed, in deadline order;
+//! - `"advance_firing"`: move the clock to `at_ms`, firing each timer at its own deadline
+//!   on the way.
+//!
+//! Any line may add `"expect_refused": true` when the engine is meant to refuse it.
+//! Unknown fields are an error (typos do not pass silently).
+//!
+//! Field values:
+//!
+//! - calls (`call`, `group_with`, `fallback_call`): a small integer `n` (the test UUID
+//!   [`call_id`]`(n)`), a UUID string, `"fallback:N"` ([`fallback_id`]`(N)`, the fallback
+//!   the runner hands in with push N), `"opaque:<server id>"` (the UUID the engine derives
+//!   from an opaque id under [`OPAQUE_ID_NAMESPACE`]), or `"push:N"` (whatever call the
+//!   engine reported for push N, resolved while running);
+//! - actions (`action`): a small integer `n` ([`action_id`]`(n)`) or a UUID string;
+//! - `push`: an integer; `transaction`: an integer or `"last"` (the latest
+//!   `RequestTransaction` the engine asked for);
+//! - `result` (of `incoming_call_reported` / `transaction_completed`): `"ok"` (the
+//!   default), an Apple error name (`"callUUIDAlreadyExists"`) or its raw value (`2`);
+//! - `handle_type`: `"generic"`, `"phoneNumber"`, `"emailAddress"` or 1/2/3 (default:
+//!   guessed from the handle with [`HandleType::infer`]); `kind` (DTMF): `"singleTone"`
+//!   (default), `"softPause"`, `"hardPause"` or 1/2/3; booleans: `video` (default
+//!   `false`), `on_hold` and `muted` (default `true`).
+//!
+//! Fields per event (optional ones marked *opt*):
+//!
+//! | event | fields |
+//! | --- | --- |
+//! | `voip_push_received` | `push`, one of `payload_file` (path relative to the trace file), `payload` (inline JSON, serialised back to bytes, keys sorted), `payload_text` (the exact bytes as a string); *opt* `fallback_call` |
+//! | `push_credentials_updated` | `token_hex` or `token` (text) |
+//! | `incoming_call_reported` | `push`, *opt* `result` |
+//! | `perform_start_call` | `action`, `call`, `handle`, *opt* `handle_type`, `video` |
+//! | `perform_answer_call`, `perform_end_call` | `action`, `call` |
+//! | `perform_set_held` | `action`, `call`, *opt* `on_hold` |
+//! | `perform_set_muted` | `action`, `call`, *opt* `muted` |
+//! | `perform_set_group` | `action`, `call`, *opt* `group_with` (absent or `null`: ungroup) |
+//! | `perform_play_dtmf` | `action`, `call`, `digits`, *opt* `kind` |
+//! | `timed_out_performing` | `action` |
+//! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
+//! | `request_end_call` | `call` |
+//! | `request_set_held` / `request_set_muted` | `call`, *opt* `on_hold` / `muted` |
+//! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
+//! | `transaction_completed` | `transaction`, *opt* `result` |
+//! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed` | `call` |
+//! | `timer_fired` | `timer` (`"ring"` or `"answer_connect"` with `call`; `"push_completion"` with `push`) |
+//! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
+//!
+//! ```text
+//! # An Apple-docs push, reported, answered.
+//! {"config": {"schema": "apple_docs"}}
+//! {"at_ms": 0, "event": "voip_push", "push": 1, "payload_file": "../payloads/apple-docs-calluuid.json"}
+//! {"at_ms": 120, "event": "incoming_call_reported", "push": 1, "result": "ok"}
+//! {"at_ms": 2000, "event": "perform_answer_call", "action": 1, "call": "push:1"}
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use callkit_engine::{
+    ActionId, CallAction, CallEndedReason, CallId, CallUpdate, Config, DtmfType, Effect, Error,
+    Event, HandleType, IncomingCallError, PayloadSchema, PushId, RejectReason, ReportResult,
+    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
+};
+
+use crate::{action_id, call_id, fallback_id, Harness, StepEffects};
+
+/// The names of the payload schema presets a trace's `config` line may pick, in the
+/// order of the `PayloadSchema` constructors.
+pub const SCHEMA_NAMES: [&str; 8] = [
+    "apple_docs",
+    "speakerbox",
+    "react_native_voip_push",
+    "flutter_callkit_incoming",
+    "twilio",
+    "telegram",
+    "linphone_flexisip",
+    "nested_data",
+];
+
+/// The `event` values of a trace line that map to an [`Event`], one per variant, as
+/// [`Event::name`] spells them.
+pub const EVENT_NAMES: [&str; 30] = [
+    "voip_push_received",
+    "push_credentials_updated",
+    "push_credentials_invalidated",
+    "incoming_call_reported",
+    "provider_did_begin",
+    "provider_did_reset",
+    "perform_start_call",
+    "perform_answer_call",
+    "perform_end_call",
+    "perform_set_held",
+    "perform_set_muted",
+    "perform_set_group",
+    "perform_play_dtmf",
+    "timed_out_performing",
+    "did_activate_audio_session",
+    "did_deactivate_audio_session",
+    "request_start_call",
+    "request_end_call",
+    "request_set_held",
+    "request_set_muted",
+    "request_play_dtmf",
+    "transaction_completed",
+    "outgoing_call_connecting",
+    "outgoing_call_connected",
+    "incoming_call_connected",
+    "remote_ended",
+    "answered_elsewhere",
+    "declined_elsewhere",
+    "connection_failed",
+    "timer_fired",
+];
+
+/// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
+pub fn schema_by_name(name: &str) -> Option<PayloadSchema> {
+    Some(match name {
+        "apple_docs" => PayloadSchema::apple_docs(),
+        "speakerbox" => PayloadSchema::speakerbox(),
+        "react_native_voip_push" => PayloadSchema::react_native_voip_push(),
+        "flutter_callkit_incoming" => PayloadSchema::flutter_callkit_incoming(),
+        "twilio" => PayloadSchema::twilio(),
+        "telegram" => PayloadSchema::telegram(),
+        "linphone_flexisip" => PayloadSchema::linphone_flexisip(),
+        "nested_data" => PayloadSchema::nested_data(),
+        _ => return None,
+    })
+}
+
+/// The call UUID the engine derives from an opaque server call id (Twilio's
+/// `twi_call_sid`, Telegram's `call_id`, a SIP Call-ID) under the presets' namespace.
+pub fn opaque_call_id(server_id: &str) -> CallId {
+    CallId(Uuid::new_v5(&OPAQUE_ID_NAMESPACE, server_id.as_bytes()))
+}
+
+// ---------------------------------------------------------------------------------------
+// The parsed trace
+// ---------------------------------------------------------------------------------------
+
+/// Why a trace could not be read or run: a bad trace file, not an engine failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceError {
+    /// The 1-based line of the trace file, 0 for the file as a whole.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl TraceError {
+    fn at(line: usize, message: impl Into<String>) -> Self {
+        TraceError {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TraceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for TraceError {}
+
+/// A call named in a trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallRef {
+    /// A fixed UUID.
+    Id(CallId),
+    /// The call the engine reported for this push (`"push:N"`).
+    OfPush(u64),
+}
+
+/// A timer named in a `timer_fired` line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimerRef {
+    /// [`Timer::PushCompletion`].
+    PushCompletion(u64),
+    /// [`Timer::Ring`].
+    Ring(CallRef),
+    /// [`Timer::AnswerConnect`].
+    AnswerConnect(CallRef),
+}
+
+/// A transaction named in a `transaction_completed` line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionRef {
+    /// A fixed id.
+    Id(u64),
+    /// The latest `RequestTransaction` effect so far (`"last"`).
+    Last,
+}
+
+/// One [`Event`] as written in a trace: owned data, calls not yet resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum TraceEvent {
+    VoipPushReceived {
+        push: u64,
+        payload: Vec<u8>,
+        /// Where the bytes came from (`payload_file` path, `inline JSON`, `inline text`).
+        source: String,
+        fallback_call: CallRef,
+    },
+    PushCredentialsUpdated {
+        token: Vec<u8>,
+    },
+    PushCredentialsInvalidated,
+    IncomingCallReported {
+        push: u64,
+        result: ReportResult,
+    },
+    ProviderDidBegin,
+    ProviderDidReset,
+    PerformStartCall {
+        action: ActionId,
+        call: CallRef,
+        handle: String,
+        handle_type: HandleType,
+        video: bool,
+    },
+    PerformAnswerCall {
+        action: ActionId,
+        call: CallRef,
+    },
+    PerformEndCall {
+        action: ActionId,
+        call: CallRef,
+    },
+    PerformSetHeld {
+        action: ActionId,
+        call: CallRef,
+        on_hold: bool,
+    },
+    PerformSetMuted {
+        action: ActionId,
+        call: CallRef,
+        muted: bool,
+    },
+    PerformSetGroup {
+        action: ActionId,
+        call: CallRef,
+        group_with: Option<CallRef>,
+    },
+    PerformPlayDtmf {
+        action: ActionId,
+        call: CallRef,
+        digits: String,
+        kind: DtmfType,
+    },
+    TimedOutPerforming {
+        action: ActionId,
+    },
+    DidActivateAudioSession,
+    DidDeactivateAudioSession,
+    RequestStartCall {
+        call: CallRef,
+        handle: String,
+        handle_type: HandleType,
+        video: bool,
+    },
+    RequestEndCall {
+        call: CallRef,
+    },
+    RequestSetHeld {
+        call: CallRef,
+        on_hold: bool,
+    },
+    RequestSetMuted {
+        call: CallRef,
+        muted: bool,
+    },
+    RequestPlayDtmf {
+        call: CallRef,
+        digits: String,
+        kind: DtmfType,
+    },
+    TransactionCompleted {
+        transaction: TransactionRef,
+        result: TransactionResult,
+    },
+    OutgoingCallConnecting {
+        call: CallRef,
+    },
+    OutgoingCallConnected {
+        call: CallRef,
+    },
+    IncomingCallConnected {
+        call: CallRef,
+    },
+    RemoteEnded {
+        call: CallRef,
+    },
+    AnsweredElsewhere {
+        call: CallRef,
+    },
+    DeclinedElsewhere {
+        call: CallRef,
+    },
+    ConnectionFailed {
+        call: CallRef,
+    },
+    TimerFired {
+        timer: TimerRef,
+    },
+}
+
+/// What one trace line asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceCommand {
+    /// Feed one event.
+    Event(TraceEvent),
+    /// Move the clock to the line's time and fire every due timer.
+    FireDueTimers,
+    /// Move the clock to the line's time, firing each timer at its deadline on the way.
+    AdvanceFiring,
+}
+
+/// One event line of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLine {
+    /// The 1-based line number in the file.
+    pub line: usize,
+    /// The line's time on the virtual clock.
+    pub at_ms: u64,
+    /// What to do.
+    pub command: TraceCommand,
+    /// The line says the engine should refuse it.
+    pub expect_refused: bool,
+}
+
+/// A parsed trace: the engine configuration and the lines to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace {
+    /// The engine configuration from the `config` lines.
+    pub config: Config,
+    /// The schema preset's name.
+    pub schema_name: String,
+    /// The event lines, in file order.
+    pub lines: Vec<TraceLine>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigLine {
+    schema: Option<String>,
+    ring_timeout_ms: Option<u64>,
+    answer_connect_timeout_ms: Option<u64>,
+    push_completion_timeout_ms: Option<u64>,
+    supports_video: Option<bool>,
+    supports_holding: Option<bool>,
+    supports_grouping: Option<bool>,
+    supports_ungrouping: Option<bool>,
+    supports_dtmf: Option<bool>,
+    maximum_call_groups: Option<u8>,
+    maximum_calls_per_call_group: Option<u8>,
+}
+
+/// Reads and parses the trace file at `path`; payload files are read relative to its
+/// directory.
+pub fn load_trace(path: impl AsRef<Path>) -> Result<Trace, TraceError> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| TraceError::at(0, format!("cannot read {}: {e}", path.display())))?;
+    let base = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    parse_trace(&text, &base)
+}
+
+/// Parses a trace; `payload_file` paths are relative to `base_dir`.
+pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
+    let mut config = Config::default();
+    let mut schema_name = String::from("react_native_voip_push");
+    let mut lines = Vec::new();
+    let mut last_at = 0u64;
+    for (i, raw) in text.lines().enumerate() {
+        let no = i + 1;
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let value: Value = serde_json::from_str(trimmed)
+            .map_err(|e| TraceError::at(no, format!("not a JSON object: {e}")))?;
+        let Value::Object(mut map) = value else {
+            return Err(TraceError::at(no, "a trace line must be a JSON object"));
+        };
+        if let Some(cfg) = map.remove("config") {
+            if !map.is_empty() {
+                return Err(TraceError::at(no, "a config line holds only \"config\""));
+            }
+            if !lines.is_empty() {
+                return Err(TraceError::at(
+                    no,
+                    "config lines must come before the first event",
+                ));
+            }
+            let cfg: ConfigLine = serde_json::from_value(cfg)
+                .map_err(|e| TraceError::at(no, format!("bad config: {e}")))?;
+            apply_config(&mut config, &mut schema_name, cfg).map_err(|m| TraceError::at(no, m))?;
+            continue;
+        }
+        let mut f = Fields { map, line: no };
+        let at_ms = f.opt_u64("at_ms")?.unwrap_or(last_at);
+        last_at = at_ms;
+        let name = f.req_str("event")?;
+        let expect_refused = f.opt_bool("expect_refused")?.unwrap_or(false);
+        let command = match name.as_str() {
+            "fire_due_timers" => TraceCommand::FireDueTimers,
+            "advance_firing" => TraceCommand::AdvanceFiring,
+            other => TraceCommand::Event(parse_event(other, &mut f, base_dir)?),
+        };
+        f.done(&name)?;
+        lines.push(TraceLine {
+            line: no,
+            at_ms,
+            command,
+            expect_refused,
+        });
+    }
+    Ok(Trace {
+        config,
+        schema_name,
+        lines,
+    })
+}
+
+fn apply_config(
+    config: &mut Config,
+    schema_name: &mut String,
+    c: ConfigLine,
+) -> Result<(), String> {
+    if let Some(name) = c.schema {
+        config.schema = schema_by_name(&name).ok_or_else(|| {
+            format!(
+                "unknown schema {name:?} (one of {})",
+                SCHEMA_NAMES.join(", ")
+            )
+        })?;
+        *schema_name = name;
+    }
+    if let Some(v) = c.ring_timeout_ms {
+        config.ring_timeout_ms = v;
+    }
+    if let Some(v) = c.answer_connect_timeout_ms {
+        config.answer_connect_timeout_ms = v;
+    }
+    if let Some(v) = c.push_completion_timeout_ms {
+        config.push_completion_timeout_ms = v;
+    }
+    if let Some(v) = c.supports_video {
+        config.provider.supports_video = v;
+    }
+    if let Some(v) = c.maximum_call_groups {
+        config.provider.maximum_call_groups = v;
+    }
+    if let Some(v) = c.maximum_calls_per_call_group {
+        config.provider.maximum_calls_per_call_group = v;
+    }
+    if let Some(v) = c.supports_holding {
+        config.capabilities.supports_holding = v;
+    }
+    if let Some(v) = c.supports_grouping {
+        config.capabilities.supports_grouping = v;
+    }
+    if let Some(v) = c.supports_ungrouping {
+        config.capabilities.supports_ungrouping = v;
+    }
+    if let Some(v) = c.supports_dtmf {
+        config.capabilities.supports_dtmf = v;
+    }
+    Ok(())
+}
+
+/// The fields of one event line, taken one by one; leftovers are an error.
+struct Fields {
+    map: Map<String, Value>,
+    line: usize,
+}
+
+impl Fields {
+    fn err(&self, message: impl Into<String>) -> TraceError {
+        TraceError::at(self.line, message)
+    }
+
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.map.remove(key).filter(|v| !v.is_null())
+    }
+
+    fn opt_u64(&mut self, key: &str) -> Result<Option<u64>, TraceError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+                self.err(format!("\"{key}\" must be a non-negative integer, got {v}"))
+            }),
+        }
+    }
+
+    fn req_u64(&mut self, key: &str) -> Result<u64, TraceError> {
+        self.opt_u64(key)?
+            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    }
+
+    fn opt_bool(&mut self, key: &str) -> Result<Option<bool>, TraceError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| self.err(format!("\"{key}\" must be true or false, got {v}"))),
+        }
+    }
+
+    fn opt_str(&mut self, key: &str) -> Result<Option<String>, TraceError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(v) => Err(self.err(format!("\"{key}\" must be a string, got {v}"))),
+        }
+    }
+
+    fn req_str(&mut self, key: &str) -> Result<String, TraceError> {
+        self.opt_str(key)?
+            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    }
+
+    fn opt_call(&mut self, key: &str) -> Result<Option<CallRef>, TraceError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => parse_call_ref(&v)
+                .map(Some)
+                .map_err(|m| self.err(format!("\"{key}\": {m}"))),
+        }
+    }
+
+    fn call(&mut self) -> Result<CallRef, TraceError> {
+        self.opt_call("call")?
+            .ok_or_else(|| self.err("missing \"call\""))
+    }
+
+    fn action(&mut self) -> Result<ActionId, TraceError> {
+        let v = self
+            .take("action")
+            .ok_or_else(|| self.err("missing \"action\""))?;
+        match &v {
+            Value::Number(_) => small_int(&v).map(action_id),
+            Value::String(s) => Uuid::try_parse(s)
+                .map(ActionId)
+                .map_err(|_| format!("{s:?} is not a UUID")),
+            _ => Err(format!(
+                "expected a small integer or a UUID string, got {v}"
+            )),
+        }
+        .map_err(|m| self.err(format!("\"action\": {m}")))
+    }
+
+    fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
+        let Some(v) = self.take("handle_type") else {
+            return Ok(HandleType::infer(handle));
+        };
+        let ty = match &v {
+            Value::Number(_) => v
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .and_then(HandleType::from_raw),
+            Value::String(s) => match s.as_str() {
+                "generic" => Some(HandleType::Generic),
+                "phoneNumber" | "phone_number" => Some(HandleType::PhoneNumber),
+                "emailAddress" | "email_address" => Some(HandleType::EmailAddress),
+                _ => None,
+            },
+            _ => None,
+        };
+        ty.ok_or_else(|| {
+            self.err(format!(
+                "\"handle_type\" must be \"generic\", \"phoneNumber\", \"emailAddress\" or 1-3, got {v}"
+            ))
+        })
+    }
+
+    fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
+        let Some(v) = self.take("kind") else {
+            return Ok(DtmfType::SingleTone);
+        };
+        let kind = match &v {
+            Value::Number(_) => v
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .and_then(DtmfType::from_raw),
+            Value::String(s) => match s.as_str() {
+                "singleTone" | "single_tone" => Some(DtmfType::SingleTone),
+                "softPause" | "soft_pause" => Some(DtmfType::SoftPause),
+                "hardPause" | "hard_pause" => Some(DtmfType::HardPause),
+                _ => None,
+            },
+            _ => None,
+        };
+        kind.ok_or_else(|| {
+            self.err(format!(
+                "\"kind\" must be \"singleTone\", \"softPause\", \"hardPause\" or 1-3, got {v}"
+            ))
+        })
+    }
+
+    fn report_result(&mut self) -> Result<ReportResult, TraceError> {
+        let Some(v) = self.take("result") else {
+            return Ok(Ok(()));
+        };
+        let result = match &v {
+            Value::String(s) if s == "ok" => Some(Ok(())),
+            Value::String(s) => incoming_call_error_by_name(s).map(Err),
+            Value::Number(_) => v
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .map(|raw| Err(IncomingCallError::from_raw(raw))),
+            _ => None,
+        };
+        result.ok_or_else(|| {
+            self.err(format!(
+                "\"result\" must be \"ok\", a CXErrorCodeIncomingCallError name or raw value, got {v}"
+            ))
+        })
+    }
+
+    fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
+        let Some(v) = self.take("result") else {
+            return Ok(Ok(()));
+        };
+        let result = match &v {
+            Value::String(s) if s == "ok" => Some(Ok(())),
+            Value::String(s) => transaction_error_by_name(s).map(Err),
+            Value::Number(_) => v
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .map(|raw| Err(RequestTransactionError::from_raw(raw))),
+            _ => None,
+        };
+        result.ok_or_else(|| {
+            self.err(format!(
+                "\"result\" must be \"ok\", a CXErrorCodeRequestTransactionError name or raw value, got {v}"
+            ))
+        })
+    }
+
+    fn done(self, event: &str) -> Result<(), TraceError> {
+        match self.map.keys().next() {
+            None => Ok(()),
+            Some(key) => Err(self.err(format!("unknown field \"{key}\" for event \"{event}\""))),
+        }
+    }
+}
+
+fn small_int(v: &Value) -> Result<u8, String> {
+    v.as_u64()
+        .and_then(|n| u8::try_from(n).ok())
+        .ok_or_else(|| format!("{v} is not an integer from 0 to 255"))
+}
+
+/// Parses a call reference: `n`, a UUID string, `"fallback:N"`, `"opaque:<id>"`,
+/// `"push:N"`.
+pub fn parse_call_ref(v: &Value) -> Result<CallRef, String> {
+    match v {
+        Value::Number(_) => small_int(v).map(|n| CallRef::Id(call_id(n))),
+        Value::String(s) => {
+            if let Some(n) = s.strip_prefix("fallback:") {
+                let n: u64 = n.parse().map_err(|_| format!("{s:?}: bad push number"))?;
+                Ok(CallRef::Id(fallback_id(n)))
+            } else if let Some(n) = s.strip_prefix("push:") {
+                let n: u64 = n.parse().map_err(|_| format!("{s:?}: bad push number"))?;
+                Ok(CallRef::OfPush(n))
+            } else if let Some(id) = s.strip_prefix("opaque:") {
+                Ok(CallRef::Id(opaque_call_id(id)))
+            } else {
+                Uuid::try_parse(s)
+                    .map(|u| CallRef::Id(CallId(u)))
+                    .map_err(|_| {
+                        format!("{s:?} is not a UUID, \"fallback:N\", \"opaque:ID\" or \"push:N\"")
+                    })
+            }
+        }
+        _ => Err(format!("expected a small integer or a string, got {v}")),
+    }
+}
+
+fn incoming_call_error_by_name(name: &str) -> Option<IncomingCallError> {
+    Some(match name {
+        "unknown" => IncomingCallError::Unknown,
+        "unentitled" => IncomingCallError::Unentitled,
+        "callUUIDAlreadyExists" => IncomingCallError::CallUuidAlreadyExists,
+        "filteredByDoNotDisturb" => IncomingCallError::FilteredByDoNotDisturb,
+        "filteredByBlockList" => IncomingCallError::FilteredByBlockList,
+        "filteredDuringRestrictedSharingMode" => {
+            IncomingCallError::FilteredDuringRestrictedSharingMode
+        }
+        "callIsProtected" => IncomingCallError::CallIsProtected,
+        "filteredBySensitiveParticipants" => IncomingCallError::FilteredBySensitiveParticipants,
+        _ => return None,
+    })
+}
+
+fn transaction_error_by_name(name: &str) -> Option<RequestTransactionError> {
+    Some(match name {
+        "unknown" => RequestTransactionError::Unknown,
+        "unentitled" => RequestTransactionError::Unentitled,
+        "unknownCallProvider" => RequestTransactionError::UnknownCallProvider,
+        "emptyTransaction" => RequestTransactionError::EmptyTransaction,
+        "unknownCallUUID" => RequestTransactionError::UnknownCallUuid,
+        "callUUIDAlreadyExists" => RequestTransactionError::CallUuidAlreadyExists,
+        "invalidAction" => RequestTransactionError::InvalidAction,
+        "maximumCallGroupsReached" => RequestTransactionError::MaximumCallGroupsReached,
+        "callIsProtected" => RequestTransactionError::CallIsProtected,
+        _ => return None,
+    })
+}
+
+fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent, TraceError> {
+    use TraceEvent as T;
+    Ok(match name {
+        "voip_push_received" | "voip_push" => {
+            let push = f.req_u64("push")?;
+            let file = f.opt_str("payload_file")?;
+            let inline = f.take("payload");
+            let text = f.opt_str("payload_text")?;
+            let (payload, source) = match (file, inline, text) {
+                (Some(file), None, None) => {
+                    let path = base_dir.join(&file);
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        f.err(format!("cannot read payload file {}: {e}", path.display()))
+                    })?;
+                    (bytes, file)
+                }
+                (None, Some(value), None) => {
+                    let bytes = serde_json::to_vec(&value)
+                        .map_err(|e| f.err(format!("cannot serialise \"payload\": {e}")))?;
+                    (bytes, String::from("inline JSON"))
+                }
+                (None, None, Some(text)) => (text.into_bytes(), String::from("inline text")),
+                _ => return Err(f.err(
+                    "a push needs exactly one of \"payload_file\", \"payload\", \"payload_text\"",
+                )),
+            };
+            let fallback_call = f
+                .opt_call("fallback_call")?
+                .unwrap_or(CallRef::Id(fallback_id(push)));
+            T::VoipPushReceived {
+                push,
+                payload,
+                source,
+                fallback_call,
+            }
+        }
+        "push_credentials_updated" => {
+            let hex = f.opt_str("token_hex")?;
+            let text = f.opt_str("token")?;
+            let token = match (hex, text) {
+                (Some(hex), None) => {
+                    decode_hex(&hex).ok_or_else(|| f.err("\"token_hex\" is not hex"))?
+                }
+                (None, Some(text)) => text.into_bytes(),
+                _ => return Err(f.err("give exactly one of \"token_hex\", \"token\"")),
+            };
+            T::PushCredentialsUpdated { token }
+        }
+        "push_credentials_invalidated" => T::PushCredentialsInvalidated,
+        "incoming_call_reported" => T::IncomingCallReported {
+            push: f.req_u64("push")?,
+            result: f.report_result()?,
+        },
+        "provider_did_begin" => T::ProviderDidBegin,
+        "provider_did_reset" => T::ProviderDidReset,
+        "perform_start_call" => {
+            let action = f.action()?;
+            let call = f.call()?;
+            let handle = f.req_str("handle")?;
+            let handle_type = f.handle_type(&handle)?;
+            let video = f.opt_bool("video")?.unwrap_or(false);
+            T::PerformStartCall {
+                action,
+                call,
+                handle,
+                handle_type,
+                video,
+            }
+        }
+        "perform_answer_call" => T::PerformAnswerCall {
+            action: f.action()?,
+            call: f.call()?,
+        },
+        "perform_end_call" => T::PerformEndCall {
+            action: f.action()?,
+            call: f.call()?,
+        },
+        "perform_set_held" => T::PerformSetHeld {
+            action: f.action()?,
+            call: f.call()?,
+            on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
+        },
+        "perform_set_muted" => T::PerformSetMuted {
+            action: f.action()?,
+            call: f.call()?,
+            muted: f.opt_bool("muted")?.unwrap_or(true),
+        },
+        "perform_set_group" => T::PerformSetGroup {
+            action: f.action()?,
+            call: f.call()?,
+            group_with: f.opt_call("group_with")?,
+        },
+        "perform_play_dtmf" => T::PerformPlayDtmf {
+            action: f.action()?,
+            call: f.call()?,
+            digits: f.req_str("digits")?,
+            kind: f.dtmf_kind()?,
+        },
+        "timed_out_performing" => T::TimedOutPerforming {
+            action: f.action()?,
+        },
+        "did_activate_audio_session" => T::DidActivateAudioSession,
+        "did_deactivate_audio_session" => T::DidDeactivateAudioSession,
+        "request_start_call" => {
+            let call = f.call()?;
+            let handle = f.req_str("handle")?;
+            let handle_type = f.handle_type(&handle)?;
+            let video = f.opt_bool("video")?.unwrap_or(false);
+            T::RequestStartCall {
+                call,
+                handle,
+                handle_type,
+                video,
+            }
+        }
+        "request_end_call" => T::RequestEndCall { call: f.call()? },
+        "request_set_held" => T::RequestSetHeld {
+            call: f.call()?,
+            on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
+        },
+        "request_set_muted" => T::RequestSetMuted {
+            call: f.call()?,
+            muted: f.opt_bool("muted")?.unwrap_or(true),
+        },
+        "request_play_dtmf" => T::RequestPlayDtmf {
+            call: f.call()?,
+            digits: f.req_str("digits")?,
+            kind: f.dtmf_kind()?,
+        },
+        "transaction_completed" => {
+            let transaction = match f.take("transaction") {
+                Some(Value::String(s)) if s == "last" => TransactionRef::Last,
+                Some(v) => TransactionRef::Id(v.as_u64().ok_or_else(|| {
+                    f.err(format!(
+                        "\"transaction\" must be an integer or \"last\", got {v}"
+                    ))
+                })?),
+                None => return Err(f.err("missing \"transaction\"")),
+            };
+            T::TransactionCompleted {
+                transaction,
+                result: f.transaction_result()?,
+            }
+        }
+        "outgoing_call_connecting" => T::OutgoingCallConnecting { call: f.call()? },
+        "outgoing_call_connected" => T::OutgoingCallConnected { call: f.call()? },
+        "incoming_call_connected" => T::IncomingCallConnected { call: f.call()? },
+        "remote_ended" => T::RemoteEnded { call: f.call()? },
+        "answered_elsewhere" => T::AnsweredElsewhere { call: f.call()? },
+        "declined_elsewhere" => T::DeclinedElsewhere { call: f.call()? },
+        "connection_failed" => T::ConnectionFailed { call: f.call()? },
+        "timer_fired" => {
+            let kind = f.req_str("timer")?;
+            let timer = match kind.as_str() {
+                "ring" => TimerRef::Ring(f.call()?),
+                "answer_connect" => TimerRef::AnswerConnect(f.call()?),
+                "push_completion" => TimerRef::PushCompletion(f.req_u64("push")?),
+                other => {
+                    return Err(f.err(format!(
+                    "unknown timer {other:?} (\"ring\", \"answer_connect\", \"push_completion\")"
+                )))
+                }
+            };
+            T::TimerFired { timer }
+        }
+        other => {
+            return Err(f.err(format!(
+                "unknown event {other:?}; expected one of {}, fire_due_timers, advance_firing",
+                EVENT_NAMES.join(", ")
+            )))
+        }
+    })
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let text: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let pairs = text.chunks_exact(2);
+    if !pairs.remainder().is_empty() {
+        return None;
+    }
+    pairs
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Running
+// ---------------------------------------------------------------------------------------
+
+/// One step the runner fed to the engine.
+#[derive(Clone, Debug)]
+pub struct TraceStep {
+    /// The trace line that caused it.
+    pub line: usize,
+    /// The time it was fed at.
+    pub at_ms: u64,
+    /// [`Event::name`].
+    pub event: &'static str,
+    /// The event in words.
+    pub description: String,
+    /// More about the event (a push's payload), if anything.
+    pub detail: Option<String>,
+    /// The effects, or why the engine refused the event.
+    pub result: Result<StepEffects, Error>,
+    /// The line said a refusal was expected.
+    pub expect_refused: bool,
+}
+
+impl TraceStep {
+    /// The effects (empty when refused).
+    pub fn effects(&self) -> &[Effect] {
+        match &self.result {
+            Ok(effects) => effects.as_slice(),
+            Err(_) => &[],
+        }
+    }
+
+    /// The call update of the step's report, if any.
+    pub fn call_update(&self) -> Option<&callkit_engine::CallUpdate> {
+        self.result
+            .as_ref()
+            .ok()
+            .and_then(|e| e.call_update.as_ref())
+    }
+
+    /// Whether the engine refused the event.
+    pub fn refused(&self) -> bool {
+        self.result.is_err()
+    }
+}
+
+/// What one trace line produced: its steps are `outcome.steps[steps]`.
+#[derive(Clone, Debug)]
+pub struct LineOutcome {
+    /// The 1-based line number.
+    pub line: usize,
+    /// The line's time.
+    pub at_ms: u64,
+    /// The line's command.
+    pub command: &'static str,
+    /// Its steps, as indexes into [`TraceOutcome::steps`].
+    pub steps: Range<usize>,
+}
+
+/// Counts over a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Steps fed to the engine.
+    pub steps: usize,
+    /// Steps the engine refused.
+    pub refused: usize,
+    /// Refusals the trace did not mark with `expect_refused`.
+    pub unexpected_refusals: usize,
+    /// VoIP pushes delivered.
+    pub pushes: usize,
+    /// `ReportNewIncomingCall` effects.
+    pub reports: usize,
+    /// `CompletePush` effects.
+    pub completions: usize,
+    /// Pushes whose completion is still owed at the end.
+    pub completions_owed: usize,
+    /// `ReportCallEnded` effects, by reason.
+    pub ended: BTreeMap<&'static str, usize>,
+    /// Calls still live in the engine at the end.
+    pub live_calls: usize,
+    /// PushKit rule violations.
+    pub violations: usize,
+}
+
+/// The result of [`run_trace`].
+pub struct TraceOutcome {
+    /// The harness after the run (engine state, checker, raw steps).
+    pub harness: Harness,
+    /// Every step, in order.
+    pub steps: Vec<TraceStep>,
+    /// What each trace line produced.
+    pub lines: Vec<LineOutcome>,
+    /// The PushKit rule violations, after [`PushRuleChecker::finish`](crate::PushRuleChecker::finish)
+    /// at the end time.
+    pub violations: Vec<String>,
+    /// The clock at the end.
+    pub end_ms: u64,
+    /// The schema preset's name.
+    pub schema_name: String,
+    /// The call each push was reported under (first report per push).
+    pub reported_calls: BTreeMap<u64, CallId>,
+}
+
+impl TraceOutcome {
+    /// Every effect of every step, with its step.
+    pub fn effects(&self) -> impl Iterator<Item = (&TraceStep, &Effect)> + '_ {
+        self.steps
+            .iter()
+            .flat_map(|s| s.effects().iter().map(move |e| (s, e)))
+    }
+
+    /// The steps caused by event `name` ([`Event::name`]; `"voip_push"` is not an alias
+    /// here).
+    pub fn steps_named(&self, name: &str) -> impl Iterator<Item = &TraceStep> + '_ {
+        // Steps name their event with `Event::name()`, one of EVENT_NAMES.
+        let name: Option<&'static str> = EVENT_NAMES.iter().copied().find(|n| *n == name);
+        self.steps.iter().filter(move |s| Some(s.event) == name)
+    }
+
+    /// Every refused step.
+    pub fn refusals(&self) -> impl Iterator<Item = &TraceStep> + '_ {
+        self.steps.iter().filter(|s| s.refused())
+    }
+
+    /// Refused steps whose line did not say `expect_refused`, and lines that said it but
+    /// were accepted.
+    pub fn unexpected_refusals(&self) -> impl Iterator<Item = &TraceStep> + '_ {
+        self.steps
+            .iter()
+            .filter(|s| s.refused() != s.expect_refused)
+    }
+
+    /// The call push `push` was reported under.
+    pub fn reported_call(&self, push: u64) -> Option<CallId> {
+        self.reported_calls.get(&push).copied()
+    }
+
+    /// Counts over the run.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            steps: self.steps.len(),
+            refused: self.refusals().count(),
+            unexpected_refusals: self.unexpected_refusals().count(),
+            pushes: self.steps_named("voip_push_received").count(),
+            completions_owed: self.harness.checker.open_pushes(),
+            live_calls: self.harness.engine.calls().count(),
+            violations: self.violations.len(),
+            ..Summary::default()
+        };
+        for (_, e) in self.effects() {
+            match e {
+                Effect::ReportNewIncomingCall { .. } => s.reports += 1,
+                Effect::CompletePush { .. } => s.completions += 1,
+                Effect::ReportCallEnded { reason, .. } => {
+                    *s.ended.entry(ended_reason_name(*reason)).or_default() += 1;
+                }
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// Whether the run kept the PushKit rule and every refusal was expected.
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty() && self.unexpected_refusals().next().is_none()
+    }
+}
+
+/// A bound on timer firings per clock command, against a timer that never disarms.
+const MAX_FIRINGS_PER_COMMAND: usize = 10_000;
+
+struct Runner {
+    harness: Harness,
+    steps: Vec<TraceStep>,
+    reported: BTreeMap<u64, CallId>,
+    last_transaction: Option<u64>,
+}
+
+impl Runner {
+    fn resolve(&self, r: CallRef, line: usize) -> Result<CallId, TraceError> {
+        match r {
+            CallRef::Id(id) => Ok(id),
+            CallRef::OfPush(push) => self.reported.get(&push).copied().ok_or_else(|| {
+                TraceError::at(
+                    line,
+                    format!("\"push:{push}\": no call was reported for push {push} so far"),
+                )
+            }),
+        }
+    }
+
+    fn step(
+        &mut self,
+        line: &TraceLine,
+        at: u64,
+        event: Event<'_>,
+        detail: Option<String>,
+        source: Option<&str>,
+    ) -> bool {
+        let description = describe_event(&event, source);
+        let result = self.harness.step_at(at, event);
+        if let Ok(effects) = &result {
+            for e in effects {
+                match e {
+                    Effect::ReportNewIncomingCall { push, call, .. } => {
+                        self.reported.entry(push.0).or_insert(*call);
+                    }
+                    Effect::RequestTransaction { transaction, .. } => {
+                        self.last_transaction = Some(transaction.0);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let ok = result.is_ok();
+        self.steps.push(TraceStep {
+            line: line.line,
+            at_ms: at,
+            event: event.name(),
+            description,
+            detail,
+            result,
+            expect_refused: line.expect_refused,
+        });
+        ok
+    }
+
+    /// Fires every timer due at the current clock, like `Harness::fire_due_timers` but
+    /// without panicking; false when a firing was refused (the loop would not end).
+    fn fire_due(&mut self, line: &TraceLine) -> bool {
+        for _ in 0..MAX_FIRINGS_PER_COMMAND {
+            let now = self.harness.now;
+            let due = self
+                .harness
+                .engine
+                .timers()
+                .filter(|(_, d)| d.as_millis() <= now)
+                .min_by_key(|(_, d)| *d);
+            let Some((timer, _)) = due else { return true };
+            if !self.step(line, now, Event::TimerFired { timer }, None, None) {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn run_line(&mut self, line: &TraceLine) -> Result<(), TraceError> {
+        let no = line.line;
+        match &line.command {
+            TraceCommand::FireDueTimers => {
+                self.harness.now = self.harness.now.max(line.at_ms);
+                self.fire_due(line);
+            }
+            TraceCommand::AdvanceFiring => {
+                let end = self.harness.now.max(line.at_ms);
+                while let Some(next) = self
+                    .harness
+                    .engine
+                    .poll_timeout()
+                    .filter(|d| d.as_millis() <= end)
+                {
+                    self.harness.now = self.harness.now.max(next.as_millis());
+                    if !self.fire_due(line) {
+                        break;
+                    }
+                }
+                self.harness.now = end;
+            }
+            TraceCommand::Event(ev) => {
+                self.harness.now = self.harness.now.max(line.at_ms);
+                let at = line.at_ms;
+                let c = |r: &CallRef| self.resolve(*r, no);
+                use TraceEvent as T;
+                let (event, detail, source) = match ev {
+                    T::VoipPushReceived {
+                        push,
+                        payload,
+                        source,
+                        fallback_call,
+                    } => (
+                        Event::VoipPushReceived {
+                            push: PushId(*push),
+                            payload,
+                            fallback_call: c(fallback_call)?,
+                        },
+                        Some(payload_preview(payload)),
+                        Some(source.as_str()),
+                    ),
+                    T::PushCredentialsUpdated { token } => {
+                        (Event::PushCredentialsUpdated { token }, None, None)
+                    }
+                    T::PushCredentialsInvalidated => {
+                        (Event::PushCredentialsInvalidated, None, None)
+                    }
+                    T::IncomingCallReported { push, result } => (
+                        Event::IncomingCallReported {
+                            push: PushId(*push),
+                            result: *result,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::ProviderDidBegin => (Event::ProviderDidBegin, None, None),
+                    T::ProviderDidReset => (Event::ProviderDidReset, None, None),
+                    T::PerformStartCall {
+                        action,
+                        call,
+                        handle,
+                        handle_type,
+                        video,
+                    } => (
+                        Event::PerformStartCall {
+                            action: *action,
+                            call: c(call)?,
+                            handle,
+                            handle_type: *handle_type,
+                            video: *video,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformAnswerCall { action, call } => (
+                        Event::PerformAnswerCall {
+                            action: *action,
+                            call: c(call)?,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformEndCall { action, call } => (
+                        Event::PerformEndCall {
+                            action: *action,
+                            call: c(call)?,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformSetHeld {
+                        action,
+                        call,
+                        on_hold,
+                    } => (
+                        Event::PerformSetHeld {
+                            action: *action,
+                            call: c(call)?,
+                            on_hold: *on_hold,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformSetMuted {
+                        action,
+                        call,
+                        muted,
+                    } => (
+                        Event::PerformSetMuted {
+                            action: *action,
+                            call: c(call)?,
+                            muted: *muted,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformSetGroup {
+                        action,
+                        call,
+                        group_with,
+                    } => (
+                        Event::PerformSetGroup {
+                            action: *action,
+                            call: c(call)?,
+                            group_with: group_with.as_ref().map(c).transpose()?,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::PerformPlayDtmf {
+                        action,
+                        call,
+                        digits,
+                        kind,
+                    } => (
+                        Event::PerformPlayDtmf {
+                            action: *action,
+                            call: c(call)?,
+                            digits,
+                            kind: *kind,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::TimedOutPerforming { action } => {
+                        (Event::TimedOutPerforming { action: *action }, None, None)
+                    }
+                    T::DidActivateAudioSession => (Event::DidActivateAudioSession, None, None),
+                    T::DidDeactivateAudioSession => (Event::DidDeactivateAudioSession, None, None),
+                    T::RequestStartCall {
+                        call,
+                        handle,
+                        handle_type,
+                        video,
+                    } => (
+                        Event::RequestStartCall {
+                            call: c(call)?,
+                            handle,
+                            handle_type: *handle_type,
+                            video: *video,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::RequestEndCall { call } => {
+                        (Event::RequestEndCall { call: c(call)? }, None, None)
+                    }
+                    T::RequestSetHeld { call, on_hold } => (
+                        Event::RequestSetHeld {
+                            call: c(call)?,
+                            on_hold: *on_hold,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::RequestSetMuted { call, muted } => (
+                        Event::RequestSetMuted {
+                            call: c(call)?,
+                            muted: *muted,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::RequestPlayDtmf { call, digits, kind } => (
+                        Event::RequestPlayDtmf {
+                            call: c(call)?,
+                            digits,
+                            kind: *kind,
+                        },
+                        None,
+                        None,
+                    ),
+                    T::TransactionCompleted {
+                        transaction,
+                        result,
+                    } => {
+                        let id = match transaction {
+                            TransactionRef::Id(id) => *id,
+                            TransactionRef::Last => self.last_transaction.ok_or_else(|| {
+                                TraceError::at(no, "\"transaction\": \"last\" but no transaction was requested so far")
+                            })?,
+                        };
+                        (
+                            Event::TransactionCompleted {
+                                transaction: TransactionId(id),
+                                result: *result,
+                            },
+                            None,
+                            None,
+                        )
+                    }
+                    T::OutgoingCallConnecting { call } => {
+                        (Event::OutgoingCallConnecting { call: c(call)? }, None, None)
+                    }
+                    T::OutgoingCallConnected { call } => {
+                        (Event::OutgoingCallConnected { call: c(call)? }, None, None)
+                    }
+                    T::IncomingCallConnected { call } => {
+                        (Event::IncomingCallConnected { call: c(call)? }, None, None)
+                    }
+                    T::RemoteEnded { call } => (Event::RemoteEnded { call: c(call)? }, None, None),
+                    T::AnsweredElsewhere { call } => {
+                        (Event::AnsweredElsewhere { call: c(call)? }, None, None)
+                    }
+                    T::DeclinedElsewhere { call } => {
+                        (Event::DeclinedElsewhere { call: c(call)? }, None, None)
+                    }
+                    T::ConnectionFailed { call } => {
+                        (Event::ConnectionFailed { call: c(call)? }, None, None)
+                    }
+                    T::TimerFired { timer } => {
+                        let timer = match timer {
+                            TimerRef::PushCompletion(push) => Timer::PushCompletion(PushId(*push)),
+                            TimerRef::Ring(call) => Timer::Ring(c(call)?),
+                            TimerRef::AnswerConnect(call) => Timer::AnswerConnect(c(call)?),
+                        };
+                        (Event::TimerFired { timer }, None, None)
+                    }
+                };
+                self.step(line, at, event, detail, source);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `trace` through a fresh [`Harness`] (4 calls, 8 pushes). Never panics on engine
+/// behaviour: refusals are recorded in the steps, rule breaks in
+/// [`TraceOutcome::violations`] (after `checker.finish` at the end time). Fails only on
+/// a reference the trace cannot resolve (`"push:N"` before push N was reported,
+/// `"transaction": "last"` before any request).
+pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
+    let mut r = Runner {
+        harness: Harness::new(trace.config.clone()),
+        steps: Vec::new(),
+        reported: BTreeMap::new(),
+        last_transaction: None,
+    };
+    let mut lines = Vec::new();
+    for line in &trace.lines {
+        let first = r.steps.len();
+        r.run_line(line)?;
+        lines.push(LineOutcome {
+            line: line.line,
+            at_ms: line.at_ms,
+            command: match &line.command {
+                TraceCommand::Event(_) => "event",
+                TraceCommand::FireDueTimers => "fire_due_timers",
+                TraceCommand::AdvanceFiring => "advance_firing",
+            },
+            steps: first..r.steps.len(),
+        });
+    }
+    let end_ms = r.harness.now;
+    r.harness.checker.finish(end_ms);
+    Ok(TraceOutcome {
+        violations: r.harness.checker.violations().to_vec(),
+        harness: r.harness,
+        steps: r.steps,
+        lines,
+        end_ms,
+        schema_name: trace.schema_name.clone(),
+        reported_calls: r.reported,
+    })
+}
+
+/// [`load_trace`] then [`run_trace`].
+pub fn run_trace_file(path: impl AsRef<Path>) -> Result<TraceOutcome, TraceError> {
+    run_trace(&load_trace(path)?)
+}
+
+// ---------------------------------------------------------------------------------------
+// Words
+// ---------------------------------------------------------------------------------------
+
+/// A call UUID in short: `#n` for [`call_id`]`(n)`, `fallback#n` for
+/// [`fallback_id`]`(n)`, else its first 8 and last 4 hex digits (`6f1c3e1a…9e11`); the
+/// summary of [`render_summary`] lists the full UUIDs.
+pub fn short_call(id: CallId) -> String {
+    let b = id.as_bytes();
+    if call_id(b[15]) == id {
+        return format!("#{}", b[15]);
+    }
+    let mut tail = [0u8; 8];
+    tail.copy_from_slice(&b[8..16]);
+    tail[0] &= 0x3f;
+    let push = u64::from_be_bytes(tail);
+    if fallback_id(push) == id {
+        return format!("fallback#{push}");
+    }
+    let text = id.to_string();
+    format!("{}…{}", &text[..8], &text[32..])
+}
+
+/// An action UUID in short: `#n` for [`action_id`]`(n)`, else 8 hex digits and `…`.
+pub fn short_action(id: ActionId) -> String {
+    let b = id.0.as_bytes();
+    if action_id(b[15]) == id {
+        return format!("#{}", b[15]);
+    }
+    let text = id.0.hyphenated().to_string();
+    format!("{}…", &text[..8])
+}
+
+/// Apple's name for a handle type.
+pub fn handle_type_name(t: HandleType) -> &'static str {
+    match t {
+        HandleType::Generic => "generic",
+        HandleType::PhoneNumber => "phoneNumber",
+        HandleType::EmailAddress => "emailAddress",
+    }
+}
+
+/// Apple's name for a `CXCallEndedReason`.
+pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
+    match r {
+        CallEndedReason::Failed => "failed",
+        CallEndedReason::RemoteEnded => "remoteEnded",
+        CallEndedReason::Unanswered => "unanswered",
+        CallEndedReason::AnsweredElsewhere => "answeredElsewhere",
+        CallEndedReason::DeclinedElsewhere => "declinedElsewhere",
+    }
+}
+
+fn incoming_error_name(e: IncomingCallError) -> &'static str {
+    match e {
+        IncomingCallError::Unknown => "unknown",
+        IncomingCallError::Unentitled => "unentitled",
+        IncomingCallError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
+        IncomingCallError::FilteredByDoNotDisturb => "filteredByDoNotDisturb",
+        IncomingCallError::FilteredByBlockList => "filteredByBlockList",
+        IncomingCallError::FilteredDuringRestrictedSharingMode => {
+            "filteredDuringRestrictedSharingMode"
+        }
+        IncomingCallError::CallIsProtected => "callIsProtected",
+        IncomingCallError::FilteredBySensitiveParticipants => "filteredBySensitiveParticipants",
+    }
+}
+
+fn transaction_error_name(e: RequestTransactionError) -> &'static str {
+    match e {
+        RequestTransactionError::Unknown => "unknown",
+        RequestTransactionError::Unentitled => "unentitled",
+        RequestTransactionError::UnknownCallProvider => "unknownCallProvider",
+        RequestTransactionError::EmptyTransaction => "emptyTransaction",
+        RequestTransactionError::UnknownCallUuid => "unknownCallUUID",
+        RequestTransactionError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
+        RequestTransactionError::InvalidAction => "invalidAction",
+        RequestTransactionError::MaximumCallGroupsReached => "maximumCallGroupsReached",
+        RequestTransactionError::CallIsProtected => "callIsProtected",
+    }
+}
+
+fn dtmf_name(k: DtmfType) -> &'static str {
+    match k {
+        DtmfType::SingleTone => "singleTone",
+        DtmfType::SoftPause => "softPause",
+        DtmfType::HardPause => "hardPause",
+    }
+}
+
+fn reject_name(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::Declined => "declined",
+        RejectReason::Busy => "busy",
+        RejectReason::DoNotDisturb => "do not disturb",
+        RejectReason::Blocked => "blocked",
+        RejectReason::Unanswered => "unanswered",
+        RejectReason::Failed => "failed",
+    }
+}
+
+fn timer_words(t: &Timer) -> String {
+    match t {
+        Timer::PushCompletion(p) => format!("push-completion timer of push #{}", p.0),
+        Timer::Ring(c) => format!("ring timer of call {}", short_call(*c)),
+        Timer::AnswerConnect(c) => format!("answer-connect timer of call {}", short_call(*c)),
+    }
+}
+
+fn media(video: bool) -> &'static str {
+    if video {
+        "video"
+    } else {
+        "audio"
+    }
+}
+
+fn update_words(u: &CallUpdate) -> String {
+    let mut s = match &u.remote_handle {
+        Some(h) => format!("handle {} ({})", h.value, handle_type_name(h.kind)),
+        None => String::from("no handle (CallKit shows Unknown)"),
+    };
+    if let Some(name) = &u.localized_caller_name {
+        let _ = write!(s, ", name {:?}", name.as_str());
+    }
+    let _ = write!(s, ", {}", media(u.has_video));
+    s
+}
+
+/// A payload as text (cut at 200 characters), or as hex when it is not printable UTF-8.
+pub fn payload_preview(payload: &[u8]) -> String {
+    match std::str::from_utf8(payload) {
+        Ok("") => String::from("(empty)"),
+        Ok(text) if !text.chars().any(|c| c.is_control() && c != '\n') => {
+            let text = text.replace('\n', " ");
+            match text.char_indices().nth(200) {
+                Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], payload.len()),
+                None => text,
+            }
+        }
+        _ => {
+            let mut s = String::from("hex");
+            for b in payload.iter().take(32) {
+                let _ = write!(s, " {b:02x}");
+            }
+            if payload.len() > 32 {
+                s.push_str(" …");
+            }
+            s
+        }
+    }
+}
+
+/// An event in words; `source` names where a push's payload came from.
+pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
+    let call = |c: &CallId| short_call(*c);
+    let act = |a: &ActionId| short_action(*a);
+    match event {
+        Event::VoipPushReceived { push, payload, .. } => match source {
+            Some(src) => format!("VoIP push #{} ({} bytes, {src})", push.0, payload.len()),
+            None => format!("VoIP push #{} ({} bytes)", push.0, payload.len()),
+        },
+        Event::PushCredentialsUpdated { token } => {
+            format!("PushKit token updated ({} bytes)", token.len())
+        }
+        Event::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
+        Event::IncomingCallReported { push, result } => match result {
+            Ok(()) => format!("reportNewIncomingCall completion for push #{}: ok", push.0),
+            Err(e) => format!(
+                "reportNewIncomingCall completion for push #{}: error {} ({})",
+                push.0,
+                incoming_error_name(*e),
+                e.raw()
+            ),
+        },
+        Event::ProviderDidBegin => String::from("providerDidBegin"),
+        Event::ProviderDidReset => {
+            String::from("providerDidReset (CallKit dropped every call and action)")
+        }
+        Event::PerformStartCall {
+            action,
+            call: c,
+            handle,
+            handle_type,
+            video,
+        } => format!(
+            "perform CXStartCallAction {} for call {} to {handle} ({}), {}",
+            act(action),
+            call(c),
+            handle_type_name(*handle_type),
+            media(*video)
+        ),
+        Event::PerformAnswerCall { action, call: c } => {
+            format!(
+                "perform CXAnswerCallAction {} for call {}",
+                act(action),
+                call(c)
+            )
+        }
+        Event::PerformEndCall { action, call: c } => {
+            format!(
+                "perform CXEndCallAction {} for call {}",
+                act(action),
+                call(c)
+            )
+        }
+        Event::PerformSetHeld {
+            action,
+            call: c,
+            on_hold,
+        } => format!(
+            "perform CXSetHeldCallAction {} for call {}: {}",
+            act(action),
+            call(c),
+            if *on_hold { "hold" } else { "resume" }
+        ),
+        Event::PerformSetMuted {
+            action,
+            call: c,
+            muted,
+        } => format!(
+            "perform CXSetMutedCallAction {} for call {}: {}",
+            act(action),
+            call(c),
+            if *muted { "mute" } else { "unmute" }
+        ),
+        Event::PerformSetGroup {
+            action,
+            call: c,
+            group_with,
+        } => match group_with {
+            Some(other) => format!(
+                "perform CXSetGroupCallAction {} for call {}: group with {}",
+                act(action),
+                call(c),
+                call(other)
+            ),
+            None => format!(
+                "perform CXSetGroupCallAction {} for call {}: ungroup",
+                act(action),
+                call(c)
+            ),
+        },
+        Event::PerformPlayDtmf {
+            action,
+            call: c,
+            digits,
+            kind,
+        } => format!(
+            "perform CXPlayDTMFCallAction {} for call {}: {digits:?} ({})",
+            act(action),
+            call(c),
+            dtmf_name(*kind)
+        ),
+        Event::TimedOutPerforming { action } => {
+            format!("CallKit timed out performing action {}", act(action))
+        }
+        Event::DidActivateAudioSession => String::from("didActivate audio session"),
+        Event::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
+        Event::RequestStartCall {
+            call: c,
+            handle,
+            handle_type,
+            video,
+        } => format!(
+            "user starts call {} to {handle} ({}), {}",
+            call(c),
+            handle_type_name(*handle_type),
+            media(*video)
+        ),
+        Event::RequestEndCall { call: c } => format!("user ends call {} in the app", call(c)),
+        Event::RequestSetHeld { call: c, on_hold } => format!(
+            "user {} call {} in the app",
+            if *on_hold { "holds" } else { "resumes" },
+            call(c)
+        ),
+        Event::RequestSetMuted { call: c, muted } => format!(
+            "user {} call {} in the app",
+            if *muted { "mutes" } else { "unmutes" },
+            call(c)
+        ),
+        Event::RequestPlayDtmf {
+            call: c,
+            digits,
+            kind,
+        } => {
+            format!(
+                "user types DTMF {digits:?} ({}) on call {}",
+                dtmf_name(*kind),
+                call(c)
+            )
+        }
+        Event::TransactionCompleted {
+            transaction,
+            result,
+        } => match result {
+            Ok(()) => format!(
+                "CXCallController transaction {} completed: ok",
+                transaction.0
+            ),
+            Err(e) => format!(
+                "CXCallController transaction {} completed: error {} ({})",
+                transaction.0,
+                transaction_error_name(*e),
+                e.raw()
+            ),
+        },
+        Event::OutgoingCallConnecting { call: c } => {
+            format!("signalling: outgoing call {} connecting", call(c))
+        }
+        Event::OutgoingCallConnected { call: c } => {
+            format!("signalling: outgoing call {} answered by remote", call(c))
+        }
+        Event::IncomingCallConnected { call: c } => {
+            format!(
+                "signalling: incoming call {} connected (ready to answer)",
+                call(c)
+            )
+        }
+        Event::RemoteEnded { call: c } => {
+            format!("signalling: remote party ended call {}", call(c))
+        }
+        Event::AnsweredElsewhere { call: c } => {
+            format!("signalling: call {} answered on another device", call(c))
+        }
+        Event::DeclinedElsewhere { call: c } => {
+            format!("signalling: call {} declined on another device", call(c))
+        }
+        Event::ConnectionFailed { call: c } => {
+            format!("signalling: connection of call {} failed", call(c))
+        }
+        Event::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
+    }
+}
+
+/// An effect in words, with Apple's API names.
+pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
+    let handle_words = || match &data.handle {
+        Some(h) => format!("{} ({})", h.value, handle_type_name(h.kind)),
+        None => String::from("<no handle>"),
+    };
+    let digits = || data.dtmf_digits.clone().unwrap_or_default();
+    let update = || match &data.call_update {
+        Some(u) => update_words(u),
+        None => String::from("<no call update>"),
+    };
+    let call = |c: &CallId| short_call(*c);
+    match effect {
+        Effect::ReportNewIncomingCall { push, call: c } => format!(
+            "reportNewIncomingCall call {} for push #{}: {}",
+            call(c),
+            push.0,
+            update()
+        ),
+        Effect::ReportCallUpdated { call: c } => {
+            format!("reportCall(updated:) call {}: {}", call(c), update())
+        }
+        Effect::ReportOutgoingCallStartedConnecting { call: c, at } => format!(
+            "reportOutgoingCall(startedConnectingAt: {} ms) call {}",
+            at.as_millis(),
+            call(c)
+        ),
+        Effect::ReportOutgoingCallConnected { call: c, at } => {
+            format!(
+                "reportOutgoingCall(connectedAt: {} ms) call {}",
+                at.as_millis(),
+                call(c)
+            )
+        }
+        Effect::ReportCallEnded {
+            call: c,
+            at,
+            reason,
+        } => format!(
+            "reportCall(endedAt: {} ms, reason: {} ({})) call {}",
+            at.as_millis(),
+            ended_reason_name(*reason),
+            reason.raw(),
+            call(c)
+        ),
+        Effect::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
+        Effect::FailAction { action } => format!("fail action {}", short_action(*action)),
+        Effect::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
+        Effect::RequestTransaction {
+            transaction,
+            action,
+        } => {
+            let what = match action {
+                CallAction::StartCall { call: c, video } => format!(
+                    "CXStartCallAction call {} to {}, {}",
+                    call(c),
+                    handle_words(),
+                    media(*video)
+                ),
+                CallAction::EndCall { call: c } => format!("CXEndCallAction call {}", call(c)),
+                CallAction::SetHeld { call: c, on_hold } => {
+                    format!("CXSetHeldCallAction call {} onHold {on_hold}", call(c))
+                }
+                CallAction::SetMuted { call: c, muted } => {
+                    format!("CXSetMutedCallAction call {} muted {muted}", call(c))
+                }
+                CallAction::PlayDtmf { call: c, kind } => format!(
+                    "CXPlayDTMFCallAction call {} digits {:?} ({})",
+                    call(c),
+                    digits(),
+                    dtmf_name(*kind)
+                ),
+            };
+            format!(
+                "CXCallController.request transaction {}: {what}",
+                transaction.0
+            )
+        }
+        Effect::ConnectIncoming { call: c } => {
+            format!("signalling: connect incoming call {}", call(c))
+        }
+        Effect::AnswerIncoming { call: c } => format!("signalling: answer call {}", call(c)),
+        Effect::RejectIncoming { call: c, reason } => {
+            format!(
+                "signalling: reject call {} ({})",
+                call(c),
+                reject_name(*reason)
+            )
+        }
+        Effect::HangUp { call: c } => format!("signalling: hang up call {}", call(c)),
+        Effect::SetHold { call: c, on_hold } => format!(
+            "signalling: {} call {}",
+            if *on_hold { "hold" } else { "resume" },
+            call(c)
+        ),
+        Effect::SetMute { call: c, muted } => format!(
+            "media: {} microphone of call {}",
+            if *muted { "mute" } else { "unmute" },
+            call(c)
+        ),
+        Effect::SetGroup {
+            call: c,
+            group_with,
+        } => match group_with {
+            Some(other) => format!("signalling: group call {} with {}", call(c), call(other)),
+            None => format!("signalling: take call {} out of its group", call(c)),
+        },
+        Effect::SendDtmf { call: c, kind } => format!(
+            "signalling: send DTMF {:?} ({}) on call {}",
+            digits(),
+            dtmf_name(*kind),
+            call(c)
+        ),
+        Effect::StartOutgoing { call: c, video } => format!(
+            "signalling: start outgoing call {} to {}, {}",
+            call(c),
+            handle_words(),
+            media(*video)
+        ),
+        Effect::RegisterPushToken => {
+            let hex = data.push_token_hex.clone().unwrap_or_default();
+            format!(
+                "server: register VoIP push token {hex} ({} hex digits)",
+                hex.len()
+            )
+        }
+        Effect::UnregisterPushToken => String::from("server: unregister VoIP push token"),
+        Effect::ConfigureAudioSession => String::from(
+            "audio: configure AVAudioSession (.playAndRecord, .voiceChat), not active yet",
+        ),
+        Effect::StartMedia { call: c } => format!("media: start streams of call {}", call(c)),
+        Effect::StopMedia { call: c } => format!("media: stop streams of call {}", call(c)),
+        Effect::StartTimer { timer, deadline } => {
+            format!(
+                "arm {}, due at {} ms",
+                timer_words(timer),
+                deadline.as_millis()
+            )
+        }
+        Effect::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
+    }
+}
+
+fn calls_in_effect(e: &Effect, into: &mut BTreeSet<CallId>) {
+    if let Some(c) = e.call() {
+        into.insert(c);
+    }
+    if let Effect::SetGroup {
+        group_with: Some(other),
+        ..
+    } = e
+    {
+        into.insert(*other);
+    }
+}
+
+/// The timeline of a run, one line per step and one per effect:
+///
+/// ```text
+///    0 ms  VoIP push #1 (75 bytes, ../payloads/apple-docs-calluuid.json)
+///            payload {"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}
+///         -> reportNewIncomingCall call 6f1c3e1a…9e11 for push #1: handle +14085551234 (phoneNumber), audio
+/// ```
+pub fn render_timeline(outcome: &TraceOutcome) -> String {
+    let width = outcome
+        .steps
+        .iter()
+        .map(|s| s.at_ms)
+        .chain(outcome.lines.iter().map(|l| l.at_ms))
+        .max()
+        .unwrap_or(0)
+        .to_string()
+        .len()
+        .max(4);
+    let pad = " ".repeat(width + 4);
+    let mut out = String::new();
+    for line in &outcome.lines {
+        match line.command {
+            "fire_due_timers" => {
+                let _ = writeln!(
+                    out,
+                    "{:>width$}     [fire the timers due at {} ms]",
+                    "", line.at_ms
+                );
+            }
+            "advance_firing" => {
+                let _ = writeln!(
+                    out,
+                    "{:>width$}     [advance the clock to {} ms, firing each timer at its deadline]",
+                    "", line.at_ms
+                );
+            }
+            _ => {}
+        }
+        for step in &outcome.steps[line.steps.clone()] {
+            let _ = writeln!(out, "{:>width$} ms  {}", step.at_ms, step.description);
+            if let Some(detail) = &step.detail {
+                let _ = writeln!(out, "{pad}  payload {detail}");
+            }
+            match &step.result {
+                Ok(effects) if effects.is_empty() => {
+                    let _ = writeln!(out, "{pad}   (no effects)");
+                }
+                Ok(effects) => {
+                    for e in effects {
+                        let _ = writeln!(out, "{pad}-> {}", describe_effect(e, effects));
+                    }
+                }
+                Err(e) => {
+                    let tag = if step.expect_refused {
+                        " (expected)"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(out, "{pad}!! refused{tag}: {e}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The summary after a run: counts, the calls seen with their full UUIDs, the
+/// violations.
+pub fn render_summary(outcome: &TraceOutcome) -> String {
+    let s = outcome.summary();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Summary (schema {}, ended at {} ms)",
+        outcome.schema_name, outcome.end_ms
+    );
+    let _ = writeln!(
+        out,
+        "  steps: {}, refused: {} ({} unexpected)",
+        s.steps, s.refused, s.unexpected_refusals
+    );
+    let _ = writeln!(
+        out,
+        "  VoIP pushes: {}, reportNewIncomingCall: {}, PushKit completions: {}, completions still owed: {}",
+        s.pushes, s.reports, s.completions, s.completions_owed
+    );
+    let ended: Vec<String> = s.ended.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let _ = writeln!(
+        out,
+        "  reportCall(endedAt:): {}{}, live calls at the end: {}",
+        s.ended.values().sum::<usize>(),
+        if ended.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ended.join(", "))
+        },
+        s.live_calls
+    );
+    let mut calls = BTreeSet::new();
+    for (_, e) in outcome.effects() {
+        calls_in_effect(e, &mut calls);
+    }
+    if !calls.is_empty() {
+        let _ = writeln!(out, "  calls:");
+        for c in calls {
+            let _ = writeln!(out, "    {:<14} {c}", short_call(c));
+        }
+    }
+    for step in outcome.unexpected_refusals() {
+        let what = match &step.result {
+            Err(e) => format!("refused: {e}"),
+            Ok(_) => String::from("accepted, but the line expected a refusal"),
+        };
+        let _ = writeln!(out, "  line {}: {} {what}", step.line, step.event);
+    }
+    if outcome.violations.is_empty() {
+        let _ = writeln!(out, "  PushKit rule violations: 0");
+    } else {
+        let _ = writeln!(
+            out,
+            "  PushKit rule violations: {}",
+            outcome.violations.len()
+        );
+        for v in &outcome.violations {
+            let _ = writeln!(out, "    {v}");
+        }
+    }
+    out
+}

@@ -1,0 +1,821 @@
+//! The shipped call traces (tests/traces/*.jsonl), run through the trace runner of the
+//! testkit, and the trace format itself.
+
+use std::path::{Path, PathBuf};
+
+use callkit_engine::{
+    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PushId, RejectReason,
+    Timer, Uuid,
+};
+use callkit_engine_testkit::trace::{
+    load_trace, opaque_call_id, parse_trace, render_summary, render_timeline, run_trace,
+    run_trace_file, TraceOutcome, TraceStep, EVENT_NAMES,
+};
+use callkit_engine_testkit::{action_id, call_id, fallback_id};
+
+fn traces_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces")
+}
+
+fn all_trace_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(traces_dir())
+        .expect("tests/traces exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs a shipped trace and checks the PushKit rule held and nothing was refused.
+fn run(name: &str) -> TraceOutcome {
+    let path = traces_dir().join(name);
+    let outcome = run_trace_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(
+        outcome.is_clean(),
+        "{name}:\n{}\n{}",
+        render_timeline(&outcome),
+        render_summary(&outcome)
+    );
+    outcome
+}
+
+fn uuid(text: &str) -> CallId {
+    CallId(Uuid::parse_str(text).expect("a UUID"))
+}
+
+/// The single step caused by line kind `name`, or the `n`th one.
+fn nth<'a>(o: &'a TraceOutcome, name: &str, n: usize) -> &'a TraceStep {
+    o.steps_named(name)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no step #{n} named {name}"))
+}
+
+fn ended(o: &TraceOutcome) -> Vec<(CallId, CallEndedReason)> {
+    o.effects()
+        .filter_map(|(_, e)| match e {
+            Effect::ReportCallEnded { call, reason, .. } => Some((*call, *reason)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn completions(effects: &[Effect]) -> Vec<u64> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::CompletePush { push } => Some(push.0),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Every trace
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn every_shipped_trace_keeps_the_pushkit_rule_and_no_push_is_refused() {
+    let files = all_trace_files();
+    assert!(
+        files.len() >= 7,
+        "expected the shipped traces, found {files:?}"
+    );
+    for path in files {
+        let name = path.display().to_string();
+        let outcome = run_trace_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let timeline = render_timeline(&outcome);
+        assert!(
+            outcome.violations.is_empty(),
+            "{name}: {:#?}\n{timeline}",
+            outcome.violations
+        );
+        for step in outcome.steps_named("voip_push_received") {
+            let effects = step
+                .result
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{name} line {}: push refused: {e}", step.line));
+            assert!(
+                matches!(effects.first(), Some(Effect::ReportNewIncomingCall { .. })),
+                "{name} line {}: the report is not the push step's first effect\n{timeline}",
+                step.line
+            );
+        }
+        let unexpected: Vec<_> = outcome.unexpected_refusals().map(|s| s.line).collect();
+        assert!(
+            unexpected.is_empty(),
+            "{name}: unexpected refusals on lines {unexpected:?}\n{timeline}"
+        );
+        assert_eq!(
+            outcome.summary().completions_owed,
+            0,
+            "{name}: a push completion is owed\n{timeline}"
+        );
+        for step in &outcome.steps {
+            assert!(!step.description.is_empty());
+        }
+        assert!(!render_summary(&outcome).is_empty());
+    }
+}
+
+#[test]
+fn the_required_traces_are_shipped() {
+    let names: Vec<String> = all_trace_files()
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    for required in [
+        "apple-docs-answered-and-hung-up.jsonl",
+        "twilio-call-then-cancel.jsonl",
+        "duplicate-push.jsonl",
+        "answer-before-connected.jsonl",
+        "outgoing-call.jsonl",
+        "malformed-payload.jsonl",
+        "reset-with-two-calls.jsonl",
+    ] {
+        assert!(
+            names.iter().any(|n| n == required),
+            "{required} missing from {names:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// One test per trace: its key effects
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn apple_docs_call_rings_is_answered_and_hung_up_with_media_only_while_audio_is_active() {
+    let o = run("apple-docs-answered-and-hung-up.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+
+    let push_step = nth(&o, "voip_push_received", 0);
+    let update = push_step.call_update().expect("a call update");
+    let push = push_step.effects();
+    match &push[0] {
+        Effect::ReportNewIncomingCall { push, call: c } => {
+            assert_eq!((*push, *c), (PushId(1), call));
+            let handle = update.remote_handle.as_ref().expect("a handle");
+            assert_eq!(handle.value.as_str(), "+14085551234");
+            assert_eq!(handle.kind, callkit_engine::HandleType::PhoneNumber);
+            assert!(!update.has_video);
+        }
+        other => panic!("first effect {other:?}"),
+    }
+    assert!(push.contains(&Effect::ConnectIncoming { call }));
+    assert!(
+        completions(push).is_empty(),
+        "completed before the report's result"
+    );
+    assert_eq!(
+        completions(nth(&o, "incoming_call_reported", 0).effects()),
+        [1]
+    );
+
+    let answer = nth(&o, "perform_answer_call", 0).effects();
+    assert!(answer.contains(&Effect::AnswerIncoming { call }));
+    assert!(answer.contains(&Effect::FulfillAction {
+        action: action_id(1)
+    }));
+    assert!(
+        !answer
+            .iter()
+            .any(|e| matches!(e, Effect::StartMedia { .. })),
+        "media before didActivate"
+    );
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 0).effects(),
+        [Effect::StartMedia { call }]
+    );
+
+    let end = nth(&o, "perform_end_call", 0).effects();
+    assert_eq!(
+        end,
+        [
+            Effect::StopMedia { call },
+            Effect::HangUp { call },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    assert!(
+        ended(&o).is_empty(),
+        "a user-ended call is not reported ended"
+    );
+    assert!(o.harness.engine.is_idle());
+}
+
+#[test]
+fn twilio_cancel_push_ends_the_call_remote_ended_and_both_pushes_complete() {
+    let o = run("twilio-call-then-cancel.jsonl");
+    let call = opaque_call_id("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a");
+    assert_eq!(o.reported_call(1), Some(call));
+    assert_eq!(
+        o.reported_call(2),
+        Some(call),
+        "the cancel maps to the same call"
+    );
+
+    let cancel = nth(&o, "voip_push_received", 1).effects();
+    assert!(matches!(
+        cancel[0],
+        Effect::ReportNewIncomingCall {
+            push: PushId(2),
+            ..
+        }
+    ));
+    assert!(matches!(
+        cancel.last(),
+        Some(Effect::ReportCallEnded { call: c, reason: CallEndedReason::RemoteEnded, .. }) if *c == call
+    ));
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+    assert_eq!(
+        completions(nth(&o, "incoming_call_reported", 0).effects()),
+        [1]
+    );
+    assert_eq!(
+        completions(nth(&o, "incoming_call_reported", 1).effects()),
+        [2]
+    );
+    let s = o.summary();
+    assert_eq!((s.pushes, s.reports, s.completions), (2, 2, 2));
+    assert!(o.harness.engine.is_idle());
+}
+
+#[test]
+fn duplicate_push_gives_one_call_and_two_reports_under_the_same_uuid() {
+    let o = run("duplicate-push.jsonl");
+    let call = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
+    let reports: Vec<(PushId, CallId)> = o
+        .effects()
+        .filter_map(|(_, e)| match e {
+            Effect::ReportNewIncomingCall { push, call, .. } => Some((*push, *call)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reports, [(PushId(1), call), (PushId(2), call)]);
+
+    // The second push creates nothing: no second connect, no second ring timer.
+    let second = nth(&o, "voip_push_received", 1).effects();
+    assert!(!second.iter().any(|e| matches!(
+        e,
+        Effect::ConnectIncoming { .. }
+            | Effect::StartTimer {
+                timer: Timer::Ring(_),
+                ..
+            }
+    )));
+    let connects = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::ConnectIncoming { .. }))
+        .count();
+    assert_eq!(connects, 1, "exactly one call");
+
+    // callUUIDAlreadyExists (raw 2) counts as success: the push completes, the call lives.
+    let dup_result = nth(&o, "incoming_call_reported", 1);
+    assert!(dup_result.description.contains("callUUIDAlreadyExists (2)"));
+    assert_eq!(completions(dup_result.effects()), [2]);
+    assert!(!dup_result.effects().iter().any(|e| matches!(
+        e,
+        Effect::ReportCallEnded { .. } | Effect::RejectIncoming { .. }
+    )));
+    assert_eq!(
+        ended(&o),
+        [(call, CallEndedReason::RemoteEnded)],
+        "ends only when the caller hangs up"
+    );
+}
+
+#[test]
+fn answer_before_connected_is_held_then_fulfilled_when_the_connection_is_ready() {
+    let o = run("answer-before-connected.jsonl");
+    let call = uuid("44d915e1-5ff4-4bed-bf13-c423048ec97a");
+    let action = action_id(1);
+
+    let answer = nth(&o, "perform_answer_call", 0).effects();
+    assert!(
+        !answer.contains(&Effect::FulfillAction { action }),
+        "fulfilled before connected"
+    );
+    assert!(!answer.contains(&Effect::AnswerIncoming { call }));
+    assert!(answer.contains(&Effect::ConfigureAudioSession));
+    assert!(answer.iter().any(|e| matches!(
+        e,
+        Effect::StartTimer { timer: Timer::AnswerConnect(c), deadline } if *c == call && deadline.as_millis() == 1_500 + 10_000
+    )));
+
+    let connected = nth(&o, "incoming_call_connected", 0).effects();
+    assert_eq!(
+        connected,
+        [
+            Effect::CancelTimer {
+                timer: Timer::AnswerConnect(call)
+            },
+            Effect::AnswerIncoming { call },
+            Effect::FulfillAction { action },
+        ]
+    );
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 0).effects(),
+        [Effect::StartMedia { call }]
+    );
+    let first = nth(&o, "voip_push_received", 0);
+    assert!(matches!(
+        &first.effects()[0],
+        Effect::ReportNewIncomingCall { .. }
+    ));
+    assert!(first.call_update().expect("a call update").has_video);
+}
+
+#[test]
+fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected() {
+    let o = run("outgoing-call.jsonl");
+    let call = call_id(1);
+
+    let request = nth(&o, "request_start_call", 0).effects();
+    assert!(matches!(
+        request,
+        [Effect::RequestTransaction { action: CallAction::StartCall { call: c, video: false, .. }, .. }] if *c == call
+    ));
+    let perform = nth(&o, "perform_start_call", 0).effects();
+    assert!(perform
+        .iter()
+        .any(|e| matches!(e, Effect::StartOutgoing { call: c, .. } if *c == call)));
+    assert!(
+        !perform
+            .iter()
+            .any(|e| matches!(e, Effect::FulfillAction { .. })),
+        "start fulfilled too early"
+    );
+
+    let connecting = nth(&o, "outgoing_call_connecting", 0).effects();
+    assert!(matches!(
+        connecting,
+        [
+            Effect::ReportOutgoingCallStartedConnecting { call: c, at },
+            Effect::FulfillAction { action },
+        ] if *c == call && at.as_millis() == 700 && *action == action_id(1)
+    ));
+    assert!(matches!(
+        nth(&o, "outgoing_call_connected", 0).effects(),
+        [Effect::ReportOutgoingCallConnected { at, .. }] if at.as_millis() == 8_000
+    ));
+    assert!(nth(&o, "perform_play_dtmf", 0)
+        .effects()
+        .contains(&Effect::FulfillAction {
+            action: action_id(2)
+        }));
+    assert!(nth(&o, "perform_set_muted", 0)
+        .effects()
+        .contains(&Effect::SetMute { call, muted: true }));
+
+    let end_request = nth(&o, "request_end_call", 0).effects();
+    assert!(matches!(
+        end_request,
+        [Effect::RequestTransaction { action: CallAction::EndCall { call: c }, .. }] if *c == call
+    ));
+    assert_eq!(
+        nth(&o, "perform_end_call", 0).effects(),
+        [
+            Effect::StopMedia { call },
+            Effect::HangUp { call },
+            Effect::FulfillAction {
+                action: action_id(4)
+            },
+        ]
+    );
+    assert!(o.harness.engine.is_idle());
+    assert_eq!(o.summary().pushes, 0);
+}
+
+#[test]
+fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_same_step() {
+    let o = run("malformed-payload.jsonl");
+    let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
+    assert_eq!(pushes.len(), 3);
+    for (i, step) in pushes.iter().enumerate() {
+        let n = i as u64 + 1;
+        let fallback = fallback_id(n);
+        let effects = step.effects();
+        assert!(
+            matches!(&effects[0], Effect::ReportNewIncomingCall { push, call }
+                if *push == PushId(n) && *call == fallback),
+            "push {n}: {effects:?}"
+        );
+        assert!(step
+            .call_update()
+            .expect("a call update")
+            .remote_handle
+            .is_none());
+        assert!(effects.iter().any(|e| matches!(
+            e,
+            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == fallback
+        )));
+        assert!(!effects
+            .iter()
+            .any(|e| matches!(e, Effect::ConnectIncoming { .. })));
+        assert!(!effects.iter().any(|e| matches!(
+            e,
+            Effect::StartTimer {
+                timer: Timer::Ring(_),
+                ..
+            }
+        )));
+    }
+    for (i, step) in o.steps_named("incoming_call_reported").enumerate() {
+        assert_eq!(completions(step.effects()), [i as u64 + 1]);
+    }
+    assert!(o.harness.engine.is_idle());
+}
+
+#[test]
+fn provider_reset_releases_both_calls_without_reporting_them_ended() {
+    let o = run("reset-with-two-calls.jsonl");
+    let answered = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
+    let ringing = uuid("d4c3b2a1-0f9e-4d8c-b7a6-958473625140");
+    assert_eq!(
+        o.reported_call(2),
+        Some(ringing),
+        "the inline payload's UUID is used"
+    );
+
+    let reset = nth(&o, "provider_did_reset", 0).effects();
+    assert_eq!(
+        reset,
+        [
+            Effect::StopMedia { call: answered },
+            Effect::HangUp { call: answered },
+            Effect::CancelTimer {
+                timer: Timer::Ring(ringing)
+            },
+            Effect::RejectIncoming {
+                call: ringing,
+                reason: RejectReason::Failed
+            },
+        ]
+    );
+    assert!(!reset.iter().any(|e| matches!(
+        e,
+        Effect::FulfillAction { .. } | Effect::FailAction { .. } | Effect::ReportCallEnded { .. }
+    )));
+    assert!(o.harness.engine.is_idle());
+    assert!(!o.harness.engine.audio_session_active());
+    assert!(nth(&o, "did_deactivate_audio_session", 0)
+        .effects()
+        .is_empty());
+}
+
+#[test]
+fn ring_timeout_ends_the_call_unanswered_at_the_configured_deadline() {
+    let o = run("ring-timeout-unanswered.jsonl");
+    let call = uuid("E621E1F8-C36C-495A-93FC-0C247A3E6E5F");
+    let push = nth(&o, "voip_push_received", 0);
+    assert!(matches!(
+        &push.effects()[0],
+        Effect::ReportNewIncomingCall { .. }
+    ));
+    assert!(push.call_update().expect("a call update").has_video);
+    // Nothing fires at 19999 ms; the ring timer fires at 20000 ms.
+    let fired: Vec<&TraceStep> = o.steps_named("timer_fired").collect();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].at_ms, 20_000);
+    assert_eq!(
+        fired[0].effects(),
+        [
+            Effect::RejectIncoming {
+                call,
+                reason: RejectReason::Unanswered
+            },
+            Effect::ReportCallEnded {
+                call,
+                at: callkit_engine::Instant::from_millis(20_000),
+                reason: CallEndedReason::Unanswered
+            },
+        ]
+    );
+}
+
+#[test]
+fn flutter_duration_sets_the_ring_deadline_and_the_completion_timer_completes_an_unanswered_report()
+{
+    let o = run("flutter-full-ring-duration.jsonl");
+    let call = uuid("a3f7c2d0-1e4b-4f9a-8c6d-2b1e0f9d7c35");
+    let push_step = nth(&o, "voip_push_received", 0);
+    assert!(!push_step.call_update().expect("a call update").has_video);
+    let push = push_step.effects();
+    assert!(matches!(&push[0], Effect::ReportNewIncomingCall { .. }));
+    assert!(push.iter().any(|e| matches!(
+        e,
+        Effect::StartTimer { timer: Timer::Ring(c), deadline } if *c == call && deadline.as_millis() == 31_000
+    )));
+    let fired: Vec<(u64, &[Effect])> = o
+        .steps_named("timer_fired")
+        .map(|s| (s.at_ms, s.effects()))
+        .collect();
+    assert_eq!(fired.len(), 2);
+    assert_eq!(
+        fired[0],
+        (6_000, &[Effect::CompletePush { push: PushId(1) }][..])
+    );
+    assert_eq!(fired[1].0, 31_000);
+    assert_eq!(ended(&o), [(call, CallEndedReason::Unanswered)]);
+}
+
+#[test]
+fn nested_data_call_rings_with_its_unicode_name_and_a_decline_rejects_it() {
+    let o = run("nested-data-declined.jsonl");
+    let call = uuid("3e9d2c41-6b7a-4f08-9e15-7d2c8a4b1f63");
+    let push = nth(&o, "voip_push_received", 0);
+    assert!(matches!(
+        &push.effects()[0],
+        Effect::ReportNewIncomingCall { call: c, .. } if *c == call
+    ));
+    assert_eq!(
+        push.call_update()
+            .and_then(|u| u.localized_caller_name.as_ref())
+            .map(|n| n.as_str()),
+        Some("Chloé Élise")
+    );
+    assert_eq!(
+        nth(&o, "perform_end_call", 0).effects(),
+        [
+            Effect::CancelTimer {
+                timer: Timer::Ring(call)
+            },
+            Effect::RejectIncoming {
+                call,
+                reason: RejectReason::Declined
+            },
+            Effect::FulfillAction {
+                action: action_id(1)
+            },
+        ]
+    );
+}
+
+#[test]
+fn twilio_cancel_before_the_report_result_ends_the_call_once_callkit_confirms_it() {
+    let o = run("twilio-cancel-before-report-result.jsonl");
+    let call = opaque_call_id("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a");
+    let cancel = nth(&o, "voip_push_received", 1).effects();
+    assert!(
+        matches!(cancel[0], Effect::ReportNewIncomingCall { push: PushId(2), call: c, .. } if c == call)
+    );
+    assert!(
+        !cancel
+            .iter()
+            .any(|e| matches!(e, Effect::ReportCallEnded { .. })),
+        "ended before CallKit knew it"
+    );
+    let confirmed = nth(&o, "incoming_call_reported", 0).effects();
+    assert_eq!(completions(confirmed), [1]);
+    assert!(confirmed.contains(&Effect::HangUp { call }));
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+    assert!(o.harness.engine.is_idle());
+}
+
+#[test]
+fn answer_connect_timeout_fails_the_held_answer_and_ends_the_call_failed() {
+    let o = run("answer-connect-timeout.jsonl");
+    let call = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
+    let fired = nth(&o, "timer_fired", 0);
+    assert_eq!(fired.at_ms, 12_000);
+    assert_eq!(
+        fired.effects(),
+        [
+            Effect::FailAction {
+                action: action_id(1)
+            },
+            Effect::RejectIncoming {
+                call,
+                reason: RejectReason::Failed
+            },
+            Effect::ReportCallEnded {
+                call,
+                at: callkit_engine::Instant::from_millis(12_000),
+                reason: CallEndedReason::Failed
+            },
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The format
+// ---------------------------------------------------------------------------------------
+
+/// One line for every `Event` variant; each produces one step named after it.
+#[test]
+fn every_event_variant_has_a_trace_line_kind() {
+    let lines = [
+        r#"{"event": "voip_push_received", "push": 1, "payload": {"uuid": "0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20"}}"#,
+        r#"{"event": "push_credentials_updated", "token_hex": "00ff10"}"#,
+        r#"{"event": "push_credentials_invalidated"}"#,
+        r#"{"event": "incoming_call_reported", "push": 1, "result": "ok"}"#,
+        r#"{"event": "provider_did_begin"}"#,
+        r#"{"event": "provider_did_reset"}"#,
+        r#"{"event": "perform_start_call", "action": 1, "call": 2, "handle": "+15551234567"}"#,
+        r#"{"event": "perform_answer_call", "action": 2, "call": 2}"#,
+        r#"{"event": "perform_end_call", "action": 3, "call": 2}"#,
+        r#"{"event": "perform_set_held", "action": 4, "call": 2, "on_hold": true}"#,
+        r#"{"event": "perform_set_muted", "action": 5, "call": 2, "muted": false}"#,
+        r#"{"event": "perform_set_group", "action": 6, "call": 2, "group_with": 3}"#,
+        r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#,
+        r#"{"event": "timed_out_performing", "action": 8, "expect_refused": true}"#,
+        r#"{"event": "did_activate_audio_session"}"#,
+        r#"{"event": "did_deactivate_audio_session"}"#,
+        r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#,
+        r#"{"event": "request_end_call", "call": 4}"#,
+        r#"{"event": "request_set_held", "call": 4, "on_hold": false, "expect_refused": true}"#,
+        r#"{"event": "request_set_muted", "call": 4, "expect_refused": true}"#,
+        r#"{"event": "request_play_dtmf", "call": 4, "digits": "9", "expect_refused": true}"#,
+        r#"{"event": "transaction_completed", "transaction": "last", "result": "unknownCallUUID"}"#,
+        r#"{"event": "outgoing_call_connecting", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "outgoing_call_connected", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "incoming_call_connected", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "remote_ended", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "answered_elsewhere", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#,
+    ];
+    assert_eq!(lines.len(), EVENT_NAMES.len());
+    let text = lines.join("\n");
+    let trace = parse_trace(&text, Path::new(".")).expect("parses");
+    let outcome = run_trace(&trace).expect("runs");
+    let names: Vec<&str> = outcome.steps.iter().map(|s| s.event).collect();
+    assert_eq!(names, EVENT_NAMES);
+    assert!(outcome.is_clean(), "{}", render_timeline(&outcome));
+}
+
+#[test]
+fn comments_blank_lines_and_omitted_times_are_accepted() {
+    let text = "\n# a comment\n   # an indented comment\n\n\
+        {\"config\": {\"schema\": \"apple_docs\"}}\n\
+        {\"config\": {\"ring_timeout_ms\": 1000}}\n\
+        {\"at_ms\": 7, \"event\": \"voip_push\", \"push\": 1, \"payload_text\": \"{}\"}\n\
+        {\"event\": \"incoming_call_reported\", \"push\": 1}\n";
+    let trace = parse_trace(text, Path::new(".")).expect("parses");
+    assert_eq!(trace.schema_name, "apple_docs");
+    assert_eq!(trace.config.ring_timeout_ms, 1_000);
+    assert_eq!(trace.lines.len(), 2);
+    assert_eq!(trace.lines[0].line, 7);
+    assert_eq!(
+        trace.lines[1].at_ms, 7,
+        "an omitted time is the previous line's"
+    );
+    let o = run_trace(&trace).expect("runs");
+    assert!(o.is_clean());
+    // `{}` has no call id: reported under the fallback and, carrying no cancel, it rings.
+    assert_eq!(o.reported_call(1), Some(fallback_id(1)));
+}
+
+#[test]
+fn call_references_accept_numbers_uuids_fallbacks_opaque_ids_and_pushes() {
+    let text = r#"{"config": {"schema": "twilio"}}
+{"at_ms": 0, "event": "voip_push", "push": 4, "payload": {"twi_call_sid": "CA1", "twi_from": "client:bob"}}
+{"at_ms": 10, "event": "incoming_call_reported", "push": 4}
+{"at_ms": 20, "event": "incoming_call_connected", "call": "opaque:CA1"}
+{"at_ms": 30, "event": "perform_answer_call", "action": "ac000000-0000-4000-8000-000000000009", "call": "push:4"}
+{"at_ms": 40, "event": "remote_ended", "call": "fallback:4", "expect_refused": true}
+{"at_ms": 50, "event": "remote_ended", "call": 9, "expect_refused": true}
+"#;
+    let o = run_trace(&parse_trace(text, Path::new(".")).expect("parses")).expect("runs");
+    assert!(o.is_clean(), "{}", render_timeline(&o));
+    let call = opaque_call_id("CA1");
+    assert_eq!(o.reported_call(4), Some(call));
+    assert!(nth(&o, "perform_answer_call", 0)
+        .effects()
+        .contains(&Effect::FulfillAction {
+            action: action_id(9)
+        }));
+    assert_eq!(
+        nth(&o, "remote_ended", 0).result,
+        Err(Error::UnknownCall(fallback_id(4)))
+    );
+    assert_eq!(
+        nth(&o, "remote_ended", 1).result,
+        Err(Error::UnknownCall(call_id(9)))
+    );
+}
+
+#[test]
+fn report_results_accept_apple_names_and_raw_values() {
+    for (text, want) in [
+        (r#""ok""#, Ok(())),
+        (
+            r#""callUUIDAlreadyExists""#,
+            Err(IncomingCallError::CallUuidAlreadyExists),
+        ),
+        ("2", Err(IncomingCallError::CallUuidAlreadyExists)),
+        (
+            r#""filteredByDoNotDisturb""#,
+            Err(IncomingCallError::FilteredByDoNotDisturb),
+        ),
+        ("0", Err(IncomingCallError::Unknown)),
+    ] {
+        let line = format!(r#"{{"event": "incoming_call_reported", "push": 1, "result": {text}}}"#);
+        let trace = parse_trace(&line, Path::new(".")).expect("parses");
+        let callkit_engine_testkit::trace::TraceCommand::Event(
+            callkit_engine_testkit::trace::TraceEvent::IncomingCallReported { result, .. },
+        ) = &trace.lines[0].command
+        else {
+            panic!("not a report result: {:?}", trace.lines[0]);
+        };
+        assert_eq!(*result, want, "{text}");
+    }
+}
+
+#[test]
+fn bad_trace_lines_are_refused_with_their_line_number() {
+    let cases: [(&str, &str); 12] = [
+        ("not json", "not a JSON object"),
+        ("[1, 2]", "must be a JSON object"),
+        (r#"{"event": "voip_push", "push": 1}"#, "exactly one of"),
+        (
+            r#"{"event": "voip_push", "push": 1, "payload_file": "no-such-file.json"}"#,
+            "cannot read payload file",
+        ),
+        (r#"{"event": "remote_endd", "call": 1}"#, "unknown event"),
+        (
+            r#"{"event": "remote_ended", "call": 1, "cal": 2}"#,
+            "unknown field \"cal\"",
+        ),
+        (r#"{"event": "remote_ended"}"#, "missing \"call\""),
+        (
+            r#"{"event": "remote_ended", "call": 300}"#,
+            "not an integer from 0 to 255",
+        ),
+        (
+            r#"{"event": "remote_ended", "call": "not-a-uuid"}"#,
+            "is not a UUID",
+        ),
+        (r#"{"config": {"schema": "whatsapp"}}"#, "unknown schema"),
+        (r#"{"config": {"ring_timeout": 5}}"#, "bad config"),
+        (
+            r#"{"event": "incoming_call_reported", "push": 1, "result": "nope"}"#,
+            "CXErrorCodeIncomingCallError",
+        ),
+    ];
+    for (line, want) in cases {
+        let text = format!("# header\n\n{line}\n");
+        let err = parse_trace(&text, Path::new(".")).expect_err(line);
+        assert_eq!(err.line, 3, "{line}: {err}");
+        assert!(
+            err.to_string().contains(want),
+            "{line}: {err} (wanted {want:?})"
+        );
+    }
+    let late = "{\"event\": \"provider_did_begin\"}\n{\"config\": {\"schema\": \"twilio\"}}";
+    let err = parse_trace(late, Path::new(".")).expect_err("config after an event");
+    assert_eq!(err.line, 2);
+    assert!(load_trace(traces_dir().join("no-such-trace.jsonl")).is_err());
+}
+
+#[test]
+fn unresolvable_references_fail_the_run_not_the_engine() {
+    let trace = parse_trace(
+        r#"{"event": "perform_answer_call", "action": 1, "call": "push:3"}"#,
+        Path::new("."),
+    )
+    .expect("parses");
+    let err = run_trace(&trace).err().expect("push 3 was never reported");
+    assert_eq!(err.line, 1);
+    let trace = parse_trace(
+        r#"{"event": "transaction_completed", "transaction": "last"}"#,
+        Path::new("."),
+    )
+    .expect("parses");
+    assert!(run_trace(&trace).is_err());
+}
+
+/// A host that reuses a pending push's id breaks the rule: the run reports it (the
+/// replay example then exits with status 1).
+#[test]
+fn a_rule_break_is_reported_as_a_violation() {
+    let text = r#"{"at_ms": 0, "event": "voip_push", "push": 1, "payload_file": "../payloads/rn-voip-push.json"}
+{"at_ms": 10, "event": "voip_push", "push": 1, "payload_file": "../payloads/rn-voip-push.json"}
+"#;
+    let o = run_trace(&parse_trace(text, &traces_dir()).expect("parses")).expect("runs");
+    assert!(!o.violations.is_empty(), "{}", render_timeline(&o));
+    assert!(render_summary(&o).contains("reused while pending"));
+}
+
+#[test]
+fn the_timeline_names_each_effect_in_words() {
+    let o = run("twilio-call-then-cancel.jsonl");
+    let text = render_timeline(&o);
+    for want in [
+        "   0 ms  VoIP push #1 (327 bytes",
+        "-> reportNewIncomingCall call d8dd7705…0a09 for push #1: handle client:alice (generic), audio",
+        "-> reportCall(endedAt: 6000 ms, reason: remoteEnded (2)) call d8dd7705…0a09",
+        "-> call PushKit completion of push #2",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from\n{text}");
+    }
+    assert_eq!(
+        o.reported_call(1).map(|c| c.to_string()).as_deref(),
+        Some("d8dd7705-6d09-5a57-a1e2-d76c2b0a0a09"),
+        "the derived Twilio id is stable"
+    );
+}
