@@ -1,0 +1,1 @@
+//! Benchmarks for callkit-engine (work in progress).

@@ -1,0 +1,1 @@
+//! The C ABI of callkit-engine (work in progress).
