@@ -49,6 +49,13 @@ pub enum RejectReason {
     Failed = 6,
 }
 
+impl RejectReason {
+    /// The stable raw value (1-6), for hosts and the C ABI.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+}
+
 /// A `CXCallAction` the engine asks `CXCallController.request(_:completion:)` to perform,
 /// inside a `CXTransaction`.
 #[derive(Clone, Debug, PartialEq, Eq)]

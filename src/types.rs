@@ -220,6 +220,17 @@ impl HandleTypes {
     pub const fn contains(self, ty: HandleType) -> bool {
         self.0 & (1 << ty as u8) != 0
     }
+
+    /// The set as bits: bit `n` stands for the handle type with raw value `n`
+    /// (bit 1 generic, bit 2 phone number, bit 3 e-mail address).
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set from [`HandleTypes::bits`]; bits that name no handle type are dropped.
+    pub const fn from_bits(bits: u8) -> Self {
+        HandleTypes(bits & HandleTypes::ALL.0)
+    }
 }
 
 /// A `CXHandle`: the remote party's handle value and its type.
