@@ -1,0 +1,399 @@
+//! The budgets of docs/performance.md, checked: exits non-zero when one is missed.
+//!
+//! ```sh
+//! cargo bench -p callkit-engine-benches --bench budgets
+//! ```
+//!
+//! Instruction counts: every scenario of the benches library runs in a process of its
+//! own under `valgrind --tool=callgrind --toggle-collect=callkit_bench_region`, which
+//! counts only the instructions executed inside [`callkit_bench_region`] (the one
+//! measured step; set-up and a warm-up run of the same step happen outside it). The
+//! `empty` scenario's count (the call into the region itself) is subtracted. Needs
+//! valgrind; without it the instruction budgets are skipped with a message and only the
+//! size budgets are checked.
+//!
+//! Also checked: `size_of` the default engine and of one step's effects, and (unless
+//! `CALLKIT_BUDGETS_SKIP_TEXT=1`) the release `.text` of the engine in a `#![no_std]`
+//! executable (`benches/text-size.sh`, opt-level "z", LTO, panic=abort). The worst-case
+//! stack of one `handle` call is measured (a painted thread stack) and reported, not
+//! budgeted.
+//!
+//! `-- --only-instructions` skips the `.text` build and the stack measurement.
+
+use std::process::{Command, ExitCode};
+
+use callkit_engine::{Effects, Engine, DEFAULT_MAX_EFFECTS};
+use callkit_engine_benches::{scenario, Run, SCENARIOS};
+
+/// Budget: push -> report for the Apple-docs payload, at most this fraction of the
+/// `serde_json::Value` baseline on the same bytes.
+const PUSH_VS_VALUE: f64 = 0.5;
+/// Budget: any non-push event with 4 live calls, under this many instructions.
+const NON_PUSH_LIMIT: u64 = 1_000;
+/// Budget: an action with 16 live calls at most this many times the cost with 1.
+const GROWTH_LIMIT: f64 = 2.0;
+/// Budget: `size_of::<Engine>()` with default capacities.
+const ENGINE_SIZE_LIMIT: usize = 4096;
+/// Budget: `size_of::<Effects<DEFAULT_MAX_EFFECTS>>()`.
+const EFFECTS_SIZE_LIMIT: usize = 2048;
+/// Budget: release `.text` of the engine in a no_std executable.
+const TEXT_LIMIT: u64 = 64 * 1024;
+
+/// The measured region: callgrind counts only what runs between entering and leaving
+/// this function (`--toggle-collect`).
+#[no_mangle]
+#[inline(never)]
+pub fn callkit_bench_region(run: &mut dyn Run) {
+    run.run();
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--measure") {
+        let name = args.get(i + 1).expect("--measure NAME");
+        // Warm-up on an identical copy, outside the region: first-use costs (lazy
+        // statics, thread-locals, allocator arenas) are not the step's.
+        scenario(name).run();
+        let mut run = scenario(name);
+        callkit_bench_region(&mut *run);
+        return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "--stack") {
+        print_stack();
+        return ExitCode::SUCCESS;
+    }
+    let only_instructions = args.iter().any(|a| a == "--only-instructions");
+    let mut missed = Vec::new();
+
+    check_sizes(&mut missed);
+    match measure_all() {
+        Some(counts) => check_instructions(&counts, &mut missed),
+        None => println!(
+            "budgets: valgrind not found: instruction budgets SKIPPED (install valgrind to check them)"
+        ),
+    }
+    if !only_instructions {
+        if std::env::var_os("CALLKIT_BUDGETS_SKIP_TEXT").is_some() {
+            println!("budgets: .text SKIPPED (CALLKIT_BUDGETS_SKIP_TEXT set)");
+        } else {
+            check_text(&mut missed);
+        }
+        // The stack is measured in a child process so the painted thread starts clean.
+        let exe = std::env::current_exe().expect("own path");
+        let status = Command::new(exe).arg("--stack").status();
+        if !status.is_ok_and(|s| s.success()) {
+            println!("budgets: stack measurement failed (reported only, not a budget)");
+        }
+    }
+
+    println!();
+    if missed.is_empty() {
+        println!("budgets: all held");
+        ExitCode::SUCCESS
+    } else {
+        println!("budgets: MISSED:");
+        for m in &missed {
+            println!("  - {m}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "held"
+    } else {
+        "MISSED"
+    }
+}
+
+fn check_sizes(missed: &mut Vec<String>) {
+    let engine = core::mem::size_of::<Engine>();
+    let effects = core::mem::size_of::<Effects<DEFAULT_MAX_EFFECTS>>();
+    println!("== sizes");
+    for (what, size, limit) in [
+        (
+            "size_of::<Engine>() (4 calls, 8 pushes)",
+            engine,
+            ENGINE_SIZE_LIMIT,
+        ),
+        (
+            "size_of::<Effects<28>>() (one step)",
+            effects,
+            EFFECTS_SIZE_LIMIT,
+        ),
+    ] {
+        let ok = size <= limit;
+        println!("  {what}: {size} bytes (budget {limit}): {}", verdict(ok));
+        if !ok {
+            missed.push(format!("{what}: {size} > {limit} bytes"));
+        }
+    }
+}
+
+/// Net instruction count of every scenario, or `None` without valgrind.
+fn measure_all() -> Option<Vec<(&'static str, u64)>> {
+    let found = Command::new("valgrind").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let exe = std::env::current_exe().expect("own path");
+    let dir = std::env::temp_dir().join(format!("callkit-budgets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut raw = Vec::new();
+    for (i, name) in SCENARIOS.iter().enumerate() {
+        let out = dir.join(format!("callgrind.{i}.out"));
+        let output = Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg("--collect-atstart=no")
+            .arg("--toggle-collect=callkit_bench_region")
+            .arg(format!("--callgrind-out-file={}", out.display()))
+            .arg(&exe)
+            .arg("--measure")
+            .arg(name)
+            .output()
+            .expect("run valgrind");
+        assert!(
+            output.status.success(),
+            "{name}: valgrind run failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = std::fs::read_to_string(&out).expect("callgrind output");
+        let total = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("summary:")
+                    .or_else(|| l.strip_prefix("totals:"))
+            })
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{name}: no totals in {}", out.display()));
+        raw.push((*name, total));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let empty = raw
+        .iter()
+        .find(|(n, _)| *n == "empty")
+        .map_or(0, |(_, c)| *c);
+    println!("== instructions (callgrind Ir, region overhead of {empty} subtracted)");
+    let counts: Vec<(&'static str, u64)> = raw
+        .into_iter()
+        .filter(|(n, _)| *n != "empty")
+        .map(|(n, c)| (n, c.saturating_sub(empty)))
+        .collect();
+    for (name, count) in &counts {
+        println!("  {count:>9}  {name}");
+    }
+    Some(counts)
+}
+
+fn count(counts: &[(&str, u64)], name: &str) -> u64 {
+    counts
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, c)| *c)
+        .unwrap_or_else(|| panic!("no count for {name}"))
+}
+
+fn check_instructions(counts: &[(&str, u64)], missed: &mut Vec<String>) {
+    println!("== instruction budgets");
+    // Push -> report, Apple-docs payload.
+    let ours = count(counts, "push/apple-docs/engine");
+    let value = count(counts, "push/apple-docs/serde-value");
+    let typed = count(counts, "push/apple-docs/serde-typed");
+    let limit = (value as f64 * PUSH_VS_VALUE) as u64;
+    let ok = ours <= limit;
+    println!(
+        "  push->report (apple-docs) {ours} <= {PUSH_VS_VALUE} x serde_json::Value {value} = {limit} ({:.2}x): {}",
+        ours as f64 / value as f64,
+        verdict(ok)
+    );
+    if !ok {
+        missed.push(format!(
+            "push->report {ours} > half of Value baseline {value}"
+        ));
+    }
+    let ok = ours <= typed;
+    println!(
+        "  push->report (apple-docs) {ours} <= typed serde_json + HashMap {typed} ({:.2}x): {}",
+        ours as f64 / typed as f64,
+        verdict(ok)
+    );
+    if !ok {
+        missed.push(format!("push->report {ours} > typed baseline {typed}"));
+    }
+
+    // Every non-push event with 4 live calls.
+    let non_push: Vec<(&str, u64)> = counts
+        .iter()
+        .filter(|(n, _)| {
+            (n.starts_with("live4/") && *n != "live4/push")
+                || n.starts_with("action/") && n.ends_with("/4")
+                || *n == "reset/full"
+        })
+        .map(|(n, c)| (*n, *c))
+        .collect();
+    let (worst_name, worst) = non_push
+        .iter()
+        .copied()
+        .max_by_key(|(_, c)| *c)
+        .expect("non-push scenarios");
+    let over: Vec<String> = non_push
+        .iter()
+        .filter(|(_, c)| *c >= NON_PUSH_LIMIT)
+        .map(|(n, c)| format!("{n} = {c}"))
+        .collect();
+    println!(
+        "  non-push events, 4 live calls: {} events, worst {worst} ({worst_name}) < {NON_PUSH_LIMIT}: {}",
+        non_push.len(),
+        verdict(over.is_empty())
+    );
+    for o in over {
+        missed.push(format!(
+            "non-push event with 4 live calls >= {NON_PUSH_LIMIT}: {o}"
+        ));
+    }
+
+    // Growth with the number of live calls.
+    for action in ["answer", "end-oldest", "mute"] {
+        let one = count(counts, &format!("action/{action}/1"));
+        let four = count(counts, &format!("action/{action}/4"));
+        let sixteen = count(counts, &format!("action/{action}/16"));
+        let ratio = sixteen as f64 / one as f64;
+        let ok = ratio <= GROWTH_LIMIT;
+        println!(
+            "  growth, {action}: 1 call {one}, 4 calls {four}, 16 calls {sixteen}: {ratio:.2}x <= {GROWTH_LIMIT}x: {}",
+            verdict(ok)
+        );
+        if !ok {
+            missed.push(format!(
+                "growth of {action}: 16 calls {sixteen} is {ratio:.2}x 1 call {one}"
+            ));
+        }
+    }
+}
+
+fn check_text(missed: &mut Vec<String>) {
+    println!("== release .text (benches/text-size.sh)");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/text-size.sh");
+    let output = Command::new("bash").arg(script).arg("z").output();
+    let output = match output {
+        Ok(o) if o.status.success() => o,
+        Ok(o) => {
+            println!("{}", String::from_utf8_lossy(&o.stderr));
+            missed.push("text-size.sh failed".into());
+            return;
+        }
+        Err(e) => {
+            missed.push(format!("text-size.sh could not run: {e}"));
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    print!("{text}");
+    let engine_text = text
+        .lines()
+        .find_map(|l| l.strip_prefix("engine .text bytes: "))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match engine_text {
+        Some(bytes) => {
+            let ok = bytes <= TEXT_LIMIT;
+            println!(
+                "  engine .text {bytes} bytes ({:.1} KiB) <= {} KiB: {}",
+                bytes as f64 / 1024.0,
+                TEXT_LIMIT / 1024,
+                verdict(ok)
+            );
+            if !ok {
+                missed.push(format!(".text {bytes} > {TEXT_LIMIT} bytes"));
+            }
+        }
+        None => missed.push("text-size.sh printed no engine .text".into()),
+    }
+}
+
+// ------------------------------------------------------------------------ stack
+
+/// Bytes painted below the measuring frame.
+const PAINT_LEN: usize = 256 * 1024;
+/// Gap left between the painting frame and the painted area.
+const PAINT_GAP: usize = 512;
+const PAINT: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+
+/// The address of a local: the current stack depth, give or take a frame.
+#[inline(never)]
+fn stack_here() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// Paints `PAINT_LEN` bytes of the (unused, mapped) stack below the caller; returns the
+/// top of the painted area.
+#[inline(never)]
+fn paint() -> usize {
+    let top = (stack_here() - PAINT_GAP) & !7;
+    let bottom = top - PAINT_LEN;
+    let mut a = bottom;
+    while a < top {
+        // SAFETY: [bottom, top) lies inside this thread's stack (spawned with a stack
+        // well over PAINT_LEN + the frames above), below every live frame, and is not
+        // in use by anything else at this point.
+        unsafe { (a as *mut u64).write_volatile(PAINT) };
+        a += 8;
+    }
+    top
+}
+
+/// The lowest address below `top` whose paint was overwritten.
+#[inline(never)]
+fn lowest_touched(top: usize) -> usize {
+    let mut a = top - PAINT_LEN;
+    while a < top {
+        // SAFETY: as in `paint`; the area is mapped and only read here.
+        if unsafe { (a as *const u64).read_volatile() } != PAINT {
+            return a;
+        }
+        a += 8;
+    }
+    top
+}
+
+/// The stack one step uses: painted, run, scanned; on a fresh 1 MiB thread.
+fn stack_of(name: &'static str) -> usize {
+    std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(move || {
+            let mut run = scenario(name);
+            let top = paint();
+            let from = stack_here();
+            callkit_bench_region(&mut *run);
+            let low = lowest_touched(top);
+            from.saturating_sub(low)
+        })
+        .expect("spawn")
+        .join()
+        .expect("join")
+}
+
+fn print_stack() {
+    println!("== stack of one handle call (painted 1 MiB thread stack, release build)");
+    let empty = stack_of("empty");
+    let mut worst = ("", 0);
+    let mut names: Vec<&'static str> = SCENARIOS
+        .iter()
+        .copied()
+        .filter(|n| !n.contains("serde") && *n != "empty")
+        .collect();
+    names.push("stack/push-deepest");
+    for name in names {
+        let used = stack_of(name).saturating_sub(empty);
+        if used > worst.1 {
+            worst = (name, used);
+        }
+        println!("  {used:>7}  {name}");
+    }
+    println!(
+        "  worst-case stack of one handle call: {} bytes ({}), empty-region overhead {empty} subtracted",
+        worst.1, worst.0
+    );
+}
