@@ -375,13 +375,28 @@ pub struct Effects<const N: usize> {
     overflowed: bool,
 }
 
+impl<const N: usize> Default for Effects<N> {
+    fn default() -> Self {
+        Effects::new()
+    }
+}
+
 impl<const N: usize> Effects<N> {
-    pub(crate) const fn new() -> Self {
+    /// An empty container, for [`Engine::handle_into`](crate::Engine::handle_into).
+    pub const fn new() -> Self {
         Effects {
             items: heapless::Vec::new(),
             data: StepData::None,
             overflowed: false,
         }
+    }
+
+    /// Empties the container (done by [`Engine::handle_into`](crate::Engine::handle_into)
+    /// before each step).
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.data = StepData::None;
+        self.overflowed = false;
     }
 
     pub(crate) fn set_call_update(&mut self, update: CallUpdate) {

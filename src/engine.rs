@@ -337,7 +337,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.iter().find(|c| c.id == id)
     }
 
-    /// Every live call, oldest first.
+    /// Every live call, in slot order (a call that ends leaves its slot to the last one,
+    /// so this is not arrival order once a call has ended).
     pub fn calls(&self) -> impl Iterator<Item = &Call> + '_ {
         self.calls.iter()
     }
@@ -393,8 +394,25 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// On `Err`, nothing changed (not even the clock) and there is nothing to do.
     /// [`Event::VoipPushReceived`] never fails: a push that arrives with `now` earlier
     /// than the last event's time is handled at the last event's time.
+    ///
+    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,368 with
+    /// the defaults); [`Engine::handle_into`] fills a container the caller keeps instead.
     pub fn handle(&mut self, now: Instant, event: Event<'_>) -> Result<Effects<EFFECTS>, Error> {
         let mut out = Effects::new();
+        self.handle_into(now, event, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Engine::handle`], writing the effects into `out` (cleared first) instead of
+    /// returning them: a host that keeps one `Effects` saves copying the container on
+    /// every event. On `Err`, `out` is left empty and nothing changed.
+    pub fn handle_into(
+        &mut self,
+        now: Instant,
+        event: Event<'_>,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        out.clear();
         if let Event::VoipPushReceived {
             push,
             payload,
@@ -402,9 +420,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         } = event
         {
             self.now = self.now.max(now);
-            self.on_push(push, payload, fallback_call, &mut out);
+            self.on_push(push, payload, fallback_call, out);
             log_transition!("push handled: {=usize} effects", out.len());
-            return Ok(out);
+            return Ok(());
         }
         if now < self.now {
             return Err(Error::TimeWentBackwards {
@@ -414,7 +432,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
         let before = self.now;
         self.now = now;
-        match self.dispatch(event, &mut out) {
+        match self.dispatch(event, out) {
             Ok(()) => {
                 log_transition!(
                     "{} at {=u64} ms: {=usize} effects",
@@ -422,10 +440,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     now.as_millis(),
                     out.len()
                 );
-                Ok(out)
+                Ok(())
             }
             Err(error) => {
                 self.now = before;
+                out.clear();
                 log_transition!("{} refused: {}", event, error);
                 Err(error)
             }
@@ -461,10 +480,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             } => self.on_perform_start(action, call, handle, handle_type, video, out),
             Event::PerformAnswerCall { action, call } => self.on_perform_answer(action, call, out),
             Event::PerformEndCall { action, call } => {
-                self.check_new_action(action)?;
                 // For a call the engine does not know, CallKit still wants it gone:
                 // fulfilling lets it go, failing would leave CallKit's UI ringing.
-                if let Some(idx) = self.index_of(call) {
+                if let Some(idx) = self.locate(action, call)? {
                     self.teardown(idx, Release::Auto(RejectReason::Declined), None, out);
                 }
                 out.push(Effect::FulfillAction { action });
@@ -475,7 +493,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 call,
                 on_hold,
             } => {
-                self.check_new_action(action)?;
                 let supports = self.config.capabilities.supports_holding;
                 self.perform_simple(action, call, out, |c| {
                     (supports && c.phase.is_established()).then(|| {
@@ -485,29 +502,24 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                             on_hold,
                         }
                     })
-                });
-                Ok(())
+                })
             }
             Event::PerformSetMuted {
                 action,
                 call,
                 muted,
-            } => {
-                self.check_new_action(action)?;
-                self.perform_simple(action, call, out, |c| {
-                    c.phase.media_allowed().then(|| {
-                        c.muted = muted;
-                        Effect::SetMute { call: c.id, muted }
-                    })
-                });
-                Ok(())
-            }
+            } => self.perform_simple(action, call, out, |c| {
+                c.phase.media_allowed().then(|| {
+                    c.muted = muted;
+                    Effect::SetMute { call: c.id, muted }
+                })
+            }),
             Event::PerformSetGroup {
                 action,
                 call,
                 group_with,
             } => {
-                self.check_new_action(action)?;
+                self.locate(action, call)?;
                 if self.set_group(call, group_with) {
                     out.push(Effect::SetGroup { call, group_with });
                     out.push(Effect::FulfillAction { action });
@@ -522,14 +534,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 digits,
                 kind,
             } => {
-                self.check_new_action(action)?;
                 let supports = self.config.capabilities.supports_dtmf;
                 let digits = dtmf_digits(digits);
                 let valid = digits.is_some();
                 self.perform_simple(action, call, out, |c| {
                     (valid && supports && c.phase.is_established())
                         .then_some(Effect::SendDtmf { call: c.id, kind })
-                });
+                })?;
                 if let (Some(digits), Some(Effect::FulfillAction { .. })) = (digits, out.last()) {
                     out.set_dtmf_digits(digits);
                 }
@@ -885,7 +896,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             c.report_push = None;
         }
         match result {
-            _ if accepted => self.confirm_report(idx, out),
+            _ if accepted => {
+                self.confirm_report(idx, out);
+            }
             Ok(()) => {}
             Err(error) => {
                 let reason = match error {
@@ -902,37 +915,40 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// CallKit now knows the call (its report completed, its push deadline passed, or
-    /// CallKit performed an action on it): apply an end kept while it did not.
-    fn confirm_report(&mut self, idx: usize, out: &mut Effects<EFFECTS>) {
+    /// CallKit performed an action on it): apply an end kept while it did not. Returns
+    /// whether the call is still live at `idx`.
+    fn confirm_report(&mut self, idx: usize, out: &mut Effects<EFFECTS>) -> bool {
         let Some(c) = self.calls.get_mut(idx) else {
-            return;
+            return false;
         };
         if !c.awaiting_report {
-            return;
+            return true;
         }
         c.awaiting_report = false;
         let call = c.id;
         match c.pending_end.take() {
-            None => {}
+            None => true,
             Some(PendingEnd::Remote { reason, release }) => {
                 self.teardown(idx, release, Some(reason), out);
+                false
+            }
+            Some(PendingEnd::Local) if self.transactions.is_full() => {
+                self.teardown(
+                    idx,
+                    Release::Auto(RejectReason::Declined),
+                    Some(CallEndedReason::Failed),
+                    out,
+                );
+                false
             }
             Some(PendingEnd::Local) => {
-                if self.transactions.is_full() {
-                    self.teardown(
-                        idx,
-                        Release::Auto(RejectReason::Declined),
-                        Some(CallEndedReason::Failed),
-                        out,
-                    );
-                } else {
-                    self.request(
-                        call,
-                        TransactionKind::End,
-                        CallAction::EndCall { call },
-                        out,
-                    );
-                }
+                self.request(
+                    call,
+                    TransactionKind::End,
+                    CallAction::EndCall { call },
+                    out,
+                );
+                true
             }
         }
     }
@@ -940,13 +956,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     // ----- CXProviderDelegate -----
 
     fn on_reset(&mut self, out: &mut Effects<EFFECTS>) {
-        for c in self.calls.iter_mut() {
-            // providerDidReset voids every action: none may be fulfilled or failed.
-            c.held_action = None;
+        // Every call goes, in slot order, without shifting the table once per call.
+        // providerDidReset voids every action: none may be fulfilled or failed.
+        for c in self.calls.iter() {
+            let release = Release::Auto(RejectReason::Failed);
+            emit_end(c, release, None, Held::Void, self.now, out);
+            self.recently_ended.write(c.id);
         }
-        while !self.calls.is_empty() {
-            self.teardown(0, Release::Auto(RejectReason::Failed), None, out);
-        }
+        self.calls.clear();
         for p in self.pushes.iter() {
             self.completed_pushes.write(p.push);
             out.push(Effect::CompletePush { push: p.push });
@@ -960,12 +977,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         log_transition!("provider reset");
     }
 
-    /// Refuses an action id that is already held for another action.
-    fn check_new_action(&self, action: ActionId) -> Result<(), Error> {
-        if self.calls.iter().any(|c| c.held_action == Some(action)) {
-            return Err(Error::DuplicateAction(action));
+    /// In one pass over the calls: refuses an action id that is already held for
+    /// another action, and finds the call's slot.
+    fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
+        let mut found = None;
+        for (i, c) in self.calls.iter().enumerate() {
+            if c.held_action == Some(action) {
+                return Err(Error::DuplicateAction(action));
+            }
+            if c.id == call {
+                found = Some(i);
+            }
         }
-        Ok(())
+        Ok(found)
     }
 
     /// Performs an action that completes in the same step: `apply` returns the
@@ -976,8 +1000,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         call: CallId,
         out: &mut Effects<EFFECTS>,
         apply: impl FnOnce(&mut Call) -> Option<Effect>,
-    ) {
-        let effect = self.calls.iter_mut().find(|c| c.id == call).and_then(apply);
+    ) -> Result<(), Error> {
+        let idx = self.locate(action, call)?;
+        let effect = idx.and_then(|i| self.calls.get_mut(i)).and_then(apply);
         match effect {
             Some(effect) => {
                 out.push(effect);
@@ -985,6 +1010,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             None => out.push(Effect::FailAction { action }),
         }
+        Ok(())
     }
 
     fn on_perform_answer(
@@ -993,16 +1019,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         call: CallId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        self.check_new_action(action)?;
-        // CallKit asking to answer proves it knows the call, whatever its report says.
-        if let Some(idx) = self.index_of(call) {
-            self.confirm_report(idx, out);
-        }
+        // CallKit asking to answer proves it knows the call, whatever its report says;
+        // a kept end applied now removes the call.
+        let idx = self
+            .locate(action, call)?
+            .filter(|&idx| self.confirm_report(idx, out));
         let audio = self.audio_active;
         let deadline = self
             .now
             .saturating_add_ms(self.config.answer_connect_timeout_ms);
-        let Some(c) = self.calls.iter_mut().find(|c| c.id == call) else {
+        let Some(c) = idx.and_then(|idx| self.calls.get_mut(idx)) else {
             out.push(Effect::FailAction { action });
             return Ok(());
         };
@@ -1051,8 +1077,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         video: bool,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        self.check_new_action(action)?;
-        let Some(idx) = self.index_of(call) else {
+        let Some(idx) = self.locate(action, call)? else {
             // Only calls the app requested are started; CallKit ends the call.
             out.push(Effect::FailAction { action });
             return Ok(());
@@ -1591,47 +1616,71 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if idx >= self.calls.len() {
             return;
         }
-        let c = self.calls.remove(idx);
-        let call = c.id;
-        if c.ring_deadline.is_some() {
-            out.push(Effect::CancelTimer {
-                timer: Timer::Ring(call),
-            });
-        }
-        if c.answer_deadline.is_some() {
-            out.push(Effect::CancelTimer {
-                timer: Timer::AnswerConnect(call),
-            });
-        }
-        if let Some(action) = c.held_action {
-            out.push(Effect::FailAction { action });
-        }
-        if c.media {
-            out.push(Effect::StopMedia { call });
-        }
-        let signal = match release {
-            Release::Nothing => None,
-            Release::HangUp => Some(Effect::HangUp { call }),
-            Release::Auto(reason) => match c.phase {
-                CallPhase::Ringing | CallPhase::Answering => {
-                    Some(Effect::RejectIncoming { call, reason })
-                }
-                CallPhase::Requested => None,
-                _ => Some(Effect::HangUp { call }),
-            },
-        };
-        if let Some(signal) = signal {
-            out.push(signal);
-        }
-        if let Some(reason) = ended {
-            out.push(Effect::ReportCallEnded {
-                call,
-                at: self.now,
-                reason,
-            });
-        }
-        self.recently_ended.write(call);
-        log_transition!("call {} ended", call);
+        // O(1): the last call takes the freed slot (no shifting of whole calls).
+        let c = self.calls.swap_remove(idx);
+        emit_end(&c, release, ended, Held::Fail, self.now, out);
+        self.recently_ended.write(c.id);
+        log_transition!("call {} ended", c.id);
+    }
+}
+
+/// What ending a call does with its held answer or start action.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Fail it (the call ends before the action could complete).
+    Fail,
+    /// Leave it: `providerDidReset` voided it.
+    Void,
+}
+
+/// The effects of ending call `c`, in order: the cancel of its armed timer, the failure
+/// of its held action (unless `held` is `Void`), the stop of its media, the release of
+/// its signalling leg, and (with `ended`) `reportCall(endedAt:reason:)`. At most 5.
+fn emit_end<const N: usize>(
+    c: &Call,
+    release: Release,
+    ended: Option<CallEndedReason>,
+    held: Held,
+    now: Instant,
+    out: &mut Effects<N>,
+) {
+    let call = c.id;
+    if c.ring_deadline.is_some() {
+        out.push(Effect::CancelTimer {
+            timer: Timer::Ring(call),
+        });
+    }
+    if c.answer_deadline.is_some() {
+        out.push(Effect::CancelTimer {
+            timer: Timer::AnswerConnect(call),
+        });
+    }
+    if let (Some(action), Held::Fail) = (c.held_action, held) {
+        out.push(Effect::FailAction { action });
+    }
+    if c.media {
+        out.push(Effect::StopMedia { call });
+    }
+    let signal = match release {
+        Release::Nothing => None,
+        Release::HangUp => Some(Effect::HangUp { call }),
+        Release::Auto(reason) => match c.phase {
+            CallPhase::Ringing | CallPhase::Answering => {
+                Some(Effect::RejectIncoming { call, reason })
+            }
+            CallPhase::Requested => None,
+            _ => Some(Effect::HangUp { call }),
+        },
+    };
+    if let Some(signal) = signal {
+        out.push(signal);
+    }
+    if let Some(reason) = ended {
+        out.push(Effect::ReportCallEnded {
+            call,
+            at: now,
+            reason,
+        });
     }
 }
 

@@ -31,7 +31,7 @@
 
 use core::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json_core::str::EscapedStr;
 use uuid::Uuid;
 
@@ -48,8 +48,9 @@ pub const MAX_PAYLOAD_LEN: usize = 5120;
 pub const MAX_KEY_LEN: usize = 32;
 
 /// Deepest nesting of JSON objects and arrays accepted, counting the top-level object
-/// as depth 1. Deeper payloads give [`PayloadError::TooDeep`] before serde-json-core
-/// runs, which bounds its recursion (and so its stack use) for skipped values.
+/// as depth 1. Deeper payloads give [`PayloadError::TooDeep`]: every skipped object or
+/// array goes through a seed that counts its depth and refuses to open one more, which
+/// bounds serde-json-core's recursion (and so its stack use).
 pub const MAX_JSON_DEPTH: usize = 16;
 
 /// Longest opaque server call id (a [`CallIdKind::Opaque`] value), in bytes of UTF-8
@@ -395,8 +396,9 @@ impl PayloadSchema {
     /// The payload must be one JSON object, UTF-8, no byte-order mark, nothing but
     /// whitespace after it, at most [`MAX_PAYLOAD_LEN`] bytes and [`MAX_JSON_DEPTH`]
     /// levels deep. Errors, in the order they are checked: [`PayloadError::TooLarge`],
-    /// then [`PayloadError::TooDeep`] or [`PayloadError::Syntax`] from the pre-scan,
-    /// then the first problem met reading the object front to back, then
+    /// then [`PayloadError::Syntax`] when the first non-whitespace byte is not `{`, then
+    /// the first problem met reading the object front to back (nesting deeper than
+    /// [`MAX_JSON_DEPTH`] is [`PayloadError::TooDeep`] where it is met), then
     /// [`PayloadError::MissingRoot`]. Absent and `null` fields are not errors: they
     /// come out as `None` / `false`.
     ///
@@ -408,7 +410,12 @@ impl PayloadSchema {
         if payload.len() > MAX_PAYLOAD_LEN {
             return Err(PayloadError::TooLarge { len: payload.len() });
         }
-        prescan(payload)?;
+        let first = payload
+            .iter()
+            .find(|&&b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
+        if first != Some(&b'{') {
+            return Err(PayloadError::Syntax);
+        }
 
         let mut ctx = Ctx {
             schema: self,
@@ -604,64 +611,6 @@ impl fmt::Display for SchemaError {
 impl std::error::Error for SchemaError {}
 
 // ---------------------------------------------------------------------------------------
-// Pre-scan
-// ---------------------------------------------------------------------------------------
-
-/// Where the pre-scan is in the JSON text.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scan {
-    /// Between tokens.
-    Between,
-    /// Inside a string.
-    InString,
-    /// Inside a string, right after a backslash.
-    AfterBackslash,
-    /// Inside a literal or number (`true`, `-12.5e3`, ...).
-    InScalar,
-}
-
-/// Checks, in one pass over the bytes, that the first non-whitespace byte is `{` and
-/// that `{`/`[` outside strings nest at most [`MAX_JSON_DEPTH`] deep.
-///
-/// serde-json-core skips an unread scalar by consuming bytes up to the next `,`, `}` or
-/// `]` without looking at quotes or brackets, so a `"`, `{` or `[` inside a scalar would
-/// make the two tokenisers disagree about what is a string (and hide brackets from this
-/// count). Valid JSON never has one there, so it is a syntax error here.
-fn prescan(payload: &[u8]) -> Result<(), PayloadError> {
-    let is_ws = |b: u8| matches!(b, b' ' | b'\n' | b'\t' | b'\r');
-    if payload.iter().find(|&&b| !is_ws(b)) != Some(&b'{') {
-        return Err(PayloadError::Syntax);
-    }
-    let mut depth: usize = 0;
-    let mut state = Scan::Between;
-    for &b in payload {
-        state = match (state, b) {
-            (Scan::InString, b'\\') => Scan::AfterBackslash,
-            (Scan::InString, b'"') => Scan::Between,
-            (Scan::InString, _) | (Scan::AfterBackslash, _) => Scan::InString,
-            (Scan::InScalar, b'"' | b'{' | b'[') => return Err(PayloadError::Syntax),
-            (_, b'"') => Scan::InString,
-            (_, b'{' | b'[') => {
-                depth = depth.saturating_add(1);
-                if depth > MAX_JSON_DEPTH {
-                    return Err(PayloadError::TooDeep);
-                }
-                Scan::Between
-            }
-            (_, b'}' | b']') => {
-                depth = depth.saturating_sub(1);
-                Scan::Between
-            }
-            (_, b',') => Scan::Between,
-            (Scan::Between, b':') => Scan::Between,
-            (Scan::Between, b' ' | b'\n' | b'\t' | b'\r') => Scan::Between,
-            (_, _) => Scan::InScalar,
-        };
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------
 // String unescaping
 // ---------------------------------------------------------------------------------------
 
@@ -743,6 +692,19 @@ fn decode_into<const N: usize>(
     raw: &str,
     out: &mut heapless::String<N>,
 ) -> Result<bool, PayloadError> {
+    // Fast path: nothing to unescape and no control byte, so the text is the value;
+    // copy it whole (or its longest prefix that ends on a character boundary).
+    if !raw.bytes().any(|b| b == b'\\' || b < 0x20) {
+        let room = N.saturating_sub(out.len());
+        let mut end = raw.len().min(room);
+        while !raw.is_char_boundary(end) {
+            end = end.saturating_sub(1);
+        }
+        let head = raw.get(..end).unwrap_or("");
+        // Cannot fail: `head` fits in the room left.
+        let _ = out.push_str(head);
+        return Ok(end == raw.len());
+    }
     let mut fits = true;
     for c in (Unescape { rest: raw }) {
         let c = c?;
@@ -829,11 +791,16 @@ impl Ctx<'_> {
     /// Which schema field the raw (escaped) key `raw` is in an object at `level` of
     /// the root path; `None` for keys to skip.
     fn classify(&self, raw: &str, level: usize) -> Result<Option<Field>, PayloadError> {
-        let mut key = SchemaKey::new();
-        if !decode_into(raw, &mut key)? {
-            return Ok(None); // longer than any schema key
-        }
-        let key = key.as_str();
+        let mut decoded = SchemaKey::new();
+        let key = if raw.bytes().any(|b| b == b'\\' || b < 0x20) {
+            if !decode_into(raw, &mut decoded)? {
+                return Ok(None); // longer than any schema key
+            }
+            decoded.as_str()
+        } else {
+            // Nothing to unescape: compare the key as it stands.
+            raw
+        };
         let schema = self.schema;
         if level < self.root_depth {
             let segment = schema.root.split('.').nth(level);
@@ -861,14 +828,19 @@ impl Ctx<'_> {
 
     fn set_id(&mut self, raw: &str) -> Result<(), PayloadError> {
         let uuid = match self.schema.id_kind {
-            CallIdKind::Uuid => {
-                // The longest form try_parse reads is the 45-byte URN.
-                let mut text = heapless::String::<64>::new();
-                if !decode_into(raw, &mut text)? {
-                    return Err(PayloadError::InvalidCallId);
+            // Plain UUID text (hex digits and hyphens: nothing to unescape) parses as
+            // is; anything else is unescaped first.
+            CallIdKind::Uuid => match Uuid::try_parse(raw) {
+                Ok(uuid) => uuid,
+                Err(_) => {
+                    // The longest form try_parse reads is the 45-byte URN.
+                    let mut text = heapless::String::<64>::new();
+                    if !decode_into(raw, &mut text)? {
+                        return Err(PayloadError::InvalidCallId);
+                    }
+                    Uuid::try_parse(&text).map_err(|_| PayloadError::InvalidCallId)?
                 }
-                Uuid::try_parse(&text).map_err(|_| PayloadError::InvalidCallId)?
-            }
+            },
             CallIdKind::Opaque => {
                 let mut text = heapless::String::<MAX_OPAQUE_ID_LEN>::new();
                 if !decode_into(raw, &mut text)? || text.is_empty() {
@@ -982,7 +954,12 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
             let field = match ctx.classify(raw_key, self.level) {
                 Ok(Some(field)) => field,
                 Ok(None) => {
-                    map.next_value::<IgnoredAny>()?;
+                    // A value in the object at `level` (depth level + 1) sits at depth
+                    // level + 2 if it is an object or array.
+                    map.next_value_seed(Skip {
+                        ctx: &mut *ctx,
+                        depth: self.level.saturating_add(2),
+                    })?;
                     continue;
                 }
                 Err(e) => return Err(ctx.fail(e)),
@@ -1041,6 +1018,96 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
 
 /// `seed`'s value, or `None` for a JSON `null`.
 struct Nullable<S>(S);
+
+/// A value the schema does not read, skipped with its nesting counted: `depth` is the
+/// depth it has if it is an object or array. serde-json-core recurses into skipped
+/// containers without a limit, so every one goes through this seed, which refuses to
+/// open one deeper than [`MAX_JSON_DEPTH`] ([`PayloadError::TooDeep`]) before
+/// serde-json-core reads its contents.
+struct Skip<'c, 's> {
+    ctx: &'c mut Ctx<'s>,
+    depth: usize,
+}
+
+impl Skip<'_, '_> {
+    fn enter<E: de::Error>(&mut self) -> Result<usize, E> {
+        if self.depth > MAX_JSON_DEPTH {
+            return Err(self.ctx.fail(PayloadError::TooDeep));
+        }
+        Ok(self.depth.saturating_add(1))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Skip<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_ignored_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
+        while map.next_key_seed(RawKey)?.is_some() {
+            map.next_value_seed(Skip {
+                ctx: &mut *self.ctx,
+                depth: inner,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let inner = self.enter()?;
+        while seq
+            .next_element_seed(Skip {
+                ctx: &mut *self.ctx,
+                depth: inner,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.deserialize(d)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+}
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Nullable<S> {
     type Value = Option<S::Value>;
@@ -1654,19 +1721,44 @@ mod tests {
     }
 
     #[test]
-    fn prescan_cannot_be_desynchronised() {
+    fn skipped_scalars_cannot_hide_nesting_from_the_depth_limit() {
         // serde-json-core skips `x"…` up to the next comma without seeing a string; the
-        // brackets after it must not escape the depth count.
+        // brackets after it are nesting all the same, and the skip seed counts them.
         let mut buf = [b'['; 200];
         let head = br#"{"a":x","b":"#;
         frame(&mut buf, head, b"");
         assert_eq!(
             PayloadSchema::default().parse(&buf),
-            Err(PayloadError::Syntax)
+            Err(PayloadError::TooDeep)
         );
         assert_eq!(
             PayloadSchema::default().parse(br#"{"a":1{"b":2}}"#),
             Err(PayloadError::Syntax)
+        );
+    }
+
+    #[test]
+    fn nesting_is_counted_in_objects_and_arrays_alike_up_to_the_limit() {
+        // The top-level object is depth 1: 15 more levels are accepted, 16 are not.
+        let deep = |levels: usize| {
+            let mut text = heapless::String::<256>::new();
+            text.push_str(r#"{"x":"#).unwrap();
+            for i in 0..levels {
+                text.push_str(if i % 2 == 0 { "[" } else { r#"{"y":"# })
+                    .unwrap();
+            }
+            text.push_str("1").unwrap();
+            for i in (0..levels).rev() {
+                text.push_str(if i % 2 == 0 { "]" } else { "}" }).unwrap();
+            }
+            text.push_str("}").unwrap();
+            text
+        };
+        let schema = PayloadSchema::default();
+        assert!(schema.parse(deep(MAX_JSON_DEPTH - 1).as_bytes()).is_ok());
+        assert_eq!(
+            schema.parse(deep(MAX_JSON_DEPTH).as_bytes()),
+            Err(PayloadError::TooDeep)
         );
     }
 

@@ -170,28 +170,36 @@ impl HandleType {
         }
     }
 
-    /// Guesses the type of a handle from its text: a `sip:`/`sips:`/`tel:`-less value
-    /// made of digits, spaces and `+-().` is a phone number; a value with one `@` and no
-    /// URI scheme is an e-mail address; anything else is generic.
+    /// Guesses the type of a handle from its text: a value with a `:` (a URI such as
+    /// `sip:carol@example.org` or `client:alice`) is generic; one made only of digits,
+    /// spaces and `+-().`, with a digit, is a phone number; one with exactly one `@` is
+    /// an e-mail address; anything else is generic.
     pub fn infer(value: &str) -> Self {
-        let lower_starts = |p: &str| {
-            value
-                .get(..p.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(p))
-        };
-        if lower_starts("sip:") || lower_starts("sips:") || value.contains(':') {
-            return HandleType::Generic;
+        // One pass: a colon (any URI scheme, `sip:` included) makes it generic; only
+        // digits and `+ -().` with at least one digit make a phone number; otherwise
+        // exactly one `@` makes an e-mail address.
+        let (mut colon, mut digits, mut phone_only, mut ats) = (false, false, true, 0usize);
+        for b in value.bytes() {
+            match b {
+                b':' => colon = true,
+                b'0'..=b'9' => digits = true,
+                b'+' | b' ' | b'-' | b'(' | b')' | b'.' => {}
+                b'@' => {
+                    ats = ats.saturating_add(1);
+                    phone_only = false;
+                }
+                _ => phone_only = false,
+            }
         }
-        let phone_chars = value
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')' | b'.'));
-        if !value.is_empty() && phone_chars && value.bytes().any(|b| b.is_ascii_digit()) {
-            return HandleType::PhoneNumber;
+        if colon {
+            HandleType::Generic
+        } else if phone_only && digits {
+            HandleType::PhoneNumber
+        } else if ats == 1 {
+            HandleType::EmailAddress
+        } else {
+            HandleType::Generic
         }
-        if value.bytes().filter(|&b| b == b'@').count() == 1 {
-            return HandleType::EmailAddress;
-        }
-        HandleType::Generic
     }
 }
 

@@ -25,3 +25,22 @@ fn reject_reasons_keep_their_raw_values() {
     .map(RejectReason::raw);
     assert_eq!(raws, [1, 2, 3, 4, 5, 6]);
 }
+
+#[test]
+fn handle_types_are_inferred_from_uris_phone_numbers_and_addresses() {
+    for (text, want) in [
+        ("+1 (408) 555-1234", HandleType::PhoneNumber),
+        ("0123456789", HandleType::PhoneNumber),
+        ("alice@example.org", HandleType::EmailAddress),
+        ("sip:carol@sip.example.org", HandleType::Generic),
+        ("SIPS:carol@example.org", HandleType::Generic),
+        ("client:alice", HandleType::Generic),
+        ("tel:+14085551234", HandleType::Generic),
+        ("+-()", HandleType::Generic),
+        ("", HandleType::Generic),
+        ("a@b@c", HandleType::Generic),
+        ("bob", HandleType::Generic),
+    ] {
+        assert_eq!(HandleType::infer(text), want, "{text:?}");
+    }
+}

@@ -137,7 +137,9 @@ pub trait Run {
     fn run(&mut self);
 }
 
-/// The measured step of an engine scenario: `handle(at, event)` on a prepared engine.
+/// The measured step of an engine scenario: `handle_into(at, event, &mut out)` on a
+/// prepared engine, with the effect container the host keeps (the hot-path API; `handle`
+/// adds one copy of the container on return).
 #[derive(Clone)]
 pub struct EngineStep<const C: usize, const P: usize, const E: usize> {
     /// The engine, in the state just before the event.
@@ -146,6 +148,8 @@ pub struct EngineStep<const C: usize, const P: usize, const E: usize> {
     pub at: Instant,
     /// The event.
     pub event: Event<'static>,
+    /// The host's effect container.
+    pub out: Effects<E>,
 }
 
 impl<const C: usize, const P: usize, const E: usize> EngineStep<C, P, E> {
@@ -165,10 +169,11 @@ impl<const C: usize, const P: usize, const E: usize> EngineStep<C, P, E> {
 impl<const C: usize, const P: usize, const E: usize> Run for EngineStep<C, P, E> {
     #[inline(never)]
     fn run(&mut self) {
-        let effects = self
-            .engine
-            .handle(black_box(self.at), black_box(self.event));
-        black_box(&effects);
+        let result =
+            self.engine
+                .handle_into(black_box(self.at), black_box(self.event), &mut self.out);
+        black_box(&result);
+        black_box(&self.out);
     }
 }
 
@@ -467,6 +472,7 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
             engine: self.engine.clone(),
             at: Instant::from_millis(self.now + 10),
             event,
+            out: Effects::new(),
         }
     }
 
