@@ -672,30 +672,22 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Ok(p) => p,
             Err(_error) => {
                 log_transition!("push payload malformed: {}", _error);
-                if let Some(idx) = self.index_of(fallback) {
-                    // The host reused a live call's UUID as the fallback: report under it
-                    // (CallKit answers callUUIDAlreadyExists) and leave the call alone.
-                    out.set_call_update(self.update_for(idx));
-                    out.push(Effect::ReportNewIncomingCall {
-                        push,
-                        call: fallback,
-                    });
-                    self.track_push(push, fallback, out);
-                } else {
-                    self.report_and_end(
-                        push,
-                        fallback,
-                        self.blank_update(),
-                        CallEndedReason::Failed,
-                        None,
-                        out,
-                    );
-                }
+                self.report_unusable(push, fallback, self.blank_update(), out);
                 return;
             }
         };
         let call = parsed.call.unwrap_or(fallback);
-        if let Some(idx) = self.index_of(call) {
+        let live = self.index_of(call);
+        let outgoing = live
+            .and_then(|idx| self.calls.get(idx))
+            .is_some_and(|c| c.direction == Direction::Outgoing);
+        if outgoing {
+            // A push naming the app's own outgoing call is no copy of it, and CallKit
+            // may not hold that UUID yet: reporting under it could ring a second,
+            // incoming call of that UUID. It is unusable like a malformed one.
+            let update = self.update_from(&parsed);
+            self.report_unusable(push, fallback, update, out);
+        } else if let Some(idx) = live {
             self.on_repeat_push(idx, push, &parsed, out);
         } else if parsed.kind == PushKind::Cancel || self.ended_recently(call) {
             // A cancel for a call that is not ringing here, or a late copy of a call that
@@ -790,6 +782,30 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
+    /// A push the engine cannot ring (malformed, or naming the app's outgoing call):
+    /// reported under the host's fallback UUID and ended at once as failed. If the host
+    /// handed in the UUID of a live call as the fallback, the report goes under it
+    /// (CallKit answers `callUUIDAlreadyExists`) and that call is left alone.
+    fn report_unusable(
+        &mut self,
+        push: PushId,
+        fallback: CallId,
+        update: CallUpdate,
+        out: &mut Effects<EFFECTS>,
+    ) {
+        match self.index_of(fallback) {
+            Some(idx) => {
+                out.set_call_update(self.update_for(idx));
+                out.push(Effect::ReportNewIncomingCall {
+                    push,
+                    call: fallback,
+                });
+                self.track_push(push, fallback, out);
+            }
+            None => self.report_and_end(push, fallback, update, CallEndedReason::Failed, None, out),
+        }
+    }
+
     /// Report a call CallKit must see but the engine will not keep, and end it at once
     /// (the accepted pattern for cancel and unusable pushes: Twilio iOS 13 migration
     /// guide).
@@ -823,6 +839,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// within one push completion time-out, and the completion handler itself enforces
     /// nothing, docs/callkit-facts.md).
     fn track_push(&mut self, push: PushId, call: CallId, out: &mut Effects<EFFECTS>) {
+        // A push id is the host's to reuse once its push was completed: the newest
+        // report made under it is the one its next result answers, so older calls stop
+        // listening for that id.
+        for c in self.calls.iter_mut() {
+            if c.report_push == Some(push) {
+                c.report_push = None;
+            }
+        }
         if self.pushes.is_full() {
             let now = self.now;
             if let Some(i) = self.pushes.iter().position(|p| p.deadline <= now) {

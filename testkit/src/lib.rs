@@ -1,9 +1,15 @@
 //! Test support for callkit-engine (std): a [`Harness`] that drives an [`Engine`] on a
-//! virtual clock and checks the PushKit rule after every step with a [`PushRuleChecker`].
+//! virtual clock and checks the iOS rules I1-I8 after every step with an
+//! [`InvariantChecker`] (which folds in the [`PushRuleChecker`]), and a CallKit
+//! simulator ([`sim::CallKitSim`]) that answers the engine's effects as iOS does.
 //!
-//! Used by the integration tests, the `replay` example and (later) fuzz targets.
+//! Used by the integration tests, the `replay` example and fuzz targets.
 
+pub mod invariants;
+pub mod sim;
 pub mod trace;
+
+pub use invariants::InvariantChecker;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -286,15 +292,15 @@ pub struct Step {
     pub result: Result<StepEffects, Error>,
 }
 
-/// Drives an [`Engine`] on a virtual clock, records every step, and checks the PushKit
-/// rule after each one.
+/// Drives an [`Engine`] on a virtual clock, records every step, and checks the
+/// invariants I1-I8 (the PushKit rule among them) after each one.
 pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
     /// The engine under test.
     pub engine: Engine<C, P, E>,
     /// The virtual clock, in milliseconds.
     pub now: u64,
-    /// The PushKit rule checker.
-    pub checker: PushRuleChecker,
+    /// The invariant checker (I1-I8, the PushKit rule included).
+    pub checker: InvariantChecker,
     /// Every step so far.
     pub steps: Vec<Step>,
 }
@@ -302,7 +308,7 @@ pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> 
 impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     /// A harness around a new engine with `config`, at time 0.
     pub fn new(config: Config) -> Self {
-        let checker = PushRuleChecker::new(&config, P);
+        let checker = InvariantChecker::new(&config, C, P);
         Harness {
             engine: Engine::new(config),
             now: 0,
@@ -324,13 +330,27 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     /// Feeds `event` at `at` (which may be earlier than the clock: for time-travel
     /// tests); the clock is not moved.
     pub fn step_at(&mut self, at: u64, event: Event<'_>) -> Result<StepEffects, Error> {
-        let result = self.engine.handle(Instant::from_millis(at), event);
-        let overflowed = result.as_ref().map(|e| e.overflowed()).unwrap_or(false);
-        let view: Result<&[Effect], Error> = match &result {
-            Ok(e) => Ok(e.as_slice()),
-            Err(e) => Err(*e),
+        let before = self.engine.clone();
+        let engine = &mut self.engine;
+        let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            invariants::engine_call(true);
+            let result = engine.handle(Instant::from_millis(at), event);
+            invariants::engine_call(false);
+            result
+        })) {
+            Ok(result) => result,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                self.checker.record_panic(at, &event, &message);
+                std::panic::resume_unwind(panic);
+            }
         };
-        self.checker.observe(at, &event, &view, overflowed);
+        self.checker
+            .check_step(&before, &self.engine, at, &event, &result);
         let owned = result.map(|e| StepEffects::from_effects(&e));
         self.steps.push(Step {
             at,
@@ -391,11 +411,11 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
         all
     }
 
-    /// Panics with the timeline if the PushKit rule broke.
+    /// Panics with the timeline if an invariant (the PushKit rule among them) broke.
     pub fn assert_rules(&self) {
         assert!(
             self.checker.violations().is_empty(),
-            "PushKit rule broken: {:#?}\n{}",
+            "invariant broken: {:#?}\n{}",
             self.checker.violations(),
             self.timeline()
         );

@@ -1,0 +1,997 @@
+//! The invariant checker: watches the stream of events and effects of one engine and
+//! checks the iOS rules I1-I8 after every step (docs/testing.md lists them).
+//!
+//! It is fed one step at a time with the engine as it was before the step, the engine
+//! after it, the time, the event and what [`Engine::handle`] returned, so it works from
+//! the [`Harness`](crate::Harness), the CallKit simulator, the model test, the
+//! exhaustive search and fuzz targets alike. It keeps its own view of what CallKit,
+//! PushKit and the host know (calls, actions, timers, media, pushes) built only from the
+//! events and effects, and compares that view with the engine's public state after every
+//! step, so a call or timer the engine forgets or invents is caught too.
+//!
+//! The engine's documented choices it respects (docs/design.md): `providerDidReset`
+//! completes pending pushes and voids held actions; the push-table overflow completes a
+//! push right after its report; a failed start action plus its `ReportCallEnded` is one
+//! end; a report CallKit refused (DND, block list, ...) owes no end; malformed, cancel,
+//! stale and busy pushes are reported and ended in the same step; a `PerformEndCall` for
+//! a call the engine does not know is CallKit's own call.
+
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use callkit_engine::{
+    ActionId, CallAction, CallId, CallPhase, Config, Direction, Effect, Effects, Engine, Error,
+    Event, IncomingCallError, Timer,
+};
+
+use crate::PushRuleChecker;
+
+thread_local! {
+    static ENGINE_CALL_HOOK: Cell<Option<fn(bool)>> = const { Cell::new(None) };
+}
+
+/// Installs (or with `None` removes) a hook that drivers call with `true` right before
+/// [`Engine::handle`] and `false` right after it, on this thread; the zero-allocation
+/// test uses it to count allocations made inside the engine only.
+pub fn set_engine_call_hook(hook: Option<fn(bool)>) {
+    ENGINE_CALL_HOOK.with(|h| h.set(hook));
+}
+
+/// Called by drivers around [`Engine::handle`] (`true` on entry, `false` on exit).
+pub fn engine_call(inside: bool) {
+    if let Some(hook) = ENGINE_CALL_HOOK.with(|h| h.get()) {
+        hook(inside);
+    }
+}
+
+/// What kind of `CXAction` the host handed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ActionKind {
+    Start,
+    Answer,
+    End,
+    Other,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct ActionRec {
+    kind: ActionKind,
+    call: CallId,
+    /// A start action for a call the engine requested and CallKit did not know yet: its
+    /// failure ends the call (CallKit drops a call whose start failed).
+    creates_call: bool,
+}
+
+/// One incarnation of a call UUID, from its report or start request to its end.
+#[derive(Clone, Debug, Default)]
+struct CallRec {
+    outgoing: bool,
+    /// Reported (report pending or accepted), or its start action was performed.
+    callkit_knows: bool,
+    /// The push whose report created this incarnation, until that report's result.
+    owner_push: Option<u64>,
+    answered: bool,
+    started: bool,
+    connecting: bool,
+    connected: bool,
+    media: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EndKind {
+    /// `ReportCallEnded`.
+    Reported,
+    /// A fulfilled `CXEndCallAction`.
+    EndFulfilled,
+    /// A failed start action; `true` once its `ReportCallEnded` came too.
+    StartFailed(bool),
+    /// `providerDidReset`.
+    Reset,
+    /// CallKit refused the report: it never knew the call.
+    Refused,
+    /// The engine requested the call but CallKit never took it.
+    Dropped,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct PushRec {
+    /// Effective arrival (a push whose time went backwards is handled at the last time).
+    arrived: u64,
+    completed: bool,
+}
+
+/// Checks I1-I8 (see the module docs) after every step; violations are collected as
+/// readable lines, each starting with the invariant's name.
+#[derive(Clone, Debug)]
+pub struct InvariantChecker {
+    push_rule: PushRuleChecker,
+    push_rule_seen: usize,
+    completion_timeout_ms: u64,
+    max_calls: usize,
+    max_pushes: usize,
+    max_call_groups: usize,
+    max_calls_per_group: usize,
+    steps: u64,
+    pushes: BTreeMap<u64, PushRec>,
+    actions: BTreeMap<ActionId, ActionRec>,
+    timed_out: BTreeSet<ActionId>,
+    voided: BTreeSet<ActionId>,
+    calls: BTreeMap<CallId, CallRec>,
+    ended: BTreeMap<CallId, EndKind>,
+    timers: HashMap<Timer, u64>,
+    audio_active: bool,
+    violations: Vec<String>,
+}
+
+/// The per-step scratch state.
+#[derive(Default)]
+struct StepState {
+    ended: BTreeMap<CallId, (CallRec, EndKind)>,
+    resolved: BTreeMap<ActionId, u32>,
+    ungrouped: bool,
+}
+
+impl InvariantChecker {
+    /// A checker for an engine with `config`, `max_calls` call slots and `max_pushes`
+    /// pending-push slots (the engine's `CALLS` and `PUSHES`).
+    pub fn new(config: &Config, max_calls: usize, max_pushes: usize) -> Self {
+        InvariantChecker {
+            push_rule: PushRuleChecker::new(config, max_pushes),
+            push_rule_seen: 0,
+            completion_timeout_ms: config.push_completion_timeout_ms,
+            max_calls,
+            max_pushes,
+            max_call_groups: usize::from(config.provider.maximum_call_groups),
+            max_calls_per_group: usize::from(config.provider.maximum_calls_per_call_group),
+            steps: 0,
+            pushes: BTreeMap::new(),
+            actions: BTreeMap::new(),
+            timed_out: BTreeSet::new(),
+            voided: BTreeSet::new(),
+            calls: BTreeMap::new(),
+            ended: BTreeMap::new(),
+            timers: HashMap::new(),
+            audio_active: false,
+            violations: Vec::new(),
+        }
+    }
+
+    /// Every violation seen so far, one line each, prefixed with its invariant (`I1:` to
+    /// `I8:`).
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    /// Pushes whose PushKit completion is still owed.
+    pub fn open_pushes(&self) -> usize {
+        self.push_rule.open_pushes()
+    }
+
+    /// Number of steps checked.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Records that the engine panicked on `event` at `now` (I8). [`Engine::handle`]
+    /// cannot report this itself; callers that catch the unwind call this.
+    pub fn record_panic(&mut self, now: u64, event: &Event<'_>, message: &str) {
+        self.violations.push(format!(
+            "I8: {now} ms: {} panicked: {message}",
+            event.name()
+        ));
+    }
+
+    /// At the end of a run at `now`: every push whose deadline has passed must have been
+    /// completed (I2; the host fired its timers).
+    pub fn finish(&mut self, now: u64) {
+        self.push_rule.finish(now);
+        self.drain_push_rule();
+    }
+
+    fn drain_push_rule(&mut self) {
+        let all = self.push_rule.violations();
+        for v in &all[self.push_rule_seen..] {
+            let tag = if v.contains("reportNewIncomingCall") || v.contains("refused") {
+                "I1"
+            } else {
+                "I2"
+            };
+            self.violations.push(format!("{tag}: {v}"));
+        }
+        self.push_rule_seen = all.len();
+    }
+
+    fn fail(&mut self, invariant: &str, now: u64, what: String) {
+        self.violations.push(format!(
+            "{invariant}: {now} ms (step {}): {what}",
+            self.steps
+        ));
+    }
+
+    /// Checks one step: `before` and `after` are the engine around
+    /// `handle(now, event)`, which returned `result`.
+    pub fn check_step<const C: usize, const P: usize, const E: usize>(
+        &mut self,
+        before: &Engine<C, P, E>,
+        after: &Engine<C, P, E>,
+        now: u64,
+        event: &Event<'_>,
+        result: &Result<Effects<E>, Error>,
+    ) {
+        self.steps += 1;
+        let is_push = matches!(event, Event::VoipPushReceived { .. });
+        // A push whose time went backwards is handled at the engine's last time.
+        let now = if is_push {
+            now.max(before.now().as_millis())
+        } else {
+            now
+        };
+        let view: Result<&[Effect], Error> = match result {
+            Ok(effects) => Ok(effects.as_slice()),
+            Err(e) => Err(*e),
+        };
+        self.push_rule.observe(now, event, &view, false);
+        self.drain_push_rule();
+
+        let effects = match result {
+            Err(error) => {
+                if before != after {
+                    self.fail(
+                        "I8",
+                        now,
+                        format!(
+                            "{} was refused ({error}) but changed the engine",
+                            event.name()
+                        ),
+                    );
+                }
+                return;
+            }
+            Ok(effects) => effects,
+        };
+        if effects.overflowed() {
+            self.fail("I8", now, "the effect container overflowed".into());
+        }
+        let mut step = StepState::default();
+        self.before_effects(now, event, effects, &mut step);
+        for effect in effects.iter() {
+            self.on_effect(now, event, effect, &mut step);
+        }
+        self.after_step(before, after, now, &step);
+    }
+
+    /// What the event itself tells CallKit's and the host's side.
+    fn before_effects<const E: usize>(
+        &mut self,
+        now: u64,
+        event: &Event<'_>,
+        effects: &Effects<E>,
+        step: &mut StepState,
+    ) {
+        match *event {
+            Event::VoipPushReceived { push, .. } => {
+                if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == push)
+                {
+                    self.fail(
+                        "I1",
+                        now,
+                        format!("push {}: the report is not the step's first effect", push.0),
+                    );
+                }
+                // From now on a report result for this id answers this push's report.
+                for c in self.calls.values_mut() {
+                    if c.owner_push == Some(push.0) {
+                        c.owner_push = None;
+                    }
+                }
+                self.pushes.insert(
+                    push.0,
+                    PushRec {
+                        arrived: now,
+                        ..PushRec::default()
+                    },
+                );
+            }
+            Event::IncomingCallReported { push, result } => {
+                let call = self
+                    .calls
+                    .iter()
+                    .find(|(_, c)| c.owner_push == Some(push.0))
+                    .map(|(id, _)| *id);
+                if let Some(call) = call {
+                    {
+                        let accepted = matches!(
+                            result,
+                            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
+                        );
+                        if accepted {
+                            if let Some(c) = self.calls.get_mut(&call) {
+                                c.owner_push = None;
+                            }
+                        } else if let Some(mut c) = self.calls.remove(&call) {
+                            c.callkit_knows = false;
+                            step.ended.insert(call, (c, EndKind::Refused));
+                        }
+                    }
+                }
+            }
+            Event::ProviderDidReset => {
+                let actions: Vec<ActionId> = self.actions.keys().copied().collect();
+                for a in actions {
+                    self.actions.remove(&a);
+                    self.voided.insert(a);
+                }
+                for (id, c) in std::mem::take(&mut self.calls) {
+                    step.ended.insert(id, (c, EndKind::Reset));
+                }
+                self.audio_active = false;
+            }
+            Event::PerformStartCall { action, call, .. } => {
+                let creates_call = self.calls.get(&call).is_some_and(|c| !c.callkit_knows);
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.callkit_knows = true;
+                }
+                self.new_action(now, action, ActionKind::Start, call, creates_call);
+            }
+            Event::PerformAnswerCall { action, call } => {
+                self.new_action(now, action, ActionKind::Answer, call, false)
+            }
+            Event::PerformEndCall { action, call } => {
+                self.new_action(now, action, ActionKind::End, call, false)
+            }
+            Event::PerformSetHeld { action, call, .. }
+            | Event::PerformSetMuted { action, call, .. }
+            | Event::PerformSetGroup { action, call, .. }
+            | Event::PerformPlayDtmf { action, call, .. } => {
+                self.new_action(now, action, ActionKind::Other, call, false)
+            }
+            Event::TimedOutPerforming { action } => {
+                if self.actions.remove(&action).is_none() {
+                    self.fail(
+                        "I3",
+                        now,
+                        format!("timedOutPerforming accepted for {action:?}, which no call holds"),
+                    );
+                }
+                self.timed_out.insert(action);
+            }
+            Event::DidActivateAudioSession => self.audio_active = true,
+            Event::DidDeactivateAudioSession => self.audio_active = false,
+            Event::TimerFired { timer } => match self.timers.remove(&timer) {
+                None => self.fail(
+                    "I7",
+                    now,
+                    format!("the engine accepted a firing of {timer:?}, which is not armed"),
+                ),
+                Some(deadline) if deadline > now => self.fail(
+                    "I7",
+                    now,
+                    format!("the engine accepted {timer:?} before its deadline {deadline} ms"),
+                ),
+                Some(_) => {}
+            },
+            _ => {}
+        }
+    }
+
+    fn new_action(
+        &mut self,
+        now: u64,
+        action: ActionId,
+        kind: ActionKind,
+        call: CallId,
+        creates_call: bool,
+    ) {
+        if self.actions.contains_key(&action) {
+            self.fail(
+                "I3",
+                now,
+                format!("the engine accepted {action:?} while it already held it"),
+            );
+        }
+        self.timed_out.remove(&action);
+        self.voided.remove(&action);
+        self.actions.insert(
+            action,
+            ActionRec {
+                kind,
+                call,
+                creates_call,
+            },
+        );
+    }
+
+    /// Checks that `call` may be named by `effect`: a live call, or (for `cleanup`
+    /// effects) one that ended earlier in this step.
+    fn named(&mut self, now: u64, effect: &Effect, call: CallId, cleanup: bool, step: &StepState) {
+        if self.calls.contains_key(&call) || (cleanup && step.ended.contains_key(&call)) {
+            return;
+        }
+        let what = if step.ended.contains_key(&call) || self.ended.contains_key(&call) {
+            "after it ended"
+        } else {
+            "that was never reported or started"
+        };
+        self.fail("I4", now, format!("{effect:?} names call {call} {what}"));
+    }
+
+    fn end_call(&mut self, call: CallId, kind: EndKind, step: &mut StepState) {
+        if let Some(c) = self.calls.remove(&call) {
+            step.ended.insert(call, (c, kind));
+        }
+    }
+
+    fn rec_mut<'a>(&'a mut self, call: CallId, step: &'a mut StepState) -> Option<&'a mut CallRec> {
+        match self.calls.get_mut(&call) {
+            Some(c) => Some(c),
+            None => step.ended.get_mut(&call).map(|(c, _)| c),
+        }
+    }
+
+    fn on_effect(&mut self, now: u64, event: &Event<'_>, effect: &Effect, step: &mut StepState) {
+        match *effect {
+            Effect::ReportNewIncomingCall { push, call } => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    // A duplicate push reported under a live call's UUID.
+                    c.callkit_knows = true;
+                } else if step.ended.contains_key(&call) {
+                    self.fail(
+                        "I4",
+                        now,
+                        format!("call {call} reported again in the step that ended it"),
+                    );
+                } else {
+                    self.ended.remove(&call);
+                    self.calls.insert(
+                        call,
+                        CallRec {
+                            callkit_knows: true,
+                            owner_push: Some(push.0),
+                            ..CallRec::default()
+                        },
+                    );
+                }
+            }
+            Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
+                self.named(now, effect, call, false, step);
+            }
+            Effect::ReportOutgoingCallStartedConnecting { call, .. } => {
+                self.named(now, effect, call, false, step);
+                let ok = match self.calls.get_mut(&call) {
+                    Some(c) if c.outgoing && c.started && !c.connecting => {
+                        c.connecting = true;
+                        true
+                    }
+                    Some(_) => false,
+                    None => true,
+                };
+                if !ok {
+                    self.fail(
+                        "I6",
+                        now,
+                        format!("startedConnecting for call {call} that was not started, or twice"),
+                    );
+                }
+            }
+            Effect::ReportOutgoingCallConnected { call, .. } => {
+                self.named(now, effect, call, false, step);
+                let ok = match self.calls.get_mut(&call) {
+                    Some(c) if c.outgoing && c.connecting && !c.connected => {
+                        c.connected = true;
+                        true
+                    }
+                    Some(_) => false,
+                    None => true,
+                };
+                if !ok {
+                    self.fail(
+                        "I6",
+                        now,
+                        format!(
+                            "connected reported for call {call} before startedConnecting, or twice"
+                        ),
+                    );
+                }
+            }
+            Effect::ReportCallEnded { call, .. } => {
+                if self.calls.contains_key(&call) {
+                    self.end_call(call, EndKind::Reported, step);
+                } else if let Some((_, kind)) = step.ended.get_mut(&call) {
+                    if *kind == EndKind::StartFailed(false) {
+                        // A failed start action plus its ReportCallEnded is one end.
+                        *kind = EndKind::StartFailed(true);
+                    } else {
+                        let kind = *kind;
+                        self.fail(
+                            "I4",
+                            now,
+                            format!("call {call} ended twice in one step (first {kind:?})"),
+                        );
+                    }
+                } else if let Some(kind) = self.ended.get(&call).copied() {
+                    self.fail(
+                        "I4",
+                        now,
+                        format!("call {call} ended again (already {kind:?})"),
+                    );
+                } else {
+                    self.fail(
+                        "I4",
+                        now,
+                        format!("call {call} ended but was never reported or started"),
+                    );
+                }
+            }
+            Effect::FulfillAction { action } | Effect::FailAction { action } => {
+                let fulfilled = matches!(effect, Effect::FulfillAction { .. });
+                let count = step.resolved.entry(action).or_insert(0);
+                *count += 1;
+                if *count > 1 {
+                    self.fail("I3", now, format!("{action:?} resolved twice in one step"));
+                    return;
+                }
+                let Some(rec) = self.actions.remove(&action) else {
+                    let why = if self.timed_out.contains(&action) {
+                        "after timedOutPerforming"
+                    } else if self.voided.contains(&action) {
+                        "after providerDidReset voided it"
+                    } else {
+                        "that the host did not send or that was already resolved"
+                    };
+                    self.fail("I3", now, format!("{effect:?} for an action {why}"));
+                    return;
+                };
+                match (rec.kind, fulfilled) {
+                    (ActionKind::End, true) => {
+                        if self.calls.contains_key(&rec.call) {
+                            self.end_call(rec.call, EndKind::EndFulfilled, step);
+                        } else if let Some((_, kind @ EndKind::StartFailed(false))) =
+                            step.ended.get_mut(&rec.call)
+                        {
+                            // The end action performed while the start was held: the
+                            // start fails and the end is fulfilled, one end.
+                            *kind = EndKind::StartFailed(true);
+                        } else if step.ended.contains_key(&rec.call) {
+                            self.fail(
+                                "I4",
+                                now,
+                                format!(
+                                    "call {} ended twice in one step (reported, then end action fulfilled)",
+                                    rec.call
+                                ),
+                            );
+                        }
+                    }
+                    (ActionKind::Start, false)
+                        if rec.creates_call && self.calls.contains_key(&rec.call) =>
+                    {
+                        self.end_call(rec.call, EndKind::StartFailed(false), step);
+                    }
+                    (ActionKind::Answer, true)
+                        if !self.calls.get(&rec.call).is_some_and(|c| c.answered) =>
+                    {
+                        self.fail(
+                            "I3",
+                            now,
+                            format!(
+                                "answer {action:?} fulfilled without answering call {}",
+                                rec.call
+                            ),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            Effect::CompletePush { push } => {
+                if let Some(p) = self.pushes.get_mut(&push.0) {
+                    p.completed = true;
+                }
+            }
+            Effect::RequestTransaction { ref action, .. } => match *action {
+                CallAction::StartCall { call, .. } => {
+                    if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
+                        self.fail(
+                            "I4",
+                            now,
+                            format!("a start requested for call {call}, whose UUID is in use"),
+                        );
+                    } else {
+                        self.ended.remove(&call);
+                        self.calls.insert(
+                            call,
+                            CallRec {
+                                outgoing: true,
+                                ..CallRec::default()
+                            },
+                        );
+                    }
+                }
+                _ => self.named(now, effect, action.call(), false, step),
+            },
+            Effect::AnswerIncoming { call } => {
+                self.named(now, effect, call, false, step);
+                let twice = self.calls.get_mut(&call).map(|c| {
+                    let twice = c.outgoing || c.answered;
+                    c.answered = true;
+                    twice
+                });
+                if twice == Some(true) {
+                    self.fail(
+                        "I5",
+                        now,
+                        format!("call {call} answered twice or answered while outgoing"),
+                    );
+                }
+            }
+            Effect::StartOutgoing { call, .. } => {
+                self.named(now, effect, call, false, step);
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.started = true;
+                }
+            }
+            Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
+                self.named(now, effect, call, true, step);
+            }
+            Effect::SetHold { call, .. }
+            | Effect::SetMute { call, .. }
+            | Effect::SendDtmf { call, .. } => self.named(now, effect, call, false, step),
+            Effect::SetGroup { call, group_with } => {
+                self.named(now, effect, call, false, step);
+                if let Some(other) = group_with {
+                    self.named(now, effect, other, false, step);
+                } else {
+                    step.ungrouped = true;
+                }
+            }
+            Effect::StartMedia { call } => {
+                self.named(now, effect, call, false, step);
+                let audio = self.audio_active;
+                if !audio {
+                    self.fail(
+                        "I5",
+                        now,
+                        format!(
+                            "media started for call {call} while the audio session is inactive"
+                        ),
+                    );
+                }
+                if let Some(c) = self.calls.get_mut(&call) {
+                    let (answered, started, running) = (c.answered, c.started, c.media);
+                    c.media = true;
+                    if !(answered || started) {
+                        self.fail(
+                            "I5",
+                            now,
+                            format!("media started for call {call}, neither answered nor started"),
+                        );
+                    }
+                    if running {
+                        self.fail("I5", now, format!("media started twice for call {call}"));
+                    }
+                }
+            }
+            Effect::StopMedia { call } => {
+                self.named(now, effect, call, true, step);
+                let running = self
+                    .rec_mut(call, step)
+                    .map(|c| std::mem::take(&mut c.media));
+                if running == Some(false) {
+                    self.fail(
+                        "I5",
+                        now,
+                        format!("media stopped for call {call}, which had none running"),
+                    );
+                }
+            }
+            Effect::StartTimer { timer, deadline } => {
+                let deadline = deadline.as_millis();
+                if let Timer::Ring(call) | Timer::AnswerConnect(call) = timer {
+                    self.named(now, effect, call, false, step);
+                }
+                if let Timer::PushCompletion(push) = timer {
+                    let owed = self
+                        .pushes
+                        .get(&push.0)
+                        .map(|p| p.arrived.saturating_add(self.completion_timeout_ms));
+                    let in_push_step =
+                        matches!(event, Event::VoipPushReceived { push: p, .. } if *p == push);
+                    match owed {
+                        Some(owed) if in_push_step && deadline <= owed => {}
+                        _ => self.fail(
+                            "I2",
+                            now,
+                            format!(
+                                "push {} completion timer at {deadline} ms is not its own push step's, within its deadline",
+                                push.0
+                            ),
+                        ),
+                    }
+                }
+                if deadline < now {
+                    self.fail(
+                        "I7",
+                        now,
+                        format!("{timer:?} started with a deadline in the past ({deadline} ms)"),
+                    );
+                }
+                if self.timers.insert(timer, deadline).is_some() {
+                    self.fail("I7", now, format!("{timer:?} started while already armed"));
+                }
+            }
+            Effect::CancelTimer { timer } => {
+                if let Timer::Ring(call) | Timer::AnswerConnect(call) = timer {
+                    self.named(now, effect, call, true, step);
+                }
+                if self.timers.remove(&timer).is_none() {
+                    self.fail(
+                        "I7",
+                        now,
+                        format!(
+                            "{timer:?} cancelled but not armed (never started, fired or cancelled)"
+                        ),
+                    );
+                }
+            }
+            Effect::ConfigureAudioSession
+            | Effect::RegisterPushToken
+            | Effect::UnregisterPushToken => {}
+        }
+    }
+
+    /// Compares the checker's view with the engine after the step.
+    fn after_step<const C: usize, const P: usize, const E: usize>(
+        &mut self,
+        before: &Engine<C, P, E>,
+        after: &Engine<C, P, E>,
+        now: u64,
+        step: &StepState,
+    ) {
+        // I3: every open action is held by the engine; every held action was sent.
+        let held: BTreeSet<ActionId> = after.calls().filter_map(|c| c.held_action()).collect();
+        let open: Vec<ActionId> = self.actions.keys().copied().collect();
+        for a in open {
+            if !held.contains(&a) {
+                self.fail(
+                    "I3",
+                    now,
+                    format!("{a:?} was neither fulfilled nor failed, and no call holds it"),
+                );
+                self.actions.remove(&a);
+            }
+        }
+        for a in &held {
+            if !self.actions.contains_key(a) {
+                self.fail(
+                    "I3",
+                    now,
+                    format!(
+                        "the engine holds {a:?}, which the host did not send or which was resolved"
+                    ),
+                );
+            }
+        }
+
+        // I4: the engine's calls are exactly the live incarnations.
+        let live: Vec<CallId> = self.calls.keys().copied().collect();
+        for id in live {
+            if after.call(id).is_none() {
+                let knows = self.calls.get(&id).is_some_and(|c| c.callkit_knows);
+                if knows {
+                    self.fail(
+                        "I4",
+                        now,
+                        format!("call {id} left the engine without being ended (no ReportCallEnded, no fulfilled end action)"),
+                    );
+                }
+                self.calls.remove(&id);
+                self.ended.insert(id, EndKind::Dropped);
+            }
+        }
+        for c in after.calls() {
+            let id = c.id();
+            match self.calls.get(&id).cloned() {
+                None => {
+                    let what = if step.ended.contains_key(&id) {
+                        "is still live in the engine after it ended"
+                    } else {
+                        "is live in the engine but was never reported or started"
+                    };
+                    self.fail("I4", now, format!("call {id} {what}"));
+                }
+                Some(rec) => {
+                    let outgoing = c.direction() == Direction::Outgoing;
+                    if rec.outgoing != outgoing {
+                        self.fail(
+                            "I4",
+                            now,
+                            format!("call {id} changed direction: {:?}", c.direction()),
+                        );
+                    }
+                    if rec.media != c.media_running() {
+                        self.fail(
+                            "I5",
+                            now,
+                            format!(
+                                "call {id}: media effects say running={}, the engine says {}",
+                                rec.media,
+                                c.media_running()
+                            ),
+                        );
+                    }
+                    if c.media_running() && !c.phase().media_allowed() {
+                        self.fail(
+                            "I5",
+                            now,
+                            format!("call {id} has media in phase {:?}", c.phase()),
+                        );
+                    }
+                    let connecting =
+                        matches!(c.phase(), CallPhase::Connecting | CallPhase::Connected);
+                    if (connecting && !rec.connecting)
+                        || (c.phase() == CallPhase::Connected && !rec.connected)
+                    {
+                        self.fail(
+                            "I6",
+                            now,
+                            format!(
+                                "call {id} is {:?} without the matching outgoing report",
+                                c.phase()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        for (id, (rec, kind)) in &step.ended {
+            if rec.media {
+                let id = *id;
+                self.fail("I5", now, format!("call {id} ended with its media running"));
+            }
+            self.ended.insert(*id, *kind);
+        }
+
+        // I5: no media without an active audio session.
+        if after.audio_session_active() != self.audio_active {
+            self.fail(
+                "I5",
+                now,
+                format!(
+                    "audio session: the engine says active={}, didActivate/didDeactivate say {}",
+                    after.audio_session_active(),
+                    self.audio_active
+                ),
+            );
+        }
+        if !self.audio_active {
+            let running: Vec<CallId> = self
+                .calls
+                .iter()
+                .filter(|(_, c)| c.media)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in running {
+                self.fail(
+                    "I5",
+                    now,
+                    format!("call {id} has media running with the audio session inactive"),
+                );
+            }
+        }
+
+        // I7: the armed timers are exactly the engine's; an idle engine holds none.
+        let engine_timers: HashMap<Timer, u64> =
+            after.timers().map(|(t, d)| (t, d.as_millis())).collect();
+        if engine_timers != self.timers {
+            let mut missing: Vec<String> = self
+                .timers
+                .iter()
+                .filter(|(t, d)| engine_timers.get(t) != Some(d))
+                .map(|(t, d)| format!("{t:?}@{d}"))
+                .collect();
+            let mut extra: Vec<String> = engine_timers
+                .iter()
+                .filter(|(t, d)| self.timers.get(t) != Some(d))
+                .map(|(t, d)| format!("{t:?}@{d}"))
+                .collect();
+            missing.sort();
+            extra.sort();
+            self.fail(
+                "I7",
+                now,
+                format!("timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"),
+            );
+            self.timers = engine_timers;
+        }
+        if after.calls().next().is_none() && after.pending_pushes() == 0 && !self.timers.is_empty()
+        {
+            self.fail(
+                "I7",
+                now,
+                format!("an idle engine holds timers: {:?}", self.timers),
+            );
+        }
+
+        // I2: every push still owed has its completion timer armed within its deadline.
+        let owed: Vec<(u64, u64)> = self
+            .pushes
+            .iter()
+            .filter(|(_, p)| !p.completed)
+            .map(|(id, p)| (*id, p.arrived.saturating_add(self.completion_timeout_ms)))
+            .collect();
+        for (id, latest) in owed {
+            let timer = Timer::PushCompletion(callkit_engine::PushId(id));
+            match self.timers.get(&timer) {
+                Some(d) if *d <= latest => {}
+                other => {
+                    self.fail(
+                        "I2",
+                        now,
+                        format!("push {id} is owed a completion but its timer is {other:?} (deadline {latest} ms)"),
+                    );
+                    if let Some(p) = self.pushes.get_mut(&id) {
+                        p.completed = true;
+                    }
+                }
+            }
+        }
+        self.pushes.retain(|_, p| !p.completed);
+
+        // I8: capacities and the provider's group limits.
+        let calls = after.calls().count();
+        if calls > self.max_calls || calls > C {
+            self.fail(
+                "I8",
+                now,
+                format!("{calls} live calls, limit {}", self.max_calls),
+            );
+        }
+        if after.pending_pushes() > self.max_pushes {
+            self.fail(
+                "I8",
+                now,
+                format!(
+                    "{} pending pushes, limit {}",
+                    after.pending_pushes(),
+                    self.max_pushes
+                ),
+            );
+        }
+        let groups = group_sizes(after);
+        for (label, size) in &groups {
+            if *size > 1 && *size > self.max_calls_per_group {
+                self.fail(
+                    "I8",
+                    now,
+                    format!(
+                        "group {label} holds {size} calls, maximumCallsPerCallGroup {}",
+                        self.max_calls_per_group
+                    ),
+                );
+            }
+        }
+        if step.ungrouped {
+            let before_groups = group_sizes(before).len();
+            if groups.len() > self.max_call_groups && groups.len() > before_groups {
+                self.fail(
+                    "I8",
+                    now,
+                    format!(
+                        "ungrouping made {} groups, maximumCallGroups {}",
+                        groups.len(),
+                        self.max_call_groups
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn group_sizes<const C: usize, const P: usize, const E: usize>(
+    engine: &Engine<C, P, E>,
+) -> BTreeMap<CallId, usize> {
+    let mut sizes = BTreeMap::new();
+    for c in engine.calls() {
+        *sizes.entry(c.group()).or_insert(0) += 1;
+    }
+    sizes
+}

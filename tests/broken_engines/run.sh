@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Shows that each invariant I1-I8 catches a deliberately broken engine: for each entry
+# below, a scratch copy of the repository gets one small bug in src/engine.rs, then the
+# exhaustive search (depth 3), the behaviour tests and the model test (300 cases) run
+# against it, and the script counts the checker's messages for the invariant the bug
+# breaks. Usage: bash tests/broken_engines/run.sh [I1 I2 ...]   (from the repository root)
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+work=${BROKEN_WORK:-/tmp/callkit-broken-engines}
+export CARGO_TARGET_DIR=${BROKEN_TARGET:-$work/target}
+export EXHAUSTIVE_DEPTH=3 MODEL_CASES=300
+mkdir -p "$work"
+
+# name | file | text to find | replacement | what the bug is
+read -r -d '' BUGS <<'LIST'
+I1|src/engine.rs|        out.set_call_update(update);\n        out.push(Effect::ReportNewIncomingCall { push, call });\n        self.track_push(push, call, out);\n        out.push(Effect::ReportCallEnded {|        out.set_call_update(update);\n        self.track_push(push, call, out);\n        out.push(Effect::ReportCallEnded {|a push reported and ended at once (cancel, malformed, busy) is never reported
+I2|src/engine.rs|            self.completed_pushes.write(push);\n            out.push(Effect::CompletePush { push });\n            out.push(Effect::CancelTimer {\n                timer: Timer::PushCompletion(push),|            self.completed_pushes.write(push);\n            out.push(Effect::CancelTimer {\n                timer: Timer::PushCompletion(push),|the report's result forgets to complete the push
+I3|src/engine.rs|                    // CallKit gave up on it: it must be neither fulfilled nor failed.\n                    c.held_action = None;|                    // BROKEN: the timed-out action stays held and is failed by the teardown.|a timed-out action is failed afterwards
+I4|src/engine.rs|        self.teardown(idx, Release::Nothing, Some(reason), out);\n        Ok(())|        self.teardown(idx, Release::Nothing, None, out);\n        Ok(())|a remote end drops the call without reportCall(endedAt:)
+I5|src/engine.rs|            out.push(Effect::FulfillAction { action });\n            if audio {\n                c.media = true;|            out.push(Effect::FulfillAction { action });\n            if true {\n                c.media = true;|an answer starts media before didActivate
+I6|src/engine.rs|            out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });\n|            // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
+I7|src/engine.rs|        if c.ring_deadline.is_some() {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|        if false {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|ending a ringing call leaves its ring timer armed
+I8|src/engine.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
+LIST
+
+want=("$@")
+status=0
+while IFS='|' read -r name file find replace what; do
+  [[ -z "$name" ]] && continue
+  if [[ ${#want[@]} -gt 0 && ! " ${want[*]} " =~ " $name " ]]; then continue; fi
+  copy="$work/$name"
+  rm -rf "$copy" && mkdir -p "$copy"
+  (cd "$root" && tar --exclude=./target --exclude=./.git --exclude=./fuzz -cf - .) | tar -xf - -C "$copy"
+  rm -f "$copy"/tests/fuzz_*.rs "$copy"/tests/zz_*.rs
+  python3 - "$copy/$file" "$find" "$replace" <<'PY' || { echo "$name: patch did not apply"; status=1; continue; }
+import sys
+path, find, replace = sys.argv[1], sys.argv[2].replace("\\n", "\n"), sys.argv[3].replace("\\n", "\n")
+text = open(path).read()
+if text.count(find) != 1:
+    sys.exit(1)
+open(path, "w").write(text.replace(find, replace))
+PY
+  log="$work/$name.log"
+  (cd "$copy" && cargo test --no-fail-fast --test exhaustive --test behaviour --test model --test sim -- --test-threads 2 >"$log" 2>&1)
+  hits=$(grep -o "\"$name: [^\"]*" "$log" | head -1)
+  count=$(grep -c "\"$name: " "$log")
+  if [[ $count -gt 0 ]]; then
+    printf '%s caught (%s messages): %s\n    e.g. %s\n' "$name" "$count" "$what" "${hits:0:220}"
+  else
+    printf '%s NOT caught: %s (see %s)\n' "$name" "$what" "$log"
+    status=1
+  fi
+done <<< "$BUGS"
+exit $status
