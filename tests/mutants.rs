@@ -224,3 +224,27 @@ fn a_renamed_push_for_an_outgoing_call_does_not_update_it() {
     assert_eq!(updates(&effects), 0, "{effects:?}");
     h.assert_rules();
 }
+
+/// A duplicate push is reported with the call's own `CXCallUpdate` (handle, caller name,
+/// video as first reported), not a blank one: CallKit shows what it shows for the call.
+#[test]
+fn a_duplicate_push_is_reported_with_the_calls_own_call_update() {
+    let mut config = Config::default();
+    config.provider.supports_video = true;
+    let mut h: callkit_engine_testkit::Harness = callkit_engine_testkit::Harness::new(config);
+    let payload = br#"{"uuid":"0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20","handle":"+442071838750","callerName":"Bob","hasVideo":true}"#;
+    let first = h.push(1, payload);
+    let first_update = first.call_update.clone().expect("a call update");
+    assert!(first_update.has_video);
+    assert!(first_update.remote_handle.is_some());
+    assert!(first_update.localized_caller_name.is_some());
+    h.step(Event::IncomingCallReported {
+        push: PushId(1),
+        result: Ok(()),
+    });
+    // The copy carries nothing but the id: the report still shows the call as it is.
+    let copy = br#"{"uuid":"0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20"}"#;
+    let second = h.push(2, copy);
+    assert_eq!(second.call_update, Some(first_update));
+    assert_eq!(h.engine.calls().count(), 1);
+}
