@@ -10,7 +10,7 @@ use crate::effect::{effects_needed, CallAction, CallUpdate, Effect, Effects, Rej
 use crate::error::Error;
 use crate::event::{Event, ReportResult, Timer, TransactionResult};
 use crate::log::log_transition;
-use crate::payload::{PushKind, PushPayload};
+use crate::payload::{PushKind, PushPayload, OPAQUE_ID_NAMESPACE};
 use crate::types::{
     ActionId, CallEndedReason, CallId, CallerName, Handle, HandleType, IncomingCallError, Instant,
     PushId, TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
@@ -784,8 +784,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// A push the engine cannot ring (malformed, or naming the app's outgoing call):
     /// reported under the host's fallback UUID and ended at once as failed. If the host
-    /// handed in the UUID of a live call as the fallback, the report goes under it
-    /// (CallKit answers `callUUIDAlreadyExists`) and that call is left alone.
+    /// handed in the UUID of a live incoming call as the fallback, the report goes under
+    /// it (CallKit answers `callUUIDAlreadyExists`) and that call is left alone. If the
+    /// fallback names a live outgoing call, CallKit may not hold it yet (a report could
+    /// ring a second call of that UUID), so the report goes under a UUID derived from
+    /// the fallback and the push id ([`unusable_push_id`]) and is ended at once.
     fn report_unusable(
         &mut self,
         push: PushId,
@@ -793,14 +796,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         update: CallUpdate,
         out: &mut Effects<EFFECTS>,
     ) {
-        match self.index_of(fallback) {
-            Some(idx) => {
+        let live = self
+            .index_of(fallback)
+            .and_then(|idx| Some((idx, self.calls.get(idx)?.direction)));
+        match live {
+            Some((idx, Direction::Incoming)) => {
                 out.set_call_update(self.update_for(idx));
                 out.push(Effect::ReportNewIncomingCall {
                     push,
                     call: fallback,
                 });
                 self.track_push(push, fallback, out);
+            }
+            Some((_, Direction::Outgoing)) => {
+                let call = unusable_push_id(fallback, push);
+                self.report_and_end(push, call, update, CallEndedReason::Failed, None, out);
             }
             None => self.report_and_end(push, fallback, update, CallEndedReason::Failed, None, out),
         }
@@ -1712,6 +1722,18 @@ impl Default for Engine {
     fn default() -> Self {
         Engine::new(Config::default())
     }
+}
+
+/// The UUID an unusable push is reported under when the host's fallback UUID names the
+/// app's own outgoing call: the v5 UUID of the fallback's 16 bytes and the push id's 8
+/// (big-endian), in [`OPAQUE_ID_NAMESPACE`]'s namespace. Deterministic, and distinct
+/// from the fallback.
+pub fn unusable_push_id(fallback: CallId, push: PushId) -> CallId {
+    let mut name = [0u8; 24];
+    let (head, tail) = name.split_at_mut(16);
+    head.copy_from_slice(fallback.as_bytes());
+    tail.copy_from_slice(&push.0.to_be_bytes());
+    CallId(uuid::Uuid::new_v5(&OPAQUE_ID_NAMESPACE, &name))
 }
 
 /// The token as lower-case hex, `None` when empty or over [`MAX_PUSH_TOKEN_LEN`] bytes.

@@ -517,9 +517,12 @@ pub enum PayloadError {
     TooDeep,
     /// Not one well-formed JSON object: empty, a byte-order mark or anything else before
     /// the `{`, a top level that is not an object, truncated, not UTF-8, trailing
-    /// characters, a `"`, `{` or `[` right after a literal or number, a raw control
-    /// character inside a string the schema reads, or an integer field with a
-    /// fraction, an exponent or more than 64 bits.
+    /// characters, a literal or number the schema reads that is malformed, a raw
+    /// control character inside a string the schema reads, or an integer field with a
+    /// fraction, an exponent or more than 64 bits. A literal or number in a value the
+    /// schema does not read is skipped up to the next `,`, `}` or `]` unchecked
+    /// (serde-json-core's skipping), so `{"x":1"y"}` is accepted; `JSONSerialization`
+    /// never writes such text.
     Syntax,
     /// A schema key (or root path segment) holds another JSON type than the schema
     /// expects, or the media type is an integer other than 0 or 1.
