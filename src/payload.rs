@@ -17,12 +17,14 @@
 //! # How the bytes are read
 //!
 //! 1. More than [`MAX_PAYLOAD_LEN`] bytes: [`PayloadError::TooLarge`], nothing else read.
-//! 2. A byte-level pre-scan checks that the text starts with `{` and nests no deeper
-//!    than [`MAX_JSON_DEPTH`] (serde-json-core recurses once per level without a limit
-//!    of its own, and an iOS secondary thread has 512 KiB of stack).
+//! 2. The first non-whitespace byte must be `{`: [`PayloadError::Syntax`] otherwise.
 //! 3. serde-json-core reads the object through a hand-written visitor that follows the
 //!    schema: keys on the [root path](PayloadSchema::root) are descended into, keys of
-//!    the schema are read with their JSON type, every other key is skipped.
+//!    the schema are read with their JSON type, every other value is skipped through a
+//!    seed that counts its nesting and refuses to open a level deeper than
+//!    [`MAX_JSON_DEPTH`] ([`PayloadError::TooDeep`]): serde-json-core recurses once per
+//!    level without a limit of its own, and an iOS secondary thread has 512 KiB of
+//!    stack.
 //! 4. Strings are taken raw (escaped) from the input and unescaped here, so that
 //!    surrogate pairs (`\ud83d\udcde`, 📞) decode; serde-json-core's own unescaper
 //!    rejects them.
@@ -1850,7 +1852,7 @@ mod props {
 
     proptest! {
         /// Any valid JSON object without schema keys is read (no false Syntax/TooDeep
-        /// from the pre-scan), compact or pretty-printed.
+        /// from skipping its values), compact or pretty-printed.
         #[test]
         fn valid_json_without_schema_keys_is_read(
             members in proptest::collection::btree_map("[a-z]{1,4}", any_json(), 0..6),

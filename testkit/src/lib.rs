@@ -5,6 +5,7 @@
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 
+pub mod fuzzing;
 pub mod invariants;
 pub mod sim;
 pub mod trace;

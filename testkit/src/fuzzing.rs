@@ -1,0 +1,2236 @@
+//! The checks behind the fuzz targets (`fuzz/fuzz_targets/*.rs`) and the corpus replay
+//! (`tests/fuzz_corpus.rs`): each `check_*` function takes raw bytes and panics on any
+//! broken property, so libFuzzer reports a crash and `cargo test` a failure, with the
+//! same logic in both.
+//!
+//! - [`check_payload`]: the bytes as a VoIP push payload under every preset and two
+//!   custom schemas. Never panics, bounded time, deterministic, agrees with an
+//!   independent reading of the same bytes by `serde_json` (when `serde_json` accepts
+//!   them), and what it accepts survives parse -> re-serialise -> parse unchanged.
+//! - [`check_push`]: the bytes as a VoIP push into a live engine (calls in every phase,
+//!   a full call table, a full push table), under every schema: the PushKit rule (report
+//!   first in the same step, exactly one completion on every completion path) and the
+//!   engine's consistency after every step.
+//! - [`check_events`]: the bytes decoded with `arbitrary` into a [`Script`] of events
+//!   (payload bytes, small colliding ids, time deltas backwards too) driven through an
+//!   engine of one of three capacities, with every step checked.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant as WallClock};
+
+use arbitrary::{Arbitrary, Unstructured};
+use callkit_engine::{
+    ActionId, CallEndedReason, CallId, CallIdKind, CallPhase, CallerName, Config, Direction,
+    DtmfType, Effect, Engine, Error, Event, Handle, HandleType, IncomingCallError, Instant,
+    PayloadError, PayloadSchema, PushId, PushKind, PushPayload, RequestTransactionError, Timer,
+    TransactionId, Uuid, MAX_PAYLOAD_LEN, MAX_PENDING_TRANSACTIONS,
+};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::{action_id, call_id, fallback_id, PushRuleChecker, StepEffects};
+
+// ---------------------------------------------------------------------------------------
+// Schemas and the payload corpus
+// ---------------------------------------------------------------------------------------
+
+/// Every payload file of `tests/payloads/`, compiled in (the seeds of every target).
+pub const PAYLOAD_CORPUS: &[(&str, &[u8])] = &[
+    (
+        "apple-docs-calluuid.json",
+        include_bytes!("../../tests/payloads/apple-docs-calluuid.json"),
+    ),
+    (
+        "bom-prefixed.json",
+        include_bytes!("../../tests/payloads/bom-prefixed.json"),
+    ),
+    (
+        "callername-no-uuid.json",
+        include_bytes!("../../tests/payloads/callername-no-uuid.json"),
+    ),
+    (
+        "deep-nesting.json",
+        include_bytes!("../../tests/payloads/deep-nesting.json"),
+    ),
+    (
+        "duplicate-keys.json",
+        include_bytes!("../../tests/payloads/duplicate-keys.json"),
+    ),
+    (
+        "empty.json",
+        include_bytes!("../../tests/payloads/empty.json"),
+    ),
+    (
+        "escaped-unicode-name.json",
+        include_bytes!("../../tests/payloads/escaped-unicode-name.json"),
+    ),
+    (
+        "flutter-callkit-incoming-full.json",
+        include_bytes!("../../tests/payloads/flutter-callkit-incoming-full.json"),
+    ),
+    (
+        "flutter-callkit-incoming.json",
+        include_bytes!("../../tests/payloads/flutter-callkit-incoming.json"),
+    ),
+    (
+        "linphone-flexisip.json",
+        include_bytes!("../../tests/payloads/linphone-flexisip.json"),
+    ),
+    (
+        "long-caller-name.json",
+        include_bytes!("../../tests/payloads/long-caller-name.json"),
+    ),
+    (
+        "missing-uuid-invalid.json",
+        include_bytes!("../../tests/payloads/missing-uuid-invalid.json"),
+    ),
+    (
+        "nested-data.json",
+        include_bytes!("../../tests/payloads/nested-data.json"),
+    ),
+    (
+        "not-json.bin",
+        include_bytes!("../../tests/payloads/not-json.bin"),
+    ),
+    (
+        "oversize-5kib.json",
+        include_bytes!("../../tests/payloads/oversize-5kib.json"),
+    ),
+    (
+        "rn-voip-push.json",
+        include_bytes!("../../tests/payloads/rn-voip-push.json"),
+    ),
+    (
+        "speakerbox-uppercase-uuid.json",
+        include_bytes!("../../tests/payloads/speakerbox-uppercase-uuid.json"),
+    ),
+    (
+        "telegram-relay.json",
+        include_bytes!("../../tests/payloads/telegram-relay.json"),
+    ),
+    (
+        "truncated.json",
+        include_bytes!("../../tests/payloads/truncated.json"),
+    ),
+    (
+        "twilio-call.json",
+        include_bytes!("../../tests/payloads/twilio-call.json"),
+    ),
+    (
+        "twilio-cancel.json",
+        include_bytes!("../../tests/payloads/twilio-cancel.json"),
+    ),
+    (
+        "wrong-types.json",
+        include_bytes!("../../tests/payloads/wrong-types.json"),
+    ),
+];
+
+/// A custom schema using every schema feature: a two-segment root (`call.info`), an
+/// opaque id `cid`, an inferred handle `from`, caller name `who`, video flag `video`,
+/// media type `media`, ring time-out `ring_ms`, message type `kind` with cancel value
+/// `bye`.
+pub fn custom_schema() -> PayloadSchema {
+    PayloadSchema::apple_docs()
+        .with_root("call.info")
+        .and_then(|s| s.with_id("cid", CallIdKind::Opaque))
+        .and_then(|s| s.with_handle("from", None))
+        .and_then(|s| s.with_caller_name(Some("who")))
+        .and_then(|s| s.with_video(Some("video")))
+        .and_then(|s| s.with_media_type(Some("media")))
+        .and_then(|s| s.with_ring_timeout(Some("ring_ms")))
+        .and_then(|s| s.with_message_type(Some("kind"), Some("bye")))
+        .expect("the custom schema's keys are short")
+}
+
+/// A second custom schema at the edges of what a schema holds: the deepest root path
+/// (`a.b.c.d`, [`callkit_engine::MAX_ROOT_SEGMENTS`]), keys that need escaping or are
+/// not ASCII, a caller-name key of exactly [`callkit_engine::MAX_KEY_LEN`] bytes, a fixed
+/// handle type, and a non-ASCII cancel value.
+pub fn edge_schema() -> PayloadSchema {
+    PayloadSchema::apple_docs()
+        .with_root("a.b.c.d")
+        .and_then(|s| s.with_id("ïd", CallIdKind::Uuid))
+        .and_then(|s| s.with_handle("h\"\\/\n", Some(HandleType::PhoneNumber)))
+        .and_then(|s| s.with_caller_name(Some("名前_exactly_32_bytes_long_key")))
+        .and_then(|s| s.with_video(None))
+        .and_then(|s| s.with_media_type(Some("t")))
+        .and_then(|s| s.with_ring_timeout(Some("")))
+        .and_then(|s| s.with_message_type(Some("m"), Some("📞 bye")))
+        .expect("the edge schema's keys fit")
+}
+
+/// Every schema the fuzz checks use: the eight presets, then [`custom_schema`] and
+/// [`edge_schema`].
+pub fn all_schemas() -> &'static [(&'static str, PayloadSchema)] {
+    static SCHEMAS: OnceLock<Vec<(&'static str, PayloadSchema)>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let mut v: Vec<(&'static str, PayloadSchema)> = crate::trace::SCHEMA_NAMES
+            .iter()
+            .map(|name| {
+                (
+                    *name,
+                    crate::trace::schema_by_name(name).expect("a preset name"),
+                )
+            })
+            .collect();
+        v.push(("custom", custom_schema()));
+        v.push(("edge", edge_schema()));
+        v
+    })
+}
+
+/// The fields of a payload to write with [`build_payload`].
+#[derive(Clone, Debug, Default)]
+pub struct PayloadFields {
+    /// The id value (a UUID text or an opaque server id).
+    pub id: Option<String>,
+    /// The handle.
+    pub handle: Option<String>,
+    /// The caller name.
+    pub caller_name: Option<String>,
+    /// Video (written as the video flag, else as media type 1).
+    pub video: bool,
+    /// The ring time-out in milliseconds.
+    pub ring_timeout_ms: Option<u64>,
+    /// A cancel push (the schema's cancel message type).
+    pub cancel: bool,
+}
+
+/// The JSON bytes of a payload holding `fields` where `schema` looks for them (keys the
+/// schema does not have are left out).
+pub fn build_payload(schema: &PayloadSchema, fields: &PayloadFields) -> Vec<u8> {
+    let mut inner = Map::new();
+    if let Some(id) = &fields.id {
+        inner.insert(schema.id_key.to_string(), Value::from(id.as_str()));
+    }
+    if let Some(handle) = &fields.handle {
+        inner.insert(schema.handle_key.to_string(), Value::from(handle.as_str()));
+    }
+    if let (Some(key), Some(name)) = (&schema.caller_name_key, &fields.caller_name) {
+        inner.insert(key.to_string(), Value::from(name.as_str()));
+    }
+    if let Some(key) = &schema.video_key {
+        inner.insert(key.to_string(), Value::from(fields.video));
+    } else if let Some(key) = &schema.media_type_key {
+        inner.insert(key.to_string(), Value::from(u8::from(fields.video)));
+    }
+    if let (Some(key), Some(ms)) = (&schema.ring_timeout_key, fields.ring_timeout_ms) {
+        inner.insert(key.to_string(), Value::from(ms));
+    }
+    if let (Some(key), Some(value), true) = (
+        &schema.message_type_key,
+        &schema.cancel_message_type,
+        fields.cancel,
+    ) {
+        inner.insert(key.to_string(), Value::from(value.as_str()));
+    }
+    let mut value = Value::Object(inner);
+    if !schema.root.is_empty() {
+        for segment in schema.root.split('.').rev() {
+            let mut outer = Map::new();
+            outer.insert(segment.to_string(), value);
+            value = Value::Object(outer);
+        }
+    }
+    serde_json::to_vec(&value).expect("a JSON value serialises")
+}
+
+/// The call id `schema` derives from the id text `id` (`None` if it is not valid).
+pub fn call_for(schema: &PayloadSchema, id: &str) -> Option<CallId> {
+    match schema.id_kind {
+        CallIdKind::Uuid => Uuid::try_parse(id).ok().map(CallId),
+        CallIdKind::Opaque => Some(CallId(Uuid::new_v5(
+            &schema.opaque_namespace,
+            id.as_bytes(),
+        ))),
+    }
+}
+
+/// Valid payloads for every schema (call, cancel, video, names needing escapes), as extra
+/// fuzz seeds: `(file name, bytes)`.
+pub fn seed_payloads() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for (name, schema) in all_schemas() {
+        let id = match schema.id_kind {
+            CallIdKind::Uuid => "00000000-0000-4000-8000-000000000001",
+            CallIdKind::Opaque => "c1",
+        };
+        let variants = [
+            PayloadFields {
+                id: Some(id.into()),
+                handle: Some("+14085551234".into()),
+                caller_name: Some("Zoë \"Z\" 📞\u{1}".into()),
+                video: true,
+                ring_timeout_ms: Some(45_000),
+                cancel: false,
+            },
+            PayloadFields {
+                id: Some(id.into()),
+                handle: Some("sip:alice@example.org".into()),
+                cancel: true,
+                ..PayloadFields::default()
+            },
+            PayloadFields {
+                handle: Some("alice@example.org".into()),
+                ..PayloadFields::default()
+            },
+        ];
+        for (i, fields) in variants.iter().enumerate() {
+            out.push((
+                format!("seed-{name}-{i}.json"),
+                build_payload(schema, fields),
+            ));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// `payload`: the parser alone
+// ---------------------------------------------------------------------------------------
+
+/// How long one `parse` may take before it counts as a hang. A payload is at most
+/// 5120 bytes and the parser is linear; a parse takes microseconds (about 17 µs in a
+/// debug build), so this only trips on a real hang. It is wall-clock time, so a parse
+/// is timed up to three times and only the fastest counts (a busy machine can stall a
+/// process for half a second: finding F3 in docs/robustness.md).
+pub const PARSE_TIME_LIMIT: Duration = Duration::from_millis(500);
+
+/// `data` as a VoIP push payload under every preset and both custom schemas.
+///
+/// Panics unless, for every schema: the parse returns within [`PARSE_TIME_LIMIT`] and
+/// gives the same answer twice; an accepted payload holds only what the schema can
+/// express, within the documented limits; when `serde_json` reads `data` as valid JSON,
+/// the parser accepts exactly what an independent reading of that JSON under the
+/// schema's rules accepts, with the same fields; and an accepted payload, written back
+/// as JSON with the schema's keys and read again, gives the same fields.
+pub fn check_payload(data: &[u8]) {
+    let tree = reference_tree(data);
+    for (name, schema) in all_schemas() {
+        // Wall-clock time: a loaded machine can stall any one parse (finding F3), so
+        // a parse counts as slow only if three tries in a row are.
+        let mut got = schema.parse(data);
+        let mut fastest = Duration::MAX;
+        for _ in 0..3 {
+            let started = WallClock::now();
+            got = schema.parse(data);
+            fastest = fastest.min(started.elapsed());
+            if fastest < PARSE_TIME_LIMIT {
+                break;
+            }
+        }
+        assert!(
+            fastest < PARSE_TIME_LIMIT,
+            "{name}: parse took {fastest:?} (fastest of three) for {} bytes",
+            data.len()
+        );
+        assert_eq!(
+            got,
+            schema.parse(data),
+            "{name}: parse is not deterministic"
+        );
+        if let Err(PayloadError::TooLarge { len }) = got {
+            assert_eq!(len, data.len(), "{name}: TooLarge names the wrong length");
+        }
+        assert_eq!(
+            data.len() > MAX_PAYLOAD_LEN,
+            matches!(got, Err(PayloadError::TooLarge { .. })),
+            "{name}: TooLarge iff longer than {MAX_PAYLOAD_LEN} bytes"
+        );
+        if let Ok(p) = &got {
+            check_accepted(name, schema, p);
+            check_round_trip(name, schema, p);
+        }
+        if let Some(tree) = &tree {
+            match (reference_read(schema, data, tree), &got) {
+                (Reference::Undecided, _) => {}
+                (Reference::Accept(want), Ok(p)) => assert_eq!(
+                    p, &*want,
+                    "{name}: the parser and the reference reading disagree on the fields"
+                ),
+                (Reference::Accept(want), Err(e)) => panic!(
+                    "{name}: valid JSON refused with {e:?}; the reference reading accepts {want:?}"
+                ),
+                (Reference::Refuse(why), Ok(p)) => {
+                    panic!("{name}: accepted {p:?}; the reference reading refuses it ({why})")
+                }
+                (Reference::Refuse(_), Err(_)) => {}
+            }
+        }
+    }
+}
+
+/// What an accepted payload may hold.
+fn check_accepted(name: &str, schema: &PayloadSchema, p: &PushPayload) {
+    if let Some(h) = &p.handle {
+        assert!(!h.value.is_empty(), "{name}: empty handle accepted");
+        if let Some(kind) = schema.handle_type {
+            assert_eq!(h.kind, kind, "{name}: handle type is not the schema's");
+        } else {
+            assert_eq!(h.kind, HandleType::infer(&h.value), "{name}: handle type");
+        }
+    }
+    if let Some(n) = &p.caller_name {
+        assert!(!n.as_str().is_empty(), "{name}: empty caller name accepted");
+    }
+    if p.has_video {
+        assert!(
+            schema.video_key.is_some() || schema.media_type_key.is_some(),
+            "{name}: video without a video or media-type key"
+        );
+    }
+    if let Some(ms) = p.ring_timeout_ms {
+        assert!(
+            schema.ring_timeout_key.is_some(),
+            "{name}: ring time-out without its key"
+        );
+        assert!(
+            (1..=600_000).contains(&ms),
+            "{name}: ring time-out {ms} out of range"
+        );
+    }
+    if p.kind == PushKind::Cancel {
+        assert!(
+            schema.message_type_key.is_some() && schema.cancel_message_type.is_some(),
+            "{name}: cancel without a message type"
+        );
+    }
+}
+
+/// Parse -> re-serialise -> parse gives the same fields. Opaque ids are one-way hashed
+/// to a UUID, so the re-serialised payload carries that UUID and is read with the same
+/// schema switched to [`CallIdKind::Uuid`]; caller names are already cut to 64 bytes,
+/// and cutting again changes nothing.
+fn check_round_trip(name: &str, schema: &PayloadSchema, p: &PushPayload) {
+    let fields = PayloadFields {
+        id: p.call.map(|c| c.0.hyphenated().to_string()),
+        handle: p.handle.as_ref().map(|h| h.value.to_string()),
+        caller_name: p.caller_name.as_ref().map(|n| n.as_str().to_string()),
+        video: p.has_video,
+        ring_timeout_ms: p.ring_timeout_ms,
+        cancel: p.kind == PushKind::Cancel,
+    };
+    let bytes = build_payload(schema, &fields);
+    let mut reader = schema.clone();
+    reader.id_kind = CallIdKind::Uuid;
+    let again = reader.parse(&bytes);
+    assert_eq!(
+        again.as_ref(),
+        Ok(p),
+        "{name}: re-serialised as {:?}, read back differently",
+        String::from_utf8_lossy(&bytes)
+    );
+}
+
+/// A JSON value as `serde_json` reads it, keeping duplicate keys and number kinds.
+#[derive(Clone, Debug)]
+enum Json {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Uint(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Str(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+        Ok(Json::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Json>()? {
+            items.push(item);
+        }
+        Ok(Json::Arr(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut members = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            members.push((k, v));
+        }
+        Ok(Json::Obj(members))
+    }
+}
+
+impl Json {
+    /// Nesting depth, counting every object and array (the top-level object is 1).
+    fn depth(&self) -> usize {
+        match self {
+            Json::Arr(items) => 1 + items.iter().map(Json::depth).max().unwrap_or(0),
+            Json::Obj(members) => 1 + members.iter().map(|(_, v)| v.depth()).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+/// `data` read by `serde_json`, if it is valid JSON (and small enough to matter).
+fn reference_tree(data: &[u8]) -> Option<Json> {
+    if data.len() > MAX_PAYLOAD_LEN {
+        return None;
+    }
+    serde_json::from_slice::<Json>(data).ok()
+}
+
+/// What the documented rules say about a payload that is valid JSON.
+#[derive(Debug)]
+enum Reference {
+    /// Must be accepted, with these fields.
+    Accept(Box<PushPayload>),
+    /// Must be refused (any error).
+    Refuse(&'static str),
+    /// The rules do not decide from the JSON value alone (`-0` as an integer field:
+    /// `serde_json` reads it as a float, the parser as the integer 0).
+    Undecided,
+}
+
+/// The integer in an integer field, `Err` for a number that is not an i64 or another
+/// type, `None` for `-0`.
+fn reference_int(v: &Json) -> Option<Result<i64, &'static str>> {
+    match v {
+        Json::Int(i) => Some(Ok(*i)),
+        Json::Uint(u) => Some(i64::try_from(*u).map_err(|_| "integer above i64")),
+        Json::Float(f) if *f == 0.0 && f.is_sign_negative() => None,
+        Json::Float(_) => Some(Err("fraction or exponent in an integer field")),
+        _ => Some(Err("integer field of another type")),
+    }
+}
+
+/// The schema's reading of valid JSON, written from the documentation of
+/// [`PayloadSchema`] and [`PayloadSchema::parse`] alone.
+fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference {
+    use Reference::{Accept, Refuse, Undecided};
+    let _ = data;
+    let Json::Obj(_) = tree else {
+        return Refuse("top level is not an object");
+    };
+    if tree.depth() > callkit_engine::MAX_JSON_DEPTH {
+        return Refuse("too deep");
+    }
+    let mut object = tree;
+    if !schema.root.is_empty() {
+        for segment in schema.root.split('.') {
+            let Json::Obj(members) = object else {
+                return Refuse("root segment is not an object");
+            };
+            let hits: Vec<&Json> = members
+                .iter()
+                .filter(|(k, _)| k == segment)
+                .map(|(_, v)| v)
+                .collect();
+            match hits.as_slice() {
+                [] | [Json::Null] => return Refuse("missing root"),
+                [one @ Json::Obj(_)] => object = one,
+                [_] => return Refuse("root segment of another type"),
+                _ => return Refuse("duplicate root segment"),
+            }
+        }
+    }
+    let Json::Obj(members) = object else {
+        return Refuse("root is not an object");
+    };
+    let keys: [Option<&str>; 7] = [
+        Some(schema.id_key.as_str()),
+        Some(schema.handle_key.as_str()),
+        schema.caller_name_key.as_deref(),
+        schema.video_key.as_deref(),
+        schema.media_type_key.as_deref(),
+        schema.ring_timeout_key.as_deref(),
+        schema.message_type_key.as_deref(),
+    ];
+    let mut fields: [Option<&Json>; 7] = [None; 7];
+    for (k, v) in members {
+        // The first schema key that matches classifies the member.
+        if let Some(i) = keys.iter().position(|key| *key == Some(k.as_str())) {
+            if fields[i].is_some() {
+                return Refuse("duplicate schema key");
+            }
+            fields[i] = Some(v);
+        }
+    }
+    let present = |i: usize| fields[i].filter(|v| !matches!(v, Json::Null));
+    let mut p = PushPayload {
+        call: None,
+        kind: PushKind::Call,
+        handle: None,
+        caller_name: None,
+        has_video: false,
+        ring_timeout_ms: None,
+    };
+    if let Some(v) = present(0) {
+        let Json::Str(s) = v else {
+            return Refuse("id of another type");
+        };
+        p.call = match schema.id_kind {
+            CallIdKind::Uuid if s.len() > 64 => return Refuse("id too long"),
+            CallIdKind::Opaque if s.is_empty() || s.len() > callkit_engine::MAX_OPAQUE_ID_LEN => {
+                return Refuse("opaque id empty or too long")
+            }
+            _ => match call_for(schema, s) {
+                Some(c) => Some(c),
+                None => return Refuse("id is not a UUID"),
+            },
+        };
+    }
+    if let Some(v) = present(1) {
+        let Json::Str(s) = v else {
+            return Refuse("handle of another type");
+        };
+        if s.len() > callkit_engine::MAX_HANDLE_LEN {
+            return Refuse("handle too long");
+        }
+        if !s.is_empty() {
+            let kind = schema.handle_type.unwrap_or_else(|| HandleType::infer(s));
+            p.handle = Handle::new(kind, s);
+        }
+    }
+    if let Some(v) = present(2) {
+        let Json::Str(s) = v else {
+            return Refuse("caller name of another type");
+        };
+        p.caller_name = (!s.is_empty()).then(|| CallerName::truncating(s));
+    }
+    if let Some(v) = present(3) {
+        let Json::Bool(b) = v else {
+            return Refuse("video flag of another type");
+        };
+        p.has_video = *b;
+    }
+    if let Some(v) = present(4) {
+        match reference_int(v) {
+            None => return Undecided,
+            Some(Ok(1)) => p.has_video = true,
+            Some(Ok(0)) => {}
+            Some(Ok(_)) => return Refuse("media type other than 0 or 1"),
+            Some(Err(why)) => return Refuse(why),
+        }
+    }
+    if let Some(v) = present(5) {
+        match reference_int(v) {
+            None => return Undecided,
+            Some(Ok(ms)) => {
+                p.ring_timeout_ms = u64::try_from(ms)
+                    .ok()
+                    .filter(|ms| (1..=600_000).contains(ms))
+            }
+            Some(Err(why)) => return Refuse(why),
+        }
+    }
+    if let Some(v) = present(6) {
+        let Json::Str(s) = v else {
+            return Refuse("message type of another type");
+        };
+        if schema.cancel_message_type.as_deref() == Some(s.as_str()) {
+            p.kind = PushKind::Cancel;
+        }
+    }
+    Accept(Box::new(p))
+}
+
+// ---------------------------------------------------------------------------------------
+// A checked engine: every step through the invariant checker and local consistency checks
+// ---------------------------------------------------------------------------------------
+
+/// A timer as a sortable key.
+fn timer_key(t: &Timer) -> (u8, u128) {
+    match t {
+        Timer::PushCompletion(p) => (0, u128::from(p.0)),
+        Timer::Ring(c) => (1, c.0.as_u128()),
+        Timer::AnswerConnect(c) => (2, c.0.as_u128()),
+    }
+}
+
+/// An engine driven one step at a time, every step checked: the PushKit rule and the
+/// invariants (`InvariantChecker`), plus the consistency checks here (a refused step
+/// changes nothing; the host's timer view built from `StartTimer`/`CancelTimer` equals
+/// `Engine::timers`; every action is fulfilled or failed at most once, and only while
+/// open; the engine's own state is coherent). Panics at the first violation, with the
+/// run so far.
+pub struct Checked<const C: usize, const P: usize, const E: usize> {
+    /// The engine under test.
+    pub engine: Engine<C, P, E>,
+    invariants: crate::invariants::InvariantChecker,
+    rules: PushRuleChecker,
+    /// The armed timers as the host sees them: `(kind, id)` -> deadline.
+    host_timers: BTreeMap<(u8, u128), u64>,
+    /// `CompletePush` count per push id.
+    completed: BTreeMap<u64, u32>,
+    log: Vec<String>,
+    /// Off only to minimise a corpus by engine coverage ([`drive_events_unchecked`]).
+    checking: bool,
+}
+
+impl<const C: usize, const P: usize, const E: usize> Clone for Checked<C, P, E> {
+    fn clone(&self) -> Self {
+        Checked {
+            engine: self.engine.clone(),
+            invariants: self.invariants.clone(),
+            rules: self.rules.clone(),
+            host_timers: self.host_timers.clone(),
+            completed: self.completed.clone(),
+            log: self.log.clone(),
+            checking: self.checking,
+        }
+    }
+}
+
+impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
+    /// A new engine with `config`, at time 0.
+    pub fn new(config: Config) -> Self {
+        Checked {
+            invariants: crate::invariants::InvariantChecker::new(&config, C, P),
+            rules: PushRuleChecker::new(&config, P),
+            engine: Engine::new(config),
+            host_timers: BTreeMap::new(),
+            completed: BTreeMap::new(),
+            log: Vec::new(),
+            checking: true,
+        }
+    }
+
+    fn fail(&self, what: &str) -> ! {
+        let mut s = String::new();
+        for line in self
+            .log
+            .iter()
+            .rev()
+            .take(80)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            let _ = writeln!(s, "{line}");
+        }
+        panic!("{what}\n--- run (last 80 lines) ---\n{s}");
+    }
+
+    /// Feeds `event` at `at` and checks the step; returns what the engine returned.
+    pub fn step(&mut self, at: u64, event: Event<'_>) -> Result<StepEffects, Error> {
+        if !self.checking {
+            let result = self.engine.handle(Instant::from_millis(at), event);
+            return result.map(|e| StepEffects::from_effects(&e));
+        }
+        let before = self.engine.clone();
+        let result = self.engine.handle(Instant::from_millis(at), event);
+        self.log.push(match event {
+            Event::VoipPushReceived {
+                push,
+                payload,
+                fallback_call,
+            } => format!(
+                "{at:>10} ms  VoipPushReceived {{ push: {}, fallback_call: {fallback_call}, payload ({} bytes): {:?} }}",
+                push.0,
+                payload.len(),
+                String::from_utf8_lossy(&payload[..payload.len().min(160)])
+            ),
+            _ => format!("{at:>10} ms  {event:?}"),
+        });
+        match &result {
+            Ok(effects) => {
+                for e in effects.iter() {
+                    self.log.push(format!("              -> {e:?}"));
+                    if let Effect::CompletePush { push } = e {
+                        *self.completed.entry(push.0).or_default() += 1;
+                    }
+                }
+            }
+            Err(e) => self.log.push(format!("              !! {e}")),
+        }
+        self.invariants
+            .check_step(&before, &self.engine, at, &event, &result);
+        if let Some(v) = self.invariants.violations().first() {
+            self.fail(&format!("invariant broken: {v}"));
+        }
+        let is_push = matches!(event, Event::VoipPushReceived { .. });
+        let effective = if is_push {
+            at.max(before.now().as_millis())
+        } else {
+            at
+        };
+        let overflowed = result.as_ref().map(|e| e.overflowed()).unwrap_or(false);
+        let view: Result<&[Effect], Error> = match &result {
+            Ok(e) => Ok(e.as_slice()),
+            Err(e) => Err(*e),
+        };
+        self.rules.observe(effective, &event, &view, overflowed);
+        if let Some(v) = self.rules.violations().first() {
+            self.fail(&format!("PushKit rule broken: {v}"));
+        }
+        match &result {
+            Err(e) => {
+                if is_push {
+                    self.fail(&format!("a push was refused: {e}"));
+                }
+                if self.engine != before {
+                    self.fail(&format!("refused ({e}) but the engine changed"));
+                }
+            }
+            Ok(effects) => {
+                if effects.overflowed() {
+                    self.fail("the effect container overflowed");
+                }
+                self.check_effects(&before, effective, &event, effects.as_slice());
+            }
+        }
+        self.check_state();
+        result.map(|e| StepEffects::from_effects(&e))
+    }
+
+    /// Checks one accepted step's effects against the state before it.
+    fn check_effects(
+        &mut self,
+        before: &Engine<C, P, E>,
+        now: u64,
+        event: &Event<'_>,
+        effects: &[Effect],
+    ) {
+        if self.engine.now().as_millis() != now {
+            self.fail(&format!(
+                "the engine's clock is {} ms after a step at {now} ms",
+                self.engine.now().as_millis()
+            ));
+        }
+        if let Event::VoipPushReceived { push, .. } = event {
+            if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if p == push)
+            {
+                self.fail("a push step does not start with its report");
+            }
+        }
+        // The host's timers: the fired one goes, then every start and cancel in order.
+        if let Event::TimerFired { timer } = event {
+            if self.host_timers.remove(&timer_key(timer)).is_none() {
+                self.fail(&format!("{timer:?} fired and accepted but never started"));
+            }
+        }
+        for e in effects {
+            match e {
+                Effect::StartTimer { timer, deadline } => {
+                    if deadline.as_millis() < now {
+                        self.fail(&format!("{timer:?} started with a deadline in the past"));
+                    }
+                    if self
+                        .host_timers
+                        .insert(timer_key(timer), deadline.as_millis())
+                        .is_some()
+                    {
+                        self.fail(&format!("{timer:?} started while armed"));
+                    }
+                }
+                Effect::CancelTimer { timer }
+                    if self.host_timers.remove(&timer_key(timer)).is_none() =>
+                {
+                    self.fail(&format!("{timer:?} cancelled but not armed"));
+                }
+                _ => {}
+            }
+        }
+        let engine_timers: BTreeMap<(u8, u128), u64> = self
+            .engine
+            .timers()
+            .map(|(t, d)| (timer_key(&t), d.as_millis()))
+            .collect();
+        if engine_timers.len() != self.engine.timers().count() {
+            self.fail("a timer is armed twice");
+        }
+        if engine_timers != self.host_timers {
+            self.fail(&format!(
+                "the host's timers {:?} differ from the engine's {:?}",
+                self.host_timers, engine_timers
+            ));
+        }
+        // Actions: resolved at most once, only if open (held before, or this event's),
+        // never after a time-out or a reset; the rest of this event's action is held.
+        let held_before: BTreeSet<ActionId> =
+            before.calls().filter_map(|c| c.held_action()).collect();
+        let own = match event {
+            Event::PerformStartCall { action, .. }
+            | Event::PerformAnswerCall { action, .. }
+            | Event::PerformEndCall { action, .. }
+            | Event::PerformSetHeld { action, .. }
+            | Event::PerformSetMuted { action, .. }
+            | Event::PerformSetGroup { action, .. }
+            | Event::PerformPlayDtmf { action, .. } => Some(*action),
+            _ => None,
+        };
+        let mut open = held_before.clone();
+        match event {
+            Event::TimedOutPerforming { action } => {
+                open.remove(action);
+            }
+            Event::ProviderDidReset => open.clear(),
+            _ => {}
+        }
+        open.extend(own);
+        let mut resolved = BTreeSet::new();
+        for e in effects {
+            if let Effect::FulfillAction { action } | Effect::FailAction { action } = e {
+                if !open.contains(action) || !resolved.insert(*action) {
+                    self.fail(&format!("{action:?} resolved while not open, or twice"));
+                }
+            }
+        }
+        let held_after: BTreeSet<ActionId> = self
+            .engine
+            .calls()
+            .filter_map(|c| c.held_action())
+            .collect();
+        let want: BTreeSet<ActionId> = open.difference(&resolved).copied().collect();
+        if held_after != want {
+            self.fail(&format!(
+                "held actions {held_after:?}, expected {want:?} (open {open:?}, resolved {resolved:?})"
+            ));
+        }
+    }
+
+    /// The engine's state is coherent.
+    fn check_state(&self) {
+        let e = &self.engine;
+        let calls: Vec<_> = e.calls().collect();
+        let ids: BTreeSet<CallId> = calls.iter().map(|c| c.id()).collect();
+        if calls.len() > C || ids.len() != calls.len() {
+            self.fail("more calls than slots, or a call twice");
+        }
+        if e.pending_pushes() > P || e.pending_transactions() > MAX_PENDING_TRANSACTIONS {
+            self.fail("more pending pushes or transactions than slots");
+        }
+        if e.is_idle() && e.timers().next().is_some() {
+            self.fail("idle with a timer armed");
+        }
+        if e.poll_timeout() != e.timers().map(|(_, d)| d).min() {
+            self.fail("poll_timeout is not the earliest timer");
+        }
+        for c in calls {
+            let id = c.id();
+            let incoming = matches!(
+                c.phase(),
+                CallPhase::Ringing | CallPhase::Answering | CallPhase::Answered
+            );
+            if incoming != (c.direction() == Direction::Incoming) {
+                self.fail(&format!(
+                    "call {id}: phase {:?} for direction {:?}",
+                    c.phase(),
+                    c.direction()
+                ));
+            }
+            if c.ring_deadline().is_some() && c.answer_deadline().is_some() {
+                self.fail(&format!("call {id}: two timers"));
+            }
+            if c.ring_deadline().is_some() != (c.phase() == CallPhase::Ringing) {
+                self.fail(&format!("call {id}: ring timer in phase {:?}", c.phase()));
+            }
+            if c.answer_deadline().is_some() != (c.phase() == CallPhase::Answering) {
+                self.fail(&format!("call {id}: answer timer in phase {:?}", c.phase()));
+            }
+            let holds = matches!(c.phase(), CallPhase::Answering | CallPhase::Starting);
+            if c.held_action().is_some() != holds {
+                self.fail(&format!("call {id}: held action in phase {:?}", c.phase()));
+            }
+            if c.media_running() && !(e.audio_session_active() && c.phase().media_allowed()) {
+                self.fail(&format!(
+                    "call {id}: media in phase {:?}, audio active {}",
+                    c.phase(),
+                    e.audio_session_active()
+                ));
+            }
+            if e.audio_session_active() && c.phase().media_allowed() && !c.media_running() {
+                self.fail(&format!(
+                    "call {id}: no media in phase {:?} with audio active",
+                    c.phase()
+                ));
+            }
+            if c.report_pending() && c.direction() != Direction::Incoming {
+                self.fail(&format!("call {id}: outgoing with a report pending"));
+            }
+        }
+        let held: Vec<ActionId> = e.calls().filter_map(|c| c.held_action()).collect();
+        let distinct: BTreeSet<&ActionId> = held.iter().collect();
+        if distinct.len() != held.len() {
+            self.fail("one action held by two calls");
+        }
+    }
+
+    /// Fires, in deadline order, every armed timer due at `at` (moving the engine's
+    /// clock there); every one must be accepted, and the firing must end.
+    pub fn fire_due(&mut self, at: u64) {
+        let at = at.max(self.engine.now().as_millis());
+        for _ in 0..(4 * (C + P) + 16) {
+            let due = self
+                .engine
+                .timers()
+                .filter(|(_, d)| d.as_millis() <= at)
+                .min_by_key(|(t, d)| (*d, timer_key(t)));
+            let Some((timer, deadline)) = due else {
+                return;
+            };
+            let when = deadline.as_millis().max(self.engine.now().as_millis());
+            if let Err(e) = self.step(when, Event::TimerFired { timer }) {
+                self.fail(&format!("a due timer was refused: {e}"));
+            }
+        }
+        self.fail("timers keep firing: more firings than timers can exist");
+    }
+
+    /// Ends the run: fires every timer due by `at` (the host kept its promises), checks
+    /// that every push past its deadline was completed, then resets the provider and
+    /// checks the engine is idle with no timer and no push owed.
+    pub fn finish(&mut self, at: u64) {
+        let at = at.max(self.engine.now().as_millis());
+        self.fire_due(at);
+        if !self.checking {
+            let _ = self.step(at, Event::ProviderDidReset);
+            return;
+        }
+        self.invariants.finish(at);
+        self.rules.finish(at);
+        if let Some(v) = self.invariants.violations().first() {
+            self.fail(&format!("at the end: {v}"));
+        }
+        if let Some(v) = self.rules.violations().first() {
+            self.fail(&format!("at the end: {v}"));
+        }
+        if let Err(e) = self.step(at, Event::ProviderDidReset) {
+            self.fail(&format!("providerDidReset refused: {e}"));
+        }
+        if !self.engine.is_idle() || self.engine.timers().next().is_some() {
+            self.fail("not idle after providerDidReset");
+        }
+        if self.rules.open_pushes() != 0 {
+            self.fail("a push is still owed its completion after providerDidReset");
+        }
+    }
+
+    /// How many `CompletePush` for `push` the run produced so far.
+    pub fn completions(&self, push: u64) -> u32 {
+        self.completed.get(&push).copied().unwrap_or(0)
+    }
+
+    /// Replaces the run's log with one line (for fixtures cloned many times).
+    pub fn set_log(&mut self, line: String) {
+        self.log = vec![line];
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `push`: raw bytes as a VoIP push into a live engine
+// ---------------------------------------------------------------------------------------
+
+/// The id text of fixture call `n` under `schema`: for `n == 0` the id of the corpus
+/// payload the schema was made for (so mutated corpus payloads hit a live call), else
+/// `00000000-0000-4000-8000-00000000000n` (the testkit's [`call_id`]) or the opaque id
+/// `c<n>`.
+pub fn fixture_id(schema_name: &str, schema: &PayloadSchema, n: u8) -> String {
+    if n == 0 {
+        let corpus = match schema_name {
+            "apple_docs" => Some("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11"),
+            "speakerbox" => Some("E621E1F8-C36C-495A-93FC-0C247A3E6E5F"),
+            "react_native_voip_push" => Some("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20"),
+            "flutter_callkit_incoming" => Some("44d915e1-5ff4-4bed-bf13-c423048ec97a"),
+            "twilio" => Some("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a"),
+            "telegram" => Some("6823910254189346817"),
+            "linphone_flexisip" => Some("Jd7xK2pQ-8h3F9vLmN"),
+            "nested_data" => Some("3e9d2c41-6b7a-4f08-9e15-7d2c8a4b1f63"),
+            _ => None,
+        };
+        if let Some(id) = corpus {
+            return id.to_string();
+        }
+    }
+    match schema.id_kind {
+        CallIdKind::Uuid => call_id(n).0.hyphenated().to_string(),
+        CallIdKind::Opaque => format!("c{n}"),
+    }
+}
+
+/// The push id of the fuzzed push in [`check_push`].
+pub const FUZZED_PUSH: u64 = 100;
+
+/// A fixture for [`check_push`]: an engine with `schema` holding, at 400 ms,
+///
+/// - call 0 ringing with its report still pending (push 1 pending),
+/// - call 1 answered with media (audio session active),
+/// - call 2 answering (answer action held, connection not ready),
+/// - call 3 ended by the remote side (its UUID recently ended),
+/// - with `flood == false`: call 4 outgoing and connecting (the call table is full);
+///   with `flood == true`: no call 4, and pushes 10-16 (unreadable, reported and ended)
+///   pending, so the push table is full of pushes within their deadline.
+pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> Checked<4, 8, 28> {
+    let config = Config::with_schema(schema.clone());
+    let mut k: Checked<4, 8, 28> = Checked::new(config);
+    let id = |n: u8| fixture_id(schema_name, schema, n);
+    let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid");
+    let payload = |n: u8| {
+        build_payload(
+            schema,
+            &PayloadFields {
+                id: Some(id(n)),
+                handle: Some(format!("+1408555{n:04}")),
+                caller_name: Some(format!("Caller {n}")),
+                ..PayloadFields::default()
+            },
+        )
+    };
+    let ok = |k: &mut Checked<4, 8, 28>, at: u64, event: Event<'_>| {
+        let name = event.name();
+        if let Err(e) = k.step(at, event) {
+            panic!("{schema_name}: fixture step {name} refused: {e}");
+        }
+    };
+    let push = |k: &mut Checked<4, 8, 28>, at: u64, push: u64, bytes: &[u8]| {
+        k.step(
+            at,
+            Event::VoipPushReceived {
+                push: PushId(push),
+                payload: bytes,
+                fallback_call: fallback_id(push),
+            },
+        )
+        .expect("pushes are never refused");
+    };
+    push(&mut k, 0, 1, &payload(0));
+    push(&mut k, 100, 2, &payload(1));
+    ok(
+        &mut k,
+        110,
+        Event::IncomingCallReported {
+            push: PushId(2),
+            result: Ok(()),
+        },
+    );
+    ok(&mut k, 120, Event::IncomingCallConnected { call: call(1) });
+    ok(
+        &mut k,
+        130,
+        Event::PerformAnswerCall {
+            action: action_id(1),
+            call: call(1),
+        },
+    );
+    ok(&mut k, 140, Event::DidActivateAudioSession);
+    push(&mut k, 200, 3, &payload(2));
+    ok(
+        &mut k,
+        210,
+        Event::IncomingCallReported {
+            push: PushId(3),
+            result: Ok(()),
+        },
+    );
+    ok(
+        &mut k,
+        220,
+        Event::PerformAnswerCall {
+            action: action_id(2),
+            call: call(2),
+        },
+    );
+    push(&mut k, 300, 4, &payload(3));
+    ok(
+        &mut k,
+        310,
+        Event::IncomingCallReported {
+            push: PushId(4),
+            result: Ok(()),
+        },
+    );
+    ok(&mut k, 320, Event::RemoteEnded { call: call(3) });
+    if flood {
+        for p in 10..=16 {
+            push(&mut k, 390, p, b"x");
+        }
+        assert_eq!(
+            k.engine.pending_pushes(),
+            8,
+            "{schema_name}: push table full"
+        );
+    } else {
+        let out = call(4);
+        let effects = k
+            .step(
+                400,
+                Event::RequestStartCall {
+                    call: out,
+                    handle: "+15551234567",
+                    handle_type: HandleType::PhoneNumber,
+                    video: false,
+                },
+            )
+            .expect("the outgoing request is accepted");
+        let Some(Effect::RequestTransaction { transaction, .. }) = effects.first() else {
+            panic!("{schema_name}: no start transaction");
+        };
+        let transaction = *transaction;
+        ok(
+            &mut k,
+            400,
+            Event::TransactionCompleted {
+                transaction,
+                result: Ok(()),
+            },
+        );
+        ok(
+            &mut k,
+            400,
+            Event::PerformStartCall {
+                action: action_id(3),
+                call: out,
+                handle: "+15551234567",
+                handle_type: HandleType::PhoneNumber,
+                video: false,
+            },
+        );
+        ok(&mut k, 400, Event::OutgoingCallConnecting { call: out });
+        assert_eq!(
+            k.engine.calls().count(),
+            4,
+            "{schema_name}: call table full"
+        );
+    }
+    k.set_log(format!(
+        "(fixture: schema {schema_name}, {})",
+        if flood {
+            "push table full"
+        } else {
+            "call table full"
+        }
+    ));
+    k
+}
+
+/// The [`push_fixture`]s for every schema, built once.
+fn push_fixtures() -> &'static [(&'static str, PayloadSchema, bool, Checked<4, 8, 28>)] {
+    static FIXTURES: OnceLock<Vec<(&'static str, PayloadSchema, bool, Checked<4, 8, 28>)>> =
+        OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let mut v = Vec::new();
+        for (name, schema) in all_schemas() {
+            for flood in [false, true] {
+                v.push((
+                    *name,
+                    schema.clone(),
+                    flood,
+                    push_fixture(name, schema, flood),
+                ));
+            }
+        }
+        v
+    })
+}
+
+/// `data` as a VoIP push into every [`push_fixture`] (every schema, full call table and
+/// full push table), then completed each way a push can be: its report's result (`Ok`,
+/// and an error picked from the input), its deadline, and `providerDidReset`.
+///
+/// Panics unless: the push is accepted and its first effect reports it under the
+/// payload's call id (the fallback id for an unreadable payload, which is also ended as
+/// failed in the same step); every step keeps the invariants and the local consistency
+/// checks of [`Checked`]; and at the end every push was completed exactly once and the
+/// reset engine is idle.
+pub fn check_push(data: &[u8]) {
+    let error = IncomingCallError::from_raw(data.first().copied().unwrap_or(0) % 8);
+    // The fixtures differ only in their schema and call ids, so a push reported under
+    // the fallback id (unreadable, or no id) behaves the same in every schema with the
+    // same parse result: its completion paths run once per scene and parse result.
+    let mut paths_run: Vec<(bool, Result<PushPayload, PayloadError>)> = Vec::new();
+    for (name, schema, flood, fixture) in push_fixtures() {
+        let mut k = fixture.clone();
+        // The full-call-table scene gets its push with the time gone backwards (50 ms,
+        // before the fixture's 400 ms): it must be handled at 400 ms.
+        let at = if *flood { 1_000 } else { 50 };
+        let fallback = fallback_id(FUZZED_PUSH);
+        let effects = k
+            .step(
+                at,
+                Event::VoipPushReceived {
+                    push: PushId(FUZZED_PUSH),
+                    payload: data,
+                    fallback_call: fallback,
+                },
+            )
+            .unwrap_or_else(|e| panic!("{name}: push refused: {e}"));
+        let parsed = schema.parse(data);
+        // A push naming the app's own outgoing call is unusable like an unreadable one
+        // (since c46c7a8, the fix for finding F2; finding F5 in docs/robustness.md).
+        let names_outgoing = parsed.as_ref().is_ok_and(|p| {
+            p.call
+                .and_then(|c| fixture.engine.call(c))
+                .is_some_and(|c| c.direction() == Direction::Outgoing)
+        });
+        let unusable = parsed.is_err() || names_outgoing;
+        let want = match &parsed {
+            Ok(p) if !names_outgoing => p.call.unwrap_or(fallback),
+            _ => fallback,
+        };
+        match effects.first() {
+            Some(Effect::ReportNewIncomingCall { push, call })
+                if *push == PushId(FUZZED_PUSH) && *call == want => {}
+            other => panic!("{name}: first effect {other:?}, want the report under {want}"),
+        }
+        if unusable
+            && !effects.contains(&Effect::ReportCallEnded {
+                call: fallback,
+                at: k.engine.now(),
+                reason: CallEndedReason::Failed,
+            })
+        {
+            panic!("{name}: unusable payload ({parsed:?}) not ended as failed: {effects:?}");
+        }
+        if *flood && k.completions(FUZZED_PUSH) != 1 {
+            panic!("{name}: push on a full push table not completed in its step");
+        }
+        let now = k.engine.now().as_millis();
+        if !parsed.as_ref().is_ok_and(|p| p.call.is_some()) {
+            let key = (*flood, parsed.clone());
+            if paths_run.contains(&key) {
+                continue;
+            }
+            paths_run.push(key);
+        }
+        for path in 0..4 {
+            let mut k = k.clone();
+            match path {
+                0 => {
+                    let _ = k.step(
+                        now + 40,
+                        Event::IncomingCallReported {
+                            push: PushId(FUZZED_PUSH),
+                            result: Ok(()),
+                        },
+                    );
+                }
+                1 => {
+                    let _ = k.step(
+                        now + 40,
+                        Event::IncomingCallReported {
+                            push: PushId(FUZZED_PUSH),
+                            result: Err(error),
+                        },
+                    );
+                }
+                2 => k.fire_due(now + 5_000),
+                _ => {
+                    let _ = k.step(now + 40, Event::ProviderDidReset);
+                }
+            }
+            if k.completions(FUZZED_PUSH) != 1 {
+                panic!(
+                    "{name}: path {path}: push completed {} times",
+                    k.completions(FUZZED_PUSH)
+                );
+            }
+            k.finish(now + 700_000);
+            if k.completions(FUZZED_PUSH) != 1 {
+                panic!(
+                    "{name}: path {path}: push completed {} times by the end",
+                    k.completions(FUZZED_PUSH)
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// `events`: an arbitrary script of events
+// ---------------------------------------------------------------------------------------
+
+/// Most steps of one [`Script`] that are run.
+pub const MAX_SCRIPT_STEPS: usize = 96;
+
+/// A fuzzed run: a configuration and a sequence of host operations.
+#[derive(Arbitrary, Debug)]
+pub struct Script {
+    /// Index into [`all_schemas`].
+    pub schema: u8,
+    /// Engine capacities: 0 `<4, 8, 28>` (defaults), 1 `<2, 2, 10>`, 2 `<1, 1, 9>` (each
+    /// with exactly `effects_needed` effects).
+    pub capacity: u8,
+    /// Configuration knobs.
+    pub knobs: Knobs,
+    /// The operations.
+    pub ops: Vec<Op>,
+}
+
+/// The configuration a [`Script`] runs with.
+#[derive(Arbitrary, Debug)]
+pub struct Knobs {
+    /// `supportsVideo`.
+    pub video: bool,
+    /// `supportsHolding`.
+    pub holding: bool,
+    /// `supportsGrouping`.
+    pub grouping: bool,
+    /// `supportsUngrouping`.
+    pub ungrouping: bool,
+    /// `supportsDTMF`.
+    pub dtmf: bool,
+    /// `maximumCallGroups`.
+    pub max_groups: u8,
+    /// `maximumCallsPerCallGroup`.
+    pub per_group: u8,
+    /// Ring time-out.
+    pub ring: Timeout,
+    /// Answer-connect time-out.
+    pub answer: Timeout,
+    /// Push completion time-out.
+    pub push: Timeout,
+}
+
+/// A configured time-out.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum Timeout {
+    /// The default.
+    Default,
+    /// 0 ms: due at once.
+    Zero,
+    /// A few milliseconds.
+    Small(u8),
+    /// `u64::MAX`: every deadline saturates.
+    Max,
+}
+
+impl Timeout {
+    fn ms(self, default: u64) -> u64 {
+        match self {
+            Timeout::Default => default,
+            Timeout::Zero => 0,
+            Timeout::Small(n) => u64::from(n),
+            Timeout::Max => u64::MAX,
+        }
+    }
+}
+
+/// How the host clock moves before an operation.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum Delta {
+    /// Not at all.
+    Same,
+    /// Forward by a few milliseconds.
+    Ms(u8),
+    /// Forward by up to about 65 s.
+    Long(u16),
+    /// Forward by up to about 50 days.
+    Huge(u32),
+    /// Backwards by up to about 65 s.
+    Back(u16),
+    /// To near the end of time (`u64::MAX` minus a little).
+    EndOfTime(u16),
+}
+
+/// One thing the host does.
+#[derive(Arbitrary, Debug)]
+pub enum Op {
+    /// Hands the engine an event after moving the clock.
+    Event(Delta, Ev),
+    /// Moves the clock to the earliest armed timer's deadline (if later) and fires it.
+    FireNextTimer,
+    /// Fires every timer due now.
+    FireDue,
+}
+
+/// A call reference, resolved against the run so far.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum CallRef {
+    /// One of six fixed ids (colliding across the run).
+    Small(u8),
+    /// The n-th live call (a small id when there is none).
+    Live(u8),
+    /// The n-th call id seen in an effect, most recent first.
+    Seen(u8),
+    /// A new id never used before.
+    Fresh,
+}
+
+/// An action reference.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum ActRef {
+    /// One of six fixed ids.
+    Small(u8),
+    /// The n-th action held by a live call.
+    Held(u8),
+    /// A new id.
+    Fresh,
+}
+
+/// A push reference (for report results).
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum PushRef {
+    /// The n-th push sent, most recent first.
+    Sent(u8),
+    /// A raw small id.
+    Raw(u8),
+}
+
+/// A transaction reference.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum TxRef {
+    /// The n-th transaction requested, most recent first.
+    Seen(u8),
+    /// A raw small id.
+    Raw(u8),
+}
+
+/// A timer reference.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum TimerRef {
+    /// The n-th armed timer.
+    Armed(u8),
+    /// A push's completion timer.
+    Push(PushRef),
+    /// A call's ring timer.
+    Ring(CallRef),
+    /// A call's answer timer.
+    Answer(CallRef),
+}
+
+/// Text for handles and DTMF digits.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum Text {
+    /// `+14085551234`.
+    Phone,
+    /// `sip:alice@example.org`.
+    Sip,
+    /// `alice@example.org`.
+    Email,
+    /// `12#*A,`.
+    Digits,
+    /// Empty.
+    Empty,
+    /// 129 bytes (one over the handle limit; also over the DTMF limit).
+    TooLong,
+    /// 33 digits (one over the DTMF limit).
+    Dtmf33,
+    /// Anything.
+    Any(String),
+}
+
+impl Text {
+    fn resolve(&self) -> String {
+        match self {
+            Text::Phone => "+14085551234".into(),
+            Text::Sip => "sip:alice@example.org".into(),
+            Text::Email => "alice@example.org".into(),
+            Text::Digits => "12#*A,".into(),
+            Text::Empty => String::new(),
+            Text::TooLong => "1".repeat(129),
+            Text::Dtmf33 => "1".repeat(33),
+            Text::Any(s) => s.clone(),
+        }
+    }
+}
+
+/// A push payload.
+#[derive(Arbitrary, Debug)]
+pub enum PayloadSrc {
+    /// The n-th file of `tests/payloads/`.
+    Corpus(u8),
+    /// A well-formed payload for the run's schema.
+    Built {
+        /// Its call id (`None`: no id, the fallback is used).
+        call: Option<CallRef>,
+        /// A cancel push.
+        cancel: bool,
+        /// Caller name: none, or one of a few.
+        name: Option<u8>,
+        /// Handle.
+        handle: Option<Text>,
+        /// Video.
+        video: bool,
+        /// Ring time-out in the payload.
+        ring_ms: Option<u32>,
+    },
+    /// Raw bytes.
+    Raw(Vec<u8>),
+}
+
+/// The fallback UUID the host hands in with a push.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum FallbackRef {
+    /// A fresh UUID (the host's contract).
+    Fresh,
+    /// A call reference (a host reusing a UUID).
+    Call(CallRef),
+}
+
+/// Every [`Event`] variant, with references the runner resolves.
+#[derive(Arbitrary, Debug)]
+#[allow(missing_docs)]
+pub enum Ev {
+    Push {
+        payload: PayloadSrc,
+        fallback: FallbackRef,
+    },
+    Credentials(Vec<u8>),
+    CredentialsInvalidated,
+    Reported {
+        push: PushRef,
+        result: Option<u8>,
+    },
+    ProviderDidBegin,
+    ProviderDidReset,
+    PerformStart {
+        action: ActRef,
+        call: CallRef,
+        handle: Text,
+        handle_type: u8,
+        video: bool,
+    },
+    PerformAnswer {
+        action: ActRef,
+        call: CallRef,
+    },
+    PerformEnd {
+        action: ActRef,
+        call: CallRef,
+    },
+    PerformSetHeld {
+        action: ActRef,
+        call: CallRef,
+        on_hold: bool,
+    },
+    PerformSetMuted {
+        action: ActRef,
+        call: CallRef,
+        muted: bool,
+    },
+    PerformSetGroup {
+        action: ActRef,
+        call: CallRef,
+        group_with: Option<CallRef>,
+    },
+    PerformPlayDtmf {
+        action: ActRef,
+        call: CallRef,
+        digits: Text,
+        kind: u8,
+    },
+    TimedOut {
+        action: ActRef,
+    },
+    DidActivate,
+    DidDeactivate,
+    RequestStart {
+        call: CallRef,
+        handle: Text,
+        handle_type: u8,
+        video: bool,
+    },
+    RequestEnd {
+        call: CallRef,
+    },
+    RequestSetHeld {
+        call: CallRef,
+        on_hold: bool,
+    },
+    RequestSetMuted {
+        call: CallRef,
+        muted: bool,
+    },
+    RequestPlayDtmf {
+        call: CallRef,
+        digits: Text,
+        kind: u8,
+    },
+    TransactionCompleted {
+        tx: TxRef,
+        result: Option<u8>,
+    },
+    OutgoingConnecting {
+        call: CallRef,
+    },
+    OutgoingConnected {
+        call: CallRef,
+    },
+    IncomingConnected {
+        call: CallRef,
+    },
+    RemoteEnded {
+        call: CallRef,
+    },
+    AnsweredElsewhere {
+        call: CallRef,
+    },
+    DeclinedElsewhere {
+        call: CallRef,
+    },
+    ConnectionFailed {
+        call: CallRef,
+    },
+    TimerFired {
+        timer: TimerRef,
+    },
+}
+
+/// The host's side of a scripted run: the clock and what it has seen.
+struct Host<'s> {
+    schema_name: &'s str,
+    schema: &'s PayloadSchema,
+    now: u64,
+    next_push: u64,
+    next_fresh: u64,
+    pushes: Vec<u64>,
+    transactions: Vec<TransactionId>,
+    seen_calls: Vec<CallId>,
+    /// Id text for calls the host named itself (opaque schemas cannot invert a UUID).
+    texts: BTreeMap<CallId, String>,
+}
+
+/// A fresh UUID `n` for the host (distinct from the testkit's fixed ids).
+fn fresh_uuid(tag: u8, n: u64) -> Uuid {
+    let mut b = [0u8; 16];
+    b[0] = tag;
+    b[6] = 0x40;
+    b[8..16].copy_from_slice(&n.to_be_bytes());
+    b[8] = 0x80 | (b[8] & 0x3f);
+    Uuid::from_bytes(b)
+}
+
+impl Host<'_> {
+    fn small(&mut self, n: u8) -> CallId {
+        let text = fixture_id(self.schema_name, self.schema, n % 6);
+        let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(n % 6));
+        self.texts.entry(call).or_insert(text);
+        call
+    }
+
+    fn call<const C: usize, const P: usize, const E: usize>(
+        &mut self,
+        engine: &Engine<C, P, E>,
+        r: CallRef,
+    ) -> CallId {
+        match r {
+            CallRef::Small(n) => self.small(n),
+            CallRef::Live(n) => {
+                let live: Vec<CallId> = engine.calls().map(|c| c.id()).collect();
+                match live.get(usize::from(n) % live.len().max(1)) {
+                    Some(c) => *c,
+                    None => self.small(n),
+                }
+            }
+            CallRef::Seen(n) => match self
+                .seen_calls
+                .iter()
+                .rev()
+                .nth(usize::from(n) % self.seen_calls.len().max(1))
+            {
+                Some(c) => *c,
+                None => self.small(n),
+            },
+            CallRef::Fresh => {
+                self.next_fresh += 1;
+                let text = match self.schema.id_kind {
+                    CallIdKind::Uuid => fresh_uuid(0xca, self.next_fresh).hyphenated().to_string(),
+                    CallIdKind::Opaque => format!("fresh{}", self.next_fresh),
+                };
+                let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(0));
+                self.texts.insert(call, text);
+                call
+            }
+        }
+    }
+
+    fn action<const C: usize, const P: usize, const E: usize>(
+        &mut self,
+        engine: &Engine<C, P, E>,
+        r: ActRef,
+    ) -> ActionId {
+        match r {
+            ActRef::Small(n) => action_id(n % 6),
+            ActRef::Held(n) => {
+                let held: Vec<ActionId> = engine.calls().filter_map(|c| c.held_action()).collect();
+                held.get(usize::from(n) % held.len().max(1))
+                    .copied()
+                    .unwrap_or_else(|| action_id(n % 6))
+            }
+            ActRef::Fresh => {
+                self.next_fresh += 1;
+                ActionId(fresh_uuid(0xac, self.next_fresh))
+            }
+        }
+    }
+
+    fn push(&self, r: PushRef) -> PushId {
+        match r {
+            PushRef::Sent(n) => self
+                .pushes
+                .iter()
+                .rev()
+                .nth(usize::from(n) % self.pushes.len().max(1))
+                .map_or(PushId(u64::from(n % 4)), |p| PushId(*p)),
+            PushRef::Raw(n) => PushId(u64::from(n % 24)),
+        }
+    }
+
+    fn transaction(&self, r: TxRef) -> TransactionId {
+        match r {
+            TxRef::Seen(n) => self
+                .transactions
+                .iter()
+                .rev()
+                .nth(usize::from(n) % self.transactions.len().max(1))
+                .copied()
+                .unwrap_or(TransactionId(u64::from(n % 4))),
+            TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
+        }
+    }
+
+    fn id_text(&mut self, call: CallId) -> String {
+        match self.schema.id_kind {
+            CallIdKind::Uuid => call.0.hyphenated().to_string(),
+            CallIdKind::Opaque => match self.texts.get(&call) {
+                Some(t) => t.clone(),
+                None => fixture_id(self.schema_name, self.schema, 1),
+            },
+        }
+    }
+
+    fn moved(&self, d: Delta) -> u64 {
+        match d {
+            Delta::Same => self.now,
+            Delta::Ms(n) => self.now.saturating_add(u64::from(n)),
+            Delta::Long(n) => self.now.saturating_add(u64::from(n)),
+            Delta::Huge(n) => self.now.saturating_add(u64::from(n) * 1_000),
+            Delta::Back(n) => self.now.saturating_sub(u64::from(n)),
+            Delta::EndOfTime(n) => u64::MAX - u64::from(n),
+        }
+    }
+
+    fn observe(&mut self, effects: &StepEffects) {
+        for e in effects {
+            if let Some(c) = e.call() {
+                if self.seen_calls.last() != Some(&c) {
+                    self.seen_calls.push(c);
+                }
+            }
+            if let Effect::RequestTransaction { transaction, .. } = e {
+                self.transactions.push(*transaction);
+            }
+        }
+        if self.seen_calls.len() > 64 {
+            self.seen_calls.drain(..32);
+        }
+    }
+}
+
+/// `data` decoded as a [`Script`] (anything `arbitrary` makes of the bytes) and run by
+/// [`run_script`].
+pub fn check_events(data: &[u8]) {
+    let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    run_script(&script);
+}
+
+/// The run of [`check_events`] with every check off. Only for minimising the events
+/// corpus by the coverage of the engine rather than of the checkers (docs/robustness.md,
+/// "Corpus"); it checks nothing.
+pub fn drive_events_unchecked(data: &[u8]) {
+    let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    match script.capacity % 3 {
+        0 => run_script_on::<4, 8, 28>(&script, false),
+        1 => run_script_on::<2, 2, 10>(&script, false),
+        _ => run_script_on::<1, 1, 9>(&script, false),
+    }
+}
+
+/// Runs `script` (at most [`MAX_SCRIPT_STEPS`] operations) through an engine of the
+/// chosen capacity, every step checked by [`Checked`], then [`Checked::finish`] an hour
+/// after the last step.
+pub fn run_script(script: &Script) {
+    match script.capacity % 3 {
+        0 => run_script_on::<4, 8, 28>(script, true),
+        1 => run_script_on::<2, 2, 10>(script, true),
+        _ => run_script_on::<1, 1, 9>(script, true),
+    }
+}
+
+fn run_script_on<const C: usize, const P: usize, const E: usize>(script: &Script, checking: bool) {
+    let schemas = all_schemas();
+    let (schema_name, schema) = &schemas[usize::from(script.schema) % schemas.len()];
+    let k = &script.knobs;
+    let mut config = Config::with_schema(schema.clone());
+    config.provider.supports_video = k.video;
+    config.provider.maximum_call_groups = k.max_groups % 4;
+    config.provider.maximum_calls_per_call_group = k.per_group % 4;
+    config.capabilities.supports_holding = k.holding;
+    config.capabilities.supports_grouping = k.grouping;
+    config.capabilities.supports_ungrouping = k.ungrouping;
+    config.capabilities.supports_dtmf = k.dtmf;
+    config.ring_timeout_ms = k.ring.ms(config.ring_timeout_ms);
+    config.answer_connect_timeout_ms = k.answer.ms(config.answer_connect_timeout_ms);
+    config.push_completion_timeout_ms = k.push.ms(config.push_completion_timeout_ms);
+    let mut run: Checked<C, P, E> = Checked::new(config);
+    run.checking = checking;
+    let mut host = Host {
+        schema_name,
+        schema,
+        now: 0,
+        next_push: 1_000,
+        next_fresh: 0,
+        pushes: Vec::new(),
+        transactions: Vec::new(),
+        seen_calls: Vec::new(),
+        texts: BTreeMap::new(),
+    };
+    for op in script.ops.iter().take(MAX_SCRIPT_STEPS) {
+        match op {
+            Op::FireNextTimer => {
+                let next = run.engine.timers().min_by_key(|(t, d)| (*d, timer_key(t)));
+                if let Some((timer, deadline)) = next {
+                    host.now = host
+                        .now
+                        .max(deadline.as_millis())
+                        .max(run.engine.now().as_millis());
+                    match run.step(host.now, Event::TimerFired { timer }) {
+                        Ok(effects) => host.observe(&effects),
+                        Err(e) => panic!("the earliest timer {timer:?} was refused when due: {e}"),
+                    }
+                }
+            }
+            Op::FireDue => run.fire_due(host.now),
+            Op::Event(delta, ev) => {
+                host.now = host.moved(*delta);
+                step_event(&mut run, &mut host, ev);
+            }
+        }
+    }
+    let end = host
+        .now
+        .max(run.engine.now().as_millis())
+        .saturating_add(3_600_000);
+    run.finish(end);
+}
+
+fn step_event<const C: usize, const P: usize, const E: usize>(
+    run: &mut Checked<C, P, E>,
+    host: &mut Host<'_>,
+    ev: &Ev,
+) {
+    let at = host.now;
+    let engine = run.engine.clone();
+    let handle_type = |n: u8| HandleType::from_raw(1 + n % 3).unwrap_or(HandleType::Generic);
+    let dtmf_type = |n: u8| DtmfType::from_raw(1 + n % 3).unwrap_or(DtmfType::SingleTone);
+    let mut text = String::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let result = match ev {
+        Ev::Push { payload, fallback } => {
+            host.next_push += 1;
+            let push = host.next_push;
+            host.pushes.push(push);
+            let fallback_call = match fallback {
+                FallbackRef::Fresh => fallback_id(push),
+                FallbackRef::Call(r) => host.call(&engine, *r),
+            };
+            bytes = match payload {
+                PayloadSrc::Corpus(n) => PAYLOAD_CORPUS[usize::from(*n) % PAYLOAD_CORPUS.len()]
+                    .1
+                    .to_vec(),
+                PayloadSrc::Raw(b) => b.clone(),
+                PayloadSrc::Built {
+                    call,
+                    cancel,
+                    name,
+                    handle,
+                    video,
+                    ring_ms,
+                } => {
+                    let id = call.map(|r| {
+                        let c = host.call(&engine, r);
+                        host.id_text(c)
+                    });
+                    let names = ["Alice", "Bob \"B\" 📞", "", "山田"];
+                    build_payload(
+                        host.schema,
+                        &PayloadFields {
+                            id,
+                            handle: handle.as_ref().map(Text::resolve),
+                            caller_name: name
+                                .map(|n| names[usize::from(n) % names.len()].to_string()),
+                            video: *video,
+                            ring_timeout_ms: ring_ms.map(u64::from),
+                            cancel: *cancel,
+                        },
+                    )
+                }
+            };
+            run.step(
+                at,
+                Event::VoipPushReceived {
+                    push: PushId(push),
+                    payload: &bytes,
+                    fallback_call,
+                },
+            )
+        }
+        Ev::Credentials(token) => run.step(at, Event::PushCredentialsUpdated { token }),
+        Ev::CredentialsInvalidated => run.step(at, Event::PushCredentialsInvalidated),
+        Ev::Reported { push, result } => {
+            let push = host.push(*push);
+            let result = match result {
+                None => Ok(()),
+                Some(raw) => Err(IncomingCallError::from_raw(*raw)),
+            };
+            run.step(at, Event::IncomingCallReported { push, result })
+        }
+        Ev::ProviderDidBegin => run.step(at, Event::ProviderDidBegin),
+        Ev::ProviderDidReset => run.step(at, Event::ProviderDidReset),
+        Ev::PerformStart {
+            action,
+            call,
+            handle,
+            handle_type: t,
+            video,
+        } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            text = handle.resolve();
+            run.step(
+                at,
+                Event::PerformStartCall {
+                    action,
+                    call,
+                    handle: &text,
+                    handle_type: handle_type(*t),
+                    video: *video,
+                },
+            )
+        }
+        Ev::PerformAnswer { action, call } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            run.step(at, Event::PerformAnswerCall { action, call })
+        }
+        Ev::PerformEnd { action, call } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            run.step(at, Event::PerformEndCall { action, call })
+        }
+        Ev::PerformSetHeld {
+            action,
+            call,
+            on_hold,
+        } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            run.step(
+                at,
+                Event::PerformSetHeld {
+                    action,
+                    call,
+                    on_hold: *on_hold,
+                },
+            )
+        }
+        Ev::PerformSetMuted {
+            action,
+            call,
+            muted,
+        } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            run.step(
+                at,
+                Event::PerformSetMuted {
+                    action,
+                    call,
+                    muted: *muted,
+                },
+            )
+        }
+        Ev::PerformSetGroup {
+            action,
+            call,
+            group_with,
+        } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            let group_with = group_with.map(|r| host.call(&engine, r));
+            run.step(
+                at,
+                Event::PerformSetGroup {
+                    action,
+                    call,
+                    group_with,
+                },
+            )
+        }
+        Ev::PerformPlayDtmf {
+            action,
+            call,
+            digits,
+            kind,
+        } => {
+            let action = host.action(&engine, *action);
+            let call = host.call(&engine, *call);
+            text = digits.resolve();
+            run.step(
+                at,
+                Event::PerformPlayDtmf {
+                    action,
+                    call,
+                    digits: &text,
+                    kind: dtmf_type(*kind),
+                },
+            )
+        }
+        Ev::TimedOut { action } => {
+            let action = host.action(&engine, *action);
+            run.step(at, Event::TimedOutPerforming { action })
+        }
+        Ev::DidActivate => run.step(at, Event::DidActivateAudioSession),
+        Ev::DidDeactivate => run.step(at, Event::DidDeactivateAudioSession),
+        Ev::RequestStart {
+            call,
+            handle,
+            handle_type: t,
+            video,
+        } => {
+            let call = host.call(&engine, *call);
+            text = handle.resolve();
+            run.step(
+                at,
+                Event::RequestStartCall {
+                    call,
+                    handle: &text,
+                    handle_type: handle_type(*t),
+                    video: *video,
+                },
+            )
+        }
+        Ev::RequestEnd { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::RequestEndCall { call })
+        }
+        Ev::RequestSetHeld { call, on_hold } => {
+            let call = host.call(&engine, *call);
+            run.step(
+                at,
+                Event::RequestSetHeld {
+                    call,
+                    on_hold: *on_hold,
+                },
+            )
+        }
+        Ev::RequestSetMuted { call, muted } => {
+            let call = host.call(&engine, *call);
+            run.step(
+                at,
+                Event::RequestSetMuted {
+                    call,
+                    muted: *muted,
+                },
+            )
+        }
+        Ev::RequestPlayDtmf { call, digits, kind } => {
+            let call = host.call(&engine, *call);
+            text = digits.resolve();
+            run.step(
+                at,
+                Event::RequestPlayDtmf {
+                    call,
+                    digits: &text,
+                    kind: dtmf_type(*kind),
+                },
+            )
+        }
+        Ev::TransactionCompleted { tx, result } => {
+            let transaction = host.transaction(*tx);
+            let result = match result {
+                None => Ok(()),
+                Some(raw) => Err(RequestTransactionError::from_raw(*raw)),
+            };
+            run.step(
+                at,
+                Event::TransactionCompleted {
+                    transaction,
+                    result,
+                },
+            )
+        }
+        Ev::OutgoingConnecting { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::OutgoingCallConnecting { call })
+        }
+        Ev::OutgoingConnected { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::OutgoingCallConnected { call })
+        }
+        Ev::IncomingConnected { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::IncomingCallConnected { call })
+        }
+        Ev::RemoteEnded { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::RemoteEnded { call })
+        }
+        Ev::AnsweredElsewhere { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::AnsweredElsewhere { call })
+        }
+        Ev::DeclinedElsewhere { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::DeclinedElsewhere { call })
+        }
+        Ev::ConnectionFailed { call } => {
+            let call = host.call(&engine, *call);
+            run.step(at, Event::ConnectionFailed { call })
+        }
+        Ev::TimerFired { timer } => {
+            let timer = match timer {
+                TimerRef::Armed(n) => {
+                    let armed: Vec<Timer> = engine.timers().map(|(t, _)| t).collect();
+                    match armed.get(usize::from(*n) % armed.len().max(1)) {
+                        Some(t) => *t,
+                        None => Timer::PushCompletion(host.push(PushRef::Sent(*n))),
+                    }
+                }
+                TimerRef::Push(p) => Timer::PushCompletion(host.push(*p)),
+                TimerRef::Ring(c) => Timer::Ring(host.call(&engine, *c)),
+                TimerRef::Answer(c) => Timer::AnswerConnect(host.call(&engine, *c)),
+            };
+            run.step(at, Event::TimerFired { timer })
+        }
+    };
+    let _ = (&text, &bytes);
+    if let Ok(effects) = result {
+        host.observe(&effects);
+    }
+}
