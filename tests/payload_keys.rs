@@ -87,3 +87,75 @@ fn a_twilio_cancel_is_told_from_a_call_by_its_message_type() {
     assert_eq!(cancel.kind, PushKind::Cancel);
     assert_eq!(call.call, cancel.call);
 }
+
+#[test]
+fn a_string_or_key_made_only_of_control_bytes_is_a_syntax_error() {
+    let value = b"{\"handle\":\"\x01\"}";
+    assert_eq!(
+        PayloadSchema::default().parse(value),
+        Err(PayloadError::Syntax)
+    );
+    let key = b"{\"\x01\":1}";
+    assert_eq!(
+        PayloadSchema::default().parse(key),
+        Err(PayloadError::Syntax)
+    );
+}
+
+#[test]
+fn an_escaped_uuid_id_is_unescaped_before_it_is_parsed() {
+    let payload = br#"{"uuid":"0b7b8a3e\u002d2f0c-4d57-8c9e-1c5a9e7d4f20"}"#;
+    let parsed = PayloadSchema::default().parse(payload).expect("a valid id");
+    assert_eq!(parsed.call.map(|c| c.to_string()), Some(UUID.to_string()));
+}
+
+#[test]
+fn schema_builders_set_the_namespace_the_handle_type_and_the_video_key() {
+    use callkit_engine::{CallId, CallIdKind, HandleType, Uuid};
+    let namespace = Uuid::from_u128(0x1234_5678_9abc_4def_8123_456789abcdef);
+    let schema = PayloadSchema::default()
+        .with_id("sid", CallIdKind::Opaque)
+        .unwrap()
+        .with_opaque_namespace(namespace)
+        .with_handle("to", Some(HandleType::Generic))
+        .unwrap()
+        .with_video(Some("v"))
+        .unwrap();
+    let parsed = schema
+        .parse(br#"{"sid":"CA42","to":"+15550100","v":true}"#)
+        .expect("the custom layout is read");
+    assert_eq!(parsed.call, Some(CallId(Uuid::new_v5(&namespace, b"CA42"))));
+    let handle = parsed.handle.expect("a handle");
+    // Set by the schema, not inferred (inference would say phone number).
+    assert_eq!(handle.kind, HandleType::Generic);
+    assert!(parsed.has_video);
+}
+
+#[test]
+fn presets_fix_the_handle_type_their_servers_use() {
+    use callkit_engine::HandleType;
+    let cases = [
+        // Twilio: `twi_from` is a client name or a number, shown as a generic handle.
+        (
+            PayloadSchema::twilio(),
+            &br#"{"twi_call_sid":"CA1","twi_from":"+14155550100"}"#[..],
+            HandleType::Generic,
+        ),
+        // Telegram relays a phone number, whatever it looks like.
+        (
+            PayloadSchema::telegram(),
+            &br#"{"call_id":"1","phoneNumber":"alice"}"#[..],
+            HandleType::PhoneNumber,
+        ),
+        // Flexisip sends SIP addresses: generic, even without the `sip:` scheme.
+        (
+            PayloadSchema::linphone_flexisip(),
+            &br#"{"call-id":"x","from-uri":"carol@sip.example.org"}"#[..],
+            HandleType::Generic,
+        ),
+    ];
+    for (schema, payload, kind) in cases {
+        let handle = schema.parse(payload).unwrap().handle.expect("a handle");
+        assert_eq!(handle.kind, kind, "{}", handle.value);
+    }
+}

@@ -1,0 +1,104 @@
+//! Every CallKit enumeration keeps Apple's raw values, both ways (docs/callkit-facts.md,
+//! "CallKit enumerations"): hosts and the C ABI pass these numbers straight through.
+
+use callkit_engine::{
+    CallEndedReason, DtmfType, HandleType, HandleTypes, IncomingCallError, RequestTransactionError,
+};
+
+#[test]
+fn incoming_call_errors_keep_apples_raw_values_both_ways() {
+    let all = [
+        (IncomingCallError::Unknown, 0),
+        (IncomingCallError::Unentitled, 1),
+        (IncomingCallError::CallUuidAlreadyExists, 2),
+        (IncomingCallError::FilteredByDoNotDisturb, 3),
+        (IncomingCallError::FilteredByBlockList, 4),
+        (IncomingCallError::FilteredDuringRestrictedSharingMode, 5),
+        (IncomingCallError::CallIsProtected, 6),
+        (IncomingCallError::FilteredBySensitiveParticipants, 7),
+    ];
+    for (error, raw) in all {
+        assert_eq!(error.raw(), raw, "{error:?}");
+        assert_eq!(IncomingCallError::from_raw(raw), error, "{raw}");
+    }
+    // A value Apple may add later reads as unknown.
+    assert_eq!(IncomingCallError::from_raw(8), IncomingCallError::Unknown);
+    assert_eq!(IncomingCallError::from_raw(255), IncomingCallError::Unknown);
+}
+
+#[test]
+fn request_transaction_errors_keep_apples_raw_values_both_ways() {
+    let all = [
+        (RequestTransactionError::Unknown, 0),
+        (RequestTransactionError::Unentitled, 1),
+        (RequestTransactionError::UnknownCallProvider, 2),
+        (RequestTransactionError::EmptyTransaction, 3),
+        (RequestTransactionError::UnknownCallUuid, 4),
+        (RequestTransactionError::CallUuidAlreadyExists, 5),
+        (RequestTransactionError::InvalidAction, 6),
+        (RequestTransactionError::MaximumCallGroupsReached, 7),
+        (RequestTransactionError::CallIsProtected, 8),
+    ];
+    for (error, raw) in all {
+        assert_eq!(error.raw(), raw, "{error:?}");
+        assert_eq!(RequestTransactionError::from_raw(raw), error, "{raw}");
+    }
+    assert_eq!(
+        RequestTransactionError::from_raw(9),
+        RequestTransactionError::Unknown
+    );
+}
+
+#[test]
+fn ended_reasons_handle_types_and_dtmf_types_keep_apples_raw_values() {
+    let reasons = [
+        (CallEndedReason::Failed, 1),
+        (CallEndedReason::RemoteEnded, 2),
+        (CallEndedReason::Unanswered, 3),
+        (CallEndedReason::AnsweredElsewhere, 4),
+        (CallEndedReason::DeclinedElsewhere, 5),
+    ];
+    for (reason, raw) in reasons {
+        assert_eq!(reason.raw(), raw, "{reason:?}");
+    }
+    let handles = [
+        (HandleType::Generic, 1),
+        (HandleType::PhoneNumber, 2),
+        (HandleType::EmailAddress, 3),
+    ];
+    for (kind, raw) in handles {
+        assert_eq!(kind.raw(), raw, "{kind:?}");
+        assert_eq!(HandleType::from_raw(raw), Some(kind), "{raw}");
+    }
+    assert_eq!(HandleType::from_raw(0), None);
+    assert_eq!(HandleType::from_raw(4), None);
+    let dtmf = [
+        (DtmfType::SingleTone, 1),
+        (DtmfType::SoftPause, 2),
+        (DtmfType::HardPause, 3),
+    ];
+    for (kind, raw) in dtmf {
+        assert_eq!(kind.raw(), raw, "{kind:?}");
+        assert_eq!(DtmfType::from_raw(raw), Some(kind), "{raw}");
+    }
+    assert_eq!(DtmfType::from_raw(0), None);
+    assert_eq!(DtmfType::from_raw(4), None);
+}
+
+#[test]
+fn a_handle_type_set_holds_exactly_the_types_added() {
+    let set = HandleTypes::NONE.with(HandleType::Generic);
+    assert!(set.contains(HandleType::Generic));
+    assert!(!set.contains(HandleType::PhoneNumber));
+    let both = set.with(HandleType::EmailAddress);
+    assert!(both.contains(HandleType::Generic) && both.contains(HandleType::EmailAddress));
+    assert!(!both.contains(HandleType::PhoneNumber));
+    assert_eq!(HandleTypes::ALL, both.with(HandleType::PhoneNumber));
+}
+
+#[test]
+fn adding_a_handle_type_twice_keeps_it() {
+    let set = HandleTypes::only(HandleType::PhoneNumber).with(HandleType::PhoneNumber);
+    assert!(set.contains(HandleType::PhoneNumber));
+    assert_eq!(set, HandleTypes::only(HandleType::PhoneNumber));
+}
