@@ -407,24 +407,7 @@ impl Run for Empty {
 
 // ------------------------------------------------------------------- engine drivers
 
-/// The call UUID `n`: `00000000-0000-4000-8000-0000000000nn` (as testkit's `call_id`).
-pub fn call_id(n: u8) -> CallId {
-    let mut b = [0u8; 16];
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    CallId::from_bytes(b)
-}
-
-/// The action UUID `n` (as testkit's `action_id`).
-pub fn action_id(n: u8) -> ActionId {
-    let mut b = [0u8; 16];
-    b[0] = 0xac;
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    ActionId::from_bytes(b)
-}
+pub use callkit_engine_testkit::{action_id, call_id};
 
 /// The Apple-docs payload for `call`, leaked (set-up only, a few per process).
 fn apple_payload_for(n: u8) -> &'static [u8] {

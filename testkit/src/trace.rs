@@ -640,41 +640,44 @@ impl Fields {
     }
 
     fn report_result(&mut self) -> Result<ReportResult, TraceError> {
-        let Some(v) = self.take("result") else {
-            return Ok(Ok(()));
-        };
-        let result = match &v {
-            Value::String(s) if s == "ok" => Some(Ok(())),
-            Value::String(s) => incoming_call_error_by_name(s).map(Err),
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .map(|raw| Err(IncomingCallError::from_raw(raw))),
-            _ => None,
-        };
-        result.ok_or_else(|| {
-            self.err(format!(
-                "\"result\" must be \"ok\", a CXErrorCodeIncomingCallError name or raw value, got {v}"
-            ))
-        })
+        self.apple_result(
+            "CXErrorCodeIncomingCallError",
+            incoming_call_error_by_name,
+            IncomingCallError::from_raw,
+        )
     }
 
     fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
+        self.apple_result(
+            "CXErrorCodeRequestTransactionError",
+            transaction_error_by_name,
+            RequestTransactionError::from_raw,
+        )
+    }
+
+    /// `"result"`: absent or `"ok"` for success, else an Apple error (`what`) by name or
+    /// raw value.
+    fn apple_result<E>(
+        &mut self,
+        what: &str,
+        by_name: fn(&str) -> Option<E>,
+        from_raw: fn(u8) -> E,
+    ) -> Result<Result<(), E>, TraceError> {
         let Some(v) = self.take("result") else {
             return Ok(Ok(()));
         };
         let result = match &v {
             Value::String(s) if s == "ok" => Some(Ok(())),
-            Value::String(s) => transaction_error_by_name(s).map(Err),
+            Value::String(s) => by_name(s).map(Err),
             Value::Number(_) => v
                 .as_u64()
                 .and_then(|n| u8::try_from(n).ok())
-                .map(|raw| Err(RequestTransactionError::from_raw(raw))),
+                .map(|raw| Err(from_raw(raw))),
             _ => None,
         };
         result.ok_or_else(|| {
             self.err(format!(
-                "\"result\" must be \"ok\", a CXErrorCodeRequestTransactionError name or raw value, got {v}"
+                "\"result\" must be \"ok\", a {what} name or raw value, got {v}"
             ))
         })
     }
