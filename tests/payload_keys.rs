@@ -112,7 +112,7 @@ fn an_escaped_uuid_id_is_unescaped_before_it_is_parsed() {
 #[test]
 fn schema_builders_set_the_namespace_the_handle_type_and_the_video_key() {
     use callkit_engine::{CallId, CallIdKind, HandleType, Uuid};
-    let namespace = Uuid::from_u128(0x1234_5678_9abc_4def_8123_456789abcdef);
+    let namespace = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
     let schema = PayloadSchema::default()
         .with_id("sid", CallIdKind::Opaque)
         .unwrap()
