@@ -14,7 +14,8 @@
 //!    `CXCallController` or `reportNewIncomingCall` completion, the signalling stack, a
 //!    timer), call [`Engine::handle`] with the monotonic time in milliseconds
 //!    ([`Instant`]) and the matching [`Event`], on one serial queue.
-//! 2. Carry out the returned [`Effects`] in order before handling the next event. For a
+//! 2. Carry out the returned [`Effects`] in order before handling the next event
+//!    ([`Engine::handle_into`] fills a container the host keeps instead). For a
 //!    VoIP push this happens *inside* the PushKit delegate method: its first effect is
 //!    always [`Effect::ReportNewIncomingCall`], and PushKit kills the app if no report
 //!    was made by the time the delegate returns (iOS 13 rule, Apple DTS).
