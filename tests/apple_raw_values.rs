@@ -102,3 +102,19 @@ fn adding_a_handle_type_twice_keeps_it() {
     assert!(set.contains(HandleType::PhoneNumber));
     assert_eq!(set, HandleTypes::only(HandleType::PhoneNumber));
 }
+
+#[test]
+fn ids_and_names_print_in_the_form_hosts_log_them() {
+    use callkit_engine::{ActionId, CallId, CallerName};
+    let bytes = *b"\x6f\x1c\x3e\x1a\x7b\x2d\x4c\x4e\x9a\x51\x0d\x3f\x6c\x2b\x9e\x11";
+    let call = CallId::from_bytes(bytes);
+    assert_eq!(format!("{call:?}"), "6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    assert_eq!(call.to_string(), "6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let action = ActionId::from_bytes(bytes);
+    assert_eq!(
+        format!("{action:?}"),
+        "action:6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11"
+    );
+    let name = CallerName::truncating("Chloé");
+    assert_eq!(format!("{name:?}"), "\"Chloé\"");
+}
