@@ -1614,7 +1614,7 @@ enum ck_result ck_engine_timers(struct ck_engine *engine,
                                 size_t *out_len);
 
 /**
- * Writes every live call, oldest first, to `out[0..*out_len]` (at most
+ * Writes every live call, in the engine's slot order, to `out[0..*out_len]` (at most
  * `CK_MAX_CALLS`). A `capacity` below the number of calls gets
  * `CK_RESULT_BUFFER_TOO_SMALL` with that number in `*out_len`.
  *

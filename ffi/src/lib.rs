@@ -182,6 +182,35 @@ unsafe fn put<T>(out: *mut T, value: T) {
     unsafe { out.write(value) }
 }
 
+/// Writes `items` (exactly `n` of them) to `out[0..n]` and `n` to `*out_len`; when `n`
+/// exceeds `capacity`, writes only `n` to `*out_len` and returns
+/// `CK_RESULT_BUFFER_TOO_SMALL`.
+///
+/// # Safety
+///
+/// `out_len` is writable; `out` holds `capacity` writable elements (unused when
+/// `capacity` is 0).
+unsafe fn put_list<T>(
+    items: impl Iterator<Item = T>,
+    n: usize,
+    out: *mut T,
+    capacity: usize,
+    out_len: *mut usize,
+) -> ck_result {
+    if n > capacity {
+        // SAFETY: the caller's contract for `out_len`.
+        unsafe { put(out_len, n) };
+        return ck_result::CK_RESULT_BUFFER_TOO_SMALL;
+    }
+    for (i, item) in items.take(n).enumerate() {
+        // SAFETY: `i < n <= capacity`, and `out` holds `capacity` elements.
+        unsafe { put(out.add(i), item) };
+    }
+    // SAFETY: the caller's contract for `out_len`.
+    unsafe { put(out_len, n) };
+    ck_result::CK_RESULT_OK
+}
+
 macro_rules! checked {
     ($($p:expr),+ $(,)?) => {
         $(if let Err(code) = check($p.cast_const()) { return code; })+
@@ -399,29 +428,18 @@ pub unsafe extern "C" fn ck_engine_timers(
         checked!(out);
     }
     let body = |engine: &mut Engine| {
-        let n = engine.timers().count();
-        if n > capacity {
-            // SAFETY: `out_len` was checked.
-            unsafe { put(out_len, n) };
-            return ck_result::CK_RESULT_BUFFER_TOO_SMALL;
-        }
-        for (i, (timer, deadline)) in engine.timers().enumerate() {
-            let entry = ck_timer_deadline {
-                timer: convert::c_timer(timer),
-                deadline_ms: deadline.as_millis(),
-            };
-            // SAFETY: `i < n <= capacity`, and `out` holds `capacity` elements.
-            unsafe { put(out.add(i), entry) };
-        }
-        // SAFETY: `out_len` was checked.
-        unsafe { put(out_len, n) };
-        ck_result::CK_RESULT_OK
+        let entries = engine.timers().map(|(timer, deadline)| ck_timer_deadline {
+            timer: convert::c_timer(timer),
+            deadline_ms: deadline.as_millis(),
+        });
+        // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
+        unsafe { put_list(entries, engine.timers().count(), out, capacity, out_len) }
     };
     // SAFETY: the engine pointer's contract is this function's.
     unsafe { with_engine(engine, body) }
 }
 
-/// Writes every live call, oldest first, to `out[0..*out_len]` (at most
+/// Writes every live call, in the engine's slot order, to `out[0..*out_len]` (at most
 /// `CK_MAX_CALLS`). A `capacity` below the number of calls gets
 /// `CK_RESULT_BUFFER_TOO_SMALL` with that number in `*out_len`.
 ///
@@ -441,19 +459,9 @@ pub unsafe extern "C" fn ck_engine_calls(
         checked!(out);
     }
     let body = |engine: &mut Engine| {
-        let n = engine.calls().count();
-        if n > capacity {
-            // SAFETY: `out_len` was checked.
-            unsafe { put(out_len, n) };
-            return ck_result::CK_RESULT_BUFFER_TOO_SMALL;
-        }
-        for (i, call) in engine.calls().enumerate() {
-            // SAFETY: `i < n <= capacity`, and `out` holds `capacity` elements.
-            unsafe { put(out.add(i), convert::call_info(call)) };
-        }
-        // SAFETY: `out_len` was checked.
-        unsafe { put(out_len, n) };
-        ck_result::CK_RESULT_OK
+        let infos = engine.calls().map(convert::call_info);
+        // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
+        unsafe { put_list(infos, engine.calls().count(), out, capacity, out_len) }
     };
     // SAFETY: the engine pointer's contract is this function's.
     unsafe { with_engine(engine, body) }
