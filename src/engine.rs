@@ -1516,14 +1516,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             Timer::Ring(call) => {
                 let (idx, deadline) = self
-                    .calls
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, c)| {
-                        (c.id == call)
-                            .then_some((i, c.ring_deadline))
-                            .and_then(|(i, d)| d.map(|d| (i, d)))
-                    })
+                    .armed(call, |c| c.ring_deadline)
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(deadline)?;
                 let backstop = self
@@ -1567,14 +1560,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             Timer::AnswerConnect(call) => {
                 let (idx, deadline) = self
-                    .calls
-                    .iter()
-                    .enumerate()
-                    .find_map(|(i, c)| {
-                        (c.id == call)
-                            .then_some((i, c.answer_deadline))
-                            .and_then(|(i, d)| d.map(|d| (i, d)))
-                    })
+                    .armed(call, |c| c.answer_deadline)
                     .ok_or(Error::UnknownTimer(timer))?;
                 due(deadline)?;
                 if let Some(c) = self.calls.get_mut(idx) {
@@ -1597,6 +1583,17 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     fn index_of(&self, call: CallId) -> Option<usize> {
         self.calls.iter().position(|c| c.id == call)
+    }
+
+    /// The slot of `call` and the deadline `deadline` reads from it, if that timer is
+    /// armed.
+    fn armed(
+        &self,
+        call: CallId,
+        deadline: fn(&Call) -> Option<Instant>,
+    ) -> Option<(usize, Instant)> {
+        let idx = self.index_of(call)?;
+        Some((idx, deadline(self.calls.get(idx)?)?))
     }
 
     fn ended_recently(&self, call: CallId) -> bool {
