@@ -388,6 +388,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.timers().map(|(_, deadline)| deadline).min()
     }
 
+    /// The armed timer to fire next at time `now`: among the timers whose deadline is at
+    /// or before `now`, the one with the earliest deadline, ties broken by [`Timer`]'s
+    /// `Ord`. `None` when no timer is due.
+    ///
+    /// This is the one due order: a host (or test driver) that wakes up late fires
+    /// `next_due_timer(now)` with [`Event::TimerFired`], and repeats until it returns
+    /// `None`, since firing one timer can cancel or arm others.
+    pub fn next_due_timer(&self, now: Instant) -> Option<(Timer, Instant)> {
+        self.timers()
+            .filter(|&(_, deadline)| deadline <= now)
+            .min_by_key(|&(timer, deadline)| (deadline, timer))
+    }
+
     /// Feed one event at time `now`; returns the effects to carry out, in order.
     ///
     /// Call after each thing the host observes, with its monotonic time in milliseconds.

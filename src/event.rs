@@ -11,7 +11,11 @@ use crate::types::{
 /// uniquely. When its deadline passes, the host hands it back in
 /// [`Event::TimerFired`]; [`Engine::poll_timeout`](crate::Engine::poll_timeout) gives the
 /// earliest deadline for hosts that prefer one wake-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// `Ord` is the tie-break of the one due order: timers due at the same deadline fire
+/// `PushCompletion` first, then `Ring`, then `AnswerConnect`, each by id
+/// ([`Engine::next_due_timer`](crate::Engine::next_due_timer)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Timer {
     /// The latest moment to call a push's PushKit completion handler when

@@ -2282,3 +2282,23 @@ fn perform_actions_for_an_unknown_call_fail_except_end_which_is_fulfilled() {
     assert!(h.engine.is_idle());
     finish(&mut h);
 }
+
+#[test]
+fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
+    let mut h = harness();
+    // The report's result has not come back: push 1's completion timer stays armed.
+    assert_report_first(&h.push(1, &payload(call_id(1))), 1, call_id(1));
+    // Push 1's completion (5 s) and call 1's ring (30 s) are armed; at 4.999 s none is due.
+    assert_eq!(h.engine.next_due_timer(ms(PUSH_DEADLINE_MS - 1)), None);
+    let (timer, deadline) = h.engine.next_due_timer(ms(u64::MAX)).unwrap();
+    assert_eq!(timer, Timer::PushCompletion(PushId(1)));
+    assert_eq!(deadline, ms(PUSH_DEADLINE_MS));
+    assert_eq!(
+        h.engine.next_due_timer(ms(PUSH_DEADLINE_MS)),
+        Some((Timer::PushCompletion(PushId(1)), ms(PUSH_DEADLINE_MS)))
+    );
+    // Equal deadlines: the order of `Timer` breaks the tie.
+    assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
+    assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
+    assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
+}
