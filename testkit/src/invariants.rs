@@ -24,7 +24,7 @@ use callkit_engine::{
     Event, IncomingCallError, Timer,
 };
 
-use crate::PushRuleChecker;
+use crate::push_rule::PushRuleChecker;
 
 thread_local! {
     static ENGINE_CALL_HOOK: Cell<Option<fn(bool)>> = const { Cell::new(None) };
