@@ -91,119 +91,6 @@ impl Symbols for Concrete {
     type Timer = Timer;
 }
 
-/// One [`Event`], owned, its values named through `S`.
-#[derive(Arbitrary, Clone, Debug, PartialEq, Eq)]
-#[arbitrary(bound = "S: ArbitrarySymbols<'arbitrary>")]
-#[allow(missing_docs)]
-pub enum HostEvent<S: Symbols> {
-    VoipPushReceived {
-        push: S::NewPush,
-        payload: S::Payload,
-        fallback_call: S::Fallback,
-    },
-    PushCredentialsUpdated {
-        token: Vec<u8>,
-    },
-    PushCredentialsInvalidated,
-    IncomingCallReported {
-        push: S::Push,
-        result: S::Report,
-    },
-    ProviderDidBegin,
-    ProviderDidReset,
-    PerformStartCall {
-        action: S::Action,
-        call: S::Call,
-        handle: S::Text,
-        handle_type: S::HandleType,
-        video: bool,
-    },
-    PerformAnswerCall {
-        action: S::Action,
-        call: S::Call,
-    },
-    PerformEndCall {
-        action: S::Action,
-        call: S::Call,
-    },
-    PerformSetHeld {
-        action: S::Action,
-        call: S::Call,
-        on_hold: bool,
-    },
-    PerformSetMuted {
-        action: S::Action,
-        call: S::Call,
-        muted: bool,
-    },
-    PerformSetGroup {
-        action: S::Action,
-        call: S::Call,
-        group_with: Option<S::Call>,
-    },
-    PerformPlayDtmf {
-        action: S::Action,
-        call: S::Call,
-        digits: S::Text,
-        kind: S::Dtmf,
-    },
-    TimedOutPerforming {
-        action: S::Action,
-    },
-    DidActivateAudioSession,
-    DidDeactivateAudioSession,
-    RequestStartCall {
-        call: S::Call,
-        handle: S::Text,
-        handle_type: S::HandleType,
-        video: bool,
-    },
-    RequestEndCall {
-        call: S::Call,
-    },
-    RequestSetHeld {
-        call: S::Call,
-        on_hold: bool,
-    },
-    RequestSetMuted {
-        call: S::Call,
-        muted: bool,
-    },
-    RequestPlayDtmf {
-        call: S::Call,
-        digits: S::Text,
-        kind: S::Dtmf,
-    },
-    TransactionCompleted {
-        transaction: S::Transaction,
-        result: S::TxResult,
-    },
-    OutgoingCallConnecting {
-        call: S::Call,
-    },
-    OutgoingCallConnected {
-        call: S::Call,
-    },
-    IncomingCallConnected {
-        call: S::Call,
-    },
-    RemoteEnded {
-        call: S::Call,
-    },
-    AnsweredElsewhere {
-        call: S::Call,
-    },
-    DeclinedElsewhere {
-        call: S::Call,
-    },
-    ConnectionFailed {
-        call: S::Call,
-    },
-    TimerFired {
-        timer: S::Timer,
-    },
-}
-
 /// Turns the values an `S` event names into [`Concrete`] ones (for a driver: against
 /// the run so far).
 #[allow(missing_docs)]
@@ -226,273 +113,134 @@ pub trait Resolve<S: Symbols> {
     fn timer(&mut self, timer: &S::Timer) -> Result<Timer, Self::Error>;
 }
 
-impl<S: Symbols> HostEvent<S> {
-    /// The event with every value resolved by `r`, one field at a time in field order
-    /// (a push's id first, then its fallback call, then its payload).
-    pub fn resolve<R: Resolve<S>>(&self, r: &mut R) -> Result<HostEvent<Concrete>, R::Error> {
-        use HostEvent as H;
-        Ok(match self {
-            H::VoipPushReceived {
-                push,
-                payload,
-                fallback_call,
-            } => {
-                let push = r.new_push(push)?;
-                let fallback_call = r.fallback(push, fallback_call)?;
-                H::VoipPushReceived {
-                    push,
-                    fallback_call,
-                    payload: r.payload(payload)?,
+/// Writes [`HostEvent`], [`HostEvent::resolve`] and [`HostEvent::as_event`] from one
+/// list of variants (after `VoipPushReceived`, written out since its fallback call is
+/// resolved before its payload). Each field gives its type in `HostEvent<S>` and how it
+/// resolves: `copy`/`clone` as it is, `opt_call` as an optional call, else by the
+/// [`Resolve`] method of that name; `Event` borrows texts and tokens, copies the rest.
+macro_rules! host_events {
+    ($($variant:ident $({ $($field:ident: $ty:ty => $how:ident),* })?),* $(,)?) => {
+        /// One [`Event`], owned, its values named through `S`.
+        #[derive(Arbitrary, Clone, Debug, PartialEq, Eq)]
+        #[arbitrary(bound = "S: ArbitrarySymbols<'arbitrary>")]
+        #[allow(missing_docs)]
+        pub enum HostEvent<S: Symbols> {
+            VoipPushReceived {
+                push: S::NewPush,
+                payload: S::Payload,
+                fallback_call: S::Fallback,
+            },
+            $($variant $({ $($field: $ty),* })?),*
+        }
+
+        impl<S: Symbols> HostEvent<S> {
+            /// The event with every value resolved by `r`, one field at a time in field
+            /// order (a push's id first, then its fallback call, then its payload).
+            pub fn resolve<R: Resolve<S>>(
+                &self,
+                r: &mut R,
+            ) -> Result<HostEvent<Concrete>, R::Error> {
+                Ok(match self {
+                    HostEvent::VoipPushReceived {
+                        push,
+                        payload,
+                        fallback_call,
+                    } => {
+                        let push = r.new_push(push)?;
+                        let fallback_call = r.fallback(push, fallback_call)?;
+                        HostEvent::VoipPushReceived {
+                            push,
+                            fallback_call,
+                            payload: r.payload(payload)?,
+                        }
+                    }
+                    $(HostEvent::$variant $({ $($field),* })? => HostEvent::$variant $({
+                        $($field: host_events!(@resolve r, $how, $field)),*
+                    })?,)*
+                })
+            }
+        }
+
+        impl HostEvent<Concrete> {
+            /// The event as the engine takes it, borrowing the owned data.
+            pub fn as_event(&self) -> Event<'_> {
+                match self {
+                    HostEvent::VoipPushReceived {
+                        push,
+                        payload,
+                        fallback_call,
+                    } => Event::VoipPushReceived {
+                        push: *push,
+                        payload,
+                        fallback_call: *fallback_call,
+                    },
+                    $(HostEvent::$variant $({ $($field),* })? => Event::$variant $({
+                        $($field: host_events!(@borrow $how, $field)),*
+                    })?,)*
                 }
             }
-            H::PushCredentialsUpdated { token } => H::PushCredentialsUpdated {
-                token: token.clone(),
-            },
-            H::PushCredentialsInvalidated => H::PushCredentialsInvalidated,
-            H::IncomingCallReported { push, result } => H::IncomingCallReported {
-                push: r.push(push)?,
-                result: r.report(result)?,
-            },
-            H::ProviderDidBegin => H::ProviderDidBegin,
-            H::ProviderDidReset => H::ProviderDidReset,
-            H::PerformStartCall {
-                action,
-                call,
-                handle,
-                handle_type,
-                video,
-            } => H::PerformStartCall {
-                action: r.action(action)?,
-                call: r.call(call)?,
-                handle: r.text(handle)?,
-                handle_type: r.handle_type(handle_type)?,
-                video: *video,
-            },
-            H::PerformAnswerCall { action, call } => H::PerformAnswerCall {
-                action: r.action(action)?,
-                call: r.call(call)?,
-            },
-            H::PerformEndCall { action, call } => H::PerformEndCall {
-                action: r.action(action)?,
-                call: r.call(call)?,
-            },
-            H::PerformSetHeld {
-                action,
-                call,
-                on_hold,
-            } => H::PerformSetHeld {
-                action: r.action(action)?,
-                call: r.call(call)?,
-                on_hold: *on_hold,
-            },
-            H::PerformSetMuted {
-                action,
-                call,
-                muted,
-            } => H::PerformSetMuted {
-                action: r.action(action)?,
-                call: r.call(call)?,
-                muted: *muted,
-            },
-            H::PerformSetGroup {
-                action,
-                call,
-                group_with,
-            } => H::PerformSetGroup {
-                action: r.action(action)?,
-                call: r.call(call)?,
-                group_with: group_with.as_ref().map(|c| r.call(c)).transpose()?,
-            },
-            H::PerformPlayDtmf {
-                action,
-                call,
-                digits,
-                kind,
-            } => H::PerformPlayDtmf {
-                action: r.action(action)?,
-                call: r.call(call)?,
-                digits: r.text(digits)?,
-                kind: r.dtmf(kind)?,
-            },
-            H::TimedOutPerforming { action } => H::TimedOutPerforming {
-                action: r.action(action)?,
-            },
-            H::DidActivateAudioSession => H::DidActivateAudioSession,
-            H::DidDeactivateAudioSession => H::DidDeactivateAudioSession,
-            H::RequestStartCall {
-                call,
-                handle,
-                handle_type,
-                video,
-            } => H::RequestStartCall {
-                call: r.call(call)?,
-                handle: r.text(handle)?,
-                handle_type: r.handle_type(handle_type)?,
-                video: *video,
-            },
-            H::RequestEndCall { call } => H::RequestEndCall {
-                call: r.call(call)?,
-            },
-            H::RequestSetHeld { call, on_hold } => H::RequestSetHeld {
-                call: r.call(call)?,
-                on_hold: *on_hold,
-            },
-            H::RequestSetMuted { call, muted } => H::RequestSetMuted {
-                call: r.call(call)?,
-                muted: *muted,
-            },
-            H::RequestPlayDtmf { call, digits, kind } => H::RequestPlayDtmf {
-                call: r.call(call)?,
-                digits: r.text(digits)?,
-                kind: r.dtmf(kind)?,
-            },
-            H::TransactionCompleted {
-                transaction,
-                result,
-            } => H::TransactionCompleted {
-                transaction: r.transaction(transaction)?,
-                result: r.tx_result(result)?,
-            },
-            H::OutgoingCallConnecting { call } => H::OutgoingCallConnecting {
-                call: r.call(call)?,
-            },
-            H::OutgoingCallConnected { call } => H::OutgoingCallConnected {
-                call: r.call(call)?,
-            },
-            H::IncomingCallConnected { call } => H::IncomingCallConnected {
-                call: r.call(call)?,
-            },
-            H::RemoteEnded { call } => H::RemoteEnded {
-                call: r.call(call)?,
-            },
-            H::AnsweredElsewhere { call } => H::AnsweredElsewhere {
-                call: r.call(call)?,
-            },
-            H::DeclinedElsewhere { call } => H::DeclinedElsewhere {
-                call: r.call(call)?,
-            },
-            H::ConnectionFailed { call } => H::ConnectionFailed {
-                call: r.call(call)?,
-            },
-            H::TimerFired { timer } => H::TimerFired {
-                timer: r.timer(timer)?,
-            },
-        })
-    }
+        }
+    };
+    (@resolve $r:ident, copy, $x:ident) => { *$x };
+    (@resolve $r:ident, clone, $x:ident) => { $x.clone() };
+    (@resolve $r:ident, opt_call, $x:ident) => { $x.as_ref().map(|c| $r.call(c)).transpose()? };
+    (@resolve $r:ident, $how:ident, $x:ident) => { $r.$how($x)? };
+    (@borrow clone, $x:ident) => { $x };
+    (@borrow text, $x:ident) => { $x };
+    (@borrow $how:ident, $x:ident) => { *$x };
 }
 
-impl HostEvent<Concrete> {
-    /// The event as the engine takes it, borrowing the owned data.
-    pub fn as_event(&self) -> Event<'_> {
-        use HostEvent as H;
-        match self {
-            H::VoipPushReceived {
-                push,
-                payload,
-                fallback_call,
-            } => Event::VoipPushReceived {
-                push: *push,
-                payload,
-                fallback_call: *fallback_call,
-            },
-            H::PushCredentialsUpdated { token } => Event::PushCredentialsUpdated { token },
-            H::PushCredentialsInvalidated => Event::PushCredentialsInvalidated,
-            H::IncomingCallReported { push, result } => Event::IncomingCallReported {
-                push: *push,
-                result: *result,
-            },
-            H::ProviderDidBegin => Event::ProviderDidBegin,
-            H::ProviderDidReset => Event::ProviderDidReset,
-            H::PerformStartCall {
-                action,
-                call,
-                handle,
-                handle_type,
-                video,
-            } => Event::PerformStartCall {
-                action: *action,
-                call: *call,
-                handle,
-                handle_type: *handle_type,
-                video: *video,
-            },
-            &H::PerformAnswerCall { action, call } => Event::PerformAnswerCall { action, call },
-            &H::PerformEndCall { action, call } => Event::PerformEndCall { action, call },
-            &H::PerformSetHeld {
-                action,
-                call,
-                on_hold,
-            } => Event::PerformSetHeld {
-                action,
-                call,
-                on_hold,
-            },
-            &H::PerformSetMuted {
-                action,
-                call,
-                muted,
-            } => Event::PerformSetMuted {
-                action,
-                call,
-                muted,
-            },
-            &H::PerformSetGroup {
-                action,
-                call,
-                group_with,
-            } => Event::PerformSetGroup {
-                action,
-                call,
-                group_with,
-            },
-            H::PerformPlayDtmf {
-                action,
-                call,
-                digits,
-                kind,
-            } => Event::PerformPlayDtmf {
-                action: *action,
-                call: *call,
-                digits,
-                kind: *kind,
-            },
-            &H::TimedOutPerforming { action } => Event::TimedOutPerforming { action },
-            H::DidActivateAudioSession => Event::DidActivateAudioSession,
-            H::DidDeactivateAudioSession => Event::DidDeactivateAudioSession,
-            H::RequestStartCall {
-                call,
-                handle,
-                handle_type,
-                video,
-            } => Event::RequestStartCall {
-                call: *call,
-                handle,
-                handle_type: *handle_type,
-                video: *video,
-            },
-            &H::RequestEndCall { call } => Event::RequestEndCall { call },
-            &H::RequestSetHeld { call, on_hold } => Event::RequestSetHeld { call, on_hold },
-            &H::RequestSetMuted { call, muted } => Event::RequestSetMuted { call, muted },
-            H::RequestPlayDtmf { call, digits, kind } => Event::RequestPlayDtmf {
-                call: *call,
-                digits,
-                kind: *kind,
-            },
-            &H::TransactionCompleted {
-                transaction,
-                result,
-            } => Event::TransactionCompleted {
-                transaction,
-                result,
-            },
-            &H::OutgoingCallConnecting { call } => Event::OutgoingCallConnecting { call },
-            &H::OutgoingCallConnected { call } => Event::OutgoingCallConnected { call },
-            &H::IncomingCallConnected { call } => Event::IncomingCallConnected { call },
-            &H::RemoteEnded { call } => Event::RemoteEnded { call },
-            &H::AnsweredElsewhere { call } => Event::AnsweredElsewhere { call },
-            &H::DeclinedElsewhere { call } => Event::DeclinedElsewhere { call },
-            &H::ConnectionFailed { call } => Event::ConnectionFailed { call },
-            &H::TimerFired { timer } => Event::TimerFired { timer },
-        }
-    }
+host_events! {
+    PushCredentialsUpdated { token: Vec<u8> => clone },
+    PushCredentialsInvalidated,
+    IncomingCallReported { push: S::Push => push, result: S::Report => report },
+    ProviderDidBegin,
+    ProviderDidReset,
+    PerformStartCall {
+        action: S::Action => action,
+        call: S::Call => call,
+        handle: S::Text => text,
+        handle_type: S::HandleType => handle_type,
+        video: bool => copy
+    },
+    PerformAnswerCall { action: S::Action => action, call: S::Call => call },
+    PerformEndCall { action: S::Action => action, call: S::Call => call },
+    PerformSetHeld { action: S::Action => action, call: S::Call => call, on_hold: bool => copy },
+    PerformSetMuted { action: S::Action => action, call: S::Call => call, muted: bool => copy },
+    PerformSetGroup {
+        action: S::Action => action,
+        call: S::Call => call,
+        group_with: Option<S::Call> => opt_call
+    },
+    PerformPlayDtmf {
+        action: S::Action => action,
+        call: S::Call => call,
+        digits: S::Text => text,
+        kind: S::Dtmf => dtmf
+    },
+    TimedOutPerforming { action: S::Action => action },
+    DidActivateAudioSession,
+    DidDeactivateAudioSession,
+    RequestStartCall {
+        call: S::Call => call,
+        handle: S::Text => text,
+        handle_type: S::HandleType => handle_type,
+        video: bool => copy
+    },
+    RequestEndCall { call: S::Call => call },
+    RequestSetHeld { call: S::Call => call, on_hold: bool => copy },
+    RequestSetMuted { call: S::Call => call, muted: bool => copy },
+    RequestPlayDtmf { call: S::Call => call, digits: S::Text => text, kind: S::Dtmf => dtmf },
+    TransactionCompleted {
+        transaction: S::Transaction => transaction,
+        result: S::TxResult => tx_result
+    },
+    OutgoingCallConnecting { call: S::Call => call },
+    OutgoingCallConnected { call: S::Call => call },
+    IncomingCallConnected { call: S::Call => call },
+    RemoteEnded { call: S::Call => call },
+    AnsweredElsewhere { call: S::Call => call },
+    DeclinedElsewhere { call: S::Call => call },
+    ConnectionFailed { call: S::Call => call },
+    TimerFired { timer: S::Timer => timer },
 }

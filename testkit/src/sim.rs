@@ -321,12 +321,14 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
             }
             self.harness.now = self.harness.now.max(next);
             if next_timer == Some(next) && next_sys.is_none_or(|s| s >= next) {
+                // The host's own timer view, fired in the core's due order (deadline,
+                // then `Timer`'s order, as `Engine::next_due_timer` gives it).
                 let timer = self
                     .timers
                     .iter()
                     .filter(|(_, d)| **d == next)
                     .map(|(t, _)| *t)
-                    .min_by_key(|t| format!("{t:?}"));
+                    .min();
                 if let Some(timer) = timer {
                     self.timers.remove(&timer);
                     let _ = self.feed(Event::TimerFired { timer });
