@@ -34,7 +34,8 @@ let cModule: Target = .systemLibrary(
 /// Linux-only stand-ins for Apple's frameworks, named as Apple's modules are.
 let appleStubs = ["CallKit", "PushKit", "Intents", "AVFAudio"]
 let stubTargets: [Target] = appleStubs.map { name in
-    .target(name: name, path: "swift/Stubs/\(name)")
+    // CallKit's delegate names AVFAudio's AVAudioSession, as Apple's does.
+    .target(name: name, dependencies: name == "CallKit" ? ["AVFAudio"] : [], path: "swift/Stubs/\(name)")
 }
 let stubDependencies: [Target.Dependency] = appleStubs.map { .target(name: $0) }
 #else
