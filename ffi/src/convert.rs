@@ -229,14 +229,7 @@ pub(crate) fn c_timer(t: Timer) -> ck_timer {
 }
 
 fn reject_reason(reason: RejectReason) -> ck_reject_reason {
-    match reason {
-        RejectReason::Declined => CK_REJECT_REASON_DECLINED,
-        RejectReason::Busy => CK_REJECT_REASON_BUSY,
-        RejectReason::DoNotDisturb => CK_REJECT_REASON_DO_NOT_DISTURB,
-        RejectReason::Blocked => CK_REJECT_REASON_BLOCKED,
-        RejectReason::Unanswered => CK_REJECT_REASON_UNANSWERED,
-        RejectReason::Failed => CK_REJECT_REASON_FAILED,
-    }
+    reason.raw()
 }
 
 fn ended_reason(reason: CallEndedReason) -> ck_call_ended_reason {
