@@ -146,4 +146,3 @@ macro_rules! checked {
     };
 }
 pub(crate) use checked;
-

@@ -232,6 +232,51 @@ pub unsafe extern "C" fn ck_engine_timers(
     unsafe { with_engine(engine, body) }
 }
 
+/// Writes the next timer to fire at `now_ms` and its deadline to `*out` and sets `*due`;
+/// when no timer is due, sets `*due` to false and leaves `*out` alone.
+///
+/// This is the one due order every host should fire in (the Rust API's
+/// `Engine::next_due_timer`): among the armed timers whose deadline is at or before
+/// `now_ms`, the earliest deadline; timers due at the same deadline fire
+/// `CK_TIMER_PUSH_COMPLETION` first, then `CK_TIMER_RING`, then
+/// `CK_TIMER_ANSWER_CONNECT`, each kind by id (push number; call UUID bytes, compared
+/// in order). Feed the timer with a `CK_EVENT_TIMER_FIRED` event and ask again until
+/// `*due` is false: firing one timer can cancel or arm others. Reads only; the engine's
+/// clock does not move.
+///
+/// # Safety
+///
+/// `engine` as `ck_engine_init`; `out` points to a writable `ck_timer_deadline`, `due`
+/// to a writable `bool`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_engine_next_due_timer(
+    engine: *mut ck_engine,
+    now_ms: u64,
+    out: *mut ck_timer_deadline,
+    due: *mut bool,
+) -> ck_result {
+    checked!(out, due);
+    let body = |engine: &mut Engine| {
+        let next = engine.next_due_timer(Instant::from_millis(now_ms));
+        // SAFETY: `out` and `due` were checked.
+        unsafe {
+            if let Some((timer, deadline)) = next {
+                put(
+                    out,
+                    ck_timer_deadline {
+                        timer: convert::c_timer(timer),
+                        deadline_ms: deadline.as_millis(),
+                    },
+                );
+            }
+            put(due, next.is_some());
+        }
+        ck_result::CK_RESULT_OK
+    };
+    // SAFETY: the engine pointer's contract is this function's.
+    unsafe { with_engine(engine, body) }
+}
+
 /// Writes every live call, in the engine's slot order, to `out[0..*out_len]` (at most
 /// `CK_MAX_CALLS`). A `capacity` below the number of calls gets
 /// `CK_RESULT_BUFFER_TOO_SMALL` with that number in `*out_len`.
@@ -477,4 +522,3 @@ pub unsafe extern "C" fn ck_result_name(code: u32, out: *mut ck_str) -> ck_resul
     unsafe { put(out, name) };
     ck_result::CK_RESULT_OK
 }
-
