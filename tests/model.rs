@@ -813,7 +813,7 @@ impl StateMachineTest for EngineVsModel {
         assert_eq!(
             got, model.last,
             "{t:?}: engine {outcome:?}, model predicted {:?}\nmodel {model:#?}\nengine {:#?}",
-            model.last, sut.engine
+            model.last, sut.harness.engine
         );
         compare(&sut, model, t);
         sut
@@ -821,15 +821,15 @@ impl StateMachineTest for EngineVsModel {
 
     fn check_invariants(sut: &Self::SystemUnderTest, _: &Model) {
         assert!(
-            sut.checker.violations().is_empty(),
+            sut.harness.checker.violations().is_empty(),
             "{:#?}",
-            sut.checker.violations()
+            sut.harness.checker.violations()
         );
     }
 }
 
 fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
-    let e = &sut.engine;
+    let e = &sut.harness.engine;
     let calls: Vec<_> = e
         .calls()
         .map(|c| {
@@ -881,7 +881,7 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
     let idle = model.calls.is_empty() && model.pushes.is_empty() && model.txs.is_empty();
     assert_eq!(e.is_idle(), idle, "idle after {t:?}");
     assert_eq!(e.now().as_millis(), model.now, "engine clock after {t:?}");
-    assert_eq!(sut.now, model.host_now, "host clock after {t:?}");
+    assert_eq!(sut.harness.now, model.host_now, "host clock after {t:?}");
 }
 
 fn cases() -> u32 {

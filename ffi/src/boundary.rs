@@ -66,6 +66,20 @@ pub(crate) fn check<T>(p: *const T) -> Result<(), ck_result> {
     }
 }
 
+/// `Ok` when `out_len` passes [`check`] and so does `out`, unless `capacity` is 0 (a
+/// list output may be NULL when it has no room).
+pub(crate) fn check_list<T>(
+    out: *mut T,
+    capacity: usize,
+    out_len: *mut usize,
+) -> Result<(), ck_result> {
+    check(out_len.cast_const())?;
+    if capacity > 0 {
+        check(out.cast_const())?;
+    }
+    Ok(())
+}
+
 /// Runs `f` on the engine in `engine` with exclusive access, inside [`guard`].
 ///
 /// # Safety

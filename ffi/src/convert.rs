@@ -4,8 +4,8 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
-    HandleTypes, IncomingCallError, PayloadSchema, ProviderConfiguration, PushId, RejectReason,
-    RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
+    HandleTypes, IncomingCallError, Instant, PayloadSchema, ProviderConfiguration, PushId,
+    RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -205,6 +205,14 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
 fn uuid(id: CallId) -> ck_uuid {
     ck_uuid {
         bytes: *id.as_bytes(),
+    }
+}
+
+/// An armed timer and its deadline, for C.
+pub(crate) fn timer_deadline((timer, deadline): (Timer, Instant)) -> ck_timer_deadline {
+    ck_timer_deadline {
+        timer: c_timer(timer),
+        deadline_ms: deadline.as_millis(),
     }
 }
 

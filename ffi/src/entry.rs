@@ -7,7 +7,9 @@ use core::sync::atomic::Ordering;
 use callkit_engine::{Engine, Instant};
 
 use crate::abi::*;
-use crate::boundary::{checked, guard, put, put_list, with_engine, Slot, BUSY, GONE, READY};
+use crate::boundary::{
+    check_list, checked, guard, put, put_list, with_engine, Slot, BUSY, GONE, READY,
+};
 use crate::convert;
 
 // ---------------------------------------------------------------------------------------
@@ -216,15 +218,11 @@ pub unsafe extern "C" fn ck_engine_timers(
     capacity: usize,
     out_len: *mut usize,
 ) -> ck_result {
-    checked!(out_len);
-    if capacity > 0 {
-        checked!(out);
+    if let Err(code) = check_list(out, capacity, out_len) {
+        return code;
     }
     let body = |engine: &mut Engine| {
-        let entries = engine.timers().map(|(timer, deadline)| ck_timer_deadline {
-            timer: convert::c_timer(timer),
-            deadline_ms: deadline.as_millis(),
-        });
+        let entries = engine.timers().map(convert::timer_deadline);
         // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
         unsafe { put_list(entries, engine.timers().count(), out, capacity, out_len) }
     };
@@ -260,14 +258,8 @@ pub unsafe extern "C" fn ck_engine_next_due_timer(
         let next = engine.next_due_timer(Instant::from_millis(now_ms));
         // SAFETY: `out` and `due` were checked.
         unsafe {
-            if let Some((timer, deadline)) = next {
-                put(
-                    out,
-                    ck_timer_deadline {
-                        timer: convert::c_timer(timer),
-                        deadline_ms: deadline.as_millis(),
-                    },
-                );
+            if let Some(next) = next {
+                put(out, convert::timer_deadline(next));
             }
             put(due, next.is_some());
         }
@@ -292,9 +284,8 @@ pub unsafe extern "C" fn ck_engine_calls(
     capacity: usize,
     out_len: *mut usize,
 ) -> ck_result {
-    checked!(out_len);
-    if capacity > 0 {
-        checked!(out);
+    if let Err(code) = check_list(out, capacity, out_len) {
+        return code;
     }
     let body = |engine: &mut Engine| {
         let infos = engine.calls().map(convert::call_info);

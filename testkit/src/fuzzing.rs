@@ -32,7 +32,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols};
-use crate::{action_id, call_id, fallback_id, fire_due, Harness, StepEffects};
+use crate::{action_id, call_id, fallback_id, fire_due, test_uuid, Harness, StepEffects};
 
 // ---------------------------------------------------------------------------------------
 // Schemas and the payload corpus
@@ -1410,14 +1410,13 @@ struct Host<'s> {
     texts: BTreeMap<CallId, String>,
 }
 
-/// A fresh UUID `n` for the host (distinct from the testkit's fixed ids).
-fn fresh_uuid(tag: u8, n: u64) -> Uuid {
-    let mut b = [0u8; 16];
-    b[0] = tag;
-    b[6] = 0x40;
-    b[8..16].copy_from_slice(&n.to_be_bytes());
-    b[8] = 0x80 | (b[8] & 0x3f);
-    Uuid::from_bytes(b)
+/// The `n`-th item of `items`, most recent (last) first, wrapping around.
+fn nth_latest<T: Copy>(items: &[T], n: u8) -> Option<T> {
+    items
+        .iter()
+        .rev()
+        .nth(usize::from(n) % items.len().max(1))
+        .copied()
 }
 
 impl Host<'_> {
@@ -1442,19 +1441,14 @@ impl Host<'_> {
                     None => self.small(n),
                 }
             }
-            CallRef::Seen(n) => match self
-                .seen_calls
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.seen_calls.len().max(1))
-            {
-                Some(c) => *c,
+            CallRef::Seen(n) => match nth_latest(&self.seen_calls, n) {
+                Some(c) => c,
                 None => self.small(n),
             },
             CallRef::Fresh => {
                 self.next_fresh += 1;
                 let text = match self.schema.id_kind {
-                    CallIdKind::Uuid => fresh_uuid(0xca, self.next_fresh).hyphenated().to_string(),
+                    CallIdKind::Uuid => test_uuid(0xca, self.next_fresh).hyphenated().to_string(),
                     CallIdKind::Opaque => format!("fresh{}", self.next_fresh),
                 };
                 let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(0));
@@ -1479,32 +1473,23 @@ impl Host<'_> {
             }
             ActRef::Fresh => {
                 self.next_fresh += 1;
-                ActionId(fresh_uuid(0xac, self.next_fresh))
+                ActionId(test_uuid(0xac, self.next_fresh))
             }
         }
     }
 
     fn push(&self, r: PushRef) -> PushId {
         match r {
-            PushRef::Sent(n) => self
-                .pushes
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.pushes.len().max(1))
-                .map_or(PushId(u64::from(n % 4)), |p| PushId(*p)),
+            PushRef::Sent(n) => PushId(nth_latest(&self.pushes, n).unwrap_or(u64::from(n % 4))),
             PushRef::Raw(n) => PushId(u64::from(n % 24)),
         }
     }
 
     fn transaction(&self, r: TxRef) -> TransactionId {
         match r {
-            TxRef::Seen(n) => self
-                .transactions
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.transactions.len().max(1))
-                .copied()
-                .unwrap_or(TransactionId(u64::from(n % 4))),
+            TxRef::Seen(n) => {
+                nth_latest(&self.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
+            }
             TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
         }
     }

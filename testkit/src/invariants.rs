@@ -46,7 +46,7 @@ pub fn engine_call(inside: bool) {
 
 /// What kind of `CXAction` the host handed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ActionKind {
+pub(crate) enum ActionKind {
     Start,
     Answer,
     End,
@@ -455,42 +455,30 @@ impl InvariantChecker {
             Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
                 self.named(now, effect, call, false, step);
             }
-            Effect::ReportOutgoingCallStartedConnecting { call, .. } => {
+            Effect::ReportOutgoingCallStartedConnecting { call, .. }
+            | Effect::ReportOutgoingCallConnected { call, .. } => {
                 self.named(now, effect, call, false, step);
-                let ok = match self.calls.get_mut(&call) {
-                    Some(c) if c.outgoing && c.started && !c.connecting => {
-                        c.connecting = true;
-                        true
-                    }
-                    Some(_) => false,
-                    None => true,
-                };
+                let connected = matches!(effect, Effect::ReportOutgoingCallConnected { .. });
+                // Started, then startedConnecting once, then connected once.
+                let ok = self.calls.get_mut(&call).is_none_or(|c| {
+                    let (ready, done) = if connected {
+                        (c.connecting, &mut c.connected)
+                    } else {
+                        (c.started, &mut c.connecting)
+                    };
+                    let ok = c.outgoing && ready && !*done;
+                    *done |= ok;
+                    ok
+                });
                 if !ok {
-                    self.fail(
-                        "I6",
-                        now,
-                        format!("startedConnecting for call {call} that was not started, or twice"),
-                    );
-                }
-            }
-            Effect::ReportOutgoingCallConnected { call, .. } => {
-                self.named(now, effect, call, false, step);
-                let ok = match self.calls.get_mut(&call) {
-                    Some(c) if c.outgoing && c.connecting && !c.connected => {
-                        c.connected = true;
-                        true
-                    }
-                    Some(_) => false,
-                    None => true,
-                };
-                if !ok {
-                    self.fail(
-                        "I6",
-                        now,
+                    let what = if connected {
                         format!(
                             "connected reported for call {call} before startedConnecting, or twice"
-                        ),
-                    );
+                        )
+                    } else {
+                        format!("startedConnecting for call {call} that was not started, or twice")
+                    };
+                    self.fail("I6", now, what);
                 }
             }
             Effect::ReportCallEnded { call, .. } => {

@@ -22,34 +22,30 @@ use callkit_engine::{
     PushId, Timer, Uuid,
 };
 
+/// A version-4-shaped test UUID: first byte `tag`, last eight bytes `n` (big-endian,
+/// with the variant bits set): `tt000000-0000-4000-8nnn-nnnnnnnnnnnn`.
+pub fn test_uuid(tag: u8, n: u64) -> Uuid {
+    let mut b = [0u8; 16];
+    b[0] = tag;
+    b[6] = 0x40;
+    b[8..16].copy_from_slice(&n.to_be_bytes());
+    b[8] = 0x80 | (b[8] & 0x3f);
+    Uuid::from_bytes(b)
+}
+
 /// The call UUID `n` in tests: `00000000-0000-4000-8000-0000000000nn`.
 pub fn call_id(n: u8) -> CallId {
-    let mut b = [0u8; 16];
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    CallId::from_bytes(b)
+    CallId(test_uuid(0, u64::from(n)))
 }
 
 /// The action UUID `n` in tests (distinct from every [`call_id`]).
 pub fn action_id(n: u8) -> ActionId {
-    let mut b = [0u8; 16];
-    b[0] = 0xac;
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    ActionId::from_bytes(b)
+    ActionId(test_uuid(0xac, u64::from(n)))
 }
 
 /// The fallback UUID the harness hands in with push `n` (distinct from [`call_id`]s).
 pub fn fallback_id(push: u64) -> CallId {
-    let mut b = [0u8; 16];
-    b[0] = 0xfb;
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[8..16].copy_from_slice(&push.to_be_bytes());
-    b[8] = 0x80 | (b[8] & 0x3f);
-    CallId(Uuid::from_bytes(b))
+    CallId(test_uuid(0xfb, push))
 }
 
 /// An owned copy of one step's [`Effects`]: the effects in order plus the one piece of

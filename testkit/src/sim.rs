@@ -30,6 +30,7 @@ use callkit_engine::{
     HandleType, IncomingCallError, PushId, RequestTransactionError, Timer, TransactionId, Uuid,
 };
 
+use crate::invariants::ActionKind;
 use crate::{fallback_id, Harness, StepEffects};
 
 /// How the simulated iOS and network behave.
@@ -98,14 +99,6 @@ pub struct SimCall {
     pub group: CallId,
     /// The handle CallKit shows.
     pub handle: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ActionKind {
-    Start,
-    Answer,
-    End,
-    Other,
 }
 
 #[derive(Clone, Debug)]

@@ -345,18 +345,10 @@ pub enum Outcome {
 
 /// Drives an engine with abstract events through a [`Harness`] (checked, not
 /// recording: the search clones it at every state), checking I1-I8 after every step.
-/// Dereferences to the harness.
 #[derive(Clone)]
 pub struct Runner<const C: usize, const P: usize, const E: usize> {
     pub harness: Harness<C, P, E>,
     pub transactions: Vec<u64>,
-}
-
-impl<const C: usize, const P: usize, const E: usize> std::ops::Deref for Runner<C, P, E> {
-    type Target = Harness<C, P, E>;
-    fn deref(&self) -> &Harness<C, P, E> {
-        &self.harness
-    }
 }
 
 impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
@@ -373,8 +365,8 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
     /// outstanding transactions.
     pub fn key(&self) -> u64 {
         let mut h = DefaultHasher::new();
-        format!("{:?}", self.engine).hash(&mut h);
-        self.now.hash(&mut h);
+        format!("{:?}", self.harness.engine).hash(&mut h);
+        self.harness.now.hash(&mut h);
         self.transactions.hash(&mut h);
         h.finish()
     }
@@ -382,6 +374,7 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
     /// The armed timers in the core's due order (deadline, then [`Timer`]'s order).
     pub fn armed(&self) -> Vec<(Timer, u64)> {
         let mut timers: Vec<(Timer, u64)> = self
+            .harness
             .engine
             .timers()
             .map(|(t, d)| (t, d.as_millis()))
@@ -392,7 +385,8 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
 
     /// Whether a push id is pending (the host must not reuse it then).
     pub fn push_pending(&self, push: u8) -> bool {
-        self.engine
+        self.harness
+            .engine
             .timers()
             .any(|(t, _)| t == Timer::PushCompletion(PushId(u64::from(push))))
     }
@@ -412,7 +406,7 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
 
     /// Applies one abstract event.
     pub fn apply(&mut self, abs: Abs, corpus: &[(String, Vec<u8>)]) -> Outcome {
-        let now = self.now;
+        let now = self.harness.now;
         let out = |r| Outcome::Step(r);
         match abs {
             Abs::Push {
@@ -618,14 +612,14 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                 Outcome::NoStep
             }
             Abs::JumpToDeadline => {
-                self.harness.now = match self.engine.poll_timeout() {
-                    Some(d) => self.now.max(d.as_millis()),
-                    None => self.now + 1_000,
+                self.harness.now = match self.harness.engine.poll_timeout() {
+                    Some(d) => self.harness.now.max(d.as_millis()),
+                    None => self.harness.now + 1_000,
                 };
                 Outcome::NoStep
             }
             Abs::Backwards { call: c } => {
-                let at = self.engine.now().as_millis().saturating_sub(1);
+                let at = self.harness.engine.now().as_millis().saturating_sub(1);
                 out(self.step(at, Event::RemoteEnded { call: call(c) }))
             }
             Abs::Credentials { valid } => {
