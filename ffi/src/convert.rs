@@ -78,6 +78,16 @@ fn raw_code(code: i64) -> u8 {
     u8::try_from(code).unwrap_or(0)
 }
 
+/// A CallKit completion's result: `Ok` unless `has_error`, else the error with raw
+/// value `error_code` (an unknown value is the error's `unknown`).
+fn apple_result<E>(ev: &ck_event, from_raw: fn(u8) -> E) -> Res<Result<(), E>> {
+    Ok(if flag(ev.has_error)? {
+        Err(from_raw(raw_code(ev.error_code)))
+    } else {
+        Ok(())
+    })
+}
+
 pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
     match t.kind {
         CK_TIMER_PUSH_COMPLETION => Ok(Timer::PushCompletion(PushId(t.push))),
@@ -111,11 +121,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         CK_EVENT_PUSH_CREDENTIALS_INVALIDATED => Event::PushCredentialsInvalidated,
         CK_EVENT_INCOMING_CALL_REPORTED => Event::IncomingCallReported {
             push: PushId(ev.push),
-            result: if flag(ev.has_error)? {
-                Err(IncomingCallError::from_raw(raw_code(ev.error_code)))
-            } else {
-                Ok(())
-            },
+            result: apple_result(ev, IncomingCallError::from_raw)?,
         },
         CK_EVENT_PROVIDER_DID_BEGIN => Event::ProviderDidBegin,
         CK_EVENT_PROVIDER_DID_RESET => Event::ProviderDidReset,
@@ -178,11 +184,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         },
         CK_EVENT_TRANSACTION_COMPLETED => Event::TransactionCompleted {
             transaction: TransactionId(ev.transaction),
-            result: if flag(ev.has_error)? {
-                Err(RequestTransactionError::from_raw(raw_code(ev.error_code)))
-            } else {
-                Ok(())
-            },
+            result: apple_result(ev, RequestTransactionError::from_raw)?,
         },
         CK_EVENT_OUTGOING_CALL_CONNECTING => Event::OutgoingCallConnecting { call },
         CK_EVENT_OUTGOING_CALL_CONNECTED => Event::OutgoingCallConnected { call },

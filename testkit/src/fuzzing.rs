@@ -1410,13 +1410,15 @@ struct Host<'s> {
     texts: BTreeMap<CallId, String>,
 }
 
+/// The `n`-th item of `items`, wrapping around.
+fn nth<T: Copy>(items: &[T], n: u8) -> Option<T> {
+    items.get(usize::from(n) % items.len().max(1)).copied()
+}
+
 /// The `n`-th item of `items`, most recent (last) first, wrapping around.
 fn nth_latest<T: Copy>(items: &[T], n: u8) -> Option<T> {
-    items
-        .iter()
-        .rev()
-        .nth(usize::from(n) % items.len().max(1))
-        .copied()
+    let i = usize::from(n) % items.len().max(1);
+    items.len().checked_sub(i + 1).map(|i| items[i])
 }
 
 impl Host<'_> {
@@ -1436,8 +1438,8 @@ impl Host<'_> {
             CallRef::Small(n) => self.small(n),
             CallRef::Live(n) => {
                 let live: Vec<CallId> = engine.calls().map(|c| c.id()).collect();
-                match live.get(usize::from(n) % live.len().max(1)) {
-                    Some(c) => *c,
+                match nth(&live, n) {
+                    Some(c) => c,
                     None => self.small(n),
                 }
             }
@@ -1467,9 +1469,7 @@ impl Host<'_> {
             ActRef::Small(n) => action_id(n % 6),
             ActRef::Held(n) => {
                 let held: Vec<ActionId> = engine.calls().filter_map(|c| c.held_action()).collect();
-                held.get(usize::from(n) % held.len().max(1))
-                    .copied()
-                    .unwrap_or_else(|| action_id(n % 6))
+                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
             }
             ActRef::Fresh => {
                 self.next_fresh += 1;
@@ -1725,8 +1725,8 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(match timer {
             TimerRef::Armed(n) => {
                 let armed: Vec<Timer> = self.engine.timers().map(|(t, _)| t).collect();
-                match armed.get(usize::from(*n) % armed.len().max(1)) {
-                    Some(t) => *t,
+                match nth(&armed, *n) {
+                    Some(t) => t,
                     None => Timer::PushCompletion(self.host.push(PushRef::Sent(*n))),
                 }
             }

@@ -415,6 +415,23 @@ impl InvariantChecker {
         self.fail("I4", now, format!("{effect:?} names call {call} {what}"));
     }
 
+    /// A new incarnation of `call` (I4: not while it is live or ended in this step).
+    fn begin_call(
+        &mut self,
+        now: u64,
+        call: CallId,
+        rec: CallRec,
+        step: &StepState,
+        why: impl FnOnce() -> String,
+    ) {
+        if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
+            self.fail("I4", now, why());
+        } else {
+            self.ended.remove(&call);
+            self.calls.insert(call, rec);
+        }
+    }
+
     fn end_call(&mut self, call: CallId, kind: EndKind, step: &mut StepState) {
         if let Some(c) = self.calls.remove(&call) {
             step.ended.insert(call, (c, kind));
@@ -434,22 +451,14 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     // A duplicate push reported under a live call's UUID.
                     c.callkit_knows = true;
-                } else if step.ended.contains_key(&call) {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} reported again in the step that ended it"),
-                    );
                 } else {
-                    self.ended.remove(&call);
-                    self.calls.insert(
-                        call,
-                        CallRec {
-                            callkit_knows: true,
-                            owner_push: Some(push.0),
-                            ..CallRec::default()
-                        },
-                    );
+                    let rec = CallRec {
+                        callkit_knows: true,
+                        owner_push: Some(push.0),
+                        ..CallRec::default()
+                    };
+                    let why = || format!("call {call} reported again in the step that ended it");
+                    self.begin_call(now, call, rec, step, why);
                 }
             }
             Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
@@ -577,22 +586,12 @@ impl InvariantChecker {
             }
             Effect::RequestTransaction { ref action, .. } => match *action {
                 CallAction::StartCall { call, .. } => {
-                    if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("a start requested for call {call}, whose UUID is in use"),
-                        );
-                    } else {
-                        self.ended.remove(&call);
-                        self.calls.insert(
-                            call,
-                            CallRec {
-                                outgoing: true,
-                                ..CallRec::default()
-                            },
-                        );
-                    }
+                    let rec = CallRec {
+                        outgoing: true,
+                        ..CallRec::default()
+                    };
+                    let why = || format!("a start requested for call {call}, whose UUID is in use");
+                    self.begin_call(now, call, rec, step, why);
                 }
                 _ => self.named(now, effect, action.call(), false, step),
             },
