@@ -147,13 +147,7 @@ fn perform_start(config: Config, handle_type: HandleType, video: bool) -> Vec<Ef
         handle_type: HandleType::PhoneNumber,
         video: false,
     });
-    let transaction = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::RequestTransaction { transaction, .. } => Some(*transaction),
-            _ => None,
-        })
-        .expect("a start transaction");
+    let transaction = effects.transaction().expect("a start transaction");
     h.step(Event::TransactionCompleted {
         transaction,
         result: Ok(()),

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 
 use callkit_engine::{
     ActionId, CallId, CallUpdate, Config, Effect, Effects, Engine, Error, Event, Handle, Instant,
-    PushId, Timer, Uuid,
+    PushId, Timer, TransactionId, Uuid,
 };
 
 /// A version-4-shaped test UUID: first byte `tag`, last eight bytes `n` (big-endian,
@@ -74,6 +74,14 @@ impl StepEffects {
             dtmf_digits: effects.dtmf_digits().map(String::from),
             push_token_hex: effects.push_token_hex().map(String::from),
         }
+    }
+
+    /// The transaction of the step's first `RequestTransaction`, if any.
+    pub fn transaction(&self) -> Option<TransactionId> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::RequestTransaction { transaction, .. } => Some(*transaction),
+            _ => None,
+        })
     }
 }
 
