@@ -514,57 +514,49 @@ impl Fields {
     }
 
     fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
-        let Some(v) = self.take("handle_type") else {
-            return Ok(HandleType::infer(handle));
-        };
-        let ty = match &v {
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .and_then(HandleType::from_raw),
-            Value::String(s) => match s.as_str() {
-                "generic" => Some(HandleType::Generic),
-                "phoneNumber" | "phone_number" => Some(HandleType::PhoneNumber),
-                "emailAddress" | "email_address" => Some(HandleType::EmailAddress),
-                _ => None,
-            },
-            _ => None,
-        };
-        ty.ok_or_else(|| {
-            self.err(format!(
-                "\"handle_type\" must be \"generic\", \"phoneNumber\", \"emailAddress\" or 1-3, got {v}"
-            ))
-        })
+        let expected = "\"generic\", \"phoneNumber\", \"emailAddress\" or 1-3";
+        self.apple_enum("handle_type", &HANDLE_TYPES, HandleType::from_raw, expected)
+            .map(|t| t.unwrap_or_else(|| HandleType::infer(handle)))
     }
 
     fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
-        let Some(v) = self.take("kind") else {
-            return Ok(DtmfType::SingleTone);
+        let expected = "\"singleTone\", \"softPause\", \"hardPause\" or 1-3";
+        self.apple_enum("kind", &DTMF_TYPES, DtmfType::from_raw, expected)
+            .map(|k| k.unwrap_or(DtmfType::SingleTone))
+    }
+
+    /// `key`: absent, or one of Apple's values by name (camelCase or snake_case) or raw
+    /// value.
+    fn apple_enum<T: Copy>(
+        &mut self,
+        key: &str,
+        names: &[(T, &'static str)],
+        from_raw: fn(u8) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, TraceError> {
+        let Some(v) = self.take(key) else {
+            return Ok(None);
         };
-        let kind = match &v {
+        let value = match &v {
             Value::Number(_) => v
                 .as_u64()
                 .and_then(|n| u8::try_from(n).ok())
-                .and_then(DtmfType::from_raw),
-            Value::String(s) => match s.as_str() {
-                "singleTone" | "single_tone" => Some(DtmfType::SingleTone),
-                "softPause" | "soft_pause" => Some(DtmfType::SoftPause),
-                "hardPause" | "hard_pause" => Some(DtmfType::HardPause),
-                _ => None,
-            },
+                .and_then(from_raw),
+            Value::String(s) => names
+                .iter()
+                .find(|n| n.1 == s || (s.contains('_') && snake_case(n.1) == *s))
+                .map(|n| n.0),
             _ => None,
         };
-        kind.ok_or_else(|| {
-            self.err(format!(
-                "\"kind\" must be \"singleTone\", \"softPause\", \"hardPause\" or 1-3, got {v}"
-            ))
-        })
+        value
+            .map(Some)
+            .ok_or_else(|| self.err(format!("\"{key}\" must be {expected}, got {v}")))
     }
 
     fn report_result(&mut self) -> Result<ReportResult, TraceError> {
         self.apple_result(
             "CXErrorCodeIncomingCallError",
-            incoming_call_error_by_name,
+            |name| by_name(&INCOMING_CALL_ERRORS, name),
             IncomingCallError::from_raw,
         )
     }
@@ -572,7 +564,7 @@ impl Fields {
     fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
         self.apple_result(
             "CXErrorCodeRequestTransactionError",
-            transaction_error_by_name,
+            |name| by_name(&TRANSACTION_ERRORS, name),
             RequestTransactionError::from_raw,
         )
     }
@@ -642,37 +634,6 @@ pub fn parse_call_ref(v: &Value) -> Result<CallRef, String> {
         }
         _ => Err(format!("expected a small integer or a string, got {v}")),
     }
-}
-
-fn incoming_call_error_by_name(name: &str) -> Option<IncomingCallError> {
-    Some(match name {
-        "unknown" => IncomingCallError::Unknown,
-        "unentitled" => IncomingCallError::Unentitled,
-        "callUUIDAlreadyExists" => IncomingCallError::CallUuidAlreadyExists,
-        "filteredByDoNotDisturb" => IncomingCallError::FilteredByDoNotDisturb,
-        "filteredByBlockList" => IncomingCallError::FilteredByBlockList,
-        "filteredDuringRestrictedSharingMode" => {
-            IncomingCallError::FilteredDuringRestrictedSharingMode
-        }
-        "callIsProtected" => IncomingCallError::CallIsProtected,
-        "filteredBySensitiveParticipants" => IncomingCallError::FilteredBySensitiveParticipants,
-        _ => return None,
-    })
-}
-
-fn transaction_error_by_name(name: &str) -> Option<RequestTransactionError> {
-    Some(match name {
-        "unknown" => RequestTransactionError::Unknown,
-        "unentitled" => RequestTransactionError::Unentitled,
-        "unknownCallProvider" => RequestTransactionError::UnknownCallProvider,
-        "emptyTransaction" => RequestTransactionError::EmptyTransaction,
-        "unknownCallUUID" => RequestTransactionError::UnknownCallUuid,
-        "callUUIDAlreadyExists" => RequestTransactionError::CallUuidAlreadyExists,
-        "invalidAction" => RequestTransactionError::InvalidAction,
-        "maximumCallGroupsReached" => RequestTransactionError::MaximumCallGroupsReached,
-        "callIsProtected" => RequestTransactionError::CallIsProtected,
-        _ => return None,
-    })
 }
 
 fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent, TraceError> {
@@ -1293,13 +1254,96 @@ pub fn short_action(id: ActionId) -> String {
     format!("{}…", &text[..8])
 }
 
+/// Apple's names for the handle types (`CXHandle.HandleType`).
+const HANDLE_TYPES: [(HandleType, &str); 3] = [
+    (HandleType::Generic, "generic"),
+    (HandleType::PhoneNumber, "phoneNumber"),
+    (HandleType::EmailAddress, "emailAddress"),
+];
+
+/// Apple's names for the DTMF types (`CXPlayDTMFCallAction.ActionType`).
+const DTMF_TYPES: [(DtmfType, &str); 3] = [
+    (DtmfType::SingleTone, "singleTone"),
+    (DtmfType::SoftPause, "softPause"),
+    (DtmfType::HardPause, "hardPause"),
+];
+
+/// Apple's names for `CXErrorCodeIncomingCallError`.
+const INCOMING_CALL_ERRORS: [(IncomingCallError, &str); 8] = [
+    (IncomingCallError::Unknown, "unknown"),
+    (IncomingCallError::Unentitled, "unentitled"),
+    (
+        IncomingCallError::CallUuidAlreadyExists,
+        "callUUIDAlreadyExists",
+    ),
+    (
+        IncomingCallError::FilteredByDoNotDisturb,
+        "filteredByDoNotDisturb",
+    ),
+    (
+        IncomingCallError::FilteredByBlockList,
+        "filteredByBlockList",
+    ),
+    (
+        IncomingCallError::FilteredDuringRestrictedSharingMode,
+        "filteredDuringRestrictedSharingMode",
+    ),
+    (IncomingCallError::CallIsProtected, "callIsProtected"),
+    (
+        IncomingCallError::FilteredBySensitiveParticipants,
+        "filteredBySensitiveParticipants",
+    ),
+];
+
+/// Apple's names for `CXErrorCodeRequestTransactionError`.
+const TRANSACTION_ERRORS: [(RequestTransactionError, &str); 9] = [
+    (RequestTransactionError::Unknown, "unknown"),
+    (RequestTransactionError::Unentitled, "unentitled"),
+    (
+        RequestTransactionError::UnknownCallProvider,
+        "unknownCallProvider",
+    ),
+    (
+        RequestTransactionError::EmptyTransaction,
+        "emptyTransaction",
+    ),
+    (RequestTransactionError::UnknownCallUuid, "unknownCallUUID"),
+    (
+        RequestTransactionError::CallUuidAlreadyExists,
+        "callUUIDAlreadyExists",
+    ),
+    (RequestTransactionError::InvalidAction, "invalidAction"),
+    (
+        RequestTransactionError::MaximumCallGroupsReached,
+        "maximumCallGroupsReached",
+    ),
+    (RequestTransactionError::CallIsProtected, "callIsProtected"),
+];
+
+/// The value Apple calls `name`, in `names`.
+fn by_name<T: Copy>(names: &[(T, &'static str)], name: &str) -> Option<T> {
+    names.iter().find(|n| n.1 == name).map(|n| n.0)
+}
+
+/// `phone_number` for `phoneNumber`.
+fn snake_case(camel: &str) -> String {
+    camel.chars().fold(String::new(), |mut s, c| {
+        if c.is_ascii_uppercase() {
+            s.push('_');
+        }
+        s.push(c.to_ascii_lowercase());
+        s
+    })
+}
+
+/// Apple's name for `value`, from `names`.
+fn name_of<T: PartialEq>(names: &[(T, &'static str)], value: T) -> &'static str {
+    names.iter().find(|n| n.0 == value).map_or("?", |n| n.1)
+}
+
 /// Apple's name for a handle type.
 pub fn handle_type_name(t: HandleType) -> &'static str {
-    match t {
-        HandleType::Generic => "generic",
-        HandleType::PhoneNumber => "phoneNumber",
-        HandleType::EmailAddress => "emailAddress",
-    }
+    name_of(&HANDLE_TYPES, t)
 }
 
 /// Apple's name for a `CXCallEndedReason`.
@@ -1314,40 +1358,15 @@ pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
 }
 
 fn incoming_error_name(e: IncomingCallError) -> &'static str {
-    match e {
-        IncomingCallError::Unknown => "unknown",
-        IncomingCallError::Unentitled => "unentitled",
-        IncomingCallError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
-        IncomingCallError::FilteredByDoNotDisturb => "filteredByDoNotDisturb",
-        IncomingCallError::FilteredByBlockList => "filteredByBlockList",
-        IncomingCallError::FilteredDuringRestrictedSharingMode => {
-            "filteredDuringRestrictedSharingMode"
-        }
-        IncomingCallError::CallIsProtected => "callIsProtected",
-        IncomingCallError::FilteredBySensitiveParticipants => "filteredBySensitiveParticipants",
-    }
+    name_of(&INCOMING_CALL_ERRORS, e)
 }
 
 fn transaction_error_name(e: RequestTransactionError) -> &'static str {
-    match e {
-        RequestTransactionError::Unknown => "unknown",
-        RequestTransactionError::Unentitled => "unentitled",
-        RequestTransactionError::UnknownCallProvider => "unknownCallProvider",
-        RequestTransactionError::EmptyTransaction => "emptyTransaction",
-        RequestTransactionError::UnknownCallUuid => "unknownCallUUID",
-        RequestTransactionError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
-        RequestTransactionError::InvalidAction => "invalidAction",
-        RequestTransactionError::MaximumCallGroupsReached => "maximumCallGroupsReached",
-        RequestTransactionError::CallIsProtected => "callIsProtected",
-    }
+    name_of(&TRANSACTION_ERRORS, e)
 }
 
 fn dtmf_name(k: DtmfType) -> &'static str {
-    match k {
-        DtmfType::SingleTone => "singleTone",
-        DtmfType::SoftPause => "softPause",
-        DtmfType::HardPause => "hardPause",
-    }
+    name_of(&DTMF_TYPES, k)
 }
 
 fn reject_name(r: RejectReason) -> &'static str {
