@@ -305,10 +305,9 @@ fn completions(effects: &[Effect]) -> Vec<PushId> {
 }
 
 fn reports(effects: &[Effect]) -> usize {
-    effects
-        .iter()
-        .filter(|e| matches!(e, Effect::ReportNewIncomingCall { .. }))
-        .count()
+    callkit_engine_testkit::count(effects, |e| {
+        matches!(e, Effect::ReportNewIncomingCall { .. })
+    })
 }
 
 #[test]

@@ -285,6 +285,11 @@ fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_t
     )
     .unwrap();
     // The fuzzer's clock had jumped to the end of time; any later time shows it.
+    fail_the_start_and_finish(&mut k);
+}
+
+/// The start request (transaction 0) fails at 1000 ms; the run ends at 10 s.
+fn fail_the_start_and_finish(k: &mut Checked<4, 8, 28>) {
     let _ = k.step(
         1_000,
         Event::TransactionCompleted {
@@ -335,14 +340,7 @@ fn regression_f2b_an_unusable_push_whose_fallback_names_a_requested_outgoing_cal
             },
         )
         .unwrap();
-        let _ = k.step(
-            1_000,
-            Event::TransactionCompleted {
-                transaction: TransactionId(0),
-                result: Err(callkit_engine::RequestTransactionError::Unknown),
-            },
-        );
-        k.finish(10_000);
+        fail_the_start_and_finish(&mut k);
     }
 }
 

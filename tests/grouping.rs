@@ -56,11 +56,7 @@ fn group(h: &Harness, call: CallId) -> CallId {
 #[test]
 fn ungrouping_the_call_a_group_is_named_after_leaves_the_rest_grouped_under_a_new_label() {
     let mut h: Harness = Harness::new(grouping_config(3));
-    let (a, b, c) = (
-        answered(&mut h, 1),
-        answered(&mut h, 2),
-        answered(&mut h, 3),
-    );
+    let [a, b, c] = [1, 2, 3].map(|n| answered(&mut h, n));
     set_group(&mut h, 100, b, Some(a));
     set_group(&mut h, 101, c, Some(a));
     assert_eq!([group(&h, a), group(&h, b), group(&h, c)], [a, a, a]);
@@ -102,11 +98,7 @@ fn ungrouping_a_call_that_is_alone_is_fulfilled_without_change() {
 #[test]
 fn ungrouping_fails_when_it_would_exceed_the_maximum_call_groups() {
     let mut h: Harness = Harness::new(grouping_config(2));
-    let (a, b, c) = (
-        answered(&mut h, 1),
-        answered(&mut h, 2),
-        answered(&mut h, 3),
-    );
+    let [a, b, c] = [1, 2, 3].map(|n| answered(&mut h, n));
     set_group(&mut h, 100, b, Some(a));
     // Two groups now: {A, B} and {C}. Taking B out would make three.
     let effects = set_group(&mut h, 101, b, None);

@@ -48,6 +48,11 @@ pub fn fallback_id(push: u64) -> CallId {
     CallId(test_uuid(0xfb, push))
 }
 
+/// How many of `effects` `which` picks (`|e| matches!(e, Effect::CompletePush { .. })`).
+pub fn count(effects: &[Effect], which: impl Fn(&Effect) -> bool) -> usize {
+    effects.iter().filter(|e| which(e)).count()
+}
+
 /// An owned copy of one step's [`Effects`]: the effects in order plus the one piece of
 /// data they refer to. Dereferences to `Vec<Effect>` and compares equal to one.
 #[derive(Clone, Debug, Default, PartialEq)]
