@@ -60,6 +60,16 @@ fn replay(dirs: &[PathBuf], check: fn(&[u8])) -> usize {
     runs
 }
 
+/// Replays the committed corpus and past crashes of fuzz target `target` through
+/// `check`: at least 20 files.
+fn replay_target(target: &str, check: fn(&[u8])) {
+    let runs = replay(&target_dirs(target), check);
+    assert!(
+        runs >= 20,
+        "only {runs} {target} corpus files: is fuzz/corpus/{target} there?"
+    );
+}
+
 fn target_dirs(target: &str) -> Vec<PathBuf> {
     vec![
         fuzz_dir().join("corpus").join(target),
@@ -69,29 +79,17 @@ fn target_dirs(target: &str) -> Vec<PathBuf> {
 
 #[test]
 fn the_committed_payload_corpus_and_past_payload_crashes_pass_the_payload_checks() {
-    let runs = replay(&target_dirs("payload"), check_payload);
-    assert!(
-        runs >= 20,
-        "only {runs} payload corpus files: is fuzz/corpus/payload there?"
-    );
+    replay_target("payload", check_payload);
 }
 
 #[test]
 fn the_committed_push_corpus_and_past_push_crashes_pass_the_push_checks() {
-    let runs = replay(&target_dirs("push"), check_push);
-    assert!(
-        runs >= 20,
-        "only {runs} push corpus files: is fuzz/corpus/push there?"
-    );
+    replay_target("push", check_push);
 }
 
 #[test]
 fn the_committed_events_corpus_and_past_event_crashes_pass_the_event_checks() {
-    let runs = replay(&target_dirs("events"), check_events);
-    assert!(
-        runs >= 20,
-        "only {runs} events corpus files: is fuzz/corpus/events there?"
-    );
+    replay_target("events", check_events);
 }
 
 #[test]

@@ -49,6 +49,17 @@ fn set_group(h: &mut Harness, action: u8, call: CallId, with: Option<CallId>) ->
     .effects
 }
 
+/// Taking `call` out of its group (action 101) is failed.
+fn assert_ungroup_fails(h: &mut Harness, call: CallId) {
+    let effects = set_group(h, 101, call, None);
+    assert_eq!(
+        effects,
+        vec![Effect::FailAction {
+            action: action_id(101)
+        }]
+    );
+}
+
 fn group(h: &Harness, call: CallId) -> CallId {
     h.engine.call(call).expect("live call").group()
 }
@@ -101,13 +112,7 @@ fn ungrouping_fails_when_it_would_exceed_the_maximum_call_groups() {
     let [a, b, c] = [1, 2, 3].map(|n| answered(&mut h, n));
     set_group(&mut h, 100, b, Some(a));
     // Two groups now: {A, B} and {C}. Taking B out would make three.
-    let effects = set_group(&mut h, 101, b, None);
-    assert_eq!(
-        effects,
-        vec![Effect::FailAction {
-            action: action_id(101)
-        }]
-    );
+    assert_ungroup_fails(&mut h, b);
     assert_eq!([group(&h, a), group(&h, b), group(&h, c)], [a, a, c]);
 }
 
@@ -118,13 +123,7 @@ fn ungrouping_fails_without_ungrouping_support() {
     let mut h: Harness = Harness::new(config);
     let (a, b) = (answered(&mut h, 1), answered(&mut h, 2));
     set_group(&mut h, 100, b, Some(a));
-    let effects = set_group(&mut h, 101, b, None);
-    assert_eq!(
-        effects,
-        vec![Effect::FailAction {
-            action: action_id(101)
-        }]
-    );
+    assert_ungroup_fails(&mut h, b);
     assert_eq!(group(&h, b), a);
 }
 
