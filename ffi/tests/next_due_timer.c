@@ -27,11 +27,7 @@ static int timer_eq(const ck_timer *a, const ck_timer *b) {
 
 static void push(uint64_t id, const char *payload, uint8_t fallback) {
   step s;
-  ck_event ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-  ev.push = id;
-  ev.payload.ptr = (const uint8_t *)payload;
-  ev.payload.len = strlen(payload);
-  ev.fallback_call = uuid_fill(fallback);
+  ck_event ev = push_event(id, payload, strlen(payload), uuid_fill(fallback));
   handle_ok(&engine, 0, &ev, &s);
   CHECK(s.fx[0].kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL && s.fx[0].push == id);
 }
