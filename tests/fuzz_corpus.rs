@@ -258,21 +258,8 @@ fn regression_f3_a_scheduler_stall_is_not_a_slow_parse() {
 #[test]
 fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_the_start_request_fails(
 ) {
-    let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
-    config.provider.supports_video = true;
-    config.push_completion_timeout_ms = 0;
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
     let a = call_id(5);
-    k.step(
-        77,
-        Event::RequestStartCall {
-            call: a,
-            handle: "alice@example.org",
-            handle_type: HandleType::EmailAddress,
-            video: true,
-        },
-    )
-    .unwrap();
+    let mut k = requesting_outgoing(a);
     k.step(
         77,
         Event::VoipPushReceived {
@@ -284,6 +271,26 @@ fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_t
     .unwrap();
     // The fuzzer's clock had jumped to the end of time; any later time shows it.
     fail_the_start_and_finish(&mut k);
+}
+
+/// The F2 runs' engine (flutter_callkit_incoming, video, pushes due at once) after the
+/// app asked at 77 ms to start a video call `a` (transaction 0).
+fn requesting_outgoing(a: CallId) -> Checked<4, 8, 28> {
+    let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
+    config.provider.supports_video = true;
+    config.push_completion_timeout_ms = 0;
+    let mut k: Checked<4, 8, 28> = Checked::new(config);
+    k.step(
+        77,
+        Event::RequestStartCall {
+            call: a,
+            handle: "alice@example.org",
+            handle_type: HandleType::EmailAddress,
+            video: true,
+        },
+    )
+    .unwrap();
+    k
 }
 
 /// The start request (transaction 0) fails at 1000 ms; the run ends at 10 s.
@@ -314,21 +321,8 @@ fn regression_f2b_an_unusable_push_whose_fallback_names_a_requested_outgoing_cal
         &br#"{"duration":3490190099,"handle":"+14085551234","id":"ca000000-0000-4000-8000-000000000001","isVideo":true}"#[..],
         b"not json",
     ] {
-        let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
-        config.provider.supports_video = true;
-        config.push_completion_timeout_ms = 0;
-        let mut k: Checked<4, 8, 28> = Checked::new(config);
         let a = CallId::from_bytes([0xca, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1]);
-        k.step(
-            77,
-            Event::RequestStartCall {
-                call: a,
-                handle: "alice@example.org",
-                handle_type: HandleType::EmailAddress,
-                video: true,
-            },
-        )
-        .unwrap();
+        let mut k = requesting_outgoing(a);
         k.step(
             77,
             Event::VoipPushReceived {
