@@ -1,7 +1,14 @@
-//! Test support for callkit-engine (std): a [`Harness`] that drives an [`Engine`] on a
-//! virtual clock and checks the iOS rules I1-I8 after every step with an
-//! [`InvariantChecker`] (which folds in the [`PushRuleChecker`]), and a CallKit
-//! simulator ([`sim::CallKitSim`]) that answers the engine's effects as iOS does.
+//! Test support for callkit-engine (std).
+//!
+//! - [`Harness`]: the one test driver. It drives an [`Engine`] on a virtual clock,
+//!   checks the iOS rules I1-I8 after every step with an [`InvariantChecker`] (which
+//!   folds in the [`PushRuleChecker`], [`push_rule`]), catches a panic inside the
+//!   engine, and fires due timers in the core's one due order ([`fire_due`],
+//!   [`Engine::next_due_timer`]). The trace runner ([`trace`]), the fuzz checks
+//!   ([`fuzzing::Checked`]), the CallKit simulator ([`sim::CallKitSim`]) and the model
+//!   and exhaustive tests all drive one.
+//! - [`event::HostEvent`]: one owned, symbolic event, shared by the trace reader and
+//!   the fuzz scripts.
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 

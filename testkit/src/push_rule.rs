@@ -55,7 +55,7 @@ impl PushRuleChecker {
         self.pushes.values().filter(|p| p.completions == 0).count()
     }
 
-    /// Feed one step: the time, the event, and what [`Engine::handle`] returned.
+    /// Feed one step: the time, the event, and what [`Engine::handle`](callkit_engine::Engine::handle) returned.
     pub fn observe(
         &mut self,
         now: u64,
