@@ -96,15 +96,19 @@ EOF
   fi
 
   # 3. The unpacked package on its own: its lock file, its tests, its doctests.
-  tar -xzf "$crate" -C "$scratch"
-  unpacked="$scratch/$name-$version"
+  # Always unpacked at the same place: a test binary keeps the CARGO_MANIFEST_DIR it was
+  # built with, and cargo would reuse one built from a scratch directory since deleted.
+  check="$root/target/package-check"
+  rm -rf "$check/src" && mkdir -p "$check/src"
+  tar -xzf "$crate" -C "$check/src"
+  unpacked="$check/src/$name-$version"
   features=("")
   if python3 -c 'import sys, tomllib; sys.exit("log" not in tomllib.load(open(sys.argv[1], "rb")).get("features", {}))' "$unpacked/Cargo.toml"; then
     features+=("--features log")
   fi
   for set in "${features[@]}"; do
     # shellcheck disable=SC2086  # $set is deliberately split into arguments
-    (cd "$unpacked" && CARGO_TARGET_DIR="$root/target/package-check" \
+    (cd "$unpacked" && CARGO_TARGET_DIR="$check/target" \
       cargo_logged test --locked $set)
     no_warnings "$scratch/log"
   done
