@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+check=""
+trap 'rm -rf "$scratch" ${check:+"$check"}' EXIT
 
 # Fails when cargo's output (in $1) has a warning; shows it. The one exception is the
 # notice every dry run ends with ("warning: aborting upload due to dry run").
@@ -96,19 +97,21 @@ EOF
   fi
 
   # 3. The unpacked package on its own: its lock file, its tests, its doctests.
-  # Always unpacked at the same place: a test binary keeps the CARGO_MANIFEST_DIR it was
-  # built with, and cargo would reuse one built from a scratch directory since deleted.
-  check="$root/target/package-check"
-  rm -rf "$check/src" && mkdir -p "$check/src"
-  tar -xzf "$crate" -C "$check/src"
-  unpacked="$check/src/$name-$version"
+  # Unpacked outside the repository (inside, cargo would take it for a workspace member)
+  # and always at the same place for this checkout: a test binary keeps the
+  # CARGO_MANIFEST_DIR it was built with, and cargo would reuse one built from a
+  # directory since deleted.
+  check="${TMPDIR:-/tmp}/callkit-package-check-$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
+  rm -rf "$check" && mkdir -p "$check"
+  tar -xzf "$crate" -C "$check"
+  unpacked="$check/$name-$version"
   features=("")
   if python3 -c 'import sys, tomllib; sys.exit("log" not in tomllib.load(open(sys.argv[1], "rb")).get("features", {}))' "$unpacked/Cargo.toml"; then
     features+=("--features log")
   fi
   for set in "${features[@]}"; do
     # shellcheck disable=SC2086  # $set is deliberately split into arguments
-    (cd "$unpacked" && CARGO_TARGET_DIR="$check/target" \
+    (cd "$unpacked" && CARGO_TARGET_DIR="$root/target/package-check" \
       cargo_logged test --locked $set)
     no_warnings "$scratch/log"
   done
