@@ -63,11 +63,16 @@ def main():
         package = packages[member]
         name, declared = package["name"], package.get("rust_version")
         needs = [
-            (packages[p]["rust_version"], packages[p]["name"], packages[p]["version"])
+            (packages[p]["rust_version"], packages[p]["name"], packages[p]["version"], p)
             for p in reached(member)
             if packages[p].get("rust_version")
         ]
-        need, by, by_version = max(needs, key=lambda n: version_key(n[0]), default=("0", "-", ""))
+        # On a tie, name a registry package (the reason) over a workspace crate.
+        need, by, by_version, _ = max(
+            needs,
+            key=lambda n: (version_key(n[0]), n[3] not in metadata["workspace_members"]),
+            default=("0", "-", "", None),
+        )
         ok = declared is not None and version_key(declared) >= version_key(need)
         print(
             f"{'ok  ' if ok else 'FAIL'} {name:<26} rust-version {declared or 'unset':<6} "
