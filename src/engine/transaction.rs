@@ -1,0 +1,219 @@
+//! `CXCallController` requests: the transaction table, and the engine's requests and
+//! their completions.
+//!
+//! Rules owned here: a request is made only with room to track it (at most
+//! [`MAX_PENDING_TRANSACTIONS`]), each gets a fresh [`TransactionId`], and its completion
+//! is accepted once; a failed start or end request leaves no call CallKit never took.
+
+use heapless::Vec;
+
+use crate::effect::{CallAction, Effect, Effects, RejectReason};
+use crate::error::Error;
+use crate::event::TransactionResult;
+use crate::types::{CallEndedReason, CallId, Handle, HandleType, TransactionId};
+
+use super::call::{Call, CallPhase, End, PendingEnd, Release, Remote, State};
+use super::{Engine, MAX_PENDING_TRANSACTIONS};
+
+/// What a pending transaction asked for, as far as its failure matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TransactionKind {
+    /// `CXStartCallAction`.
+    Start,
+    /// `CXEndCallAction`.
+    End,
+    /// Hold, mute or DTMF.
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PendingTransaction {
+    id: TransactionId,
+    call: CallId,
+    kind: TransactionKind,
+}
+
+/// The requests awaiting their completion, and the id the next one gets.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct TransactionTable {
+    pending: Vec<PendingTransaction, MAX_PENDING_TRANSACTIONS>,
+    next: u64,
+}
+
+impl TransactionTable {
+    pub(super) const fn new() -> Self {
+        TransactionTable {
+            pending: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// Number of requests awaiting their completion.
+    pub(super) fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    pub(super) fn is_full(&self) -> bool {
+        self.pending.is_full()
+    }
+
+    /// Forgets every request (`providerDidReset`: CallKit drops them). Ids keep counting.
+    pub(super) fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Records a request for `call` under a fresh id and asks for `action`. Nothing when
+    /// the table is full (callers check [`TransactionTable::is_full`] first).
+    pub(super) fn request<const N: usize>(
+        &mut self,
+        call: CallId,
+        kind: TransactionKind,
+        action: CallAction,
+        out: &mut Effects<N>,
+    ) {
+        let id = TransactionId(self.next);
+        if self
+            .pending
+            .push(PendingTransaction { id, call, kind })
+            .is_ok()
+        {
+            self.next = self.next.wrapping_add(1);
+            out.push(Effect::RequestTransaction {
+                transaction: id,
+                action,
+            });
+        }
+    }
+
+    /// Takes the request `id` out: its call and kind, `None` when it is not pending.
+    pub(super) fn complete(&mut self, id: TransactionId) -> Option<(CallId, TransactionKind)> {
+        let i = self.pending.iter().position(|t| t.id == id)?;
+        let t = self.pending.remove(i);
+        Some((t.call, t.kind))
+    }
+}
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    pub(super) fn on_request_start(
+        &mut self,
+        call: CallId,
+        handle: &str,
+        handle_type: HandleType,
+        video: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        if self.calls.get(call).is_some() || self.calls.ended_recently(call) {
+            return Err(Error::CallExists(call));
+        }
+        if self.calls.is_full() {
+            return Err(Error::CallCapacity);
+        }
+        if self.transactions.is_full() {
+            return Err(Error::TransactionCapacity);
+        }
+        let handle = Handle::new(handle_type, handle)
+            .filter(|h| !h.value.is_empty())
+            .ok_or(Error::InvalidHandle)?;
+        let provider = self.config.provider;
+        if (video && !provider.supports_video)
+            || !provider.supported_handle_types.contains(handle_type)
+        {
+            return Err(Error::NotSupported(call));
+        }
+        let remote = Remote {
+            handle: Some(handle.clone()),
+            caller_name: None,
+            has_video: video,
+        };
+        if self
+            .calls
+            .add(Call::new(call, State::Requested, remote))
+            .is_err()
+        {
+            return Err(Error::CallCapacity);
+        }
+        out.set_handle(handle);
+        let action = CallAction::StartCall { call, video };
+        self.transactions
+            .request(call, TransactionKind::Start, action, out);
+        Ok(())
+    }
+
+    pub(super) fn on_request_end(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let full = self.transactions.is_full();
+        let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
+        if c.report.awaiting || c.phase() == CallPhase::Requested {
+            // CallKit may not know the call yet: keep the end until it does.
+            if c.report.pending_end.is_none() {
+                c.report.pending_end = Some(PendingEnd::Local);
+            }
+            return Ok(());
+        }
+        if full {
+            return Err(Error::TransactionCapacity);
+        }
+        let action = CallAction::EndCall { call };
+        self.transactions
+            .request(call, TransactionKind::End, action, out);
+        Ok(())
+    }
+
+    /// Requests a hold, mute or DTMF transaction once `check` accepts the call.
+    pub(super) fn request_simple(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+        check: impl FnOnce(&Call) -> Result<CallAction, Error>,
+    ) -> Result<(), Error> {
+        let c = self.calls.get(call).ok_or(Error::UnknownCall(call))?;
+        let action = check(c)?;
+        if self.transactions.is_full() {
+            return Err(Error::TransactionCapacity);
+        }
+        self.transactions
+            .request(call, TransactionKind::Other, action, out);
+        Ok(())
+    }
+
+    pub(super) fn on_transaction_completed(
+        &mut self,
+        transaction: TransactionId,
+        result: TransactionResult,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let (call, kind) = self
+            .transactions
+            .complete(transaction)
+            .ok_or(Error::UnknownTransaction(transaction))?;
+        if result.is_ok() {
+            // The system now performs the action through the provider delegate.
+            return Ok(());
+        }
+        let Some((idx, c)) = self.calls.find(call) else {
+            return Ok(());
+        };
+        let end = match kind {
+            // CallKit never took the call: drop it without a report.
+            TransactionKind::Start if c.phase() == CallPhase::Requested => {
+                End::new(Release::Nothing, None)
+            }
+            // CallKit would not end it (for example unknownCallUUID): end it here so
+            // nothing stays ringing.
+            TransactionKind::End => End::new(
+                Release::Auto(RejectReason::Declined),
+                Some(CallEndedReason::Failed),
+            ),
+            TransactionKind::Start | TransactionKind::Other => return Ok(()),
+        };
+        self.calls.end(idx, end, self.now, out);
+        Ok(())
+    }
+}
