@@ -9,6 +9,7 @@
 use heapless::{HistoryBuf, Vec};
 
 use crate::effect::{CallUpdate, Effect, Effects, RejectReason};
+use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
 use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
@@ -455,9 +456,9 @@ impl<const CALLS: usize> CallTable<CALLS> {
         self.recently_ended.write(id);
     }
 
-    /// Adds a call; gives it back when the table is full.
-    pub(super) fn add(&mut self, call: Call) -> Result<(), Call> {
-        self.calls.push(call)
+    /// Adds a call; [`Error::CallCapacity`] when the table is full.
+    pub(super) fn add(&mut self, call: Call) -> Result<(), Error> {
+        self.calls.push(call).map_err(|_| Error::CallCapacity)
     }
 
     /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
@@ -488,5 +489,202 @@ impl<const CALLS: usize> CallTable<CALLS> {
             self.recently_ended.write(c.id);
         }
         self.calls.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    fn action(n: u8) -> ActionId {
+        ActionId::from_bytes([n; 16])
+    }
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn call(n: u8, state: State) -> Call {
+        Call::new(id(n), state, Remote::default())
+    }
+
+    #[test]
+    fn the_public_view_is_read_from_the_phase_state() {
+        let ringing = call(
+            1,
+            State::Ringing {
+                deadline: at(5),
+                backstop: false,
+            },
+        );
+        assert_eq!(ringing.phase(), CallPhase::Ringing);
+        assert_eq!(ringing.direction(), Direction::Incoming);
+        assert_eq!(ringing.ring_deadline(), Some(at(5)));
+        assert_eq!(ringing.answer_deadline(), None);
+        assert_eq!(ringing.held_action(), None);
+        assert_eq!(ringing.armed_timer(), Some((Timer::Ring(id(1)), at(5))));
+
+        let answering = call(
+            2,
+            State::Answering {
+                action: action(9),
+                deadline: at(7),
+            },
+        );
+        assert_eq!(answering.phase(), CallPhase::Answering);
+        assert_eq!(answering.ring_deadline(), None);
+        assert_eq!(answering.answer_deadline(), Some(at(7)));
+        assert_eq!(answering.held_action(), Some(action(9)));
+        assert_eq!(
+            answering.armed_timer(),
+            Some((Timer::AnswerConnect(id(2)), at(7)))
+        );
+
+        let starting = call(3, State::Starting { action: action(4) });
+        assert_eq!(starting.phase(), CallPhase::Starting);
+        assert_eq!(starting.direction(), Direction::Outgoing);
+        assert_eq!(starting.held_action(), Some(action(4)));
+        assert_eq!(starting.armed_timer(), None);
+
+        for (state, phase) in [
+            (State::Answered, CallPhase::Answered),
+            (State::Requested, CallPhase::Requested),
+            (State::Connecting, CallPhase::Connecting),
+            (State::Connected, CallPhase::Connected),
+        ] {
+            let c = call(4, state);
+            assert_eq!(c.phase(), phase);
+            assert_eq!((c.armed_timer(), c.held_action()), (None, None));
+        }
+        assert_eq!(call(4, State::Answered).direction(), Direction::Incoming);
+        assert_eq!(call(4, State::Connected).direction(), Direction::Outgoing);
+    }
+
+    #[test]
+    fn ending_emits_cancel_fail_stop_release_and_report_in_that_order() {
+        let mut table: CallTable<2> = CallTable::new();
+        let mut c = call(
+            1,
+            State::Answering {
+                action: action(9),
+                deadline: at(7),
+            },
+        );
+        c.media = true;
+        assert!(table.add(c).is_ok());
+        let mut out: Effects<8> = Effects::new();
+        table.end(0, End::failed(), at(3), &mut out);
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CancelTimer {
+                    timer: Timer::AnswerConnect(id(1))
+                },
+                Effect::FailAction { action: action(9) },
+                Effect::StopMedia { call: id(1) },
+                Effect::RejectIncoming {
+                    call: id(1),
+                    reason: RejectReason::Failed
+                },
+                Effect::ReportCallEnded {
+                    call: id(1),
+                    at: at(3),
+                    reason: CallEndedReason::Failed
+                },
+            ]
+        );
+        assert!(table.is_empty());
+        assert!(table.ended_recently(id(1)));
+    }
+
+    #[test]
+    fn a_fired_timer_is_not_cancelled_and_a_voided_action_is_not_failed() {
+        let answering = State::Answering {
+            action: action(9),
+            deadline: at(7),
+        };
+        let mut out: Effects<8> = Effects::new();
+        let mut table: CallTable<2> = CallTable::new();
+        assert!(table.add(call(1, answering)).is_ok());
+        let end = End::new(Release::Nothing, None);
+        table.end(0, end.spent(Spent::Timer), at(3), &mut out);
+        assert_eq!(&out[..], &[Effect::FailAction { action: action(9) }]);
+
+        out.clear();
+        assert!(table.add(call(2, answering)).is_ok());
+        table.end(0, end.spent(Spent::Action), at(3), &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::CancelTimer {
+                timer: Timer::AnswerConnect(id(2))
+            }]
+        );
+    }
+
+    #[test]
+    fn the_release_follows_the_phase() {
+        let auto = End::new(Release::Auto(RejectReason::Declined), None);
+        for (state, signal) in [
+            (
+                State::Ringing {
+                    deadline: at(1),
+                    backstop: true,
+                },
+                Some(Effect::RejectIncoming {
+                    call: id(1),
+                    reason: RejectReason::Declined,
+                }),
+            ),
+            (State::Requested, None),
+            (State::Connected, Some(Effect::HangUp { call: id(1) })),
+        ] {
+            let mut table: CallTable<1> = CallTable::new();
+            assert!(table.add(call(1, state)).is_ok());
+            let mut out: Effects<8> = Effects::new();
+            table.end(0, auto.spent(Spent::Timer), at(0), &mut out);
+            assert_eq!(out.last(), signal.as_ref());
+        }
+    }
+
+    #[test]
+    fn the_last_call_takes_an_ended_calls_slot_and_lookups_give_the_slot() {
+        let mut table: CallTable<3> = CallTable::new();
+        for n in 1..=3 {
+            assert!(table.add(call(n, State::Connected)).is_ok());
+        }
+        assert!(table.is_full());
+        assert_eq!(
+            table.add(call(4, State::Connected)),
+            Err(Error::CallCapacity)
+        );
+        let mut out: Effects<8> = Effects::new();
+        table.end(0, End::new(Release::Nothing, None), at(0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(table.find(id(3)).map(|(i, _)| i), Some(0));
+        assert_eq!(table.find_mut(id(2)).map(|(i, _)| i), Some(1));
+        assert!(table.get(id(1)).is_none());
+        assert!(table.ended_recently(id(1)) && !table.ended_recently(id(2)));
+        // An empty slot ends nothing.
+        table.end(5, End::failed(), at(0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(table.iter().count(), 2);
+    }
+
+    #[test]
+    fn ending_every_call_voids_held_actions_and_remembers_every_call() {
+        let mut table: CallTable<2> = CallTable::new();
+        assert!(table
+            .add(call(1, State::Starting { action: action(5) }))
+            .is_ok());
+        assert!(table.add(call(2, State::Requested)).is_ok());
+        let mut out: Effects<8> = Effects::new();
+        table.end_all(at(0), &mut out);
+        assert_eq!(&out[..], &[Effect::HangUp { call: id(1) }]);
+        assert!(table.is_empty());
+        assert!(table.ended_recently(id(1)) && table.ended_recently(id(2)));
     }
 }

@@ -527,3 +527,137 @@ pub(super) fn hex_token(token: &[u8]) -> Option<heapless::String<{ 2 * MAX_PUSH_
     }
     Some(hex)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn completions<const N: usize>(out: &Effects<N>) -> usize {
+        out.iter()
+            .filter(|e| matches!(e, Effect::CompletePush { .. }))
+            .count()
+    }
+
+    #[test]
+    fn a_tracked_push_starts_its_timer_and_completes_exactly_once() {
+        let mut table: PushTable<2> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(10), 100, &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::StartTimer {
+                timer: Timer::PushCompletion(PushId(1)),
+                deadline: at(110)
+            }]
+        );
+        assert_eq!(
+            table.timers().collect::<Vec<_, 2>>()[..],
+            [(Timer::PushCompletion(PushId(1)), at(110))]
+        );
+        out.clear();
+        assert_eq!(table.complete(PushId(1), &mut out), Some(call(1)));
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(1) },
+                Effect::CancelTimer {
+                    timer: Timer::PushCompletion(PushId(1))
+                },
+            ]
+        );
+        out.clear();
+        assert_eq!(table.complete(PushId(1), &mut out), None);
+        assert!(out.is_empty());
+        assert!(table.completed_recently(PushId(1)) && table.is_empty());
+    }
+
+    #[test]
+    fn a_completion_timer_fires_only_when_due_and_is_not_cancelled() {
+        let mut table: PushTable<2> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, &mut out);
+        out.clear();
+        let timer = Timer::PushCompletion(PushId(1));
+        assert_eq!(
+            table.fire(PushId(1), at(99), &mut out),
+            Err(Error::TimerNotDue {
+                timer,
+                deadline: at(100)
+            })
+        );
+        assert_eq!(
+            table.fire(PushId(2), at(100), &mut out),
+            Err(Error::UnknownTimer(Timer::PushCompletion(PushId(2))))
+        );
+        assert!(out.is_empty() && table.len() == 1);
+        assert_eq!(table.fire(PushId(1), at(100), &mut out), Ok(()));
+        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
+        assert_eq!(
+            table.fire(PushId(1), at(100), &mut out),
+            Err(Error::UnknownTimer(timer))
+        );
+    }
+
+    #[test]
+    fn a_full_table_completes_a_due_push_first_or_else_the_new_one_at_once() {
+        let mut table: PushTable<1> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, &mut out);
+        out.clear();
+        // Nothing due: the new push is completed at once, with no timer.
+        table.track(PushId(2), call(2), at(50), 100, &mut out);
+        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(2) }]);
+        assert!(table.completed_recently(PushId(2)));
+        out.clear();
+        // The old push is due: it is completed and its timer cancelled, then the new one
+        // is tracked.
+        table.track(PushId(3), call(3), at(100), 100, &mut out);
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(1) },
+                Effect::CancelTimer {
+                    timer: Timer::PushCompletion(PushId(1))
+                },
+                Effect::StartTimer {
+                    timer: Timer::PushCompletion(PushId(3)),
+                    deadline: at(200)
+                },
+            ]
+        );
+        assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn completing_all_completes_each_pending_push_once_in_arrival_order() {
+        let mut table: PushTable<3> = PushTable::new();
+        let mut out: Effects<16> = Effects::new();
+        for n in 1..=3 {
+            table.track(PushId(n), call(1), at(0), 100, &mut out);
+        }
+        out.clear();
+        table.complete_all(&mut out);
+        assert_eq!(completions(&out), 3);
+        assert_eq!(out.first(), Some(&Effect::CompletePush { push: PushId(1) }));
+        assert_eq!(out.get(4), Some(&Effect::CompletePush { push: PushId(3) }));
+        assert!(table.is_empty());
+        out.clear();
+        table.complete_all(&mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_lower_case_hex_within_the_length_limit() {
+        assert_eq!(hex_token(&[0xAB, 0x01]).as_deref(), Some("ab01"));
+        assert_eq!(hex_token(&[]), None);
+        assert_eq!(hex_token(&[0; MAX_PUSH_TOKEN_LEN + 1]), None);
+    }
+}

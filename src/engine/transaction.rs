@@ -217,3 +217,77 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    #[test]
+    fn requests_get_consecutive_ids_and_complete_once() {
+        let mut table = TransactionTable::new();
+        let mut out: Effects<4> = Effects::new();
+        table.request(
+            id(1),
+            TransactionKind::Start,
+            CallAction::EndCall { call: id(1) },
+            &mut out,
+        );
+        table.request(
+            id(2),
+            TransactionKind::End,
+            CallAction::EndCall { call: id(2) },
+            &mut out,
+        );
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::RequestTransaction {
+                    transaction: TransactionId(0),
+                    action: CallAction::EndCall { call: id(1) }
+                },
+                Effect::RequestTransaction {
+                    transaction: TransactionId(1),
+                    action: CallAction::EndCall { call: id(2) }
+                },
+            ]
+        );
+        assert_eq!(table.len(), 2);
+        assert_eq!(
+            table.complete(TransactionId(1)),
+            Some((id(2), TransactionKind::End))
+        );
+        assert_eq!(table.complete(TransactionId(1)), None);
+        assert_eq!(table.complete(TransactionId(7)), None);
+        assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn a_full_table_requests_nothing_and_spends_no_id() {
+        let mut table = TransactionTable::new();
+        let mut out: Effects<{ MAX_PENDING_TRANSACTIONS + 1 }> = Effects::new();
+        let end = || CallAction::EndCall { call: id(1) };
+        for _ in 0..MAX_PENDING_TRANSACTIONS {
+            table.request(id(1), TransactionKind::Other, end(), &mut out);
+        }
+        assert!(table.is_full());
+        table.request(id(1), TransactionKind::Other, end(), &mut out);
+        assert_eq!(out.len(), MAX_PENDING_TRANSACTIONS);
+        table.clear();
+        assert!(table.is_empty());
+        out.clear();
+        // Ids keep counting after a clear: a late completion of a dropped request stays
+        // unknown.
+        table.request(id(1), TransactionKind::Other, end(), &mut out);
+        assert_eq!(
+            out.first(),
+            Some(&Effect::RequestTransaction {
+                transaction: TransactionId(MAX_PENDING_TRANSACTIONS as u64),
+                action: end()
+            })
+        );
+    }
+}
