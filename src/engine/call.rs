@@ -135,6 +135,17 @@ pub(super) enum PendingEnd {
     Local,
 }
 
+impl PendingEnd {
+    /// The end applied at once: a remote end as kept; a local one (when it cannot be
+    /// requested) declines the call's signalling and reports it failed.
+    pub(super) const fn end(self) -> End {
+        match self {
+            PendingEnd::Remote { reason, release } => End::new(release, Some(reason)),
+            PendingEnd::Local => End::declined(),
+        }
+    }
+}
+
 /// How to release a call's signalling leg when it ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -169,6 +180,16 @@ pub(super) struct Report {
     pub(super) awaiting: bool,
     /// An end kept until CallKit knows the call.
     pub(super) pending_end: Option<PendingEnd>,
+}
+
+impl Report {
+    /// Keeps `end` until CallKit knows the call, unless an earlier end is kept: the
+    /// first end wins.
+    pub(super) fn keep_end(&mut self, end: PendingEnd) {
+        if self.pending_end.is_none() {
+            self.pending_end = Some(end);
+        }
+    }
 }
 
 /// What CallKit shows of the remote party.
@@ -384,6 +405,15 @@ impl End {
         )
     }
 
+    /// The end of a call the app ended that CallKit would not or cannot end: decline
+    /// or hang up, reported as failed.
+    pub(super) const fn declined() -> Self {
+        End::new(
+            Release::Auto(RejectReason::Declined),
+            Some(CallEndedReason::Failed),
+        )
+    }
+
     /// This end, with `spent` already spent.
     pub(super) const fn spent(self, spent: Spent) -> Self {
         End { spent, ..self }
@@ -444,6 +474,11 @@ impl<const CALLS: usize> CallTable<CALLS> {
     /// The call in slot `idx`.
     pub(super) fn at_mut(&mut self, idx: usize) -> Option<&mut Call> {
         self.calls.get_mut(idx)
+    }
+
+    /// The slot of the call whose report's result `push` answers.
+    pub(super) fn reporting(&self, push: PushId) -> Option<usize> {
+        self.calls.iter().position(|c| c.report.push == Some(push))
     }
 
     /// Whether `id` is among the calls that ended lately.

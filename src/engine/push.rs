@@ -289,8 +289,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             c.remote.caller_name = parsed.caller_name.clone();
         }
         let report_pending = c.report.awaiting;
-        if cancel && report_pending && c.report.pending_end.is_none() {
-            c.report.pending_end = Some(PendingEnd::Remote {
+        if cancel && report_pending {
+            c.report.keep_end(PendingEnd::Remote {
                 reason: CallEndedReason::RemoteEnded,
                 release: Release::HangUp,
             });
@@ -388,7 +388,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         result: ReportResult,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let reporting = self.calls.iter().position(|c| c.report.push == Some(push));
+        let reporting = self.calls.reporting(push);
         // Changes nothing when the push is not pending.
         let completed = self.pushes.complete(push, out);
         if completed.is_none() && reporting.is_none() {
@@ -443,7 +443,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.pushes.fire(push, self.now, out)?;
         // The report is overdue; CallKit has long processed it. Stop holding back ends
         // for its call.
-        if let Some(idx) = self.calls.iter().position(|c| c.report.push == Some(push)) {
+        if let Some(idx) = self.calls.reporting(push) {
             self.confirm_report(idx, out);
         }
         Ok(())
@@ -461,21 +461,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
         c.report.awaiting = false;
         let call = c.id;
-        let end = match c.report.pending_end.take() {
+        match c.report.pending_end.take() {
             None => return true,
-            Some(PendingEnd::Remote { reason, release }) => End::new(release, Some(reason)),
-            Some(PendingEnd::Local) if self.transactions.is_full() => End::new(
-                Release::Auto(RejectReason::Declined),
-                Some(CallEndedReason::Failed),
-            ),
-            Some(PendingEnd::Local) => {
+            Some(PendingEnd::Local) if !self.transactions.is_full() => {
                 let action = CallAction::EndCall { call };
                 self.transactions
                     .request(call, TransactionKind::End, action, out);
                 return true;
             }
-        };
-        self.calls.end(idx, end, self.now, out);
+            Some(kept) => self.calls.end(idx, kept.end(), self.now, out),
+        }
         false
     }
 

@@ -85,12 +85,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if c.report.awaiting {
             // CallKit has not confirmed the call yet: keep the end and apply it when the
             // report completes (element-ios #1751, "stuck ringing forever").
-            if c.report.pending_end.is_none() {
-                c.report.pending_end = Some(PendingEnd::Remote {
-                    reason,
-                    release: Release::Nothing,
-                });
-            }
+            c.report.keep_end(PendingEnd::Remote {
+                reason,
+                release: Release::Nothing,
+            });
             return Ok(());
         }
         let end = End::new(Release::Nothing, Some(reason));

@@ -93,12 +93,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             // CallKit has not confirmed the call: keep the time-out like any other
             // end, and give the report one push time-out more before ending it
             // regardless (a report that never completes must not ring forever).
-            if c.report.pending_end.is_none() {
-                c.report.pending_end = Some(PendingEnd::Remote {
-                    reason: CallEndedReason::Unanswered,
-                    release: Release::Auto(RejectReason::Unanswered),
-                });
-            }
+            c.report.keep_end(PendingEnd::Remote {
+                reason: CallEndedReason::Unanswered,
+                release: Release::Auto(RejectReason::Unanswered),
+            });
             c.state = State::Ringing {
                 deadline: backstop_at,
                 backstop: true,
@@ -109,17 +107,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             });
             return Ok(());
         }
-        let end = match c.report.pending_end {
-            Some(PendingEnd::Remote { reason, release }) => End::new(release, Some(reason)),
-            Some(PendingEnd::Local) => End::new(
-                Release::Auto(RejectReason::Declined),
-                Some(CallEndedReason::Failed),
-            ),
-            None => End::new(
+        let end = c.report.pending_end.map_or(
+            End::new(
                 Release::Auto(RejectReason::Unanswered),
                 Some(CallEndedReason::Unanswered),
             ),
-        };
+            PendingEnd::end,
+        );
         log_transition!("call {} ring time-out", call);
         self.calls.end(idx, end.spent(Spent::Timer), self.now, out);
         Ok(())

@@ -7,10 +7,10 @@
 
 use heapless::Vec;
 
-use crate::effect::{CallAction, Effect, Effects, RejectReason};
+use crate::effect::{CallAction, Effect, Effects};
 use crate::error::Error;
 use crate::event::TransactionResult;
-use crate::types::{CallEndedReason, CallId, Handle, HandleType, TransactionId};
+use crate::types::{CallId, Handle, HandleType, TransactionId};
 
 use super::call::{Call, CallPhase, End, PendingEnd, Release, Remote, State};
 use super::{Engine, MAX_PENDING_TRANSACTIONS};
@@ -152,9 +152,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
         if c.report.awaiting || c.phase() == CallPhase::Requested {
             // CallKit may not know the call yet: keep the end until it does.
-            if c.report.pending_end.is_none() {
-                c.report.pending_end = Some(PendingEnd::Local);
-            }
+            c.report.keep_end(PendingEnd::Local);
             return Ok(());
         }
         if full {
@@ -207,10 +205,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             // CallKit would not end it (for example unknownCallUUID): end it here so
             // nothing stays ringing.
-            TransactionKind::End => End::new(
-                Release::Auto(RejectReason::Declined),
-                Some(CallEndedReason::Failed),
-            ),
+            TransactionKind::End => End::declined(),
             TransactionKind::Start | TransactionKind::Other => return Ok(()),
         };
         self.calls.end(idx, end, self.now, out);
