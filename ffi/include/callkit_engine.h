@@ -20,69 +20,69 @@
 /**
  * Bytes of memory an engine needs: `sizeof(ck_engine)`. Pass it to `ck_engine_init`.
  */
-#define CK_ENGINE_SIZE 4096
+#define CK_ENGINE_SIZE (size_t)4096
 
 /**
  * Alignment an engine's memory needs, in bytes: `_Alignof(ck_engine)`.
  */
-#define CK_ENGINE_ALIGN 8
+#define CK_ENGINE_ALIGN (size_t)8
 
 /**
  * Live calls one engine holds (the engine's `CALLS` parameter).
  */
-#define CK_MAX_CALLS 4
+#define CK_MAX_CALLS (size_t)4
 
 /**
  * VoIP pushes one engine tracks between arrival and PushKit completion (`PUSHES`).
  */
-#define CK_MAX_PENDING_PUSHES 8
+#define CK_MAX_PENDING_PUSHES (size_t)8
 
 /**
  * Effects one `ck_engine_handle` step can produce at most:
  * `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
  */
-#define CK_MAX_EFFECTS 28
+#define CK_MAX_EFFECTS (size_t)28
 
 /**
  * Timers armed at once at most: one per pending push plus one per call (12).
  */
-#define CK_MAX_TIMERS 12
+#define CK_MAX_TIMERS (size_t)12
 
 /**
  * Longest handle (`CXHandle.value`), in bytes of UTF-8.
  */
-#define CK_MAX_HANDLE_LEN 128
+#define CK_MAX_HANDLE_LEN (size_t)128
 
 /**
  * Longest caller name (`localizedCallerName`), in bytes of UTF-8.
  */
-#define CK_MAX_CALLER_NAME_LEN 64
+#define CK_MAX_CALLER_NAME_LEN (size_t)64
 
 /**
  * Longest DTMF string, in bytes.
  */
-#define CK_MAX_DTMF_DIGITS 32
+#define CK_MAX_DTMF_DIGITS (size_t)32
 
 /**
  * Longest PushKit token, in bytes.
  */
-#define CK_MAX_PUSH_TOKEN_LEN 100
+#define CK_MAX_PUSH_TOKEN_LEN (size_t)100
 
 /**
  * Longest hex push token (two characters per token byte).
  */
-#define CK_MAX_PUSH_TOKEN_HEX_LEN 200
+#define CK_MAX_PUSH_TOKEN_HEX_LEN (size_t)200
 
 /**
  * Longest payload schema key or root path, in bytes of UTF-8.
  */
-#define CK_MAX_KEY_LEN 32
+#define CK_MAX_KEY_LEN (size_t)32
 
 /**
  * Largest VoIP push payload read (APNs' limit); bigger payloads are reported under the
  * fallback UUID and ended as failed.
  */
-#define CK_MAX_PAYLOAD_LEN 5120
+#define CK_MAX_PAYLOAD_LEN (size_t)5120
 
 /**
  * What every `ck_*` function returns. Values are stable; `ck_result_name` gives each
@@ -886,202 +886,202 @@ typedef int64_t ck_request_transaction_error;
 /**
  * `CXHandle.HandleType.generic`.
  */
-#define CK_HANDLE_TYPE_GENERIC 1
+#define CK_HANDLE_TYPE_GENERIC (ck_handle_type)1
 
 /**
  * `CXHandle.HandleType.phoneNumber`.
  */
-#define CK_HANDLE_TYPE_PHONE_NUMBER 2
+#define CK_HANDLE_TYPE_PHONE_NUMBER (ck_handle_type)2
 
 /**
  * `CXHandle.HandleType.emailAddress`.
  */
-#define CK_HANDLE_TYPE_EMAIL_ADDRESS 3
+#define CK_HANDLE_TYPE_EMAIL_ADDRESS (ck_handle_type)3
 
 /**
- * Generic handles allowed.
+ * Generic handles allowed: bit `1 << CK_HANDLE_TYPE_GENERIC`.
  */
-#define CK_HANDLE_TYPES_GENERIC (1 << 1)
+#define CK_HANDLE_TYPES_GENERIC (ck_handle_types)2
 
 /**
- * Phone numbers allowed.
+ * Phone numbers allowed: bit `1 << CK_HANDLE_TYPE_PHONE_NUMBER`.
  */
-#define CK_HANDLE_TYPES_PHONE_NUMBER (1 << 2)
+#define CK_HANDLE_TYPES_PHONE_NUMBER (ck_handle_types)4
 
 /**
- * E-mail addresses allowed.
+ * E-mail addresses allowed: bit `1 << CK_HANDLE_TYPE_EMAIL_ADDRESS`.
  */
-#define CK_HANDLE_TYPES_EMAIL_ADDRESS (1 << 3)
+#define CK_HANDLE_TYPES_EMAIL_ADDRESS (ck_handle_types)8
 
 /**
  * `singleTone`.
  */
-#define CK_DTMF_TYPE_SINGLE_TONE 1
+#define CK_DTMF_TYPE_SINGLE_TONE (ck_dtmf_type)1
 
 /**
  * `softPause`.
  */
-#define CK_DTMF_TYPE_SOFT_PAUSE 2
+#define CK_DTMF_TYPE_SOFT_PAUSE (ck_dtmf_type)2
 
 /**
  * `hardPause`.
  */
-#define CK_DTMF_TYPE_HARD_PAUSE 3
+#define CK_DTMF_TYPE_HARD_PAUSE (ck_dtmf_type)3
 
 /**
  * `failed`: an error occurred while trying to service the call.
  */
-#define CK_CALL_ENDED_REASON_FAILED 1
+#define CK_CALL_ENDED_REASON_FAILED (ck_call_ended_reason)1
 
 /**
  * `remoteEnded`.
  */
-#define CK_CALL_ENDED_REASON_REMOTE_ENDED 2
+#define CK_CALL_ENDED_REASON_REMOTE_ENDED (ck_call_ended_reason)2
 
 /**
  * `unanswered`.
  */
-#define CK_CALL_ENDED_REASON_UNANSWERED 3
+#define CK_CALL_ENDED_REASON_UNANSWERED (ck_call_ended_reason)3
 
 /**
  * `answeredElsewhere`.
  */
-#define CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE 4
+#define CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE (ck_call_ended_reason)4
 
 /**
  * `declinedElsewhere`.
  */
-#define CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE 5
+#define CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE (ck_call_ended_reason)5
 
 /**
  * `unknown`.
  */
-#define CK_INCOMING_CALL_ERROR_UNKNOWN 0
+#define CK_INCOMING_CALL_ERROR_UNKNOWN (ck_incoming_call_error)0
 
 /**
  * `unentitled`.
  */
-#define CK_INCOMING_CALL_ERROR_UNENTITLED 1
+#define CK_INCOMING_CALL_ERROR_UNENTITLED (ck_incoming_call_error)1
 
 /**
  * `callUUIDAlreadyExists` (for a duplicate push: expected, counts as success).
  */
-#define CK_INCOMING_CALL_ERROR_CALL_UUID_ALREADY_EXISTS 2
+#define CK_INCOMING_CALL_ERROR_CALL_UUID_ALREADY_EXISTS (ck_incoming_call_error)2
 
 /**
  * `filteredByDoNotDisturb`.
  */
-#define CK_INCOMING_CALL_ERROR_FILTERED_BY_DO_NOT_DISTURB 3
+#define CK_INCOMING_CALL_ERROR_FILTERED_BY_DO_NOT_DISTURB (ck_incoming_call_error)3
 
 /**
  * `filteredByBlockList`.
  */
-#define CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST 4
+#define CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST (ck_incoming_call_error)4
 
 /**
  * `filteredDuringRestrictedSharingMode`.
  */
-#define CK_INCOMING_CALL_ERROR_FILTERED_DURING_RESTRICTED_SHARING_MODE 5
+#define CK_INCOMING_CALL_ERROR_FILTERED_DURING_RESTRICTED_SHARING_MODE (ck_incoming_call_error)5
 
 /**
  * `callIsProtected`.
  */
-#define CK_INCOMING_CALL_ERROR_CALL_IS_PROTECTED 6
+#define CK_INCOMING_CALL_ERROR_CALL_IS_PROTECTED (ck_incoming_call_error)6
 
 /**
  * `filteredBySensitiveParticipants`.
  */
-#define CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS 7
+#define CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS (ck_incoming_call_error)7
 
 /**
  * `unknown`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN 0
+#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN (ck_request_transaction_error)0
 
 /**
  * `unentitled`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_UNENTITLED 1
+#define CK_REQUEST_TRANSACTION_ERROR_UNENTITLED (ck_request_transaction_error)1
 
 /**
  * `unknownCallProvider`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_PROVIDER 2
+#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_PROVIDER (ck_request_transaction_error)2
 
 /**
  * `emptyTransaction`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_EMPTY_TRANSACTION 3
+#define CK_REQUEST_TRANSACTION_ERROR_EMPTY_TRANSACTION (ck_request_transaction_error)3
 
 /**
  * `unknownCallUUID`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_UUID 4
+#define CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_UUID (ck_request_transaction_error)4
 
 /**
  * `callUUIDAlreadyExists`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_CALL_UUID_ALREADY_EXISTS 5
+#define CK_REQUEST_TRANSACTION_ERROR_CALL_UUID_ALREADY_EXISTS (ck_request_transaction_error)5
 
 /**
  * `invalidAction`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_INVALID_ACTION 6
+#define CK_REQUEST_TRANSACTION_ERROR_INVALID_ACTION (ck_request_transaction_error)6
 
 /**
  * `maximumCallGroupsReached`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_MAXIMUM_CALL_GROUPS_REACHED 7
+#define CK_REQUEST_TRANSACTION_ERROR_MAXIMUM_CALL_GROUPS_REACHED (ck_request_transaction_error)7
 
 /**
  * `callIsProtected`.
  */
-#define CK_REQUEST_TRANSACTION_ERROR_CALL_IS_PROTECTED 8
+#define CK_REQUEST_TRANSACTION_ERROR_CALL_IS_PROTECTED (ck_request_transaction_error)8
 
 /**
  * The user declined.
  */
-#define CK_REJECT_REASON_DECLINED 1
+#define CK_REJECT_REASON_DECLINED (ck_reject_reason)1
 
 /**
  * Every call slot is taken.
  */
-#define CK_REJECT_REASON_BUSY 2
+#define CK_REJECT_REASON_BUSY (ck_reject_reason)2
 
 /**
  * CallKit filtered the call: do not disturb.
  */
-#define CK_REJECT_REASON_DO_NOT_DISTURB 3
+#define CK_REJECT_REASON_DO_NOT_DISTURB (ck_reject_reason)3
 
 /**
  * CallKit filtered the call: block list.
  */
-#define CK_REJECT_REASON_BLOCKED 4
+#define CK_REJECT_REASON_BLOCKED (ck_reject_reason)4
 
 /**
  * Nobody answered before the ring time-out.
  */
-#define CK_REJECT_REASON_UNANSWERED 5
+#define CK_REJECT_REASON_UNANSWERED (ck_reject_reason)5
 
 /**
  * The call could not be served.
  */
-#define CK_REJECT_REASON_FAILED 6
+#define CK_REJECT_REASON_FAILED (ck_reject_reason)6
 
 /**
  * The latest moment to call a push's PushKit completion handler (`push` names it).
  */
-#define CK_TIMER_PUSH_COMPLETION 1
+#define CK_TIMER_PUSH_COMPLETION (ck_timer_kind)1
 
 /**
  * An unanswered incoming call's ring time-out (`call` names it).
  */
-#define CK_TIMER_RING 2
+#define CK_TIMER_RING (ck_timer_kind)2
 
 /**
  * An answered incoming call waiting for its connection (`call` names it).
  */
-#define CK_TIMER_ANSWER_CONNECT 3
+#define CK_TIMER_ANSWER_CONNECT (ck_timer_kind)3
 
 /**
  * `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: `push`, `payload` (the
@@ -1089,202 +1089,202 @@ typedef int64_t ck_request_transaction_error;
  * the engine: carry out its first effect, `CK_EFFECT_REPORT_NEW_INCOMING_CALL`, before
  * the delegate returns.
  */
-#define CK_EVENT_VOIP_PUSH_RECEIVED 1
+#define CK_EVENT_VOIP_PUSH_RECEIVED (ck_event_kind)1
 
 /**
  * `pushRegistry(_:didUpdate:for:)`: `token` (the raw `PKPushCredentials.token`).
  */
-#define CK_EVENT_PUSH_CREDENTIALS_UPDATED 2
+#define CK_EVENT_PUSH_CREDENTIALS_UPDATED (ck_event_kind)2
 
 /**
  * `pushRegistry(_:didInvalidatePushTokenFor:)`: no fields.
  */
-#define CK_EVENT_PUSH_CREDENTIALS_INVALIDATED 3
+#define CK_EVENT_PUSH_CREDENTIALS_INVALIDATED (ck_event_kind)3
 
 /**
  * The completion of `reportNewIncomingCall`: `push`, `has_error`, `error_code`
  * (`ck_incoming_call_error`).
  */
-#define CK_EVENT_INCOMING_CALL_REPORTED 4
+#define CK_EVENT_INCOMING_CALL_REPORTED (ck_event_kind)4
 
 /**
  * `providerDidBegin(_:)`: no fields.
  */
-#define CK_EVENT_PROVIDER_DID_BEGIN 5
+#define CK_EVENT_PROVIDER_DID_BEGIN (ck_event_kind)5
 
 /**
  * `providerDidReset(_:)`: no fields.
  */
-#define CK_EVENT_PROVIDER_DID_RESET 6
+#define CK_EVENT_PROVIDER_DID_RESET (ck_event_kind)6
 
 /**
  * `provider(_:perform: CXStartCallAction)`: `action`, `call`, `handle`, `handle_type`,
  * `video`.
  */
-#define CK_EVENT_PERFORM_START_CALL 7
+#define CK_EVENT_PERFORM_START_CALL (ck_event_kind)7
 
 /**
  * `provider(_:perform: CXAnswerCallAction)`: `action`, `call`.
  */
-#define CK_EVENT_PERFORM_ANSWER_CALL 8
+#define CK_EVENT_PERFORM_ANSWER_CALL (ck_event_kind)8
 
 /**
  * `provider(_:perform: CXEndCallAction)`: `action`, `call`.
  */
-#define CK_EVENT_PERFORM_END_CALL 9
+#define CK_EVENT_PERFORM_END_CALL (ck_event_kind)9
 
 /**
  * `provider(_:perform: CXSetHeldCallAction)`: `action`, `call`, `on_hold`.
  */
-#define CK_EVENT_PERFORM_SET_HELD 10
+#define CK_EVENT_PERFORM_SET_HELD (ck_event_kind)10
 
 /**
  * `provider(_:perform: CXSetMutedCallAction)`: `action`, `call`, `muted`.
  */
-#define CK_EVENT_PERFORM_SET_MUTED 11
+#define CK_EVENT_PERFORM_SET_MUTED (ck_event_kind)11
 
 /**
  * `provider(_:perform: CXSetGroupCallAction)`: `action`, `call`, `has_group_with`,
  * `group_with` (`callUUIDToGroupWith`; `has_group_with` 0 to leave a group).
  */
-#define CK_EVENT_PERFORM_SET_GROUP 12
+#define CK_EVENT_PERFORM_SET_GROUP (ck_event_kind)12
 
 /**
  * `provider(_:perform: CXPlayDTMFCallAction)`: `action`, `call`, `digits`,
  * `dtmf_type`.
  */
-#define CK_EVENT_PERFORM_PLAY_DTMF 13
+#define CK_EVENT_PERFORM_PLAY_DTMF (ck_event_kind)13
 
 /**
  * `provider(_:timedOutPerforming:)`: `action`.
  */
-#define CK_EVENT_TIMED_OUT_PERFORMING 14
+#define CK_EVENT_TIMED_OUT_PERFORMING (ck_event_kind)14
 
 /**
  * `provider(_:didActivate:)`: no fields.
  */
-#define CK_EVENT_DID_ACTIVATE_AUDIO_SESSION 15
+#define CK_EVENT_DID_ACTIVATE_AUDIO_SESSION (ck_event_kind)15
 
 /**
  * `provider(_:didDeactivate:)`: no fields.
  */
-#define CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION 16
+#define CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION (ck_event_kind)16
 
 /**
  * The user started a call in the app: `call` (a fresh UUID), `handle`, `handle_type`,
  * `video`.
  */
-#define CK_EVENT_REQUEST_START_CALL 17
+#define CK_EVENT_REQUEST_START_CALL (ck_event_kind)17
 
 /**
  * The user ended a call in the app: `call`.
  */
-#define CK_EVENT_REQUEST_END_CALL 18
+#define CK_EVENT_REQUEST_END_CALL (ck_event_kind)18
 
 /**
  * The user held or resumed a call in the app: `call`, `on_hold`.
  */
-#define CK_EVENT_REQUEST_SET_HELD 19
+#define CK_EVENT_REQUEST_SET_HELD (ck_event_kind)19
 
 /**
  * The user muted or unmuted in the app: `call`, `muted`.
  */
-#define CK_EVENT_REQUEST_SET_MUTED 20
+#define CK_EVENT_REQUEST_SET_MUTED (ck_event_kind)20
 
 /**
  * The user typed DTMF digits in the app: `call`, `digits`, `dtmf_type`.
  */
-#define CK_EVENT_REQUEST_PLAY_DTMF 21
+#define CK_EVENT_REQUEST_PLAY_DTMF (ck_event_kind)21
 
 /**
  * The completion of a `CXCallController.request`: `transaction`, `has_error`,
  * `error_code` (`ck_request_transaction_error`).
  */
-#define CK_EVENT_TRANSACTION_COMPLETED 22
+#define CK_EVENT_TRANSACTION_COMPLETED (ck_event_kind)22
 
 /**
  * Signalling: an outgoing call started connecting: `call`.
  */
-#define CK_EVENT_OUTGOING_CALL_CONNECTING 23
+#define CK_EVENT_OUTGOING_CALL_CONNECTING (ck_event_kind)23
 
 /**
  * Signalling: the remote party answered an outgoing call: `call`.
  */
-#define CK_EVENT_OUTGOING_CALL_CONNECTED 24
+#define CK_EVENT_OUTGOING_CALL_CONNECTED (ck_event_kind)24
 
 /**
  * Signalling: an incoming call's connection is ready to be answered: `call`.
  */
-#define CK_EVENT_INCOMING_CALL_CONNECTED 25
+#define CK_EVENT_INCOMING_CALL_CONNECTED (ck_event_kind)25
 
 /**
  * Signalling: the remote party ended (or cancelled) the call: `call`.
  */
-#define CK_EVENT_REMOTE_ENDED 26
+#define CK_EVENT_REMOTE_ENDED (ck_event_kind)26
 
 /**
  * Signalling: answered on another of the user's devices: `call`.
  */
-#define CK_EVENT_ANSWERED_ELSEWHERE 27
+#define CK_EVENT_ANSWERED_ELSEWHERE (ck_event_kind)27
 
 /**
  * Signalling: declined on another of the user's devices: `call`.
  */
-#define CK_EVENT_DECLINED_ELSEWHERE 28
+#define CK_EVENT_DECLINED_ELSEWHERE (ck_event_kind)28
 
 /**
  * Signalling: the call's connection failed: `call`.
  */
-#define CK_EVENT_CONNECTION_FAILED 29
+#define CK_EVENT_CONNECTION_FAILED (ck_event_kind)29
 
 /**
  * A timer from `CK_EFFECT_START_TIMER` reached its deadline: `timer`.
  */
-#define CK_EVENT_TIMER_FIRED 30
+#define CK_EVENT_TIMER_FIRED (ck_event_kind)30
 
 /**
  * `CXProvider.reportNewIncomingCall(with: call, update:)` with the call update in
  * `ck_step_data`; hand its completion back as `CK_EVENT_INCOMING_CALL_REPORTED` with
  * `push`. Fields: `push`, `call`.
  */
-#define CK_EFFECT_REPORT_NEW_INCOMING_CALL 1
+#define CK_EFFECT_REPORT_NEW_INCOMING_CALL (ck_effect_kind)1
 
 /**
  * `CXProvider.reportCall(with: call, updated:)` with the call update in
  * `ck_step_data`. Fields: `call`.
  */
-#define CK_EFFECT_REPORT_CALL_UPDATED 2
+#define CK_EFFECT_REPORT_CALL_UPDATED (ck_effect_kind)2
 
 /**
  * `reportOutgoingCall(with: call, startedConnectingAt:)`. Fields: `call`, `at_ms`.
  */
-#define CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING 3
+#define CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING (ck_effect_kind)3
 
 /**
  * `reportOutgoingCall(with: call, connectedAt:)`. Fields: `call`, `at_ms`.
  */
-#define CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED 4
+#define CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED (ck_effect_kind)4
 
 /**
  * `reportCall(with: call, endedAt:, reason:)`. Fields: `call`, `at_ms`,
  * `ended_reason`.
  */
-#define CK_EFFECT_REPORT_CALL_ENDED 5
+#define CK_EFFECT_REPORT_CALL_ENDED (ck_effect_kind)5
 
 /**
  * `CXAction.fulfill()` for the action handed in. Fields: `action`.
  */
-#define CK_EFFECT_FULFILL_ACTION 6
+#define CK_EFFECT_FULFILL_ACTION (ck_effect_kind)6
 
 /**
  * `CXAction.fail()` for the action handed in. Fields: `action`.
  */
-#define CK_EFFECT_FAIL_ACTION 7
+#define CK_EFFECT_FAIL_ACTION (ck_effect_kind)7
 
 /**
  * Call the PushKit completion handler kept for `push`. Fields: `push`.
  */
-#define CK_EFFECT_COMPLETE_PUSH 8
+#define CK_EFFECT_COMPLETE_PUSH (ck_effect_kind)8
 
 /**
  * `CXCallController.request(CXTransaction(action:))`; hand the completion back as
@@ -1292,238 +1292,238 @@ typedef int64_t ck_request_transaction_error;
  * `call_action`, `call`, and per action `video` (start; its handle is in
  * `ck_step_data`), `on_hold`, `muted`, `dtmf_type` (DTMF; digits in `ck_step_data`).
  */
-#define CK_EFFECT_REQUEST_TRANSACTION 9
+#define CK_EFFECT_REQUEST_TRANSACTION (ck_effect_kind)9
 
 /**
  * Signalling: start connecting an incoming call now. Fields: `call`.
  */
-#define CK_EFFECT_CONNECT_INCOMING 10
+#define CK_EFFECT_CONNECT_INCOMING (ck_effect_kind)10
 
 /**
  * Signalling: answer the incoming call. Fields: `call`.
  */
-#define CK_EFFECT_ANSWER_INCOMING 11
+#define CK_EFFECT_ANSWER_INCOMING (ck_effect_kind)11
 
 /**
  * Signalling: reject an unanswered incoming call. Fields: `call`, `reject_reason`.
  */
-#define CK_EFFECT_REJECT_INCOMING 12
+#define CK_EFFECT_REJECT_INCOMING (ck_effect_kind)12
 
 /**
  * Signalling: hang up (release the call's leg). Fields: `call`.
  */
-#define CK_EFFECT_HANG_UP 13
+#define CK_EFFECT_HANG_UP (ck_effect_kind)13
 
 /**
  * Signalling: hold or resume. Fields: `call`, `on_hold`.
  */
-#define CK_EFFECT_SET_HOLD 14
+#define CK_EFFECT_SET_HOLD (ck_effect_kind)14
 
 /**
  * Mute or unmute the call's microphone stream. Fields: `call`, `muted`.
  */
-#define CK_EFFECT_SET_MUTE 15
+#define CK_EFFECT_SET_MUTE (ck_effect_kind)15
 
 /**
  * Signalling: merge into `group_with`'s group, or split out when `has_group_with` is
  * false. Fields: `call`, `has_group_with`, `group_with`.
  */
-#define CK_EFFECT_SET_GROUP 16
+#define CK_EFFECT_SET_GROUP (ck_effect_kind)16
 
 /**
  * Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
  */
-#define CK_EFFECT_SEND_DTMF 17
+#define CK_EFFECT_SEND_DTMF (ck_effect_kind)17
 
 /**
  * Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
  * `video`.
  */
-#define CK_EFFECT_START_OUTGOING 18
+#define CK_EFFECT_START_OUTGOING (ck_effect_kind)18
 
 /**
  * Register the hex push token in `ck_step_data` with the server. No fields.
  */
-#define CK_EFFECT_REGISTER_PUSH_TOKEN 19
+#define CK_EFFECT_REGISTER_PUSH_TOKEN (ck_effect_kind)19
 
 /**
  * Tell the server the push token is no longer valid. No fields.
  */
-#define CK_EFFECT_UNREGISTER_PUSH_TOKEN 20
+#define CK_EFFECT_UNREGISTER_PUSH_TOKEN (ck_effect_kind)20
 
 /**
  * Configure `AVAudioSession` (`.playAndRecord`, `.voiceChat`) without activating it.
  * No fields.
  */
-#define CK_EFFECT_CONFIGURE_AUDIO_SESSION 21
+#define CK_EFFECT_CONFIGURE_AUDIO_SESSION (ck_effect_kind)21
 
 /**
  * Start the call's media (the audio session is active). Fields: `call`.
  */
-#define CK_EFFECT_START_MEDIA 22
+#define CK_EFFECT_START_MEDIA (ck_effect_kind)22
 
 /**
  * Stop the call's media. Fields: `call`.
  */
-#define CK_EFFECT_STOP_MEDIA 23
+#define CK_EFFECT_STOP_MEDIA (ck_effect_kind)23
 
 /**
  * Arm `timer` to fire at `at_ms` (absolute, host clock). Fields: `timer`, `at_ms`.
  */
-#define CK_EFFECT_START_TIMER 24
+#define CK_EFFECT_START_TIMER (ck_effect_kind)24
 
 /**
  * Disarm `timer`; it must not be fired. Fields: `timer`.
  */
-#define CK_EFFECT_CANCEL_TIMER 25
+#define CK_EFFECT_CANCEL_TIMER (ck_effect_kind)25
 
 /**
  * `CXStartCallAction(call:handle:)`, `isVideo` = `video`; handle in `ck_step_data`.
  */
-#define CK_CALL_ACTION_START_CALL 1
+#define CK_CALL_ACTION_START_CALL (ck_call_action_kind)1
 
 /**
  * `CXEndCallAction(call:)`.
  */
-#define CK_CALL_ACTION_END_CALL 2
+#define CK_CALL_ACTION_END_CALL (ck_call_action_kind)2
 
 /**
  * `CXSetHeldCallAction(call:onHold:)`, `onHold` = `on_hold`.
  */
-#define CK_CALL_ACTION_SET_HELD 3
+#define CK_CALL_ACTION_SET_HELD (ck_call_action_kind)3
 
 /**
  * `CXSetMutedCallAction(call:muted:)`, `muted` = `muted`.
  */
-#define CK_CALL_ACTION_SET_MUTED 4
+#define CK_CALL_ACTION_SET_MUTED (ck_call_action_kind)4
 
 /**
  * `CXPlayDTMFCallAction(call:digits:type:)`, type `dtmf_type`; digits in
  * `ck_step_data`.
  */
-#define CK_CALL_ACTION_PLAY_DTMF 5
+#define CK_CALL_ACTION_PLAY_DTMF (ck_call_action_kind)5
 
 /**
  * The step carries no variable-size data.
  */
-#define CK_STEP_DATA_NONE 0
+#define CK_STEP_DATA_NONE (ck_step_data_kind)0
 
 /**
  * `call_update`, for `CK_EFFECT_REPORT_NEW_INCOMING_CALL` / `CK_EFFECT_REPORT_CALL_UPDATED`.
  */
-#define CK_STEP_DATA_CALL_UPDATE 1
+#define CK_STEP_DATA_CALL_UPDATE (ck_step_data_kind)1
 
 /**
  * `handle`, for `CK_EFFECT_START_OUTGOING` / a `CK_CALL_ACTION_START_CALL` request.
  */
-#define CK_STEP_DATA_HANDLE 2
+#define CK_STEP_DATA_HANDLE (ck_step_data_kind)2
 
 /**
  * `dtmf_digits`, for `CK_EFFECT_SEND_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
  */
-#define CK_STEP_DATA_DTMF_DIGITS 3
+#define CK_STEP_DATA_DTMF_DIGITS (ck_step_data_kind)3
 
 /**
  * `push_token_hex`, for `CK_EFFECT_REGISTER_PUSH_TOKEN`.
  */
-#define CK_STEP_DATA_PUSH_TOKEN_HEX 4
+#define CK_STEP_DATA_PUSH_TOKEN_HEX (ck_step_data_kind)4
 
 /**
  * The value is a UUID string, used as is.
  */
-#define CK_CALL_ID_UUID 1
+#define CK_CALL_ID_UUID (ck_call_id_kind)1
 
 /**
  * The value is an opaque server id; the UUID is v5(`opaque_namespace`, id).
  */
-#define CK_CALL_ID_OPAQUE 2
+#define CK_CALL_ID_OPAQUE (ck_call_id_kind)2
 
 /**
  * Apple's docs: `callUUID`, `handle`.
  */
-#define CK_SCHEMA_APPLE_DOCS 1
+#define CK_SCHEMA_APPLE_DOCS (ck_schema_preset_kind)1
 
 /**
  * Apple's Speakerbox sample: `UUID`, `handle`, `hasVideo`.
  */
-#define CK_SCHEMA_SPEAKERBOX 2
+#define CK_SCHEMA_SPEAKERBOX (ck_schema_preset_kind)2
 
 /**
  * react-native-voip-push-notification: `uuid`, `handle`, `callerName`, `hasVideo`
  * (the default).
  */
-#define CK_SCHEMA_REACT_NATIVE_VOIP_PUSH 3
+#define CK_SCHEMA_REACT_NATIVE_VOIP_PUSH (ck_schema_preset_kind)3
 
 /**
  * flutter_callkit_incoming: `id`, `nameCaller`, `handle`, `isVideo`, `type`,
  * `duration`.
  */
-#define CK_SCHEMA_FLUTTER_CALLKIT_INCOMING 4
+#define CK_SCHEMA_FLUTTER_CALLKIT_INCOMING (ck_schema_preset_kind)4
 
 /**
  * Twilio Programmable Voice: `twi_call_sid` (opaque), `twi_from`, cancel pushes.
  */
-#define CK_SCHEMA_TWILIO 5
+#define CK_SCHEMA_TWILIO (ck_schema_preset_kind)5
 
 /**
  * Telegram-style relay: `call_id` (opaque), `phoneNumber`.
  */
-#define CK_SCHEMA_TELEGRAM 6
+#define CK_SCHEMA_TELEGRAM (ck_schema_preset_kind)6
 
 /**
  * Linphone / Flexisip: `call-id` (opaque), `from-uri`, `display-name`.
  */
-#define CK_SCHEMA_LINPHONE_FLEXISIP 7
+#define CK_SCHEMA_LINPHONE_FLEXISIP (ck_schema_preset_kind)7
 
 /**
  * The react-native layout nested under `data`.
  */
-#define CK_SCHEMA_NESTED_DATA 8
+#define CK_SCHEMA_NESTED_DATA (ck_schema_preset_kind)8
 
 /**
  * Reported with `reportNewIncomingCall`.
  */
-#define CK_DIRECTION_INCOMING 1
+#define CK_DIRECTION_INCOMING (ck_direction)1
 
 /**
  * Started with a `CXStartCallAction`.
  */
-#define CK_DIRECTION_OUTGOING 2
+#define CK_DIRECTION_OUTGOING (ck_direction)2
 
 /**
  * Incoming, not answered.
  */
-#define CK_CALL_PHASE_RINGING 1
+#define CK_CALL_PHASE_RINGING (ck_call_phase)1
 
 /**
  * Incoming, answer held until the connection is ready.
  */
-#define CK_CALL_PHASE_ANSWERING 2
+#define CK_CALL_PHASE_ANSWERING (ck_call_phase)2
 
 /**
  * Incoming, answered.
  */
-#define CK_CALL_PHASE_ANSWERED 3
+#define CK_CALL_PHASE_ANSWERED (ck_call_phase)3
 
 /**
  * Outgoing, start action requested.
  */
-#define CK_CALL_PHASE_REQUESTED 4
+#define CK_CALL_PHASE_REQUESTED (ck_call_phase)4
 
 /**
  * Outgoing, start action being performed.
  */
-#define CK_CALL_PHASE_STARTING 5
+#define CK_CALL_PHASE_STARTING (ck_call_phase)5
 
 /**
  * Outgoing, connecting.
  */
-#define CK_CALL_PHASE_CONNECTING 6
+#define CK_CALL_PHASE_CONNECTING (ck_call_phase)6
 
 /**
  * Outgoing, connected.
  */
-#define CK_CALL_PHASE_CONNECTED 7
+#define CK_CALL_PHASE_CONNECTED (ck_call_phase)7
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,8 +7,14 @@
 //! checked against the named constants, so no bit pattern a C caller can store is
 //! undefined behaviour in Rust. Types the library only *writes* (`ck_effect`,
 //! `ck_step_data`, `ck_status`, `ck_call_info`) use `bool`.
+//!
+//! Rule for constants: each is written `N as ck_type` (a plain literal, no shifts), so
+//! cbindgen emits `#define CK_NAME (ck_type)N` and Swift imports it as `ck_type` (a bare
+//! `#define CK_NAME N` imports as `Int32`, which forces a conversion at every use).
 
 #![allow(non_camel_case_types)]
+// `N as ck_type` is the cast cbindgen turns into the header's typed constant.
+#![allow(clippy::unnecessary_cast)]
 
 use core::ptr;
 
@@ -17,45 +23,45 @@ use core::ptr;
 // ---------------------------------------------------------------------------------------
 
 /// Bytes of memory an engine needs: `sizeof(ck_engine)`. Pass it to `ck_engine_init`.
-pub const CK_ENGINE_SIZE: usize = 4096;
+pub const CK_ENGINE_SIZE: usize = 4096 as usize;
 
 /// Alignment an engine's memory needs, in bytes: `_Alignof(ck_engine)`.
-pub const CK_ENGINE_ALIGN: usize = 8;
+pub const CK_ENGINE_ALIGN: usize = 8 as usize;
 
 /// Live calls one engine holds (the engine's `CALLS` parameter).
-pub const CK_MAX_CALLS: usize = 4;
+pub const CK_MAX_CALLS: usize = 4 as usize;
 
 /// VoIP pushes one engine tracks between arrival and PushKit completion (`PUSHES`).
-pub const CK_MAX_PENDING_PUSHES: usize = 8;
+pub const CK_MAX_PENDING_PUSHES: usize = 8 as usize;
 
 /// Effects one `ck_engine_handle` step can produce at most:
 /// `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
-pub const CK_MAX_EFFECTS: usize = 28;
+pub const CK_MAX_EFFECTS: usize = 28 as usize;
 
 /// Timers armed at once at most: one per pending push plus one per call (12).
-pub const CK_MAX_TIMERS: usize = 12;
+pub const CK_MAX_TIMERS: usize = 12 as usize;
 
 /// Longest handle (`CXHandle.value`), in bytes of UTF-8.
-pub const CK_MAX_HANDLE_LEN: usize = 128;
+pub const CK_MAX_HANDLE_LEN: usize = 128 as usize;
 
 /// Longest caller name (`localizedCallerName`), in bytes of UTF-8.
-pub const CK_MAX_CALLER_NAME_LEN: usize = 64;
+pub const CK_MAX_CALLER_NAME_LEN: usize = 64 as usize;
 
 /// Longest DTMF string, in bytes.
-pub const CK_MAX_DTMF_DIGITS: usize = 32;
+pub const CK_MAX_DTMF_DIGITS: usize = 32 as usize;
 
 /// Longest PushKit token, in bytes.
-pub const CK_MAX_PUSH_TOKEN_LEN: usize = 100;
+pub const CK_MAX_PUSH_TOKEN_LEN: usize = 100 as usize;
 
 /// Longest hex push token (two characters per token byte).
-pub const CK_MAX_PUSH_TOKEN_HEX_LEN: usize = 200;
+pub const CK_MAX_PUSH_TOKEN_HEX_LEN: usize = 200 as usize;
 
 /// Longest payload schema key or root path, in bytes of UTF-8.
-pub const CK_MAX_KEY_LEN: usize = 32;
+pub const CK_MAX_KEY_LEN: usize = 32 as usize;
 
 /// Largest VoIP push payload read (APNs' limit); bigger payloads are reported under the
 /// fallback UUID and ended as failed.
-pub const CK_MAX_PAYLOAD_LEN: usize = 5120;
+pub const CK_MAX_PAYLOAD_LEN: usize = 5120 as usize;
 
 // ---------------------------------------------------------------------------------------
 // Result codes
@@ -209,103 +215,116 @@ impl ck_str {
 /// `CXHandle.HandleType` raw value.
 pub type ck_handle_type = u8;
 /// `CXHandle.HandleType.generic`.
-pub const CK_HANDLE_TYPE_GENERIC: ck_handle_type = 1;
+pub const CK_HANDLE_TYPE_GENERIC: ck_handle_type = 1 as ck_handle_type;
 /// `CXHandle.HandleType.phoneNumber`.
-pub const CK_HANDLE_TYPE_PHONE_NUMBER: ck_handle_type = 2;
+pub const CK_HANDLE_TYPE_PHONE_NUMBER: ck_handle_type = 2 as ck_handle_type;
 /// `CXHandle.HandleType.emailAddress`.
-pub const CK_HANDLE_TYPE_EMAIL_ADDRESS: ck_handle_type = 3;
+pub const CK_HANDLE_TYPE_EMAIL_ADDRESS: ck_handle_type = 3 as ck_handle_type;
 
 /// A set of handle types (`CXProviderConfiguration.supportedHandleTypes`): bit
 /// `1 << raw value` for each type.
 pub type ck_handle_types = u8;
-/// Generic handles allowed.
-pub const CK_HANDLE_TYPES_GENERIC: ck_handle_types = 1 << 1;
-/// Phone numbers allowed.
-pub const CK_HANDLE_TYPES_PHONE_NUMBER: ck_handle_types = 1 << 2;
-/// E-mail addresses allowed.
-pub const CK_HANDLE_TYPES_EMAIL_ADDRESS: ck_handle_types = 1 << 3;
+/// Generic handles allowed: bit `1 << CK_HANDLE_TYPE_GENERIC`.
+pub const CK_HANDLE_TYPES_GENERIC: ck_handle_types = 2 as ck_handle_types;
+/// Phone numbers allowed: bit `1 << CK_HANDLE_TYPE_PHONE_NUMBER`.
+pub const CK_HANDLE_TYPES_PHONE_NUMBER: ck_handle_types = 4 as ck_handle_types;
+/// E-mail addresses allowed: bit `1 << CK_HANDLE_TYPE_EMAIL_ADDRESS`.
+pub const CK_HANDLE_TYPES_EMAIL_ADDRESS: ck_handle_types = 8 as ck_handle_types;
 
 /// `CXPlayDTMFCallAction.ActionType` raw value.
 pub type ck_dtmf_type = u8;
 /// `singleTone`.
-pub const CK_DTMF_TYPE_SINGLE_TONE: ck_dtmf_type = 1;
+pub const CK_DTMF_TYPE_SINGLE_TONE: ck_dtmf_type = 1 as ck_dtmf_type;
 /// `softPause`.
-pub const CK_DTMF_TYPE_SOFT_PAUSE: ck_dtmf_type = 2;
+pub const CK_DTMF_TYPE_SOFT_PAUSE: ck_dtmf_type = 2 as ck_dtmf_type;
 /// `hardPause`.
-pub const CK_DTMF_TYPE_HARD_PAUSE: ck_dtmf_type = 3;
+pub const CK_DTMF_TYPE_HARD_PAUSE: ck_dtmf_type = 3 as ck_dtmf_type;
 
 /// `CXCallEndedReason` raw value.
 pub type ck_call_ended_reason = u8;
 /// `failed`: an error occurred while trying to service the call.
-pub const CK_CALL_ENDED_REASON_FAILED: ck_call_ended_reason = 1;
+pub const CK_CALL_ENDED_REASON_FAILED: ck_call_ended_reason = 1 as ck_call_ended_reason;
 /// `remoteEnded`.
-pub const CK_CALL_ENDED_REASON_REMOTE_ENDED: ck_call_ended_reason = 2;
+pub const CK_CALL_ENDED_REASON_REMOTE_ENDED: ck_call_ended_reason = 2 as ck_call_ended_reason;
 /// `unanswered`.
-pub const CK_CALL_ENDED_REASON_UNANSWERED: ck_call_ended_reason = 3;
+pub const CK_CALL_ENDED_REASON_UNANSWERED: ck_call_ended_reason = 3 as ck_call_ended_reason;
 /// `answeredElsewhere`.
-pub const CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE: ck_call_ended_reason = 4;
+pub const CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE: ck_call_ended_reason = 4 as ck_call_ended_reason;
 /// `declinedElsewhere`.
-pub const CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE: ck_call_ended_reason = 5;
+pub const CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE: ck_call_ended_reason = 5 as ck_call_ended_reason;
 
 /// `CXErrorCodeIncomingCallError` raw value (the `NSError.code` of a failed
 /// `reportNewIncomingCall`). Values Apple may add later are read as `unknown`.
 pub type ck_incoming_call_error = i64;
 /// `unknown`.
-pub const CK_INCOMING_CALL_ERROR_UNKNOWN: ck_incoming_call_error = 0;
+pub const CK_INCOMING_CALL_ERROR_UNKNOWN: ck_incoming_call_error = 0 as ck_incoming_call_error;
 /// `unentitled`.
-pub const CK_INCOMING_CALL_ERROR_UNENTITLED: ck_incoming_call_error = 1;
+pub const CK_INCOMING_CALL_ERROR_UNENTITLED: ck_incoming_call_error = 1 as ck_incoming_call_error;
 /// `callUUIDAlreadyExists` (for a duplicate push: expected, counts as success).
-pub const CK_INCOMING_CALL_ERROR_CALL_UUID_ALREADY_EXISTS: ck_incoming_call_error = 2;
+pub const CK_INCOMING_CALL_ERROR_CALL_UUID_ALREADY_EXISTS: ck_incoming_call_error =
+    2 as ck_incoming_call_error;
 /// `filteredByDoNotDisturb`.
-pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_DO_NOT_DISTURB: ck_incoming_call_error = 3;
+pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_DO_NOT_DISTURB: ck_incoming_call_error =
+    3 as ck_incoming_call_error;
 /// `filteredByBlockList`.
-pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST: ck_incoming_call_error = 4;
+pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST: ck_incoming_call_error =
+    4 as ck_incoming_call_error;
 /// `filteredDuringRestrictedSharingMode`.
 pub const CK_INCOMING_CALL_ERROR_FILTERED_DURING_RESTRICTED_SHARING_MODE: ck_incoming_call_error =
-    5;
+    5 as ck_incoming_call_error;
 /// `callIsProtected`.
-pub const CK_INCOMING_CALL_ERROR_CALL_IS_PROTECTED: ck_incoming_call_error = 6;
+pub const CK_INCOMING_CALL_ERROR_CALL_IS_PROTECTED: ck_incoming_call_error =
+    6 as ck_incoming_call_error;
 /// `filteredBySensitiveParticipants`.
-pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS: ck_incoming_call_error = 7;
+pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS: ck_incoming_call_error =
+    7 as ck_incoming_call_error;
 
 /// `CXErrorCodeRequestTransactionError` raw value (the `NSError.code` of a failed
 /// `CXCallController.request`). Unknown values are read as `unknown`.
 pub type ck_request_transaction_error = i64;
 /// `unknown`.
-pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN: ck_request_transaction_error = 0;
+pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN: ck_request_transaction_error =
+    0 as ck_request_transaction_error;
 /// `unentitled`.
-pub const CK_REQUEST_TRANSACTION_ERROR_UNENTITLED: ck_request_transaction_error = 1;
+pub const CK_REQUEST_TRANSACTION_ERROR_UNENTITLED: ck_request_transaction_error =
+    1 as ck_request_transaction_error;
 /// `unknownCallProvider`.
-pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_PROVIDER: ck_request_transaction_error = 2;
+pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_PROVIDER: ck_request_transaction_error =
+    2 as ck_request_transaction_error;
 /// `emptyTransaction`.
-pub const CK_REQUEST_TRANSACTION_ERROR_EMPTY_TRANSACTION: ck_request_transaction_error = 3;
+pub const CK_REQUEST_TRANSACTION_ERROR_EMPTY_TRANSACTION: ck_request_transaction_error =
+    3 as ck_request_transaction_error;
 /// `unknownCallUUID`.
-pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_UUID: ck_request_transaction_error = 4;
+pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN_CALL_UUID: ck_request_transaction_error =
+    4 as ck_request_transaction_error;
 /// `callUUIDAlreadyExists`.
-pub const CK_REQUEST_TRANSACTION_ERROR_CALL_UUID_ALREADY_EXISTS: ck_request_transaction_error = 5;
+pub const CK_REQUEST_TRANSACTION_ERROR_CALL_UUID_ALREADY_EXISTS: ck_request_transaction_error =
+    5 as ck_request_transaction_error;
 /// `invalidAction`.
-pub const CK_REQUEST_TRANSACTION_ERROR_INVALID_ACTION: ck_request_transaction_error = 6;
+pub const CK_REQUEST_TRANSACTION_ERROR_INVALID_ACTION: ck_request_transaction_error =
+    6 as ck_request_transaction_error;
 /// `maximumCallGroupsReached`.
 pub const CK_REQUEST_TRANSACTION_ERROR_MAXIMUM_CALL_GROUPS_REACHED: ck_request_transaction_error =
-    7;
+    7 as ck_request_transaction_error;
 /// `callIsProtected`.
-pub const CK_REQUEST_TRANSACTION_ERROR_CALL_IS_PROTECTED: ck_request_transaction_error = 8;
+pub const CK_REQUEST_TRANSACTION_ERROR_CALL_IS_PROTECTED: ck_request_transaction_error =
+    8 as ck_request_transaction_error;
 
 /// Why the engine asks the signalling stack to reject an incoming call (what to tell
 /// the server).
 pub type ck_reject_reason = u8;
 /// The user declined.
-pub const CK_REJECT_REASON_DECLINED: ck_reject_reason = 1;
+pub const CK_REJECT_REASON_DECLINED: ck_reject_reason = 1 as ck_reject_reason;
 /// Every call slot is taken.
-pub const CK_REJECT_REASON_BUSY: ck_reject_reason = 2;
+pub const CK_REJECT_REASON_BUSY: ck_reject_reason = 2 as ck_reject_reason;
 /// CallKit filtered the call: do not disturb.
-pub const CK_REJECT_REASON_DO_NOT_DISTURB: ck_reject_reason = 3;
+pub const CK_REJECT_REASON_DO_NOT_DISTURB: ck_reject_reason = 3 as ck_reject_reason;
 /// CallKit filtered the call: block list.
-pub const CK_REJECT_REASON_BLOCKED: ck_reject_reason = 4;
+pub const CK_REJECT_REASON_BLOCKED: ck_reject_reason = 4 as ck_reject_reason;
 /// Nobody answered before the ring time-out.
-pub const CK_REJECT_REASON_UNANSWERED: ck_reject_reason = 5;
+pub const CK_REJECT_REASON_UNANSWERED: ck_reject_reason = 5 as ck_reject_reason;
 /// The call could not be served.
-pub const CK_REJECT_REASON_FAILED: ck_reject_reason = 6;
+pub const CK_REJECT_REASON_FAILED: ck_reject_reason = 6 as ck_reject_reason;
 
 // ---------------------------------------------------------------------------------------
 // Timers
@@ -314,11 +333,11 @@ pub const CK_REJECT_REASON_FAILED: ck_reject_reason = 6;
 /// Which kind of timer a `ck_timer` is.
 pub type ck_timer_kind = u32;
 /// The latest moment to call a push's PushKit completion handler (`push` names it).
-pub const CK_TIMER_PUSH_COMPLETION: ck_timer_kind = 1;
+pub const CK_TIMER_PUSH_COMPLETION: ck_timer_kind = 1 as ck_timer_kind;
 /// An unanswered incoming call's ring time-out (`call` names it).
-pub const CK_TIMER_RING: ck_timer_kind = 2;
+pub const CK_TIMER_RING: ck_timer_kind = 2 as ck_timer_kind;
 /// An answered incoming call waiting for its connection (`call` names it).
-pub const CK_TIMER_ANSWER_CONNECT: ck_timer_kind = 3;
+pub const CK_TIMER_ANSWER_CONNECT: ck_timer_kind = 3 as ck_timer_kind;
 
 /// A timer the engine asked for with `CK_EFFECT_START_TIMER`; hand it back unchanged
 /// in a `CK_EVENT_TIMER_FIRED` event. `push` is meaningful for
@@ -355,71 +374,71 @@ pub type ck_event_kind = u32;
 /// JSON bytes of `dictionaryPayload`), `fallback_call` (a fresh UUID). Never refused by
 /// the engine: carry out its first effect, `CK_EFFECT_REPORT_NEW_INCOMING_CALL`, before
 /// the delegate returns.
-pub const CK_EVENT_VOIP_PUSH_RECEIVED: ck_event_kind = 1;
+pub const CK_EVENT_VOIP_PUSH_RECEIVED: ck_event_kind = 1 as ck_event_kind;
 /// `pushRegistry(_:didUpdate:for:)`: `token` (the raw `PKPushCredentials.token`).
-pub const CK_EVENT_PUSH_CREDENTIALS_UPDATED: ck_event_kind = 2;
+pub const CK_EVENT_PUSH_CREDENTIALS_UPDATED: ck_event_kind = 2 as ck_event_kind;
 /// `pushRegistry(_:didInvalidatePushTokenFor:)`: no fields.
-pub const CK_EVENT_PUSH_CREDENTIALS_INVALIDATED: ck_event_kind = 3;
+pub const CK_EVENT_PUSH_CREDENTIALS_INVALIDATED: ck_event_kind = 3 as ck_event_kind;
 /// The completion of `reportNewIncomingCall`: `push`, `has_error`, `error_code`
 /// (`ck_incoming_call_error`).
-pub const CK_EVENT_INCOMING_CALL_REPORTED: ck_event_kind = 4;
+pub const CK_EVENT_INCOMING_CALL_REPORTED: ck_event_kind = 4 as ck_event_kind;
 /// `providerDidBegin(_:)`: no fields.
-pub const CK_EVENT_PROVIDER_DID_BEGIN: ck_event_kind = 5;
+pub const CK_EVENT_PROVIDER_DID_BEGIN: ck_event_kind = 5 as ck_event_kind;
 /// `providerDidReset(_:)`: no fields.
-pub const CK_EVENT_PROVIDER_DID_RESET: ck_event_kind = 6;
+pub const CK_EVENT_PROVIDER_DID_RESET: ck_event_kind = 6 as ck_event_kind;
 /// `provider(_:perform: CXStartCallAction)`: `action`, `call`, `handle`, `handle_type`,
 /// `video`.
-pub const CK_EVENT_PERFORM_START_CALL: ck_event_kind = 7;
+pub const CK_EVENT_PERFORM_START_CALL: ck_event_kind = 7 as ck_event_kind;
 /// `provider(_:perform: CXAnswerCallAction)`: `action`, `call`.
-pub const CK_EVENT_PERFORM_ANSWER_CALL: ck_event_kind = 8;
+pub const CK_EVENT_PERFORM_ANSWER_CALL: ck_event_kind = 8 as ck_event_kind;
 /// `provider(_:perform: CXEndCallAction)`: `action`, `call`.
-pub const CK_EVENT_PERFORM_END_CALL: ck_event_kind = 9;
+pub const CK_EVENT_PERFORM_END_CALL: ck_event_kind = 9 as ck_event_kind;
 /// `provider(_:perform: CXSetHeldCallAction)`: `action`, `call`, `on_hold`.
-pub const CK_EVENT_PERFORM_SET_HELD: ck_event_kind = 10;
+pub const CK_EVENT_PERFORM_SET_HELD: ck_event_kind = 10 as ck_event_kind;
 /// `provider(_:perform: CXSetMutedCallAction)`: `action`, `call`, `muted`.
-pub const CK_EVENT_PERFORM_SET_MUTED: ck_event_kind = 11;
+pub const CK_EVENT_PERFORM_SET_MUTED: ck_event_kind = 11 as ck_event_kind;
 /// `provider(_:perform: CXSetGroupCallAction)`: `action`, `call`, `has_group_with`,
 /// `group_with` (`callUUIDToGroupWith`; `has_group_with` 0 to leave a group).
-pub const CK_EVENT_PERFORM_SET_GROUP: ck_event_kind = 12;
+pub const CK_EVENT_PERFORM_SET_GROUP: ck_event_kind = 12 as ck_event_kind;
 /// `provider(_:perform: CXPlayDTMFCallAction)`: `action`, `call`, `digits`,
 /// `dtmf_type`.
-pub const CK_EVENT_PERFORM_PLAY_DTMF: ck_event_kind = 13;
+pub const CK_EVENT_PERFORM_PLAY_DTMF: ck_event_kind = 13 as ck_event_kind;
 /// `provider(_:timedOutPerforming:)`: `action`.
-pub const CK_EVENT_TIMED_OUT_PERFORMING: ck_event_kind = 14;
+pub const CK_EVENT_TIMED_OUT_PERFORMING: ck_event_kind = 14 as ck_event_kind;
 /// `provider(_:didActivate:)`: no fields.
-pub const CK_EVENT_DID_ACTIVATE_AUDIO_SESSION: ck_event_kind = 15;
+pub const CK_EVENT_DID_ACTIVATE_AUDIO_SESSION: ck_event_kind = 15 as ck_event_kind;
 /// `provider(_:didDeactivate:)`: no fields.
-pub const CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION: ck_event_kind = 16;
+pub const CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION: ck_event_kind = 16 as ck_event_kind;
 /// The user started a call in the app: `call` (a fresh UUID), `handle`, `handle_type`,
 /// `video`.
-pub const CK_EVENT_REQUEST_START_CALL: ck_event_kind = 17;
+pub const CK_EVENT_REQUEST_START_CALL: ck_event_kind = 17 as ck_event_kind;
 /// The user ended a call in the app: `call`.
-pub const CK_EVENT_REQUEST_END_CALL: ck_event_kind = 18;
+pub const CK_EVENT_REQUEST_END_CALL: ck_event_kind = 18 as ck_event_kind;
 /// The user held or resumed a call in the app: `call`, `on_hold`.
-pub const CK_EVENT_REQUEST_SET_HELD: ck_event_kind = 19;
+pub const CK_EVENT_REQUEST_SET_HELD: ck_event_kind = 19 as ck_event_kind;
 /// The user muted or unmuted in the app: `call`, `muted`.
-pub const CK_EVENT_REQUEST_SET_MUTED: ck_event_kind = 20;
+pub const CK_EVENT_REQUEST_SET_MUTED: ck_event_kind = 20 as ck_event_kind;
 /// The user typed DTMF digits in the app: `call`, `digits`, `dtmf_type`.
-pub const CK_EVENT_REQUEST_PLAY_DTMF: ck_event_kind = 21;
+pub const CK_EVENT_REQUEST_PLAY_DTMF: ck_event_kind = 21 as ck_event_kind;
 /// The completion of a `CXCallController.request`: `transaction`, `has_error`,
 /// `error_code` (`ck_request_transaction_error`).
-pub const CK_EVENT_TRANSACTION_COMPLETED: ck_event_kind = 22;
+pub const CK_EVENT_TRANSACTION_COMPLETED: ck_event_kind = 22 as ck_event_kind;
 /// Signalling: an outgoing call started connecting: `call`.
-pub const CK_EVENT_OUTGOING_CALL_CONNECTING: ck_event_kind = 23;
+pub const CK_EVENT_OUTGOING_CALL_CONNECTING: ck_event_kind = 23 as ck_event_kind;
 /// Signalling: the remote party answered an outgoing call: `call`.
-pub const CK_EVENT_OUTGOING_CALL_CONNECTED: ck_event_kind = 24;
+pub const CK_EVENT_OUTGOING_CALL_CONNECTED: ck_event_kind = 24 as ck_event_kind;
 /// Signalling: an incoming call's connection is ready to be answered: `call`.
-pub const CK_EVENT_INCOMING_CALL_CONNECTED: ck_event_kind = 25;
+pub const CK_EVENT_INCOMING_CALL_CONNECTED: ck_event_kind = 25 as ck_event_kind;
 /// Signalling: the remote party ended (or cancelled) the call: `call`.
-pub const CK_EVENT_REMOTE_ENDED: ck_event_kind = 26;
+pub const CK_EVENT_REMOTE_ENDED: ck_event_kind = 26 as ck_event_kind;
 /// Signalling: answered on another of the user's devices: `call`.
-pub const CK_EVENT_ANSWERED_ELSEWHERE: ck_event_kind = 27;
+pub const CK_EVENT_ANSWERED_ELSEWHERE: ck_event_kind = 27 as ck_event_kind;
 /// Signalling: declined on another of the user's devices: `call`.
-pub const CK_EVENT_DECLINED_ELSEWHERE: ck_event_kind = 28;
+pub const CK_EVENT_DECLINED_ELSEWHERE: ck_event_kind = 28 as ck_event_kind;
 /// Signalling: the call's connection failed: `call`.
-pub const CK_EVENT_CONNECTION_FAILED: ck_event_kind = 29;
+pub const CK_EVENT_CONNECTION_FAILED: ck_event_kind = 29 as ck_event_kind;
 /// A timer from `CK_EFFECT_START_TIMER` reached its deadline: `timer`.
-pub const CK_EVENT_TIMER_FIRED: ck_event_kind = 30;
+pub const CK_EVENT_TIMER_FIRED: ck_event_kind = 30 as ck_event_kind;
 
 /// One thing that happened, as the host saw it. Zero it, set `kind`, then set the
 /// fields that kind reads (listed at each `CK_EVENT_*` constant); the other fields are
@@ -518,77 +537,77 @@ pub type ck_effect_kind = u32;
 /// `CXProvider.reportNewIncomingCall(with: call, update:)` with the call update in
 /// `ck_step_data`; hand its completion back as `CK_EVENT_INCOMING_CALL_REPORTED` with
 /// `push`. Fields: `push`, `call`.
-pub const CK_EFFECT_REPORT_NEW_INCOMING_CALL: ck_effect_kind = 1;
+pub const CK_EFFECT_REPORT_NEW_INCOMING_CALL: ck_effect_kind = 1 as ck_effect_kind;
 /// `CXProvider.reportCall(with: call, updated:)` with the call update in
 /// `ck_step_data`. Fields: `call`.
-pub const CK_EFFECT_REPORT_CALL_UPDATED: ck_effect_kind = 2;
+pub const CK_EFFECT_REPORT_CALL_UPDATED: ck_effect_kind = 2 as ck_effect_kind;
 /// `reportOutgoingCall(with: call, startedConnectingAt:)`. Fields: `call`, `at_ms`.
-pub const CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING: ck_effect_kind = 3;
+pub const CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING: ck_effect_kind = 3 as ck_effect_kind;
 /// `reportOutgoingCall(with: call, connectedAt:)`. Fields: `call`, `at_ms`.
-pub const CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED: ck_effect_kind = 4;
+pub const CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED: ck_effect_kind = 4 as ck_effect_kind;
 /// `reportCall(with: call, endedAt:, reason:)`. Fields: `call`, `at_ms`,
 /// `ended_reason`.
-pub const CK_EFFECT_REPORT_CALL_ENDED: ck_effect_kind = 5;
+pub const CK_EFFECT_REPORT_CALL_ENDED: ck_effect_kind = 5 as ck_effect_kind;
 /// `CXAction.fulfill()` for the action handed in. Fields: `action`.
-pub const CK_EFFECT_FULFILL_ACTION: ck_effect_kind = 6;
+pub const CK_EFFECT_FULFILL_ACTION: ck_effect_kind = 6 as ck_effect_kind;
 /// `CXAction.fail()` for the action handed in. Fields: `action`.
-pub const CK_EFFECT_FAIL_ACTION: ck_effect_kind = 7;
+pub const CK_EFFECT_FAIL_ACTION: ck_effect_kind = 7 as ck_effect_kind;
 /// Call the PushKit completion handler kept for `push`. Fields: `push`.
-pub const CK_EFFECT_COMPLETE_PUSH: ck_effect_kind = 8;
+pub const CK_EFFECT_COMPLETE_PUSH: ck_effect_kind = 8 as ck_effect_kind;
 /// `CXCallController.request(CXTransaction(action:))`; hand the completion back as
 /// `CK_EVENT_TRANSACTION_COMPLETED` with `transaction`. Fields: `transaction`,
 /// `call_action`, `call`, and per action `video` (start; its handle is in
 /// `ck_step_data`), `on_hold`, `muted`, `dtmf_type` (DTMF; digits in `ck_step_data`).
-pub const CK_EFFECT_REQUEST_TRANSACTION: ck_effect_kind = 9;
+pub const CK_EFFECT_REQUEST_TRANSACTION: ck_effect_kind = 9 as ck_effect_kind;
 /// Signalling: start connecting an incoming call now. Fields: `call`.
-pub const CK_EFFECT_CONNECT_INCOMING: ck_effect_kind = 10;
+pub const CK_EFFECT_CONNECT_INCOMING: ck_effect_kind = 10 as ck_effect_kind;
 /// Signalling: answer the incoming call. Fields: `call`.
-pub const CK_EFFECT_ANSWER_INCOMING: ck_effect_kind = 11;
+pub const CK_EFFECT_ANSWER_INCOMING: ck_effect_kind = 11 as ck_effect_kind;
 /// Signalling: reject an unanswered incoming call. Fields: `call`, `reject_reason`.
-pub const CK_EFFECT_REJECT_INCOMING: ck_effect_kind = 12;
+pub const CK_EFFECT_REJECT_INCOMING: ck_effect_kind = 12 as ck_effect_kind;
 /// Signalling: hang up (release the call's leg). Fields: `call`.
-pub const CK_EFFECT_HANG_UP: ck_effect_kind = 13;
+pub const CK_EFFECT_HANG_UP: ck_effect_kind = 13 as ck_effect_kind;
 /// Signalling: hold or resume. Fields: `call`, `on_hold`.
-pub const CK_EFFECT_SET_HOLD: ck_effect_kind = 14;
+pub const CK_EFFECT_SET_HOLD: ck_effect_kind = 14 as ck_effect_kind;
 /// Mute or unmute the call's microphone stream. Fields: `call`, `muted`.
-pub const CK_EFFECT_SET_MUTE: ck_effect_kind = 15;
+pub const CK_EFFECT_SET_MUTE: ck_effect_kind = 15 as ck_effect_kind;
 /// Signalling: merge into `group_with`'s group, or split out when `has_group_with` is
 /// false. Fields: `call`, `has_group_with`, `group_with`.
-pub const CK_EFFECT_SET_GROUP: ck_effect_kind = 16;
+pub const CK_EFFECT_SET_GROUP: ck_effect_kind = 16 as ck_effect_kind;
 /// Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
-pub const CK_EFFECT_SEND_DTMF: ck_effect_kind = 17;
+pub const CK_EFFECT_SEND_DTMF: ck_effect_kind = 17 as ck_effect_kind;
 /// Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
 /// `video`.
-pub const CK_EFFECT_START_OUTGOING: ck_effect_kind = 18;
+pub const CK_EFFECT_START_OUTGOING: ck_effect_kind = 18 as ck_effect_kind;
 /// Register the hex push token in `ck_step_data` with the server. No fields.
-pub const CK_EFFECT_REGISTER_PUSH_TOKEN: ck_effect_kind = 19;
+pub const CK_EFFECT_REGISTER_PUSH_TOKEN: ck_effect_kind = 19 as ck_effect_kind;
 /// Tell the server the push token is no longer valid. No fields.
-pub const CK_EFFECT_UNREGISTER_PUSH_TOKEN: ck_effect_kind = 20;
+pub const CK_EFFECT_UNREGISTER_PUSH_TOKEN: ck_effect_kind = 20 as ck_effect_kind;
 /// Configure `AVAudioSession` (`.playAndRecord`, `.voiceChat`) without activating it.
 /// No fields.
-pub const CK_EFFECT_CONFIGURE_AUDIO_SESSION: ck_effect_kind = 21;
+pub const CK_EFFECT_CONFIGURE_AUDIO_SESSION: ck_effect_kind = 21 as ck_effect_kind;
 /// Start the call's media (the audio session is active). Fields: `call`.
-pub const CK_EFFECT_START_MEDIA: ck_effect_kind = 22;
+pub const CK_EFFECT_START_MEDIA: ck_effect_kind = 22 as ck_effect_kind;
 /// Stop the call's media. Fields: `call`.
-pub const CK_EFFECT_STOP_MEDIA: ck_effect_kind = 23;
+pub const CK_EFFECT_STOP_MEDIA: ck_effect_kind = 23 as ck_effect_kind;
 /// Arm `timer` to fire at `at_ms` (absolute, host clock). Fields: `timer`, `at_ms`.
-pub const CK_EFFECT_START_TIMER: ck_effect_kind = 24;
+pub const CK_EFFECT_START_TIMER: ck_effect_kind = 24 as ck_effect_kind;
 /// Disarm `timer`; it must not be fired. Fields: `timer`.
-pub const CK_EFFECT_CANCEL_TIMER: ck_effect_kind = 25;
+pub const CK_EFFECT_CANCEL_TIMER: ck_effect_kind = 25 as ck_effect_kind;
 
 /// The `CXCallAction` a `CK_EFFECT_REQUEST_TRANSACTION` asks for.
 pub type ck_call_action_kind = u32;
 /// `CXStartCallAction(call:handle:)`, `isVideo` = `video`; handle in `ck_step_data`.
-pub const CK_CALL_ACTION_START_CALL: ck_call_action_kind = 1;
+pub const CK_CALL_ACTION_START_CALL: ck_call_action_kind = 1 as ck_call_action_kind;
 /// `CXEndCallAction(call:)`.
-pub const CK_CALL_ACTION_END_CALL: ck_call_action_kind = 2;
+pub const CK_CALL_ACTION_END_CALL: ck_call_action_kind = 2 as ck_call_action_kind;
 /// `CXSetHeldCallAction(call:onHold:)`, `onHold` = `on_hold`.
-pub const CK_CALL_ACTION_SET_HELD: ck_call_action_kind = 3;
+pub const CK_CALL_ACTION_SET_HELD: ck_call_action_kind = 3 as ck_call_action_kind;
 /// `CXSetMutedCallAction(call:muted:)`, `muted` = `muted`.
-pub const CK_CALL_ACTION_SET_MUTED: ck_call_action_kind = 4;
+pub const CK_CALL_ACTION_SET_MUTED: ck_call_action_kind = 4 as ck_call_action_kind;
 /// `CXPlayDTMFCallAction(call:digits:type:)`, type `dtmf_type`; digits in
 /// `ck_step_data`.
-pub const CK_CALL_ACTION_PLAY_DTMF: ck_call_action_kind = 5;
+pub const CK_CALL_ACTION_PLAY_DTMF: ck_call_action_kind = 5 as ck_call_action_kind;
 
 /// One thing for the host to do. Carry the effects of a step out in order.
 #[repr(C)]
@@ -671,15 +690,15 @@ pub struct ck_call_update {
 /// Which part of a `ck_step_data` holds this step's data.
 pub type ck_step_data_kind = u32;
 /// The step carries no variable-size data.
-pub const CK_STEP_DATA_NONE: ck_step_data_kind = 0;
+pub const CK_STEP_DATA_NONE: ck_step_data_kind = 0 as ck_step_data_kind;
 /// `call_update`, for `CK_EFFECT_REPORT_NEW_INCOMING_CALL` / `CK_EFFECT_REPORT_CALL_UPDATED`.
-pub const CK_STEP_DATA_CALL_UPDATE: ck_step_data_kind = 1;
+pub const CK_STEP_DATA_CALL_UPDATE: ck_step_data_kind = 1 as ck_step_data_kind;
 /// `handle`, for `CK_EFFECT_START_OUTGOING` / a `CK_CALL_ACTION_START_CALL` request.
-pub const CK_STEP_DATA_HANDLE: ck_step_data_kind = 2;
+pub const CK_STEP_DATA_HANDLE: ck_step_data_kind = 2 as ck_step_data_kind;
 /// `dtmf_digits`, for `CK_EFFECT_SEND_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
-pub const CK_STEP_DATA_DTMF_DIGITS: ck_step_data_kind = 3;
+pub const CK_STEP_DATA_DTMF_DIGITS: ck_step_data_kind = 3 as ck_step_data_kind;
 /// `push_token_hex`, for `CK_EFFECT_REGISTER_PUSH_TOKEN`.
-pub const CK_STEP_DATA_PUSH_TOKEN_HEX: ck_step_data_kind = 4;
+pub const CK_STEP_DATA_PUSH_TOKEN_HEX: ck_step_data_kind = 4 as ck_step_data_kind;
 
 /// The one piece of variable-size data a step's effects refer to, copied out of the
 /// engine (nothing in it points into library memory). Only the part `kind` names is
@@ -754,30 +773,30 @@ impl ck_step_data {
 /// How a payload's call id becomes the call's UUID.
 pub type ck_call_id_kind = u8;
 /// The value is a UUID string, used as is.
-pub const CK_CALL_ID_UUID: ck_call_id_kind = 1;
+pub const CK_CALL_ID_UUID: ck_call_id_kind = 1 as ck_call_id_kind;
 /// The value is an opaque server id; the UUID is v5(`opaque_namespace`, id).
-pub const CK_CALL_ID_OPAQUE: ck_call_id_kind = 2;
+pub const CK_CALL_ID_OPAQUE: ck_call_id_kind = 2 as ck_call_id_kind;
 
 /// A payload schema preset (`ck_schema_preset`).
 pub type ck_schema_preset_kind = u32;
 /// Apple's docs: `callUUID`, `handle`.
-pub const CK_SCHEMA_APPLE_DOCS: ck_schema_preset_kind = 1;
+pub const CK_SCHEMA_APPLE_DOCS: ck_schema_preset_kind = 1 as ck_schema_preset_kind;
 /// Apple's Speakerbox sample: `UUID`, `handle`, `hasVideo`.
-pub const CK_SCHEMA_SPEAKERBOX: ck_schema_preset_kind = 2;
+pub const CK_SCHEMA_SPEAKERBOX: ck_schema_preset_kind = 2 as ck_schema_preset_kind;
 /// react-native-voip-push-notification: `uuid`, `handle`, `callerName`, `hasVideo`
 /// (the default).
-pub const CK_SCHEMA_REACT_NATIVE_VOIP_PUSH: ck_schema_preset_kind = 3;
+pub const CK_SCHEMA_REACT_NATIVE_VOIP_PUSH: ck_schema_preset_kind = 3 as ck_schema_preset_kind;
 /// flutter_callkit_incoming: `id`, `nameCaller`, `handle`, `isVideo`, `type`,
 /// `duration`.
-pub const CK_SCHEMA_FLUTTER_CALLKIT_INCOMING: ck_schema_preset_kind = 4;
+pub const CK_SCHEMA_FLUTTER_CALLKIT_INCOMING: ck_schema_preset_kind = 4 as ck_schema_preset_kind;
 /// Twilio Programmable Voice: `twi_call_sid` (opaque), `twi_from`, cancel pushes.
-pub const CK_SCHEMA_TWILIO: ck_schema_preset_kind = 5;
+pub const CK_SCHEMA_TWILIO: ck_schema_preset_kind = 5 as ck_schema_preset_kind;
 /// Telegram-style relay: `call_id` (opaque), `phoneNumber`.
-pub const CK_SCHEMA_TELEGRAM: ck_schema_preset_kind = 6;
+pub const CK_SCHEMA_TELEGRAM: ck_schema_preset_kind = 6 as ck_schema_preset_kind;
 /// Linphone / Flexisip: `call-id` (opaque), `from-uri`, `display-name`.
-pub const CK_SCHEMA_LINPHONE_FLEXISIP: ck_schema_preset_kind = 7;
+pub const CK_SCHEMA_LINPHONE_FLEXISIP: ck_schema_preset_kind = 7 as ck_schema_preset_kind;
 /// The react-native layout nested under `data`.
-pub const CK_SCHEMA_NESTED_DATA: ck_schema_preset_kind = 8;
+pub const CK_SCHEMA_NESTED_DATA: ck_schema_preset_kind = 8 as ck_schema_preset_kind;
 
 /// A schema key or root path: `len` (0 to `CK_MAX_KEY_LEN`) bytes of UTF-8 in `bytes`.
 /// Set one with `ck_key_set`. For the optional keys of `ck_schema`, length 0 means "no
@@ -890,26 +909,26 @@ pub struct ck_status {
 /// Which way a call goes.
 pub type ck_direction = u8;
 /// Reported with `reportNewIncomingCall`.
-pub const CK_DIRECTION_INCOMING: ck_direction = 1;
+pub const CK_DIRECTION_INCOMING: ck_direction = 1 as ck_direction;
 /// Started with a `CXStartCallAction`.
-pub const CK_DIRECTION_OUTGOING: ck_direction = 2;
+pub const CK_DIRECTION_OUTGOING: ck_direction = 2 as ck_direction;
 
 /// Where a live call stands.
 pub type ck_call_phase = u8;
 /// Incoming, not answered.
-pub const CK_CALL_PHASE_RINGING: ck_call_phase = 1;
+pub const CK_CALL_PHASE_RINGING: ck_call_phase = 1 as ck_call_phase;
 /// Incoming, answer held until the connection is ready.
-pub const CK_CALL_PHASE_ANSWERING: ck_call_phase = 2;
+pub const CK_CALL_PHASE_ANSWERING: ck_call_phase = 2 as ck_call_phase;
 /// Incoming, answered.
-pub const CK_CALL_PHASE_ANSWERED: ck_call_phase = 3;
+pub const CK_CALL_PHASE_ANSWERED: ck_call_phase = 3 as ck_call_phase;
 /// Outgoing, start action requested.
-pub const CK_CALL_PHASE_REQUESTED: ck_call_phase = 4;
+pub const CK_CALL_PHASE_REQUESTED: ck_call_phase = 4 as ck_call_phase;
 /// Outgoing, start action being performed.
-pub const CK_CALL_PHASE_STARTING: ck_call_phase = 5;
+pub const CK_CALL_PHASE_STARTING: ck_call_phase = 5 as ck_call_phase;
 /// Outgoing, connecting.
-pub const CK_CALL_PHASE_CONNECTING: ck_call_phase = 6;
+pub const CK_CALL_PHASE_CONNECTING: ck_call_phase = 6 as ck_call_phase;
 /// Outgoing, connected.
-pub const CK_CALL_PHASE_CONNECTED: ck_call_phase = 7;
+pub const CK_CALL_PHASE_CONNECTED: ck_call_phase = 7 as ck_call_phase;
 
 /// One live call (`ck_engine_calls`).
 #[repr(C)]

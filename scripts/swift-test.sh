@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the C ABI's static library on the host, then runs a SwiftPM command on the
+# package at the repository root, with the library's directory passed to the linker.
+#
+#   scripts/swift-test.sh [--scratch-path DIR] [--werror] SUBCOMMAND [ARGS...]
+#
+#   scripts/swift-test.sh test                          the whole suite
+#   scripts/swift-test.sh --werror build                warnings as errors (CI)
+#   scripts/swift-test.sh test --sanitize=thread
+#   scripts/swift-test.sh --scratch-path .build-s2 test --filter Driver
+#   scripts/swift-test.sh run -c release PushCostBenchmark
+#
+# SUBCOMMAND is `build`, `test` or `run` (`swift build`, ...); ARGS go after this
+# script's own options, so for `run` the executable's arguments come last as usual.
+# --scratch-path (default $CK_SWIFT_SCRATCH, else .build) keeps concurrent builds
+# apart. The toolchain is scripts/swift-toolchain.sh's (swift on PATH, else the trixie
+# root; this script never makes the root: `scripts/swift-toolchain.sh ensure` does).
+# CARGO_TARGET_DIR is honoured; it must lie inside the checkout for the root.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+scratch="${CK_SWIFT_SCRATCH:-.build}"
+werror=0
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --scratch-path) scratch="$2"; shift 2 ;;
+    --scratch-path=*) scratch="${1#*=}"; shift ;;
+    --werror) werror=1; shift ;;
+    --) shift; break ;;
+    *) break ;;
+  esac
+done
+if [[ $# -lt 1 ]]; then
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+fi
+subcommand="$1"
+shift
+
+target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+case "$target_dir" in
+  /*) ;;
+  *) target_dir="$repo/$target_dir" ;;
+esac
+
+echo "+ cargo build --release -p callkit-engine-ffi" >&2
+(cd "$repo" && cargo build --quiet --release -p callkit-engine-ffi)
+
+args=("$subcommand" --scratch-path "$scratch" -Xlinker "-L$target_dir/release")
+if [[ $werror -eq 1 ]]; then
+  args+=(-Xswiftc -warnings-as-errors)
+fi
+echo "+ swift ${args[*]} $*" >&2
+exec "$repo/scripts/swift-toolchain.sh" run "$repo" "${args[@]}" "$@"

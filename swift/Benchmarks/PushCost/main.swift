@@ -1,0 +1,2 @@
+// Placeholder: the cost benchmark comes with the engine layer.
+print("PushCostBenchmark: not written yet")

@@ -1,0 +1,1 @@
+// Placeholder so the target builds; S2 fills it.

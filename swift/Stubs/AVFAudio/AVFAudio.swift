@@ -1,0 +1,74 @@
+// Linux stand-in for Apple's AVFAudio: exactly the API the driver's Apple-facing files
+// use (swift/Sources/CallKitEngine/Apple/), with Apple's documented Swift signatures, so
+// those files compile and are type-checked here. Nothing here does anything: it is never
+// linked into an app (Package.swift uses this target only on Linux).
+
+import Foundation
+
+/// An object that communicates to the system how you intend to use audio in your app.
+/// https://developer.apple.com/documentation/avfaudio/avaudiosession
+open class AVAudioSession: NSObject {
+    /// Returns the shared audio session instance. (The stub makes a new one each time: it
+    /// holds no state.)
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/sharedinstance()
+    open class func sharedInstance() -> AVAudioSession { AVAudioSession() }
+
+    /// Sets the audio session's category, mode, and options.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setcategory(_:mode:options:)
+    open func setCategory(
+        _ category: AVAudioSession.Category, mode: AVAudioSession.Mode,
+        options: AVAudioSession.CategoryOptions = []
+    ) throws {}
+}
+
+extension AVAudioSession {
+    /// Audio session category identifiers.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/category-swift.struct
+    public struct Category: Hashable, Equatable, RawRepresentable, Sendable {
+        /// The category's identifier.
+        public let rawValue: String
+        /// A category from its identifier.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The category for recording (input) and playback (output), such as for a VoIP call.
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/category-swift.struct/playandrecord
+        public static let playAndRecord = Category(rawValue: "AVAudioSessionCategoryPlayAndRecord")
+    }
+
+    /// Audio session mode identifiers.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct
+    public struct Mode: Hashable, Equatable, RawRepresentable, Sendable {
+        /// The mode's identifier.
+        public let rawValue: String
+        /// A mode from its identifier.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// A mode that indicates that your app is performing two-way voice communication,
+        /// such as using Voice over Internet Protocol (VoIP).
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct/voicechat
+        public static let voiceChat = Mode(rawValue: "AVAudioSessionModeVoiceChat")
+
+        /// A mode that indicates that your app is engaging in online video conferencing.
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct/videochat
+        public static let videoChat = Mode(rawValue: "AVAudioSessionModeVideoChat")
+    }
+
+    /// Constants that specify optional audio behaviors.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct
+    public struct CategoryOptions: OptionSet, Sendable {
+        /// The options' bits.
+        public let rawValue: UInt
+        /// Options from their bits.
+        public init(rawValue: UInt) { self.rawValue = rawValue }
+
+        /// An option that determines whether Bluetooth hands-free devices appear as
+        /// available input routes (raw value 0x4).
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetooth
+        public static let allowBluetooth = CategoryOptions(rawValue: 0x4)
+
+        /// An option that determines whether audio from the session defaults to the
+        /// built-in speaker instead of the receiver (raw value 0x8).
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/defaulttospeaker
+        public static let defaultToSpeaker = CategoryOptions(rawValue: 0x8)
+    }
+}
