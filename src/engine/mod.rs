@@ -15,15 +15,14 @@ mod timer;
 mod transaction;
 
 use crate::config::Config;
-use crate::effect::{effects_needed, CallAction, Effect, Effects};
+use crate::effect::{effects_needed, Effect, Effects};
 use crate::error::Error;
 use crate::event::Event;
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
 use call::CallTable;
-use provider::dtmf_digits;
-use push::{hex_token, PushTable};
+use push::{on_credentials, PushTable};
 use transaction::TransactionTable;
 
 pub use call::{Call, CallPhase, Direction};
@@ -217,11 +216,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     fn dispatch(&mut self, event: Event<'_>, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         match event {
             Event::VoipPushReceived { .. } | Event::ProviderDidBegin => Ok(()),
-            Event::PushCredentialsUpdated { token } => {
-                out.set_push_token_hex(hex_token(token).ok_or(Error::InvalidPushToken)?);
-                out.push(Effect::RegisterPushToken);
-                Ok(())
-            }
+            Event::PushCredentialsUpdated { token } => on_credentials(token, out),
             Event::PushCredentialsInvalidated => {
                 out.push(Effect::UnregisterPushToken);
                 Ok(())
@@ -244,28 +239,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 action,
                 call,
                 on_hold,
-            } => {
-                let supports = self.config.capabilities.supports_holding;
-                self.perform_simple(action, call, out, |c| {
-                    (supports && c.phase().is_established()).then(|| {
-                        c.on_hold = on_hold;
-                        Effect::SetHold {
-                            call: c.id,
-                            on_hold,
-                        }
-                    })
-                })
-            }
+            } => self.on_perform_held(action, call, on_hold, out),
             Event::PerformSetMuted {
                 action,
                 call,
                 muted,
-            } => self.perform_simple(action, call, out, |c| {
-                c.phase().media_allowed().then(|| {
-                    c.muted = muted;
-                    Effect::SetMute { call: c.id, muted }
-                })
-            }),
+            } => self.on_perform_muted(action, call, muted, out),
             Event::PerformSetGroup {
                 action,
                 call,
@@ -293,37 +272,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 video,
             } => self.on_request_start(call, handle, handle_type, video, out),
             Event::RequestEndCall { call } => self.on_request_end(call, out),
-            Event::RequestSetHeld { call, on_hold } => {
-                let supports = self.config.capabilities.supports_holding;
-                self.request_simple(call, out, |c| {
-                    established(c, supports)?;
-                    Ok(CallAction::SetHeld {
-                        call: c.id,
-                        on_hold,
-                    })
-                })
-            }
-            Event::RequestSetMuted { call, muted } => self.request_simple(call, out, |c| {
-                if !c.phase().media_allowed() {
-                    return Err(Error::WrongPhase(c.id));
-                }
-                Ok(CallAction::SetMuted { call: c.id, muted })
-            }),
+            Event::RequestSetHeld { call, on_hold } => self.on_request_held(call, on_hold, out),
+            Event::RequestSetMuted { call, muted } => self.on_request_muted(call, muted, out),
             Event::RequestPlayDtmf { call, digits, kind } => {
-                let supports = self.config.capabilities.supports_dtmf;
-                let checked = dtmf_digits(digits);
-                let valid = checked.is_some();
-                self.request_simple(call, out, |c| {
-                    established(c, supports)?;
-                    if !valid {
-                        return Err(Error::InvalidDtmf);
-                    }
-                    Ok(CallAction::PlayDtmf { call: c.id, kind })
-                })?;
-                if let Some(digits) = checked {
-                    out.set_dtmf_digits(digits);
-                }
-                Ok(())
+                self.on_request_dtmf(call, digits, kind, out)
             }
             Event::TransactionCompleted {
                 transaction,
@@ -347,18 +299,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Event::TimerFired { timer } => self.on_timer(timer, out),
         }
     }
-}
-
-/// Hold and DTMF requests need an established call and the capability: refused with
-/// [`Error::WrongPhase`], then [`Error::NotSupported`].
-fn established(c: &Call, supports: bool) -> Result<(), Error> {
-    if !c.phase().is_established() {
-        return Err(Error::WrongPhase(c.id));
-    }
-    if !supports {
-        return Err(Error::NotSupported(c.id));
-    }
-    Ok(())
 }
 
 impl Default for Engine {

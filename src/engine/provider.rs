@@ -12,7 +12,9 @@ use crate::effect::{Effect, Effects, RejectReason};
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
-use crate::types::{ActionId, CallEndedReason, CallId, Handle, HandleType, MAX_DTMF_DIGITS};
+use crate::types::{
+    ActionId, CallEndedReason, CallId, DtmfType, Handle, HandleType, MAX_DTMF_DIGITS,
+};
 
 use super::call::{Call, CallPhase, End, PendingEnd, Release, Spent, State};
 use super::Engine;
@@ -64,6 +66,42 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    /// `CXSetHeldCallAction`: only for an established call, with holding supported.
+    pub(super) fn on_perform_held(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        on_hold: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_holding;
+        self.perform_simple(action, call, out, |c| {
+            (supports && c.phase().is_established()).then(|| {
+                c.on_hold = on_hold;
+                Effect::SetHold {
+                    call: c.id,
+                    on_hold,
+                }
+            })
+        })
+    }
+
+    /// `CXSetMutedCallAction`: only while media may run.
+    pub(super) fn on_perform_muted(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        muted: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        self.perform_simple(action, call, out, |c| {
+            c.phase().media_allowed().then(|| {
+                c.muted = muted;
+                Effect::SetMute { call: c.id, muted }
+            })
+        })
+    }
+
     /// `CXEndCallAction`. For a call the engine does not know, CallKit still wants it
     /// gone: fulfilling lets it go, failing would leave CallKit's UI ringing.
     pub(super) fn on_perform_end(
@@ -104,7 +142,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         action: ActionId,
         call: CallId,
         digits: &str,
-        kind: crate::types::DtmfType,
+        kind: DtmfType,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let supports = self.config.capabilities.supports_dtmf;

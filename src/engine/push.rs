@@ -499,6 +499,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 }
 
+/// `pushRegistry(_:didUpdate:for:)`: register the token, as lower-case hex.
+pub(super) fn on_credentials<const N: usize>(
+    token: &[u8],
+    out: &mut Effects<N>,
+) -> Result<(), Error> {
+    out.set_push_token_hex(hex_token(token).ok_or(Error::InvalidPushToken)?);
+    out.push(Effect::RegisterPushToken);
+    Ok(())
+}
+
 /// The UUID an unusable push is reported under when the host's fallback UUID names the
 /// app's own outgoing call: the v5 UUID of the fallback's 16 bytes and the push id's 8
 /// (big-endian), in [`OPAQUE_ID_NAMESPACE`]'s namespace. Deterministic, and distinct

@@ -10,7 +10,9 @@ use heapless::Vec;
 use crate::effect::{CallAction, Effect, Effects};
 use crate::error::Error;
 use crate::event::TransactionResult;
-use crate::types::{CallId, Handle, HandleType, TransactionId};
+use crate::types::{CallId, DtmfType, Handle, HandleType, TransactionId};
+
+use super::provider::dtmf_digits;
 
 use super::call::{Call, CallPhase, End, PendingEnd, Release, Remote, State};
 use super::{Engine, MAX_PENDING_TRANSACTIONS};
@@ -181,6 +183,63 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    /// A `CXSetHeldCallAction` request: for an established call, with holding supported.
+    pub(super) fn on_request_held(
+        &mut self,
+        call: CallId,
+        on_hold: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_holding;
+        self.request_simple(call, out, |c| {
+            established(c, supports)?;
+            Ok(CallAction::SetHeld {
+                call: c.id,
+                on_hold,
+            })
+        })
+    }
+
+    /// A `CXSetMutedCallAction` request: while media may run.
+    pub(super) fn on_request_muted(
+        &mut self,
+        call: CallId,
+        muted: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        self.request_simple(call, out, |c| {
+            if !c.phase().media_allowed() {
+                return Err(Error::WrongPhase(c.id));
+            }
+            Ok(CallAction::SetMuted { call: c.id, muted })
+        })
+    }
+
+    /// A `CXPlayDTMFCallAction` request: for an established call, with DTMF supported
+    /// and valid digits.
+    pub(super) fn on_request_dtmf(
+        &mut self,
+        call: CallId,
+        digits: &str,
+        kind: DtmfType,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_dtmf;
+        let checked = dtmf_digits(digits);
+        let valid = checked.is_some();
+        self.request_simple(call, out, |c| {
+            established(c, supports)?;
+            if !valid {
+                return Err(Error::InvalidDtmf);
+            }
+            Ok(CallAction::PlayDtmf { call: c.id, kind })
+        })?;
+        if let Some(digits) = checked {
+            out.set_dtmf_digits(digits);
+        }
+        Ok(())
+    }
+
     pub(super) fn on_transaction_completed(
         &mut self,
         transaction: TransactionId,
@@ -211,6 +270,18 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.end(idx, end, self.now, out);
         Ok(())
     }
+}
+
+/// Hold and DTMF requests need an established call and the capability: refused with
+/// [`Error::WrongPhase`], then [`Error::NotSupported`].
+fn established(c: &Call, supports: bool) -> Result<(), Error> {
+    if !c.phase().is_established() {
+        return Err(Error::WrongPhase(c.id));
+    }
+    if !supports {
+        return Err(Error::NotSupported(c.id));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
