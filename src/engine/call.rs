@@ -57,6 +57,7 @@ pub enum CallPhase {
 impl CallPhase {
     /// Whether the call is up or coming up on this device: answered, or an outgoing call
     /// whose start action was performed. Media may run only in these phases.
+    #[inline]
     pub const fn media_allowed(self) -> bool {
         matches!(
             self,
@@ -69,6 +70,7 @@ impl CallPhase {
 
     /// Whether hold, group and DTMF apply: answered, or outgoing and connecting or
     /// connected.
+    #[inline]
     pub const fn is_established(self) -> bool {
         matches!(
             self,
@@ -77,6 +79,7 @@ impl CallPhase {
     }
 
     /// Whether the call is incoming and not answered: ringing or answering.
+    #[inline]
     pub(super) const fn unanswered(self) -> bool {
         matches!(self, CallPhase::Ringing | CallPhase::Answering)
     }
@@ -84,30 +87,37 @@ impl CallPhase {
 
 /// Each phase with the data only it has: the public [`CallPhase`], the armed timer and
 /// the held action are read from it, so a call has at most one of each by construction.
+///
+/// The two phases that hold an action come first, and `repr(u8)` lays each variant out
+/// in field order, so the action sits at one offset in both: telling whether a call
+/// holds an action (done for every call on every action, [`Call::held_action`]) is one
+/// comparison of the tag and one of the id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum State {
+    /// The answer action is held until the connection is ready or `deadline`.
+    Answering {
+        action: ActionId,
+        deadline: Instant,
+    },
+    /// The start action is held until signalling starts connecting.
+    Starting {
+        action: ActionId,
+    },
     /// The ring time-out runs until `deadline`; `backstop` once it fired while the
     /// report was pending and was re-armed one push time-out later.
     Ringing {
         deadline: Instant,
         backstop: bool,
     },
-    /// The answer action is held until the connection is ready or `deadline`.
-    Answering {
-        action: ActionId,
-        deadline: Instant,
-    },
     Answered,
     Requested,
-    /// The start action is held until signalling starts connecting.
-    Starting {
-        action: ActionId,
-    },
     Connecting,
     Connected,
 }
 
 impl State {
+    #[inline]
     pub(super) const fn phase(self) -> CallPhase {
         match self {
             State::Ringing { .. } => CallPhase::Ringing,
@@ -138,6 +148,7 @@ pub(super) enum PendingEnd {
 impl PendingEnd {
     /// The end applied at once: a remote end as kept; a local one (when it cannot be
     /// requested) declines the call's signalling and reports it failed.
+    #[inline]
     pub(super) const fn end(self) -> End {
         match self {
             PendingEnd::Remote { reason, release } => End::new(release, Some(reason)),
@@ -185,6 +196,7 @@ pub(super) struct Report {
 impl Report {
     /// Keeps `end` until CallKit knows the call, unless an earlier end is kept: the
     /// first end wins.
+    #[inline]
     pub(super) fn keep_end(&mut self, end: PendingEnd) {
         if self.pending_end.is_none() {
             self.pending_end = Some(end);
@@ -218,6 +230,7 @@ pub struct Call {
 }
 
 impl Call {
+    #[inline]
     pub(super) fn new(id: CallId, state: State, remote: Remote) -> Self {
         Call {
             id,
@@ -233,10 +246,12 @@ impl Call {
     }
 
     /// The call's UUID.
+    #[inline]
     pub fn id(&self) -> CallId {
         self.id
     }
     /// Incoming or outgoing.
+    #[inline]
     pub fn direction(&self) -> Direction {
         match self.state {
             State::Ringing { .. } | State::Answering { .. } | State::Answered => {
@@ -246,22 +261,27 @@ impl Call {
         }
     }
     /// Where the call stands.
+    #[inline]
     pub fn phase(&self) -> CallPhase {
         self.state.phase()
     }
     /// Whether the `reportNewIncomingCall` that created the call has not called back.
+    #[inline]
     pub fn report_pending(&self) -> bool {
         self.report.awaiting
     }
     /// Whether an end arrived while CallKit could not take it yet, and waits.
+    #[inline]
     pub fn end_pending(&self) -> bool {
         self.report.pending_end.is_some()
     }
     /// Whether the incoming call's connection is ready to answer.
+    #[inline]
     pub fn connection_ready(&self) -> bool {
         self.connection_ready
     }
     /// The answer or start action held for this call, if any.
+    #[inline]
     pub fn held_action(&self) -> Option<ActionId> {
         match self.state {
             State::Answering { action, .. } | State::Starting { action } => Some(action),
@@ -269,34 +289,42 @@ impl Call {
         }
     }
     /// Whether media was started and not stopped.
+    #[inline]
     pub fn media_running(&self) -> bool {
         self.media
     }
     /// Whether the call is on hold.
+    #[inline]
     pub fn is_on_hold(&self) -> bool {
         self.on_hold
     }
     /// Whether the call is muted.
+    #[inline]
     pub fn is_muted(&self) -> bool {
         self.muted
     }
     /// The group label: calls with equal labels are grouped (a call alone is its own).
+    #[inline]
     pub fn group(&self) -> CallId {
         self.group
     }
     /// The remote handle, if known.
+    #[inline]
     pub fn handle(&self) -> Option<&Handle> {
         self.remote.handle.as_ref()
     }
     /// The caller name, if known.
+    #[inline]
     pub fn caller_name(&self) -> Option<&CallerName> {
         self.remote.caller_name.as_ref()
     }
     /// Whether the call has video.
+    #[inline]
     pub fn has_video(&self) -> bool {
         self.remote.has_video
     }
     /// The ring time-out's deadline while the call rings.
+    #[inline]
     pub fn ring_deadline(&self) -> Option<Instant> {
         match self.state {
             State::Ringing { deadline, .. } => Some(deadline),
@@ -304,6 +332,7 @@ impl Call {
         }
     }
     /// The answer time-out's deadline while the answer action is held.
+    #[inline]
     pub fn answer_deadline(&self) -> Option<Instant> {
         match self.state {
             State::Answering { deadline, .. } => Some(deadline),
@@ -312,6 +341,7 @@ impl Call {
     }
 
     /// The call's one armed timer and its deadline, if any.
+    #[inline]
     pub(super) fn armed_timer(&self) -> Option<(Timer, Instant)> {
         match self.state {
             State::Ringing { deadline, .. } => Some((Timer::Ring(self.id), deadline)),
@@ -321,6 +351,7 @@ impl Call {
     }
 
     /// Starts the call's media unless it runs.
+    #[inline]
     pub(super) fn start_media<const N: usize>(&mut self, out: &mut Effects<N>) {
         if !self.media {
             self.media = true;
@@ -329,6 +360,7 @@ impl Call {
     }
 
     /// The call update CallKit is given for this call, on `blank`'s capabilities.
+    #[inline]
     pub(super) fn update(&self, blank: CallUpdate) -> CallUpdate {
         CallUpdate {
             remote_handle: self.remote.handle.clone(),
@@ -342,13 +374,18 @@ impl Call {
     /// it fired), the failure of its held action (unless CallKit voided it), the stop of
     /// its media, the release of its signalling leg, and (with `ended`)
     /// `reportCall(endedAt:reason:)`. At most 5.
+    #[inline]
     fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
         let call = self.id;
-        if let (Some((timer, _)), false) = (self.armed_timer(), end.spent == Spent::Timer) {
-            out.push(Effect::CancelTimer { timer });
+        if end.spent != Spent::Timer {
+            if let Some((timer, _)) = self.armed_timer() {
+                out.push(Effect::CancelTimer { timer });
+            }
         }
-        if let (Some(action), false) = (self.held_action(), end.spent == Spent::Action) {
-            out.push(Effect::FailAction { action });
+        if end.spent != Spent::Action {
+            if let Some(action) = self.held_action() {
+                out.push(Effect::FailAction { action });
+            }
         }
         if self.media {
             out.push(Effect::StopMedia { call });
@@ -388,6 +425,7 @@ pub(super) struct End {
 
 impl End {
     /// An end with nothing spent.
+    #[inline]
     pub(super) const fn new(release: Release, ended: Option<CallEndedReason>) -> Self {
         End {
             release,
@@ -398,6 +436,7 @@ impl End {
 
     /// The end CallKit asks for when it gives up or the engine does: reject or hang up
     /// as failed, reported as failed.
+    #[inline]
     pub(super) const fn failed() -> Self {
         End::new(
             Release::Auto(RejectReason::Failed),
@@ -407,6 +446,7 @@ impl End {
 
     /// The end of a call the app ended that CallKit would not or cannot end: decline
     /// or hang up, reported as failed.
+    #[inline]
     pub(super) const fn declined() -> Self {
         End::new(
             Release::Auto(RejectReason::Declined),
@@ -415,6 +455,7 @@ impl End {
     }
 
     /// This end, with `spent` already spent.
+    #[inline]
     pub(super) const fn spent(self, spent: Spent) -> Self {
         End { spent, ..self }
     }
@@ -433,6 +474,7 @@ pub(super) struct CallTable<const CALLS: usize> {
 }
 
 impl<const CALLS: usize> CallTable<CALLS> {
+    #[inline]
     pub(super) const fn new() -> Self {
         CallTable {
             calls: Vec::new(),
@@ -440,58 +482,70 @@ impl<const CALLS: usize> CallTable<CALLS> {
         }
     }
 
+    #[inline]
     pub(super) fn iter(&self) -> core::slice::Iter<'_, Call> {
         self.calls.iter()
     }
 
+    #[inline]
     pub(super) fn iter_mut(&mut self) -> core::slice::IterMut<'_, Call> {
         self.calls.iter_mut()
     }
 
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.calls.is_empty()
     }
 
+    #[inline]
     pub(super) fn is_full(&self) -> bool {
         self.calls.is_full()
     }
 
     /// The live call `id`.
+    #[inline]
     pub(super) fn get(&self, id: CallId) -> Option<&Call> {
         self.calls.iter().find(|c| c.id == id)
     }
 
     /// The slot of the live call `id`, with the call.
+    #[inline]
     pub(super) fn find(&self, id: CallId) -> Option<(usize, &Call)> {
         self.calls.iter().enumerate().find(|(_, c)| c.id == id)
     }
 
     /// The slot of the live call `id`, with the call to change.
+    #[inline]
     pub(super) fn find_mut(&mut self, id: CallId) -> Option<(usize, &mut Call)> {
         self.calls.iter_mut().enumerate().find(|(_, c)| c.id == id)
     }
 
     /// The call in slot `idx`.
+    #[inline]
     pub(super) fn at_mut(&mut self, idx: usize) -> Option<&mut Call> {
         self.calls.get_mut(idx)
     }
 
     /// The slot of the call whose report's result `push` answers.
+    #[inline]
     pub(super) fn reporting(&self, push: PushId) -> Option<usize> {
         self.calls.iter().position(|c| c.report.push == Some(push))
     }
 
     /// Whether `id` is among the calls that ended lately.
+    #[inline]
     pub(super) fn ended_recently(&self, id: CallId) -> bool {
         self.recently_ended.contains(&id)
     }
 
     /// Remembers `id` as ended, for a call reported and ended without a slot.
+    #[inline]
     pub(super) fn remember_ended(&mut self, id: CallId) {
         self.recently_ended.write(id);
     }
 
     /// Adds a call; [`Error::CallCapacity`] when the table is full.
+    #[inline]
     pub(super) fn add(&mut self, call: Call) -> Result<(), Error> {
         self.calls.push(call).map_err(|_| Error::CallCapacity)
     }
@@ -499,6 +553,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
     /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
     /// effects of `end` (at most 5, see [`End`]) and remembers its UUID. Nothing when the
     /// slot is empty.
+    #[inline]
     pub(super) fn end<const N: usize>(
         &mut self,
         idx: usize,
@@ -517,6 +572,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
 
     /// Ends every call, in slot order, as `providerDidReset` does: each held action is
     /// void, each signalling leg released as failed, nothing reported.
+    #[inline]
     pub(super) fn end_all<const N: usize>(&mut self, now: Instant, out: &mut Effects<N>) {
         let end = End::new(Release::Auto(RejectReason::Failed), None).spent(Spent::Action);
         for c in self.calls.iter() {

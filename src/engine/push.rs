@@ -43,6 +43,7 @@ pub(super) struct PushTable<const PUSHES: usize> {
 }
 
 impl<const PUSHES: usize> PushTable<PUSHES> {
+    #[inline]
     pub(super) const fn new() -> Self {
         PushTable {
             pending: Vec::new(),
@@ -51,15 +52,18 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Number of pushes whose completion is owed.
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.pending.len()
     }
 
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
 
     /// Each pending push's completion timer and its deadline, in arrival order.
+    #[inline]
     pub(super) fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
         self.pending
             .iter()
@@ -67,12 +71,14 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Whether `push` was completed lately (and is not pending again).
+    #[inline]
     pub(super) fn completed_recently(&self, push: PushId) -> bool {
         self.completed.contains(&push)
     }
 
     /// Records `push` as completed and emits its completion, then the cancel of its timer
     /// when `cancel`: the one place that completes a push.
+    #[inline]
     fn retire<const N: usize>(
         completed: &mut HistoryBuf<PushId, RECENTLY_COMPLETED_PUSHES>,
         push: PushId,
@@ -89,6 +95,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Completes the pending push in slot `i`, then cancels its timer unless it `fired`.
+    #[inline]
     fn complete_slot<const N: usize>(
         &mut self,
         i: usize,
@@ -106,6 +113,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     /// Completes `push` if it is pending (its report's result came): emits the completion
     /// and the cancel of its timer, and returns the call it was reported for. `None`, and
     /// nothing done, when it is not pending.
+    #[inline]
     pub(super) fn complete<const N: usize>(
         &mut self,
         push: PushId,
@@ -117,6 +125,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
 
     /// Completes `push` because its completion timer fired at `now`. Refused, with
     /// nothing done, when it is not pending or its deadline is after `now`.
+    #[inline]
     pub(super) fn fire<const N: usize>(
         &mut self,
         push: PushId,
@@ -146,6 +155,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     /// after its report (the one case where a completion precedes the report's result:
     /// it takes more than `PUSHES` pushes within one push completion time-out, and the
     /// completion handler itself enforces nothing, docs/callkit-facts.md).
+    #[inline]
     pub(super) fn track<const N: usize>(
         &mut self,
         push: PushId,
@@ -174,6 +184,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Completes every pending push, in arrival order (`providerDidReset`).
+    #[inline]
     pub(super) fn complete_all<const N: usize>(&mut self, out: &mut Effects<N>) {
         for p in self.pending.iter() {
             Self::retire(&mut self.completed, p.push, true, out);

@@ -64,19 +64,23 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
-    /// The slot and the call whose armed timer is `timer`, once it is due.
-    fn due(&mut self, timer: Timer, call: CallId) -> Result<(usize, &mut Call), Error> {
+    /// The slot and the call of `timer`, once it is armed (`deadline` reads it from the
+    /// call) and due.
+    fn due(
+        &mut self,
+        timer: Timer,
+        call: CallId,
+        deadline: fn(&Call) -> Option<Instant>,
+    ) -> Result<(usize, &mut Call), Error> {
         let now = self.now;
         let (idx, c) = self
             .calls
             .find_mut(call)
             .ok_or(Error::UnknownTimer(timer))?;
-        match c.armed_timer() {
-            Some((armed, deadline)) if armed == timer && deadline > now => {
-                Err(Error::TimerNotDue { timer, deadline })
-            }
-            Some((armed, _)) if armed == timer => Ok((idx, c)),
-            _ => Err(Error::UnknownTimer(timer)),
+        match deadline(c) {
+            None => Err(Error::UnknownTimer(timer)),
+            Some(deadline) if deadline > now => Err(Error::TimerNotDue { timer, deadline }),
+            Some(_) => Ok((idx, c)),
         }
     }
 
@@ -85,7 +89,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let backstop_at = self
             .now
             .saturating_add_ms(self.config.push_completion_timeout_ms);
-        let (idx, c) = self.due(timer, call)?;
+        let (idx, c) = self.due(timer, call, Call::ring_deadline)?;
         let State::Ringing { backstop, .. } = c.state else {
             return Ok(());
         };
@@ -120,7 +124,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     fn on_answer_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
-        let (idx, _) = self.due(Timer::AnswerConnect(call), call)?;
+        let timer = Timer::AnswerConnect(call);
+        let (idx, _) = self.due(timer, call, Call::answer_deadline)?;
         log_transition!("call {} answer time-out", call);
         // The held answer action is failed by the end.
         self.calls

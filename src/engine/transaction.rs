@@ -43,6 +43,7 @@ pub(super) struct TransactionTable {
 }
 
 impl TransactionTable {
+    #[inline]
     pub(super) const fn new() -> Self {
         TransactionTable {
             pending: Vec::new(),
@@ -51,25 +52,30 @@ impl TransactionTable {
     }
 
     /// Number of requests awaiting their completion.
+    #[inline]
     pub(super) fn len(&self) -> usize {
         self.pending.len()
     }
 
+    #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
 
+    #[inline]
     pub(super) fn is_full(&self) -> bool {
         self.pending.is_full()
     }
 
     /// Forgets every request (`providerDidReset`: CallKit drops them). Ids keep counting.
+    #[inline]
     pub(super) fn clear(&mut self) {
         self.pending.clear();
     }
 
     /// Records a request for `call` under a fresh id and asks for `action`. Nothing when
     /// the table is full (callers check [`TransactionTable::is_full`] first).
+    #[inline]
     pub(super) fn request<const N: usize>(
         &mut self,
         call: CallId,
@@ -92,6 +98,7 @@ impl TransactionTable {
     }
 
     /// Takes the request `id` out: its call and kind, `None` when it is not pending.
+    #[inline]
     pub(super) fn complete(&mut self, id: TransactionId) -> Option<(CallId, TransactionKind)> {
         let i = self.pending.iter().position(|t| t.id == id)?;
         let t = self.pending.remove(i);
@@ -100,6 +107,7 @@ impl TransactionTable {
 }
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    #[inline]
     pub(super) fn on_request_start(
         &mut self,
         call: CallId,
@@ -145,6 +153,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    #[inline]
     pub(super) fn on_request_end(
         &mut self,
         call: CallId,
@@ -152,7 +161,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     ) -> Result<(), Error> {
         let full = self.transactions.is_full();
         let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
-        if c.report.awaiting || c.phase() == CallPhase::Requested {
+        if c.report.awaiting || c.state == State::Requested {
             // CallKit may not know the call yet: keep the end until it does.
             c.report.keep_end(PendingEnd::Local);
             return Ok(());
@@ -167,6 +176,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// Requests a hold, mute or DTMF transaction once `check` accepts the call.
+    #[inline]
     pub(super) fn request_simple(
         &mut self,
         call: CallId,
@@ -184,6 +194,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// A `CXSetHeldCallAction` request: for an established call, with holding supported.
+    #[inline]
     pub(super) fn on_request_held(
         &mut self,
         call: CallId,
@@ -201,6 +212,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// A `CXSetMutedCallAction` request: while media may run.
+    #[inline]
     pub(super) fn on_request_muted(
         &mut self,
         call: CallId,
@@ -217,6 +229,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// A `CXPlayDTMFCallAction` request: for an established call, with DTMF supported
     /// and valid digits.
+    #[inline]
     pub(super) fn on_request_dtmf(
         &mut self,
         call: CallId,
@@ -240,6 +253,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    #[inline]
     pub(super) fn on_transaction_completed(
         &mut self,
         transaction: TransactionId,
@@ -274,6 +288,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
 /// Hold and DTMF requests need an established call and the capability: refused with
 /// [`Error::WrongPhase`], then [`Error::NotSupported`].
+#[inline]
 fn established(c: &Call, supports: bool) -> Result<(), Error> {
     if !c.phase().is_established() {
         return Err(Error::WrongPhase(c.id));
