@@ -88,21 +88,22 @@ impl CallPhase {
 /// Each phase with the data only it has: the public [`CallPhase`], the armed timer and
 /// the held action are read from it, so a call has at most one of each by construction.
 ///
-/// The two phases that hold an action come first, and `repr(u8)` lays each variant out
-/// in field order, so the action sits at one offset in both: telling whether a call
-/// holds an action (done for every call on every action, [`Call::held_action`]) is one
-/// comparison of the tag and one of the id.
+/// The order of the variants is chosen for speed: the two phases that hold an action
+/// are adjacent, and so are the three incoming ones; `repr(u8)` lays each variant out in
+/// field order, so the action sits at one offset in both. Telling whether a call holds
+/// an action (done for every call on every action, [`Call::held_action`]) or is incoming
+/// is then one range test of the tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub(super) enum State {
+    /// The start action is held until signalling starts connecting.
+    Starting {
+        action: ActionId,
+    },
     /// The answer action is held until the connection is ready or `deadline`.
     Answering {
         action: ActionId,
         deadline: Instant,
-    },
-    /// The start action is held until signalling starts connecting.
-    Starting {
-        action: ActionId,
     },
     /// The ring time-out runs until `deadline`; `backstop` once it fired while the
     /// report was pending and was re-armed one push time-out later.
@@ -506,6 +507,12 @@ impl<const CALLS: usize> CallTable<CALLS> {
     #[inline]
     pub(super) fn get(&self, id: CallId) -> Option<&Call> {
         self.calls.iter().find(|c| c.id == id)
+    }
+
+    /// The live call `id`, to change.
+    #[inline]
+    pub(super) fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        self.calls.iter_mut().find(|c| c.id == id)
     }
 
     /// The slot of the live call `id`, with the call.

@@ -20,6 +20,8 @@ use super::call::{Call, CallPhase, End, PendingEnd, Release, Spent, State};
 use super::Engine;
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    /// `providerDidReset`. Kept out of line, like [`Engine::on_push`]: rare, and large.
+    #[inline(never)]
     pub(super) fn on_reset(&mut self, out: &mut Effects<EFFECTS>) {
         // Every call goes, in slot order, without shifting the table once per call.
         // providerDidReset voids every action: none may be fulfilled or failed.
@@ -313,7 +315,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 if members >= usize::from(limits.maximum_calls_per_call_group) {
                     return false;
                 }
-                if let Some((_, c)) = self.calls.find_mut(call) {
+                if let Some(c) = self.calls.get_mut(call) {
                     c.group = label;
                 }
                 true

@@ -194,6 +194,9 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
 }
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    /// A VoIP push. Kept out of line: the parse is large, and inlined into
+    /// [`Engine::handle_into`] it costs every other event register spills there.
+    #[inline(never)]
     pub(super) fn on_push(
         &mut self,
         push: PushId,

@@ -23,7 +23,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let now = self.now;
-        let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
+        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
         match (c.state, connected) {
             (State::Starting { action }, _) => {
                 out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });
@@ -47,7 +47,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let audio = self.audio_active;
-        let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
+        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
         if c.direction() != Direction::Incoming {
             return Err(Error::WrongPhase(call));
         }

@@ -160,8 +160,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let full = self.transactions.is_full();
-        let (_, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
-        if c.report.awaiting || c.state == State::Requested {
+        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
+        if c.report.awaiting || matches!(c.state, State::Requested) {
             // CallKit may not know the call yet: keep the end until it does.
             c.report.keep_end(PendingEnd::Local);
             return Ok(());
