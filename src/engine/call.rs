@@ -465,9 +465,10 @@ impl End {
 /// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
 /// [`RECENTLY_ENDED_CALLS`] calls that ended.
 ///
-/// Every lookup of a call by UUID goes through [`CallTable::find`] or
-/// [`CallTable::find_mut`], which return the slot with the call; every end goes through
-/// [`CallTable::end`] or [`CallTable::end_all`], which remember the UUID.
+/// A handler looks its call up once: [`CallTable::get`] / [`CallTable::get_mut`] give the
+/// call, [`CallTable::find`] / [`CallTable::find_mut`] the slot with it, for an end to
+/// follow. Every end goes through [`CallTable::end`] or [`CallTable::end_all`], which
+/// remember the UUID.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct CallTable<const CALLS: usize> {
     calls: Vec<Call, CALLS>,
