@@ -256,7 +256,7 @@ fn table() -> Vec<Row> {
 }
 
 fn payload_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/payloads")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/payloads")
 }
 
 /// Every payload file (everything in tests/payloads/ but its README).

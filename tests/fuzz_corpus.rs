@@ -15,7 +15,7 @@ use callkit_engine_testkit::fuzzing::{
 };
 
 fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
 }
 
 /// Every regular file under `dir` (none if it does not exist), sorted.
@@ -103,7 +103,7 @@ fn every_payload_file_and_seed_passes_the_payload_and_push_checks() {
     inputs.extend(seed_payloads());
     assert_eq!(
         PAYLOAD_CORPUS.len(),
-        files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/payloads"))
+        files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/payloads"))
             .iter()
             .filter(|p| p.extension().is_none_or(|e| e != "md"))
             .count(),

@@ -429,6 +429,9 @@ pub(crate) fn error(e: Error) -> ck_result {
         Error::InvalidHandle => CK_RESULT_INVALID_HANDLE,
         Error::InvalidDtmf => CK_RESULT_INVALID_DTMF,
         Error::InvalidPushToken => CK_RESULT_INVALID_PUSH_TOKEN,
+        // `Error` is `#[non_exhaustive]`: a reason added later reads as an invalid
+        // argument until it gets a code of its own here.
+        _ => CK_RESULT_INVALID_ARGUMENT,
     }
 }
 

@@ -131,7 +131,7 @@ fn guard(f: impl FnOnce() -> ck_result) -> ck_result {
 fn check<T>(p: *const T) -> Result<(), ck_result> {
     if p.is_null() {
         Err(ck_result::CK_RESULT_NULL_POINTER)
-    } else if (p as usize) % align_of::<T>() != 0 {
+    } else if !p.is_aligned() {
         Err(ck_result::CK_RESULT_MISALIGNED)
     } else {
         Ok(())

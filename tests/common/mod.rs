@@ -300,7 +300,7 @@ pub fn action(n: u8) -> ActionId {
 
 /// The corpus payloads (tests/payloads), sorted by name.
 pub fn corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/payloads");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/payloads");
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("tests/payloads")
         .filter_map(|e| e.ok())
