@@ -19,6 +19,18 @@ pub const DEFAULT_ANSWER_CONNECT_TIMEOUT_MS: u64 = 10_000;
 /// 5 s; `callservicesd` checks at about 7 s).
 pub const DEFAULT_PUSH_COMPLETION_TIMEOUT_MS: u64 = 5_000;
 
+/// Default bound on how long an answered or started call waits for
+/// `provider(_:didActivate:)` after its answer or start action was fulfilled: 5 000 ms.
+///
+/// CallKit activates the session right after the fulfil (Apple's Speakerbox starts
+/// audio there); when it does not, it never does (openradar 28774388, a first answer
+/// from a VoIP push; flutter_callkit_incoming #4, a session the app activated itself),
+/// and the user hears silence. Any bound catches that; 5 s, the push completion bound,
+/// leaves a cold start from a push (app launch, then CallKit) time to activate, and
+/// tells the host while the user is still on the line
+/// (docs/callkit-facts.md, "Audio activation that never comes").
+pub const DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS: u64 = 5_000;
+
 /// `CXProviderConfiguration`: the limits CallKit enforces and the engine checks before
 /// fulfilling an action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +112,11 @@ pub struct Config {
     /// How long after its arrival a push is completed at the latest, in milliseconds.
     /// Default [`DEFAULT_PUSH_COMPLETION_TIMEOUT_MS`].
     pub push_completion_timeout_ms: u64,
+    /// How long after an answer or start action is fulfilled, with the audio session
+    /// inactive, the engine waits for `provider(_:didActivate:)` before emitting
+    /// [`Effect::AudioActivationTimedOut`](crate::Effect::AudioActivationTimedOut), in
+    /// milliseconds. Default [`DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS`].
+    pub audio_activation_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -111,6 +128,7 @@ impl Default for Config {
             ring_timeout_ms: DEFAULT_RING_TIMEOUT_MS,
             answer_connect_timeout_ms: DEFAULT_ANSWER_CONNECT_TIMEOUT_MS,
             push_completion_timeout_ms: DEFAULT_PUSH_COMPLETION_TIMEOUT_MS,
+            audio_activation_timeout_ms: DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
         }
     }
 }

@@ -278,6 +278,30 @@ pub enum Effect {
         /// Which timer.
         timer: Timer,
     },
+
+    // --- Audio, continued ---
+    /// Play the local ringback tone for an outgoing call whose remote side rings (the
+    /// audio session is active; twilio-voice-react-native PR #46).
+    StartRingback {
+        /// The call.
+        call: CallId,
+    },
+    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
+    /// session deactivated).
+    StopRingback {
+        /// The call.
+        call: CallId,
+    },
+    /// `provider(_:didActivate:)` did not arrive within
+    /// [`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms)
+    /// of the call's answer or start action being fulfilled; the call is left as it is.
+    /// Apps log it and typically activate `AVAudioSession` themselves (then report
+    /// [`Event::DidActivateAudioSession`](crate::Event::DidActivateAudioSession)) or end
+    /// the call (docs/callkit-facts.md, "Audio activation that never comes").
+    AudioActivationTimedOut {
+        /// The call.
+        call: CallId,
+    },
 }
 
 impl Effect {
@@ -299,10 +323,15 @@ impl Effect {
             | Effect::SendDtmf { call, .. }
             | Effect::StartOutgoing { call, .. }
             | Effect::StartMedia { call }
-            | Effect::StopMedia { call } => Some(*call),
+            | Effect::StopMedia { call }
+            | Effect::StartRingback { call }
+            | Effect::StopRingback { call }
+            | Effect::AudioActivationTimedOut { call } => Some(*call),
             Effect::RequestTransaction { action, .. } => Some(action.call()),
             Effect::StartTimer { timer, .. } | Effect::CancelTimer { timer } => match timer {
-                Timer::Ring(call) | Timer::AnswerConnect(call) => Some(*call),
+                Timer::Ring(call) | Timer::AnswerConnect(call) | Timer::AudioActivation(call) => {
+                    Some(*call)
+                }
                 Timer::PushCompletion(_) => None,
             },
             Effect::FulfillAction { .. }
@@ -322,7 +351,8 @@ impl Effect {
 /// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
 /// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
 /// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4),
-/// or touches each call's media once (`didActivate` / `didDeactivate`).
+/// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
+/// audio-activation time-out, a `StartMedia` and a `StartRingback`, 3 each).
 /// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
 /// below this.
 pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
@@ -330,7 +360,7 @@ pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
         .saturating_mul(3)
         .saturating_add(pushes.saturating_mul(2));
     let single = 9;
-    let audio = calls;
+    let audio = calls.saturating_mul(3);
     let mut most = reset;
     if single > most {
         most = single;

@@ -28,6 +28,12 @@ pub enum Timer {
     /// An answered incoming call waiting for its connection
     /// ([`Config::answer_connect_timeout_ms`](crate::Config::answer_connect_timeout_ms)).
     AnswerConnect(CallId),
+    /// An answered or started call waiting for `provider(_:didActivate:)` after its
+    /// answer or start action was fulfilled
+    /// ([`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms));
+    /// firing it emits
+    /// [`Effect::AudioActivationTimedOut`](crate::Effect::AudioActivationTimedOut).
+    AudioActivation(CallId),
 }
 
 /// Whether a `reportNewIncomingCall` completion, or a `CXCallController` request,
@@ -254,6 +260,17 @@ pub enum Event<'a> {
         /// The timer.
         timer: Timer,
     },
+
+    // --- The app's signalling / VoIP stack, continued ---
+    /// The remote side of an outgoing call is ringing (SIP `180 Ringing`): play local
+    /// ringback ([`Effect::StartRingback`](crate::Effect::StartRingback)) once the audio
+    /// session is active, until the call connects or ends. For a call still `Starting`
+    /// it also counts as [`Event::OutgoingCallConnecting`]. A repeated 180 changes
+    /// nothing. Refused with `WrongPhase` for an incoming or connected call.
+    OutgoingCallRinging {
+        /// The call.
+        call: CallId,
+    },
 }
 
 impl Event<'_> {
@@ -290,6 +307,7 @@ impl Event<'_> {
             Event::DeclinedElsewhere { .. } => "declined_elsewhere",
             Event::ConnectionFailed { .. } => "connection_failed",
             Event::TimerFired { .. } => "timer_fired",
+            Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
         }
     }
 }

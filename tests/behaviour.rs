@@ -6,7 +6,8 @@ use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
     PayloadSchema, ProviderConfiguration, PushId, RejectReason, RequestTransactionError, Timer,
-    TransactionId, Uuid, MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, OPAQUE_ID_NAMESPACE,
+    TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS, MAX_CALLER_NAME_LEN,
+    MAX_PUSH_TOKEN_LEN, OPAQUE_ID_NAMESPACE,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness, StepEffects};
 
@@ -948,13 +949,22 @@ fn media_starts_only_after_the_audio_session_activates_and_stops_when_it_deactiv
             Effect::ConfigureAudioSession,
             Effect::AnswerIncoming { call },
             Effect::FulfillAction { action: answer },
+            Effect::StartTimer {
+                timer: Timer::AudioActivation(call),
+                deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
+            },
         ],
-        "no StartMedia while the audio session is inactive"
+        "no StartMedia while the audio session is inactive; the wait for it is armed"
     );
     assert!(!h.engine.call(call).unwrap().media_running());
     assert_eq!(
         h.step(Event::DidActivateAudioSession),
-        vec![Effect::StartMedia { call }]
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(call),
+            },
+            Effect::StartMedia { call },
+        ]
     );
     assert!(h.engine.call(call).unwrap().media_running());
     assert_eq!(
@@ -974,9 +984,14 @@ fn a_ringing_call_never_gets_media() {
     ring(&mut h, 2, ringing_call);
     assert_eq!(
         h.step(Event::DidActivateAudioSession),
-        vec![Effect::StartMedia {
-            call: answered_call
-        }]
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(answered_call),
+            },
+            Effect::StartMedia {
+                call: answered_call
+            },
+        ]
     );
     assert!(!h.engine.call(ringing_call).unwrap().media_running());
     // A push arriving while audio is active rings without media too.
@@ -1212,11 +1227,16 @@ fn remote_ends_are_reported_with_their_reason() {
     let effects = h.step(Event::RemoteEnded { call });
     assert_eq!(
         effects,
-        vec![Effect::ReportCallEnded {
-            call,
-            at: at(&h),
-            reason: CallEndedReason::RemoteEnded,
-        }]
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(call),
+            },
+            Effect::ReportCallEnded {
+                call,
+                at: at(&h),
+                reason: CallEndedReason::RemoteEnded,
+            },
+        ]
     );
     finish(&mut h);
 }

@@ -6,7 +6,7 @@
 //! After every step the model's prediction (accepted or refused; which calls exist, in
 //! what phase, with which held action, report/end pending, media, timers; pending pushes
 //! and transactions; the audio session) must match the engine, and the invariant checker
-//! (I1-I8) must be silent.
+//! (I1-I9) must be silent.
 //!
 //! `cargo test --test model` runs 2,000 cases; `MODEL_CASES=100000 cargo test --release
 //! --test model` runs more.
@@ -56,6 +56,12 @@ struct MCall {
     backstop: bool,
     answer: Option<u64>,
     media: bool,
+    on_hold: bool,
+    /// The remote side rings (SIP 180) and the call is still connecting.
+    ringing: bool,
+    ringback: bool,
+    /// The audio-activation time-out's deadline.
+    audio_timer: Option<u64>,
 }
 
 impl MCall {
@@ -73,6 +79,25 @@ impl MCall {
             backstop: false,
             answer: None,
             media: false,
+            on_hold: false,
+            ringing: false,
+            ringback: false,
+            audio_timer: None,
+        }
+    }
+
+    /// Media runs only while the session is active, the phase allows it and the call is
+    /// not held; ringback only for an unheld connecting call that rings remotely.
+    fn sync(&mut self, audio: bool) {
+        self.media = audio && !self.on_hold && self.phase.media_allowed();
+        self.ringback =
+            audio && !self.on_hold && self.phase == CallPhase::Connecting && self.ringing;
+    }
+
+    /// An answer or start action was fulfilled: wait for didActivate unless active.
+    fn arm_audio(&mut self, audio: bool, now: u64) {
+        if !audio && self.audio_timer.is_none() {
+            self.audio_timer = Some(now + common::AUDIO_ACTIVATION_MS);
         }
     }
 }
@@ -213,6 +238,9 @@ impl Model {
             if let Some(d) = c.answer {
                 t.push((Timer::AnswerConnect(c.id), d));
             }
+            if let Some(d) = c.audio_timer {
+                t.push((Timer::AudioActivation(c.id), d));
+            }
         }
         t.sort_by_key(|&(t, d)| (d, t));
         t
@@ -322,6 +350,7 @@ impl Model {
     }
 
     fn outgoing(&mut self, id: CallId, connected: bool) -> bool {
+        let (audio, now) = (self.audio, self.now);
         let Some(c) = self.calls.iter_mut().find(|c| c.id == id) else {
             return false;
         };
@@ -333,9 +362,31 @@ impl Model {
         if c.phase == CallPhase::Starting {
             c.held = None;
             c.phase = CallPhase::Connecting;
+            c.arm_audio(audio, now);
         }
         if connected {
             c.phase = CallPhase::Connected;
+            c.ringing = false;
+            c.sync(audio);
+        }
+        true
+    }
+
+    fn ringing(&mut self, id: CallId) -> bool {
+        let Some(c) = self.calls.iter().find(|c| c.id == id) else {
+            return false;
+        };
+        match (c.dir, c.phase) {
+            (Direction::Outgoing, CallPhase::Starting) => {
+                self.outgoing(id, false);
+            }
+            (Direction::Outgoing, CallPhase::Connecting) => {}
+            _ => return false,
+        }
+        let audio = self.audio;
+        if let Some(c) = self.calls.iter_mut().find(|c| c.id == id) {
+            c.ringing = true;
+            c.sync(audio);
         }
         true
     }
@@ -371,6 +422,10 @@ impl Model {
                 let idx = self.idx(id).expect("armed");
                 self.calls[idx].answer = None;
                 self.teardown(idx);
+            }
+            Timer::AudioActivation(id) => {
+                let idx = self.idx(id).expect("armed");
+                self.calls[idx].audio_timer = None;
             }
         }
         true
@@ -435,7 +490,7 @@ impl Model {
                 }
                 m.phase = CallPhase::Starting;
                 m.held = Some(a);
-                m.media = audio;
+                m.sync(audio);
                 true
             }
             Abs::PerformAnswer { action: a, call: c } => {
@@ -459,7 +514,8 @@ impl Model {
                 m.ring = None;
                 if m.ready {
                     m.phase = CallPhase::Answered;
-                    m.media = audio;
+                    m.arm_audio(audio, now);
+                    m.sync(audio);
                 } else {
                     m.phase = CallPhase::Answering;
                     m.held = Some(a);
@@ -476,8 +532,21 @@ impl Model {
                 }
                 true
             }
-            Abs::PerformHeld { action: a, .. }
-            | Abs::PerformMuted { action: a, .. }
+            Abs::PerformHeld { action: a, call: c } | Abs::PerformUnheld { action: a, call: c } => {
+                if self.held_by_any(action(a)) {
+                    return false;
+                }
+                let audio = self.audio;
+                if let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) {
+                    if established(m.phase) {
+                        m.on_hold = matches!(abs, Abs::PerformHeld { .. });
+                        m.sync(audio);
+                    }
+                }
+                true
+            }
+            Abs::OutRinging { call: c } => self.ringing(call(c)),
+            Abs::PerformMuted { action: a, .. }
             | Abs::PerformGroup { action: a, .. }
             | Abs::PerformDtmf { action: a, .. } => !self.held_by_any(action(a)),
             Abs::TimedOut { action: a } => {
@@ -492,16 +561,15 @@ impl Model {
             Abs::Activate => {
                 self.audio = true;
                 for c in &mut self.calls {
-                    if c.phase.media_allowed() {
-                        c.media = true;
-                    }
+                    c.audio_timer = None;
+                    c.sync(true);
                 }
                 true
             }
             Abs::Deactivate => {
                 self.audio = false;
                 for c in &mut self.calls {
-                    c.media = false;
+                    c.sync(false);
                 }
                 true
             }
@@ -562,7 +630,7 @@ impl Model {
             Abs::OutConnecting { call: c } => self.outgoing(call(c), false),
             Abs::OutConnected { call: c } => self.outgoing(call(c), true),
             Abs::InConnected { call: c } => {
-                let audio = self.audio;
+                let (audio, now) = (self.audio, self.now);
                 let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) else {
                     return false;
                 };
@@ -574,9 +642,8 @@ impl Model {
                     m.answer = None;
                     m.phase = CallPhase::Answered;
                     m.held = None;
-                    if audio {
-                        m.media = true;
-                    }
+                    m.arm_audio(audio, now);
+                    m.sync(audio);
                 }
                 true
             }
@@ -732,9 +799,23 @@ impl ReferenceStateMachine for Reference {
                         call: n,
                     });
                 }
-                CallPhase::Starting => smart.push(Abs::OutConnecting { call: n }),
-                CallPhase::Connecting => smart.push(Abs::OutConnected { call: n }),
+                CallPhase::Starting => {
+                    smart.push(Abs::OutConnecting { call: n });
+                    smart.push(Abs::OutRinging { call: n });
+                }
+                CallPhase::Connecting => {
+                    smart.push(Abs::OutConnected { call: n });
+                    smart.push(Abs::OutRinging { call: n });
+                }
                 _ => {}
+            }
+            if c.phase.is_established() {
+                let (action, call) = (fresh, n);
+                smart.push(if c.on_hold {
+                    Abs::PerformUnheld { action, call }
+                } else {
+                    Abs::PerformHeld { action, call }
+                });
             }
             smart.push(Abs::RemoteEnded { call: n });
             smart.push(Abs::RequestEnd { call: n });
@@ -837,6 +918,12 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                 c.ring_deadline().map(|d| d.as_millis()),
                 c.answer_deadline().map(|d| d.as_millis()),
                 c.connection_ready(),
+                (
+                    c.is_on_hold(),
+                    c.remote_ringing(),
+                    c.ringback_playing(),
+                    c.audio_activation_deadline().map(|d| d.as_millis()),
+                ),
             )
         })
         .collect();
@@ -855,6 +942,12 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                 c.ring,
                 c.answer,
                 c.ready,
+                (
+                    c.on_hold,
+                    c.ringing && c.phase == CallPhase::Connecting,
+                    c.ringback,
+                    c.audio_timer,
+                ),
             )
         })
         .collect();

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PushId, RejectReason,
-    Timer, Uuid,
+    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, Instant, PushId,
+    RejectReason, Timer, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
 };
 use callkit_engine_testkit::trace::{
     load_trace, opaque_call_id, parse_trace, render_summary, render_timeline, run_trace,
@@ -185,7 +185,12 @@ fn apple_docs_call_rings_is_answered_and_hung_up_with_media_only_while_audio_is_
     );
     assert_eq!(
         nth(&o, "did_activate_audio_session", 0).effects(),
-        [Effect::StartMedia { call }]
+        [
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(call)
+            },
+            Effect::StartMedia { call }
+        ]
     );
 
     let end = nth(&o, "perform_end_call", 0).effects();
@@ -314,11 +319,23 @@ fn answer_before_connected_is_held_then_fulfilled_when_the_connection_is_ready()
             },
             Effect::AnswerIncoming { call },
             Effect::FulfillAction { action },
+            Effect::StartTimer {
+                timer: Timer::AudioActivation(call),
+                deadline: Instant::from_millis(
+                    nth(&o, "incoming_call_connected", 0).at_ms
+                        + DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS
+                ),
+            },
         ]
     );
     assert_eq!(
         nth(&o, "did_activate_audio_session", 0).effects(),
-        [Effect::StartMedia { call }]
+        [
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(call)
+            },
+            Effect::StartMedia { call }
+        ]
     );
     let first = nth(&o, "voip_push_received", 0);
     assert!(matches!(
@@ -355,7 +372,9 @@ fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected(
         [
             Effect::ReportOutgoingCallStartedConnecting { call: c, at },
             Effect::FulfillAction { action },
+            Effect::StartTimer { timer: Timer::AudioActivation(t), deadline },
         ] if *c == call && at.as_millis() == 700 && *action == action_id(1)
+            && *t == call && deadline.as_millis() == 700 + DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS
     ));
     assert!(matches!(
         nth(&o, "outgoing_call_connected", 0).effects(),
@@ -638,6 +657,7 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#,
         r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#,
         r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#,
     ];
     assert_eq!(lines.len(), EVENT_NAMES.len());
     let text = lines.join("\n");

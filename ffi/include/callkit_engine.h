@@ -382,6 +382,12 @@ typedef struct ck_config {
    * The payload schema (default `CK_SCHEMA_REACT_NATIVE_VOIP_PUSH`).
    */
   struct ck_schema schema;
+  /**
+   * How long after an answer or start action is fulfilled, with the audio session
+   * inactive, the engine waits for `didActivate` before
+   * `CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT`, in milliseconds (default 5000).
+   */
+  uint64_t audio_activation_timeout_ms;
 } ck_config;
 
 /**
@@ -446,7 +452,8 @@ typedef struct ck_timer {
    */
   uint64_t push;
   /**
-   * The call, for `CK_TIMER_RING` and `CK_TIMER_ANSWER_CONNECT`.
+   * The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
+   * `CK_TIMER_AUDIO_ACTIVATION`.
    */
   struct ck_uuid call;
 } ck_timer;
@@ -864,6 +871,14 @@ typedef struct ck_call_info {
    * A video call.
    */
   bool has_video;
+  /**
+   * Its local ringback tone plays (`CK_EFFECT_START_RINGBACK` and no stop since).
+   */
+  bool ringback_playing;
+  /**
+   * Outgoing, connecting, and its remote side rings (`CK_EVENT_OUTGOING_CALL_RINGING`).
+   */
+  bool remote_ringing;
 } ck_call_info;
 
 /**
@@ -1084,6 +1099,11 @@ typedef int64_t ck_request_transaction_error;
 #define CK_TIMER_ANSWER_CONNECT (ck_timer_kind)3
 
 /**
+ * An answered or started call waiting for `didActivate` (`call` names it).
+ */
+#define CK_TIMER_AUDIO_ACTIVATION (ck_timer_kind)4
+
+/**
  * `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: `push`, `payload` (the
  * JSON bytes of `dictionaryPayload`), `fallback_call` (a fresh UUID). Never refused by
  * the engine: carry out its first effect, `CK_EFFECT_REPORT_NEW_INCOMING_CALL`, before
@@ -1243,6 +1263,11 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_TIMER_FIRED (ck_event_kind)30
 
 /**
+ * Signalling: the remote side of an outgoing call is ringing (SIP 180): `call`.
+ */
+#define CK_EVENT_OUTGOING_CALL_RINGING (ck_event_kind)31
+
+/**
  * `CXProvider.reportNewIncomingCall(with: call, update:)` with the call update in
  * `ck_step_data`; hand its completion back as `CK_EVENT_INCOMING_CALL_REPORTED` with
  * `push`. Fields: `push`, `call`.
@@ -1376,6 +1401,24 @@ typedef int64_t ck_request_transaction_error;
  * Disarm `timer`; it must not be fired. Fields: `timer`.
  */
 #define CK_EFFECT_CANCEL_TIMER (ck_effect_kind)25
+
+/**
+ * Play the local ringback tone for an outgoing call whose remote side rings (the
+ * audio session is active). Fields: `call`.
+ */
+#define CK_EFFECT_START_RINGBACK (ck_effect_kind)26
+
+/**
+ * Stop the call's local ringback tone. Fields: `call`.
+ */
+#define CK_EFFECT_STOP_RINGBACK (ck_effect_kind)27
+
+/**
+ * `provider(_:didActivate:)` did not come within `audio_activation_timeout_ms` of the
+ * call's answer or start action being fulfilled; the call is left as it is (activate
+ * `AVAudioSession` yourself, or end the call). Fields: `call`.
+ */
+#define CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT (ck_effect_kind)28
 
 /**
  * `CXStartCallAction(call:handle:)`, `isVideo` = `video`; handle in `ck_step_data`.

@@ -338,6 +338,8 @@ pub const CK_TIMER_PUSH_COMPLETION: ck_timer_kind = 1 as ck_timer_kind;
 pub const CK_TIMER_RING: ck_timer_kind = 2 as ck_timer_kind;
 /// An answered incoming call waiting for its connection (`call` names it).
 pub const CK_TIMER_ANSWER_CONNECT: ck_timer_kind = 3 as ck_timer_kind;
+/// An answered or started call waiting for `didActivate` (`call` names it).
+pub const CK_TIMER_AUDIO_ACTIVATION: ck_timer_kind = 4 as ck_timer_kind;
 
 /// A timer the engine asked for with `CK_EFFECT_START_TIMER`; hand it back unchanged
 /// in a `CK_EVENT_TIMER_FIRED` event. `push` is meaningful for
@@ -350,7 +352,8 @@ pub struct ck_timer {
     pub kind: ck_timer_kind,
     /// The push, for `CK_TIMER_PUSH_COMPLETION`.
     pub push: u64,
-    /// The call, for `CK_TIMER_RING` and `CK_TIMER_ANSWER_CONNECT`.
+    /// The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
+    /// `CK_TIMER_AUDIO_ACTIVATION`.
     pub call: ck_uuid,
 }
 
@@ -439,6 +442,8 @@ pub const CK_EVENT_DECLINED_ELSEWHERE: ck_event_kind = 28 as ck_event_kind;
 pub const CK_EVENT_CONNECTION_FAILED: ck_event_kind = 29 as ck_event_kind;
 /// A timer from `CK_EFFECT_START_TIMER` reached its deadline: `timer`.
 pub const CK_EVENT_TIMER_FIRED: ck_event_kind = 30 as ck_event_kind;
+/// Signalling: the remote side of an outgoing call is ringing (SIP 180): `call`.
+pub const CK_EVENT_OUTGOING_CALL_RINGING: ck_event_kind = 31 as ck_event_kind;
 
 /// One thing that happened, as the host saw it. Zero it, set `kind`, then set the
 /// fields that kind reads (listed at each `CK_EVENT_*` constant); the other fields are
@@ -594,6 +599,15 @@ pub const CK_EFFECT_STOP_MEDIA: ck_effect_kind = 23 as ck_effect_kind;
 pub const CK_EFFECT_START_TIMER: ck_effect_kind = 24 as ck_effect_kind;
 /// Disarm `timer`; it must not be fired. Fields: `timer`.
 pub const CK_EFFECT_CANCEL_TIMER: ck_effect_kind = 25 as ck_effect_kind;
+/// Play the local ringback tone for an outgoing call whose remote side rings (the
+/// audio session is active). Fields: `call`.
+pub const CK_EFFECT_START_RINGBACK: ck_effect_kind = 26 as ck_effect_kind;
+/// Stop the call's local ringback tone. Fields: `call`.
+pub const CK_EFFECT_STOP_RINGBACK: ck_effect_kind = 27 as ck_effect_kind;
+/// `provider(_:didActivate:)` did not come within `audio_activation_timeout_ms` of the
+/// call's answer or start action being fulfilled; the call is left as it is (activate
+/// `AVAudioSession` yourself, or end the call). Fields: `call`.
+pub const CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT: ck_effect_kind = 28 as ck_effect_kind;
 
 /// The `CXCallAction` a `CK_EFFECT_REQUEST_TRANSACTION` asks for.
 pub type ck_call_action_kind = u32;
@@ -877,6 +891,10 @@ pub struct ck_config {
     pub push_completion_timeout_ms: u64,
     /// The payload schema (default `CK_SCHEMA_REACT_NATIVE_VOIP_PUSH`).
     pub schema: ck_schema,
+    /// How long after an answer or start action is fulfilled, with the audio session
+    /// inactive, the engine waits for `didActivate` before
+    /// `CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT`, in milliseconds (default 5000).
+    pub audio_activation_timeout_ms: u64,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -960,4 +978,8 @@ pub struct ck_call_info {
     pub muted: bool,
     /// A video call.
     pub has_video: bool,
+    /// Its local ringback tone plays (`CK_EFFECT_START_RINGBACK` and no stop since).
+    pub ringback_playing: bool,
+    /// Outgoing, connecting, and its remote side rings (`CK_EVENT_OUTGOING_CALL_RINGING`).
+    pub remote_ringing: bool,
 }

@@ -93,6 +93,7 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
         CK_TIMER_PUSH_COMPLETION => Ok(Timer::PushCompletion(PushId(t.push))),
         CK_TIMER_RING => Ok(Timer::Ring(call_id(t.call))),
         CK_TIMER_ANSWER_CONNECT => Ok(Timer::AnswerConnect(call_id(t.call))),
+        CK_TIMER_AUDIO_ACTIVATION => Ok(Timer::AudioActivation(call_id(t.call))),
         _ => Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     }
 }
@@ -196,6 +197,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         CK_EVENT_TIMER_FIRED => Event::TimerFired {
             timer: timer(&ev.timer)?,
         },
+        CK_EVENT_OUTGOING_CALL_RINGING => Event::OutgoingCallRinging { call },
         _ => return Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     })
 }
@@ -232,6 +234,11 @@ pub(crate) fn c_timer(t: Timer) -> ck_timer {
         },
         Timer::AnswerConnect(call) => ck_timer {
             kind: CK_TIMER_ANSWER_CONNECT,
+            push: 0,
+            call: uuid(call),
+        },
+        Timer::AudioActivation(call) => ck_timer {
+            kind: CK_TIMER_AUDIO_ACTIVATION,
             push: 0,
             call: uuid(call),
         },
@@ -354,6 +361,11 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
         Effect::CancelTimer { timer } => {
             out.kind = CK_EFFECT_CANCEL_TIMER;
             out.timer = c_timer(timer);
+        }
+        Effect::StartRingback { call } => out = with_call(CK_EFFECT_START_RINGBACK, call),
+        Effect::StopRingback { call } => out = with_call(CK_EFFECT_STOP_RINGBACK, call),
+        Effect::AudioActivationTimedOut { call } => {
+            out = with_call(CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT, call)
         }
     }
     out
@@ -481,6 +493,8 @@ pub(crate) fn call_info(c: &callkit_engine::Call) -> ck_call_info {
         on_hold: c.is_on_hold(),
         muted: c.is_muted(),
         has_video: c.has_video(),
+        ringback_playing: c.ringback_playing(),
+        remote_ringing: c.remote_ringing(),
     }
 }
 
@@ -633,6 +647,7 @@ pub(crate) fn config(c: &ck_config) -> Res<Config> {
         ring_timeout_ms: c.ring_timeout_ms,
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
+        audio_activation_timeout_ms: c.audio_activation_timeout_ms,
     })
 }
 
@@ -652,5 +667,6 @@ pub(crate) fn c_config(c: &Config) -> ck_config {
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         schema: c_schema(&c.schema),
+        audio_activation_timeout_ms: c.audio_activation_timeout_ms,
     }
 }

@@ -93,16 +93,20 @@ int main(int argc, char **argv) {
   ev.call = call;
   handle_ok(&engine, 4000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_CONFIGURE_AUDIO_SESSION,
-              CK_EFFECT_ANSWER_INCOMING, CK_EFFECT_FULFILL_ACTION);
+              CK_EFFECT_ANSWER_INCOMING, CK_EFFECT_FULFILL_ACTION, CK_EFFECT_START_TIMER);
   CHECK(s.fx[0].timer.kind == CK_TIMER_RING);
   CHECK(uuid_eq(s.fx[2].call, call));
   CHECK(uuid_eq(s.fx[3].action, answer));
+  /* The wait for didActivate, 5000 ms by default. */
+  CHECK(s.fx[4].timer.kind == CK_TIMER_AUDIO_ACTIVATION && uuid_eq(s.fx[4].timer.call, call));
+  CHECK(s.fx[4].at_ms == 4000 + 5000);
 
   /* 4200 ms: CallKit activated the audio session: media starts only now. */
   ev = event(CK_EVENT_DID_ACTIVATE_AUDIO_SESSION);
   handle_ok(&engine, 4200, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_START_MEDIA);
-  CHECK(uuid_eq(s.fx[0].call, call));
+  CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_START_MEDIA);
+  CHECK(s.fx[0].timer.kind == CK_TIMER_AUDIO_ACTIVATION);
+  CHECK(uuid_eq(s.fx[1].call, call));
   CHECK(status_of(&engine).audio_session_active);
 
   /* 64000 ms: the user ends the call from the CallKit UI. */

@@ -111,23 +111,60 @@ pub(super) enum State {
         deadline: Instant,
         backstop: bool,
     },
-    Answered,
+    /// Answered; `audio` is the audio-activation time-out's deadline while CallKit has
+    /// not activated the audio session since the answer was fulfilled.
+    Answered {
+        audio: Option<Instant>,
+    },
     Requested,
-    Connecting,
-    Connected,
+    /// Connecting (start action fulfilled); `audio` as for `Answered`; `ringing` once
+    /// the remote side rings (SIP 180).
+    Connecting {
+        audio: Option<Instant>,
+        ringing: bool,
+    },
+    /// Connected; `audio` as for `Answered`.
+    Connected {
+        audio: Option<Instant>,
+    },
 }
 
 impl State {
+    /// Answered, with no audio-activation time-out armed.
+    pub(super) const ANSWERED: State = State::Answered { audio: None };
+
     #[inline]
     pub(super) const fn phase(self) -> CallPhase {
         match self {
             State::Ringing { .. } => CallPhase::Ringing,
             State::Answering { .. } => CallPhase::Answering,
-            State::Answered => CallPhase::Answered,
+            State::Answered { .. } => CallPhase::Answered,
             State::Requested => CallPhase::Requested,
             State::Starting { .. } => CallPhase::Starting,
-            State::Connecting => CallPhase::Connecting,
-            State::Connected => CallPhase::Connected,
+            State::Connecting { .. } => CallPhase::Connecting,
+            State::Connected { .. } => CallPhase::Connected,
+        }
+    }
+
+    /// The audio-activation time-out's deadline, in the phases that can arm it.
+    #[inline]
+    const fn audio_deadline(self) -> Option<Instant> {
+        match self {
+            State::Answered { audio }
+            | State::Connecting { audio, .. }
+            | State::Connected { audio } => audio,
+            _ => None,
+        }
+    }
+
+    /// The audio-activation time-out's slot, in the phases that can arm it.
+    #[inline]
+    fn audio_slot(&mut self) -> Option<&mut Option<Instant>> {
+        match self {
+            State::Answered { audio }
+            | State::Connecting { audio, .. }
+            | State::Connected { audio } => Some(audio),
+            _ => None,
         }
     }
 }
@@ -224,6 +261,7 @@ pub struct Call {
     pub(super) report: Report,
     pub(super) connection_ready: bool,
     pub(super) media: bool,
+    pub(super) ringback: bool,
     pub(super) on_hold: bool,
     pub(super) muted: bool,
     pub(super) group: CallId,
@@ -239,6 +277,7 @@ impl Call {
             report: Report::default(),
             connection_ready: false,
             media: false,
+            ringback: false,
             on_hold: false,
             muted: false,
             group: id,
@@ -255,7 +294,7 @@ impl Call {
     #[inline]
     pub fn direction(&self) -> Direction {
         match self.state {
-            State::Ringing { .. } | State::Answering { .. } | State::Answered => {
+            State::Ringing { .. } | State::Answering { .. } | State::Answered { .. } => {
                 Direction::Incoming
             }
             _ => Direction::Outgoing,
@@ -293,6 +332,27 @@ impl Call {
     #[inline]
     pub fn media_running(&self) -> bool {
         self.media
+    }
+    /// Whether local ringback was started and not stopped (an outgoing call whose remote
+    /// side rings, [`Event::OutgoingCallRinging`]).
+    ///
+    /// [`Event::OutgoingCallRinging`]: crate::Event::OutgoingCallRinging
+    #[inline]
+    pub fn ringback_playing(&self) -> bool {
+        self.ringback
+    }
+    /// Whether the remote side of this outgoing call rings (SIP 180) and it is not
+    /// connected yet.
+    #[inline]
+    pub fn remote_ringing(&self) -> bool {
+        matches!(self.state, State::Connecting { ringing: true, .. })
+    }
+    /// The audio-activation time-out's deadline, while an answered or started call waits
+    /// for `provider(_:didActivate:)`
+    /// ([`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms)).
+    #[inline]
+    pub fn audio_activation_deadline(&self) -> Option<Instant> {
+        self.state.audio_deadline()
     }
     /// Whether the call is on hold.
     #[inline]
@@ -347,16 +407,75 @@ impl Call {
         match self.state {
             State::Ringing { deadline, .. } => Some((Timer::Ring(self.id), deadline)),
             State::Answering { deadline, .. } => Some((Timer::AnswerConnect(self.id), deadline)),
-            _ => None,
+            state => state
+                .audio_deadline()
+                .map(|deadline| (Timer::AudioActivation(self.id), deadline)),
         }
     }
 
-    /// Starts the call's media unless it runs.
+    /// Brings the call's media and ringback in line with the rules, starting or stopping
+    /// each as needed (media before ringback): media runs only while the audio session
+    /// is `active`, the phase allows media and the call is not on hold; ringback plays
+    /// only while the session is active, the call is not on hold, and it is outgoing,
+    /// connecting and its remote side rings.
     #[inline]
-    pub(super) fn start_media<const N: usize>(&mut self, out: &mut Effects<N>) {
-        if !self.media {
-            self.media = true;
-            out.push(Effect::StartMedia { call: self.id });
+    pub(super) fn sync_audio<const N: usize>(&mut self, active: bool, out: &mut Effects<N>) {
+        let call = self.id;
+        let media = active && !self.on_hold && self.phase().media_allowed();
+        if media != self.media {
+            self.media = media;
+            out.push(if media {
+                Effect::StartMedia { call }
+            } else {
+                Effect::StopMedia { call }
+            });
+        }
+        let ringback = active && !self.on_hold && self.remote_ringing();
+        if ringback != self.ringback {
+            self.ringback = ringback;
+            out.push(if ringback {
+                Effect::StartRingback { call }
+            } else {
+                Effect::StopRingback { call }
+            });
+        }
+    }
+
+    /// Arms the audio-activation time-out at `deadline` when the audio session is not
+    /// `active`, for an answer or start action just fulfilled (the phase must be
+    /// `Answered`, `Connecting` or `Connected`; nothing otherwise, or when armed).
+    #[inline]
+    pub(super) fn arm_audio_timer<const N: usize>(
+        &mut self,
+        active: bool,
+        deadline: Instant,
+        out: &mut Effects<N>,
+    ) {
+        let timer = Timer::AudioActivation(self.id);
+        if let (false, Some(slot @ None)) = (active, self.state.audio_slot()) {
+            *slot = Some(deadline);
+            out.push(Effect::StartTimer { timer, deadline });
+        }
+    }
+
+    /// Disarms the audio-activation time-out: with a `CancelTimer` unless it `fired`.
+    /// Returns whether it was armed.
+    #[inline]
+    pub(super) fn disarm_audio_timer<const N: usize>(
+        &mut self,
+        fired: bool,
+        out: &mut Effects<N>,
+    ) -> bool {
+        let timer = Timer::AudioActivation(self.id);
+        match self.state.audio_slot() {
+            Some(slot @ Some(_)) => {
+                *slot = None;
+                if !fired {
+                    out.push(Effect::CancelTimer { timer });
+                }
+                true
+            }
+            _ => false,
         }
     }
 
@@ -373,8 +492,10 @@ impl Call {
 
     /// The effects of ending this call, in order: the cancel of its armed timer (unless
     /// it fired), the failure of its held action (unless CallKit voided it), the stop of
-    /// its media, the release of its signalling leg, and (with `ended`)
-    /// `reportCall(endedAt:reason:)`. At most 5.
+    /// its media and of its ringback, the release of its signalling leg, and (with
+    /// `ended`) `reportCall(endedAt:reason:)`. At most 5: a call with a held action has
+    /// no media or ringback, and one with ringback has no armed timer (ringback plays
+    /// only with the audio session active, which disarms the audio-activation time-out).
     #[inline]
     fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
         let call = self.id;
@@ -390,6 +511,9 @@ impl Call {
         }
         if self.media {
             out.push(Effect::StopMedia { call });
+        }
+        if self.ringback {
+            out.push(Effect::StopRingback { call });
         }
         let signal = match end.release {
             Release::Nothing => None,
@@ -650,17 +774,26 @@ mod tests {
         assert_eq!(starting.armed_timer(), None);
 
         for (state, phase) in [
-            (State::Answered, CallPhase::Answered),
+            (State::ANSWERED, CallPhase::Answered),
             (State::Requested, CallPhase::Requested),
-            (State::Connecting, CallPhase::Connecting),
-            (State::Connected, CallPhase::Connected),
+            (
+                State::Connecting {
+                    audio: None,
+                    ringing: true,
+                },
+                CallPhase::Connecting,
+            ),
+            (State::Connected { audio: None }, CallPhase::Connected),
         ] {
             let c = call(4, state);
             assert_eq!(c.phase(), phase);
             assert_eq!((c.armed_timer(), c.held_action()), (None, None));
         }
-        assert_eq!(call(4, State::Answered).direction(), Direction::Incoming);
-        assert_eq!(call(4, State::Connected).direction(), Direction::Outgoing);
+        assert_eq!(call(4, State::ANSWERED).direction(), Direction::Incoming);
+        assert_eq!(
+            call(4, State::Connected { audio: None }).direction(),
+            Direction::Outgoing
+        );
     }
 
     #[test]
@@ -739,7 +872,10 @@ mod tests {
                 }),
             ),
             (State::Requested, None),
-            (State::Connected, Some(Effect::HangUp { call: id(1) })),
+            (
+                State::Connected { audio: None },
+                Some(Effect::HangUp { call: id(1) }),
+            ),
         ] {
             let mut table: CallTable<1> = CallTable::new();
             assert!(table.add(call(1, state)).is_ok());
@@ -753,11 +889,11 @@ mod tests {
     fn the_last_call_takes_an_ended_calls_slot_and_lookups_give_the_slot() {
         let mut table: CallTable<3> = CallTable::new();
         for n in 1..=3 {
-            assert!(table.add(call(n, State::Connected)).is_ok());
+            assert!(table.add(call(n, State::Connected { audio: None })).is_ok());
         }
         assert!(table.is_full());
         assert_eq!(
-            table.add(call(4, State::Connected)),
+            table.add(call(4, State::Connected { audio: None })),
             Err(Error::CallCapacity)
         );
         let mut out: Effects<8> = Effects::new();

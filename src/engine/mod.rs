@@ -297,7 +297,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 self.on_remote_end(call, CallEndedReason::Failed, out)
             }
             Event::TimerFired { timer } => self.on_timer(timer, out),
+            Event::OutgoingCallRinging { call } => self.on_outgoing_ringing(call, out),
         }
+    }
+
+    /// The deadline of an audio-activation time-out armed now.
+    #[inline]
+    fn audio_deadline(&self) -> Instant {
+        self.now
+            .saturating_add_ms(self.config.audio_activation_timeout_ms)
     }
 }
 

@@ -68,7 +68,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    /// `CXSetHeldCallAction`: only for an established call, with holding supported.
+    /// `CXSetHeldCallAction`: only for an established call, with holding supported. A
+    /// held call's media (and ringback) stops; unheld while the audio session is active,
+    /// it starts again. CallKit performs this action for the app's own hold requests
+    /// too, and holds the active call itself before answering a waiting one, so this is
+    /// where media follows hold in every case.
     pub(super) fn on_perform_held(
         &mut self,
         action: ActionId,
@@ -77,15 +81,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let supports = self.config.capabilities.supports_holding;
-        self.perform_simple(action, call, out, |c| {
-            (supports && c.phase().is_established()).then(|| {
-                c.on_hold = on_hold;
-                Effect::SetHold {
-                    call: c.id,
-                    on_hold,
-                }
-            })
-        })
+        let audio = self.audio_active;
+        let idx = self.locate(action, call)?;
+        let Some(c) = idx
+            .and_then(|i| self.calls.at_mut(i))
+            .filter(|c| supports && c.phase().is_established())
+        else {
+            out.push(Effect::FailAction { action });
+            return Ok(());
+        };
+        c.on_hold = on_hold;
+        out.push(Effect::SetHold { call, on_hold });
+        c.sync_audio(audio, out);
+        out.push(Effect::FulfillAction { action });
+        log_transition!("call {} held or resumed", call);
+        Ok(())
     }
 
     /// `CXSetMutedCallAction`: only while media may run.
@@ -177,16 +187,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    /// `provider(_:didActivate:)` (`active`) or `didDeactivate`.
+    /// `provider(_:didActivate:)` (`active`) or `didDeactivate`: every call's media and
+    /// ringback follow (held calls stay silent); activation disarms every
+    /// audio-activation time-out.
     pub(super) fn on_audio_session(&mut self, active: bool, out: &mut Effects<EFFECTS>) {
         self.audio_active = active;
         for c in self.calls.iter_mut() {
-            if active && c.phase().media_allowed() {
-                c.start_media(out);
-            } else if !active && c.media {
-                c.media = false;
-                out.push(Effect::StopMedia { call: c.id });
+            if active {
+                c.disarm_audio_timer(false, out);
             }
+            c.sync_audio(active, out);
         }
     }
 
@@ -205,6 +215,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let deadline = self
             .now
             .saturating_add_ms(self.config.answer_connect_timeout_ms);
+        let audio_deadline = self.audio_deadline();
         let Some(c) = idx.and_then(|idx| self.calls.at_mut(idx)) else {
             out.push(Effect::FailAction { action });
             return Ok(());
@@ -218,12 +229,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         });
         out.push(Effect::ConfigureAudioSession);
         if c.connection_ready {
-            c.state = State::Answered;
+            c.state = State::ANSWERED;
             out.push(Effect::AnswerIncoming { call });
             out.push(Effect::FulfillAction { action });
-            if audio {
-                c.start_media(out);
-            }
+            c.arm_audio_timer(audio, audio_deadline, out);
+            c.sync_audio(audio, out);
         } else {
             // Not connected yet (cold start from a push): hold the action until the
             // connection is ready, and fail it after a bound (as Signal does).
@@ -280,9 +290,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out.push(Effect::ConfigureAudioSession);
         out.set_handle(handle);
         out.push(Effect::StartOutgoing { call, video });
-        if audio {
-            c.start_media(out);
-        }
+        c.sync_audio(audio, out);
         log_transition!("call {} starting", call);
         Ok(())
     }

@@ -16,6 +16,8 @@ use super::Engine;
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     /// `startedConnectingAt` (and with `connected`, `connectedAt`) for an outgoing call.
+    /// Fulfilling the start action arms the audio-activation time-out; connecting stops
+    /// ringback.
     pub(super) fn on_outgoing_progress(
         &mut self,
         call: CallId,
@@ -23,21 +25,58 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let now = self.now;
+        let audio = self.audio_active;
+        let audio_deadline = self.audio_deadline();
         let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
         match (c.state, connected) {
             (State::Starting { action }, _) => {
                 out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });
                 out.push(Effect::FulfillAction { action });
-                c.state = State::Connecting;
+                c.state = State::Connecting {
+                    audio: None,
+                    ringing: false,
+                };
+                c.arm_audio_timer(audio, audio_deadline, out);
             }
-            (State::Connecting, true) => {}
+            (State::Connecting { .. }, true) => {}
             _ => return Err(Error::WrongPhase(call)),
         }
         if connected {
             out.push(Effect::ReportOutgoingCallConnected { call, at: now });
-            c.state = State::Connected;
+            c.state = State::Connected {
+                audio: c.audio_activation_deadline(),
+            };
+            c.sync_audio(audio, out);
         }
         log_transition!("call {} {}", call, c.phase());
+        Ok(())
+    }
+
+    /// The remote side of an outgoing call rings (SIP 180): ringback plays once the
+    /// audio session is active. From `Starting` it reports `startedConnectingAt` first
+    /// (the call is plainly connecting); a second 180 changes nothing.
+    pub(super) fn on_outgoing_ringing(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let phase = self
+            .calls
+            .get(call)
+            .ok_or(Error::UnknownCall(call))?
+            .phase();
+        match phase {
+            CallPhase::Starting => self.on_outgoing_progress(call, false, out)?,
+            CallPhase::Connecting => {}
+            _ => return Err(Error::WrongPhase(call)),
+        }
+        let audio = self.audio_active;
+        if let Some(c) = self.calls.get_mut(call) {
+            if let State::Connecting { ringing, .. } = &mut c.state {
+                *ringing = true;
+            }
+            c.sync_audio(audio, out);
+        }
         Ok(())
     }
 
@@ -47,6 +86,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let audio = self.audio_active;
+        let audio_deadline = self.audio_deadline();
         let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
         if c.direction() != Direction::Incoming {
             return Err(Error::WrongPhase(call));
@@ -56,12 +96,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             out.push(Effect::CancelTimer {
                 timer: Timer::AnswerConnect(call),
             });
-            c.state = State::Answered;
+            c.state = State::ANSWERED;
             out.push(Effect::AnswerIncoming { call });
             out.push(Effect::FulfillAction { action });
-            if audio {
-                c.start_media(out);
-            }
+            c.arm_audio_timer(audio, audio_deadline, out);
+            c.sync_audio(audio, out);
             log_transition!("call {} answered", call);
         }
         Ok(())

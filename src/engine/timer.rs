@@ -17,7 +17,7 @@ use super::Engine;
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     /// Every armed timer and its deadline (the timers started and neither fired nor
     /// cancelled): push completions in arrival order, then ring time-outs, then answer
-    /// time-outs, each in slot order.
+    /// time-outs, then audio-activation time-outs, each in slot order.
     pub fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
         let rings = self
             .calls
@@ -27,7 +27,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             .calls
             .iter()
             .filter_map(|c| c.answer_deadline().map(|d| (Timer::AnswerConnect(c.id), d)));
-        self.pushes.timers().chain(rings).chain(answers)
+        let audio = self.calls.iter().filter_map(|c| {
+            c.audio_activation_deadline()
+                .map(|d| (Timer::AudioActivation(c.id), d))
+        });
+        self.pushes
+            .timers()
+            .chain(rings)
+            .chain(answers)
+            .chain(audio)
     }
 
     /// The earliest timer deadline, quinn-style: a host that prefers one wake-up to one
@@ -61,7 +69,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Timer::PushCompletion(push) => self.on_push_timer(push, out),
             Timer::Ring(call) => self.on_ring_timer(call, out),
             Timer::AnswerConnect(call) => self.on_answer_timer(call, out),
+            Timer::AudioActivation(call) => self.on_audio_timer(call, out),
         }
+    }
+
+    /// The audio session was not activated in time after an answer or start action was
+    /// fulfilled: the host is told, and the call is left as it is.
+    fn on_audio_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+        let timer = Timer::AudioActivation(call);
+        let (_, c) = self.due(timer, call, Call::audio_activation_deadline)?;
+        c.disarm_audio_timer(true, out);
+        out.push(Effect::AudioActivationTimedOut { call });
+        log_transition!("call {} audio activation time-out", call);
+        Ok(())
     }
 
     /// The slot and the call of `timer`, once it is armed (`deadline` reads it from the

@@ -243,4 +243,5 @@ host_events! {
     DeclinedElsewhere { call: S::Call => call },
     ConnectionFailed { call: S::Call => call },
     TimerFired { timer: S::Timer => timer },
+    OutgoingCallRinging { call: S::Call => call },
 }

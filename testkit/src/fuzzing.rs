@@ -741,17 +741,38 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
             if c.held_action().is_some() != holds {
                 self.fail(&format!("call {id}: held action in phase {:?}", c.phase()));
             }
-            if c.media_running() && !(e.audio_session_active() && c.phase().media_allowed()) {
+            let media = e.audio_session_active() && c.phase().media_allowed() && !c.is_on_hold();
+            if c.media_running() != media {
                 self.fail(&format!(
-                    "call {id}: media in phase {:?}, audio active {}",
+                    "call {id}: media running {} in phase {:?}, audio active {}, held {}",
+                    c.media_running(),
                     c.phase(),
-                    e.audio_session_active()
+                    e.audio_session_active(),
+                    c.is_on_hold()
                 ));
             }
-            if e.audio_session_active() && c.phase().media_allowed() && !c.media_running() {
+            let ringback = e.audio_session_active() && c.remote_ringing() && !c.is_on_hold();
+            if c.ringback_playing() != ringback {
                 self.fail(&format!(
-                    "call {id}: no media in phase {:?} with audio active",
-                    c.phase()
+                    "call {id}: ringback {} in phase {:?}, remote ringing {}, audio active {}, held {}",
+                    c.ringback_playing(),
+                    c.phase(),
+                    c.remote_ringing(),
+                    e.audio_session_active(),
+                    c.is_on_hold()
+                ));
+            }
+            if c.audio_activation_deadline().is_some()
+                && (e.audio_session_active()
+                    || !matches!(
+                        c.phase(),
+                        CallPhase::Answered | CallPhase::Connecting | CallPhase::Connected
+                    ))
+            {
+                self.fail(&format!(
+                    "call {id}: audio-activation timer in phase {:?}, audio active {}",
+                    c.phase(),
+                    e.audio_session_active()
                 ));
             }
             if c.report_pending() && c.direction() != Direction::Incoming {

@@ -1,5 +1,5 @@
 //! The invariant checker: watches the stream of events and effects of one engine and
-//! checks the iOS rules I1-I8 after every step (docs/testing.md lists them).
+//! checks the iOS rules I1-I9 after every step (docs/testing.md lists them).
 //!
 //! It is fed one step at a time with the engine as it was before the step, the engine
 //! after it, the time, the event and what [`Engine::handle`] returned, so it works from
@@ -75,6 +75,10 @@ struct CallRec {
     connecting: bool,
     connected: bool,
     media: bool,
+    /// Held, as the last `SetHold` effect said.
+    on_hold: bool,
+    /// Local ringback started and not stopped.
+    ringback: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +104,7 @@ struct PushRec {
     completed: bool,
 }
 
-/// Checks I1-I8 (see the module docs) after every step; violations are collected as
+/// Checks I1-I9 (see the module docs) after every step; violations are collected as
 /// readable lines, each starting with the invariant's name.
 #[derive(Clone, Debug)]
 pub struct InvariantChecker {
@@ -157,7 +161,7 @@ impl InvariantChecker {
     }
 
     /// Every violation seen so far, one line each, prefixed with its invariant (`I1:` to
-    /// `I8:`).
+    /// `I9:`).
     pub fn violations(&self) -> &[String] {
         &self.violations
     }
@@ -619,9 +623,64 @@ impl InvariantChecker {
             Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
                 self.named(now, effect, call, true, step);
             }
-            Effect::SetHold { call, .. }
-            | Effect::SetMute { call, .. }
-            | Effect::SendDtmf { call, .. } => self.named(now, effect, call, false, step),
+            Effect::SetHold { call, on_hold } => {
+                self.named(now, effect, call, false, step);
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.on_hold = on_hold;
+                }
+            }
+            Effect::StartRingback { call } => {
+                self.named(now, effect, call, false, step);
+                let audio = self.audio_active;
+                let bad = self.calls.get_mut(&call).and_then(|c| {
+                    let bad = if c.ringback {
+                        Some("twice")
+                    } else if !c.outgoing || c.connected || !c.connecting {
+                        Some("for a call that is not outgoing and connecting")
+                    } else if !audio {
+                        Some("with the audio session inactive")
+                    } else if c.on_hold {
+                        Some("for a held call")
+                    } else {
+                        None
+                    };
+                    c.ringback = true;
+                    bad
+                });
+                if let Some(why) = bad {
+                    self.fail("I9", now, format!("ringback started for call {call} {why}"));
+                }
+            }
+            Effect::StopRingback { call } => {
+                self.named(now, effect, call, true, step);
+                let playing = self
+                    .rec_mut(call, step)
+                    .map(|c| std::mem::take(&mut c.ringback));
+                if playing == Some(false) {
+                    self.fail(
+                        "I9",
+                        now,
+                        format!("ringback stopped for call {call}, which had none playing"),
+                    );
+                }
+            }
+            Effect::AudioActivationTimedOut { call } => {
+                self.named(now, effect, call, false, step);
+                let own = matches!(
+                    event,
+                    Event::TimerFired { timer: Timer::AudioActivation(c) } if *c == call
+                );
+                if !own || self.audio_active {
+                    self.fail(
+                        "I9",
+                        now,
+                        format!("audio activation time-out for call {call} outside its own timer's firing, or with the session active"),
+                    );
+                }
+            }
+            Effect::SetMute { call, .. } | Effect::SendDtmf { call, .. } => {
+                self.named(now, effect, call, false, step)
+            }
             Effect::SetGroup { call, group_with } => {
                 self.named(now, effect, call, false, step);
                 if let Some(other) = group_with {
@@ -672,8 +731,18 @@ impl InvariantChecker {
             }
             Effect::StartTimer { timer, deadline } => {
                 let deadline = deadline.as_millis();
-                if let Timer::Ring(call) | Timer::AnswerConnect(call) = timer {
+                if let Timer::Ring(call)
+                | Timer::AnswerConnect(call)
+                | Timer::AudioActivation(call) = timer
+                {
                     self.named(now, effect, call, false, step);
+                }
+                if matches!(timer, Timer::AudioActivation(_)) && self.audio_active {
+                    self.fail(
+                        "I9",
+                        now,
+                        format!("{timer:?} armed while the audio session is active"),
+                    );
                 }
                 if let Timer::PushCompletion(push) = timer {
                     let owed = self
@@ -706,7 +775,10 @@ impl InvariantChecker {
                 }
             }
             Effect::CancelTimer { timer } => {
-                if let Timer::Ring(call) | Timer::AnswerConnect(call) = timer {
+                if let Timer::Ring(call)
+                | Timer::AnswerConnect(call)
+                | Timer::AudioActivation(call) = timer
+                {
                     self.named(now, effect, call, true, step);
                 }
                 if self.timers.remove(&timer).is_none() {
@@ -812,6 +884,82 @@ impl InvariantChecker {
                             format!("call {id} has media in phase {:?}", c.phase()),
                         );
                     }
+                    // I9: media only for established (or starting), unheld calls with the
+                    // session active; ringback only for unheld outgoing calls ringing
+                    // remotely, not connected, with the session active.
+                    if rec.ringback != c.ringback_playing() {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!(
+                                "call {id}: ringback effects say playing={}, the engine says {}",
+                                rec.ringback,
+                                c.ringback_playing()
+                            ),
+                        );
+                    }
+                    if rec.on_hold != c.is_on_hold() {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!(
+                                "call {id}: SetHold effects say on_hold={}, the engine says {}",
+                                rec.on_hold,
+                                c.is_on_hold()
+                            ),
+                        );
+                    }
+                    if c.media_running() && (rec.on_hold || !self.audio_active) {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!("call {id} has media running while held or with the audio session inactive"),
+                        );
+                    }
+                    if rec.ringback
+                        && (rec.on_hold
+                            || !self.audio_active
+                            || c.phase() != CallPhase::Connecting
+                            || !c.remote_ringing())
+                    {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!(
+                                "call {id} plays ringback in phase {:?} (remote ringing {}, held {}, audio {})",
+                                c.phase(),
+                                c.remote_ringing(),
+                                rec.on_hold,
+                                self.audio_active
+                            ),
+                        );
+                    }
+                    let ringback_due = self.audio_active
+                        && !rec.on_hold
+                        && c.phase() == CallPhase::Connecting
+                        && c.remote_ringing();
+                    if ringback_due && !rec.ringback {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!("call {id} rings remotely with the session active, unheld, but plays no ringback"),
+                        );
+                    }
+                    let media_due = self.audio_active && !rec.on_hold && c.phase().media_allowed();
+                    if media_due && !rec.media {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!("call {id} may have media (unheld, session active, {:?}) but has none", c.phase()),
+                        );
+                    }
+                    if c.audio_activation_deadline().is_some() && self.audio_active {
+                        self.fail(
+                            "I9",
+                            now,
+                            format!("call {id} waits for an audio activation that happened"),
+                        );
+                    }
                     let connecting =
                         matches!(c.phase(), CallPhase::Connecting | CallPhase::Connected);
                     if (connecting && !rec.connecting)
@@ -833,6 +981,14 @@ impl InvariantChecker {
             if rec.media {
                 let id = *id;
                 self.fail("I5", now, format!("call {id} ended with its media running"));
+            }
+            if rec.ringback {
+                let id = *id;
+                self.fail(
+                    "I9",
+                    now,
+                    format!("call {id} ended with its ringback playing"),
+                );
             }
             self.ended.insert(*id, *kind);
         }

@@ -16,7 +16,7 @@
 //!
 //! Keys: `schema` (one of [`SCHEMA_NAMES`]; default `react_native_voip_push`, the
 //! engine's default), `ring_timeout_ms`, `answer_connect_timeout_ms`,
-//! `push_completion_timeout_ms`, `supports_video`, `supports_holding`,
+//! `push_completion_timeout_ms`, `audio_activation_timeout_ms`, `supports_video`, `supports_holding`,
 //! `supports_grouping`, `supports_ungrouping`, `supports_dtmf`, `maximum_call_groups`,
 //! `maximum_calls_per_call_group`. Unknown keys are an error.
 //!
@@ -69,8 +69,8 @@
 //! | `request_set_held` / `request_set_muted` | `call`, *opt* `on_hold` / `muted` |
 //! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
 //! | `transaction_completed` | `transaction`, *opt* `result` |
-//! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed` | `call` |
-//! | `timer_fired` | `timer` (`"ring"` or `"answer_connect"` with `call`; `"push_completion"` with `push`) |
+//! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed`, `outgoing_call_ringing` | `call` |
+//! | `timer_fired` | `timer` (`"ring"`, `"answer_connect"` or `"audio_activation"` with `call`; `"push_completion"` with `push`) |
 //! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
 //!
 //! ```text
@@ -113,7 +113,7 @@ pub const SCHEMA_NAMES: [&str; 8] = [
 
 /// The `event` values of a trace line that map to an [`Event`], one per variant, as
 /// [`Event::name`] spells them.
-pub const EVENT_NAMES: [&str; 30] = [
+pub const EVENT_NAMES: [&str; 31] = [
     "voip_push_received",
     "push_credentials_updated",
     "push_credentials_invalidated",
@@ -144,6 +144,7 @@ pub const EVENT_NAMES: [&str; 30] = [
     "declined_elsewhere",
     "connection_failed",
     "timer_fired",
+    "outgoing_call_ringing",
 ];
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
@@ -219,6 +220,8 @@ pub enum TimerRef {
     Ring(CallRef),
     /// [`Timer::AnswerConnect`].
     AnswerConnect(CallRef),
+    /// [`Timer::AudioActivation`].
+    AudioActivation(CallRef),
 }
 
 /// A transaction named in a `transaction_completed` line.
@@ -306,6 +309,7 @@ struct ConfigLine {
     ring_timeout_ms: Option<u64>,
     answer_connect_timeout_ms: Option<u64>,
     push_completion_timeout_ms: Option<u64>,
+    audio_activation_timeout_ms: Option<u64>,
     supports_video: Option<bool>,
     supports_holding: Option<bool>,
     supports_grouping: Option<bool>,
@@ -406,6 +410,9 @@ fn apply_config(
     }
     if let Some(v) = c.push_completion_timeout_ms {
         config.push_completion_timeout_ms = v;
+    }
+    if let Some(v) = c.audio_activation_timeout_ms {
+        config.audio_activation_timeout_ms = v;
     }
     if let Some(v) = c.supports_video {
         config.provider.supports_video = v;
@@ -789,15 +796,17 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "answered_elsewhere" => T::AnsweredElsewhere { call: f.call()? },
         "declined_elsewhere" => T::DeclinedElsewhere { call: f.call()? },
         "connection_failed" => T::ConnectionFailed { call: f.call()? },
+        "outgoing_call_ringing" => T::OutgoingCallRinging { call: f.call()? },
         "timer_fired" => {
             let kind = f.req_str("timer")?;
             let timer = match kind.as_str() {
                 "ring" => TimerRef::Ring(f.call()?),
                 "answer_connect" => TimerRef::AnswerConnect(f.call()?),
+                "audio_activation" => TimerRef::AudioActivation(f.call()?),
                 "push_completion" => TimerRef::PushCompletion(f.req_u64("push")?),
                 other => {
                     return Err(f.err(format!(
-                    "unknown timer {other:?} (\"ring\", \"answer_connect\", \"push_completion\")"
+                    "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
                 )))
                 }
             };
@@ -1111,6 +1120,7 @@ impl Resolve<Written> for TraceResolver<'_> {
             TimerRef::PushCompletion(push) => Timer::PushCompletion(PushId(*push)),
             TimerRef::Ring(call) => Timer::Ring(self.call(call)?),
             TimerRef::AnswerConnect(call) => Timer::AnswerConnect(self.call(call)?),
+            TimerRef::AudioActivation(call) => Timer::AudioActivation(self.call(call)?),
         })
     }
 }
@@ -1385,6 +1395,9 @@ fn timer_words(t: &Timer) -> String {
         Timer::PushCompletion(p) => format!("push-completion timer of push #{}", p.0),
         Timer::Ring(c) => format!("ring timer of call {}", short_call(*c)),
         Timer::AnswerConnect(c) => format!("answer-connect timer of call {}", short_call(*c)),
+        Timer::AudioActivation(c) => {
+            format!("audio-activation timer of call {}", short_call(*c))
+        }
     }
 }
 
@@ -1611,6 +1624,12 @@ pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
             format!("signalling: connection of call {} failed", call(c))
         }
         Event::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
+        Event::OutgoingCallRinging { call: c } => {
+            format!(
+                "signalling: remote side of call {} is ringing (180)",
+                call(c)
+            )
+        }
     }
 }
 
@@ -1754,6 +1773,16 @@ pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
             )
         }
         Effect::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
+        Effect::StartRingback { call: c } => {
+            format!("audio: play local ringback for call {}", call(c))
+        }
+        Effect::StopRingback { call: c } => {
+            format!("audio: stop local ringback of call {}", call(c))
+        }
+        Effect::AudioActivationTimedOut { call: c } => format!(
+            "audio: didActivate never came for call {} (activate AVAudioSession yourself, or end the call)",
+            call(c)
+        ),
     }
 }
 

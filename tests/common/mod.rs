@@ -19,6 +19,7 @@ pub const RING_MS: u64 = 300;
 pub const ANSWER_CONNECT_MS: u64 = 120;
 pub const PUSH_DEADLINE_MS: u64 = 50;
 pub const TICK_MS: u64 = 10;
+pub const AUDIO_ACTIVATION_MS: u64 = 80;
 
 /// The configuration of every exploration: the default (react-native) schema plus a
 /// `"type": "cancel"` cancel marker, grouping on with one group of at most two calls.
@@ -31,6 +32,7 @@ pub fn config() -> Config {
     config.ring_timeout_ms = RING_MS;
     config.answer_connect_timeout_ms = ANSWER_CONNECT_MS;
     config.push_completion_timeout_ms = PUSH_DEADLINE_MS;
+    config.audio_activation_timeout_ms = AUDIO_ACTIVATION_MS;
     config.capabilities.supports_grouping = true;
     config.capabilities.supports_ungrouping = true;
     config.provider.maximum_call_groups = 1;
@@ -183,6 +185,15 @@ pub enum Abs {
         valid: bool,
     },
     Invalidate,
+    /// `PerformSetHeld` with `on_hold: false` (unhold, or the swap's second half).
+    PerformUnheld {
+        action: u8,
+        call: u8,
+    },
+    /// The remote side of an outgoing call rings (SIP 180).
+    OutRinging {
+        call: u8,
+    },
 }
 
 /// Every abstract event over `calls` call ids, `pushes` push ids and `actions` action
@@ -286,6 +297,11 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
     v.push(Abs::Credentials { valid: true });
     v.push(Abs::Credentials { valid: false });
     v.push(Abs::Invalidate);
+    v.push(Abs::PerformUnheld { action: 1, call: 1 });
+    v.push(Abs::PerformHeld { action: 1, call: 2 });
+    for call in 1..=calls {
+        v.push(Abs::OutRinging { call });
+    }
     v
 }
 
@@ -627,6 +643,17 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                 out(self.step(now, Event::PushCredentialsUpdated { token }))
             }
             Abs::Invalidate => out(self.step(now, Event::PushCredentialsInvalidated)),
+            Abs::PerformUnheld { action: a, call: c } => out(self.step(
+                now,
+                Event::PerformSetHeld {
+                    action: action(a),
+                    call: call(c),
+                    on_hold: false,
+                },
+            )),
+            Abs::OutRinging { call: c } => {
+                out(self.step(now, Event::OutgoingCallRinging { call: call(c) }))
+            }
         }
     }
 }
