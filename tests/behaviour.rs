@@ -1011,6 +1011,269 @@ fn a_ringing_call_never_gets_media() {
     finish(&mut h);
 }
 
+#[test]
+fn a_held_call_stops_its_media_and_unholding_restarts_it_only_while_the_session_is_active() {
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    assert!(h.engine.call(call).unwrap().media_running());
+    let held = h.step(Event::PerformSetHeld {
+        action: action_id(2),
+        call,
+        on_hold: true,
+    });
+    assert_eq!(
+        held,
+        vec![
+            Effect::SetHold {
+                call,
+                on_hold: true
+            },
+            Effect::StopMedia { call },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    let c = h.engine.call(call).unwrap();
+    assert!(c.is_on_hold() && !c.media_running());
+    // An interruption and its end leave a held call silent.
+    assert_eq!(h.step(Event::DidDeactivateAudioSession), vec![]);
+    assert_eq!(h.step(Event::DidActivateAudioSession), vec![]);
+    // Unheld with the session inactive: nothing starts until didActivate.
+    h.step(Event::DidDeactivateAudioSession);
+    let resumed = h.step(Event::PerformSetHeld {
+        action: action_id(3),
+        call,
+        on_hold: false,
+    });
+    assert_eq!(
+        resumed,
+        vec![
+            Effect::SetHold {
+                call,
+                on_hold: false
+            },
+            Effect::FulfillAction {
+                action: action_id(3)
+            },
+        ]
+    );
+    assert_eq!(
+        h.step(Event::DidActivateAudioSession),
+        vec![Effect::StartMedia { call }]
+    );
+    // Unheld with the session active: media starts at once.
+    h.step(Event::PerformSetHeld {
+        action: action_id(4),
+        call,
+        on_hold: true,
+    });
+    let resumed = h.step(Event::PerformSetHeld {
+        action: action_id(5),
+        call,
+        on_hold: false,
+    });
+    assert!(
+        resumed.contains(&Effect::StartMedia { call }),
+        "{resumed:#?}"
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn the_apps_own_hold_request_changes_media_only_when_callkit_performs_it() {
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    let request = h.step(Event::RequestSetHeld {
+        call,
+        on_hold: true,
+    });
+    assert!(matches!(
+        request.as_slice(),
+        [Effect::RequestTransaction {
+            action: CallAction::SetHeld { on_hold: true, .. },
+            ..
+        }]
+    ));
+    assert!(h.engine.call(call).unwrap().media_running());
+    let transaction = request.transaction().expect("a transaction");
+    h.step(Event::TransactionCompleted {
+        transaction,
+        result: Ok(()),
+    });
+    assert!(h.engine.call(call).unwrap().media_running());
+    let performed = h.step(Event::PerformSetHeld {
+        action: action_id(2),
+        call,
+        on_hold: true,
+    });
+    assert!(performed.contains(&Effect::StopMedia { call }));
+    finish(&mut h);
+}
+
+#[test]
+fn ending_the_waiting_call_leaves_the_held_call_held_and_silent_until_it_is_unheld() {
+    let mut h = harness();
+    let (a, b) = (call_id(1), call_id(2));
+    answered(&mut h, 1, a, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    ring(&mut h, 2, b);
+    h.step(Event::IncomingCallConnected { call: b });
+    h.step(Event::PerformSetHeld {
+        action: action_id(2),
+        call: a,
+        on_hold: true,
+    });
+    let answer = h.step(Event::PerformAnswerCall {
+        action: action_id(3),
+        call: b,
+    });
+    assert!(answer.contains(&Effect::StartMedia { call: b }));
+    assert!(!answer.contains(&Effect::StartMedia { call: a }));
+    let running: Vec<CallId> = h
+        .engine
+        .calls()
+        .filter(|c| c.media_running())
+        .map(|c| c.id())
+        .collect();
+    assert_eq!(running, vec![b], "one call's media at a time");
+    let end = h.step(Event::PerformEndCall {
+        action: action_id(4),
+        call: b,
+    });
+    assert!(!end.iter().any(|e| e.call() == Some(a)), "{end:#?}");
+    let c = h.engine.call(a).unwrap();
+    assert!(c.is_on_hold() && !c.media_running());
+    let resumed = h.step(Event::PerformSetHeld {
+        action: action_id(5),
+        call: a,
+        on_hold: false,
+    });
+    assert!(resumed.contains(&Effect::StartMedia { call: a }));
+    finish(&mut h);
+}
+
+#[test]
+fn an_answer_fulfilled_with_the_session_inactive_waits_for_did_activate_and_times_out_once() {
+    let mut config = Config::default();
+    config.audio_activation_timeout_ms = 1_500;
+    let mut h = Harness::new(config);
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    let deadline = at(&h).saturating_add_ms(1_500);
+    assert_eq!(
+        h.engine.call(call).unwrap().audio_activation_deadline(),
+        Some(deadline)
+    );
+    assert_eq!(
+        refused_at(
+            &mut h,
+            deadline.as_millis() - 1,
+            Event::TimerFired {
+                timer: Timer::AudioActivation(call)
+            }
+        ),
+        Error::TimerNotDue {
+            timer: Timer::AudioActivation(call),
+            deadline
+        }
+    );
+    let fired = h.advance_firing(1_500);
+    assert_eq!(fired, vec![Effect::AudioActivationTimedOut { call }]);
+    // The call is left as it is: answered, no media, nothing armed.
+    let c = h.engine.call(call).unwrap();
+    assert_eq!(c.phase(), CallPhase::Answered);
+    assert!(!c.media_running() && c.audio_activation_deadline().is_none());
+    assert_eq!(h.engine.timers().count(), 0);
+    assert_eq!(
+        h.step(Event::DidActivateAudioSession),
+        vec![Effect::StartMedia { call }]
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn no_audio_activation_wait_is_armed_when_the_session_is_already_active() {
+    let mut h = harness();
+    let (a, b) = (call_id(1), call_id(2));
+    answered(&mut h, 1, a, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    ring(&mut h, 2, b);
+    h.step(Event::IncomingCallConnected { call: b });
+    let answer = h.step(Event::PerformAnswerCall {
+        action: action_id(2),
+        call: b,
+    });
+    assert!(
+        !answer.iter().any(|e| matches!(
+            e,
+            Effect::StartTimer {
+                timer: Timer::AudioActivation(_),
+                ..
+            }
+        )),
+        "{answer:#?}"
+    );
+    assert!(answer.contains(&Effect::StartMedia { call: b }));
+    finish(&mut h);
+}
+
+#[test]
+fn a_started_outgoing_call_waits_for_did_activate_from_its_fulfilled_start_action() {
+    let mut h = harness();
+    let call = call_id(1);
+    starting_outgoing(&mut h, call, action_id(1));
+    assert!(h
+        .engine
+        .call(call)
+        .unwrap()
+        .audio_activation_deadline()
+        .is_none());
+    h.advance(500);
+    let connecting = h.step(Event::OutgoingCallConnecting { call });
+    assert_eq!(
+        connecting.last(),
+        Some(&Effect::StartTimer {
+            timer: Timer::AudioActivation(call),
+            deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
+        })
+    );
+    // Connected keeps the wait; ending the call cancels it.
+    h.step(Event::OutgoingCallConnected { call });
+    assert!(h
+        .engine
+        .call(call)
+        .unwrap()
+        .audio_activation_deadline()
+        .is_some());
+    let end = h.step(Event::ConnectionFailed { call });
+    assert_eq!(
+        end.first(),
+        Some(&Effect::CancelTimer {
+            timer: Timer::AudioActivation(call)
+        })
+    );
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn a_reset_cancels_the_audio_activation_wait() {
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    let reset = h.step(Event::ProviderDidReset);
+    assert!(reset.contains(&Effect::CancelTimer {
+        timer: Timer::AudioActivation(call)
+    }));
+    assert_eq!(h.engine.timers().count(), 0);
+    finish(&mut h);
+}
+
 // ----------------------------------------------------------------- 7. outgoing calls
 
 #[test]
@@ -1113,6 +1376,100 @@ fn an_outgoing_call_whose_start_transaction_fails_is_dropped_silently() {
     assert_eq!(effects, vec![]);
     assert_eq!(h.engine.calls().count(), 0);
     assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn a_far_end_ringing_before_connecting_reports_connecting_and_rings_back_once_audio_is_active() {
+    let mut h = harness();
+    let call = call_id(1);
+    starting_outgoing(&mut h, call, action_id(1));
+    let ringing = h.step(Event::OutgoingCallRinging { call });
+    assert_eq!(
+        &ringing[..2],
+        &[
+            Effect::ReportOutgoingCallStartedConnecting { call, at: at(&h) },
+            Effect::FulfillAction {
+                action: action_id(1)
+            },
+        ]
+    );
+    assert!(!ringing.contains(&Effect::StartRingback { call }));
+    let c = h.engine.call(call).unwrap();
+    assert!(c.remote_ringing() && !c.ringback_playing());
+    assert_eq!(c.phase(), CallPhase::Connecting);
+    let active = h.step(Event::DidActivateAudioSession);
+    assert_eq!(active.last(), Some(&Effect::StartRingback { call }));
+    // A second 180 is no error and no effect.
+    assert_eq!(h.step(Event::OutgoingCallRinging { call }), vec![]);
+    // The call fails while it rings: ringback stops with it.
+    let failed = h.step(Event::ConnectionFailed { call });
+    assert!(
+        failed.contains(&Effect::StopRingback { call }),
+        "{failed:#?}"
+    );
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn ringback_stops_when_the_ringing_call_is_held_or_ended_and_resumes_when_unheld() {
+    let mut h = harness();
+    let call = call_id(1);
+    starting_outgoing(&mut h, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    h.step(Event::OutgoingCallConnecting { call });
+    assert_eq!(
+        h.step(Event::OutgoingCallRinging { call }),
+        vec![Effect::StartRingback { call }]
+    );
+    let held = h.step(Event::PerformSetHeld {
+        action: action_id(2),
+        call,
+        on_hold: true,
+    });
+    assert!(
+        held.contains(&Effect::StopRingback { call }) && held.contains(&Effect::StopMedia { call })
+    );
+    let resumed = h.step(Event::PerformSetHeld {
+        action: action_id(3),
+        call,
+        on_hold: false,
+    });
+    assert!(resumed.contains(&Effect::StartRingback { call }));
+    let end = h.step(Event::PerformEndCall {
+        action: action_id(4),
+        call,
+    });
+    assert!(end.contains(&Effect::StopRingback { call }), "{end:#?}");
+    finish(&mut h);
+}
+
+#[test]
+fn a_ringing_event_for_an_incoming_connected_or_unknown_call_is_refused() {
+    let mut h = harness();
+    let (incoming, outgoing, stranger) = (call_id(1), call_id(2), call_id(3));
+    answered(&mut h, 1, incoming, action_id(1));
+    assert_eq!(
+        refused(&mut h, Event::OutgoingCallRinging { call: incoming }),
+        Error::WrongPhase(incoming)
+    );
+    starting_outgoing(&mut h, outgoing, action_id(2));
+    h.step(Event::OutgoingCallConnected { call: outgoing });
+    assert_eq!(
+        refused(&mut h, Event::OutgoingCallRinging { call: outgoing }),
+        Error::WrongPhase(outgoing)
+    );
+    assert_eq!(
+        refused(&mut h, Event::OutgoingCallRinging { call: stranger }),
+        Error::UnknownCall(stranger)
+    );
+    let requested = call_id(4);
+    request_outgoing(&mut h, requested);
+    assert_eq!(
+        refused(&mut h, Event::OutgoingCallRinging { call: requested }),
+        Error::WrongPhase(requested)
+    );
     finish(&mut h);
 }
 

@@ -132,6 +132,9 @@ fn the_required_traces_are_shipped() {
         "outgoing-call.jsonl",
         "malformed-payload.jsonl",
         "reset-with-two-calls.jsonl",
+        "call-waiting-hold-and-swap.jsonl",
+        "audio-activation-never-comes.jsonl",
+        "outgoing-ringback.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -617,6 +620,161 @@ fn answer_connect_timeout_fails_the_held_answer_and_ends_the_call_failed() {
             },
         ]
     );
+}
+
+/// The calls whose media runs after each step, from the media effects alone.
+fn media_after_each_step(o: &TraceOutcome) -> Vec<Vec<CallId>> {
+    let mut running: Vec<CallId> = Vec::new();
+    let mut out = Vec::new();
+    for step in &o.steps {
+        for e in step.effects() {
+            match e {
+                Effect::StartMedia { call } => running.push(*call),
+                Effect::StopMedia { call } => running.retain(|c| c != call),
+                _ => {}
+            }
+        }
+        out.push(running.clone());
+    }
+    out
+}
+
+#[test]
+fn call_waiting_holds_the_active_calls_media_and_a_swap_moves_it_to_the_unheld_call() {
+    let o = run("call-waiting-hold-and-swap.jsonl");
+    let a = uuid("0a000000-0000-4000-8000-00000000000a");
+    let b = uuid("0b000000-0000-4000-8000-00000000000b");
+    // Never two calls' media at once.
+    for (step, running) in o.steps.iter().zip(media_after_each_step(&o)) {
+        assert!(
+            running.len() <= 1,
+            "line {}: media of {running:?}",
+            step.line
+        );
+    }
+    let holds: Vec<&TraceStep> = o.steps_named("perform_set_held").collect();
+    // Hold & Accept: A held (its media stops), then B answered (its media starts).
+    assert_eq!(
+        holds[0].effects(),
+        [
+            Effect::SetHold {
+                call: a,
+                on_hold: true
+            },
+            Effect::StopMedia { call: a },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    let answer_b = nth(&o, "perform_answer_call", 1).effects();
+    assert_eq!(answer_b.last(), Some(&Effect::StartMedia { call: b }));
+    // Swap: B held then A resumed, and back.
+    assert!(holds[1].effects().contains(&Effect::StopMedia { call: b }));
+    assert!(holds[2].effects().contains(&Effect::StartMedia { call: a }));
+    assert!(holds[3].effects().contains(&Effect::StopMedia { call: a }));
+    assert!(holds[4].effects().contains(&Effect::StartMedia { call: b }));
+    // B ends: A stays held and silent.
+    let b_ends = nth(&o, "remote_ended", 0).effects();
+    assert!(!b_ends.iter().any(|e| e.call() == Some(a)), "{b_ends:?}");
+    let media = media_after_each_step(&o);
+    let b_end_index = o
+        .steps
+        .iter()
+        .position(|s| s.event == "remote_ended")
+        .expect("B ends");
+    assert!(media[b_end_index].is_empty());
+    // Unheld: A's media starts again.
+    assert_eq!(
+        holds[5].effects(),
+        [
+            Effect::SetHold {
+                call: a,
+                on_hold: false
+            },
+            Effect::StartMedia { call: a },
+            Effect::FulfillAction {
+                action: action_id(8)
+            },
+        ]
+    );
+}
+
+#[test]
+fn an_audio_activation_that_never_comes_is_reported_once_and_leaves_the_call_answered() {
+    let o = run("audio-activation-never-comes.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let timer = Timer::AudioActivation(call);
+    assert_eq!(
+        nth(&o, "perform_answer_call", 0).effects().last(),
+        Some(&Effect::StartTimer {
+            timer,
+            deadline: Instant::from_millis(2_000 + DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS)
+        })
+    );
+    let fired = nth(&o, "timer_fired", 0);
+    assert_eq!(fired.at_ms, 7_000);
+    assert_eq!(fired.effects(), [Effect::AudioActivationTimedOut { call }]);
+    // The late activation starts media and cancels nothing (the timer fired).
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 0).effects(),
+        [Effect::StartMedia { call }]
+    );
+    // The interruption: media stops and comes back with the session.
+    assert_eq!(
+        nth(&o, "did_deactivate_audio_session", 0).effects(),
+        [Effect::StopMedia { call }]
+    );
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 1).effects(),
+        [Effect::StartMedia { call }]
+    );
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+}
+
+#[test]
+fn ringback_plays_only_while_the_far_end_rings_with_the_audio_session_active() {
+    let o = run("outgoing-ringback.jsonl");
+    let call = call_id(1);
+    assert!(nth(&o, "outgoing_call_ringing", 0).effects().is_empty());
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 0).effects(),
+        [
+            Effect::CancelTimer {
+                timer: Timer::AudioActivation(call)
+            },
+            Effect::StartMedia { call },
+            Effect::StartRingback { call },
+        ]
+    );
+    assert!(nth(&o, "outgoing_call_ringing", 1).effects().is_empty());
+    assert_eq!(
+        nth(&o, "did_deactivate_audio_session", 0).effects(),
+        [Effect::StopMedia { call }, Effect::StopRingback { call }]
+    );
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 1).effects(),
+        [Effect::StartMedia { call }, Effect::StartRingback { call }]
+    );
+    assert_eq!(
+        nth(&o, "outgoing_call_connected", 0).effects(),
+        [
+            Effect::ReportOutgoingCallConnected {
+                call,
+                at: Instant::from_millis(8_000)
+            },
+            Effect::StopRingback { call },
+        ]
+    );
+    let starts = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::StartRingback { .. }))
+        .count();
+    let stops = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::StopRingback { .. }))
+        .count();
+    assert_eq!((starts, stops), (2, 2));
 }
 
 // ---------------------------------------------------------------------------------------
