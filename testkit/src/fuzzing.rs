@@ -613,7 +613,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 // ---------------------------------------------------------------------------------------
 
 /// An engine driven one step at a time through a checked [`Harness`] (the invariants
-/// I1-I8, the PushKit rule among them; I3 and I7 hold the host's view of actions and
+/// I1-I9, the PushKit rule among them; I3 and I7 hold the host's view of actions and
 /// timers), plus the consistency checks here (the engine's clock is the step's; the
 /// engine's own state is coherent). Panics at the first violation, with the run so
 /// far. Dereferences to its [`Harness`].
@@ -1208,6 +1208,8 @@ pub struct Knobs {
     pub answer: Timeout,
     /// Push completion time-out.
     pub push: Timeout,
+    /// Audio-activation time-out.
+    pub audio: Timeout,
 }
 
 /// A configured time-out.
@@ -1315,6 +1317,8 @@ pub enum TimerRef {
     Ring(CallRef),
     /// A call's answer timer.
     Answer(CallRef),
+    /// A call's audio-activation timer.
+    Audio(CallRef),
 }
 
 /// Text for handles and DTMF digits.
@@ -1602,6 +1606,7 @@ fn run_script_on<const C: usize, const P: usize, const E: usize>(script: &Script
     config.ring_timeout_ms = k.ring.ms(config.ring_timeout_ms);
     config.answer_connect_timeout_ms = k.answer.ms(config.answer_connect_timeout_ms);
     config.push_completion_timeout_ms = k.push.ms(config.push_completion_timeout_ms);
+    config.audio_activation_timeout_ms = k.audio.ms(config.audio_activation_timeout_ms);
     let mut run: Checked<C, P, E> = Checked::new(config);
     if !checking {
         run = run.unchecked();
@@ -1754,6 +1759,7 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
             TimerRef::Push(p) => Timer::PushCompletion(self.host.push(*p)),
             TimerRef::Ring(c) => Timer::Ring(self.host.call(self.engine, *c)),
             TimerRef::Answer(c) => Timer::AnswerConnect(self.host.call(self.engine, *c)),
+            TimerRef::Audio(c) => Timer::AudioActivation(self.host.call(self.engine, *c)),
         })
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shows that each invariant I1-I8 catches a deliberately broken engine: for each entry
+# Shows that each invariant I1-I9 catches a deliberately broken engine: for each entry
 # below, a scratch copy of the repository gets one small bug in src/engine.rs, then the
 # exhaustive search (depth 3), the behaviour tests and the model test (300 cases) run
 # against it, and the script counts the checker's messages for the invariant the bug
@@ -21,6 +21,7 @@ I5|src/engine.rs|            out.push(Effect::FulfillAction { action });\n      
 I6|src/engine.rs|            out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });\n|            // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
 I7|src/engine.rs|        if c.ring_deadline.is_some() {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|        if false {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|ending a ringing call leaves its ring timer armed
 I8|src/engine.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
+I9|src/engine/provider.rs|        out.push(Effect::SetHold { call, on_hold });\n        c.sync_audio(audio, out);|        out.push(Effect::SetHold { call, on_hold });|a held call keeps its media (and an unheld one gets none back)
 LIST
 
 want=("$@")
