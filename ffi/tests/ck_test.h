@@ -112,7 +112,8 @@ static inline const char *effect_name(ck_effect_kind kind) {
       "REQUEST_TRANSACTION", "CONNECT_INCOMING", "ANSWER_INCOMING", "REJECT_INCOMING",
       "HANG_UP", "SET_HOLD", "SET_MUTE", "SET_GROUP", "SEND_DTMF", "START_OUTGOING",
       "REGISTER_PUSH_TOKEN", "UNREGISTER_PUSH_TOKEN", "CONFIGURE_AUDIO_SESSION",
-      "START_MEDIA", "STOP_MEDIA", "START_TIMER", "CANCEL_TIMER"};
+      "START_MEDIA", "STOP_MEDIA", "START_TIMER", "CANCEL_TIMER", "START_RINGBACK",
+      "STOP_RINGBACK", "AUDIO_ACTIVATION_TIMED_OUT"};
   return kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 
