@@ -1109,14 +1109,19 @@ impl TraceOutcome {
 /// A bound on timer firings per clock command, against a timer that never disarms.
 const MAX_FIRINGS_PER_COMMAND: usize = 10_000;
 
-struct Runner {
+/// What [`run_trace_observed`] hands its observer for each step: the time, the event
+/// exactly as fed (every reference resolved), and its outcome.
+pub type StepObserver<'o> = dyn FnMut(u64, &Event<'_>, &Result<StepEffects, Error>) + 'o;
+
+struct Runner<'o> {
     harness: Harness,
     steps: Vec<TraceStep>,
     reported: BTreeMap<u64, CallId>,
     last_transaction: Option<u64>,
+    observe: &'o mut StepObserver<'o>,
 }
 
-impl Runner {
+impl Runner<'_> {
     fn resolve(&self, r: CallRef, line: usize) -> Result<CallId, TraceError> {
         match r {
             CallRef::Id(id) => Ok(id),
@@ -1139,6 +1144,7 @@ impl Runner {
     ) -> bool {
         let description = describe_event(&event, source);
         let result = self.harness.step_at(at, event);
+        (self.observe)(at, &event, &result);
         if let Ok(effects) = &result {
             for e in effects {
                 match e {
@@ -1437,11 +1443,21 @@ impl Runner {
 /// a reference the trace cannot resolve (`"push:N"` before push N was reported,
 /// `"transaction": "last"` before any request).
 pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
+    run_trace_observed(trace, &mut |_, _, _| {})
+}
+
+/// [`run_trace`], handing every step to `observe` as it happens: the fully resolved
+/// event (the golden vectors of tests/golden/ are written from these).
+pub fn run_trace_observed<'o>(
+    trace: &Trace,
+    observe: &'o mut StepObserver<'o>,
+) -> Result<TraceOutcome, TraceError> {
     let mut r = Runner {
         harness: Harness::new(trace.config.clone()),
         steps: Vec::new(),
         reported: BTreeMap::new(),
         last_transaction: None,
+        observe,
     };
     let mut lines = Vec::new();
     for line in &trace.lines {
