@@ -187,7 +187,13 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// the driver, with CallKit's time-out armed. Returns the action.
     @discardableResult
     public func perform(_ request: ProviderActionRequest) -> FakeAction {
-        let action = FakeAction(request)
+        perform(FakeAction(request))
+    }
+
+    /// CallKit hands `action` to the driver (for a test that picks the action's UUID),
+    /// with CallKit's time-out armed. Returns the action.
+    @discardableResult
+    public func perform(_ action: FakeAction) -> FakeAction {
         queue.sync { self.handOver(action) }
         settle()
         return action

@@ -23,15 +23,17 @@ public enum CallKitErrorDomain {
     /// https://developer.apple.com/documentation/callkit/cxerrordomainrequesttransaction
     public static let requestTransaction = "com.apple.CallKit.error.requesttransaction"
 
-    /// The engine's reading of a `reportNewIncomingCall` completion error.
-    static func incomingCallError(_ error: any Error) -> IncomingCallError {
+    /// The engine's reading of a `reportNewIncomingCall` completion error: its code in
+    /// ``incomingCall``, else ``IncomingCallError/unknown``.
+    public static func incomingCallError(_ error: any Error) -> IncomingCallError {
         let error = error as NSError
         guard error.domain == incomingCall else { return .unknown }
         return IncomingCallError(rawValue: error.code) ?? .unknown
     }
 
-    /// The engine's reading of a `CXCallController.request` completion error.
-    static func requestTransactionError(_ error: any Error) -> RequestTransactionError {
+    /// The engine's reading of a `CXCallController.request` completion error: its code in
+    /// ``requestTransaction``, else ``RequestTransactionError/unknown``.
+    public static func requestTransactionError(_ error: any Error) -> RequestTransactionError {
         let error = error as NSError
         guard error.domain == requestTransaction else { return .unknown }
         return RequestTransactionError(rawValue: error.code) ?? .unknown
