@@ -237,6 +237,6 @@ final class DefectTests: XCTestCase {
         // increment while the system is asleep".
         XCTAssertTrue(rule.contains("CLOCK_UPTIME_RAW"))
         XCTAssertFalse(rule.contains("CLOCK_MONOTONIC_RAW` /"), "rule 7 lists CLOCK_MONOTONIC_RAW among clocks that stop")
-        XCTAssertTrue(rule.range(of: "CLOCK_MONOTONIC_RAW[^.]*keeps counting", options: .regularExpression) != nil)
+        XCTAssertTrue(rule.range(of: "CLOCK_MONOTONIC_RAW[^.]*keeps? counting", options: .regularExpression) != nil)
     }
 }

@@ -1,6 +1,6 @@
 // AVAudioSession behind the driver's CallAudioSession: one Apple call, with the
 // category, mode and options the app chose.
-#if canImport(AVFAudio)
+#if canImport(AVFAudio) && !os(macOS)
 import AVFAudio
 
 /// The app's `AVAudioSession` settings for calls, applied on the engine's

@@ -3,7 +3,7 @@
 // on purpose: the logic is in Driver/, compiled and tested on Linux; on Linux this file
 // compiles against the CallKit stub (swift/Stubs/CallKit), whose delegate methods are
 // all required, so a signature that drifts from Apple's fails to compile.
-#if canImport(CallKit)
+#if canImport(CallKit) && !os(macOS)
 import AVFAudio
 import CallKit
 import Foundation

@@ -1,5 +1,5 @@
 // Starting a call from Recents or Siri: the INStartCallIntent an NSUserActivity carries.
-#if canImport(Intents)
+#if canImport(Intents) && !os(macOS)
 import Foundation
 import Intents
 

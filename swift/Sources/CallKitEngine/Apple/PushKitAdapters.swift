@@ -3,7 +3,7 @@
 // stub, whose delegate methods are all required: the incoming-push method must take the
 // completion as `@escaping @Sendable () -> Void`, as Apple's Swift 6 SDK declares it, or
 // it would not match Apple's optional requirement and PushKit would never call it.
-#if canImport(PushKit)
+#if canImport(PushKit) && !os(macOS)
 import Foundation
 import PushKit
 

@@ -1,5 +1,5 @@
 // The driver on the real CallKit, PushKit and AVAudioSession: what an app calls once.
-#if canImport(CallKit) && canImport(PushKit) && canImport(AVFAudio)
+#if canImport(CallKit) && canImport(PushKit) && canImport(AVFAudio) && !os(macOS)
 import AVFAudio
 import CallKit
 import Foundation
