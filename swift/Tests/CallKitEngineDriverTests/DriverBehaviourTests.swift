@@ -230,6 +230,24 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertTrue(h.log.all.contains { $0.kind == .audioSessionFailed })
     }
 
+    func testDriverAndItsFakesAreFreedAfterACall() throws {
+        weak var freedDriver: CallDriver?
+        weak var freedProvider: FakeCallProvider?
+        try {
+            let h = try Harness()
+            let call = h.connectedIncomingCall()
+            h.provider.perform(.answerCall(call: call))
+            h.provider.activateAudioSession()
+            h.driver.endCall(call)
+            h.callKit.settle()
+            h.callKit.clock.advance(byMs: 120_000)
+            freedDriver = h.driver
+            freedProvider = h.provider
+        }()
+        XCTAssertNil(freedDriver, "the driver is kept alive by a cycle")
+        XCTAssertNil(freedProvider)
+    }
+
     func testSystemSchedulerCountsOnTheEngineClock() {
         let scheduler = DispatchScheduler()
         let before = Instant.now()
