@@ -254,17 +254,20 @@ pub fn event_json(event: &Event<'_>) -> Value {
     Value::Object(m)
 }
 
-/// The step data an effect uses, taken out of `data` so that none is left unused.
-#[derive(Default)]
+/// The step data of one step; each effect that uses a piece marks it used, so that a
+/// step whose data no effect uses fails the generation (two effects may share one piece:
+/// a repeat push's report and `reportCall(with:updated:)` show the same update).
 struct Data {
     update: Option<CallUpdate>,
     handle: Option<Handle>,
     digits: Option<String>,
     token_hex: Option<String>,
+    used: [bool; 4],
 }
 
-fn take<T>(slot: &mut Option<T>, what: &str, effect: &Effect) -> T {
-    slot.take()
+fn take<T: Clone>(slot: &Option<T>, used: &mut bool, what: &str, effect: &Effect) -> T {
+    *used = true;
+    slot.clone()
         .unwrap_or_else(|| panic!("{effect:?} needs the step's {what}, which it lacks"))
 }
 
@@ -273,11 +276,11 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
     match effect {
         Effect::ReportNewIncomingCall { push, call: c } => json!({
             "kind": "report_new_incoming_call", "push": push.0, "call": call(c),
-            "update": update_json(&take(&mut data.update, "call update", e)),
+            "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
         }),
         Effect::ReportCallUpdated { call: c } => json!({
             "kind": "report_call_updated", "call": call(c),
-            "update": update_json(&take(&mut data.update, "call update", e)),
+            "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
         }),
         Effect::ReportOutgoingCallStartedConnecting { call: c, at } => json!({
             "kind": "report_outgoing_call_started_connecting", "call": call(c), "at_ms": at.as_millis(),
@@ -304,7 +307,7 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             let action = match action {
                 CallAction::StartCall { call: c, video } => json!({
                     "kind": "start_call", "call": call(c), "video": video,
-                    "handle": handle_json(&take(&mut data.handle, "handle", e)),
+                    "handle": handle_json(&take(&data.handle, &mut data.used[1], "handle", e)),
                 }),
                 CallAction::EndCall { call: c } => json!({"kind": "end_call", "call": call(c)}),
                 CallAction::SetHeld { call: c, on_hold } => {
@@ -315,7 +318,7 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
                 }
                 CallAction::PlayDtmf { call: c, kind } => json!({
                     "kind": "play_dtmf", "call": call(c), "type": kind.raw(),
-                    "digits": take(&mut data.digits, "DTMF digits", e),
+                    "digits": take(&data.digits, &mut data.used[2], "DTMF digits", e),
                 }),
             };
             json!({"kind": "request_transaction", "transaction": transaction.0, "action": action})
@@ -341,15 +344,15 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
         }),
         Effect::SendDtmf { call: c, kind } => json!({
             "kind": "send_dtmf", "call": call(c), "type": kind.raw(),
-            "digits": take(&mut data.digits, "DTMF digits", e),
+            "digits": take(&data.digits, &mut data.used[2], "DTMF digits", e),
         }),
         Effect::StartOutgoing { call: c, video } => json!({
             "kind": "start_outgoing", "call": call(c), "video": video,
-            "handle": handle_json(&take(&mut data.handle, "handle", e)),
+            "handle": handle_json(&take(&data.handle, &mut data.used[1], "handle", e)),
         }),
         Effect::RegisterPushToken => json!({
             "kind": "register_push_token",
-            "token_hex": take(&mut data.token_hex, "push token", e),
+            "token_hex": take(&data.token_hex, &mut data.used[3], "push token", e),
         }),
         Effect::UnregisterPushToken => json!({"kind": "unregister_push_token"}),
         Effect::ConfigureAudioSession => json!({"kind": "configure_audio_session"}),
@@ -391,17 +394,21 @@ pub fn step_json(at_ms: u64, event: &Event<'_>, result: &Result<StepEffects, Err
                 handle: step.handle.clone(),
                 digits: step.dtmf_digits.clone(),
                 token_hex: step.push_token_hex.clone(),
+                used: [false; 4],
             };
             let effects: Vec<Value> = step
                 .effects
                 .iter()
                 .map(|e| effect_json(e, &mut data))
                 .collect();
+            let present = [
+                data.update.is_some(),
+                data.handle.is_some(),
+                data.digits.is_some(),
+                data.token_hex.is_some(),
+            ];
             assert!(
-                data.update.is_none()
-                    && data.handle.is_none()
-                    && data.digits.is_none()
-                    && data.token_hex.is_none(),
+                present == data.used,
                 "step data no effect used at {at_ms} ms: {:?}",
                 step
             );

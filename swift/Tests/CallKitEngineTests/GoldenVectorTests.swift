@@ -44,21 +44,28 @@ final class GoldenVectorTests: XCTestCase {
         for vector in vectors { try replay(vector) }
     }
 
-    /// The vectors exercise most of the API; this pins that they stay broad.
+    /// The vectors reach every event, effect and call action (tests/traces/every-event-kind.jsonl
+    /// sees to the rarer ones); this pins that they stay that broad.
     func testVectorsCoverTheEventsAndEffectsTheyClaim() throws {
         var events = Set<String>()
         var effects = Set<String>()
+        var actions = Set<String>()
         for directory in ["tests/golden/traces", "tests/golden/payloads"] {
             for url in try files(in: directory, suffix: ".json") {
                 let vector = try decode(url)
                 for step in vector.steps {
                     events.insert(step.event.kind)
-                    for effect in step.effects { effects.insert(effect.kind) }
+                    for effect in step.effects {
+                        effects.insert(effect.kind)
+                        if case .callAction(let action)? = effect.action { actions.insert(action.kind) }
+                    }
                 }
             }
         }
-        XCTAssertGreaterThanOrEqual(events.count, 18, "\(events.sorted())")
-        XCTAssertGreaterThanOrEqual(effects.count, 20, "\(effects.sorted())")
+        // Every case of Event (30) and of Effect (25), every CallAction (5).
+        XCTAssertEqual(events.count, 30, "\(events.sorted())")
+        XCTAssertEqual(effects.count, 25, "\(effects.sorted())")
+        XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
 
     private func decode(_ url: URL) throws -> GoldenVector {
