@@ -8,7 +8,7 @@ import Foundation
 /// ```swift
 /// let callKit = FakeCallKit()
 /// let driver = try callKit.makeDriver(configuration: config, signalling: mySignalling, media: myMedia)
-/// let push = callKit.pushRegistry.deliverVoIPPush(["aps": [:], "uuid": id.uuidString, "handle": "+15550100"])
+/// let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+15550100"])
 /// XCTAssertTrue(push.reportedBeforeReturn)
 /// callKit.settle()
 /// let answer = callKit.provider.perform(.answerCall(call: id))
@@ -63,9 +63,12 @@ public final class FakeCallKit: Sendable {
     /// Waits until the driver's queue has run everything queued so far, and what that
     /// queued in turn (completions hop onto the queue, and may queue CallKit's next
     /// callback): a few rounds of `queue.sync {}`.
-    public func settle() {
-        for _ in 0..<8 { queue.sync {} }
-    }
+    public func settle() { drain(queue) }
+}
+
+/// Runs a few rounds of `queue.sync {}`: everything queued so far, and what that queued.
+private func drain(_ queue: DispatchQueue) {
+    for _ in 0..<8 { queue.sync {} }
 }
 
 /// `CXProvider`: records every report, answers `reportNewIncomingCall` as CallKit does,
@@ -299,9 +302,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
         settle()
     }
 
-    private func settle() {
-        for _ in 0..<8 { queue.sync {} }
-    }
+    private func settle() { drain(queue) }
 
     static func incomingCallError(_ code: IncomingCallError) -> NSError {
         NSError(domain: CallKitErrorDomain.incomingCall, code: code.rawValue)
@@ -414,7 +415,7 @@ public final class FakePushRegistry: VoIPPushRegistry, Sendable {
             return provider.reportedIncomingCalls.count > before
         }
         push.reportedBeforeReturn = reported
-        for _ in 0..<8 { queue.sync {} }
+        drain(queue)
         return push
     }
 
