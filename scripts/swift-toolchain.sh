@@ -183,8 +183,11 @@ case "$mode" in
   available)
     if host_swift; then
       echo "swift on PATH: $(command -v swift)"
-    elif root_ready; then
+    elif root_ready && [[ $(id -u) -eq 0 ]]; then
       echo "trixie root: $root"
+    elif root_ready; then
+      echo "none usable (swift is not on PATH; $root needs root for chroot)"
+      exit 1
     else
       echo "none (swift is not on PATH, $root is not made)"
       exit 1
