@@ -32,6 +32,13 @@ final class GuideExampleTests: XCTestCase {
         }
         driver.queue.sync {}
     }
+
+    func testDriverReadsErrorsInCallKitsOwnDomains() {
+        // On Linux the stub's constants (their documented values); on a device, the SDK's.
+        XCTAssertEqual(CallKitErrorDomain.general, CXErrorDomain)
+        XCTAssertEqual(CallKitErrorDomain.incomingCall, CXErrorDomainIncomingCall)
+        XCTAssertEqual(CallKitErrorDomain.requestTransaction, CXErrorDomainRequestTransaction)
+    }
 }
 
 private final class GuideVoIPStack: CallSignalling {
