@@ -344,7 +344,7 @@ public final class FakeCallController: CallController, Sendable {
         switch action {
         case let .startCall(call, handle, video):
             error = injected ?? (provider.knows(call) ? Self.error(.callUUIDAlreadyExists) : nil)
-            perform = .startCall(call: call, handle: handle, video: video)
+            perform = .startCall(call: call, handle: handle, isVideo: video)
             if error == nil { provider.remember(call) }
         case let .endCall(call):
             error = injected ?? known(call)

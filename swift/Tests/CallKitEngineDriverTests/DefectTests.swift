@@ -104,7 +104,7 @@ final class DefectTests: XCTestCase {
             h.provider.perform(.setGroup(call: stranger, groupWith: nil)),
             h.provider.perform(.playDTMF(call: stranger, digits: "1", type: .singleTone)),
             h.provider.perform(
-                .startCall(call: stranger, handle: Handle(type: .phoneNumber, value: "+15550100"), video: false)),
+                .startCall(call: stranger, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false)),
         ]
         for action in actions {
             XCTAssertNotNil(action.outcome, "\(action.request) left pending")
@@ -137,7 +137,7 @@ final class DefectTests: XCTestCase {
         h.callKit.settle()
         let start = try XCTUnwrap(h.provider.actions.first)
         XCTAssertEqual(
-            start.request, .startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), video: false))
+            start.request, .startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false))
         h.driver.signallingDidReport(.outgoingCallConnecting(call))
         h.callKit.settle()
         XCTAssertEqual(start.outcome, .fulfilled)

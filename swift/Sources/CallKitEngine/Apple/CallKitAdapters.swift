@@ -109,7 +109,7 @@ extension CallDriver: CXProviderDelegate {
 
     /// `provider(_:perform:)` for `CXStartCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXStartCallAction) {
-        handle(action, .startCall(call: action.callUUID, handle: action.handle.engineHandle, video: action.isVideo))
+        handle(action, .startCall(call: action.callUUID, handle: action.handle.engineHandle, isVideo: action.isVideo))
     }
 
     /// `provider(_:perform:)` for `CXAnswerCallAction`.

@@ -62,7 +62,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``system(providerConfiguration:schema:signalling:media:audioSession:log:)``
+    ///     with (``system(providerConfiguration:configuration:signalling:media:audioSession:log:)``
     ///     derives one from the other).
     ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
     ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
@@ -477,7 +477,7 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
 /// action object itself is passed beside it, as a ``ProviderAction``).
 public enum ProviderActionRequest: Sendable, Equatable {
     /// `CXStartCallAction`.
-    case startCall(call: UUID, handle: Handle, video: Bool)
+    case startCall(call: UUID, handle: Handle, isVideo: Bool)
     /// `CXAnswerCallAction`.
     case answerCall(call: UUID)
     /// `CXEndCallAction`.
