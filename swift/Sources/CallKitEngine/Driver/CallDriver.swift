@@ -28,7 +28,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     // Every stored `var`, the engine and the non-Sendable ports are read and written only
     // on `queue`: the `handle…` entry points check it with dispatchPrecondition, and every
     // other entry point goes through `queue.async`. The remaining `let`s (the queue, the
-    // scheduler, the configuration, the log) are immutable and Sendable.
+    // scheduler, the handle types and video flag, the log) are immutable and Sendable.
 
     /// The serial queue every engine step, effect and delegate callback runs on.
     public let queue: DispatchQueue
