@@ -1,9 +1,11 @@
 //! The one error type: why an event was refused. A refused event changes nothing.
+//! Also the `core::error::Error` impls of every error type of the crate.
 
 use core::fmt;
 
 use crate::event::Timer;
 use crate::types::{ActionId, CallId, Instant, PushId, TransactionId};
+use crate::{PayloadError, SchemaError};
 
 /// Why [`Engine::handle`](crate::Engine::handle) refused an event.
 ///
@@ -11,8 +13,12 @@ use crate::types::{ActionId, CallId, Instant, PushId, TransactionId};
 /// full call table on an incoming push) are effects, not errors. An `Err` means the host
 /// sent something the engine cannot act on; the engine's state, including its clock, is
 /// exactly as before the call, and no effect was produced.
+///
+/// `#[non_exhaustive]`: a later version may refuse events for new reasons, so a `match`
+/// outside this crate needs a wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Error {
     /// `now` is earlier than the `now` of the last accepted event.
     TimeWentBackwards {
@@ -94,5 +100,8 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+// `core::error::Error` is `std::error::Error` (one trait, stable in core since Rust
+// 1.81), so these impls serve std hosts too and the `std` feature adds nothing.
+impl core::error::Error for Error {}
+impl core::error::Error for PayloadError {}
+impl core::error::Error for SchemaError {}

@@ -64,13 +64,16 @@
 //! - `defmt`: derives `defmt::Format` on every public type and logs each transition
 //!   through one macro (ids, phases and counts only; names, handles and payload bytes
 //!   are never logged in clear).
-//! - `std`: adds `std::error::Error` impls. Nothing else.
+//! - `log`: sends the same transition logs, under the same rule, to the `log` facade
+//!   (`no_std`): level debug, target `"callkit_engine"`. Install any `log` logger to read
+//!   them.
+//! - `std`: no effect, kept for compatibility. The error types implement
+//!   `core::error::Error`, which is `std::error::Error`, in every build.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-
-#[cfg(feature = "std")]
-extern crate std;
+// docs.rs (nightly, `--cfg docsrs`) labels feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod config;
 mod effect;

@@ -508,6 +508,7 @@ pub struct PushPayload {
 /// literal, invalid UTF-8 in a string, ...) becomes [`PayloadError::Syntax`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum PayloadError {
     /// The payload is longer than [`MAX_PAYLOAD_LEN`] (APNs' 5120-byte VoIP limit);
     /// `len` is its length in bytes.
@@ -584,12 +585,10 @@ impl fmt::Display for PayloadError {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for PayloadError {}
-
 /// Why a [`PayloadSchema`] could not be built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum SchemaError {
     /// A key or root path is longer than [`MAX_KEY_LEN`] bytes.
     KeyTooLong,
@@ -611,9 +610,6 @@ impl fmt::Display for SchemaError {
         }
     }
 }
-
-#[cfg(feature = "std")]
-impl std::error::Error for SchemaError {}
 
 // ---------------------------------------------------------------------------------------
 // String unescaping

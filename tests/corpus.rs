@@ -256,7 +256,7 @@ fn table() -> Vec<Row> {
 }
 
 fn payload_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/payloads")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/payloads")
 }
 
 /// Every payload file (everything in tests/payloads/ but its README).
@@ -305,10 +305,9 @@ fn completions(effects: &[Effect]) -> Vec<PushId> {
 }
 
 fn reports(effects: &[Effect]) -> usize {
-    effects
-        .iter()
-        .filter(|e| matches!(e, Effect::ReportNewIncomingCall { .. }))
-        .count()
+    callkit_engine_testkit::count(effects, |e| {
+        matches!(e, Effect::ReportNewIncomingCall { .. })
+    })
 }
 
 #[test]

@@ -87,7 +87,7 @@ fn the_engine_never_allocates_on_traces_corpus_simulator_runs_and_random_sequenc
     ENGINE_CALLS.store(0, Ordering::SeqCst);
 
     // 1. Every shipped trace.
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/traces");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traces");
     let mut traces: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/traces")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -14,7 +14,7 @@ use callkit_engine_testkit::trace::{
 use callkit_engine_testkit::{action_id, call_id, fallback_id};
 
 fn traces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/traces")
 }
 
 fn all_trace_files() -> Vec<PathBuf> {

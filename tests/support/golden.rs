@@ -423,9 +423,9 @@ pub fn vector_json(source: &str, config: &Config, preset: &str, steps: Vec<Value
     json!({"source": source, "config": config_json(config, preset), "steps": steps})
 }
 
-/// The repository root.
+/// The repository root (these tests are targets of dev-tests/).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 /// Checks (or, with `GOLDEN_BLESS=1`, writes) every vector of `dir` (relative to the

@@ -148,7 +148,15 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(2), .ring(call: reportedCall)])
         XCTAssertEqual(try engine.nextDeadline(), Instant(milliseconds: 5_000))
         XCTAssertNil(try engine.nextDueTimer(at: Instant(milliseconds: 4_999)))
-        XCTAssertEqual(try engine.nextDueTimer(at: Instant(milliseconds: 60_000)), .pushCompletion(2))
+        XCTAssertEqual(
+            try engine.nextDueTimer(at: Instant(milliseconds: 60_000)),
+            ArmedTimer(timer: .pushCompletion(2), deadline: Instant(milliseconds: 5_000)))
+        // EngineTimer's order is the library's: with several due, both pick the same one.
+        _ = try engine.handle(.voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+        let late = Instant(milliseconds: 60_000)
+        let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min { ($0.deadline, $0.timer) < ($1.deadline, $1.timer) }
+        XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
+        XCTAssertEqual(swiftOrder?.timer, .pushCompletion(1))
         XCTAssertLessThan(EngineTimer.pushCompletion(PushID(rawValue: .max)), EngineTimer.ring(call: UUID()))
     }
 

@@ -131,14 +131,17 @@ public final class CallEngine {
         return timers
     }
 
-    /// The timer to fire next at `now`: of those whose deadline is at or before `now`,
-    /// the earliest deadline, ties broken by ``EngineTimer``'s order (the engine's
-    /// `next_due_timer`); `nil` when none is due.
-    public func nextDueTimer(at now: Instant) throws(EngineError) -> EngineTimer? {
-        try timers()
-            .filter { $0.deadline <= now }
-            .min { ($0.deadline, $0.timer) < ($1.deadline, $1.timer) }?
-            .timer
+    /// The timer to fire next at `now`, with its deadline: of those whose deadline is at
+    /// or before `now`, the earliest, ties broken by ``EngineTimer``'s order
+    /// (`ck_engine_next_due_timer`, the engine's `next_due_timer`); `nil` when none is
+    /// due. Fire it with ``Event/timerFired(_:)`` and ask again: firing one timer can
+    /// cancel or arm others. Reads only; the engine's clock does not move.
+    public func nextDueTimer(at now: Instant) throws(EngineError) -> ArmedTimer? {
+        var next = ck_timer_deadline()
+        var due = false
+        try check(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
+        guard due else { return nil }
+        return ArmedTimer(timer: try EngineTimer(next.timer), deadline: Instant(milliseconds: next.deadline_ms))
     }
 
     /// Every live call, in the engine's slot order (`ck_engine_calls`; at most

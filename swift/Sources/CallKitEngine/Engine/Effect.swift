@@ -7,7 +7,7 @@ import Foundation
 /// The order (`Comparable`) is the engine's tie-break for timers due at the same
 /// deadline: every ``pushCompletion(_:)`` first (by push number), then every
 /// ``ring(call:)``, then every ``answerConnect(call:)`` (each by the UUID's bytes), as
-/// ``CallEngine/nextDueTimer(at:)`` uses it.
+/// ``CallEngine/nextDueTimer(at:)`` (the library's `ck_engine_next_due_timer`) fires them.
 public enum EngineTimer: Hashable, Comparable, Sendable {
     /// The latest moment to call the push's PushKit completion handler when
     /// `reportNewIncomingCall` has not called back
