@@ -7,6 +7,10 @@
 # Installs what it needs: the Swift toolchain (scripts/swift-toolchain.sh ensure: swift
 # on PATH, else Debian trixie's swiftlang in a debootstrap root outside the checkout)
 # and the shell linter (apt-get install shellcheck). Each part prints its time.
+#
+# Time on a fresh clone with the root already made (2 shared cores, niced): 2 min 52 s
+# (build 56 s, including the release static library; test 3 s; ASan 74 s; TSan 38 s).
+# Making the root on a fresh machine adds 4 min 40 s (done by .ci/run's step 1b).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
