@@ -23,24 +23,20 @@ final class GoldenVectorTests: XCTestCase {
     }
 
     func testEveryTraceVectorGivesTheSameEffectsThroughSwift() throws {
-        let traces = try files(in: "tests/traces", suffix: ".jsonl")
-        let vectors = try files(in: "tests/golden/traces", suffix: ".json")
-        XCTAssertGreaterThanOrEqual(traces.count, 10)
-        XCTAssertEqual(
-            vectors.map { $0.deletingPathExtension().lastPathComponent }.sorted(),
-            traces.map { $0.deletingPathExtension().lastPathComponent }.sorted(),
-            "one golden vector per trace")
-        for vector in vectors { try replay(vector) }
+        try replayAll(sources: try files(in: "tests/traces", suffix: ".jsonl"), atLeast: 10, vectors: "tests/golden/traces")
     }
 
     func testEveryPayloadVectorGivesTheSameEffectsThroughSwift() throws {
         let payloads = try files(in: "tests/payloads", suffix: "").filter { !$0.lastPathComponent.hasSuffix(".md") }
-        let vectors = try files(in: "tests/golden/payloads", suffix: ".json")
-        XCTAssertGreaterThanOrEqual(payloads.count, 20)
-        XCTAssertEqual(
-            vectors.map { $0.deletingPathExtension().lastPathComponent }.sorted(),
-            payloads.map { $0.deletingPathExtension().lastPathComponent }.sorted(),
-            "one golden vector per payload")
+        try replayAll(sources: payloads, atLeast: 20, vectors: "tests/golden/payloads")
+    }
+
+    /// Replays every vector in `directory`, after checking there is one per source file.
+    private func replayAll(sources: [URL], atLeast minimum: Int, vectors directory: String) throws {
+        let vectors = try files(in: directory, suffix: ".json")
+        let stems = { (urls: [URL]) in urls.map { $0.deletingPathExtension().lastPathComponent }.sorted() }
+        XCTAssertGreaterThanOrEqual(sources.count, minimum)
+        XCTAssertEqual(stems(vectors), stems(sources), "one golden vector per source in \(directory)")
         for vector in vectors { try replay(vector) }
     }
 

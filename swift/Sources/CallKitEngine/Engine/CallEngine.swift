@@ -117,18 +117,9 @@ public final class CallEngine {
     /// Every armed timer with its deadline (`ck_engine_timers`; at most
     /// ``EngineLimits/maximumTimers``).
     public func timers() throws(EngineError) -> [ArmedTimer] {
-        var buffer = [ck_timer_deadline](repeating: ck_timer_deadline(), count: EngineLimits.maximumTimers)
-        var count = 0
-        let result = buffer.withUnsafeMutableBufferPointer { out in
-            ck_engine_timers(engine, out.baseAddress, out.count, &count)
+        try list(empty: ck_timer_deadline(), capacity: EngineLimits.maximumTimers, fill: ck_engine_timers) {
+            (entry) throws(EngineError) in try ArmedTimer(entry)
         }
-        try check(result)
-        var timers: [ArmedTimer] = []
-        timers.reserveCapacity(count)
-        for entry in buffer.prefix(count) {
-            timers.append(ArmedTimer(timer: try EngineTimer(entry.timer), deadline: Instant(milliseconds: entry.deadline_ms)))
-        }
-        return timers
     }
 
     /// The timer to fire next at `now`, with its deadline: of those whose deadline is at
@@ -141,24 +132,33 @@ public final class CallEngine {
         var due = false
         try check(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
         guard due else { return nil }
-        return ArmedTimer(timer: try EngineTimer(next.timer), deadline: Instant(milliseconds: next.deadline_ms))
+        return try ArmedTimer(next)
     }
 
     /// Every live call, in the engine's slot order (`ck_engine_calls`; at most
     /// ``EngineLimits/maximumCalls``).
     public func calls() throws(EngineError) -> [CallInfo] {
-        var buffer = [ck_call_info](repeating: ck_call_info(), count: EngineLimits.maximumCalls)
+        try list(empty: ck_call_info(), capacity: EngineLimits.maximumCalls, fill: ck_engine_calls) {
+            (info) throws(EngineError) in try CallInfo(info)
+        }
+    }
+
+    /// A list the library writes into a caller's buffer (`ck_engine_timers`,
+    /// `ck_engine_calls`), converted entry by entry.
+    private func list<Entry, Item>(
+        empty: Entry,
+        capacity: Int,
+        fill: (UnsafeMutablePointer<ck_engine>?, UnsafeMutablePointer<Entry>?, Int, UnsafeMutablePointer<Int>?) -> ck_result,
+        convert: (Entry) throws(EngineError) -> Item
+    ) throws(EngineError) -> [Item] {
+        var buffer = [Entry](repeating: empty, count: capacity)
         var count = 0
-        let result = buffer.withUnsafeMutableBufferPointer { out in
-            ck_engine_calls(engine, out.baseAddress, out.count, &count)
-        }
+        let result = buffer.withUnsafeMutableBufferPointer { out in fill(engine, out.baseAddress, out.count, &count) }
         try check(result)
-        var calls: [CallInfo] = []
-        calls.reserveCapacity(count)
-        for info in buffer.prefix(count) {
-            calls.append(try CallInfo(info))
-        }
-        return calls
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        for entry in buffer.prefix(count) { items.append(try convert(entry)) }
+        return items
     }
 }
 
@@ -173,6 +173,10 @@ public struct ArmedTimer: Hashable, Sendable {
     public init(timer: EngineTimer, deadline: Instant) {
         self.timer = timer
         self.deadline = deadline
+    }
+
+    init(_ entry: ck_timer_deadline) throws(EngineError) {
+        self.init(timer: try EngineTimer(entry.timer), deadline: Instant(milliseconds: entry.deadline_ms))
     }
 }
 

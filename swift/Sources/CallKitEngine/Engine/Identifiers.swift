@@ -1,56 +1,56 @@
 import Foundation
 
+/// A number that names a push or a transaction: `RawRepresentable` as `UInt64`, written
+/// as an integer literal, ordered by number, described as `<label> N`.
+public protocol EngineIdentifier: RawRepresentable, Hashable, Comparable, Sendable,
+    ExpressibleByIntegerLiteral, CustomStringConvertible
+where RawValue == UInt64, IntegerLiteralType == UInt64 {
+    /// The word before the number in ``description`` (`"push"`).
+    static var label: String { get }
+    /// The identifier named `rawValue`.
+    init(rawValue: UInt64)
+}
+
+extension EngineIdentifier {
+    /// The identifier named by an integer literal.
+    public init(integerLiteral value: UInt64) {
+        self.init(rawValue: value)
+    }
+
+    /// `<label> N`.
+    public var description: String { "\(Self.label) \(rawValue)" }
+
+    /// Orders by number.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
 /// The host's name for one VoIP push, from `pushRegistry(_:didReceiveIncomingPushWith:
 /// for:completion:)` (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:))
 /// until its completion handler runs: unique among pending pushes (a counter will do).
-public struct PushID: RawRepresentable, Hashable, Comparable, Sendable,
-    ExpressibleByIntegerLiteral, CustomStringConvertible
-{
+public struct PushID: EngineIdentifier {
     /// The number.
     public var rawValue: UInt64
+    /// `"push"`.
+    public static let label = "push"
 
     /// The push named `rawValue`.
     public init(rawValue: UInt64) {
         self.rawValue = rawValue
     }
-
-    /// The push named by an integer literal.
-    public init(integerLiteral value: UInt64) {
-        self.rawValue = value
-    }
-
-    /// `push N`.
-    public var description: String { "push \(rawValue)" }
-
-    /// Orders by number.
-    public static func < (lhs: PushID, rhs: PushID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// The engine's name for one `CXCallController.request(_:completion:)`
 /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)),
 /// from ``Effect/requestTransaction(_:action:)`` to ``Event/transactionCompleted(_:error:)``.
-public struct TransactionID: RawRepresentable, Hashable, Comparable, Sendable,
-    ExpressibleByIntegerLiteral, CustomStringConvertible
-{
+public struct TransactionID: EngineIdentifier {
     /// The number.
     public var rawValue: UInt64
+    /// `"transaction"`.
+    public static let label = "transaction"
 
     /// The transaction named `rawValue`.
     public init(rawValue: UInt64) {
         self.rawValue = rawValue
-    }
-
-    /// The transaction named by an integer literal.
-    public init(integerLiteral value: UInt64) {
-        self.rawValue = value
-    }
-
-    /// `transaction N`.
-    public var description: String { "transaction \(rawValue)" }
-
-    /// Orders by number.
-    public static func < (lhs: TransactionID, rhs: TransactionID) -> Bool {
-        lhs.rawValue < rhs.rawValue
     }
 }
 
