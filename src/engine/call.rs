@@ -1,0 +1,789 @@
+//! The calls: the public [`Call`] and [`CallPhase`], the private per-phase state behind
+//! them, and the call table that owns the live calls and the recently ended ones.
+//!
+//! Rules owned here: a call has at most one armed timer (the ring time-out while it
+//! rings, the answer time-out while its answer is held) and at most one held action, both
+//! facts of the private [`State`]; ending a call emits its effects in one fixed order and
+//! remembers its UUID.
+
+use heapless::{HistoryBuf, Vec};
+
+use crate::effect::{CallUpdate, Effect, Effects, RejectReason};
+use crate::error::Error;
+use crate::event::Timer;
+use crate::log::log_transition;
+use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
+
+use super::RECENTLY_ENDED_CALLS;
+
+/// Whether a call came in (push) or goes out (app request).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Direction {
+    /// Reported with `reportNewIncomingCall`.
+    Incoming,
+    /// Started with a `CXStartCallAction`.
+    Outgoing,
+}
+
+/// Where a live call stands.
+///
+/// Incoming: `Ringing` -> (`Answering`) -> `Answered`. Outgoing: `Requested` ->
+/// `Starting` -> `Connecting` -> `Connected`. A call that ends leaves the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CallPhase {
+    /// Incoming, reported (or its report pending), not answered; the ring timer runs.
+    Ringing,
+    /// Incoming, the user answered but the connection is not ready: the
+    /// `CXAnswerCallAction` is held until [`Event::IncomingCallConnected`] or the answer
+    /// time-out.
+    ///
+    /// [`Event::IncomingCallConnected`]: crate::Event::IncomingCallConnected
+    Answering,
+    /// Incoming, answered.
+    Answered,
+    /// Outgoing, the `CXStartCallAction` was requested from `CXCallController`.
+    Requested,
+    /// Outgoing, the start action is being performed: signalling was asked to start and
+    /// the action is held until it starts connecting.
+    Starting,
+    /// Outgoing, `startedConnectingAt` reported, start action fulfilled.
+    Connecting,
+    /// Outgoing, `connectedAt` reported.
+    Connected,
+}
+
+impl CallPhase {
+    /// Whether the call is up or coming up on this device: answered, or an outgoing call
+    /// whose start action was performed. Media may run only in these phases.
+    #[inline]
+    pub const fn media_allowed(self) -> bool {
+        matches!(
+            self,
+            CallPhase::Answered
+                | CallPhase::Starting
+                | CallPhase::Connecting
+                | CallPhase::Connected
+        )
+    }
+
+    /// Whether hold, group and DTMF apply: answered, or outgoing and connecting or
+    /// connected.
+    #[inline]
+    pub const fn is_established(self) -> bool {
+        matches!(
+            self,
+            CallPhase::Answered | CallPhase::Connecting | CallPhase::Connected
+        )
+    }
+
+    /// Whether the call is incoming and not answered: ringing or answering.
+    #[inline]
+    pub(super) const fn unanswered(self) -> bool {
+        matches!(self, CallPhase::Ringing | CallPhase::Answering)
+    }
+}
+
+/// Each phase with the data only it has: the public [`CallPhase`], the armed timer and
+/// the held action are read from it, so a call has at most one of each by construction.
+///
+/// The order of the variants is chosen for speed: the two phases that hold an action
+/// are adjacent, and so are the three incoming ones; `repr(u8)` lays each variant out in
+/// field order, so the action sits at one offset in both. Telling whether a call holds
+/// an action (done for every call on every action, [`Call::held_action`]) or is incoming
+/// is then one range test of the tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum State {
+    /// The start action is held until signalling starts connecting.
+    Starting {
+        action: ActionId,
+    },
+    /// The answer action is held until the connection is ready or `deadline`.
+    Answering {
+        action: ActionId,
+        deadline: Instant,
+    },
+    /// The ring time-out runs until `deadline`; `backstop` once it fired while the
+    /// report was pending and was re-armed one push time-out later.
+    Ringing {
+        deadline: Instant,
+        backstop: bool,
+    },
+    Answered,
+    Requested,
+    Connecting,
+    Connected,
+}
+
+impl State {
+    #[inline]
+    pub(super) const fn phase(self) -> CallPhase {
+        match self {
+            State::Ringing { .. } => CallPhase::Ringing,
+            State::Answering { .. } => CallPhase::Answering,
+            State::Answered => CallPhase::Answered,
+            State::Requested => CallPhase::Requested,
+            State::Starting { .. } => CallPhase::Starting,
+            State::Connecting => CallPhase::Connecting,
+            State::Connected => CallPhase::Connected,
+        }
+    }
+}
+
+/// An end that could not be reported yet, kept until CallKit knows the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(super) enum PendingEnd {
+    /// The remote side ended it, a cancel push arrived, or the ring timed out: report
+    /// with `reason` and release the signalling leg as `release` says.
+    Remote {
+        reason: CallEndedReason,
+        release: Release,
+    },
+    /// The app asked to end it: request a `CXEndCallAction`.
+    Local,
+}
+
+impl PendingEnd {
+    /// The end applied at once: a remote end as kept; a local one (when it cannot be
+    /// requested) declines the call's signalling and reports it failed.
+    #[inline]
+    pub(super) const fn end(self) -> End {
+        match self {
+            PendingEnd::Remote { reason, release } => End::new(release, Some(reason)),
+            PendingEnd::Local => End::declined(),
+        }
+    }
+}
+
+/// How to release a call's signalling leg when it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(super) enum Release {
+    /// Signalling already knows (it told us), or never started.
+    Nothing,
+    /// Release the leg whatever the phase.
+    HangUp,
+    /// Reject an unanswered incoming call with this reason, hang up anything else,
+    /// nothing for a call whose signalling never started.
+    Auto(RejectReason),
+}
+
+/// What already became of the call's armed timer or held action when it ends, so that
+/// ending it neither cancels a timer that fired nor completes an action CallKit voided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Spent {
+    /// Neither: cancel the timer, fail the action.
+    Nothing,
+    /// The armed timer fired.
+    Timer,
+    /// CallKit voided the held action (`providerDidReset`, `timedOutPerforming`).
+    Action,
+}
+
+/// Where `reportNewIncomingCall` stands for an incoming call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(super) struct Report {
+    /// The push whose report result answers for this call.
+    pub(super) push: Option<PushId>,
+    /// Whether CallKit has not yet confirmed the call.
+    pub(super) awaiting: bool,
+    /// An end kept until CallKit knows the call.
+    pub(super) pending_end: Option<PendingEnd>,
+}
+
+impl Report {
+    /// Keeps `end` until CallKit knows the call, unless an earlier end is kept: the
+    /// first end wins.
+    #[inline]
+    pub(super) fn keep_end(&mut self, end: PendingEnd) {
+        if self.pending_end.is_none() {
+            self.pending_end = Some(end);
+        }
+    }
+}
+
+/// What CallKit shows of the remote party.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(super) struct Remote {
+    pub(super) handle: Option<Handle>,
+    pub(super) caller_name: Option<CallerName>,
+    pub(super) has_video: bool,
+}
+
+/// A live call, as the engine sees it. Read with [`Engine::call`] / [`Engine::calls`].
+///
+/// [`Engine::call`]: super::Engine::call
+/// [`Engine::calls`]: super::Engine::calls
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    pub(super) id: CallId,
+    pub(super) state: State,
+    pub(super) report: Report,
+    pub(super) connection_ready: bool,
+    pub(super) media: bool,
+    pub(super) on_hold: bool,
+    pub(super) muted: bool,
+    pub(super) group: CallId,
+    pub(super) remote: Remote,
+}
+
+impl Call {
+    #[inline]
+    pub(super) fn new(id: CallId, state: State, remote: Remote) -> Self {
+        Call {
+            id,
+            state,
+            report: Report::default(),
+            connection_ready: false,
+            media: false,
+            on_hold: false,
+            muted: false,
+            group: id,
+            remote,
+        }
+    }
+
+    /// The call's UUID.
+    #[inline]
+    pub fn id(&self) -> CallId {
+        self.id
+    }
+    /// Incoming or outgoing.
+    #[inline]
+    pub fn direction(&self) -> Direction {
+        match self.state {
+            State::Ringing { .. } | State::Answering { .. } | State::Answered => {
+                Direction::Incoming
+            }
+            _ => Direction::Outgoing,
+        }
+    }
+    /// Where the call stands.
+    #[inline]
+    pub fn phase(&self) -> CallPhase {
+        self.state.phase()
+    }
+    /// Whether the `reportNewIncomingCall` that created the call has not called back.
+    #[inline]
+    pub fn report_pending(&self) -> bool {
+        self.report.awaiting
+    }
+    /// Whether an end arrived while CallKit could not take it yet, and waits.
+    #[inline]
+    pub fn end_pending(&self) -> bool {
+        self.report.pending_end.is_some()
+    }
+    /// Whether the incoming call's connection is ready to answer.
+    #[inline]
+    pub fn connection_ready(&self) -> bool {
+        self.connection_ready
+    }
+    /// The answer or start action held for this call, if any.
+    #[inline]
+    pub fn held_action(&self) -> Option<ActionId> {
+        match self.state {
+            State::Answering { action, .. } | State::Starting { action } => Some(action),
+            _ => None,
+        }
+    }
+    /// Whether media was started and not stopped.
+    #[inline]
+    pub fn media_running(&self) -> bool {
+        self.media
+    }
+    /// Whether the call is on hold.
+    #[inline]
+    pub fn is_on_hold(&self) -> bool {
+        self.on_hold
+    }
+    /// Whether the call is muted.
+    #[inline]
+    pub fn is_muted(&self) -> bool {
+        self.muted
+    }
+    /// The group label: calls with equal labels are grouped (a call alone is its own).
+    #[inline]
+    pub fn group(&self) -> CallId {
+        self.group
+    }
+    /// The remote handle, if known.
+    #[inline]
+    pub fn handle(&self) -> Option<&Handle> {
+        self.remote.handle.as_ref()
+    }
+    /// The caller name, if known.
+    #[inline]
+    pub fn caller_name(&self) -> Option<&CallerName> {
+        self.remote.caller_name.as_ref()
+    }
+    /// Whether the call has video.
+    #[inline]
+    pub fn has_video(&self) -> bool {
+        self.remote.has_video
+    }
+    /// The ring time-out's deadline while the call rings.
+    #[inline]
+    pub fn ring_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Ringing { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+    }
+    /// The answer time-out's deadline while the answer action is held.
+    #[inline]
+    pub fn answer_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Answering { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+    }
+
+    /// The call's one armed timer and its deadline, if any.
+    #[inline]
+    pub(super) fn armed_timer(&self) -> Option<(Timer, Instant)> {
+        match self.state {
+            State::Ringing { deadline, .. } => Some((Timer::Ring(self.id), deadline)),
+            State::Answering { deadline, .. } => Some((Timer::AnswerConnect(self.id), deadline)),
+            _ => None,
+        }
+    }
+
+    /// Starts the call's media unless it runs.
+    #[inline]
+    pub(super) fn start_media<const N: usize>(&mut self, out: &mut Effects<N>) {
+        if !self.media {
+            self.media = true;
+            out.push(Effect::StartMedia { call: self.id });
+        }
+    }
+
+    /// The call update CallKit is given for this call, on `blank`'s capabilities.
+    #[inline]
+    pub(super) fn update(&self, blank: CallUpdate) -> CallUpdate {
+        CallUpdate {
+            remote_handle: self.remote.handle.clone(),
+            localized_caller_name: self.remote.caller_name.clone(),
+            has_video: self.remote.has_video,
+            ..blank
+        }
+    }
+
+    /// The effects of ending this call, in order: the cancel of its armed timer (unless
+    /// it fired), the failure of its held action (unless CallKit voided it), the stop of
+    /// its media, the release of its signalling leg, and (with `ended`)
+    /// `reportCall(endedAt:reason:)`. At most 5.
+    #[inline]
+    fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
+        let call = self.id;
+        if end.spent != Spent::Timer {
+            if let Some((timer, _)) = self.armed_timer() {
+                out.push(Effect::CancelTimer { timer });
+            }
+        }
+        if end.spent != Spent::Action {
+            if let Some(action) = self.held_action() {
+                out.push(Effect::FailAction { action });
+            }
+        }
+        if self.media {
+            out.push(Effect::StopMedia { call });
+        }
+        let signal = match end.release {
+            Release::Nothing => None,
+            Release::HangUp => Some(Effect::HangUp { call }),
+            Release::Auto(reason) => match self.phase() {
+                CallPhase::Ringing | CallPhase::Answering => {
+                    Some(Effect::RejectIncoming { call, reason })
+                }
+                CallPhase::Requested => None,
+                _ => Some(Effect::HangUp { call }),
+            },
+        };
+        if let Some(signal) = signal {
+            out.push(signal);
+        }
+        if let Some(reason) = end.ended {
+            out.push(Effect::ReportCallEnded {
+                call,
+                at: now,
+                reason,
+            });
+        }
+    }
+}
+
+/// How a call ends: its signalling release, its reported end reason (none when CallKit
+/// never rang it or voided it) and what already became of its timer or action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct End {
+    pub(super) release: Release,
+    pub(super) ended: Option<CallEndedReason>,
+    pub(super) spent: Spent,
+}
+
+impl End {
+    /// An end with nothing spent.
+    #[inline]
+    pub(super) const fn new(release: Release, ended: Option<CallEndedReason>) -> Self {
+        End {
+            release,
+            ended,
+            spent: Spent::Nothing,
+        }
+    }
+
+    /// The end CallKit asks for when it gives up or the engine does: reject or hang up
+    /// as failed, reported as failed.
+    #[inline]
+    pub(super) const fn failed() -> Self {
+        End::new(
+            Release::Auto(RejectReason::Failed),
+            Some(CallEndedReason::Failed),
+        )
+    }
+
+    /// The end of a call the app ended that CallKit would not or cannot end: decline
+    /// or hang up, reported as failed.
+    #[inline]
+    pub(super) const fn declined() -> Self {
+        End::new(
+            Release::Auto(RejectReason::Declined),
+            Some(CallEndedReason::Failed),
+        )
+    }
+
+    /// This end, with `spent` already spent.
+    #[inline]
+    pub(super) const fn spent(self, spent: Spent) -> Self {
+        End { spent, ..self }
+    }
+}
+
+/// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
+/// [`RECENTLY_ENDED_CALLS`] calls that ended.
+///
+/// A handler looks its call up once: [`CallTable::get`] / [`CallTable::get_mut`] give the
+/// call, [`CallTable::find`] / [`CallTable::find_mut`] the slot with it, for an end to
+/// follow. Every end goes through [`CallTable::end`] or [`CallTable::end_all`], which
+/// remember the UUID.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct CallTable<const CALLS: usize> {
+    calls: Vec<Call, CALLS>,
+    recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
+}
+
+impl<const CALLS: usize> CallTable<CALLS> {
+    #[inline]
+    pub(super) const fn new() -> Self {
+        CallTable {
+            calls: Vec::new(),
+            recently_ended: HistoryBuf::new(),
+        }
+    }
+
+    #[inline]
+    pub(super) fn iter(&self) -> core::slice::Iter<'_, Call> {
+        self.calls.iter()
+    }
+
+    #[inline]
+    pub(super) fn iter_mut(&mut self) -> core::slice::IterMut<'_, Call> {
+        self.calls.iter_mut()
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    #[inline]
+    pub(super) fn is_full(&self) -> bool {
+        self.calls.is_full()
+    }
+
+    /// The live call `id`.
+    #[inline]
+    pub(super) fn get(&self, id: CallId) -> Option<&Call> {
+        self.calls.iter().find(|c| c.id == id)
+    }
+
+    /// The live call `id`, to change.
+    #[inline]
+    pub(super) fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        self.calls.iter_mut().find(|c| c.id == id)
+    }
+
+    /// The slot of the live call `id`, with the call.
+    #[inline]
+    pub(super) fn find(&self, id: CallId) -> Option<(usize, &Call)> {
+        self.calls.iter().enumerate().find(|(_, c)| c.id == id)
+    }
+
+    /// The slot of the live call `id`, with the call to change.
+    #[inline]
+    pub(super) fn find_mut(&mut self, id: CallId) -> Option<(usize, &mut Call)> {
+        self.calls.iter_mut().enumerate().find(|(_, c)| c.id == id)
+    }
+
+    /// The call in slot `idx`.
+    #[inline]
+    pub(super) fn at_mut(&mut self, idx: usize) -> Option<&mut Call> {
+        self.calls.get_mut(idx)
+    }
+
+    /// The slot of the call whose report's result `push` answers.
+    #[inline]
+    pub(super) fn reporting(&self, push: PushId) -> Option<usize> {
+        self.calls.iter().position(|c| c.report.push == Some(push))
+    }
+
+    /// Whether `id` is among the calls that ended lately.
+    #[inline]
+    pub(super) fn ended_recently(&self, id: CallId) -> bool {
+        self.recently_ended.contains(&id)
+    }
+
+    /// Remembers `id` as ended, for a call reported and ended without a slot.
+    #[inline]
+    pub(super) fn remember_ended(&mut self, id: CallId) {
+        self.recently_ended.write(id);
+    }
+
+    /// Adds a call; [`Error::CallCapacity`] when the table is full.
+    #[inline]
+    pub(super) fn add(&mut self, call: Call) -> Result<(), Error> {
+        self.calls.push(call).map_err(|_| Error::CallCapacity)
+    }
+
+    /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
+    /// effects of `end` (at most 5, see [`End`]) and remembers its UUID. Nothing when the
+    /// slot is empty.
+    #[inline]
+    pub(super) fn end<const N: usize>(
+        &mut self,
+        idx: usize,
+        end: End,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        if idx >= self.calls.len() {
+            return;
+        }
+        let c = self.calls.swap_remove(idx);
+        c.emit_end(end, now, out);
+        self.recently_ended.write(c.id);
+        log_transition!("call {} ended", c.id);
+    }
+
+    /// Ends every call, in slot order, as `providerDidReset` does: each held action is
+    /// void, each signalling leg released as failed, nothing reported.
+    #[inline]
+    pub(super) fn end_all<const N: usize>(&mut self, now: Instant, out: &mut Effects<N>) {
+        let end = End::new(Release::Auto(RejectReason::Failed), None).spent(Spent::Action);
+        for c in self.calls.iter() {
+            c.emit_end(end, now, out);
+            self.recently_ended.write(c.id);
+        }
+        self.calls.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    fn action(n: u8) -> ActionId {
+        ActionId::from_bytes([n; 16])
+    }
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn call(n: u8, state: State) -> Call {
+        Call::new(id(n), state, Remote::default())
+    }
+
+    #[test]
+    fn the_public_view_is_read_from_the_phase_state() {
+        let ringing = call(
+            1,
+            State::Ringing {
+                deadline: at(5),
+                backstop: false,
+            },
+        );
+        assert_eq!(ringing.phase(), CallPhase::Ringing);
+        assert_eq!(ringing.direction(), Direction::Incoming);
+        assert_eq!(ringing.ring_deadline(), Some(at(5)));
+        assert_eq!(ringing.answer_deadline(), None);
+        assert_eq!(ringing.held_action(), None);
+        assert_eq!(ringing.armed_timer(), Some((Timer::Ring(id(1)), at(5))));
+
+        let answering = call(
+            2,
+            State::Answering {
+                action: action(9),
+                deadline: at(7),
+            },
+        );
+        assert_eq!(answering.phase(), CallPhase::Answering);
+        assert_eq!(answering.ring_deadline(), None);
+        assert_eq!(answering.answer_deadline(), Some(at(7)));
+        assert_eq!(answering.held_action(), Some(action(9)));
+        assert_eq!(
+            answering.armed_timer(),
+            Some((Timer::AnswerConnect(id(2)), at(7)))
+        );
+
+        let starting = call(3, State::Starting { action: action(4) });
+        assert_eq!(starting.phase(), CallPhase::Starting);
+        assert_eq!(starting.direction(), Direction::Outgoing);
+        assert_eq!(starting.held_action(), Some(action(4)));
+        assert_eq!(starting.armed_timer(), None);
+
+        for (state, phase) in [
+            (State::Answered, CallPhase::Answered),
+            (State::Requested, CallPhase::Requested),
+            (State::Connecting, CallPhase::Connecting),
+            (State::Connected, CallPhase::Connected),
+        ] {
+            let c = call(4, state);
+            assert_eq!(c.phase(), phase);
+            assert_eq!((c.armed_timer(), c.held_action()), (None, None));
+        }
+        assert_eq!(call(4, State::Answered).direction(), Direction::Incoming);
+        assert_eq!(call(4, State::Connected).direction(), Direction::Outgoing);
+    }
+
+    #[test]
+    fn ending_emits_cancel_fail_stop_release_and_report_in_that_order() {
+        let mut table: CallTable<2> = CallTable::new();
+        let mut c = call(
+            1,
+            State::Answering {
+                action: action(9),
+                deadline: at(7),
+            },
+        );
+        c.media = true;
+        assert!(table.add(c).is_ok());
+        let mut out: Effects<8> = Effects::new();
+        table.end(0, End::failed(), at(3), &mut out);
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CancelTimer {
+                    timer: Timer::AnswerConnect(id(1))
+                },
+                Effect::FailAction { action: action(9) },
+                Effect::StopMedia { call: id(1) },
+                Effect::RejectIncoming {
+                    call: id(1),
+                    reason: RejectReason::Failed
+                },
+                Effect::ReportCallEnded {
+                    call: id(1),
+                    at: at(3),
+                    reason: CallEndedReason::Failed
+                },
+            ]
+        );
+        assert!(table.is_empty());
+        assert!(table.ended_recently(id(1)));
+    }
+
+    #[test]
+    fn a_fired_timer_is_not_cancelled_and_a_voided_action_is_not_failed() {
+        let answering = State::Answering {
+            action: action(9),
+            deadline: at(7),
+        };
+        let mut out: Effects<8> = Effects::new();
+        let mut table: CallTable<2> = CallTable::new();
+        assert!(table.add(call(1, answering)).is_ok());
+        let end = End::new(Release::Nothing, None);
+        table.end(0, end.spent(Spent::Timer), at(3), &mut out);
+        assert_eq!(&out[..], &[Effect::FailAction { action: action(9) }]);
+
+        out.clear();
+        assert!(table.add(call(2, answering)).is_ok());
+        table.end(0, end.spent(Spent::Action), at(3), &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::CancelTimer {
+                timer: Timer::AnswerConnect(id(2))
+            }]
+        );
+    }
+
+    #[test]
+    fn the_release_follows_the_phase() {
+        let auto = End::new(Release::Auto(RejectReason::Declined), None);
+        for (state, signal) in [
+            (
+                State::Ringing {
+                    deadline: at(1),
+                    backstop: true,
+                },
+                Some(Effect::RejectIncoming {
+                    call: id(1),
+                    reason: RejectReason::Declined,
+                }),
+            ),
+            (State::Requested, None),
+            (State::Connected, Some(Effect::HangUp { call: id(1) })),
+        ] {
+            let mut table: CallTable<1> = CallTable::new();
+            assert!(table.add(call(1, state)).is_ok());
+            let mut out: Effects<8> = Effects::new();
+            table.end(0, auto.spent(Spent::Timer), at(0), &mut out);
+            assert_eq!(out.last(), signal.as_ref());
+        }
+    }
+
+    #[test]
+    fn the_last_call_takes_an_ended_calls_slot_and_lookups_give_the_slot() {
+        let mut table: CallTable<3> = CallTable::new();
+        for n in 1..=3 {
+            assert!(table.add(call(n, State::Connected)).is_ok());
+        }
+        assert!(table.is_full());
+        assert_eq!(
+            table.add(call(4, State::Connected)),
+            Err(Error::CallCapacity)
+        );
+        let mut out: Effects<8> = Effects::new();
+        table.end(0, End::new(Release::Nothing, None), at(0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(table.find(id(3)).map(|(i, _)| i), Some(0));
+        assert_eq!(table.find_mut(id(2)).map(|(i, _)| i), Some(1));
+        assert!(table.get(id(1)).is_none());
+        assert!(table.ended_recently(id(1)) && !table.ended_recently(id(2)));
+        // An empty slot ends nothing.
+        table.end(5, End::failed(), at(0), &mut out);
+        assert!(out.is_empty());
+        assert_eq!(table.iter().count(), 2);
+    }
+
+    #[test]
+    fn ending_every_call_voids_held_actions_and_remembers_every_call() {
+        let mut table: CallTable<2> = CallTable::new();
+        assert!(table
+            .add(call(1, State::Starting { action: action(5) }))
+            .is_ok());
+        assert!(table.add(call(2, State::Requested)).is_ok());
+        let mut out: Effects<8> = Effects::new();
+        table.end_all(at(0), &mut out);
+        assert_eq!(&out[..], &[Effect::HangUp { call: id(1) }]);
+        assert!(table.is_empty());
+        assert!(table.ended_recently(id(1)) && table.ended_recently(id(2)));
+    }
+}

@@ -1,0 +1,308 @@
+//! The state machine: [`Engine::handle`] takes one [`Event`] at a time and returns the
+//! [`Effects`] to carry out.
+//!
+//! This module holds the [`Engine`], its queries and the routing of each event to the
+//! module of its concern: [`call`] (the call table and each call's per-phase state),
+//! [`push`] (PushKit and the push table), [`provider`] (`CXProviderDelegate` actions and
+//! the audio session), [`transaction`] (`CXCallController` requests), [`signalling`]
+//! (the app's signalling stack) and [`timer`] (armed timers and their firing).
+
+mod call;
+mod provider;
+mod push;
+mod signalling;
+mod timer;
+mod transaction;
+
+use crate::config::Config;
+use crate::effect::{effects_needed, Effect, Effects};
+use crate::error::Error;
+use crate::event::Event;
+use crate::log::log_transition;
+use crate::types::{CallEndedReason, CallId, Instant};
+
+use call::CallTable;
+use push::{on_credentials, PushTable};
+use transaction::TransactionTable;
+
+pub use call::{Call, CallPhase, Direction};
+pub use push::unusable_push_id;
+
+/// Default number of live calls an [`Engine`] holds (its `CALLS` parameter).
+pub const DEFAULT_MAX_CALLS: usize = 4;
+
+/// Default number of VoIP pushes an [`Engine`] tracks between their arrival and their
+/// PushKit completion (its `PUSHES` parameter).
+pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
+
+/// Default effect capacity of one step (its `EFFECTS` parameter):
+/// [`effects_needed`]`(4, 8)` = 28.
+pub const DEFAULT_MAX_EFFECTS: usize =
+    effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
+
+/// Number of `CXCallController` requests that can await their completion at once.
+pub const MAX_PENDING_TRANSACTIONS: usize = 8;
+
+/// Number of ended call UUIDs the engine remembers, so that a late or duplicate push for
+/// a call that already ended is reported and ended at once instead of ringing again, and
+/// an outgoing call cannot reuse a UUID CallKit may still hold.
+pub const RECENTLY_ENDED_CALLS: usize = 8;
+
+/// Number of completed push ids the engine remembers, so that CallKit's late answer to
+/// the report of a push already completed (at its deadline, on overflow or at reset) is
+/// accepted with no effect instead of being refused as unknown.
+pub const RECENTLY_COMPLETED_PUSHES: usize = 16;
+
+/// The CallKit/PushKit call state machine.
+///
+/// Const parameters, all capacities fixed at compile time:
+/// - `CALLS`: live calls (default [`DEFAULT_MAX_CALLS`] = 4);
+/// - `PUSHES`: pushes awaiting their PushKit completion (default
+///   [`DEFAULT_MAX_PENDING_PUSHES`] = 8);
+/// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`]); must be at
+///   least [`effects_needed`]`(CALLS, PUSHES)`, or [`Engine::new`] fails to compile.
+///
+/// See the crate documentation for the run-loop rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Engine<
+    const CALLS: usize = DEFAULT_MAX_CALLS,
+    const PUSHES: usize = DEFAULT_MAX_PENDING_PUSHES,
+    const EFFECTS: usize = DEFAULT_MAX_EFFECTS,
+> {
+    config: Config,
+    now: Instant,
+    calls: CallTable<CALLS>,
+    pushes: PushTable<PUSHES>,
+    transactions: TransactionTable,
+    audio_active: bool,
+}
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    const CAPACITIES_OK: () = {
+        assert!(CALLS >= 1, "an engine needs at least one call slot");
+        assert!(
+            PUSHES >= 1,
+            "an engine needs at least one pending-push slot"
+        );
+        assert!(
+            EFFECTS >= effects_needed(CALLS, PUSHES),
+            "EFFECTS is below effects_needed(CALLS, PUSHES)"
+        );
+    };
+
+    /// A new engine with no calls, at time zero.
+    ///
+    /// Fails to compile (post-monomorphisation) when `EFFECTS` is below
+    /// [`effects_needed`]`(CALLS, PUSHES)` or a capacity is zero.
+    pub fn new(config: Config) -> Self {
+        #[allow(clippy::let_unit_value)]
+        let () = Self::CAPACITIES_OK;
+        Engine {
+            config,
+            now: Instant::from_millis(0),
+            calls: CallTable::new(),
+            pushes: PushTable::new(),
+            transactions: TransactionTable::new(),
+            audio_active: false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The time of the last accepted event.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// The live call with this UUID.
+    pub fn call(&self, id: CallId) -> Option<&Call> {
+        self.calls.get(id)
+    }
+
+    /// Every live call, in slot order (a call that ends leaves its slot to the last one,
+    /// so this is not arrival order once a call has ended).
+    pub fn calls(&self) -> impl Iterator<Item = &Call> + '_ {
+        self.calls.iter()
+    }
+
+    /// Number of pushes whose PushKit completion is still owed.
+    pub fn pending_pushes(&self) -> usize {
+        self.pushes.len()
+    }
+
+    /// Number of `CXCallController` requests awaiting their completion.
+    pub fn pending_transactions(&self) -> usize {
+        self.transactions.len()
+    }
+
+    /// Whether the audio session is active (between `didActivate` and `didDeactivate`).
+    pub fn audio_session_active(&self) -> bool {
+        self.audio_active
+    }
+
+    /// No calls, no pending pushes, no pending transactions, and so no timers.
+    pub fn is_idle(&self) -> bool {
+        self.calls.is_empty() && self.pushes.is_empty() && self.transactions.is_empty()
+    }
+
+    /// Feed one event at time `now`; returns the effects to carry out, in order.
+    ///
+    /// Call after each thing the host observes, with its monotonic time in milliseconds.
+    /// On `Err`, nothing changed (not even the clock) and there is nothing to do.
+    /// [`Event::VoipPushReceived`] never fails: a push that arrives with `now` earlier
+    /// than the last event's time is handled at the last event's time.
+    ///
+    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,368 with
+    /// the defaults); [`Engine::handle_into`] fills a container the caller keeps instead.
+    pub fn handle(&mut self, now: Instant, event: Event<'_>) -> Result<Effects<EFFECTS>, Error> {
+        let mut out = Effects::new();
+        self.handle_into(now, event, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Engine::handle`], writing the effects into `out` (cleared first) instead of
+    /// returning them: a host that keeps one `Effects` saves copying the container on
+    /// every event. On `Err`, `out` is left empty and nothing changed.
+    pub fn handle_into(
+        &mut self,
+        now: Instant,
+        event: Event<'_>,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        out.clear();
+        if let Event::VoipPushReceived {
+            push,
+            payload,
+            fallback_call,
+        } = event
+        {
+            self.now = self.now.max(now);
+            self.on_push(push, payload, fallback_call, out);
+            log_transition!("push handled: {=usize} effects", out.len());
+            return Ok(());
+        }
+        if now < self.now {
+            return Err(Error::TimeWentBackwards {
+                last: self.now,
+                now,
+            });
+        }
+        let before = self.now;
+        self.now = now;
+        match self.dispatch(event, out) {
+            Ok(()) => {
+                log_transition!(
+                    "{} at {=u64} ms: {=usize} effects",
+                    event,
+                    now.as_millis(),
+                    out.len()
+                );
+                Ok(())
+            }
+            Err(error) => {
+                self.now = before;
+                out.clear();
+                log_transition!("{} refused: {}", event, error);
+                Err(error)
+            }
+        }
+    }
+
+    /// Routes `event` to its handler. Every handler validates first and changes state
+    /// only once it cannot fail.
+    fn dispatch(&mut self, event: Event<'_>, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+        match event {
+            Event::VoipPushReceived { .. } | Event::ProviderDidBegin => Ok(()),
+            Event::PushCredentialsUpdated { token } => on_credentials(token, out),
+            Event::PushCredentialsInvalidated => {
+                out.push(Effect::UnregisterPushToken);
+                Ok(())
+            }
+            Event::IncomingCallReported { push, result } => self.on_reported(push, result, out),
+            Event::ProviderDidReset => {
+                self.on_reset(out);
+                Ok(())
+            }
+            Event::PerformStartCall {
+                action,
+                call,
+                handle,
+                handle_type,
+                video,
+            } => self.on_perform_start(action, call, handle, handle_type, video, out),
+            Event::PerformAnswerCall { action, call } => self.on_perform_answer(action, call, out),
+            Event::PerformEndCall { action, call } => self.on_perform_end(action, call, out),
+            Event::PerformSetHeld {
+                action,
+                call,
+                on_hold,
+            } => self.on_perform_held(action, call, on_hold, out),
+            Event::PerformSetMuted {
+                action,
+                call,
+                muted,
+            } => self.on_perform_muted(action, call, muted, out),
+            Event::PerformSetGroup {
+                action,
+                call,
+                group_with,
+            } => self.on_perform_group(action, call, group_with, out),
+            Event::PerformPlayDtmf {
+                action,
+                call,
+                digits,
+                kind,
+            } => self.on_perform_dtmf(action, call, digits, kind, out),
+            Event::TimedOutPerforming { action } => self.on_timed_out_performing(action, out),
+            Event::DidActivateAudioSession => {
+                self.on_audio_session(true, out);
+                Ok(())
+            }
+            Event::DidDeactivateAudioSession => {
+                self.on_audio_session(false, out);
+                Ok(())
+            }
+            Event::RequestStartCall {
+                call,
+                handle,
+                handle_type,
+                video,
+            } => self.on_request_start(call, handle, handle_type, video, out),
+            Event::RequestEndCall { call } => self.on_request_end(call, out),
+            Event::RequestSetHeld { call, on_hold } => self.on_request_held(call, on_hold, out),
+            Event::RequestSetMuted { call, muted } => self.on_request_muted(call, muted, out),
+            Event::RequestPlayDtmf { call, digits, kind } => {
+                self.on_request_dtmf(call, digits, kind, out)
+            }
+            Event::TransactionCompleted {
+                transaction,
+                result,
+            } => self.on_transaction_completed(transaction, result, out),
+            Event::OutgoingCallConnecting { call } => self.on_outgoing_progress(call, false, out),
+            Event::OutgoingCallConnected { call } => self.on_outgoing_progress(call, true, out),
+            Event::IncomingCallConnected { call } => self.on_incoming_connected(call, out),
+            Event::RemoteEnded { call } => {
+                self.on_remote_end(call, CallEndedReason::RemoteEnded, out)
+            }
+            Event::AnsweredElsewhere { call } => {
+                self.on_remote_end(call, CallEndedReason::AnsweredElsewhere, out)
+            }
+            Event::DeclinedElsewhere { call } => {
+                self.on_remote_end(call, CallEndedReason::DeclinedElsewhere, out)
+            }
+            Event::ConnectionFailed { call } => {
+                self.on_remote_end(call, CallEndedReason::Failed, out)
+            }
+            Event::TimerFired { timer } => self.on_timer(timer, out),
+        }
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(Config::default())
+    }
+}

@@ -1,0 +1,372 @@
+//! `CXProviderDelegate`: the actions CallKit asks the app to perform, `providerDidReset`,
+//! and the audio session.
+//!
+//! Rules owned here: every action is fulfilled or failed exactly once, in the step it
+//! arrives or (answer, start) when it is released from its call's held state; an action
+//! id already held is refused; media runs only while the audio session is active and the
+//! call's phase allows it.
+
+use heapless::Vec;
+
+use crate::effect::{Effect, Effects, RejectReason};
+use crate::error::Error;
+use crate::event::Timer;
+use crate::log::log_transition;
+use crate::types::{
+    ActionId, CallEndedReason, CallId, DtmfType, Handle, HandleType, MAX_DTMF_DIGITS,
+};
+
+use super::call::{Call, CallPhase, End, PendingEnd, Release, Spent, State};
+use super::Engine;
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    /// `providerDidReset`. Kept out of line, like [`Engine::on_push`]: rare, and large.
+    #[inline(never)]
+    pub(super) fn on_reset(&mut self, out: &mut Effects<EFFECTS>) {
+        // Every call goes, in slot order, without shifting the table once per call.
+        // providerDidReset voids every action: none may be fulfilled or failed.
+        self.calls.end_all(self.now, out);
+        self.pushes.complete_all(out);
+        self.transactions.clear();
+        self.audio_active = false;
+        log_transition!("provider reset");
+    }
+
+    /// In one pass over the calls: refuses an action id that is already held for
+    /// another action, and finds the call's slot.
+    fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
+        let mut found = None;
+        for (i, c) in self.calls.iter().enumerate() {
+            if c.held_action() == Some(action) {
+                return Err(Error::DuplicateAction(action));
+            }
+            if c.id == call {
+                found = Some(i);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Performs an action that completes in the same step: `apply` returns the
+    /// signalling effect (having updated the call) or `None` to fail the action.
+    pub(super) fn perform_simple(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+        apply: impl FnOnce(&mut Call) -> Option<Effect>,
+    ) -> Result<(), Error> {
+        let idx = self.locate(action, call)?;
+        let effect = idx.and_then(|i| self.calls.at_mut(i)).and_then(apply);
+        match effect {
+            Some(effect) => {
+                out.push(effect);
+                out.push(Effect::FulfillAction { action });
+            }
+            None => out.push(Effect::FailAction { action }),
+        }
+        Ok(())
+    }
+
+    /// `CXSetHeldCallAction`: only for an established call, with holding supported.
+    pub(super) fn on_perform_held(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        on_hold: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_holding;
+        self.perform_simple(action, call, out, |c| {
+            (supports && c.phase().is_established()).then(|| {
+                c.on_hold = on_hold;
+                Effect::SetHold {
+                    call: c.id,
+                    on_hold,
+                }
+            })
+        })
+    }
+
+    /// `CXSetMutedCallAction`: only while media may run.
+    pub(super) fn on_perform_muted(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        muted: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        self.perform_simple(action, call, out, |c| {
+            c.phase().media_allowed().then(|| {
+                c.muted = muted;
+                Effect::SetMute { call: c.id, muted }
+            })
+        })
+    }
+
+    /// `CXEndCallAction`. For a call the engine does not know, CallKit still wants it
+    /// gone: fulfilling lets it go, failing would leave CallKit's UI ringing.
+    pub(super) fn on_perform_end(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        if let Some(idx) = self.locate(action, call)? {
+            let end = End::new(Release::Auto(RejectReason::Declined), None);
+            self.calls.end(idx, end, self.now, out);
+        }
+        out.push(Effect::FulfillAction { action });
+        Ok(())
+    }
+
+    /// `CXSetGroupCallAction`.
+    pub(super) fn on_perform_group(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        group_with: Option<CallId>,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        self.locate(action, call)?;
+        if self.set_group(call, group_with) {
+            out.push(Effect::SetGroup { call, group_with });
+            out.push(Effect::FulfillAction { action });
+        } else {
+            out.push(Effect::FailAction { action });
+        }
+        Ok(())
+    }
+
+    /// `CXPlayDTMFCallAction`.
+    pub(super) fn on_perform_dtmf(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        digits: &str,
+        kind: DtmfType,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_dtmf;
+        let digits = dtmf_digits(digits);
+        let valid = digits.is_some();
+        self.perform_simple(action, call, out, |c| {
+            (valid && supports && c.phase().is_established())
+                .then_some(Effect::SendDtmf { call: c.id, kind })
+        })?;
+        if let (Some(digits), Some(Effect::FulfillAction { .. })) = (digits, out.last()) {
+            out.set_dtmf_digits(digits);
+        }
+        Ok(())
+    }
+
+    /// `provider(_:timedOutPerforming:)` for a held answer or start action.
+    pub(super) fn on_timed_out_performing(
+        &mut self,
+        action: ActionId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let idx = self
+            .calls
+            .iter()
+            .position(|c| c.held_action() == Some(action))
+            .ok_or(Error::UnknownAction(action))?;
+        // CallKit gave up on it: it must be neither fulfilled nor failed.
+        self.calls
+            .end(idx, End::failed().spent(Spent::Action), self.now, out);
+        Ok(())
+    }
+
+    /// `provider(_:didActivate:)` (`active`) or `didDeactivate`.
+    pub(super) fn on_audio_session(&mut self, active: bool, out: &mut Effects<EFFECTS>) {
+        self.audio_active = active;
+        for c in self.calls.iter_mut() {
+            if active && c.phase().media_allowed() {
+                c.start_media(out);
+            } else if !active && c.media {
+                c.media = false;
+                out.push(Effect::StopMedia { call: c.id });
+            }
+        }
+    }
+
+    pub(super) fn on_perform_answer(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        // CallKit asking to answer proves it knows the call, whatever its report says;
+        // a kept end applied now removes the call.
+        let idx = self
+            .locate(action, call)?
+            .filter(|&idx| self.confirm_report(idx, out));
+        let audio = self.audio_active;
+        let deadline = self
+            .now
+            .saturating_add_ms(self.config.answer_connect_timeout_ms);
+        let Some(c) = idx.and_then(|idx| self.calls.at_mut(idx)) else {
+            out.push(Effect::FailAction { action });
+            return Ok(());
+        };
+        if c.phase() != CallPhase::Ringing || c.report.pending_end.is_some() {
+            out.push(Effect::FailAction { action });
+            return Ok(());
+        }
+        out.push(Effect::CancelTimer {
+            timer: Timer::Ring(call),
+        });
+        out.push(Effect::ConfigureAudioSession);
+        if c.connection_ready {
+            c.state = State::Answered;
+            out.push(Effect::AnswerIncoming { call });
+            out.push(Effect::FulfillAction { action });
+            if audio {
+                c.start_media(out);
+            }
+        } else {
+            // Not connected yet (cold start from a push): hold the action until the
+            // connection is ready, and fail it after a bound (as Signal does).
+            c.state = State::Answering { action, deadline };
+            out.push(Effect::StartTimer {
+                timer: Timer::AnswerConnect(call),
+                deadline,
+            });
+        }
+        log_transition!("call {} {}", call, c.phase());
+        Ok(())
+    }
+
+    pub(super) fn on_perform_start(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        handle: &str,
+        handle_type: HandleType,
+        video: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let Some(idx) = self.locate(action, call)? else {
+            // Only calls the app requested are started; CallKit ends the call.
+            out.push(Effect::FailAction { action });
+            return Ok(());
+        };
+        let provider = self.config.provider;
+        let audio = self.audio_active;
+        let Some(c) = self.calls.at_mut(idx) else {
+            return Ok(());
+        };
+        if c.phase() != CallPhase::Requested {
+            out.push(Effect::FailAction { action });
+            return Ok(());
+        }
+        let handle = Handle::new(handle_type, handle).filter(|h| !h.value.is_empty());
+        let allowed = (!video || provider.supports_video)
+            && provider.supported_handle_types.contains(handle_type);
+        let ending = c.report.pending_end.take();
+        let (Some(handle), true, None) = (handle, allowed, ending) else {
+            let reason = match ending {
+                Some(PendingEnd::Remote { reason, .. }) => reason,
+                _ => CallEndedReason::Failed,
+            };
+            out.push(Effect::FailAction { action });
+            let end = End::new(Release::Nothing, Some(reason));
+            self.calls.end(idx, end, self.now, out);
+            return Ok(());
+        };
+        c.state = State::Starting { action };
+        c.remote.handle = Some(handle.clone());
+        c.remote.has_video = video;
+        out.push(Effect::ConfigureAudioSession);
+        out.set_handle(handle);
+        out.push(Effect::StartOutgoing { call, video });
+        if audio {
+            c.start_media(out);
+        }
+        log_transition!("call {} starting", call);
+        Ok(())
+    }
+
+    /// Applies `CXSetGroupCallAction` if the call, its capabilities and the provider's
+    /// group limits allow it; returns whether it did.
+    fn set_group(&mut self, call: CallId, group_with: Option<CallId>) -> bool {
+        let caps = self.config.capabilities;
+        let limits = self.config.provider;
+        let Some(me) = self.calls.get(call) else {
+            return false;
+        };
+        if !me.phase().is_established() {
+            return false;
+        }
+        let my_label = me.group;
+        match group_with {
+            Some(other) => {
+                let Some(them) = self.calls.get(other) else {
+                    return false;
+                };
+                if other == call || !caps.supports_grouping || !them.phase().is_established() {
+                    return false;
+                }
+                let label = them.group;
+                if label == my_label {
+                    return true;
+                }
+                let members = self.calls.iter().filter(|c| c.group == label).count();
+                if members >= usize::from(limits.maximum_calls_per_call_group) {
+                    return false;
+                }
+                if let Some(c) = self.calls.get_mut(call) {
+                    c.group = label;
+                }
+                true
+            }
+            None => {
+                if !caps.supports_ungrouping {
+                    return false;
+                }
+                let mut others = self
+                    .calls
+                    .iter()
+                    .filter(|c| c.group == my_label && c.id != call);
+                // The call leaves; if it lent the group its label, the rest take a new one.
+                let Some(heir) = others.next().map(|c| c.id) else {
+                    return true;
+                };
+                if self.group_count() >= usize::from(limits.maximum_call_groups) {
+                    return false;
+                }
+                for c in self.calls.iter_mut() {
+                    if c.id == call {
+                        c.group = call;
+                    } else if my_label == call && c.group == call {
+                        c.group = heir;
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    fn group_count(&self) -> usize {
+        let mut labels: Vec<CallId, CALLS> = Vec::new();
+        for c in self.calls.iter() {
+            if !labels.contains(&c.group) {
+                let _ = labels.push(c.group);
+            }
+        }
+        labels.len()
+    }
+}
+
+/// The digits if they are 1 to [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a
+/// pause, as in `CXPlayDTMFCallAction`), else `None`.
+pub(super) fn dtmf_digits(digits: &str) -> Option<heapless::String<MAX_DTMF_DIGITS>> {
+    let valid =
+        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',');
+    if digits.is_empty() || !digits.bytes().all(valid) {
+        return None;
+    }
+    let mut s = heapless::String::new();
+    s.push_str(digits).ok()?;
+    Some(s)
+}

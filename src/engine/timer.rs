@@ -1,0 +1,135 @@
+//! Timers: the armed timers read from the push table and the calls' states, the one due
+//! order, and what a fired timer does.
+//!
+//! Rules owned here: a timer fires only when armed and due, and once; a ring time-out
+//! while CallKit has not confirmed the call is kept as an end and re-armed once as a
+//! backstop.
+
+use crate::effect::{Effect, Effects, RejectReason};
+use crate::error::Error;
+use crate::event::Timer;
+use crate::log::log_transition;
+use crate::types::{CallEndedReason, CallId, Instant};
+
+use super::call::{Call, End, PendingEnd, Release, Spent, State};
+use super::Engine;
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    /// Every armed timer and its deadline (the timers started and neither fired nor
+    /// cancelled): push completions in arrival order, then ring time-outs, then answer
+    /// time-outs, each in slot order.
+    pub fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
+        let rings = self
+            .calls
+            .iter()
+            .filter_map(|c| c.ring_deadline().map(|d| (Timer::Ring(c.id), d)));
+        let answers = self
+            .calls
+            .iter()
+            .filter_map(|c| c.answer_deadline().map(|d| (Timer::AnswerConnect(c.id), d)));
+        self.pushes.timers().chain(rings).chain(answers)
+    }
+
+    /// The earliest timer deadline, quinn-style: a host that prefers one wake-up to one
+    /// timer per [`Effect::StartTimer`] sleeps until then and fires every timer due
+    /// (from [`Engine::timers`]). `None` when no timer is armed.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers().map(|(_, deadline)| deadline).min()
+    }
+
+    /// The armed timer to fire next at time `now`: among the timers whose deadline is at
+    /// or before `now`, the one with the earliest deadline, ties broken by [`Timer`]'s
+    /// `Ord`. `None` when no timer is due.
+    ///
+    /// This is the one due order: a host (or test driver) that wakes up late fires
+    /// `next_due_timer(now)` with [`Event::TimerFired`], and repeats until it returns
+    /// `None`, since firing one timer can cancel or arm others.
+    ///
+    /// [`Event::TimerFired`]: crate::Event::TimerFired
+    pub fn next_due_timer(&self, now: Instant) -> Option<(Timer, Instant)> {
+        self.timers()
+            .filter(|&(_, deadline)| deadline <= now)
+            .min_by_key(|&(timer, deadline)| (deadline, timer))
+    }
+
+    pub(super) fn on_timer(
+        &mut self,
+        timer: Timer,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        match timer {
+            Timer::PushCompletion(push) => self.on_push_timer(push, out),
+            Timer::Ring(call) => self.on_ring_timer(call, out),
+            Timer::AnswerConnect(call) => self.on_answer_timer(call, out),
+        }
+    }
+
+    /// The slot and the call of `timer`, once it is armed (`deadline` reads it from the
+    /// call) and due.
+    fn due(
+        &mut self,
+        timer: Timer,
+        call: CallId,
+        deadline: fn(&Call) -> Option<Instant>,
+    ) -> Result<(usize, &mut Call), Error> {
+        let now = self.now;
+        let (idx, c) = self
+            .calls
+            .find_mut(call)
+            .ok_or(Error::UnknownTimer(timer))?;
+        match deadline(c) {
+            None => Err(Error::UnknownTimer(timer)),
+            Some(deadline) if deadline > now => Err(Error::TimerNotDue { timer, deadline }),
+            Some(_) => Ok((idx, c)),
+        }
+    }
+
+    fn on_ring_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+        let timer = Timer::Ring(call);
+        let backstop_at = self
+            .now
+            .saturating_add_ms(self.config.push_completion_timeout_ms);
+        let (idx, c) = self.due(timer, call, Call::ring_deadline)?;
+        let State::Ringing { backstop, .. } = c.state else {
+            return Ok(());
+        };
+        if c.report.awaiting && !backstop {
+            // CallKit has not confirmed the call: keep the time-out like any other
+            // end, and give the report one push time-out more before ending it
+            // regardless (a report that never completes must not ring forever).
+            c.report.keep_end(PendingEnd::Remote {
+                reason: CallEndedReason::Unanswered,
+                release: Release::Auto(RejectReason::Unanswered),
+            });
+            c.state = State::Ringing {
+                deadline: backstop_at,
+                backstop: true,
+            };
+            out.push(Effect::StartTimer {
+                timer,
+                deadline: backstop_at,
+            });
+            return Ok(());
+        }
+        let end = c.report.pending_end.map_or(
+            End::new(
+                Release::Auto(RejectReason::Unanswered),
+                Some(CallEndedReason::Unanswered),
+            ),
+            PendingEnd::end,
+        );
+        log_transition!("call {} ring time-out", call);
+        self.calls.end(idx, end.spent(Spent::Timer), self.now, out);
+        Ok(())
+    }
+
+    fn on_answer_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+        let timer = Timer::AnswerConnect(call);
+        let (idx, _) = self.due(timer, call, Call::answer_deadline)?;
+        log_transition!("call {} answer time-out", call);
+        // The held answer action is failed by the end.
+        self.calls
+            .end(idx, End::failed().spent(Spent::Timer), self.now, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,374 @@
+//! `CXCallController` requests: the transaction table, and the engine's requests and
+//! their completions.
+//!
+//! Rules owned here: a request is made only with room to track it (at most
+//! [`MAX_PENDING_TRANSACTIONS`]), each gets a fresh [`TransactionId`], and its completion
+//! is accepted once; a failed start or end request leaves no call CallKit never took.
+
+use heapless::Vec;
+
+use crate::effect::{CallAction, Effect, Effects};
+use crate::error::Error;
+use crate::event::TransactionResult;
+use crate::types::{CallId, DtmfType, Handle, HandleType, TransactionId};
+
+use super::provider::dtmf_digits;
+
+use super::call::{Call, CallPhase, End, PendingEnd, Release, Remote, State};
+use super::{Engine, MAX_PENDING_TRANSACTIONS};
+
+/// What a pending transaction asked for, as far as its failure matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum TransactionKind {
+    /// `CXStartCallAction`.
+    Start,
+    /// `CXEndCallAction`.
+    End,
+    /// Hold, mute or DTMF.
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PendingTransaction {
+    id: TransactionId,
+    call: CallId,
+    kind: TransactionKind,
+}
+
+/// The requests awaiting their completion, and the id the next one gets.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct TransactionTable {
+    pending: Vec<PendingTransaction, MAX_PENDING_TRANSACTIONS>,
+    next: u64,
+}
+
+impl TransactionTable {
+    #[inline]
+    pub(super) const fn new() -> Self {
+        TransactionTable {
+            pending: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// Number of requests awaiting their completion.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    #[inline]
+    pub(super) fn is_full(&self) -> bool {
+        self.pending.is_full()
+    }
+
+    /// Forgets every request (`providerDidReset`: CallKit drops them). Ids keep counting.
+    #[inline]
+    pub(super) fn clear(&mut self) {
+        self.pending.clear();
+    }
+
+    /// Records a request for `call` under a fresh id and asks for `action`. Nothing when
+    /// the table is full (callers check [`TransactionTable::is_full`] first).
+    #[inline]
+    pub(super) fn request<const N: usize>(
+        &mut self,
+        call: CallId,
+        kind: TransactionKind,
+        action: CallAction,
+        out: &mut Effects<N>,
+    ) {
+        let id = TransactionId(self.next);
+        if self
+            .pending
+            .push(PendingTransaction { id, call, kind })
+            .is_ok()
+        {
+            self.next = self.next.wrapping_add(1);
+            out.push(Effect::RequestTransaction {
+                transaction: id,
+                action,
+            });
+        }
+    }
+
+    /// Takes the request `id` out: its call and kind, `None` when it is not pending.
+    #[inline]
+    pub(super) fn complete(&mut self, id: TransactionId) -> Option<(CallId, TransactionKind)> {
+        let i = self.pending.iter().position(|t| t.id == id)?;
+        let t = self.pending.remove(i);
+        Some((t.call, t.kind))
+    }
+}
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    #[inline]
+    pub(super) fn on_request_start(
+        &mut self,
+        call: CallId,
+        handle: &str,
+        handle_type: HandleType,
+        video: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        if self.calls.get(call).is_some() || self.calls.ended_recently(call) {
+            return Err(Error::CallExists(call));
+        }
+        if self.calls.is_full() {
+            return Err(Error::CallCapacity);
+        }
+        if self.transactions.is_full() {
+            return Err(Error::TransactionCapacity);
+        }
+        let handle = Handle::new(handle_type, handle)
+            .filter(|h| !h.value.is_empty())
+            .ok_or(Error::InvalidHandle)?;
+        let provider = self.config.provider;
+        if (video && !provider.supports_video)
+            || !provider.supported_handle_types.contains(handle_type)
+        {
+            return Err(Error::NotSupported(call));
+        }
+        let remote = Remote {
+            handle: Some(handle.clone()),
+            caller_name: None,
+            has_video: video,
+        };
+        if self
+            .calls
+            .add(Call::new(call, State::Requested, remote))
+            .is_err()
+        {
+            return Err(Error::CallCapacity);
+        }
+        out.set_handle(handle);
+        let action = CallAction::StartCall { call, video };
+        self.transactions
+            .request(call, TransactionKind::Start, action, out);
+        Ok(())
+    }
+
+    #[inline]
+    pub(super) fn on_request_end(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let full = self.transactions.is_full();
+        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
+        if c.report.awaiting || matches!(c.state, State::Requested) {
+            // CallKit may not know the call yet: keep the end until it does.
+            c.report.keep_end(PendingEnd::Local);
+            return Ok(());
+        }
+        if full {
+            return Err(Error::TransactionCapacity);
+        }
+        let action = CallAction::EndCall { call };
+        self.transactions
+            .request(call, TransactionKind::End, action, out);
+        Ok(())
+    }
+
+    /// Requests a hold, mute or DTMF transaction once `check` accepts the call.
+    #[inline]
+    pub(super) fn request_simple(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+        check: impl FnOnce(&Call) -> Result<CallAction, Error>,
+    ) -> Result<(), Error> {
+        let c = self.calls.get(call).ok_or(Error::UnknownCall(call))?;
+        let action = check(c)?;
+        if self.transactions.is_full() {
+            return Err(Error::TransactionCapacity);
+        }
+        self.transactions
+            .request(call, TransactionKind::Other, action, out);
+        Ok(())
+    }
+
+    /// A `CXSetHeldCallAction` request: for an established call, with holding supported.
+    #[inline]
+    pub(super) fn on_request_held(
+        &mut self,
+        call: CallId,
+        on_hold: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_holding;
+        self.request_simple(call, out, |c| {
+            established(c, supports)?;
+            Ok(CallAction::SetHeld {
+                call: c.id,
+                on_hold,
+            })
+        })
+    }
+
+    /// A `CXSetMutedCallAction` request: while media may run.
+    #[inline]
+    pub(super) fn on_request_muted(
+        &mut self,
+        call: CallId,
+        muted: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        self.request_simple(call, out, |c| {
+            if !c.phase().media_allowed() {
+                return Err(Error::WrongPhase(c.id));
+            }
+            Ok(CallAction::SetMuted { call: c.id, muted })
+        })
+    }
+
+    /// A `CXPlayDTMFCallAction` request: for an established call, with DTMF supported
+    /// and valid digits.
+    #[inline]
+    pub(super) fn on_request_dtmf(
+        &mut self,
+        call: CallId,
+        digits: &str,
+        kind: DtmfType,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports = self.config.capabilities.supports_dtmf;
+        let checked = dtmf_digits(digits);
+        let valid = checked.is_some();
+        self.request_simple(call, out, |c| {
+            established(c, supports)?;
+            if !valid {
+                return Err(Error::InvalidDtmf);
+            }
+            Ok(CallAction::PlayDtmf { call: c.id, kind })
+        })?;
+        if let Some(digits) = checked {
+            out.set_dtmf_digits(digits);
+        }
+        Ok(())
+    }
+
+    #[inline]
+    pub(super) fn on_transaction_completed(
+        &mut self,
+        transaction: TransactionId,
+        result: TransactionResult,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let (call, kind) = self
+            .transactions
+            .complete(transaction)
+            .ok_or(Error::UnknownTransaction(transaction))?;
+        if result.is_ok() {
+            // The system now performs the action through the provider delegate.
+            return Ok(());
+        }
+        let Some((idx, c)) = self.calls.find(call) else {
+            return Ok(());
+        };
+        let end = match kind {
+            // CallKit never took the call: drop it without a report.
+            TransactionKind::Start if c.phase() == CallPhase::Requested => {
+                End::new(Release::Nothing, None)
+            }
+            // CallKit would not end it (for example unknownCallUUID): end it here so
+            // nothing stays ringing.
+            TransactionKind::End => End::declined(),
+            TransactionKind::Start | TransactionKind::Other => return Ok(()),
+        };
+        self.calls.end(idx, end, self.now, out);
+        Ok(())
+    }
+}
+
+/// Hold and DTMF requests need an established call and the capability: refused with
+/// [`Error::WrongPhase`], then [`Error::NotSupported`].
+#[inline]
+fn established(c: &Call, supports: bool) -> Result<(), Error> {
+    if !c.phase().is_established() {
+        return Err(Error::WrongPhase(c.id));
+    }
+    if !supports {
+        return Err(Error::NotSupported(c.id));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    #[test]
+    fn requests_get_consecutive_ids_and_complete_once() {
+        let mut table = TransactionTable::new();
+        let mut out: Effects<4> = Effects::new();
+        table.request(
+            id(1),
+            TransactionKind::Start,
+            CallAction::EndCall { call: id(1) },
+            &mut out,
+        );
+        table.request(
+            id(2),
+            TransactionKind::End,
+            CallAction::EndCall { call: id(2) },
+            &mut out,
+        );
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::RequestTransaction {
+                    transaction: TransactionId(0),
+                    action: CallAction::EndCall { call: id(1) }
+                },
+                Effect::RequestTransaction {
+                    transaction: TransactionId(1),
+                    action: CallAction::EndCall { call: id(2) }
+                },
+            ]
+        );
+        assert_eq!(table.len(), 2);
+        assert_eq!(
+            table.complete(TransactionId(1)),
+            Some((id(2), TransactionKind::End))
+        );
+        assert_eq!(table.complete(TransactionId(1)), None);
+        assert_eq!(table.complete(TransactionId(7)), None);
+        assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn a_full_table_requests_nothing_and_spends_no_id() {
+        let mut table = TransactionTable::new();
+        let mut out: Effects<{ MAX_PENDING_TRANSACTIONS + 1 }> = Effects::new();
+        let end = || CallAction::EndCall { call: id(1) };
+        for _ in 0..MAX_PENDING_TRANSACTIONS {
+            table.request(id(1), TransactionKind::Other, end(), &mut out);
+        }
+        assert!(table.is_full());
+        table.request(id(1), TransactionKind::Other, end(), &mut out);
+        assert_eq!(out.len(), MAX_PENDING_TRANSACTIONS);
+        table.clear();
+        assert!(table.is_empty());
+        out.clear();
+        // Ids keep counting after a clear: a late completion of a dropped request stays
+        // unknown.
+        table.request(id(1), TransactionKind::Other, end(), &mut out);
+        assert_eq!(
+            out.first(),
+            Some(&Effect::RequestTransaction {
+                transaction: TransactionId(MAX_PENDING_TRANSACTIONS as u64),
+                action: end()
+            })
+        );
+    }
+}
