@@ -89,6 +89,7 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
         "ring_timeout_ms": config.ring_timeout_ms,
         "answer_connect_timeout_ms": config.answer_connect_timeout_ms,
         "push_completion_timeout_ms": config.push_completion_timeout_ms,
+        "audio_activation_timeout_ms": config.audio_activation_timeout_ms,
         "schema_preset": preset,
         "schema": schema_json(&config.schema),
     })
@@ -99,6 +100,7 @@ fn timer_json(timer: &Timer) -> Value {
         Timer::PushCompletion(push) => json!({"kind": "push_completion", "push": push.0}),
         Timer::Ring(c) => json!({"kind": "ring", "call": call(c)}),
         Timer::AnswerConnect(c) => json!({"kind": "answer_connect", "call": call(c)}),
+        Timer::AudioActivation(c) => json!({"kind": "audio_activation", "call": call(c)}),
     }
 }
 
@@ -237,6 +239,7 @@ pub fn event_json(event: &Event<'_>) -> Value {
             put("error", result.err().map(|e| e.raw()).into());
         }
         Event::RequestEndCall { call: c }
+        | Event::OutgoingCallRinging { call: c }
         | Event::OutgoingCallConnecting { call: c }
         | Event::OutgoingCallConnected { call: c }
         | Event::IncomingCallConnected { call: c }
@@ -363,6 +366,11 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
         }),
         Effect::CancelTimer { timer } => {
             json!({"kind": "cancel_timer", "timer": timer_json(timer)})
+        }
+        Effect::StartRingback { call: c } => json!({"kind": "start_ringback", "call": call(c)}),
+        Effect::StopRingback { call: c } => json!({"kind": "stop_ringback", "call": call(c)}),
+        Effect::AudioActivationTimedOut { call: c } => {
+            json!({"kind": "audio_activation_timed_out", "call": call(c)})
         }
     }
 }
