@@ -139,6 +139,50 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertTrue(h.app.all.contains(.stopMedia(call)))
     }
 
+    func testAHeldCallStopsItsMediaAndResumingItRestartsIt() throws {
+        let h = try Harness()
+        let call = h.connectedIncomingCall()
+        h.provider.perform(.answerCall(call: call))
+        h.provider.activateAudioSession()
+        XCTAssertEqual(h.app.all.filter { $0 == .startMedia(call) }.count, 1)
+        h.provider.perform(.setHeld(call: call, onHold: true))
+        h.callKit.settle()
+        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHold(call, true), .stopMedia(call)])
+        h.provider.perform(.setHeld(call: call, onHold: false))
+        h.callKit.settle()
+        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHold(call, false), .startMedia(call)])
+    }
+
+    func testRingbackPlaysWhileTheFarEndRingsAndStopsWhenItAnswers() throws {
+        let h = try Harness()
+        let call = try h.driver.startCall(to: "+15550100", type: .phoneNumber)
+        h.callKit.settle()
+        h.driver.signallingDidReport(.outgoingCallConnecting(call))
+        h.driver.signallingDidReport(.outgoingCallRinging(call))
+        h.callKit.settle()
+        h.provider.activateAudioSession()
+        h.callKit.settle()
+        XCTAssertTrue(h.app.all.contains(.startRingback(call)))
+        XCTAssertFalse(h.app.all.contains(.stopRingback(call)))
+        h.driver.signallingDidReport(.outgoingCallConnected(call))
+        h.callKit.settle()
+        XCTAssertEqual(h.app.all.last, .stopRingback(call))
+    }
+
+    func testAnAudioActivationThatNeverComesReachesTheMediaEngineAndTheLog() throws {
+        let h = try Harness { $0.audioActivationTimeoutMilliseconds = 2_000 }
+        let call = h.connectedIncomingCall()
+        h.provider.perform(.answerCall(call: call))
+        h.callKit.clock.advance(byMs: 1_999)
+        h.callKit.settle()
+        XCTAssertFalse(h.app.all.contains(.audioActivationTimedOut(call)))
+        h.callKit.clock.advance(byMs: 1)
+        h.callKit.settle()
+        XCTAssertEqual(h.app.all.filter { $0 == .audioActivationTimedOut(call) }.count, 1)
+        XCTAssertTrue(h.log.all.contains { $0.kind == .audioActivationTimedOut })
+        XCTAssertFalse(h.log.all.contains { $0.message.contains("+15550100") })
+    }
+
     func testRefusedStepChangesNothingAndIsLogged() throws {
         let h = try Harness()
         let stranger = UUID()

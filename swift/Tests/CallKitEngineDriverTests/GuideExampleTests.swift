@@ -59,5 +59,8 @@ private final class GuideMedia: CallMedia {
     func start(_ call: UUID) {}
     func stop(_ call: UUID) {}
     func setMuted(_ call: UUID, muted: Bool) {}
+    func startRingback(_ call: UUID) {}
+    func stopRingback(_ call: UUID) {}
+    func audioActivationTimedOut(_ call: UUID) {}
 }
 #endif

@@ -18,6 +18,9 @@ enum AppCall: Equatable, Sendable {
     case startMedia(UUID)
     case stopMedia(UUID)
     case setMuted(UUID, Bool)
+    case startRingback(UUID)
+    case stopRingback(UUID)
+    case audioActivationTimedOut(UUID)
 }
 
 /// A thread-safe list, written on the driver's queue and read on the test's thread.
@@ -64,6 +67,9 @@ final class RecordingMedia: CallMedia {
     func start(_ call: UUID) { recorder.append(.startMedia(call)) }
     func stop(_ call: UUID) { recorder.append(.stopMedia(call)) }
     func setMuted(_ call: UUID, muted: Bool) { recorder.append(.setMuted(call, muted)) }
+    func startRingback(_ call: UUID) { recorder.append(.startRingback(call)) }
+    func stopRingback(_ call: UUID) { recorder.append(.stopRingback(call)) }
+    func audioActivationTimedOut(_ call: UUID) { recorder.append(.audioActivationTimedOut(call)) }
 }
 
 /// A driver on the fakes, with recorders for the app's side and the log.

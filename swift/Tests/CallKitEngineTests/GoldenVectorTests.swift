@@ -58,9 +58,9 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (30) and of Effect (25), every CallAction (5).
-        XCTAssertEqual(events.count, 30, "\(events.sorted())")
-        XCTAssertEqual(effects.count, 25, "\(effects.sorted())")
+        // Every case of Event (31) and of Effect (28), every CallAction (5).
+        XCTAssertEqual(events.count, 31, "\(events.sorted())")
+        XCTAssertEqual(effects.count, 28, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
 
@@ -132,6 +132,7 @@ private struct GoldenConfig: Decodable {
     var ringTimeoutMs: UInt64
     var answerConnectTimeoutMs: UInt64
     var pushCompletionTimeoutMs: UInt64
+    var audioActivationTimeoutMs: UInt64
     var schemaPreset: String
     var schema: GoldenSchema
 
@@ -157,6 +158,7 @@ private struct GoldenConfig: Decodable {
         c.ringTimeoutMilliseconds = ringTimeoutMs
         c.answerConnectTimeoutMilliseconds = answerConnectTimeoutMs
         c.pushCompletionTimeoutMilliseconds = pushCompletionTimeoutMs
+        c.audioActivationTimeoutMilliseconds = audioActivationTimeoutMs
         var s = c.payloadSchema
         s.rootPath = schema.root
         s.idKey = schema.idKey
@@ -231,6 +233,7 @@ private struct GoldenTimer: Decodable {
             case "push_completion": return .pushCompletion(PushID(rawValue: try need(push, "push", kind)))
             case "ring": return .ring(call: try need(call, "call", kind))
             case "answer_connect": return .answerConnect(call: try need(call, "call", kind))
+            case "audio_activation": return .audioActivation(call: try need(call, "call", kind))
             default: throw GoldenFormatError(description: "timer kind \(kind)")
             }
         }
@@ -309,6 +312,7 @@ private struct GoldenEvent: Decodable {
         case "declined_elsewhere": return .declinedElsewhere(call: try n(call, "call"))
         case "connection_failed": return .connectionFailed(call: try n(call, "call"))
         case "timer_fired": return .timerFired(try n(timer, "timer").timer)
+        case "outgoing_call_ringing": return .outgoingCallRinging(call: try n(call, "call"))
         default: throw GoldenFormatError(description: "event kind \(kind)")
         }
     }
@@ -438,6 +442,9 @@ private struct GoldenEffect: Decodable {
         case "start_timer":
             return .startTimer(try n(timer, "timer").timer, deadline: Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
         case "cancel_timer": return .cancelTimer(try n(timer, "timer").timer)
+        case "start_ringback": return .startRingback(call: try n(call, "call"))
+        case "stop_ringback": return .stopRingback(call: try n(call, "call"))
+        case "audio_activation_timed_out": return .audioActivationTimedOut(call: try n(call, "call"))
         default: throw GoldenFormatError(description: "effect kind \(kind)")
         }
     }

@@ -254,6 +254,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case declinedElsewhere(UUID)
         /// The call's connection failed.
         case connectionFailed(UUID)
+        /// The far end of an outgoing call rings (SIP `180 Ringing`).
+        case outgoingCallRinging(UUID)
     }
 
     /// Tells the engine what the app's signalling observed.
@@ -362,6 +364,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             arm(timer, deadline: deadline, now: now)
         case let .cancelTimer(timer):
             timers.removeValue(forKey: timer)?.cancel()
+        case let .startRingback(call):
+            media.startRingback(call)
+        case let .stopRingback(call):
+            media.stopRingback(call)
+        case let .audioActivationTimedOut(call):
+            record(.audioActivationTimedOut, "didActivate did not come for call \(call)")
+            media.audioActivationTimedOut(call)
         }
     }
 
@@ -462,6 +471,9 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
         case payloadNotJSON
         /// `AVAudioSession.setCategory(_:mode:options:)` threw.
         case audioSessionFailed
+        /// CallKit did not activate the audio session in time after an answer or start
+        /// (``Effect/audioActivationTimedOut(call:)``).
+        case audioActivationTimedOut
     }
 
     /// What happened.
@@ -521,6 +533,7 @@ extension CallDriver.SignallingEvent {
         case let .answeredElsewhere(call): return .answeredElsewhere(call: call)
         case let .declinedElsewhere(call): return .declinedElsewhere(call: call)
         case let .connectionFailed(call): return .connectionFailed(call: call)
+        case let .outgoingCallRinging(call): return .outgoingCallRinging(call: call)
         }
     }
 }

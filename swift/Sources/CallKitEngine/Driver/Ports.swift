@@ -117,4 +117,16 @@ public protocol CallMedia: AnyObject {
     func stop(_ call: UUID)
     /// Mute or unmute the call's microphone stream.
     func setMuted(_ call: UUID, muted: Bool)
+    /// Play the local ringback tone for an outgoing call whose far end rings (SIP 180):
+    /// the audio session is active and the call is not held.
+    func startRingback(_ call: UUID)
+    /// Stop the call's local ringback tone (it connected, ended or was held, or the
+    /// audio session deactivated).
+    func stopRingback(_ call: UUID)
+    /// `provider(_:didActivate:)` did not come within
+    /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or
+    /// start (openradar 28774388): the call is left as it is. Typical fallbacks:
+    /// activate `AVAudioSession` yourself and call
+    /// ``CallDriver/handleAudioSessionActivated()``, or end the call.
+    func audioActivationTimedOut(_ call: UUID)
 }

@@ -147,6 +147,7 @@ extension Configuration {
         ringTimeoutMilliseconds = config.ring_timeout_ms
         answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
         pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
+        audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
         payloadSchema = PayloadSchema(config.schema)
     }
 
@@ -167,6 +168,7 @@ extension Configuration {
         config.ring_timeout_ms = ringTimeoutMilliseconds
         config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
         config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
+        config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
         config.schema = try payloadSchema.cSchema()
         return config
     }
@@ -178,6 +180,7 @@ extension EngineTimer {
         case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(PushID(rawValue: timer.push))
         case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
         case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
+        case CK_TIMER_AUDIO_ACTIVATION: self = .audioActivation(call: UUID(timer.call))
         default: throw .unrecognized(code: timer.kind)
         }
     }
@@ -193,6 +196,9 @@ extension EngineTimer {
             timer.call = ck_uuid(call)
         case .answerConnect(let call):
             timer.kind = CK_TIMER_ANSWER_CONNECT
+            timer.call = ck_uuid(call)
+        case .audioActivation(let call):
+            timer.kind = CK_TIMER_AUDIO_ACTIVATION
             timer.call = ck_uuid(call)
         }
         return timer
@@ -319,6 +325,8 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
     case .timerFired(let timer):
         e.kind = CK_EVENT_TIMER_FIRED
         e.timer = timer.c
+    case .outgoingCallRinging(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_RINGING, callID)
     }
     return body(&e)
 }
@@ -422,6 +430,12 @@ extension Effect {
             self = .startTimer(try EngineTimer(e.timer), deadline: Instant(milliseconds: e.at_ms))
         case CK_EFFECT_CANCEL_TIMER:
             self = .cancelTimer(try EngineTimer(e.timer))
+        case CK_EFFECT_START_RINGBACK:
+            self = .startRingback(call: call)
+        case CK_EFFECT_STOP_RINGBACK:
+            self = .stopRingback(call: call)
+        case CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT:
+            self = .audioActivationTimedOut(call: call)
         default:
             throw .unrecognized(code: e.kind)
         }

@@ -260,6 +260,10 @@ public struct CallInfo: Hashable, Sendable {
     public var isMuted: Bool
     /// A video call.
     public var hasVideo: Bool
+    /// Its local ringback tone plays (``Effect/startRingback(call:)`` and no stop since).
+    public var isRingbackPlaying: Bool
+    /// Outgoing, connecting, and its far end rings (``Event/outgoingCallRinging(call:)``).
+    public var isRemoteRinging: Bool
 
     init(_ info: ck_call_info) throws(EngineError) {
         guard let direction = CallDirection(rawValue: Int(info.direction)) else {
@@ -280,5 +284,7 @@ public struct CallInfo: Hashable, Sendable {
         isOnHold = info.on_hold
         isMuted = info.muted
         hasVideo = info.has_video
+        isRingbackPlaying = info.ringback_playing
+        isRemoteRinging = info.remote_ringing
     }
 }

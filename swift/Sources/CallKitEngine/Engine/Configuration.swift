@@ -143,6 +143,10 @@ public struct Configuration: Hashable, Sendable {
     /// How long after its arrival a push is completed at the latest, in milliseconds
     /// (default 5 000).
     public var pushCompletionTimeoutMilliseconds: UInt64
+    /// How long after an answer or start action is fulfilled, with the audio session
+    /// inactive, the engine waits for `provider(_:didActivate:)` before
+    /// ``Effect/audioActivationTimedOut(call:)``, in milliseconds (default 5 000).
+    public var audioActivationTimeoutMilliseconds: UInt64
     /// Where the call fields sit in the payload.
     public var payloadSchema: PayloadSchema
 

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The order (`Comparable`) is the engine's tie-break for timers due at the same
 /// deadline: every ``pushCompletion(_:)`` first (by push number), then every
-/// ``ring(call:)``, then every ``answerConnect(call:)`` (each by the UUID's bytes), as
+/// ``ring(call:)``, then every ``answerConnect(call:)``, then every
+/// ``audioActivation(call:)`` (each by the UUID's bytes), as
 /// ``CallEngine/nextDueTimer(at:)`` (the library's `ck_engine_next_due_timer`) fires them.
 public enum EngineTimer: Hashable, Comparable, Sendable {
     /// The latest moment to call the push's PushKit completion handler when
@@ -19,12 +20,17 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
     /// An answered incoming call waiting for its connection
     /// (``Configuration/answerConnectTimeoutMilliseconds``).
     case answerConnect(call: UUID)
+    /// An answered or started call waiting for `provider(_:didActivate:)` after its
+    /// answer or start action was fulfilled
+    /// (``Configuration/audioActivationTimeoutMilliseconds``); firing it yields
+    /// ``Effect/audioActivationTimedOut(call:)``.
+    case audioActivation(call: UUID)
 
     /// The call the timer is about (`nil` for ``pushCompletion(_:)``).
     public var call: UUID? {
         switch self {
         case .pushCompletion: nil
-        case .ring(let call), .answerConnect(let call): call
+        case .ring(let call), .answerConnect(let call), .audioActivation(let call): call
         }
     }
 
@@ -32,7 +38,8 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
     public static func < (lhs: EngineTimer, rhs: EngineTimer) -> Bool {
         switch (lhs, rhs) {
         case (.pushCompletion(let a), .pushCompletion(let b)): a < b
-        case (.ring(let a), .ring(let b)), (.answerConnect(let a), .answerConnect(let b)):
+        case (.ring(let a), .ring(let b)), (.answerConnect(let a), .answerConnect(let b)),
+            (.audioActivation(let a), .audioActivation(let b)):
             uuidBytesPrecede(a, b)
         default: lhs.rank < rhs.rank
         }
@@ -43,6 +50,7 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
         case .pushCompletion: 0
         case .ring: 1
         case .answerConnect: 2
+        case .audioActivation: 3
         }
     }
 }
@@ -169,4 +177,19 @@ public enum Effect: Hashable, Sendable {
     case startTimer(EngineTimer, deadline: Instant)
     /// Disarm the timer; it must not be fired.
     case cancelTimer(EngineTimer)
+
+    // MARK: Audio, continued
+
+    /// Play the local ringback tone for an outgoing call whose far end rings (the audio
+    /// session is active; twilio-voice-react-native PR #46).
+    case startRingback(call: UUID)
+    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
+    /// session deactivated).
+    case stopRingback(call: UUID)
+    /// `provider(_:didActivate:)` did not come within
+    /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or start
+    /// action being fulfilled (openradar 28774388); the call is left as it is. Log it,
+    /// and activate `AVAudioSession` yourself (then send
+    /// ``Event/didActivateAudioSession``) or end the call.
+    case audioActivationTimedOut(call: UUID)
 }
