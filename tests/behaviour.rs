@@ -1159,9 +1159,10 @@ fn ending_the_waiting_call_leaves_the_held_call_held_and_silent_until_it_is_unhe
 
 #[test]
 fn an_answer_fulfilled_with_the_session_inactive_waits_for_did_activate_and_times_out_once() {
-    let mut config = Config::default();
-    config.audio_activation_timeout_ms = 1_500;
-    let mut h = Harness::new(config);
+    let mut h = Harness::new(Config {
+        audio_activation_timeout_ms: 1_500,
+        ..Config::default()
+    });
     let call = call_id(1);
     answered(&mut h, 1, call, action_id(1));
     let deadline = at(&h).saturating_add_ms(1_500);
