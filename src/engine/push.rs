@@ -683,5 +683,7 @@ mod tests {
         assert_eq!(hex_token(&[0xAB, 0x01]).as_deref(), Some("ab01"));
         assert_eq!(hex_token(&[]), None);
         assert_eq!(hex_token(&[0; MAX_PUSH_TOKEN_LEN + 1]), None);
+        let longest = hex_token(&[0xff; MAX_PUSH_TOKEN_LEN]);
+        assert_eq!(longest.map(|h| h.len()), Some(2 * MAX_PUSH_TOKEN_LEN));
     }
 }
