@@ -5,6 +5,18 @@ use callkit_engine::{
     CallEndedReason, DtmfType, HandleType, HandleTypes, IncomingCallError, RequestTransactionError,
 };
 
+/// Each value has its raw value, and the raw value reads back as the value.
+fn both_ways<T: Copy + PartialEq + std::fmt::Debug>(
+    all: &[(T, u8)],
+    raw: fn(T) -> u8,
+    from_raw: fn(u8) -> Option<T>,
+) {
+    for &(value, n) in all {
+        assert_eq!(raw(value), n, "{value:?}");
+        assert_eq!(from_raw(n), Some(value), "{n}");
+    }
+}
+
 #[test]
 fn incoming_call_errors_keep_apples_raw_values_both_ways() {
     let all = [
@@ -17,10 +29,9 @@ fn incoming_call_errors_keep_apples_raw_values_both_ways() {
         (IncomingCallError::CallIsProtected, 6),
         (IncomingCallError::FilteredBySensitiveParticipants, 7),
     ];
-    for (error, raw) in all {
-        assert_eq!(error.raw(), raw, "{error:?}");
-        assert_eq!(IncomingCallError::from_raw(raw), error, "{raw}");
-    }
+    both_ways(&all, IncomingCallError::raw, |raw| {
+        Some(IncomingCallError::from_raw(raw))
+    });
     // A value Apple may add later reads as unknown.
     assert_eq!(IncomingCallError::from_raw(8), IncomingCallError::Unknown);
     assert_eq!(IncomingCallError::from_raw(255), IncomingCallError::Unknown);
@@ -39,10 +50,9 @@ fn request_transaction_errors_keep_apples_raw_values_both_ways() {
         (RequestTransactionError::MaximumCallGroupsReached, 7),
         (RequestTransactionError::CallIsProtected, 8),
     ];
-    for (error, raw) in all {
-        assert_eq!(error.raw(), raw, "{error:?}");
-        assert_eq!(RequestTransactionError::from_raw(raw), error, "{raw}");
-    }
+    both_ways(&all, RequestTransactionError::raw, |raw| {
+        Some(RequestTransactionError::from_raw(raw))
+    });
     assert_eq!(
         RequestTransactionError::from_raw(9),
         RequestTransactionError::Unknown
@@ -66,10 +76,7 @@ fn ended_reasons_handle_types_and_dtmf_types_keep_apples_raw_values() {
         (HandleType::PhoneNumber, 2),
         (HandleType::EmailAddress, 3),
     ];
-    for (kind, raw) in handles {
-        assert_eq!(kind.raw(), raw, "{kind:?}");
-        assert_eq!(HandleType::from_raw(raw), Some(kind), "{raw}");
-    }
+    both_ways(&handles, HandleType::raw, HandleType::from_raw);
     assert_eq!(HandleType::from_raw(0), None);
     assert_eq!(HandleType::from_raw(4), None);
     let dtmf = [
@@ -77,10 +84,7 @@ fn ended_reasons_handle_types_and_dtmf_types_keep_apples_raw_values() {
         (DtmfType::SoftPause, 2),
         (DtmfType::HardPause, 3),
     ];
-    for (kind, raw) in dtmf {
-        assert_eq!(kind.raw(), raw, "{kind:?}");
-        assert_eq!(DtmfType::from_raw(raw), Some(kind), "{raw}");
-    }
+    both_ways(&dtmf, DtmfType::raw, DtmfType::from_raw);
     assert_eq!(DtmfType::from_raw(0), None);
     assert_eq!(DtmfType::from_raw(4), None);
 }

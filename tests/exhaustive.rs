@@ -56,14 +56,17 @@ fn explore<const C: usize, const P: usize, const E: usize>(max_depth: usize) -> 
             for (i, &letter) in letters.iter().enumerate() {
                 let mut r = parent.clone();
                 let outcome = r.apply(letter, &corpus);
-                if matches!(outcome, Outcome::NoStep) && r.now == parent.now {
+                if matches!(outcome, Outcome::NoStep) && r.harness.now == parent.harness.now {
                     continue;
                 }
                 stats.transitions += 1;
-                if r.checker.violations().len() > parent.checker.violations().len() {
+                if r.harness.checker.violations().len() > parent.harness.checker.violations().len()
+                {
                     let mut p: Vec<Abs> = path.iter().map(|&i| letters[usize::from(i)]).collect();
                     p.push(letter);
-                    let new = r.checker.violations()[parent.checker.violations().len()..].to_vec();
+                    let new = r.harness.checker.violations()
+                        [parent.harness.checker.violations().len()..]
+                        .to_vec();
                     stats.violations.push((p, new));
                     continue;
                 }

@@ -2,7 +2,7 @@
 //! test named for the behaviour it wants (both fixed; docs/testing.md tells the story).
 
 use callkit_engine::{
-    CallId, Config, Effect, Event, HandleType, IncomingCallError, PushId, RequestTransactionError,
+    CallId, Config, Event, HandleType, IncomingCallError, PushId, RequestTransactionError,
     TransactionId,
 };
 use callkit_engine_testkit::{call_id, Harness};
@@ -55,13 +55,7 @@ fn a_push_for_the_uuid_of_a_requested_outgoing_call_is_ended_in_callkit_when_the
         handle_type: HandleType::PhoneNumber,
         video: false,
     });
-    let transaction = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::RequestTransaction { transaction, .. } => Some(*transaction),
-            _ => None,
-        })
-        .unwrap_or(TransactionId(0));
+    let transaction = effects.transaction().unwrap_or(TransactionId(0));
     h.push(1, &payload(a));
     h.step(Event::TransactionCompleted {
         transaction,

@@ -60,6 +60,16 @@ fn replay(dirs: &[PathBuf], check: fn(&[u8])) -> usize {
     runs
 }
 
+/// Replays the committed corpus and past crashes of fuzz target `target` through
+/// `check`: at least 20 files.
+fn replay_target(target: &str, check: fn(&[u8])) {
+    let runs = replay(&target_dirs(target), check);
+    assert!(
+        runs >= 20,
+        "only {runs} {target} corpus files: is fuzz/corpus/{target} there?"
+    );
+}
+
 fn target_dirs(target: &str) -> Vec<PathBuf> {
     vec![
         fuzz_dir().join("corpus").join(target),
@@ -69,29 +79,17 @@ fn target_dirs(target: &str) -> Vec<PathBuf> {
 
 #[test]
 fn the_committed_payload_corpus_and_past_payload_crashes_pass_the_payload_checks() {
-    let runs = replay(&target_dirs("payload"), check_payload);
-    assert!(
-        runs >= 20,
-        "only {runs} payload corpus files: is fuzz/corpus/payload there?"
-    );
+    replay_target("payload", check_payload);
 }
 
 #[test]
 fn the_committed_push_corpus_and_past_push_crashes_pass_the_push_checks() {
-    let runs = replay(&target_dirs("push"), check_push);
-    assert!(
-        runs >= 20,
-        "only {runs} push corpus files: is fuzz/corpus/push there?"
-    );
+    replay_target("push", check_push);
 }
 
 #[test]
 fn the_committed_events_corpus_and_past_event_crashes_pass_the_event_checks() {
-    let runs = replay(&target_dirs("events"), check_events);
-    assert!(
-        runs >= 20,
-        "only {runs} events corpus files: is fuzz/corpus/events there?"
-    );
+    replay_target("events", check_events);
 }
 
 #[test]
@@ -260,21 +258,8 @@ fn regression_f3_a_scheduler_stall_is_not_a_slow_parse() {
 #[test]
 fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_the_start_request_fails(
 ) {
-    let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
-    config.provider.supports_video = true;
-    config.push_completion_timeout_ms = 0;
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
     let a = call_id(5);
-    k.step(
-        77,
-        Event::RequestStartCall {
-            call: a,
-            handle: "alice@example.org",
-            handle_type: HandleType::EmailAddress,
-            video: true,
-        },
-    )
-    .unwrap();
+    let mut k = requesting_outgoing(a);
     k.step(
         77,
         Event::VoipPushReceived {
@@ -285,6 +270,31 @@ fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_t
     )
     .unwrap();
     // The fuzzer's clock had jumped to the end of time; any later time shows it.
+    fail_the_start_and_finish(&mut k);
+}
+
+/// The F2 runs' engine (flutter_callkit_incoming, video, pushes due at once) after the
+/// app asked at 77 ms to start a video call `a` (transaction 0).
+fn requesting_outgoing(a: CallId) -> Checked<4, 8, 28> {
+    let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
+    config.provider.supports_video = true;
+    config.push_completion_timeout_ms = 0;
+    let mut k: Checked<4, 8, 28> = Checked::new(config);
+    k.step(
+        77,
+        Event::RequestStartCall {
+            call: a,
+            handle: "alice@example.org",
+            handle_type: HandleType::EmailAddress,
+            video: true,
+        },
+    )
+    .unwrap();
+    k
+}
+
+/// The start request (transaction 0) fails at 1000 ms; the run ends at 10 s.
+fn fail_the_start_and_finish(k: &mut Checked<4, 8, 28>) {
     let _ = k.step(
         1_000,
         Event::TransactionCompleted {
@@ -311,21 +321,8 @@ fn regression_f2b_an_unusable_push_whose_fallback_names_a_requested_outgoing_cal
         &br#"{"duration":3490190099,"handle":"+14085551234","id":"ca000000-0000-4000-8000-000000000001","isVideo":true}"#[..],
         b"not json",
     ] {
-        let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
-        config.provider.supports_video = true;
-        config.push_completion_timeout_ms = 0;
-        let mut k: Checked<4, 8, 28> = Checked::new(config);
         let a = CallId::from_bytes([0xca, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1]);
-        k.step(
-            77,
-            Event::RequestStartCall {
-                call: a,
-                handle: "alice@example.org",
-                handle_type: HandleType::EmailAddress,
-                video: true,
-            },
-        )
-        .unwrap();
+        let mut k = requesting_outgoing(a);
         k.step(
             77,
             Event::VoipPushReceived {
@@ -335,14 +332,7 @@ fn regression_f2b_an_unusable_push_whose_fallback_names_a_requested_outgoing_cal
             },
         )
         .unwrap();
-        let _ = k.step(
-            1_000,
-            Event::TransactionCompleted {
-                transaction: TransactionId(0),
-                result: Err(callkit_engine::RequestTransactionError::Unknown),
-            },
-        );
-        k.finish(10_000);
+        fail_the_start_and_finish(&mut k);
     }
 }
 

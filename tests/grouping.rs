@@ -49,6 +49,17 @@ fn set_group(h: &mut Harness, action: u8, call: CallId, with: Option<CallId>) ->
     .effects
 }
 
+/// Taking `call` out of its group (action 101) is failed.
+fn assert_ungroup_fails(h: &mut Harness, call: CallId) {
+    let effects = set_group(h, 101, call, None);
+    assert_eq!(
+        effects,
+        vec![Effect::FailAction {
+            action: action_id(101)
+        }]
+    );
+}
+
 fn group(h: &Harness, call: CallId) -> CallId {
     h.engine.call(call).expect("live call").group()
 }
@@ -56,11 +67,7 @@ fn group(h: &Harness, call: CallId) -> CallId {
 #[test]
 fn ungrouping_the_call_a_group_is_named_after_leaves_the_rest_grouped_under_a_new_label() {
     let mut h: Harness = Harness::new(grouping_config(3));
-    let (a, b, c) = (
-        answered(&mut h, 1),
-        answered(&mut h, 2),
-        answered(&mut h, 3),
-    );
+    let [a, b, c] = [1, 2, 3].map(|n| answered(&mut h, n));
     set_group(&mut h, 100, b, Some(a));
     set_group(&mut h, 101, c, Some(a));
     assert_eq!([group(&h, a), group(&h, b), group(&h, c)], [a, a, a]);
@@ -102,20 +109,10 @@ fn ungrouping_a_call_that_is_alone_is_fulfilled_without_change() {
 #[test]
 fn ungrouping_fails_when_it_would_exceed_the_maximum_call_groups() {
     let mut h: Harness = Harness::new(grouping_config(2));
-    let (a, b, c) = (
-        answered(&mut h, 1),
-        answered(&mut h, 2),
-        answered(&mut h, 3),
-    );
+    let [a, b, c] = [1, 2, 3].map(|n| answered(&mut h, n));
     set_group(&mut h, 100, b, Some(a));
     // Two groups now: {A, B} and {C}. Taking B out would make three.
-    let effects = set_group(&mut h, 101, b, None);
-    assert_eq!(
-        effects,
-        vec![Effect::FailAction {
-            action: action_id(101)
-        }]
-    );
+    assert_ungroup_fails(&mut h, b);
     assert_eq!([group(&h, a), group(&h, b), group(&h, c)], [a, a, c]);
 }
 
@@ -126,13 +123,7 @@ fn ungrouping_fails_without_ungrouping_support() {
     let mut h: Harness = Harness::new(config);
     let (a, b) = (answered(&mut h, 1), answered(&mut h, 2));
     set_group(&mut h, 100, b, Some(a));
-    let effects = set_group(&mut h, 101, b, None);
-    assert_eq!(
-        effects,
-        vec![Effect::FailAction {
-            action: action_id(101)
-        }]
-    );
+    assert_ungroup_fails(&mut h, b);
     assert_eq!(group(&h, b), a);
 }
 
@@ -147,13 +138,7 @@ fn perform_start(config: Config, handle_type: HandleType, video: bool) -> Vec<Ef
         handle_type: HandleType::PhoneNumber,
         video: false,
     });
-    let transaction = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::RequestTransaction { transaction, .. } => Some(*transaction),
-            _ => None,
-        })
-        .expect("a start transaction");
+    let transaction = effects.transaction().expect("a start transaction");
     h.step(Event::TransactionCompleted {
         transaction,
         result: Ok(()),

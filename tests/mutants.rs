@@ -168,10 +168,7 @@ fn named_payload(n: u8, name: &str) -> String {
 }
 
 fn updates(effects: &[Effect]) -> usize {
-    effects
-        .iter()
-        .filter(|e| matches!(e, Effect::ReportCallUpdated { .. }))
-        .count()
+    callkit_engine_testkit::count(effects, |e| matches!(e, Effect::ReportCallUpdated { .. }))
 }
 
 /// A duplicate push with a new caller name updates CallKit only once CallKit knows the

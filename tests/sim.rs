@@ -15,6 +15,13 @@ fn sim(config: SimConfig) -> CallKitSim {
     CallKitSim::new(Config::default(), config)
 }
 
+/// The engine is idle, CallKit holds no call, and the run ends with every rule kept.
+fn finish_idle(s: &mut CallKitSim) {
+    assert!(s.harness.engine.is_idle(), "{}", s.timeline());
+    assert!(s.callkit_calls().is_empty());
+    s.finish();
+}
+
 #[test]
 fn an_incoming_call_answered_in_the_system_ui_gets_audio_then_media_and_ends_cleanly() {
     let mut s = sim(SimConfig::default());
@@ -54,9 +61,7 @@ fn a_duplicate_push_is_answered_call_uuid_already_exists_and_rings_once() {
     assert_eq!(s.harness.engine.calls().count(), 1);
     assert_eq!(s.callkit_calls().len(), 1);
     s.advance(60_000);
-    assert!(s.harness.engine.is_idle(), "{}", s.timeline());
-    assert!(s.callkit_calls().is_empty());
-    s.finish();
+    finish_idle(&mut s);
 }
 
 #[test]
@@ -73,9 +78,7 @@ fn do_not_disturb_and_the_block_list_drop_the_call_and_complete_the_push() {
     s.config.blocked_handles.push("+15550100".into());
     s.push(&payload(call_id(2)));
     s.advance(100);
-    assert!(s.harness.engine.is_idle(), "{}", s.timeline());
-    assert!(s.callkit_calls().is_empty());
-    s.finish();
+    finish_idle(&mut s);
 }
 
 #[test]
@@ -109,10 +112,8 @@ fn a_start_action_whose_signalling_never_connects_times_out_in_callkit_and_is_ne
     let call = call_id(7);
     s.app_starts_call(call, "+15550199").expect("room");
     s.advance(61_000);
-    assert!(s.harness.engine.is_idle(), "{}", s.timeline());
-    assert!(s.callkit_calls().is_empty());
     assert_eq!(s.outstanding_actions(), 0);
-    s.finish();
+    finish_idle(&mut s);
 }
 
 #[test]
@@ -149,10 +150,8 @@ fn a_provider_reset_mid_call_leaves_both_sides_empty() {
     s.advance(3);
     s.reset();
     s.advance(120_000);
-    assert!(s.harness.engine.is_idle(), "{}", s.timeline());
-    assert!(s.callkit_calls().is_empty());
     assert_eq!(s.owed_pushes(), 0);
-    s.finish();
+    finish_idle(&mut s);
 }
 
 #[test]

@@ -1614,6 +1614,29 @@ enum ck_result ck_engine_timers(struct ck_engine *engine,
                                 size_t *out_len);
 
 /**
+ * Writes the next timer to fire at `now_ms` and its deadline to `*out` and sets `*due`;
+ * when no timer is due, sets `*due` to false and leaves `*out` alone.
+ *
+ * This is the one due order every host should fire in (the Rust API's
+ * `Engine::next_due_timer`): among the armed timers whose deadline is at or before
+ * `now_ms`, the earliest deadline; timers due at the same deadline fire
+ * `CK_TIMER_PUSH_COMPLETION` first, then `CK_TIMER_RING`, then
+ * `CK_TIMER_ANSWER_CONNECT`, each kind by id (push number; call UUID bytes, compared
+ * in order). Feed the timer with a `CK_EVENT_TIMER_FIRED` event and ask again until
+ * `*due` is false: firing one timer can cancel or arm others. Reads only; the engine's
+ * clock does not move.
+ *
+ * # Safety
+ *
+ * `engine` as `ck_engine_init`; `out` points to a writable `ck_timer_deadline`, `due`
+ * to a writable `bool`.
+ */
+enum ck_result ck_engine_next_due_timer(struct ck_engine *engine,
+                                        uint64_t now_ms,
+                                        struct ck_timer_deadline *out,
+                                        bool *due);
+
+/**
  * Writes every live call, in the engine's slot order, to `out[0..*out_len]` (at most
  * `CK_MAX_CALLS`). A `capacity` below the number of calls gets
  * `CK_RESULT_BUFFER_TOO_SMALL` with that number in `*out_len`.

@@ -4,8 +4,8 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
-    HandleTypes, IncomingCallError, PayloadSchema, ProviderConfiguration, PushId, RejectReason,
-    RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
+    HandleTypes, IncomingCallError, Instant, PayloadSchema, ProviderConfiguration, PushId,
+    RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -78,6 +78,16 @@ fn raw_code(code: i64) -> u8 {
     u8::try_from(code).unwrap_or(0)
 }
 
+/// A CallKit completion's result: `Ok` unless `has_error`, else the error with raw
+/// value `error_code` (an unknown value is the error's `unknown`).
+fn apple_result<E>(ev: &ck_event, from_raw: fn(u8) -> E) -> Res<Result<(), E>> {
+    Ok(if flag(ev.has_error)? {
+        Err(from_raw(raw_code(ev.error_code)))
+    } else {
+        Ok(())
+    })
+}
+
 pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
     match t.kind {
         CK_TIMER_PUSH_COMPLETION => Ok(Timer::PushCompletion(PushId(t.push))),
@@ -111,11 +121,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         CK_EVENT_PUSH_CREDENTIALS_INVALIDATED => Event::PushCredentialsInvalidated,
         CK_EVENT_INCOMING_CALL_REPORTED => Event::IncomingCallReported {
             push: PushId(ev.push),
-            result: if flag(ev.has_error)? {
-                Err(IncomingCallError::from_raw(raw_code(ev.error_code)))
-            } else {
-                Ok(())
-            },
+            result: apple_result(ev, IncomingCallError::from_raw)?,
         },
         CK_EVENT_PROVIDER_DID_BEGIN => Event::ProviderDidBegin,
         CK_EVENT_PROVIDER_DID_RESET => Event::ProviderDidReset,
@@ -178,11 +184,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         },
         CK_EVENT_TRANSACTION_COMPLETED => Event::TransactionCompleted {
             transaction: TransactionId(ev.transaction),
-            result: if flag(ev.has_error)? {
-                Err(RequestTransactionError::from_raw(raw_code(ev.error_code)))
-            } else {
-                Ok(())
-            },
+            result: apple_result(ev, RequestTransactionError::from_raw)?,
         },
         CK_EVENT_OUTGOING_CALL_CONNECTING => Event::OutgoingCallConnecting { call },
         CK_EVENT_OUTGOING_CALL_CONNECTED => Event::OutgoingCallConnected { call },
@@ -208,6 +210,14 @@ fn uuid(id: CallId) -> ck_uuid {
     }
 }
 
+/// An armed timer and its deadline, for C.
+pub(crate) fn timer_deadline((timer, deadline): (Timer, Instant)) -> ck_timer_deadline {
+    ck_timer_deadline {
+        timer: c_timer(timer),
+        deadline_ms: deadline.as_millis(),
+    }
+}
+
 pub(crate) fn c_timer(t: Timer) -> ck_timer {
     match t {
         Timer::PushCompletion(push) => ck_timer {
@@ -229,14 +239,7 @@ pub(crate) fn c_timer(t: Timer) -> ck_timer {
 }
 
 fn reject_reason(reason: RejectReason) -> ck_reject_reason {
-    match reason {
-        RejectReason::Declined => CK_REJECT_REASON_DECLINED,
-        RejectReason::Busy => CK_REJECT_REASON_BUSY,
-        RejectReason::DoNotDisturb => CK_REJECT_REASON_DO_NOT_DISTURB,
-        RejectReason::Blocked => CK_REJECT_REASON_BLOCKED,
-        RejectReason::Unanswered => CK_REJECT_REASON_UNANSWERED,
-        RejectReason::Failed => CK_REJECT_REASON_FAILED,
-    }
+    reason.raw()
 }
 
 fn ended_reason(reason: CallEndedReason) -> ck_call_ended_reason {

@@ -2,7 +2,9 @@
 //! the tables (every event kind, every engine error, every result name).
 
 use super::*;
-use callkit_engine::{CallId, Error, PushId, Timer};
+use crate::boundary::{guard, with_engine};
+use crate::entry::RESULT_NAMES;
+use callkit_engine::{CallId, Error, Instant, PushId, Timer};
 
 fn ready_engine() -> Box<ck_engine> {
     // SAFETY: ck_engine is plain words; all-zero is the documented starting state.
@@ -198,5 +200,24 @@ fn configs_round_trip_through_c() {
         let rust = convert::config(&config).expect("a preset is valid");
         assert_eq!(convert::c_config(&rust), config);
         assert_eq!(rust.schema, convert::preset(preset).unwrap());
+    }
+}
+
+#[test]
+fn reject_reasons_cross_as_their_raw_values_the_header_constants() {
+    use callkit_engine::{Effect, RejectReason};
+    let reasons = [
+        (RejectReason::Declined, CK_REJECT_REASON_DECLINED),
+        (RejectReason::Busy, CK_REJECT_REASON_BUSY),
+        (RejectReason::DoNotDisturb, CK_REJECT_REASON_DO_NOT_DISTURB),
+        (RejectReason::Blocked, CK_REJECT_REASON_BLOCKED),
+        (RejectReason::Unanswered, CK_REJECT_REASON_UNANSWERED),
+        (RejectReason::Failed, CK_REJECT_REASON_FAILED),
+    ];
+    for (reason, constant) in reasons {
+        let call = CallId::from_bytes([7; 16]);
+        let effect = crate::convert::effect(&Effect::RejectIncoming { call, reason });
+        assert_eq!(effect.kind, CK_EFFECT_REJECT_INCOMING, "{reason:?}");
+        assert_eq!(effect.reject_reason, constant, "{reason:?}");
     }
 }

@@ -179,11 +179,7 @@ int main(void) {
    * needed; nothing else is written, and the same push then goes through. */
   {
     static const char json[] = "{\"uuid\":\"0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20\",\"handle\":\"+1555\"}";
-    ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-    ev.push = 1;
-    ev.payload.ptr = (const uint8_t *)json;
-    ev.payload.len = sizeof json - 1;
-    ev.fallback_call = uuid_fill(0xfb);
+    ev = push_event(1, json, sizeof json - 1, uuid_fill(0xfb));
     memset(&s, 0x5a, sizeof s);
     size_t len = 0;
     CHECK_RESULT(ck_engine_handle(&engine, 1000, &ev, s.fx, CK_MAX_EFFECTS - 1, &len, &s.data),

@@ -85,6 +85,18 @@ static inline ck_event event(ck_event_kind kind) {
   return ev;
 }
 
+/* A VoIP push event: push `push` with `len` payload bytes at `payload`, fallback UUID
+ * `fallback`. */
+static inline ck_event push_event(uint64_t push, const void *payload, size_t len,
+                                  ck_uuid fallback) {
+  ck_event ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
+  ev.push = push;
+  ev.payload.ptr = (const uint8_t *)payload;
+  ev.payload.len = len;
+  ev.fallback_call = fallback;
+  return ev;
+}
+
 /* One step's outputs. */
 typedef struct step {
   ck_effect fx[CK_MAX_EFFECTS];

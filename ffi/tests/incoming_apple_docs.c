@@ -29,11 +29,7 @@ int main(int argc, char **argv) {
   engine_init(&engine, &config);
 
   /* 0 ms: the push. The report comes first, in this very step (iOS 13 rule). */
-  ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-  ev.push = 1;
-  ev.payload.ptr = payload;
-  ev.payload.len = payload_len;
-  ev.fallback_call = uuid_fill(0xfb);
+  ev = push_event(1, payload, payload_len, uuid_fill(0xfb));
   handle_ok(&engine, 0, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_REPORT_NEW_INCOMING_CALL, CK_EFFECT_START_TIMER,
               CK_EFFECT_CONNECT_INCOMING, CK_EFFECT_START_TIMER);

@@ -71,11 +71,7 @@ int main(int argc, char **argv) {
     static const char nul_name[] =
         "{\"uuid\":\"d4c3b2a1-0f9e-4d8c-b7a6-958473625140\",\"handle\":\"+15550001111\","
         "\"callerName\":\"Ann\\u0000Lee\"}";
-    ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-    ev.push = 6;
-    ev.payload.ptr = (const uint8_t *)nul_name;
-    ev.payload.len = sizeof nul_name - 1;
-    ev.fallback_call = uuid_fill(0xf6);
+    ev = push_event(6, nul_name, sizeof nul_name - 1, uuid_fill(0xf6));
     handle_ok(&engine, 12000, &ev, &s);
     CHECK_KINDS(&s, CK_EFFECT_REPORT_NEW_INCOMING_CALL, CK_EFFECT_START_TIMER,
                 CK_EFFECT_CONNECT_INCOMING, CK_EFFECT_START_TIMER);
@@ -110,11 +106,7 @@ int main(int argc, char **argv) {
   {
     static const char dnd[] =
         "{\"uuid\":\"11111111-2222-4333-8444-555555555555\",\"handle\":\"bob@example.org\"}";
-    ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-    ev.push = 7;
-    ev.payload.ptr = (const uint8_t *)dnd;
-    ev.payload.len = sizeof dnd - 1;
-    ev.fallback_call = uuid_fill(0xf7);
+    ev = push_event(7, dnd, sizeof dnd - 1, uuid_fill(0xf7));
     handle_ok(&engine, 20000, &ev, &s);
     CHECK(s.fx[0].kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL);
     CHECK(s.data.call_update.remote_handle.handle_type == CK_HANDLE_TYPE_EMAIL_ADDRESS);

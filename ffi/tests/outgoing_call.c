@@ -10,6 +10,14 @@
 
 static ck_engine engine;
 
+/* Handles `ev`, which must request exactly one CXCallController transaction for
+ * `action`. */
+static void request_ok(uint64_t now_ms, const ck_event *ev, step *s, ck_call_action_kind action) {
+  handle_ok(&engine, now_ms, ev, s);
+  CHECK_KINDS(s, CK_EFFECT_REQUEST_TRANSACTION);
+  CHECK(s->fx[0].call_action == action);
+}
+
 /* The completion of CXCallController.request for `transaction`, without error. */
 static void transaction_ok(uint64_t now_ms, uint64_t transaction) {
   step s;
@@ -46,9 +54,7 @@ int main(void) {
   ev.call = call;
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
-  handle_ok(&engine, 0, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
-  CHECK(s.fx[0].call_action == CK_CALL_ACTION_START_CALL);
+  request_ok(0, &ev, &s, CK_CALL_ACTION_START_CALL);
   CHECK(s.fx[0].transaction == 0 && uuid_eq(s.fx[0].call, call) && !s.fx[0].video);
   CHECK(s.data.kind == CK_STEP_DATA_HANDLE);
   CHECK(s.data.handle.handle_type == CK_HANDLE_TYPE_PHONE_NUMBER);
@@ -110,9 +116,8 @@ int main(void) {
   ev = event(CK_EVENT_REQUEST_SET_HELD);
   ev.call = call;
   ev.on_hold = 1;
-  handle_ok(&engine, 20000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
-  CHECK(s.fx[0].call_action == CK_CALL_ACTION_SET_HELD && s.fx[0].on_hold);
+  request_ok(20000, &ev, &s, CK_CALL_ACTION_SET_HELD);
+  CHECK(s.fx[0].on_hold);
   uint64_t hold_transaction = s.fx[0].transaction;
   transaction_ok(20010, hold_transaction);
   ev = event(CK_EVENT_PERFORM_SET_HELD);
@@ -128,17 +133,14 @@ int main(void) {
   ev = event(CK_EVENT_REQUEST_SET_MUTED);
   ev.call = call;
   ev.muted = 0;
-  handle_ok(&engine, 21000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
-  CHECK(s.fx[0].call_action == CK_CALL_ACTION_SET_MUTED && !s.fx[0].muted);
+  request_ok(21000, &ev, &s, CK_CALL_ACTION_SET_MUTED);
+  CHECK(!s.fx[0].muted);
   transaction_ok(21010, s.fx[0].transaction);
   ev = event(CK_EVENT_REQUEST_PLAY_DTMF);
   ev.call = call;
   ev.digits = str("9");
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
-  handle_ok(&engine, 22000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
-  CHECK(s.fx[0].call_action == CK_CALL_ACTION_PLAY_DTMF);
+  request_ok(22000, &ev, &s, CK_CALL_ACTION_PLAY_DTMF);
   CHECK(s.data.kind == CK_STEP_DATA_DTMF_DIGITS);
   check_text(s.data.dtmf_digits, s.data.dtmf_digits_len, "9");
   transaction_ok(22010, s.fx[0].transaction);
@@ -146,9 +148,8 @@ int main(void) {
   /* The user ends the call in the app: a CXEndCallAction is requested, then performed. */
   ev = event(CK_EVENT_REQUEST_END_CALL);
   ev.call = call;
-  handle_ok(&engine, 90000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
-  CHECK(s.fx[0].call_action == CK_CALL_ACTION_END_CALL && uuid_eq(s.fx[0].call, call));
+  request_ok(90000, &ev, &s, CK_CALL_ACTION_END_CALL);
+  CHECK(uuid_eq(s.fx[0].call, call));
   transaction_ok(90030, s.fx[0].transaction);
   ev = event(CK_EVENT_PERFORM_END_CALL);
   ev.action = uuid_fill(0xb5);

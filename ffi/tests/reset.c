@@ -25,11 +25,7 @@ static ck_uuid ring(uint64_t now_ms, uint64_t push, const char *id, const char *
   int n = snprintf(json, sizeof json, "{\"uuid\":\"%s\",\"handle\":\"+15550001111\",\"callerName\":\"%s\"}",
                    id, name);
   CHECK(n > 0 && (size_t)n < sizeof json);
-  ck_event ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-  ev.push = push;
-  ev.payload.ptr = (const uint8_t *)json;
-  ev.payload.len = (size_t)n;
-  ev.fallback_call = uuid_fill(0xfb);
+  ck_event ev = push_event(push, json, (size_t)n, uuid_fill(0xfb));
   handle_ok(&engine, now_ms, &ev, &s);
   CHECK(s.fx[0].kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL);
   check_text(s.data.call_update.caller_name, s.data.call_update.caller_name_len, name);
@@ -95,11 +91,7 @@ int main(int argc, char **argv) {
   /* Call A: Bob, from the corpus payload, answered and talking. */
   size_t n = read_file(path_join(path, sizeof path, argv[1], "rn-voip-push.json"), payload,
                        sizeof payload);
-  ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-  ev.push = 1;
-  ev.payload.ptr = payload;
-  ev.payload.len = n;
-  ev.fallback_call = uuid_fill(0xfa);
+  ev = push_event(1, payload, n, uuid_fill(0xfa));
   handle_ok(&engine, 0, &ev, &s);
   const ck_uuid a = s.fx[0].call;
   CHECK(uuid_eq(a, uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20")));
@@ -156,11 +148,7 @@ int main(int argc, char **argv) {
   CHECK(st.idle && st.calls == 0 && st.pending_pushes == 0 && st.pending_transactions == 0);
 
   /* A late copy of A's push after the reset: reported and ended at once. */
-  ev = event(CK_EVENT_VOIP_PUSH_RECEIVED);
-  ev.push = 4;
-  ev.payload.ptr = payload;
-  ev.payload.len = n;
-  ev.fallback_call = uuid_fill(0xfc);
+  ev = push_event(4, payload, n, uuid_fill(0xfc));
   handle_ok(&engine, 26000, &ev, &s);
   CHECK(s.fx[0].kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL && uuid_eq(s.fx[0].call, a));
   CHECK(find(&s, CK_EFFECT_REPORT_CALL_ENDED) >= 0);

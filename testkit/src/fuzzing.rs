@@ -16,7 +16,7 @@
 //!   engine of one of three capacities, with every step checked.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::convert::Infallible;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant as WallClock};
 
@@ -24,108 +24,51 @@ use arbitrary::{Arbitrary, Unstructured};
 use callkit_engine::{
     ActionId, CallEndedReason, CallId, CallIdKind, CallPhase, CallerName, Config, Direction,
     DtmfType, Effect, Engine, Error, Event, Handle, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushId, PushKind, PushPayload, RequestTransactionError, Timer,
-    TransactionId, Uuid, MAX_PAYLOAD_LEN, MAX_PENDING_TRANSACTIONS,
+    PayloadError, PayloadSchema, PushId, PushKind, PushPayload, ReportResult,
+    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid, MAX_PAYLOAD_LEN,
+    MAX_PENDING_TRANSACTIONS,
 };
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::{action_id, call_id, fallback_id, PushRuleChecker, StepEffects};
+use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols};
+use crate::{action_id, call_id, fallback_id, fire_due, test_uuid, Harness, StepEffects};
 
 // ---------------------------------------------------------------------------------------
 // Schemas and the payload corpus
 // ---------------------------------------------------------------------------------------
 
+/// `(name, bytes)` of each named file of `tests/payloads/`, compiled in.
+macro_rules! payload_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!("../../tests/payloads/", $name)) as &[u8])),*]
+    };
+}
+
 /// Every payload file of `tests/payloads/`, compiled in (the seeds of every target).
-pub const PAYLOAD_CORPUS: &[(&str, &[u8])] = &[
-    (
-        "apple-docs-calluuid.json",
-        include_bytes!("../../tests/payloads/apple-docs-calluuid.json"),
-    ),
-    (
-        "bom-prefixed.json",
-        include_bytes!("../../tests/payloads/bom-prefixed.json"),
-    ),
-    (
-        "callername-no-uuid.json",
-        include_bytes!("../../tests/payloads/callername-no-uuid.json"),
-    ),
-    (
-        "deep-nesting.json",
-        include_bytes!("../../tests/payloads/deep-nesting.json"),
-    ),
-    (
-        "duplicate-keys.json",
-        include_bytes!("../../tests/payloads/duplicate-keys.json"),
-    ),
-    (
-        "empty.json",
-        include_bytes!("../../tests/payloads/empty.json"),
-    ),
-    (
-        "escaped-unicode-name.json",
-        include_bytes!("../../tests/payloads/escaped-unicode-name.json"),
-    ),
-    (
-        "flutter-callkit-incoming-full.json",
-        include_bytes!("../../tests/payloads/flutter-callkit-incoming-full.json"),
-    ),
-    (
-        "flutter-callkit-incoming.json",
-        include_bytes!("../../tests/payloads/flutter-callkit-incoming.json"),
-    ),
-    (
-        "linphone-flexisip.json",
-        include_bytes!("../../tests/payloads/linphone-flexisip.json"),
-    ),
-    (
-        "long-caller-name.json",
-        include_bytes!("../../tests/payloads/long-caller-name.json"),
-    ),
-    (
-        "missing-uuid-invalid.json",
-        include_bytes!("../../tests/payloads/missing-uuid-invalid.json"),
-    ),
-    (
-        "nested-data.json",
-        include_bytes!("../../tests/payloads/nested-data.json"),
-    ),
-    (
-        "not-json.bin",
-        include_bytes!("../../tests/payloads/not-json.bin"),
-    ),
-    (
-        "oversize-5kib.json",
-        include_bytes!("../../tests/payloads/oversize-5kib.json"),
-    ),
-    (
-        "rn-voip-push.json",
-        include_bytes!("../../tests/payloads/rn-voip-push.json"),
-    ),
-    (
-        "speakerbox-uppercase-uuid.json",
-        include_bytes!("../../tests/payloads/speakerbox-uppercase-uuid.json"),
-    ),
-    (
-        "telegram-relay.json",
-        include_bytes!("../../tests/payloads/telegram-relay.json"),
-    ),
-    (
-        "truncated.json",
-        include_bytes!("../../tests/payloads/truncated.json"),
-    ),
-    (
-        "twilio-call.json",
-        include_bytes!("../../tests/payloads/twilio-call.json"),
-    ),
-    (
-        "twilio-cancel.json",
-        include_bytes!("../../tests/payloads/twilio-cancel.json"),
-    ),
-    (
-        "wrong-types.json",
-        include_bytes!("../../tests/payloads/wrong-types.json"),
-    ),
+pub const PAYLOAD_CORPUS: &[(&str, &[u8])] = payload_files![
+    "apple-docs-calluuid.json",
+    "bom-prefixed.json",
+    "callername-no-uuid.json",
+    "deep-nesting.json",
+    "duplicate-keys.json",
+    "empty.json",
+    "escaped-unicode-name.json",
+    "flutter-callkit-incoming-full.json",
+    "flutter-callkit-incoming.json",
+    "linphone-flexisip.json",
+    "long-caller-name.json",
+    "missing-uuid-invalid.json",
+    "nested-data.json",
+    "not-json.bin",
+    "oversize-5kib.json",
+    "rn-voip-push.json",
+    "speakerbox-uppercase-uuid.json",
+    "telegram-relay.json",
+    "truncated.json",
+    "twilio-call.json",
+    "twilio-cancel.json",
+    "wrong-types.json",
 ];
 
 /// A custom schema using every schema feature: a two-segment root (`call.info`), an
@@ -669,46 +612,24 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 // A checked engine: every step through the invariant checker and local consistency checks
 // ---------------------------------------------------------------------------------------
 
-/// A timer as a sortable key.
-fn timer_key(t: &Timer) -> (u8, u128) {
-    match t {
-        Timer::PushCompletion(p) => (0, u128::from(p.0)),
-        Timer::Ring(c) => (1, c.0.as_u128()),
-        Timer::AnswerConnect(c) => (2, c.0.as_u128()),
-    }
-}
-
-/// An engine driven one step at a time, every step checked: the PushKit rule and the
-/// invariants (`InvariantChecker`), plus the consistency checks here (a refused step
-/// changes nothing; the host's timer view built from `StartTimer`/`CancelTimer` equals
-/// `Engine::timers`; every action is fulfilled or failed at most once, and only while
-/// open; the engine's own state is coherent). Panics at the first violation, with the
-/// run so far.
+/// An engine driven one step at a time through a checked [`Harness`] (the invariants
+/// I1-I8, the PushKit rule among them; I3 and I7 hold the host's view of actions and
+/// timers), plus the consistency checks here (the engine's clock is the step's; the
+/// engine's own state is coherent). Panics at the first violation, with the run so
+/// far. Dereferences to its [`Harness`].
+#[derive(Clone)]
 pub struct Checked<const C: usize, const P: usize, const E: usize> {
-    /// The engine under test.
-    pub engine: Engine<C, P, E>,
-    invariants: crate::invariants::InvariantChecker,
-    rules: PushRuleChecker,
-    /// The armed timers as the host sees them: `(kind, id)` -> deadline.
-    host_timers: BTreeMap<(u8, u128), u64>,
+    harness: Harness<C, P, E>,
     /// `CompletePush` count per push id.
     completed: BTreeMap<u64, u32>,
-    log: Vec<String>,
-    /// Off only to minimise a corpus by engine coverage ([`drive_events_unchecked`]).
-    checking: bool,
+    /// The first line of the run's log (the fixture it started from).
+    header: String,
 }
 
-impl<const C: usize, const P: usize, const E: usize> Clone for Checked<C, P, E> {
-    fn clone(&self) -> Self {
-        Checked {
-            engine: self.engine.clone(),
-            invariants: self.invariants.clone(),
-            rules: self.rules.clone(),
-            host_timers: self.host_timers.clone(),
-            completed: self.completed.clone(),
-            log: self.log.clone(),
-            checking: self.checking,
-        }
+impl<const C: usize, const P: usize, const E: usize> std::ops::Deref for Checked<C, P, E> {
+    type Target = Harness<C, P, E>;
+    fn deref(&self) -> &Harness<C, P, E> {
+        &self.harness
     }
 }
 
@@ -716,208 +637,61 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
     /// A new engine with `config`, at time 0.
     pub fn new(config: Config) -> Self {
         Checked {
-            invariants: crate::invariants::InvariantChecker::new(&config, C, P),
-            rules: PushRuleChecker::new(&config, P),
-            engine: Engine::new(config),
-            host_timers: BTreeMap::new(),
+            harness: Harness::new(config),
             completed: BTreeMap::new(),
-            log: Vec::new(),
-            checking: true,
+            header: String::new(),
         }
     }
 
+    /// The same run with every check off (and nothing recorded): only for minimising a
+    /// corpus by engine coverage ([`drive_events_unchecked`]).
+    fn unchecked(mut self) -> Self {
+        self.harness.checking = false;
+        self.harness.recording = false;
+        self
+    }
+
     fn fail(&self, what: &str) -> ! {
-        let mut s = String::new();
-        for line in self
-            .log
-            .iter()
-            .rev()
-            .take(80)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            let _ = writeln!(s, "{line}");
-        }
-        panic!("{what}\n--- run (last 80 lines) ---\n{s}");
+        let timeline = self.harness.timeline();
+        let lines: Vec<&str> = timeline.lines().collect();
+        let tail = lines[lines.len().saturating_sub(80)..].join("\n");
+        panic!(
+            "{what}\n--- run (last 80 lines) ---\n{}{tail}",
+            if self.header.is_empty() {
+                String::new()
+            } else {
+                format!("{}\n", self.header)
+            }
+        );
     }
 
     /// Feeds `event` at `at` and checks the step; returns what the engine returned.
     pub fn step(&mut self, at: u64, event: Event<'_>) -> Result<StepEffects, Error> {
-        if !self.checking {
-            let result = self.engine.handle(Instant::from_millis(at), event);
-            return result.map(|e| StepEffects::from_effects(&e));
-        }
-        let before = self.engine.clone();
-        let result = self.engine.handle(Instant::from_millis(at), event);
-        self.log.push(match event {
-            Event::VoipPushReceived {
-                push,
-                payload,
-                fallback_call,
-            } => format!(
-                "{at:>10} ms  VoipPushReceived {{ push: {}, fallback_call: {fallback_call}, payload ({} bytes): {:?} }}",
-                push.0,
-                payload.len(),
-                String::from_utf8_lossy(&payload[..payload.len().min(160)])
-            ),
-            _ => format!("{at:>10} ms  {event:?}"),
-        });
-        match &result {
-            Ok(effects) => {
-                for e in effects.iter() {
-                    self.log.push(format!("              -> {e:?}"));
-                    if let Effect::CompletePush { push } = e {
-                        *self.completed.entry(push.0).or_default() += 1;
-                    }
-                }
+        let result = self.harness.step_at(at, event);
+        let Some(before) = self.harness.previous.take() else {
+            return result;
+        };
+        for e in result.iter().flatten() {
+            if let Effect::CompletePush { push } = e {
+                *self.completed.entry(push.0).or_default() += 1;
             }
-            Err(e) => self.log.push(format!("              !! {e}")),
         }
-        self.invariants
-            .check_step(&before, &self.engine, at, &event, &result);
-        if let Some(v) = self.invariants.violations().first() {
+        if let Some(v) = self.harness.checker.violations().first() {
             self.fail(&format!("invariant broken: {v}"));
         }
-        let is_push = matches!(event, Event::VoipPushReceived { .. });
-        let effective = if is_push {
+        let effective = if matches!(event, Event::VoipPushReceived { .. }) {
             at.max(before.now().as_millis())
         } else {
             at
         };
-        let overflowed = result.as_ref().map(|e| e.overflowed()).unwrap_or(false);
-        let view: Result<&[Effect], Error> = match &result {
-            Ok(e) => Ok(e.as_slice()),
-            Err(e) => Err(*e),
-        };
-        self.rules.observe(effective, &event, &view, overflowed);
-        if let Some(v) = self.rules.violations().first() {
-            self.fail(&format!("PushKit rule broken: {v}"));
-        }
-        match &result {
-            Err(e) => {
-                if is_push {
-                    self.fail(&format!("a push was refused: {e}"));
-                }
-                if self.engine != before {
-                    self.fail(&format!("refused ({e}) but the engine changed"));
-                }
-            }
-            Ok(effects) => {
-                if effects.overflowed() {
-                    self.fail("the effect container overflowed");
-                }
-                self.check_effects(&before, effective, &event, effects.as_slice());
-            }
-        }
-        self.check_state();
-        result.map(|e| StepEffects::from_effects(&e))
-    }
-
-    /// Checks one accepted step's effects against the state before it.
-    fn check_effects(
-        &mut self,
-        before: &Engine<C, P, E>,
-        now: u64,
-        event: &Event<'_>,
-        effects: &[Effect],
-    ) {
-        if self.engine.now().as_millis() != now {
+        if result.is_ok() && self.engine.now().as_millis() != effective {
             self.fail(&format!(
-                "the engine's clock is {} ms after a step at {now} ms",
+                "the engine's clock is {} ms after a step at {effective} ms",
                 self.engine.now().as_millis()
             ));
         }
-        if let Event::VoipPushReceived { push, .. } = event {
-            if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if p == push)
-            {
-                self.fail("a push step does not start with its report");
-            }
-        }
-        // The host's timers: the fired one goes, then every start and cancel in order.
-        if let Event::TimerFired { timer } = event {
-            if self.host_timers.remove(&timer_key(timer)).is_none() {
-                self.fail(&format!("{timer:?} fired and accepted but never started"));
-            }
-        }
-        for e in effects {
-            match e {
-                Effect::StartTimer { timer, deadline } => {
-                    if deadline.as_millis() < now {
-                        self.fail(&format!("{timer:?} started with a deadline in the past"));
-                    }
-                    if self
-                        .host_timers
-                        .insert(timer_key(timer), deadline.as_millis())
-                        .is_some()
-                    {
-                        self.fail(&format!("{timer:?} started while armed"));
-                    }
-                }
-                Effect::CancelTimer { timer }
-                    if self.host_timers.remove(&timer_key(timer)).is_none() =>
-                {
-                    self.fail(&format!("{timer:?} cancelled but not armed"));
-                }
-                _ => {}
-            }
-        }
-        let engine_timers: BTreeMap<(u8, u128), u64> = self
-            .engine
-            .timers()
-            .map(|(t, d)| (timer_key(&t), d.as_millis()))
-            .collect();
-        if engine_timers.len() != self.engine.timers().count() {
-            self.fail("a timer is armed twice");
-        }
-        if engine_timers != self.host_timers {
-            self.fail(&format!(
-                "the host's timers {:?} differ from the engine's {:?}",
-                self.host_timers, engine_timers
-            ));
-        }
-        // Actions: resolved at most once, only if open (held before, or this event's),
-        // never after a time-out or a reset; the rest of this event's action is held.
-        let held_before: BTreeSet<ActionId> =
-            before.calls().filter_map(|c| c.held_action()).collect();
-        let own = match event {
-            Event::PerformStartCall { action, .. }
-            | Event::PerformAnswerCall { action, .. }
-            | Event::PerformEndCall { action, .. }
-            | Event::PerformSetHeld { action, .. }
-            | Event::PerformSetMuted { action, .. }
-            | Event::PerformSetGroup { action, .. }
-            | Event::PerformPlayDtmf { action, .. } => Some(*action),
-            _ => None,
-        };
-        let mut open = held_before.clone();
-        match event {
-            Event::TimedOutPerforming { action } => {
-                open.remove(action);
-            }
-            Event::ProviderDidReset => open.clear(),
-            _ => {}
-        }
-        open.extend(own);
-        let mut resolved = BTreeSet::new();
-        for e in effects {
-            if let Effect::FulfillAction { action } | Effect::FailAction { action } = e {
-                if !open.contains(action) || !resolved.insert(*action) {
-                    self.fail(&format!("{action:?} resolved while not open, or twice"));
-                }
-            }
-        }
-        let held_after: BTreeSet<ActionId> = self
-            .engine
-            .calls()
-            .filter_map(|c| c.held_action())
-            .collect();
-        let want: BTreeSet<ActionId> = open.difference(&resolved).copied().collect();
-        if held_after != want {
-            self.fail(&format!(
-                "held actions {held_after:?}, expected {want:?} (open {open:?}, resolved {resolved:?})"
-            ));
-        }
+        self.check_state();
+        result
     }
 
     /// The engine's state is coherent.
@@ -933,6 +707,10 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         }
         if e.is_idle() && e.timers().next().is_some() {
             self.fail("idle with a timer armed");
+        }
+        let timers: BTreeSet<Timer> = e.timers().map(|(t, _)| t).collect();
+        if timers.len() != e.timers().count() {
+            self.fail("a timer is armed twice");
         }
         if e.poll_timeout() != e.timers().map(|(_, d)| d).min() {
             self.fail("poll_timeout is not the earliest timer");
@@ -987,25 +765,27 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         }
     }
 
-    /// Fires, in deadline order, every armed timer due at `at` (moving the engine's
-    /// clock there); every one must be accepted, and the firing must end.
+    /// Fires, in the core's due order, every armed timer due at `at`, each at its
+    /// deadline (or the engine's clock, if later); every one must be accepted, and the
+    /// firing must end.
     pub fn fire_due(&mut self, at: u64) {
         let at = at.max(self.engine.now().as_millis());
-        for _ in 0..(4 * (C + P) + 16) {
-            let due = self
-                .engine
-                .timers()
-                .filter(|(_, d)| d.as_millis() <= at)
-                .min_by_key(|(t, d)| (*d, timer_key(t)));
-            let Some((timer, deadline)) = due else {
-                return;
-            };
-            let when = deadline.as_millis().max(self.engine.now().as_millis());
-            if let Err(e) = self.step(when, Event::TimerFired { timer }) {
-                self.fail(&format!("a due timer was refused: {e}"));
-            }
+        let ended = fire_due(
+            self,
+            |k| &k.harness.engine,
+            at,
+            4 * (C + P) + 16,
+            |k, timer, deadline| {
+                let when = deadline.as_millis().max(k.engine.now().as_millis());
+                if let Err(e) = k.step(when, Event::TimerFired { timer }) {
+                    k.fail(&format!("a due timer was refused: {e}"));
+                }
+                true
+            },
+        );
+        if !ended {
+            self.fail("timers keep firing: more firings than timers can exist");
         }
-        self.fail("timers keep firing: more firings than timers can exist");
     }
 
     /// Ends the run: fires every timer due by `at` (the host kept its promises), checks
@@ -1018,12 +798,8 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
             let _ = self.step(at, Event::ProviderDidReset);
             return;
         }
-        self.invariants.finish(at);
-        self.rules.finish(at);
-        if let Some(v) = self.invariants.violations().first() {
-            self.fail(&format!("at the end: {v}"));
-        }
-        if let Some(v) = self.rules.violations().first() {
+        self.harness.checker.finish(at);
+        if let Some(v) = self.checker.violations().first() {
             self.fail(&format!("at the end: {v}"));
         }
         if let Err(e) = self.step(at, Event::ProviderDidReset) {
@@ -1032,7 +808,7 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         if !self.engine.is_idle() || self.engine.timers().next().is_some() {
             self.fail("not idle after providerDidReset");
         }
-        if self.rules.open_pushes() != 0 {
+        if self.checker.open_pushes() != 0 {
             self.fail("a push is still owed its completion after providerDidReset");
         }
     }
@@ -1044,7 +820,8 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
 
     /// Replaces the run's log with one line (for fixtures cloned many times).
     pub fn set_log(&mut self, line: String) {
-        self.log = vec![line];
+        self.harness.steps.clear();
+        self.header = line;
     }
 }
 
@@ -1465,7 +1242,7 @@ pub enum Op {
 }
 
 /// A call reference, resolved against the run so far.
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallRef {
     /// One of six fixed ids (colliding across the run).
     Small(u8),
@@ -1478,7 +1255,7 @@ pub enum CallRef {
 }
 
 /// An action reference.
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActRef {
     /// One of six fixed ids.
     Small(u8),
@@ -1489,7 +1266,7 @@ pub enum ActRef {
 }
 
 /// A push reference (for report results).
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PushRef {
     /// The n-th push sent, most recent first.
     Sent(u8),
@@ -1498,7 +1275,7 @@ pub enum PushRef {
 }
 
 /// A transaction reference.
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxRef {
     /// The n-th transaction requested, most recent first.
     Seen(u8),
@@ -1507,7 +1284,7 @@ pub enum TxRef {
 }
 
 /// A timer reference.
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimerRef {
     /// The n-th armed timer.
     Armed(u8),
@@ -1520,7 +1297,7 @@ pub enum TimerRef {
 }
 
 /// Text for handles and DTMF digits.
-#[derive(Arbitrary, Debug, Clone)]
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 pub enum Text {
     /// `+14085551234`.
     Phone,
@@ -1556,7 +1333,7 @@ impl Text {
 }
 
 /// A push payload.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 pub enum PayloadSrc {
     /// The n-th file of `tests/payloads/`.
     Corpus(u8),
@@ -1580,7 +1357,7 @@ pub enum PayloadSrc {
 }
 
 /// The fallback UUID the host hands in with a push.
-#[derive(Arbitrary, Debug, Clone, Copy)]
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FallbackRef {
     /// A fresh UUID (the host's contract).
     Fresh,
@@ -1588,114 +1365,36 @@ pub enum FallbackRef {
     Call(CallRef),
 }
 
-/// Every [`Event`] variant, with references the runner resolves.
-#[derive(Arbitrary, Debug)]
-#[allow(missing_docs)]
-pub enum Ev {
-    Push {
-        payload: PayloadSrc,
-        fallback: FallbackRef,
-    },
-    Credentials(Vec<u8>),
-    CredentialsInvalidated,
-    Reported {
-        push: PushRef,
-        result: Option<u8>,
-    },
-    ProviderDidBegin,
-    ProviderDidReset,
-    PerformStart {
-        action: ActRef,
-        call: CallRef,
-        handle: Text,
-        handle_type: u8,
-        video: bool,
-    },
-    PerformAnswer {
-        action: ActRef,
-        call: CallRef,
-    },
-    PerformEnd {
-        action: ActRef,
-        call: CallRef,
-    },
-    PerformSetHeld {
-        action: ActRef,
-        call: CallRef,
-        on_hold: bool,
-    },
-    PerformSetMuted {
-        action: ActRef,
-        call: CallRef,
-        muted: bool,
-    },
-    PerformSetGroup {
-        action: ActRef,
-        call: CallRef,
-        group_with: Option<CallRef>,
-    },
-    PerformPlayDtmf {
-        action: ActRef,
-        call: CallRef,
-        digits: Text,
-        kind: u8,
-    },
-    TimedOut {
-        action: ActRef,
-    },
-    DidActivate,
-    DidDeactivate,
-    RequestStart {
-        call: CallRef,
-        handle: Text,
-        handle_type: u8,
-        video: bool,
-    },
-    RequestEnd {
-        call: CallRef,
-    },
-    RequestSetHeld {
-        call: CallRef,
-        on_hold: bool,
-    },
-    RequestSetMuted {
-        call: CallRef,
-        muted: bool,
-    },
-    RequestPlayDtmf {
-        call: CallRef,
-        digits: Text,
-        kind: u8,
-    },
-    TransactionCompleted {
-        tx: TxRef,
-        result: Option<u8>,
-    },
-    OutgoingConnecting {
-        call: CallRef,
-    },
-    OutgoingConnected {
-        call: CallRef,
-    },
-    IncomingConnected {
-        call: CallRef,
-    },
-    RemoteEnded {
-        call: CallRef,
-    },
-    AnsweredElsewhere {
-        call: CallRef,
-    },
-    DeclinedElsewhere {
-        call: CallRef,
-    },
-    ConnectionFailed {
-        call: CallRef,
-    },
-    TimerFired {
-        timer: TimerRef,
-    },
+/// How a fuzz script names the values of an event: references the runner resolves
+/// against the run so far, raw Apple values, and [`Text`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scripted;
+
+impl Symbols for Scripted {
+    /// The runner numbers the pushes itself.
+    type NewPush = ();
+    type Payload = PayloadSrc;
+    type Fallback = FallbackRef;
+    type Push = PushRef;
+    /// `None`: success; else an error's raw value.
+    type Report = Option<u8>;
+    type Action = ActRef;
+    type Call = CallRef;
+    type Text = Text;
+    /// A raw value, taken modulo the three types.
+    type HandleType = u8;
+    /// A raw value, taken modulo the three types.
+    type Dtmf = u8;
+    type Transaction = TxRef;
+    /// `None`: success; else an error's raw value.
+    type TxResult = Option<u8>;
+    type Timer = TimerRef;
 }
+
+impl ArbitrarySymbols<'_> for Scripted {}
+
+/// Every [`Event`] variant, with references the runner resolves.
+pub type Ev = HostEvent<Scripted>;
 
 /// The host's side of a scripted run: the clock and what it has seen.
 struct Host<'s> {
@@ -1711,14 +1410,15 @@ struct Host<'s> {
     texts: BTreeMap<CallId, String>,
 }
 
-/// A fresh UUID `n` for the host (distinct from the testkit's fixed ids).
-fn fresh_uuid(tag: u8, n: u64) -> Uuid {
-    let mut b = [0u8; 16];
-    b[0] = tag;
-    b[6] = 0x40;
-    b[8..16].copy_from_slice(&n.to_be_bytes());
-    b[8] = 0x80 | (b[8] & 0x3f);
-    Uuid::from_bytes(b)
+/// The `n`-th item of `items`, wrapping around.
+fn nth<T: Copy>(items: &[T], n: u8) -> Option<T> {
+    items.get(usize::from(n) % items.len().max(1)).copied()
+}
+
+/// The `n`-th item of `items`, most recent (last) first, wrapping around.
+fn nth_latest<T: Copy>(items: &[T], n: u8) -> Option<T> {
+    let i = usize::from(n) % items.len().max(1);
+    items.len().checked_sub(i + 1).map(|i| items[i])
 }
 
 impl Host<'_> {
@@ -1738,24 +1438,19 @@ impl Host<'_> {
             CallRef::Small(n) => self.small(n),
             CallRef::Live(n) => {
                 let live: Vec<CallId> = engine.calls().map(|c| c.id()).collect();
-                match live.get(usize::from(n) % live.len().max(1)) {
-                    Some(c) => *c,
+                match nth(&live, n) {
+                    Some(c) => c,
                     None => self.small(n),
                 }
             }
-            CallRef::Seen(n) => match self
-                .seen_calls
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.seen_calls.len().max(1))
-            {
-                Some(c) => *c,
+            CallRef::Seen(n) => match nth_latest(&self.seen_calls, n) {
+                Some(c) => c,
                 None => self.small(n),
             },
             CallRef::Fresh => {
                 self.next_fresh += 1;
                 let text = match self.schema.id_kind {
-                    CallIdKind::Uuid => fresh_uuid(0xca, self.next_fresh).hyphenated().to_string(),
+                    CallIdKind::Uuid => test_uuid(0xca, self.next_fresh).hyphenated().to_string(),
                     CallIdKind::Opaque => format!("fresh{}", self.next_fresh),
                 };
                 let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(0));
@@ -1774,38 +1469,27 @@ impl Host<'_> {
             ActRef::Small(n) => action_id(n % 6),
             ActRef::Held(n) => {
                 let held: Vec<ActionId> = engine.calls().filter_map(|c| c.held_action()).collect();
-                held.get(usize::from(n) % held.len().max(1))
-                    .copied()
-                    .unwrap_or_else(|| action_id(n % 6))
+                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
             }
             ActRef::Fresh => {
                 self.next_fresh += 1;
-                ActionId(fresh_uuid(0xac, self.next_fresh))
+                ActionId(test_uuid(0xac, self.next_fresh))
             }
         }
     }
 
     fn push(&self, r: PushRef) -> PushId {
         match r {
-            PushRef::Sent(n) => self
-                .pushes
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.pushes.len().max(1))
-                .map_or(PushId(u64::from(n % 4)), |p| PushId(*p)),
+            PushRef::Sent(n) => PushId(nth_latest(&self.pushes, n).unwrap_or(u64::from(n % 4))),
             PushRef::Raw(n) => PushId(u64::from(n % 24)),
         }
     }
 
     fn transaction(&self, r: TxRef) -> TransactionId {
         match r {
-            TxRef::Seen(n) => self
-                .transactions
-                .iter()
-                .rev()
-                .nth(usize::from(n) % self.transactions.len().max(1))
-                .copied()
-                .unwrap_or(TransactionId(u64::from(n % 4))),
+            TxRef::Seen(n) => {
+                nth_latest(&self.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
+            }
             TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
         }
     }
@@ -1898,7 +1582,9 @@ fn run_script_on<const C: usize, const P: usize, const E: usize>(script: &Script
     config.answer_connect_timeout_ms = k.answer.ms(config.answer_connect_timeout_ms);
     config.push_completion_timeout_ms = k.push.ms(config.push_completion_timeout_ms);
     let mut run: Checked<C, P, E> = Checked::new(config);
-    run.checking = checking;
+    if !checking {
+        run = run.unchecked();
+    }
     let mut host = Host {
         schema_name,
         schema,
@@ -1913,7 +1599,8 @@ fn run_script_on<const C: usize, const P: usize, const E: usize>(script: &Script
     for op in script.ops.iter().take(MAX_SCRIPT_STEPS) {
         match op {
             Op::FireNextTimer => {
-                let next = run.engine.timers().min_by_key(|(t, d)| (*d, timer_key(t)));
+                // The earliest armed timer, due or not, in the core's due order.
+                let next = run.engine.next_due_timer(Instant::from_millis(u64::MAX));
                 if let Some((timer, deadline)) = next {
                     host.now = host
                         .now
@@ -1944,293 +1631,108 @@ fn step_event<const C: usize, const P: usize, const E: usize>(
     host: &mut Host<'_>,
     ev: &Ev,
 ) {
-    let at = host.now;
-    let engine = run.engine.clone();
-    let handle_type = |n: u8| HandleType::from_raw(1 + n % 3).unwrap_or(HandleType::Generic);
-    let dtmf_type = |n: u8| DtmfType::from_raw(1 + n % 3).unwrap_or(DtmfType::SingleTone);
-    let mut text = String::new();
-    let mut bytes: Vec<u8> = Vec::new();
-    let result = match ev {
-        Ev::Push { payload, fallback } => {
-            host.next_push += 1;
-            let push = host.next_push;
-            host.pushes.push(push);
-            let fallback_call = match fallback {
-                FallbackRef::Fresh => fallback_id(push),
-                FallbackRef::Call(r) => host.call(&engine, *r),
-            };
-            bytes = match payload {
-                PayloadSrc::Corpus(n) => PAYLOAD_CORPUS[usize::from(*n) % PAYLOAD_CORPUS.len()]
-                    .1
-                    .to_vec(),
-                PayloadSrc::Raw(b) => b.clone(),
-                PayloadSrc::Built {
-                    call,
-                    cancel,
-                    name,
-                    handle,
-                    video,
-                    ring_ms,
-                } => {
-                    let id = call.map(|r| {
-                        let c = host.call(&engine, r);
-                        host.id_text(c)
-                    });
-                    let names = ["Alice", "Bob \"B\" 📞", "", "山田"];
-                    build_payload(
-                        host.schema,
-                        &PayloadFields {
-                            id,
-                            handle: handle.as_ref().map(Text::resolve),
-                            caller_name: name
-                                .map(|n| names[usize::from(n) % names.len()].to_string()),
-                            video: *video,
-                            ring_timeout_ms: ring_ms.map(u64::from),
-                            cancel: *cancel,
-                        },
-                    )
-                }
-            };
-            run.step(
-                at,
-                Event::VoipPushReceived {
-                    push: PushId(push),
-                    payload: &bytes,
-                    fallback_call,
-                },
-            )
-        }
-        Ev::Credentials(token) => run.step(at, Event::PushCredentialsUpdated { token }),
-        Ev::CredentialsInvalidated => run.step(at, Event::PushCredentialsInvalidated),
-        Ev::Reported { push, result } => {
-            let push = host.push(*push);
-            let result = match result {
-                None => Ok(()),
-                Some(raw) => Err(IncomingCallError::from_raw(*raw)),
-            };
-            run.step(at, Event::IncomingCallReported { push, result })
-        }
-        Ev::ProviderDidBegin => run.step(at, Event::ProviderDidBegin),
-        Ev::ProviderDidReset => run.step(at, Event::ProviderDidReset),
-        Ev::PerformStart {
-            action,
-            call,
-            handle,
-            handle_type: t,
-            video,
-        } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            text = handle.resolve();
-            run.step(
-                at,
-                Event::PerformStartCall {
-                    action,
-                    call,
-                    handle: &text,
-                    handle_type: handle_type(*t),
-                    video: *video,
-                },
-            )
-        }
-        Ev::PerformAnswer { action, call } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            run.step(at, Event::PerformAnswerCall { action, call })
-        }
-        Ev::PerformEnd { action, call } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            run.step(at, Event::PerformEndCall { action, call })
-        }
-        Ev::PerformSetHeld {
-            action,
-            call,
-            on_hold,
-        } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            run.step(
-                at,
-                Event::PerformSetHeld {
-                    action,
-                    call,
-                    on_hold: *on_hold,
-                },
-            )
-        }
-        Ev::PerformSetMuted {
-            action,
-            call,
-            muted,
-        } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            run.step(
-                at,
-                Event::PerformSetMuted {
-                    action,
-                    call,
-                    muted: *muted,
-                },
-            )
-        }
-        Ev::PerformSetGroup {
-            action,
-            call,
-            group_with,
-        } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            let group_with = group_with.map(|r| host.call(&engine, r));
-            run.step(
-                at,
-                Event::PerformSetGroup {
-                    action,
-                    call,
-                    group_with,
-                },
-            )
-        }
-        Ev::PerformPlayDtmf {
-            action,
-            call,
-            digits,
-            kind,
-        } => {
-            let action = host.action(&engine, *action);
-            let call = host.call(&engine, *call);
-            text = digits.resolve();
-            run.step(
-                at,
-                Event::PerformPlayDtmf {
-                    action,
-                    call,
-                    digits: &text,
-                    kind: dtmf_type(*kind),
-                },
-            )
-        }
-        Ev::TimedOut { action } => {
-            let action = host.action(&engine, *action);
-            run.step(at, Event::TimedOutPerforming { action })
-        }
-        Ev::DidActivate => run.step(at, Event::DidActivateAudioSession),
-        Ev::DidDeactivate => run.step(at, Event::DidDeactivateAudioSession),
-        Ev::RequestStart {
-            call,
-            handle,
-            handle_type: t,
-            video,
-        } => {
-            let call = host.call(&engine, *call);
-            text = handle.resolve();
-            run.step(
-                at,
-                Event::RequestStartCall {
-                    call,
-                    handle: &text,
-                    handle_type: handle_type(*t),
-                    video: *video,
-                },
-            )
-        }
-        Ev::RequestEnd { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::RequestEndCall { call })
-        }
-        Ev::RequestSetHeld { call, on_hold } => {
-            let call = host.call(&engine, *call);
-            run.step(
-                at,
-                Event::RequestSetHeld {
-                    call,
-                    on_hold: *on_hold,
-                },
-            )
-        }
-        Ev::RequestSetMuted { call, muted } => {
-            let call = host.call(&engine, *call);
-            run.step(
-                at,
-                Event::RequestSetMuted {
-                    call,
-                    muted: *muted,
-                },
-            )
-        }
-        Ev::RequestPlayDtmf { call, digits, kind } => {
-            let call = host.call(&engine, *call);
-            text = digits.resolve();
-            run.step(
-                at,
-                Event::RequestPlayDtmf {
-                    call,
-                    digits: &text,
-                    kind: dtmf_type(*kind),
-                },
-            )
-        }
-        Ev::TransactionCompleted { tx, result } => {
-            let transaction = host.transaction(*tx);
-            let result = match result {
-                None => Ok(()),
-                Some(raw) => Err(RequestTransactionError::from_raw(*raw)),
-            };
-            run.step(
-                at,
-                Event::TransactionCompleted {
-                    transaction,
-                    result,
-                },
-            )
-        }
-        Ev::OutgoingConnecting { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::OutgoingCallConnecting { call })
-        }
-        Ev::OutgoingConnected { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::OutgoingCallConnected { call })
-        }
-        Ev::IncomingConnected { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::IncomingCallConnected { call })
-        }
-        Ev::RemoteEnded { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::RemoteEnded { call })
-        }
-        Ev::AnsweredElsewhere { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::AnsweredElsewhere { call })
-        }
-        Ev::DeclinedElsewhere { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::DeclinedElsewhere { call })
-        }
-        Ev::ConnectionFailed { call } => {
-            let call = host.call(&engine, *call);
-            run.step(at, Event::ConnectionFailed { call })
-        }
-        Ev::TimerFired { timer } => {
-            let timer = match timer {
-                TimerRef::Armed(n) => {
-                    let armed: Vec<Timer> = engine.timers().map(|(t, _)| t).collect();
-                    match armed.get(usize::from(*n) % armed.len().max(1)) {
-                        Some(t) => *t,
-                        None => Timer::PushCompletion(host.push(PushRef::Sent(*n))),
-                    }
-                }
-                TimerRef::Push(p) => Timer::PushCompletion(host.push(*p)),
-                TimerRef::Ring(c) => Timer::Ring(host.call(&engine, *c)),
-                TimerRef::Answer(c) => Timer::AnswerConnect(host.call(&engine, *c)),
-            };
-            run.step(at, Event::TimerFired { timer })
-        }
-    };
-    let _ = (&text, &bytes);
-    if let Ok(effects) = result {
+    let Ok(event) = ev.resolve(&mut ScriptResolver {
+        host,
+        engine: &run.engine,
+    });
+    if let Ok(effects) = run.step(host.now, event.as_event()) {
         host.observe(&effects);
+    }
+}
+
+/// Resolves a script's references against the host's view and the engine.
+struct ScriptResolver<'a, 's, const C: usize, const P: usize, const E: usize> {
+    host: &'a mut Host<'s>,
+    engine: &'a Engine<C, P, E>,
+}
+
+impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
+    for ScriptResolver<'_, '_, C, P, E>
+{
+    type Error = Infallible;
+    fn new_push(&mut self, (): &()) -> Result<PushId, Infallible> {
+        self.host.next_push += 1;
+        self.host.pushes.push(self.host.next_push);
+        Ok(PushId(self.host.next_push))
+    }
+    fn fallback(&mut self, push: PushId, fallback: &FallbackRef) -> Result<CallId, Infallible> {
+        Ok(match fallback {
+            FallbackRef::Fresh => fallback_id(push.0),
+            FallbackRef::Call(r) => self.host.call(self.engine, *r),
+        })
+    }
+    fn payload(&mut self, payload: &PayloadSrc) -> Result<Vec<u8>, Infallible> {
+        Ok(match payload {
+            PayloadSrc::Corpus(n) => PAYLOAD_CORPUS[usize::from(*n) % PAYLOAD_CORPUS.len()]
+                .1
+                .to_vec(),
+            PayloadSrc::Raw(b) => b.clone(),
+            PayloadSrc::Built {
+                call,
+                cancel,
+                name,
+                handle,
+                video,
+                ring_ms,
+            } => {
+                let id = call.map(|r| {
+                    let c = self.host.call(self.engine, r);
+                    self.host.id_text(c)
+                });
+                let names = ["Alice", "Bob \"B\" 📞", "", "山田"];
+                build_payload(
+                    self.host.schema,
+                    &PayloadFields {
+                        id,
+                        handle: handle.as_ref().map(Text::resolve),
+                        caller_name: name.map(|n| names[usize::from(n) % names.len()].to_string()),
+                        video: *video,
+                        ring_timeout_ms: ring_ms.map(u64::from),
+                        cancel: *cancel,
+                    },
+                )
+            }
+        })
+    }
+    fn push(&mut self, push: &PushRef) -> Result<PushId, Infallible> {
+        Ok(self.host.push(*push))
+    }
+    fn report(&mut self, result: &Option<u8>) -> Result<ReportResult, Infallible> {
+        Ok(result.map_or(Ok(()), |raw| Err(IncomingCallError::from_raw(raw))))
+    }
+    fn action(&mut self, action: &ActRef) -> Result<ActionId, Infallible> {
+        Ok(self.host.action(self.engine, *action))
+    }
+    fn call(&mut self, call: &CallRef) -> Result<CallId, Infallible> {
+        Ok(self.host.call(self.engine, *call))
+    }
+    fn text(&mut self, text: &Text) -> Result<String, Infallible> {
+        Ok(text.resolve())
+    }
+    fn handle_type(&mut self, n: &u8) -> Result<HandleType, Infallible> {
+        Ok(HandleType::from_raw(1 + n % 3).unwrap_or(HandleType::Generic))
+    }
+    fn dtmf(&mut self, n: &u8) -> Result<DtmfType, Infallible> {
+        Ok(DtmfType::from_raw(1 + n % 3).unwrap_or(DtmfType::SingleTone))
+    }
+    fn transaction(&mut self, tx: &TxRef) -> Result<TransactionId, Infallible> {
+        Ok(self.host.transaction(*tx))
+    }
+    fn tx_result(&mut self, result: &Option<u8>) -> Result<TransactionResult, Infallible> {
+        Ok(result.map_or(Ok(()), |raw| Err(RequestTransactionError::from_raw(raw))))
+    }
+    fn timer(&mut self, timer: &TimerRef) -> Result<Timer, Infallible> {
+        Ok(match timer {
+            TimerRef::Armed(n) => {
+                let armed: Vec<Timer> = self.engine.timers().map(|(t, _)| t).collect();
+                match nth(&armed, *n) {
+                    Some(t) => t,
+                    None => Timer::PushCompletion(self.host.push(PushRef::Sent(*n))),
+                }
+            }
+            TimerRef::Push(p) => Timer::PushCompletion(self.host.push(*p)),
+            TimerRef::Ring(c) => Timer::Ring(self.host.call(self.engine, *c)),
+            TimerRef::Answer(c) => Timer::AnswerConnect(self.host.call(self.engine, *c)),
+        })
     }
 }

@@ -24,7 +24,7 @@ use callkit_engine::{
     Event, IncomingCallError, Timer,
 };
 
-use crate::PushRuleChecker;
+use crate::push_rule::PushRuleChecker;
 
 thread_local! {
     static ENGINE_CALL_HOOK: Cell<Option<fn(bool)>> = const { Cell::new(None) };
@@ -46,7 +46,7 @@ pub fn engine_call(inside: bool) {
 
 /// What kind of `CXAction` the host handed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ActionKind {
+pub(crate) enum ActionKind {
     Start,
     Answer,
     End,
@@ -415,6 +415,23 @@ impl InvariantChecker {
         self.fail("I4", now, format!("{effect:?} names call {call} {what}"));
     }
 
+    /// A new incarnation of `call` (I4: not while it is live or ended in this step).
+    fn begin_call(
+        &mut self,
+        now: u64,
+        call: CallId,
+        rec: CallRec,
+        step: &StepState,
+        why: impl FnOnce() -> String,
+    ) {
+        if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
+            self.fail("I4", now, why());
+        } else {
+            self.ended.remove(&call);
+            self.calls.insert(call, rec);
+        }
+    }
+
     fn end_call(&mut self, call: CallId, kind: EndKind, step: &mut StepState) {
         if let Some(c) = self.calls.remove(&call) {
             step.ended.insert(call, (c, kind));
@@ -434,63 +451,43 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     // A duplicate push reported under a live call's UUID.
                     c.callkit_knows = true;
-                } else if step.ended.contains_key(&call) {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} reported again in the step that ended it"),
-                    );
                 } else {
-                    self.ended.remove(&call);
-                    self.calls.insert(
-                        call,
-                        CallRec {
-                            callkit_knows: true,
-                            owner_push: Some(push.0),
-                            ..CallRec::default()
-                        },
-                    );
+                    let rec = CallRec {
+                        callkit_knows: true,
+                        owner_push: Some(push.0),
+                        ..CallRec::default()
+                    };
+                    let why = || format!("call {call} reported again in the step that ended it");
+                    self.begin_call(now, call, rec, step, why);
                 }
             }
             Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
                 self.named(now, effect, call, false, step);
             }
-            Effect::ReportOutgoingCallStartedConnecting { call, .. } => {
+            Effect::ReportOutgoingCallStartedConnecting { call, .. }
+            | Effect::ReportOutgoingCallConnected { call, .. } => {
                 self.named(now, effect, call, false, step);
-                let ok = match self.calls.get_mut(&call) {
-                    Some(c) if c.outgoing && c.started && !c.connecting => {
-                        c.connecting = true;
-                        true
-                    }
-                    Some(_) => false,
-                    None => true,
-                };
+                let connected = matches!(effect, Effect::ReportOutgoingCallConnected { .. });
+                // Started, then startedConnecting once, then connected once.
+                let ok = self.calls.get_mut(&call).is_none_or(|c| {
+                    let (ready, done) = if connected {
+                        (c.connecting, &mut c.connected)
+                    } else {
+                        (c.started, &mut c.connecting)
+                    };
+                    let ok = c.outgoing && ready && !*done;
+                    *done |= ok;
+                    ok
+                });
                 if !ok {
-                    self.fail(
-                        "I6",
-                        now,
-                        format!("startedConnecting for call {call} that was not started, or twice"),
-                    );
-                }
-            }
-            Effect::ReportOutgoingCallConnected { call, .. } => {
-                self.named(now, effect, call, false, step);
-                let ok = match self.calls.get_mut(&call) {
-                    Some(c) if c.outgoing && c.connecting && !c.connected => {
-                        c.connected = true;
-                        true
-                    }
-                    Some(_) => false,
-                    None => true,
-                };
-                if !ok {
-                    self.fail(
-                        "I6",
-                        now,
+                    let what = if connected {
                         format!(
                             "connected reported for call {call} before startedConnecting, or twice"
-                        ),
-                    );
+                        )
+                    } else {
+                        format!("startedConnecting for call {call} that was not started, or twice")
+                    };
+                    self.fail("I6", now, what);
                 }
             }
             Effect::ReportCallEnded { call, .. } => {
@@ -589,22 +586,12 @@ impl InvariantChecker {
             }
             Effect::RequestTransaction { ref action, .. } => match *action {
                 CallAction::StartCall { call, .. } => {
-                    if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("a start requested for call {call}, whose UUID is in use"),
-                        );
-                    } else {
-                        self.ended.remove(&call);
-                        self.calls.insert(
-                            call,
-                            CallRec {
-                                outgoing: true,
-                                ..CallRec::default()
-                            },
-                        );
-                    }
+                    let rec = CallRec {
+                        outgoing: true,
+                        ..CallRec::default()
+                    };
+                    let why = || format!("a start requested for call {call}, whose UUID is in use");
+                    self.begin_call(now, call, rec, step, why);
                 }
                 _ => self.named(now, effect, action.call(), false, step),
             },

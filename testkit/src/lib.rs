@@ -1,219 +1,63 @@
-//! Test support for callkit-engine (std): a [`Harness`] that drives an [`Engine`] on a
-//! virtual clock and checks the iOS rules I1-I8 after every step with an
-//! [`InvariantChecker`] (which folds in the [`PushRuleChecker`]), and a CallKit
-//! simulator ([`sim::CallKitSim`]) that answers the engine's effects as iOS does.
+//! Test support for callkit-engine (std).
+//!
+//! - [`Harness`]: the one test driver. It drives an [`Engine`] on a virtual clock,
+//!   checks the iOS rules I1-I8 after every step with an [`InvariantChecker`] (which
+//!   folds in the [`PushRuleChecker`], [`push_rule`]), catches a panic inside the
+//!   engine, and fires due timers in the core's one due order ([`fire_due`],
+//!   [`Engine::next_due_timer`]). The trace runner ([`trace`]), the fuzz checks
+//!   ([`fuzzing::Checked`]), the CallKit simulator ([`sim::CallKitSim`]) and the model
+//!   and exhaustive tests all drive one.
+//! - [`event::HostEvent`]: one owned, symbolic event, shared by the trace reader and
+//!   the fuzz scripts.
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 
+pub mod event;
 pub mod fuzzing;
 pub mod invariants;
+pub mod push_rule;
 pub mod sim;
 pub mod trace;
 
 pub use invariants::InvariantChecker;
+pub use push_rule::PushRuleChecker;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use callkit_engine::{
     ActionId, CallId, CallUpdate, Config, Effect, Effects, Engine, Error, Event, Handle, Instant,
-    PushId, Timer, Uuid,
+    PushId, Timer, TransactionId, Uuid,
 };
+
+/// A version-4-shaped test UUID: first byte `tag`, last eight bytes `n` (big-endian,
+/// with the variant bits set): `tt000000-0000-4000-8nnn-nnnnnnnnnnnn`.
+pub fn test_uuid(tag: u8, n: u64) -> Uuid {
+    let mut b = [0u8; 16];
+    b[0] = tag;
+    b[6] = 0x40;
+    b[8..16].copy_from_slice(&n.to_be_bytes());
+    b[8] = 0x80 | (b[8] & 0x3f);
+    Uuid::from_bytes(b)
+}
 
 /// The call UUID `n` in tests: `00000000-0000-4000-8000-0000000000nn`.
 pub fn call_id(n: u8) -> CallId {
-    let mut b = [0u8; 16];
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    CallId::from_bytes(b)
+    CallId(test_uuid(0, u64::from(n)))
 }
 
 /// The action UUID `n` in tests (distinct from every [`call_id`]).
 pub fn action_id(n: u8) -> ActionId {
-    let mut b = [0u8; 16];
-    b[0] = 0xac;
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[15] = n;
-    ActionId::from_bytes(b)
+    ActionId(test_uuid(0xac, u64::from(n)))
 }
 
 /// The fallback UUID the harness hands in with push `n` (distinct from [`call_id`]s).
 pub fn fallback_id(push: u64) -> CallId {
-    let mut b = [0u8; 16];
-    b[0] = 0xfb;
-    b[6] = 0x40;
-    b[8] = 0x80;
-    b[8..16].copy_from_slice(&push.to_be_bytes());
-    b[8] = 0x80 | (b[8] & 0x3f);
-    CallId(Uuid::from_bytes(b))
+    CallId(test_uuid(0xfb, push))
 }
 
-#[derive(Clone, Debug, Default)]
-struct PushRecord {
-    arrived: u64,
-    deadline: u64,
-    result_in: bool,
-    reset: bool,
-    completions: u32,
-}
-
-/// Checks the rule that keeps an iOS 13+ app alive, after every step:
-///
-/// - every VoIP push gets exactly one `ReportNewIncomingCall` naming it, in the very step
-///   that received it, and that step is never refused;
-/// - every push is completed (`CompletePush`) exactly once, never before its report's
-///   result or its deadline, except when `providerDidReset` completes it, or when the
-///   engine's push table was full of pushes still within their deadline (the
-///   documented overflow case, completed right after the report);
-/// - no step's effect container overflowed.
-///
-/// Violations are collected as readable lines; [`PushRuleChecker::violations`] lists
-/// them.
-#[derive(Clone, Debug)]
-pub struct PushRuleChecker {
-    completion_timeout_ms: u64,
-    capacity: usize,
-    pushes: BTreeMap<u64, PushRecord>,
-    violations: Vec<String>,
-}
-
-impl PushRuleChecker {
-    /// A checker for an engine with `config` and `capacity` pending-push slots.
-    pub fn new(config: &Config, capacity: usize) -> Self {
-        PushRuleChecker {
-            completion_timeout_ms: config.push_completion_timeout_ms,
-            capacity,
-            pushes: BTreeMap::new(),
-            violations: Vec::new(),
-        }
-    }
-
-    /// The rule breaks seen so far.
-    pub fn violations(&self) -> &[String] {
-        &self.violations
-    }
-
-    /// Pushes whose completion is still owed.
-    pub fn open_pushes(&self) -> usize {
-        self.pushes.values().filter(|p| p.completions == 0).count()
-    }
-
-    /// Feed one step: the time, the event, and what [`Engine::handle`] returned.
-    pub fn observe(
-        &mut self,
-        now: u64,
-        event: &Event<'_>,
-        result: &Result<&[Effect], Error>,
-        overflowed: bool,
-    ) {
-        if overflowed {
-            self.violations
-                .push(format!("{now} ms: effect container overflowed"));
-        }
-        let effects: &[Effect] = match result {
-            Ok(effects) => effects,
-            Err(e) => {
-                if let Event::VoipPushReceived { push, .. } = event {
-                    self.violations
-                        .push(format!("{now} ms: push {} refused: {e}", push.0));
-                }
-                return;
-            }
-        };
-        let mut overflow_ok = None;
-        match event {
-            Event::VoipPushReceived { push, .. } => {
-                let reports = effects
-                    .iter()
-                    .filter(
-                        |e| matches!(e, Effect::ReportNewIncomingCall { push: p, .. } if p == push),
-                    )
-                    .count();
-                if reports != 1 {
-                    self.violations.push(format!(
-                        "{now} ms: push {} got {reports} reportNewIncomingCall in its step (need 1)",
-                        push.0
-                    ));
-                }
-                let open_in_time = self
-                    .pushes
-                    .values()
-                    .filter(|p| p.completions == 0 && p.deadline > now)
-                    .count();
-                if open_in_time >= self.capacity {
-                    overflow_ok = Some(push.0);
-                }
-                if self.pushes.get(&push.0).is_some_and(|p| p.completions == 0) {
-                    self.violations
-                        .push(format!("{now} ms: push id {} reused while pending", push.0));
-                }
-                self.pushes.insert(
-                    push.0,
-                    PushRecord {
-                        arrived: now,
-                        deadline: now.saturating_add(self.completion_timeout_ms),
-                        ..PushRecord::default()
-                    },
-                );
-            }
-            Event::IncomingCallReported { push, .. } => {
-                if let Some(p) = self.pushes.get_mut(&push.0) {
-                    p.result_in = true;
-                }
-            }
-            Event::ProviderDidReset => {
-                for p in self.pushes.values_mut() {
-                    p.reset = true;
-                }
-            }
-            _ => {}
-        }
-        for effect in effects {
-            if let Effect::ReportNewIncomingCall { push, .. } = effect {
-                if !matches!(event, Event::VoipPushReceived { push: p, .. } if p == push) {
-                    self.violations.push(format!(
-                        "{now} ms: reportNewIncomingCall for push {} outside its push's step",
-                        push.0
-                    ));
-                }
-            }
-            if let Effect::CompletePush { push } = effect {
-                let Some(p) = self.pushes.get_mut(&push.0) else {
-                    self.violations
-                        .push(format!("{now} ms: completion of unknown push {}", push.0));
-                    continue;
-                };
-                p.completions += 1;
-                if p.completions > 1 {
-                    self.violations
-                        .push(format!("{now} ms: push {} completed twice", push.0));
-                }
-                let allowed =
-                    p.result_in || p.reset || now >= p.deadline || overflow_ok == Some(push.0);
-                if !allowed {
-                    self.violations.push(format!(
-                        "{now} ms: push {} (arrived {} ms) completed before its report result or deadline",
-                        push.0, p.arrived
-                    ));
-                }
-            }
-        }
-    }
-
-    /// At the end of a run at `now`: every push whose deadline has passed must have been
-    /// completed (the host fired its timers).
-    pub fn finish(&mut self, now: u64) {
-        for (id, p) in &self.pushes {
-            if p.completions == 0 && now >= p.deadline {
-                self.violations.push(format!(
-                    "end: push {id} never completed (deadline {} ms)",
-                    p.deadline
-                ));
-            }
-        }
-    }
+/// How many of `effects` `which` picks (`|e| matches!(e, Effect::CompletePush { .. })`).
+pub fn count(effects: &[Effect], which: impl Fn(&Effect) -> bool) -> usize {
+    effects.iter().filter(|e| which(e)).count()
 }
 
 /// An owned copy of one step's [`Effects`]: the effects in order plus the one piece of
@@ -242,6 +86,14 @@ impl StepEffects {
             dtmf_digits: effects.dtmf_digits().map(String::from),
             push_token_hex: effects.push_token_hex().map(String::from),
         }
+    }
+
+    /// The transaction of the step's first `RequestTransaction`, if any.
+    pub fn transaction(&self) -> Option<TransactionId> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::RequestTransaction { transaction, .. } => Some(*transaction),
+            _ => None,
+        })
     }
 }
 
@@ -287,14 +139,17 @@ pub struct Step {
     pub at: u64,
     /// `Event::name()`.
     pub event: &'static str,
-    /// The event, `Debug`-formatted.
+    /// The event, `Debug`-formatted (a push's payload as text, cut at 160 bytes).
     pub detail: String,
     /// The effects, or the error.
     pub result: Result<StepEffects, Error>,
 }
 
-/// Drives an [`Engine`] on a virtual clock, records every step, and checks the
-/// invariants I1-I8 (the PushKit rule among them) after each one.
+/// The one test driver: feeds an [`Engine`] events on a virtual clock, catches a panic
+/// inside the engine (recorded as I8, then resumed), records every step, fires due timers
+/// in the core's one due order ([`Engine::next_due_timer`]), and in checked mode (the
+/// default) checks the invariants I1-I8 (the PushKit rule among them) after each step.
+#[derive(Clone)]
 pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
     /// The engine under test.
     pub engine: Engine<C, P, E>,
@@ -302,12 +157,20 @@ pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> 
     pub now: u64,
     /// The invariant checker (I1-I8, the PushKit rule included).
     pub checker: InvariantChecker,
-    /// Every step so far.
+    /// Every step so far (none when [`Harness::recording`] is off).
     pub steps: Vec<Step>,
+    /// Checked mode: every step runs through [`Harness::checker`]. Off only to minimise a
+    /// corpus by the coverage of the engine rather than of the checkers.
+    pub checking: bool,
+    /// Record every step in [`Harness::steps`] (off for searches that clone the harness
+    /// at every state).
+    pub recording: bool,
+    /// In checked mode, the engine as it was before the last step.
+    pub previous: Option<Engine<C, P, E>>,
 }
 
 impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
-    /// A harness around a new engine with `config`, at time 0.
+    /// A checked, recording harness around a new engine with `config`, at time 0.
     pub fn new(config: Config) -> Self {
         let checker = InvariantChecker::new(&config, C, P);
         Harness {
@@ -315,6 +178,9 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
             now: 0,
             checker,
             steps: Vec::new(),
+            checking: true,
+            recording: true,
+            previous: None,
         }
     }
 
@@ -329,9 +195,9 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     }
 
     /// Feeds `event` at `at` (which may be earlier than the clock: for time-travel
-    /// tests); the clock is not moved.
+    /// tests); the clock is not moved. Records the step and, in checked mode, checks it.
     pub fn step_at(&mut self, at: u64, event: Event<'_>) -> Result<StepEffects, Error> {
-        let before = self.engine.clone();
+        let before = self.checking.then(|| self.engine.clone());
         let engine = &mut self.engine;
         let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             invariants::engine_call(true);
@@ -350,15 +216,33 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
                 std::panic::resume_unwind(panic);
             }
         };
-        self.checker
-            .check_step(&before, &self.engine, at, &event, &result);
+        if let Some(before) = &before {
+            self.checker
+                .check_step(before, &self.engine, at, &event, &result);
+        }
+        self.previous = before;
         let owned = result.map(|e| StepEffects::from_effects(&e));
-        self.steps.push(Step {
-            at,
-            event: event.name(),
-            detail: format!("{event:?}"),
-            result: owned.clone(),
-        });
+        if self.recording {
+            let detail = match event {
+                Event::VoipPushReceived {
+                    push,
+                    payload,
+                    fallback_call,
+                } => format!(
+                    "VoipPushReceived {{ push: {}, fallback_call: {fallback_call}, payload ({} bytes): {:?} }}",
+                    push.0,
+                    payload.len(),
+                    String::from_utf8_lossy(&payload[..payload.len().min(160)])
+                ),
+                _ => format!("{event:?}"),
+            };
+            self.steps.push(Step {
+                at,
+                event: event.name(),
+                detail,
+                result: owned.clone(),
+            });
+        }
         owned
     }
 
@@ -385,18 +269,21 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
         })
     }
 
-    /// Fires, in deadline order, every armed timer whose deadline is at or before now.
+    /// Fires every armed timer whose deadline is at or before now, in the core's due
+    /// order; panics if one is refused.
     pub fn fire_due_timers(&mut self) -> Vec<Effect> {
         let mut all = Vec::new();
-        loop {
-            let due: Option<(Timer, Instant)> = self
-                .engine
-                .timers()
-                .filter(|(_, d)| d.as_millis() <= self.now)
-                .min_by_key(|(_, d)| *d);
-            let Some((timer, _)) = due else { break };
-            all.extend(self.step(Event::TimerFired { timer }));
-        }
+        let now = self.now;
+        fire_due(
+            self,
+            |h| &h.engine,
+            now,
+            usize::MAX,
+            |h, timer, _| {
+                all.extend(h.step(Event::TimerFired { timer }));
+                true
+            },
+        );
         all
     }
 
@@ -440,4 +327,28 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
         }
         s
     }
+}
+
+/// The one timer-firing loop of every driver: while a timer is due at `at` in the core's
+/// due order ([`Engine::next_due_timer`]: earliest deadline, ties by [`Timer`]'s order),
+/// hands it and its deadline to `fire`, which feeds it (firing one timer can cancel or
+/// arm others) and says whether to go on. Returns `true` when no timer is due any more,
+/// `false` when `fire` stopped or after `limit` firings.
+pub fn fire_due<D, const C: usize, const P: usize, const E: usize>(
+    driver: &mut D,
+    engine: fn(&D) -> &Engine<C, P, E>,
+    at: u64,
+    limit: usize,
+    mut fire: impl FnMut(&mut D, Timer, Instant) -> bool,
+) -> bool {
+    for _ in 0..limit {
+        let Some((timer, deadline)) = engine(driver).next_due_timer(Instant::from_millis(at))
+        else {
+            return true;
+        };
+        if !fire(driver, timer, deadline) {
+            return false;
+        }
+    }
+    false
 }

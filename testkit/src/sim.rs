@@ -30,6 +30,7 @@ use callkit_engine::{
     HandleType, IncomingCallError, PushId, RequestTransactionError, Timer, TransactionId, Uuid,
 };
 
+use crate::invariants::ActionKind;
 use crate::{fallback_id, Harness, StepEffects};
 
 /// How the simulated iOS and network behave.
@@ -98,14 +99,6 @@ pub struct SimCall {
     pub group: CallId,
     /// The handle CallKit shows.
     pub handle: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ActionKind {
-    Start,
-    Answer,
-    End,
-    Other,
 }
 
 #[derive(Clone, Debug)]
@@ -321,12 +314,14 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
             }
             self.harness.now = self.harness.now.max(next);
             if next_timer == Some(next) && next_sys.is_none_or(|s| s >= next) {
+                // The host's own timer view, fired in the core's due order (deadline,
+                // then `Timer`'s order, as `Engine::next_due_timer` gives it).
                 let timer = self
                     .timers
                     .iter()
                     .filter(|(_, d)| **d == next)
                     .map(|(t, _)| *t)
-                    .min_by_key(|t| format!("{t:?}"));
+                    .min();
                 if let Some(timer) = timer {
                     self.timers.remove(&timer);
                     let _ = self.feed(Event::TimerFired { timer });

@@ -1,5 +1,6 @@
 //! Call traces: a hand-writable JSON-lines script of host events, run through a
-//! [`Harness`] with the [`PushRuleChecker`](crate::PushRuleChecker) watching.
+//! [`Harness`] with the [`InvariantChecker`](crate::InvariantChecker) watching (I1-I8,
+//! the PushKit rule among them).
 //!
 //! Shared by `tests/traces.rs`, `tests/corpus.rs` and `examples/replay.rs`.
 //!
@@ -94,7 +95,8 @@ use callkit_engine::{
     RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
-use crate::{action_id, call_id, fallback_id, Harness, StepEffects};
+use crate::event::{HostEvent, Resolve, Symbols};
+use crate::{action_id, call_id, fallback_id, fire_due, Harness, StepEffects};
 
 /// The names of the payload schema presets a trace's `config` line may pick, in the
 /// order of the `PayloadSchema` constructors.
@@ -228,119 +230,39 @@ pub enum TransactionRef {
     Last,
 }
 
-/// One [`Event`] as written in a trace: owned data, calls not yet resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum TraceEvent {
-    VoipPushReceived {
-        push: u64,
-        payload: Vec<u8>,
-        /// Where the bytes came from (`payload_file` path, `inline JSON`, `inline text`).
-        source: String,
-        fallback_call: CallRef,
-    },
-    PushCredentialsUpdated {
-        token: Vec<u8>,
-    },
-    PushCredentialsInvalidated,
-    IncomingCallReported {
-        push: u64,
-        result: ReportResult,
-    },
-    ProviderDidBegin,
-    ProviderDidReset,
-    PerformStartCall {
-        action: ActionId,
-        call: CallRef,
-        handle: String,
-        handle_type: HandleType,
-        video: bool,
-    },
-    PerformAnswerCall {
-        action: ActionId,
-        call: CallRef,
-    },
-    PerformEndCall {
-        action: ActionId,
-        call: CallRef,
-    },
-    PerformSetHeld {
-        action: ActionId,
-        call: CallRef,
-        on_hold: bool,
-    },
-    PerformSetMuted {
-        action: ActionId,
-        call: CallRef,
-        muted: bool,
-    },
-    PerformSetGroup {
-        action: ActionId,
-        call: CallRef,
-        group_with: Option<CallRef>,
-    },
-    PerformPlayDtmf {
-        action: ActionId,
-        call: CallRef,
-        digits: String,
-        kind: DtmfType,
-    },
-    TimedOutPerforming {
-        action: ActionId,
-    },
-    DidActivateAudioSession,
-    DidDeactivateAudioSession,
-    RequestStartCall {
-        call: CallRef,
-        handle: String,
-        handle_type: HandleType,
-        video: bool,
-    },
-    RequestEndCall {
-        call: CallRef,
-    },
-    RequestSetHeld {
-        call: CallRef,
-        on_hold: bool,
-    },
-    RequestSetMuted {
-        call: CallRef,
-        muted: bool,
-    },
-    RequestPlayDtmf {
-        call: CallRef,
-        digits: String,
-        kind: DtmfType,
-    },
-    TransactionCompleted {
-        transaction: TransactionRef,
-        result: TransactionResult,
-    },
-    OutgoingCallConnecting {
-        call: CallRef,
-    },
-    OutgoingCallConnected {
-        call: CallRef,
-    },
-    IncomingCallConnected {
-        call: CallRef,
-    },
-    RemoteEnded {
-        call: CallRef,
-    },
-    AnsweredElsewhere {
-        call: CallRef,
-    },
-    DeclinedElsewhere {
-        call: CallRef,
-    },
-    ConnectionFailed {
-        call: CallRef,
-    },
-    TimerFired {
-        timer: TimerRef,
-    },
+/// How a trace names the values of an event: calls by [`CallRef`] (resolved while
+/// running), transactions by [`TransactionRef`], timers by [`TimerRef`], pushes by
+/// number, everything else by value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written;
+
+impl Symbols for Written {
+    type NewPush = u64;
+    type Payload = TracePayload;
+    type Fallback = CallRef;
+    type Push = u64;
+    type Report = ReportResult;
+    type Action = ActionId;
+    type Call = CallRef;
+    type Text = String;
+    type HandleType = HandleType;
+    type Dtmf = DtmfType;
+    type Transaction = TransactionRef;
+    type TxResult = TransactionResult;
+    type Timer = TimerRef;
 }
+
+/// A push's payload as a trace gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TracePayload {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Where they came from (`payload_file` path, `inline JSON`, `inline text`).
+    pub source: String,
+}
+
+/// One [`Event`] as written in a trace: owned data, calls not yet resolved.
+pub type TraceEvent = HostEvent<Written>;
 
 /// What one trace line asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -592,57 +514,49 @@ impl Fields {
     }
 
     fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
-        let Some(v) = self.take("handle_type") else {
-            return Ok(HandleType::infer(handle));
-        };
-        let ty = match &v {
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .and_then(HandleType::from_raw),
-            Value::String(s) => match s.as_str() {
-                "generic" => Some(HandleType::Generic),
-                "phoneNumber" | "phone_number" => Some(HandleType::PhoneNumber),
-                "emailAddress" | "email_address" => Some(HandleType::EmailAddress),
-                _ => None,
-            },
-            _ => None,
-        };
-        ty.ok_or_else(|| {
-            self.err(format!(
-                "\"handle_type\" must be \"generic\", \"phoneNumber\", \"emailAddress\" or 1-3, got {v}"
-            ))
-        })
+        let expected = "\"generic\", \"phoneNumber\", \"emailAddress\" or 1-3";
+        self.apple_enum("handle_type", &HANDLE_TYPES, HandleType::from_raw, expected)
+            .map(|t| t.unwrap_or_else(|| HandleType::infer(handle)))
     }
 
     fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
-        let Some(v) = self.take("kind") else {
-            return Ok(DtmfType::SingleTone);
+        let expected = "\"singleTone\", \"softPause\", \"hardPause\" or 1-3";
+        self.apple_enum("kind", &DTMF_TYPES, DtmfType::from_raw, expected)
+            .map(|k| k.unwrap_or(DtmfType::SingleTone))
+    }
+
+    /// `key`: absent, or one of Apple's values by name (camelCase or snake_case) or raw
+    /// value.
+    fn apple_enum<T: Copy>(
+        &mut self,
+        key: &str,
+        names: &[(T, &'static str)],
+        from_raw: fn(u8) -> Option<T>,
+        expected: &str,
+    ) -> Result<Option<T>, TraceError> {
+        let Some(v) = self.take(key) else {
+            return Ok(None);
         };
-        let kind = match &v {
+        let value = match &v {
             Value::Number(_) => v
                 .as_u64()
                 .and_then(|n| u8::try_from(n).ok())
-                .and_then(DtmfType::from_raw),
-            Value::String(s) => match s.as_str() {
-                "singleTone" | "single_tone" => Some(DtmfType::SingleTone),
-                "softPause" | "soft_pause" => Some(DtmfType::SoftPause),
-                "hardPause" | "hard_pause" => Some(DtmfType::HardPause),
-                _ => None,
-            },
+                .and_then(from_raw),
+            Value::String(s) => names
+                .iter()
+                .find(|n| n.1 == s || (s.contains('_') && snake_case(n.1) == *s))
+                .map(|n| n.0),
             _ => None,
         };
-        kind.ok_or_else(|| {
-            self.err(format!(
-                "\"kind\" must be \"singleTone\", \"softPause\", \"hardPause\" or 1-3, got {v}"
-            ))
-        })
+        value
+            .map(Some)
+            .ok_or_else(|| self.err(format!("\"{key}\" must be {expected}, got {v}")))
     }
 
     fn report_result(&mut self) -> Result<ReportResult, TraceError> {
         self.apple_result(
             "CXErrorCodeIncomingCallError",
-            incoming_call_error_by_name,
+            |name| by_name(&INCOMING_CALL_ERRORS, name),
             IncomingCallError::from_raw,
         )
     }
@@ -650,7 +564,7 @@ impl Fields {
     fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
         self.apple_result(
             "CXErrorCodeRequestTransactionError",
-            transaction_error_by_name,
+            |name| by_name(&TRANSACTION_ERRORS, name),
             RequestTransactionError::from_raw,
         )
     }
@@ -722,37 +636,6 @@ pub fn parse_call_ref(v: &Value) -> Result<CallRef, String> {
     }
 }
 
-fn incoming_call_error_by_name(name: &str) -> Option<IncomingCallError> {
-    Some(match name {
-        "unknown" => IncomingCallError::Unknown,
-        "unentitled" => IncomingCallError::Unentitled,
-        "callUUIDAlreadyExists" => IncomingCallError::CallUuidAlreadyExists,
-        "filteredByDoNotDisturb" => IncomingCallError::FilteredByDoNotDisturb,
-        "filteredByBlockList" => IncomingCallError::FilteredByBlockList,
-        "filteredDuringRestrictedSharingMode" => {
-            IncomingCallError::FilteredDuringRestrictedSharingMode
-        }
-        "callIsProtected" => IncomingCallError::CallIsProtected,
-        "filteredBySensitiveParticipants" => IncomingCallError::FilteredBySensitiveParticipants,
-        _ => return None,
-    })
-}
-
-fn transaction_error_by_name(name: &str) -> Option<RequestTransactionError> {
-    Some(match name {
-        "unknown" => RequestTransactionError::Unknown,
-        "unentitled" => RequestTransactionError::Unentitled,
-        "unknownCallProvider" => RequestTransactionError::UnknownCallProvider,
-        "emptyTransaction" => RequestTransactionError::EmptyTransaction,
-        "unknownCallUUID" => RequestTransactionError::UnknownCallUuid,
-        "callUUIDAlreadyExists" => RequestTransactionError::CallUuidAlreadyExists,
-        "invalidAction" => RequestTransactionError::InvalidAction,
-        "maximumCallGroupsReached" => RequestTransactionError::MaximumCallGroupsReached,
-        "callIsProtected" => RequestTransactionError::CallIsProtected,
-        _ => return None,
-    })
-}
-
 fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent, TraceError> {
     use TraceEvent as T;
     Ok(match name {
@@ -784,8 +667,10 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
                 .unwrap_or(CallRef::Id(fallback_id(push)));
             T::VoipPushReceived {
                 push,
-                payload,
-                source,
+                payload: TracePayload {
+                    bytes: payload,
+                    source,
+                },
                 fallback_call,
             }
         }
@@ -1109,47 +994,48 @@ impl TraceOutcome {
 /// A bound on timer firings per clock command, against a timer that never disarms.
 const MAX_FIRINGS_PER_COMMAND: usize = 10_000;
 
-struct Runner {
+/// What [`run_trace_observed`] hands its observer for each step: the time, the event
+/// exactly as fed (every reference resolved), and its outcome.
+pub type StepObserver<'o> = dyn FnMut(u64, &Event<'_>, &Result<StepEffects, Error>) + 'o;
+
+struct Runner<'o> {
     harness: Harness,
+    log: RunLog<'o>,
+}
+
+/// What the runner keeps besides the harness: the steps and what they named.
+struct RunLog<'o> {
     steps: Vec<TraceStep>,
     reported: BTreeMap<u64, CallId>,
     last_transaction: Option<u64>,
+    observe: &'o mut StepObserver<'o>,
 }
 
-impl Runner {
-    fn resolve(&self, r: CallRef, line: usize) -> Result<CallId, TraceError> {
-        match r {
-            CallRef::Id(id) => Ok(id),
-            CallRef::OfPush(push) => self.reported.get(&push).copied().ok_or_else(|| {
-                TraceError::at(
-                    line,
-                    format!("\"push:{push}\": no call was reported for push {push} so far"),
-                )
-            }),
-        }
-    }
-
+impl RunLog<'_> {
     fn step(
         &mut self,
+        harness: &mut Harness,
         line: &TraceLine,
         at: u64,
         event: Event<'_>,
-        detail: Option<String>,
         source: Option<&str>,
     ) -> bool {
         let description = describe_event(&event, source);
-        let result = self.harness.step_at(at, event);
-        if let Ok(effects) = &result {
-            for e in effects {
-                match e {
-                    Effect::ReportNewIncomingCall { push, call, .. } => {
-                        self.reported.entry(push.0).or_insert(*call);
-                    }
-                    Effect::RequestTransaction { transaction, .. } => {
-                        self.last_transaction = Some(transaction.0);
-                    }
-                    _ => {}
+        let detail = match event {
+            Event::VoipPushReceived { payload, .. } => Some(payload_preview(payload)),
+            _ => None,
+        };
+        let result = harness.step_at(at, event);
+        (self.observe)(at, &event, &result);
+        for e in result.iter().flatten() {
+            match e {
+                Effect::ReportNewIncomingCall { push, call, .. } => {
+                    self.reported.entry(push.0).or_insert(*call);
                 }
+                Effect::RequestTransaction { transaction, .. } => {
+                    self.last_transaction = Some(transaction.0);
+                }
+                _ => {}
             }
         }
         let ok = result.is_ok();
@@ -1164,28 +1050,93 @@ impl Runner {
         });
         ok
     }
+}
 
+/// Resolves a trace line's names against the run so far.
+struct TraceResolver<'a, 'o> {
+    log: &'a RunLog<'o>,
+    line: usize,
+}
+
+impl Resolve<Written> for TraceResolver<'_, '_> {
+    type Error = TraceError;
+    fn new_push(&mut self, push: &u64) -> Result<PushId, TraceError> {
+        Ok(PushId(*push))
+    }
+    fn fallback(&mut self, _: PushId, call: &CallRef) -> Result<CallId, TraceError> {
+        self.call(call)
+    }
+    fn payload(&mut self, payload: &TracePayload) -> Result<Vec<u8>, TraceError> {
+        Ok(payload.bytes.clone())
+    }
+    fn push(&mut self, push: &u64) -> Result<PushId, TraceError> {
+        Ok(PushId(*push))
+    }
+    fn report(&mut self, result: &ReportResult) -> Result<ReportResult, TraceError> {
+        Ok(*result)
+    }
+    fn action(&mut self, action: &ActionId) -> Result<ActionId, TraceError> {
+        Ok(*action)
+    }
+    fn call(&mut self, call: &CallRef) -> Result<CallId, TraceError> {
+        match *call {
+            CallRef::Id(id) => Ok(id),
+            CallRef::OfPush(push) => self.log.reported.get(&push).copied().ok_or_else(|| {
+                TraceError::at(
+                    self.line,
+                    format!("\"push:{push}\": no call was reported for push {push} so far"),
+                )
+            }),
+        }
+    }
+    fn text(&mut self, text: &String) -> Result<String, TraceError> {
+        Ok(text.clone())
+    }
+    fn handle_type(&mut self, t: &HandleType) -> Result<HandleType, TraceError> {
+        Ok(*t)
+    }
+    fn dtmf(&mut self, kind: &DtmfType) -> Result<DtmfType, TraceError> {
+        Ok(*kind)
+    }
+    fn transaction(&mut self, tx: &TransactionRef) -> Result<TransactionId, TraceError> {
+        match *tx {
+            TransactionRef::Id(id) => Ok(TransactionId(id)),
+            TransactionRef::Last => self.log.last_transaction.map(TransactionId).ok_or_else(|| {
+                TraceError::at(
+                    self.line,
+                    "\"transaction\": \"last\" but no transaction was requested so far",
+                )
+            }),
+        }
+    }
+    fn tx_result(&mut self, result: &TransactionResult) -> Result<TransactionResult, TraceError> {
+        Ok(*result)
+    }
+    fn timer(&mut self, timer: &TimerRef) -> Result<Timer, TraceError> {
+        Ok(match timer {
+            TimerRef::PushCompletion(push) => Timer::PushCompletion(PushId(*push)),
+            TimerRef::Ring(call) => Timer::Ring(self.call(call)?),
+            TimerRef::AnswerConnect(call) => Timer::AnswerConnect(self.call(call)?),
+        })
+    }
+}
+
+impl Runner<'_> {
     /// Fires every timer due at the current clock, like `Harness::fire_due_timers` but
     /// without panicking; false when a firing was refused (the loop would not end).
     fn fire_due(&mut self, line: &TraceLine) -> bool {
-        for _ in 0..MAX_FIRINGS_PER_COMMAND {
-            let now = self.harness.now;
-            let due = self
-                .harness
-                .engine
-                .timers()
-                .filter(|(_, d)| d.as_millis() <= now)
-                .min_by_key(|(_, d)| *d);
-            let Some((timer, _)) = due else { return true };
-            if !self.step(line, now, Event::TimerFired { timer }, None, None) {
-                return false;
-            }
-        }
-        false
+        let now = self.harness.now;
+        let log = &mut self.log;
+        fire_due(
+            &mut self.harness,
+            |h| &h.engine,
+            now,
+            MAX_FIRINGS_PER_COMMAND,
+            |h, timer, _| log.step(h, line, now, Event::TimerFired { timer }, None),
+        )
     }
 
     fn run_line(&mut self, line: &TraceLine) -> Result<(), TraceError> {
-        let no = line.line;
         match &line.command {
             TraceCommand::FireDueTimers => {
                 self.harness.now = self.harness.now.max(line.at_ms);
@@ -1208,223 +1159,21 @@ impl Runner {
             }
             TraceCommand::Event(ev) => {
                 self.harness.now = self.harness.now.max(line.at_ms);
-                let at = line.at_ms;
-                let c = |r: &CallRef| self.resolve(*r, no);
-                use TraceEvent as T;
-                let (event, detail, source) = match ev {
-                    T::VoipPushReceived {
-                        push,
-                        payload,
-                        source,
-                        fallback_call,
-                    } => (
-                        Event::VoipPushReceived {
-                            push: PushId(*push),
-                            payload,
-                            fallback_call: c(fallback_call)?,
-                        },
-                        Some(payload_preview(payload)),
-                        Some(source.as_str()),
-                    ),
-                    T::PushCredentialsUpdated { token } => {
-                        (Event::PushCredentialsUpdated { token }, None, None)
-                    }
-                    T::PushCredentialsInvalidated => {
-                        (Event::PushCredentialsInvalidated, None, None)
-                    }
-                    T::IncomingCallReported { push, result } => (
-                        Event::IncomingCallReported {
-                            push: PushId(*push),
-                            result: *result,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::ProviderDidBegin => (Event::ProviderDidBegin, None, None),
-                    T::ProviderDidReset => (Event::ProviderDidReset, None, None),
-                    T::PerformStartCall {
-                        action,
-                        call,
-                        handle,
-                        handle_type,
-                        video,
-                    } => (
-                        Event::PerformStartCall {
-                            action: *action,
-                            call: c(call)?,
-                            handle,
-                            handle_type: *handle_type,
-                            video: *video,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformAnswerCall { action, call } => (
-                        Event::PerformAnswerCall {
-                            action: *action,
-                            call: c(call)?,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformEndCall { action, call } => (
-                        Event::PerformEndCall {
-                            action: *action,
-                            call: c(call)?,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformSetHeld {
-                        action,
-                        call,
-                        on_hold,
-                    } => (
-                        Event::PerformSetHeld {
-                            action: *action,
-                            call: c(call)?,
-                            on_hold: *on_hold,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformSetMuted {
-                        action,
-                        call,
-                        muted,
-                    } => (
-                        Event::PerformSetMuted {
-                            action: *action,
-                            call: c(call)?,
-                            muted: *muted,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformSetGroup {
-                        action,
-                        call,
-                        group_with,
-                    } => (
-                        Event::PerformSetGroup {
-                            action: *action,
-                            call: c(call)?,
-                            group_with: group_with.as_ref().map(c).transpose()?,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::PerformPlayDtmf {
-                        action,
-                        call,
-                        digits,
-                        kind,
-                    } => (
-                        Event::PerformPlayDtmf {
-                            action: *action,
-                            call: c(call)?,
-                            digits,
-                            kind: *kind,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::TimedOutPerforming { action } => {
-                        (Event::TimedOutPerforming { action: *action }, None, None)
-                    }
-                    T::DidActivateAudioSession => (Event::DidActivateAudioSession, None, None),
-                    T::DidDeactivateAudioSession => (Event::DidDeactivateAudioSession, None, None),
-                    T::RequestStartCall {
-                        call,
-                        handle,
-                        handle_type,
-                        video,
-                    } => (
-                        Event::RequestStartCall {
-                            call: c(call)?,
-                            handle,
-                            handle_type: *handle_type,
-                            video: *video,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::RequestEndCall { call } => {
-                        (Event::RequestEndCall { call: c(call)? }, None, None)
-                    }
-                    T::RequestSetHeld { call, on_hold } => (
-                        Event::RequestSetHeld {
-                            call: c(call)?,
-                            on_hold: *on_hold,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::RequestSetMuted { call, muted } => (
-                        Event::RequestSetMuted {
-                            call: c(call)?,
-                            muted: *muted,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::RequestPlayDtmf { call, digits, kind } => (
-                        Event::RequestPlayDtmf {
-                            call: c(call)?,
-                            digits,
-                            kind: *kind,
-                        },
-                        None,
-                        None,
-                    ),
-                    T::TransactionCompleted {
-                        transaction,
-                        result,
-                    } => {
-                        let id = match transaction {
-                            TransactionRef::Id(id) => *id,
-                            TransactionRef::Last => self.last_transaction.ok_or_else(|| {
-                                TraceError::at(no, "\"transaction\": \"last\" but no transaction was requested so far")
-                            })?,
-                        };
-                        (
-                            Event::TransactionCompleted {
-                                transaction: TransactionId(id),
-                                result: *result,
-                            },
-                            None,
-                            None,
-                        )
-                    }
-                    T::OutgoingCallConnecting { call } => {
-                        (Event::OutgoingCallConnecting { call: c(call)? }, None, None)
-                    }
-                    T::OutgoingCallConnected { call } => {
-                        (Event::OutgoingCallConnected { call: c(call)? }, None, None)
-                    }
-                    T::IncomingCallConnected { call } => {
-                        (Event::IncomingCallConnected { call: c(call)? }, None, None)
-                    }
-                    T::RemoteEnded { call } => (Event::RemoteEnded { call: c(call)? }, None, None),
-                    T::AnsweredElsewhere { call } => {
-                        (Event::AnsweredElsewhere { call: c(call)? }, None, None)
-                    }
-                    T::DeclinedElsewhere { call } => {
-                        (Event::DeclinedElsewhere { call: c(call)? }, None, None)
-                    }
-                    T::ConnectionFailed { call } => {
-                        (Event::ConnectionFailed { call: c(call)? }, None, None)
-                    }
-                    T::TimerFired { timer } => {
-                        let timer = match timer {
-                            TimerRef::PushCompletion(push) => Timer::PushCompletion(PushId(*push)),
-                            TimerRef::Ring(call) => Timer::Ring(c(call)?),
-                            TimerRef::AnswerConnect(call) => Timer::AnswerConnect(c(call)?),
-                        };
-                        (Event::TimerFired { timer }, None, None)
-                    }
+                let event = ev.resolve(&mut TraceResolver {
+                    log: &self.log,
+                    line: line.line,
+                })?;
+                let source = match ev {
+                    HostEvent::VoipPushReceived { payload, .. } => Some(payload.source.as_str()),
+                    _ => None,
                 };
-                self.step(line, at, event, detail, source);
+                self.log.step(
+                    &mut self.harness,
+                    line,
+                    line.at_ms,
+                    event.as_event(),
+                    source,
+                );
             }
         }
         Ok(())
@@ -1437,15 +1186,27 @@ impl Runner {
 /// a reference the trace cannot resolve (`"push:N"` before push N was reported,
 /// `"transaction": "last"` before any request).
 pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
+    run_trace_observed(trace, &mut |_, _, _| {})
+}
+
+/// [`run_trace`], handing every step to `observe` as it happens: the fully resolved
+/// event (the golden vectors of tests/golden/ are written from these).
+pub fn run_trace_observed<'o>(
+    trace: &Trace,
+    observe: &'o mut StepObserver<'o>,
+) -> Result<TraceOutcome, TraceError> {
     let mut r = Runner {
         harness: Harness::new(trace.config.clone()),
-        steps: Vec::new(),
-        reported: BTreeMap::new(),
-        last_transaction: None,
+        log: RunLog {
+            steps: Vec::new(),
+            reported: BTreeMap::new(),
+            last_transaction: None,
+            observe,
+        },
     };
     let mut lines = Vec::new();
     for line in &trace.lines {
-        let first = r.steps.len();
+        let first = r.log.steps.len();
         r.run_line(line)?;
         lines.push(LineOutcome {
             line: line.line,
@@ -1455,7 +1216,7 @@ pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
                 TraceCommand::FireDueTimers => "fire_due_timers",
                 TraceCommand::AdvanceFiring => "advance_firing",
             },
-            steps: first..r.steps.len(),
+            steps: first..r.log.steps.len(),
         });
     }
     let end_ms = r.harness.now;
@@ -1463,11 +1224,11 @@ pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
     Ok(TraceOutcome {
         violations: r.harness.checker.violations().to_vec(),
         harness: r.harness,
-        steps: r.steps,
+        steps: r.log.steps,
         lines,
         end_ms,
         schema_name: trace.schema_name.clone(),
-        reported_calls: r.reported,
+        reported_calls: r.log.reported,
     })
 }
 
@@ -1509,13 +1270,96 @@ pub fn short_action(id: ActionId) -> String {
     format!("{}…", &text[..8])
 }
 
+/// Apple's names for the handle types (`CXHandle.HandleType`).
+const HANDLE_TYPES: [(HandleType, &str); 3] = [
+    (HandleType::Generic, "generic"),
+    (HandleType::PhoneNumber, "phoneNumber"),
+    (HandleType::EmailAddress, "emailAddress"),
+];
+
+/// Apple's names for the DTMF types (`CXPlayDTMFCallAction.ActionType`).
+const DTMF_TYPES: [(DtmfType, &str); 3] = [
+    (DtmfType::SingleTone, "singleTone"),
+    (DtmfType::SoftPause, "softPause"),
+    (DtmfType::HardPause, "hardPause"),
+];
+
+/// Apple's names for `CXErrorCodeIncomingCallError`.
+const INCOMING_CALL_ERRORS: [(IncomingCallError, &str); 8] = [
+    (IncomingCallError::Unknown, "unknown"),
+    (IncomingCallError::Unentitled, "unentitled"),
+    (
+        IncomingCallError::CallUuidAlreadyExists,
+        "callUUIDAlreadyExists",
+    ),
+    (
+        IncomingCallError::FilteredByDoNotDisturb,
+        "filteredByDoNotDisturb",
+    ),
+    (
+        IncomingCallError::FilteredByBlockList,
+        "filteredByBlockList",
+    ),
+    (
+        IncomingCallError::FilteredDuringRestrictedSharingMode,
+        "filteredDuringRestrictedSharingMode",
+    ),
+    (IncomingCallError::CallIsProtected, "callIsProtected"),
+    (
+        IncomingCallError::FilteredBySensitiveParticipants,
+        "filteredBySensitiveParticipants",
+    ),
+];
+
+/// Apple's names for `CXErrorCodeRequestTransactionError`.
+const TRANSACTION_ERRORS: [(RequestTransactionError, &str); 9] = [
+    (RequestTransactionError::Unknown, "unknown"),
+    (RequestTransactionError::Unentitled, "unentitled"),
+    (
+        RequestTransactionError::UnknownCallProvider,
+        "unknownCallProvider",
+    ),
+    (
+        RequestTransactionError::EmptyTransaction,
+        "emptyTransaction",
+    ),
+    (RequestTransactionError::UnknownCallUuid, "unknownCallUUID"),
+    (
+        RequestTransactionError::CallUuidAlreadyExists,
+        "callUUIDAlreadyExists",
+    ),
+    (RequestTransactionError::InvalidAction, "invalidAction"),
+    (
+        RequestTransactionError::MaximumCallGroupsReached,
+        "maximumCallGroupsReached",
+    ),
+    (RequestTransactionError::CallIsProtected, "callIsProtected"),
+];
+
+/// The value Apple calls `name`, in `names`.
+fn by_name<T: Copy>(names: &[(T, &'static str)], name: &str) -> Option<T> {
+    names.iter().find(|n| n.1 == name).map(|n| n.0)
+}
+
+/// `phone_number` for `phoneNumber`.
+fn snake_case(camel: &str) -> String {
+    camel.chars().fold(String::new(), |mut s, c| {
+        if c.is_ascii_uppercase() {
+            s.push('_');
+        }
+        s.push(c.to_ascii_lowercase());
+        s
+    })
+}
+
+/// Apple's name for `value`, from `names`.
+fn name_of<T: PartialEq>(names: &[(T, &'static str)], value: T) -> &'static str {
+    names.iter().find(|n| n.0 == value).map_or("?", |n| n.1)
+}
+
 /// Apple's name for a handle type.
 pub fn handle_type_name(t: HandleType) -> &'static str {
-    match t {
-        HandleType::Generic => "generic",
-        HandleType::PhoneNumber => "phoneNumber",
-        HandleType::EmailAddress => "emailAddress",
-    }
+    name_of(&HANDLE_TYPES, t)
 }
 
 /// Apple's name for a `CXCallEndedReason`.
@@ -1530,40 +1374,15 @@ pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
 }
 
 fn incoming_error_name(e: IncomingCallError) -> &'static str {
-    match e {
-        IncomingCallError::Unknown => "unknown",
-        IncomingCallError::Unentitled => "unentitled",
-        IncomingCallError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
-        IncomingCallError::FilteredByDoNotDisturb => "filteredByDoNotDisturb",
-        IncomingCallError::FilteredByBlockList => "filteredByBlockList",
-        IncomingCallError::FilteredDuringRestrictedSharingMode => {
-            "filteredDuringRestrictedSharingMode"
-        }
-        IncomingCallError::CallIsProtected => "callIsProtected",
-        IncomingCallError::FilteredBySensitiveParticipants => "filteredBySensitiveParticipants",
-    }
+    name_of(&INCOMING_CALL_ERRORS, e)
 }
 
 fn transaction_error_name(e: RequestTransactionError) -> &'static str {
-    match e {
-        RequestTransactionError::Unknown => "unknown",
-        RequestTransactionError::Unentitled => "unentitled",
-        RequestTransactionError::UnknownCallProvider => "unknownCallProvider",
-        RequestTransactionError::EmptyTransaction => "emptyTransaction",
-        RequestTransactionError::UnknownCallUuid => "unknownCallUUID",
-        RequestTransactionError::CallUuidAlreadyExists => "callUUIDAlreadyExists",
-        RequestTransactionError::InvalidAction => "invalidAction",
-        RequestTransactionError::MaximumCallGroupsReached => "maximumCallGroupsReached",
-        RequestTransactionError::CallIsProtected => "callIsProtected",
-    }
+    name_of(&TRANSACTION_ERRORS, e)
 }
 
 fn dtmf_name(k: DtmfType) -> &'static str {
-    match k {
-        DtmfType::SingleTone => "singleTone",
-        DtmfType::SoftPause => "softPause",
-        DtmfType::HardPause => "hardPause",
-    }
+    name_of(&DTMF_TYPES, k)
 }
 
 fn reject_name(r: RejectReason) -> &'static str {

@@ -9,11 +9,10 @@ use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 use callkit_engine::{
-    ActionId, CallId, Config, DtmfType, Effect, Engine, Error, Event, HandleType,
-    IncomingCallError, Instant, PayloadSchema, PushId, RequestTransactionError, Timer,
-    TransactionId,
+    ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
+    PayloadSchema, PushId, RequestTransactionError, Timer, TransactionId,
 };
-use callkit_engine_testkit::{action_id, call_id, fallback_id, InvariantChecker};
+use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness};
 
 /// Short time-outs so that a few time moves reach every deadline.
 pub const RING_MS: u64 = 300;
@@ -344,24 +343,21 @@ pub enum Outcome {
     Step(Result<Vec<Effect>, Error>),
 }
 
-/// Drives an engine with abstract events, checking I1-I8 after every step.
+/// Drives an engine with abstract events through a [`Harness`] (checked, not
+/// recording: the search clones it at every state), checking I1-I8 after every step.
 #[derive(Clone)]
 pub struct Runner<const C: usize, const P: usize, const E: usize> {
-    pub engine: Engine<C, P, E>,
-    pub checker: InvariantChecker,
-    pub now: u64,
+    pub harness: Harness<C, P, E>,
     pub transactions: Vec<u64>,
-    pub steps: usize,
 }
 
 impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
     pub fn new(config: Config) -> Self {
+        let mut harness = Harness::new(config);
+        harness.recording = false;
         Runner {
-            checker: InvariantChecker::new(&config, C, P),
-            engine: Engine::new(config),
-            now: 0,
+            harness,
             transactions: Vec::new(),
-            steps: 0,
         }
     }
 
@@ -369,43 +365,37 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
     /// outstanding transactions.
     pub fn key(&self) -> u64 {
         let mut h = DefaultHasher::new();
-        format!("{:?}", self.engine).hash(&mut h);
-        self.now.hash(&mut h);
+        format!("{:?}", self.harness.engine).hash(&mut h);
+        self.harness.now.hash(&mut h);
         self.transactions.hash(&mut h);
         h.finish()
     }
 
-    fn armed(&self) -> Vec<(Timer, u64)> {
+    /// The armed timers in the core's due order (deadline, then [`Timer`]'s order).
+    pub fn armed(&self) -> Vec<(Timer, u64)> {
         let mut timers: Vec<(Timer, u64)> = self
+            .harness
             .engine
             .timers()
             .map(|(t, d)| (t, d.as_millis()))
             .collect();
-        timers.sort_by_key(|(t, d)| (*d, format!("{t:?}")));
+        timers.sort_by_key(|&(t, d)| (d, t));
         timers
     }
 
     /// Whether a push id is pending (the host must not reuse it then).
     pub fn push_pending(&self, push: u8) -> bool {
-        self.engine
+        self.harness
+            .engine
             .timers()
             .any(|(t, _)| t == Timer::PushCompletion(PushId(u64::from(push))))
     }
 
     pub fn step(&mut self, at: u64, event: Event<'_>) -> Result<Vec<Effect>, Error> {
-        let before = self.engine.clone();
-        callkit_engine_testkit::invariants::engine_call(true);
-        let result = self.engine.handle(Instant::from_millis(at), event);
-        callkit_engine_testkit::invariants::engine_call(false);
-        self.checker
-            .check_step(&before, &self.engine, at, &event, &result);
-        self.steps += 1;
-        let result = result.map(|effects| effects.as_slice().to_vec());
-        if let Ok(effects) = &result {
-            for e in effects {
-                if let Effect::RequestTransaction { transaction, .. } = e {
-                    self.transactions.push(transaction.0);
-                }
+        let result = self.harness.step_at(at, event).map(|e| e.effects);
+        for e in result.iter().flatten() {
+            if let Effect::RequestTransaction { transaction, .. } = e {
+                self.transactions.push(transaction.0);
             }
         }
         if let Event::ProviderDidReset = event {
@@ -416,7 +406,7 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
 
     /// Applies one abstract event.
     pub fn apply(&mut self, abs: Abs, corpus: &[(String, Vec<u8>)]) -> Outcome {
-        let now = self.now;
+        let now = self.harness.now;
         let out = |r| Outcome::Step(r);
         match abs {
             Abs::Push {
@@ -618,18 +608,18 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                 },
             )),
             Abs::Tick => {
-                self.now += TICK_MS;
+                self.harness.now += TICK_MS;
                 Outcome::NoStep
             }
             Abs::JumpToDeadline => {
-                self.now = match self.engine.poll_timeout() {
-                    Some(d) => self.now.max(d.as_millis()),
-                    None => self.now + 1_000,
+                self.harness.now = match self.harness.engine.poll_timeout() {
+                    Some(d) => self.harness.now.max(d.as_millis()),
+                    None => self.harness.now + 1_000,
                 };
                 Outcome::NoStep
             }
             Abs::Backwards { call: c } => {
-                let at = self.engine.now().as_millis().saturating_sub(1);
+                let at = self.harness.engine.now().as_millis().saturating_sub(1);
                 out(self.step(at, Event::RemoteEnded { call: call(c) }))
             }
             Abs::Credentials { valid } => {
