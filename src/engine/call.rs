@@ -940,7 +940,7 @@ mod tests {
             caller_name: Some(CallerName::truncating("Alice")),
             has_video: true,
         };
-        let c = Call::new(id(1), State::Answered, remote.clone());
+        let c = Call::new(id(1), State::ANSWERED, remote.clone());
         let blank = CallUpdate {
             remote_handle: None,
             localized_caller_name: None,
@@ -968,11 +968,11 @@ mod tests {
     fn lookups_find_the_call_by_id_or_by_the_push_its_report_waits_for() {
         let mut table: CallTable<2> = CallTable::new();
         assert!(table.is_empty() && !table.is_full());
-        let mut first = call(1, State::Connected);
+        let mut first = call(1, State::Connected { audio: None });
         first.report.push = Some(PushId(7));
         assert!(table.add(first).is_ok());
         assert!(!table.is_empty() && !table.is_full());
-        let mut second = call(2, State::Answered);
+        let mut second = call(2, State::ANSWERED);
         second.report.push = Some(PushId(8));
         assert!(table.add(second).is_ok());
         assert!(table.is_full());
