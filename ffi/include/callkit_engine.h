@@ -873,13 +873,15 @@ typedef uint32_t ck_schema_preset_kind;
 
 /**
  * `CXErrorCodeIncomingCallError` raw value (the `NSError.code` of a failed
- * `reportNewIncomingCall`). Values Apple may add later are read as `unknown`.
+ * `reportNewIncomingCall`). Any other value (one Apple may add later) is passed
+ * through as it is: the engine keeps it and treats it as `unknown`.
  */
 typedef int64_t ck_incoming_call_error;
 
 /**
  * `CXErrorCodeRequestTransactionError` raw value (the `NSError.code` of a failed
- * `CXCallController.request`). Unknown values are read as `unknown`.
+ * `CXCallController.request`). Any other value is passed through as it is: the
+ * engine keeps it and treats it as `unknown`.
  */
 typedef int64_t ck_request_transaction_error;
 

@@ -254,7 +254,8 @@ pub const CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE: ck_call_ended_reason = 4 as c
 pub const CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE: ck_call_ended_reason = 5 as ck_call_ended_reason;
 
 /// `CXErrorCodeIncomingCallError` raw value (the `NSError.code` of a failed
-/// `reportNewIncomingCall`). Values Apple may add later are read as `unknown`.
+/// `reportNewIncomingCall`). Any other value (one Apple may add later) is passed
+/// through as it is: the engine keeps it and treats it as `unknown`.
 pub type ck_incoming_call_error = i64;
 /// `unknown`.
 pub const CK_INCOMING_CALL_ERROR_UNKNOWN: ck_incoming_call_error = 0 as ck_incoming_call_error;
@@ -280,7 +281,8 @@ pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS: ck_incoming
     7 as ck_incoming_call_error;
 
 /// `CXErrorCodeRequestTransactionError` raw value (the `NSError.code` of a failed
-/// `CXCallController.request`). Unknown values are read as `unknown`.
+/// `CXCallController.request`). Any other value is passed through as it is: the
+/// engine keeps it and treats it as `unknown`.
 pub type ck_request_transaction_error = i64;
 /// `unknown`.
 pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN: ck_request_transaction_error =

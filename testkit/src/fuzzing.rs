@@ -1041,7 +1041,7 @@ fn push_fixtures() -> &'static [(&'static str, PayloadSchema, bool, Checked<4, 8
 /// checks of [`Checked`]; and at the end every push was completed exactly once and the
 /// reset engine is idle.
 pub fn check_push(data: &[u8]) {
-    let error = IncomingCallError::from_raw(data.first().copied().unwrap_or(0) % 8);
+    let error = IncomingCallError::from_raw(i64::from(data.first().copied().unwrap_or(0) % 8));
     // The fixtures differ only in their schema and call ids, so a push reported under
     // the fallback id (unreadable, or no id) behaves the same in every schema with the
     // same parse result: its completion paths run once per scene and parse result.
@@ -1698,7 +1698,9 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(self.host.push(*push))
     }
     fn report(&mut self, result: &Option<u8>) -> Result<ReportResult, Infallible> {
-        Ok(result.map_or(Ok(()), |raw| Err(IncomingCallError::from_raw(raw))))
+        Ok(result.map_or(Ok(()), |raw| {
+            Err(IncomingCallError::from_raw(i64::from(raw)))
+        }))
     }
     fn action(&mut self, action: &ActRef) -> Result<ActionId, Infallible> {
         Ok(self.host.action(self.engine, *action))
@@ -1719,7 +1721,9 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(self.host.transaction(*tx))
     }
     fn tx_result(&mut self, result: &Option<u8>) -> Result<TransactionResult, Infallible> {
-        Ok(result.map_or(Ok(()), |raw| Err(RequestTransactionError::from_raw(raw))))
+        Ok(result.map_or(Ok(()), |raw| {
+            Err(RequestTransactionError::from_raw(i64::from(raw)))
+        }))
     }
     fn timer(&mut self, timer: &TimerRef) -> Result<Timer, Infallible> {
         Ok(match timer {
