@@ -104,6 +104,9 @@ pub enum ck_result {
     /// The library panicked (a bug); the panic was caught at the boundary and the
     /// engine is as it was before the call.
     CK_RESULT_PANIC = 9,
+    /// Something that is set once per process is set already (`ck_log_set_callback`);
+    /// nothing changed.
+    CK_RESULT_ALREADY_SET = 10,
     /// `now_ms` is earlier than the time of the last accepted event.
     CK_RESULT_TIME_WENT_BACKWARDS = 20,
     /// No live call has this UUID.
