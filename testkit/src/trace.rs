@@ -44,7 +44,9 @@
 //! - `push`: an integer; `transaction`: an integer or `"last"` (the latest
 //!   `RequestTransaction` the engine asked for);
 //! - `result` (of `incoming_call_reported` / `transaction_completed`): `"ok"` (the
-//!   default), an Apple error name (`"callUUIDAlreadyExists"`) or its raw value (`2`);
+//!   default), an Apple error name (`"callUUIDAlreadyExists"`) or its raw value (`2`),
+//!   any `NSInteger`: a code Apple has no name for is written as its number (`42`) and
+//!   shown as `unrecognized (42)`;
 //! - `handle_type`: `"generic"`, `"phoneNumber"`, `"emailAddress"` or 1/2/3 (default:
 //!   guessed from the handle with [`HandleType::infer`]); `kind` (DTMF): `"singleTone"`
 //!   (default), `"softPause"`, `"hardPause"` or 1/2/3; booleans: `video` (default
