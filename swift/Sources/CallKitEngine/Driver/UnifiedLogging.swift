@@ -23,7 +23,7 @@ extension EngineLog {
     /// - Throws: ``EngineError/alreadySet`` when a handler is already set.
     public static func sendToUnifiedLogging(
         subsystem: String = Bundle.main.bundleIdentifier ?? "callkit-engine",
-        category: String = defaultCategory
+        category: String = EngineLog.defaultCategory
     ) throws(EngineError) {
         let logger = Logger(subsystem: subsystem, category: category)
         try setHandler { record in
