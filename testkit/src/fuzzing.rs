@@ -283,7 +283,7 @@ pub fn check_payload(data: &[u8]) {
     let tree = reference_tree(data);
     for (name, schema) in all_schemas() {
         let got = if cfg!(fuzzing) {
-            timed_parse(name, &schema, data)
+            timed_parse(name, schema, data)
         } else {
             schema.parse(data)
         };
