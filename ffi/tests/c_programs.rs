@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (source, arguments: `true` when the program takes the payload directory).
-const PROGRAMS: [(&str, bool); 8] = [
+const PROGRAMS: [(&str, bool); 9] = [
     ("incoming_apple_docs.c", true),
     ("outgoing_call.c", false),
     ("malformed_push.c", true),
