@@ -297,6 +297,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 self.on_remote_end(call, CallEndedReason::Failed, out)
             }
             Event::TimerFired { timer } => self.on_timer(timer, out),
+            Event::CallDetailsChanged {
+                call,
+                caller_name,
+                has_video,
+            } => self.on_details_changed(call, caller_name, has_video, out),
         }
     }
 }
