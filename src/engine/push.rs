@@ -34,21 +34,6 @@ pub(super) struct PendingPush {
     end: Option<CallEndedReason>,
 }
 
-impl PendingPush {
-    /// `reportCall(endedAt:reason:)` for a call reported to be ended at once, if this
-    /// push is one.
-    #[inline]
-    fn emit_end<const N: usize>(&self, now: Instant, out: &mut Effects<N>) {
-        if let Some(reason) = self.end {
-            out.push(Effect::ReportCallEnded {
-                call: self.call,
-                at: now,
-                reason,
-            });
-        }
-    }
-}
-
 /// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
 /// completion timer), and the ids of the last [`RECENTLY_COMPLETED_PUSHES`] completed.
 ///
@@ -92,6 +77,31 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     #[inline]
     pub(super) fn completed_recently(&self, push: PushId) -> bool {
         self.completed.contains(&push)
+    }
+
+    /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
+    /// reported to be ended at once, now that CallKit has it). Other pending pushes
+    /// reported to end the same call (repeated copies) owe no end any more: the call is
+    /// ended once.
+    #[inline]
+    pub(super) fn emit_end<const N: usize>(
+        &mut self,
+        call: CallId,
+        end: Option<CallEndedReason>,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        let Some(reason) = end else {
+            return;
+        };
+        out.push(Effect::ReportCallEnded {
+            call,
+            at: now,
+            reason,
+        });
+        for other in self.pending.iter_mut().filter(|o| o.call == call) {
+            other.end = None;
+        }
     }
 
     /// Records `push` as completed and emits its completion, then the cancel of its timer
@@ -169,7 +179,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         let done = self.complete_slot(i, true, out);
         // The deadline passed: CallKit has long processed the report.
         if let Some(p) = done {
-            p.emit_end(now, out);
+            self.emit_end(p.call, p.end, now, out);
         }
         Ok(done)
     }
@@ -195,7 +205,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         if self.pending.is_full() {
             if let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
                 if let Some(p) = self.complete_slot(i, false, out) {
-                    p.emit_end(now, out);
+                    self.emit_end(p.call, p.end, now, out);
                 }
             }
         }
@@ -213,7 +223,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
             }),
             Err(_) => {
                 Self::retire(&mut self.completed, push, false, out);
-                pending.emit_end(now, out);
+                self.emit_end(call, end, now, out);
             }
         }
     }
@@ -490,13 +500,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 // Refused: CallKit never had the call, so a kept end is dropped.
                 return Ok(());
             };
-            if let Some(reason) = end {
+            if end.is_some() {
                 // A call reported to be ended at once: CallKit has it now.
-                out.push(Effect::ReportCallEnded {
-                    call,
-                    at: self.now,
-                    reason,
-                });
+                self.pushes.emit_end(call, end, self.now, out);
             } else if let Some((idx, _)) = self.calls.find(call) {
                 // A duplicate push's report: CallKit accepting it confirms the call too.
                 self.confirm_report(idx, out);
