@@ -139,11 +139,11 @@ fn write_seeds() {
 
 use callkit_engine::{
     CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushId, Timer, TransactionId, MAX_PENDING_TRANSACTIONS,
+    PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId, MAX_PENDING_TRANSACTIONS,
     RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine_testkit::fuzzing::Checked;
-use callkit_engine_testkit::{action_id, call_id, fallback_id};
+use callkit_engine_testkit::{action_id, call_id, fallback_id, StepEffects};
 
 /// F1 (events, first minutes of the first run): `PerformEndCall` for an outgoing call
 /// whose start action is held fails the start action and fulfils the end; the
@@ -360,9 +360,19 @@ fn regression_f5_a_push_naming_the_apps_outgoing_call_is_reported_under_the_fall
             call: fallback_id(60)
         }
     );
-    assert!(effects.contains(&Effect::ReportCallEnded {
+    assert_eq!(effects.push_end_reason, Some(PushEndReason::OutgoingCallId));
+    let done = k
+        .step(
+            t + 2,
+            Event::IncomingCallReported {
+                push: PushId(60),
+                result: Ok(()),
+            },
+        )
+        .unwrap();
+    assert!(done.contains(&Effect::ReportCallEnded {
         call: fallback_id(60),
-        at: Instant::from_millis(t + 1),
+        at: Instant::from_millis(t + 2),
         reason: CallEndedReason::Failed
     }));
     assert!(k.engine.call(call_id(4)).is_some());
@@ -522,7 +532,7 @@ fn checked() -> Checked<4, 8, 28> {
     Checked::new(Config::default())
 }
 
-fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> Vec<Effect> {
+fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> StepEffects {
     k.step(
         at,
         Event::VoipPushReceived {
@@ -532,7 +542,6 @@ fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> Vec<Effe
         },
     )
     .unwrap()
-    .effects
 }
 
 fn payload_for(n: u8) -> Vec<u8> {
@@ -783,6 +792,16 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
         "{again:?}"
     );
     let stale = push(&mut k, t + 11, 101, &payload_for(1));
+    assert_eq!(stale.push_end_reason, Some(PushEndReason::CallEnded));
+    let stale = k
+        .step(
+            t + 12,
+            Event::IncomingCallReported {
+                push: PushId(101),
+                result: Ok(()),
+            },
+        )
+        .unwrap();
     assert!(stale.iter().any(|e| matches!(
         e,
         Effect::ReportCallEnded { call, reason: CallEndedReason::RemoteEnded, .. } if *call == call_id(1)
@@ -897,14 +916,20 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
             Err(Error::InvalidDtmf)
         );
     }
-    // A timer fired twice: the second is unknown.
+    // A timer fired twice: the second is a race with the first (issue 10), accepted
+    // with no effect; a timer of a push never seen is refused.
     let mut k = checked();
     push(&mut k, 0, 1, &payload_for(1));
     let timer = Timer::PushCompletion(PushId(1));
     k.step(5_000, Event::TimerFired { timer }).unwrap();
     assert_eq!(
-        k.step(5_001, Event::TimerFired { timer }),
-        Err(Error::UnknownTimer(timer))
+        k.step(5_001, Event::TimerFired { timer }).map(|e| e.effects),
+        Ok(vec![])
+    );
+    let never = Timer::PushCompletion(PushId(99));
+    assert_eq!(
+        k.step(5_002, Event::TimerFired { timer: never }),
+        Err(Error::UnknownTimer(never))
     );
     k.finish(3_600_000);
 }

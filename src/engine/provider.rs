@@ -115,6 +115,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if let Some(idx) = self.locate(action, call)? {
             let end = End::new(Release::Auto(RejectReason::Declined), None);
             self.calls.end(idx, end, self.now, out);
+        } else {
+            // A call reported to be ended at once that CallKit ends itself: its end is
+            // no longer owed.
+            self.pushes.drop_ends(call);
         }
         out.push(Effect::FulfillAction { action });
         Ok(())

@@ -80,28 +80,40 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
-    /// reported to be ended at once, now that CallKit has it). Other pending pushes
-    /// reported to end the same call (repeated copies) owe no end any more: the call is
-    /// ended once.
+    /// reported to be ended at once, now that CallKit has it). Each such report owes its
+    /// own end, even when several name the same call: a copy reported after CallKit
+    /// ended the call may ring it anew, and an extra end of an ended call is harmless.
     #[inline]
     pub(super) fn emit_end<const N: usize>(
-        &mut self,
         call: CallId,
         end: Option<CallEndedReason>,
         now: Instant,
         out: &mut Effects<N>,
     ) {
-        let Some(reason) = end else {
-            return;
-        };
-        out.push(Effect::ReportCallEnded {
-            call,
-            at: now,
-            reason,
-        });
-        for other in self.pending.iter_mut().filter(|o| o.call == call) {
-            other.end = None;
+        if let Some(reason) = end {
+            out.push(Effect::ReportCallEnded {
+                call,
+                at: now,
+                reason,
+            });
         }
+    }
+
+    /// Forgets the ends pending pushes keep for `call`: CallKit ended it itself (a
+    /// fulfilled `CXEndCallAction`).
+    #[inline]
+    pub(super) fn drop_ends(&mut self, call: CallId) {
+        for p in self.pending.iter_mut().filter(|p| p.call == call) {
+            p.end = None;
+        }
+    }
+
+    /// Whether a pending push still owes the end of `call`.
+    #[inline]
+    pub(super) fn owes_end(&self, call: CallId) -> bool {
+        self.pending
+            .iter()
+            .any(|p| p.call == call && p.end.is_some())
     }
 
     /// Records `push` as completed and emits its completion, then the cancel of its timer
@@ -179,7 +191,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         let done = self.complete_slot(i, true, out);
         // The deadline passed: CallKit has long processed the report.
         if let Some(p) = done {
-            self.emit_end(p.call, p.end, now, out);
+            Self::emit_end(p.call, p.end, now, out);
         }
         Ok(done)
     }
@@ -205,7 +217,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         if self.pending.is_full() {
             if let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
                 if let Some(p) = self.complete_slot(i, false, out) {
-                    self.emit_end(p.call, p.end, now, out);
+                    Self::emit_end(p.call, p.end, now, out);
                 }
             }
         }
@@ -223,7 +235,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
             }),
             Err(_) => {
                 Self::retire(&mut self.completed, push, false, out);
-                self.emit_end(call, end, now, out);
+                Self::emit_end(call, end, now, out);
             }
         }
     }
@@ -272,11 +284,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 self.report_unusable(push, fallback, update, why, out);
             }
             Some((idx, Direction::Incoming)) => self.on_repeat_push(idx, push, &parsed, out),
-            None if parsed.kind == PushKind::Cancel || self.calls.ended_recently(call) => {
+            None if parsed.kind == PushKind::Cancel || self.ended(call) => {
                 // A cancel for a call that is not ringing here, or a late copy of a call
                 // that is over: the iOS 13 rule still wants a report; end it at once.
                 let why = match (&parsed.kind, parsed.call) {
-                    _ if self.calls.ended_recently(call) => PushEndReason::CallEnded,
+                    _ if self.ended(call) => PushEndReason::CallEnded,
                     (PushKind::Cancel, None) => PushEndReason::MissingCallId,
                     _ => PushEndReason::CancelledUnknownCall,
                 };
@@ -296,6 +308,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             None => self.ring(push, call, &parsed, out),
         }
+    }
+
+    /// Whether `call` ended lately, or is reported to be ended once CallKit has it.
+    fn ended(&self, call: CallId) -> bool {
+        self.calls.ended_recently(call) || self.pushes.owes_end(call)
     }
 
     /// A new incoming call: report it, connect its signalling, start its ring timer.
@@ -502,7 +519,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             };
             if end.is_some() {
                 // A call reported to be ended at once: CallKit has it now.
-                self.pushes.emit_end(call, end, self.now, out);
+                PushTable::<PUSHES>::emit_end(call, end, self.now, out);
             } else if let Some((idx, _)) = self.calls.find(call) {
                 // A duplicate push's report: CallKit accepting it confirms the call too.
                 self.confirm_report(idx, out);

@@ -139,8 +139,8 @@ struct StepState {
     ungrouped: bool,
     /// The step's report is of a call to be ended at once.
     push_end: bool,
-    /// Calls whose kept end is due in this step (their push completed).
-    end_due: BTreeSet<CallId>,
+    /// Calls whose kept end is due in this step, with the push that completed.
+    end_due: Vec<(CallId, u64)>,
 }
 
 impl InvariantChecker {
@@ -530,7 +530,15 @@ impl InvariantChecker {
                 }
             }
             Effect::ReportCallEnded { call, .. } => {
-                if self.calls.contains_key(&call) {
+                let due = step.end_due.iter().position(|(c, _)| *c == call);
+                if let (Some(i), Some(c)) = (due, self.calls.get_mut(&call)) {
+                    // One kept end per report: the call is over once none is owed.
+                    let (_, push) = step.end_due.remove(i);
+                    c.end_owed.remove(&push);
+                    if c.end_owed.is_empty() {
+                        self.end_call(call, EndKind::Reported, step);
+                    }
+                } else if self.calls.contains_key(&call) {
                     self.end_call(call, EndKind::Reported, step);
                 } else if let Some((_, kind)) = step.ended.get_mut(&call) {
                     if *kind == EndKind::StartFailed(false) {
@@ -625,7 +633,7 @@ impl InvariantChecker {
                 // Its report accepted or overdue: the end it kept is due now.
                 for (id, c) in &self.calls {
                     if c.end_owed.contains(&push.0) {
-                        step.end_due.insert(*id);
+                        step.end_due.push((*id, push.0));
                     }
                 }
             }
@@ -805,14 +813,12 @@ impl InvariantChecker {
 
         // I4: the engine's calls are exactly the live incarnations.
         let live: Vec<CallId> = self.calls.keys().copied().collect();
-        for id in &step.end_due {
-            if self.calls.contains_key(id) {
-                self.fail(
-                    "I4",
-                    now,
-                    format!("call {id}: its push completed but the end it kept was not reported"),
-                );
-            }
+        for (id, push) in &step.end_due {
+            self.fail(
+                "I4",
+                now,
+                format!("call {id}: push {push} completed but the end it kept was not reported"),
+            );
         }
         for id in live {
             let owed = self.calls.get(&id).is_some_and(|c| !c.end_owed.is_empty());
