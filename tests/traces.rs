@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PushId, RejectReason,
-    Timer, Uuid,
+    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PayloadError,
+    PayloadField, PushEndReason, PushId, RejectReason, Timer, Uuid,
 };
 use callkit_engine_testkit::trace::{
     load_trace, opaque_call_id, parse_trace, render_summary, render_timeline, run_trace,
@@ -390,7 +390,7 @@ fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected(
 }
 
 #[test]
-fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_same_step() {
+fn malformed_payloads_are_reported_under_the_fallback_say_why_and_are_ended_failed_once_accepted() {
     let o = run("malformed-payload.jsonl");
     let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
     assert_eq!(pushes.len(), 3);
@@ -408,10 +408,17 @@ fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_sa
             .expect("a call update")
             .remote_handle
             .is_none());
-        assert!(effects.iter().any(|e| matches!(
-            e,
-            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == fallback
-        )));
+        assert!(!effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReportCallEnded { .. })));
+        assert!(
+            matches!(
+                step.push_end_reason(),
+                Some(PushEndReason::Unreadable { .. })
+            ),
+            "push {n}: {:?}",
+            step.push_end_reason()
+        );
         assert!(!effects
             .iter()
             .any(|e| matches!(e, Effect::ConnectIncoming { .. })));
@@ -423,8 +430,21 @@ fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_sa
             }
         )));
     }
+    // {"uuid":12345,...}: the call id has the wrong type.
+    assert_eq!(
+        pushes[0].push_end_reason(),
+        Some(PushEndReason::Unreadable {
+            error: PayloadError::WrongType,
+            field: Some(PayloadField::CallId),
+        })
+    );
     for (i, step) in o.steps_named("incoming_call_reported").enumerate() {
-        assert_eq!(completions(step.effects()), [i as u64 + 1]);
+        let n = i as u64 + 1;
+        assert_eq!(completions(step.effects()), [n]);
+        assert!(step.effects().iter().any(|e| matches!(
+            e,
+            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == fallback_id(n)
+        )));
     }
     assert!(o.harness.engine.is_idle());
 }
@@ -621,7 +641,7 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "perform_set_muted", "action": 5, "call": 2, "muted": false}"#,
         r#"{"event": "perform_set_group", "action": 6, "call": 2, "group_with": 3}"#,
         r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#,
-        r#"{"event": "timed_out_performing", "action": 8, "expect_refused": true}"#,
+        r#"{"event": "timed_out_performing", "action": 8}"#,
         r#"{"event": "did_activate_audio_session"}"#,
         r#"{"event": "did_deactivate_audio_session"}"#,
         r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#,
@@ -638,6 +658,7 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#,
         r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#,
         r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#,
     ];
     assert_eq!(lines.len(), EVENT_NAMES.len());
     let text = lines.join("\n");

@@ -321,7 +321,8 @@ impl InvariantChecker {
                         c.end_owed.remove(&push.0);
                         c.end_owed.is_empty()
                     });
-                    if let Some(mut c) = self.calls.remove(&call).filter(|_| last) {
+                    let gone = if last { self.calls.remove(&call) } else { None };
+                    if let Some(mut c) = gone {
                         c.callkit_knows = false;
                         step.ended.insert(call, (c, EndKind::Refused));
                     }

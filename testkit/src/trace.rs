@@ -863,6 +863,11 @@ impl TraceStep {
         }
     }
 
+    /// Why the step's report is of a push to be ended at once, if it is.
+    pub fn push_end_reason(&self) -> Option<PushEndReason> {
+        self.result.as_ref().ok().and_then(|e| e.push_end_reason)
+    }
+
     /// The call update of the step's report, if any.
     pub fn call_update(&self) -> Option<&callkit_engine::CallUpdate> {
         self.result
