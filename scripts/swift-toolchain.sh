@@ -16,11 +16,11 @@
 #
 # `run`/`exec` in the root: bind-mount /proc and DIR's top directory (the checkout,
 # $CK_SWIFT_MOUNT to override) at the same paths inside the root, run the command under
-# chroot with a clean environment (PATH, HOME, and CI plus every CK_* variable passed
+# chroot with a clean environment (PATH, HOME; CI, every CK_* and *SAN_OPTIONS passed
 # through), and unmount on exit, failure and signals included. Several invocations may
-# run at once: each stacks its own bind mounts and detaches them lazily (umount -l), so
-# one finishing never pulls a mount from under another. Give concurrent builds their own
-# SwiftPM --scratch-path.
+# run at once: they share the mounts, and the last one still running unmounts them (see
+# mount_into), so one finishing never pulls a mount from under another. Give concurrent
+# builds their own SwiftPM --scratch-path.
 #
 # Environment: CK_SWIFT_ROOT (the root's folder), CK_DEBIAN_MIRROR (debootstrap mirror;
 # default: the first Debian URI in the host's apt sources, else deb.debian.org),
@@ -66,19 +66,73 @@ host_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-# mount_into ROOT SRC: bind SRC at ROOT/SRC; prints the mount point for unmount_all.
+# Bind mounts are shared by every invocation that needs them and counted by process:
+# $root.mounts/<key> lists the PIDs using the mount at $root<src> (dead ones are pruned),
+# all under one flock. The first user mounts, the last one unmounts; so no run ever
+# loses /proc or its working directory while another finishes (a lazily detached
+# mount would leave its working directory unreachable to getcwd).
+mounts_dir="$root.mounts"
 mounted=()
+
+with_mount_lock() {
+  mkdir -p "$mounts_dir"
+  (
+    flock 8
+    "$@"
+  ) 8>"$mounts_dir.lock"
+}
+
+# live_users FILE: the PIDs in FILE that still run, one a line, without this process.
+live_users() {
+  local pid
+  [[ -f "$1" ]] || return 0
+  while IFS= read -r pid; do
+    [[ -n "$pid" && "$pid" != "$$" ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  done <"$1"
+  return 0
+}
+
+mount_key() { printf '%s' "$1" | md5sum | cut -c1-32; }
+
+# mount_locked ROOT SRC: bind SRC at ROOT/SRC unless it is mounted; record this process.
+mount_locked() {
+  local target="$1$2" users
+  users="$mounts_dir/$(mount_key "$target")"
+  if ! mountpoint -q "$target"; then
+    mkdir -p "$target"
+    mount --bind "$2" "$target"
+  fi
+  { live_users "$users"; echo "$$"; } >"$users.new"
+  mv "$users.new" "$users"
+}
+
+# unmount_locked TARGET: forget this process; unmount when no live user is left.
+unmount_locked() {
+  local target="$1" users others
+  users="$mounts_dir/$(mount_key "$target")"
+  others=$(live_users "$users")
+  if [[ -n "$others" ]]; then
+    echo "$others" >"$users"
+    return 0
+  fi
+  rm -f "$users"
+  while mountpoint -q "$target"; do
+    umount "$target" 2>/dev/null || umount -l "$target" || {
+      log "warning: could not unmount $target"
+      return 0
+    }
+  done
+}
+
 mount_into() {
-  local target="$1$2"
-  mkdir -p "$target"
-  mount --bind "$2" "$target"
-  mounted+=("$target")
+  with_mount_lock mount_locked "$1" "$2"
+  mounted+=("$1$2")
 }
 
 unmount_all() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
-    umount -l "${mounted[i]}" || log "warning: could not unmount ${mounted[i]}"
+    with_mount_lock unmount_locked "${mounted[i]}"
   done
   mounted=()
 }
@@ -92,7 +146,7 @@ chroot_run() {
   local name
   while IFS= read -r name; do
     env_args+=("$name=${!name}")
-  done < <(compgen -e | grep -E '^(CI|CK_[A-Za-z0-9_]+)$' || true)
+  done < <(compgen -e | grep -E '^(CI|CK_[A-Za-z0-9_]+|[AT]SAN_OPTIONS|LSAN_OPTIONS|UBSAN_OPTIONS)$' || true)
   # shellcheck disable=SC2016  # $1 and $@ are the inner shell's
   chroot "$root" /usr/bin/env -i "${env_args[@]}" /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$dir" "$@"
 }
@@ -183,8 +237,11 @@ case "$mode" in
   available)
     if host_swift; then
       echo "swift on PATH: $(command -v swift)"
-    elif root_ready; then
+    elif root_ready && [[ $(id -u) -eq 0 ]]; then
       echo "trixie root: $root"
+    elif root_ready; then
+      echo "none usable (swift is not on PATH; $root needs root for chroot)"
+      exit 1
     else
       echo "none (swift is not on PATH, $root is not made)"
       exit 1

@@ -30,8 +30,11 @@ pub const MAX_PUSH_TOKEN_LEN: usize = 100;
 /// A point on the host's monotonic clock, in milliseconds.
 ///
 /// The engine never reads a clock: the host passes `now` on every call. The clock must
-/// keep counting while the device sleeps (on iOS, `clock_gettime(CLOCK_MONOTONIC_RAW)`
-/// stops during sleep; use `CLOCK_MONOTONIC` / `mach_continuous_time`), because ring
+/// keep counting while the device sleeps (on iOS `mach_continuous_time`, which "increments
+/// monotonically ... including while the system is asleep", or its documented equivalent
+/// `clock_gettime_nsec_np(CLOCK_MONOTONIC_RAW)`; not `mach_absolute_time` /
+/// `CLOCK_UPTIME_RAW`, which stop: Apple, "mach_continuous_time"; the Swift package's
+/// `Instant.now()` reads it), because ring
 /// and push deadlines are wall-clock promises to the user and to PushKit. Time must not
 /// go backwards between calls; if it does, the event is refused with
 /// [`Error::TimeWentBackwards`](crate::Error::TimeWentBackwards).

@@ -649,3 +649,43 @@ fn every_payload_under_every_preset_keeps_the_pushkit_rule() {
         failures.join("\n\n")
     );
 }
+
+#[path = "support/golden.rs"]
+mod golden;
+
+/// Golden vectors of every payload under its preset (tests/golden/payloads/), for the
+/// Swift package's conformance test: the push at 0 ms, its report's completion at
+/// 100 ms, then every timer fired up to 120 s. Rewrite them with
+/// `GOLDEN_BLESS=1 cargo test --test corpus`.
+#[test]
+fn golden_vectors_of_every_payload_are_fresh() {
+    use callkit_engine_testkit::trace::{parse_trace, run_trace_observed};
+    let mut vectors = std::collections::BTreeMap::new();
+    for row in table() {
+        let text = format!(
+            "{{\"config\": {{\"schema\": \"{}\", \"supports_video\": {}, \"ring_timeout_ms\": {}}}}}\n\
+             {{\"at_ms\": 0, \"event\": \"voip_push_received\", \"push\": 1, \"payload_file\": \"{}\"}}\n\
+             {{\"at_ms\": 100, \"event\": \"incoming_call_reported\", \"push\": 1}}\n\
+             {{\"at_ms\": 120000, \"event\": \"advance_firing\"}}\n",
+            row.schema, row.supports_video, row.ring_timeout_ms, row.file
+        );
+        let trace =
+            parse_trace(&text, &payload_dir()).unwrap_or_else(|e| panic!("{}: {e:?}", row.file));
+        let mut steps = Vec::new();
+        run_trace_observed(&trace, &mut |at, event, result| {
+            steps.push(golden::step_json(at, event, result));
+        })
+        .unwrap_or_else(|e| panic!("{}: {e:?}", row.file));
+        let source = format!("tests/payloads/{}", row.file);
+        vectors.insert(
+            golden::vector_name(Path::new(row.file)),
+            golden::vector_json(&source, &trace.config, row.schema, steps),
+        );
+    }
+    assert_eq!(
+        vectors.len(),
+        payload_files().len(),
+        "one vector per payload file"
+    );
+    golden::check_fresh("tests/golden/payloads", &vectors, "corpus");
+}

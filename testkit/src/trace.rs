@@ -1007,19 +1007,24 @@ impl TraceOutcome {
 /// A bound on timer firings per clock command, against a timer that never disarms.
 const MAX_FIRINGS_PER_COMMAND: usize = 10_000;
 
-struct Runner {
+/// What [`run_trace_observed`] hands its observer for each step: the time, the event
+/// exactly as fed (every reference resolved), and its outcome.
+pub type StepObserver<'o> = dyn FnMut(u64, &Event<'_>, &Result<StepEffects, Error>) + 'o;
+
+struct Runner<'o> {
     harness: Harness,
-    log: RunLog,
+    log: RunLog<'o>,
 }
 
 /// What the runner keeps besides the harness: the steps and what they named.
-struct RunLog {
+struct RunLog<'o> {
     steps: Vec<TraceStep>,
     reported: BTreeMap<u64, CallId>,
     last_transaction: Option<u64>,
+    observe: &'o mut StepObserver<'o>,
 }
 
-impl RunLog {
+impl RunLog<'_> {
     fn step(
         &mut self,
         harness: &mut Harness,
@@ -1034,6 +1039,7 @@ impl RunLog {
             _ => None,
         };
         let result = harness.step_at(at, event);
+        (self.observe)(at, &event, &result);
         for e in result.iter().flatten() {
             match e {
                 Effect::ReportNewIncomingCall { push, call, .. } => {
@@ -1060,12 +1066,12 @@ impl RunLog {
 }
 
 /// Resolves a trace line's names against the run so far.
-struct TraceResolver<'a> {
-    log: &'a RunLog,
+struct TraceResolver<'a, 'o> {
+    log: &'a RunLog<'o>,
     line: usize,
 }
 
-impl Resolve<Written> for TraceResolver<'_> {
+impl Resolve<Written> for TraceResolver<'_, '_> {
     type Error = TraceError;
     fn new_push(&mut self, push: &u64) -> Result<PushId, TraceError> {
         Ok(PushId(*push))
@@ -1128,7 +1134,7 @@ impl Resolve<Written> for TraceResolver<'_> {
     }
 }
 
-impl Runner {
+impl Runner<'_> {
     /// Fires every timer due at the current clock, like `Harness::fire_due_timers` but
     /// without panicking; false when a firing was refused (the loop would not end).
     fn fire_due(&mut self, line: &TraceLine) -> bool {
@@ -1193,12 +1199,22 @@ impl Runner {
 /// a reference the trace cannot resolve (`"push:N"` before push N was reported,
 /// `"transaction": "last"` before any request).
 pub fn run_trace(trace: &Trace) -> Result<TraceOutcome, TraceError> {
+    run_trace_observed(trace, &mut |_, _, _| {})
+}
+
+/// [`run_trace`], handing every step to `observe` as it happens: the fully resolved
+/// event (the golden vectors of tests/golden/ are written from these).
+pub fn run_trace_observed<'o>(
+    trace: &Trace,
+    observe: &'o mut StepObserver<'o>,
+) -> Result<TraceOutcome, TraceError> {
     let mut r = Runner {
         harness: Harness::new(trace.config.clone()),
         log: RunLog {
             steps: Vec::new(),
             reported: BTreeMap::new(),
             last_transaction: None,
+            observe,
         },
     };
     let mut lines = Vec::new();

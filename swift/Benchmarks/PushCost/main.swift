@@ -1,2 +1,162 @@
-// Placeholder: the cost benchmark comes with the engine layer.
-print("PushCostBenchmark: not written yet")
+// The cost of turning one VoIP push payload into what CallKit needs, two ways, on the
+// same bytes (docs/performance.md, "Swift: push cost against the usual glue"):
+//
+// - glue: what peers' Swift code does in the PushKit callback: JSONSerialization into a
+//   [String: Any], `as?` casts, UUID(uuidString:), a call-update struct;
+// - engine: CallEngine.handle(.voipPushReceived) -> [Effect], the report with its
+//   CallUpdate first (plus the timers and the signalling effect the glue does not make).
+//
+// Usage (release build; scripts/swift-push-cost.sh runs all of it):
+//   PushCostBenchmark check <schema> <payload-file>
+//   PushCostBenchmark instructions <glue|engine> <schema> <payload-file> <iterations>
+//       (under callgrind with --toggle-collect='*measured*': only the measured calls count;
+//        building each iteration's fresh engine is set-up, outside them)
+//   PushCostBenchmark wall <schema> <payload-file> <iterations> <rounds>
+// <schema>: appleDocs or reactNativeVoIPPush.
+import CallKitEngine
+import Foundation
+
+/// What peers' glue builds for `reportNewIncomingCall`.
+struct GlueCallUpdate {
+    var uuid: UUID
+    var handle: String
+    var callerName: String?
+    var hasVideo: Bool
+}
+
+/// The keys each layout uses (the glue knows its server's layout, as the schema does).
+struct GlueKeys {
+    var id: String
+    var handle: String
+    var callerName: String?
+    var video: String?
+}
+
+@inline(never)
+func measuredGlue(_ payload: Data, _ keys: GlueKeys) -> GlueCallUpdate? {
+    guard let object = try? JSONSerialization.jsonObject(with: payload),
+        let dictionary = object as? [String: Any],
+        let idText = dictionary[keys.id] as? String,
+        let uuid = UUID(uuidString: idText),
+        let handle = dictionary[keys.handle] as? String
+    else { return nil }
+    // Plain lookups, no closures: callgrind's --toggle-collect='*measured*' must match
+    // exactly one function per path (a nested match would toggle collection off).
+    var callerName: String?
+    if let key = keys.callerName { callerName = dictionary[key] as? String }
+    var hasVideo = false
+    if let key = keys.video, let video = dictionary[key] as? Bool { hasVideo = video }
+    return GlueCallUpdate(uuid: uuid, handle: handle, callerName: callerName, hasVideo: hasVideo)
+}
+
+@inline(never)
+func measuredEngine(_ engine: CallEngine, _ payload: Data, _ fallback: UUID) -> [Effect] {
+    (try? engine.handle(.voipPushReceived(push: 1, payload: payload, fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
+}
+
+/// Keeps a result alive so the optimiser cannot drop the work.
+@inline(never)
+func consume<T>(_ value: T) {
+    withExtendedLifetime(value) {}
+}
+
+struct Setup {
+    var schema: PayloadSchema.Preset
+    var keys: GlueKeys
+    var payload: Data
+    var configuration: Configuration
+    let fallback = UUID(uuid: (0xfb, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
+
+    init(schema name: String, payloadFile: String) throws {
+        switch name {
+        case "appleDocs":
+            schema = .appleDocs
+            keys = GlueKeys(id: "callUUID", handle: "handle")
+        case "reactNativeVoIPPush":
+            schema = .reactNativeVoIPPush
+            keys = GlueKeys(id: "uuid", handle: "handle", callerName: "callerName", video: "hasVideo")
+        default:
+            throw BenchmarkError("unknown schema \(name)")
+        }
+        payload = try Data(contentsOf: URL(fileURLWithPath: payloadFile))
+        configuration = Configuration(payloadSchema: PayloadSchema(preset: schema))
+    }
+
+    func engine() throws -> CallEngine { try CallEngine(configuration: configuration) }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Both paths read the same call from the payload.
+func check(_ setup: Setup) throws {
+    guard let glue = measuredGlue(setup.payload, setup.keys) else { throw BenchmarkError("glue read no call") }
+    let effects = measuredEngine(try setup.engine(), setup.payload, setup.fallback)
+    guard case .reportNewIncomingCall(_, let call, let update)? = effects.first else {
+        throw BenchmarkError("engine did not report first: \(effects)")
+    }
+    guard call == glue.uuid, update.remoteHandle?.value == glue.handle,
+        update.localizedCallerName == glue.callerName
+    else { throw BenchmarkError("the paths disagree: \(glue) vs \(call) \(update)") }
+    print("check: both paths read call \(call), handle \(glue.handle); engine effects: \(effects.count)")
+}
+
+func instructions(_ path: String, _ setup: Setup, iterations: Int) throws {
+    switch path {
+    case "glue":
+        for _ in 0..<iterations { consume(measuredGlue(setup.payload, setup.keys)) }
+    case "engine":
+        for _ in 0..<iterations {
+            let engine = try setup.engine()
+            consume(measuredEngine(engine, setup.payload, setup.fallback))
+        }
+    default:
+        throw BenchmarkError("unknown path \(path)")
+    }
+}
+
+/// Nanoseconds per call, the median of `rounds` rounds of `iterations` calls each.
+func wall(_ setup: Setup, iterations: Int, rounds: Int) throws {
+    let clock = ContinuousClock()
+    func nanoseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1e9 + Double(duration.components.attoseconds) / 1e9
+    }
+    var glueRounds: [Double] = []
+    var engineRounds: [Double] = []
+    for _ in 0..<rounds {
+        let glueTime = clock.measure {
+            for _ in 0..<iterations { consume(measuredGlue(setup.payload, setup.keys)) }
+        }
+        glueRounds.append(nanoseconds(glueTime) / Double(iterations))
+        let engines = try (0..<iterations).map { _ in try setup.engine() }
+        let engineTime = clock.measure {
+            for engine in engines { consume(measuredEngine(engine, setup.payload, setup.fallback)) }
+        }
+        engineRounds.append(nanoseconds(engineTime) / Double(iterations))
+    }
+    let glue = glueRounds.sorted()[rounds / 2]
+    let engine = engineRounds.sorted()[rounds / 2]
+    print(String(format: "wall: glue %.0f ns, engine %.0f ns per push (median of %d rounds of %d); engine/glue %.2fx",
+                 glue, engine, rounds, iterations, engine / glue))
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+do {
+    guard let mode = arguments.first else { throw BenchmarkError("usage: see the comment at the top of main.swift") }
+    let rest = Array(arguments.dropFirst())
+    switch (mode, rest.count) {
+    case ("check", 2):
+        try check(try Setup(schema: rest[0], payloadFile: rest[1]))
+    case ("instructions", 4):
+        try instructions(rest[0], try Setup(schema: rest[1], payloadFile: rest[2]), iterations: Int(rest[3]) ?? 1)
+    case ("wall", 4):
+        try wall(try Setup(schema: rest[0], payloadFile: rest[1]), iterations: Int(rest[2]) ?? 1_000, rounds: Int(rest[3]) ?? 5)
+    default:
+        throw BenchmarkError("usage: see the comment at the top of main.swift")
+    }
+} catch {
+    FileHandle.standardError.write(Data("PushCostBenchmark: \(error)\n".utf8))
+    exit(1)
+}

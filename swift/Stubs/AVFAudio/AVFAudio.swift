@@ -47,10 +47,6 @@ extension AVAudioSession {
         /// such as using Voice over Internet Protocol (VoIP).
         /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct/voicechat
         public static let voiceChat = Mode(rawValue: "AVAudioSessionModeVoiceChat")
-
-        /// A mode that indicates that your app is engaging in online video conferencing.
-        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct/videochat
-        public static let videoChat = Mode(rawValue: "AVAudioSessionModeVideoChat")
     }
 
     /// Constants that specify optional audio behaviors.
@@ -65,10 +61,5 @@ extension AVAudioSession {
         /// available input routes (raw value 0x4).
         /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetooth
         public static let allowBluetooth = CategoryOptions(rawValue: 0x4)
-
-        /// An option that determines whether audio from the session defaults to the
-        /// built-in speaker instead of the receiver (raw value 0x8).
-        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/defaulttospeaker
-        public static let defaultToSpeaker = CategoryOptions(rawValue: 0x8)
     }
 }

@@ -239,21 +239,9 @@ open class CXPlayDTMFCallAction: CXCallAction {
 /// An object that contains zero or more action objects for a call controller to perform.
 /// https://developer.apple.com/documentation/callkit/cxtransaction
 open class CXTransaction: NSObject {
-    /// The actions added to a transaction.
-    /// https://developer.apple.com/documentation/callkit/cxtransaction/actions
-    open var actions: [CXAction]
-
     /// Initializes a new transaction with the specified action.
     /// https://developer.apple.com/documentation/callkit/cxtransaction/init(action:)
-    public convenience init(action: CXAction) {
-        self.init(actions: [action])
-    }
-
-    /// Initializes a new transaction with the specified actions.
-    /// https://developer.apple.com/documentation/callkit/cxtransaction/init(actions:)
-    public init(actions: [CXAction]) {
-        self.actions = actions
-    }
+    public init(action: CXAction) {}
 }
 
 // MARK: - Controller
@@ -336,10 +324,6 @@ open class CXProvider: NSObject {
     /// date for a particular reason.
     /// https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:endedat:reason:)
     open func reportCall(with UUID: UUID, endedAt dateEnded: Date?, reason endedReason: CXCallEndedReason) {}
-
-    /// Invalidates the provider.
-    /// https://developer.apple.com/documentation/callkit/cxprovider/invalidate()
-    open func invalidate() {}
 }
 
 /// A collection of methods that a provider object calls when a call changes.

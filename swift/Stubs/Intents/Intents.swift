@@ -4,7 +4,7 @@
 // into an app (Package.swift uses this target only on Linux).
 //
 // `NSUserActivity` is Foundation's on Apple platforms; swift-corelibs-foundation has none,
-// so it is declared here with the one initializer and property the files need, and its
+// so it is declared here with the one initializer the tests need, and its
 // `interaction` property is Intents' extension, as on Apple.
 
 import Foundation
@@ -12,19 +12,12 @@ import Foundation
 /// A representation of the state of your app at a moment in time (Foundation).
 /// https://developer.apple.com/documentation/foundation/nsuseractivity
 open class NSUserActivity: NSObject {
-    /// The activity type, such as `INStartCallIntent`'s class name for Recents and Siri.
-    /// https://developer.apple.com/documentation/foundation/nsuseractivity/activitytype
-    open var activityType: String
-
-    /// The intent interaction this activity carries (set by the system).
-    private let storedInteraction: INInteraction?
+    /// The intent interaction this activity carries (set by the system; none here).
+    private let storedInteraction: INInteraction? = nil
 
     /// Creates a user activity with the specified activity type.
     /// https://developer.apple.com/documentation/foundation/nsuseractivity/init(activitytype:)
-    public init(activityType: String) {
-        self.activityType = activityType
-        self.storedInteraction = nil
-    }
+    public init(activityType: String) {}
 }
 
 extension NSUserActivity {

@@ -1,0 +1,35 @@
+// AVAudioSession behind the driver's CallAudioSession: one Apple call, with the
+// category, mode and options the app chose.
+#if canImport(AVFAudio) && !os(macOS)
+import AVFAudio
+
+/// The app's `AVAudioSession` settings for calls, applied on the engine's
+/// `configureAudioSession` effect (before CallKit activates the session).
+/// https://developer.apple.com/documentation/avfaudio/avaudiosession/setcategory(_:mode:options:)
+public final class SystemAudioSession: CallAudioSession {
+    private let session: AVAudioSession
+    private let category: AVAudioSession.Category
+    private let mode: AVAudioSession.Mode
+    private let options: AVAudioSession.CategoryOptions
+
+    /// Settings for `session` (the shared instance by default): `.playAndRecord` and
+    /// `.voiceChat` unless the app says otherwise (`.videoChat` for video calls,
+    /// `.allowBluetooth` for hands-free sets, ...).
+    public init(
+        session: AVAudioSession = .sharedInstance(),
+        category: AVAudioSession.Category = .playAndRecord,
+        mode: AVAudioSession.Mode = .voiceChat,
+        options: AVAudioSession.CategoryOptions = []
+    ) {
+        self.session = session
+        self.category = category
+        self.mode = mode
+        self.options = options
+    }
+
+    /// `setCategory(_:mode:options:)`.
+    public func configureForCall() throws {
+        try session.setCategory(category, mode: mode, options: options)
+    }
+}
+#endif

@@ -1,0 +1,47 @@
+// PushKit behind the driver's protocols: PKPushRegistry conforms (one Apple call), and
+// the driver is the PKPushRegistryDelegate. On Linux this compiles against the PushKit
+// stub, whose delegate methods are all required: the incoming-push method must take the
+// completion as `@escaping @Sendable () -> Void`, as Apple's Swift 6 SDK declares it, or
+// it would not match Apple's optional requirement and PushKit would never call it.
+#if canImport(PushKit) && !os(macOS)
+import Foundation
+import PushKit
+
+extension PKPushRegistry: VoIPPushRegistry {
+    /// `desiredPushTypes = [.voIP]`.
+    public func registerForVoIPPushes() {
+        desiredPushTypes = [.voIP]
+    }
+}
+
+/// The driver is the push registry's delegate (`PKPushRegistry(queue:)` with
+/// ``CallDriver/queue``, so every callback arrives on it).
+extension CallDriver: PKPushRegistryDelegate {
+    /// `pushRegistry(_:didUpdate:for:)`.
+    public func pushRegistry(
+        _ registry: PKPushRegistry, didUpdate pushCredentials: PKPushCredentials, for type: PKPushType
+    ) {
+        guard type == .voIP else { return }
+        handlePushCredentialsUpdated(token: pushCredentials.token)
+    }
+
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: reports the call
+    /// before returning (PushKit's iOS 13 rule).
+    public func pushRegistry(
+        _ registry: PKPushRegistry, didReceiveIncomingPushWith payload: PKPushPayload, for type: PKPushType,
+        completion: @escaping @Sendable () -> Void
+    ) {
+        guard type == .voIP else {
+            completion()
+            return
+        }
+        handleIncomingPush(payload: payload.dictionaryPayload, completion: completion)
+    }
+
+    /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
+    public func pushRegistry(_ registry: PKPushRegistry, didInvalidatePushTokenFor type: PKPushType) {
+        guard type == .voIP else { return }
+        handlePushCredentialsInvalidated()
+    }
+}
+#endif

@@ -1,0 +1,55 @@
+// The driver on the real CallKit, PushKit and AVAudioSession: what an app calls once.
+#if canImport(CallKit) && canImport(PushKit) && canImport(AVFAudio) && !os(macOS)
+import AVFAudio
+import CallKit
+import Foundation
+import PushKit
+
+extension CallDriver {
+    /// The driver on the system's CallKit and PushKit: makes the serial queue, a
+    /// `CXProvider` with `providerConfiguration` (its delegate set to the driver on that
+    /// queue), a `CXCallController` and a `PKPushRegistry` on the same queue (its
+    /// delegate the driver), and registers for VoIP pushes. Keep the driver for the app's
+    /// whole life (CallKit and PushKit hold their delegate weakly).
+    ///
+    /// - Parameters:
+    ///   - providerConfiguration: CallKit's configuration; its `maximumCallGroups`,
+    ///     `maximumCallsPerCallGroup`, `supportsVideo`, `supportedHandleTypes` and
+    ///     `includesCallsInRecents` replace those of `configuration`, so the engine
+    ///     checks what CallKit enforces.
+    ///   - configuration: The rest of the engine's configuration: payload schema,
+    ///     per-call capabilities, time-outs.
+    ///   - signalling, media: the app's VoIP stack and media engine (held strongly).
+    ///   - audioSession: The app's audio session settings.
+    ///   - log: Where refused steps and ignored callbacks go.
+    /// - Throws: ``EngineError`` when the engine refuses the configuration.
+    public static func system(
+        providerConfiguration: CXProviderConfiguration,
+        configuration: Configuration = Configuration(),
+        signalling: any CallSignalling,
+        media: any CallMedia,
+        audioSession: SystemAudioSession = SystemAudioSession(),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        var configuration = configuration
+        configuration.maximumCallGroups = providerConfiguration.maximumCallGroups
+        configuration.maximumCallsPerCallGroup = providerConfiguration.maximumCallsPerCallGroup
+        configuration.supportsVideo = providerConfiguration.supportsVideo
+        configuration.supportedHandleTypes = Set(
+            providerConfiguration.supportedHandleTypes.compactMap { HandleType(rawValue: $0.rawValue) })
+        configuration.includesCallsInRecents = providerConfiguration.includesCallsInRecents
+
+        let queue = DispatchQueue(label: "callkit-engine.driver")
+        let provider = CXProvider(configuration: providerConfiguration)
+        let registry = PKPushRegistry(queue: queue)
+        let driver = try CallDriver(
+            configuration: configuration, provider: provider, callController: CXCallController(queue: queue),
+            pushRegistry: registry, audioSession: audioSession, signalling: signalling, media: media,
+            queue: queue, log: log)
+        provider.setDelegate(driver, queue: queue)
+        registry.delegate = driver
+        driver.start()
+        return driver
+    }
+}
+#endif

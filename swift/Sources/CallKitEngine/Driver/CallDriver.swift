@@ -1,0 +1,526 @@
+import Foundation
+
+/// The CallKit / PushKit driver: the object an app creates once and keeps for its whole
+/// life. It owns the engine and the one serial queue every engine step runs on, receives
+/// the `PKPushRegistryDelegate` and `CXProviderDelegate` callbacks (on Apple platforms it
+/// is their delegate: swift/Sources/CallKitEngine/Apple/), carries out every effect on
+/// the provider, call controller, audio session, the app's signalling and media, and runs
+/// the engine's timers.
+///
+/// What it guarantees (docs/ios-integration.md, "The ordering rules"):
+/// - a VoIP push is reported to CallKit before the PushKit delegate method returns, and
+///   its PushKit completion runs exactly once, when the engine says so (after the
+///   report's completion, or at the push deadline);
+/// - every `CXAction` handed in is fulfilled or failed exactly once (unless CallKit timed
+///   it out first); one the engine refuses is failed at once, so its transaction
+///   completes;
+/// - every `CXCallController` request's completion goes back to the engine;
+/// - timers are monotonic: changing the date and time moves none of them;
+/// - a step the engine refuses changes nothing and is logged.
+///
+/// Thread rules: the `handle…` entry points are CallKit's and PushKit's and must be
+/// called on ``queue`` (the provider and push registry are created with it); the app's
+/// calls (``startCall(to:type:video:)``, ``endCall(_:)``, ``signallingDidReport(_:)``,
+/// ...) may come from any thread and hop onto the queue.
+public final class CallDriver: NSObject, @unchecked Sendable {
+    // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
+    // call it on `queue`, and completions and timers capture it to hop back onto `queue`.
+    // Every stored `var`, the engine and the non-Sendable ports are read and written only
+    // on `queue`: the `handle…` entry points check it with dispatchPrecondition, and every
+    // other entry point goes through `queue.async`. The remaining `let`s (the queue, the
+    // scheduler, the handle types and video flag, the log) are immutable and Sendable.
+
+    /// The serial queue every engine step, effect and delegate callback runs on.
+    public let queue: DispatchQueue
+
+    private let engine: CallEngine
+    private let supportedHandleTypes: Set<HandleType>
+    private let supportsVideo: Bool
+    private let provider: any CallProvider
+    private let callController: any CallController
+    private let pushRegistry: any VoIPPushRegistry
+    private let audioSession: any CallAudioSession
+    private let signalling: any CallSignalling
+    private let media: any CallMedia
+    private let scheduler: any CallScheduler
+    private let log: @Sendable (CallDriverLogEntry) -> Void
+
+    /// PushKit completion handlers, by the push id the driver chose.
+    private var pushCompletions: [PushID: @Sendable () -> Void] = [:]
+    private var nextPush: UInt64 = 1
+    /// CallKit actions waiting for the engine to fulfil or fail them, by `CXAction.uuid`.
+    private var actions: [UUID: any ProviderAction] = [:]
+    /// Armed timers.
+    private var timers: [EngineTimer: any ScheduledTimer] = [:]
+    /// `reportNewIncomingCall`s whose completion has not come back, by call.
+    private var reportsInFlight: [UUID: Int] = [:]
+    /// `reportCall(with:endedAt:reason:)`s waiting for CallKit to accept the call's report.
+    private var deferredEnds: [UUID: (date: Date, reason: CallEndedReason)] = [:]
+
+    /// A driver over `configuration`'s engine.
+    ///
+    /// - Parameters:
+    ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
+    ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
+    ///     with (``system(providerConfiguration:configuration:signalling:media:audioSession:log:)``
+    ///     derives one from the other).
+    ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
+    ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
+    ///   - signalling, media: the app's VoIP stack and media engine, held strongly.
+    ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
+    ///   - queue: the serial queue the provider and push registry deliver on.
+    ///   - log: where refused steps and ignored callbacks are reported.
+    /// - Throws: The engine's error when it refuses the configuration.
+    public init(
+        configuration: Configuration,
+        provider: any CallProvider,
+        callController: any CallController,
+        pushRegistry: any VoIPPushRegistry,
+        audioSession: any CallAudioSession,
+        signalling: any CallSignalling,
+        media: any CallMedia,
+        scheduler: any CallScheduler = DispatchScheduler(),
+        queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws {
+        self.engine = try CallEngine(configuration: configuration)
+        self.supportedHandleTypes = configuration.supportedHandleTypes
+        self.supportsVideo = configuration.supportsVideo
+        self.provider = provider
+        self.callController = callController
+        self.pushRegistry = pushRegistry
+        self.audioSession = audioSession
+        self.signalling = signalling
+        self.media = media
+        self.scheduler = scheduler
+        self.queue = queue
+        self.log = log
+        super.init()
+    }
+
+    /// Registers for VoIP pushes (`desiredPushTypes = [.voIP]`). Call once, after the
+    /// driver became the push registry's delegate.
+    public func start() {
+        queue.async { self.pushRegistry.registerForVoIPPushes() }
+    }
+
+    // MARK: - PushKit entry points (on `queue`)
+
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for `.voIP`: reports
+    /// the call to CallKit before returning, and keeps `completion` until the engine
+    /// completes the push.
+    ///
+    /// A payload that is not a JSON object (say, one holding a date) is read as an
+    /// unusable push: the engine reports a call under a fresh UUID and ends it once
+    /// CallKit accepted it, as PushKit requires.
+    public func handleIncomingPush(
+        payload: [AnyHashable: Any], completion: @escaping @Sendable () -> Void
+    ) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let push = PushID(rawValue: nextPush)
+        nextPush &+= 1
+        pushCompletions[push] = completion
+        let json = PushPayloadJSON.data(payload)
+        if json == nil {
+            record(.payloadNotJSON, "the VoIP push payload is not a JSON object; reporting it as unusable")
+        }
+        let fallback = UUID()
+        if step(.voipPushReceived(push: push, payload: json ?? Data(), fallbackCall: fallback)) != nil {
+            // The engine never refuses a push; should it, PushKit still needs a report.
+            reportRefusedPush(push, fallback: fallback)
+        }
+    }
+
+    /// `pushRegistry(_:didUpdate:for:)` for `.voIP`.
+    public func handlePushCredentialsUpdated(token: Data) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.pushCredentialsUpdated(token: token))
+    }
+
+    /// `pushRegistry(_:didInvalidatePushTokenFor:)` for `.voIP`.
+    public func handlePushCredentialsInvalidated() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.pushCredentialsInvalidated)
+    }
+
+    // MARK: - CallKit entry points (on `queue`)
+
+    /// `providerDidBegin(_:)`.
+    public func handleProviderDidBegin() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.providerDidBegin)
+    }
+
+    /// `providerDidReset(_:)`: CallKit dropped every call and voided every action.
+    public func handleProviderDidReset() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.providerDidReset)
+        actions.removeAll()
+        deferredEnds.removeAll()
+    }
+
+    /// One of the `provider(_:perform:)` methods: the driver keeps `action` until the
+    /// engine fulfils or fails it, and fails it at once when the engine refuses it (for
+    /// example an action for a call the engine does not know), so that its transaction
+    /// completes instead of staying pending.
+    public func handle(_ action: any ProviderAction, _ request: ProviderActionRequest) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard actions[action.uuid] == nil else {
+            record(.unknownAction, "CallKit handed in action \(action.uuid) twice; failing the second")
+            action.fail()
+            return
+        }
+        actions[action.uuid] = action
+        if step(request.event(action: action.uuid)) != nil {
+            actions.removeValue(forKey: action.uuid)?.fail()
+        }
+    }
+
+    /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
+    /// from now on.
+    public func handleTimedOut(_ action: any ProviderAction) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        actions.removeValue(forKey: action.uuid)
+        step(.timedOutPerforming(action: action.uuid))
+    }
+
+    /// `provider(_:didActivate:)`.
+    public func handleAudioSessionActivated() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.didActivateAudioSession)
+    }
+
+    /// `provider(_:didDeactivate:)`.
+    public func handleAudioSessionDeactivated() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        step(.didDeactivateAudioSession)
+    }
+
+    // MARK: - The app's UI (any thread)
+
+    /// Starts an outgoing call to `handle` (through `CXCallController`, as CallKit
+    /// requires) and returns its UUID.
+    ///
+    /// - Throws: ``CallDriverError/unsupportedHandleType(_:)`` when `type` is not in the
+    ///   configuration's `supportedHandleTypes` (CallKit would refuse the call),
+    ///   ``CallDriverError/videoNotSupported`` for a video call without `supportsVideo`,
+    ///   ``CallDriverError/invalidHandle`` for an empty handle or one longer than
+    ///   ``EngineLimits/maximumHandleLengthInBytes`` bytes.
+    public func startCall(to handle: String, type: HandleType, video: Bool = false) throws -> UUID {
+        guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
+        guard !video || supportsVideo else { throw CallDriverError.videoNotSupported }
+        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else { throw CallDriverError.invalidHandle }
+        let call = UUID()
+        let handle = Handle(type: type, value: handle)
+        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: video)) }
+        return call
+    }
+
+    /// Ends `call` (a `CXEndCallAction` request).
+    public func endCall(_ call: UUID) {
+        queue.async { self.step(.requestEndCall(call: call)) }
+    }
+
+    /// Holds or resumes `call` (a `CXSetHeldCallAction` request).
+    public func setHeld(_ call: UUID, onHold: Bool) {
+        queue.async { self.step(.requestSetHeld(call: call, onHold: onHold)) }
+    }
+
+    /// Mutes or unmutes `call` (a `CXSetMutedCallAction` request).
+    public func setMuted(_ call: UUID, muted: Bool) {
+        queue.async { self.step(.requestSetMuted(call: call, muted: muted)) }
+    }
+
+    /// Plays DTMF `digits` (`0-9 * # A-D ,`) on `call` (a `CXPlayDTMFCallAction` request).
+    public func playDTMF(_ call: UUID, digits: String, type: DTMFType = .singleTone) {
+        queue.async { self.step(.requestPlayDTMF(call: call, digits: digits, type: type)) }
+    }
+
+    // MARK: - The app's signalling (any thread)
+
+    /// What the app's signalling observed about a call.
+    public enum SignallingEvent: Sendable, Equatable {
+        /// An outgoing call's signalling started connecting (INVITE sent, ringing).
+        case outgoingCallConnecting(UUID)
+        /// The remote party answered an outgoing call.
+        case outgoingCallConnected(UUID)
+        /// An incoming call's connection is ready to be answered.
+        case incomingCallConnected(UUID)
+        /// The remote party ended the call (or cancelled it before it was answered).
+        case remoteEnded(UUID)
+        /// The call was answered on another of the user's devices.
+        case answeredElsewhere(UUID)
+        /// The call was declined on another of the user's devices.
+        case declinedElsewhere(UUID)
+        /// The call's connection failed.
+        case connectionFailed(UUID)
+    }
+
+    /// Tells the engine what the app's signalling observed.
+    public func signallingDidReport(_ event: SignallingEvent) {
+        queue.async { self.step(event.engineEvent) }
+    }
+
+    // MARK: - Steps
+
+    /// Handles one event now and carries out its effects in order. Returns the engine's
+    /// error when it refused the event (then nothing changed, and the refusal is logged).
+    @discardableResult
+    private func step(_ event: Event) -> (any Error)? {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let now = scheduler.now()
+        let effects: [Effect]
+        do {
+            effects = try engine.handle(event, at: now)
+        } catch {
+            record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error)")
+            return error
+        }
+        for effect in effects { perform(effect, now: now) }
+        return nil
+    }
+
+    private func perform(_ effect: Effect, now: Instant) {
+        switch effect {
+        case let .reportNewIncomingCall(push, call, update):
+            reportsInFlight[call, default: 0] += 1
+            provider.reportNewIncomingCall(call, update: update) { error in
+                let error = error.map(CallKitErrorDomain.incomingCallError)
+                self.queue.async { self.incomingCallReported(call, push: push, error: error) }
+            }
+        case let .reportCallUpdated(call, update):
+            provider.reportCall(call, updated: update)
+        case let .reportOutgoingCallStartedConnecting(call, at):
+            provider.reportOutgoingCall(call, startedConnectingAt: date(at, now: now))
+        case let .reportOutgoingCallConnected(call, at):
+            provider.reportOutgoingCall(call, connectedAt: date(at, now: now))
+        case let .reportCallEnded(call, at, reason):
+            if reportsInFlight[call] != nil {
+                // CallKit has not accepted the report yet (an unusable or cancel push is
+                // reported and ended in one step): an end now could be dropped and leave
+                // an "Unknown" call ringing. It is reported once CallKit accepted the call.
+                deferredEnds[call] = (date(at, now: now), reason)
+            } else {
+                provider.reportCall(call, endedAt: date(at, now: now), reason: reason)
+            }
+        case let .fulfillAction(action):
+            if let held = actions.removeValue(forKey: action) {
+                held.fulfill()
+            } else {
+                record(.unknownAction, "the engine fulfilled action \(action), which the driver does not hold")
+            }
+        case let .failAction(action):
+            if let held = actions.removeValue(forKey: action) {
+                held.fail()
+            } else {
+                record(.unknownAction, "the engine failed action \(action), which the driver does not hold")
+            }
+        case let .completePush(push):
+            if let completion = pushCompletions.removeValue(forKey: push) {
+                completion()
+            } else {
+                record(.unknownPush, "the engine completed push \(push.rawValue), which the driver does not hold")
+            }
+        case let .requestTransaction(transaction, action):
+            callController.request(action) { error in
+                let error = error.map(CallKitErrorDomain.requestTransactionError)
+                self.queue.async { self.step(.transactionCompleted(transaction, error: error)) }
+            }
+        case let .connectIncoming(call):
+            signalling.connectIncoming(call)
+        case let .answerIncoming(call):
+            signalling.answerIncoming(call)
+        case let .rejectIncoming(call, reason):
+            signalling.rejectIncoming(call, reason: reason)
+        case let .hangUp(call):
+            signalling.hangUp(call)
+        case let .setHold(call, onHold):
+            signalling.setHold(call, onHold: onHold)
+        case let .setGroup(call, groupWith):
+            signalling.setGroup(call, with: groupWith)
+        case let .sendDTMF(call, digits, type):
+            signalling.sendDTMF(call, digits: digits, type: type)
+        case let .startOutgoing(call, handle, video):
+            signalling.startOutgoing(call, to: handle, video: video)
+        case let .registerPushToken(hex):
+            signalling.registerPushToken(hex: hex)
+        case .unregisterPushToken:
+            signalling.unregisterPushToken()
+        case .configureAudioSession:
+            do {
+                try audioSession.configureForCall()
+            } catch {
+                record(.audioSessionFailed, "configuring the audio session failed: \(error)")
+            }
+        case let .startMedia(call):
+            media.start(call)
+        case let .stopMedia(call):
+            media.stop(call)
+        case let .setMute(call, muted):
+            media.setMuted(call, muted: muted)
+        case let .startTimer(timer, deadline):
+            arm(timer, deadline: deadline, now: now)
+        case let .cancelTimer(timer):
+            timers.removeValue(forKey: timer)?.cancel()
+        }
+    }
+
+    /// The completion of `reportNewIncomingCall` for `call`: the end held back for it is
+    /// reported if CallKit accepted the call (dropped if CallKit refused it: the call
+    /// never rang), then the engine hears the result.
+    private func incomingCallReported(_ call: UUID, push: PushID, error: IncomingCallError?) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        if let count = reportsInFlight[call], count > 1 {
+            reportsInFlight[call] = count - 1
+        } else {
+            reportsInFlight.removeValue(forKey: call)
+            if let end = deferredEnds.removeValue(forKey: call),
+                error == nil || error == .callUUIDAlreadyExists
+            {
+                provider.reportCall(call, endedAt: end.date, reason: end.reason)
+            }
+        }
+        step(.incomingCallReported(push: push, error: error))
+    }
+
+    /// A time on the engine's clock as a wall-clock `Date`, by its offset from now.
+    private func date(_ instant: Instant, now: Instant) -> Date {
+        let offsetMs =
+            instant >= now ? Double(now.milliseconds(until: instant)) : -Double(instant.milliseconds(until: now))
+        return scheduler.currentDate().addingTimeInterval(offsetMs / 1000)
+    }
+
+    private func arm(_ timer: EngineTimer, deadline: Instant, now: Instant) {
+        timers.removeValue(forKey: timer)?.cancel()
+        timers[timer] = scheduler.schedule(afterMs: now.milliseconds(until: deadline), on: queue) { [weak self] in
+            self?.timerFired(timer, deadline: deadline)
+        }
+    }
+
+    private func timerFired(_ timer: EngineTimer, deadline: Instant) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard timers.removeValue(forKey: timer) != nil else { return }
+        let now = scheduler.now()
+        if now < deadline {
+            // Dispatch fired before the engine's clock reached the deadline: wait the rest.
+            arm(timer, deadline: deadline, now: now)
+            return
+        }
+        step(.timerFired(timer))
+    }
+
+    /// PushKit's rule for a push the engine refused (it never does): report a call, end
+    /// it once CallKit accepted it, and complete the push then.
+    private func reportRefusedPush(_ push: PushID, fallback: UUID) {
+        let update = CallUpdate(
+            remoteHandle: nil, localizedCallerName: nil, hasVideo: false, supportsHolding: false,
+            supportsGrouping: false, supportsUngrouping: false, supportsDTMF: false)
+        provider.reportNewIncomingCall(fallback, update: update) { error in
+            self.queue.async {
+                if error == nil {
+                    self.provider.reportCall(fallback, endedAt: self.scheduler.currentDate(), reason: .failed)
+                }
+                self.pushCompletions.removeValue(forKey: push)?()
+            }
+        }
+    }
+
+    /// The event's case name, without its data (handles and payloads are personal data).
+    private static func name(of event: Event) -> String {
+        String(String(describing: event).prefix { $0 != "(" })
+    }
+
+    private func record(_ kind: CallDriverLogEntry.Kind, _ message: String) {
+        log(CallDriverLogEntry(kind: kind, message: message))
+    }
+}
+
+/// Why ``CallDriver/startCall(to:type:video:)`` refused to start a call.
+public enum CallDriverError: Error, Equatable, Sendable {
+    /// The handle type is not in `CXProviderConfiguration.supportedHandleTypes`.
+    case unsupportedHandleType(HandleType)
+    /// A video call, but `CXProviderConfiguration.supportsVideo` is off.
+    case videoNotSupported
+    /// The handle is empty or longer than ``EngineLimits/maximumHandleLengthInBytes`` bytes.
+    case invalidHandle
+    /// The `NSUserActivity` carries no `INStartCallIntent` with a contact handle.
+    case noCallIntent
+}
+
+/// One thing the driver reports to the app's log.
+public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
+    /// What happened.
+    public enum Kind: Sendable, Equatable {
+        /// The engine refused an event: nothing changed (a stale callback, or an app
+        /// request the engine cannot act on, such as ending an unknown call).
+        case stepRefused
+        /// An effect or callback named a `CXAction` the driver does not hold.
+        case unknownAction
+        /// An effect named a push the driver does not hold.
+        case unknownPush
+        /// A VoIP push payload was not a JSON object.
+        case payloadNotJSON
+        /// `AVAudioSession.setCategory(_:mode:options:)` threw.
+        case audioSessionFailed
+    }
+
+    /// What happened.
+    public let kind: Kind
+    /// A description for people (holds no handle, name or payload text).
+    public let message: String
+
+    /// The entry as "kind: message".
+    public var description: String { "\(kind): \(message)" }
+}
+
+/// A `CXCallAction` CallKit asks the provider's delegate to perform, with its data (the
+/// action object itself is passed beside it, as a ``ProviderAction``).
+public enum ProviderActionRequest: Sendable, Equatable {
+    /// `CXStartCallAction`.
+    case startCall(call: UUID, handle: Handle, isVideo: Bool)
+    /// `CXAnswerCallAction`.
+    case answerCall(call: UUID)
+    /// `CXEndCallAction`.
+    case endCall(call: UUID)
+    /// `CXSetHeldCallAction`.
+    case setHeld(call: UUID, onHold: Bool)
+    /// `CXSetMutedCallAction`.
+    case setMuted(call: UUID, muted: Bool)
+    /// `CXSetGroupCallAction` (`nil`: leave the group).
+    case setGroup(call: UUID, groupWith: UUID?)
+    /// `CXPlayDTMFCallAction`.
+    case playDTMF(call: UUID, digits: String, type: DTMFType)
+
+    func event(action: UUID) -> Event {
+        switch self {
+        case let .startCall(call, handle, video):
+            return .performStartCall(action: action, call: call, handle: handle, isVideo: video)
+        case let .answerCall(call):
+            return .performAnswerCall(action: action, call: call)
+        case let .endCall(call):
+            return .performEndCall(action: action, call: call)
+        case let .setHeld(call, onHold):
+            return .performSetHeld(action: action, call: call, onHold: onHold)
+        case let .setMuted(call, muted):
+            return .performSetMuted(action: action, call: call, muted: muted)
+        case let .setGroup(call, groupWith):
+            return .performSetGroup(action: action, call: call, groupWith: groupWith)
+        case let .playDTMF(call, digits, type):
+            return .performPlayDTMF(action: action, call: call, digits: digits, type: type)
+        }
+    }
+}
+
+extension CallDriver.SignallingEvent {
+    fileprivate var engineEvent: Event {
+        switch self {
+        case let .outgoingCallConnecting(call): return .outgoingCallConnecting(call: call)
+        case let .outgoingCallConnected(call): return .outgoingCallConnected(call: call)
+        case let .incomingCallConnected(call): return .incomingCallConnected(call: call)
+        case let .remoteEnded(call): return .remoteEnded(call: call)
+        case let .answeredElsewhere(call): return .answeredElsewhere(call: call)
+        case let .declinedElsewhere(call): return .declinedElsewhere(call: call)
+        case let .connectionFailed(call): return .connectionFailed(call: call)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// CallKit's error domains, as `NSError.domain` strings, and how the driver reads an
+/// error from `reportNewIncomingCall` or `CXCallController.request` into the engine's
+/// Apple errors.
+///
+/// Only an error of `CXErrorDomainIncomingCall` carries a `CXErrorCodeIncomingCallError`
+/// code, and only one of `CXErrorDomainRequestTransaction` a
+/// `CXErrorCodeRequestTransactionError` code. Any other error (`CXErrorDomain`'s
+/// `invalidArgument` = 2 or `missingVoIPBackgroundMode` = 3, a Foundation or app error)
+/// maps to the engine's `unknown`: its code means nothing in those enumerations, so it is
+/// never read as `callUUIDAlreadyExists` (a success) or Do Not Disturb.
+public enum CallKitErrorDomain {
+    /// `CXErrorDomain`, the domain of `CXError` (0 unknownError, 1 unentitled,
+    /// 2 invalidArgument, 3 missingVoIPBackgroundMode).
+    /// https://developer.apple.com/documentation/callkit/cxerrordomain
+    public static let general = "com.apple.CallKit.error"
+    /// `CXErrorDomainIncomingCall`, the domain of `CXErrorCodeIncomingCallError`.
+    /// https://developer.apple.com/documentation/callkit/cxerrordomainincomingcall
+    public static let incomingCall = "com.apple.CallKit.error.incomingcall"
+    /// `CXErrorDomainRequestTransaction`, the domain of
+    /// `CXErrorCodeRequestTransactionError`.
+    /// https://developer.apple.com/documentation/callkit/cxerrordomainrequesttransaction
+    public static let requestTransaction = "com.apple.CallKit.error.requesttransaction"
+
+    /// The engine's reading of a `reportNewIncomingCall` completion error: its code in
+    /// ``incomingCall``, else ``IncomingCallError/unknown``.
+    public static func incomingCallError(_ error: any Error) -> IncomingCallError {
+        let error = error as NSError
+        guard error.domain == incomingCall else { return .unknown }
+        return IncomingCallError(rawValue: error.code) ?? .unknown
+    }
+
+    /// The engine's reading of a `CXCallController.request` completion error: its code in
+    /// ``requestTransaction``, else ``RequestTransactionError/unknown``.
+    public static func requestTransactionError(_ error: any Error) -> RequestTransactionError {
+        let error = error as NSError
+        guard error.domain == requestTransaction else { return .unknown }
+        return RequestTransactionError(rawValue: error.code) ?? .unknown
+    }
+}
+
+/// `PKPushPayload.dictionaryPayload` as the JSON bytes the engine reads.
+enum PushPayloadJSON {
+    /// The payload serialised without escaping `/` (URIs stay as sent, so the bytes stay
+    /// within APNs' 5120-byte limit as the server counted them), or `nil` when it is not a
+    /// JSON object. `JSONSerialization.data(withJSONObject:)` raises an Objective-C
+    /// exception, which Swift cannot catch, for a value that is not JSON, so the value is
+    /// checked with `isValidJSONObject` first.
+    static func data(_ payload: [AnyHashable: Any]) -> Data? {
+        guard JSONSerialization.isValidJSONObject(payload) else { return nil }
+        return try? JSONSerialization.data(withJSONObject: payload, options: [.withoutEscapingSlashes])
+    }
+}

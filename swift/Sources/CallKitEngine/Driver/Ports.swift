@@ -1,0 +1,120 @@
+import Foundation
+
+// The small protocols the driver's logic talks to. On Apple platforms CXProvider,
+// CXCallController, PKPushRegistry and AVAudioSession conform to them in
+// swift/Sources/CallKitEngine/Apple/ (one Apple call per method); CallKitEngineTesting
+// ships fakes of each. The driver calls every method on its serial queue.
+
+/// `CXProvider`, as the driver reports to it.
+/// https://developer.apple.com/documentation/callkit/cxprovider
+public protocol CallProvider: AnyObject {
+    /// `reportNewIncomingCall(with:update:completion:)`. The completion may run on any
+    /// queue; `nil` means CallKit accepted the call.
+    func reportNewIncomingCall(
+        _ call: UUID, update: CallUpdate, completion: @escaping @Sendable ((any Error)?) -> Void)
+    /// `reportCall(with:updated:)`.
+    func reportCall(_ call: UUID, updated update: CallUpdate)
+    /// `reportOutgoingCall(with:startedConnectingAt:)`.
+    func reportOutgoingCall(_ call: UUID, startedConnectingAt date: Date)
+    /// `reportOutgoingCall(with:connectedAt:)`.
+    func reportOutgoingCall(_ call: UUID, connectedAt date: Date)
+    /// `reportCall(with:endedAt:reason:)`.
+    func reportCall(_ call: UUID, endedAt date: Date, reason: CallEndedReason)
+}
+
+/// `CXCallController`, as the driver requests transactions from it.
+/// https://developer.apple.com/documentation/callkit/cxcallcontroller
+public protocol CallController: AnyObject {
+    /// `request(_:completion:)` with a `CXTransaction` of the one action. The completion
+    /// may run on any queue; `nil` means CallKit accepted the transaction (and will
+    /// perform the action through the provider's delegate).
+    func request(_ action: CallAction, completion: @escaping @Sendable ((any Error)?) -> Void)
+}
+
+/// `PKPushRegistry`, as the driver registers for VoIP pushes.
+/// https://developer.apple.com/documentation/pushkit/pkpushregistry
+public protocol VoIPPushRegistry: AnyObject {
+    /// Sets `desiredPushTypes` to `[.voIP]` (after the driver became its delegate).
+    func registerForVoIPPushes()
+}
+
+/// `AVAudioSession`, as the driver configures it for a call (never activates it: CallKit
+/// does, then calls `provider(_:didActivate:)`).
+/// https://developer.apple.com/documentation/avfaudio/avaudiosession
+public protocol CallAudioSession: AnyObject {
+    /// `setCategory(_:mode:options:)` with the category, mode and options the app chose.
+    func configureForCall() throws
+}
+
+/// A `CXAction` the driver holds until the engine fulfils or fails it.
+/// https://developer.apple.com/documentation/callkit/cxaction
+public protocol ProviderAction: AnyObject {
+    /// `CXAction.uuid`.
+    var uuid: UUID { get }
+    /// `CXAction.fulfill()`.
+    func fulfill()
+    /// `CXAction.fail()`.
+    func fail()
+}
+
+/// A timer armed with a ``CallScheduler``.
+public protocol ScheduledTimer: AnyObject {
+    /// Disarms the timer; its work never runs after this returns (when called on the
+    /// queue the work runs on).
+    func cancel()
+}
+
+/// The driver's time: a monotonic clock that keeps counting while the device sleeps (the
+/// engine's `now`), the wall clock (only to turn engine instants into the `Date`s CallKit
+/// shows), and timers.
+///
+/// ``DispatchScheduler`` is the real one; CallKitEngineTesting's `VirtualClock` is the
+/// fake.
+public protocol CallScheduler: AnyObject, Sendable {
+    /// Now on the engine's clock: monotonic, and counting while the device sleeps.
+    func now() -> Instant
+    /// Now on the wall clock (the user may change it at any time).
+    func currentDate() -> Date
+    /// Runs `work` on `queue` no earlier than `delayMs` milliseconds from now.
+    func schedule(
+        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+    ) -> any ScheduledTimer
+}
+
+/// The app's signalling (its VoIP stack), as the engine drives it. Called on the driver's
+/// queue; the driver holds it strongly.
+public protocol CallSignalling: AnyObject {
+    /// Start connecting an incoming call's signalling leg now, in parallel with the
+    /// CallKit report; say ``CallDriver/SignallingEvent/incomingCallConnected(_:)`` when
+    /// it is ready.
+    func connectIncoming(_ call: UUID)
+    /// Answer the incoming call on its (connected) signalling leg.
+    func answerIncoming(_ call: UUID)
+    /// Reject an unanswered incoming call and tell the server why.
+    func rejectIncoming(_ call: UUID, reason: RejectReason)
+    /// Hang up an answered or outgoing call.
+    func hangUp(_ call: UUID)
+    /// Hold (`true`) or resume the call.
+    func setHold(_ call: UUID, onHold: Bool)
+    /// Merge the call into `other`'s group, or split it out (`nil`).
+    func setGroup(_ call: UUID, with other: UUID?)
+    /// Send DTMF digits (`0-9 * # A-D ,`).
+    func sendDTMF(_ call: UUID, digits: String, type: DTMFType)
+    /// Start an outgoing call's signalling to `handle`.
+    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool)
+    /// Register the device's VoIP push token (lower-case hex) with the server.
+    func registerPushToken(hex: String)
+    /// Tell the server the VoIP push token is no longer valid.
+    func unregisterPushToken()
+}
+
+/// The app's media engine. Called on the driver's queue; the driver holds it strongly.
+public protocol CallMedia: AnyObject {
+    /// Start the call's media streams: the audio session is active (CallKit said
+    /// `provider(_:didActivate:)`).
+    func start(_ call: UUID)
+    /// Stop the call's media streams.
+    func stop(_ call: UUID)
+    /// Mute or unmute the call's microphone stream.
+    func setMuted(_ call: UUID, muted: Bool)
+}

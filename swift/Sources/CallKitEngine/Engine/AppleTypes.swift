@@ -1,0 +1,175 @@
+import Foundation
+
+// Apple's raw-valued enumerations, with Apple's raw values, so that a value crosses
+// between CallKit and the engine with `init(rawValue:)` / `rawValue` and nothing else.
+// Raw values are those of CallKit's headers (CXHandle.h, CXCallAction.h, CXProvider.h,
+// CXError.h), as docs/callkit-facts.md lists them.
+
+/// The kind of value a call handle holds: `CXHandle.HandleType`
+/// (https://developer.apple.com/documentation/callkit/cxhandle/handletype), with its
+/// raw values.
+public enum HandleType: Int, CaseIterable, Hashable, Sendable {
+    /// `CXHandle.HandleType.generic`: an unspecified identifier (a SIP URI, a user name).
+    case generic = 1
+    /// `CXHandle.HandleType.phoneNumber`.
+    case phoneNumber = 2
+    /// `CXHandle.HandleType.emailAddress`.
+    case emailAddress = 3
+}
+
+/// How a call is reached: `CXHandle(type:value:)`
+/// (https://developer.apple.com/documentation/callkit/cxhandle). The value is at most
+/// ``EngineLimits/maximumHandleLengthInBytes`` bytes of UTF-8.
+public struct Handle: Hashable, Sendable {
+    /// `CXHandle.type`.
+    public var type: HandleType
+    /// `CXHandle.value`.
+    public var value: String
+
+    /// A handle of `type` with `value` (`CXHandle(type:value:)`).
+    public init(type: HandleType, value: String) {
+        self.type = type
+        self.value = value
+    }
+}
+
+/// Why a call ended: `CXCallEndedReason`
+/// (https://developer.apple.com/documentation/callkit/cxcallendedreason), with its raw
+/// values; passed to `CXProvider.reportCall(with:endedAt:reason:)`.
+public enum CallEndedReason: Int, CaseIterable, Hashable, Sendable {
+    /// `.failed`: an error occurred while trying to service the call.
+    case failed = 1
+    /// `.remoteEnded`: the remote party explicitly ended the call.
+    case remoteEnded = 2
+    /// `.unanswered`: the call never started connecting and was never explicitly ended.
+    case unanswered = 3
+    /// `.answeredElsewhere`: the call was answered on another device.
+    case answeredElsewhere = 4
+    /// `.declinedElsewhere`: the call was declined on another device.
+    case declinedElsewhere = 5
+}
+
+/// The error of a failed `CXProvider.reportNewIncomingCall(with:update:completion:)`:
+/// `CXErrorCodeIncomingCallError.Code`
+/// (https://developer.apple.com/documentation/callkit/cxerrorcodeincomingcallerror/code),
+/// with its raw values (the `NSError.code` in `CXErrorDomainIncomingCall`). Read a code
+/// Apple adds later as ``unknown``.
+public enum IncomingCallError: Int, CaseIterable, Hashable, Sendable, Error {
+    /// `.unknown`.
+    case unknown = 0
+    /// `.unentitled`: the app lacks the entitlement (or CallKit is unavailable).
+    case unentitled = 1
+    /// `.callUUIDAlreadyExists`: the UUID is already reported (a duplicate push; the
+    /// engine counts it as success).
+    case callUUIDAlreadyExists = 2
+    /// `.filteredByDoNotDisturb`.
+    case filteredByDoNotDisturb = 3
+    /// `.filteredByBlockList`.
+    case filteredByBlockList = 4
+    /// `.filteredDuringRestrictedSharingMode` (iOS 17.4).
+    case filteredDuringRestrictedSharingMode = 5
+    /// `.callIsProtected` (iOS 18).
+    case callIsProtected = 6
+    /// `.filteredBySensitiveParticipants` (iOS 18).
+    case filteredBySensitiveParticipants = 7
+}
+
+/// The error of a failed `CXCallController.request(_:completion:)`:
+/// `CXErrorCodeRequestTransactionError.Code`
+/// (https://developer.apple.com/documentation/callkit/cxerrorcoderequesttransactionerror/code),
+/// with its raw values (the `NSError.code` in `CXErrorDomainRequestTransaction`). Read
+/// a code Apple adds later as ``unknown``.
+public enum RequestTransactionError: Int, CaseIterable, Hashable, Sendable, Error {
+    /// `.unknown`.
+    case unknown = 0
+    /// `.unentitled`.
+    case unentitled = 1
+    /// `.unknownCallProvider`.
+    case unknownCallProvider = 2
+    /// `.emptyTransaction`.
+    case emptyTransaction = 3
+    /// `.unknownCallUUID`.
+    case unknownCallUUID = 4
+    /// `.callUUIDAlreadyExists`.
+    case callUUIDAlreadyExists = 5
+    /// `.invalidAction`.
+    case invalidAction = 6
+    /// `.maximumCallGroupsReached`.
+    case maximumCallGroupsReached = 7
+    /// `.callIsProtected` (iOS 18).
+    case callIsProtected = 8
+}
+
+/// How DTMF digits are played: `CXPlayDTMFCallAction.ActionType`
+/// (https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction/actiontype),
+/// with its raw values.
+public enum DTMFType: Int, CaseIterable, Hashable, Sendable {
+    /// `.singleTone`: play the digits as tones.
+    case singleTone = 1
+    /// `.softPause`: a soft pause (`,` in a dial string).
+    case softPause = 2
+    /// `.hardPause`: a hard pause, waiting for the user (`;` in a dial string).
+    case hardPause = 3
+}
+
+/// Why the engine asks the signalling stack to reject an incoming call: what to tell
+/// the server (SIP 603 / 486 / 480 or the equivalent). The engine's own enumeration
+/// (raw values 1-6, as the C ABI's `CK_REJECT_REASON_*`), derived from CallKit's
+/// outcomes: a `CXEndCallAction` on a ringing call, a full call table, and the
+/// `CXErrorCodeIncomingCallError` codes of a failed report.
+public enum RejectReason: Int, CaseIterable, Hashable, Sendable {
+    /// The user declined (a `CXEndCallAction` on a ringing call).
+    case declined = 1
+    /// Every call slot is taken.
+    case busy = 2
+    /// CallKit filtered the call: `filteredByDoNotDisturb`.
+    case doNotDisturb = 3
+    /// CallKit filtered the call: `filteredByBlockList`.
+    case blocked = 4
+    /// Nobody answered before the ring time-out.
+    case unanswered = 5
+    /// The call could not be served (the report failed for another reason, or the
+    /// answer timed out).
+    case failed = 6
+}
+
+/// What CallKit shows for a call: the fields of a `CXCallUpdate`
+/// (https://developer.apple.com/documentation/callkit/cxcallupdate) that the engine
+/// sets, attached to ``Effect/reportNewIncomingCall(push:call:update:)`` and
+/// ``Effect/reportCallUpdated(call:update:)``.
+public struct CallUpdate: Hashable, Sendable {
+    /// `remoteHandle` (`nil` when the payload carried none: CallKit shows "Unknown").
+    public var remoteHandle: Handle?
+    /// `localizedCallerName`: at most ``EngineLimits/maximumCallerNameLengthInBytes``
+    /// bytes of UTF-8, cut at a character boundary.
+    public var localizedCallerName: String?
+    /// `hasVideo`.
+    public var hasVideo: Bool
+    /// `supportsHolding`.
+    public var supportsHolding: Bool
+    /// `supportsGrouping`.
+    public var supportsGrouping: Bool
+    /// `supportsUngrouping`.
+    public var supportsUngrouping: Bool
+    /// `supportsDTMF`.
+    public var supportsDTMF: Bool
+
+    /// An update with every field given (`CXCallUpdate()` and its properties).
+    public init(
+        remoteHandle: Handle?,
+        localizedCallerName: String?,
+        hasVideo: Bool,
+        supportsHolding: Bool,
+        supportsGrouping: Bool,
+        supportsUngrouping: Bool,
+        supportsDTMF: Bool
+    ) {
+        self.remoteHandle = remoteHandle
+        self.localizedCallerName = localizedCallerName
+        self.hasVideo = hasVideo
+        self.supportsHolding = supportsHolding
+        self.supportsGrouping = supportsGrouping
+        self.supportsUngrouping = supportsUngrouping
+        self.supportsDTMF = supportsDTMF
+    }
+}

@@ -1,0 +1,429 @@
+import CCallKitEngine
+import Foundation
+
+// Conversions between the Swift API and the C ABI's structs. Internal: no `ck_` type
+// leaves this module.
+
+extension ck_uuid {
+    init(_ uuid: UUID) {
+        self.init(bytes: uuid.uuid)
+    }
+}
+
+extension UUID {
+    init(_ uuid: ck_uuid) {
+        self.init(uuid: uuid.bytes)
+    }
+}
+
+/// The first `count` bytes of a fixed C array (imported as a tuple), as UTF-8 text.
+/// The library writes only UTF-8 there; anything else would decode with U+FFFD.
+func text<Bytes>(_ bytes: Bytes, count: Int) -> String {
+    withUnsafeBytes(of: bytes) { raw in
+        String(decoding: raw.prefix(max(0, count)), as: UTF8.self)
+    }
+}
+
+/// Runs `body` with `string`'s UTF-8 bytes as a borrowed `ck_str`.
+func withCString<R>(_ string: String, _ body: (ck_str) -> R) -> R {
+    var string = string
+    return string.withUTF8 { utf8 in body(ck_str(ptr: utf8.baseAddress, len: utf8.count)) }
+}
+
+/// Runs `body` with `data`'s bytes as borrowed `ck_bytes`.
+func withCBytes<R>(_ data: Data, _ body: (ck_bytes) -> R) -> R {
+    data.withUnsafeBytes { raw in
+        body(ck_bytes(ptr: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), len: raw.count))
+    }
+}
+
+extension ck_key {
+    var string: String { text(bytes, count: Int(len)) }
+
+    /// A key set through `ck_key_set`, which checks its length and UTF-8.
+    static func make(_ string: String) throws(EngineError) -> ck_key {
+        var key = ck_key()
+        let result = withCString(string) { text in ck_key_set(&key, text.ptr, text.len) }
+        try check(result)
+        return key
+    }
+
+    static func make(optional string: String?) throws(EngineError) -> ck_key {
+        try make(string ?? "")
+    }
+
+    /// `nil` for the empty key ("no such key" in `ck_schema`).
+    var optionalString: String? { len == 0 ? nil : string }
+}
+
+extension HandleType {
+    init(c raw: UInt8) throws(EngineError) {
+        guard let type = HandleType(rawValue: Int(raw)) else {
+            throw .unrecognized(code: UInt32(raw))
+        }
+        self = type
+    }
+
+    var c: ck_handle_type { ck_handle_type(rawValue) }
+}
+
+extension DTMFType {
+    init(c raw: UInt8) throws(EngineError) {
+        guard let type = DTMFType(rawValue: Int(raw)) else { throw .unrecognized(code: UInt32(raw)) }
+        self = type
+    }
+
+    var c: ck_dtmf_type { ck_dtmf_type(rawValue) }
+}
+
+extension Handle {
+    init(_ handle: ck_handle) throws(EngineError) {
+        self.init(
+            type: try HandleType(c: handle.handle_type),
+            value: text(handle.value, count: Int(handle.value_len)))
+    }
+}
+
+extension CallUpdate {
+    init(_ update: ck_call_update) throws(EngineError) {
+        self.init(
+            remoteHandle: update.has_remote_handle ? try Handle(update.remote_handle) : nil,
+            localizedCallerName: update.has_caller_name
+                ? text(update.caller_name, count: Int(update.caller_name_len)) : nil,
+            hasVideo: update.has_video,
+            supportsHolding: update.supports_holding,
+            supportsGrouping: update.supports_grouping,
+            supportsUngrouping: update.supports_ungrouping,
+            supportsDTMF: update.supports_dtmf)
+    }
+}
+
+extension PayloadSchema {
+    init(_ schema: ck_schema) {
+        rootPath = schema.root.string
+        idKey = schema.id_key.string
+        idKind = schema.id_kind == CK_CALL_ID_OPAQUE ? .opaque : .uuid
+        opaqueNamespace = UUID(schema.opaque_namespace)
+        handleKey = schema.handle_key.string
+        handleType = HandleType(rawValue: Int(schema.handle_type))
+        callerNameKey = schema.caller_name_key.optionalString
+        videoKey = schema.video_key.optionalString
+        mediaTypeKey = schema.media_type_key.optionalString
+        ringTimeoutKey = schema.ring_timeout_key.optionalString
+        messageTypeKey = schema.message_type_key.optionalString
+        cancelMessageType = schema.cancel_message_type.optionalString
+    }
+
+    func cSchema() throws(EngineError) -> ck_schema {
+        var schema = ck_schema()
+        schema.root = try .make(rootPath)
+        schema.id_key = try .make(idKey)
+        schema.id_kind = idKind == .opaque ? CK_CALL_ID_OPAQUE : CK_CALL_ID_UUID
+        schema.handle_type = handleType?.c ?? 0
+        schema.opaque_namespace = ck_uuid(opaqueNamespace)
+        schema.handle_key = try .make(handleKey)
+        schema.caller_name_key = try .make(optional: callerNameKey)
+        schema.video_key = try .make(optional: videoKey)
+        schema.media_type_key = try .make(optional: mediaTypeKey)
+        schema.ring_timeout_key = try .make(optional: ringTimeoutKey)
+        schema.message_type_key = try .make(optional: messageTypeKey)
+        schema.cancel_message_type = try .make(optional: cancelMessageType)
+        return schema
+    }
+}
+
+extension Configuration {
+    init(_ config: ck_config) {
+        maximumCallGroups = Int(config.maximum_call_groups)
+        maximumCallsPerCallGroup = Int(config.maximum_calls_per_call_group)
+        supportsVideo = config.supports_video != 0
+        supportedHandleTypes = Set(
+            HandleType.allCases.filter { config.supported_handle_types & (1 << $0.rawValue) != 0 })
+        includesCallsInRecents = config.includes_calls_in_recents != 0
+        supportsHolding = config.supports_holding != 0
+        supportsGrouping = config.supports_grouping != 0
+        supportsUngrouping = config.supports_ungrouping != 0
+        supportsDTMF = config.supports_dtmf != 0
+        ringTimeoutMilliseconds = config.ring_timeout_ms
+        answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
+        pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
+        payloadSchema = PayloadSchema(config.schema)
+    }
+
+    func cConfig() throws(EngineError) -> ck_config {
+        guard let groups = UInt8(exactly: maximumCallGroups),
+            let perGroup = UInt8(exactly: maximumCallsPerCallGroup)
+        else { throw .invalidArgument }
+        var config = ck_config()
+        config.maximum_call_groups = groups
+        config.maximum_calls_per_call_group = perGroup
+        config.supports_video = supportsVideo ? 1 : 0
+        config.supported_handle_types = supportedHandleTypes.reduce(0) { $0 | (1 << $1.rawValue) }
+        config.includes_calls_in_recents = includesCallsInRecents ? 1 : 0
+        config.supports_holding = supportsHolding ? 1 : 0
+        config.supports_grouping = supportsGrouping ? 1 : 0
+        config.supports_ungrouping = supportsUngrouping ? 1 : 0
+        config.supports_dtmf = supportsDTMF ? 1 : 0
+        config.ring_timeout_ms = ringTimeoutMilliseconds
+        config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
+        config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
+        config.schema = try payloadSchema.cSchema()
+        return config
+    }
+}
+
+extension EngineTimer {
+    init(_ timer: ck_timer) throws(EngineError) {
+        switch timer.kind {
+        case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(PushID(rawValue: timer.push))
+        case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
+        case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
+        default: throw .unrecognized(code: timer.kind)
+        }
+    }
+
+    var c: ck_timer {
+        var timer = ck_timer()
+        switch self {
+        case .pushCompletion(let push):
+            timer.kind = CK_TIMER_PUSH_COMPLETION
+            timer.push = push.rawValue
+        case .ring(let call):
+            timer.kind = CK_TIMER_RING
+            timer.call = ck_uuid(call)
+        case .answerConnect(let call):
+            timer.kind = CK_TIMER_ANSWER_CONNECT
+            timer.call = ck_uuid(call)
+        }
+        return timer
+    }
+}
+
+/// Runs `body` with `event` as a `ck_event` whose borrowed bytes live for the call.
+func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
+    var e = ck_event()
+    func call(_ kind: ck_event_kind, _ call: UUID) -> R {
+        e.kind = kind
+        e.call = ck_uuid(call)
+        return body(&e)
+    }
+    switch event {
+    case .voipPushReceived(let push, let payload, let fallbackCall):
+        e.kind = CK_EVENT_VOIP_PUSH_RECEIVED
+        e.push = push.rawValue
+        e.fallback_call = ck_uuid(fallbackCall)
+        return withCBytes(payload) { bytes in
+            e.payload = bytes
+            return body(&e)
+        }
+    case .pushCredentialsUpdated(let token):
+        e.kind = CK_EVENT_PUSH_CREDENTIALS_UPDATED
+        return withCBytes(token) { bytes in
+            e.token = bytes
+            return body(&e)
+        }
+    case .pushCredentialsInvalidated:
+        e.kind = CK_EVENT_PUSH_CREDENTIALS_INVALIDATED
+    case .incomingCallReported(let push, let error):
+        e.kind = CK_EVENT_INCOMING_CALL_REPORTED
+        e.push = push.rawValue
+        e.has_error = error == nil ? 0 : 1
+        e.error_code = ck_incoming_call_error(error?.rawValue ?? 0)
+    case .providerDidBegin:
+        e.kind = CK_EVENT_PROVIDER_DID_BEGIN
+    case .providerDidReset:
+        e.kind = CK_EVENT_PROVIDER_DID_RESET
+    case .performStartCall(let action, let callID, let handle, let isVideo):
+        e.action = ck_uuid(action)
+        e.handle_type = handle.type.c
+        e.video = isVideo ? 1 : 0
+        return withCString(handle.value) { value in
+            e.handle = value
+            return call(CK_EVENT_PERFORM_START_CALL, callID)
+        }
+    case .performAnswerCall(let action, let callID):
+        e.action = ck_uuid(action)
+        return call(CK_EVENT_PERFORM_ANSWER_CALL, callID)
+    case .performEndCall(let action, let callID):
+        e.action = ck_uuid(action)
+        return call(CK_EVENT_PERFORM_END_CALL, callID)
+    case .performSetHeld(let action, let callID, let onHold):
+        e.action = ck_uuid(action)
+        e.on_hold = onHold ? 1 : 0
+        return call(CK_EVENT_PERFORM_SET_HELD, callID)
+    case .performSetMuted(let action, let callID, let muted):
+        e.action = ck_uuid(action)
+        e.muted = muted ? 1 : 0
+        return call(CK_EVENT_PERFORM_SET_MUTED, callID)
+    case .performSetGroup(let action, let callID, let groupWith):
+        e.action = ck_uuid(action)
+        if let groupWith {
+            e.has_group_with = 1
+            e.group_with = ck_uuid(groupWith)
+        }
+        return call(CK_EVENT_PERFORM_SET_GROUP, callID)
+    case .performPlayDTMF(let action, let callID, let digits, let type):
+        e.action = ck_uuid(action)
+        e.dtmf_type = type.c
+        return withCString(digits) { text in
+            e.digits = text
+            return call(CK_EVENT_PERFORM_PLAY_DTMF, callID)
+        }
+    case .timedOutPerforming(let action):
+        e.kind = CK_EVENT_TIMED_OUT_PERFORMING
+        e.action = ck_uuid(action)
+    case .didActivateAudioSession:
+        e.kind = CK_EVENT_DID_ACTIVATE_AUDIO_SESSION
+    case .didDeactivateAudioSession:
+        e.kind = CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION
+    case .requestStartCall(let callID, let handle, let isVideo):
+        e.handle_type = handle.type.c
+        e.video = isVideo ? 1 : 0
+        return withCString(handle.value) { value in
+            e.handle = value
+            return call(CK_EVENT_REQUEST_START_CALL, callID)
+        }
+    case .requestEndCall(let callID):
+        return call(CK_EVENT_REQUEST_END_CALL, callID)
+    case .requestSetHeld(let callID, let onHold):
+        e.on_hold = onHold ? 1 : 0
+        return call(CK_EVENT_REQUEST_SET_HELD, callID)
+    case .requestSetMuted(let callID, let muted):
+        e.muted = muted ? 1 : 0
+        return call(CK_EVENT_REQUEST_SET_MUTED, callID)
+    case .requestPlayDTMF(let callID, let digits, let type):
+        e.dtmf_type = type.c
+        return withCString(digits) { text in
+            e.digits = text
+            return call(CK_EVENT_REQUEST_PLAY_DTMF, callID)
+        }
+    case .transactionCompleted(let transaction, let error):
+        e.kind = CK_EVENT_TRANSACTION_COMPLETED
+        e.transaction = transaction.rawValue
+        e.has_error = error == nil ? 0 : 1
+        e.error_code = ck_request_transaction_error(error?.rawValue ?? 0)
+    case .outgoingCallConnecting(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_CONNECTING, callID)
+    case .outgoingCallConnected(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_CONNECTED, callID)
+    case .incomingCallConnected(let callID):
+        return call(CK_EVENT_INCOMING_CALL_CONNECTED, callID)
+    case .remoteEnded(let callID):
+        return call(CK_EVENT_REMOTE_ENDED, callID)
+    case .answeredElsewhere(let callID):
+        return call(CK_EVENT_ANSWERED_ELSEWHERE, callID)
+    case .declinedElsewhere(let callID):
+        return call(CK_EVENT_DECLINED_ELSEWHERE, callID)
+    case .connectionFailed(let callID):
+        return call(CK_EVENT_CONNECTION_FAILED, callID)
+    case .timerFired(let timer):
+        e.kind = CK_EVENT_TIMER_FIRED
+        e.timer = timer.c
+    }
+    return body(&e)
+}
+
+/// The step data of kind `kind`, or a throw when the step carries another kind.
+private func expect(_ data: UnsafePointer<ck_step_data>, _ kind: ck_step_data_kind) throws(EngineError) {
+    guard data.pointee.kind == kind else { throw .unrecognized(code: data.pointee.kind) }
+}
+
+private func handle(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> Handle {
+    try expect(data, CK_STEP_DATA_HANDLE)
+    return try Handle(data.pointee.handle)
+}
+
+private func digits(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> String {
+    try expect(data, CK_STEP_DATA_DTMF_DIGITS)
+    return text(data.pointee.dtmf_digits, count: Int(data.pointee.dtmf_digits_len))
+}
+
+private func update(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> CallUpdate {
+    try expect(data, CK_STEP_DATA_CALL_UPDATE)
+    return try CallUpdate(data.pointee.call_update)
+}
+
+extension Effect {
+    /// The effect `effect` of a step whose variable-size data is `data`.
+    init(_ effect: UnsafePointer<ck_effect>, data: UnsafePointer<ck_step_data>) throws(EngineError) {
+        let e = effect.pointee
+        let call = UUID(e.call)
+        switch e.kind {
+        case CK_EFFECT_REPORT_NEW_INCOMING_CALL:
+            self = .reportNewIncomingCall(push: PushID(rawValue: e.push), call: call, update: try update(data))
+        case CK_EFFECT_REPORT_CALL_UPDATED:
+            self = .reportCallUpdated(call: call, update: try update(data))
+        case CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING:
+            self = .reportOutgoingCallStartedConnecting(call: call, at: Instant(milliseconds: e.at_ms))
+        case CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED:
+            self = .reportOutgoingCallConnected(call: call, at: Instant(milliseconds: e.at_ms))
+        case CK_EFFECT_REPORT_CALL_ENDED:
+            guard let reason = CallEndedReason(rawValue: Int(e.ended_reason)) else {
+                throw .unrecognized(code: UInt32(e.ended_reason))
+            }
+            self = .reportCallEnded(call: call, at: Instant(milliseconds: e.at_ms), reason: reason)
+        case CK_EFFECT_FULFILL_ACTION:
+            self = .fulfillAction(UUID(e.action))
+        case CK_EFFECT_FAIL_ACTION:
+            self = .failAction(UUID(e.action))
+        case CK_EFFECT_COMPLETE_PUSH:
+            self = .completePush(PushID(rawValue: e.push))
+        case CK_EFFECT_REQUEST_TRANSACTION:
+            let action: CallAction
+            switch e.call_action {
+            case CK_CALL_ACTION_START_CALL:
+                action = .startCall(call: call, handle: try handle(data), isVideo: e.video)
+            case CK_CALL_ACTION_END_CALL:
+                action = .endCall(call: call)
+            case CK_CALL_ACTION_SET_HELD:
+                action = .setHeld(call: call, onHold: e.on_hold)
+            case CK_CALL_ACTION_SET_MUTED:
+                action = .setMuted(call: call, muted: e.muted)
+            case CK_CALL_ACTION_PLAY_DTMF:
+                action = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+            default:
+                throw .unrecognized(code: e.call_action)
+            }
+            self = .requestTransaction(TransactionID(rawValue: e.transaction), action: action)
+        case CK_EFFECT_CONNECT_INCOMING:
+            self = .connectIncoming(call: call)
+        case CK_EFFECT_ANSWER_INCOMING:
+            self = .answerIncoming(call: call)
+        case CK_EFFECT_REJECT_INCOMING:
+            guard let reason = RejectReason(rawValue: Int(e.reject_reason)) else {
+                throw .unrecognized(code: UInt32(e.reject_reason))
+            }
+            self = .rejectIncoming(call: call, reason: reason)
+        case CK_EFFECT_HANG_UP:
+            self = .hangUp(call: call)
+        case CK_EFFECT_SET_HOLD:
+            self = .setHold(call: call, onHold: e.on_hold)
+        case CK_EFFECT_SET_MUTE:
+            self = .setMute(call: call, muted: e.muted)
+        case CK_EFFECT_SET_GROUP:
+            self = .setGroup(call: call, groupWith: e.has_group_with ? UUID(e.group_with) : nil)
+        case CK_EFFECT_SEND_DTMF:
+            self = .sendDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+        case CK_EFFECT_START_OUTGOING:
+            self = .startOutgoing(call: call, handle: try handle(data), isVideo: e.video)
+        case CK_EFFECT_REGISTER_PUSH_TOKEN:
+            try expect(data, CK_STEP_DATA_PUSH_TOKEN_HEX)
+            self = .registerPushToken(
+                hex: text(data.pointee.push_token_hex, count: Int(data.pointee.push_token_hex_len)))
+        case CK_EFFECT_UNREGISTER_PUSH_TOKEN:
+            self = .unregisterPushToken
+        case CK_EFFECT_CONFIGURE_AUDIO_SESSION:
+            self = .configureAudioSession
+        case CK_EFFECT_START_MEDIA:
+            self = .startMedia(call: call)
+        case CK_EFFECT_STOP_MEDIA:
+            self = .stopMedia(call: call)
+        case CK_EFFECT_START_TIMER:
+            self = .startTimer(try EngineTimer(e.timer), deadline: Instant(milliseconds: e.at_ms))
+        case CK_EFFECT_CANCEL_TIMER:
+            self = .cancelTimer(try EngineTimer(e.timer))
+        default:
+            throw .unrecognized(code: e.kind)
+        }
+    }
+}

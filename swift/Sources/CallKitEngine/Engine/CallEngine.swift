@@ -1,0 +1,284 @@
+import CCallKitEngine
+import Foundation
+
+/// The call-handling state machine: feed it every PushKit, CallKit, UI, signalling and
+/// timer ``Event`` with the current ``Instant``; carry out the ``Effect``s it returns,
+/// in order. It does no I/O, reads no clock of its own and never blocks.
+///
+/// It owns the engine's memory: ``init(configuration:)`` allocates the size and
+/// alignment the library reports (`ck_engine_layout`), plus one effect buffer and one
+/// step-data buffer reused by every step; `deinit` ends the engine and frees them.
+///
+/// Threading: deliberately **not** `Sendable`. Confine one engine to one serial queue
+/// (the driver's `DispatchQueue`, or an actor): every callback becomes one ``handle(_:at:)``
+/// call on that queue. Swift 6's checking keeps a non-`Sendable` engine from crossing
+/// isolation domains; code that smuggles it across anyway gets ``EngineError/busy``
+/// from the library's try-lock instead of a data race.
+public final class CallEngine {
+    private let memory: UnsafeMutableRawPointer
+    private let engine: UnsafeMutablePointer<ck_engine>
+    private let effects: UnsafeMutablePointer<ck_effect>
+    private let effectCapacity: Int
+    private let stepData: UnsafeMutablePointer<ck_step_data>
+
+    /// The configuration the engine runs with, as the library read it back
+    /// (`ck_engine_get_config`).
+    public let configuration: Configuration
+
+    /// A new engine with no calls, at time 0. Throws ``EngineError/invalidArgument``,
+    /// ``EngineError/invalidUTF8`` or ``EngineError/invalidSchema`` for a configuration
+    /// the library refuses (`ck_engine_init`); nothing is allocated then.
+    public init(configuration: Configuration = Configuration()) throws(EngineError) {
+        var size = 0
+        var alignment = 0
+        try check(ck_engine_layout(&size, &alignment))
+        var config = try configuration.cConfig()
+        try check(ck_config_validate(&config))
+
+        let memory = UnsafeMutableRawPointer.allocate(
+            byteCount: max(size, MemoryLayout<ck_engine>.size),
+            alignment: max(alignment, MemoryLayout<ck_engine>.alignment))
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: max(size, MemoryLayout<ck_engine>.size))
+        let engine = memory.bindMemory(to: ck_engine.self, capacity: 1)
+        if let error = EngineError(code: ck_engine_init(engine, size, &config).rawValue) {
+            memory.deallocate()
+            throw error
+        }
+        var readBack = ck_config()
+        if let error = EngineError(code: ck_engine_get_config(engine, &readBack).rawValue) {
+            _ = ck_engine_deinit(engine)
+            memory.deallocate()
+            throw error
+        }
+        var capacity = 0
+        _ = ck_effects_capacity_needed(&capacity)
+        capacity = max(capacity, Int(CK_MAX_EFFECTS))
+
+        self.memory = memory
+        self.engine = engine
+        self.effectCapacity = capacity
+        self.effects = .allocate(capacity: capacity)
+        self.effects.initialize(repeating: ck_effect(), count: capacity)
+        self.stepData = .allocate(capacity: 1)
+        self.stepData.initialize(to: ck_step_data())
+        self.configuration = Configuration(readBack)
+    }
+
+    deinit {
+        _ = ck_engine_deinit(engine)
+        memory.deallocate()
+        effects.deinitialize(count: effectCapacity)
+        effects.deallocate()
+        stepData.deinitialize(count: 1)
+        stepData.deallocate()
+    }
+
+    /// Feeds one event at `now` and returns the effects to carry out, in order
+    /// (`ck_engine_handle`).
+    ///
+    /// `now` is on a clock that keeps counting through sleep (``Instant/now()``), never
+    /// earlier than the last accepted event's. A refused event throws its
+    /// ``EngineError`` (codes 20 and up) and changes nothing, not even the engine's
+    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:)`` is never refused.
+    public func handle(_ event: Event, at now: Instant) throws(EngineError) -> [Effect] {
+        var count = 0
+        let result = withCEvent(event) { cEvent in
+            ck_engine_handle(engine, now.milliseconds, &cEvent, effects, effectCapacity, &count, stepData)
+        }
+        try check(result)
+        var out: [Effect] = []
+        out.reserveCapacity(count)
+        for index in 0..<min(count, effectCapacity) {
+            out.append(try Effect(effects + index, data: stepData))
+        }
+        return out
+    }
+
+    /// ``handle(_:at:)`` at ``Instant/now()``.
+    public func handle(_ event: Event) throws(EngineError) -> [Effect] {
+        try handle(event, at: .now())
+    }
+
+    /// A snapshot: the engine's clock, counts, the audio session, the earliest timer
+    /// deadline (`ck_engine_status`).
+    public func status() throws(EngineError) -> EngineStatus {
+        var status = ck_status()
+        try check(ck_engine_status(engine, &status))
+        return EngineStatus(status)
+    }
+
+    /// The earliest deadline of any armed timer, for a host that prefers one wake-up
+    /// to one timer per ``Effect/startTimer(_:deadline:)``: sleep until then, then fire
+    /// ``nextDueTimer(at:)`` until it is `nil` (the engine's `poll_timeout`).
+    public func nextDeadline() throws(EngineError) -> Instant? {
+        try status().nextDeadline
+    }
+
+    /// Every armed timer with its deadline (`ck_engine_timers`; at most
+    /// ``EngineLimits/maximumTimers``).
+    public func timers() throws(EngineError) -> [ArmedTimer] {
+        try list(empty: ck_timer_deadline(), capacity: EngineLimits.maximumTimers, fill: ck_engine_timers) {
+            (entry) throws(EngineError) in try ArmedTimer(entry)
+        }
+    }
+
+    /// The timer to fire next at `now`, with its deadline: of those whose deadline is at
+    /// or before `now`, the earliest, ties broken by ``EngineTimer``'s order
+    /// (`ck_engine_next_due_timer`, the engine's `next_due_timer`); `nil` when none is
+    /// due. Fire it with ``Event/timerFired(_:)`` and ask again: firing one timer can
+    /// cancel or arm others. Reads only; the engine's clock does not move.
+    public func nextDueTimer(at now: Instant) throws(EngineError) -> ArmedTimer? {
+        var next = ck_timer_deadline()
+        var due = false
+        try check(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
+        guard due else { return nil }
+        return try ArmedTimer(next)
+    }
+
+    /// Every live call, in the engine's slot order (`ck_engine_calls`; at most
+    /// ``EngineLimits/maximumCalls``).
+    public func calls() throws(EngineError) -> [CallInfo] {
+        try list(empty: ck_call_info(), capacity: EngineLimits.maximumCalls, fill: ck_engine_calls) {
+            (info) throws(EngineError) in try CallInfo(info)
+        }
+    }
+
+    /// A list the library writes into a caller's buffer (`ck_engine_timers`,
+    /// `ck_engine_calls`), converted entry by entry.
+    private func list<Entry, Item>(
+        empty: Entry,
+        capacity: Int,
+        fill: (UnsafeMutablePointer<ck_engine>?, UnsafeMutablePointer<Entry>?, Int, UnsafeMutablePointer<Int>?) -> ck_result,
+        convert: (Entry) throws(EngineError) -> Item
+    ) throws(EngineError) -> [Item] {
+        var buffer = [Entry](repeating: empty, count: capacity)
+        var count = 0
+        let result = buffer.withUnsafeMutableBufferPointer { out in fill(engine, out.baseAddress, out.count, &count) }
+        try check(result)
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        for entry in buffer.prefix(count) { items.append(try convert(entry)) }
+        return items
+    }
+}
+
+/// A timer that is armed, with its deadline (``CallEngine/timers()``).
+public struct ArmedTimer: Hashable, Sendable {
+    /// The timer.
+    public var timer: EngineTimer
+    /// When it is due, on the engine's clock.
+    public var deadline: Instant
+
+    /// A timer and its deadline.
+    public init(timer: EngineTimer, deadline: Instant) {
+        self.timer = timer
+        self.deadline = deadline
+    }
+
+    init(_ entry: ck_timer_deadline) throws(EngineError) {
+        self.init(timer: try EngineTimer(entry.timer), deadline: Instant(milliseconds: entry.deadline_ms))
+    }
+}
+
+/// A snapshot of an engine (``CallEngine/status()``).
+public struct EngineStatus: Hashable, Sendable {
+    /// The time of the last accepted event.
+    public var now: Instant
+    /// The earliest timer deadline, `nil` when no timer is armed.
+    public var nextDeadline: Instant?
+    /// Live calls.
+    public var callCount: Int
+    /// Pushes whose PushKit completion is still owed.
+    public var pendingPushCount: Int
+    /// `CXCallController` requests awaiting their completion.
+    public var pendingTransactionCount: Int
+    /// No calls, pushes or transactions (so no timers).
+    public var isIdle: Bool
+    /// Between `provider(_:didActivate:)` and `provider(_:didDeactivate:)`.
+    public var isAudioSessionActive: Bool
+
+    init(_ status: ck_status) {
+        now = Instant(milliseconds: status.now_ms)
+        nextDeadline = status.has_deadline ? Instant(milliseconds: status.next_deadline_ms) : nil
+        callCount = Int(status.calls)
+        pendingPushCount = Int(status.pending_pushes)
+        pendingTransactionCount = Int(status.pending_transactions)
+        isIdle = status.idle
+        isAudioSessionActive = status.audio_session_active
+    }
+}
+
+/// Which way a call goes.
+public enum CallDirection: Int, Hashable, Sendable {
+    /// Reported with `reportNewIncomingCall`.
+    case incoming = 1
+    /// Started with a `CXStartCallAction`.
+    case outgoing = 2
+}
+
+/// Where a live call stands.
+public enum CallPhase: Int, Hashable, Sendable {
+    /// Incoming, not answered.
+    case ringing = 1
+    /// Incoming, the `CXAnswerCallAction` held until the connection is ready.
+    case answering = 2
+    /// Incoming, answered.
+    case answered = 3
+    /// Outgoing, the `CXStartCallAction` requested.
+    case requested = 4
+    /// Outgoing, the start action being performed.
+    case starting = 5
+    /// Outgoing, connecting (`reportOutgoingCall(with:startedConnectingAt:)`).
+    case connecting = 6
+    /// Outgoing, connected (`reportOutgoingCall(with:connectedAt:)`).
+    case connected = 7
+}
+
+/// One live call (``CallEngine/calls()``).
+public struct CallInfo: Hashable, Sendable {
+    /// The call's UUID (`CXCall.uuid`).
+    public var call: UUID
+    /// Its group (its own UUID until grouped with `CXSetGroupCallAction`).
+    public var group: UUID
+    /// The `CXAction` (answer or start) the engine holds for it, if any.
+    public var heldAction: UUID?
+    /// Incoming or outgoing.
+    public var direction: CallDirection
+    /// Where it stands.
+    public var phase: CallPhase
+    /// Its `reportNewIncomingCall` has not completed.
+    public var isReportPending: Bool
+    /// An end is kept until CallKit knows the call.
+    public var isEndPending: Bool
+    /// Its signalling connection is ready.
+    public var isConnectionReady: Bool
+    /// Its media runs.
+    public var isMediaRunning: Bool
+    /// On hold (`CXCall.isOnHold`).
+    public var isOnHold: Bool
+    /// Muted.
+    public var isMuted: Bool
+    /// A video call.
+    public var hasVideo: Bool
+
+    init(_ info: ck_call_info) throws(EngineError) {
+        guard let direction = CallDirection(rawValue: Int(info.direction)) else {
+            throw .unrecognized(code: UInt32(info.direction))
+        }
+        guard let phase = CallPhase(rawValue: Int(info.phase)) else {
+            throw .unrecognized(code: UInt32(info.phase))
+        }
+        call = UUID(info.call)
+        group = UUID(info.group)
+        heldAction = info.has_held_action ? UUID(info.held_action) : nil
+        self.direction = direction
+        self.phase = phase
+        isReportPending = info.report_pending
+        isEndPending = info.end_pending
+        isConnectionReady = info.connection_ready
+        isMediaRunning = info.media_running
+        isOnHold = info.on_hold
+        isMuted = info.muted
+        hasVideo = info.has_video
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// A timer the engine asks the host to run with ``Effect/startTimer(_:deadline:)``; when
+/// its deadline passes, hand it back in ``Event/timerFired(_:)``. At most one timer of
+/// each kind exists per push or call, so the value names it.
+///
+/// The order (`Comparable`) is the engine's tie-break for timers due at the same
+/// deadline: every ``pushCompletion(_:)`` first (by push number), then every
+/// ``ring(call:)``, then every ``answerConnect(call:)`` (each by the UUID's bytes), as
+/// ``CallEngine/nextDueTimer(at:)`` (the library's `ck_engine_next_due_timer`) fires them.
+public enum EngineTimer: Hashable, Comparable, Sendable {
+    /// The latest moment to call the push's PushKit completion handler when
+    /// `reportNewIncomingCall` has not called back
+    /// (``Configuration/pushCompletionTimeoutMilliseconds``).
+    case pushCompletion(PushID)
+    /// An unanswered incoming call's ring time-out (it ends as
+    /// ``CallEndedReason/unanswered``; ``Configuration/ringTimeoutMilliseconds``).
+    case ring(call: UUID)
+    /// An answered incoming call waiting for its connection
+    /// (``Configuration/answerConnectTimeoutMilliseconds``).
+    case answerConnect(call: UUID)
+
+    /// The call the timer is about (`nil` for ``pushCompletion(_:)``).
+    public var call: UUID? {
+        switch self {
+        case .pushCompletion: nil
+        case .ring(let call), .answerConnect(let call): call
+        }
+    }
+
+    /// The engine's due order (see the type's discussion).
+    public static func < (lhs: EngineTimer, rhs: EngineTimer) -> Bool {
+        switch (lhs, rhs) {
+        case (.pushCompletion(let a), .pushCompletion(let b)): a < b
+        case (.ring(let a), .ring(let b)), (.answerConnect(let a), .answerConnect(let b)):
+            uuidBytesPrecede(a, b)
+        default: lhs.rank < rhs.rank
+        }
+    }
+
+    private var rank: Int {
+        switch self {
+        case .pushCompletion: 0
+        case .ring: 1
+        case .answerConnect: 2
+        }
+    }
+}
+
+/// Whether `a`'s 16 bytes sort before `b`'s.
+private func uuidBytesPrecede(_ a: UUID, _ b: UUID) -> Bool {
+    withUnsafeBytes(of: a.uuid) { x in
+        withUnsafeBytes(of: b.uuid) { y in x.lexicographicallyPrecedes(y) }
+    }
+}
+
+/// A `CXCallAction` the engine asks `CXCallController.request(_:completion:)` to
+/// perform inside a `CXTransaction`
+/// (https://developer.apple.com/documentation/callkit/cxcallcontroller).
+public enum CallAction: Hashable, Sendable {
+    /// `CXStartCallAction(call:handle:)` with `isVideo`
+    /// (https://developer.apple.com/documentation/callkit/cxstartcallaction).
+    case startCall(call: UUID, handle: Handle, isVideo: Bool)
+    /// `CXEndCallAction(call:)` (https://developer.apple.com/documentation/callkit/cxendcallaction).
+    case endCall(call: UUID)
+    /// `CXSetHeldCallAction(call:onHold:)` (https://developer.apple.com/documentation/callkit/cxsetheldcallaction).
+    case setHeld(call: UUID, onHold: Bool)
+    /// `CXSetMutedCallAction(call:muted:)` (https://developer.apple.com/documentation/callkit/cxsetmutedcallaction).
+    case setMuted(call: UUID, muted: Bool)
+    /// `CXPlayDTMFCallAction(call:digits:type:)` (https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
+    case playDTMF(call: UUID, digits: String, type: DTMFType)
+
+    /// `CXCallAction.callUUID`.
+    public var call: UUID {
+        switch self {
+        case .startCall(let call, _, _), .endCall(let call), .setHeld(let call, _),
+            .setMuted(let call, _), .playDTMF(let call, _, _):
+            call
+        }
+    }
+}
+
+/// One thing for the host to do. Carry out the effects of one step in order, before
+/// feeding the next event. The step's variable-size data (the call update, the handle,
+/// DTMF digits, the hex push token) is attached to the effect that uses it.
+public enum Effect: Hashable, Sendable {
+    // MARK: CXProvider
+
+    /// `CXProvider.reportNewIncomingCall(with: call, update: update, completion:)`
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:));
+    /// hand the completion back as ``Event/incomingCallReported(push:error:)`` with `push`.
+    case reportNewIncomingCall(push: PushID, call: UUID, update: CallUpdate)
+    /// `CXProvider.reportCall(with: call, updated: update)`
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:)).
+    case reportCallUpdated(call: UUID, update: CallUpdate)
+    /// `CXProvider.reportOutgoingCall(with: call, startedConnectingAt:)` with the date
+    /// that `at` is on the engine's clock
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportoutgoingcall(with:startedconnectingat:)).
+    case reportOutgoingCallStartedConnecting(call: UUID, at: Instant)
+    /// `CXProvider.reportOutgoingCall(with: call, connectedAt:)`
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportoutgoingcall(with:connectedat:)).
+    case reportOutgoingCallConnected(call: UUID, at: Instant)
+    /// `CXProvider.reportCall(with: call, endedAt:, reason:)`
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:endedat:reason:)).
+    case reportCallEnded(call: UUID, at: Instant, reason: CallEndedReason)
+    /// `CXAction.fulfill()` for the action handed in with this UUID
+    /// (https://developer.apple.com/documentation/callkit/cxaction/fulfill()).
+    case fulfillAction(UUID)
+    /// `CXAction.fail()` for the action handed in with this UUID
+    /// (https://developer.apple.com/documentation/callkit/cxaction/fail()).
+    case failAction(UUID)
+
+    // MARK: PushKit
+
+    /// Call the PushKit completion handler kept for this push
+    /// (the `completion` of `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`).
+    case completePush(PushID)
+
+    // MARK: CXCallController
+
+    /// `CXCallController.request(CXTransaction(action:), completion:)`; hand the
+    /// completion back as ``Event/transactionCompleted(_:error:)`` with this id
+    /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)).
+    case requestTransaction(TransactionID, action: CallAction)
+
+    // MARK: Signalling
+
+    /// Start connecting the incoming call's signalling leg now, in parallel with the
+    /// CallKit report (Apple, "Responding to VoIP Notifications from PushKit").
+    case connectIncoming(call: UUID)
+    /// Answer the incoming call on its (connected) signalling leg.
+    case answerIncoming(call: UUID)
+    /// Reject an unanswered incoming call and tell the server why.
+    case rejectIncoming(call: UUID, reason: RejectReason)
+    /// Hang up an answered or outgoing call (release its signalling leg).
+    case hangUp(call: UUID)
+    /// Hold (`true`) or resume the call on its signalling leg.
+    case setHold(call: UUID, onHold: Bool)
+    /// Mute (`true`) or unmute the call's microphone stream.
+    case setMute(call: UUID, muted: Bool)
+    /// Merge the call into `groupWith`'s group (a conference), or split it out (`nil`).
+    case setGroup(call: UUID, groupWith: UUID?)
+    /// Send DTMF `digits` on the call, played as `type`.
+    case sendDTMF(call: UUID, digits: String, type: DTMFType)
+    /// Start an outgoing call's signalling to `handle`.
+    case startOutgoing(call: UUID, handle: Handle, isVideo: Bool)
+    /// Register the device's VoIP push token, as lower-case hex (two characters per
+    /// byte of `PKPushCredentials.token`), with the server.
+    case registerPushToken(hex: String)
+    /// Tell the server the VoIP push token is no longer valid.
+    case unregisterPushToken
+
+    // MARK: Audio
+
+    /// Configure `AVAudioSession` for a call (`.playAndRecord`, `.voiceChat`) without
+    /// activating it: CallKit activates it and says so with
+    /// ``Event/didActivateAudioSession``
+    /// (https://developer.apple.com/documentation/avfaudio/avaudiosession).
+    case configureAudioSession
+    /// Start the call's media streams (the audio session is active).
+    case startMedia(call: UUID)
+    /// Stop the call's media streams.
+    case stopMedia(call: UUID)
+
+    // MARK: Timers
+
+    /// Arm the timer to fire at `deadline` (absolute, on the engine's clock); it is
+    /// started at most once until it fires or is cancelled.
+    case startTimer(EngineTimer, deadline: Instant)
+    /// Disarm the timer; it must not be fired.
+    case cancelTimer(EngineTimer)
+}

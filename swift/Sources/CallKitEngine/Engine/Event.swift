@@ -1,0 +1,123 @@
+import Foundation
+
+/// One thing that happened, as the host saw it: a PushKit or CallKit callback, a request
+/// from the app's UI, a signalling outcome, or a timer. Feed each to
+/// ``CallEngine/handle(_:at:)`` with the current ``Instant``, on one serial queue.
+///
+/// Text and bytes are copied into the engine only for the length of the call. Limits:
+/// handles ``EngineLimits/maximumHandleLengthInBytes``, DTMF digits
+/// ``EngineLimits/maximumDTMFDigits``, push tokens
+/// ``EngineLimits/maximumPushTokenLengthInBytes``; longer ones are refused with
+/// ``EngineError/invalidHandle`` and its kin.
+public enum Event: Hashable, Sendable {
+    // MARK: PushKit (PKPushRegistryDelegate)
+
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for `.voIP`
+    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)).
+    ///
+    /// `payload` is `PKPushPayload.dictionaryPayload` as JSON bytes; `fallbackCall` a
+    /// fresh UUID, used when the payload names no call or cannot be read. Never refused:
+    /// carry out its first effect, ``Effect/reportNewIncomingCall(push:call:update:)``,
+    /// before the delegate method returns (iOS 13's PushKit rule), and keep the
+    /// completion handler under `push` until ``Effect/completePush(_:)`` names it.
+    case voipPushReceived(push: PushID, payload: Data, fallbackCall: UUID)
+    /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token`, the raw bytes
+    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didupdate:for:)).
+    case pushCredentialsUpdated(token: Data)
+    /// `pushRegistry(_:didInvalidatePushTokenFor:)`
+    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didinvalidatepushtokenfor:)).
+    case pushCredentialsInvalidated
+
+    // MARK: CXProvider.reportNewIncomingCall completion
+
+    /// The completion of `CXProvider.reportNewIncomingCall(with:update:completion:)`
+    /// made for `push` (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:)):
+    /// `error` is `nil` on success, else the `CXErrorCodeIncomingCallError` code (only
+    /// for an `NSError` in `CXErrorDomainIncomingCall`; map any other error to
+    /// ``IncomingCallError/unknown``).
+    case incomingCallReported(push: PushID, error: IncomingCallError?)
+
+    // MARK: CXProviderDelegate
+
+    /// `providerDidBegin(_:)` (https://developer.apple.com/documentation/callkit/cxproviderdelegate/providerdidbegin(_:)).
+    case providerDidBegin
+    /// `providerDidReset(_:)`: CallKit dropped every call and action
+    /// (https://developer.apple.com/documentation/callkit/cxproviderdelegate/providerdidreset(_:)).
+    case providerDidReset
+    /// `provider(_:perform:)` with a `CXStartCallAction`: `CXAction.uuid`, `callUUID`,
+    /// `handle`, `isVideo` (https://developer.apple.com/documentation/callkit/cxstartcallaction).
+    case performStartCall(action: UUID, call: UUID, handle: Handle, isVideo: Bool)
+    /// `provider(_:perform:)` with a `CXAnswerCallAction`
+    /// (https://developer.apple.com/documentation/callkit/cxanswercallaction).
+    case performAnswerCall(action: UUID, call: UUID)
+    /// `provider(_:perform:)` with a `CXEndCallAction`
+    /// (https://developer.apple.com/documentation/callkit/cxendcallaction).
+    case performEndCall(action: UUID, call: UUID)
+    /// `provider(_:perform:)` with a `CXSetHeldCallAction`: `isOnHold`
+    /// (https://developer.apple.com/documentation/callkit/cxsetheldcallaction).
+    case performSetHeld(action: UUID, call: UUID, onHold: Bool)
+    /// `provider(_:perform:)` with a `CXSetMutedCallAction`: `isMuted`
+    /// (https://developer.apple.com/documentation/callkit/cxsetmutedcallaction).
+    case performSetMuted(action: UUID, call: UUID, muted: Bool)
+    /// `provider(_:perform:)` with a `CXSetGroupCallAction`: `callUUIDToGroupWith`,
+    /// `nil` to leave a group (https://developer.apple.com/documentation/callkit/cxsetgroupcallaction).
+    case performSetGroup(action: UUID, call: UUID, groupWith: UUID?)
+    /// `provider(_:perform:)` with a `CXPlayDTMFCallAction`: `digits` (`0-9 * # A-D ,`)
+    /// and `type` (https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
+    case performPlayDTMF(action: UUID, call: UUID, digits: String, type: DTMFType)
+    /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
+    /// from now on (https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:timedoutperforming:)).
+    case timedOutPerforming(action: UUID)
+    /// `provider(_:didActivate:)`: the audio session is live; media may start
+    /// (https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:didactivate:)).
+    case didActivateAudioSession
+    /// `provider(_:didDeactivate:)`: the audio session is gone; media must stop
+    /// (https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:diddeactivate:)).
+    case didDeactivateAudioSession
+
+    // MARK: The app's own requests (sent through CXCallController)
+
+    /// The user started a call in the app (or from Recents or Siri through
+    /// `INStartCallIntent`): `call` is a fresh UUID; the handle's type must be in
+    /// `supportedHandleTypes`, video needs `supportsVideo`. Becomes a `CXStartCallAction`
+    /// request (https://developer.apple.com/documentation/callkit/cxstartcallaction).
+    case requestStartCall(call: UUID, handle: Handle, isVideo: Bool)
+    /// The user ended a call in the app: a `CXEndCallAction` request.
+    case requestEndCall(call: UUID)
+    /// The user held or resumed a call in the app: a `CXSetHeldCallAction` request.
+    case requestSetHeld(call: UUID, onHold: Bool)
+    /// The user muted or unmuted in the app: a `CXSetMutedCallAction` request.
+    case requestSetMuted(call: UUID, muted: Bool)
+    /// The user typed DTMF digits in the app: a `CXPlayDTMFCallAction` request.
+    case requestPlayDTMF(call: UUID, digits: String, type: DTMFType)
+    /// The completion of the `CXCallController.request(_:completion:)` that
+    /// ``Effect/requestTransaction(_:action:)`` asked for: `error` is `nil` on success,
+    /// else the `CXErrorCodeRequestTransactionError` code (only for an `NSError` in
+    /// `CXErrorDomainRequestTransaction`; any other error is ``RequestTransactionError/unknown``)
+    /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)).
+    case transactionCompleted(TransactionID, error: RequestTransactionError?)
+
+    // MARK: The app's signalling stack
+
+    /// An outgoing call's signalling started connecting (INVITE sent, ringing).
+    case outgoingCallConnecting(call: UUID)
+    /// The remote party answered an outgoing call.
+    case outgoingCallConnected(call: UUID)
+    /// An incoming call's connection is ready to be answered (the app reached its server
+    /// after the push).
+    case incomingCallConnected(call: UUID)
+    /// The remote party ended the call, or cancelled it before it was answered.
+    case remoteEnded(call: UUID)
+    /// The call was answered on another of the user's devices.
+    case answeredElsewhere(call: UUID)
+    /// The call was declined on another of the user's devices.
+    case declinedElsewhere(call: UUID)
+    /// The call's connection failed.
+    case connectionFailed(call: UUID)
+
+    // MARK: Timers
+
+    /// A timer from ``Effect/startTimer(_:deadline:)`` reached its deadline. Send it no
+    /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
+    case timerFired(EngineTimer)
+}

@@ -1,1 +1,0 @@
-// Placeholder so the target builds; S2 fills it.

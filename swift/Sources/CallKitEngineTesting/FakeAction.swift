@@ -1,0 +1,69 @@
+import CallKitEngine
+import Foundation
+
+/// A `CXAction` as the fake provider hands it to the driver: it records how it was
+/// completed, and counts completions so a test can check "exactly once".
+public final class FakeAction: ProviderAction, Sendable {
+    /// How an action ended.
+    public enum Outcome: Sendable, Equatable {
+        /// `fulfill()` was called.
+        case fulfilled
+        /// `fail()` was called.
+        case failed
+        /// CallKit timed it out (`provider(_:timedOutPerforming:)`) before either.
+        case timedOut
+    }
+
+    private struct State {
+        var outcome: Outcome?
+        var completions = 0
+        var timeout: (any ScheduledTimer)?
+    }
+
+    /// `CXAction.uuid`.
+    public let uuid: UUID
+    /// What CallKit asked to perform.
+    public let request: ProviderActionRequest
+    private let state = Locked(State())
+
+    /// An action for `request` with a fresh UUID.
+    public init(_ request: ProviderActionRequest, uuid: UUID = UUID()) {
+        self.request = request
+        self.uuid = uuid
+    }
+
+    /// How it ended so far (`nil`: pending). A second completion does not change it.
+    public var outcome: Outcome? { state.withLock { $0.outcome } }
+
+    /// How many times `fulfill()` or `fail()` was called (1 is right, 0 while pending
+    /// or after a time-out).
+    public var completionCount: Int { state.withLock { $0.completions } }
+
+    /// `CXAction.fulfill()`.
+    public func fulfill() { complete(.fulfilled) }
+
+    /// `CXAction.fail()`.
+    public func fail() { complete(.failed) }
+
+    private func complete(_ outcome: Outcome) {
+        let timeout = state.withLock { state -> (any ScheduledTimer)? in
+            state.completions += 1
+            if state.outcome == nil { state.outcome = outcome }
+            defer { state.timeout = nil }
+            return state.timeout
+        }
+        timeout?.cancel()
+    }
+
+    /// Arms CallKit's time-out; `true` when the action was still pending.
+    func arm(timeout: any ScheduledTimer) { state.withLock { $0.timeout = timeout } }
+
+    /// Marks the action timed out when pending; `true` when it was.
+    func timeOut() -> Bool {
+        state.withLock { state in
+            guard state.outcome == nil else { return false }
+            state.outcome = .timedOut
+            return true
+        }
+    }
+}

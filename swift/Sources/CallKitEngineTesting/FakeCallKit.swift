@@ -1,0 +1,480 @@
+import CallKitEngine
+import Foundation
+
+/// CallKit, PushKit and the audio session without a device, wired to one driver: the
+/// fakes answer as the system does, run on a ``VirtualClock``, and record what the driver
+/// did, so an app's tests can drive its call handling end to end.
+///
+/// ```swift
+/// let callKit = FakeCallKit()
+/// let driver = try callKit.makeDriver(configuration: config, signalling: mySignalling, media: myMedia)
+/// let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+15550100"])
+/// XCTAssertTrue(push.reportedBeforeReturn)
+/// callKit.settle()
+/// let answer = callKit.provider.perform(.answerCall(call: id))
+/// ```
+///
+/// Drive the fakes from the test's thread (never from ``queue``): each delivers its
+/// callback on the driver's queue and waits for it, and ``settle()`` waits for the
+/// completions and hops the driver queued.
+public final class FakeCallKit: Sendable {
+    /// The driver's queue (made here, passed to the driver).
+    public let queue: DispatchQueue
+    /// Time and timers.
+    public let clock: VirtualClock
+    /// `CXProvider`.
+    public let provider: FakeCallProvider
+    /// `CXCallController`.
+    public let callController: FakeCallController
+    /// `PKPushRegistry`.
+    public let pushRegistry: FakePushRegistry
+    /// `AVAudioSession`.
+    public let audioSession: FakeAudioSession
+
+    /// Fakes on a fresh queue and clock.
+    public init(clock: VirtualClock = VirtualClock()) {
+        let queue = DispatchQueue(label: "callkit-engine.fake-callkit")
+        self.queue = queue
+        self.clock = clock
+        provider = FakeCallProvider(queue: queue, clock: clock)
+        callController = FakeCallController(provider: provider)
+        pushRegistry = FakePushRegistry(queue: queue, provider: provider)
+        audioSession = FakeAudioSession()
+    }
+
+    /// A driver on these fakes, started (registered for VoIP pushes).
+    public func makeDriver(
+        configuration: Configuration,
+        signalling: any CallSignalling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        let driver = try CallDriver(
+            configuration: configuration, provider: provider, callController: callController,
+            pushRegistry: pushRegistry, audioSession: audioSession, signalling: signalling, media: media,
+            scheduler: clock, queue: queue, log: log)
+        provider.attach(driver)
+        pushRegistry.attach(driver)
+        driver.start()
+        settle()
+        return driver
+    }
+
+    /// Waits until the driver's queue has run everything queued so far, and what that
+    /// queued in turn (completions hop onto the queue, and may queue CallKit's next
+    /// callback): a few rounds of `queue.sync {}`.
+    public func settle() { drain(queue) }
+}
+
+/// Runs a few rounds of `queue.sync {}`: everything queued so far, and what that queued.
+private func drain(_ queue: DispatchQueue) {
+    for _ in 0..<8 { queue.sync {} }
+}
+
+/// `CXProvider`: records every report, answers `reportNewIncomingCall` as CallKit does,
+/// and hands actions to the driver as CallKit would, with CallKit's 60 s action time-out.
+///
+/// Answers: `callUUIDAlreadyExists` for a UUID it knows (reported or started and not
+/// ended), `filteredByDoNotDisturb` while ``doNotDisturb`` is on, `filteredByBlockList`
+/// for a remote handle in ``blockedHandles``, else the one-shot ``failNextReport(with:)``
+/// error, else success. Errors are `NSError`s of `CXErrorDomainIncomingCall`, as CallKit's.
+public final class FakeCallProvider: CallProvider, Sendable {
+    /// A call to the provider, in order.
+    public enum Report: Sendable, Equatable {
+        /// `reportNewIncomingCall(with:update:completion:)`.
+        case newIncomingCall(UUID, CallUpdate)
+        /// `reportCall(with:updated:)`.
+        case callUpdated(UUID, CallUpdate)
+        /// `reportOutgoingCall(with:startedConnectingAt:)`.
+        case outgoingCallStartedConnecting(UUID, Date)
+        /// `reportOutgoingCall(with:connectedAt:)`.
+        case outgoingCallConnected(UUID, Date)
+        /// `reportCall(with:endedAt:reason:)`.
+        case callEnded(UUID, Date, CallEndedReason)
+    }
+
+    private struct Pending {
+        let call: UUID
+        let error: (any Error)?
+        let completion: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State {
+        weak var driver: CallDriver?
+        var reports: [Report] = []
+        var knownCalls: Set<UUID> = []
+        var doNotDisturb = false
+        var blockedHandles: Set<String> = []
+        var nextError: (any Error)?
+        var holdsReportCompletions = false
+        var pending: [Pending] = []
+        var actions: [FakeAction] = []
+    }
+
+    /// CallKit's action time-out: an action neither fulfilled nor failed this long after
+    /// it was handed in is timed out (`provider(_:timedOutPerforming:)`). Apple documents
+    /// no length; about a minute is observed (docs/callkit-facts.md).
+    public static let actionTimeoutMs: UInt64 = 60_000
+
+    private let queue: DispatchQueue
+    private let clock: VirtualClock
+    private let state = Locked(State())
+
+    init(queue: DispatchQueue, clock: VirtualClock) {
+        self.queue = queue
+        self.clock = clock
+    }
+
+    func attach(_ driver: CallDriver) { state.withLock { $0.driver = driver } }
+
+    private var driver: CallDriver? { state.withLock { $0.driver } }
+
+    // MARK: What the driver reported
+
+    /// Every report, in order.
+    public var reports: [Report] { state.withLock { $0.reports } }
+
+    /// The UUIDs of `reportNewIncomingCall`, in order.
+    public var reportedIncomingCalls: [UUID] {
+        reports.compactMap { if case let .newIncomingCall(call, _) = $0 { return call } else { return nil } }
+    }
+
+    /// The calls reported ended, with their reasons, in order.
+    public var endedCalls: [(call: UUID, reason: CallEndedReason)] {
+        reports.compactMap { if case let .callEnded(call, _, reason) = $0 { return (call, reason) } else { return nil } }
+    }
+
+    /// Every action handed to the driver, in order.
+    public var actions: [FakeAction] { state.withLock { $0.actions } }
+
+    // MARK: How CallKit answers
+
+    /// Do Not Disturb: every new report fails with `filteredByDoNotDisturb`.
+    public var doNotDisturb: Bool {
+        get { state.withLock { $0.doNotDisturb } }
+        set { state.withLock { $0.doNotDisturb = newValue } }
+    }
+
+    /// The block list: reports whose remote handle value is here fail with
+    /// `filteredByBlockList`.
+    public var blockedHandles: Set<String> {
+        get { state.withLock { $0.blockedHandles } }
+        set { state.withLock { $0.blockedHandles = newValue } }
+    }
+
+    /// While on, `reportNewIncomingCall` completions wait for
+    /// ``completeReport(for:)``; while off (the default) they run at once.
+    public var holdsReportCompletions: Bool {
+        get { state.withLock { $0.holdsReportCompletions } }
+        set { state.withLock { $0.holdsReportCompletions = newValue } }
+    }
+
+    /// The next `reportNewIncomingCall` fails with `error` (any domain), whatever else.
+    public func failNextReport(with error: any Error) { state.withLock { $0.nextError = error } }
+
+    /// Runs the held completion of the report of `call` (see ``holdsReportCompletions``)
+    /// with the answer decided when it was reported, then settles the driver's queue.
+    public func completeReport(for call: UUID) {
+        let pending = state.withLock { state -> Pending? in
+            guard let index = state.pending.firstIndex(where: { $0.call == call }) else { return nil }
+            return state.pending.remove(at: index)
+        }
+        guard let pending else { return }
+        deliver(pending)
+        settle()
+    }
+
+    // MARK: CallKit's callbacks (from the test's thread)
+
+    /// CallKit performs `request` (`provider(_:perform:)`): a fresh action is handed to
+    /// the driver, with CallKit's time-out armed. Returns the action.
+    @discardableResult
+    public func perform(_ request: ProviderActionRequest) -> FakeAction {
+        perform(FakeAction(request))
+    }
+
+    /// CallKit hands `action` to the driver (for a test that picks the action's UUID),
+    /// with CallKit's time-out armed. Returns the action.
+    @discardableResult
+    public func perform(_ action: FakeAction) -> FakeAction {
+        queue.sync { self.handOver(action) }
+        settle()
+        return action
+    }
+
+    /// `providerDidReset(_:)`: CallKit forgets every call.
+    public func reset() {
+        state.withLock { $0.knownCalls.removeAll() }
+        onQueue { $0.handleProviderDidReset() }
+    }
+
+    /// `providerDidBegin(_:)`.
+    public func begin() { onQueue { $0.handleProviderDidBegin() } }
+
+    /// `provider(_:didActivate:)`.
+    public func activateAudioSession() { onQueue { $0.handleAudioSessionActivated() } }
+
+    /// `provider(_:didDeactivate:)`.
+    public func deactivateAudioSession() { onQueue { $0.handleAudioSessionDeactivated() } }
+
+    // MARK: CallProvider
+
+    /// Records the report and answers as CallKit does (see the type's discussion).
+    public func reportNewIncomingCall(
+        _ call: UUID, update: CallUpdate, completion: @escaping @Sendable ((any Error)?) -> Void
+    ) {
+        let (pending, hold) = state.withLock { state -> (Pending, Bool) in
+            state.reports.append(.newIncomingCall(call, update))
+            let error: (any Error)?
+            if let injected = state.nextError {
+                state.nextError = nil
+                error = injected
+            } else if state.knownCalls.contains(call) {
+                error = Self.incomingCallError(.callUUIDAlreadyExists)
+            } else if state.doNotDisturb {
+                error = Self.incomingCallError(.filteredByDoNotDisturb)
+            } else if let handle = update.remoteHandle?.value, state.blockedHandles.contains(handle) {
+                error = Self.incomingCallError(.filteredByBlockList)
+            } else {
+                error = nil
+                state.knownCalls.insert(call)
+            }
+            let pending = Pending(call: call, error: error, completion: completion)
+            if state.holdsReportCompletions { state.pending.append(pending) }
+            return (pending, state.holdsReportCompletions)
+        }
+        if !hold { deliver(pending) }
+    }
+
+    /// Records the report.
+    public func reportCall(_ call: UUID, updated update: CallUpdate) {
+        state.withLock { $0.reports.append(.callUpdated(call, update)) }
+    }
+
+    /// Records the report.
+    public func reportOutgoingCall(_ call: UUID, startedConnectingAt date: Date) {
+        state.withLock { $0.reports.append(.outgoingCallStartedConnecting(call, date)) }
+    }
+
+    /// Records the report.
+    public func reportOutgoingCall(_ call: UUID, connectedAt date: Date) {
+        state.withLock { $0.reports.append(.outgoingCallConnected(call, date)) }
+    }
+
+    /// Records the report; CallKit forgets the call.
+    public func reportCall(_ call: UUID, endedAt date: Date, reason: CallEndedReason) {
+        state.withLock {
+            $0.reports.append(.callEnded(call, date, reason))
+            $0.knownCalls.remove(call)
+        }
+    }
+
+    // MARK: Internals
+
+    /// Whether CallKit knows `call` (reported or started, not ended).
+    func knows(_ call: UUID) -> Bool { state.withLock { $0.knownCalls.contains(call) } }
+
+    func remember(_ call: UUID) { _ = state.withLock { $0.knownCalls.insert(call) } }
+
+    /// Hands `action` to the driver and arms CallKit's time-out. On the driver's queue.
+    func handOver(_ action: FakeAction) {
+        guard let driver else { return }
+        state.withLock { $0.actions.append(action) }
+        let timeout = clock.schedule(afterMs: Self.actionTimeoutMs, on: queue) { [weak driver] in
+            if action.timeOut() { driver?.handleTimedOut(action) }
+        }
+        action.arm(timeout: timeout)
+        driver.handle(action, action.request)
+    }
+
+    func enqueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
+
+    private func deliver(_ pending: Pending) {
+        // CallKit runs the completion on the delegate queue; the driver hops onto its
+        // queue itself, so it is called right here.
+        pending.completion(pending.error)
+    }
+
+    private func onQueue(_ body: (CallDriver) -> Void) {
+        queue.sync {
+            if let driver { body(driver) }
+        }
+        settle()
+    }
+
+    private func settle() { drain(queue) }
+
+    static func incomingCallError(_ code: IncomingCallError) -> NSError {
+        NSError(domain: CallKitErrorDomain.incomingCall, code: code.rawValue)
+    }
+}
+
+/// `CXCallController`: records every request and answers as CallKit does:
+/// `callUUIDAlreadyExists` to start a call with a UUID it knows, `unknownCallUUID` for an
+/// action on a call it does not know, else the one-shot ``failNextRequest(with:)`` error,
+/// else success, after which CallKit performs the action through the provider's delegate
+/// (a ``FakeAction`` on ``FakeCallProvider/actions``). Errors are `NSError`s of
+/// `CXErrorDomainRequestTransaction`, as CallKit's.
+public final class FakeCallController: CallController, Sendable {
+    private struct State {
+        var requests: [CallAction] = []
+        var nextError: (any Error)?
+    }
+
+    private let provider: FakeCallProvider
+    private let state = Locked(State())
+
+    init(provider: FakeCallProvider) { self.provider = provider }
+
+    /// Every requested action, in order.
+    public var requests: [CallAction] { state.withLock { $0.requests } }
+
+    /// The next request fails with `error` (any domain), whatever else.
+    public func failNextRequest(with error: any Error) { state.withLock { $0.nextError = error } }
+
+    /// Records the request and answers (see the type's discussion).
+    public func request(_ action: CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        let injected = state.withLock { state -> (any Error)? in
+            state.requests.append(action)
+            defer { state.nextError = nil }
+            return state.nextError
+        }
+        let error: (any Error)?
+        let perform: ProviderActionRequest
+        switch action {
+        case let .startCall(call, handle, video):
+            error = injected ?? (provider.knows(call) ? Self.error(.callUUIDAlreadyExists) : nil)
+            perform = .startCall(call: call, handle: handle, isVideo: video)
+            if error == nil { provider.remember(call) }
+        case let .endCall(call):
+            error = injected ?? known(call)
+            perform = .endCall(call: call)
+        case let .setHeld(call, onHold):
+            error = injected ?? known(call)
+            perform = .setHeld(call: call, onHold: onHold)
+        case let .setMuted(call, muted):
+            error = injected ?? known(call)
+            perform = .setMuted(call: call, muted: muted)
+        case let .playDTMF(call, digits, type):
+            error = injected ?? known(call)
+            perform = .playDTMF(call: call, digits: digits, type: type)
+        }
+        completion(error)
+        if error == nil {
+            let provider = self.provider
+            let action = FakeAction(perform)
+            provider.enqueue { provider.handOver(action) }
+        }
+    }
+
+    private func known(_ call: UUID) -> NSError? {
+        provider.knows(call) ? nil : Self.error(.unknownCallUUID)
+    }
+
+    static func error(_ code: RequestTransactionError) -> NSError {
+        NSError(domain: CallKitErrorDomain.requestTransaction, code: code.rawValue)
+    }
+}
+
+/// `PKPushRegistry`: delivers VoIP pushes and token changes to the driver as PushKit
+/// does, on the driver's queue, and checks PushKit's rule that the call is reported
+/// before the delegate method returns.
+public final class FakePushRegistry: VoIPPushRegistry, Sendable {
+    private struct State {
+        weak var driver: CallDriver?
+        var registered = false
+    }
+
+    private let queue: DispatchQueue
+    private let provider: FakeCallProvider
+    private let state = Locked(State())
+
+    init(queue: DispatchQueue, provider: FakeCallProvider) {
+        self.queue = queue
+        self.provider = provider
+    }
+
+    func attach(_ driver: CallDriver) { state.withLock { $0.driver = driver } }
+
+    /// Whether the driver set `desiredPushTypes = [.voIP]`.
+    public var isRegisteredForVoIPPushes: Bool { state.withLock { $0.registered } }
+
+    /// Records the registration.
+    public func registerForVoIPPushes() { state.withLock { $0.registered = true } }
+
+    /// Delivers a VoIP push (`pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`)
+    /// and returns what became of it. PushKit kills an app that returns from the delegate
+    /// method without reporting a call: see ``FakePush/reportedBeforeReturn``.
+    @discardableResult
+    public func deliverVoIPPush(_ payload: [AnyHashable: Any]) -> FakePush {
+        let push = FakePush()
+        let reported = queue.sync { () -> Bool in
+            guard let driver = state.withLock({ $0.driver }) else { return false }
+            let before = provider.reportedIncomingCalls.count
+            driver.handleIncomingPush(payload: payload) { push.complete() }
+            return provider.reportedIncomingCalls.count > before
+        }
+        push.reportedBeforeReturn = reported
+        drain(queue)
+        return push
+    }
+
+    /// `pushRegistry(_:didUpdate:for:)` with `token`.
+    public func updateCredentials(token: Data) {
+        queue.sync { state.withLock({ $0.driver })?.handlePushCredentialsUpdated(token: token) }
+    }
+
+    /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
+    public func invalidateCredentials() {
+        queue.sync { state.withLock({ $0.driver })?.handlePushCredentialsInvalidated() }
+    }
+}
+
+/// One delivered VoIP push: whether it was reported in time and how often its PushKit
+/// completion ran.
+public final class FakePush: Sendable {
+    private struct State {
+        var completions = 0
+        var reportedBeforeReturn = false
+    }
+
+    private let state = Locked(State())
+
+    /// Whether `reportNewIncomingCall` was called before the delegate method returned
+    /// (PushKit's iOS 13 rule; `false` would get the app killed).
+    public internal(set) var reportedBeforeReturn: Bool {
+        get { state.withLock { $0.reportedBeforeReturn } }
+        set { state.withLock { $0.reportedBeforeReturn = newValue } }
+    }
+
+    /// How many times the PushKit completion ran (1 is right, 0 while pending).
+    public var completionCount: Int { state.withLock { $0.completions } }
+
+    func complete() { state.withLock { $0.completions += 1 } }
+}
+
+/// `AVAudioSession`: counts configurations, and can fail the next.
+public final class FakeAudioSession: CallAudioSession, Sendable {
+    private struct State {
+        var configurations = 0
+        var nextError: (any Error)?
+    }
+
+    private let state = Locked(State())
+
+    /// How many times the driver configured the session.
+    public var configurationCount: Int { state.withLock { $0.configurations } }
+
+    /// The next `configureForCall()` throws `error`.
+    public func failNextConfiguration(with error: any Error) { state.withLock { $0.nextError = error } }
+
+    /// Counts, or throws the injected error.
+    public func configureForCall() throws {
+        let error = state.withLock { state -> (any Error)? in
+            state.configurations += 1
+            defer { state.nextError = nil }
+            return state.nextError
+        }
+        if let error { throw error }
+    }
+}

@@ -1,0 +1,63 @@
+// The wiring code of docs/ios-integration.md, section 3, without UIKit: it compiles
+// against the same API the guide shows (on Linux, the CallKit, AVFAudio and Intents stubs), so a
+// change to that API breaks this file before it breaks the guide's readers.
+#if canImport(CallKit) && canImport(AVFAudio) && canImport(Intents) && !os(macOS)
+import AVFAudio
+import CallKit
+import CallKitEngine
+import Intents
+import Foundation
+import XCTest
+
+final class GuideExampleTests: XCTestCase {
+    func testTheGuidesWiringBuildsADriverOnTheSystemFactory() throws {
+        let voip = GuideVoIPStack()
+        let provider = CXProviderConfiguration()
+        provider.supportedHandleTypes = [.phoneNumber, .generic]
+        provider.includesCallsInRecents = true
+        var engine = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        engine.ringTimeoutMilliseconds = 45_000
+        let driver = try CallDriver.system(
+            providerConfiguration: provider, configuration: engine,
+            signalling: voip, media: GuideMedia(),
+            audioSession: SystemAudioSession(options: [.allowBluetooth]),
+            log: { entry in print("callkit-engine: \(entry)") })
+        voip.calls = driver
+        // The provider's handle types replaced the engine's: an e-mail call is refused.
+        XCTAssertThrowsError(try driver.startCall(to: "bob@example.org", type: .emailAddress))
+        XCTAssertNoThrow(try driver.startCall(to: "+14085551234", type: .phoneNumber))
+        // The guide's Recents/Siri line: an activity without an intent starts nothing.
+        XCTAssertThrowsError(try driver.startCall(from: NSUserActivity(activityType: "INStartCallIntent"))) {
+            XCTAssertEqual($0 as? CallDriverError, .noCallIntent)
+        }
+        driver.queue.sync {}
+    }
+
+    func testDriverReadsErrorsInCallKitsOwnDomains() {
+        // On Linux the stub's constants (their documented values); on a device, the SDK's.
+        XCTAssertEqual(CallKitErrorDomain.general, CXErrorDomain)
+        XCTAssertEqual(CallKitErrorDomain.incomingCall, CXErrorDomainIncomingCall)
+        XCTAssertEqual(CallKitErrorDomain.requestTransaction, CXErrorDomainRequestTransaction)
+    }
+}
+
+private final class GuideVoIPStack: CallSignalling {
+    weak var calls: CallDriver?
+    func connectIncoming(_ call: UUID) {}
+    func answerIncoming(_ call: UUID) {}
+    func rejectIncoming(_ call: UUID, reason: RejectReason) {}
+    func hangUp(_ call: UUID) {}
+    func setHold(_ call: UUID, onHold: Bool) {}
+    func setGroup(_ call: UUID, with other: UUID?) {}
+    func sendDTMF(_ call: UUID, digits: String, type: DTMFType) {}
+    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool) {}
+    func registerPushToken(hex: String) {}
+    func unregisterPushToken() {}
+}
+
+private final class GuideMedia: CallMedia {
+    func start(_ call: UUID) {}
+    func stop(_ call: UUID) {}
+    func setMuted(_ call: UUID, muted: Bool) {}
+}
+#endif

@@ -1,0 +1,112 @@
+import CallKitEngine
+import CallKitEngineTesting
+import Foundation
+import XCTest
+
+/// What the app's signalling and media were told, in order.
+enum AppCall: Equatable, Sendable {
+    case connectIncoming(UUID)
+    case answerIncoming(UUID)
+    case rejectIncoming(UUID, RejectReason)
+    case hangUp(UUID)
+    case setHold(UUID, Bool)
+    case setGroup(UUID, UUID?)
+    case sendDTMF(UUID, String, DTMFType)
+    case startOutgoing(UUID, Handle, Bool)
+    case registerPushToken(String)
+    case unregisterPushToken
+    case startMedia(UUID)
+    case stopMedia(UUID)
+    case setMuted(UUID, Bool)
+}
+
+/// A thread-safe list, written on the driver's queue and read on the test's thread.
+final class Recorder<Element: Sendable>: @unchecked Sendable {
+    // Why @unchecked Sendable: `items` is only read or written with `lock` held.
+    private let lock = NSLock()
+    private var items: [Element] = []
+
+    func append(_ item: Element) {
+        lock.lock()
+        items.append(item)
+        lock.unlock()
+    }
+
+    var all: [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// The app's signalling, writing into a recorder it does not own.
+final class RecordingSignalling: CallSignalling {
+    let recorder: Recorder<AppCall>
+    init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
+    func connectIncoming(_ call: UUID) { recorder.append(.connectIncoming(call)) }
+    func answerIncoming(_ call: UUID) { recorder.append(.answerIncoming(call)) }
+    func rejectIncoming(_ call: UUID, reason: RejectReason) { recorder.append(.rejectIncoming(call, reason)) }
+    func hangUp(_ call: UUID) { recorder.append(.hangUp(call)) }
+    func setHold(_ call: UUID, onHold: Bool) { recorder.append(.setHold(call, onHold)) }
+    func setGroup(_ call: UUID, with other: UUID?) { recorder.append(.setGroup(call, other)) }
+    func sendDTMF(_ call: UUID, digits: String, type: DTMFType) { recorder.append(.sendDTMF(call, digits, type)) }
+    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool) {
+        recorder.append(.startOutgoing(call, handle, video))
+    }
+    func registerPushToken(hex: String) { recorder.append(.registerPushToken(hex)) }
+    func unregisterPushToken() { recorder.append(.unregisterPushToken) }
+}
+
+/// The app's media engine, writing into a recorder it does not own.
+final class RecordingMedia: CallMedia {
+    let recorder: Recorder<AppCall>
+    init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
+    func start(_ call: UUID) { recorder.append(.startMedia(call)) }
+    func stop(_ call: UUID) { recorder.append(.stopMedia(call)) }
+    func setMuted(_ call: UUID, muted: Bool) { recorder.append(.setMuted(call, muted)) }
+}
+
+/// A driver on the fakes, with recorders for the app's side and the log.
+struct Harness {
+    let callKit: FakeCallKit
+    let driver: CallDriver
+    let app: Recorder<AppCall>
+    let log: Recorder<CallDriverLogEntry>
+
+    init(configure: (inout Configuration) -> Void = { _ in }) throws {
+        var configuration = Configuration()
+        configure(&configuration)
+        let callKit = FakeCallKit()
+        let app = Recorder<AppCall>()
+        let log = Recorder<CallDriverLogEntry>()
+        // Signalling and media are handed over as temporaries, as an app would write it:
+        // only the driver keeps them alive.
+        driver = try callKit.makeDriver(
+            configuration: configuration, signalling: RecordingSignalling(app), media: RecordingMedia(app),
+            log: { log.append($0) })
+        self.callKit = callKit
+        self.app = app
+        self.log = log
+    }
+
+    var provider: FakeCallProvider { callKit.provider }
+
+    /// A VoIP push in the default schema (react-native-voip-push-notification's keys).
+    @discardableResult
+    func push(call: UUID, handle: String = "+15550100", callerName: String? = "Alice") -> FakePush {
+        var payload: [AnyHashable: Any] = ["aps": [String: Any](), "uuid": call.uuidString, "handle": handle]
+        if let callerName { payload["callerName"] = callerName }
+        return callKit.pushRegistry.deliverVoIPPush(payload)
+    }
+
+    /// An incoming call, reported, accepted and connected, ready to answer.
+    func connectedIncomingCall() -> UUID {
+        let call = UUID()
+        push(call: call)
+        driver.signallingDidReport(.incomingCallConnected(call))
+        callKit.settle()
+        return call
+    }
+
+    func refusals() -> [CallDriverLogEntry] { log.all.filter { $0.kind == .stepRefused } }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import XCTest
+
+@testable import CallKitEngine
+
+/// The Swift API over the C library: what crosses the boundary arrives intact.
+final class CallEngineTests: XCTestCase {
+    private let appleDocsPayload = Data(
+        #"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#.utf8)
+    private let reportedCall = UUID(uuidString: "6F1C3E1A-7B2D-4C4E-9A51-0D3F6C2B9E11")!
+    private let fallback = UUID(uuidString: "FB000000-0000-4000-8000-000000000001")!
+
+    private func appleDocsEngine() throws -> CallEngine {
+        try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
+    }
+
+    func testPushIsReportedFirstWithTheCallUpdateAttached() throws {
+        let engine = try appleDocsEngine()
+        let effects = try engine.handle(
+            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
+            at: Instant(milliseconds: 1_000))
+        let expectedUpdate = CallUpdate(
+            remoteHandle: Handle(type: .phoneNumber, value: "+14085551234"),
+            localizedCallerName: nil, hasVideo: false, supportsHolding: true,
+            supportsGrouping: false, supportsUngrouping: false, supportsDTMF: true)
+        XCTAssertEqual(
+            effects.first, .reportNewIncomingCall(push: 1, call: reportedCall, update: expectedUpdate))
+        XCTAssertTrue(effects.contains(.startTimer(.pushCompletion(1), deadline: Instant(milliseconds: 6_000))))
+        XCTAssertTrue(effects.contains(.startTimer(.ring(call: reportedCall), deadline: Instant(milliseconds: 31_000))))
+        let calls = try engine.calls()
+        XCTAssertEqual(calls.map(\.call), [reportedCall])
+        XCTAssertEqual(calls.first?.phase, .ringing)
+        XCTAssertEqual(calls.first?.direction, .incoming)
+        XCTAssertEqual(calls.first?.isReportPending, true)
+    }
+
+    func testReportCompletionCompletesThePush() throws {
+        let engine = try appleDocsEngine()
+        _ = try engine.handle(
+            .voipPushReceived(push: 7, payload: appleDocsPayload, fallbackCall: fallback),
+            at: Instant(milliseconds: 0))
+        let effects = try engine.handle(.incomingCallReported(push: 7, error: nil), at: Instant(milliseconds: 40))
+        XCTAssertTrue(effects.contains(.completePush(7)))
+        XCTAssertTrue(effects.contains(.cancelTimer(.pushCompletion(7))))
+        XCTAssertEqual(try engine.status().pendingPushCount, 0)
+    }
+
+    func testRefusalNamesTheCResultAndChangesNothing() throws {
+        let engine = try appleDocsEngine()
+        _ = try engine.handle(.providerDidBegin, at: Instant(milliseconds: 500))
+        XCTAssertThrowsError(try engine.handle(.remoteEnded(call: UUID()), at: Instant(milliseconds: 600))) {
+            let error = $0 as? EngineError
+            XCTAssertEqual(error, .unknownCall)
+            XCTAssertEqual(error?.resultName, "CK_RESULT_UNKNOWN_CALL")
+            XCTAssertEqual(error?.code, 21)
+        }
+        XCTAssertEqual(try engine.status().now, Instant(milliseconds: 500), "a refusal leaves the clock")
+        XCTAssertThrowsError(try engine.handle(.providerDidBegin, at: Instant(milliseconds: 499))) {
+            XCTAssertEqual($0 as? EngineError, .timeWentBackwards)
+        }
+    }
+
+    func testEveryErrorCodeHasTheLibrarysName() {
+        for code in UInt32(1)...35 {
+            guard let error = EngineError(code: code), case .unrecognized = error else { continue }
+            XCTAssertTrue(error.resultName.hasPrefix("unrecognized"), "code \(code) unnamed")
+        }
+        XCTAssertEqual(EngineError.invalidDTMF.resultName, "CK_RESULT_INVALID_DTMF")
+        XCTAssertEqual(EngineError.libraryPanicked.resultName, "CK_RESULT_PANIC")
+        XCTAssertNil(EngineError(code: 0))
+        XCTAssertEqual(EngineError(code: 99), .unrecognized(code: 99))
+    }
+
+    func testConfigurationRoundTripsThroughTheLibrary() throws {
+        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        configuration.maximumCallGroups = 3
+        configuration.supportsVideo = true
+        configuration.supportedHandleTypes = [.generic, .emailAddress]
+        configuration.ringTimeoutMilliseconds = 45_000
+        configuration.supportsDTMF = false
+        configuration.payloadSchema.callerNameKey = "caller"
+        let engine = try CallEngine(configuration: configuration)
+        XCTAssertEqual(engine.configuration, configuration)
+    }
+
+    func testDefaultConfigurationIsTheLibrarysDefault() {
+        let configuration = Configuration()
+        XCTAssertEqual(configuration.maximumCallGroups, 2)
+        XCTAssertEqual(configuration.maximumCallsPerCallGroup, 5)
+        XCTAssertEqual(configuration.supportedHandleTypes, Set(HandleType.allCases))
+        XCTAssertEqual(configuration.ringTimeoutMilliseconds, 30_000)
+        XCTAssertEqual(configuration.answerConnectTimeoutMilliseconds, 10_000)
+        XCTAssertEqual(configuration.pushCompletionTimeoutMilliseconds, 5_000)
+        XCTAssertEqual(configuration.payloadSchema, PayloadSchema(preset: .reactNativeVoIPPush))
+    }
+
+    func testPresetsCarryTheirKeys() {
+        let twilio = PayloadSchema(preset: .twilio)
+        XCTAssertEqual(twilio.idKey, "twi_call_sid")
+        XCTAssertEqual(twilio.idKind, .opaque)
+        XCTAssertEqual(twilio.cancelMessageType, "twilio.voice.cancel")
+        XCTAssertEqual(PayloadSchema(preset: .nestedData).rootPath, "data")
+        XCTAssertEqual(PayloadSchema(preset: .speakerbox).idKey, "UUID")
+        XCTAssertEqual(Set(PayloadSchema.Preset.allCases.map { PayloadSchema(preset: $0) }).count, 8)
+    }
+
+    func testOverlongSchemaKeyIsRefusedBeforeAnythingIsAllocated() {
+        var configuration = Configuration()
+        configuration.payloadSchema.handleKey = String(repeating: "k", count: EngineLimits.maximumSchemaKeyLengthInBytes + 1)
+        XCTAssertThrowsError(try CallEngine(configuration: configuration)) {
+            XCTAssertEqual($0 as? EngineError, .invalidArgument)
+        }
+        configuration.payloadSchema.handleKey = "handle"
+        configuration.payloadSchema.rootPath = "a..b"
+        XCTAssertThrowsError(try configuration.validate()) {
+            XCTAssertEqual($0 as? EngineError, .invalidSchema)
+        }
+    }
+
+    func testOutgoingCallCarriesItsHandleInTheStartAction() throws {
+        let engine = try CallEngine()
+        let call = UUID()
+        let handle = Handle(type: .emailAddress, value: "bob@example.org")
+        let effects = try engine.handle(.requestStartCall(call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 10))
+        guard case .requestTransaction(let transaction, let action)? = effects.first else {
+            return XCTFail("expected a transaction first, got \(effects)")
+        }
+        XCTAssertEqual(action, .startCall(call: call, handle: handle, isVideo: false))
+        let action2 = UUID()
+        let started = try engine.handle(.performStartCall(action: action2, call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 20))
+        XCTAssertTrue(started.contains(.startOutgoing(call: call, handle: handle, isVideo: false)), "\(started)")
+        _ = try engine.handle(.transactionCompleted(transaction, error: nil), at: Instant(milliseconds: 30))
+    }
+
+    func testPushTokenIsRegisteredAsLowerCaseHex() throws {
+        let engine = try CallEngine()
+        let effects = try engine.handle(.pushCredentialsUpdated(token: Data([0x00, 0xAB, 0xFF])), at: Instant(milliseconds: 1))
+        XCTAssertEqual(effects, [.registerPushToken(hex: "00abff")])
+        XCTAssertThrowsError(try engine.handle(.pushCredentialsUpdated(token: Data()), at: Instant(milliseconds: 2))) {
+            XCTAssertEqual($0 as? EngineError, .invalidPushToken)
+        }
+    }
+
+    func testTimersComeOutInTheEnginesDueOrder() throws {
+        let engine = try appleDocsEngine()
+        _ = try engine.handle(.voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+        let armed = try engine.timers()
+        XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(2), .ring(call: reportedCall)])
+        XCTAssertEqual(try engine.nextDeadline(), Instant(milliseconds: 5_000))
+        XCTAssertNil(try engine.nextDueTimer(at: Instant(milliseconds: 4_999)))
+        XCTAssertEqual(
+            try engine.nextDueTimer(at: Instant(milliseconds: 60_000)),
+            ArmedTimer(timer: .pushCompletion(2), deadline: Instant(milliseconds: 5_000)))
+        // EngineTimer's order is the library's: with several due, both pick the same one.
+        _ = try engine.handle(.voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+        let late = Instant(milliseconds: 60_000)
+        let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min { ($0.deadline, $0.timer) < ($1.deadline, $1.timer) }
+        XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
+        XCTAssertEqual(swiftOrder?.timer, .pushCompletion(1))
+        XCTAssertLessThan(EngineTimer.pushCompletion(PushID(rawValue: .max)), EngineTimer.ring(call: UUID()))
+    }
+
+    func testInstantNowNeverGoesBack() {
+        let first = Instant.now()
+        let second = Instant.now()
+        XCTAssertLessThanOrEqual(first, second)
+        XCTAssertGreaterThan(first.milliseconds, 0)
+        XCTAssertEqual(Instant(milliseconds: .max).adding(milliseconds: 1), Instant(milliseconds: .max))
+    }
+}
