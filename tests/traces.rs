@@ -840,3 +840,114 @@ fn the_timeline_names_each_effect_in_words() {
         "the derived Twilio id is stable"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 10: late caller details, benign races, why a push was ended
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn caller_details_that_arrive_while_the_report_is_pending_follow_as_one_call_update() {
+    let o = run("late-caller-details.jsonl");
+    let call = uuid("3b0f6a52-1c9d-4e7a-b8f2-5d6c7e8f9a01");
+    let updated = |s: &TraceStep| {
+        s.effects()
+            .iter()
+            .filter(|e| matches!(e, Effect::ReportCallUpdated { call: c } if *c == call))
+            .count()
+    };
+    let name = |s: &TraceStep| {
+        s.call_update()
+            .and_then(|u| u.localized_caller_name.as_ref())
+            .map(|n| n.as_str().to_owned())
+    };
+    // Neither the copy's name nor the app's goes out before CallKit confirmed the call.
+    assert_eq!(updated(nth(&o, "voip_push_received", 1)), 0);
+    assert_eq!(nth(&o, "call_details_changed", 0).effects(), []);
+    let confirmed = nth(&o, "incoming_call_reported", 0);
+    assert_eq!(updated(confirmed), 1);
+    assert_eq!(name(confirmed).as_deref(), Some("Bob Lee"));
+    assert_eq!(updated(nth(&o, "incoming_call_reported", 1)), 0);
+    // Once CallKit knows the call, each change goes out at once; no change, no update.
+    let renamed = nth(&o, "call_details_changed", 1);
+    assert_eq!(renamed.effects(), [Effect::ReportCallUpdated { call }]);
+    assert_eq!(name(renamed).as_deref(), Some("Robert Lee"));
+    let video = nth(&o, "call_details_changed", 2);
+    assert_eq!(updated(video), 1);
+    assert!(video.call_update().is_some_and(|u| u.has_video));
+    assert_eq!(nth(&o, "call_details_changed", 3).effects(), []);
+}
+
+#[test]
+fn races_a_correct_host_produces_are_accepted_with_no_effects_and_host_bugs_stay_refused() {
+    let o = run("benign-races.jsonl");
+    let refused: Vec<&str> = o.refusals().map(|s| s.event).collect();
+    assert_eq!(
+        refused,
+        ["timer_fired", "remote_ended", "transaction_completed"],
+        "only the early timer, the stranger and the second completion"
+    );
+    for (name, n) in [
+        ("timer_fired", 1),
+        ("timed_out_performing", 0),
+        ("request_end_call", 0),
+        ("connection_failed", 0),
+        ("request_set_held", 0),
+        ("transaction_completed", 0),
+    ] {
+        let step = nth(&o, name, n);
+        assert!(step.result.is_ok(), "{name} #{n} refused");
+        assert_eq!(step.effects(), [], "{name} #{n}");
+    }
+}
+
+#[test]
+fn unusable_pushes_say_why_at_once_and_are_ended_once_callkit_accepted_the_report() {
+    let o = run("unusable-push-reasons.jsonl");
+    let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
+    assert_eq!(
+        pushes.iter().map(|s| s.push_end_reason()).collect::<Vec<_>>(),
+        [
+            Some(PushEndReason::MissingCallId),
+            Some(PushEndReason::Unreadable {
+                error: PayloadError::WrongType,
+                field: Some(PayloadField::CallId)
+            }),
+            Some(PushEndReason::CancelledUnknownCall),
+            Some(PushEndReason::Unreadable {
+                error: PayloadError::Syntax,
+                field: Some(PayloadField::Handle)
+            }),
+        ]
+    );
+    for step in &pushes {
+        assert!(
+            !step
+                .effects()
+                .iter()
+                .any(|e| matches!(e, Effect::ReportCallEnded { .. })),
+            "ended before CallKit accepted the report: {:?}",
+            step.effects()
+        );
+    }
+    let end_of = |s: &TraceStep| {
+        s.effects().iter().find_map(|e| match e {
+            Effect::ReportCallEnded { call, reason, .. } => Some((*call, *reason)),
+            _ => None,
+        })
+    };
+    let reported = |n| o.reported_call(n).expect("reported");
+    let results: Vec<&TraceStep> = o.steps_named("incoming_call_reported").collect();
+    assert_eq!(
+        end_of(results[0]),
+        Some((reported(1), CallEndedReason::RemoteEnded))
+    );
+    assert_eq!(end_of(results[1]), Some((reported(2), CallEndedReason::Failed)));
+    // Refused (block list): CallKit never had the call, nothing to end.
+    assert_eq!(end_of(results[2]), None);
+    // Never answered: ended at the push deadline.
+    assert_eq!(
+        end_of(nth(&o, "timer_fired", 0)),
+        Some((reported(4), CallEndedReason::Failed))
+    );
+    assert_eq!(ended(&o).len(), 3);
+}
