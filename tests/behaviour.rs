@@ -5,8 +5,9 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
-    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason, RequestTransactionError, Timer,
-    TransactionId, Uuid, MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, OPAQUE_ID_NAMESPACE,
+    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
+    RequestTransactionError, Timer, TransactionId, Uuid, MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN,
+    OPAQUE_ID_NAMESPACE,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness, StepEffects};
 
@@ -319,8 +320,7 @@ fn a_duplicated_push_is_reported_first_and_each_copy_is_completed_once() {
 }
 
 #[test]
-fn a_late_push_for_a_call_that_already_ended_is_reported_first_and_ended_once_callkit_accepts_it()
-{
+fn a_late_push_for_a_call_that_already_ended_is_reported_first_and_ended_once_callkit_accepts_it() {
     let mut h = harness();
     let call = call_id(1);
     ring(&mut h, 1, call);
@@ -2325,4 +2325,227 @@ fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
     assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
     assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
     assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
+}
+
+// ------------------------- 14. issue 10: kept ends of report-and-end pushes, late details
+
+/// A payload the default schema cannot read (the call id is a number): a push reported
+/// and ended once CallKit accepted the report.
+const UNREADABLE: &[u8] = b"{\"uuid\":7}";
+
+fn owed_end(h: &Harness) -> bool {
+    h.engine.pending_pushes() > 0 && h.engine.calls().count() == 0
+}
+
+#[test]
+fn a_report_and_end_push_whose_report_never_completes_is_ended_at_its_push_deadline() {
+    let mut h = harness();
+    let effects = h.push(1, UNREADABLE);
+    assert!(effects.push_end_reason.is_some());
+    assert!(owed_end(&h));
+    let fired = h.advance_firing(PUSH_DEADLINE_MS);
+    assert_eq!(
+        fired,
+        vec![
+            Effect::CompletePush { push: PushId(1) },
+            Effect::ReportCallEnded {
+                call: fallback_id(1),
+                at: ms(PUSH_DEADLINE_MS),
+                reason: CallEndedReason::Failed,
+            },
+        ]
+    );
+    // CallKit's late answer then finds nothing left to do.
+    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
+    finish(&mut h);
+}
+
+#[test]
+fn a_report_and_end_push_owes_no_end_after_a_refused_report_a_reset_or_callkits_own_end() {
+    // Refused (Do Not Disturb): CallKit never had the call.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    let refused = report(&mut h, 1, Err(IncomingCallError::FilteredByDoNotDisturb));
+    assert_eq!(
+        count(&refused, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    finish(&mut h);
+    // providerDidReset: CallKit dropped every call.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    let reset = h.step(Event::ProviderDidReset);
+    assert_eq!(
+        count(&reset, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
+    finish(&mut h);
+    // The user declines the "Unknown" call before the report's answer: CallKit ended it.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    h.step(Event::PerformEndCall {
+        action: action_id(1),
+        call: fallback_id(1),
+    });
+    let done = report(&mut h, 1, Ok(()));
+    assert_eq!(
+        count(&done, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn each_copy_of_a_push_for_an_ended_call_is_ended_once_its_own_report_is_accepted() {
+    let mut h = harness();
+    let call = call_id(1);
+    ring(&mut h, 1, call);
+    h.step(Event::RemoteEnded { call });
+    for push in [2, 3] {
+        let copy = h.push(push, &payload(call));
+        assert_eq!(copy.push_end_reason, Some(PushEndReason::CallEnded));
+    }
+    for push in [2, 3] {
+        let done = report(&mut h, push, Ok(()));
+        assert_eq!(
+            count(
+                &done,
+                |e| matches!(e, Effect::ReportCallEnded { call: c, .. } if *c == call)
+            ),
+            1,
+            "push {push}"
+        );
+    }
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn a_later_push_with_a_new_handle_while_the_report_is_pending_updates_the_call_afterwards() {
+    let mut h = harness();
+    let call = call_id(1);
+    h.push(1, format!(r#"{{"uuid":"{call}"}}"#).as_bytes());
+    let copy = h.push(
+        2,
+        format!(r#"{{"uuid":"{call}","handle":"+15550123","callerName":"Ann"}}"#).as_bytes(),
+    );
+    assert_eq!(
+        count(&copy, |e| matches!(e, Effect::ReportCallUpdated { .. })),
+        0
+    );
+    assert!(h.engine.call(call).unwrap().update_pending());
+    let done = report(&mut h, 2, Err(IncomingCallError::CallUuidAlreadyExists));
+    assert_eq!(done.last(), Some(&Effect::ReportCallUpdated { call }));
+    let update = done.call_update.as_ref().expect("the update");
+    assert_eq!(
+        update.remote_handle.as_ref().map(|h| h.value.as_str()),
+        Some("+15550123")
+    );
+    assert_eq!(
+        update.localized_caller_name.as_ref().map(|n| n.as_str()),
+        Some("Ann")
+    );
+    assert!(!h.engine.call(call).unwrap().update_pending());
+    // The first report's answer confirms nothing new: no second update.
+    let first = report(&mut h, 1, Ok(()));
+    assert_eq!(
+        count(&first, |e| matches!(e, Effect::ReportCallUpdated { .. })),
+        0
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn caller_details_for_an_outgoing_call_wait_until_callkit_performed_its_start() {
+    let mut h: Harness = Harness::new(Config {
+        provider: ProviderConfiguration {
+            supports_video: true,
+            ..ProviderConfiguration::default()
+        },
+        ..Config::default()
+    });
+    let call = call_id(1);
+    request_outgoing(&mut h, call);
+    let early = h.step(Event::CallDetailsChanged {
+        call,
+        caller_name: Some("Dr. Who"),
+        has_video: Some(true),
+    });
+    assert_eq!(early, vec![]);
+    assert!(h.engine.call(call).unwrap().update_pending());
+    h.step(Event::TransactionCompleted {
+        transaction: TransactionId(0),
+        result: Ok(()),
+    });
+    h.step(Event::PerformStartCall {
+        action: action_id(1),
+        call,
+        handle: OUT_HANDLE,
+        handle_type: HandleType::PhoneNumber,
+        video: true,
+    });
+    let connecting = h.step(Event::OutgoingCallConnecting { call });
+    assert_eq!(connecting.last(), Some(&Effect::ReportCallUpdated { call }));
+    let update = connecting.call_update.as_ref().expect("the update");
+    assert_eq!(
+        update.localized_caller_name.as_ref().map(|n| n.as_str()),
+        Some("Dr. Who")
+    );
+    assert!(update.has_video);
+    finish(&mut h);
+}
+
+#[test]
+fn call_details_are_refused_only_for_an_unknown_call_or_video_without_support() {
+    let mut h = harness();
+    let call = call_id(1);
+    ring(&mut h, 1, call);
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::CallDetailsChanged {
+                call,
+                caller_name: None,
+                has_video: Some(true),
+            }
+        ),
+        Error::NotSupported(call)
+    );
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::CallDetailsChanged {
+                call: call_id(9),
+                caller_name: Some("X"),
+                has_video: None,
+            }
+        ),
+        Error::UnknownCall(call_id(9))
+    );
+    // A long name is cut at a character boundary, as a payload's is.
+    let long = "山".repeat(40);
+    let effects = h.step(Event::CallDetailsChanged {
+        call,
+        caller_name: Some(&long),
+        has_video: None,
+    });
+    let name = effects
+        .call_update
+        .as_ref()
+        .unwrap()
+        .localized_caller_name
+        .clone()
+        .unwrap();
+    assert_eq!(name.as_str().len(), 63);
+    h.step(Event::RemoteEnded { call });
+    benign(
+        &mut h,
+        Event::CallDetailsChanged {
+            call,
+            caller_name: Some("Late"),
+            has_video: None,
+        },
+    );
+    finish(&mut h);
 }

@@ -6,9 +6,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushEndReason, PushId,
-    Timer,
-    Uuid, MAX_CALLER_NAME_LEN,
+    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushEndReason,
+    PushId, Timer, Uuid, MAX_CALLER_NAME_LEN,
 };
 use callkit_engine_testkit::trace::{opaque_call_id, schema_by_name, SCHEMA_NAMES};
 use callkit_engine_testkit::{fallback_id, Harness};
@@ -434,7 +433,11 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
             Expect::CancelUnknown { id } => {
                 let want = resolve(id);
                 assert_eq!(*call, want, "{file}: call id");
-                assert_eq!(ended, [], "{file}: ended before CallKit accepted the report");
+                assert_eq!(
+                    ended,
+                    [],
+                    "{file}: ended before CallKit accepted the report"
+                );
                 assert!(effects.push_end_reason.is_some(), "{file}: no reason");
                 owed_end = Some((want, CallEndedReason::RemoteEnded));
                 assert!(!connects, "{file}: a cancelled call connects");
@@ -449,7 +452,11 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
                     fallback_id(1),
                     "{file}: not reported under the fallback id"
                 );
-                assert_eq!(ended, [], "{file}: ended before CallKit accepted the report");
+                assert_eq!(
+                    ended,
+                    [],
+                    "{file}: ended before CallKit accepted the report"
+                );
                 assert!(
                     matches!(
                         effects.push_end_reason,

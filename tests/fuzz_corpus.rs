@@ -139,8 +139,8 @@ fn write_seeds() {
 
 use callkit_engine::{
     CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId, MAX_PENDING_TRANSACTIONS,
-    RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
+    PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId,
+    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine_testkit::fuzzing::Checked;
 use callkit_engine_testkit::{action_id, call_id, fallback_id, StepEffects};
@@ -923,7 +923,8 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
     let timer = Timer::PushCompletion(PushId(1));
     k.step(5_000, Event::TimerFired { timer }).unwrap();
     assert_eq!(
-        k.step(5_001, Event::TimerFired { timer }).map(|e| e.effects),
+        k.step(5_001, Event::TimerFired { timer })
+            .map(|e| e.effects),
         Ok(vec![])
     );
     let never = Timer::PushCompletion(PushId(99));

@@ -905,7 +905,10 @@ fn unusable_pushes_say_why_at_once_and_are_ended_once_callkit_accepted_the_repor
     let o = run("unusable-push-reasons.jsonl");
     let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
     assert_eq!(
-        pushes.iter().map(|s| s.push_end_reason()).collect::<Vec<_>>(),
+        pushes
+            .iter()
+            .map(|s| s.push_end_reason())
+            .collect::<Vec<_>>(),
         [
             Some(PushEndReason::MissingCallId),
             Some(PushEndReason::Unreadable {
@@ -941,7 +944,10 @@ fn unusable_pushes_say_why_at_once_and_are_ended_once_callkit_accepted_the_repor
         end_of(results[0]),
         Some((reported(1), CallEndedReason::RemoteEnded))
     );
-    assert_eq!(end_of(results[1]), Some((reported(2), CallEndedReason::Failed)));
+    assert_eq!(
+        end_of(results[1]),
+        Some((reported(2), CallEndedReason::Failed))
+    );
     // Refused (block list): CallKit never had the call, nothing to end.
     assert_eq!(end_of(results[2]), None);
     // Never answered: ended at the push deadline.

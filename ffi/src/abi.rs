@@ -720,8 +720,7 @@ pub const CK_PUSH_END_REASON_UNREADABLE: ck_push_end_reason = 1 as ck_push_end_r
 /// A cancel push without a call id.
 pub const CK_PUSH_END_REASON_MISSING_CALL_ID: ck_push_end_reason = 2 as ck_push_end_reason;
 /// A cancel push for a call that is not ringing here.
-pub const CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL: ck_push_end_reason =
-    3 as ck_push_end_reason;
+pub const CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL: ck_push_end_reason = 3 as ck_push_end_reason;
 /// A push for a call that ended moments ago.
 pub const CK_PUSH_END_REASON_CALL_ENDED: ck_push_end_reason = 4 as ck_push_end_reason;
 /// Every call slot is taken (the caller is rejected as busy).

@@ -5,8 +5,8 @@ use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
     HandleTypes, IncomingCallError, Instant, PayloadField, PayloadSchema, ProviderConfiguration,
-    PushEndReason, PushId,
-    RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
+    PushEndReason, PushId, RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer,
+    TransactionId, Uuid,
 };
 
 use crate::abi::*;

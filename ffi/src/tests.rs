@@ -242,7 +242,10 @@ fn push_end_reasons_payload_errors_and_fields_keep_their_c_values() {
             CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL,
         ),
         (PushEndReason::CallEnded, CK_PUSH_END_REASON_CALL_ENDED),
-        (PushEndReason::CallCapacity, CK_PUSH_END_REASON_CALL_CAPACITY),
+        (
+            PushEndReason::CallCapacity,
+            CK_PUSH_END_REASON_CALL_CAPACITY,
+        ),
         (
             PushEndReason::OutgoingCallId,
             CK_PUSH_END_REASON_OUTGOING_CALL_ID,
@@ -252,13 +255,22 @@ fn push_end_reasons_payload_errors_and_fields_keep_their_c_values() {
         assert_eq!(reason.raw(), c, "{reason:?}");
     }
     let errors = [
-        (PayloadError::TooLarge { len: 9 }, CK_PAYLOAD_ERROR_TOO_LARGE),
+        (
+            PayloadError::TooLarge { len: 9 },
+            CK_PAYLOAD_ERROR_TOO_LARGE,
+        ),
         (PayloadError::TooDeep, CK_PAYLOAD_ERROR_TOO_DEEP),
         (PayloadError::Syntax, CK_PAYLOAD_ERROR_SYNTAX),
         (PayloadError::WrongType, CK_PAYLOAD_ERROR_WRONG_TYPE),
         (PayloadError::DuplicateKey, CK_PAYLOAD_ERROR_DUPLICATE_KEY),
-        (PayloadError::InvalidCallId, CK_PAYLOAD_ERROR_INVALID_CALL_ID),
-        (PayloadError::HandleTooLong, CK_PAYLOAD_ERROR_HANDLE_TOO_LONG),
+        (
+            PayloadError::InvalidCallId,
+            CK_PAYLOAD_ERROR_INVALID_CALL_ID,
+        ),
+        (
+            PayloadError::HandleTooLong,
+            CK_PAYLOAD_ERROR_HANDLE_TOO_LONG,
+        ),
         (PayloadError::InvalidEscape, CK_PAYLOAD_ERROR_INVALID_ESCAPE),
         (PayloadError::MissingRoot, CK_PAYLOAD_ERROR_MISSING_ROOT),
     ];

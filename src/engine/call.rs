@@ -541,10 +541,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
     /// ended lately (an event about it raced its end: no error, nothing to do), and
     /// [`Error::UnknownCall`] when the engine never knew it or forgot it long ago.
     #[inline]
-    pub(super) fn live_or_gone(
-        &mut self,
-        id: CallId,
-    ) -> Result<Option<(usize, &mut Call)>, Error> {
+    pub(super) fn live_or_gone(&mut self, id: CallId) -> Result<Option<(usize, &mut Call)>, Error> {
         if self.recently_ended.contains(&id) && !self.calls.iter().any(|c| c.id == id) {
             return Ok(None);
         }

@@ -175,7 +175,11 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         out: &mut Effects<N>,
     ) -> Result<Option<PendingPush>, Error> {
         let timer = Timer::PushCompletion(push);
-        let Some((i, p)) = self.pending.iter().enumerate().find(|(_, p)| p.push == push)
+        let Some((i, p)) = self
+            .pending
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.push == push)
         else {
             if self.completed_recently(push) {
                 return Ok(None);
@@ -488,7 +492,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
         }
         let timeout_ms = self.config.push_completion_timeout_ms;
-        self.pushes.track(push, call, self.now, timeout_ms, end, out);
+        self.pushes
+            .track(push, call, self.now, timeout_ms, end, out);
     }
 
     pub(super) fn on_reported(
@@ -731,7 +736,10 @@ mod tests {
             Err(Error::UnknownTimer(Timer::PushCompletion(PushId(2))))
         );
         assert!(out.is_empty() && table.len() == 1);
-        assert!(matches!(table.fire(PushId(1), at(100), &mut out), Ok(Some(_))));
+        assert!(matches!(
+            table.fire(PushId(1), at(100), &mut out),
+            Ok(Some(_))
+        ));
         assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
         // Fired again (the host's timer raced its completion): no error, nothing done.
         out.clear();

@@ -761,7 +761,9 @@ fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
     let field = Some;
     // {"uuid":12345,...}: the id has the wrong type.
     assert_eq!(
-        schema.parse_at(include_bytes!("../../tests/payloads/wrong-types.json")).map(|_| ()),
+        schema
+            .parse_at(include_bytes!("../../tests/payloads/wrong-types.json"))
+            .map(|_| ()),
         Err((PayloadError::WrongType, field(PayloadField::CallId)))
     );
     assert_eq!(
@@ -769,13 +771,28 @@ fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
         Err(field(PayloadField::Handle)),
         "the input ends inside the handle"
     );
-    assert_eq!(at(br#"{"callerName":"a\qb"}"#), Err(field(PayloadField::CallerName)));
-    assert_eq!(at(br#"{"hasVideo":"yes"}"#), Err(field(PayloadField::Video)));
-    assert_eq!(at(br#"{"uuid":"x","uuid":"y"}"#), Err(field(PayloadField::CallId)));
-    assert_eq!(at(br#"{"uuid":"not-a-uuid"}"#), Err(field(PayloadField::CallId)));
+    assert_eq!(
+        at(br#"{"callerName":"a\qb"}"#),
+        Err(field(PayloadField::CallerName))
+    );
+    assert_eq!(
+        at(br#"{"hasVideo":"yes"}"#),
+        Err(field(PayloadField::Video))
+    );
+    assert_eq!(
+        at(br#"{"uuid":"x","uuid":"y"}"#),
+        Err(field(PayloadField::CallId))
+    );
+    assert_eq!(
+        at(br#"{"uuid":"not-a-uuid"}"#),
+        Err(field(PayloadField::CallId))
+    );
     // Outside any field: the size, the text between fields, a skipped value.
     assert_eq!(at(b"[1]"), Err(None));
-    assert_eq!(at(br#"{"uuid":null,"other":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}"#), Err(None));
+    assert_eq!(
+        at(br#"{"uuid":null,"other":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}"#),
+        Err(None)
+    );
     assert_eq!(at(br#"{"handle":"+1" "x"}"#), Err(None));
     assert_eq!(at(&[b' '; MAX_PAYLOAD_LEN + 1]), Err(None));
     // A root path that is absent, or of the wrong type.
@@ -790,7 +807,10 @@ fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
     );
     // The raw values are stable and round-trip.
     for raw in 1..=8 {
-        assert_eq!(PayloadField::from_raw(raw).map(PayloadField::raw), Some(raw));
+        assert_eq!(
+            PayloadField::from_raw(raw).map(PayloadField::raw),
+            Some(raw)
+        );
     }
     assert_eq!(PayloadField::from_raw(0), None);
     assert_eq!(PayloadField::from_raw(9), None);

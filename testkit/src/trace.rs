@@ -92,8 +92,8 @@ use serde_json::{Map, Value};
 
 use callkit_engine::{
     ActionId, CallAction, CallEndedReason, CallId, CallUpdate, Config, DtmfType, Effect, Error,
-    Event, HandleType, IncomingCallError, PayloadSchema, PushId, RejectReason, ReportResult,
-    PushEndReason, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
+    Event, HandleType, IncomingCallError, PayloadSchema, PushEndReason, PushId, RejectReason,
+    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
     OPAQUE_ID_NAMESPACE,
 };
 

@@ -270,9 +270,10 @@ pub fn event_json(event: &Event<'_>) -> Value {
 /// field `null` outside any).
 fn push_end_json(reason: &PushEndReason) -> Value {
     let (error, field) = match reason {
-        PushEndReason::Unreadable { error, field } => {
-            (Value::from(error.raw()), field.map(PayloadField::raw).into())
-        }
+        PushEndReason::Unreadable { error, field } => (
+            Value::from(error.raw()),
+            field.map(PayloadField::raw).into(),
+        ),
         _ => (Value::Null, Value::Null),
     };
     json!({"kind": reason.raw(), "payload_error": error, "payload_field": field})
