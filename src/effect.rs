@@ -371,7 +371,8 @@ impl PushEndReason {
 /// The worst step is `providerDidReset` with every slot full: per call one
 /// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
 /// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
-/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4),
+/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
+/// an expired push slot reclaimed with the end it kept, and the new push's timer),
 /// or touches each call's media once (`didActivate` / `didDeactivate`).
 /// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
 /// below this.

@@ -151,7 +151,8 @@ pub enum Event<'a> {
         kind: DtmfType,
     },
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
-    /// from now on.
+    /// from now on. For an action the engine no longer holds (it resolved it as CallKit
+    /// timed it out) this is accepted with no effects.
     TimedOutPerforming {
         /// `CXAction.uuid`.
         action: ActionId,
@@ -269,7 +270,9 @@ pub enum Event<'a> {
 
     // --- Timers ---
     /// A timer started by [`Effect::StartTimer`](crate::Effect::StartTimer) reached its
-    /// deadline. Send it no earlier than the deadline.
+    /// deadline. Send it no earlier than the deadline
+    /// ([`Error::TimerNotDue`](crate::Error::TimerNotDue)). A timer the engine cancelled
+    /// while the host's timer was already firing is accepted with no effects.
     TimerFired {
         /// The timer.
         timer: Timer,
