@@ -56,7 +56,8 @@ pub enum Error {
         /// Its deadline.
         deadline: Instant,
     },
-    /// A call with this UUID is live or ended moments ago (reusing a UUID before CallKit
+    /// A call with this UUID is live, ended moments ago, or is reported to be ended once
+    /// CallKit accepts its report (reusing a UUID before CallKit
     /// has finished the old call corrupts CallKit state: wire-ios-sync-engine PR 638).
     CallExists(CallId),
     /// Every call slot is taken.

@@ -537,7 +537,7 @@ impl Model {
             Abs::RequestStart { call: c, valid } => {
                 let id = call(c);
                 if self.idx(id).is_some()
-                    || self.recently_ended.contains(&id)
+                    || self.ended(id)
                     || self.calls.len() == CALLS
                     || self.txs.len() >= MAX_PENDING_TRANSACTIONS
                     || !valid

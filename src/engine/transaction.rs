@@ -140,7 +140,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         video: bool,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        if self.calls.get(call).is_some() || self.calls.ended_recently(call) {
+        // A UUID whose report-and-end push still owes its end is CallKit's too.
+        if self.calls.get(call).is_some()
+            || self.calls.ended_recently(call)
+            || self.pushes.owes_end(call)
+        {
             return Err(Error::CallExists(call));
         }
         if self.calls.is_full() {
