@@ -934,3 +934,33 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
     );
     k.finish(3_600_000);
 }
+
+/// F6 (events, the corpus refresh for issue 10): an unusable push reported under the
+/// host's fallback UUID owes its end until CallKit accepts the report; once more than
+/// `RECENTLY_ENDED_CALLS` other calls had ended, an outgoing call could take that UUID,
+/// and the owed end would then end it. A UUID whose end is owed is in use.
+/// fuzz/regressions/events/events-start-call-reusing-a-uuid-whose-kept-end-is-owed-61523698.
+#[test]
+fn regression_f6_an_outgoing_call_may_not_take_a_uuid_whose_kept_end_is_owed() {
+    let mut k = checked();
+    push(&mut k, 0, 1, b"");
+    // Seven more pending, then one completed at once (the push table is full): eight
+    // ends remembered after the first's.
+    for id in 2..=(RECENTLY_ENDED_CALLS as u64 + 1) {
+        push(&mut k, 0, id, b"");
+    }
+    assert_eq!(
+        k.step(
+            1,
+            Event::RequestStartCall {
+                call: fallback_id(1),
+                handle: "+1555",
+                handle_type: HandleType::PhoneNumber,
+                video: false,
+            }
+        )
+        .map(|e| e.effects),
+        Err(Error::CallExists(fallback_id(1)))
+    );
+    k.finish(3_600_000);
+}
