@@ -794,6 +794,85 @@ mod tests {
     }
 
     #[test]
+    fn the_first_kept_end_wins_and_a_kept_end_becomes_its_end() {
+        let remote = PendingEnd::Remote {
+            reason: CallEndedReason::RemoteEnded,
+            release: Release::HangUp,
+        };
+        let mut report = Report::default();
+        report.keep_end(remote);
+        report.keep_end(PendingEnd::Local);
+        assert_eq!(report.pending_end, Some(remote));
+        assert_eq!(
+            remote.end(),
+            End::new(Release::HangUp, Some(CallEndedReason::RemoteEnded))
+        );
+        assert_eq!(PendingEnd::Local.end(), End::declined());
+        assert_eq!(
+            End::declined(),
+            End::new(
+                Release::Auto(RejectReason::Declined),
+                Some(CallEndedReason::Failed)
+            )
+        );
+    }
+
+    #[test]
+    fn a_calls_update_carries_its_remote_party_on_the_given_capabilities() {
+        let remote = Remote {
+            handle: Handle::new(crate::types::HandleType::Generic, "alice"),
+            caller_name: Some(CallerName::truncating("Alice")),
+            has_video: true,
+        };
+        let c = Call::new(id(1), State::Answered, remote.clone());
+        let blank = CallUpdate {
+            remote_handle: None,
+            localized_caller_name: None,
+            has_video: false,
+            supports_holding: true,
+            supports_grouping: false,
+            supports_ungrouping: true,
+            supports_dtmf: false,
+        };
+        let update = c.update(blank.clone());
+        assert_eq!(update.remote_handle, remote.handle);
+        assert_eq!(update.localized_caller_name, remote.caller_name);
+        assert!(update.has_video);
+        assert_eq!(
+            (update.supports_holding, update.supports_grouping),
+            (true, false)
+        );
+        assert_eq!(
+            (update.supports_ungrouping, update.supports_dtmf),
+            (true, false)
+        );
+    }
+
+    #[test]
+    fn lookups_find_the_call_by_id_or_by_the_push_its_report_waits_for() {
+        let mut table: CallTable<2> = CallTable::new();
+        assert!(table.is_empty() && !table.is_full());
+        let mut first = call(1, State::Connected);
+        first.report.push = Some(PushId(7));
+        assert!(table.add(first).is_ok());
+        assert!(!table.is_empty() && !table.is_full());
+        let mut second = call(2, State::Answered);
+        second.report.push = Some(PushId(8));
+        assert!(table.add(second).is_ok());
+        assert!(table.is_full());
+        assert_eq!(table.get(id(2)).map(Call::id), Some(id(2)));
+        assert_eq!(table.get_mut(id(1)).map(|c| c.id), Some(id(1)));
+        assert!(table.get(id(3)).is_none() && table.get_mut(id(3)).is_none());
+        assert_eq!(table.at_mut(1).map(|c| c.id), Some(id(2)));
+        assert!(table.at_mut(2).is_none());
+        assert_eq!(table.reporting(PushId(8)), Some(1));
+        assert_eq!(table.reporting(PushId(7)), Some(0));
+        assert_eq!(table.reporting(PushId(9)), None);
+        table.remember_ended(id(5));
+        assert!(table.ended_recently(id(5)) && !table.ended_recently(id(6)));
+    }
+
+    #[test]
     fn ending_every_call_voids_held_actions_and_remembers_every_call() {
         let mut table: CallTable<2> = CallTable::new();
         assert!(table

@@ -700,6 +700,10 @@ mod tests {
             table.timers().collect::<Vec<_, 2>>()[..],
             [(Timer::PushCompletion(PushId(1)), at(110))]
         );
+        assert_eq!((table.len(), table.is_empty()), (1, false));
+        assert!(!table.completed_recently(PushId(1)));
+        table.track(PushId(2), call(2), at(10), 100, &mut out);
+        assert_eq!(table.len(), 2);
         out.clear();
         assert_eq!(table.complete(PushId(1), &mut out), Some((call(1), None)));
         assert_eq!(
@@ -714,7 +718,8 @@ mod tests {
         out.clear();
         assert_eq!(table.complete(PushId(1), &mut out), None);
         assert!(out.is_empty());
-        assert!(table.completed_recently(PushId(1)) && table.is_empty());
+        assert!(table.completed_recently(PushId(1)) && table.len() == 1);
+        assert!(!table.completed_recently(PushId(2)));
     }
 
     #[test]
@@ -800,5 +805,7 @@ mod tests {
         assert_eq!(hex_token(&[0xAB, 0x01]).as_deref(), Some("ab01"));
         assert_eq!(hex_token(&[]), None);
         assert_eq!(hex_token(&[0; MAX_PUSH_TOKEN_LEN + 1]), None);
+        let longest = hex_token(&[0xff; MAX_PUSH_TOKEN_LEN]);
+        assert_eq!(longest.map(|h| h.len()), Some(2 * MAX_PUSH_TOKEN_LEN));
     }
 }

@@ -350,6 +350,7 @@ mod tests {
     fn requests_get_consecutive_ids_and_complete_once() {
         let mut table = TransactionTable::new();
         let mut out: Effects<4> = Effects::new();
+        assert!(table.is_empty() && !table.is_full());
         table.request(
             id(1),
             TransactionKind::Start,
@@ -390,10 +391,11 @@ mod tests {
         let mut table = TransactionTable::new();
         let mut out: Effects<{ MAX_PENDING_TRANSACTIONS + 1 }> = Effects::new();
         let end = || CallAction::EndCall { call: id(1) };
-        for _ in 0..MAX_PENDING_TRANSACTIONS {
+        for n in 0..MAX_PENDING_TRANSACTIONS {
+            assert!(!table.is_full() && table.len() == n);
             table.request(id(1), TransactionKind::Other, end(), &mut out);
         }
-        assert!(table.is_full());
+        assert!(table.is_full() && !table.is_empty());
         table.request(id(1), TransactionKind::Other, end(), &mut out);
         assert_eq!(out.len(), MAX_PENDING_TRANSACTIONS);
         table.clear();
