@@ -702,7 +702,7 @@ mod tests {
         );
         assert_eq!((table.len(), table.is_empty()), (1, false));
         assert!(!table.completed_recently(PushId(1)));
-        table.track(PushId(2), call(2), at(10), 100, &mut out);
+        table.track(PushId(2), call(2), at(10), 100, None, &mut out);
         assert_eq!(table.len(), 2);
         out.clear();
         assert_eq!(table.complete(PushId(1), &mut out), Some((call(1), None)));
