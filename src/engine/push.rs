@@ -801,6 +801,50 @@ mod tests {
     }
 
     #[test]
+    fn a_kept_end_follows_a_fired_or_reclaimed_push_and_an_untracked_one_at_once() {
+        let ended = |call: CallId, ms: u64| Effect::ReportCallEnded {
+            call,
+            at: at(ms),
+            reason: CallEndedReason::Failed,
+        };
+        let end = Some(CallEndedReason::Failed);
+        let mut table: PushTable<1> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, end, &mut out);
+        assert!(table.owes_end(call(1)) && !table.owes_end(call(2)));
+        out.clear();
+        // The table is full and nothing is due: completed at once, its end with it.
+        table.track(PushId(2), call(2), at(50), 100, end, &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::CompletePush { push: PushId(2) }, ended(call(2), 50)]
+        );
+        out.clear();
+        // Push 1 is due: reclaimed with its end, then push 3 tracked.
+        table.track(PushId(3), call(3), at(100), 100, end, &mut out);
+        assert_eq!(out.get(2), Some(&ended(call(1), 100)));
+        out.clear();
+        // Push 3's deadline: completed by its timer, with its end.
+        assert!(matches!(
+            table.fire(PushId(3), at(200), &mut out),
+            Ok(Some(_))
+        ));
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(3) },
+                ended(call(3), 200)
+            ]
+        );
+        // CallKit ended a call itself: its kept end is dropped.
+        out.clear();
+        table.track(PushId(4), call(4), at(300), 100, end, &mut out);
+        table.drop_ends(call(4));
+        assert!(!table.owes_end(call(4)));
+        assert_eq!(table.complete(PushId(4), &mut out), Some((call(4), None)));
+    }
+
+    #[test]
     fn tokens_are_lower_case_hex_within_the_length_limit() {
         assert_eq!(hex_token(&[0xAB, 0x01]).as_deref(), Some("ab01"));
         assert_eq!(hex_token(&[]), None);
