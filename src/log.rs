@@ -59,6 +59,13 @@ mod log_facade {
         }
     }
 
+    /// Apple's `NSInteger` error codes.
+    impl Loggable for i64 {
+        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Display::fmt(self, f)
+        }
+    }
+
     impl Loggable for u64 {
         fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             fmt::Display::fmt(self, f)

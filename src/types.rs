@@ -320,42 +320,79 @@ impl defmt::Format for CallerName {
     }
 }
 
+/// An Apple error code that this version of the engine has no name for (a code Apple
+/// added after it, or one a host made up), kept as its raw value so that nothing is
+/// lost on the way to a log or a crash report.
+///
+/// Only [`IncomingCallError::from_raw`] and [`RequestTransactionError::from_raw`] make
+/// one, and only for a code they do not name: so each raw value has exactly one reading
+/// and `from_raw(e.raw()) == e` for every error `e`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UnrecognizedCode(i64);
+
+impl UnrecognizedCode {
+    /// The raw value (`NSError.code`).
+    pub const fn raw(self) -> i64 {
+        self.0
+    }
+}
+
 /// `CXErrorCodeIncomingCallError`: why `reportNewIncomingCall` failed, with Apple's raw
-/// values (CallKit `CXError.h`).
+/// values (CallKit `CXError.h`; the `NSError.code`, an `NSInteger`).
+///
+/// Non-exhaustive: Apple adds codes (5-7 came with iOS 17.4 and 18), and a later
+/// version of this crate may name one that reads as `Unrecognized` today.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[repr(u8)]
+#[non_exhaustive]
 pub enum IncomingCallError {
     /// `unknown` (0).
-    Unknown = 0,
+    Unknown,
     /// `unentitled` (1): the app lacks the VoIP entitlement or CallKit is unavailable
     /// (for example in China).
-    Unentitled = 1,
+    Unentitled,
     /// `callUUIDAlreadyExists` (2): CallKit already knows a call with this UUID. For a
     /// duplicate push reported under a live call's UUID this is the expected answer and
     /// counts as success (Apple DTS, forums thread 768136).
-    CallUuidAlreadyExists = 2,
+    CallUuidAlreadyExists,
     /// `filteredByDoNotDisturb` (3).
-    FilteredByDoNotDisturb = 3,
+    FilteredByDoNotDisturb,
     /// `filteredByBlockList` (4).
-    FilteredByBlockList = 4,
+    FilteredByBlockList,
     /// `filteredDuringRestrictedSharingMode` (5).
-    FilteredDuringRestrictedSharingMode = 5,
+    FilteredDuringRestrictedSharingMode,
     /// `callIsProtected` (6).
-    CallIsProtected = 6,
+    CallIsProtected,
     /// `filteredBySensitiveParticipants` (7).
-    FilteredBySensitiveParticipants = 7,
+    FilteredBySensitiveParticipants,
+    /// Any other code (one Apple may add later), kept as its raw value. The engine
+    /// treats it as it treats `unknown`.
+    Unrecognized(UnrecognizedCode),
 }
 
 impl IncomingCallError {
-    /// Apple's raw value.
-    pub const fn raw(self) -> u8 {
-        self as u8
+    /// Apple's raw value; an [`Unrecognized`](Self::Unrecognized) code's own.
+    pub const fn raw(self) -> i64 {
+        match self {
+            IncomingCallError::Unknown => 0,
+            IncomingCallError::Unentitled => 1,
+            IncomingCallError::CallUuidAlreadyExists => 2,
+            IncomingCallError::FilteredByDoNotDisturb => 3,
+            IncomingCallError::FilteredByBlockList => 4,
+            IncomingCallError::FilteredDuringRestrictedSharingMode => 5,
+            IncomingCallError::CallIsProtected => 6,
+            IncomingCallError::FilteredBySensitiveParticipants => 7,
+            IncomingCallError::Unrecognized(code) => code.raw(),
+        }
     }
 
-    /// The error for an Apple raw value; values Apple may add later map to `Unknown`.
-    pub const fn from_raw(raw: u8) -> Self {
+    /// The error for an Apple raw value: 0-7 by name, any other value
+    /// [`Unrecognized`](Self::Unrecognized) with the value kept, so
+    /// `from_raw(n).raw() == n` for every `n`.
+    pub const fn from_raw(raw: i64) -> Self {
         match raw {
+            0 => IncomingCallError::Unknown,
             1 => IncomingCallError::Unentitled,
             2 => IncomingCallError::CallUuidAlreadyExists,
             3 => IncomingCallError::FilteredByDoNotDisturb,
@@ -363,46 +400,65 @@ impl IncomingCallError {
             5 => IncomingCallError::FilteredDuringRestrictedSharingMode,
             6 => IncomingCallError::CallIsProtected,
             7 => IncomingCallError::FilteredBySensitiveParticipants,
-            _ => IncomingCallError::Unknown,
+            _ => IncomingCallError::Unrecognized(UnrecognizedCode(raw)),
         }
     }
 }
 
 /// `CXErrorCodeRequestTransactionError`: why a `CXCallController` request failed, with
-/// Apple's raw values (CallKit `CXError.h`).
+/// Apple's raw values (CallKit `CXError.h`; the `NSError.code`, an `NSInteger`).
+///
+/// Non-exhaustive, as [`IncomingCallError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[repr(u8)]
+#[non_exhaustive]
 pub enum RequestTransactionError {
     /// `unknown` (0).
-    Unknown = 0,
+    Unknown,
     /// `unentitled` (1).
-    Unentitled = 1,
+    Unentitled,
     /// `unknownCallProvider` (2).
-    UnknownCallProvider = 2,
+    UnknownCallProvider,
     /// `emptyTransaction` (3).
-    EmptyTransaction = 3,
+    EmptyTransaction,
     /// `unknownCallUUID` (4).
-    UnknownCallUuid = 4,
+    UnknownCallUuid,
     /// `callUUIDAlreadyExists` (5).
-    CallUuidAlreadyExists = 5,
+    CallUuidAlreadyExists,
     /// `invalidAction` (6).
-    InvalidAction = 6,
+    InvalidAction,
     /// `maximumCallGroupsReached` (7).
-    MaximumCallGroupsReached = 7,
+    MaximumCallGroupsReached,
     /// `callIsProtected` (8).
-    CallIsProtected = 8,
+    CallIsProtected,
+    /// Any other code (one Apple may add later), kept as its raw value. The engine
+    /// treats it as it treats `unknown`.
+    Unrecognized(UnrecognizedCode),
 }
 
 impl RequestTransactionError {
-    /// Apple's raw value.
-    pub const fn raw(self) -> u8 {
-        self as u8
+    /// Apple's raw value; an [`Unrecognized`](Self::Unrecognized) code's own.
+    pub const fn raw(self) -> i64 {
+        match self {
+            RequestTransactionError::Unknown => 0,
+            RequestTransactionError::Unentitled => 1,
+            RequestTransactionError::UnknownCallProvider => 2,
+            RequestTransactionError::EmptyTransaction => 3,
+            RequestTransactionError::UnknownCallUuid => 4,
+            RequestTransactionError::CallUuidAlreadyExists => 5,
+            RequestTransactionError::InvalidAction => 6,
+            RequestTransactionError::MaximumCallGroupsReached => 7,
+            RequestTransactionError::CallIsProtected => 8,
+            RequestTransactionError::Unrecognized(code) => code.raw(),
+        }
     }
 
-    /// The error for an Apple raw value; unknown values map to `Unknown`.
-    pub const fn from_raw(raw: u8) -> Self {
+    /// The error for an Apple raw value: 0-8 by name, any other value
+    /// [`Unrecognized`](Self::Unrecognized) with the value kept, so
+    /// `from_raw(n).raw() == n` for every `n`.
+    pub const fn from_raw(raw: i64) -> Self {
         match raw {
+            0 => RequestTransactionError::Unknown,
             1 => RequestTransactionError::Unentitled,
             2 => RequestTransactionError::UnknownCallProvider,
             3 => RequestTransactionError::EmptyTransaction,
@@ -411,7 +467,7 @@ impl RequestTransactionError {
             6 => RequestTransactionError::InvalidAction,
             7 => RequestTransactionError::MaximumCallGroupsReached,
             8 => RequestTransactionError::CallIsProtected,
-            _ => RequestTransactionError::Unknown,
+            _ => RequestTransactionError::Unrecognized(UnrecognizedCode(raw)),
         }
     }
 }

@@ -6,16 +6,30 @@ use callkit_engine::{
 };
 
 /// Each value has its raw value, and the raw value reads back as the value.
-fn both_ways<T: Copy + PartialEq + std::fmt::Debug>(
-    all: &[(T, u8)],
-    raw: fn(T) -> u8,
-    from_raw: fn(u8) -> Option<T>,
+fn both_ways<T: Copy + PartialEq + std::fmt::Debug, R: Copy + PartialEq + std::fmt::Debug>(
+    all: &[(T, R)],
+    raw: fn(T) -> R,
+    from_raw: fn(R) -> Option<T>,
 ) {
     for &(value, n) in all {
         assert_eq!(raw(value), n, "{value:?}");
-        assert_eq!(from_raw(n), Some(value), "{n}");
+        assert_eq!(from_raw(n), Some(value), "{n:?}");
     }
 }
+
+/// Raw values no CallKit header names (yet): just past the named ones, far past, and
+/// the ends of `NSInteger` and of a C `uint32_t`.
+const UNNAMED: [i64; 9] = [
+    9,
+    42,
+    255,
+    256,
+    -1,
+    u32::MAX as i64,
+    u32::MAX as i64 + 1,
+    i64::MIN,
+    i64::MAX,
+];
 
 #[test]
 fn incoming_call_errors_keep_apples_raw_values_both_ways() {
@@ -32,9 +46,23 @@ fn incoming_call_errors_keep_apples_raw_values_both_ways() {
     both_ways(&all, IncomingCallError::raw, |raw| {
         Some(IncomingCallError::from_raw(raw))
     });
-    // A value Apple may add later reads as unknown.
-    assert_eq!(IncomingCallError::from_raw(8), IncomingCallError::Unknown);
-    assert_eq!(IncomingCallError::from_raw(255), IncomingCallError::Unknown);
+}
+
+#[test]
+fn an_incoming_call_error_apple_has_no_name_for_keeps_its_number() {
+    for code in [8].into_iter().chain(UNNAMED) {
+        let error = IncomingCallError::from_raw(code);
+        let IncomingCallError::Unrecognized(kept) = error else {
+            panic!("{code} read as {error:?}");
+        };
+        assert_eq!(kept.raw(), code);
+        assert_eq!(error.raw(), code);
+        assert_eq!(IncomingCallError::from_raw(error.raw()), error);
+    }
+    assert_ne!(
+        IncomingCallError::from_raw(8),
+        IncomingCallError::from_raw(9)
+    );
 }
 
 #[test]
@@ -53,10 +81,19 @@ fn request_transaction_errors_keep_apples_raw_values_both_ways() {
     both_ways(&all, RequestTransactionError::raw, |raw| {
         Some(RequestTransactionError::from_raw(raw))
     });
-    assert_eq!(
-        RequestTransactionError::from_raw(9),
-        RequestTransactionError::Unknown
-    );
+}
+
+#[test]
+fn a_request_transaction_error_apple_has_no_name_for_keeps_its_number() {
+    for code in UNNAMED {
+        let error = RequestTransactionError::from_raw(code);
+        let RequestTransactionError::Unrecognized(kept) = error else {
+            panic!("{code} read as {error:?}");
+        };
+        assert_eq!(kept.raw(), code);
+        assert_eq!(error.raw(), code);
+        assert_eq!(RequestTransactionError::from_raw(error.raw()), error);
+    }
 }
 
 #[test]

@@ -225,7 +225,9 @@ fn regression_f1_an_end_action_while_the_start_action_is_held_is_one_end_even_wi
 /// `{"duration-9223372036854775616@eN\ued00/"}` "took 544 ms" under
 /// flutter_callkit_incoming on a machine with a load average of 11, where the parse
 /// takes about 17 µs. The parse time limit is wall-clock time, so `check_payload` now
-/// times a slow parse three times and only the fastest counts. The fuzzer's input is
+/// times a slow parse three times and only the fastest counts, and only under the
+/// fuzzer: `cargo test` asserts no wall-clock time (this test once failed on a loaded
+/// CI machine for that reason). The fuzzer's input is
 /// fuzz/regressions/payload/scheduler-stall-not-a-slow-parse-16a890c2.
 #[test]
 fn regression_f3_a_scheduler_stall_is_not_a_slow_parse() {
@@ -236,11 +238,6 @@ fn regression_f3_a_scheduler_stall_is_not_a_slow_parse() {
         PayloadSchema::flutter_callkit_incoming().parse(&data),
         Err(PayloadError::Syntax)
     );
-    let started = std::time::Instant::now();
-    for _ in 0..100 {
-        let _ = PayloadSchema::flutter_callkit_incoming().parse(&data);
-    }
-    assert!(started.elapsed() < callkit_engine_testkit::fuzzing::PARSE_TIME_LIMIT);
     check_payload(&data);
 }
 

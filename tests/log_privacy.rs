@@ -324,3 +324,30 @@ fn no_caller_name_handle_digits_token_or_payload_text_reaches_a_log_record() {
         }
     }
 }
+
+#[test]
+fn a_report_error_reaches_the_log_with_its_raw_code_named_or_not() {
+    use callkit_engine::IncomingCallError;
+    let payload = br#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#;
+    for code in [4, 42, -9_000_000_000] {
+        let records = capture(|| {
+            let mut engine: Engine = Engine::new(Config::with_schema(PayloadSchema::apple_docs()));
+            let push = Event::VoipPushReceived {
+                push: PushId(7),
+                payload,
+                fallback_call: CallId::from_bytes([0xf0; 16]),
+            };
+            engine.handle(Instant::from_millis(0), push).unwrap();
+            let reported = Event::IncomingCallReported {
+                push: PushId(7),
+                result: Err(IncomingCallError::from_raw(code)),
+            };
+            engine.handle(Instant::from_millis(90), reported).unwrap();
+        });
+        let expected = format!("push 7 report refused by CallKit: error {code}");
+        assert!(
+            records.iter().any(|r| r.text == expected),
+            "{expected:?} not in {records:?}"
+        );
+    }
+}

@@ -957,3 +957,43 @@ fn unusable_pushes_say_why_at_once_and_are_ended_once_callkit_accepted_the_repor
     );
     assert_eq!(ended(&o).len(), 3);
 }
+
+#[test]
+fn error_codes_apple_has_no_name_for_are_read_by_number_kept_and_treated_as_unknown() {
+    let o = run("unrecognized-apple-error-codes.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let report = nth(&o, "incoming_call_reported", 0);
+    assert!(
+        report.description.ends_with("error unrecognized (42)"),
+        "{}",
+        report.description
+    );
+    // As `unknown` would: rejected as failed, the push completed.
+    assert!(report.effects().contains(&Effect::RejectIncoming {
+        call,
+        reason: RejectReason::Failed
+    }));
+    assert_eq!(completions(report.effects()), [1]);
+    let done = nth(&o, "transaction_completed", 0);
+    assert!(
+        done.description.ends_with("error unrecognized (1000)"),
+        "{}",
+        done.description
+    );
+    assert_eq!(o.summary().completions_owed, 0);
+
+    // Parsed whole, as the `NSInteger` it is.
+    let text = "{\"at_ms\": 0, \"event\": \"voip_push\", \"push\": 1, \"payload\": {}}\n\
+        {\"at_ms\": 1, \"event\": \"incoming_call_reported\", \"push\": 1, \"result\": -9000000000}";
+    let trace = parse_trace(text, Path::new(".")).expect("a negative code parses");
+    let outcome = run_trace(&trace).expect("the trace runs");
+    let report = nth(&outcome, "incoming_call_reported", 0);
+    assert!(
+        report.description.ends_with(&format!(
+            "({})",
+            IncomingCallError::from_raw(-9_000_000_000).raw()
+        )),
+        "{}",
+        report.description
+    );
+}

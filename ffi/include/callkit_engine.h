@@ -85,6 +85,13 @@
 #define CK_MAX_PAYLOAD_LEN (size_t)5120
 
 /**
+ * The most bytes of message text one log record carries; a longer message is cut at
+ * the last UTF-8 character boundary that fits. The engine's messages are far shorter
+ * (under 160 bytes).
+ */
+#define CK_LOG_MESSAGE_CAPACITY (size_t)512
+
+/**
  * What every `ck_*` function returns. Values are stable; `ck_result_name` gives each
  * one's name. Outputs are written only on `CK_RESULT_OK`, with one exception:
  * `CK_RESULT_BUFFER_TOO_SMALL` writes the size needed to the length out-parameter.
@@ -141,6 +148,11 @@ typedef enum ck_result {
    * engine is as it was before the call.
    */
   CK_RESULT_PANIC = 9,
+  /**
+   * Something that is set once per process is set already (`ck_log_set_callback`);
+   * nothing changed.
+   */
+  CK_RESULT_ALREADY_SET = 10,
   /**
    * `now_ms` is earlier than the time of the last accepted event.
    */
@@ -917,14 +929,40 @@ typedef struct ck_call_info {
 typedef uint32_t ck_schema_preset_kind;
 
 /**
+ * A log record's severity, as the `log` crate's `Level` (`1` error to `5` trace). The
+ * engine logs its transitions at `CK_LOG_LEVEL_DEBUG`.
+ */
+typedef uint8_t ck_log_level;
+
+/**
+ * The function that receives the engine's log records: `context` as given to
+ * `ck_log_set_callback`, the record's `level`, its `target` (`"callkit_engine"`) and
+ * its `message` (UTF-8, at most `CK_LOG_MESSAGE_CAPACITY` bytes).
+ *
+ * Called synchronously on the thread of the `ck_*` call that logged, before that call
+ * returns, and only from inside one (never from another thread or later). `target` and
+ * `message` point into memory that is valid only during the callback: copy what you
+ * keep. Both are followed by a NUL that `len` does not count, so they may be printed
+ * with `%s`. The callback must not call `ck_*` functions on the engine that is logging
+ * (it is busy: `CK_RESULT_BUSY`) and must return normally (no `longjmp`, no exception
+ * or unwinding through the library). NULL is no function.
+ */
+typedef void (*ck_log_callback)(void *context,
+                                ck_log_level level,
+                                struct ck_str target,
+                                struct ck_str message);
+
+/**
  * `CXErrorCodeIncomingCallError` raw value (the `NSError.code` of a failed
- * `reportNewIncomingCall`). Values Apple may add later are read as `unknown`.
+ * `reportNewIncomingCall`). Any other value (one Apple may add later) is passed
+ * through as it is: the engine keeps it and treats it as `unknown`.
  */
 typedef int64_t ck_incoming_call_error;
 
 /**
  * `CXErrorCodeRequestTransactionError` raw value (the `NSError.code` of a failed
- * `CXCallController.request`). Unknown values are read as `unknown`.
+ * `CXCallController.request`). Any other value is passed through as it is: the
+ * engine keeps it and treats it as `unknown`.
  */
 typedef int64_t ck_request_transaction_error;
 
@@ -1698,6 +1736,31 @@ typedef int64_t ck_request_transaction_error;
  */
 #define CK_CALL_PHASE_CONNECTED (ck_call_phase)7
 
+/**
+ * Something failed.
+ */
+#define CK_LOG_LEVEL_ERROR (ck_log_level)1
+
+/**
+ * Something unexpected that the engine handled.
+ */
+#define CK_LOG_LEVEL_WARN (ck_log_level)2
+
+/**
+ * A notable step.
+ */
+#define CK_LOG_LEVEL_INFO (ck_log_level)3
+
+/**
+ * A transition of the engine (every record it writes today).
+ */
+#define CK_LOG_LEVEL_DEBUG (ck_log_level)4
+
+/**
+ * Fine detail.
+ */
+#define CK_LOG_LEVEL_TRACE (ck_log_level)5
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1914,6 +1977,28 @@ enum ck_result ck_engine_layout(size_t *size,
  */
 enum ck_result ck_result_name(uint32_t code,
                               struct ck_str *out);
+
+/**
+ * Sets the function that receives the engine's log records (see `ck_log_callback`),
+ * once per process: the records of every engine go to it, at debug level and up
+ * (today the engine writes debug records only: transitions, with ids, phases, counts
+ * and event names; never caller names, handles, DTMF digits, push tokens or payload
+ * bytes). Records of a step the engine refuses are delivered too.
+ *
+ * The first call with a callback returns `CK_RESULT_OK`. Any later call returns
+ * `CK_RESULT_ALREADY_SET` and changes nothing: the first callback and context stay,
+ * and cannot be removed (make the callback itself ignore records when the app wants
+ * silence). So does the first call when another Rust library in the same program has
+ * already installed a global `log` logger. A NULL `callback` is
+ * `CK_RESULT_NULL_POINTER`.
+ *
+ * # Safety
+ *
+ * `callback` must stay callable, and `context` (which the library never reads) usable
+ * by it, for the rest of the process, from every thread that makes `ck_*` calls.
+ */
+enum ck_result ck_log_set_callback(ck_log_callback callback,
+                                   void *context);
 
 #ifdef __cplusplus
 }  // extern "C"

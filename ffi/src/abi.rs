@@ -104,6 +104,9 @@ pub enum ck_result {
     /// The library panicked (a bug); the panic was caught at the boundary and the
     /// engine is as it was before the call.
     CK_RESULT_PANIC = 9,
+    /// Something that is set once per process is set already (`ck_log_set_callback`);
+    /// nothing changed.
+    CK_RESULT_ALREADY_SET = 10,
     /// `now_ms` is earlier than the time of the last accepted event.
     CK_RESULT_TIME_WENT_BACKWARDS = 20,
     /// No live call has this UUID.
@@ -254,7 +257,8 @@ pub const CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE: ck_call_ended_reason = 4 as c
 pub const CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE: ck_call_ended_reason = 5 as ck_call_ended_reason;
 
 /// `CXErrorCodeIncomingCallError` raw value (the `NSError.code` of a failed
-/// `reportNewIncomingCall`). Values Apple may add later are read as `unknown`.
+/// `reportNewIncomingCall`). Any other value (one Apple may add later) is passed
+/// through as it is: the engine keeps it and treats it as `unknown`.
 pub type ck_incoming_call_error = i64;
 /// `unknown`.
 pub const CK_INCOMING_CALL_ERROR_UNKNOWN: ck_incoming_call_error = 0 as ck_incoming_call_error;
@@ -280,7 +284,8 @@ pub const CK_INCOMING_CALL_ERROR_FILTERED_BY_SENSITIVE_PARTICIPANTS: ck_incoming
     7 as ck_incoming_call_error;
 
 /// `CXErrorCodeRequestTransactionError` raw value (the `NSError.code` of a failed
-/// `CXCallController.request`). Unknown values are read as `unknown`.
+/// `CXCallController.request`). Any other value is passed through as it is: the
+/// engine keeps it and treats it as `unknown`.
 pub type ck_request_transaction_error = i64;
 /// `unknown`.
 pub const CK_REQUEST_TRANSACTION_ERROR_UNKNOWN: ck_request_transaction_error =

@@ -73,17 +73,11 @@ fn action_id(uuid: ck_uuid) -> ActionId {
     ActionId::from_bytes(uuid.bytes)
 }
 
-/// Apple's raw error code as a `u8` for `from_raw`, anything out of range as 0
-/// (`unknown`).
-fn raw_code(code: i64) -> u8 {
-    u8::try_from(code).unwrap_or(0)
-}
-
 /// A CallKit completion's result: `Ok` unless `has_error`, else the error with raw
-/// value `error_code` (an unknown value is the error's `unknown`).
-fn apple_result<E>(ev: &ck_event, from_raw: fn(u8) -> E) -> Res<Result<(), E>> {
+/// value `error_code` (a code the engine has no name for is kept: `Unrecognized`).
+fn apple_result<E>(ev: &ck_event, from_raw: fn(i64) -> E) -> Res<Result<(), E>> {
     Ok(if flag(ev.has_error)? {
-        Err(from_raw(raw_code(ev.error_code)))
+        Err(from_raw(ev.error_code))
     } else {
         Ok(())
     })

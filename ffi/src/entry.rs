@@ -447,7 +447,7 @@ pub unsafe extern "C" fn ck_engine_layout(size: *mut usize, align: *mut usize) -
 }
 
 /// The name of every result code, in one table (the name is followed by a NUL).
-pub(crate) const RESULT_NAMES: [(ck_result, &str); 26] = {
+pub(crate) const RESULT_NAMES: [(ck_result, &str); 27] = {
     use ck_result::*;
     [
         (CK_RESULT_OK, "CK_RESULT_OK\0"),
@@ -460,6 +460,7 @@ pub(crate) const RESULT_NAMES: [(ck_result, &str); 26] = {
         (CK_RESULT_INVALID_UTF8, "CK_RESULT_INVALID_UTF8\0"),
         (CK_RESULT_INVALID_SCHEMA, "CK_RESULT_INVALID_SCHEMA\0"),
         (CK_RESULT_PANIC, "CK_RESULT_PANIC\0"),
+        (CK_RESULT_ALREADY_SET, "CK_RESULT_ALREADY_SET\0"),
         (
             CK_RESULT_TIME_WENT_BACKWARDS,
             "CK_RESULT_TIME_WENT_BACKWARDS\0",

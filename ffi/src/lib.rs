@@ -62,6 +62,17 @@
 //! the panic machinery unless a panic happens. On iOS the standard library links
 //! against libSystem like any Swift app; on Linux the C tests link `-lpthread -ldl -lm`.
 //!
+//! ## Logs
+//!
+//! `ck_log_set_callback(callback, context)` (once per process) receives the engine's
+//! `log` records (callkit-engine's `log` feature): a level, the target
+//! `"callkit_engine"` and the message as pointer + length, formatted into a
+//! `CK_LOG_MESSAGE_CAPACITY`-byte buffer on the stack, synchronously on the caller's
+//! thread inside the `ck_*` call that logged. The pointers are valid during the
+//! callback only. The records hold ids, phases, counts and event names: no caller
+//! names, handles, digits, tokens or payload bytes (`tests/log_callback.c` checks with
+//! the corpus payloads).
+//!
 //! ## Threading
 //!
 //! One engine, one serial queue (the engine's run-loop rule). Calls on one engine from
@@ -75,9 +86,11 @@ mod abi;
 mod boundary;
 mod convert;
 mod entry;
+mod logging;
 
 pub use abi::*;
 pub use entry::*;
+pub use logging::*;
 
 #[cfg(test)]
 mod tests;

@@ -291,3 +291,41 @@ fn push_end_reasons_payload_errors_and_fields_keep_their_c_values() {
         assert_eq!(field.raw(), c, "{field:?}");
     }
 }
+
+#[test]
+fn completion_error_codes_cross_whole_even_when_apple_has_no_name_for_them() {
+    use callkit_engine::{Event, IncomingCallError, RequestTransactionError};
+    for code in [
+        0,
+        2,
+        7,
+        8,
+        9,
+        42,
+        -1,
+        i64::from(u32::MAX),
+        i64::MIN,
+        i64::MAX,
+    ] {
+        let mut ev = ck_event::zeroed(CK_EVENT_INCOMING_CALL_REPORTED);
+        ev.has_error = 1;
+        ev.error_code = code;
+        // SAFETY: the event borrows nothing.
+        let Ok(Event::IncomingCallReported { result, .. }) = (unsafe { convert::event(&ev) })
+        else {
+            panic!("a report completion decodes");
+        };
+        assert_eq!(result, Err(IncomingCallError::from_raw(code)));
+        assert_eq!(result.map_err(IncomingCallError::raw), Err(code));
+
+        let mut ev = ck_event::zeroed(CK_EVENT_TRANSACTION_COMPLETED);
+        ev.has_error = 1;
+        ev.error_code = code;
+        // SAFETY: the event borrows nothing.
+        let Ok(Event::TransactionCompleted { result, .. }) = (unsafe { convert::event(&ev) })
+        else {
+            panic!("a transaction completion decodes");
+        };
+        assert_eq!(result.map_err(RequestTransactionError::raw), Err(code));
+    }
+}

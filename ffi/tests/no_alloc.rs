@@ -1,6 +1,7 @@
 //! No `ck_*` call allocates: a whole call (push with the Apple-docs payload, report,
-//! connect, answer, audio, end, reset) driven through the C functions, with a counting
-//! global allocator watching this thread.
+//! connect, answer, audio, end, reset) driven through the C functions, with the log
+//! callback set (so every record is formatted and delivered) and a counting global
+//! allocator watching this thread.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -34,6 +35,27 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
+
+static RECORDS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the records and reads every byte of each (as a host copying them would).
+unsafe extern "C" fn count_record(
+    _context: *mut core::ffi::c_void,
+    _level: ck_log_level,
+    target: ck_str,
+    message: ck_str,
+) {
+    // SAFETY: the callback's contract: both point to `len` readable bytes.
+    let (target, message) = unsafe {
+        (
+            std::slice::from_raw_parts(target.ptr, target.len),
+            std::slice::from_raw_parts(message.ptr, message.len),
+        )
+    };
+    assert_eq!(target, b"callkit_engine");
+    assert!(!message.is_empty());
+    RECORDS.fetch_add(1, Ordering::Relaxed);
+}
 
 fn uuid(b: u8) -> ck_uuid {
     ck_uuid { bytes: [b; 16] }
@@ -89,6 +111,10 @@ fn no_ck_call_allocates() {
     WATCHING.with(|w| w.set(true));
     // SAFETY: every pointer is to a live local of the right type and size.
     unsafe {
+        assert_eq!(
+            ck_log_set_callback(Some(count_record), std::ptr::null_mut()),
+            ck_result::CK_RESULT_OK
+        );
         assert_eq!(ck_config_default(&mut config), ck_result::CK_RESULT_OK);
         assert_eq!(
             ck_schema_preset(CK_SCHEMA_APPLE_DOCS, &mut config.schema),
@@ -118,6 +144,10 @@ fn no_ck_call_allocates() {
     }
     WATCHING.with(|w| w.set(false));
     assert!(status.idle);
+    assert!(
+        RECORDS.load(Ordering::Relaxed) >= steps.len(),
+        "records were delivered"
+    );
     assert_eq!(
         ALLOCATIONS.load(Ordering::Relaxed),
         0,

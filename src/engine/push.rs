@@ -540,6 +540,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             Ok(()) => {}
             Err(error) => {
+                // The raw code, named or not: what CallKit said reaches the log whole.
+                log_transition!(
+                    "push {=u64} report refused by CallKit: error {=i64}",
+                    push.0,
+                    error.raw()
+                );
                 let reason = match error {
                     IncomingCallError::FilteredByDoNotDisturb => RejectReason::DoNotDisturb,
                     IncomingCallError::FilteredByBlockList => RejectReason::Blocked,

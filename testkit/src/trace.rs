@@ -44,7 +44,9 @@
 //! - `push`: an integer; `transaction`: an integer or `"last"` (the latest
 //!   `RequestTransaction` the engine asked for);
 //! - `result` (of `incoming_call_reported` / `transaction_completed`): `"ok"` (the
-//!   default), an Apple error name (`"callUUIDAlreadyExists"`) or its raw value (`2`);
+//!   default), an Apple error name (`"callUUIDAlreadyExists"`) or its raw value (`2`),
+//!   any `NSInteger`: a code Apple has no name for is written as its number (`42`) and
+//!   shown as `unrecognized (42)`;
 //! - `handle_type`: `"generic"`, `"phoneNumber"`, `"emailAddress"` or 1/2/3 (default:
 //!   guessed from the handle with [`HandleType::infer`]); `kind` (DTMF): `"singleTone"`
 //!   (default), `"softPause"`, `"hardPause"` or 1/2/3; booleans: `video` (default
@@ -578,18 +580,17 @@ impl Fields {
         &mut self,
         what: &str,
         by_name: fn(&str) -> Option<E>,
-        from_raw: fn(u8) -> E,
+        from_raw: fn(i64) -> E,
     ) -> Result<Result<(), E>, TraceError> {
         let Some(v) = self.take("result") else {
             return Ok(Ok(()));
         };
+        // Any `NSInteger` code, named or not: one Apple has no name for in this version
+        // is kept (`Unrecognized`), written as its number.
         let result = match &v {
             Value::String(s) if s == "ok" => Some(Ok(())),
             Value::String(s) => by_name(s).map(Err),
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .map(|raw| Err(from_raw(raw))),
+            Value::Number(_) => v.as_i64().map(|raw| Err(from_raw(raw))),
             _ => None,
         };
         result.ok_or_else(|| {
@@ -1367,7 +1368,7 @@ fn snake_case(camel: &str) -> String {
 
 /// Apple's name for `value`, from `names`.
 fn name_of<T: PartialEq>(names: &[(T, &'static str)], value: T) -> &'static str {
-    names.iter().find(|n| n.0 == value).map_or("?", |n| n.1)
+    by_value(names, value).unwrap_or("?")
 }
 
 /// Apple's name for a handle type.
@@ -1386,12 +1387,23 @@ pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
     }
 }
 
+/// Apple's name for a `CXErrorCodeIncomingCallError`, or `unrecognized` for a code it
+/// has none for (its number follows in the text).
 fn incoming_error_name(e: IncomingCallError) -> &'static str {
-    name_of(&INCOMING_CALL_ERRORS, e)
+    by_value(&INCOMING_CALL_ERRORS, e).unwrap_or(UNRECOGNIZED)
 }
 
+/// Apple's name for a `CXErrorCodeRequestTransactionError`, or `unrecognized`.
 fn transaction_error_name(e: RequestTransactionError) -> &'static str {
-    name_of(&TRANSACTION_ERRORS, e)
+    by_value(&TRANSACTION_ERRORS, e).unwrap_or(UNRECOGNIZED)
+}
+
+/// How a trace's text spells an Apple error code with no name; a trace file writes the
+/// code itself as its number (`"result": 42`).
+const UNRECOGNIZED: &str = "unrecognized";
+
+fn by_value<T: PartialEq>(names: &[(T, &'static str)], value: T) -> Option<&'static str> {
+    names.iter().find(|n| n.0 == value).map(|n| n.1)
 }
 
 fn dtmf_name(k: DtmfType) -> &'static str {

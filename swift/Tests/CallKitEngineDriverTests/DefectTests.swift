@@ -50,8 +50,19 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(
             CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.requestTransaction, code: 2)),
             .unknown)
-        XCTAssertEqual(
-            CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.incomingCall, code: 99)), .unknown)
+    }
+
+    func testACodeAppleHasNoNameForKeepsItsNumberInItsOwnDomainOnly() {
+        let incoming = CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.incomingCall, code: 99))
+        XCTAssertEqual(incoming.rawValue, 99)
+        XCTAssertFalse(incoming.isNamed)
+        XCTAssertEqual(incoming.description, "unrecognized (99)")
+        let request = CallKitErrorDomain.requestTransactionError(
+            NSError(domain: CallKitErrorDomain.requestTransaction, code: -7))
+        XCTAssertEqual(request, RequestTransactionError(rawValue: -7))
+        XCTAssertFalse(request.isNamed)
+        // Another domain's 99 means nothing here.
+        XCTAssertEqual(CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.general, code: 99)), .unknown)
     }
 
     // 2. The fallback call of an unusable push ended before CallKit accepted it.

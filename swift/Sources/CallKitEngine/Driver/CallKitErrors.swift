@@ -9,7 +9,8 @@ import Foundation
 /// `CXErrorCodeRequestTransactionError` code. Any other error (`CXErrorDomain`'s
 /// `invalidArgument` = 2 or `missingVoIPBackgroundMode` = 3, a Foundation or app error)
 /// maps to the engine's `unknown`: its code means nothing in those enumerations, so it is
-/// never read as `callUUIDAlreadyExists` (a success) or Do Not Disturb.
+/// never read as `callUUIDAlreadyExists` (a success) or Do Not Disturb. A code in the
+/// right domain that Apple has no name for (yet) keeps its number.
 public enum CallKitErrorDomain {
     /// `CXErrorDomain`, the domain of `CXError` (0 unknownError, 1 unentitled,
     /// 2 invalidArgument, 3 missingVoIPBackgroundMode).
@@ -24,19 +25,19 @@ public enum CallKitErrorDomain {
     public static let requestTransaction = "com.apple.CallKit.error.requesttransaction"
 
     /// The engine's reading of a `reportNewIncomingCall` completion error: its code in
-    /// ``incomingCall``, else ``IncomingCallError/unknown``.
+    /// ``incomingCall`` (named or not), else ``IncomingCallError/unknown``.
     public static func incomingCallError(_ error: any Error) -> IncomingCallError {
         let error = error as NSError
         guard error.domain == incomingCall else { return .unknown }
-        return IncomingCallError(rawValue: error.code) ?? .unknown
+        return IncomingCallError(rawValue: error.code)
     }
 
     /// The engine's reading of a `CXCallController.request` completion error: its code in
-    /// ``requestTransaction``, else ``RequestTransactionError/unknown``.
+    /// ``requestTransaction`` (named or not), else ``RequestTransactionError/unknown``.
     public static func requestTransactionError(_ error: any Error) -> RequestTransactionError {
         let error = error as NSError
         guard error.domain == requestTransaction else { return .unknown }
-        return RequestTransactionError(rawValue: error.code) ?? .unknown
+        return RequestTransactionError(rawValue: error.code)
     }
 }
 

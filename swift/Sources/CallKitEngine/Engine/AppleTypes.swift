@@ -52,52 +52,108 @@ public enum CallEndedReason: Int, CaseIterable, Hashable, Sendable {
 /// The error of a failed `CXProvider.reportNewIncomingCall(with:update:completion:)`:
 /// `CXErrorCodeIncomingCallError.Code`
 /// (https://developer.apple.com/documentation/callkit/cxerrorcodeincomingcallerror/code),
-/// with its raw values (the `NSError.code` in `CXErrorDomainIncomingCall`). Read a code
-/// Apple adds later as ``unknown``.
-public enum IncomingCallError: Int, CaseIterable, Hashable, Sendable, Error {
-    /// `.unknown`.
-    case unknown = 0
-    /// `.unentitled`: the app lacks the entitlement (or CallKit is unavailable).
-    case unentitled = 1
-    /// `.callUUIDAlreadyExists`: the UUID is already reported (a duplicate push; the
+/// with its raw values (the `NSError.code` in `CXErrorDomainIncomingCall`).
+///
+/// A struct with one static member per code Apple names, not an enum: a code Apple adds
+/// later keeps its number (`IncomingCallError(rawValue: 8)`, ``isNamed`` false), and the
+/// engine treats it as ``unknown``. Match it with `case .filteredByDoNotDisturb:` as
+/// with an enum, plus a `default:`.
+public struct IncomingCallError: RawRepresentable, Hashable, Sendable, Error, CustomStringConvertible {
+    /// The `NSError.code`.
+    public let rawValue: Int
+
+    /// The error with code `rawValue`, named or not.
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// `.unknown` (0).
+    public static let unknown = IncomingCallError(rawValue: 0)
+    /// `.unentitled` (1): the app lacks the entitlement (or CallKit is unavailable).
+    public static let unentitled = IncomingCallError(rawValue: 1)
+    /// `.callUUIDAlreadyExists` (2): the UUID is already reported (a duplicate push; the
     /// engine counts it as success).
-    case callUUIDAlreadyExists = 2
-    /// `.filteredByDoNotDisturb`.
-    case filteredByDoNotDisturb = 3
-    /// `.filteredByBlockList`.
-    case filteredByBlockList = 4
-    /// `.filteredDuringRestrictedSharingMode` (iOS 17.4).
-    case filteredDuringRestrictedSharingMode = 5
-    /// `.callIsProtected` (iOS 18).
-    case callIsProtected = 6
-    /// `.filteredBySensitiveParticipants` (iOS 18).
-    case filteredBySensitiveParticipants = 7
+    public static let callUUIDAlreadyExists = IncomingCallError(rawValue: 2)
+    /// `.filteredByDoNotDisturb` (3).
+    public static let filteredByDoNotDisturb = IncomingCallError(rawValue: 3)
+    /// `.filteredByBlockList` (4).
+    public static let filteredByBlockList = IncomingCallError(rawValue: 4)
+    /// `.filteredDuringRestrictedSharingMode` (5, iOS 17.4).
+    public static let filteredDuringRestrictedSharingMode = IncomingCallError(rawValue: 5)
+    /// `.callIsProtected` (6, iOS 18).
+    public static let callIsProtected = IncomingCallError(rawValue: 6)
+    /// `.filteredBySensitiveParticipants` (7, iOS 18).
+    public static let filteredBySensitiveParticipants = IncomingCallError(rawValue: 7)
+
+    /// Apple's names of the codes 0-7, by raw value.
+    private static let names = [
+        "unknown", "unentitled", "callUUIDAlreadyExists", "filteredByDoNotDisturb", "filteredByBlockList",
+        "filteredDuringRestrictedSharingMode", "callIsProtected", "filteredBySensitiveParticipants",
+    ]
+
+    /// Every code Apple names, in raw-value order.
+    public static let named: [IncomingCallError] = names.indices.map { IncomingCallError(rawValue: $0) }
+
+    /// Whether Apple names this code (0-7).
+    public var isNamed: Bool { IncomingCallError.names.indices.contains(rawValue) }
+
+    /// Apple's name and the number (`filteredByBlockList (4)`), or
+    /// `unrecognized (<number>)`.
+    public var description: String { appleErrorDescription(rawValue, IncomingCallError.names) }
 }
 
 /// The error of a failed `CXCallController.request(_:completion:)`:
 /// `CXErrorCodeRequestTransactionError.Code`
 /// (https://developer.apple.com/documentation/callkit/cxerrorcoderequesttransactionerror/code),
-/// with its raw values (the `NSError.code` in `CXErrorDomainRequestTransaction`). Read
-/// a code Apple adds later as ``unknown``.
-public enum RequestTransactionError: Int, CaseIterable, Hashable, Sendable, Error {
-    /// `.unknown`.
-    case unknown = 0
-    /// `.unentitled`.
-    case unentitled = 1
-    /// `.unknownCallProvider`.
-    case unknownCallProvider = 2
-    /// `.emptyTransaction`.
-    case emptyTransaction = 3
-    /// `.unknownCallUUID`.
-    case unknownCallUUID = 4
-    /// `.callUUIDAlreadyExists`.
-    case callUUIDAlreadyExists = 5
-    /// `.invalidAction`.
-    case invalidAction = 6
-    /// `.maximumCallGroupsReached`.
-    case maximumCallGroupsReached = 7
-    /// `.callIsProtected` (iOS 18).
-    case callIsProtected = 8
+/// with its raw values (the `NSError.code` in `CXErrorDomainRequestTransaction`).
+///
+/// A struct with static members, as ``IncomingCallError``: a code Apple adds later
+/// keeps its number and is treated as ``unknown``.
+public struct RequestTransactionError: RawRepresentable, Hashable, Sendable, Error, CustomStringConvertible {
+    /// The `NSError.code`.
+    public let rawValue: Int
+
+    /// The error with code `rawValue`, named or not.
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// `.unknown` (0).
+    public static let unknown = RequestTransactionError(rawValue: 0)
+    /// `.unentitled` (1).
+    public static let unentitled = RequestTransactionError(rawValue: 1)
+    /// `.unknownCallProvider` (2).
+    public static let unknownCallProvider = RequestTransactionError(rawValue: 2)
+    /// `.emptyTransaction` (3).
+    public static let emptyTransaction = RequestTransactionError(rawValue: 3)
+    /// `.unknownCallUUID` (4).
+    public static let unknownCallUUID = RequestTransactionError(rawValue: 4)
+    /// `.callUUIDAlreadyExists` (5).
+    public static let callUUIDAlreadyExists = RequestTransactionError(rawValue: 5)
+    /// `.invalidAction` (6).
+    public static let invalidAction = RequestTransactionError(rawValue: 6)
+    /// `.maximumCallGroupsReached` (7).
+    public static let maximumCallGroupsReached = RequestTransactionError(rawValue: 7)
+    /// `.callIsProtected` (8, iOS 18).
+    public static let callIsProtected = RequestTransactionError(rawValue: 8)
+
+    /// Apple's names of the codes 0-8, by raw value.
+    private static let names = [
+        "unknown", "unentitled", "unknownCallProvider", "emptyTransaction", "unknownCallUUID",
+        "callUUIDAlreadyExists", "invalidAction", "maximumCallGroupsReached", "callIsProtected",
+    ]
+
+    /// Every code Apple names, in raw-value order.
+    public static let named: [RequestTransactionError] = names.indices.map { RequestTransactionError(rawValue: $0) }
+
+    /// Whether Apple names this code (0-8).
+    public var isNamed: Bool { RequestTransactionError.names.indices.contains(rawValue) }
+
+    /// Apple's name and the number (`unknownCallUUID (4)`), or `unrecognized (<number>)`.
+    public var description: String { appleErrorDescription(rawValue, RequestTransactionError.names) }
+}
+
+/// `name (code)` from `names` (indexed by code), or `unrecognized (code)`: the trace
+/// format's spelling.
+private func appleErrorDescription(_ code: Int, _ names: [String]) -> String {
+    let name = names.indices.contains(code) ? names[code] : "unrecognized"
+    return "\(name) (\(code))"
 }
 
 /// How DTMF digits are played: `CXPlayDTMFCallAction.ActionType`

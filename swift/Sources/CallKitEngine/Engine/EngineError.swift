@@ -5,9 +5,10 @@ import Foundation
 /// `ck_result` code of `ffi/include/callkit_engine.h`, named after it
 /// (``resultName`` gives the C name, ``code`` the number).
 ///
-/// Codes 1-9 are about the call itself; with this package's types only ``invalidUTF8``,
+/// Codes 1-10 are about the call itself; with this package's types only ``invalidUTF8``,
 /// ``invalidArgument`` (a value out of the C ABI's range, such as a key longer than
-/// ``EngineLimits/maximumSchemaKeyLengthInBytes``) and ``invalidSchema`` can happen.
+/// ``EngineLimits/maximumSchemaKeyLengthInBytes``) and ``invalidSchema`` can happen, and
+/// ``alreadySet`` from ``EngineLog/setHandler(_:)``.
 /// Codes 20 and up are the engine refusing the event: nothing changed, not even the
 /// engine's clock, and there is nothing to carry out. Protocol outcomes (a CallKit
 /// action that cannot be performed, a malformed push) are effects, never errors.
@@ -33,6 +34,9 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `CK_RESULT_PANIC` (9): the library caught a bug of its own; the engine is as
     /// it was before the call.
     case libraryPanicked
+    /// `CK_RESULT_ALREADY_SET` (10): something set once per process (the engine's log
+    /// handler, ``EngineLog/setHandler(_:)``) is set already; nothing changed.
+    case alreadySet
     /// `CK_RESULT_TIME_WENT_BACKWARDS` (20): earlier than the last accepted event.
     case timeWentBackwards
     /// `CK_RESULT_UNKNOWN_CALL` (21): no live call has this UUID.
@@ -73,7 +77,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
 
     private static let known: [EngineError] = [
         .nullPointer, .misaligned, .notInitialized, .busy, .bufferTooSmall, .invalidArgument,
-        .invalidUTF8, .invalidSchema, .libraryPanicked, .timeWentBackwards, .unknownCall,
+        .invalidUTF8, .invalidSchema, .libraryPanicked, .alreadySet, .timeWentBackwards, .unknownCall,
         .unknownPush, .unknownAction, .duplicateAction, .unknownTransaction, .unknownTimer,
         .timerNotDue, .callExists, .callCapacity, .transactionCapacity, .wrongPhase,
         .notSupported, .invalidHandle, .invalidDTMF, .invalidPushToken,
@@ -97,6 +101,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidUTF8: CK_RESULT_INVALID_UTF8.rawValue
         case .invalidSchema: CK_RESULT_INVALID_SCHEMA.rawValue
         case .libraryPanicked: CK_RESULT_PANIC.rawValue
+        case .alreadySet: CK_RESULT_ALREADY_SET.rawValue
         case .timeWentBackwards: CK_RESULT_TIME_WENT_BACKWARDS.rawValue
         case .unknownCall: CK_RESULT_UNKNOWN_CALL.rawValue
         case .unknownPush: CK_RESULT_UNKNOWN_PUSH.rawValue
