@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (source, arguments: `true` when the program takes the payload directory).
-const PROGRAMS: [(&str, bool); 9] = [
+const PROGRAMS: [(&str, bool); 10] = [
     ("incoming_apple_docs.c", true),
     ("outgoing_call.c", false),
     ("malformed_push.c", true),
@@ -22,6 +22,7 @@ const PROGRAMS: [(&str, bool); 9] = [
     ("abi_checks.c", false),
     ("next_due_timer.c", false),
     ("hold_ringback_audio.c", false),
+    ("late_details.c", false),
     ("cpp_compat.cpp", false),
     ("log_callback.c", true),
 ];
