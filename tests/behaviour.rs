@@ -1461,6 +1461,8 @@ fn a_far_end_ringing_before_connecting_reports_connecting_and_rings_back_once_au
         "{failed:#?}"
     );
     assert!(h.engine.is_idle());
+    // A 180 racing that end is no error and no effect.
+    assert_eq!(h.step(Event::OutgoingCallRinging { call }), vec![]);
     finish(&mut h);
 }
 
