@@ -41,8 +41,18 @@ final class GuideExampleTests: XCTestCase {
     }
 }
 
-private final class GuideVoIPStack: CallSignalling {
-    weak var calls: CallDriver?
+// The guide's `nonisolated final class VoIPStack`: Swift 6.0 (this repository's Linux
+// toolchain) has no default `MainActor` isolation and no `nonisolated` on types (Swift
+// 6.1), so the attribute is left out here; the class is nonisolated either way.
+private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
+    // Why @unchecked Sendable: `_calls` is read and written only with `lock` held; the
+    // driver calls the CallSignalling methods on its queue.
+    private let lock = NSLock()
+    private weak var _calls: CallDriver?
+    var calls: CallDriver? {
+        get { lock.withLock { _calls } }
+        set { lock.withLock { _calls = newValue } }
+    }
     func connectIncoming(_ call: UUID) {}
     func answerIncoming(_ call: UUID) {}
     func rejectIncoming(_ call: UUID, reason: RejectReason) {}
@@ -55,7 +65,7 @@ private final class GuideVoIPStack: CallSignalling {
     func unregisterPushToken() {}
 }
 
-private final class GuideMedia: CallMedia {
+private final class GuideMedia: CallMedia {  // no state: Sendable as it is
     func start(_ call: UUID) {}
     func stop(_ call: UUID) {}
     func setMuted(_ call: UUID, muted: Bool) {}

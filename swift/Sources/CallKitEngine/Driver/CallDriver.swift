@@ -25,10 +25,13 @@ import Foundation
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
     // call it on `queue`, and completions and timers capture it to hop back onto `queue`.
-    // Every stored `var`, the engine and the non-Sendable ports are read and written only
-    // on `queue`: the `handle…` entry points check it with dispatchPrecondition, and every
-    // other entry point goes through `queue.async`. The remaining `let`s (the queue, the
-    // scheduler, the handle types and video flag, the log) are immutable and Sendable.
+    // Every stored `var`, the engine and the non-Sendable ports (provider, call controller,
+    // push registry, audio session) are read and written only on `queue`: the `handle…`
+    // entry points check it with dispatchPrecondition, and every other entry point goes
+    // through `queue.async`. The app's signalling and media are Sendable (their protocols
+    // refine it, so the compiler checks the app's conformances). The remaining `let`s
+    // (the queue, the scheduler, the handle types and video flag, the log) are immutable
+    // and Sendable.
 
     /// The serial queue every engine step, effect and delegate callback runs on.
     public let queue: DispatchQueue
@@ -66,7 +69,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///     derives one from the other).
     ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
     ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
-    ///   - signalling, media: the app's VoIP stack and media engine, held strongly.
+    ///   - signalling, media: the app's VoIP stack and media engine, held strongly and
+    ///     called on `queue`; `Sendable` (see ``CallSignalling``), so a main-actor-isolated
+    ///     conformance is refused at compile time.
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
     ///   - queue: the serial queue the provider and push registry deliver on.
     ///   - log: where refused steps and ignored callbacks are reported.

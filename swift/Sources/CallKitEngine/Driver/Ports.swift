@@ -82,8 +82,20 @@ public protocol CallScheduler: AnyObject, Sendable {
 }
 
 /// The app's signalling (its VoIP stack), as the engine drives it. Called on the driver's
-/// queue; the driver holds it strongly.
-public protocol CallSignalling: AnyObject {
+/// queue (``CallDriver/queue``), never on the main thread; the driver holds it strongly.
+///
+/// Why it refines `Sendable`: the app creates it on one thread (usually the main actor)
+/// and the driver calls it on its own queue, so it crosses isolation domains. `Sendable`
+/// makes the compiler check that at the app's conformance: a main-actor-isolated
+/// conformance (Xcode 26's default `MainActor` isolation) is refused at compile time
+/// instead of racing or trapping at run time, because a protocol that refines `Sendable`
+/// cannot have an isolated conformance (SE-0470). Taking the objects as `sending`
+/// parameters (SE-0430) was the alternative; it was not chosen because the driver keeps
+/// them for its whole life and the app usually keeps a reference too (the stack reports
+/// back to the driver), which a `sending` value forbids. Conform with a `nonisolated`
+/// type that is thread-safe (immutable, or guarding its state with a lock, or hopping
+/// onto its own queue): docs/ios-integration.md, section 3.
+public protocol CallSignalling: AnyObject, Sendable {
     /// Start connecting an incoming call's signalling leg now, in parallel with the
     /// CallKit report; say ``CallDriver/SignallingEvent/incomingCallConnected(_:)`` when
     /// it is ready.
@@ -108,8 +120,11 @@ public protocol CallSignalling: AnyObject {
     func unregisterPushToken()
 }
 
-/// The app's media engine. Called on the driver's queue; the driver holds it strongly.
-public protocol CallMedia: AnyObject {
+/// The app's media engine. Called on the driver's queue (``CallDriver/queue``); the
+/// driver holds it strongly. It refines `Sendable` for the reason ``CallSignalling``
+/// gives: the compiler checks at the app's conformance that calling it off the main
+/// actor is safe.
+public protocol CallMedia: AnyObject, Sendable {
     /// Start the call's media streams: the audio session is active (CallKit said
     /// `provider(_:didActivate:)`).
     func start(_ call: UUID)
