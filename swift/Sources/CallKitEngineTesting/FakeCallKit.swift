@@ -184,6 +184,24 @@ public final class FakeCallProvider: CallProvider, Sendable {
         settle()
     }
 
+    /// Runs the held completion of the report of `call` on the driver's queue, as CallKit
+    /// does (on the provider's delegate queue), and in the same turn of that queue
+    /// delivers `providerDidReset(_:)`: CallKit accepted the call and reset right after,
+    /// before the queue ran anything else. Then settles the driver's queue.
+    public func completeReportOnQueueThenReset(for call: UUID) {
+        let pending = state.withLock { state -> Pending? in
+            guard let index = state.pending.firstIndex(where: { $0.call == call }) else { return nil }
+            return state.pending.remove(at: index)
+        }
+        guard let pending else { return }
+        queue.sync {
+            deliver(pending)
+            state.withLock { $0.knownCalls.removeAll() }
+            driver?.handleProviderDidReset()
+        }
+        settle()
+    }
+
     // MARK: CallKit's callbacks (from the test's thread)
 
     /// CallKit performs `request` (`provider(_:perform:)`): a fresh action is handed to
@@ -291,7 +309,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     private func deliver(_ pending: Pending) {
         // CallKit runs the completion on the delegate queue; the driver hops onto its
-        // queue itself, so it is called right here.
+        // queue itself when it is called elsewhere, so it is called right here.
         pending.completion(pending.error)
     }
 

@@ -59,6 +59,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private var reportsInFlight: [UUID: Int] = [:]
     /// `reportCall(with:endedAt:reason:)`s waiting for CallKit to accept the call's report.
     private var deferredEnds: [UUID: (date: Date, reason: CallEndedReason)] = [:]
+    /// Set on `queue` (this driver's own key): tells a completion whether it already runs
+    /// on the queue.
+    private let queueKey = DispatchSpecificKey<UInt8>()
+    /// True while a step carries out its effects.
+    private var stepping = false
+    /// Completions that ran on the queue from inside an effect (a provider answering
+    /// synchronously): they run right after that step's effects, in order.
+    private var completionsDuringStep: [@Sendable () -> Void] = []
 
     /// A driver over `configuration`'s engine.
     ///
@@ -101,6 +109,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         self.queue = queue
         self.log = log
         super.init()
+        queue.setSpecific(key: queueKey, value: 1)
     }
 
     /// Registers for VoIP pushes (`desiredPushTypes = [.voIP]`). Call once, after the
@@ -281,8 +290,38 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error)")
             return error
         }
+        let outermost = !stepping
+        stepping = true
         for effect in effects { perform(effect, now: now) }
+        if outermost {
+            stepping = false
+            while !completionsDuringStep.isEmpty { completionsDuringStep.removeFirst()() }
+        }
         return nil
+    }
+
+    /// Runs a CallKit completion on `queue`: right here when it already runs there, else
+    /// after a hop.
+    ///
+    /// `reportNewIncomingCall(with:update:completion:)`'s completion runs on the
+    /// provider's delegate queue and `request(_:completion:)`'s on the call controller's
+    /// queue (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:),
+    /// https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:)),
+    /// both `queue` for the system driver. Hopping again would queue the result behind a
+    /// `providerDidReset(_:)` or `provider(_:perform:)` CallKit delivered in between, and
+    /// the engine would see them in the wrong order. A completion run from inside one of
+    /// the driver's own calls (a provider that answers synchronously) waits until the
+    /// current step's effects are carried out, so steps never nest.
+    private func onQueue(_ work: @escaping @Sendable () -> Void) {
+        guard DispatchQueue.getSpecific(key: queueKey) != nil else {
+            queue.async(execute: work)
+            return
+        }
+        if stepping {
+            completionsDuringStep.append(work)
+        } else {
+            work()
+        }
     }
 
     private func perform(_ effect: Effect, now: Instant) {
@@ -291,7 +330,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             reportsInFlight[call, default: 0] += 1
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
-                self.queue.async { self.incomingCallReported(call, push: push, error: error) }
+                self.onQueue { self.incomingCallReported(call, push: push, error: error) }
             }
         case let .reportCallUpdated(call, update):
             provider.reportCall(call, updated: update)
@@ -329,7 +368,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .requestTransaction(transaction, action):
             callController.request(action) { error in
                 let error = error.map(CallKitErrorDomain.requestTransactionError)
-                self.queue.async { self.step(.transactionCompleted(transaction, error: error)) }
+                self.onQueue { self.step(.transactionCompleted(transaction, error: error)) }
             }
         case let .connectIncoming(call):
             signalling.connectIncoming(call)
@@ -421,7 +460,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             remoteHandle: nil, localizedCallerName: nil, hasVideo: false, supportsHolding: false,
             supportsGrouping: false, supportsUngrouping: false, supportsDTMF: false)
         provider.reportNewIncomingCall(fallback, update: update) { error in
-            self.queue.async {
+            self.onQueue {
                 if error == nil {
                     self.provider.reportCall(fallback, endedAt: self.scheduler.currentDate(), reason: .failed)
                 }
