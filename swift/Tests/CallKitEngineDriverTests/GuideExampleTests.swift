@@ -20,7 +20,7 @@ final class GuideExampleTests: XCTestCase {
         let driver = try CallDriver.system(
             providerConfiguration: provider, configuration: engine,
             signalling: voip, media: GuideMedia(),
-            audioSession: SystemAudioSession(options: [.allowBluetooth]),
+            audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
             log: { entry in print("callkit-engine: \(entry)") })
         voip.calls = driver
         // The provider's handle types replaced the engine's: an e-mail call is refused.

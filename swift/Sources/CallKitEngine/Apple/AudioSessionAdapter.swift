@@ -14,7 +14,12 @@ public final class SystemAudioSession: CallAudioSession {
 
     /// Settings for `session` (the shared instance by default): `.playAndRecord` and
     /// `.voiceChat` unless the app says otherwise (`.videoChat` for video calls,
-    /// `.allowBluetooth` for hands-free sets, ...).
+    /// `.allowBluetoothHFP` for hands-free sets, ...). `.allowBluetoothHFP` is the iOS 26
+    /// SDK's name of `.allowBluetooth`, deprecated there; both are the same bit with the
+    /// same behaviour (https://developer.apple.com/forums/thread/797379), and Apple's
+    /// page lists the new name from iOS 1.0, so it needs no `#available` check. With an
+    /// older SDK, write `.allowBluetooth`.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetoothhfp
     public init(
         session: AVAudioSession = .sharedInstance(),
         category: AVAudioSession.Category = .playAndRecord,
