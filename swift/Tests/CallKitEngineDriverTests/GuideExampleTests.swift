@@ -33,11 +33,13 @@ final class GuideExampleTests: XCTestCase {
         driver.queue.sync {}
     }
 
-    func testDriverReadsErrorsInCallKitsOwnDomains() {
-        // On Linux the stub's constants (their documented values); on a device, the SDK's.
+    func testDriverReadsErrorsInCallKitsOwnDomainsWithTheirDocumentedValues() {
+        // CallKitErrorDomain takes CallKit's constants: on Linux the stub's, on a device
+        // the SDK's; both must hold the values Apple documents.
         XCTAssertEqual(CallKitErrorDomain.general, CXErrorDomain)
-        XCTAssertEqual(CallKitErrorDomain.incomingCall, CXErrorDomainIncomingCall)
-        XCTAssertEqual(CallKitErrorDomain.requestTransaction, CXErrorDomainRequestTransaction)
+        XCTAssertEqual(CallKitErrorDomain.general, "com.apple.CallKit.error")
+        XCTAssertEqual(CallKitErrorDomain.incomingCall, "com.apple.CallKit.error.incomingcall")
+        XCTAssertEqual(CallKitErrorDomain.requestTransaction, "com.apple.CallKit.error.requesttransaction")
     }
 }
 

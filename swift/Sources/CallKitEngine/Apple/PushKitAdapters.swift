@@ -1,5 +1,5 @@
-// PushKit behind the driver's protocols: PKPushRegistry conforms (one Apple call), and
-// the driver is the PKPushRegistryDelegate. On Linux this compiles against the PushKit
+// PushKit behind the driver's protocols: an internal wrapper of PKPushRegistry (one Apple
+// call; PKPushRegistry itself gains nothing), and the driver is the PKPushRegistryDelegate. On Linux this compiles against the PushKit
 // stub, whose delegate methods are all required: the incoming-push method must take the
 // completion as `@escaping @Sendable () -> Void`, as Apple's Swift 6 SDK declares it, or
 // it would not match Apple's optional requirement and PushKit would never call it.
@@ -7,10 +7,17 @@
 import Foundation
 import PushKit
 
-extension PKPushRegistry: VoIPPushRegistry {
+/// A `PKPushRegistry` as the driver's ``VoIPPushRegistry``.
+/// https://developer.apple.com/documentation/pushkit/pkpushregistry
+final class SystemPushRegistry: VoIPPushRegistry {
+    let registry: PKPushRegistry
+
+    init(_ registry: PKPushRegistry) { self.registry = registry }
+
     /// `desiredPushTypes = [.voIP]`.
-    public func registerForVoIPPushes() {
-        desiredPushTypes = [.voIP]
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistry/desiredpushtypes
+    func registerForVoIPPushes() {
+        registry.desiredPushTypes = [.voIP]
     }
 }
 

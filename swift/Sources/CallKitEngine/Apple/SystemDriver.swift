@@ -43,8 +43,9 @@ extension CallDriver {
         let provider = CXProvider(configuration: providerConfiguration)
         let registry = PKPushRegistry(queue: queue)
         let driver = try CallDriver(
-            configuration: configuration, provider: provider, callController: CXCallController(queue: queue),
-            pushRegistry: registry, audioSession: audioSession, signalling: signalling, media: media,
+            configuration: configuration, provider: SystemCallProvider(provider),
+            callController: SystemCallController(CXCallController(queue: queue)),
+            pushRegistry: SystemPushRegistry(registry), audioSession: audioSession, signalling: signalling, media: media,
             queue: queue, log: log)
         provider.setDelegate(driver, queue: queue)
         registry.delegate = driver

@@ -1,9 +1,10 @@
 import Foundation
 
-// The small protocols the driver's logic talks to. On Apple platforms CXProvider,
-// CXCallController, PKPushRegistry and AVAudioSession conform to them in
-// swift/Sources/CallKitEngine/Apple/ (one Apple call per method); CallKitEngineTesting
-// ships fakes of each. The driver calls every method on its serial queue.
+// The small protocols the driver's logic talks to. On Apple platforms internal wrappers
+// of CXProvider, CXCallController, CXAction and PKPushRegistry, and SystemAudioSession,
+// conform to them in swift/Sources/CallKitEngine/Apple/ (one Apple call per method; Apple's
+// types themselves gain nothing); CallKitEngineTesting ships fakes of each. The driver
+// calls every method on its serial queue.
 
 /// `CXProvider`, as the driver reports to it.
 /// https://developer.apple.com/documentation/callkit/cxprovider
