@@ -302,7 +302,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
             if action.timeOut() { driver?.handleTimedOut(action) }
         }
         action.arm(timeout: timeout)
-        driver.handle(action, action.request)
+        driver.handle(action, request: action.request)
     }
 
     func enqueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }

@@ -201,7 +201,7 @@ final class DriverBehaviourTests: XCTestCase {
 
     func testStartCallRefusesVideoWithoutSupportsVideoAndBadHandles() throws {
         let h = try Harness { $0.supportsVideo = false }
-        XCTAssertThrowsError(try h.driver.startCall(to: "+15550100", type: .phoneNumber, video: true)) {
+        XCTAssertThrowsError(try h.driver.startCall(to: "+15550100", type: .phoneNumber, isVideo: true)) {
             XCTAssertEqual($0 as? CallDriverError, .videoNotSupported)
         }
         XCTAssertThrowsError(try h.driver.startCall(to: "", type: .phoneNumber)) {

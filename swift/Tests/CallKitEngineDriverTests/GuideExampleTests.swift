@@ -10,14 +10,14 @@ import Foundation
 import XCTest
 
 final class GuideExampleTests: XCTestCase {
-    func testTheGuidesWiringBuildsADriverOnTheSystemFactory() throws {
+    func testTheGuidesWiringBuildsADriverOnTheSystemFrameworks() throws {
         let voip = GuideVoIPStack()
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
         var engine = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
         engine.ringTimeoutMilliseconds = 45_000
-        let driver = try CallDriver.system(
+        let driver = try CallDriver(
             providerConfiguration: provider, configuration: engine,
             signalling: voip, media: GuideMedia(),
             audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
@@ -59,10 +59,10 @@ private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
     func answerIncoming(_ call: UUID) {}
     func rejectIncoming(_ call: UUID, reason: RejectReason) {}
     func hangUp(_ call: UUID) {}
-    func setHold(_ call: UUID, onHold: Bool) {}
+    func setHeld(_ call: UUID, onHold: Bool) {}
     func setGroup(_ call: UUID, with other: UUID?) {}
     func sendDTMF(_ call: UUID, digits: String, type: DTMFType) {}
-    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool) {}
+    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {}
     func registerPushToken(hex: String) {}
     func unregisterPushToken() {}
 }

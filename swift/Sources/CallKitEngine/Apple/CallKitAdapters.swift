@@ -148,38 +148,40 @@ extension CallDriver: CXProviderDelegate {
 
     /// `provider(_:perform:)` for `CXStartCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXStartCallAction) {
-        handle(SystemProviderAction(action), .startCall(call: action.callUUID, handle: action.handle.engineHandle, isVideo: action.isVideo))
+        handle(
+            SystemProviderAction(action),
+            request: .startCall(call: action.callUUID, handle: action.handle.engineHandle, isVideo: action.isVideo))
     }
 
     /// `provider(_:perform:)` for `CXAnswerCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXAnswerCallAction) {
-        handle(SystemProviderAction(action), .answerCall(call: action.callUUID))
+        handle(SystemProviderAction(action), request: .answerCall(call: action.callUUID))
     }
 
     /// `provider(_:perform:)` for `CXEndCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXEndCallAction) {
-        handle(SystemProviderAction(action), .endCall(call: action.callUUID))
+        handle(SystemProviderAction(action), request: .endCall(call: action.callUUID))
     }
 
     /// `provider(_:perform:)` for `CXSetHeldCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXSetHeldCallAction) {
-        handle(SystemProviderAction(action), .setHeld(call: action.callUUID, onHold: action.isOnHold))
+        handle(SystemProviderAction(action), request: .setHeld(call: action.callUUID, onHold: action.isOnHold))
     }
 
     /// `provider(_:perform:)` for `CXSetMutedCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXSetMutedCallAction) {
-        handle(SystemProviderAction(action), .setMuted(call: action.callUUID, muted: action.isMuted))
+        handle(SystemProviderAction(action), request: .setMuted(call: action.callUUID, muted: action.isMuted))
     }
 
     /// `provider(_:perform:)` for `CXSetGroupCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXSetGroupCallAction) {
-        handle(SystemProviderAction(action), .setGroup(call: action.callUUID, groupWith: action.callUUIDToGroupWith))
+        handle(SystemProviderAction(action), request: .setGroup(call: action.callUUID, groupWith: action.callUUIDToGroupWith))
     }
 
     /// `provider(_:perform:)` for `CXPlayDTMFCallAction`.
     public func provider(_ provider: CXProvider, perform action: CXPlayDTMFCallAction) {
         let type = DTMFType(rawValue: action.type.rawValue) ?? .singleTone
-        handle(SystemProviderAction(action), .playDTMF(call: action.callUUID, digits: action.digits, type: type))
+        handle(SystemProviderAction(action), request: .playDTMF(call: action.callUUID, digits: action.digits, type: type))
     }
 
     /// `provider(_:timedOutPerforming:)`.

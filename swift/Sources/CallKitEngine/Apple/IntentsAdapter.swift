@@ -13,7 +13,7 @@ extension CallDriver {
     /// https://developer.apple.com/documentation/intents/instartcallintent
     ///
     /// - Throws: ``CallDriverError/noCallIntent`` when the activity carries no start-call
-    ///   intent with a handle, and whatever ``startCall(to:type:video:)`` throws.
+    ///   intent with a handle, and whatever ``startCall(to:type:isVideo:)`` throws.
     public func startCall(from userActivity: NSUserActivity) throws -> UUID {
         guard let intent = userActivity.interaction?.intent as? INStartCallIntent,
             let handle = intent.contacts?.first?.personHandle,
@@ -25,7 +25,7 @@ extension CallDriver {
         case .emailAddress: type = .emailAddress
         default: type = .generic
         }
-        return try startCall(to: value, type: type, video: intent.callCapability == .videoCall)
+        return try startCall(to: value, type: type, isVideo: intent.callCapability == .videoCall)
     }
 }
 #endif

@@ -18,10 +18,11 @@ import Foundation
 /// - timers are monotonic: changing the date and time moves none of them;
 /// - a step the engine refuses changes nothing and is logged.
 ///
-/// Thread rules: the `handle…` entry points are CallKit's and PushKit's and must be
-/// called on ``queue`` (the provider and push registry are created with it); the app's
-/// calls (``startCall(to:type:video:)``, ``endCall(_:)``, ``signallingDidReport(_:)``,
-/// ...) may come from any thread and hop onto the queue.
+/// Thread rules: the `handle…` entry points are CallKit's and PushKit's (reached through
+/// the delegate conformances, or CallKitEngineTesting's fakes); they are `package`, not
+/// for apps, and trap unless called on ``queue`` (the provider and push registry are
+/// created with it). The app's calls (``startCall(to:type:isVideo:)``, ``endCall(_:)``,
+/// ``signallingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
     // call it on `queue`, and completions and timers capture it to hop back onto `queue`.
@@ -73,7 +74,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``system(providerConfiguration:configuration:signalling:media:audioSession:log:)``
+    ///     with (``init(providerConfiguration:configuration:signalling:media:audioSession:log:)``
     ///     derives one from the other).
     ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
     ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
@@ -127,7 +128,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// A payload that is not a JSON object (say, one holding a date) is read as an
     /// unusable push: the engine reports a call under a fresh UUID and ends it once
     /// CallKit accepted it, as PushKit requires.
-    public func handleIncomingPush(
+    package func handleIncomingPush(
         payload: [AnyHashable: Any], completion: @escaping @Sendable () -> Void
     ) {
         dispatchPrecondition(condition: .onQueue(queue))
@@ -146,13 +147,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 
     /// `pushRegistry(_:didUpdate:for:)` for `.voIP`.
-    public func handlePushCredentialsUpdated(token: Data) {
+    package func handlePushCredentialsUpdated(token: Data) {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsUpdated(token: token))
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)` for `.voIP`.
-    public func handlePushCredentialsInvalidated() {
+    package func handlePushCredentialsInvalidated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsInvalidated)
     }
@@ -160,13 +161,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     // MARK: - CallKit entry points (on `queue`)
 
     /// `providerDidBegin(_:)`.
-    public func handleProviderDidBegin() {
+    package func handleProviderDidBegin() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidBegin)
     }
 
     /// `providerDidReset(_:)`: CallKit dropped every call and voided every action.
-    public func handleProviderDidReset() {
+    package func handleProviderDidReset() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidReset)
         actions.removeAll()
@@ -177,7 +178,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// engine fulfils or fails it, and fails it at once when the engine refuses it (for
     /// example an action for a call the engine does not know), so that its transaction
     /// completes instead of staying pending.
-    public func handle(_ action: any ProviderAction, _ request: ProviderActionRequest) {
+    package func handle(_ action: any ProviderAction, request: ProviderActionRequest) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard actions[action.uuid] == nil else {
             record(.unknownAction, "CallKit handed in action \(action.uuid) twice; failing the second")
@@ -192,20 +193,20 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on.
-    public func handleTimedOut(_ action: any ProviderAction) {
+    package func handleTimedOut(_ action: any ProviderAction) {
         dispatchPrecondition(condition: .onQueue(queue))
         actions.removeValue(forKey: action.uuid)
         step(.timedOutPerforming(action: action.uuid))
     }
 
     /// `provider(_:didActivate:)`.
-    public func handleAudioSessionActivated() {
+    package func handleAudioSessionActivated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.didActivateAudioSession)
     }
 
     /// `provider(_:didDeactivate:)`.
-    public func handleAudioSessionDeactivated() {
+    package func handleAudioSessionDeactivated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.didDeactivateAudioSession)
     }
@@ -220,13 +221,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///   ``CallDriverError/videoNotSupported`` for a video call without `supportsVideo`,
     ///   ``CallDriverError/invalidHandle`` for an empty handle or one longer than
     ///   ``EngineLimits/maximumHandleLengthInBytes`` bytes.
-    public func startCall(to handle: String, type: HandleType, video: Bool = false) throws -> UUID {
+    public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
-        guard !video || supportsVideo else { throw CallDriverError.videoNotSupported }
+        guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
         guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else { throw CallDriverError.invalidHandle }
         let call = UUID()
         let handle = Handle(type: type, value: handle)
-        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: video)) }
+        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }
         return call
     }
 
@@ -379,13 +380,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .hangUp(call):
             signalling.hangUp(call)
         case let .setHold(call, onHold):
-            signalling.setHold(call, onHold: onHold)
+            signalling.setHeld(call, onHold: onHold)
         case let .setGroup(call, groupWith):
             signalling.setGroup(call, with: groupWith)
         case let .sendDTMF(call, digits, type):
             signalling.sendDTMF(call, digits: digits, type: type)
         case let .startOutgoing(call, handle, video):
-            signalling.startOutgoing(call, to: handle, video: video)
+            signalling.startOutgoing(call, to: handle, isVideo: video)
         case let .registerPushToken(hex):
             signalling.registerPushToken(hex: hex)
         case .unregisterPushToken:
@@ -479,7 +480,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 }
 
-/// Why ``CallDriver/startCall(to:type:video:)`` refused to start a call.
+/// Why ``CallDriver/startCall(to:type:isVideo:)`` refused to start a call.
 public enum CallDriverError: Error, Equatable, Sendable {
     /// The handle type is not in `CXProviderConfiguration.supportedHandleTypes`.
     case unsupportedHandleType(HandleType)

@@ -108,13 +108,13 @@ public protocol CallSignalling: AnyObject, Sendable {
     /// Hang up an answered or outgoing call.
     func hangUp(_ call: UUID)
     /// Hold (`true`) or resume the call.
-    func setHold(_ call: UUID, onHold: Bool)
+    func setHeld(_ call: UUID, onHold: Bool)
     /// Merge the call into `other`'s group, or split it out (`nil`).
     func setGroup(_ call: UUID, with other: UUID?)
     /// Send DTMF digits (`0-9 * # A-D ,`).
     func sendDTMF(_ call: UUID, digits: String, type: DTMFType)
     /// Start an outgoing call's signalling to `handle`.
-    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool)
+    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token (lower-case hex) with the server.
     func registerPushToken(hex: String)
     /// Tell the server the VoIP push token is no longer valid.
