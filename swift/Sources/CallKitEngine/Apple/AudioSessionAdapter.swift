@@ -12,7 +12,8 @@ public final class SystemAudioSession: CallAudioSession {
     private let mode: AVAudioSession.Mode
     private let options: AVAudioSession.CategoryOptions
 
-    /// Settings for `session` (the shared instance by default): `.playAndRecord` and
+    /// Settings for `session` (the shared instance by default,
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/sharedinstance()): `.playAndRecord` and
     /// `.voiceChat` unless the app says otherwise (`.videoChat` for video calls,
     /// `.allowBluetoothHFP` for hands-free sets, ...). `.allowBluetoothHFP` is the iOS 26
     /// SDK's name of `.allowBluetooth`, deprecated there; both are the same bit with the
@@ -33,6 +34,7 @@ public final class SystemAudioSession: CallAudioSession {
     }
 
     /// `setCategory(_:mode:options:)`.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setcategory(_:mode:options:)
     public func configureForCall() throws {
         try session.setCategory(category, mode: mode, options: options)
     }

@@ -88,6 +88,7 @@ final class SystemProviderAction: ProviderAction {
 
 extension CXCallUpdate {
     /// A `CXCallUpdate` with the engine's fields.
+    /// https://developer.apple.com/documentation/callkit/cxcallupdate
     convenience init(_ update: CallUpdate) {
         self.init()
         remoteHandle = update.remoteHandle.map(CXHandle.init)
@@ -102,6 +103,7 @@ extension CXCallUpdate {
 
 extension CXHandle {
     /// `CXHandle(type:value:)` from the engine's handle.
+    /// https://developer.apple.com/documentation/callkit/cxhandle/init(type:value:)
     convenience init(_ handle: Handle) {
         self.init(type: CXHandle.HandleType(rawValue: handle.type.rawValue) ?? .generic, value: handle.value)
     }
@@ -113,7 +115,10 @@ extension CXHandle {
 }
 
 extension CXCallAction {
-    /// The `CXCallAction` subclass for an action the engine requests.
+    /// The `CXCallAction` subclass for an action the engine requests (`CXStartCallAction`,
+    /// `CXEndCallAction`, `CXSetHeldCallAction`, `CXSetMutedCallAction`,
+    /// `CXPlayDTMFCallAction`).
+    /// https://developer.apple.com/documentation/callkit/cxcallaction
     static func make(_ action: CallAction) -> CXCallAction {
         switch action {
         case let .startCall(call, handle, video):
@@ -135,18 +140,22 @@ extension CXCallAction {
 
 /// The driver is the provider's delegate (`CXProvider.setDelegate(_:queue:)` with
 /// ``CallDriver/queue``): every method hands the callback to the driver's logic.
+/// https://developer.apple.com/documentation/callkit/cxproviderdelegate
 extension CallDriver: CXProviderDelegate {
     /// `providerDidReset(_:)`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/providerdidreset(_:)
     public func providerDidReset(_ provider: CXProvider) {
         handleProviderDidReset()
     }
 
     /// `providerDidBegin(_:)`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/providerdidbegin(_:)
     public func providerDidBegin(_ provider: CXProvider) {
         handleProviderDidBegin()
     }
 
-    /// `provider(_:perform:)` for `CXStartCallAction`.
+    /// `provider(_:perform:)` for `CXStartCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXStartCallAction` overload; https://developer.apple.com/documentation/callkit/cxstartcallaction).
     public func provider(_ provider: CXProvider, perform action: CXStartCallAction) {
         handle(
             SystemProviderAction(action),
@@ -154,47 +163,56 @@ extension CallDriver: CXProviderDelegate {
     }
 
     /// `provider(_:perform:)` for `CXAnswerCallAction`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:perform:)-h4in
     public func provider(_ provider: CXProvider, perform action: CXAnswerCallAction) {
         handle(SystemProviderAction(action), request: .answerCall(call: action.callUUID))
     }
 
-    /// `provider(_:perform:)` for `CXEndCallAction`.
+    /// `provider(_:perform:)` for `CXEndCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXEndCallAction` overload; https://developer.apple.com/documentation/callkit/cxendcallaction).
     public func provider(_ provider: CXProvider, perform action: CXEndCallAction) {
         handle(SystemProviderAction(action), request: .endCall(call: action.callUUID))
     }
 
-    /// `provider(_:perform:)` for `CXSetHeldCallAction`.
+    /// `provider(_:perform:)` for `CXSetHeldCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXSetHeldCallAction` overload; https://developer.apple.com/documentation/callkit/cxsetheldcallaction).
     public func provider(_ provider: CXProvider, perform action: CXSetHeldCallAction) {
         handle(SystemProviderAction(action), request: .setHeld(call: action.callUUID, onHold: action.isOnHold))
     }
 
-    /// `provider(_:perform:)` for `CXSetMutedCallAction`.
+    /// `provider(_:perform:)` for `CXSetMutedCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXSetMutedCallAction` overload; https://developer.apple.com/documentation/callkit/cxsetmutedcallaction).
     public func provider(_ provider: CXProvider, perform action: CXSetMutedCallAction) {
         handle(SystemProviderAction(action), request: .setMuted(call: action.callUUID, muted: action.isMuted))
     }
 
-    /// `provider(_:perform:)` for `CXSetGroupCallAction`.
+    /// `provider(_:perform:)` for `CXSetGroupCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXSetGroupCallAction` overload; https://developer.apple.com/documentation/callkit/cxsetgroupcallaction).
     public func provider(_ provider: CXProvider, perform action: CXSetGroupCallAction) {
         handle(SystemProviderAction(action), request: .setGroup(call: action.callUUID, groupWith: action.callUUIDToGroupWith))
     }
 
-    /// `provider(_:perform:)` for `CXPlayDTMFCallAction`.
+    /// `provider(_:perform:)` for `CXPlayDTMFCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
+    /// `CXPlayDTMFCallAction` overload; https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
     public func provider(_ provider: CXProvider, perform action: CXPlayDTMFCallAction) {
         let type = DTMFType(rawValue: action.type.rawValue) ?? .singleTone
         handle(SystemProviderAction(action), request: .playDTMF(call: action.callUUID, digits: action.digits, type: type))
     }
 
     /// `provider(_:timedOutPerforming:)`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:timedoutperforming:)
     public func provider(_ provider: CXProvider, timedOutPerforming action: CXAction) {
         handleTimedOut(SystemProviderAction(action))
     }
 
     /// `provider(_:didActivate:)`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:didactivate:)
     public func provider(_ provider: CXProvider, didActivate audioSession: AVAudioSession) {
         handleAudioSessionActivated()
     }
 
     /// `provider(_:didDeactivate:)`.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:diddeactivate:)
     public func provider(_ provider: CXProvider, didDeactivate audioSession: AVAudioSession) {
         handleAudioSessionDeactivated()
     }

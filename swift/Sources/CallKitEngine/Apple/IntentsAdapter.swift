@@ -10,7 +10,10 @@ extension CallDriver {
     /// `application(_:continue:restorationHandler:)` (or the scene's equivalent).
     ///
     /// An `INPersonHandle` of type `.unknown` is started as a generic handle.
-    /// https://developer.apple.com/documentation/intents/instartcallintent
+    /// https://developer.apple.com/documentation/intents/instartcallintent,
+    /// https://developer.apple.com/documentation/foundation/nsuseractivity/interaction,
+    /// https://developer.apple.com/documentation/intents/inpersonhandle,
+    /// https://developer.apple.com/documentation/intents/incallcapability
     ///
     /// - Throws: ``CallDriverError/noCallIntent`` when the activity carries no start-call
     ///   intent with a handle, and whatever ``startCall(to:type:isVideo:)`` throws.

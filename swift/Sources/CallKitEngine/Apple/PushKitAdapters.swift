@@ -23,8 +23,10 @@ final class SystemPushRegistry: VoIPPushRegistry {
 
 /// The driver is the push registry's delegate (`PKPushRegistry(queue:)` with
 /// ``CallDriver/queue``, so every callback arrives on it).
+/// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate
 extension CallDriver: PKPushRegistryDelegate {
     /// `pushRegistry(_:didUpdate:for:)`.
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didupdate:for:)
     public func pushRegistry(
         _ registry: PKPushRegistry, didUpdate pushCredentials: PKPushCredentials, for type: PKPushType
     ) {
@@ -34,6 +36,7 @@ extension CallDriver: PKPushRegistryDelegate {
 
     /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: reports the call
     /// before returning (PushKit's iOS 13 rule).
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)
     public func pushRegistry(
         _ registry: PKPushRegistry, didReceiveIncomingPushWith payload: PKPushPayload, for type: PKPushType,
         completion: @escaping @Sendable () -> Void
@@ -46,6 +49,7 @@ extension CallDriver: PKPushRegistryDelegate {
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didinvalidatepushtokenfor:)
     public func pushRegistry(_ registry: PKPushRegistry, didInvalidatePushTokenFor type: PKPushType) {
         guard type == .voIP else { return }
         handlePushCredentialsInvalidated()
