@@ -25,7 +25,8 @@ import Foundation
 /// ``signallingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
-    // call it on `queue`, and completions and timers capture it to hop back onto `queue`.
+    // call it on `queue`, and completions and timers capture it to run on `queue` (a
+    // completion CallKit already runs there runs inline, see `onQueue`).
     // Every stored `var`, the engine and the non-Sendable ports (provider, call controller,
     // push registry, audio session) are read and written only on `queue`: the `handle…`
     // entry points check it with dispatchPrecondition, and every other entry point goes
