@@ -6,8 +6,11 @@ import Intents
 extension CallDriver {
     /// Starts the call an `NSUserActivity` from Recents or Siri asks for: its
     /// `INStartCallIntent`'s first contact's handle, video when the intent's
-    /// `callCapability` is `.videoCall`. Call it from
-    /// `application(_:continue:restorationHandler:)` (or the scene's equivalent).
+    /// `callCapability` is `.videoCall`. Call it from the scene delegate's
+    /// `scene(_:continue:)`, and for a cold launch with each of
+    /// `scene(_:willConnectTo:options:)`'s `connectionOptions.userActivities`
+    /// (docs/ios-integration.md, section 3; TN3187); without scenes, from
+    /// `application(_:continue:restorationHandler:)`. Any thread.
     ///
     /// An `INPersonHandle` of type `.unknown` is started as a generic handle.
     /// https://developer.apple.com/documentation/intents/instartcallintent,
