@@ -4,6 +4,7 @@ use core::fmt;
 use core::ops::Deref;
 
 use crate::event::Timer;
+use crate::payload::{PayloadError, PayloadField};
 use crate::types::{
     ActionId, CallEndedReason, CallId, CallerName, DtmfType, Handle, Instant, PushId,
     TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
@@ -315,13 +316,63 @@ impl Effect {
     }
 }
 
+/// Why the engine reported a VoIP push's call to CallKit and ends it at once instead of
+/// ringing it (the iOS 13 rule wants every VoIP push reported, Apple DTS forums thread
+/// 817976). Carried by the step that makes the report, beside its effects
+/// ([`Effects::push_end_reason`]), so the host can log it when it happens. It names the
+/// schema field involved, never payload bytes or key text.
+///
+/// Raw values ([`PushEndReason::raw`]) are stable, for the C ABI. `#[non_exhaustive]`:
+/// a later version may end pushes for new reasons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum PushEndReason {
+    /// The payload could not be read (raw 1): too large, nested too deep, malformed, a
+    /// wrong type, ... ([`PayloadError`]), found while reading `field` (`None` outside
+    /// any schema field: the size, the text between fields, a skipped value).
+    Unreadable {
+        /// Why.
+        error: PayloadError,
+        /// The schema field being read.
+        field: Option<PayloadField>,
+    },
+    /// A cancel push without a call id (raw 2): the schema's cancel must name the call
+    /// it withdraws.
+    MissingCallId,
+    /// A cancel push for a call that is not ringing here (raw 3).
+    CancelledUnknownCall,
+    /// A push for a call that ended moments ago (raw 4): a late or repeated copy.
+    CallEnded,
+    /// Every call slot is taken (raw 5); the caller is rejected as busy.
+    CallCapacity,
+    /// The push names the app's own outgoing call (raw 6); reported under
+    /// [`unusable_push_id`](crate::unusable_push_id) or the fallback UUID.
+    OutgoingCallId,
+}
+
+impl PushEndReason {
+    /// The stable raw value (1-6) of the reason's kind.
+    pub const fn raw(&self) -> u8 {
+        match self {
+            PushEndReason::Unreadable { .. } => 1,
+            PushEndReason::MissingCallId => 2,
+            PushEndReason::CancelledUnknownCall => 3,
+            PushEndReason::CallEnded => 4,
+            PushEndReason::CallCapacity => 5,
+            PushEndReason::OutgoingCallId => 6,
+        }
+    }
+}
+
 /// The number of effects one step can produce at most, for an engine with `calls` call
 /// slots and `pushes` pending-push slots.
 ///
 /// The worst step is `providerDidReset` with every slot full: per call one
 /// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
 /// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
-/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4),
+/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
+/// an expired push slot reclaimed with the end it kept, and the new push's timer),
 /// or touches each call's media once (`didActivate` / `didDeactivate`).
 /// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
 /// below this.
@@ -372,6 +423,7 @@ enum StepData {
 pub struct Effects<const N: usize> {
     items: heapless::Vec<Effect, N>,
     data: StepData,
+    push_end: Option<PushEndReason>,
     overflowed: bool,
 }
 
@@ -387,6 +439,7 @@ impl<const N: usize> Effects<N> {
         Effects {
             items: heapless::Vec::new(),
             data: StepData::None,
+            push_end: None,
             overflowed: false,
         }
     }
@@ -396,7 +449,19 @@ impl<const N: usize> Effects<N> {
     pub fn clear(&mut self) {
         self.items.clear();
         self.data = StepData::None;
+        self.push_end = None;
         self.overflowed = false;
+    }
+
+    pub(crate) fn set_push_end_reason(&mut self, reason: PushEndReason) {
+        self.push_end = Some(reason);
+    }
+
+    /// Why this step's [`Effect::ReportNewIncomingCall`] reports a call the engine ends
+    /// at once instead of ringing it (`None` for every other step). The matching
+    /// [`Effect::ReportCallEnded`] follows once CallKit accepted the report.
+    pub fn push_end_reason(&self) -> Option<PushEndReason> {
+        self.push_end
     }
 
     pub(crate) fn set_call_update(&mut self, update: CallUpdate) {
@@ -498,6 +563,7 @@ impl<const N: usize> fmt::Debug for Effects<N> {
         f.debug_struct("Effects")
             .field("effects", &self.items.as_slice())
             .field("data", &self.data)
+            .field("push_end", &self.push_end)
             .finish()
     }
 }
@@ -505,6 +571,12 @@ impl<const N: usize> fmt::Debug for Effects<N> {
 #[cfg(feature = "defmt")]
 impl<const N: usize> defmt::Format for Effects<N> {
     fn format(&self, f: defmt::Formatter) {
-        defmt::write!(f, "{} {}", self.items.as_slice(), self.data)
+        defmt::write!(
+            f,
+            "{} {} {}",
+            self.items.as_slice(),
+            self.data,
+            self.push_end
+        )
     }
 }

@@ -10,9 +10,13 @@ use crate::{PayloadError, SchemaError};
 /// Why [`Engine::handle`](crate::Engine::handle) refused an event.
 ///
 /// Protocol outcomes (a CallKit action that cannot be performed, a malformed push, a
-/// full call table on an incoming push) are effects, not errors. An `Err` means the host
-/// sent something the engine cannot act on; the engine's state, including its clock, is
-/// exactly as before the call, and no effect was produced.
+/// full call table on an incoming push) are effects, not errors, and so are the races a
+/// correct host produces on its serial queue (a timer firing as the engine cancels it,
+/// signalling news or an app request for a call that just ended, a `timedOutPerforming`
+/// for an action already resolved, a completion after `providerDidReset`): those are
+/// accepted with no effects (docs/design.md, "Refusals and races"). An `Err` means the
+/// host sent something the engine cannot act on; the engine's state, including its
+/// clock, is exactly as before the call, and no effect was produced.
 ///
 /// `#[non_exhaustive]`: a later version may refuse events for new reasons, so a `match`
 /// outside this crate needs a wildcard arm.
@@ -27,17 +31,23 @@ pub enum Error {
         /// The time passed in.
         now: Instant,
     },
-    /// No live call has this UUID.
+    /// No live call has this UUID, and none ended lately (an event for a call that ended
+    /// moments ago is accepted with no effects).
     UnknownCall(CallId),
     /// No pending push or report has this id.
     UnknownPush(PushId),
-    /// No held action has this id (it was already fulfilled or failed, or never seen).
+    /// No held action has this id. Not returned since `timedOutPerforming` for an action
+    /// the engine does not hold became a race accepted with no effects (the engine
+    /// resolved it already); kept so that the C ABI's result codes stay stable.
     UnknownAction(ActionId),
     /// The action id is already held for another action.
     DuplicateAction(ActionId),
-    /// No pending `CXCallController` request has this id.
+    /// No pending `CXCallController` request has this id (a request dropped by the last
+    /// `providerDidReset` completes once with no effects).
     UnknownTransaction(TransactionId),
-    /// The timer is not armed.
+    /// The timer names a call or push the engine does not know. A timer that is not
+    /// armed but whose call is live or ended lately, or whose push was completed lately,
+    /// was cancelled as it fired: accepted with no effects.
     UnknownTimer(Timer),
     /// The timer is armed but its deadline has not come.
     TimerNotDue {
@@ -46,7 +56,8 @@ pub enum Error {
         /// Its deadline.
         deadline: Instant,
     },
-    /// A call with this UUID is live or ended moments ago (reusing a UUID before CallKit
+    /// A call with this UUID is live, ended moments ago, or is reported to be ended once
+    /// CallKit accepts its report (reusing a UUID before CallKit
     /// has finished the old call corrupts CallKit state: wire-ios-sync-engine PR 638).
     CallExists(CallId),
     /// Every call slot is taken.

@@ -151,7 +151,8 @@ pub enum Event<'a> {
         kind: DtmfType,
     },
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
-    /// from now on.
+    /// from now on. For an action the engine no longer holds (it resolved it as CallKit
+    /// timed it out) this is accepted with no effects.
     TimedOutPerforming {
         /// `CXAction.uuid`.
         action: ActionId,
@@ -247,9 +248,31 @@ pub enum Event<'a> {
         call: CallId,
     },
 
+    /// New details for a known call, from the app: a caller name from the address book,
+    /// or a video upgrade or downgrade from signalling. Sent to CallKit as
+    /// [`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated)
+    /// (`reportCall(with:updated:)`) with the merged update in
+    /// [`Effects::call_update`](crate::Effects::call_update); held until CallKit knows
+    /// the call (its report accepted, or for an outgoing call its start action
+    /// performed). No effect when nothing changes, the call is ending, or it ended
+    /// moments ago; [`Error::NotSupported`](crate::Error::NotSupported) for video
+    /// without `supportsVideo`.
+    CallDetailsChanged {
+        /// The call.
+        call: CallId,
+        /// `CXCallUpdate.localizedCallerName`, cut at a character boundary to
+        /// [`MAX_CALLER_NAME_LEN`](crate::MAX_CALLER_NAME_LEN) bytes; `None` (or empty)
+        /// keeps the current name.
+        caller_name: Option<&'a str>,
+        /// `CXCallUpdate.hasVideo`; `None` keeps the current value.
+        has_video: Option<bool>,
+    },
+
     // --- Timers ---
     /// A timer started by [`Effect::StartTimer`](crate::Effect::StartTimer) reached its
-    /// deadline. Send it no earlier than the deadline.
+    /// deadline. Send it no earlier than the deadline
+    /// ([`Error::TimerNotDue`](crate::Error::TimerNotDue)). A timer the engine cancelled
+    /// while the host's timer was already firing is accepted with no effects.
     TimerFired {
         /// The timer.
         timer: Timer,
@@ -290,6 +313,7 @@ impl Event<'_> {
             Event::DeclinedElsewhere { .. } => "declined_elsewhere",
             Event::ConnectionFailed { .. } => "connection_failed",
             Event::TimerFired { .. } => "timer_fired",
+            Event::CallDetailsChanged { .. } => "call_details_changed",
         }
     }
 }

@@ -6,8 +6,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushId, Timer,
-    Uuid, MAX_CALLER_NAME_LEN,
+    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushEndReason,
+    PushId, Timer, Uuid, MAX_CALLER_NAME_LEN,
 };
 use callkit_engine_testkit::trace::{opaque_call_id, schema_by_name, SCHEMA_NAMES};
 use callkit_engine_testkit::{fallback_id, Harness};
@@ -377,6 +377,9 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
         let connects = effects
             .iter()
             .any(|e| matches!(e, Effect::ConnectIncoming { .. }));
+        // A push reported to be ended at once says why, and is ended once its report is
+        // accepted.
+        let mut owed_end = None;
 
         match row.expect {
             Expect::Rings {
@@ -430,7 +433,13 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
             Expect::CancelUnknown { id } => {
                 let want = resolve(id);
                 assert_eq!(*call, want, "{file}: call id");
-                assert_eq!(ended, [(want, CallEndedReason::RemoteEnded)], "{file}");
+                assert_eq!(
+                    ended,
+                    [],
+                    "{file}: ended before CallKit accepted the report"
+                );
+                assert!(effects.push_end_reason.is_some(), "{file}: no reason");
+                owed_end = Some((want, CallEndedReason::RemoteEnded));
                 assert!(!connects, "{file}: a cancelled call connects");
                 assert!(
                     h.engine.call(want).is_none(),
@@ -443,7 +452,20 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
                     fallback_id(1),
                     "{file}: not reported under the fallback id"
                 );
-                assert_eq!(ended, [(fallback_id(1), CallEndedReason::Failed)], "{file}");
+                assert_eq!(
+                    ended,
+                    [],
+                    "{file}: ended before CallKit accepted the report"
+                );
+                assert!(
+                    matches!(
+                        effects.push_end_reason,
+                        Some(PushEndReason::Unreadable { .. })
+                    ),
+                    "{file}: {:?}",
+                    effects.push_end_reason
+                );
+                owed_end = Some((fallback_id(1), CallEndedReason::Failed));
                 assert!(!connects, "{file}: a malformed push connects");
                 assert!(
                     h.engine.calls().next().is_none(),
@@ -463,6 +485,13 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
             [PushId(1)],
             "{file}: completions after the report's result"
         );
+        if let Some((call, reason)) = owed_end {
+            assert!(
+                result.iter().any(|e| matches!(e,
+                    Effect::ReportCallEnded { call: c, reason: r, .. } if *c == call && *r == reason)),
+                "{file}: not ended once the report was accepted: {result:?}"
+            );
+        }
         h.checker.finish(h.now);
         assert!(
             h.checker.violations().is_empty(),

@@ -139,11 +139,11 @@ fn write_seeds() {
 
 use callkit_engine::{
     CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushId, Timer, TransactionId, MAX_PENDING_TRANSACTIONS,
-    RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
+    PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId,
+    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine_testkit::fuzzing::Checked;
-use callkit_engine_testkit::{action_id, call_id, fallback_id};
+use callkit_engine_testkit::{action_id, call_id, fallback_id, StepEffects};
 
 /// F1 (events, first minutes of the first run): `PerformEndCall` for an outgoing call
 /// whose start action is held fails the start action and fulfils the end; the
@@ -357,9 +357,19 @@ fn regression_f5_a_push_naming_the_apps_outgoing_call_is_reported_under_the_fall
             call: fallback_id(60)
         }
     );
-    assert!(effects.contains(&Effect::ReportCallEnded {
+    assert_eq!(effects.push_end_reason, Some(PushEndReason::OutgoingCallId));
+    let done = k
+        .step(
+            t + 2,
+            Event::IncomingCallReported {
+                push: PushId(60),
+                result: Ok(()),
+            },
+        )
+        .unwrap();
+    assert!(done.contains(&Effect::ReportCallEnded {
         call: fallback_id(60),
-        at: Instant::from_millis(t + 1),
+        at: Instant::from_millis(t + 2),
         reason: CallEndedReason::Failed
     }));
     assert!(k.engine.call(call_id(4)).is_some());
@@ -519,7 +529,7 @@ fn checked() -> Checked<4, 8, 28> {
     Checked::new(Config::default())
 }
 
-fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> Vec<Effect> {
+fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> StepEffects {
     k.step(
         at,
         Event::VoipPushReceived {
@@ -529,7 +539,6 @@ fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> Vec<Effe
         },
     )
     .unwrap()
-    .effects
 }
 
 fn payload_for(n: u8) -> Vec<u8> {
@@ -780,6 +789,16 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
         "{again:?}"
     );
     let stale = push(&mut k, t + 11, 101, &payload_for(1));
+    assert_eq!(stale.push_end_reason, Some(PushEndReason::CallEnded));
+    let stale = k
+        .step(
+            t + 12,
+            Event::IncomingCallReported {
+                push: PushId(101),
+                result: Ok(()),
+            },
+        )
+        .unwrap();
     assert!(stale.iter().any(|e| matches!(
         e,
         Effect::ReportCallEnded { call, reason: CallEndedReason::RemoteEnded, .. } if *call == call_id(1)
@@ -894,14 +913,51 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
             Err(Error::InvalidDtmf)
         );
     }
-    // A timer fired twice: the second is unknown.
+    // A timer fired twice: the second is a race with the first (issue 10), accepted
+    // with no effect; a timer of a push never seen is refused.
     let mut k = checked();
     push(&mut k, 0, 1, &payload_for(1));
     let timer = Timer::PushCompletion(PushId(1));
     k.step(5_000, Event::TimerFired { timer }).unwrap();
     assert_eq!(
-        k.step(5_001, Event::TimerFired { timer }),
-        Err(Error::UnknownTimer(timer))
+        k.step(5_001, Event::TimerFired { timer })
+            .map(|e| e.effects),
+        Ok(vec![])
+    );
+    let never = Timer::PushCompletion(PushId(99));
+    assert_eq!(
+        k.step(5_002, Event::TimerFired { timer: never }),
+        Err(Error::UnknownTimer(never))
+    );
+    k.finish(3_600_000);
+}
+
+/// F6 (events, the corpus refresh for issue 10): an unusable push reported under the
+/// host's fallback UUID owes its end until CallKit accepts the report; once more than
+/// `RECENTLY_ENDED_CALLS` other calls had ended, an outgoing call could take that UUID,
+/// and the owed end would then end it. A UUID whose end is owed is in use.
+/// fuzz/regressions/events/events-start-call-reusing-a-uuid-whose-kept-end-is-owed-61523698.
+#[test]
+fn regression_f6_an_outgoing_call_may_not_take_a_uuid_whose_kept_end_is_owed() {
+    let mut k = checked();
+    push(&mut k, 0, 1, b"");
+    // Seven more pending, then one completed at once (the push table is full): eight
+    // ends remembered after the first's.
+    for id in 2..=(RECENTLY_ENDED_CALLS as u64 + 1) {
+        push(&mut k, 0, id, b"");
+    }
+    assert_eq!(
+        k.step(
+            1,
+            Event::RequestStartCall {
+                call: fallback_id(1),
+                handle: "+1555",
+                handle_type: HandleType::PhoneNumber,
+                video: false,
+            }
+        )
+        .map(|e| e.effects),
+        Err(Error::CallExists(fallback_id(1)))
     );
     k.finish(3_600_000);
 }

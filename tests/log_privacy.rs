@@ -197,10 +197,15 @@ fn drive(schema: PayloadSchema, payload: &[u8]) -> Vec<String> {
             action: action(3),
             call,
         },
-        // Refused: the call is gone.
+        // The call is gone: fulfilled, nothing to end.
         Event::PerformEndCall {
             action: action(4),
             call,
+        },
+        // Refused: the engine never knew this call (a call that just ended is a race,
+        // accepted with no effect, so the refusal needs a call never seen).
+        Event::RemoteEnded {
+            call: CallId::from_bytes([0x0d; 16]),
         },
         Event::DidDeactivateAudioSession,
         Event::PushCredentialsUpdated { token: TOKEN },

@@ -83,7 +83,9 @@ struct Model {
     now: u64,
     host_now: u64,
     calls: Vec<MCall>,
-    pushes: Vec<(u8, CallId, u64)>,
+    /// Pending pushes: id, call, deadline, and whether it owes the end of its call (a
+    /// report-and-end push).
+    pushes: Vec<(u8, CallId, u64, bool)>,
     txs: Vec<(u64, CallId, TxKind)>,
     next_tx: u64,
     recently_ended: VecDeque<CallId>,
@@ -165,7 +167,16 @@ impl Model {
         }
     }
 
+    /// Whether `id` ended lately or is to be ended once CallKit has it.
+    fn ended(&self, id: CallId) -> bool {
+        self.recently_ended.contains(&id) || self.pushes.iter().any(|p| p.1 == id && p.3)
+    }
+
     fn track_push(&mut self, push: u8, call: CallId) {
+        self.track_push_ending(push, call, false);
+    }
+
+    fn track_push_ending(&mut self, push: u8, call: CallId, end: bool) {
         // The newest report made under a push id is the one its next result answers.
         for c in self.calls.iter_mut() {
             if c.report_push == Some(push) {
@@ -180,7 +191,7 @@ impl Model {
         }
         if self.pushes.len() < PUSHES {
             self.pushes
-                .push((push, call, self.now + common::PUSH_DEADLINE_MS));
+                .push((push, call, self.now + common::PUSH_DEADLINE_MS, end));
         } else {
             self.complete(push);
         }
@@ -196,7 +207,7 @@ impl Model {
     }
 
     fn report_and_end(&mut self, push: u8, call: CallId) {
-        self.track_push(push, call);
+        self.track_push_ending(push, call, true);
         ended_ring(&mut self.recently_ended, RECENTLY_ENDED_CALLS, call);
     }
 
@@ -260,7 +271,7 @@ impl Model {
             if cancels && !awaiting {
                 self.teardown(idx);
             }
-        } else if cancel || self.recently_ended.contains(&id) || self.calls.len() == CALLS {
+        } else if cancel || self.ended(id) || self.calls.len() == CALLS {
             self.report_and_end(push, id);
         } else {
             let ring_ms = parsed.ring_timeout_ms.unwrap_or(common::RING_MS);
@@ -303,15 +314,25 @@ impl Model {
         true
     }
 
+    /// A live call's slot; `Err(accepted)` when it is not live: accepted (a race) when
+    /// it ended lately, refused otherwise.
+    fn live(&self, id: CallId) -> Result<usize, bool> {
+        self.idx(id).ok_or(self.recently_ended.contains(&id))
+    }
+
     fn remote_end(&mut self, id: CallId, elsewhere: bool) -> bool {
-        let Some(idx) = self.idx(id) else {
-            return false;
+        let idx = match self.live(id) {
+            Ok(idx) => idx,
+            Err(ok) => return ok,
         };
         let c = &mut self.calls[idx];
         let unanswered = c.dir == Direction::Incoming
             && matches!(c.phase, CallPhase::Ringing | CallPhase::Answering);
-        if c.phase == CallPhase::Requested || (elsewhere && !unanswered) {
+        if c.phase == CallPhase::Requested {
             return false;
+        }
+        if elsewhere && !unanswered {
+            return true;
         }
         if c.awaiting {
             c.pending_end.get_or_insert(PendingEnd::Remote);
@@ -322,9 +343,11 @@ impl Model {
     }
 
     fn outgoing(&mut self, id: CallId, connected: bool) -> bool {
-        let Some(c) = self.calls.iter_mut().find(|c| c.id == id) else {
-            return false;
+        let idx = match self.live(id) {
+            Ok(idx) => idx,
+            Err(ok) => return ok,
         };
+        let c = &mut self.calls[idx];
         let ok = c.dir == Direction::Outgoing
             && (c.phase == CallPhase::Starting || (c.phase == CallPhase::Connecting && connected));
         if !ok {
@@ -473,6 +496,11 @@ impl Model {
                 }
                 if let Some(idx) = self.idx(call(c)) {
                     self.teardown(idx);
+                } else {
+                    // CallKit ends a call reported to be ended at once: no end owed.
+                    for p in self.pushes.iter_mut().filter(|p| p.1 == call(c)) {
+                        p.3 = false;
+                    }
                 }
                 true
             }
@@ -483,7 +511,8 @@ impl Model {
             Abs::TimedOut { action: a } => {
                 let a = action(a);
                 let Some(idx) = self.calls.iter().position(|c| c.held == Some(a)) else {
-                    return false;
+                    // Resolved already: CallKit's time-out raced it.
+                    return true;
                 };
                 self.calls[idx].held = None;
                 self.teardown(idx);
@@ -508,7 +537,7 @@ impl Model {
             Abs::RequestStart { call: c, valid } => {
                 let id = call(c);
                 if self.idx(id).is_some()
-                    || self.recently_ended.contains(&id)
+                    || self.ended(id)
                     || self.calls.len() == CALLS
                     || self.txs.len() >= MAX_PENDING_TRANSACTIONS
                     || !valid
@@ -523,9 +552,11 @@ impl Model {
             Abs::RequestEnd { call: c } => {
                 let id = call(c);
                 let full = self.txs.len() >= MAX_PENDING_TRANSACTIONS;
-                let Some(m) = self.calls.iter_mut().find(|m| m.id == id) else {
-                    return false;
+                let idx = match self.live(id) {
+                    Ok(idx) => idx,
+                    Err(ok) => return ok,
                 };
+                let m = &mut self.calls[idx];
                 if m.awaiting || m.phase == CallPhase::Requested {
                     m.pending_end.get_or_insert(PendingEnd::Local);
                     return true;
@@ -538,8 +569,9 @@ impl Model {
             }
             Abs::RequestHeld { call: c } | Abs::RequestDtmf { call: c } => {
                 let id = call(c);
-                let Some(m) = self.calls.iter().find(|m| m.id == id) else {
-                    return false;
+                let m = match self.live(id) {
+                    Ok(idx) => &self.calls[idx],
+                    Err(ok) => return ok,
                 };
                 if !established(m.phase) || self.txs.len() >= MAX_PENDING_TRANSACTIONS {
                     return false;
@@ -549,8 +581,9 @@ impl Model {
             }
             Abs::RequestMuted { call: c } => {
                 let id = call(c);
-                let Some(m) = self.calls.iter().find(|m| m.id == id) else {
-                    return false;
+                let m = match self.live(id) {
+                    Ok(idx) => &self.calls[idx],
+                    Err(ok) => return ok,
                 };
                 if !m.phase.media_allowed() || self.txs.len() >= MAX_PENDING_TRANSACTIONS {
                     return false;
@@ -563,8 +596,9 @@ impl Model {
             Abs::OutConnected { call: c } => self.outgoing(call(c), true),
             Abs::InConnected { call: c } => {
                 let audio = self.audio;
-                let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) else {
-                    return false;
+                let m = match self.live(call(c)) {
+                    Ok(idx) => &mut self.calls[idx],
+                    Err(ok) => return ok,
                 };
                 if m.dir != Direction::Incoming {
                     return false;
@@ -588,6 +622,22 @@ impl Model {
             }
             Abs::FireTimer { .. } => unreachable!("handled by apply"),
             Abs::FireUnknownTimer => false,
+            Abs::Details { call: c, video } => match self.live(call(c)) {
+                // Video needs supportsVideo, off in this configuration.
+                Ok(_) => !video,
+                Err(ok) => ok,
+            },
+            Abs::FireRing { call: c } => {
+                let id = call(c);
+                match self.live(id) {
+                    Ok(idx) => match self.calls[idx].ring {
+                        Some(deadline) => self.on_timer(Timer::Ring(id), deadline),
+                        // Cancelled (answered, ...) as it fired: a race.
+                        None => true,
+                    },
+                    Err(ok) => ok,
+                }
+            }
         }
     }
 

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PushId, RejectReason,
-    Timer, Uuid,
+    CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, PayloadError,
+    PayloadField, PushEndReason, PushId, RejectReason, Timer, Uuid,
 };
 use callkit_engine_testkit::trace::{
     load_trace, opaque_call_id, parse_trace, render_summary, render_timeline, run_trace,
@@ -390,7 +390,7 @@ fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected(
 }
 
 #[test]
-fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_same_step() {
+fn malformed_payloads_are_reported_under_the_fallback_say_why_and_are_ended_failed_once_accepted() {
     let o = run("malformed-payload.jsonl");
     let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
     assert_eq!(pushes.len(), 3);
@@ -408,10 +408,17 @@ fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_sa
             .expect("a call update")
             .remote_handle
             .is_none());
-        assert!(effects.iter().any(|e| matches!(
-            e,
-            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == fallback
-        )));
+        assert!(!effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReportCallEnded { .. })));
+        assert!(
+            matches!(
+                step.push_end_reason(),
+                Some(PushEndReason::Unreadable { .. })
+            ),
+            "push {n}: {:?}",
+            step.push_end_reason()
+        );
         assert!(!effects
             .iter()
             .any(|e| matches!(e, Effect::ConnectIncoming { .. })));
@@ -423,8 +430,21 @@ fn malformed_payloads_are_reported_under_the_fallback_and_ended_failed_in_the_sa
             }
         )));
     }
+    // {"uuid":12345,...}: the call id has the wrong type.
+    assert_eq!(
+        pushes[0].push_end_reason(),
+        Some(PushEndReason::Unreadable {
+            error: PayloadError::WrongType,
+            field: Some(PayloadField::CallId),
+        })
+    );
     for (i, step) in o.steps_named("incoming_call_reported").enumerate() {
-        assert_eq!(completions(step.effects()), [i as u64 + 1]);
+        let n = i as u64 + 1;
+        assert_eq!(completions(step.effects()), [n]);
+        assert!(step.effects().iter().any(|e| matches!(
+            e,
+            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == fallback_id(n)
+        )));
     }
     assert!(o.harness.engine.is_idle());
 }
@@ -621,7 +641,7 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "perform_set_muted", "action": 5, "call": 2, "muted": false}"#,
         r#"{"event": "perform_set_group", "action": 6, "call": 2, "group_with": 3}"#,
         r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#,
-        r#"{"event": "timed_out_performing", "action": 8, "expect_refused": true}"#,
+        r#"{"event": "timed_out_performing", "action": 8}"#,
         r#"{"event": "did_activate_audio_session"}"#,
         r#"{"event": "did_deactivate_audio_session"}"#,
         r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#,
@@ -638,6 +658,7 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#,
         r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#,
         r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#,
+        r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#,
     ];
     assert_eq!(lines.len(), EVENT_NAMES.len());
     let text = lines.join("\n");
@@ -818,6 +839,123 @@ fn the_timeline_names_each_effect_in_words() {
         Some("d8dd7705-6d09-5a57-a1e2-d76c2b0a0a09"),
         "the derived Twilio id is stable"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 10: late caller details, benign races, why a push was ended
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn caller_details_that_arrive_while_the_report_is_pending_follow_as_one_call_update() {
+    let o = run("late-caller-details.jsonl");
+    let call = uuid("3b0f6a52-1c9d-4e7a-b8f2-5d6c7e8f9a01");
+    let updated = |s: &TraceStep| {
+        s.effects()
+            .iter()
+            .filter(|e| matches!(e, Effect::ReportCallUpdated { call: c } if *c == call))
+            .count()
+    };
+    let name = |s: &TraceStep| {
+        s.call_update()
+            .and_then(|u| u.localized_caller_name.as_ref())
+            .map(|n| n.as_str().to_owned())
+    };
+    // Neither the copy's name nor the app's goes out before CallKit confirmed the call.
+    assert_eq!(updated(nth(&o, "voip_push_received", 1)), 0);
+    assert_eq!(nth(&o, "call_details_changed", 0).effects(), []);
+    let confirmed = nth(&o, "incoming_call_reported", 0);
+    assert_eq!(updated(confirmed), 1);
+    assert_eq!(name(confirmed).as_deref(), Some("Bob Lee"));
+    assert_eq!(updated(nth(&o, "incoming_call_reported", 1)), 0);
+    // Once CallKit knows the call, each change goes out at once; no change, no update.
+    let renamed = nth(&o, "call_details_changed", 1);
+    assert_eq!(renamed.effects(), [Effect::ReportCallUpdated { call }]);
+    assert_eq!(name(renamed).as_deref(), Some("Robert Lee"));
+    let video = nth(&o, "call_details_changed", 2);
+    assert_eq!(updated(video), 1);
+    assert!(video.call_update().is_some_and(|u| u.has_video));
+    assert_eq!(nth(&o, "call_details_changed", 3).effects(), []);
+}
+
+#[test]
+fn races_a_correct_host_produces_are_accepted_with_no_effects_and_host_bugs_stay_refused() {
+    let o = run("benign-races.jsonl");
+    let refused: Vec<&str> = o.refusals().map(|s| s.event).collect();
+    assert_eq!(
+        refused,
+        ["timer_fired", "remote_ended", "transaction_completed"],
+        "only the early timer, the stranger and the second completion"
+    );
+    for (name, n) in [
+        ("timer_fired", 1),
+        ("timed_out_performing", 0),
+        ("request_end_call", 0),
+        ("connection_failed", 0),
+        ("request_set_held", 0),
+        ("transaction_completed", 0),
+    ] {
+        let step = nth(&o, name, n);
+        assert!(step.result.is_ok(), "{name} #{n} refused");
+        assert_eq!(step.effects(), [], "{name} #{n}");
+    }
+}
+
+#[test]
+fn unusable_pushes_say_why_at_once_and_are_ended_once_callkit_accepted_the_report() {
+    let o = run("unusable-push-reasons.jsonl");
+    let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
+    assert_eq!(
+        pushes
+            .iter()
+            .map(|s| s.push_end_reason())
+            .collect::<Vec<_>>(),
+        [
+            Some(PushEndReason::MissingCallId),
+            Some(PushEndReason::Unreadable {
+                error: PayloadError::WrongType,
+                field: Some(PayloadField::CallId)
+            }),
+            Some(PushEndReason::CancelledUnknownCall),
+            Some(PushEndReason::Unreadable {
+                error: PayloadError::Syntax,
+                field: Some(PayloadField::Handle)
+            }),
+        ]
+    );
+    for step in &pushes {
+        assert!(
+            !step
+                .effects()
+                .iter()
+                .any(|e| matches!(e, Effect::ReportCallEnded { .. })),
+            "ended before CallKit accepted the report: {:?}",
+            step.effects()
+        );
+    }
+    let end_of = |s: &TraceStep| {
+        s.effects().iter().find_map(|e| match e {
+            Effect::ReportCallEnded { call, reason, .. } => Some((*call, *reason)),
+            _ => None,
+        })
+    };
+    let reported = |n| o.reported_call(n).expect("reported");
+    let results: Vec<&TraceStep> = o.steps_named("incoming_call_reported").collect();
+    assert_eq!(
+        end_of(results[0]),
+        Some((reported(1), CallEndedReason::RemoteEnded))
+    );
+    assert_eq!(
+        end_of(results[1]),
+        Some((reported(2), CallEndedReason::Failed))
+    );
+    // Refused (block list): CallKit never had the call, nothing to end.
+    assert_eq!(end_of(results[2]), None);
+    // Never answered: ended at the push deadline.
+    assert_eq!(
+        end_of(nth(&o, "timer_fired", 0)),
+        Some((reported(4), CallEndedReason::Failed))
+    );
+    assert_eq!(ended(&o).len(), 3);
 }
 
 #[test]

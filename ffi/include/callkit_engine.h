@@ -556,6 +556,15 @@ typedef struct ck_event {
    * The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
    */
   struct ck_timer timer;
+  /**
+   * `CXCallUpdate.localizedCallerName`, UTF-8 (`CK_EVENT_CALL_DETAILS_CHANGED`;
+   * length 0 keeps the current name).
+   */
+  struct ck_str caller_name;
+  /**
+   * Flag, 0 or 1: `video` carries a new `hasVideo` (`CK_EVENT_CALL_DETAILS_CHANGED`).
+   */
+  uint8_t changes_video;
 } ck_event;
 
 /**
@@ -722,6 +731,22 @@ typedef struct ck_call_update {
 } ck_call_update;
 
 /**
+ * Why a step's `CK_EFFECT_REPORT_NEW_INCOMING_CALL` reports a call the engine ends as
+ * soon as CallKit has it (`callkit_engine::PushEndReason`).
+ */
+typedef uint8_t ck_push_end_reason;
+
+/**
+ * Why a payload could not be read (`callkit_engine::PayloadError`).
+ */
+typedef uint8_t ck_payload_error;
+
+/**
+ * A schema field (`callkit_engine::PayloadField`): where a payload error was found.
+ */
+typedef uint8_t ck_payload_field;
+
+/**
  * The one piece of variable-size data a step's effects refer to, copied out of the
  * engine (nothing in it points into library memory). Only the part `kind` names is
  * meaningful; the rest is zero.
@@ -755,6 +780,26 @@ typedef struct ck_step_data {
    * The push token as lower-case hex, ASCII (`CK_STEP_DATA_PUSH_TOKEN_HEX`).
    */
   uint8_t push_token_hex[CK_MAX_PUSH_TOKEN_HEX_LEN];
+  /**
+   * Set beside any `kind`: this step's report is of a push the engine ends once
+   * CallKit accepted the report, for `push_end_reason`. Log it; the
+   * `CK_EFFECT_REPORT_CALL_ENDED` follows with the report's completion. No payload
+   * bytes are in it.
+   */
+  bool has_push_end_reason;
+  /**
+   * `CK_PUSH_END_REASON_*`, when `has_push_end_reason`.
+   */
+  ck_push_end_reason push_end_reason;
+  /**
+   * `CK_PAYLOAD_ERROR_*`, for `CK_PUSH_END_REASON_UNREADABLE` (else 0).
+   */
+  ck_payload_error payload_error;
+  /**
+   * `CK_PAYLOAD_FIELD_*`, for `CK_PUSH_END_REASON_UNREADABLE`: the schema field read
+   * when the error was found.
+   */
+  ck_payload_field payload_field;
 } ck_step_data;
 
 /**
@@ -1281,6 +1326,14 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_TIMER_FIRED (ck_event_kind)30
 
 /**
+ * The app has new details for a known call (a name from the address book, a video
+ * upgrade): `call`, `caller_name` (length 0 keeps the name), `changes_video` and
+ * `video` (`hasVideo`, read when `changes_video` is 1). Becomes
+ * `CK_EFFECT_REPORT_CALL_UPDATED` once CallKit knows the call.
+ */
+#define CK_EVENT_CALL_DETAILS_CHANGED (ck_event_kind)31
+
+/**
  * `CXProvider.reportNewIncomingCall(with: call, update:)` with the call update in
  * `ck_step_data`; hand its completion back as `CK_EVENT_INCOMING_CALL_REPORTED` with
  * `push`. Fields: `push`, `call`.
@@ -1465,6 +1518,126 @@ typedef int64_t ck_request_transaction_error;
  * `push_token_hex`, for `CK_EFFECT_REGISTER_PUSH_TOKEN`.
  */
 #define CK_STEP_DATA_PUSH_TOKEN_HEX (ck_step_data_kind)4
+
+/**
+ * The payload could not be read: `payload_error` says why, `payload_field` where.
+ */
+#define CK_PUSH_END_REASON_UNREADABLE (ck_push_end_reason)1
+
+/**
+ * A cancel push without a call id.
+ */
+#define CK_PUSH_END_REASON_MISSING_CALL_ID (ck_push_end_reason)2
+
+/**
+ * A cancel push for a call that is not ringing here.
+ */
+#define CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL (ck_push_end_reason)3
+
+/**
+ * A push for a call that ended moments ago.
+ */
+#define CK_PUSH_END_REASON_CALL_ENDED (ck_push_end_reason)4
+
+/**
+ * Every call slot is taken (the caller is rejected as busy).
+ */
+#define CK_PUSH_END_REASON_CALL_CAPACITY (ck_push_end_reason)5
+
+/**
+ * The push names the app's own outgoing call.
+ */
+#define CK_PUSH_END_REASON_OUTGOING_CALL_ID (ck_push_end_reason)6
+
+/**
+ * Longer than `CK_MAX_PAYLOAD_LEN`.
+ */
+#define CK_PAYLOAD_ERROR_TOO_LARGE (ck_payload_error)1
+
+/**
+ * Nested deeper than the limit.
+ */
+#define CK_PAYLOAD_ERROR_TOO_DEEP (ck_payload_error)2
+
+/**
+ * Not one well-formed JSON object.
+ */
+#define CK_PAYLOAD_ERROR_SYNTAX (ck_payload_error)3
+
+/**
+ * A schema key holds another JSON type than the schema expects.
+ */
+#define CK_PAYLOAD_ERROR_WRONG_TYPE (ck_payload_error)4
+
+/**
+ * A schema key appears twice in one object.
+ */
+#define CK_PAYLOAD_ERROR_DUPLICATE_KEY (ck_payload_error)5
+
+/**
+ * The call id is not a valid id for the schema.
+ */
+#define CK_PAYLOAD_ERROR_INVALID_CALL_ID (ck_payload_error)6
+
+/**
+ * The handle is longer than `CK_MAX_HANDLE_LEN`.
+ */
+#define CK_PAYLOAD_ERROR_HANDLE_TOO_LONG (ck_payload_error)7
+
+/**
+ * A string the schema reads holds an invalid escape.
+ */
+#define CK_PAYLOAD_ERROR_INVALID_ESCAPE (ck_payload_error)8
+
+/**
+ * The schema's root path is not in the payload.
+ */
+#define CK_PAYLOAD_ERROR_MISSING_ROOT (ck_payload_error)9
+
+/**
+ * Outside any schema field (size, syntax between fields, a skipped value).
+ */
+#define CK_PAYLOAD_FIELD_NONE (ck_payload_field)0
+
+/**
+ * A segment of the root path.
+ */
+#define CK_PAYLOAD_FIELD_ROOT (ck_payload_field)1
+
+/**
+ * The call id key.
+ */
+#define CK_PAYLOAD_FIELD_CALL_ID (ck_payload_field)2
+
+/**
+ * The handle key.
+ */
+#define CK_PAYLOAD_FIELD_HANDLE (ck_payload_field)3
+
+/**
+ * The caller name key.
+ */
+#define CK_PAYLOAD_FIELD_CALLER_NAME (ck_payload_field)4
+
+/**
+ * The video flag key.
+ */
+#define CK_PAYLOAD_FIELD_VIDEO (ck_payload_field)5
+
+/**
+ * The media type key.
+ */
+#define CK_PAYLOAD_FIELD_MEDIA_TYPE (ck_payload_field)6
+
+/**
+ * The ring time-out key.
+ */
+#define CK_PAYLOAD_FIELD_RING_TIMEOUT (ck_payload_field)7
+
+/**
+ * The message type key.
+ */
+#define CK_PAYLOAD_FIELD_MESSAGE_TYPE (ck_payload_field)8
 
 /**
  * The value is a UUID string, used as is.

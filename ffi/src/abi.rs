@@ -444,6 +444,11 @@ pub const CK_EVENT_DECLINED_ELSEWHERE: ck_event_kind = 28 as ck_event_kind;
 pub const CK_EVENT_CONNECTION_FAILED: ck_event_kind = 29 as ck_event_kind;
 /// A timer from `CK_EFFECT_START_TIMER` reached its deadline: `timer`.
 pub const CK_EVENT_TIMER_FIRED: ck_event_kind = 30 as ck_event_kind;
+/// The app has new details for a known call (a name from the address book, a video
+/// upgrade): `call`, `caller_name` (length 0 keeps the name), `changes_video` and
+/// `video` (`hasVideo`, read when `changes_video` is 1). Becomes
+/// `CK_EFFECT_REPORT_CALL_UPDATED` once CallKit knows the call.
+pub const CK_EVENT_CALL_DETAILS_CHANGED: ck_event_kind = 31 as ck_event_kind;
 
 /// One thing that happened, as the host saw it. Zero it, set `kind`, then set the
 /// fields that kind reads (listed at each `CK_EVENT_*` constant); the other fields are
@@ -498,6 +503,11 @@ pub struct ck_event {
     pub digits: ck_str,
     /// The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
     pub timer: ck_timer,
+    /// `CXCallUpdate.localizedCallerName`, UTF-8 (`CK_EVENT_CALL_DETAILS_CHANGED`;
+    /// length 0 keeps the current name).
+    pub caller_name: ck_str,
+    /// Flag, 0 or 1: `video` carries a new `hasVideo` (`CK_EVENT_CALL_DETAILS_CHANGED`).
+    pub changes_video: u8,
 }
 
 impl ck_event {
@@ -528,6 +538,8 @@ impl ck_event {
                 push: 0,
                 call: ck_uuid { bytes: [0; 16] },
             },
+            caller_name: ck_str::empty(),
+            changes_video: 0,
         }
     }
 }
@@ -705,6 +717,64 @@ pub const CK_STEP_DATA_DTMF_DIGITS: ck_step_data_kind = 3 as ck_step_data_kind;
 /// `push_token_hex`, for `CK_EFFECT_REGISTER_PUSH_TOKEN`.
 pub const CK_STEP_DATA_PUSH_TOKEN_HEX: ck_step_data_kind = 4 as ck_step_data_kind;
 
+/// Why a step's `CK_EFFECT_REPORT_NEW_INCOMING_CALL` reports a call the engine ends as
+/// soon as CallKit has it (`callkit_engine::PushEndReason`).
+pub type ck_push_end_reason = u8;
+/// The payload could not be read: `payload_error` says why, `payload_field` where.
+pub const CK_PUSH_END_REASON_UNREADABLE: ck_push_end_reason = 1 as ck_push_end_reason;
+/// A cancel push without a call id.
+pub const CK_PUSH_END_REASON_MISSING_CALL_ID: ck_push_end_reason = 2 as ck_push_end_reason;
+/// A cancel push for a call that is not ringing here.
+pub const CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL: ck_push_end_reason = 3 as ck_push_end_reason;
+/// A push for a call that ended moments ago.
+pub const CK_PUSH_END_REASON_CALL_ENDED: ck_push_end_reason = 4 as ck_push_end_reason;
+/// Every call slot is taken (the caller is rejected as busy).
+pub const CK_PUSH_END_REASON_CALL_CAPACITY: ck_push_end_reason = 5 as ck_push_end_reason;
+/// The push names the app's own outgoing call.
+pub const CK_PUSH_END_REASON_OUTGOING_CALL_ID: ck_push_end_reason = 6 as ck_push_end_reason;
+
+/// Why a payload could not be read (`callkit_engine::PayloadError`).
+pub type ck_payload_error = u8;
+/// Longer than `CK_MAX_PAYLOAD_LEN`.
+pub const CK_PAYLOAD_ERROR_TOO_LARGE: ck_payload_error = 1 as ck_payload_error;
+/// Nested deeper than the limit.
+pub const CK_PAYLOAD_ERROR_TOO_DEEP: ck_payload_error = 2 as ck_payload_error;
+/// Not one well-formed JSON object.
+pub const CK_PAYLOAD_ERROR_SYNTAX: ck_payload_error = 3 as ck_payload_error;
+/// A schema key holds another JSON type than the schema expects.
+pub const CK_PAYLOAD_ERROR_WRONG_TYPE: ck_payload_error = 4 as ck_payload_error;
+/// A schema key appears twice in one object.
+pub const CK_PAYLOAD_ERROR_DUPLICATE_KEY: ck_payload_error = 5 as ck_payload_error;
+/// The call id is not a valid id for the schema.
+pub const CK_PAYLOAD_ERROR_INVALID_CALL_ID: ck_payload_error = 6 as ck_payload_error;
+/// The handle is longer than `CK_MAX_HANDLE_LEN`.
+pub const CK_PAYLOAD_ERROR_HANDLE_TOO_LONG: ck_payload_error = 7 as ck_payload_error;
+/// A string the schema reads holds an invalid escape.
+pub const CK_PAYLOAD_ERROR_INVALID_ESCAPE: ck_payload_error = 8 as ck_payload_error;
+/// The schema's root path is not in the payload.
+pub const CK_PAYLOAD_ERROR_MISSING_ROOT: ck_payload_error = 9 as ck_payload_error;
+
+/// A schema field (`callkit_engine::PayloadField`): where a payload error was found.
+pub type ck_payload_field = u8;
+/// Outside any schema field (size, syntax between fields, a skipped value).
+pub const CK_PAYLOAD_FIELD_NONE: ck_payload_field = 0 as ck_payload_field;
+/// A segment of the root path.
+pub const CK_PAYLOAD_FIELD_ROOT: ck_payload_field = 1 as ck_payload_field;
+/// The call id key.
+pub const CK_PAYLOAD_FIELD_CALL_ID: ck_payload_field = 2 as ck_payload_field;
+/// The handle key.
+pub const CK_PAYLOAD_FIELD_HANDLE: ck_payload_field = 3 as ck_payload_field;
+/// The caller name key.
+pub const CK_PAYLOAD_FIELD_CALLER_NAME: ck_payload_field = 4 as ck_payload_field;
+/// The video flag key.
+pub const CK_PAYLOAD_FIELD_VIDEO: ck_payload_field = 5 as ck_payload_field;
+/// The media type key.
+pub const CK_PAYLOAD_FIELD_MEDIA_TYPE: ck_payload_field = 6 as ck_payload_field;
+/// The ring time-out key.
+pub const CK_PAYLOAD_FIELD_RING_TIMEOUT: ck_payload_field = 7 as ck_payload_field;
+/// The message type key.
+pub const CK_PAYLOAD_FIELD_MESSAGE_TYPE: ck_payload_field = 8 as ck_payload_field;
+
 /// The one piece of variable-size data a step's effects refer to, copied out of the
 /// engine (nothing in it points into library memory). Only the part `kind` names is
 /// meaningful; the rest is zero.
@@ -725,6 +795,18 @@ pub struct ck_step_data {
     pub push_token_hex_len: u32,
     /// The push token as lower-case hex, ASCII (`CK_STEP_DATA_PUSH_TOKEN_HEX`).
     pub push_token_hex: [u8; CK_MAX_PUSH_TOKEN_HEX_LEN],
+    /// Set beside any `kind`: this step's report is of a push the engine ends once
+    /// CallKit accepted the report, for `push_end_reason`. Log it; the
+    /// `CK_EFFECT_REPORT_CALL_ENDED` follows with the report's completion. No payload
+    /// bytes are in it.
+    pub has_push_end_reason: bool,
+    /// `CK_PUSH_END_REASON_*`, when `has_push_end_reason`.
+    pub push_end_reason: ck_push_end_reason,
+    /// `CK_PAYLOAD_ERROR_*`, for `CK_PUSH_END_REASON_UNREADABLE` (else 0).
+    pub payload_error: ck_payload_error,
+    /// `CK_PAYLOAD_FIELD_*`, for `CK_PUSH_END_REASON_UNREADABLE`: the schema field read
+    /// when the error was found.
+    pub payload_field: ck_payload_field,
 }
 
 impl ck_handle {
@@ -767,6 +849,10 @@ impl ck_step_data {
             dtmf_digits: [0; CK_MAX_DTMF_DIGITS],
             push_token_hex_len: 0,
             push_token_hex: [0; CK_MAX_PUSH_TOKEN_HEX_LEN],
+            has_push_end_reason: false,
+            push_end_reason: 0,
+            payload_error: 0,
+            payload_field: CK_PAYLOAD_FIELD_NONE,
         }
     }
 }

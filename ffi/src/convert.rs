@@ -4,8 +4,9 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
-    HandleTypes, IncomingCallError, Instant, PayloadSchema, ProviderConfiguration, PushId,
-    RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer, TransactionId, Uuid,
+    HandleTypes, IncomingCallError, Instant, PayloadField, PayloadSchema, ProviderConfiguration,
+    PushEndReason, PushId, RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer,
+    TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -190,6 +191,16 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         CK_EVENT_TIMER_FIRED => Event::TimerFired {
             timer: timer(&ev.timer)?,
         },
+        CK_EVENT_CALL_DETAILS_CHANGED => {
+            // SAFETY: see above.
+            let name = unsafe { text(ev.caller_name.ptr, ev.caller_name.len) }?;
+            let video = flag(ev.video)?;
+            Event::CallDetailsChanged {
+                call,
+                caller_name: (!name.is_empty()).then_some(name),
+                has_video: flag(ev.changes_video)?.then_some(video),
+            }
+        }
         _ => return Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     })
 }
@@ -402,6 +413,14 @@ pub(crate) fn step_data<const N: usize>(fx: &Effects<N>) -> ck_step_data {
     } else if let Some(hex) = fx.push_token_hex() {
         out.kind = CK_STEP_DATA_PUSH_TOKEN_HEX;
         out.push_token_hex_len = copy_text(&mut out.push_token_hex, hex);
+    }
+    if let Some(reason) = fx.push_end_reason() {
+        out.has_push_end_reason = true;
+        out.push_end_reason = reason.raw();
+        if let PushEndReason::Unreadable { error, field } = reason {
+            out.payload_error = error.raw();
+            out.payload_field = field.map_or(CK_PAYLOAD_FIELD_NONE, PayloadField::raw);
+        }
     }
     out
 }

@@ -79,7 +79,7 @@ fn a_call_on_an_engine_in_use_is_refused_as_busy() {
 fn every_event_kind_decodes_and_unknown_kinds_are_refused() {
     let handle = "+14085551234";
     let digits = "12#";
-    for kind in 1..=30u32 {
+    for kind in 1..=CK_EVENT_CALL_DETAILS_CHANGED {
         let mut ev = ck_event::zeroed(kind);
         ev.handle = ck_str {
             ptr: handle.as_ptr(),
@@ -94,7 +94,7 @@ fn every_event_kind_decodes_and_unknown_kinds_are_refused() {
         ev.timer.kind = CK_TIMER_RING;
         assert_eq!(decode(&ev), Ok(()), "kind {kind}");
     }
-    for kind in [0u32, 31, u32::MAX] {
+    for kind in [0u32, CK_EVENT_CALL_DETAILS_CHANGED + 1, u32::MAX] {
         assert_eq!(
             decode(&ck_event::zeroed(kind)),
             Err(ck_result::CK_RESULT_INVALID_ARGUMENT)
@@ -219,6 +219,76 @@ fn reject_reasons_cross_as_their_raw_values_the_header_constants() {
         let effect = crate::convert::effect(&Effect::RejectIncoming { call, reason });
         assert_eq!(effect.kind, CK_EFFECT_REJECT_INCOMING, "{reason:?}");
         assert_eq!(effect.reject_reason, constant, "{reason:?}");
+    }
+}
+
+#[test]
+fn push_end_reasons_payload_errors_and_fields_keep_their_c_values() {
+    use callkit_engine::{PayloadError, PayloadField, PushEndReason};
+    let reasons = [
+        (
+            PushEndReason::Unreadable {
+                error: PayloadError::Syntax,
+                field: None,
+            },
+            CK_PUSH_END_REASON_UNREADABLE,
+        ),
+        (
+            PushEndReason::MissingCallId,
+            CK_PUSH_END_REASON_MISSING_CALL_ID,
+        ),
+        (
+            PushEndReason::CancelledUnknownCall,
+            CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL,
+        ),
+        (PushEndReason::CallEnded, CK_PUSH_END_REASON_CALL_ENDED),
+        (
+            PushEndReason::CallCapacity,
+            CK_PUSH_END_REASON_CALL_CAPACITY,
+        ),
+        (
+            PushEndReason::OutgoingCallId,
+            CK_PUSH_END_REASON_OUTGOING_CALL_ID,
+        ),
+    ];
+    for (reason, c) in reasons {
+        assert_eq!(reason.raw(), c, "{reason:?}");
+    }
+    let errors = [
+        (
+            PayloadError::TooLarge { len: 9 },
+            CK_PAYLOAD_ERROR_TOO_LARGE,
+        ),
+        (PayloadError::TooDeep, CK_PAYLOAD_ERROR_TOO_DEEP),
+        (PayloadError::Syntax, CK_PAYLOAD_ERROR_SYNTAX),
+        (PayloadError::WrongType, CK_PAYLOAD_ERROR_WRONG_TYPE),
+        (PayloadError::DuplicateKey, CK_PAYLOAD_ERROR_DUPLICATE_KEY),
+        (
+            PayloadError::InvalidCallId,
+            CK_PAYLOAD_ERROR_INVALID_CALL_ID,
+        ),
+        (
+            PayloadError::HandleTooLong,
+            CK_PAYLOAD_ERROR_HANDLE_TOO_LONG,
+        ),
+        (PayloadError::InvalidEscape, CK_PAYLOAD_ERROR_INVALID_ESCAPE),
+        (PayloadError::MissingRoot, CK_PAYLOAD_ERROR_MISSING_ROOT),
+    ];
+    for (error, c) in errors {
+        assert_eq!(error.raw(), c, "{error:?}");
+    }
+    let fields = [
+        (PayloadField::Root, CK_PAYLOAD_FIELD_ROOT),
+        (PayloadField::CallId, CK_PAYLOAD_FIELD_CALL_ID),
+        (PayloadField::Handle, CK_PAYLOAD_FIELD_HANDLE),
+        (PayloadField::CallerName, CK_PAYLOAD_FIELD_CALLER_NAME),
+        (PayloadField::Video, CK_PAYLOAD_FIELD_VIDEO),
+        (PayloadField::MediaType, CK_PAYLOAD_FIELD_MEDIA_TYPE),
+        (PayloadField::RingTimeout, CK_PAYLOAD_FIELD_RING_TIMEOUT),
+        (PayloadField::MessageType, CK_PAYLOAD_FIELD_MESSAGE_TYPE),
+    ];
+    for (field, c) in fields {
+        assert_eq!(field.raw(), c, "{field:?}");
     }
 }
 

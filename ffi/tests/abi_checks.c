@@ -246,7 +246,8 @@ int main(void) {
     cases[k].ev.transaction = 42;
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_UNKNOWN_TRANSACTION;
     cases[k].ev = event(CK_EVENT_TIMER_FIRED);
-    cases[k].ev.timer.kind = CK_TIMER_ANSWER_CONNECT, cases[k].ev.timer.call = call;
+    /* A call the engine never knew (a live call's unarmed timer is a race: no error). */
+    cases[k].ev.timer.kind = CK_TIMER_ANSWER_CONNECT, cases[k].ev.timer.call = stranger;
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_UNKNOWN_TIMER;
     cases[k].ev = event(CK_EVENT_TIMER_FIRED);
     cases[k].ev.timer.kind = 0;

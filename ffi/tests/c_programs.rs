@@ -14,13 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (source, arguments: `true` when the program takes the payload directory).
-const PROGRAMS: [(&str, bool); 8] = [
+const PROGRAMS: [(&str, bool); 9] = [
     ("incoming_apple_docs.c", true),
     ("outgoing_call.c", false),
     ("malformed_push.c", true),
     ("reset.c", true),
     ("abi_checks.c", false),
     ("next_due_timer.c", false),
+    ("late_details.c", false),
     ("cpp_compat.cpp", false),
     ("log_callback.c", true),
 ];

@@ -192,6 +192,9 @@ pub(super) struct Report {
     pub(super) awaiting: bool,
     /// An end kept until CallKit knows the call.
     pub(super) pending_end: Option<PendingEnd>,
+    /// New caller details (a later push's, or the app's) kept in the call's remote
+    /// party until CallKit knows the call, then sent with `reportCall(with:updated:)`.
+    pub(super) details_pending: bool,
 }
 
 impl Report {
@@ -275,6 +278,12 @@ impl Call {
     #[inline]
     pub fn end_pending(&self) -> bool {
         self.report.pending_end.is_some()
+    }
+    /// Whether new caller details arrived while CallKit did not know the call yet, and
+    /// wait to be sent as [`Effect::ReportCallUpdated`] once it does.
+    #[inline]
+    pub fn update_pending(&self) -> bool {
+        self.report.details_pending
     }
     /// Whether the incoming call's connection is ready to answer.
     #[inline]
@@ -526,6 +535,17 @@ impl<const CALLS: usize> CallTable<CALLS> {
     #[inline]
     pub(super) fn find_mut(&mut self, id: CallId) -> Option<(usize, &mut Call)> {
         self.calls.iter_mut().enumerate().find(|(_, c)| c.id == id)
+    }
+
+    /// The slot of the live call `id`, with the call to change; `Ok(None)` when the call
+    /// ended lately (an event about it raced its end: no error, nothing to do), and
+    /// [`Error::UnknownCall`] when the engine never knew it or forgot it long ago.
+    #[inline]
+    pub(super) fn live_or_gone(&mut self, id: CallId) -> Result<Option<(usize, &mut Call)>, Error> {
+        if self.recently_ended.contains(&id) && !self.calls.iter().any(|c| c.id == id) {
+            return Ok(None);
+        }
+        self.find_mut(id).map(Some).ok_or(Error::UnknownCall(id))
     }
 
     /// The call in slot `idx`.

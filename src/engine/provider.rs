@@ -115,6 +115,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if let Some(idx) = self.locate(action, call)? {
             let end = End::new(Release::Auto(RejectReason::Declined), None);
             self.calls.end(idx, end, self.now, out);
+        } else {
+            // A call reported to be ended at once that CallKit ends itself: its end is
+            // no longer owed.
+            self.pushes.drop_ends(call);
         }
         out.push(Effect::FulfillAction { action });
         Ok(())
@@ -166,11 +170,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         action: ActionId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let idx = self
+        let Some(idx) = self
             .calls
             .iter()
             .position(|c| c.held_action() == Some(action))
-            .ok_or(Error::UnknownAction(action))?;
+        else {
+            // CallKit's time-out raced the action's fulfil or fail (or the action's
+            // call ended): it is resolved already, nothing to void.
+            return Ok(());
+        };
         // CallKit gave up on it: it must be neither fulfilled nor failed.
         self.calls
             .end(idx, End::failed().spent(Spent::Action), self.now, out);

@@ -10,7 +10,7 @@ use core::fmt::Write as _;
 
 use heapless::{HistoryBuf, Vec};
 
-use crate::effect::{CallAction, CallUpdate, Effect, Effects, RejectReason};
+use crate::effect::{CallAction, CallUpdate, Effect, Effects, PushEndReason, RejectReason};
 use crate::error::Error;
 use crate::event::{ReportResult, Timer};
 use crate::log::log_transition;
@@ -25,10 +25,13 @@ use super::{Engine, RECENTLY_COMPLETED_PUSHES};
 
 /// A push between its arrival and its PushKit completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PendingPush {
+pub(super) struct PendingPush {
     push: PushId,
     call: CallId,
     deadline: Instant,
+    /// For a call reported and ended at once: the end to report once CallKit has the
+    /// call (its report accepted, or its deadline passed).
+    end: Option<CallEndedReason>,
 }
 
 /// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
@@ -76,6 +79,43 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         self.completed.contains(&push)
     }
 
+    /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
+    /// reported to be ended at once, now that CallKit has it). Each such report owes its
+    /// own end, even when several name the same call: a copy reported after CallKit
+    /// ended the call may ring it anew, and an extra end of an ended call is harmless.
+    #[inline]
+    pub(super) fn emit_end<const N: usize>(
+        call: CallId,
+        end: Option<CallEndedReason>,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        if let Some(reason) = end {
+            out.push(Effect::ReportCallEnded {
+                call,
+                at: now,
+                reason,
+            });
+        }
+    }
+
+    /// Forgets the ends pending pushes keep for `call`: CallKit ended it itself (a
+    /// fulfilled `CXEndCallAction`).
+    #[inline]
+    pub(super) fn drop_ends(&mut self, call: CallId) {
+        for p in self.pending.iter_mut().filter(|p| p.call == call) {
+            p.end = None;
+        }
+    }
+
+    /// Whether a pending push still owes the end of `call`.
+    #[inline]
+    pub(super) fn owes_end(&self, call: CallId) -> bool {
+        self.pending
+            .iter()
+            .any(|p| p.call == call && p.end.is_some())
+    }
+
     /// Records `push` as completed and emits its completion, then the cancel of its timer
     /// when `cancel`: the one place that completes a push.
     #[inline]
@@ -111,50 +151,63 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Completes `push` if it is pending (its report's result came): emits the completion
-    /// and the cancel of its timer, and returns the call it was reported for. `None`, and
-    /// nothing done, when it is not pending.
+    /// and the cancel of its timer, and returns the call it was reported for and the
+    /// end kept for it. `None`, and nothing done, when it is not pending.
     #[inline]
     pub(super) fn complete<const N: usize>(
         &mut self,
         push: PushId,
         out: &mut Effects<N>,
-    ) -> Option<CallId> {
+    ) -> Option<(CallId, Option<CallEndedReason>)> {
         let i = self.pending.iter().position(|p| p.push == push)?;
-        self.complete_slot(i, false, out).map(|p| p.call)
+        self.complete_slot(i, false, out).map(|p| (p.call, p.end))
     }
 
-    /// Completes `push` because its completion timer fired at `now`. Refused, with
-    /// nothing done, when it is not pending or its deadline is after `now`.
+    /// Completes `push` because its completion timer fired at `now`, returning it.
+    /// `Ok(None)`, nothing done, when it was completed lately (its timer was cancelled
+    /// as it fired); refused, with nothing done, when it is unknown or its deadline is
+    /// after `now`.
     #[inline]
     pub(super) fn fire<const N: usize>(
         &mut self,
         push: PushId,
         now: Instant,
         out: &mut Effects<N>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<PendingPush>, Error> {
         let timer = Timer::PushCompletion(push);
-        let (i, p) = self
+        let Some((i, p)) = self
             .pending
             .iter()
             .enumerate()
             .find(|(_, p)| p.push == push)
-            .ok_or(Error::UnknownTimer(timer))?;
+        else {
+            if self.completed_recently(push) {
+                return Ok(None);
+            }
+            return Err(Error::UnknownTimer(timer));
+        };
         if p.deadline > now {
             return Err(Error::TimerNotDue {
                 timer,
                 deadline: p.deadline,
             });
         }
-        self.complete_slot(i, true, out);
-        Ok(())
+        let done = self.complete_slot(i, true, out);
+        // The deadline passed: CallKit has long processed the report.
+        if let Some(p) = done {
+            Self::emit_end(p.call, p.end, now, out);
+        }
+        Ok(done)
     }
 
-    /// Keeps `push` (reported for `call`) until its report's result or `now +
-    /// timeout_ms`, and starts its timer. When every slot is taken, a push whose deadline
-    /// has passed is completed first; when none has, `push` is completed at once, right
-    /// after its report (the one case where a completion precedes the report's result:
-    /// it takes more than `PUSHES` pushes within one push completion time-out, and the
-    /// completion handler itself enforces nothing, docs/callkit-facts.md).
+    /// Keeps `push` (reported for `call`, to be ended with `end` once CallKit has it)
+    /// until its report's result or `now + timeout_ms`, and starts its timer. When every
+    /// slot is taken, a push whose deadline has passed is completed first (with its kept
+    /// end); when none has, `push` is completed at once, right after its report, and its
+    /// end follows in the same step (the one case where a completion precedes the
+    /// report's result: it takes more than `PUSHES` pushes within one push completion
+    /// time-out, and the completion handler itself enforces nothing,
+    /// docs/callkit-facts.md).
     #[inline]
     pub(super) fn track<const N: usize>(
         &mut self,
@@ -162,28 +215,37 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         call: CallId,
         now: Instant,
         timeout_ms: u64,
+        end: Option<CallEndedReason>,
         out: &mut Effects<N>,
     ) {
         if self.pending.is_full() {
             if let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
-                self.complete_slot(i, false, out);
+                if let Some(p) = self.complete_slot(i, false, out) {
+                    Self::emit_end(p.call, p.end, now, out);
+                }
             }
         }
         let deadline = now.saturating_add_ms(timeout_ms);
-        match self.pending.push(PendingPush {
+        let pending = PendingPush {
             push,
             call,
             deadline,
-        }) {
+            end,
+        };
+        match self.pending.push(pending) {
             Ok(()) => out.push(Effect::StartTimer {
                 timer: Timer::PushCompletion(push),
                 deadline,
             }),
-            Err(_) => Self::retire(&mut self.completed, push, false, out),
+            Err(_) => {
+                Self::retire(&mut self.completed, push, false, out);
+                Self::emit_end(call, end, now, out);
+            }
         }
     }
 
-    /// Completes every pending push, in arrival order (`providerDidReset`).
+    /// Completes every pending push, in arrival order (`providerDidReset`). Ends kept
+    /// for reported calls are dropped: CallKit dropped every call.
     #[inline]
     pub(super) fn complete_all<const N: usize>(&mut self, out: &mut Effects<N>) {
         for p in self.pending.iter() {
@@ -204,12 +266,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         fallback: CallId,
         out: &mut Effects<EFFECTS>,
     ) {
-        let parsed = self.config.schema.parse(payload);
+        let parsed = self.config.schema.parse_at(payload);
         let parsed = match parsed {
             Ok(p) => p,
-            Err(_error) => {
-                log_transition!("push payload malformed: {}", _error);
-                self.report_unusable(push, fallback, self.blank_update(), out);
+            Err((error, field)) => {
+                log_transition!("push payload malformed: {}", error);
+                let why = PushEndReason::Unreadable { error, field };
+                self.report_unusable(push, fallback, self.blank_update(), why, out);
                 return;
             }
         };
@@ -221,14 +284,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 // may not hold that UUID yet: reporting under it could ring a second,
                 // incoming call of that UUID. It is unusable like a malformed one.
                 let update = self.update_from(&parsed);
-                self.report_unusable(push, fallback, update, out);
+                let why = PushEndReason::OutgoingCallId;
+                self.report_unusable(push, fallback, update, why, out);
             }
             Some((idx, Direction::Incoming)) => self.on_repeat_push(idx, push, &parsed, out),
-            None if parsed.kind == PushKind::Cancel || self.calls.ended_recently(call) => {
+            None if parsed.kind == PushKind::Cancel || self.ended(call) => {
                 // A cancel for a call that is not ringing here, or a late copy of a call
                 // that is over: the iOS 13 rule still wants a report; end it at once.
+                let why = match (&parsed.kind, parsed.call) {
+                    _ if self.ended(call) => PushEndReason::CallEnded,
+                    (PushKind::Cancel, None) => PushEndReason::MissingCallId,
+                    _ => PushEndReason::CancelledUnknownCall,
+                };
                 let update = self.update_from(&parsed);
-                self.report_and_end(push, call, update, CallEndedReason::RemoteEnded, None, out);
+                let reason = CallEndedReason::RemoteEnded;
+                self.report_and_end(push, call, update, reason, None, why, out);
             }
             None if self.calls.is_full() => {
                 let update = self.update_from(&parsed);
@@ -237,10 +307,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     reason: RejectReason::Busy,
                 };
                 let reason = CallEndedReason::Failed;
-                self.report_and_end(push, call, update, reason, Some(reject), out);
+                let why = PushEndReason::CallCapacity;
+                self.report_and_end(push, call, update, reason, Some(reject), why, out);
             }
             None => self.ring(push, call, &parsed, out),
         }
+    }
+
+    /// Whether `call` ended lately, or is reported to be ended once CallKit has it.
+    fn ended(&self, call: CallId) -> bool {
+        self.calls.ended_recently(call) || self.pushes.owes_end(call)
     }
 
     /// A new incoming call: report it, connect its signalling, start its ring timer.
@@ -270,7 +346,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         c.report.awaiting = true;
         out.set_call_update(update);
         out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, out);
+        self.track_push(push, call, None, out);
         // Cannot fail: the table was checked for room above.
         let _ = self.calls.add(c);
         log_transition!("call {} ringing", call);
@@ -296,12 +372,22 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         };
         let call = c.id;
         let fresh_name = parsed.caller_name.is_some() && parsed.caller_name != c.remote.caller_name;
+        let fresh_handle = parsed.handle.is_some() && parsed.handle != c.remote.handle;
         let incoming = c.direction() == Direction::Incoming;
         let cancel = parsed.kind == PushKind::Cancel && incoming && c.phase().unanswered();
-        let may_update = fresh_name && !cancel && !c.report.awaiting && incoming;
-        if may_update {
-            c.remote.caller_name = parsed.caller_name.clone();
+        let merge = (fresh_name || fresh_handle) && !cancel && incoming;
+        if merge {
+            if fresh_name {
+                c.remote.caller_name = parsed.caller_name.clone();
+            }
+            if fresh_handle {
+                c.remote.handle = parsed.handle.clone();
+            }
+            // While CallKit has not confirmed the call, the details wait with it
+            // ([`Engine::confirm_report`]).
+            c.report.details_pending |= c.report.awaiting;
         }
+        let may_update = merge && !c.report.awaiting;
         let report_pending = c.report.awaiting;
         if cancel && report_pending {
             c.report.keep_end(PendingEnd::Remote {
@@ -311,7 +397,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
         out.set_call_update(c.update(blank));
         out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, out);
+        self.track_push(push, call, None, out);
         if cancel && !report_pending {
             let end = End::new(Release::HangUp, Some(CallEndedReason::RemoteEnded));
             self.calls.end(idx, end, self.now, out);
@@ -332,6 +418,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         push: PushId,
         fallback: CallId,
         update: CallUpdate,
+        why: PushEndReason,
         out: &mut Effects<EFFECTS>,
     ) {
         let blank = self.blank_update();
@@ -346,19 +433,28 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     push,
                     call: fallback,
                 });
-                self.track_push(push, fallback, out);
+                self.track_push(push, fallback, None, out);
             }
             Some((Direction::Outgoing, _)) => {
                 let call = unusable_push_id(fallback, push);
-                self.report_and_end(push, call, update, CallEndedReason::Failed, None, out);
+                let reason = CallEndedReason::Failed;
+                self.report_and_end(push, call, update, reason, None, why, out);
             }
-            None => self.report_and_end(push, fallback, update, CallEndedReason::Failed, None, out),
+            None => {
+                let reason = CallEndedReason::Failed;
+                self.report_and_end(push, fallback, update, reason, None, why, out);
+            }
         }
     }
 
-    /// Report a call CallKit must see but the engine will not keep, and end it at once
-    /// (the accepted pattern for cancel and unusable pushes: Twilio iOS 13 migration
-    /// guide).
+    /// Report a call CallKit must see but the engine will not keep, and end it as soon
+    /// as CallKit has it (the accepted pattern for cancel and unusable pushes: Twilio
+    /// iOS 13 migration guide). The step says `why` ([`Effects::push_end_reason`]); the
+    /// `reportCall(endedAt:reason:)` waits with the push until its report is accepted
+    /// or its deadline passes, and is dropped if CallKit refuses the report (it never
+    /// had the call) or resets: an end sent before CallKit accepted the report can be
+    /// lost, and an "Unknown" call then rings (issue 9).
+    #[allow(clippy::too_many_arguments)]
     fn report_and_end(
         &mut self,
         push: PushId,
@@ -366,16 +462,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         update: CallUpdate,
         reason: CallEndedReason,
         signal: Option<Effect>,
+        why: PushEndReason,
         out: &mut Effects<EFFECTS>,
     ) {
         out.set_call_update(update);
+        out.set_push_end_reason(why);
         out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, out);
-        out.push(Effect::ReportCallEnded {
-            call,
-            at: self.now,
-            reason,
-        });
+        self.track_push(push, call, Some(reason), out);
         if let Some(signal) = signal {
             out.push(signal);
         }
@@ -383,7 +476,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// Keep the push until its report's completion or its deadline ([`PushTable::track`]).
-    fn track_push(&mut self, push: PushId, call: CallId, out: &mut Effects<EFFECTS>) {
+    fn track_push(
+        &mut self,
+        push: PushId,
+        call: CallId,
+        end: Option<CallEndedReason>,
+        out: &mut Effects<EFFECTS>,
+    ) {
         // A push id is the host's to reuse once its push was completed: the newest
         // report made under it is the one its next result answers, so older calls stop
         // listening for that id.
@@ -393,7 +492,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
         }
         let timeout_ms = self.config.push_completion_timeout_ms;
-        self.pushes.track(push, call, self.now, timeout_ms, out);
+        self.pushes
+            .track(push, call, self.now, timeout_ms, end, out);
     }
 
     pub(super) fn on_reported(
@@ -418,9 +518,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
         );
         let Some(idx) = reporting else {
-            // A duplicate push's report: CallKit accepting it confirms the call too.
-            let confirmed = completed.filter(|_| accepted);
-            if let Some((idx, _)) = confirmed.and_then(|call| self.calls.find(call)) {
+            let Some((call, end)) = completed.filter(|_| accepted) else {
+                // Refused: CallKit never had the call, so a kept end is dropped.
+                return Ok(());
+            };
+            if end.is_some() {
+                // A call reported to be ended at once: CallKit has it now.
+                PushTable::<PUSHES>::emit_end(call, end, self.now, out);
+            } else if let Some((idx, _)) = self.calls.find(call) {
+                // A duplicate push's report: CallKit accepting it confirms the call too.
                 self.confirm_report(idx, out);
             }
             return Ok(());
@@ -460,7 +566,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         push: PushId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        self.pushes.fire(push, self.now, out)?;
+        if self.pushes.fire(push, self.now, out)?.is_none() {
+            // Completed as its timer fired: nothing left to do.
+            return Ok(());
+        }
         // The report is overdue; CallKit has long processed it. Stop holding back ends
         // for its call.
         if let Some(idx) = self.calls.reporting(push) {
@@ -473,6 +582,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// CallKit performed an action on it): apply an end kept while it did not. Returns
     /// whether the call is still live at `idx`.
     pub(super) fn confirm_report(&mut self, idx: usize, out: &mut Effects<EFFECTS>) -> bool {
+        let blank = self.blank_update();
         let Some(c) = self.calls.at_mut(idx) else {
             return false;
         };
@@ -481,8 +591,17 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
         c.report.awaiting = false;
         let call = c.id;
+        let details = core::mem::take(&mut c.report.details_pending);
         match c.report.pending_end.take() {
-            None => return true,
+            None => {
+                if details {
+                    // Details that came while the report was pending (a later push's,
+                    // or the app's): CallKit can take them now.
+                    out.set_call_update(c.update(blank));
+                    out.push(Effect::ReportCallUpdated { call });
+                }
+                return true;
+            }
             Some(PendingEnd::Local) if !self.transactions.is_full() => {
                 let action = CallAction::EndCall { call };
                 self.transactions
@@ -496,7 +615,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// A call update with nothing known of the remote party, on the configured
     /// capabilities.
-    fn blank_update(&self) -> CallUpdate {
+    pub(super) fn blank_update(&self) -> CallUpdate {
         let caps = self.config.capabilities;
         CallUpdate {
             remote_handle: None,
@@ -575,7 +694,7 @@ mod tests {
     fn a_tracked_push_starts_its_timer_and_completes_exactly_once() {
         let mut table: PushTable<2> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(10), 100, &mut out);
+        table.track(PushId(1), call(1), at(10), 100, None, &mut out);
         assert_eq!(
             &out[..],
             &[Effect::StartTimer {
@@ -589,10 +708,10 @@ mod tests {
         );
         assert_eq!((table.len(), table.is_empty()), (1, false));
         assert!(!table.completed_recently(PushId(1)));
-        table.track(PushId(2), call(2), at(10), 100, &mut out);
+        table.track(PushId(2), call(2), at(10), 100, None, &mut out);
         assert_eq!(table.len(), 2);
         out.clear();
-        assert_eq!(table.complete(PushId(1), &mut out), Some(call(1)));
+        assert_eq!(table.complete(PushId(1), &mut out), Some((call(1), None)));
         assert_eq!(
             &out[..],
             &[
@@ -613,7 +732,7 @@ mod tests {
     fn a_completion_timer_fires_only_when_due_and_is_not_cancelled() {
         let mut table: PushTable<2> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, &mut out);
+        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
         out.clear();
         let timer = Timer::PushCompletion(PushId(1));
         assert_eq!(
@@ -628,28 +747,31 @@ mod tests {
             Err(Error::UnknownTimer(Timer::PushCompletion(PushId(2))))
         );
         assert!(out.is_empty() && table.len() == 1);
-        assert_eq!(table.fire(PushId(1), at(100), &mut out), Ok(()));
-        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
-        assert_eq!(
+        assert!(matches!(
             table.fire(PushId(1), at(100), &mut out),
-            Err(Error::UnknownTimer(timer))
-        );
+            Ok(Some(_))
+        ));
+        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
+        // Fired again (the host's timer raced its completion): no error, nothing done.
+        out.clear();
+        assert_eq!(table.fire(PushId(1), at(100), &mut out), Ok(None));
+        assert!(out.is_empty());
     }
 
     #[test]
     fn a_full_table_completes_a_due_push_first_or_else_the_new_one_at_once() {
         let mut table: PushTable<1> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, &mut out);
+        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
         out.clear();
         // Nothing due: the new push is completed at once, with no timer.
-        table.track(PushId(2), call(2), at(50), 100, &mut out);
+        table.track(PushId(2), call(2), at(50), 100, None, &mut out);
         assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(2) }]);
         assert!(table.completed_recently(PushId(2)));
         out.clear();
         // The old push is due: it is completed and its timer cancelled, then the new one
         // is tracked.
-        table.track(PushId(3), call(3), at(100), 100, &mut out);
+        table.track(PushId(3), call(3), at(100), 100, None, &mut out);
         assert_eq!(
             &out[..],
             &[
@@ -671,7 +793,7 @@ mod tests {
         let mut table: PushTable<3> = PushTable::new();
         let mut out: Effects<16> = Effects::new();
         for n in 1..=3 {
-            table.track(PushId(n), call(1), at(0), 100, &mut out);
+            table.track(PushId(n), call(1), at(0), 100, None, &mut out);
         }
         out.clear();
         table.complete_all(&mut out);
@@ -682,6 +804,50 @@ mod tests {
         out.clear();
         table.complete_all(&mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_kept_end_follows_a_fired_or_reclaimed_push_and_an_untracked_one_at_once() {
+        let ended = |call: CallId, ms: u64| Effect::ReportCallEnded {
+            call,
+            at: at(ms),
+            reason: CallEndedReason::Failed,
+        };
+        let end = Some(CallEndedReason::Failed);
+        let mut table: PushTable<1> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, end, &mut out);
+        assert!(table.owes_end(call(1)) && !table.owes_end(call(2)));
+        out.clear();
+        // The table is full and nothing is due: completed at once, its end with it.
+        table.track(PushId(2), call(2), at(50), 100, end, &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::CompletePush { push: PushId(2) }, ended(call(2), 50)]
+        );
+        out.clear();
+        // Push 1 is due: reclaimed with its end, then push 3 tracked.
+        table.track(PushId(3), call(3), at(100), 100, end, &mut out);
+        assert_eq!(out.get(2), Some(&ended(call(1), 100)));
+        out.clear();
+        // Push 3's deadline: completed by its timer, with its end.
+        assert!(matches!(
+            table.fire(PushId(3), at(200), &mut out),
+            Ok(Some(_))
+        ));
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(3) },
+                ended(call(3), 200)
+            ]
+        );
+        // CallKit ended a call itself: its kept end is dropped.
+        out.clear();
+        table.track(PushId(4), call(4), at(300), 100, end, &mut out);
+        table.drop_ends(call(4));
+        assert!(!table.owes_end(call(4)));
+        assert_eq!(table.complete(PushId(4), &mut out), Some((call(4), None)));
     }
 
     #[test]

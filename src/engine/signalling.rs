@@ -9,7 +9,7 @@ use crate::effect::{Effect, Effects};
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
-use crate::types::{CallEndedReason, CallId};
+use crate::types::{CallEndedReason, CallId, CallerName};
 
 use super::call::{CallPhase, Direction, End, PendingEnd, Release, State};
 use super::Engine;
@@ -23,12 +23,20 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let now = self.now;
-        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
+        let blank = self.blank_update();
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            return Ok(());
+        };
         match (c.state, connected) {
             (State::Starting { action }, _) => {
                 out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });
                 out.push(Effect::FulfillAction { action });
                 c.state = State::Connecting;
+                if core::mem::take(&mut c.report.details_pending) {
+                    // Details the app gave before CallKit performed the start action.
+                    out.set_call_update(c.update(blank));
+                    out.push(Effect::ReportCallUpdated { call });
+                }
             }
             (State::Connecting, true) => {}
             _ => return Err(Error::WrongPhase(call)),
@@ -47,7 +55,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let audio = self.audio_active;
-        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            return Ok(());
+        };
         if c.direction() != Direction::Incoming {
             return Err(Error::WrongPhase(call));
         }
@@ -67,20 +77,71 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    /// [`Event::CallDetailsChanged`](crate::Event::CallDetailsChanged).
+    pub(super) fn on_details_changed(
+        &mut self,
+        call: CallId,
+        caller_name: Option<&str>,
+        has_video: Option<bool>,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supports_video = self.config.provider.supports_video;
+        let blank = self.blank_update();
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            // The call ended as the details arrived: nothing to show them on.
+            return Ok(());
+        };
+        if has_video == Some(true) && !supports_video {
+            return Err(Error::NotSupported(call));
+        }
+        let name = caller_name
+            .filter(|n| !n.is_empty())
+            .map(CallerName::truncating);
+        let fresh_name = name.is_some() && name != c.remote.caller_name;
+        let fresh_video = has_video.is_some_and(|v| v != c.remote.has_video);
+        if !(fresh_name || fresh_video) || c.report.pending_end.is_some() {
+            return Ok(());
+        }
+        if fresh_name {
+            c.remote.caller_name = name;
+        }
+        if let Some(video) = has_video {
+            c.remote.has_video = video;
+        }
+        if c.report.awaiting || c.phase() == CallPhase::Requested {
+            // CallKit does not know the call yet: send the details once it does.
+            c.report.details_pending = true;
+            return Ok(());
+        }
+        out.set_call_update(c.update(blank));
+        out.push(Effect::ReportCallUpdated { call });
+        log_transition!("call {} details updated", call);
+        Ok(())
+    }
+
     pub(super) fn on_remote_end(
         &mut self,
         call: CallId,
         reason: CallEndedReason,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let (idx, c) = self.calls.find_mut(call).ok_or(Error::UnknownCall(call))?;
+        let Some((idx, c)) = self.calls.live_or_gone(call)? else {
+            // The call ended moments ago (the user hung up as the remote end arrived):
+            // nothing left to end.
+            return Ok(());
+        };
         let unanswered = c.phase().unanswered();
         let elsewhere = matches!(
             reason,
             CallEndedReason::AnsweredElsewhere | CallEndedReason::DeclinedElsewhere
         );
-        if c.phase() == CallPhase::Requested || (elsewhere && !unanswered) {
+        if c.phase() == CallPhase::Requested {
             return Err(Error::WrongPhase(call));
+        }
+        if elsewhere && !unanswered {
+            // The user answered here as another device answered or declined: the server
+            // settles it, and ends this leg (RemoteEnded) if the other device won.
+            return Ok(());
         }
         if c.report.awaiting {
             // CallKit has not confirmed the call yet: keep the end and apply it when the

@@ -1,7 +1,9 @@
 //! Timers: the armed timers read from the push table and the calls' states, the one due
 //! order, and what a fired timer does.
 //!
-//! Rules owned here: a timer fires only when armed and due, and once; a ring time-out
+//! Rules owned here: a timer fires only when armed and due, and once; a timer the engine
+//! cancelled that fires anyway (the host's timer raced the cancel) does nothing; a ring
+//! time-out
 //! while CallKit has not confirmed the call is kept as an end and re-armed once as a
 //! backstop.
 
@@ -65,22 +67,28 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// The slot and the call of `timer`, once it is armed (`deadline` reads it from the
-    /// call) and due.
+    /// call) and due. `Ok(None)` when it is not armed but its call is live or ended
+    /// lately: the engine cancelled it while the host's timer was already firing (a
+    /// race on the host's serial queue, no error). [`Error::UnknownTimer`] for a call
+    /// the engine does not know; [`Error::TimerNotDue`] for an armed timer fired early.
     fn due(
         &mut self,
         timer: Timer,
         call: CallId,
         deadline: fn(&Call) -> Option<Instant>,
-    ) -> Result<(usize, &mut Call), Error> {
+    ) -> Result<Option<(usize, &mut Call)>, Error> {
         let now = self.now;
-        let (idx, c) = self
+        let Some((idx, c)) = self
             .calls
-            .find_mut(call)
-            .ok_or(Error::UnknownTimer(timer))?;
+            .live_or_gone(call)
+            .map_err(|_| Error::UnknownTimer(timer))?
+        else {
+            return Ok(None);
+        };
         match deadline(c) {
-            None => Err(Error::UnknownTimer(timer)),
+            None => Ok(None),
             Some(deadline) if deadline > now => Err(Error::TimerNotDue { timer, deadline }),
-            Some(_) => Ok((idx, c)),
+            Some(_) => Ok(Some((idx, c))),
         }
     }
 
@@ -89,7 +97,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let backstop_at = self
             .now
             .saturating_add_ms(self.config.push_completion_timeout_ms);
-        let (idx, c) = self.due(timer, call, Call::ring_deadline)?;
+        let Some((idx, c)) = self.due(timer, call, Call::ring_deadline)? else {
+            return Ok(());
+        };
         let State::Ringing { backstop, .. } = c.state else {
             return Ok(());
         };
@@ -125,7 +135,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     fn on_answer_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         let timer = Timer::AnswerConnect(call);
-        let (idx, _) = self.due(timer, call, Call::answer_deadline)?;
+        let Some((idx, _)) = self.due(timer, call, Call::answer_deadline)? else {
+            return Ok(());
+        };
         log_transition!("call {} answer time-out", call);
         // The held answer action is failed by the end.
         self.calls

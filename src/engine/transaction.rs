@@ -39,6 +39,9 @@ struct PendingTransaction {
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct TransactionTable {
     pending: Vec<PendingTransaction, MAX_PENDING_TRANSACTIONS>,
+    /// The requests pending at the last `providerDidReset`: their completions may still
+    /// come, and are accepted with no effect.
+    voided: Vec<TransactionId, MAX_PENDING_TRANSACTIONS>,
     next: u64,
 }
 
@@ -47,6 +50,7 @@ impl TransactionTable {
     pub(super) const fn new() -> Self {
         TransactionTable {
             pending: Vec::new(),
+            voided: Vec::new(),
             next: 0,
         }
     }
@@ -67,10 +71,30 @@ impl TransactionTable {
         self.pending.is_full()
     }
 
-    /// Forgets every request (`providerDidReset`: CallKit drops them). Ids keep counting.
+    /// Forgets every request (`providerDidReset`: CallKit drops them), remembering
+    /// their ids until the next reset, whose completions may still come. Ids keep
+    /// counting.
     #[inline]
     pub(super) fn clear(&mut self) {
+        self.voided.clear();
+        for t in self.pending.iter() {
+            // Cannot fail: both hold at most MAX_PENDING_TRANSACTIONS.
+            let _ = self.voided.push(t.id);
+        }
         self.pending.clear();
+    }
+
+    /// Whether `id` was pending at the last `providerDidReset` and has not completed
+    /// since; takes it out, so a second completion is refused.
+    #[inline]
+    pub(super) fn take_voided(&mut self, id: TransactionId) -> bool {
+        match self.voided.iter().position(|&v| v == id) {
+            Some(i) => {
+                self.voided.swap_remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Records a request for `call` under a fresh id and asks for `action`. Nothing when
@@ -116,7 +140,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         video: bool,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        if self.calls.get(call).is_some() || self.calls.ended_recently(call) {
+        // A UUID whose report-and-end push still owes its end is CallKit's too.
+        if self.calls.get(call).is_some()
+            || self.calls.ended_recently(call)
+            || self.pushes.owes_end(call)
+        {
             return Err(Error::CallExists(call));
         }
         if self.calls.is_full() {
@@ -160,7 +188,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let full = self.transactions.is_full();
-        let c = self.calls.get_mut(call).ok_or(Error::UnknownCall(call))?;
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            // The call ended as the user asked to end it: done already.
+            return Ok(());
+        };
         if c.report.awaiting || matches!(c.state, State::Requested) {
             // CallKit may not know the call yet: keep the end until it does.
             c.report.keep_end(PendingEnd::Local);
@@ -183,7 +214,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
         check: impl FnOnce(&Call) -> Result<CallAction, Error>,
     ) -> Result<(), Error> {
-        let c = self.calls.get(call).ok_or(Error::UnknownCall(call))?;
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            // The call ended as the user pressed the button: nothing to hold, mute or
+            // dial any more.
+            return Ok(());
+        };
         let action = check(c)?;
         if self.transactions.is_full() {
             return Err(Error::TransactionCapacity);
@@ -260,10 +295,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         result: TransactionResult,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let (call, kind) = self
-            .transactions
-            .complete(transaction)
-            .ok_or(Error::UnknownTransaction(transaction))?;
+        let Some((call, kind)) = self.transactions.complete(transaction) else {
+            if self.transactions.take_voided(transaction) {
+                // CallKit dropped the request at providerDidReset and its completion
+                // comes now: the reset already ended its call.
+                return Ok(());
+            }
+            return Err(Error::UnknownTransaction(transaction));
+        };
         if result.is_ok() {
             // The system now performs the action through the provider delegate.
             return Ok(());

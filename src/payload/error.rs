@@ -51,6 +51,24 @@ pub enum PayloadError {
     MissingRoot,
 }
 
+impl PayloadError {
+    /// A stable raw value (1-9, in declaration order), for hosts and the C ABI; the
+    /// length of [`PayloadError::TooLarge`] is not in it.
+    pub const fn raw(&self) -> u8 {
+        match self {
+            PayloadError::TooLarge { .. } => 1,
+            PayloadError::TooDeep => 2,
+            PayloadError::Syntax => 3,
+            PayloadError::WrongType => 4,
+            PayloadError::DuplicateKey => 5,
+            PayloadError::InvalidCallId => 6,
+            PayloadError::HandleTooLong => 7,
+            PayloadError::InvalidEscape => 8,
+            PayloadError::MissingRoot => 9,
+        }
+    }
+}
+
 impl fmt::Display for PayloadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -85,6 +103,53 @@ impl fmt::Display for PayloadError {
                 f.write_str("the VoIP push payload lacks the schema's root object")
             }
         }
+    }
+}
+
+/// A field of a [`PayloadSchema`]: where in a payload a [`PayloadError`] was found
+/// ([`PushEndReason::Unreadable`](crate::PushEndReason::Unreadable)). Names the schema's
+/// field, never the payload's key text. Raw values 1-8 are stable (C ABI).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum PayloadField {
+    /// A segment of [`PayloadSchema::root`].
+    Root = 1,
+    /// [`PayloadSchema::id_key`].
+    CallId = 2,
+    /// [`PayloadSchema::handle_key`].
+    Handle = 3,
+    /// [`PayloadSchema::caller_name_key`].
+    CallerName = 4,
+    /// [`PayloadSchema::video_key`].
+    Video = 5,
+    /// [`PayloadSchema::media_type_key`].
+    MediaType = 6,
+    /// [`PayloadSchema::ring_timeout_key`].
+    RingTimeout = 7,
+    /// [`PayloadSchema::message_type_key`].
+    MessageType = 8,
+}
+
+impl PayloadField {
+    /// The stable raw value (1-8), for hosts and the C ABI.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The field with raw value `raw`, if any.
+    pub const fn from_raw(raw: u8) -> Option<Self> {
+        Some(match raw {
+            1 => PayloadField::Root,
+            2 => PayloadField::CallId,
+            3 => PayloadField::Handle,
+            4 => PayloadField::CallerName,
+            5 => PayloadField::Video,
+            6 => PayloadField::MediaType,
+            7 => PayloadField::RingTimeout,
+            8 => PayloadField::MessageType,
+            _ => return None,
+        })
     }
 }
 

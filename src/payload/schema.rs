@@ -338,14 +338,24 @@ impl PayloadSchema {
     /// checked), arrays and objects balanced, and an unquoted scalar is skipped up to
     /// the next `,`, `}` or `]` without being validated.
     pub fn parse(&self, payload: &[u8]) -> Result<PushPayload, PayloadError> {
+        self.parse_at(payload).map_err(|(error, _)| error)
+    }
+
+    /// [`PayloadSchema::parse`], and on failure the schema field whose value was being
+    /// read when the error was found (`None` outside any: the size, the text around
+    /// the fields, a value the schema skips, a key's escape).
+    pub(crate) fn parse_at(
+        &self,
+        payload: &[u8],
+    ) -> Result<PushPayload, (PayloadError, Option<PayloadField>)> {
         if payload.len() > MAX_PAYLOAD_LEN {
-            return Err(PayloadError::TooLarge { len: payload.len() });
+            return Err((PayloadError::TooLarge { len: payload.len() }, None));
         }
         let first = payload
             .iter()
             .find(|&&b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'));
         if first != Some(&b'{') {
-            return Err(PayloadError::Syntax);
+            return Err((PayloadError::Syntax, None));
         }
 
         read(self, payload)

@@ -6,7 +6,10 @@ use super::*;
 
 /// Reads the object in `payload` (already checked for size and its opening `{`) under
 /// `schema`.
-pub(super) fn read(schema: &PayloadSchema, payload: &[u8]) -> Result<PushPayload, PayloadError> {
+pub(super) fn read(
+    schema: &PayloadSchema,
+    payload: &[u8],
+) -> Result<PushPayload, (PayloadError, Option<PayloadField>)> {
     let mut ctx = Ctx {
         schema,
         root_depth: if schema.root.is_empty() {
@@ -16,6 +19,7 @@ pub(super) fn read(schema: &PayloadSchema, payload: &[u8]) -> Result<PushPayload
         },
         found: Found::default(),
         error: None,
+        at: None,
     };
     let mut de = serde_json_core::de::Deserializer::new(payload, None);
     let read = Object {
@@ -25,12 +29,12 @@ pub(super) fn read(schema: &PayloadSchema, payload: &[u8]) -> Result<PushPayload
     .deserialize(&mut de)
     .and_then(|()| de.end());
     if let Err(e) = read {
-        return Err(ctx.error.unwrap_or(map_json_error(&e)));
+        return Err((ctx.error.unwrap_or(map_json_error(&e)), ctx.at));
     }
 
     let found = ctx.found;
     if !found.root {
-        return Err(PayloadError::MissingRoot);
+        return Err((PayloadError::MissingRoot, Some(PayloadField::Root)));
     }
     Ok(PushPayload {
         call: found.call,
@@ -67,34 +71,17 @@ struct Ctx<'s> {
     found: Found,
     /// The precise error behind a `CustomError` a visitor returned.
     error: Option<PayloadError>,
+    /// The schema field whose value is being read, `None` between fields: where an
+    /// error happened.
+    at: Option<PayloadField>,
 }
 
-/// A key the schema reads, in one object.
-#[derive(Clone, Copy)]
-enum Field {
-    Root,
-    Id,
-    Handle,
-    CallerName,
-    Video,
-    MediaType,
-    RingTimeout,
-    MessageType,
-}
+use PayloadField as Field;
 
 impl Field {
     /// This field's bit in an object's set of seen keys (8 fields, 8 bits).
     fn bit(self) -> u8 {
-        match self {
-            Field::Root => 1,
-            Field::Id => 1 << 1,
-            Field::Handle => 1 << 2,
-            Field::CallerName => 1 << 3,
-            Field::Video => 1 << 4,
-            Field::MediaType => 1 << 5,
-            Field::RingTimeout => 1 << 6,
-            Field::MessageType => 1 << 7,
-        }
+        1 << (self as u8 - 1)
     }
 }
 
@@ -125,7 +112,7 @@ impl Ctx<'_> {
         }
         let is = |k: &Option<SchemaKey>| k.as_deref() == Some(key);
         Ok(if key == schema.id_key.as_str() {
-            Some(Field::Id)
+            Some(Field::CallId)
         } else if key == schema.handle_key.as_str() {
             Some(Field::Handle)
         } else if is(&schema.caller_name_key) {
@@ -267,6 +254,7 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
             ctx.found.root = true;
         }
         let mut seen: u8 = 0;
+        ctx.at = None;
         while let Some(raw_key) = map.next_key_seed(RawKey)? {
             let field = match ctx.classify(raw_key, self.level) {
                 Ok(Some(field)) => field,
@@ -282,9 +270,11 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
                 Err(e) => return Err(ctx.fail(e)),
             };
             if seen & field.bit() != 0 {
+                ctx.at = Some(field);
                 return Err(ctx.fail(PayloadError::DuplicateKey));
             }
             seen |= field.bit();
+            ctx.at = Some(field);
             let done = match field {
                 Field::Root => {
                     let inner = Object {
@@ -294,7 +284,7 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
                     map.next_value_seed(Nullable(inner))?;
                     Ok(())
                 }
-                Field::Id => match map.next_value::<Option<EscapedStr<'de>>>()? {
+                Field::CallId => match map.next_value::<Option<EscapedStr<'de>>>()? {
                     Some(raw) => ctx.set_id(raw.0),
                     None => Ok(()),
                 },
@@ -328,6 +318,7 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
             if let Err(e) = done {
                 return Err(ctx.fail(e));
             }
+            ctx.at = None;
         }
         Ok(())
     }

@@ -753,3 +753,65 @@ mod props {
         assert!(handle.map(|h| h.join().unwrap_or(false)).unwrap_or(false));
     }
 }
+
+#[test]
+fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
+    let schema = PayloadSchema::default();
+    let at = |bytes: &[u8]| schema.parse_at(bytes).map(|_| ()).map_err(|(_, f)| f);
+    let field = Some;
+    // {"uuid":12345,...}: the id has the wrong type.
+    assert_eq!(
+        schema
+            .parse_at(include_bytes!("../../tests/payloads/wrong-types.json"))
+            .map(|_| ()),
+        Err((PayloadError::WrongType, field(PayloadField::CallId)))
+    );
+    assert_eq!(
+        at(br#"{"uuid":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+44"#),
+        Err(field(PayloadField::Handle)),
+        "the input ends inside the handle"
+    );
+    assert_eq!(
+        at(br#"{"callerName":"a\qb"}"#),
+        Err(field(PayloadField::CallerName))
+    );
+    assert_eq!(
+        at(br#"{"hasVideo":"yes"}"#),
+        Err(field(PayloadField::Video))
+    );
+    assert_eq!(
+        at(br#"{"uuid":"x","uuid":"y"}"#),
+        Err(field(PayloadField::CallId))
+    );
+    assert_eq!(
+        at(br#"{"uuid":"not-a-uuid"}"#),
+        Err(field(PayloadField::CallId))
+    );
+    // Outside any field: the size, the text between fields, a skipped value.
+    assert_eq!(at(b"[1]"), Err(None));
+    assert_eq!(
+        at(br#"{"uuid":null,"other":[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]}"#),
+        Err(None)
+    );
+    assert_eq!(at(br#"{"handle":"+1" "x"}"#), Err(None));
+    assert_eq!(at(&[b' '; MAX_PAYLOAD_LEN + 1]), Err(None));
+    // A root path that is absent, or of the wrong type.
+    let nested = PayloadSchema::nested_data();
+    assert_eq!(
+        nested.parse_at(br#"{"x":1}"#).map(|_| ()),
+        Err((PayloadError::MissingRoot, field(PayloadField::Root)))
+    );
+    assert_eq!(
+        nested.parse_at(br#"{"data":5}"#).map(|_| ()),
+        Err((PayloadError::WrongType, field(PayloadField::Root)))
+    );
+    // The raw values are stable and round-trip.
+    for raw in 1..=8 {
+        assert_eq!(
+            PayloadField::from_raw(raw).map(PayloadField::raw),
+            Some(raw)
+        );
+    }
+    assert_eq!(PayloadField::from_raw(0), None);
+    assert_eq!(PayloadField::from_raw(9), None);
+}

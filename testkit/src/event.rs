@@ -184,9 +184,11 @@ macro_rules! host_events {
     (@resolve $r:ident, copy, $x:ident) => { *$x };
     (@resolve $r:ident, clone, $x:ident) => { $x.clone() };
     (@resolve $r:ident, opt_call, $x:ident) => { $x.as_ref().map(|c| $r.call(c)).transpose()? };
+    (@resolve $r:ident, opt_text, $x:ident) => { $x.as_ref().map(|t| $r.text(t)).transpose()? };
     (@resolve $r:ident, $how:ident, $x:ident) => { $r.$how($x)? };
     (@borrow clone, $x:ident) => { $x };
     (@borrow text, $x:ident) => { $x };
+    (@borrow opt_text, $x:ident) => { $x.as_deref() };
     (@borrow $how:ident, $x:ident) => { *$x };
 }
 
@@ -243,4 +245,9 @@ host_events! {
     DeclinedElsewhere { call: S::Call => call },
     ConnectionFailed { call: S::Call => call },
     TimerFired { timer: S::Timer => timer },
+    CallDetailsChanged {
+        call: S::Call => call,
+        caller_name: Option<S::Text> => opt_text,
+        has_video: Option<bool> => copy
+    },
 }

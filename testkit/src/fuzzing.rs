@@ -1053,8 +1053,9 @@ fn push_fixtures() -> &'static [(&'static str, PayloadSchema, bool, Checked<4, 8
 /// and an error picked from the input), its deadline, and `providerDidReset`.
 ///
 /// Panics unless: the push is accepted and its first effect reports it under the
-/// payload's call id (the fallback id for an unreadable payload, which is also ended as
-/// failed in the same step); every step keeps the invariants and the local consistency
+/// payload's call id (the fallback id for an unreadable payload, whose step says why,
+/// and which is ended as failed once its report is accepted, or in the same step when
+/// the push is completed at once); every step keeps the invariants and the local consistency
 /// checks of [`Checked`]; and at the end every push was completed exactly once and the
 /// reset engine is idle.
 pub fn check_push(data: &[u8]) {
@@ -1097,14 +1098,20 @@ pub fn check_push(data: &[u8]) {
                 if *push == PushId(FUZZED_PUSH) && *call == want => {}
             other => panic!("{name}: first effect {other:?}, want the report under {want}"),
         }
-        if unusable
-            && !effects.contains(&Effect::ReportCallEnded {
+        let ended_failed = |effects: &StepEffects, at: Instant| {
+            effects.contains(&Effect::ReportCallEnded {
                 call: fallback,
-                at: k.engine.now(),
+                at,
                 reason: CallEndedReason::Failed,
             })
+        };
+        // Completed at once (a full push table with nothing due): its end comes at once.
+        let completed_at_once = k.completions(FUZZED_PUSH) == 1;
+        if unusable
+            && (effects.push_end_reason.is_none()
+                || ended_failed(&effects, k.engine.now()) != completed_at_once)
         {
-            panic!("{name}: unusable payload ({parsed:?}) not ended as failed: {effects:?}");
+            panic!("{name}: unusable payload ({parsed:?}) not reported to end as failed once accepted: {effects:?}");
         }
         if *flood && k.completions(FUZZED_PUSH) != 1 {
             panic!("{name}: push on a full push table not completed in its step");
@@ -1121,13 +1128,17 @@ pub fn check_push(data: &[u8]) {
             let mut k = k.clone();
             match path {
                 0 => {
-                    let _ = k.step(
+                    let done = k.step(
                         now + 40,
                         Event::IncomingCallReported {
                             push: PushId(FUZZED_PUSH),
                             result: Ok(()),
                         },
                     );
+                    let ends = done.is_ok_and(|d| ended_failed(&d, Instant::from_millis(now + 40)));
+                    if unusable && !completed_at_once && !ends {
+                        panic!("{name}: unusable payload ({parsed:?}) not ended once its report was accepted");
+                    }
                 }
                 1 => {
                     let _ = k.step(

@@ -13,8 +13,13 @@
 //! completes pending pushes and voids held actions; the push-table overflow completes a
 //! push right after its report; a failed start action plus its `ReportCallEnded` is one
 //! end; a report CallKit refused (DND, block list, ...) owes no end; malformed, cancel,
-//! stale and busy pushes are reported and ended in the same step; a `PerformEndCall` for
-//! a call the engine does not know is CallKit's own call.
+//! stale and busy pushes are reported with a [`PushEndReason`] and ended once CallKit
+//! accepted the report (or its push deadline passed), the end owed meanwhile by the
+//! push, not by an engine call; a `PerformEndCall` for a call the engine does not know
+//! is CallKit's own call; a timer fired after its cancel and a `timedOutPerforming` for
+//! an action already resolved are races, accepted with no effect.
+//!
+//! [`PushEndReason`]: callkit_engine::PushEndReason
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -75,6 +80,9 @@ struct CallRec {
     connecting: bool,
     connected: bool,
     media: bool,
+    /// The pushes reported to end this call at once whose end is still owed (the
+    /// engine holds no call for it meanwhile).
+    end_owed: BTreeSet<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +137,10 @@ struct StepState {
     ended: BTreeMap<CallId, (CallRec, EndKind)>,
     resolved: BTreeMap<ActionId, u32>,
     ungrouped: bool,
+    /// The step's report is of a call to be ended at once.
+    push_end: bool,
+    /// Calls whose kept end is due in this step, with the push that completed.
+    end_due: Vec<(CallId, u64)>,
 }
 
 impl InvariantChecker {
@@ -268,6 +280,7 @@ impl InvariantChecker {
         effects: &Effects<E>,
         step: &mut StepState,
     ) {
+        step.push_end = effects.push_end_reason().is_some();
         match *event {
             Event::VoipPushReceived { push, .. } => {
                 if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == push)
@@ -293,6 +306,27 @@ impl InvariantChecker {
                 );
             }
             Event::IncomingCallReported { push, result } => {
+                let accepted = matches!(
+                    result,
+                    Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
+                );
+                let owing = self
+                    .calls
+                    .iter()
+                    .find(|(_, c)| c.end_owed.contains(&push.0))
+                    .map(|(id, _)| *id);
+                if let (Some(call), false) = (owing, accepted) {
+                    // Refused: this report never gave CallKit the call; no end owed for it.
+                    let last = self.calls.get_mut(&call).is_some_and(|c| {
+                        c.end_owed.remove(&push.0);
+                        c.end_owed.is_empty()
+                    });
+                    let gone = if last { self.calls.remove(&call) } else { None };
+                    if let Some(mut c) = gone {
+                        c.callkit_knows = false;
+                        step.ended.insert(call, (c, EndKind::Refused));
+                    }
+                }
                 let call = self
                     .calls
                     .iter()
@@ -346,7 +380,7 @@ impl InvariantChecker {
                 self.new_action(now, action, ActionKind::Other, call, false)
             }
             Event::TimedOutPerforming { action } => {
-                if self.actions.remove(&action).is_none() {
+                if self.actions.remove(&action).is_none() && !effects.is_empty() {
                     self.fail(
                         "I3",
                         now,
@@ -358,6 +392,8 @@ impl InvariantChecker {
             Event::DidActivateAudioSession => self.audio_active = true,
             Event::DidDeactivateAudioSession => self.audio_active = false,
             Event::TimerFired { timer } => match self.timers.remove(&timer) {
+                // Fired after its cancel: a race, accepted with no effect.
+                None if effects.is_empty() => {}
                 None => self.fail(
                     "I7",
                     now,
@@ -451,10 +487,14 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     // A duplicate push reported under a live call's UUID.
                     c.callkit_knows = true;
+                    if step.push_end {
+                        c.end_owed.insert(push.0);
+                    }
                 } else {
                     let rec = CallRec {
                         callkit_knows: true,
-                        owner_push: Some(push.0),
+                        owner_push: (!step.push_end).then_some(push.0),
+                        end_owed: step.push_end.then_some(push.0).into_iter().collect(),
                         ..CallRec::default()
                     };
                     let why = || format!("call {call} reported again in the step that ended it");
@@ -491,7 +531,15 @@ impl InvariantChecker {
                 }
             }
             Effect::ReportCallEnded { call, .. } => {
-                if self.calls.contains_key(&call) {
+                let due = step.end_due.iter().position(|(c, _)| *c == call);
+                if let (Some(i), Some(c)) = (due, self.calls.get_mut(&call)) {
+                    // One kept end per report: the call is over once none is owed.
+                    let (_, push) = step.end_due.remove(i);
+                    c.end_owed.remove(&push);
+                    if c.end_owed.is_empty() {
+                        self.end_call(call, EndKind::Reported, step);
+                    }
+                } else if self.calls.contains_key(&call) {
                     self.end_call(call, EndKind::Reported, step);
                 } else if let Some((_, kind)) = step.ended.get_mut(&call) {
                     if *kind == EndKind::StartFailed(false) {
@@ -582,6 +630,12 @@ impl InvariantChecker {
             Effect::CompletePush { push } => {
                 if let Some(p) = self.pushes.get_mut(&push.0) {
                     p.completed = true;
+                }
+                // Its report accepted or overdue: the end it kept is due now.
+                for (id, c) in &self.calls {
+                    if c.end_owed.contains(&push.0) {
+                        step.end_due.push((*id, push.0));
+                    }
                 }
             }
             Effect::RequestTransaction { ref action, .. } => match *action {
@@ -760,8 +814,16 @@ impl InvariantChecker {
 
         // I4: the engine's calls are exactly the live incarnations.
         let live: Vec<CallId> = self.calls.keys().copied().collect();
+        for (id, push) in &step.end_due {
+            self.fail(
+                "I4",
+                now,
+                format!("call {id}: push {push} completed but the end it kept was not reported"),
+            );
+        }
         for id in live {
-            if after.call(id).is_none() {
+            let owed = self.calls.get(&id).is_some_and(|c| !c.end_owed.is_empty());
+            if after.call(id).is_none() && !owed {
                 let knows = self.calls.get(&id).is_some_and(|c| c.callkit_knows);
                 if knows {
                     self.fail(

@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 
 use callkit_engine::{
     ActionId, CallId, CallUpdate, Config, Effect, Effects, Engine, Error, Event, Handle, Instant,
-    PushId, Timer, TransactionId, Uuid,
+    PushEndReason, PushId, Timer, TransactionId, Uuid,
 };
 
 /// A version-4-shaped test UUID: first byte `tag`, last eight bytes `n` (big-endian,
@@ -74,6 +74,8 @@ pub struct StepEffects {
     pub dtmf_digits: Option<String>,
     /// [`Effects::push_token_hex`].
     pub push_token_hex: Option<String>,
+    /// [`Effects::push_end_reason`].
+    pub push_end_reason: Option<PushEndReason>,
 }
 
 impl StepEffects {
@@ -85,6 +87,7 @@ impl StepEffects {
             handle: effects.handle().cloned(),
             dtmf_digits: effects.dtmf_digits().map(String::from),
             push_token_hex: effects.push_token_hex().map(String::from),
+            push_end_reason: effects.push_end_reason(),
         }
     }
 

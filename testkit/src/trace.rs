@@ -73,6 +73,7 @@
 //! | `transaction_completed` | `transaction`, *opt* `result` |
 //! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed` | `call` |
 //! | `timer_fired` | `timer` (`"ring"` or `"answer_connect"` with `call`; `"push_completion"` with `push`) |
+//! | `call_details_changed` | `call`, *opt* `caller_name`, `video` (absent: unchanged) |
 //! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
 //!
 //! ```text
@@ -93,8 +94,9 @@ use serde_json::{Map, Value};
 
 use callkit_engine::{
     ActionId, CallAction, CallEndedReason, CallId, CallUpdate, Config, DtmfType, Effect, Error,
-    Event, HandleType, IncomingCallError, PayloadSchema, PushId, RejectReason, ReportResult,
-    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
+    Event, HandleType, IncomingCallError, PayloadSchema, PushEndReason, PushId, RejectReason,
+    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
+    OPAQUE_ID_NAMESPACE,
 };
 
 use crate::event::{HostEvent, Resolve, Symbols};
@@ -115,7 +117,7 @@ pub const SCHEMA_NAMES: [&str; 8] = [
 
 /// The `event` values of a trace line that map to an [`Event`], one per variant, as
 /// [`Event::name`] spells them.
-pub const EVENT_NAMES: [&str; 30] = [
+pub const EVENT_NAMES: [&str; 31] = [
     "voip_push_received",
     "push_credentials_updated",
     "push_credentials_invalidated",
@@ -146,6 +148,7 @@ pub const EVENT_NAMES: [&str; 30] = [
     "declined_elsewhere",
     "connection_failed",
     "timer_fired",
+    "call_details_changed",
 ];
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
@@ -804,6 +807,11 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
             };
             T::TimerFired { timer }
         }
+        "call_details_changed" => T::CallDetailsChanged {
+            call: f.call()?,
+            caller_name: f.opt_str("caller_name")?,
+            has_video: f.opt_bool("video")?,
+        },
         other => {
             return Err(f.err(format!(
                 "unknown event {other:?}; expected one of {}, fire_due_timers, advance_firing",
@@ -854,6 +862,11 @@ impl TraceStep {
             Ok(effects) => effects.as_slice(),
             Err(_) => &[],
         }
+    }
+
+    /// Why the step's report is of a push to be ended at once, if it is.
+    pub fn push_end_reason(&self) -> Option<PushEndReason> {
+        self.result.as_ref().ok().and_then(|e| e.push_end_reason)
     }
 
     /// The call update of the step's report, if any.
@@ -1639,6 +1652,41 @@ pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
             format!("signalling: connection of call {} failed", call(c))
         }
         Event::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
+        Event::CallDetailsChanged {
+            call: c,
+            caller_name,
+            has_video,
+        } => {
+            let mut what = Vec::new();
+            if let Some(name) = caller_name {
+                what.push(format!("name {name:?}"));
+            }
+            if let Some(video) = has_video {
+                what.push(String::from(media(*video)));
+            }
+            if what.is_empty() {
+                what.push(String::from("nothing new"));
+            }
+            format!("app: new details for call {}: {}", call(c), what.join(", "))
+        }
+    }
+}
+
+/// Why a push's call is reported to be ended at once, in words.
+pub fn push_end_words(reason: PushEndReason) -> String {
+    match reason {
+        PushEndReason::Unreadable { error, field } => match field {
+            Some(field) => format!("payload unreadable ({error}) at the schema's {field:?} key"),
+            None => format!("payload unreadable ({error})"),
+        },
+        PushEndReason::MissingCallId => String::from("a cancel push without a call id"),
+        PushEndReason::CancelledUnknownCall => {
+            String::from("a cancel push for a call not ringing here")
+        }
+        PushEndReason::CallEnded => String::from("a copy of a push for a call that ended"),
+        PushEndReason::CallCapacity => String::from("every call slot is taken"),
+        PushEndReason::OutgoingCallId => String::from("it names the app's outgoing call"),
+        _ => format!("{reason:?}"),
     }
 }
 
@@ -1655,12 +1703,18 @@ pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
     };
     let call = |c: &CallId| short_call(*c);
     match effect {
-        Effect::ReportNewIncomingCall { push, call: c } => format!(
-            "reportNewIncomingCall call {} for push #{}: {}",
-            call(c),
-            push.0,
-            update()
-        ),
+        Effect::ReportNewIncomingCall { push, call: c } => {
+            let mut s = format!(
+                "reportNewIncomingCall call {} for push #{}: {}",
+                call(c),
+                push.0,
+                update()
+            );
+            if let Some(reason) = data.push_end_reason {
+                let _ = write!(s, "; to end once accepted: {}", push_end_words(reason));
+            }
+            s
+        }
         Effect::ReportCallUpdated { call: c } => {
             format!("reportCall(updated:) call {}: {}", call(c), update())
         }

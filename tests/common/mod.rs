@@ -183,6 +183,15 @@ pub enum Abs {
         valid: bool,
     },
     Invalidate,
+    /// The app has new details for the call: the name "Ann" and `video`.
+    Details {
+        call: u8,
+        video: bool,
+    },
+    /// The call's ring timer fires now, armed or not (after its cancel: a race).
+    FireRing {
+        call: u8,
+    },
 }
 
 /// Every abstract event over `calls` call ids, `pushes` push ids and `actions` action
@@ -286,6 +295,11 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
     v.push(Abs::Credentials { valid: true });
     v.push(Abs::Credentials { valid: false });
     v.push(Abs::Invalidate);
+    v.push(Abs::Details {
+        call: 1,
+        video: false,
+    });
+    v.push(Abs::FireRing { call: 1 });
     v
 }
 
@@ -627,6 +641,20 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                 out(self.step(now, Event::PushCredentialsUpdated { token }))
             }
             Abs::Invalidate => out(self.step(now, Event::PushCredentialsInvalidated)),
+            Abs::Details { call: c, video } => out(self.step(
+                now,
+                Event::CallDetailsChanged {
+                    call: call(c),
+                    caller_name: Some("Ann"),
+                    has_video: Some(video),
+                },
+            )),
+            Abs::FireRing { call: c } => out(self.step(
+                now,
+                Event::TimerFired {
+                    timer: Timer::Ring(call(c)),
+                },
+            )),
         }
     }
 }

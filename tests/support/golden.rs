@@ -9,15 +9,17 @@
 //! C ABI's result name (`"CK_RESULT_UNKNOWN_CALL"`); `effects`, in order, each with the
 //! step data it uses attached (`update` on the two reports, `handle` on
 //! `start_outgoing` and a `start_call` request, `digits` on `send_dtmf` and a
-//! `play_dtmf` request, `token_hex` on `register_push_token`), as the Swift API
-//! attaches them.
+//! `play_dtmf` request, `token_hex` on `register_push_token`, `end_reason` on
+//! `report_new_incoming_call`: `null`, or why the push is to be ended once CallKit
+//! accepts the report), as the Swift API attaches them.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use callkit_engine::{
-    CallAction, CallUpdate, Config, Effect, Error, Event, Handle, HandleType, PayloadSchema, Timer,
+    CallAction, CallUpdate, Config, Effect, Error, Event, Handle, HandleType, PayloadField,
+    PayloadSchema, PushEndReason, Timer,
 };
 use callkit_engine_testkit::StepEffects;
 use serde_json::{json, Map, Value};
@@ -245,6 +247,15 @@ pub fn event_json(event: &Event<'_>) -> Value {
         | Event::DeclinedElsewhere { call: c }
         | Event::ConnectionFailed { call: c } => put("call", call(c)),
         Event::TimerFired { timer } => put("timer", timer_json(timer)),
+        Event::CallDetailsChanged {
+            call: c,
+            caller_name,
+            has_video,
+        } => {
+            put("call", call(c));
+            put("caller_name", (*caller_name).into());
+            put("has_video", (*has_video).into());
+        }
         Event::PushCredentialsInvalidated
         | Event::ProviderDidBegin
         | Event::ProviderDidReset
@@ -252,6 +263,20 @@ pub fn event_json(event: &Event<'_>) -> Value {
         | Event::DidDeactivateAudioSession => {}
     }
     Value::Object(m)
+}
+
+/// Why a push is reported to be ended at once: `kind` (the `PushEndReason` raw value),
+/// and for an unreadable payload `payload_error` and `payload_field` (raw values, the
+/// field `null` outside any).
+fn push_end_json(reason: &PushEndReason) -> Value {
+    let (error, field) = match reason {
+        PushEndReason::Unreadable { error, field } => (
+            Value::from(error.raw()),
+            field.map(PayloadField::raw).into(),
+        ),
+        _ => (Value::Null, Value::Null),
+    };
+    json!({"kind": reason.raw(), "payload_error": error, "payload_field": field})
 }
 
 /// The step data of one step; each effect that uses a piece marks it used, so that a
@@ -262,6 +287,7 @@ struct Data {
     handle: Option<Handle>,
     digits: Option<String>,
     token_hex: Option<String>,
+    push_end: Option<PushEndReason>,
     used: [bool; 4],
 }
 
@@ -277,6 +303,7 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
         Effect::ReportNewIncomingCall { push, call: c } => json!({
             "kind": "report_new_incoming_call", "push": push.0, "call": call(c),
             "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
+            "end_reason": data.push_end.as_ref().map_or(Value::Null, push_end_json),
         }),
         Effect::ReportCallUpdated { call: c } => json!({
             "kind": "report_call_updated", "call": call(c),
@@ -394,6 +421,7 @@ pub fn step_json(at_ms: u64, event: &Event<'_>, result: &Result<StepEffects, Err
                 handle: step.handle.clone(),
                 digits: step.dtmf_digits.clone(),
                 token_hex: step.push_token_hex.clone(),
+                push_end: step.push_end_reason,
                 used: [false; 4],
             };
             let effects: Vec<Value> = step

@@ -94,7 +94,7 @@ struct BenchmarkError: Error, CustomStringConvertible {
 func check(_ setup: Setup) throws {
     guard let glue = measuredGlue(setup.payload, setup.keys) else { throw BenchmarkError("glue read no call") }
     let effects = measuredEngine(try setup.engine(), setup.payload, setup.fallback)
-    guard case .reportNewIncomingCall(_, let call, let update)? = effects.first else {
+    guard case .reportNewIncomingCall(_, let call, let update, _)? = effects.first else {
         throw BenchmarkError("engine did not report first: \(effects)")
     }
     guard call == glue.uuid, update.remoteHandle?.value == glue.handle,

@@ -42,14 +42,13 @@ final class DriverBehaviourTests: XCTestCase {
     func testReportCompletionOnTheQueueIsHandledBeforeAResetDeliveredRightAfterIt() throws {
         let h = try Harness()
         h.provider.holdsReportCompletions = true
-        // An unusable push: its fallback call is reported, and its end held back until
-        // CallKit accepts the report.
+        // An unusable push: its fallback call is reported, and the engine keeps its end
+        // until CallKit accepts the report.
         let push = h.callKit.pushRegistry.deliverVoIPPush(["aps": [String: Any](), "uuid": 42])
         let fallback = try XCTUnwrap(h.provider.reportedIncomingCalls.first)
         // CallKit accepts it on the delegate queue (= the driver's) and resets in the same
-        // turn. Handled in that order, the acceptance releases the end before the reset
-        // clears what the driver holds; with a second hop onto the queue, the reset ran
-        // first and the end was lost.
+        // turn. Handled in that order, the acceptance releases the end before the reset;
+        // with a second hop onto the queue, the reset ran first and the end was lost.
         h.provider.completeReportOnQueueThenReset(for: fallback)
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [fallback])
         XCTAssertEqual(push.completionCount, 1)

@@ -24,7 +24,8 @@ final class CallEngineTests: XCTestCase {
             localizedCallerName: nil, hasVideo: false, supportsHolding: true,
             supportsGrouping: false, supportsUngrouping: false, supportsDTMF: true)
         XCTAssertEqual(
-            effects.first, .reportNewIncomingCall(push: 1, call: reportedCall, update: expectedUpdate))
+            effects.first,
+            .reportNewIncomingCall(push: 1, call: reportedCall, update: expectedUpdate, endReason: nil))
         XCTAssertTrue(effects.contains(.startTimer(.pushCompletion(1), deadline: Instant(milliseconds: 6_000))))
         XCTAssertTrue(effects.contains(.startTimer(.ring(call: reportedCall), deadline: Instant(milliseconds: 31_000))))
         let calls = try engine.calls()
@@ -166,5 +167,42 @@ final class CallEngineTests: XCTestCase {
         XCTAssertLessThanOrEqual(first, second)
         XCTAssertGreaterThan(first.milliseconds, 0)
         XCTAssertEqual(Instant(milliseconds: .max).adding(milliseconds: 1), Instant(milliseconds: .max))
+    }
+
+    func testUnusablePushSaysWhyOnItsReportAndEndsOnceCallKitAccepts() throws {
+        let engine = try appleDocsEngine()
+        let effects = try engine.handle(
+            .voipPushReceived(push: 3, payload: Data(#"{"callUUID":5}"#.utf8), fallbackCall: fallback),
+            at: Instant(milliseconds: 0))
+        guard case .reportNewIncomingCall(3, fallback, _, let endReason)? = effects.first else {
+            return XCTFail("not reported first: \(effects)")
+        }
+        XCTAssertEqual(endReason, .unreadable(.wrongType, field: .callID))
+        XCTAssertFalse(effects.contains { if case .reportCallEnded = $0 { true } else { false } })
+        let done = try engine.handle(.incomingCallReported(push: 3, error: nil), at: Instant(milliseconds: 50))
+        XCTAssertEqual(done.last, .reportCallEnded(call: fallback, at: Instant(milliseconds: 50), reason: .failed))
+    }
+
+    func testCallDetailsFromTheAppBecomeACallUpdateOnceCallKitKnowsTheCall() throws {
+        let engine = try appleDocsEngine()
+        _ = try engine.handle(
+            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
+            at: Instant(milliseconds: 0))
+        let early = try engine.handle(
+            .callDetailsChanged(call: reportedCall, callerName: "Ann Lee", hasVideo: nil),
+            at: Instant(milliseconds: 10))
+        XCTAssertEqual(early, [], "held while the report is pending")
+        let done = try engine.handle(.incomingCallReported(push: 1, error: nil), at: Instant(milliseconds: 40))
+        guard case .reportCallUpdated(reportedCall, let update)? = done.last else {
+            return XCTFail("no call update: \(done)")
+        }
+        XCTAssertEqual(update.localizedCallerName, "Ann Lee")
+        XCTAssertThrowsError(
+            try engine.handle(
+                .callDetailsChanged(call: reportedCall, callerName: nil, hasVideo: true), at: Instant(milliseconds: 50))
+        ) { XCTAssertEqual($0 as? EngineError, .notSupported) }
+        // A ring timer fired after its call ended is a race: no error, nothing to do.
+        _ = try engine.handle(.remoteEnded(call: reportedCall), at: Instant(milliseconds: 60))
+        XCTAssertEqual(try engine.handle(.timerFired(.ring(call: reportedCall)), at: Instant(milliseconds: 70)), [])
     }
 }

@@ -110,7 +110,7 @@ final class EngineLogTests: XCTestCase {
             return effects
         }
         let effects = step(.voipPushReceived(push: PushID(rawValue: 1), payload: payload, fallbackCall: UUID()), mustLog: true)
-        guard case .reportNewIncomingCall(_, let call, let update)? = effects.first else {
+        guard case .reportNewIncomingCall(_, let call, let update, _)? = effects.first else {
             XCTFail("a push is reported first")
             return seen
         }

@@ -58,8 +58,8 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (30) and of Effect (25), every CallAction (5).
-        XCTAssertEqual(events.count, 30, "\(events.sorted())")
+        // Every case of Event (31) and of Effect (25), every CallAction (5).
+        XCTAssertEqual(events.count, 31, "\(events.sorted())")
         XCTAssertEqual(effects.count, 25, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
@@ -255,6 +255,8 @@ private struct GoldenEvent: Decodable {
     var type: Int?
     var transaction: UInt64?
     var timer: GoldenTimer?
+    var callerName: String?
+    var hasVideo: Bool?
 
     func event() throws -> Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
@@ -309,6 +311,8 @@ private struct GoldenEvent: Decodable {
         case "declined_elsewhere": return .declinedElsewhere(call: try n(call, "call"))
         case "connection_failed": return .connectionFailed(call: try n(call, "call"))
         case "timer_fired": return .timerFired(try n(timer, "timer").timer)
+        case "call_details_changed":
+            return .callDetailsChanged(call: try n(call, "call"), callerName: callerName, hasVideo: hasVideo)
         default: throw GoldenFormatError(description: "event kind \(kind)")
         }
     }
@@ -374,8 +378,33 @@ private enum GoldenActionField: Decodable {
     }
 }
 
+/// Why a push is reported to be ended: the `PushEndReason` raw value, and for an
+/// unreadable payload its error and field (raw values).
+private struct GoldenEndReason: Decodable {
+    var kind: Int
+    var payloadError: Int?
+    var payloadField: Int?
+
+    var reason: PushEndReason {
+        get throws {
+            switch kind {
+            case 1:
+                let error = try raw(PayloadError.self, payloadError)
+                return .unreadable(error, field: try payloadField.map { try raw(PayloadField.self, $0) })
+            case 2: return .missingCallID
+            case 3: return .cancelledUnknownCall
+            case 4: return .callEnded
+            case 5: return .callCapacity
+            case 6: return .outgoingCallID
+            default: throw GoldenFormatError(description: "push end reason \(kind)")
+            }
+        }
+    }
+}
+
 private struct GoldenEffect: Decodable {
     var kind: String
+    var endReason: GoldenEndReason?
     var push: UInt64?
     var call: UUID?
     var update: GoldenUpdate?
@@ -404,7 +433,8 @@ private struct GoldenEffect: Decodable {
         switch kind {
         case "report_new_incoming_call":
             return .reportNewIncomingCall(
-                push: PushID(rawValue: try n(push, "push")), call: try n(call, "call"), update: try n(update, "update").update)
+                push: PushID(rawValue: try n(push, "push")), call: try n(call, "call"), update: try n(update, "update").update,
+                endReason: try endReason?.reason)
         case "report_call_updated": return .reportCallUpdated(call: try n(call, "call"), update: try n(update, "update").update)
         case "report_outgoing_call_started_connecting":
             return .reportOutgoingCallStartedConnecting(call: try n(call, "call"), at: try at())

@@ -57,10 +57,6 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private var actions: [UUID: any ProviderAction] = [:]
     /// Armed timers.
     private var timers: [EngineTimer: any ScheduledTimer] = [:]
-    /// `reportNewIncomingCall`s whose completion has not come back, by call.
-    private var reportsInFlight: [UUID: Int] = [:]
-    /// `reportCall(with:endedAt:reason:)`s waiting for CallKit to accept the call's report.
-    private var deferredEnds: [UUID: (date: Date, reason: CallEndedReason)] = [:]
     /// Set on `queue` (this driver's own key): tells a completion whether it already runs
     /// on the queue.
     private let queueKey = DispatchSpecificKey<UInt8>()
@@ -172,7 +168,6 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidReset)
         actions.removeAll()
-        deferredEnds.removeAll()
     }
 
     /// One of the `provider(_:perform:)` methods: the driver keeps `action` until the
@@ -328,8 +323,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     private func perform(_ effect: Effect, now: Instant) {
         switch effect {
-        case let .reportNewIncomingCall(push, call, update):
-            reportsInFlight[call, default: 0] += 1
+        case let .reportNewIncomingCall(push, call, update, endReason):
+            if let endReason {
+                // The engine ends this call once CallKit accepted the report.
+                record(.pushEnded, "push \(push.rawValue) is reported to be ended: \(endReason)")
+            }
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
                 self.onQueue { self.incomingCallReported(call, push: push, error: error) }
@@ -341,14 +339,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .reportOutgoingCallConnected(call, at):
             provider.reportOutgoingCall(call, connectedAt: date(at, now: now))
         case let .reportCallEnded(call, at, reason):
-            if reportsInFlight[call] != nil {
-                // CallKit has not accepted the report yet (an unusable or cancel push is
-                // reported and ended in one step): an end now could be dropped and leave
-                // an "Unknown" call ringing. It is reported once CallKit accepted the call.
-                deferredEnds[call] = (date(at, now: now), reason)
-            } else {
-                provider.reportCall(call, endedAt: date(at, now: now), reason: reason)
-            }
+            // The engine sends the end of a report-and-end push only once CallKit
+            // accepted its report (or at the push's deadline), so it goes out as is.
+            provider.reportCall(call, endedAt: date(at, now: now), reason: reason)
         case let .fulfillAction(action):
             if let held = actions.removeValue(forKey: action) {
                 held.fulfill()
@@ -411,21 +404,10 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         }
     }
 
-    /// The completion of `reportNewIncomingCall` for `call`: the end held back for it is
-    /// reported if CallKit accepted the call (dropped if CallKit refused it: the call
-    /// never rang), then the engine hears the result.
+    /// The completion of `reportNewIncomingCall` for `call`: the engine hears the result
+    /// (and ends a report-and-end push's call now if CallKit accepted it).
     private func incomingCallReported(_ call: UUID, push: PushID, error: IncomingCallError?) {
         dispatchPrecondition(condition: .onQueue(queue))
-        if let count = reportsInFlight[call], count > 1 {
-            reportsInFlight[call] = count - 1
-        } else {
-            reportsInFlight.removeValue(forKey: call)
-            if let end = deferredEnds.removeValue(forKey: call),
-                error == nil || error == .callUUIDAlreadyExists
-            {
-                provider.reportCall(call, endedAt: end.date, reason: end.reason)
-            }
-        }
         step(.incomingCallReported(push: push, error: error))
     }
 
@@ -508,6 +490,9 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
         case payloadNotJSON
         /// `AVAudioSession.setCategory(_:mode:options:)` threw.
         case audioSessionFailed
+        /// A VoIP push is reported to CallKit and ended once CallKit accepted the report,
+        /// instead of ringing; the message says why (``PushEndReason``, no payload text).
+        case pushEnded
     }
 
     /// What happened.

@@ -319,6 +319,13 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
     case .timerFired(let timer):
         e.kind = CK_EVENT_TIMER_FIRED
         e.timer = timer.c
+    case .callDetailsChanged(let callID, let callerName, let hasVideo):
+        e.changes_video = hasVideo == nil ? 0 : 1
+        e.video = hasVideo == true ? 1 : 0
+        return withCString(callerName ?? "") { name in
+            e.caller_name = name
+            return call(CK_EVENT_CALL_DETAILS_CHANGED, callID)
+        }
     }
     return body(&e)
 }
@@ -343,6 +350,31 @@ private func update(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> 
     return try CallUpdate(data.pointee.call_update)
 }
 
+/// Why the step's report is of a push to be ended, or `nil`.
+private func pushEndReason(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> PushEndReason? {
+    let d = data.pointee
+    guard d.has_push_end_reason else { return nil }
+    switch d.push_end_reason {
+    case CK_PUSH_END_REASON_UNREADABLE:
+        guard let error = PayloadError(rawValue: Int(d.payload_error)) else {
+            throw .unrecognized(code: UInt32(d.payload_error))
+        }
+        if d.payload_field == CK_PAYLOAD_FIELD_NONE {
+            return .unreadable(error, field: nil)
+        }
+        guard let field = PayloadField(rawValue: Int(d.payload_field)) else {
+            throw .unrecognized(code: UInt32(d.payload_field))
+        }
+        return .unreadable(error, field: field)
+    case CK_PUSH_END_REASON_MISSING_CALL_ID: return .missingCallID
+    case CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL: return .cancelledUnknownCall
+    case CK_PUSH_END_REASON_CALL_ENDED: return .callEnded
+    case CK_PUSH_END_REASON_CALL_CAPACITY: return .callCapacity
+    case CK_PUSH_END_REASON_OUTGOING_CALL_ID: return .outgoingCallID
+    default: throw .unrecognized(code: UInt32(d.push_end_reason))
+    }
+}
+
 extension Effect {
     /// The effect `effect` of a step whose variable-size data is `data`.
     init(_ effect: UnsafePointer<ck_effect>, data: UnsafePointer<ck_step_data>) throws(EngineError) {
@@ -350,7 +382,9 @@ extension Effect {
         let call = UUID(e.call)
         switch e.kind {
         case CK_EFFECT_REPORT_NEW_INCOMING_CALL:
-            self = .reportNewIncomingCall(push: PushID(rawValue: e.push), call: call, update: try update(data))
+            self = .reportNewIncomingCall(
+                push: PushID(rawValue: e.push), call: call, update: try update(data),
+                endReason: try pushEndReason(data))
         case CK_EFFECT_REPORT_CALL_UPDATED:
             self = .reportCallUpdated(call: call, update: try update(data))
         case CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING:

@@ -89,7 +89,9 @@ public enum Effect: Hashable, Sendable {
     /// `CXProvider.reportNewIncomingCall(with: call, update: update, completion:)`
     /// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:));
     /// hand the completion back as ``Event/incomingCallReported(push:error:)`` with `push`.
-    case reportNewIncomingCall(push: PushID, call: UUID, update: CallUpdate)
+    /// `endReason` is `nil` for a call that rings, else why the engine ends the call once
+    /// CallKit accepted the report (``PushEndReason``; log it).
+    case reportNewIncomingCall(push: PushID, call: UUID, update: CallUpdate, endReason: PushEndReason?)
     /// `CXProvider.reportCall(with: call, updated: update)`
     /// (https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:)).
     case reportCallUpdated(call: UUID, update: CallUpdate)

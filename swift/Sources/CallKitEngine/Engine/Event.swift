@@ -114,6 +114,16 @@ public enum Event: Hashable, Sendable {
     case declinedElsewhere(call: UUID)
     /// The call's connection failed.
     case connectionFailed(call: UUID)
+    /// New details for a known call from the app: a caller name from the address book
+    /// (`callerName`, cut to ``EngineLimits/maximumCallerNameLengthInBytes``; `nil` or
+    /// empty keeps the name), or a video upgrade or downgrade from signalling
+    /// (`hasVideo`; `nil` keeps it). Becomes ``Effect/reportCallUpdated(call:update:)``
+    /// (`CXProvider.reportCall(with:updated:)`,
+    /// https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:)),
+    /// held until CallKit knows the call (its report accepted, or its start action
+    /// performed). No effect when nothing changes or the call just ended; video without
+    /// `supportsVideo` is ``EngineError/notSupported``.
+    case callDetailsChanged(call: UUID, callerName: String?, hasVideo: Bool?)
 
     // MARK: Timers
 
