@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Shows that each invariant I1-I8 catches a deliberately broken engine: for each entry
-# below, a scratch copy of the repository gets one small bug in src/engine.rs, then the
+# below, a scratch copy of the repository gets one small bug in a module of src/engine/, then the
 # exhaustive search (depth 3), the behaviour tests and the model test (300 cases) run
 # against it, and the script counts the checker's messages for the invariant the bug
 # breaks. Usage: bash tests/broken_engines/run.sh [I1 I2 ...]   (from the repository root)
@@ -13,14 +13,14 @@ mkdir -p "$work"
 
 # name | file | text to find | replacement | what the bug is
 read -r -d '' BUGS <<'LIST'
-I1|src/engine.rs|        out.set_call_update(update);\n        out.push(Effect::ReportNewIncomingCall { push, call });\n        self.track_push(push, call, out);\n        out.push(Effect::ReportCallEnded {|        out.set_call_update(update);\n        self.track_push(push, call, out);\n        out.push(Effect::ReportCallEnded {|a push reported and ended at once (cancel, malformed, busy) is never reported
-I2|src/engine.rs|            self.completed_pushes.write(push);\n            out.push(Effect::CompletePush { push });\n            out.push(Effect::CancelTimer {\n                timer: Timer::PushCompletion(push),|            self.completed_pushes.write(push);\n            out.push(Effect::CancelTimer {\n                timer: Timer::PushCompletion(push),|the report's result forgets to complete the push
-I3|src/engine.rs|                    // CallKit gave up on it: it must be neither fulfilled nor failed.\n                    c.held_action = None;|                    // BROKEN: the timed-out action stays held and is failed by the teardown.|a timed-out action is failed afterwards
-I4|src/engine.rs|        self.teardown(idx, Release::Nothing, Some(reason), out);\n        Ok(())|        self.teardown(idx, Release::Nothing, None, out);\n        Ok(())|a remote end drops the call without reportCall(endedAt:)
-I5|src/engine.rs|            out.push(Effect::FulfillAction { action });\n            if audio {\n                c.media = true;|            out.push(Effect::FulfillAction { action });\n            if true {\n                c.media = true;|an answer starts media before didActivate
-I6|src/engine.rs|            out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });\n|            // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
-I7|src/engine.rs|        if c.ring_deadline.is_some() {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|        if false {\n            out.push(Effect::CancelTimer {\n                timer: Timer::Ring(call),|ending a ringing call leaves its ring timer armed
-I8|src/engine.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
+I1|src/engine/push.rs|        out.set_push_end_reason(why);\n        out.push(Effect::ReportNewIncomingCall { push, call });\n        self.track_push(push, call, Some(reason), out);|        out.set_push_end_reason(why);\n        self.track_push(push, call, Some(reason), out);|a push reported and ended at once (cancel, malformed, busy) is never reported
+I2|src/engine/push.rs|        let completed = self.pushes.complete(push, out);\n|        // BROKEN: the completion goes nowhere, only the cancel of its timer is kept.\n        let mut lost = Effects::<EFFECTS>::new();\n        let completed = self.pushes.complete(push, &mut lost);\n        if completed.is_some() {\n            out.push(Effect::CancelTimer {\n                timer: Timer::PushCompletion(push),\n            });\n        }\n|the report's result forgets to complete the push
+I3|src/engine/provider.rs|            .end(idx, End::failed().spent(Spent::Action), self.now, out);|            .end(idx, End::failed(), self.now, out); // BROKEN: the timed-out action is failed by the end.|a timed-out action is failed afterwards
+I4|src/engine/signalling.rs|        let end = End::new(Release::Nothing, Some(reason));|        let end = End::new(Release::Nothing, None);|a remote end drops the call without reportCall(endedAt:)
+I5|src/engine/provider.rs|            out.push(Effect::FulfillAction { action });\n            if audio {\n                c.start_media(out);|            out.push(Effect::FulfillAction { action });\n            if true {\n                c.start_media(out);|an answer starts media before didActivate
+I6|src/engine/signalling.rs|                out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });\n|                // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
+I7|src/engine/call.rs|            if let Some((timer, _)) = self.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|            if let Some((timer @ Timer::AnswerConnect(_), _)) = self.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|ending a ringing call leaves its ring timer armed
+I8|src/engine/mod.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
 LIST
 
 want=("$@")
