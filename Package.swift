@@ -16,8 +16,8 @@
 //   `AVFAudio` (swift/Stubs/), which exist only on Linux.
 // - Apple host (macOS with Xcode): `CCallKitEngine` is a binary target, the XCFramework
 //   that scripts/build-xcframework.sh builds into build/CCallKitEngine.xcframework (its
-//   Headers hold callkit_engine.h and a module map for module `CCallKitEngine`); run the
-//   script before resolving the package. The real CallKit, PushKit, Intents and AVFAudio
+//   Headers/CCallKitEngine/ holds callkit_engine.h and a module map for module
+//   `CCallKitEngine`); run the script before resolving the package. The real CallKit, PushKit, Intents and AVFAudio
 //   are used; there are no stubs.
 //
 // Language: tools version 6.0 with Swift 6 language mode (complete strict concurrency
@@ -49,7 +49,10 @@ let stubDependencies: [Target.Dependency] = []
 
 let package = Package(
     name: "CallKitEngine",
-    platforms: [.iOS(.v15), .macOS(.v12)],
+    // iOS only: scripts/build-xcframework.sh builds slices for iOS devices and the iOS
+    // simulator, nothing else, so a macOS (or other) platform here would resolve and then
+    // fail to link. Add a platform here together with its slice in the script.
+    platforms: [.iOS(.v15)],
     products: [
         /// The engine in Swift (swift/Sources/CallKitEngine/Engine) and the CallKit /
         /// PushKit driver (Driver, Apple).

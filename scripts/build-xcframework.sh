@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds build/CCallKitEngine.xcframework: the C ABI's static library
 # (crate callkit-engine-ffi) for iOS devices and the iOS simulator, with the header and a
-# module map for the Clang module `CCallKitEngine`. Package.swift's Apple binaryTarget
+# module map for the Clang module `CCallKitEngine` in Headers/CCallKitEngine/. Package.swift's Apple binaryTarget
 # points at this path; run the script once before opening the package in Xcode, and
 # again after changing ffi/ or src/.
 #
@@ -57,8 +57,14 @@ lipo -create \
 
 # 2. The header (cbindgen's, unchanged) and the module map of module CCallKitEngine, the
 #    name swift/Sources/CCallKitEngine/module.modulemap gives the same header on Linux.
-cp "$repo/ffi/include/callkit_engine.h" "$staging/include/"
-cat >"$staging/include/module.modulemap" <<'MODULEMAP'
+#    Both go in a subdirectory named for the module, Headers/CCallKitEngine/: Xcode copies
+#    each XCFramework's Headers into one shared include/ directory, so a module.modulemap at
+#    the top of Headers clashes with any other package doing the same ("Multiple commands
+#    produce .../include/module.modulemap"). The map's header path is relative to the map.
+headers="$staging/include"
+mkdir -p "$headers/CCallKitEngine"
+cp "$repo/ffi/include/callkit_engine.h" "$headers/CCallKitEngine/"
+cat >"$headers/CCallKitEngine/module.modulemap" <<'MODULEMAP'
 module CCallKitEngine {
     header "callkit_engine.h"
     export *
@@ -67,8 +73,8 @@ MODULEMAP
 
 # 3. The XCFramework.
 xcodebuild -create-xcframework \
-  -library "$staging/ios/$lib" -headers "$staging/include" \
-  -library "$staging/ios-simulator/$lib" -headers "$staging/include" \
+  -library "$staging/ios/$lib" -headers "$headers" \
+  -library "$staging/ios-simulator/$lib" -headers "$headers" \
   -output "$framework"
 rm -rf "$staging"
 echo "build-xcframework: wrote $framework"

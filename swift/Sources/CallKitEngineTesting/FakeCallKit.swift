@@ -184,6 +184,24 @@ public final class FakeCallProvider: CallProvider, Sendable {
         settle()
     }
 
+    /// Runs the held completion of the report of `call` on the driver's queue, as CallKit
+    /// does (on the provider's delegate queue), and in the same turn of that queue
+    /// delivers `providerDidReset(_:)`: CallKit accepted the call and reset right after,
+    /// before the queue ran anything else. Then settles the driver's queue.
+    public func completeReportOnQueueThenReset(for call: UUID) {
+        let pending = state.withLock { state -> Pending? in
+            guard let index = state.pending.firstIndex(where: { $0.call == call }) else { return nil }
+            return state.pending.remove(at: index)
+        }
+        guard let pending else { return }
+        queue.sync {
+            deliver(pending)
+            state.withLock { $0.knownCalls.removeAll() }
+            driver?.handleProviderDidReset()
+        }
+        settle()
+    }
+
     // MARK: CallKit's callbacks (from the test's thread)
 
     /// CallKit performs `request` (`provider(_:perform:)`): a fresh action is handed to
@@ -284,14 +302,14 @@ public final class FakeCallProvider: CallProvider, Sendable {
             if action.timeOut() { driver?.handleTimedOut(action) }
         }
         action.arm(timeout: timeout)
-        driver.handle(action, action.request)
+        driver.handle(action, request: action.request)
     }
 
     func enqueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
 
     private func deliver(_ pending: Pending) {
         // CallKit runs the completion on the delegate queue; the driver hops onto its
-        // queue itself, so it is called right here.
+        // queue itself when it is called elsewhere, so it is called right here.
         pending.completion(pending.error)
     }
 

@@ -58,8 +58,18 @@ extension AVAudioSession {
         public init(rawValue: UInt) { self.rawValue = rawValue }
 
         /// An option that determines whether Bluetooth hands-free devices appear as
-        /// available input routes (raw value 0x4).
+        /// available input routes (raw value 0x4). Deprecated in the iOS 26 SDK for
+        /// ``allowBluetoothHFP``, which has the same value and behaviour (Apple DTS,
+        /// https://developer.apple.com/forums/thread/797379).
         /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetooth
+        @available(*, deprecated, renamed: "allowBluetoothHFP")
         public static let allowBluetooth = CategoryOptions(rawValue: 0x4)
+
+        /// An option that makes Bluetooth Hands-Free Profile (HFP) devices available for
+        /// audio input; only with the `record` and `playAndRecord` categories (raw value
+        /// 0x4, `AVAudioSessionCategoryOptionAllowBluetoothHFP`). New in the iOS 26 SDK;
+        /// Apple's page lists it from iOS 1.0, being the same bit as `allowBluetooth`.
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetoothhfp
+        public static let allowBluetoothHFP = CategoryOptions(rawValue: 0x4)
     }
 }

@@ -39,6 +39,21 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(push.completionCount, 1)
     }
 
+    func testReportCompletionOnTheQueueIsHandledBeforeAResetDeliveredRightAfterIt() throws {
+        let h = try Harness()
+        h.provider.holdsReportCompletions = true
+        // An unusable push: its fallback call is reported, and the engine keeps its end
+        // until CallKit accepts the report.
+        let push = h.callKit.pushRegistry.deliverVoIPPush(["aps": [String: Any](), "uuid": 42])
+        let fallback = try XCTUnwrap(h.provider.reportedIncomingCalls.first)
+        // CallKit accepts it on the delegate queue (= the driver's) and resets in the same
+        // turn. Handled in that order, the acceptance releases the end before the reset;
+        // with a second hop onto the queue, the reset ran first and the end was lost.
+        h.provider.completeReportOnQueueThenReset(for: fallback)
+        XCTAssertEqual(h.provider.endedCalls.map(\.call), [fallback])
+        XCTAssertEqual(push.completionCount, 1)
+    }
+
     func testPushKitCompletionRunsOnceAtThePushDeadlineWhenTheReportNeverCompletes() throws {
         let h = try Harness { $0.pushCompletionTimeoutMilliseconds = 5_000 }
         h.provider.holdsReportCompletions = true
@@ -229,7 +244,7 @@ final class DriverBehaviourTests: XCTestCase {
 
     func testStartCallRefusesVideoWithoutSupportsVideoAndBadHandles() throws {
         let h = try Harness { $0.supportsVideo = false }
-        XCTAssertThrowsError(try h.driver.startCall(to: "+15550100", type: .phoneNumber, video: true)) {
+        XCTAssertThrowsError(try h.driver.startCall(to: "+15550100", type: .phoneNumber, isVideo: true)) {
             XCTAssertEqual($0 as? CallDriverError, .videoNotSupported)
         }
         XCTAssertThrowsError(try h.driver.startCall(to: "", type: .phoneNumber)) {

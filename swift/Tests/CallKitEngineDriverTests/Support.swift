@@ -50,11 +50,11 @@ final class RecordingSignalling: CallSignalling {
     func answerIncoming(_ call: UUID) { recorder.append(.answerIncoming(call)) }
     func rejectIncoming(_ call: UUID, reason: RejectReason) { recorder.append(.rejectIncoming(call, reason)) }
     func hangUp(_ call: UUID) { recorder.append(.hangUp(call)) }
-    func setHold(_ call: UUID, onHold: Bool) { recorder.append(.setHold(call, onHold)) }
+    func setHeld(_ call: UUID, onHold: Bool) { recorder.append(.setHold(call, onHold)) }
     func setGroup(_ call: UUID, with other: UUID?) { recorder.append(.setGroup(call, other)) }
     func sendDTMF(_ call: UUID, digits: String, type: DTMFType) { recorder.append(.sendDTMF(call, digits, type)) }
-    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool) {
-        recorder.append(.startOutgoing(call, handle, video))
+    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {
+        recorder.append(.startOutgoing(call, handle, isVideo))
     }
     func registerPushToken(hex: String) { recorder.append(.registerPushToken(hex)) }
     func unregisterPushToken() { recorder.append(.unregisterPushToken) }

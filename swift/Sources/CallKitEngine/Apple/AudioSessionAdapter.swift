@@ -12,9 +12,15 @@ public final class SystemAudioSession: CallAudioSession {
     private let mode: AVAudioSession.Mode
     private let options: AVAudioSession.CategoryOptions
 
-    /// Settings for `session` (the shared instance by default): `.playAndRecord` and
+    /// Settings for `session` (the shared instance by default,
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/sharedinstance()): `.playAndRecord` and
     /// `.voiceChat` unless the app says otherwise (`.videoChat` for video calls,
-    /// `.allowBluetooth` for hands-free sets, ...).
+    /// `.allowBluetoothHFP` for hands-free sets, ...). `.allowBluetoothHFP` is the iOS 26
+    /// SDK's name of `.allowBluetooth`, deprecated there; both are the same bit with the
+    /// same behaviour (https://developer.apple.com/forums/thread/797379), and Apple's
+    /// page lists the new name from iOS 1.0, so it needs no `#available` check. With an
+    /// older SDK, write `.allowBluetooth`.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/categoryoptions-swift.struct/allowbluetoothhfp
     public init(
         session: AVAudioSession = .sharedInstance(),
         category: AVAudioSession.Category = .playAndRecord,
@@ -28,6 +34,7 @@ public final class SystemAudioSession: CallAudioSession {
     }
 
     /// `setCategory(_:mode:options:)`.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setcategory(_:mode:options:)
     public func configureForCall() throws {
         try session.setCategory(category, mode: mode, options: options)
     }

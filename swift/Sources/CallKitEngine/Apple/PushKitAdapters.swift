@@ -1,5 +1,5 @@
-// PushKit behind the driver's protocols: PKPushRegistry conforms (one Apple call), and
-// the driver is the PKPushRegistryDelegate. On Linux this compiles against the PushKit
+// PushKit behind the driver's protocols: an internal wrapper of PKPushRegistry (one Apple
+// call; PKPushRegistry itself gains nothing), and the driver is the PKPushRegistryDelegate. On Linux this compiles against the PushKit
 // stub, whose delegate methods are all required: the incoming-push method must take the
 // completion as `@escaping @Sendable () -> Void`, as Apple's Swift 6 SDK declares it, or
 // it would not match Apple's optional requirement and PushKit would never call it.
@@ -7,17 +7,26 @@
 import Foundation
 import PushKit
 
-extension PKPushRegistry: VoIPPushRegistry {
+/// A `PKPushRegistry` as the driver's ``VoIPPushRegistry``.
+/// https://developer.apple.com/documentation/pushkit/pkpushregistry
+final class SystemPushRegistry: VoIPPushRegistry {
+    let registry: PKPushRegistry
+
+    init(_ registry: PKPushRegistry) { self.registry = registry }
+
     /// `desiredPushTypes = [.voIP]`.
-    public func registerForVoIPPushes() {
-        desiredPushTypes = [.voIP]
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistry/desiredpushtypes
+    func registerForVoIPPushes() {
+        registry.desiredPushTypes = [.voIP]
     }
 }
 
 /// The driver is the push registry's delegate (`PKPushRegistry(queue:)` with
 /// ``CallDriver/queue``, so every callback arrives on it).
+/// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate
 extension CallDriver: PKPushRegistryDelegate {
     /// `pushRegistry(_:didUpdate:for:)`.
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didupdate:for:)
     public func pushRegistry(
         _ registry: PKPushRegistry, didUpdate pushCredentials: PKPushCredentials, for type: PKPushType
     ) {
@@ -27,6 +36,7 @@ extension CallDriver: PKPushRegistryDelegate {
 
     /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: reports the call
     /// before returning (PushKit's iOS 13 rule).
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)
     public func pushRegistry(
         _ registry: PKPushRegistry, didReceiveIncomingPushWith payload: PKPushPayload, for type: PKPushType,
         completion: @escaping @Sendable () -> Void
@@ -39,6 +49,7 @@ extension CallDriver: PKPushRegistryDelegate {
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didinvalidatepushtokenfor:)
     public func pushRegistry(_ registry: PKPushRegistry, didInvalidatePushTokenFor type: PKPushType) {
         guard type == .voIP else { return }
         handlePushCredentialsInvalidated()

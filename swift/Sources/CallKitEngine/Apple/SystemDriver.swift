@@ -11,6 +11,10 @@ extension CallDriver {
     /// queue), a `CXCallController` and a `PKPushRegistry` on the same queue (its
     /// delegate the driver), and registers for VoIP pushes. Keep the driver for the app's
     /// whole life (CallKit and PushKit hold their delegate weakly).
+    /// https://developer.apple.com/documentation/callkit/cxprovider/init(configuration:),
+    /// https://developer.apple.com/documentation/callkit/cxprovider/setdelegate(_:queue:),
+    /// https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:),
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistry/init(queue:)
     ///
     /// - Parameters:
     ///   - providerConfiguration: CallKit's configuration; its `maximumCallGroups`,
@@ -19,18 +23,19 @@ extension CallDriver {
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
-    ///   - signalling, media: the app's VoIP stack and media engine (held strongly).
+    ///   - signalling, media: the app's VoIP stack and media engine (held strongly,
+    ///     called on ``queue``; `Sendable`, see ``CallSignalling``).
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
     /// - Throws: ``EngineError`` when the engine refuses the configuration.
-    public static func system(
+    public convenience init(
         providerConfiguration: CXProviderConfiguration,
         configuration: Configuration = Configuration(),
         signalling: any CallSignalling,
         media: any CallMedia,
         audioSession: SystemAudioSession = SystemAudioSession(),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
-    ) throws -> CallDriver {
+    ) throws {
         var configuration = configuration
         configuration.maximumCallGroups = providerConfiguration.maximumCallGroups
         configuration.maximumCallsPerCallGroup = providerConfiguration.maximumCallsPerCallGroup
@@ -42,14 +47,14 @@ extension CallDriver {
         let queue = DispatchQueue(label: "callkit-engine.driver")
         let provider = CXProvider(configuration: providerConfiguration)
         let registry = PKPushRegistry(queue: queue)
-        let driver = try CallDriver(
-            configuration: configuration, provider: provider, callController: CXCallController(queue: queue),
-            pushRegistry: registry, audioSession: audioSession, signalling: signalling, media: media,
-            queue: queue, log: log)
-        provider.setDelegate(driver, queue: queue)
-        registry.delegate = driver
-        driver.start()
-        return driver
+        try self.init(
+            configuration: configuration, provider: SystemCallProvider(provider),
+            callController: SystemCallController(CXCallController(queue: queue)),
+            pushRegistry: SystemPushRegistry(registry), audioSession: audioSession,
+            signalling: signalling, media: media, queue: queue, log: log)
+        provider.setDelegate(self, queue: queue)
+        registry.delegate = self
+        start()
     }
 }
 #endif

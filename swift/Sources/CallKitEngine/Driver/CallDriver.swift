@@ -18,17 +18,22 @@ import Foundation
 /// - timers are monotonic: changing the date and time moves none of them;
 /// - a step the engine refuses changes nothing and is logged.
 ///
-/// Thread rules: the `handle…` entry points are CallKit's and PushKit's and must be
-/// called on ``queue`` (the provider and push registry are created with it); the app's
-/// calls (``startCall(to:type:video:)``, ``endCall(_:)``, ``signallingDidReport(_:)``,
-/// ...) may come from any thread and hop onto the queue.
+/// Thread rules: the `handle…` entry points are CallKit's and PushKit's (reached through
+/// the delegate conformances, or CallKitEngineTesting's fakes); they are `package`, not
+/// for apps, and trap unless called on ``queue`` (the provider and push registry are
+/// created with it). The app's calls (``startCall(to:type:isVideo:)``, ``endCall(_:)``,
+/// ``signallingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
-    // call it on `queue`, and completions and timers capture it to hop back onto `queue`.
-    // Every stored `var`, the engine and the non-Sendable ports are read and written only
-    // on `queue`: the `handle…` entry points check it with dispatchPrecondition, and every
-    // other entry point goes through `queue.async`. The remaining `let`s (the queue, the
-    // scheduler, the handle types and video flag, the log) are immutable and Sendable.
+    // call it on `queue`, and completions and timers capture it to run on `queue` (a
+    // completion CallKit already runs there runs inline, see `onQueue`).
+    // Every stored `var`, the engine and the non-Sendable ports (provider, call controller,
+    // push registry, audio session) are read and written only on `queue`: the `handle…`
+    // entry points check it with dispatchPrecondition, and every other entry point goes
+    // through `queue.async`. The app's signalling and media are Sendable (their protocols
+    // refine it, so the compiler checks the app's conformances). The remaining `let`s
+    // (the queue, the scheduler, the handle types and video flag, the log) are immutable
+    // and Sendable.
 
     /// The serial queue every engine step, effect and delegate callback runs on.
     public let queue: DispatchQueue
@@ -52,17 +57,27 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private var actions: [UUID: any ProviderAction] = [:]
     /// Armed timers.
     private var timers: [EngineTimer: any ScheduledTimer] = [:]
+    /// Set on `queue` (this driver's own key): tells a completion whether it already runs
+    /// on the queue.
+    private let queueKey = DispatchSpecificKey<UInt8>()
+    /// True while a step carries out its effects.
+    private var stepping = false
+    /// Completions that ran on the queue from inside an effect (a provider answering
+    /// synchronously): they run right after that step's effects, in order.
+    private var completionsDuringStep: [@Sendable () -> Void] = []
 
     /// A driver over `configuration`'s engine.
     ///
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``system(providerConfiguration:configuration:signalling:media:audioSession:log:)``
+    ///     with (``init(providerConfiguration:configuration:signalling:media:audioSession:log:)``
     ///     derives one from the other).
     ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
     ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
-    ///   - signalling, media: the app's VoIP stack and media engine, held strongly.
+    ///   - signalling, media: the app's VoIP stack and media engine, held strongly and
+    ///     called on `queue`; `Sendable` (see ``CallSignalling``), so a main-actor-isolated
+    ///     conformance is refused at compile time.
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
     ///   - queue: the serial queue the provider and push registry deliver on.
     ///   - log: where refused steps and ignored callbacks are reported.
@@ -92,6 +107,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         self.queue = queue
         self.log = log
         super.init()
+        queue.setSpecific(key: queueKey, value: 1)
     }
 
     /// Registers for VoIP pushes (`desiredPushTypes = [.voIP]`). Call once, after the
@@ -109,7 +125,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// A payload that is not a JSON object (say, one holding a date) is read as an
     /// unusable push: the engine reports a call under a fresh UUID and ends it once
     /// CallKit accepted it, as PushKit requires.
-    public func handleIncomingPush(
+    package func handleIncomingPush(
         payload: [AnyHashable: Any], completion: @escaping @Sendable () -> Void
     ) {
         dispatchPrecondition(condition: .onQueue(queue))
@@ -128,13 +144,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 
     /// `pushRegistry(_:didUpdate:for:)` for `.voIP`.
-    public func handlePushCredentialsUpdated(token: Data) {
+    package func handlePushCredentialsUpdated(token: Data) {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsUpdated(token: token))
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)` for `.voIP`.
-    public func handlePushCredentialsInvalidated() {
+    package func handlePushCredentialsInvalidated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsInvalidated)
     }
@@ -142,13 +158,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     // MARK: - CallKit entry points (on `queue`)
 
     /// `providerDidBegin(_:)`.
-    public func handleProviderDidBegin() {
+    package func handleProviderDidBegin() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidBegin)
     }
 
     /// `providerDidReset(_:)`: CallKit dropped every call and voided every action.
-    public func handleProviderDidReset() {
+    package func handleProviderDidReset() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidReset)
         actions.removeAll()
@@ -158,7 +174,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// engine fulfils or fails it, and fails it at once when the engine refuses it (for
     /// example an action for a call the engine does not know), so that its transaction
     /// completes instead of staying pending.
-    public func handle(_ action: any ProviderAction, _ request: ProviderActionRequest) {
+    package func handle(_ action: any ProviderAction, request: ProviderActionRequest) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard actions[action.uuid] == nil else {
             record(.unknownAction, "CallKit handed in action \(action.uuid) twice; failing the second")
@@ -173,20 +189,20 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on.
-    public func handleTimedOut(_ action: any ProviderAction) {
+    package func handleTimedOut(_ action: any ProviderAction) {
         dispatchPrecondition(condition: .onQueue(queue))
         actions.removeValue(forKey: action.uuid)
         step(.timedOutPerforming(action: action.uuid))
     }
 
     /// `provider(_:didActivate:)`.
-    public func handleAudioSessionActivated() {
+    package func handleAudioSessionActivated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.didActivateAudioSession)
     }
 
     /// `provider(_:didDeactivate:)`.
-    public func handleAudioSessionDeactivated() {
+    package func handleAudioSessionDeactivated() {
         dispatchPrecondition(condition: .onQueue(queue))
         step(.didDeactivateAudioSession)
     }
@@ -201,13 +217,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///   ``CallDriverError/videoNotSupported`` for a video call without `supportsVideo`,
     ///   ``CallDriverError/invalidHandle`` for an empty handle or one longer than
     ///   ``EngineLimits/maximumHandleLengthInBytes`` bytes.
-    public func startCall(to handle: String, type: HandleType, video: Bool = false) throws -> UUID {
+    public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
-        guard !video || supportsVideo else { throw CallDriverError.videoNotSupported }
+        guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
         guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else { throw CallDriverError.invalidHandle }
         let call = UUID()
         let handle = Handle(type: type, value: handle)
-        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: video)) }
+        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }
         return call
     }
 
@@ -273,8 +289,38 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error)")
             return error
         }
+        let outermost = !stepping
+        stepping = true
         for effect in effects { perform(effect, now: now) }
+        if outermost {
+            stepping = false
+            while !completionsDuringStep.isEmpty { completionsDuringStep.removeFirst()() }
+        }
         return nil
+    }
+
+    /// Runs a CallKit completion on `queue`: right here when it already runs there, else
+    /// after a hop.
+    ///
+    /// `reportNewIncomingCall(with:update:completion:)`'s completion runs on the
+    /// provider's delegate queue and `request(_:completion:)`'s on the call controller's
+    /// queue (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:),
+    /// https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:)),
+    /// both `queue` for the system driver. Hopping again would queue the result behind a
+    /// `providerDidReset(_:)` or `provider(_:perform:)` CallKit delivered in between, and
+    /// the engine would see them in the wrong order. A completion run from inside one of
+    /// the driver's own calls (a provider that answers synchronously) waits until the
+    /// current step's effects are carried out, so steps never nest.
+    private func onQueue(_ work: @escaping @Sendable () -> Void) {
+        guard DispatchQueue.getSpecific(key: queueKey) != nil else {
+            queue.async(execute: work)
+            return
+        }
+        if stepping {
+            completionsDuringStep.append(work)
+        } else {
+            work()
+        }
     }
 
     private func perform(_ effect: Effect, now: Instant) {
@@ -286,7 +332,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             }
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
-                self.queue.async { self.incomingCallReported(call, push: push, error: error) }
+                self.onQueue { self.incomingCallReported(call, push: push, error: error) }
             }
         case let .reportCallUpdated(call, update):
             provider.reportCall(call, updated: update)
@@ -319,7 +365,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .requestTransaction(transaction, action):
             callController.request(action) { error in
                 let error = error.map(CallKitErrorDomain.requestTransactionError)
-                self.queue.async { self.step(.transactionCompleted(transaction, error: error)) }
+                self.onQueue { self.step(.transactionCompleted(transaction, error: error)) }
             }
         case let .connectIncoming(call):
             signalling.connectIncoming(call)
@@ -330,13 +376,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .hangUp(call):
             signalling.hangUp(call)
         case let .setHold(call, onHold):
-            signalling.setHold(call, onHold: onHold)
+            signalling.setHeld(call, onHold: onHold)
         case let .setGroup(call, groupWith):
             signalling.setGroup(call, with: groupWith)
         case let .sendDTMF(call, digits, type):
             signalling.sendDTMF(call, digits: digits, type: type)
         case let .startOutgoing(call, handle, video):
-            signalling.startOutgoing(call, to: handle, video: video)
+            signalling.startOutgoing(call, to: handle, isVideo: video)
         case let .registerPushToken(hex):
             signalling.registerPushToken(hex: hex)
         case .unregisterPushToken:
@@ -407,7 +453,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             remoteHandle: nil, localizedCallerName: nil, hasVideo: false, supportsHolding: false,
             supportsGrouping: false, supportsUngrouping: false, supportsDTMF: false)
         provider.reportNewIncomingCall(fallback, update: update) { error in
-            self.queue.async {
+            self.onQueue {
                 if error == nil {
                     self.provider.reportCall(fallback, endedAt: self.scheduler.currentDate(), reason: .failed)
                 }
@@ -426,7 +472,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 }
 
-/// Why ``CallDriver/startCall(to:type:video:)`` refused to start a call.
+/// Why ``CallDriver/startCall(to:type:isVideo:)`` refused to start a call.
 public enum CallDriverError: Error, Equatable, Sendable {
     /// The handle type is not in `CXProviderConfiguration.supportedHandleTypes`.
     case unsupportedHandleType(HandleType)

@@ -1,3 +1,13 @@
+// CallKit's constants: the SDK's on iOS, the CallKit stub's (their documented values) on
+// Linux; the literals only where there is no CallKit to read them from (a macOS host
+// building for macOS, which the package does not declare).
+#if canImport(CallKit) && !os(macOS)
+import CallKit
+#else
+private let CXErrorDomain = "com.apple.CallKit.error"
+private let CXErrorDomainIncomingCall = "com.apple.CallKit.error.incomingcall"
+private let CXErrorDomainRequestTransaction = "com.apple.CallKit.error.requesttransaction"
+#endif
 import Foundation
 
 /// CallKit's error domains, as `NSError.domain` strings, and how the driver reads an
@@ -13,16 +23,17 @@ import Foundation
 /// right domain that Apple has no name for (yet) keeps its number.
 public enum CallKitErrorDomain {
     /// `CXErrorDomain`, the domain of `CXError` (0 unknownError, 1 unentitled,
-    /// 2 invalidArgument, 3 missingVoIPBackgroundMode).
+    /// 2 invalidArgument, 3 missingVoIPBackgroundMode): "com.apple.CallKit.error".
     /// https://developer.apple.com/documentation/callkit/cxerrordomain
-    public static let general = "com.apple.CallKit.error"
-    /// `CXErrorDomainIncomingCall`, the domain of `CXErrorCodeIncomingCallError`.
+    public static let general: String = CXErrorDomain
+    /// `CXErrorDomainIncomingCall`, the domain of `CXErrorCodeIncomingCallError`:
+    /// "com.apple.CallKit.error.incomingcall".
     /// https://developer.apple.com/documentation/callkit/cxerrordomainincomingcall
-    public static let incomingCall = "com.apple.CallKit.error.incomingcall"
+    public static let incomingCall: String = CXErrorDomainIncomingCall
     /// `CXErrorDomainRequestTransaction`, the domain of
-    /// `CXErrorCodeRequestTransactionError`.
+    /// `CXErrorCodeRequestTransactionError`: "com.apple.CallKit.error.requesttransaction".
     /// https://developer.apple.com/documentation/callkit/cxerrordomainrequesttransaction
-    public static let requestTransaction = "com.apple.CallKit.error.requesttransaction"
+    public static let requestTransaction: String = CXErrorDomainRequestTransaction
 
     /// The engine's reading of a `reportNewIncomingCall` completion error: its code in
     /// ``incomingCall`` (named or not), else ``IncomingCallError/unknown``.

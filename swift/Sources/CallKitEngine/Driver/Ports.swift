@@ -1,9 +1,10 @@
 import Foundation
 
-// The small protocols the driver's logic talks to. On Apple platforms CXProvider,
-// CXCallController, PKPushRegistry and AVAudioSession conform to them in
-// swift/Sources/CallKitEngine/Apple/ (one Apple call per method); CallKitEngineTesting
-// ships fakes of each. The driver calls every method on its serial queue.
+// The small protocols the driver's logic talks to. On Apple platforms internal wrappers
+// of CXProvider, CXCallController, CXAction and PKPushRegistry, and SystemAudioSession,
+// conform to them in swift/Sources/CallKitEngine/Apple/ (one Apple call per method; Apple's
+// types themselves gain nothing); CallKitEngineTesting ships fakes of each. The driver
+// calls every method on its serial queue.
 
 /// `CXProvider`, as the driver reports to it.
 /// https://developer.apple.com/documentation/callkit/cxprovider
@@ -82,8 +83,20 @@ public protocol CallScheduler: AnyObject, Sendable {
 }
 
 /// The app's signalling (its VoIP stack), as the engine drives it. Called on the driver's
-/// queue; the driver holds it strongly.
-public protocol CallSignalling: AnyObject {
+/// queue (``CallDriver/queue``), never on the main thread; the driver holds it strongly.
+///
+/// Why it refines `Sendable`: the app creates it on one thread (usually the main actor)
+/// and the driver calls it on its own queue, so it crosses isolation domains. `Sendable`
+/// makes the compiler check that at the app's conformance: a main-actor-isolated
+/// conformance (Xcode 26's default `MainActor` isolation) is refused at compile time
+/// instead of racing or trapping at run time, because a protocol that refines `Sendable`
+/// cannot have an isolated conformance (SE-0470). Taking the objects as `sending`
+/// parameters (SE-0430) was the alternative; it was not chosen because the driver keeps
+/// them for its whole life and the app usually keeps a reference too (the stack reports
+/// back to the driver), which a `sending` value forbids. Conform with a `nonisolated`
+/// type that is thread-safe (immutable, or guarding its state with a lock, or hopping
+/// onto its own queue): docs/ios-integration.md, section 3.
+public protocol CallSignalling: AnyObject, Sendable {
     /// Start connecting an incoming call's signalling leg now, in parallel with the
     /// CallKit report; say ``CallDriver/SignallingEvent/incomingCallConnected(_:)`` when
     /// it is ready.
@@ -95,21 +108,24 @@ public protocol CallSignalling: AnyObject {
     /// Hang up an answered or outgoing call.
     func hangUp(_ call: UUID)
     /// Hold (`true`) or resume the call.
-    func setHold(_ call: UUID, onHold: Bool)
+    func setHeld(_ call: UUID, onHold: Bool)
     /// Merge the call into `other`'s group, or split it out (`nil`).
     func setGroup(_ call: UUID, with other: UUID?)
     /// Send DTMF digits (`0-9 * # A-D ,`).
     func sendDTMF(_ call: UUID, digits: String, type: DTMFType)
     /// Start an outgoing call's signalling to `handle`.
-    func startOutgoing(_ call: UUID, to handle: Handle, video: Bool)
+    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token (lower-case hex) with the server.
     func registerPushToken(hex: String)
     /// Tell the server the VoIP push token is no longer valid.
     func unregisterPushToken()
 }
 
-/// The app's media engine. Called on the driver's queue; the driver holds it strongly.
-public protocol CallMedia: AnyObject {
+/// The app's media engine. Called on the driver's queue (``CallDriver/queue``); the
+/// driver holds it strongly. It refines `Sendable` for the reason ``CallSignalling``
+/// gives: the compiler checks at the app's conformance that calling it off the main
+/// actor is safe.
+public protocol CallMedia: AnyObject, Sendable {
     /// Start the call's media streams: the audio session is active (CallKit said
     /// `provider(_:didActivate:)`).
     func start(_ call: UUID)

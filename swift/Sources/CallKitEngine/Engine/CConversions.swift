@@ -1,4 +1,4 @@
-import CCallKitEngine
+internal import CCallKitEngine
 import Foundation
 
 // Conversions between the Swift API and the C ABI's structs. Internal: no `ck_` type

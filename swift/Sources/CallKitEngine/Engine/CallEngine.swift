@@ -1,4 +1,4 @@
-import CCallKitEngine
+internal import CCallKitEngine
 import Foundation
 
 /// The call-handling state machine: feed it every PushKit, CallKit, UI, signalling and

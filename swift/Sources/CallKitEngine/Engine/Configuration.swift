@@ -1,4 +1,4 @@
-import CCallKitEngine
+internal import CCallKitEngine
 import Foundation
 
 /// The engine's fixed capacities and text limits (the C ABI's `CK_MAX_*` constants).

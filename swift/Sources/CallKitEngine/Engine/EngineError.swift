@@ -1,4 +1,4 @@
-import CCallKitEngine
+internal import CCallKitEngine
 import Foundation
 
 /// Why the engine (or the C library around it) refused a call: one case per

@@ -1,4 +1,4 @@
-import CCallKitEngine
+internal import CCallKitEngine
 
 /// The severity of an engine log record: the C ABI's `ck_log_level`, the `log` crate's
 /// levels (1 error to 5 trace). The engine writes its transitions at ``debug``.
