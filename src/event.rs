@@ -13,7 +13,8 @@ use crate::types::{
 /// earliest deadline for hosts that prefer one wake-up.
 ///
 /// `Ord` is the tie-break of the one due order: timers due at the same deadline fire
-/// `PushCompletion` first, then `Ring`, then `AnswerConnect`, each by id
+/// `PushCompletion` first, then `Ring`, then `AnswerConnect`, then `AudioActivation`,
+/// each by id
 /// ([`Engine::next_due_timer`](crate::Engine::next_due_timer)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
