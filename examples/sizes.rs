@@ -3,7 +3,8 @@
 //!
 //! `cargo run --example sizes`
 
-use callkit_engine::{Call, CallUpdate, Config, Effect, Effects, Engine, DEFAULT_MAX_EFFECTS};
+use callkit_engine::limits::DEFAULT_MAX_EFFECTS;
+use callkit_engine::{Call, CallUpdate, Config, Effect, Effects, Engine};
 
 fn main() {
     let rows = [

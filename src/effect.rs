@@ -1,13 +1,11 @@
-//! Effects: everything the engine asks the host to do, one enum, in a bounded container.
-
-use core::fmt;
-use core::ops::Deref;
+//! Effects: everything the engine asks the host to do, one enum ([`Effect`]), with the
+//! CallKit values it carries. The bounded container of one step's effects is
+//! [`Effects`](crate::Effects).
 
 use crate::event::Timer;
 use crate::payload::{PayloadError, PayloadField};
 use crate::types::{
-    ActionId, CallEndedReason, CallId, CallerName, DtmfType, Handle, Instant, PushId,
-    TransactionId, MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN,
+    ActionId, CallEndedReason, CallId, CallerName, DtmfType, Handle, Instant, PushId, TransactionId,
 };
 
 /// A `CXCallUpdate`: what CallKit shows for a call.
@@ -63,7 +61,7 @@ impl RejectReason {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CallAction {
     /// `CXStartCallAction(call:handle:)` with `isVideo`; the handle is
-    /// [`Effects::handle`].
+    /// [`Effects::outgoing_handle`](crate::Effects::outgoing_handle).
     StartCall {
         /// `callUUID`.
         call: CallId,
@@ -90,7 +88,7 @@ pub enum CallAction {
         muted: bool,
     },
     /// `CXPlayDTMFCallAction(call:digits:type:)`; the digits are
-    /// [`Effects::dtmf_digits`].
+    /// [`Effects::dtmf_digits`](crate::Effects::dtmf_digits).
     PlayDtmf {
         /// `callUUID`.
         call: CallId,
@@ -118,7 +116,7 @@ impl CallAction {
 pub enum Effect {
     // --- CXProvider ---
     /// `CXProvider.reportNewIncomingCall(with:update:completion:)` with the
-    /// `CXCallUpdate` in [`Effects::call_update`]. Call it before the PushKit delegate
+    /// `CXCallUpdate` in [`Effects::call_update`](crate::Effects::call_update). Call it before the PushKit delegate
     /// returns, and hand its completion back as
     /// [`Event::IncomingCallReported`](crate::Event::IncomingCallReported) with `push`.
     ReportNewIncomingCall {
@@ -128,7 +126,7 @@ pub enum Effect {
         call: CallId,
     },
     /// `CXProvider.reportCall(with:updated:)` with the `CXCallUpdate` in
-    /// [`Effects::call_update`].
+    /// [`Effects::call_update`](crate::Effects::call_update).
     ReportCallUpdated {
         /// The call.
         call: CallId,
@@ -210,14 +208,14 @@ pub enum Effect {
         call: CallId,
     },
     /// Hold or resume the call on the signalling leg.
-    SetHold {
+    SetHeld {
         /// The call.
         call: CallId,
         /// Hold (`true`) or resume.
         on_hold: bool,
     },
     /// Mute or unmute the call's microphone stream.
-    SetMute {
+    SetMuted {
         /// The call.
         call: CallId,
         /// Mute (`true`) or unmute.
@@ -230,21 +228,21 @@ pub enum Effect {
         /// The call to group with.
         group_with: Option<CallId>,
     },
-    /// Send the DTMF digits in [`Effects::dtmf_digits`] on the call.
-    SendDtmf {
+    /// Send the DTMF digits in [`Effects::dtmf_digits`](crate::Effects::dtmf_digits) on the call.
+    PlayDtmf {
         /// The call.
         call: CallId,
         /// `CXPlayDTMFCallAction.ActionType`.
         kind: DtmfType,
     },
-    /// Start an outgoing call's signalling to the handle in [`Effects::handle`].
+    /// Start an outgoing call's signalling to the handle in [`Effects::outgoing_handle`](crate::Effects::outgoing_handle).
     StartOutgoing {
         /// The call.
         call: CallId,
         /// Video call.
         video: bool,
     },
-    /// Register the device's VoIP push token, [`Effects::push_token_hex`], with the
+    /// Register the device's VoIP push token, [`Effects::push_token_hex`](crate::Effects::push_token_hex), with the
     /// server.
     RegisterPushToken,
     /// Tell the server the VoIP push token is no longer valid.
@@ -318,10 +316,10 @@ impl Effect {
             | Effect::AnswerIncoming { call }
             | Effect::RejectIncoming { call, .. }
             | Effect::HangUp { call }
-            | Effect::SetHold { call, .. }
-            | Effect::SetMute { call, .. }
+            | Effect::SetHeld { call, .. }
+            | Effect::SetMuted { call, .. }
             | Effect::SetGroup { call, .. }
-            | Effect::SendDtmf { call, .. }
+            | Effect::PlayDtmf { call, .. }
             | Effect::StartOutgoing { call, .. }
             | Effect::StartMedia { call }
             | Effect::StopMedia { call }
@@ -348,7 +346,7 @@ impl Effect {
 /// Why the engine reported a VoIP push's call to CallKit and ends it at once instead of
 /// ringing it (the iOS 13 rule wants every VoIP push reported, Apple DTS forums thread
 /// 817976). Carried by the step that makes the report, beside its effects
-/// ([`Effects::push_end_reason`]), so the host can log it when it happens. It names the
+/// ([`Effects::push_end_reason`](crate::Effects::push_end_reason)), so the host can log it when it happens. It names the
 /// schema field involved, never payload bytes or key text.
 ///
 /// Raw values ([`PushEndReason::raw`]) are stable, for the C ABI. `#[non_exhaustive]`:
@@ -375,8 +373,10 @@ pub enum PushEndReason {
     CallEnded,
     /// Every call slot is taken (raw 5); the caller is rejected as busy.
     CallCapacity,
-    /// The push names the app's own outgoing call (raw 6); reported under
-    /// [`unusable_push_id`](crate::unusable_push_id) or the fallback UUID.
+    /// The push names the app's own outgoing call (raw 6); reported under the fallback
+    /// UUID, or, when the fallback names that call too, under the version 5 UUID of the
+    /// fallback's 16 bytes and the push id's 8 (big-endian) in
+    /// [`OPAQUE_ID_NAMESPACE`](crate::OPAQUE_ID_NAMESPACE).
     OutgoingCallId,
 }
 
@@ -391,222 +391,5 @@ impl PushEndReason {
             PushEndReason::CallCapacity => 5,
             PushEndReason::OutgoingCallId => 6,
         }
-    }
-}
-
-/// The number of effects one step can produce at most, for an engine with `calls` call
-/// slots and `pushes` pending-push slots.
-///
-/// The worst step is `providerDidReset` with every slot full: per call one
-/// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
-/// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
-/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
-/// an expired push slot reclaimed with the end it kept, and the new push's timer),
-/// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
-/// audio-activation time-out, a `StartMedia` and a `StartRingback`, 3 each).
-/// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
-/// below this.
-pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
-    let reset = calls
-        .saturating_mul(3)
-        .saturating_add(pushes.saturating_mul(2));
-    let single = 9;
-    let audio = calls.saturating_mul(3);
-    let mut most = reset;
-    if single > most {
-        most = single;
-    }
-    if audio > most {
-        most = audio;
-    }
-    most
-}
-
-/// The one piece of variable-size data a step carries, kept beside the effects so that
-/// [`Effect`] itself stays small (40 bytes): no step needs more than one of these.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-enum StepData {
-    None,
-    CallUpdate(CallUpdate),
-    Handle(Handle),
-    DtmfDigits(heapless::String<MAX_DTMF_DIGITS>),
-    PushTokenHex(heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>),
-}
-
-/// The effects of one step, in the order to carry them out, plus the one piece of
-/// variable-size data they refer to.
-///
-/// Holds at most `N` effects with no allocation; `N` is checked at compile time against
-/// [`effects_needed`] for the engine's capacities, so no effect is ever dropped.
-/// Dereferences to `[Effect]`. The strings and the call update that some effects need
-/// live here, not in each [`Effect`], which keeps one step's effects small
-/// (`size_of::<Effects<28>>()` is about 1.4 KiB):
-///
-/// | effect | its data |
-/// | --- | --- |
-/// | [`Effect::ReportNewIncomingCall`], [`Effect::ReportCallUpdated`] | [`Effects::call_update`] |
-/// | [`Effect::StartOutgoing`], [`CallAction::StartCall`] | [`Effects::handle`] |
-/// | [`Effect::SendDtmf`], [`CallAction::PlayDtmf`] | [`Effects::dtmf_digits`] |
-/// | [`Effect::RegisterPushToken`] | [`Effects::push_token_hex`] |
-#[derive(Clone, PartialEq, Eq)]
-pub struct Effects<const N: usize> {
-    items: heapless::Vec<Effect, N>,
-    data: StepData,
-    push_end: Option<PushEndReason>,
-    overflowed: bool,
-}
-
-impl<const N: usize> Default for Effects<N> {
-    fn default() -> Self {
-        Effects::new()
-    }
-}
-
-impl<const N: usize> Effects<N> {
-    /// An empty container, for [`Engine::handle_into`](crate::Engine::handle_into).
-    pub const fn new() -> Self {
-        Effects {
-            items: heapless::Vec::new(),
-            data: StepData::None,
-            push_end: None,
-            overflowed: false,
-        }
-    }
-
-    /// Empties the container (done by [`Engine::handle_into`](crate::Engine::handle_into)
-    /// before each step).
-    pub fn clear(&mut self) {
-        self.items.clear();
-        self.data = StepData::None;
-        self.push_end = None;
-        self.overflowed = false;
-    }
-
-    pub(crate) fn set_push_end_reason(&mut self, reason: PushEndReason) {
-        self.push_end = Some(reason);
-    }
-
-    /// Why this step's [`Effect::ReportNewIncomingCall`] reports a call the engine ends
-    /// at once instead of ringing it (`None` for every other step). The matching
-    /// [`Effect::ReportCallEnded`] follows once CallKit accepted the report.
-    pub fn push_end_reason(&self) -> Option<PushEndReason> {
-        self.push_end
-    }
-
-    pub(crate) fn set_call_update(&mut self, update: CallUpdate) {
-        self.data = StepData::CallUpdate(update);
-    }
-
-    pub(crate) fn set_handle(&mut self, handle: Handle) {
-        self.data = StepData::Handle(handle);
-    }
-
-    pub(crate) fn set_dtmf_digits(&mut self, digits: heapless::String<MAX_DTMF_DIGITS>) {
-        self.data = StepData::DtmfDigits(digits);
-    }
-
-    pub(crate) fn set_push_token_hex(&mut self, hex: heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>) {
-        self.data = StepData::PushTokenHex(hex);
-    }
-
-    /// The `CXCallUpdate` for this step's [`Effect::ReportNewIncomingCall`] or
-    /// [`Effect::ReportCallUpdated`] (`None` when the step has neither).
-    pub fn call_update(&self) -> Option<&CallUpdate> {
-        match &self.data {
-            StepData::CallUpdate(update) => Some(update),
-            _ => None,
-        }
-    }
-
-    /// The handle for this step's [`Effect::StartOutgoing`] or
-    /// [`CallAction::StartCall`] request.
-    pub fn handle(&self) -> Option<&Handle> {
-        match &self.data {
-            StepData::Handle(handle) => Some(handle),
-            _ => None,
-        }
-    }
-
-    /// The digits for this step's [`Effect::SendDtmf`] or [`CallAction::PlayDtmf`]
-    /// request (`0-9 * # A-D ,`, at most [`MAX_DTMF_DIGITS`] bytes).
-    pub fn dtmf_digits(&self) -> Option<&str> {
-        match &self.data {
-            StepData::DtmfDigits(digits) => Some(digits.as_str()),
-            _ => None,
-        }
-    }
-
-    /// The lower-case hex push token for this step's [`Effect::RegisterPushToken`]
-    /// (twice the token's length, at most `2 * MAX_PUSH_TOKEN_LEN` characters).
-    pub fn push_token_hex(&self) -> Option<&str> {
-        match &self.data {
-            StepData::PushTokenHex(hex) => Some(hex.as_str()),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn push(&mut self, effect: Effect) {
-        if self.items.push(effect).is_err() {
-            self.overflowed = true;
-        }
-    }
-
-    /// Whether an effect had to be dropped for lack of room. Never true when `N` is at
-    /// least [`effects_needed`] (which [`Engine::new`](crate::Engine::new) enforces); the
-    /// tests and fuzz targets check it as a witness of that bound.
-    pub fn overflowed(&self) -> bool {
-        self.overflowed
-    }
-
-    /// The effects as a slice.
-    pub fn as_slice(&self) -> &[Effect] {
-        &self.items
-    }
-}
-
-impl<const N: usize> Deref for Effects<N> {
-    type Target = [Effect];
-    fn deref(&self) -> &[Effect] {
-        &self.items
-    }
-}
-
-impl<'a, const N: usize> IntoIterator for &'a Effects<N> {
-    type Item = &'a Effect;
-    type IntoIter = core::slice::Iter<'a, Effect>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.iter()
-    }
-}
-
-impl<const N: usize> IntoIterator for Effects<N> {
-    type Item = Effect;
-    type IntoIter = heapless::vec::IntoIter<Effect, N, usize>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.items.into_iter()
-    }
-}
-
-impl<const N: usize> fmt::Debug for Effects<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Effects")
-            .field("effects", &self.items.as_slice())
-            .field("data", &self.data)
-            .field("push_end", &self.push_end)
-            .finish()
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl<const N: usize> defmt::Format for Effects<N> {
-    fn format(&self, f: defmt::Formatter) {
-        defmt::write!(
-            f,
-            "{} {} {}",
-            self.items.as_slice(),
-            self.data,
-            self.push_end
-        )
     }
 }

@@ -36,11 +36,11 @@ pub enum Error {
     UnknownCall(CallId),
     /// No pending push or report has this id.
     UnknownPush(PushId),
-    /// No held action has this id. Not returned since `timedOutPerforming` for an action
-    /// the engine does not hold became a race accepted with no effects (the engine
+    /// No deferred action has this id. Not returned since `timedOutPerforming` for an action
+    /// the engine does not keep became a race accepted with no effects (the engine
     /// resolved it already); kept so that the C ABI's result codes stay stable.
     UnknownAction(ActionId),
-    /// The action id is already held for another action.
+    /// The action id is already deferred for another action.
     DuplicateAction(ActionId),
     /// No pending `CXCallController` request has this id (a request dropped by the last
     /// `providerDidReset` completes once with no effects).
@@ -70,12 +70,12 @@ pub enum Error {
     /// The call does not support this (`CXCallUpdate` capabilities or
     /// `CXProviderConfiguration`).
     NotSupported(CallId),
-    /// A handle is empty or longer than [`MAX_HANDLE_LEN`](crate::MAX_HANDLE_LEN).
+    /// A handle is empty or longer than [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN).
     InvalidHandle,
     /// A DTMF string is empty, too long, or holds characters other than `0-9 * # A-D ,`.
     InvalidDtmf,
     /// A push token is empty or longer than
-    /// [`MAX_PUSH_TOKEN_LEN`](crate::MAX_PUSH_TOKEN_LEN).
+    /// [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN).
     InvalidPushToken,
 }
 

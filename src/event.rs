@@ -68,7 +68,7 @@ pub enum Event<'a> {
         fallback_call: CallId,
     },
     /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token` (1 to
-    /// [`MAX_PUSH_TOKEN_LEN`](crate::MAX_PUSH_TOKEN_LEN) bytes).
+    /// [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN) bytes).
     PushCredentialsUpdated {
         /// The raw token bytes.
         token: &'a [u8],
@@ -152,7 +152,7 @@ pub enum Event<'a> {
         /// `CXCallAction.callUUID`.
         call: CallId,
         /// `CXPlayDTMFCallAction.digits` (`0-9 * # A-D ,`, at most
-        /// [`MAX_DTMF_DIGITS`](crate::MAX_DTMF_DIGITS) bytes).
+        /// [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS) bytes).
         digits: &'a str,
         /// `CXPlayDTMFCallAction.type`.
         kind: DtmfType,
@@ -174,7 +174,7 @@ pub enum Event<'a> {
     RequestStartCall {
         /// A fresh UUID for the call.
         call: CallId,
-        /// The remote handle (at most [`MAX_HANDLE_LEN`](crate::MAX_HANDLE_LEN) bytes).
+        /// The remote handle (at most [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes).
         handle: &'a str,
         /// Its type; must be in `supportedHandleTypes`.
         handle_type: HandleType,
@@ -268,7 +268,7 @@ pub enum Event<'a> {
         /// The call.
         call: CallId,
         /// `CXCallUpdate.localizedCallerName`, cut at a character boundary to
-        /// [`MAX_CALLER_NAME_LEN`](crate::MAX_CALLER_NAME_LEN) bytes; `None` (or empty)
+        /// [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN) bytes; `None` (or empty)
         /// keeps the current name.
         caller_name: Option<&'a str>,
         /// `CXCallUpdate.hasVideo`; `None` keeps the current value.

@@ -56,8 +56,8 @@
 //!
 //! Live calls, pending pushes and the effects of one step are const parameters of
 //! [`Engine`] (defaults 4, 8 and [`effects_needed`]`(4, 8)` = 28); string lengths are
-//! the constants [`MAX_HANDLE_LEN`], [`MAX_CALLER_NAME_LEN`], [`MAX_DTMF_DIGITS`],
-//! [`MAX_PUSH_TOKEN_LEN`], and payloads are refused above [`MAX_PAYLOAD_LEN`] bytes.
+//! the constants [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN), [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN), [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS),
+//! [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN), and payloads are refused above [`MAX_PAYLOAD_LEN`](crate::limits::MAX_PAYLOAD_LEN) bytes.
 //!
 //! ## Features
 //!
@@ -77,15 +77,18 @@
 
 mod config;
 mod effect;
+mod effects;
 mod engine;
 mod error;
 mod event;
+pub mod limits;
 mod log;
-pub mod payload;
+mod payload;
 mod types;
 
 pub use config::*;
 pub use effect::*;
+pub use effects::*;
 pub use engine::*;
 pub use error::*;
 pub use event::*;

@@ -4,28 +4,10 @@
 //! (`#[repr(u8)]` / `#[repr(i8)]`), taken from CallKit's headers as summarised in
 //! `docs/callkit-facts.md`.
 
+use crate::limits::{MAX_CALLER_NAME_LEN, MAX_HANDLE_LEN};
 use core::fmt;
 
 use uuid::Uuid;
-
-/// Longest handle (`CXHandle.value`) the engine stores, in bytes of UTF-8.
-///
-/// Phone numbers, e-mail addresses and SIP URIs fit comfortably. A longer handle in a
-/// payload makes the payload malformed (a cut handle would call back the wrong party).
-pub const MAX_HANDLE_LEN: usize = 128;
-
-/// Longest caller name (`CXCallUpdate.localizedCallerName`) the engine stores, in bytes
-/// of UTF-8. Longer names are cut at a character boundary, never inside a character.
-pub const MAX_CALLER_NAME_LEN: usize = 64;
-
-/// Longest DTMF string (`CXPlayDTMFCallAction.digits`) accepted in one action, in bytes.
-pub const MAX_DTMF_DIGITS: usize = 32;
-
-/// Longest PushKit token (`PKPushCredentials.token`) accepted, in bytes.
-///
-/// Apple documents device tokens as variable length; today's are 32 bytes. The
-/// lower-case hex form handed to the server is twice as long.
-pub const MAX_PUSH_TOKEN_LEN: usize = 100;
 
 /// A point on the host's monotonic clock, in milliseconds.
 ///
@@ -246,7 +228,7 @@ impl HandleTypes {
 
 /// A `CXHandle`: the remote party's handle value and its type.
 ///
-/// `value` holds at most [`MAX_HANDLE_LEN`] bytes. Handles are personal data: the
+/// `value` holds at most [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes. Handles are personal data: the
 /// `defmt` form shows only the type and length.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Handle {
@@ -257,7 +239,7 @@ pub struct Handle {
 }
 
 impl Handle {
-    /// A handle from its text, `None` when `value` is longer than [`MAX_HANDLE_LEN`].
+    /// A handle from its text, `None` when `value` is longer than [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN).
     pub fn new(kind: HandleType, value: &str) -> Option<Self> {
         let mut s = heapless::String::new();
         s.push_str(value).ok()?;
@@ -283,7 +265,7 @@ impl defmt::Format for Handle {
     }
 }
 
-/// A caller name (`CXCallUpdate.localizedCallerName`), at most [`MAX_CALLER_NAME_LEN`]
+/// A caller name (`CXCallUpdate.localizedCallerName`), at most [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN)
 /// bytes, cut at a character boundary. Personal data: the `defmt` form shows only the
 /// length.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]

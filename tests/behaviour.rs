@@ -2,12 +2,13 @@
 //! behaviour it pins, driven on a virtual clock through the testkit `Harness` (which
 //! checks the PushKit rule after every step).
 
+use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN};
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
     PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
     RequestTransactionError, Timer, TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
-    MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, OPAQUE_ID_NAMESPACE,
+    OPAQUE_ID_NAMESPACE,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness, StepEffects};
 
@@ -920,8 +921,8 @@ fn an_answer_before_the_connection_is_ready_is_held_and_fulfilled_when_it_connec
     );
     let c = h.engine.call(call).unwrap();
     assert_eq!(c.phase(), CallPhase::Answering);
-    assert_eq!(c.held_action(), Some(answer));
-    // The audio session comes up while the answer is held: still no media.
+    assert_eq!(c.deferred_action(), Some(answer));
+    // The audio session comes up while the answer is deferred: still no media.
     assert_eq!(h.step(Event::DidActivateAudioSession), vec![]);
     h.advance(3_000);
     let effects = h.step(Event::IncomingCallConnected { call });
@@ -1077,7 +1078,7 @@ fn a_held_call_stops_its_media_and_unholding_restarts_it_only_while_the_session_
     assert_eq!(
         held,
         vec![
-            Effect::SetHold {
+            Effect::SetHeld {
                 call,
                 on_hold: true
             },
@@ -1102,7 +1103,7 @@ fn a_held_call_stops_its_media_and_unholding_restarts_it_only_while_the_session_
     assert_eq!(
         resumed,
         vec![
-            Effect::SetHold {
+            Effect::SetHeld {
                 call,
                 on_hold: false
             },
@@ -1358,11 +1359,11 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
             Effect::ConfigureAudioSession,
             Effect::StartOutgoing { call, video: false },
         ],
-        "the start action is held"
+        "the start action is deferred"
     );
     assert_eq!(effects.handle, Some(out_handle()), "whom to call");
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Starting);
-    assert_eq!(h.engine.call(call).unwrap().held_action(), Some(start));
+    assert_eq!(h.engine.call(call).unwrap().deferred_action(), Some(start));
     assert_eq!(
         h.step(Event::DidActivateAudioSession),
         vec![Effect::StartMedia { call }]
@@ -1968,7 +1969,7 @@ fn hold_is_fulfilled_on_an_answered_call_and_failed_when_holding_is_unsupported(
     assert_eq!(
         effects,
         vec![
-            Effect::SetHold {
+            Effect::SetHeld {
                 call,
                 on_hold: true,
             },
@@ -2031,7 +2032,7 @@ fn mute_fails_on_a_ringing_call_and_is_fulfilled_with_set_mute_on_an_answered_ca
     assert_eq!(
         effects,
         vec![
-            Effect::SetMute { call, muted: true },
+            Effect::SetMuted { call, muted: true },
             Effect::FulfillAction {
                 action: action_id(3),
             },
@@ -2053,7 +2054,7 @@ fn dtmf_is_sent_and_fulfilled_for_valid_digits_and_failed_for_invalid_ones() {
         kind: DtmfType::SingleTone,
     });
     match effects.as_slice() {
-        [Effect::SendDtmf {
+        [Effect::PlayDtmf {
             call: c,
             kind: DtmfType::SingleTone,
         }, Effect::FulfillAction { action }] => {
@@ -2061,7 +2062,7 @@ fn dtmf_is_sent_and_fulfilled_for_valid_digits_and_failed_for_invalid_ones() {
             assert_eq!(effects.dtmf_digits.as_deref(), Some("12*#A,"));
             assert_eq!(*action, action_id(2));
         }
-        other => panic!("want SendDtmf then FulfillAction, got {other:#?}"),
+        other => panic!("want PlayDtmf then FulfillAction, got {other:#?}"),
     }
     for (n, bad) in [(3u8, "12x"), (4, ""), (5, "1 2")] {
         let effects = h.step(Event::PerformPlayDtmf {
@@ -2538,7 +2539,7 @@ fn a_duplicate_action_id_is_refused_and_changes_nothing() {
         ),
         Error::DuplicateAction(answer)
     );
-    assert_eq!(h.engine.call(call).unwrap().held_action(), Some(answer));
+    assert_eq!(h.engine.call(call).unwrap().deferred_action(), Some(answer));
     finish(&mut h);
 }
 

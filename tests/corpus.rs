@@ -5,9 +5,10 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use callkit_engine::limits::MAX_CALLER_NAME_LEN;
 use callkit_engine::{
     CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushEndReason,
-    PushId, Timer, Uuid, MAX_CALLER_NAME_LEN,
+    PushId, Timer, Uuid,
 };
 use callkit_engine_testkit::trace::{opaque_call_id, schema_by_name, SCHEMA_NAMES};
 use callkit_engine_testkit::{fallback_id, Harness};

@@ -137,16 +137,18 @@ fn write_seeds() {
 // Findings: one named test per crash the fuzzers found (docs/robustness.md, "Findings")
 // ---------------------------------------------------------------------------------------
 
+use callkit_engine::limits::{
+    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
+};
 use callkit_engine::{
     CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError, Instant,
     PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId,
-    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine_testkit::fuzzing::Checked;
 use callkit_engine_testkit::{action_id, call_id, fallback_id, StepEffects};
 
 /// F1 (events, first minutes of the first run): `PerformEndCall` for an outgoing call
-/// whose start action is held fails the start action and fulfils the end; the
+/// whose start action is deferred fails the start action and fulfils the end; the
 /// invariant checker of that moment counted that as two ends when the start action's
 /// id had been used (and resolved) before. The engine was right; the checker was fixed
 /// (testkit/src/invariants.rs). The fuzzer's input is
@@ -830,8 +832,8 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
 #[test]
 fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothing() {
     let mut k = checked();
-    let long_handle = "1".repeat(callkit_engine::MAX_HANDLE_LEN + 1);
-    let long_digits = "1".repeat(callkit_engine::MAX_DTMF_DIGITS + 1);
+    let long_handle = "1".repeat(callkit_engine::limits::MAX_HANDLE_LEN + 1);
+    let long_digits = "1".repeat(callkit_engine::limits::MAX_DTMF_DIGITS + 1);
     for handle in ["", long_handle.as_str()] {
         assert_eq!(
             k.step(

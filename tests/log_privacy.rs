@@ -13,9 +13,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use callkit_engine::limits::DEFAULT_MAX_EFFECTS;
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Effects, Engine, Event, HandleType, Instant,
-    PayloadSchema, PushId, Uuid, DEFAULT_MAX_EFFECTS,
+    PayloadSchema, PushId, Uuid,
 };
 use log::{Level, Log, Metadata, Record};
 

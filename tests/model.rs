@@ -4,7 +4,7 @@
 //! mid-flow, time jumps, time going backwards, full capacity, corpus payloads), run
 //! against the engine and against a small reference model written from docs/design.md.
 //! After every step the model's prediction (accepted or refused; which calls exist, in
-//! what phase, with which held action, report/end pending, media, timers; pending pushes
+//! what phase, with which deferred action, report/end pending, media, timers; pending pushes
 //! and transactions; the audio session) must match the engine, and the invariant checker
 //! (I1-I9) must be silent.
 //!
@@ -15,9 +15,11 @@ mod common;
 
 use std::collections::VecDeque;
 
+use callkit_engine::limits::{
+    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
+};
 use callkit_engine::{
     effects_needed, ActionId, CallId, CallPhase, Direction, PushId, PushKind, Timer,
-    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine_testkit::fallback_id;
 use common::{action, call, config, corpus, payload, Abs, Body, Outcome, Report, Runner};
@@ -964,7 +966,7 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                 c.phase(),
                 c.report_pending(),
                 c.end_pending(),
-                c.held_action(),
+                c.deferred_action(),
                 c.media_running(),
                 c.ring_deadline().map(|d| d.as_millis()),
                 c.answer_deadline().map(|d| d.as_millis()),

@@ -35,11 +35,11 @@ fn every_effect_about_a_call_names_it() {
             reason: RejectReason::Busy,
         },
         Effect::HangUp { call: c },
-        Effect::SetHold {
+        Effect::SetHeld {
             call: c,
             on_hold: true,
         },
-        Effect::SetMute {
+        Effect::SetMuted {
             call: c,
             muted: true,
         },
@@ -47,7 +47,7 @@ fn every_effect_about_a_call_names_it() {
             call: c,
             group_with: None,
         },
-        Effect::SendDtmf {
+        Effect::PlayDtmf {
             call: c,
             kind: DtmfType::SingleTone,
         },

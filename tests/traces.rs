@@ -391,7 +391,7 @@ fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected(
         }));
     assert!(nth(&o, "perform_set_muted", 0)
         .effects()
-        .contains(&Effect::SetMute { call, muted: true }));
+        .contains(&Effect::SetMuted { call, muted: true }));
 
     let end_request = nth(&o, "request_end_call", 0).effects();
     assert!(matches!(
@@ -678,7 +678,7 @@ fn call_waiting_holds_the_active_calls_media_and_a_swap_moves_it_to_the_unheld_c
     assert_eq!(
         holds[0].effects(),
         [
-            Effect::SetHold {
+            Effect::SetHeld {
                 call: a,
                 on_hold: true
             },
@@ -709,7 +709,7 @@ fn call_waiting_holds_the_active_calls_media_and_a_swap_moves_it_to_the_unheld_c
     assert_eq!(
         holds[5].effects(),
         [
-            Effect::SetHold {
+            Effect::SetHeld {
                 call: a,
                 on_hold: false
             },

@@ -22,7 +22,8 @@
 
 use std::process::{Command, ExitCode};
 
-use callkit_engine::{Effects, Engine, DEFAULT_MAX_EFFECTS};
+use callkit_engine::limits::DEFAULT_MAX_EFFECTS;
+use callkit_engine::{Effects, Engine};
 use callkit_engine_benches::{scenario, Run, SCENARIOS};
 
 /// Budget: push -> report for the Apple-docs payload, at most this fraction of the

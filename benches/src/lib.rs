@@ -25,9 +25,10 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::OnceLock;
 
+use callkit_engine::limits::MAX_PAYLOAD_LEN;
 use callkit_engine::{
     effects_needed, ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant,
-    PayloadSchema, PushId, Timer, TransactionId, Uuid, MAX_PAYLOAD_LEN,
+    PayloadSchema, PushId, Timer, TransactionId, Uuid,
 };
 use serde::Deserialize;
 
@@ -71,12 +72,12 @@ pub fn limit_payload() -> &'static [u8] {
 }
 
 /// An Apple-docs payload whose ignored `x` value nests objects down to depth 16, the
-/// deepest the engine reads ([`callkit_engine::MAX_JSON_DEPTH`]): the stack worst case
+/// deepest the engine reads ([`callkit_engine::limits::MAX_JSON_DEPTH`]): the stack worst case
 /// of parsing.
 pub fn deepest_payload() -> &'static [u8] {
     static PAYLOAD: OnceLock<Vec<u8>> = OnceLock::new();
     PAYLOAD.get_or_init(|| {
-        let depth = callkit_engine::MAX_JSON_DEPTH;
+        let depth = callkit_engine::limits::MAX_JSON_DEPTH;
         let mut s = String::from(
             r#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234""#,
         );

@@ -3,9 +3,8 @@
 //! Runs in `cargo test --workspace`: `size_of` the default engine at most 4 KiB, one
 //! step's effects at most 2 KiB; every scenario builds and its step is accepted.
 
-use callkit_engine::{
-    Config, Effects, Engine, PayloadSchema, DEFAULT_MAX_EFFECTS, MAX_PAYLOAD_LEN,
-};
+use callkit_engine::limits::{DEFAULT_MAX_EFFECTS, MAX_PAYLOAD_LEN};
+use callkit_engine::{Config, Effects, Engine, PayloadSchema};
 use callkit_engine_benches::{
     deepest_payload, limit_payload, live_calls_before, scenario, SCENARIOS,
 };

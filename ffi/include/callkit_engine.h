@@ -166,11 +166,11 @@ typedef enum ck_result {
    */
   CK_RESULT_UNKNOWN_PUSH = 22,
   /**
-   * No held action has this UUID.
+   * No deferred action has this UUID.
    */
   CK_RESULT_UNKNOWN_ACTION = 23,
   /**
-   * The action UUID is already held for another action.
+   * The action UUID is already deferred for another action.
    */
   CK_RESULT_DUPLICATE_ACTION = 24,
   /**
@@ -647,7 +647,7 @@ typedef struct ck_effect {
    */
   ck_reject_reason reject_reason;
   /**
-   * `ck_dtmf_type` (`CK_EFFECT_SEND_DTMF`, DTMF transactions).
+   * `ck_dtmf_type` (`CK_EFFECT_PLAY_DTMF`, DTMF transactions).
    */
   ck_dtmf_type dtmf_type;
   /**
@@ -659,11 +659,11 @@ typedef struct ck_effect {
    */
   bool video;
   /**
-   * Hold (true) or resume (`CK_EFFECT_SET_HOLD`, held transactions).
+   * Hold (true) or resume (`CK_EFFECT_SET_HELD`, held transactions).
    */
   bool on_hold;
   /**
-   * Mute (true) or unmute (`CK_EFFECT_SET_MUTE`, muted transactions).
+   * Mute (true) or unmute (`CK_EFFECT_SET_MUTED`, muted transactions).
    */
   bool muted;
 } ck_effect;
@@ -885,9 +885,9 @@ typedef struct ck_call_info {
    */
   struct ck_uuid group;
   /**
-   * The held `CXAction`, when `has_held_action`.
+   * The deferred `CXAction`, when `has_deferred_action`.
    */
-  struct ck_uuid held_action;
+  struct ck_uuid deferred_action;
   /**
    * `CK_DIRECTION_*`.
    */
@@ -897,9 +897,9 @@ typedef struct ck_call_info {
    */
   ck_call_phase phase;
   /**
-   * An answer or start action is held.
+   * An answer or start action is deferred.
    */
-  bool has_held_action;
+  bool has_deferred_action;
   /**
    * Its `reportNewIncomingCall` has not completed.
    */
@@ -1433,12 +1433,12 @@ typedef int64_t ck_request_transaction_error;
 /**
  * Signalling: hold or resume. Fields: `call`, `on_hold`.
  */
-#define CK_EFFECT_SET_HOLD (ck_effect_kind)14
+#define CK_EFFECT_SET_HELD (ck_effect_kind)14
 
 /**
  * Mute or unmute the call's microphone stream. Fields: `call`, `muted`.
  */
-#define CK_EFFECT_SET_MUTE (ck_effect_kind)15
+#define CK_EFFECT_SET_MUTED (ck_effect_kind)15
 
 /**
  * Signalling: merge into `group_with`'s group, or split out when `has_group_with` is
@@ -1449,7 +1449,7 @@ typedef int64_t ck_request_transaction_error;
 /**
  * Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
  */
-#define CK_EFFECT_SEND_DTMF (ck_effect_kind)17
+#define CK_EFFECT_PLAY_DTMF (ck_effect_kind)17
 
 /**
  * Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
@@ -1553,7 +1553,7 @@ typedef int64_t ck_request_transaction_error;
 #define CK_STEP_DATA_HANDLE (ck_step_data_kind)2
 
 /**
- * `dtmf_digits`, for `CK_EFFECT_SEND_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
+ * `dtmf_digits`, for `CK_EFFECT_PLAY_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
  */
 #define CK_STEP_DATA_DTMF_DIGITS (ck_step_data_kind)3
 
@@ -1750,7 +1750,7 @@ typedef int64_t ck_request_transaction_error;
 #define CK_CALL_PHASE_RINGING (ck_call_phase)1
 
 /**
- * Incoming, answer held until the connection is ready.
+ * Incoming, answer deferred until the connection is ready.
  */
 #define CK_CALL_PHASE_ANSWERING (ck_call_phase)2
 

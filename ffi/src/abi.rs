@@ -113,9 +113,9 @@ pub enum ck_result {
     CK_RESULT_UNKNOWN_CALL = 21,
     /// No pending push or report has this id.
     CK_RESULT_UNKNOWN_PUSH = 22,
-    /// No held action has this UUID.
+    /// No deferred action has this UUID.
     CK_RESULT_UNKNOWN_ACTION = 23,
-    /// The action UUID is already held for another action.
+    /// The action UUID is already deferred for another action.
     CK_RESULT_DUPLICATE_ACTION = 24,
     /// No pending `CXCallController` request has this id.
     CK_RESULT_UNKNOWN_TRANSACTION = 25,
@@ -590,14 +590,14 @@ pub const CK_EFFECT_REJECT_INCOMING: ck_effect_kind = 12 as ck_effect_kind;
 /// Signalling: hang up (release the call's leg). Fields: `call`.
 pub const CK_EFFECT_HANG_UP: ck_effect_kind = 13 as ck_effect_kind;
 /// Signalling: hold or resume. Fields: `call`, `on_hold`.
-pub const CK_EFFECT_SET_HOLD: ck_effect_kind = 14 as ck_effect_kind;
+pub const CK_EFFECT_SET_HELD: ck_effect_kind = 14 as ck_effect_kind;
 /// Mute or unmute the call's microphone stream. Fields: `call`, `muted`.
-pub const CK_EFFECT_SET_MUTE: ck_effect_kind = 15 as ck_effect_kind;
+pub const CK_EFFECT_SET_MUTED: ck_effect_kind = 15 as ck_effect_kind;
 /// Signalling: merge into `group_with`'s group, or split out when `has_group_with` is
 /// false. Fields: `call`, `has_group_with`, `group_with`.
 pub const CK_EFFECT_SET_GROUP: ck_effect_kind = 16 as ck_effect_kind;
 /// Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
-pub const CK_EFFECT_SEND_DTMF: ck_effect_kind = 17 as ck_effect_kind;
+pub const CK_EFFECT_PLAY_DTMF: ck_effect_kind = 17 as ck_effect_kind;
 /// Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
 /// `video`.
 pub const CK_EFFECT_START_OUTGOING: ck_effect_kind = 18 as ck_effect_kind;
@@ -668,15 +668,15 @@ pub struct ck_effect {
     pub ended_reason: ck_call_ended_reason,
     /// `ck_reject_reason` (`CK_EFFECT_REJECT_INCOMING`).
     pub reject_reason: ck_reject_reason,
-    /// `ck_dtmf_type` (`CK_EFFECT_SEND_DTMF`, DTMF transactions).
+    /// `ck_dtmf_type` (`CK_EFFECT_PLAY_DTMF`, DTMF transactions).
     pub dtmf_type: ck_dtmf_type,
     /// `CK_EFFECT_SET_GROUP`: merge (true) or split out (false).
     pub has_group_with: bool,
     /// Video call (`CK_EFFECT_START_OUTGOING`, start-call transactions).
     pub video: bool,
-    /// Hold (true) or resume (`CK_EFFECT_SET_HOLD`, held transactions).
+    /// Hold (true) or resume (`CK_EFFECT_SET_HELD`, held transactions).
     pub on_hold: bool,
-    /// Mute (true) or unmute (`CK_EFFECT_SET_MUTE`, muted transactions).
+    /// Mute (true) or unmute (`CK_EFFECT_SET_MUTED`, muted transactions).
     pub muted: bool,
 }
 
@@ -726,7 +726,7 @@ pub const CK_STEP_DATA_NONE: ck_step_data_kind = 0 as ck_step_data_kind;
 pub const CK_STEP_DATA_CALL_UPDATE: ck_step_data_kind = 1 as ck_step_data_kind;
 /// `handle`, for `CK_EFFECT_START_OUTGOING` / a `CK_CALL_ACTION_START_CALL` request.
 pub const CK_STEP_DATA_HANDLE: ck_step_data_kind = 2 as ck_step_data_kind;
-/// `dtmf_digits`, for `CK_EFFECT_SEND_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
+/// `dtmf_digits`, for `CK_EFFECT_PLAY_DTMF` / a `CK_CALL_ACTION_PLAY_DTMF` request.
 pub const CK_STEP_DATA_DTMF_DIGITS: ck_step_data_kind = 3 as ck_step_data_kind;
 /// `push_token_hex`, for `CK_EFFECT_REGISTER_PUSH_TOKEN`.
 pub const CK_STEP_DATA_PUSH_TOKEN_HEX: ck_step_data_kind = 4 as ck_step_data_kind;
@@ -1026,7 +1026,7 @@ pub const CK_DIRECTION_OUTGOING: ck_direction = 2 as ck_direction;
 pub type ck_call_phase = u8;
 /// Incoming, not answered.
 pub const CK_CALL_PHASE_RINGING: ck_call_phase = 1 as ck_call_phase;
-/// Incoming, answer held until the connection is ready.
+/// Incoming, answer deferred until the connection is ready.
 pub const CK_CALL_PHASE_ANSWERING: ck_call_phase = 2 as ck_call_phase;
 /// Incoming, answered.
 pub const CK_CALL_PHASE_ANSWERED: ck_call_phase = 3 as ck_call_phase;
@@ -1047,14 +1047,14 @@ pub struct ck_call_info {
     pub call: ck_uuid,
     /// Its group label (its own UUID until grouped).
     pub group: ck_uuid,
-    /// The held `CXAction`, when `has_held_action`.
-    pub held_action: ck_uuid,
+    /// The deferred `CXAction`, when `has_deferred_action`.
+    pub deferred_action: ck_uuid,
     /// `CK_DIRECTION_*`.
     pub direction: ck_direction,
     /// `CK_CALL_PHASE_*`.
     pub phase: ck_call_phase,
-    /// An answer or start action is held.
-    pub has_held_action: bool,
+    /// An answer or start action is deferred.
+    pub has_deferred_action: bool,
     /// Its `reportNewIncomingCall` has not completed.
     pub report_pending: bool,
     /// An end is kept until CallKit knows the call.

@@ -7,7 +7,8 @@ use core::ptr;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use callkit_engine::{Engine, DEFAULT_MAX_EFFECTS, MAX_CALLER_NAME_LEN};
+use callkit_engine::limits::{DEFAULT_MAX_EFFECTS, MAX_CALLER_NAME_LEN};
+use callkit_engine::Engine;
 
 use crate::abi::*;
 
@@ -37,16 +38,16 @@ const _: () = {
     // The header's constants are literals (cbindgen does not evaluate paths): keep them
     // equal to the engine's.
     assert!(CK_MAX_EFFECTS == DEFAULT_MAX_EFFECTS);
-    assert!(CK_MAX_CALLS == callkit_engine::DEFAULT_MAX_CALLS);
-    assert!(CK_MAX_PENDING_PUSHES == callkit_engine::DEFAULT_MAX_PENDING_PUSHES);
+    assert!(CK_MAX_CALLS == callkit_engine::limits::DEFAULT_MAX_CALLS);
+    assert!(CK_MAX_PENDING_PUSHES == callkit_engine::limits::DEFAULT_MAX_PENDING_PUSHES);
     assert!(CK_MAX_TIMERS == CK_MAX_CALLS + CK_MAX_PENDING_PUSHES);
-    assert!(CK_MAX_HANDLE_LEN == callkit_engine::MAX_HANDLE_LEN);
+    assert!(CK_MAX_HANDLE_LEN == callkit_engine::limits::MAX_HANDLE_LEN);
     assert!(CK_MAX_CALLER_NAME_LEN == MAX_CALLER_NAME_LEN);
-    assert!(CK_MAX_DTMF_DIGITS == callkit_engine::MAX_DTMF_DIGITS);
-    assert!(CK_MAX_PUSH_TOKEN_LEN == callkit_engine::MAX_PUSH_TOKEN_LEN);
-    assert!(CK_MAX_PUSH_TOKEN_HEX_LEN == 2 * callkit_engine::MAX_PUSH_TOKEN_LEN);
-    assert!(CK_MAX_KEY_LEN == callkit_engine::MAX_KEY_LEN);
-    assert!(CK_MAX_PAYLOAD_LEN == callkit_engine::MAX_PAYLOAD_LEN);
+    assert!(CK_MAX_DTMF_DIGITS == callkit_engine::limits::MAX_DTMF_DIGITS);
+    assert!(CK_MAX_PUSH_TOKEN_LEN == callkit_engine::limits::MAX_PUSH_TOKEN_LEN);
+    assert!(CK_MAX_PUSH_TOKEN_HEX_LEN == 2 * callkit_engine::limits::MAX_PUSH_TOKEN_LEN);
+    assert!(CK_MAX_KEY_LEN == callkit_engine::limits::MAX_KEY_LEN);
+    assert!(CK_MAX_PAYLOAD_LEN == callkit_engine::limits::MAX_PAYLOAD_LEN);
     assert!(CK_MAX_KEY_LEN <= u8::MAX as usize);
 };
 

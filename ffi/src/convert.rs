@@ -330,12 +330,12 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
             out.reject_reason = reject_reason(reason);
         }
         Effect::HangUp { call } => out = with_call(CK_EFFECT_HANG_UP, call),
-        Effect::SetHold { call, on_hold } => {
-            out = with_call(CK_EFFECT_SET_HOLD, call);
+        Effect::SetHeld { call, on_hold } => {
+            out = with_call(CK_EFFECT_SET_HELD, call);
             out.on_hold = on_hold;
         }
-        Effect::SetMute { call, muted } => {
-            out = with_call(CK_EFFECT_SET_MUTE, call);
+        Effect::SetMuted { call, muted } => {
+            out = with_call(CK_EFFECT_SET_MUTED, call);
             out.muted = muted;
         }
         Effect::SetGroup { call, group_with } => {
@@ -345,8 +345,8 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
                 out.group_with = uuid(other);
             }
         }
-        Effect::SendDtmf { call, kind } => {
-            out = with_call(CK_EFFECT_SEND_DTMF, call);
+        Effect::PlayDtmf { call, kind } => {
+            out = with_call(CK_EFFECT_PLAY_DTMF, call);
             out.dtmf_type = kind.raw();
         }
         Effect::StartOutgoing { call, video } => {
@@ -416,7 +416,7 @@ pub(crate) fn step_data<const N: usize>(fx: &Effects<N>) -> ck_step_data {
     if let Some(u) = fx.call_update() {
         out.kind = CK_STEP_DATA_CALL_UPDATE;
         out.call_update = call_update(u);
-    } else if let Some(h) = fx.handle() {
+    } else if let Some(h) = fx.outgoing_handle() {
         out.kind = CK_STEP_DATA_HANDLE;
         out.handle = handle(h);
     } else if let Some(digits) = fx.dtmf_digits() {
@@ -490,15 +490,15 @@ pub(crate) fn call_info(c: &callkit_engine::Call) -> ck_call_info {
     ck_call_info {
         call: uuid(c.id()),
         group: uuid(c.group()),
-        held_action: c
-            .held_action()
+        deferred_action: c
+            .deferred_action()
             .map(|a| ck_uuid {
                 bytes: *a.0.as_bytes(),
             })
             .unwrap_or_default(),
         direction: direction(c.direction()),
         phase: phase(c.phase()),
-        has_held_action: c.held_action().is_some(),
+        has_deferred_action: c.deferred_action().is_some(),
         report_pending: c.report_pending(),
         end_pending: c.end_pending(),
         connection_ready: c.connection_ready(),

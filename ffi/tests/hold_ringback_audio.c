@@ -67,7 +67,7 @@ static void call_waiting(void) {
 
   /* B arrives; "Hold & Accept": A is held (its media stops), B answered (its starts). */
   set_held(a, 1, 0xa2, 60000, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SET_HOLD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_HELD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
   CHECK(s.fx[0].on_hold && uuid_eq(s.fx[1].call, a));
   answered(2, b_id, uuid_fill(0xb1), 60000, &s);
   CHECK(s.fx[s.len - 1].kind == CK_EFFECT_START_MEDIA && uuid_eq(s.fx[s.len - 1].call, b));
@@ -75,9 +75,9 @@ static void call_waiting(void) {
 
   /* Swap: B held, A resumed. */
   set_held(b, 1, 0xb2, 90000, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SET_HOLD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_HELD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
   set_held(a, 0, 0xa3, 90010, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SET_HOLD, CK_EFFECT_START_MEDIA, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_HELD, CK_EFFECT_START_MEDIA, CK_EFFECT_FULFILL_ACTION);
   CHECK(!s.fx[0].on_hold && uuid_eq(s.fx[1].call, a));
 
   /* A's far end hangs up; B stays held and silent until resumed. */
@@ -93,7 +93,7 @@ static void call_waiting(void) {
     CHECK(n == 1 && calls[0].on_hold && !calls[0].media_running);
   }
   set_held(b, 0, 0xb3, 101000, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SET_HOLD, CK_EFFECT_START_MEDIA, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_HELD, CK_EFFECT_START_MEDIA, CK_EFFECT_FULFILL_ACTION);
   CHECK_OK(ck_engine_deinit(&engine));
 }
 

@@ -101,7 +101,7 @@ int main(void) {
   ev.digits = str("42#");
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
   handle_ok(&engine, 12000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SEND_DTMF, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_PLAY_DTMF, CK_EFFECT_FULFILL_ACTION);
   CHECK(s.fx[0].dtmf_type == CK_DTMF_TYPE_SINGLE_TONE);
   CHECK(s.data.kind == CK_STEP_DATA_DTMF_DIGITS);
   check_text(s.data.dtmf_digits, s.data.dtmf_digits_len, "42#");
@@ -112,7 +112,7 @@ int main(void) {
   ev.call = call;
   ev.muted = 1;
   handle_ok(&engine, 15000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_SET_MUTE, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_MUTED, CK_EFFECT_FULFILL_ACTION);
   CHECK(s.fx[0].muted);
 
   /* Hold from the app: requested through CXCallController, then performed. */
@@ -129,7 +129,7 @@ int main(void) {
   ev.on_hold = 1;
   handle_ok(&engine, 20020, &ev, &s);
   /* A held call's media stops. */
-  CHECK_KINDS(&s, CK_EFFECT_SET_HOLD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
+  CHECK_KINDS(&s, CK_EFFECT_SET_HELD, CK_EFFECT_STOP_MEDIA, CK_EFFECT_FULFILL_ACTION);
   CHECK(s.fx[0].on_hold);
 
   /* Unmute and DTMF from the app go through CXCallController too. */
@@ -158,7 +158,7 @@ int main(void) {
   ev.action = uuid_fill(0xb5);
   ev.call = call;
   handle_ok(&engine, 90050, &ev, &s);
-  /* Held, so no media to stop. */
+  /* On hold, so no media to stop. */
   CHECK_KINDS(&s, CK_EFFECT_HANG_UP, CK_EFFECT_FULFILL_ACTION);
   CHECK(uuid_eq(s.fx[1].action, uuid_fill(0xb5)));
 

@@ -174,13 +174,13 @@ int main(int argc, char **argv) {
            ring(33000, 8, "20000000-0000-4000-8000-000000000004", "Ida"),
            CK_CALL_ENDED_REASON_FAILED);
 
-  /* An answer before the connection is ready is held; CallKit times it out. */
+  /* An answer before the connection is ready is deferred; CallKit times it out. */
   const ck_uuid j = ring(34000, 9, "20000000-0000-4000-8000-000000000005", "Jo");
   ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
   ev.call = j;
   ev.action = uuid_fill(0xa9);
   handle_ok(&engine, 34100, &ev, &s);
-  CHECK(find(&s, CK_EFFECT_FULFILL_ACTION) < 0); /* held */
+  CHECK(find(&s, CK_EFFECT_FULFILL_ACTION) < 0); /* deferred */
   ev = event(CK_EVENT_TIMED_OUT_PERFORMING);
   ev.action = uuid_fill(0xa9);
   handle_ok(&engine, 34200, &ev, &s);

@@ -2,223 +2,22 @@
 //! them, and the call table that owns the live calls and the recently ended ones.
 //!
 //! Rules owned here: a call has at most one armed timer (the ring time-out while it
-//! rings, the answer time-out while its answer is held) and at most one held action, both
+//! rings, the answer time-out while its answer is deferred) and at most one deferred action, both
 //! facts of the private [`State`]; ending a call emits its effects in one fixed order and
 //! remembers its UUID.
 
+use crate::limits::RECENTLY_ENDED_CALLS;
 use heapless::{HistoryBuf, Vec};
 
-use crate::effect::{CallUpdate, Effect, Effects, RejectReason};
+use crate::effect::{CallUpdate, RejectReason};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
-use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
+use crate::types::{ActionId, CallId, CallerName, Handle, Instant, PushId};
 
-use super::RECENTLY_ENDED_CALLS;
-
-/// Whether a call came in (push) or goes out (app request).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Direction {
-    /// Reported with `reportNewIncomingCall`.
-    Incoming,
-    /// Started with a `CXStartCallAction`.
-    Outgoing,
-}
-
-/// Where a live call stands.
-///
-/// Incoming: `Ringing` -> (`Answering`) -> `Answered`. Outgoing: `Requested` ->
-/// `Starting` -> `Connecting` -> `Connected`. A call that ends leaves the engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum CallPhase {
-    /// Incoming, reported (or its report pending), not answered; the ring timer runs.
-    Ringing,
-    /// Incoming, the user answered but the connection is not ready: the
-    /// `CXAnswerCallAction` is held until [`Event::IncomingCallConnected`] or the answer
-    /// time-out.
-    ///
-    /// [`Event::IncomingCallConnected`]: crate::Event::IncomingCallConnected
-    Answering,
-    /// Incoming, answered.
-    Answered,
-    /// Outgoing, the `CXStartCallAction` was requested from `CXCallController`.
-    Requested,
-    /// Outgoing, the start action is being performed: signalling was asked to start and
-    /// the action is held until it starts connecting.
-    Starting,
-    /// Outgoing, `startedConnectingAt` reported, start action fulfilled.
-    Connecting,
-    /// Outgoing, `connectedAt` reported.
-    Connected,
-}
-
-impl CallPhase {
-    /// Whether the call is up or coming up on this device: answered, or an outgoing call
-    /// whose start action was performed. Media may run only in these phases.
-    #[inline]
-    pub const fn media_allowed(self) -> bool {
-        matches!(
-            self,
-            CallPhase::Answered
-                | CallPhase::Starting
-                | CallPhase::Connecting
-                | CallPhase::Connected
-        )
-    }
-
-    /// Whether hold, group and DTMF apply: answered, or outgoing and connecting or
-    /// connected.
-    #[inline]
-    pub const fn is_established(self) -> bool {
-        matches!(
-            self,
-            CallPhase::Answered | CallPhase::Connecting | CallPhase::Connected
-        )
-    }
-
-    /// Whether the call is incoming and not answered: ringing or answering.
-    #[inline]
-    pub(super) const fn unanswered(self) -> bool {
-        matches!(self, CallPhase::Ringing | CallPhase::Answering)
-    }
-}
-
-/// Each phase with the data only it has: the public [`CallPhase`], the armed timer and
-/// the held action are read from it, so a call has at most one of each by construction.
-///
-/// The order of the variants is chosen for speed: the two phases that hold an action
-/// are adjacent, and so are the three incoming ones; `repr(u8)` lays each variant out in
-/// field order, so the action sits at one offset in both. Telling whether a call holds
-/// an action (done for every call on every action, [`Call::held_action`]) or is incoming
-/// is then one range test of the tag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub(super) enum State {
-    /// The start action is held until signalling starts connecting.
-    Starting {
-        action: ActionId,
-    },
-    /// The answer action is held until the connection is ready or `deadline`.
-    Answering {
-        action: ActionId,
-        deadline: Instant,
-    },
-    /// The ring time-out runs until `deadline`; `backstop` once it fired while the
-    /// report was pending and was re-armed one push time-out later.
-    Ringing {
-        deadline: Instant,
-        backstop: bool,
-    },
-    /// Answered; `audio` is the audio-activation time-out's deadline while CallKit has
-    /// not activated the audio session since the answer was fulfilled.
-    Answered {
-        audio: Option<Instant>,
-    },
-    Requested,
-    /// Connecting (start action fulfilled); `audio` as for `Answered`; `ringing` once
-    /// the remote side rings (SIP 180).
-    Connecting {
-        audio: Option<Instant>,
-        ringing: bool,
-    },
-    /// Connected; `audio` as for `Answered`.
-    Connected {
-        audio: Option<Instant>,
-    },
-}
-
-impl State {
-    /// Answered, with no audio-activation time-out armed.
-    pub(super) const ANSWERED: State = State::Answered { audio: None };
-
-    #[inline]
-    pub(super) const fn phase(self) -> CallPhase {
-        match self {
-            State::Ringing { .. } => CallPhase::Ringing,
-            State::Answering { .. } => CallPhase::Answering,
-            State::Answered { .. } => CallPhase::Answered,
-            State::Requested => CallPhase::Requested,
-            State::Starting { .. } => CallPhase::Starting,
-            State::Connecting { .. } => CallPhase::Connecting,
-            State::Connected { .. } => CallPhase::Connected,
-        }
-    }
-
-    /// The audio-activation time-out's deadline, in the phases that can arm it.
-    #[inline]
-    const fn audio_deadline(self) -> Option<Instant> {
-        match self {
-            State::Answered { audio }
-            | State::Connecting { audio, .. }
-            | State::Connected { audio } => audio,
-            _ => None,
-        }
-    }
-
-    /// The audio-activation time-out's slot, in the phases that can arm it.
-    #[inline]
-    fn audio_slot(&mut self) -> Option<&mut Option<Instant>> {
-        match self {
-            State::Answered { audio }
-            | State::Connecting { audio, .. }
-            | State::Connected { audio } => Some(audio),
-            _ => None,
-        }
-    }
-}
-
-/// An end that could not be reported yet, kept until CallKit knows the call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub(super) enum PendingEnd {
-    /// The remote side ended it, a cancel push arrived, or the ring timed out: report
-    /// with `reason` and release the signalling leg as `release` says.
-    Remote {
-        reason: CallEndedReason,
-        release: Release,
-    },
-    /// The app asked to end it: request a `CXEndCallAction`.
-    Local,
-}
-
-impl PendingEnd {
-    /// The end applied at once: a remote end as kept; a local one (when it cannot be
-    /// requested) declines the call's signalling and reports it failed.
-    #[inline]
-    pub(super) const fn end(self) -> End {
-        match self {
-            PendingEnd::Remote { reason, release } => End::new(release, Some(reason)),
-            PendingEnd::Local => End::declined(),
-        }
-    }
-}
-
-/// How to release a call's signalling leg when it ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub(super) enum Release {
-    /// Signalling already knows (it told us), or never started.
-    Nothing,
-    /// Release the leg whatever the phase.
-    HangUp,
-    /// Reject an unanswered incoming call with this reason, hang up anything else,
-    /// nothing for a call whose signalling never started.
-    Auto(RejectReason),
-}
-
-/// What already became of the call's armed timer or held action when it ends, so that
-/// ending it neither cancels a timer that fired nor completes an action CallKit voided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Spent {
-    /// Neither: cancel the timer, fail the action.
-    Nothing,
-    /// The armed timer fired.
-    Timer,
-    /// CallKit voided the held action (`providerDidReset`, `timedOutPerforming`).
-    Action,
-}
+use super::phase::{CallPhase, Direction, State};
+use super::teardown::{End, PendingEnd, Release, Spent};
 
 /// Where `reportNewIncomingCall` stands for an incoming call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -318,8 +117,9 @@ impl Call {
     pub fn end_pending(&self) -> bool {
         self.report.pending_end.is_some()
     }
+
     /// Whether new caller details arrived while CallKit did not know the call yet, and
-    /// wait to be sent as [`Effect::ReportCallUpdated`] once it does.
+    /// wait to be sent as [`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated) once it does.
     #[inline]
     pub fn update_pending(&self) -> bool {
         self.report.details_pending
@@ -329,9 +129,9 @@ impl Call {
     pub fn connection_ready(&self) -> bool {
         self.connection_ready
     }
-    /// The answer or start action held for this call, if any.
+    /// The answer or start action deferred for this call, if any.
     #[inline]
-    pub fn held_action(&self) -> Option<ActionId> {
+    pub fn deferred_action(&self) -> Option<ActionId> {
         match self.state {
             State::Answering { action, .. } | State::Starting { action } => Some(action),
             _ => None,
@@ -401,7 +201,7 @@ impl Call {
             _ => None,
         }
     }
-    /// The answer time-out's deadline while the answer action is held.
+    /// The answer time-out's deadline while the answer action is deferred.
     #[inline]
     pub fn answer_deadline(&self) -> Option<Instant> {
         match self.state {
@@ -422,72 +222,6 @@ impl Call {
         }
     }
 
-    /// Brings the call's media and ringback in line with the rules, starting or stopping
-    /// each as needed (media before ringback): media runs only while the audio session
-    /// is `active`, the phase allows media and the call is not on hold; ringback plays
-    /// only while the session is active, the call is not on hold, and it is outgoing,
-    /// connecting and its remote side rings.
-    #[inline]
-    pub(super) fn sync_audio<const N: usize>(&mut self, active: bool, out: &mut Effects<N>) {
-        let call = self.id;
-        let media = active && !self.on_hold && self.phase().media_allowed();
-        if media != self.media {
-            self.media = media;
-            out.push(if media {
-                Effect::StartMedia { call }
-            } else {
-                Effect::StopMedia { call }
-            });
-        }
-        let ringback = active && !self.on_hold && self.remote_ringing();
-        if ringback != self.ringback {
-            self.ringback = ringback;
-            out.push(if ringback {
-                Effect::StartRingback { call }
-            } else {
-                Effect::StopRingback { call }
-            });
-        }
-    }
-
-    /// Arms the audio-activation time-out at `deadline` when the audio session is not
-    /// `active`, for an answer or start action just fulfilled (the phase must be
-    /// `Answered`, `Connecting` or `Connected`; nothing otherwise, or when armed).
-    #[inline]
-    pub(super) fn arm_audio_timer<const N: usize>(
-        &mut self,
-        active: bool,
-        deadline: Instant,
-        out: &mut Effects<N>,
-    ) {
-        let timer = Timer::AudioActivation(self.id);
-        if let (false, Some(slot @ None)) = (active, self.state.audio_slot()) {
-            *slot = Some(deadline);
-            out.push(Effect::StartTimer { timer, deadline });
-        }
-    }
-
-    /// Disarms the audio-activation time-out: with a `CancelTimer` unless it `fired`.
-    /// Returns whether it was armed.
-    #[inline]
-    pub(super) fn disarm_audio_timer<const N: usize>(
-        &mut self,
-        fired: bool,
-        out: &mut Effects<N>,
-    ) -> bool {
-        let timer = Timer::AudioActivation(self.id);
-        match self.state.audio_slot() {
-            Some(slot @ Some(_)) => {
-                *slot = None;
-                if !fired {
-                    out.push(Effect::CancelTimer { timer });
-                }
-                true
-            }
-            _ => false,
-        }
-    }
-
     /// The call update CallKit is given for this call, on `blank`'s capabilities.
     #[inline]
     pub(super) fn update(&self, blank: CallUpdate) -> CallUpdate {
@@ -498,105 +232,10 @@ impl Call {
             ..blank
         }
     }
-
-    /// The effects of ending this call, in order: the cancel of its armed timer (unless
-    /// it fired), the failure of its held action (unless CallKit voided it), the stop of
-    /// its media and of its ringback, the release of its signalling leg, and (with
-    /// `ended`) `reportCall(endedAt:reason:)`. At most 5: a call with a held action has
-    /// no media or ringback, and one with ringback has no armed timer (ringback plays
-    /// only with the audio session active, which disarms the audio-activation time-out).
-    #[inline]
-    fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
-        let call = self.id;
-        if end.spent != Spent::Timer {
-            if let Some((timer, _)) = self.armed_timer() {
-                out.push(Effect::CancelTimer { timer });
-            }
-        }
-        if end.spent != Spent::Action {
-            if let Some(action) = self.held_action() {
-                out.push(Effect::FailAction { action });
-            }
-        }
-        if self.media {
-            out.push(Effect::StopMedia { call });
-        }
-        if self.ringback {
-            out.push(Effect::StopRingback { call });
-        }
-        let signal = match end.release {
-            Release::Nothing => None,
-            Release::HangUp => Some(Effect::HangUp { call }),
-            Release::Auto(reason) => match self.phase() {
-                CallPhase::Ringing | CallPhase::Answering => {
-                    Some(Effect::RejectIncoming { call, reason })
-                }
-                CallPhase::Requested => None,
-                _ => Some(Effect::HangUp { call }),
-            },
-        };
-        if let Some(signal) = signal {
-            out.push(signal);
-        }
-        if let Some(reason) = end.ended {
-            out.push(Effect::ReportCallEnded {
-                call,
-                at: now,
-                reason,
-            });
-        }
-    }
-}
-
-/// How a call ends: its signalling release, its reported end reason (none when CallKit
-/// never rang it or voided it) and what already became of its timer or action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct End {
-    pub(super) release: Release,
-    pub(super) ended: Option<CallEndedReason>,
-    pub(super) spent: Spent,
-}
-
-impl End {
-    /// An end with nothing spent.
-    #[inline]
-    pub(super) const fn new(release: Release, ended: Option<CallEndedReason>) -> Self {
-        End {
-            release,
-            ended,
-            spent: Spent::Nothing,
-        }
-    }
-
-    /// The end CallKit asks for when it gives up or the engine does: reject or hang up
-    /// as failed, reported as failed.
-    #[inline]
-    pub(super) const fn failed() -> Self {
-        End::new(
-            Release::Auto(RejectReason::Failed),
-            Some(CallEndedReason::Failed),
-        )
-    }
-
-    /// The end of a call the app ended that CallKit would not or cannot end: decline
-    /// or hang up, reported as failed.
-    #[inline]
-    pub(super) const fn declined() -> Self {
-        End::new(
-            Release::Auto(RejectReason::Declined),
-            Some(CallEndedReason::Failed),
-        )
-    }
-
-    /// This end, with `spent` already spent.
-    #[inline]
-    pub(super) const fn spent(self, spent: Spent) -> Self {
-        End { spent, ..self }
-    }
 }
 
 /// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
-/// [`RECENTLY_ENDED_CALLS`] calls that ended.
+/// [`RECENTLY_ENDED_CALLS`](crate::limits::RECENTLY_ENDED_CALLS) calls that ended.
 ///
 /// A handler looks its call up once: [`CallTable::get`] / [`CallTable::get_mut`] give the
 /// call, [`CallTable::find`] / [`CallTable::find_mut`] the slot with it, for an end to
@@ -722,7 +361,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
         log_transition!("call {} ended", c.id);
     }
 
-    /// Ends every call, in slot order, as `providerDidReset` does: each held action is
+    /// Ends every call, in slot order, as `providerDidReset` does: each deferred action is
     /// void, each signalling leg released as failed, nothing reported.
     #[inline]
     pub(super) fn end_all<const N: usize>(&mut self, now: Instant, out: &mut Effects<N>) {
@@ -738,6 +377,8 @@ impl<const CALLS: usize> CallTable<CALLS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::effect::Effect;
+    use crate::types::CallEndedReason;
 
     fn id(n: u8) -> CallId {
         CallId::from_bytes([n; 16])
@@ -768,7 +409,7 @@ mod tests {
         assert_eq!(ringing.direction(), Direction::Incoming);
         assert_eq!(ringing.ring_deadline(), Some(at(5)));
         assert_eq!(ringing.answer_deadline(), None);
-        assert_eq!(ringing.held_action(), None);
+        assert_eq!(ringing.deferred_action(), None);
         assert_eq!(ringing.armed_timer(), Some((Timer::Ring(id(1)), at(5))));
 
         let answering = call(
@@ -781,7 +422,7 @@ mod tests {
         assert_eq!(answering.phase(), CallPhase::Answering);
         assert_eq!(answering.ring_deadline(), None);
         assert_eq!(answering.answer_deadline(), Some(at(7)));
-        assert_eq!(answering.held_action(), Some(action(9)));
+        assert_eq!(answering.deferred_action(), Some(action(9)));
         assert_eq!(
             answering.armed_timer(),
             Some((Timer::AnswerConnect(id(2)), at(7)))
@@ -790,7 +431,7 @@ mod tests {
         let starting = call(3, State::Starting { action: action(4) });
         assert_eq!(starting.phase(), CallPhase::Starting);
         assert_eq!(starting.direction(), Direction::Outgoing);
-        assert_eq!(starting.held_action(), Some(action(4)));
+        assert_eq!(starting.deferred_action(), Some(action(4)));
         assert_eq!(starting.armed_timer(), None);
 
         for (state, phase) in [
@@ -807,7 +448,7 @@ mod tests {
         ] {
             let c = call(4, state);
             assert_eq!(c.phase(), phase);
-            assert_eq!((c.armed_timer(), c.held_action()), (None, None));
+            assert_eq!((c.armed_timer(), c.deferred_action()), (None, None));
         }
         assert_eq!(call(4, State::ANSWERED).direction(), Direction::Incoming);
         assert_eq!(
@@ -1009,7 +650,7 @@ mod tests {
     }
 
     #[test]
-    fn ending_every_call_voids_held_actions_and_remembers_every_call() {
+    fn ending_every_call_voids_deferred_actions_and_remembers_every_call() {
         let mut table: CallTable<2> = CallTable::new();
         assert!(table
             .add(call(1, State::Starting { action: action(5) }))

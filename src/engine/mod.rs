@@ -7,59 +7,41 @@
 //! the audio session), [`transaction`] (`CXCallController` requests), [`signalling`]
 //! (the app's signalling stack) and [`timer`] (armed timers and their firing).
 
+mod audio;
 mod call;
+mod phase;
 mod provider;
 mod push;
+mod push_table;
 mod signalling;
+mod teardown;
 mod timer;
 mod transaction;
 
 use crate::config::Config;
-use crate::effect::{effects_needed, Effect, Effects};
+use crate::effect::Effect;
+use crate::effects::{effects_needed, Effects};
 use crate::error::Error;
 use crate::event::Event;
+use crate::limits::{DEFAULT_MAX_CALLS, DEFAULT_MAX_EFFECTS, DEFAULT_MAX_PENDING_PUSHES};
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
 use call::CallTable;
-use push::{on_credentials, PushTable};
+use push::on_credentials;
+use push_table::PushTable;
 use transaction::TransactionTable;
 
-pub use call::{Call, CallPhase, Direction};
-pub use push::unusable_push_id;
-
-/// Default number of live calls an [`Engine`] holds (its `CALLS` parameter).
-pub const DEFAULT_MAX_CALLS: usize = 4;
-
-/// Default number of VoIP pushes an [`Engine`] tracks between their arrival and their
-/// PushKit completion (its `PUSHES` parameter).
-pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
-
-/// Default effect capacity of one step (its `EFFECTS` parameter):
-/// [`effects_needed`]`(4, 8)` = 28.
-pub const DEFAULT_MAX_EFFECTS: usize =
-    effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
-
-/// Number of `CXCallController` requests that can await their completion at once.
-pub const MAX_PENDING_TRANSACTIONS: usize = 8;
-
-/// Number of ended call UUIDs the engine remembers, so that a late or duplicate push for
-/// a call that already ended is reported and ended at once instead of ringing again, and
-/// an outgoing call cannot reuse a UUID CallKit may still hold.
-pub const RECENTLY_ENDED_CALLS: usize = 8;
-
-/// Number of completed push ids the engine remembers, so that CallKit's late answer to
-/// the report of a push already completed (at its deadline, on overflow or at reset) is
-/// accepted with no effect instead of being refused as unknown.
-pub const RECENTLY_COMPLETED_PUSHES: usize = 16;
+pub use call::Call;
+pub use phase::{CallPhase, Direction};
 
 /// The CallKit/PushKit call state machine.
 ///
 /// Const parameters, all capacities fixed at compile time:
-/// - `CALLS`: live calls (default [`DEFAULT_MAX_CALLS`] = 4);
+/// - `CALLS`: live calls (default [`DEFAULT_MAX_CALLS`](crate::limits::DEFAULT_MAX_CALLS) = 4);
 /// - `PUSHES`: pushes awaiting their PushKit completion (default
-///   [`DEFAULT_MAX_PENDING_PUSHES`] = 8);
-/// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`]); must be at
+///   [`DEFAULT_MAX_PENDING_PUSHES`](crate::limits::DEFAULT_MAX_PENDING_PUSHES) = 8);
+/// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`](crate::limits::DEFAULT_MAX_EFFECTS)); must be at
 ///   least [`effects_needed`]`(CALLS, PUSHES)`, or [`Engine::new`] fails to compile.
 ///
 /// See the crate documentation for the run-loop rule.

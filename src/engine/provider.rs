@@ -2,21 +2,23 @@
 //! and the audio session.
 //!
 //! Rules owned here: every action is fulfilled or failed exactly once, in the step it
-//! arrives or (answer, start) when it is released from its call's held state; an action
-//! id already held is refused; media runs only while the audio session is active and the
+//! arrives or (answer, start) when it is released from its call's deferred state; an action
+//! id already deferred is refused; media runs only while the audio session is active and the
 //! call's phase allows it.
 
+use crate::limits::MAX_DTMF_DIGITS;
 use heapless::Vec;
 
-use crate::effect::{Effect, Effects, RejectReason};
+use crate::effect::{Effect, RejectReason};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
-use crate::types::{
-    ActionId, CallEndedReason, CallId, DtmfType, Handle, HandleType, MAX_DTMF_DIGITS,
-};
+use crate::types::{ActionId, CallEndedReason, CallId, DtmfType, Handle, HandleType};
 
-use super::call::{Call, CallPhase, End, PendingEnd, Release, Spent, State};
+use super::call::Call;
+use super::phase::{CallPhase, State};
+use super::teardown::{End, PendingEnd, Release, Spent};
 use super::Engine;
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
@@ -32,12 +34,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         log_transition!("provider reset");
     }
 
-    /// In one pass over the calls: refuses an action id that is already held for
+    /// In one pass over the calls: refuses an action id that is already deferred for
     /// another action, and finds the call's slot.
     fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
         let mut found = None;
         for (i, c) in self.calls.iter().enumerate() {
-            if c.held_action() == Some(action) {
+            if c.deferred_action() == Some(action) {
                 return Err(Error::DuplicateAction(action));
             }
             if c.id == call {
@@ -91,7 +93,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         c.on_hold = on_hold;
-        out.push(Effect::SetHold { call, on_hold });
+        out.push(Effect::SetHeld { call, on_hold });
         c.sync_audio(audio, out);
         out.push(Effect::FulfillAction { action });
         log_transition!("call {} held or resumed", call);
@@ -109,7 +111,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.perform_simple(action, call, out, |c| {
             c.phase().media_allowed().then(|| {
                 c.muted = muted;
-                Effect::SetMute { call: c.id, muted }
+                Effect::SetMuted { call: c.id, muted }
             })
         })
     }
@@ -166,7 +168,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let valid = digits.is_some();
         self.perform_simple(action, call, out, |c| {
             (valid && supports && c.phase().is_established())
-                .then_some(Effect::SendDtmf { call: c.id, kind })
+                .then_some(Effect::PlayDtmf { call: c.id, kind })
         })?;
         if let (Some(digits), Some(Effect::FulfillAction { .. })) = (digits, out.last()) {
             out.set_dtmf_digits(digits);
@@ -174,7 +176,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    /// `provider(_:timedOutPerforming:)` for a held answer or start action.
+    /// `provider(_:timedOutPerforming:)` for a deferred answer or start action.
     pub(super) fn on_timed_out_performing(
         &mut self,
         action: ActionId,
@@ -183,7 +185,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some(idx) = self
             .calls
             .iter()
-            .position(|c| c.held_action() == Some(action))
+            .position(|c| c.deferred_action() == Some(action))
         else {
             // CallKit's time-out raced the action's fulfil or fail (or the action's
             // call ended): it is resolved already, nothing to void.
@@ -374,7 +376,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 }
 
-/// The digits if they are 1 to [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a
+/// The digits if they are 1 to [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS) of `0-9 * # A-D ,` (a comma is a
 /// pause, as in `CXPlayDTMFCallAction`), else `None`.
 pub(super) fn dtmf_digits(digits: &str) -> Option<heapless::String<MAX_DTMF_DIGITS>> {
     let valid =

@@ -2,16 +2,18 @@
 //! ends.
 //!
 //! Rules owned here: an outgoing call moves `Starting` -> `Connecting` -> `Connected`
-//! only; a held answer is released once the connection is ready; a remote end of a call
+//! only; a deferred answer is released once the connection is ready; a remote end of a call
 //! CallKit does not know yet is kept, not reported.
 
-use crate::effect::{Effect, Effects};
+use crate::effect::Effect;
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, CallerName};
 
-use super::call::{CallPhase, Direction, End, PendingEnd, Release, State};
+use super::phase::{CallPhase, Direction, State};
+use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {

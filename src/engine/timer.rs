@@ -7,13 +7,16 @@
 //! while CallKit has not confirmed the call is kept as an end and re-armed once as a
 //! backstop.
 
-use crate::effect::{Effect, Effects, RejectReason};
+use crate::effect::{Effect, RejectReason};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
-use super::call::{Call, End, PendingEnd, Release, Spent, State};
+use super::call::Call;
+use super::phase::State;
+use super::teardown::{End, PendingEnd, Release, Spent};
 use super::Engine;
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
@@ -161,7 +164,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         log_transition!("call {} answer time-out", call);
-        // The held answer action is failed by the end.
+        // The deferred answer action is failed by the end.
         self.calls
             .end(idx, End::failed().spent(Spent::Timer), self.now, out);
         Ok(())

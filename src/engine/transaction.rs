@@ -2,20 +2,24 @@
 //! their completions.
 //!
 //! Rules owned here: a request is made only with room to track it (at most
-//! [`MAX_PENDING_TRANSACTIONS`]), each gets a fresh [`TransactionId`], and its completion
+//! [`MAX_PENDING_TRANSACTIONS`](crate::limits::MAX_PENDING_TRANSACTIONS)), each gets a fresh [`TransactionId`], and its completion
 //! is accepted once; a failed start or end request leaves no call CallKit never took.
 
+use crate::limits::MAX_PENDING_TRANSACTIONS;
 use heapless::Vec;
 
-use crate::effect::{CallAction, Effect, Effects};
+use crate::effect::{CallAction, Effect};
+use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::TransactionResult;
 use crate::types::{CallId, DtmfType, Handle, HandleType, TransactionId};
 
 use super::provider::dtmf_digits;
 
-use super::call::{Call, CallPhase, End, PendingEnd, Release, Remote, State};
-use super::{Engine, MAX_PENDING_TRANSACTIONS};
+use super::call::{Call, Remote};
+use super::phase::{CallPhase, State};
+use super::teardown::{End, PendingEnd, Release};
+use super::Engine;
 
 /// What a pending transaction asked for, as far as its failure matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

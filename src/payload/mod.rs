@@ -16,13 +16,13 @@
 //!
 //! # How the bytes are read
 //!
-//! 1. More than [`MAX_PAYLOAD_LEN`] bytes: [`PayloadError::TooLarge`], nothing else read.
+//! 1. More than [`MAX_PAYLOAD_LEN`](crate::limits::MAX_PAYLOAD_LEN) bytes: [`PayloadError::TooLarge`], nothing else read.
 //! 2. The first non-whitespace byte must be `{`: [`PayloadError::Syntax`] otherwise.
 //! 3. serde-json-core reads the object through a hand-written visitor that follows the
 //!    schema: keys on the [root path](PayloadSchema::root) are descended into, keys of
 //!    the schema are read with their JSON type, every other value is skipped through a
 //!    seed that counts its nesting and refuses to open a level deeper than
-//!    [`MAX_JSON_DEPTH`] ([`PayloadError::TooDeep`]): serde-json-core recurses once per
+//!    [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) ([`PayloadError::TooDeep`]): serde-json-core recurses once per
 //!    level without a limit of its own, and an iOS secondary thread has 512 KiB of
 //!    stack.
 //! 4. Strings are taken raw (escaped) from the input and unescaped here, so that
@@ -31,37 +31,14 @@
 //!
 //! Nothing is allocated: every result is held in fixed-capacity `heapless` strings.
 
+use crate::limits::MAX_KEY_LEN;
 use core::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json_core::str::EscapedStr;
 use uuid::Uuid;
 
-use crate::types::{CallId, CallerName, Handle, HandleType, MAX_CALLER_NAME_LEN, MAX_HANDLE_LEN};
-
-/// Largest payload read, in bytes: APNs refuses VoIP notification payloads above 5 KB
-/// (5120 bytes; "Sending notification requests to APNs"), so anything bigger did not
-/// come from APNs. Checked before any parsing; bigger payloads give
-/// [`PayloadError::TooLarge`]. A payload of exactly this length is read.
-pub const MAX_PAYLOAD_LEN: usize = 5120;
-
-/// Longest schema key, and longest [root path](PayloadSchema::root) including its dots,
-/// in bytes of UTF-8. This is the capacity of [`SchemaKey`].
-pub const MAX_KEY_LEN: usize = 32;
-
-/// Deepest nesting of JSON objects and arrays accepted, counting the top-level object
-/// as depth 1. Deeper payloads give [`PayloadError::TooDeep`]: every skipped object or
-/// array goes through a seed that counts its depth and refuses to open one more, which
-/// bounds serde-json-core's recursion (and so its stack use).
-pub const MAX_JSON_DEPTH: usize = 16;
-
-/// Longest opaque server call id (a [`CallIdKind::Opaque`] value), in bytes of UTF-8
-/// after unescaping. Longer or empty ids give [`PayloadError::InvalidCallId`].
-pub const MAX_OPAQUE_ID_LEN: usize = 128;
-
-/// Most segments in a [root path](PayloadSchema::root) accepted by
-/// [`PayloadSchema::with_root`] (`"a.b.c.d"`); more give [`SchemaError::PathTooDeep`].
-pub const MAX_ROOT_SEGMENTS: usize = 4;
+use crate::types::{CallId, CallerName, Handle, HandleType};
 
 /// The default namespace for deriving a call UUID from an opaque server call id:
 /// `e9802fda-354a-4b03-8e7a-5ac7a82158ce`, a random (version 4) UUID fixed for this
@@ -71,7 +48,7 @@ pub const MAX_ROOT_SEGMENTS: usize = 4;
 pub const OPAQUE_ID_NAMESPACE: Uuid = Uuid::from_u128(0xe980_2fda_354a_4b03_8e7a_5ac7_a821_58ce);
 
 /// A key of a [`PayloadSchema`]: a JSON object key (compared after unescaping, byte for
-/// byte, case-sensitive), or a dotted root path; at most [`MAX_KEY_LEN`] bytes.
+/// byte, case-sensitive), or a dotted root path; at most [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN) bytes.
 pub type SchemaKey = heapless::String<MAX_KEY_LEN>;
 
 mod error;
@@ -106,11 +83,11 @@ pub struct PushPayload {
     pub call: Option<CallId>,
     /// Call or cancel.
     pub kind: PushKind,
-    /// The remote party (`CXCallUpdate.remoteHandle`), at most [`MAX_HANDLE_LEN`] bytes.
+    /// The remote party (`CXCallUpdate.remoteHandle`), at most [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes.
     /// `None` when the key is absent, `null` or the empty string.
     pub handle: Option<Handle>,
     /// `CXCallUpdate.localizedCallerName`, unescaped and cut at a character boundary to
-    /// [`MAX_CALLER_NAME_LEN`] bytes. `None` when the key is absent, `null` or the empty
+    /// [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN) bytes. `None` when the key is absent, `null` or the empty
     /// string (CallKit then shows the handle).
     pub caller_name: Option<CallerName>,
     /// `CXCallUpdate.hasVideo`: the video flag or the media type said video.

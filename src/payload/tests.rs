@@ -1,6 +1,9 @@
 //! Unit and property tests of payload reading.
 
 use super::*;
+use crate::limits::{
+    MAX_CALLER_NAME_LEN, MAX_HANDLE_LEN, MAX_JSON_DEPTH, MAX_OPAQUE_ID_LEN, MAX_PAYLOAD_LEN,
+};
 
 fn uuid(text: &str) -> CallId {
     CallId(Uuid::try_parse(text).unwrap_or_default())

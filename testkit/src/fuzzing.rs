@@ -21,12 +21,12 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant as WallClock};
 
 use arbitrary::{Arbitrary, Unstructured};
+use callkit_engine::limits::{MAX_PAYLOAD_LEN, MAX_PENDING_TRANSACTIONS};
 use callkit_engine::{
     ActionId, CallEndedReason, CallId, CallIdKind, CallPhase, CallerName, Config, Direction,
     DtmfType, Effect, Engine, Error, Event, Handle, HandleType, IncomingCallError, Instant,
     PayloadError, PayloadSchema, PushId, PushKind, PushPayload, ReportResult,
-    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid, MAX_PAYLOAD_LEN,
-    MAX_PENDING_TRANSACTIONS,
+    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
 };
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -89,8 +89,8 @@ pub fn custom_schema() -> PayloadSchema {
 }
 
 /// A second custom schema at the edges of what a schema holds: the deepest root path
-/// (`a.b.c.d`, [`callkit_engine::MAX_ROOT_SEGMENTS`]), keys that need escaping or are
-/// not ASCII, a caller-name key of exactly [`callkit_engine::MAX_KEY_LEN`] bytes, a fixed
+/// (`a.b.c.d`, [`callkit_engine::limits::MAX_ROOT_SEGMENTS`]), keys that need escaping or are
+/// not ASCII, a caller-name key of exactly [`callkit_engine::limits::MAX_KEY_LEN`] bytes, a fixed
 /// handle type, and a non-ASCII cancel value.
 pub fn edge_schema() -> PayloadSchema {
     PayloadSchema::apple_docs()
@@ -502,7 +502,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
     let Json::Obj(_) = tree else {
         return Refuse("top level is not an object");
     };
-    if tree.depth() > callkit_engine::MAX_JSON_DEPTH {
+    if tree.depth() > callkit_engine::limits::MAX_JSON_DEPTH {
         return Refuse("too deep");
     }
     let mut object = tree;
@@ -561,7 +561,9 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
         };
         p.call = match schema.id_kind {
             CallIdKind::Uuid if s.len() > 64 => return Refuse("id too long"),
-            CallIdKind::Opaque if s.is_empty() || s.len() > callkit_engine::MAX_OPAQUE_ID_LEN => {
+            CallIdKind::Opaque
+                if s.is_empty() || s.len() > callkit_engine::limits::MAX_OPAQUE_ID_LEN =>
+            {
                 return Refuse("opaque id empty or too long")
             }
             _ => match call_for(schema, s) {
@@ -574,7 +576,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
         let Json::Str(s) = v else {
             return Refuse("handle of another type");
         };
-        if s.len() > callkit_engine::MAX_HANDLE_LEN {
+        if s.len() > callkit_engine::limits::MAX_HANDLE_LEN {
             return Refuse("handle too long");
         }
         if !s.is_empty() {
@@ -755,8 +757,11 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
                 self.fail(&format!("call {id}: answer timer in phase {:?}", c.phase()));
             }
             let holds = matches!(c.phase(), CallPhase::Answering | CallPhase::Starting);
-            if c.held_action().is_some() != holds {
-                self.fail(&format!("call {id}: held action in phase {:?}", c.phase()));
+            if c.deferred_action().is_some() != holds {
+                self.fail(&format!(
+                    "call {id}: deferred action in phase {:?}",
+                    c.phase()
+                ));
             }
             let media = e.audio_session_active() && c.phase().media_allowed() && !c.is_on_hold();
             if c.media_running() != media {
@@ -796,7 +801,7 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
                 self.fail(&format!("call {id}: outgoing with a report pending"));
             }
         }
-        let held: Vec<ActionId> = e.calls().filter_map(|c| c.held_action()).collect();
+        let held: Vec<ActionId> = e.calls().filter_map(|c| c.deferred_action()).collect();
         let distinct: BTreeSet<&ActionId> = held.iter().collect();
         if distinct.len() != held.len() {
             self.fail("one action held by two calls");
@@ -1521,7 +1526,8 @@ impl Host<'_> {
         match r {
             ActRef::Small(n) => action_id(n % 6),
             ActRef::Held(n) => {
-                let held: Vec<ActionId> = engine.calls().filter_map(|c| c.held_action()).collect();
+                let held: Vec<ActionId> =
+                    engine.calls().filter_map(|c| c.deferred_action()).collect();
                 nth(&held, n).unwrap_or_else(|| action_id(n % 6))
             }
             ActRef::Fresh => {

@@ -10,7 +10,7 @@
 //! step, so a call or timer the engine forgets or invents is caught too.
 //!
 //! The engine's documented choices it respects (docs/design.md): `providerDidReset`
-//! completes pending pushes and voids held actions; the push-table overflow completes a
+//! completes pending pushes and voids deferred actions; the push-table overflow completes a
 //! push right after its report; a failed start action plus its `ReportCallEnded` is one
 //! end; a report CallKit refused (DND, block list, ...) owes no end; malformed, cancel,
 //! stale and busy pushes are reported with a [`PushEndReason`] and ended once CallKit
@@ -80,7 +80,7 @@ struct CallRec {
     connecting: bool,
     connected: bool,
     media: bool,
-    /// Held, as the last `SetHold` effect said.
+    /// Held, as the last `SetHeld` effect said.
     on_hold: bool,
     /// Local ringback started and not stopped.
     ringback: bool,
@@ -426,7 +426,7 @@ impl InvariantChecker {
             self.fail(
                 "I3",
                 now,
-                format!("the engine accepted {action:?} while it already held it"),
+                format!("the engine accepted {action:?} while it already deferred it"),
             );
         }
         self.timed_out.remove(&action);
@@ -677,7 +677,7 @@ impl InvariantChecker {
             Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
                 self.named(now, effect, call, true, step);
             }
-            Effect::SetHold { call, on_hold } => {
+            Effect::SetHeld { call, on_hold } => {
                 self.named(now, effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.on_hold = on_hold;
@@ -732,7 +732,7 @@ impl InvariantChecker {
                     );
                 }
             }
-            Effect::SetMute { call, .. } | Effect::SendDtmf { call, .. } => {
+            Effect::SetMuted { call, .. } | Effect::PlayDtmf { call, .. } => {
                 self.named(now, effect, call, false, step)
             }
             Effect::SetGroup { call, group_with } => {
@@ -859,8 +859,8 @@ impl InvariantChecker {
         now: u64,
         step: &StepState,
     ) {
-        // I3: every open action is held by the engine; every held action was sent.
-        let held: BTreeSet<ActionId> = after.calls().filter_map(|c| c.held_action()).collect();
+        // I3: every open action is deferred by the engine; every deferred action was sent.
+        let held: BTreeSet<ActionId> = after.calls().filter_map(|c| c.deferred_action()).collect();
         let open: Vec<ActionId> = self.actions.keys().copied().collect();
         for a in open {
             if !held.contains(&a) {
@@ -965,7 +965,7 @@ impl InvariantChecker {
                             "I9",
                             now,
                             format!(
-                                "call {id}: SetHold effects say on_hold={}, the engine says {}",
+                                "call {id}: SetHeld effects say on_hold={}, the engine says {}",
                                 rec.on_hold,
                                 c.is_on_hold()
                             ),
@@ -975,7 +975,7 @@ impl InvariantChecker {
                         self.fail(
                             "I9",
                             now,
-                            format!("call {id} has media running while held or with the audio session inactive"),
+                            format!("call {id} has media running while deferred or with the audio session inactive"),
                         );
                     }
                     if rec.ringback

@@ -68,7 +68,7 @@ pub struct StepEffects {
     pub effects: Vec<Effect>,
     /// [`Effects::call_update`].
     pub call_update: Option<CallUpdate>,
-    /// [`Effects::handle`].
+    /// [`Effects::outgoing_handle`].
     pub handle: Option<Handle>,
     /// [`Effects::dtmf_digits`].
     pub dtmf_digits: Option<String>,
@@ -84,7 +84,7 @@ impl StepEffects {
         StepEffects {
             effects: effects.as_slice().to_vec(),
             call_update: effects.call_update().cloned(),
-            handle: effects.handle().cloned(),
+            handle: effects.outgoing_handle().cloned(),
             dtmf_digits: effects.dtmf_digits().map(String::from),
             push_token_hex: effects.push_token_hex().map(String::from),
             push_end_reason: effects.push_end_reason(),

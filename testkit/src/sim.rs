@@ -11,7 +11,7 @@
 //!   start whose UUID it holds, `maximumCallGroupsReached` for a start when the calls
 //!   already form `maximumCallGroups` groups; an accepted request's action is performed
 //!   through the provider delegate right after.
-//! - Every held action times out (`timedOutPerforming`) after
+//! - Every deferred action times out (`timedOutPerforming`) after
 //!   [`SimConfig::action_timeout_ms`]; CallKit then drops the call.
 //! - The audio session is activated after an answer or start action is fulfilled and
 //!   deactivated when CallKit holds no call any more; `providerDidReset` drops every call,

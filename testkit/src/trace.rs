@@ -1805,12 +1805,12 @@ pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
             )
         }
         Effect::HangUp { call: c } => format!("signalling: hang up call {}", call(c)),
-        Effect::SetHold { call: c, on_hold } => format!(
+        Effect::SetHeld { call: c, on_hold } => format!(
             "signalling: {} call {}",
             if *on_hold { "hold" } else { "resume" },
             call(c)
         ),
-        Effect::SetMute { call: c, muted } => format!(
+        Effect::SetMuted { call: c, muted } => format!(
             "media: {} microphone of call {}",
             if *muted { "mute" } else { "unmute" },
             call(c)
@@ -1822,7 +1822,7 @@ pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
             Some(other) => format!("signalling: group call {} with {}", call(c), call(other)),
             None => format!("signalling: take call {} out of its group", call(c)),
         },
-        Effect::SendDtmf { call: c, kind } => format!(
+        Effect::PlayDtmf { call: c, kind } => format!(
             "signalling: send DTMF {:?} ({}) on call {}",
             digits(),
             dtmf_name(*kind),

@@ -8,7 +8,7 @@
 //! value; a completion's `error` is `null` or the raw value); `refused`, `null` or the
 //! C ABI's result name (`"CK_RESULT_UNKNOWN_CALL"`); `effects`, in order, each with the
 //! step data it uses attached (`update` on the two reports, `handle` on
-//! `start_outgoing` and a `start_call` request, `digits` on `send_dtmf` and a
+//! `start_outgoing` and a `start_call` request, `digits` on `play_dtmf` and a
 //! `play_dtmf` request, `token_hex` on `register_push_token`, `end_reason` on
 //! `report_new_incoming_call`: `null`, or why the push is to be ended once CallKit
 //! accepts the report), as the Swift API attaches them.
@@ -359,11 +359,11 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             json!({"kind": "reject_incoming", "call": call(c), "reason": reason.raw()})
         }
         Effect::HangUp { call: c } => json!({"kind": "hang_up", "call": call(c)}),
-        Effect::SetHold { call: c, on_hold } => {
-            json!({"kind": "set_hold", "call": call(c), "on_hold": on_hold})
+        Effect::SetHeld { call: c, on_hold } => {
+            json!({"kind": "set_held", "call": call(c), "on_hold": on_hold})
         }
-        Effect::SetMute { call: c, muted } => {
-            json!({"kind": "set_mute", "call": call(c), "muted": muted})
+        Effect::SetMuted { call: c, muted } => {
+            json!({"kind": "set_muted", "call": call(c), "muted": muted})
         }
         Effect::SetGroup {
             call: c,
@@ -372,8 +372,8 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             "kind": "set_group", "call": call(c),
             "group_with": group_with.as_ref().map_or(Value::Null, call),
         }),
-        Effect::SendDtmf { call: c, kind } => json!({
-            "kind": "send_dtmf", "call": call(c), "type": kind.raw(),
+        Effect::PlayDtmf { call: c, kind } => json!({
+            "kind": "play_dtmf", "call": call(c), "type": kind.raw(),
             "digits": take(&data.digits, &mut data.used[2], "DTMF digits", e),
         }),
         Effect::StartOutgoing { call: c, video } => json!({

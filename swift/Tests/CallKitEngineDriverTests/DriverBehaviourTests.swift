@@ -106,7 +106,7 @@ final class DriverBehaviourTests: XCTestCase {
             XCTAssertEqual(action.completionCount, 1, "\(action.request)")
         }
         XCTAssertEqual(h.provider.endedCalls.count, 0, "an end the user asked for is not reported as ended")
-        XCTAssertTrue(h.app.all.contains(.sendDTMF(call, "12#", .singleTone)))
+        XCTAssertTrue(h.app.all.contains(.playDTMF(call, "12#", .singleTone)))
         XCTAssertTrue(h.app.all.contains(.hangUp(call)))
     }
 
@@ -162,10 +162,10 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(h.app.all.filter { $0 == .startMedia(call) }.count, 1)
         h.provider.perform(.setHeld(call: call, onHold: true))
         h.callKit.settle()
-        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHold(call, true), .stopMedia(call)])
+        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHeld(call, true), .stopMedia(call)])
         h.provider.perform(.setHeld(call: call, onHold: false))
         h.callKit.settle()
-        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHold(call, false), .startMedia(call)])
+        XCTAssertEqual(Array(h.app.all.suffix(2)), [.setHeld(call, false), .startMedia(call)])
     }
 
     func testRingbackPlaysWhileTheFarEndRingsAndStopsWhenItAnswers() throws {

@@ -61,7 +61,7 @@ private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
     func hangUp(_ call: UUID) {}
     func setHeld(_ call: UUID, onHold: Bool) {}
     func setGroup(_ call: UUID, with other: UUID?) {}
-    func sendDTMF(_ call: UUID, digits: String, type: DTMFType) {}
+    func playDTMF(_ call: UUID, digits: String, type: DTMFType) {}
     func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {}
     func registerPushToken(hex: String) {}
     func unregisterPushToken() {}

@@ -9,9 +9,9 @@ enum AppCall: Equatable, Sendable {
     case answerIncoming(UUID)
     case rejectIncoming(UUID, RejectReason)
     case hangUp(UUID)
-    case setHold(UUID, Bool)
+    case setHeld(UUID, Bool)
     case setGroup(UUID, UUID?)
-    case sendDTMF(UUID, String, DTMFType)
+    case playDTMF(UUID, String, DTMFType)
     case startOutgoing(UUID, Handle, Bool)
     case registerPushToken(String)
     case unregisterPushToken
@@ -50,9 +50,9 @@ final class RecordingSignalling: CallSignalling {
     func answerIncoming(_ call: UUID) { recorder.append(.answerIncoming(call)) }
     func rejectIncoming(_ call: UUID, reason: RejectReason) { recorder.append(.rejectIncoming(call, reason)) }
     func hangUp(_ call: UUID) { recorder.append(.hangUp(call)) }
-    func setHeld(_ call: UUID, onHold: Bool) { recorder.append(.setHold(call, onHold)) }
+    func setHeld(_ call: UUID, onHold: Bool) { recorder.append(.setHeld(call, onHold)) }
     func setGroup(_ call: UUID, with other: UUID?) { recorder.append(.setGroup(call, other)) }
-    func sendDTMF(_ call: UUID, digits: String, type: DTMFType) { recorder.append(.sendDTMF(call, digits, type)) }
+    func playDTMF(_ call: UUID, digits: String, type: DTMFType) { recorder.append(.playDTMF(call, digits, type)) }
     func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {
         recorder.append(.startOutgoing(call, handle, isVideo))
     }

@@ -457,11 +457,12 @@ private struct GoldenEffect: Decodable {
         case "answer_incoming": return .answerIncoming(call: try n(call, "call"))
         case "reject_incoming": return .rejectIncoming(call: try n(call, "call"), reason: try raw(RejectReason.self, reason))
         case "hang_up": return .hangUp(call: try n(call, "call"))
-        case "set_hold": return .setHold(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
-        case "set_mute": return .setMute(call: try n(call, "call"), muted: try n(muted, "muted"))
+        // The effect kinds before 0.1.0 (`set_hold`, `set_mute`, `send_dtmf`) still read.
+        case "set_held", "set_hold": return .setHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
+        case "set_muted", "set_mute": return .setMuted(call: try n(call, "call"), muted: try n(muted, "muted"))
         case "set_group": return .setGroup(call: try n(call, "call"), groupWith: groupWith)
-        case "send_dtmf":
-            return .sendDTMF(call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
+        case "play_dtmf", "send_dtmf":
+            return .playDTMF(call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
         case "start_outgoing":
             return .startOutgoing(call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
         case "register_push_token": return .registerPushToken(hex: try n(tokenHex, "token_hex"))

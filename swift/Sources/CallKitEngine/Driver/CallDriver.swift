@@ -375,12 +375,12 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             signalling.rejectIncoming(call, reason: reason)
         case let .hangUp(call):
             signalling.hangUp(call)
-        case let .setHold(call, onHold):
+        case let .setHeld(call, onHold):
             signalling.setHeld(call, onHold: onHold)
         case let .setGroup(call, groupWith):
             signalling.setGroup(call, with: groupWith)
-        case let .sendDTMF(call, digits, type):
-            signalling.sendDTMF(call, digits: digits, type: type)
+        case let .playDTMF(call, digits, type):
+            signalling.playDTMF(call, digits: digits, type: type)
         case let .startOutgoing(call, handle, video):
             signalling.startOutgoing(call, to: handle, isVideo: video)
         case let .registerPushToken(hex):
@@ -397,7 +397,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             media.start(call)
         case let .stopMedia(call):
             media.stop(call)
-        case let .setMute(call, muted):
+        case let .setMuted(call, muted):
             media.setMuted(call, muted: muted)
         case let .startTimer(timer, deadline):
             arm(timer, deadline: deadline, now: now)

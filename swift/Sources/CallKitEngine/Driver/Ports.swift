@@ -112,7 +112,7 @@ public protocol CallSignalling: AnyObject, Sendable {
     /// Merge the call into `other`'s group, or split it out (`nil`).
     func setGroup(_ call: UUID, with other: UUID?)
     /// Send DTMF digits (`0-9 * # A-D ,`).
-    func sendDTMF(_ call: UUID, digits: String, type: DTMFType)
+    func playDTMF(_ call: UUID, digits: String, type: DTMFType)
     /// Start an outgoing call's signalling to `handle`.
     func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token (lower-case hex) with the server.

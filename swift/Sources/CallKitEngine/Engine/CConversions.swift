@@ -438,14 +438,14 @@ extension Effect {
             self = .rejectIncoming(call: call, reason: reason)
         case CK_EFFECT_HANG_UP:
             self = .hangUp(call: call)
-        case CK_EFFECT_SET_HOLD:
-            self = .setHold(call: call, onHold: e.on_hold)
-        case CK_EFFECT_SET_MUTE:
-            self = .setMute(call: call, muted: e.muted)
+        case CK_EFFECT_SET_HELD:
+            self = .setHeld(call: call, onHold: e.on_hold)
+        case CK_EFFECT_SET_MUTED:
+            self = .setMuted(call: call, muted: e.muted)
         case CK_EFFECT_SET_GROUP:
             self = .setGroup(call: call, groupWith: e.has_group_with ? UUID(e.group_with) : nil)
-        case CK_EFFECT_SEND_DTMF:
-            self = .sendDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+        case CK_EFFECT_PLAY_DTMF:
+            self = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
         case CK_EFFECT_START_OUTGOING:
             self = .startOutgoing(call: call, handle: try handle(data), isVideo: e.video)
         case CK_EFFECT_REGISTER_PUSH_TOKEN:

@@ -220,7 +220,7 @@ public enum CallDirection: Int, Hashable, Sendable {
 public enum CallPhase: Int, Hashable, Sendable {
     /// Incoming, not answered.
     case ringing = 1
-    /// Incoming, the `CXAnswerCallAction` held until the connection is ready.
+    /// Incoming, the `CXAnswerCallAction` deferred until the connection is ready.
     case answering = 2
     /// Incoming, answered.
     case answered = 3
@@ -241,7 +241,7 @@ public struct CallInfo: Hashable, Sendable {
     /// Its group (its own UUID until grouped with `CXSetGroupCallAction`).
     public var group: UUID
     /// The `CXAction` (answer or start) the engine holds for it, if any.
-    public var heldAction: UUID?
+    public var deferredAction: UUID?
     /// Incoming or outgoing.
     public var direction: CallDirection
     /// Where it stands.
@@ -274,7 +274,7 @@ public struct CallInfo: Hashable, Sendable {
         }
         call = UUID(info.call)
         group = UUID(info.group)
-        heldAction = info.has_held_action ? UUID(info.held_action) : nil
+        deferredAction = info.has_deferred_action ? UUID(info.deferred_action) : nil
         self.direction = direction
         self.phase = phase
         isReportPending = info.report_pending

@@ -145,13 +145,13 @@ public enum Effect: Hashable, Sendable {
     /// Hang up an answered or outgoing call (release its signalling leg).
     case hangUp(call: UUID)
     /// Hold (`true`) or resume the call on its signalling leg.
-    case setHold(call: UUID, onHold: Bool)
+    case setHeld(call: UUID, onHold: Bool)
     /// Mute (`true`) or unmute the call's microphone stream.
-    case setMute(call: UUID, muted: Bool)
+    case setMuted(call: UUID, muted: Bool)
     /// Merge the call into `groupWith`'s group (a conference), or split it out (`nil`).
     case setGroup(call: UUID, groupWith: UUID?)
     /// Send DTMF `digits` on the call, played as `type`.
-    case sendDTMF(call: UUID, digits: String, type: DTMFType)
+    case playDTMF(call: UUID, digits: String, type: DTMFType)
     /// Start an outgoing call's signalling to `handle`.
     case startOutgoing(call: UUID, handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token, as lower-case hex (two characters per

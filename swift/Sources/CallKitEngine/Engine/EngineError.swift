@@ -43,9 +43,9 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCall
     /// `CK_RESULT_UNKNOWN_PUSH` (22): no pending push or report has this id.
     case unknownPush
-    /// `CK_RESULT_UNKNOWN_ACTION` (23): no held action has this UUID.
+    /// `CK_RESULT_UNKNOWN_ACTION` (23): no deferred action has this UUID.
     case unknownAction
-    /// `CK_RESULT_DUPLICATE_ACTION` (24): the action UUID is already held.
+    /// `CK_RESULT_DUPLICATE_ACTION` (24): the action UUID is already deferred.
     case duplicateAction
     /// `CK_RESULT_UNKNOWN_TRANSACTION` (25): no pending request has this id.
     case unknownTransaction

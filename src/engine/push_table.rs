@@ -1,0 +1,427 @@
+//! The push table: the pushes awaiting their PushKit completion, each with its
+//! completion deadline and the end it keeps, and the ids of the pushes completed lately.
+//!
+//! Rule owned here: every push is completed exactly once. [`PushTable::retire`] is the
+//! one place that emits [`Effect::CompletePush`], and it remembers the id among the
+//! recently completed, so that CallKit's late answer for it is a race, not an error.
+
+use crate::limits::RECENTLY_COMPLETED_PUSHES;
+
+use heapless::{HistoryBuf, Vec};
+
+use crate::effect::Effect;
+use crate::effects::Effects;
+use crate::error::Error;
+use crate::event::Timer;
+use crate::types::{CallEndedReason, CallId, Instant, PushId};
+
+/// A push between its arrival and its PushKit completion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct PendingPush {
+    push: PushId,
+    call: CallId,
+    deadline: Instant,
+    /// For a call reported and ended at once: the end to report once CallKit has the
+    /// call (its report accepted, or its deadline passed).
+    end: Option<CallEndedReason>,
+}
+
+/// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
+/// completion timer), and the ids of the last [`RECENTLY_COMPLETED_PUSHES`](crate::limits::RECENTLY_COMPLETED_PUSHES) completed.
+///
+/// A push is completed only through [`PushTable::retire`], which records it as completed
+/// and emits its one [`Effect::CompletePush`].
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PushTable<const PUSHES: usize> {
+    pending: Vec<PendingPush, PUSHES>,
+    completed: HistoryBuf<PushId, RECENTLY_COMPLETED_PUSHES>,
+}
+
+impl<const PUSHES: usize> PushTable<PUSHES> {
+    #[inline]
+    pub(super) const fn new() -> Self {
+        PushTable {
+            pending: Vec::new(),
+            completed: HistoryBuf::new(),
+        }
+    }
+
+    /// Number of pushes whose completion is owed.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.pending.len()
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    /// Each pending push's completion timer and its deadline, in arrival order.
+    #[inline]
+    pub(super) fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
+        self.pending
+            .iter()
+            .map(|p| (Timer::PushCompletion(p.push), p.deadline))
+    }
+
+    /// Whether `push` was completed lately (and is not pending again).
+    #[inline]
+    pub(super) fn completed_recently(&self, push: PushId) -> bool {
+        self.completed.contains(&push)
+    }
+
+    /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
+    /// reported to be ended at once, now that CallKit has it). Each such report owes its
+    /// own end, even when several name the same call: a copy reported after CallKit
+    /// ended the call may ring it anew, and an extra end of an ended call is harmless.
+    #[inline]
+    pub(super) fn emit_end<const N: usize>(
+        call: CallId,
+        end: Option<CallEndedReason>,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        if let Some(reason) = end {
+            out.push(Effect::ReportCallEnded {
+                call,
+                at: now,
+                reason,
+            });
+        }
+    }
+
+    /// Forgets the ends pending pushes keep for `call`: CallKit ended it itself (a
+    /// fulfilled `CXEndCallAction`).
+    #[inline]
+    pub(super) fn drop_ends(&mut self, call: CallId) {
+        for p in self.pending.iter_mut().filter(|p| p.call == call) {
+            p.end = None;
+        }
+    }
+
+    /// Whether a pending push still owes the end of `call`.
+    #[inline]
+    pub(super) fn owes_end(&self, call: CallId) -> bool {
+        self.pending
+            .iter()
+            .any(|p| p.call == call && p.end.is_some())
+    }
+
+    /// Records `push` as completed and emits its completion, then the cancel of its timer
+    /// when `cancel`: the one place that completes a push.
+    #[inline]
+    fn retire<const N: usize>(
+        completed: &mut HistoryBuf<PushId, RECENTLY_COMPLETED_PUSHES>,
+        push: PushId,
+        cancel: bool,
+        out: &mut Effects<N>,
+    ) {
+        completed.write(push);
+        out.push(Effect::CompletePush { push });
+        if cancel {
+            out.push(Effect::CancelTimer {
+                timer: Timer::PushCompletion(push),
+            });
+        }
+    }
+
+    /// Completes the pending push in slot `i`, then cancels its timer unless it `fired`.
+    #[inline]
+    fn complete_slot<const N: usize>(
+        &mut self,
+        i: usize,
+        fired: bool,
+        out: &mut Effects<N>,
+    ) -> Option<PendingPush> {
+        if i >= self.pending.len() {
+            return None;
+        }
+        let p = self.pending.remove(i);
+        Self::retire(&mut self.completed, p.push, !fired, out);
+        Some(p)
+    }
+
+    /// Completes `push` if it is pending (its report's result came): emits the completion
+    /// and the cancel of its timer, and returns the call it was reported for and the
+    /// end kept for it. `None`, and nothing done, when it is not pending.
+    #[inline]
+    pub(super) fn complete<const N: usize>(
+        &mut self,
+        push: PushId,
+        out: &mut Effects<N>,
+    ) -> Option<(CallId, Option<CallEndedReason>)> {
+        let i = self.pending.iter().position(|p| p.push == push)?;
+        self.complete_slot(i, false, out).map(|p| (p.call, p.end))
+    }
+
+    /// Completes `push` because its completion timer fired at `now`, returning it.
+    /// `Ok(None)`, nothing done, when it was completed lately (its timer was cancelled
+    /// as it fired); refused, with nothing done, when it is unknown or its deadline is
+    /// after `now`.
+    #[inline]
+    pub(super) fn fire<const N: usize>(
+        &mut self,
+        push: PushId,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) -> Result<Option<PendingPush>, Error> {
+        let timer = Timer::PushCompletion(push);
+        let Some((i, p)) = self
+            .pending
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.push == push)
+        else {
+            if self.completed_recently(push) {
+                return Ok(None);
+            }
+            return Err(Error::UnknownTimer(timer));
+        };
+        if p.deadline > now {
+            return Err(Error::TimerNotDue {
+                timer,
+                deadline: p.deadline,
+            });
+        }
+        let done = self.complete_slot(i, true, out);
+        // The deadline passed: CallKit has long processed the report.
+        if let Some(p) = done {
+            Self::emit_end(p.call, p.end, now, out);
+        }
+        Ok(done)
+    }
+
+    /// Keeps `push` (reported for `call`, to be ended with `end` once CallKit has it)
+    /// until its report's result or `now + timeout_ms`, and starts its timer. When every
+    /// slot is taken, a push whose deadline has passed is completed first (with its kept
+    /// end); when none has, `push` is completed at once, right after its report, and its
+    /// end follows in the same step (the one case where a completion precedes the
+    /// report's result: it takes more than `PUSHES` pushes within one push completion
+    /// time-out, and the completion handler itself enforces nothing,
+    /// docs/callkit-facts.md).
+    #[inline]
+    pub(super) fn track<const N: usize>(
+        &mut self,
+        push: PushId,
+        call: CallId,
+        now: Instant,
+        timeout_ms: u64,
+        end: Option<CallEndedReason>,
+        out: &mut Effects<N>,
+    ) {
+        if self.pending.is_full() {
+            if let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
+                if let Some(p) = self.complete_slot(i, false, out) {
+                    Self::emit_end(p.call, p.end, now, out);
+                }
+            }
+        }
+        let deadline = now.saturating_add_ms(timeout_ms);
+        let pending = PendingPush {
+            push,
+            call,
+            deadline,
+            end,
+        };
+        match self.pending.push(pending) {
+            Ok(()) => out.push(Effect::StartTimer {
+                timer: Timer::PushCompletion(push),
+                deadline,
+            }),
+            Err(_) => {
+                Self::retire(&mut self.completed, push, false, out);
+                Self::emit_end(call, end, now, out);
+            }
+        }
+    }
+
+    /// Completes every pending push, in arrival order (`providerDidReset`). Ends kept
+    /// for reported calls are dropped: CallKit dropped every call.
+    #[inline]
+    pub(super) fn complete_all<const N: usize>(&mut self, out: &mut Effects<N>) {
+        for p in self.pending.iter() {
+            Self::retire(&mut self.completed, p.push, true, out);
+        }
+        self.pending.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(n: u8) -> CallId {
+        CallId::from_bytes([n; 16])
+    }
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    fn completions<const N: usize>(out: &Effects<N>) -> usize {
+        out.iter()
+            .filter(|e| matches!(e, Effect::CompletePush { .. }))
+            .count()
+    }
+
+    #[test]
+    fn a_tracked_push_starts_its_timer_and_completes_exactly_once() {
+        let mut table: PushTable<2> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(10), 100, None, &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::StartTimer {
+                timer: Timer::PushCompletion(PushId(1)),
+                deadline: at(110)
+            }]
+        );
+        assert_eq!(
+            table.timers().collect::<Vec<_, 2>>()[..],
+            [(Timer::PushCompletion(PushId(1)), at(110))]
+        );
+        assert_eq!((table.len(), table.is_empty()), (1, false));
+        assert!(!table.completed_recently(PushId(1)));
+        table.track(PushId(2), call(2), at(10), 100, None, &mut out);
+        assert_eq!(table.len(), 2);
+        out.clear();
+        assert_eq!(table.complete(PushId(1), &mut out), Some((call(1), None)));
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(1) },
+                Effect::CancelTimer {
+                    timer: Timer::PushCompletion(PushId(1))
+                },
+            ]
+        );
+        out.clear();
+        assert_eq!(table.complete(PushId(1), &mut out), None);
+        assert!(out.is_empty());
+        assert!(table.completed_recently(PushId(1)) && table.len() == 1);
+        assert!(!table.completed_recently(PushId(2)));
+    }
+
+    #[test]
+    fn a_completion_timer_fires_only_when_due_and_is_not_cancelled() {
+        let mut table: PushTable<2> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
+        out.clear();
+        let timer = Timer::PushCompletion(PushId(1));
+        assert_eq!(
+            table.fire(PushId(1), at(99), &mut out),
+            Err(Error::TimerNotDue {
+                timer,
+                deadline: at(100)
+            })
+        );
+        assert_eq!(
+            table.fire(PushId(2), at(100), &mut out),
+            Err(Error::UnknownTimer(Timer::PushCompletion(PushId(2))))
+        );
+        assert!(out.is_empty() && table.len() == 1);
+        assert!(matches!(
+            table.fire(PushId(1), at(100), &mut out),
+            Ok(Some(_))
+        ));
+        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
+        // Fired again (the host's timer raced its completion): no error, nothing done.
+        out.clear();
+        assert_eq!(table.fire(PushId(1), at(100), &mut out), Ok(None));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_full_table_completes_a_due_push_first_or_else_the_new_one_at_once() {
+        let mut table: PushTable<1> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
+        out.clear();
+        // Nothing due: the new push is completed at once, with no timer.
+        table.track(PushId(2), call(2), at(50), 100, None, &mut out);
+        assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(2) }]);
+        assert!(table.completed_recently(PushId(2)));
+        out.clear();
+        // The old push is due: it is completed and its timer cancelled, then the new one
+        // is tracked.
+        table.track(PushId(3), call(3), at(100), 100, None, &mut out);
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(1) },
+                Effect::CancelTimer {
+                    timer: Timer::PushCompletion(PushId(1))
+                },
+                Effect::StartTimer {
+                    timer: Timer::PushCompletion(PushId(3)),
+                    deadline: at(200)
+                },
+            ]
+        );
+        assert_eq!(table.len(), 1);
+    }
+
+    #[test]
+    fn completing_all_completes_each_pending_push_once_in_arrival_order() {
+        let mut table: PushTable<3> = PushTable::new();
+        let mut out: Effects<16> = Effects::new();
+        for n in 1..=3 {
+            table.track(PushId(n), call(1), at(0), 100, None, &mut out);
+        }
+        out.clear();
+        table.complete_all(&mut out);
+        assert_eq!(completions(&out), 3);
+        assert_eq!(out.first(), Some(&Effect::CompletePush { push: PushId(1) }));
+        assert_eq!(out.get(4), Some(&Effect::CompletePush { push: PushId(3) }));
+        assert!(table.is_empty());
+        out.clear();
+        table.complete_all(&mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_kept_end_follows_a_fired_or_reclaimed_push_and_an_untracked_one_at_once() {
+        let ended = |call: CallId, ms: u64| Effect::ReportCallEnded {
+            call,
+            at: at(ms),
+            reason: CallEndedReason::Failed,
+        };
+        let end = Some(CallEndedReason::Failed);
+        let mut table: PushTable<1> = PushTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, end, &mut out);
+        assert!(table.owes_end(call(1)) && !table.owes_end(call(2)));
+        out.clear();
+        // The table is full and nothing is due: completed at once, its end with it.
+        table.track(PushId(2), call(2), at(50), 100, end, &mut out);
+        assert_eq!(
+            &out[..],
+            &[Effect::CompletePush { push: PushId(2) }, ended(call(2), 50)]
+        );
+        out.clear();
+        // Push 1 is due: reclaimed with its end, then push 3 tracked.
+        table.track(PushId(3), call(3), at(100), 100, end, &mut out);
+        assert_eq!(out.get(2), Some(&ended(call(1), 100)));
+        out.clear();
+        // Push 3's deadline: completed by its timer, with its end.
+        assert!(matches!(
+            table.fire(PushId(3), at(200), &mut out),
+            Ok(Some(_))
+        ));
+        assert_eq!(
+            &out[..],
+            &[
+                Effect::CompletePush { push: PushId(3) },
+                ended(call(3), 200)
+            ]
+        );
+        // CallKit ended a call itself: its kept end is dropped.
+        out.clear();
+        table.track(PushId(4), call(4), at(300), 100, end, &mut out);
+        table.drop_ends(call(4));
+        assert!(!table.owes_end(call(4)));
+        assert_eq!(table.complete(PushId(4), &mut out), Some((call(4), None)));
+    }
+}

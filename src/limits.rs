@@ -1,0 +1,80 @@
+//! Every fixed capacity of the engine in one place: the default const parameters of
+//! [`Engine`](crate::Engine), the bounded tables inside it, the longest strings it stores, and the
+//! payload reader's bounds. Nothing here allocates or grows: a full table or a long
+//! string has the documented outcome named beside each constant.
+
+use crate::effects::effects_needed;
+
+// --- the engine's const parameters and tables ---
+
+/// Default number of live calls an [`Engine`](crate::Engine) holds (its `CALLS` parameter).
+pub const DEFAULT_MAX_CALLS: usize = 4;
+
+/// Default number of VoIP pushes an [`Engine`](crate::Engine) tracks between their arrival and their
+/// PushKit completion (its `PUSHES` parameter).
+pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
+
+/// Default effect capacity of one step (its `EFFECTS` parameter):
+/// [`effects_needed`]`(4, 8)` = 28.
+pub const DEFAULT_MAX_EFFECTS: usize =
+    effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
+
+/// Number of `CXCallController` requests that can await their completion at once.
+pub const MAX_PENDING_TRANSACTIONS: usize = 8;
+
+/// Number of ended call UUIDs the engine remembers, so that a late or duplicate push for
+/// a call that already ended is reported and ended at once instead of ringing again, and
+/// an outgoing call cannot reuse a UUID CallKit may still hold.
+pub const RECENTLY_ENDED_CALLS: usize = 8;
+
+/// Number of completed push ids the engine remembers, so that CallKit's late answer to
+/// the report of a push already completed (at its deadline, on overflow or at reset) is
+/// accepted with no effect instead of being refused as unknown.
+pub const RECENTLY_COMPLETED_PUSHES: usize = 16;
+
+// --- strings the engine stores ---
+
+/// Longest handle (`CXHandle.value`) the engine stores, in bytes of UTF-8.
+///
+/// Phone numbers, e-mail addresses and SIP URIs fit comfortably. A longer handle in a
+/// payload makes the payload malformed (a cut handle would call back the wrong party).
+pub const MAX_HANDLE_LEN: usize = 128;
+
+/// Longest caller name (`CXCallUpdate.localizedCallerName`) the engine stores, in bytes
+/// of UTF-8. Longer names are cut at a character boundary, never inside a character.
+pub const MAX_CALLER_NAME_LEN: usize = 64;
+
+/// Longest DTMF string (`CXPlayDTMFCallAction.digits`) accepted in one action, in bytes.
+pub const MAX_DTMF_DIGITS: usize = 32;
+
+/// Longest PushKit token (`PKPushCredentials.token`) accepted, in bytes.
+///
+/// Apple documents device tokens as variable length; today's are 32 bytes. The
+/// lower-case hex form handed to the server is twice as long.
+pub const MAX_PUSH_TOKEN_LEN: usize = 100;
+
+// --- the payload reader ---
+
+/// Largest payload read, in bytes: APNs refuses VoIP notification payloads above 5 KB
+/// (5120 bytes; "Sending notification requests to APNs"), so anything bigger did not
+/// come from APNs. Checked before any parsing; bigger payloads give
+/// [`PayloadError::TooLarge`](crate::PayloadError::TooLarge). A payload of exactly this length is read.
+pub const MAX_PAYLOAD_LEN: usize = 5120;
+
+/// Longest schema key, and longest [root path](crate::PayloadSchema::root) including its dots,
+/// in bytes of UTF-8. This is the capacity of [`SchemaKey`](crate::SchemaKey).
+pub const MAX_KEY_LEN: usize = 32;
+
+/// Deepest nesting of JSON objects and arrays accepted, counting the top-level object
+/// as depth 1. Deeper payloads give [`PayloadError::TooDeep`](crate::PayloadError::TooDeep): every skipped object or
+/// array goes through a seed that counts its depth and refuses to open one more, which
+/// bounds serde-json-core's recursion (and so its stack use).
+pub const MAX_JSON_DEPTH: usize = 16;
+
+/// Longest opaque server call id (a [`CallIdKind::Opaque`](crate::CallIdKind::Opaque) value), in bytes of UTF-8
+/// after unescaping. Longer or empty ids give [`PayloadError::InvalidCallId`](crate::PayloadError::InvalidCallId).
+pub const MAX_OPAQUE_ID_LEN: usize = 128;
+
+/// Most segments in a [root path](crate::PayloadSchema::root) accepted by
+/// [`PayloadSchema::with_root`](crate::PayloadSchema::with_root) (`"a.b.c.d"`); more give [`SchemaError::PathTooDeep`](crate::SchemaError::PathTooDeep).
+pub const MAX_ROOT_SEGMENTS: usize = 4;
