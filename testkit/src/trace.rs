@@ -93,10 +93,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use callkit_engine::{
-    ActionId, CallAction, CallEndedReason, CallId, CallUpdate, Config, DtmfType, Effect, Error,
-    Event, HandleType, IncomingCallError, PayloadSchema, PushEndReason, PushId, RejectReason,
-    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
-    OPAQUE_ID_NAMESPACE,
+    ActionId, CallAction, CallId, CallUpdate, Config, DtmfType, Effect, Error, Event, HandleType,
+    IncomingCallError, PayloadSchema, PushEndReason, PushId, ReportResult, RequestTransactionError,
+    Timer, TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
 use crate::event::{HostEvent, Resolve, Symbols};
@@ -527,37 +526,33 @@ impl Fields {
 
     fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
         let expected = "\"generic\", \"phoneNumber\", \"emailAddress\" or 1-3";
-        self.apple_enum("handle_type", &HANDLE_TYPES, HandleType::from_raw, expected)
-            .map(|t| t.unwrap_or_else(|| HandleType::infer(handle)))
+        let raw = |n| HandleType::from_raw(u8::try_from(n).ok()?);
+        let t = self.apple_value("handle_type", true, raw, expected)?;
+        Ok(t.unwrap_or_else(|| HandleType::infer(handle)))
     }
 
     fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
         let expected = "\"singleTone\", \"softPause\", \"hardPause\" or 1-3";
-        self.apple_enum("kind", &DTMF_TYPES, DtmfType::from_raw, expected)
-            .map(|k| k.unwrap_or(DtmfType::SingleTone))
+        let raw = |n| DtmfType::from_raw(u8::try_from(n).ok()?);
+        let kind = self.apple_value("kind", true, raw, expected)?;
+        Ok(kind.unwrap_or(DtmfType::SingleTone))
     }
 
-    /// `key`: absent, or one of Apple's values by name (camelCase or snake_case) or raw
-    /// value.
-    fn apple_enum<T: Copy>(
+    /// `key`: absent, or one of Apple's values by name ([`apple_name`], with `snake`
+    /// also snake_case) or raw value (`from_raw`: `None` for a value it does not take).
+    fn apple_value<T: fmt::Debug>(
         &mut self,
         key: &str,
-        names: &[(T, &'static str)],
-        from_raw: fn(u8) -> Option<T>,
+        snake: bool,
+        from_raw: impl Fn(i64) -> Option<T>,
         expected: &str,
     ) -> Result<Option<T>, TraceError> {
         let Some(v) = self.take(key) else {
             return Ok(None);
         };
         let value = match &v {
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .and_then(from_raw),
-            Value::String(s) => names
-                .iter()
-                .find(|n| n.1 == s || (s.contains('_') && snake_case(n.1) == *s))
-                .map(|n| n.0),
+            Value::Number(_) => v.as_i64().and_then(&from_raw),
+            Value::String(s) => by_name((0..16).filter_map(&from_raw), s, snake),
             _ => None,
         };
         value
@@ -565,46 +560,21 @@ impl Fields {
             .ok_or_else(|| self.err(format!("\"{key}\" must be {expected}, got {v}")))
     }
 
-    fn report_result(&mut self) -> Result<ReportResult, TraceError> {
-        self.apple_result(
-            "CXErrorCodeIncomingCallError",
-            |name| by_name(&INCOMING_CALL_ERRORS, name),
-            IncomingCallError::from_raw,
-        )
-    }
-
-    fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
-        self.apple_result(
-            "CXErrorCodeRequestTransactionError",
-            |name| by_name(&TRANSACTION_ERRORS, name),
-            RequestTransactionError::from_raw,
-        )
-    }
-
     /// `"result"`: absent or `"ok"` for success, else an Apple error (`what`) by name or
-    /// raw value.
-    fn apple_result<E>(
+    /// raw value: any `NSInteger` code, named or not (one Apple has no name for in this
+    /// version is kept, `Unrecognized`, written as its number).
+    fn apple_result<E: fmt::Debug>(
         &mut self,
         what: &str,
-        by_name: fn(&str) -> Option<E>,
         from_raw: fn(i64) -> E,
     ) -> Result<Result<(), E>, TraceError> {
-        let Some(v) = self.take("result") else {
+        if self.map.get("result").is_some_and(|v| v == "ok") {
+            self.map.remove("result");
             return Ok(Ok(()));
-        };
-        // Any `NSInteger` code, named or not: one Apple has no name for in this version
-        // is kept (`Unrecognized`), written as its number.
-        let result = match &v {
-            Value::String(s) if s == "ok" => Some(Ok(())),
-            Value::String(s) => by_name(s).map(Err),
-            Value::Number(_) => v.as_i64().map(|raw| Err(from_raw(raw))),
-            _ => None,
-        };
-        result.ok_or_else(|| {
-            self.err(format!(
-                "\"result\" must be \"ok\", a {what} name or raw value, got {v}"
-            ))
-        })
+        }
+        let expected = format!("\"ok\", a {what} name or raw value");
+        let error = self.apple_value("result", false, |n| Some(from_raw(n)), &expected)?;
+        Ok(error.map_or(Ok(()), Err))
     }
 
     fn done(self, event: &str) -> Result<(), TraceError> {
@@ -700,7 +670,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "push_credentials_invalidated" => T::PushCredentialsInvalidated,
         "incoming_call_reported" => T::IncomingCallReported {
             push: f.req_u64("push")?,
-            result: f.report_result()?,
+            result: f.apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
         },
         "provider_did_begin" => T::ProviderDidBegin,
         "provider_did_reset" => T::ProviderDidReset,
@@ -790,7 +760,10 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
             };
             T::TransactionCompleted {
                 transaction,
-                result: f.transaction_result()?,
+                result: f.apple_result(
+                    "CXErrorCodeRequestTransactionError",
+                    RequestTransactionError::from_raw,
+                )?,
             }
         }
         "outgoing_call_connecting" => T::OutgoingCallConnecting { call: f.call()? },
@@ -923,7 +896,7 @@ pub struct Summary {
     /// Pushes whose completion is still owed at the end.
     pub completions_owed: usize,
     /// `ReportCallEnded` effects, by reason.
-    pub ended: BTreeMap<&'static str, usize>,
+    pub ended: BTreeMap<String, usize>,
     /// Calls still live in the engine at the end.
     pub live_calls: usize,
     /// PushKit rule violations.
@@ -1000,7 +973,7 @@ impl TraceOutcome {
                 Effect::ReportNewIncomingCall { .. } => s.reports += 1,
                 Effect::CompletePush { .. } => s.completions += 1,
                 Effect::ReportCallEnded { reason, .. } => {
-                    *s.ended.entry(ended_reason_name(*reason)).or_default() += 1;
+                    *s.ended.entry(apple_name(reason)).or_default() += 1;
                 }
                 _ => {}
             }
@@ -1294,141 +1267,44 @@ pub fn short_action(id: ActionId) -> String {
     format!("{}…", &text[..8])
 }
 
-/// Apple's names for the handle types (`CXHandle.HandleType`).
-const HANDLE_TYPES: [(HandleType, &str); 3] = [
-    (HandleType::Generic, "generic"),
-    (HandleType::PhoneNumber, "phoneNumber"),
-    (HandleType::EmailAddress, "emailAddress"),
-];
-
-/// Apple's names for the DTMF types (`CXPlayDTMFCallAction.ActionType`).
-const DTMF_TYPES: [(DtmfType, &str); 3] = [
-    (DtmfType::SingleTone, "singleTone"),
-    (DtmfType::SoftPause, "softPause"),
-    (DtmfType::HardPause, "hardPause"),
-];
-
-/// Apple's names for `CXErrorCodeIncomingCallError`.
-const INCOMING_CALL_ERRORS: [(IncomingCallError, &str); 8] = [
-    (IncomingCallError::Unknown, "unknown"),
-    (IncomingCallError::Unentitled, "unentitled"),
-    (
-        IncomingCallError::CallUuidAlreadyExists,
-        "callUUIDAlreadyExists",
-    ),
-    (
-        IncomingCallError::FilteredByDoNotDisturb,
-        "filteredByDoNotDisturb",
-    ),
-    (
-        IncomingCallError::FilteredByBlockList,
-        "filteredByBlockList",
-    ),
-    (
-        IncomingCallError::FilteredDuringRestrictedSharingMode,
-        "filteredDuringRestrictedSharingMode",
-    ),
-    (IncomingCallError::CallIsProtected, "callIsProtected"),
-    (
-        IncomingCallError::FilteredBySensitiveParticipants,
-        "filteredBySensitiveParticipants",
-    ),
-];
-
-/// Apple's names for `CXErrorCodeRequestTransactionError`.
-const TRANSACTION_ERRORS: [(RequestTransactionError, &str); 9] = [
-    (RequestTransactionError::Unknown, "unknown"),
-    (RequestTransactionError::Unentitled, "unentitled"),
-    (
-        RequestTransactionError::UnknownCallProvider,
-        "unknownCallProvider",
-    ),
-    (
-        RequestTransactionError::EmptyTransaction,
-        "emptyTransaction",
-    ),
-    (RequestTransactionError::UnknownCallUuid, "unknownCallUUID"),
-    (
-        RequestTransactionError::CallUuidAlreadyExists,
-        "callUUIDAlreadyExists",
-    ),
-    (RequestTransactionError::InvalidAction, "invalidAction"),
-    (
-        RequestTransactionError::MaximumCallGroupsReached,
-        "maximumCallGroupsReached",
-    ),
-    (RequestTransactionError::CallIsProtected, "callIsProtected"),
-];
-
-/// The value Apple calls `name`, in `names`.
-fn by_name<T: Copy>(names: &[(T, &'static str)], name: &str) -> Option<T> {
-    names.iter().find(|n| n.1 == name).map(|n| n.0)
+/// Apple's name for a value of one of the engine's Apple enums, derived from its Rust
+/// name: `PhoneNumber` is `phoneNumber`, `CallUuidAlreadyExists` `callUUIDAlreadyExists`,
+/// and an error code with no name (`Unrecognized(..)`) `unrecognized` (a trace file
+/// writes such a code as its number).
+pub fn apple_name(value: impl fmt::Debug) -> String {
+    let debug = format!("{value:?}");
+    let name = debug.split('(').next().unwrap_or_default();
+    let mut chars = name.chars();
+    let first = chars.next().map(|c| c.to_ascii_lowercase());
+    first
+        .into_iter()
+        .chain(chars)
+        .collect::<String>()
+        .replace("Uuid", "UUID")
 }
 
-/// `phone_number` for `phoneNumber`.
-fn snake_case(camel: &str) -> String {
+/// The value of `values` that Apple calls `name` (camelCase, or with `snake` also
+/// snake_case); never an unnamed (`unrecognized`) code.
+fn by_name<T: fmt::Debug>(
+    values: impl IntoIterator<Item = T>,
+    name: &str,
+    snake: bool,
+) -> Option<T> {
+    values.into_iter().find(|v| {
+        let apple = apple_name(v);
+        apple != "unrecognized" && (apple == name || (snake && snake_case(&apple, '_') == name))
+    })
+}
+
+/// `phone_number` for `phoneNumber` (with `sep` `_`).
+fn snake_case(camel: &str, sep: char) -> String {
     camel.chars().fold(String::new(), |mut s, c| {
         if c.is_ascii_uppercase() {
-            s.push('_');
+            s.push(sep);
         }
         s.push(c.to_ascii_lowercase());
         s
     })
-}
-
-/// Apple's name for `value`, from `names`.
-fn name_of<T: PartialEq>(names: &[(T, &'static str)], value: T) -> &'static str {
-    by_value(names, value).unwrap_or("?")
-}
-
-/// Apple's name for a handle type.
-pub fn handle_type_name(t: HandleType) -> &'static str {
-    name_of(&HANDLE_TYPES, t)
-}
-
-/// Apple's name for a `CXCallEndedReason`.
-pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
-    match r {
-        CallEndedReason::Failed => "failed",
-        CallEndedReason::RemoteEnded => "remoteEnded",
-        CallEndedReason::Unanswered => "unanswered",
-        CallEndedReason::AnsweredElsewhere => "answeredElsewhere",
-        CallEndedReason::DeclinedElsewhere => "declinedElsewhere",
-    }
-}
-
-/// Apple's name for a `CXErrorCodeIncomingCallError`, or `unrecognized` for a code it
-/// has none for (its number follows in the text).
-fn incoming_error_name(e: IncomingCallError) -> &'static str {
-    by_value(&INCOMING_CALL_ERRORS, e).unwrap_or(UNRECOGNIZED)
-}
-
-/// Apple's name for a `CXErrorCodeRequestTransactionError`, or `unrecognized`.
-fn transaction_error_name(e: RequestTransactionError) -> &'static str {
-    by_value(&TRANSACTION_ERRORS, e).unwrap_or(UNRECOGNIZED)
-}
-
-/// How a trace's text spells an Apple error code with no name; a trace file writes the
-/// code itself as its number (`"result": 42`).
-const UNRECOGNIZED: &str = "unrecognized";
-
-fn by_value<T: PartialEq>(names: &[(T, &'static str)], value: T) -> Option<&'static str> {
-    names.iter().find(|n| n.0 == value).map(|n| n.1)
-}
-
-fn dtmf_name(k: DtmfType) -> &'static str {
-    name_of(&DTMF_TYPES, k)
-}
-
-fn reject_name(r: RejectReason) -> &'static str {
-    match r {
-        RejectReason::Declined => "declined",
-        RejectReason::Busy => "busy",
-        RejectReason::DoNotDisturb => "do not disturb",
-        RejectReason::Blocked => "blocked",
-        RejectReason::Unanswered => "unanswered",
-        RejectReason::Failed => "failed",
-    }
 }
 
 fn timer_words(t: &Timer) -> String {
@@ -1452,7 +1328,7 @@ fn media(video: bool) -> &'static str {
 
 fn update_words(u: &CallUpdate) -> String {
     let mut s = match &u.remote_handle {
-        Some(h) => format!("handle {} ({})", h.value, handle_type_name(h.kind)),
+        Some(h) => format!("handle {} ({})", h.value, apple_name(h.kind)),
         None => String::from("no handle (CallKit shows Unknown)"),
     };
     if let Some(name) = &u.localized_caller_name {
@@ -1488,193 +1364,106 @@ pub fn payload_preview(payload: &[u8]) -> String {
 
 /// An event in words; `source` names where a push's payload came from.
 pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
-    let call = |c: &CallId| short_call(*c);
-    let act = |a: &ActionId| short_action(*a);
+    use Event as E;
+    let (c, a) = named_in(event);
+    let perform = |what: &str, rest: &str| format!("perform {what} {a} for call {c}{rest}");
+    let signal = |before: &str, after: &str| format!("signalling: {before} {c}{after}");
+    let user = |verb: &str| format!("user {verb} call {c} in the app");
     match event {
-        Event::VoipPushReceived { push, payload, .. } => match source {
+        E::VoipPushReceived { push, payload, .. } => match source {
             Some(src) => format!("VoIP push #{} ({} bytes, {src})", push.0, payload.len()),
             None => format!("VoIP push #{} ({} bytes)", push.0, payload.len()),
         },
-        Event::PushCredentialsUpdated { token } => {
+        E::PushCredentialsUpdated { token } => {
             format!("PushKit token updated ({} bytes)", token.len())
         }
-        Event::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
-        Event::IncomingCallReported { push, result } => match result {
-            Ok(()) => format!("reportNewIncomingCall completion for push #{}: ok", push.0),
-            Err(e) => format!(
-                "reportNewIncomingCall completion for push #{}: error {} ({})",
-                push.0,
-                incoming_error_name(*e),
-                e.raw()
-            ),
-        },
-        Event::ProviderDidBegin => String::from("providerDidBegin"),
-        Event::ProviderDidReset => {
+        E::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
+        E::IncomingCallReported { push, result } => format!(
+            "reportNewIncomingCall completion for push #{}: {}",
+            push.0,
+            result_words(result, |e| e.raw())
+        ),
+        E::ProviderDidBegin => String::from("providerDidBegin"),
+        E::ProviderDidReset => {
             String::from("providerDidReset (CallKit dropped every call and action)")
         }
-        Event::PerformStartCall {
-            action,
-            call: c,
+        E::PerformStartCall {
             handle,
             handle_type,
             video,
-        } => format!(
-            "perform CXStartCallAction {} for call {} to {handle} ({}), {}",
-            act(action),
-            call(c),
-            handle_type_name(*handle_type),
-            media(*video)
-        ),
-        Event::PerformAnswerCall { action, call: c } => {
-            format!(
-                "perform CXAnswerCallAction {} for call {}",
-                act(action),
-                call(c)
-            )
-        }
-        Event::PerformEndCall { action, call: c } => {
-            format!(
-                "perform CXEndCallAction {} for call {}",
-                act(action),
-                call(c)
-            )
-        }
-        Event::PerformSetHeld {
-            action,
-            call: c,
-            on_hold,
-        } => format!(
-            "perform CXSetHeldCallAction {} for call {}: {}",
-            act(action),
-            call(c),
-            if *on_hold { "hold" } else { "resume" }
-        ),
-        Event::PerformSetMuted {
-            action,
-            call: c,
-            muted,
-        } => format!(
-            "perform CXSetMutedCallAction {} for call {}: {}",
-            act(action),
-            call(c),
-            if *muted { "mute" } else { "unmute" }
-        ),
-        Event::PerformSetGroup {
-            action,
-            call: c,
-            group_with,
-        } => match group_with {
-            Some(other) => format!(
-                "perform CXSetGroupCallAction {} for call {}: group with {}",
-                act(action),
-                call(c),
-                call(other)
+            ..
+        } => perform(
+            "CXStartCallAction",
+            &format!(
+                " to {handle} ({}), {}",
+                apple_name(handle_type),
+                media(*video)
             ),
-            None => format!(
-                "perform CXSetGroupCallAction {} for call {}: ungroup",
-                act(action),
-                call(c)
+        ),
+        E::PerformAnswerCall { .. } => perform("CXAnswerCallAction", ""),
+        E::PerformEndCall { .. } => perform("CXEndCallAction", ""),
+        E::PerformSetHeld { on_hold, .. } => perform(
+            "CXSetHeldCallAction",
+            if *on_hold { ": hold" } else { ": resume" },
+        ),
+        E::PerformSetMuted { muted, .. } => perform(
+            "CXSetMutedCallAction",
+            if *muted { ": mute" } else { ": unmute" },
+        ),
+        E::PerformSetGroup { group_with, .. } => match group_with {
+            Some(other) => perform(
+                "CXSetGroupCallAction",
+                &format!(": group with {}", short_call(*other)),
             ),
+            None => perform("CXSetGroupCallAction", ": ungroup"),
         },
-        Event::PerformPlayDtmf {
-            action,
-            call: c,
-            digits,
-            kind,
-        } => format!(
-            "perform CXPlayDTMFCallAction {} for call {}: {digits:?} ({})",
-            act(action),
-            call(c),
-            dtmf_name(*kind)
+        E::PerformPlayDtmf { digits, kind, .. } => perform(
+            "CXPlayDTMFCallAction",
+            &format!(": {digits:?} ({})", apple_name(kind)),
         ),
-        Event::TimedOutPerforming { action } => {
-            format!("CallKit timed out performing action {}", act(action))
-        }
-        Event::DidActivateAudioSession => String::from("didActivate audio session"),
-        Event::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
-        Event::RequestStartCall {
-            call: c,
+        E::TimedOutPerforming { .. } => format!("CallKit timed out performing action {a}"),
+        E::DidActivateAudioSession => String::from("didActivate audio session"),
+        E::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
+        E::RequestStartCall {
             handle,
             handle_type,
             video,
+            ..
         } => format!(
-            "user starts call {} to {handle} ({}), {}",
-            call(c),
-            handle_type_name(*handle_type),
+            "user starts call {c} to {handle} ({}), {}",
+            apple_name(handle_type),
             media(*video)
         ),
-        Event::RequestEndCall { call: c } => format!("user ends call {} in the app", call(c)),
-        Event::RequestSetHeld { call: c, on_hold } => format!(
-            "user {} call {} in the app",
-            if *on_hold { "holds" } else { "resumes" },
-            call(c)
-        ),
-        Event::RequestSetMuted { call: c, muted } => format!(
-            "user {} call {} in the app",
-            if *muted { "mutes" } else { "unmutes" },
-            call(c)
-        ),
-        Event::RequestPlayDtmf {
-            call: c,
-            digits,
-            kind,
-        } => {
+        E::RequestEndCall { .. } => user("ends"),
+        E::RequestSetHeld { on_hold, .. } => user(if *on_hold { "holds" } else { "resumes" }),
+        E::RequestSetMuted { muted, .. } => user(if *muted { "mutes" } else { "unmutes" }),
+        E::RequestPlayDtmf { digits, kind, .. } => {
             format!(
-                "user types DTMF {digits:?} ({}) on call {}",
-                dtmf_name(*kind),
-                call(c)
+                "user types DTMF {digits:?} ({}) on call {c}",
+                apple_name(kind)
             )
         }
-        Event::TransactionCompleted {
+        E::TransactionCompleted {
             transaction,
             result,
-        } => match result {
-            Ok(()) => format!(
-                "CXCallController transaction {} completed: ok",
-                transaction.0
-            ),
-            Err(e) => format!(
-                "CXCallController transaction {} completed: error {} ({})",
-                transaction.0,
-                transaction_error_name(*e),
-                e.raw()
-            ),
-        },
-        Event::OutgoingCallConnecting { call: c } => {
-            format!("signalling: outgoing call {} connecting", call(c))
-        }
-        Event::OutgoingCallConnected { call: c } => {
-            format!("signalling: outgoing call {} answered by remote", call(c))
-        }
-        Event::IncomingCallConnected { call: c } => {
-            format!(
-                "signalling: incoming call {} connected (ready to answer)",
-                call(c)
-            )
-        }
-        Event::RemoteEnded { call: c } => {
-            format!("signalling: remote party ended call {}", call(c))
-        }
-        Event::AnsweredElsewhere { call: c } => {
-            format!("signalling: call {} answered on another device", call(c))
-        }
-        Event::DeclinedElsewhere { call: c } => {
-            format!("signalling: call {} declined on another device", call(c))
-        }
-        Event::ConnectionFailed { call: c } => {
-            format!("signalling: connection of call {} failed", call(c))
-        }
-        Event::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
-        Event::OutgoingCallRinging { call: c } => {
-            format!(
-                "signalling: remote side of call {} is ringing (180)",
-                call(c)
-            )
-        }
-        Event::CallDetailsChanged {
-            call: c,
+        } => format!(
+            "CXCallController transaction {} completed: {}",
+            transaction.0,
+            result_words(result, |e| e.raw())
+        ),
+        E::OutgoingCallConnecting { .. } => signal("outgoing call", " connecting"),
+        E::OutgoingCallConnected { .. } => signal("outgoing call", " answered by remote"),
+        E::IncomingCallConnected { .. } => signal("incoming call", " connected (ready to answer)"),
+        E::RemoteEnded { .. } => signal("remote party ended call", ""),
+        E::AnsweredElsewhere { .. } => signal("call", " answered on another device"),
+        E::DeclinedElsewhere { .. } => signal("call", " declined on another device"),
+        E::ConnectionFailed { .. } => signal("connection of call", " failed"),
+        E::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
+        E::OutgoingCallRinging { .. } => signal("remote side of call", " is ringing (180)"),
+        E::CallDetailsChanged {
             caller_name,
             has_video,
+            ..
         } => {
             let mut what = Vec::new();
             if let Some(name) = caller_name {
@@ -1686,8 +1475,50 @@ pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
             if what.is_empty() {
                 what.push(String::from("nothing new"));
             }
-            format!("app: new details for call {}: {}", call(c), what.join(", "))
+            format!("app: new details for call {c}: {}", what.join(", "))
         }
+    }
+}
+
+/// The call and the action an event names, in short (empty when it names none).
+fn named_in(event: &Event<'_>) -> (String, String) {
+    use Event as E;
+    let (call, action) = match *event {
+        E::PerformStartCall { action, call, .. }
+        | E::PerformAnswerCall { action, call }
+        | E::PerformEndCall { action, call }
+        | E::PerformSetHeld { action, call, .. }
+        | E::PerformSetMuted { action, call, .. }
+        | E::PerformSetGroup { action, call, .. }
+        | E::PerformPlayDtmf { action, call, .. } => (Some(call), Some(action)),
+        E::TimedOutPerforming { action } => (None, Some(action)),
+        E::RequestStartCall { call, .. }
+        | E::RequestEndCall { call }
+        | E::RequestSetHeld { call, .. }
+        | E::RequestSetMuted { call, .. }
+        | E::RequestPlayDtmf { call, .. }
+        | E::OutgoingCallConnecting { call }
+        | E::OutgoingCallConnected { call }
+        | E::IncomingCallConnected { call }
+        | E::RemoteEnded { call }
+        | E::AnsweredElsewhere { call }
+        | E::DeclinedElsewhere { call }
+        | E::ConnectionFailed { call }
+        | E::CallDetailsChanged { call, .. }
+        | E::OutgoingCallRinging { call } => (Some(call), None),
+        _ => (None, None),
+    };
+    (
+        call.map(short_call).unwrap_or_default(),
+        action.map(short_action).unwrap_or_default(),
+    )
+}
+
+/// A report's or transaction's result in words: `ok`, or `error <name> (<raw value>)`.
+fn result_words<E: fmt::Debug>(result: &Result<(), E>, raw: fn(&E) -> i64) -> String {
+    match result {
+        Ok(()) => String::from("ok"),
+        Err(e) => format!("error {} ({})", apple_name(e), raw(e)),
     }
 }
 
@@ -1711,21 +1542,22 @@ pub fn push_end_words(reason: PushEndReason) -> String {
 
 /// An effect in words, with Apple's API names.
 pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
+    use Effect as F;
     let handle_words = || match &data.handle {
-        Some(h) => format!("{} ({})", h.value, handle_type_name(h.kind)),
+        Some(h) => format!("{} ({})", h.value, apple_name(h.kind)),
         None => String::from("<no handle>"),
     };
-    let digits = || data.dtmf_digits.clone().unwrap_or_default();
+    let digits = data.dtmf_digits.clone().unwrap_or_default();
     let update = || match &data.call_update {
         Some(u) => update_words(u),
         None => String::from("<no call update>"),
     };
-    let call = |c: &CallId| short_call(*c);
+    let c = effect.call().map(short_call).unwrap_or_default();
+    let either = |yes: bool, a: &str, b: &str| String::from(if yes { a } else { b });
     match effect {
-        Effect::ReportNewIncomingCall { push, call: c } => {
+        F::ReportNewIncomingCall { push, .. } => {
             let mut s = format!(
-                "reportNewIncomingCall call {} for push #{}: {}",
-                call(c),
+                "reportNewIncomingCall call {c} for push #{}: {}",
                 push.0,
                 update()
             );
@@ -1734,136 +1566,92 @@ pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
             }
             s
         }
-        Effect::ReportCallUpdated { call: c } => {
-            format!("reportCall(updated:) call {}: {}", call(c), update())
-        }
-        Effect::ReportOutgoingCallStartedConnecting { call: c, at } => format!(
-            "reportOutgoingCall(startedConnectingAt: {} ms) call {}",
-            at.as_millis(),
-            call(c)
+        F::ReportCallUpdated { .. } => format!("reportCall(updated:) call {c}: {}", update()),
+        F::ReportOutgoingCallStartedConnecting { at, .. } => format!(
+            "reportOutgoingCall(startedConnectingAt: {} ms) call {c}",
+            at.as_millis()
         ),
-        Effect::ReportOutgoingCallConnected { call: c, at } => {
-            format!(
-                "reportOutgoingCall(connectedAt: {} ms) call {}",
-                at.as_millis(),
-                call(c)
-            )
+        F::ReportOutgoingCallConnected { at, .. } => {
+            format!("reportOutgoingCall(connectedAt: {} ms) call {c}", at.as_millis())
         }
-        Effect::ReportCallEnded {
-            call: c,
-            at,
-            reason,
-        } => format!(
-            "reportCall(endedAt: {} ms, reason: {} ({})) call {}",
+        F::ReportCallEnded { at, reason, .. } => format!(
+            "reportCall(endedAt: {} ms, reason: {} ({})) call {c}",
             at.as_millis(),
-            ended_reason_name(*reason),
-            reason.raw(),
-            call(c)
+            apple_name(reason),
+            reason.raw()
         ),
-        Effect::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
-        Effect::FailAction { action } => format!("fail action {}", short_action(*action)),
-        Effect::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
-        Effect::RequestTransaction {
+        F::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
+        F::FailAction { action } => format!("fail action {}", short_action(*action)),
+        F::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
+        F::RequestTransaction {
             transaction,
             action,
         } => {
             let what = match action {
-                CallAction::StartCall { call: c, video } => format!(
-                    "CXStartCallAction call {} to {}, {}",
-                    call(c),
+                CallAction::StartCall { video, .. } => format!(
+                    "CXStartCallAction call {c} to {}, {}",
                     handle_words(),
                     media(*video)
                 ),
-                CallAction::EndCall { call: c } => format!("CXEndCallAction call {}", call(c)),
-                CallAction::SetHeld { call: c, on_hold } => {
-                    format!("CXSetHeldCallAction call {} onHold {on_hold}", call(c))
+                CallAction::EndCall { .. } => format!("CXEndCallAction call {c}"),
+                CallAction::SetHeld { on_hold, .. } => {
+                    format!("CXSetHeldCallAction call {c} onHold {on_hold}")
                 }
-                CallAction::SetMuted { call: c, muted } => {
-                    format!("CXSetMutedCallAction call {} muted {muted}", call(c))
+                CallAction::SetMuted { muted, .. } => {
+                    format!("CXSetMutedCallAction call {c} muted {muted}")
                 }
-                CallAction::PlayDtmf { call: c, kind } => format!(
-                    "CXPlayDTMFCallAction call {} digits {:?} ({})",
-                    call(c),
-                    digits(),
-                    dtmf_name(*kind)
+                CallAction::PlayDtmf { kind, .. } => format!(
+                    "CXPlayDTMFCallAction call {c} digits {digits:?} ({})",
+                    apple_name(kind)
                 ),
             };
-            format!(
-                "CXCallController.request transaction {}: {what}",
-                transaction.0
-            )
+            format!("CXCallController.request transaction {}: {what}", transaction.0)
         }
-        Effect::ConnectIncoming { call: c } => {
-            format!("signalling: connect incoming call {}", call(c))
-        }
-        Effect::AnswerIncoming { call: c } => format!("signalling: answer call {}", call(c)),
-        Effect::RejectIncoming { call: c, reason } => {
-            format!(
-                "signalling: reject call {} ({})",
-                call(c),
-                reject_name(*reason)
-            )
-        }
-        Effect::HangUp { call: c } => format!("signalling: hang up call {}", call(c)),
-        Effect::SetHeld { call: c, on_hold } => format!(
-            "signalling: {} call {}",
-            if *on_hold { "hold" } else { "resume" },
-            call(c)
+        F::ConnectIncoming { .. } => format!("signalling: connect incoming call {c}"),
+        F::AnswerIncoming { .. } => format!("signalling: answer call {c}"),
+        F::RejectIncoming { reason, .. } => format!(
+            "signalling: reject call {c} ({})",
+            snake_case(&apple_name(reason), ' ')
         ),
-        Effect::SetMuted { call: c, muted } => format!(
-            "media: {} microphone of call {}",
-            if *muted { "mute" } else { "unmute" },
-            call(c)
+        F::HangUp { .. } => format!("signalling: hang up call {c}"),
+        F::SetHeld { on_hold, .. } => {
+            format!("signalling: {} call {c}", either(*on_hold, "hold", "resume"))
+        }
+        F::SetMuted { muted, .. } => format!(
+            "media: {} microphone of call {c}",
+            either(*muted, "mute", "unmute")
         ),
-        Effect::SetGroup {
-            call: c,
-            group_with,
-        } => match group_with {
-            Some(other) => format!("signalling: group call {} with {}", call(c), call(other)),
-            None => format!("signalling: take call {} out of its group", call(c)),
+        F::SetGroup { group_with, .. } => match group_with {
+            Some(other) => format!("signalling: group call {c} with {}", short_call(*other)),
+            None => format!("signalling: take call {c} out of its group"),
         },
-        Effect::PlayDtmf { call: c, kind } => format!(
-            "signalling: send DTMF {:?} ({}) on call {}",
-            digits(),
-            dtmf_name(*kind),
-            call(c)
+        F::PlayDtmf { kind, .. } => format!(
+            "signalling: send DTMF {digits:?} ({}) on call {c}",
+            apple_name(kind)
         ),
-        Effect::StartOutgoing { call: c, video } => format!(
-            "signalling: start outgoing call {} to {}, {}",
-            call(c),
+        F::StartOutgoing { video, .. } => format!(
+            "signalling: start outgoing call {c} to {}, {}",
             handle_words(),
             media(*video)
         ),
-        Effect::RegisterPushToken => {
+        F::RegisterPushToken => {
             let hex = data.push_token_hex.clone().unwrap_or_default();
-            format!(
-                "server: register VoIP push token {hex} ({} hex digits)",
-                hex.len()
-            )
+            format!("server: register VoIP push token {hex} ({} hex digits)", hex.len())
         }
-        Effect::UnregisterPushToken => String::from("server: unregister VoIP push token"),
-        Effect::ConfigureAudioSession => String::from(
+        F::UnregisterPushToken => String::from("server: unregister VoIP push token"),
+        F::ConfigureAudioSession => String::from(
             "audio: configure AVAudioSession (.playAndRecord, .voiceChat), not active yet",
         ),
-        Effect::StartMedia { call: c } => format!("media: start streams of call {}", call(c)),
-        Effect::StopMedia { call: c } => format!("media: stop streams of call {}", call(c)),
-        Effect::StartTimer { timer, deadline } => {
-            format!(
-                "arm {}, due at {} ms",
-                timer_words(timer),
-                deadline.as_millis()
-            )
+        F::StartMedia { .. } => format!("media: start streams of call {c}"),
+        F::StopMedia { .. } => format!("media: stop streams of call {c}"),
+        F::StartTimer { timer, deadline } => {
+            format!("arm {}, due at {} ms", timer_words(timer), deadline.as_millis())
         }
-        Effect::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
-        Effect::StartRingback { call: c } => {
-            format!("audio: play local ringback for call {}", call(c))
-        }
-        Effect::StopRingback { call: c } => {
-            format!("audio: stop local ringback of call {}", call(c))
-        }
-        Effect::AudioActivationTimedOut { call: c } => format!(
-            "audio: didActivate never came for call {} (activate AVAudioSession yourself, or end the call)",
-            call(c)
+        F::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
+        F::StartRingback { .. } => format!("audio: play local ringback for call {c}"),
+        F::StopRingback { .. } => format!("audio: stop local ringback of call {c}"),
+        F::AudioActivationTimedOut { .. } => format!(
+            "audio: didActivate never came for call {c} (activate AVAudioSession yourself, or end the call)"
         ),
     }
 }
