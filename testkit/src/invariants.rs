@@ -124,6 +124,8 @@ pub struct InvariantChecker {
     max_call_groups: usize,
     max_calls_per_group: usize,
     steps: u64,
+    /// The time of the step being checked.
+    now: u64,
     pushes: BTreeMap<u64, PushRec>,
     actions: BTreeMap<ActionId, ActionRec>,
     timed_out: BTreeSet<ActionId>,
@@ -160,6 +162,7 @@ impl InvariantChecker {
             max_call_groups: usize::from(config.provider.maximum_call_groups),
             max_calls_per_group: usize::from(config.provider.maximum_calls_per_call_group),
             steps: 0,
+            now: 0,
             pushes: BTreeMap::new(),
             actions: BTreeMap::new(),
             timed_out: BTreeSet::new(),
@@ -217,11 +220,13 @@ impl InvariantChecker {
         self.push_rule_seen = all.len();
     }
 
-    fn fail(&mut self, invariant: &str, now: u64, what: String) {
-        self.violations.push(format!(
-            "{invariant}: {now} ms (step {}): {what}",
-            self.steps
-        ));
+    /// Records a violation at the step being checked; `what` starts with its invariant
+    /// (`"I4: call ... ended twice"`).
+    fn fail(&mut self, what: String) {
+        let (invariant, what) = what.split_once(": ").unwrap_or(("I?", &what));
+        let (now, step) = (self.now, self.steps);
+        self.violations
+            .push(format!("{invariant}: {now} ms (step {step}): {what}"));
     }
 
     /// Checks one step: `before` and `after` are the engine around
@@ -242,6 +247,7 @@ impl InvariantChecker {
         } else {
             now
         };
+        self.now = now;
         let view: Result<&[Effect], Error> = match result {
             Ok(effects) => Ok(effects.as_slice()),
             Err(e) => Err(*e),
@@ -252,28 +258,24 @@ impl InvariantChecker {
         let effects = match result {
             Err(error) => {
                 if before != after {
-                    self.fail(
-                        "I8",
-                        now,
-                        format!(
-                            "{} was refused ({error}) but changed the engine",
-                            event.name()
-                        ),
-                    );
+                    self.fail(format!(
+                        "I8: {} was refused ({error}) but changed the engine",
+                        event.name()
+                    ));
                 }
                 return;
             }
             Ok(effects) => effects,
         };
         if effects.overflowed() {
-            self.fail("I8", now, "the effect container overflowed".into());
+            self.fail(format!("I8: the effect container overflowed"));
         }
         let mut step = StepState::default();
         self.before_effects(now, event, effects, &mut step);
         for effect in effects.iter() {
             self.on_effect(now, event, effect, &mut step);
         }
-        self.after_step(before, after, now, &step);
+        self.after_step(before, after, &step);
     }
 
     /// What the event itself tells CallKit's and the host's side.
@@ -289,11 +291,10 @@ impl InvariantChecker {
             Event::VoipPushReceived { push, .. } => {
                 if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == push)
                 {
-                    self.fail(
-                        "I1",
-                        now,
-                        format!("push {}: the report is not the step's first effect", push.0),
-                    );
+                    self.fail(format!(
+                        "I1: push {}: the report is not the step's first effect",
+                        push.0
+                    ));
                 }
                 // From now on a report result for this id answers this push's report.
                 for c in self.calls.values_mut() {
@@ -369,27 +370,25 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.callkit_knows = true;
                 }
-                self.new_action(now, action, ActionKind::Start, call, creates_call);
+                self.new_action(action, ActionKind::Start, call, creates_call);
             }
             Event::PerformAnswerCall { action, call } => {
-                self.new_action(now, action, ActionKind::Answer, call, false)
+                self.new_action(action, ActionKind::Answer, call, false)
             }
             Event::PerformEndCall { action, call } => {
-                self.new_action(now, action, ActionKind::End, call, false)
+                self.new_action(action, ActionKind::End, call, false)
             }
             Event::PerformSetHeld { action, call, .. }
             | Event::PerformSetMuted { action, call, .. }
             | Event::PerformSetGroup { action, call, .. }
             | Event::PerformPlayDtmf { action, call, .. } => {
-                self.new_action(now, action, ActionKind::Other, call, false)
+                self.new_action(action, ActionKind::Other, call, false)
             }
             Event::TimedOutPerforming { action } => {
                 if self.actions.remove(&action).is_none() && !effects.is_empty() {
-                    self.fail(
-                        "I3",
-                        now,
-                        format!("timedOutPerforming accepted for {action:?}, which no call holds"),
-                    );
+                    self.fail(format!(
+                        "I3: timedOutPerforming accepted for {action:?}, which no call holds"
+                    ));
                 }
                 self.timed_out.insert(action);
             }
@@ -398,36 +397,23 @@ impl InvariantChecker {
             Event::TimerFired { timer } => match self.timers.remove(&timer) {
                 // Fired after its cancel: a race, accepted with no effect.
                 None if effects.is_empty() => {}
-                None => self.fail(
-                    "I7",
-                    now,
-                    format!("the engine accepted a firing of {timer:?}, which is not armed"),
-                ),
-                Some(deadline) if deadline > now => self.fail(
-                    "I7",
-                    now,
-                    format!("the engine accepted {timer:?} before its deadline {deadline} ms"),
-                ),
+                None => self.fail(format!(
+                    "I7: the engine accepted a firing of {timer:?}, which is not armed"
+                )),
+                Some(deadline) if deadline > now => self.fail(format!(
+                    "I7: the engine accepted {timer:?} before its deadline {deadline} ms"
+                )),
                 Some(_) => {}
             },
             _ => {}
         }
     }
 
-    fn new_action(
-        &mut self,
-        now: u64,
-        action: ActionId,
-        kind: ActionKind,
-        call: CallId,
-        creates_call: bool,
-    ) {
+    fn new_action(&mut self, action: ActionId, kind: ActionKind, call: CallId, creates_call: bool) {
         if self.actions.contains_key(&action) {
-            self.fail(
-                "I3",
-                now,
-                format!("the engine accepted {action:?} while it already deferred it"),
-            );
+            self.fail(format!(
+                "I3: the engine accepted {action:?} while it already deferred it"
+            ));
         }
         self.timed_out.remove(&action);
         self.voided.remove(&action);
@@ -443,7 +429,7 @@ impl InvariantChecker {
 
     /// Checks that `call` may be named by `effect`: a live call, or (for `cleanup`
     /// effects) one that ended earlier in this step.
-    fn named(&mut self, now: u64, effect: &Effect, call: CallId, cleanup: bool, step: &StepState) {
+    fn named(&mut self, effect: &Effect, call: CallId, cleanup: bool, step: &StepState) {
         if self.calls.contains_key(&call) || (cleanup && step.ended.contains_key(&call)) {
             return;
         }
@@ -452,20 +438,19 @@ impl InvariantChecker {
         } else {
             "that was never reported or started"
         };
-        self.fail("I4", now, format!("{effect:?} names call {call} {what}"));
+        self.fail(format!("I4: {effect:?} names call {call} {what}"));
     }
 
     /// A new incarnation of `call` (I4: not while it is live or ended in this step).
     fn begin_call(
         &mut self,
-        now: u64,
         call: CallId,
         rec: CallRec,
         step: &StepState,
         why: impl FnOnce() -> String,
     ) {
         if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
-            self.fail("I4", now, why());
+            self.fail(format!("I4: {}", why()));
         } else {
             self.ended.remove(&call);
             self.calls.insert(call, rec);
@@ -502,15 +487,15 @@ impl InvariantChecker {
                         ..CallRec::default()
                     };
                     let why = || format!("call {call} reported again in the step that ended it");
-                    self.begin_call(now, call, rec, step, why);
+                    self.begin_call(call, rec, step, why);
                 }
             }
             Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
             }
             Effect::ReportOutgoingCallStartedConnecting { call, .. }
             | Effect::ReportOutgoingCallConnected { call, .. } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 let connected = matches!(effect, Effect::ReportOutgoingCallConnected { .. });
                 // Started, then startedConnecting once, then connected once.
                 let ok = self.calls.get_mut(&call).is_none_or(|c| {
@@ -531,7 +516,7 @@ impl InvariantChecker {
                     } else {
                         format!("startedConnecting for call {call} that was not started, or twice")
                     };
-                    self.fail("I6", now, what);
+                    self.fail(format!("I6: {}", what));
                 }
             }
             Effect::ReportCallEnded { call, .. } => {
@@ -551,24 +536,16 @@ impl InvariantChecker {
                         *kind = EndKind::StartFailed(true);
                     } else {
                         let kind = *kind;
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("call {call} ended twice in one step (first {kind:?})"),
-                        );
+                        self.fail(format!(
+                            "I4: call {call} ended twice in one step (first {kind:?})"
+                        ));
                     }
                 } else if let Some(kind) = self.ended.get(&call).copied() {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} ended again (already {kind:?})"),
-                    );
+                    self.fail(format!("I4: call {call} ended again (already {kind:?})"));
                 } else {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} ended but was never reported or started"),
-                    );
+                    self.fail(format!(
+                        "I4: call {call} ended but was never reported or started"
+                    ));
                 }
             }
             Effect::FulfillAction { action } | Effect::FailAction { action } => {
@@ -576,7 +553,7 @@ impl InvariantChecker {
                 let count = step.resolved.entry(action).or_insert(0);
                 *count += 1;
                 if *count > 1 {
-                    self.fail("I3", now, format!("{action:?} resolved twice in one step"));
+                    self.fail(format!("I3: {action:?} resolved twice in one step"));
                     return;
                 }
                 let Some(rec) = self.actions.remove(&action) else {
@@ -587,7 +564,7 @@ impl InvariantChecker {
                     } else {
                         "that the host did not send or that was already resolved"
                     };
-                    self.fail("I3", now, format!("{effect:?} for an action {why}"));
+                    self.fail(format!("I3: {effect:?} for an action {why}"));
                     return;
                 };
                 match (rec.kind, fulfilled) {
@@ -601,14 +578,9 @@ impl InvariantChecker {
                             // start fails and the end is fulfilled, one end.
                             *kind = EndKind::StartFailed(true);
                         } else if step.ended.contains_key(&rec.call) {
-                            self.fail(
-                                "I4",
-                                now,
-                                format!(
-                                    "call {} ended twice in one step (reported, then end action fulfilled)",
+                            self.fail(format!("I4: call {} ended twice in one step (reported, then end action fulfilled)",
                                     rec.call
-                                ),
-                            );
+                                ));
                         }
                     }
                     (ActionKind::Start, false)
@@ -619,14 +591,10 @@ impl InvariantChecker {
                     (ActionKind::Answer, true)
                         if !self.calls.get(&rec.call).is_some_and(|c| c.answered) =>
                     {
-                        self.fail(
-                            "I3",
-                            now,
-                            format!(
-                                "answer {action:?} fulfilled without answering call {}",
-                                rec.call
-                            ),
-                        );
+                        self.fail(format!(
+                            "I3: answer {action:?} fulfilled without answering call {}",
+                            rec.call
+                        ));
                     }
                     _ => {}
                 }
@@ -649,42 +617,40 @@ impl InvariantChecker {
                         ..CallRec::default()
                     };
                     let why = || format!("a start requested for call {call}, whose UUID is in use");
-                    self.begin_call(now, call, rec, step, why);
+                    self.begin_call(call, rec, step, why);
                 }
-                _ => self.named(now, effect, action.call(), false, step),
+                _ => self.named(effect, action.call(), false, step),
             },
             Effect::AnswerIncoming { call } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 let twice = self.calls.get_mut(&call).map(|c| {
                     let twice = c.outgoing || c.answered;
                     c.answered = true;
                     twice
                 });
                 if twice == Some(true) {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!("call {call} answered twice or answered while outgoing"),
-                    );
+                    self.fail(format!(
+                        "I5: call {call} answered twice or answered while outgoing"
+                    ));
                 }
             }
             Effect::StartOutgoing { call, .. } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.started = true;
                 }
             }
             Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
-                self.named(now, effect, call, true, step);
+                self.named(effect, call, true, step);
             }
             Effect::SetHeld { call, on_hold } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.on_hold = on_hold;
                 }
             }
             Effect::StartRingback { call } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 let audio = self.audio_active;
                 let bad = self.calls.get_mut(&call).and_then(|c| {
                     let bad = if c.ringback {
@@ -702,85 +668,71 @@ impl InvariantChecker {
                     bad
                 });
                 if let Some(why) = bad {
-                    self.fail("I9", now, format!("ringback started for call {call} {why}"));
+                    self.fail(format!("I9: ringback started for call {call} {why}"));
                 }
             }
             Effect::StopRingback { call } => {
-                self.named(now, effect, call, true, step);
+                self.named(effect, call, true, step);
                 let playing = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.ringback));
                 if playing == Some(false) {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("ringback stopped for call {call}, which had none playing"),
-                    );
+                    self.fail(format!(
+                        "I9: ringback stopped for call {call}, which had none playing"
+                    ));
                 }
             }
             Effect::AudioActivationTimedOut { call } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 let own = matches!(
                     event,
                     Event::TimerFired { timer: Timer::AudioActivation(c) } if *c == call
                 );
                 if !own || self.audio_active {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("audio activation time-out for call {call} outside its own timer's firing, or with the session active"),
-                    );
+                    self.fail(format!("I9: audio activation time-out for call {call} outside its own timer's firing, or with the session active"));
                 }
             }
             Effect::SetMuted { call, .. } | Effect::PlayDtmf { call, .. } => {
-                self.named(now, effect, call, false, step)
+                self.named(effect, call, false, step)
             }
             Effect::SetGroup { call, group_with } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 if let Some(other) = group_with {
-                    self.named(now, effect, other, false, step);
+                    self.named(effect, other, false, step);
                 } else {
                     step.ungrouped = true;
                 }
             }
             Effect::StartMedia { call } => {
-                self.named(now, effect, call, false, step);
+                self.named(effect, call, false, step);
                 let audio = self.audio_active;
                 if !audio {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!(
-                            "media started for call {call} while the audio session is inactive"
-                        ),
-                    );
+                    self.fail(format!(
+                        "I5: media started for call {call} while the audio session is inactive"
+                    ));
                 }
                 if let Some(c) = self.calls.get_mut(&call) {
                     let (answered, started, running) = (c.answered, c.started, c.media);
                     c.media = true;
                     if !(answered || started) {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!("media started for call {call}, neither answered nor started"),
-                        );
+                        self.fail(format!(
+                            "I5: media started for call {call}, neither answered nor started"
+                        ));
                     }
                     if running {
-                        self.fail("I5", now, format!("media started twice for call {call}"));
+                        self.fail(format!("I5: media started twice for call {call}"));
                     }
                 }
             }
             Effect::StopMedia { call } => {
-                self.named(now, effect, call, true, step);
+                self.named(effect, call, true, step);
                 let running = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.media));
                 if running == Some(false) {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!("media stopped for call {call}, which had none running"),
-                    );
+                    self.fail(format!(
+                        "I5: media stopped for call {call}, which had none running"
+                    ));
                 }
             }
             Effect::StartTimer { timer, deadline } => {
@@ -789,14 +741,12 @@ impl InvariantChecker {
                 | Timer::AnswerConnect(call)
                 | Timer::AudioActivation(call) = timer
                 {
-                    self.named(now, effect, call, false, step);
+                    self.named(effect, call, false, step);
                 }
                 if matches!(timer, Timer::AudioActivation(_)) && self.audio_active {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("{timer:?} armed while the audio session is active"),
-                    );
+                    self.fail(format!(
+                        "I9: {timer:?} armed while the audio session is active"
+                    ));
                 }
                 if let Timer::PushCompletion(push) = timer {
                     let owed = self
@@ -807,25 +757,18 @@ impl InvariantChecker {
                         matches!(event, Event::VoipPushReceived { push: p, .. } if *p == push);
                     match owed {
                         Some(owed) if in_push_step && deadline <= owed => {}
-                        _ => self.fail(
-                            "I2",
-                            now,
-                            format!(
-                                "push {} completion timer at {deadline} ms is not its own push step's, within its deadline",
+                        _ => self.fail(format!("I2: push {} completion timer at {deadline} ms is not its own push step's, within its deadline",
                                 push.0
-                            ),
-                        ),
+                            )),
                     }
                 }
                 if deadline < now {
-                    self.fail(
-                        "I7",
-                        now,
-                        format!("{timer:?} started with a deadline in the past ({deadline} ms)"),
-                    );
+                    self.fail(format!(
+                        "I7: {timer:?} started with a deadline in the past ({deadline} ms)"
+                    ));
                 }
                 if self.timers.insert(timer, deadline).is_some() {
-                    self.fail("I7", now, format!("{timer:?} started while already armed"));
+                    self.fail(format!("I7: {timer:?} started while already armed"));
                 }
             }
             Effect::CancelTimer { timer } => {
@@ -833,16 +776,12 @@ impl InvariantChecker {
                 | Timer::AnswerConnect(call)
                 | Timer::AudioActivation(call) = timer
                 {
-                    self.named(now, effect, call, true, step);
+                    self.named(effect, call, true, step);
                 }
                 if self.timers.remove(&timer).is_none() {
-                    self.fail(
-                        "I7",
-                        now,
-                        format!(
-                            "{timer:?} cancelled but not armed (never started, fired or cancelled)"
-                        ),
-                    );
+                    self.fail(format!(
+                        "I7: {timer:?} cancelled but not armed (never started, fired or cancelled)"
+                    ));
                 }
             }
             Effect::ConfigureAudioSession
@@ -856,7 +795,6 @@ impl InvariantChecker {
         &mut self,
         before: &Engine<C, P, E>,
         after: &Engine<C, P, E>,
-        now: u64,
         step: &StepState,
     ) {
         // I3: every open action is deferred by the engine; every deferred action was sent.
@@ -864,45 +802,33 @@ impl InvariantChecker {
         let open: Vec<ActionId> = self.actions.keys().copied().collect();
         for a in open {
             if !held.contains(&a) {
-                self.fail(
-                    "I3",
-                    now,
-                    format!("{a:?} was neither fulfilled nor failed, and no call holds it"),
-                );
+                self.fail(format!(
+                    "I3: {a:?} was neither fulfilled nor failed, and no call holds it"
+                ));
                 self.actions.remove(&a);
             }
         }
         for a in &held {
             if !self.actions.contains_key(a) {
-                self.fail(
-                    "I3",
-                    now,
-                    format!(
-                        "the engine holds {a:?}, which the host did not send or which was resolved"
-                    ),
-                );
+                self.fail(format!(
+                    "I3: the engine holds {a:?}, which the host did not send or which was resolved"
+                ));
             }
         }
 
         // I4: the engine's calls are exactly the live incarnations.
         let live: Vec<CallId> = self.calls.keys().copied().collect();
         for (id, push) in &step.end_due {
-            self.fail(
-                "I4",
-                now,
-                format!("call {id}: push {push} completed but the end it kept was not reported"),
-            );
+            self.fail(format!(
+                "I4: call {id}: push {push} completed but the end it kept was not reported"
+            ));
         }
         for id in live {
             let owed = self.calls.get(&id).is_some_and(|c| !c.end_owed.is_empty());
             if after.call(id).is_none() && !owed {
                 let knows = self.calls.get(&id).is_some_and(|c| c.callkit_knows);
                 if knows {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {id} left the engine without being ended (no ReportCallEnded, no fulfilled end action)"),
-                    );
+                    self.fail(format!("I4: call {id} left the engine without being ended (no ReportCallEnded, no fulfilled end action)"));
                 }
                 self.calls.remove(&id);
                 self.ended.insert(id, EndKind::Dropped);
@@ -917,66 +843,45 @@ impl InvariantChecker {
                     } else {
                         "is live in the engine but was never reported or started"
                     };
-                    self.fail("I4", now, format!("call {id} {what}"));
+                    self.fail(format!("I4: call {id} {what}"));
                 }
                 Some(rec) => {
                     let outgoing = c.direction() == Direction::Outgoing;
                     if rec.outgoing != outgoing {
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("call {id} changed direction: {:?}", c.direction()),
-                        );
+                        self.fail(format!(
+                            "I4: call {id} changed direction: {:?}",
+                            c.direction()
+                        ));
                     }
                     if rec.media != c.media_running() {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!(
-                                "call {id}: media effects say running={}, the engine says {}",
-                                rec.media,
-                                c.media_running()
-                            ),
-                        );
+                        self.fail(format!(
+                            "I5: call {id}: media effects say running={}, the engine says {}",
+                            rec.media,
+                            c.media_running()
+                        ));
                     }
                     if c.media_running() && !c.phase().media_allowed() {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!("call {id} has media in phase {:?}", c.phase()),
-                        );
+                        self.fail(format!("I5: call {id} has media in phase {:?}", c.phase()));
                     }
                     // I9: media only for established (or starting), unheld calls with the
                     // session active; ringback only for unheld outgoing calls ringing
                     // remotely, not connected, with the session active.
                     if rec.ringback != c.ringback_playing() {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id}: ringback effects say playing={}, the engine says {}",
-                                rec.ringback,
-                                c.ringback_playing()
-                            ),
-                        );
+                        self.fail(format!(
+                            "I9: call {id}: ringback effects say playing={}, the engine says {}",
+                            rec.ringback,
+                            c.ringback_playing()
+                        ));
                     }
                     if rec.on_hold != c.is_on_hold() {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id}: SetHeld effects say on_hold={}, the engine says {}",
-                                rec.on_hold,
-                                c.is_on_hold()
-                            ),
-                        );
+                        self.fail(format!(
+                            "I9: call {id}: SetHeld effects say on_hold={}, the engine says {}",
+                            rec.on_hold,
+                            c.is_on_hold()
+                        ));
                     }
                     if c.media_running() && (rec.on_hold || !self.audio_active) {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} has media running while deferred or with the audio session inactive"),
-                        );
+                        self.fail(format!("I9: call {id} has media running while deferred or with the audio session inactive"));
                     }
                     if rec.ringback
                         && (rec.on_hold
@@ -984,57 +889,38 @@ impl InvariantChecker {
                             || c.phase() != CallPhase::Connecting
                             || !c.remote_ringing())
                     {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id} plays ringback in phase {:?} (remote ringing {}, held {}, audio {})",
+                        self.fail(format!("I9: call {id} plays ringback in phase {:?} (remote ringing {}, held {}, audio {})",
                                 c.phase(),
                                 c.remote_ringing(),
                                 rec.on_hold,
                                 self.audio_active
-                            ),
-                        );
+                            ));
                     }
                     let ringback_due = self.audio_active
                         && !rec.on_hold
                         && c.phase() == CallPhase::Connecting
                         && c.remote_ringing();
                     if ringback_due && !rec.ringback {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} rings remotely with the session active, unheld, but plays no ringback"),
-                        );
+                        self.fail(format!("I9: call {id} rings remotely with the session active, unheld, but plays no ringback"));
                     }
                     let media_due = self.audio_active && !rec.on_hold && c.phase().media_allowed();
                     if media_due && !rec.media {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} may have media (unheld, session active, {:?}) but has none", c.phase()),
-                        );
+                        self.fail(format!("I9: call {id} may have media (unheld, session active, {:?}) but has none", c.phase()));
                     }
                     if c.audio_activation_deadline().is_some() && self.audio_active {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} waits for an audio activation that happened"),
-                        );
+                        self.fail(format!(
+                            "I9: call {id} waits for an audio activation that happened"
+                        ));
                     }
                     let connecting =
                         matches!(c.phase(), CallPhase::Connecting | CallPhase::Connected);
                     if (connecting && !rec.connecting)
                         || (c.phase() == CallPhase::Connected && !rec.connected)
                     {
-                        self.fail(
-                            "I6",
-                            now,
-                            format!(
-                                "call {id} is {:?} without the matching outgoing report",
-                                c.phase()
-                            ),
-                        );
+                        self.fail(format!(
+                            "I6: call {id} is {:?} without the matching outgoing report",
+                            c.phase()
+                        ));
                     }
                 }
             }
@@ -1042,30 +928,22 @@ impl InvariantChecker {
         for (id, (rec, kind)) in &step.ended {
             if rec.media {
                 let id = *id;
-                self.fail("I5", now, format!("call {id} ended with its media running"));
+                self.fail(format!("I5: call {id} ended with its media running"));
             }
             if rec.ringback {
                 let id = *id;
-                self.fail(
-                    "I9",
-                    now,
-                    format!("call {id} ended with its ringback playing"),
-                );
+                self.fail(format!("I9: call {id} ended with its ringback playing"));
             }
             self.ended.insert(*id, *kind);
         }
 
         // I5: no media without an active audio session.
         if after.audio_session_active() != self.audio_active {
-            self.fail(
-                "I5",
-                now,
-                format!(
-                    "audio session: the engine says active={}, didActivate/didDeactivate say {}",
-                    after.audio_session_active(),
-                    self.audio_active
-                ),
-            );
+            self.fail(format!(
+                "I5: audio session: the engine says active={}, didActivate/didDeactivate say {}",
+                after.audio_session_active(),
+                self.audio_active
+            ));
         }
         if !self.audio_active {
             let running: Vec<CallId> = self
@@ -1075,11 +953,9 @@ impl InvariantChecker {
                 .map(|(id, _)| *id)
                 .collect();
             for id in running {
-                self.fail(
-                    "I5",
-                    now,
-                    format!("call {id} has media running with the audio session inactive"),
-                );
+                self.fail(format!(
+                    "I5: call {id} has media running with the audio session inactive"
+                ));
             }
         }
 
@@ -1100,20 +976,15 @@ impl InvariantChecker {
                 .collect();
             missing.sort();
             extra.sort();
-            self.fail(
-                "I7",
-                now,
-                format!("timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"),
-            );
+            self.fail(format!("I7: timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"));
             self.timers = engine_timers;
         }
         if after.calls().next().is_none() && after.pending_pushes() == 0 && !self.timers.is_empty()
         {
-            self.fail(
-                "I7",
-                now,
-                format!("an idle engine holds timers: {:?}", self.timers),
-            );
+            self.fail(format!(
+                "I7: an idle engine holds timers: {:?}",
+                self.timers
+            ));
         }
 
         // I2: every push still owed has its completion timer armed within its deadline.
@@ -1128,11 +999,7 @@ impl InvariantChecker {
             match self.timers.get(&timer) {
                 Some(d) if *d <= latest => {}
                 other => {
-                    self.fail(
-                        "I2",
-                        now,
-                        format!("push {id} is owed a completion but its timer is {other:?} (deadline {latest} ms)"),
-                    );
+                    self.fail(format!("I2: push {id} is owed a completion but its timer is {other:?} (deadline {latest} ms)"));
                     if let Some(p) = self.pushes.get_mut(&id) {
                         p.completed = true;
                     }
@@ -1144,48 +1011,32 @@ impl InvariantChecker {
         // I8: capacities and the provider's group limits.
         let calls = after.calls().count();
         if calls > self.max_calls || calls > C {
-            self.fail(
-                "I8",
-                now,
-                format!("{calls} live calls, limit {}", self.max_calls),
-            );
+            self.fail(format!("I8: {calls} live calls, limit {}", self.max_calls));
         }
         if after.pending_pushes() > self.max_pushes {
-            self.fail(
-                "I8",
-                now,
-                format!(
-                    "{} pending pushes, limit {}",
-                    after.pending_pushes(),
-                    self.max_pushes
-                ),
-            );
+            self.fail(format!(
+                "I8: {} pending pushes, limit {}",
+                after.pending_pushes(),
+                self.max_pushes
+            ));
         }
         let groups = group_sizes(after);
         for (label, size) in &groups {
             if *size > 1 && *size > self.max_calls_per_group {
-                self.fail(
-                    "I8",
-                    now,
-                    format!(
-                        "group {label} holds {size} calls, maximumCallsPerCallGroup {}",
-                        self.max_calls_per_group
-                    ),
-                );
+                self.fail(format!(
+                    "I8: group {label} holds {size} calls, maximumCallsPerCallGroup {}",
+                    self.max_calls_per_group
+                ));
             }
         }
         if step.ungrouped {
             let before_groups = group_sizes(before).len();
             if groups.len() > self.max_call_groups && groups.len() > before_groups {
-                self.fail(
-                    "I8",
-                    now,
-                    format!(
-                        "ungrouping made {} groups, maximumCallGroups {}",
-                        groups.len(),
-                        self.max_call_groups
-                    ),
-                );
+                self.fail(format!(
+                    "I8: ungrouping made {} groups, maximumCallGroups {}",
+                    groups.len(),
+                    self.max_call_groups
+                ));
             }
         }
     }
