@@ -639,8 +639,6 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 #[derive(Clone)]
 pub struct Checked<const C: usize, const P: usize, const E: usize> {
     harness: Harness<C, P, E>,
-    /// `CompletePush` count per push id.
-    completed: BTreeMap<u64, u32>,
     /// The first line of the run's log (the fixture it started from).
     header: String,
 }
@@ -657,7 +655,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
     pub fn new(config: Config) -> Self {
         Checked {
             harness: Harness::new(config),
-            completed: BTreeMap::new(),
             header: String::new(),
         }
     }
@@ -690,11 +687,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         let Some(before) = self.harness.previous.take() else {
             return result;
         };
-        for e in result.iter().flatten() {
-            if let Effect::CompletePush { push } = e {
-                *self.completed.entry(push.0).or_default() += 1;
-            }
-        }
         if let Some(v) = self.harness.checker.violations().first() {
             self.fail(&format!("invariant broken: {v}"));
         }
@@ -854,11 +846,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         if self.checker.open_pushes() != 0 {
             self.fail("a push is still owed its completion after providerDidReset");
         }
-    }
-
-    /// How many `CompletePush` for `push` the run produced so far.
-    pub fn completions(&self, push: u64) -> u32 {
-        self.completed.get(&push).copied().unwrap_or(0)
     }
 
     /// Replaces the run's log with one line (for fixtures cloned many times).
@@ -1132,14 +1119,14 @@ pub fn check_push(data: &[u8]) {
             })
         };
         // Completed at once (a full push table with nothing due): its end comes at once.
-        let completed_at_once = k.completions(FUZZED_PUSH) == 1;
+        let completed_at_once = k.checker.completions(FUZZED_PUSH) == 1;
         if unusable
             && (effects.push_end_reason.is_none()
                 || ended_failed(&effects, k.engine.now()) != completed_at_once)
         {
             panic!("{name}: unusable payload ({parsed:?}) not reported to end as failed once accepted: {effects:?}");
         }
-        if *flood && k.completions(FUZZED_PUSH) != 1 {
+        if *flood && k.checker.completions(FUZZED_PUSH) != 1 {
             panic!("{name}: push on a full push table not completed in its step");
         }
         let now = k.engine.now().as_millis();
@@ -1180,17 +1167,17 @@ pub fn check_push(data: &[u8]) {
                     let _ = k.step(now + 40, Event::ProviderDidReset);
                 }
             }
-            if k.completions(FUZZED_PUSH) != 1 {
+            if k.checker.completions(FUZZED_PUSH) != 1 {
                 panic!(
                     "{name}: path {path}: push completed {} times",
-                    k.completions(FUZZED_PUSH)
+                    k.checker.completions(FUZZED_PUSH)
                 );
             }
             k.finish(now + 700_000);
-            if k.completions(FUZZED_PUSH) != 1 {
+            if k.checker.completions(FUZZED_PUSH) != 1 {
                 panic!(
                     "{name}: path {path}: push completed {} times by the end",
-                    k.completions(FUZZED_PUSH)
+                    k.checker.completions(FUZZED_PUSH)
                 );
             }
         }

@@ -186,6 +186,12 @@ impl InvariantChecker {
         self.push_rule.open_pushes()
     }
 
+    /// How many `CompletePush` the latest push with id `push` got so far (the PushKit
+    /// rule's count).
+    pub fn completions(&self, push: u64) -> u32 {
+        self.push_rule.completions(push)
+    }
+
     /// Number of steps checked.
     pub fn steps(&self) -> u64 {
         self.steps

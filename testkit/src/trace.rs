@@ -306,21 +306,48 @@ pub struct Trace {
     pub lines: Vec<TraceLine>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ConfigLine {
-    schema: Option<String>,
-    ring_timeout_ms: Option<u64>,
-    answer_connect_timeout_ms: Option<u64>,
-    push_completion_timeout_ms: Option<u64>,
-    audio_activation_timeout_ms: Option<u64>,
-    supports_video: Option<bool>,
-    supports_holding: Option<bool>,
-    supports_grouping: Option<bool>,
-    supports_ungrouping: Option<bool>,
-    supports_dtmf: Option<bool>,
-    maximum_call_groups: Option<u8>,
-    maximum_calls_per_call_group: Option<u8>,
+/// Writes `ConfigLine` (the keys of a `config` line, `schema` and then these) and
+/// `apply_config` from one list: each key with its type and the `Config` field it sets.
+macro_rules! config_keys {
+    ($($key:ident: $ty:ty => $($field:ident).+),* $(,)?) => {
+        #[derive(Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        struct ConfigLine {
+            schema: Option<String>,
+            $($key: Option<$ty>),*
+        }
+
+        fn apply_config(
+            config: &mut Config,
+            schema_name: &mut String,
+            c: ConfigLine,
+        ) -> Result<(), String> {
+            if let Some(name) = c.schema {
+                config.schema = schema_by_name(&name).ok_or_else(|| {
+                    format!("unknown schema {name:?} (one of {})", SCHEMA_NAMES.join(", "))
+                })?;
+                *schema_name = name;
+            }
+            $(if let Some(v) = c.$key {
+                config.$($field).+ = v;
+            })*
+            Ok(())
+        }
+    };
+}
+
+config_keys! {
+    ring_timeout_ms: u64 => ring_timeout_ms,
+    answer_connect_timeout_ms: u64 => answer_connect_timeout_ms,
+    push_completion_timeout_ms: u64 => push_completion_timeout_ms,
+    audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
+    supports_video: bool => provider.supports_video,
+    supports_holding: bool => capabilities.supports_holding,
+    supports_grouping: bool => capabilities.supports_grouping,
+    supports_ungrouping: bool => capabilities.supports_ungrouping,
+    supports_dtmf: bool => capabilities.supports_dtmf,
+    maximum_call_groups: u8 => provider.maximum_call_groups,
+    maximum_calls_per_call_group: u8 => provider.maximum_calls_per_call_group,
 }
 
 /// Reads and parses the trace file at `path`; payload files are read relative to its
@@ -390,56 +417,6 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
         schema_name,
         lines,
     })
-}
-
-fn apply_config(
-    config: &mut Config,
-    schema_name: &mut String,
-    c: ConfigLine,
-) -> Result<(), String> {
-    if let Some(name) = c.schema {
-        config.schema = schema_by_name(&name).ok_or_else(|| {
-            format!(
-                "unknown schema {name:?} (one of {})",
-                SCHEMA_NAMES.join(", ")
-            )
-        })?;
-        *schema_name = name;
-    }
-    if let Some(v) = c.ring_timeout_ms {
-        config.ring_timeout_ms = v;
-    }
-    if let Some(v) = c.answer_connect_timeout_ms {
-        config.answer_connect_timeout_ms = v;
-    }
-    if let Some(v) = c.push_completion_timeout_ms {
-        config.push_completion_timeout_ms = v;
-    }
-    if let Some(v) = c.audio_activation_timeout_ms {
-        config.audio_activation_timeout_ms = v;
-    }
-    if let Some(v) = c.supports_video {
-        config.provider.supports_video = v;
-    }
-    if let Some(v) = c.maximum_call_groups {
-        config.provider.maximum_call_groups = v;
-    }
-    if let Some(v) = c.maximum_calls_per_call_group {
-        config.provider.maximum_calls_per_call_group = v;
-    }
-    if let Some(v) = c.supports_holding {
-        config.capabilities.supports_holding = v;
-    }
-    if let Some(v) = c.supports_grouping {
-        config.capabilities.supports_grouping = v;
-    }
-    if let Some(v) = c.supports_ungrouping {
-        config.capabilities.supports_ungrouping = v;
-    }
-    if let Some(v) = c.supports_dtmf {
-        config.capabilities.supports_dtmf = v;
-    }
-    Ok(())
 }
 
 /// The fields of one event line, taken one by one; leftovers are an error.
