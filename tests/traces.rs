@@ -9,8 +9,8 @@ use callkit_engine::{
     DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
 };
 use callkit_engine_testkit::trace::{
-    load_trace, opaque_call_id, parse_trace, run_trace, run_trace_file, TraceOutcome, TraceStep,
-    EVENT_NAMES,
+    event_names, load_trace, opaque_call_id, parse_trace, run_trace, run_trace_file, TraceOutcome,
+    TraceStep,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id};
 
@@ -843,12 +843,12 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#,
         r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#,
     ];
-    assert_eq!(lines.len(), EVENT_NAMES.len());
+    assert_eq!(lines.len(), event_names().len());
     let text = lines.join("\n");
     let trace = parse_trace(&text, Path::new(".")).expect("parses");
     let outcome = run_trace(&trace).expect("runs");
     let names: Vec<&str> = outcome.steps.iter().map(|s| s.event).collect();
-    assert_eq!(names, EVENT_NAMES);
+    assert_eq!(names, event_names());
     assert!(outcome.is_clean(), "{}", render_timeline(&outcome));
 }
 

@@ -106,6 +106,10 @@ macro_rules! host_events {
         }
 
         impl<S: Symbols> HostEvent<S> {
+            /// The variants' names, in order (`"VoipPushReceived"`, ...).
+            pub const VARIANTS: &'static [&'static str] =
+                &["VoipPushReceived", $(stringify!($variant)),*];
+
             /// The event with every value resolved by `r`, one field at a time in field
             /// order (a push's id first, then its fallback call, then its payload).
             pub fn resolve<R: Resolve<S>>(

@@ -1474,72 +1474,6 @@ impl Host<'_> {
         call
     }
 
-    fn call<const C: usize, const P: usize, const E: usize>(
-        &mut self,
-        engine: &Engine<C, P, E>,
-        r: CallRef,
-    ) -> CallId {
-        match r {
-            CallRef::Small(n) => self.small(n),
-            CallRef::Live(n) => {
-                let live: Vec<CallId> = engine.calls().map(|c| c.id()).collect();
-                match nth(&live, n) {
-                    Some(c) => c,
-                    None => self.small(n),
-                }
-            }
-            CallRef::Seen(n) => match nth_latest(&self.seen_calls, n) {
-                Some(c) => c,
-                None => self.small(n),
-            },
-            CallRef::Fresh => {
-                self.next_fresh += 1;
-                let text = match self.schema.id_kind {
-                    CallIdKind::Uuid => test_uuid(0xca, self.next_fresh).hyphenated().to_string(),
-                    CallIdKind::Opaque => format!("fresh{}", self.next_fresh),
-                };
-                let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(0));
-                self.texts.insert(call, text);
-                call
-            }
-        }
-    }
-
-    fn action<const C: usize, const P: usize, const E: usize>(
-        &mut self,
-        engine: &Engine<C, P, E>,
-        r: ActRef,
-    ) -> ActionId {
-        match r {
-            ActRef::Small(n) => action_id(n % 6),
-            ActRef::Held(n) => {
-                let held: Vec<ActionId> =
-                    engine.calls().filter_map(|c| c.deferred_action()).collect();
-                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
-            }
-            ActRef::Fresh => {
-                self.next_fresh += 1;
-                ActionId(test_uuid(0xac, self.next_fresh))
-            }
-        }
-    }
-
-    fn push(&self, r: PushRef) -> PushId {
-        match r {
-            PushRef::Sent(n) => PushId(nth_latest(&self.pushes, n).unwrap_or(u64::from(n % 4))),
-            PushRef::Raw(n) => PushId(u64::from(n % 24)),
-        }
-    }
-
-    fn transaction(&self, r: TxRef) -> TransactionId {
-        match r {
-            TxRef::Seen(n) => {
-                nth_latest(&self.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
-            }
-            TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
-        }
-    }
-
     fn id_text(&mut self, call: CallId) -> String {
         match self.schema.id_kind {
             CallIdKind::Uuid => call.0.hyphenated().to_string(),
@@ -1703,10 +1637,10 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(PushId(self.host.next_push))
     }
     fn fallback(&mut self, push: PushId, fallback: &FallbackRef) -> Result<CallId, Infallible> {
-        Ok(match fallback {
-            FallbackRef::Fresh => fallback_id(push.0),
-            FallbackRef::Call(r) => self.host.call(self.engine, *r),
-        })
+        match fallback {
+            FallbackRef::Fresh => Ok(fallback_id(push.0)),
+            FallbackRef::Call(r) => self.call(r),
+        }
     }
     fn payload(&mut self, payload: &PayloadSrc) -> Result<Vec<u8>, Infallible> {
         Ok(match payload {
@@ -1723,7 +1657,7 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
                 ring_ms,
             } => {
                 let id = call.map(|r| {
-                    let c = self.host.call(self.engine, r);
+                    let Ok(c) = self.call(&r);
                     self.host.id_text(c)
                 });
                 let names = ["Alice", "Bob \"B\" 📞", "", "山田"];
@@ -1742,7 +1676,12 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         })
     }
     fn push(&mut self, push: &PushRef) -> Result<PushId, Infallible> {
-        Ok(self.host.push(*push))
+        Ok(match *push {
+            PushRef::Sent(n) => {
+                PushId(nth_latest(&self.host.pushes, n).unwrap_or(u64::from(n % 4)))
+            }
+            PushRef::Raw(n) => PushId(u64::from(n % 24)),
+        })
     }
     fn report(&mut self, result: &Option<u8>) -> Result<ReportResult, Infallible> {
         Ok(result.map_or(Ok(()), |raw| {
@@ -1750,10 +1689,42 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         }))
     }
     fn action(&mut self, action: &ActRef) -> Result<ActionId, Infallible> {
-        Ok(self.host.action(self.engine, *action))
+        Ok(match *action {
+            ActRef::Small(n) => action_id(n % 6),
+            ActRef::Held(n) => {
+                let held: Vec<ActionId> = self
+                    .engine
+                    .calls()
+                    .filter_map(|c| c.deferred_action())
+                    .collect();
+                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
+            }
+            ActRef::Fresh => {
+                self.host.next_fresh += 1;
+                ActionId(test_uuid(0xac, self.host.next_fresh))
+            }
+        })
     }
     fn call(&mut self, call: &CallRef) -> Result<CallId, Infallible> {
-        Ok(self.host.call(self.engine, *call))
+        let host = &mut *self.host;
+        Ok(match *call {
+            CallRef::Small(n) => host.small(n),
+            CallRef::Live(n) => {
+                let live: Vec<CallId> = self.engine.calls().map(|c| c.id()).collect();
+                nth(&live, n).unwrap_or_else(|| host.small(n))
+            }
+            CallRef::Seen(n) => nth_latest(&host.seen_calls, n).unwrap_or_else(|| host.small(n)),
+            CallRef::Fresh => {
+                host.next_fresh += 1;
+                let text = match host.schema.id_kind {
+                    CallIdKind::Uuid => test_uuid(0xca, host.next_fresh).hyphenated().to_string(),
+                    CallIdKind::Opaque => format!("fresh{}", host.next_fresh),
+                };
+                let call = call_for(host.schema, &text).unwrap_or_else(|| call_id(0));
+                host.texts.insert(call, text);
+                call
+            }
+        })
     }
     fn text(&mut self, text: &Text) -> Result<String, Infallible> {
         Ok(text.resolve())
@@ -1765,7 +1736,12 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(DtmfType::from_raw(1 + n % 3).unwrap_or(DtmfType::SingleTone))
     }
     fn transaction(&mut self, tx: &TxRef) -> Result<TransactionId, Infallible> {
-        Ok(self.host.transaction(*tx))
+        Ok(match *tx {
+            TxRef::Seen(n) => {
+                nth_latest(&self.host.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
+            }
+            TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
+        })
     }
     fn tx_result(&mut self, result: &Option<u8>) -> Result<TransactionResult, Infallible> {
         Ok(result.map_or(Ok(()), |raw| {
@@ -1778,13 +1754,13 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
                 let armed: Vec<Timer> = self.engine.timers().map(|(t, _)| t).collect();
                 match nth(&armed, *n) {
                     Some(t) => t,
-                    None => Timer::PushCompletion(self.host.push(PushRef::Sent(*n))),
+                    None => Timer::PushCompletion(self.push(&PushRef::Sent(*n))?),
                 }
             }
-            TimerRef::Push(p) => Timer::PushCompletion(self.host.push(*p)),
-            TimerRef::Ring(c) => Timer::Ring(self.host.call(self.engine, *c)),
-            TimerRef::Answer(c) => Timer::AnswerConnect(self.host.call(self.engine, *c)),
-            TimerRef::Audio(c) => Timer::AudioActivation(self.host.call(self.engine, *c)),
+            TimerRef::Push(p) => Timer::PushCompletion(self.push(p)?),
+            TimerRef::Ring(c) => Timer::Ring(self.call(c)?),
+            TimerRef::Answer(c) => Timer::AnswerConnect(self.call(c)?),
+            TimerRef::Audio(c) => Timer::AudioActivation(self.call(c)?),
         })
     }
 }

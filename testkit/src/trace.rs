@@ -114,42 +114,12 @@ pub const SCHEMA_NAMES: [&str; 8] = [
     "nested_data",
 ];
 
-/// The `event` values of a trace line that map to an [`Event`], one per variant, as
-/// [`Event::name`] spells them.
-pub const EVENT_NAMES: [&str; 32] = [
-    "voip_push_received",
-    "push_credentials_updated",
-    "push_credentials_invalidated",
-    "incoming_call_reported",
-    "provider_did_begin",
-    "provider_did_reset",
-    "perform_start_call",
-    "perform_answer_call",
-    "perform_end_call",
-    "perform_set_held",
-    "perform_set_muted",
-    "perform_set_group",
-    "perform_play_dtmf",
-    "timed_out_performing",
-    "did_activate_audio_session",
-    "did_deactivate_audio_session",
-    "request_start_call",
-    "request_end_call",
-    "request_set_held",
-    "request_set_muted",
-    "request_play_dtmf",
-    "transaction_completed",
-    "outgoing_call_connecting",
-    "outgoing_call_connected",
-    "incoming_call_connected",
-    "remote_ended",
-    "answered_elsewhere",
-    "declined_elsewhere",
-    "connection_failed",
-    "timer_fired",
-    "call_details_changed",
-    "outgoing_call_ringing",
-];
+/// The `event` values of a trace line that map to an [`Event`], one per variant in
+/// order, as [`Event::name`] spells them (the variant's name in snake_case).
+pub fn event_names() -> Vec<String> {
+    let variants = HostEvent::<Concrete>::VARIANTS.iter();
+    variants.map(|v| snake_case(v, '_')).collect()
+}
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
 pub fn schema_by_name(name: &str) -> Option<PayloadSchema> {
@@ -774,7 +744,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         other => {
             return Err(f.err(format!(
                 "unknown event {other:?}; expected one of {}, fire_due_timers, advance_firing",
-                EVENT_NAMES.join(", ")
+                event_names().join(", ")
             )))
         }
     })
@@ -911,9 +881,8 @@ impl TraceOutcome {
     /// The steps caused by event `name` ([`Event::name`]; `"voip_push"` is not an alias
     /// here).
     pub fn steps_named(&self, name: &str) -> impl Iterator<Item = &TraceStep> + '_ {
-        // Steps name their event with `Event::name()`, one of EVENT_NAMES.
-        let name: Option<&'static str> = EVENT_NAMES.iter().copied().find(|n| *n == name);
-        self.steps.iter().filter(move |s| Some(s.event) == name)
+        let name = name.to_owned();
+        self.steps.iter().filter(move |s| s.event == name)
     }
 
     /// Every refused step.
@@ -1240,7 +1209,7 @@ fn by_name<T: fmt::Debug>(
 /// `phone_number` for `phoneNumber` (with `sep` `_`; `phone number` with a space).
 pub fn snake_case(camel: &str, sep: char) -> String {
     camel.chars().fold(String::new(), |mut s, c| {
-        if c.is_ascii_uppercase() {
+        if c.is_ascii_uppercase() && !s.is_empty() {
             s.push(sep);
         }
         s.push(c.to_ascii_lowercase());
