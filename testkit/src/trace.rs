@@ -367,7 +367,7 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
         let mut f = Fields { map, line: no };
         let at_ms = f.opt_u64("at_ms")?.unwrap_or(last_at);
         last_at = at_ms;
-        let name = f.req_str("event")?;
+        let name = f.req("event", Fields::opt_str)?;
         let expect_refused = f.opt_bool("expect_refused")?.unwrap_or(false);
         let command = match name.as_str() {
             "fire_due_timers" => TraceCommand::FireDueTimers,
@@ -389,6 +389,9 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
     })
 }
 
+/// An optional field of an event line, read.
+type OptField<T> = Result<Option<T>, TraceError>;
+
 /// The fields of one event line, taken one by one; leftovers are an error.
 struct Fields {
     map: Map<String, Value>,
@@ -404,71 +407,72 @@ impl Fields {
         self.map.remove(key).filter(|v| !v.is_null())
     }
 
-    fn opt_u64(&mut self, key: &str) -> Result<Option<u64>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-                self.err(format!("\"{key}\" must be a non-negative integer, got {v}"))
-            }),
-        }
+    /// `key`: absent (or `null`), else its value as `read` reads it (`Err`: what is wrong
+    /// with it, said after the key).
+    fn opt<T>(
+        &mut self,
+        key: &str,
+        read: impl FnOnce(Value) -> Result<T, String>,
+    ) -> Result<Option<T>, TraceError> {
+        let Some(v) = self.take(key) else {
+            return Ok(None);
+        };
+        read(v)
+            .map(Some)
+            .map_err(|m| self.err(format!("\"{key}\"{m}")))
     }
 
-    fn req_u64(&mut self, key: &str) -> Result<u64, TraceError> {
-        self.opt_u64(key)?
-            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    /// `key`, which must be there.
+    fn req<T>(
+        &mut self,
+        key: &str,
+        opt: fn(&mut Self, &str) -> OptField<T>,
+    ) -> Result<T, TraceError> {
+        opt(self, key)?.ok_or_else(|| self.err(format!("missing \"{key}\"")))
     }
 
-    fn opt_bool(&mut self, key: &str) -> Result<Option<bool>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.err(format!("\"{key}\" must be true or false, got {v}"))),
-        }
+    fn opt_u64(&mut self, key: &str) -> OptField<u64> {
+        let expected = |v| format!(" must be a non-negative integer, got {v}");
+        self.opt(key, |v| v.as_u64().ok_or_else(|| expected(v)))
     }
 
-    fn opt_str(&mut self, key: &str) -> Result<Option<String>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(self.err(format!("\"{key}\" must be a string, got {v}"))),
-        }
+    fn opt_bool(&mut self, key: &str) -> OptField<bool> {
+        self.opt(key, |v| {
+            v.as_bool()
+                .ok_or_else(|| format!(" must be true or false, got {v}"))
+        })
     }
 
-    fn req_str(&mut self, key: &str) -> Result<String, TraceError> {
-        self.opt_str(key)?
-            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    fn opt_str(&mut self, key: &str) -> OptField<String> {
+        self.opt(key, |v| match v {
+            Value::String(s) => Ok(s),
+            v => Err(format!(" must be a string, got {v}")),
+        })
     }
 
-    fn opt_call(&mut self, key: &str) -> Result<Option<CallRef>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => parse_call_ref(&v)
-                .map(Some)
-                .map_err(|m| self.err(format!("\"{key}\": {m}"))),
-        }
+    fn opt_call(&mut self, key: &str) -> OptField<CallRef> {
+        self.opt(key, |v| parse_call_ref(&v).map_err(|m| format!(": {m}")))
     }
 
     fn call(&mut self) -> Result<CallRef, TraceError> {
-        self.opt_call("call")?
-            .ok_or_else(|| self.err("missing \"call\""))
+        self.req("call", Self::opt_call)
     }
 
     fn action(&mut self) -> Result<ActionId, TraceError> {
-        let v = self
-            .take("action")
-            .ok_or_else(|| self.err("missing \"action\""))?;
-        match &v {
-            Value::Number(_) => small_int(&v).map(action_id),
-            Value::String(s) => Uuid::try_parse(s)
-                .map(ActionId)
-                .map_err(|_| format!("{s:?} is not a UUID")),
-            _ => Err(format!(
-                "expected a small integer or a UUID string, got {v}"
-            )),
-        }
-        .map_err(|m| self.err(format!("\"action\": {m}")))
+        let read = |v: Value| {
+            match &v {
+                Value::Number(_) => small_int(&v).map(action_id),
+                Value::String(s) => Uuid::try_parse(s)
+                    .map(ActionId)
+                    .map_err(|_| format!("{s:?} is not a UUID")),
+                _ => Err(format!(
+                    "expected a small integer or a UUID string, got {v}"
+                )),
+            }
+            .map_err(|m| format!(": {m}"))
+        };
+        let action = self.opt("action", read)?;
+        action.ok_or_else(|| self.err("missing \"action\""))
     }
 
     fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
@@ -568,7 +572,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
     use TraceEvent as T;
     Ok(match name {
         "voip_push_received" | "voip_push" => {
-            let push = f.req_u64("push")?;
+            let push = f.req("push", Fields::opt_u64)?;
             let file = f.opt_str("payload_file")?;
             let inline = f.take("payload");
             let text = f.opt_str("payload_text")?;
@@ -616,7 +620,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         }
         "push_credentials_invalidated" => T::PushCredentialsInvalidated,
         "incoming_call_reported" => T::IncomingCallReported {
-            push: f.req_u64("push")?,
+            push: f.req("push", Fields::opt_u64)?,
             result: f.apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
         },
         "provider_did_begin" => T::ProviderDidBegin,
@@ -624,7 +628,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "perform_start_call" => {
             let action = f.action()?;
             let call = f.call()?;
-            let handle = f.req_str("handle")?;
+            let handle = f.req("handle", Fields::opt_str)?;
             let handle_type = f.handle_type(&handle)?;
             let video = f.opt_bool("video")?.unwrap_or(false);
             T::PerformStartCall {
@@ -661,7 +665,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "perform_play_dtmf" => T::PerformPlayDtmf {
             action: f.action()?,
             call: f.call()?,
-            digits: f.req_str("digits")?,
+            digits: f.req("digits", Fields::opt_str)?,
             kind: f.dtmf_kind()?,
         },
         "timed_out_performing" => T::TimedOutPerforming {
@@ -671,7 +675,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "did_deactivate_audio_session" => T::DidDeactivateAudioSession,
         "request_start_call" => {
             let call = f.call()?;
-            let handle = f.req_str("handle")?;
+            let handle = f.req("handle", Fields::opt_str)?;
             let handle_type = f.handle_type(&handle)?;
             let video = f.opt_bool("video")?.unwrap_or(false);
             T::RequestStartCall {
@@ -692,7 +696,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         },
         "request_play_dtmf" => T::RequestPlayDtmf {
             call: f.call()?,
-            digits: f.req_str("digits")?,
+            digits: f.req("digits", Fields::opt_str)?,
             kind: f.dtmf_kind()?,
         },
         "transaction_completed" => {
@@ -722,12 +726,12 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "connection_failed" => T::ConnectionFailed { call: f.call()? },
         "outgoing_call_ringing" => T::OutgoingCallRinging { call: f.call()? },
         "timer_fired" => {
-            let kind = f.req_str("timer")?;
+            let kind = f.req("timer", Fields::opt_str)?;
             let timer = match kind.as_str() {
                 "ring" => TimerRef::Ring(f.call()?),
                 "answer_connect" => TimerRef::AnswerConnect(f.call()?),
                 "audio_activation" => TimerRef::AudioActivation(f.call()?),
-                "push_completion" => TimerRef::PushCompletion(f.req_u64("push")?),
+                "push_completion" => TimerRef::PushCompletion(f.req("push", Fields::opt_u64)?),
                 other => {
                     return Err(f.err(format!(
                     "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
