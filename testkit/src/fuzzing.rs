@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant as WallClock};
 
@@ -32,6 +33,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols};
+use crate::trace::{parse_trace, run_trace};
 use crate::{action_id, call_id, fallback_id, fire_due, test_uuid, Harness, StepEffects};
 
 // ---------------------------------------------------------------------------------------
@@ -847,12 +849,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
             self.fail("a push is still owed its completion after providerDidReset");
         }
     }
-
-    /// Replaces the run's log with one line (for fixtures cloned many times).
-    pub fn set_log(&mut self, line: String) {
-        self.harness.steps.clear();
-        self.header = line;
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -899,145 +895,75 @@ pub const FUZZED_PUSH: u64 = 100;
 ///   with `flood == true`: no call 4, and pushes 10-16 (unreadable, reported and ended)
 ///   pending, so the push table is full of pushes within their deadline.
 pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> Checked<4, 8, 28> {
-    let config = Config::with_schema(schema.clone());
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
     let id = |n: u8| fixture_id(schema_name, schema, n);
-    let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid");
+    let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid").0;
     let payload = |n: u8| {
-        build_payload(
-            schema,
-            &PayloadFields {
-                id: Some(id(n)),
-                handle: Some(format!("+1408555{n:04}")),
-                caller_name: Some(format!("Caller {n}")),
-                ..PayloadFields::default()
-            },
-        )
+        let fields = PayloadFields {
+            id: Some(id(n)),
+            handle: Some(format!("+1408555{n:04}")),
+            caller_name: Some(format!("Caller {n}")),
+            ..PayloadFields::default()
+        };
+        Value::from(String::from_utf8(build_payload(schema, &fields)).expect("JSON is UTF-8"))
     };
-    let ok = |k: &mut Checked<4, 8, 28>, at: u64, event: Event<'_>| {
-        let name = event.name();
-        if let Err(e) = k.step(at, event) {
-            panic!("{schema_name}: fixture step {name} refused: {e}");
-        }
-    };
-    let push = |k: &mut Checked<4, 8, 28>, at: u64, push: u64, bytes: &[u8]| {
-        k.step(
-            at,
-            Event::VoipPushReceived {
-                push: PushId(push),
-                payload: bytes,
-                fallback_call: fallback_id(push),
-            },
-        )
-        .expect("pushes are never refused");
-    };
-    push(&mut k, 0, 1, &payload(0));
-    push(&mut k, 100, 2, &payload(1));
-    ok(
-        &mut k,
-        110,
-        Event::IncomingCallReported {
-            push: PushId(2),
-            result: Ok(()),
-        },
+    let [c1, c2, c3, c4] = [1, 2, 3, 4].map(call);
+    let [p0, p1, p2, p3] = [0, 1, 2, 3].map(payload);
+    // The scenes of the doc comment, as a call trace.
+    let mut text = format!(
+        r#"{{"at_ms": 0, "event": "voip_push", "push": 1, "payload_text": {p0}}}
+{{"at_ms": 100, "event": "voip_push", "push": 2, "payload_text": {p1}}}
+{{"at_ms": 110, "event": "incoming_call_reported", "push": 2}}
+{{"at_ms": 120, "event": "incoming_call_connected", "call": "{c1}"}}
+{{"at_ms": 130, "event": "perform_answer_call", "action": 1, "call": "{c1}"}}
+{{"at_ms": 140, "event": "did_activate_audio_session"}}
+{{"at_ms": 200, "event": "voip_push", "push": 3, "payload_text": {p2}}}
+{{"at_ms": 210, "event": "incoming_call_reported", "push": 3}}
+{{"at_ms": 220, "event": "perform_answer_call", "action": 2, "call": "{c2}"}}
+{{"at_ms": 300, "event": "voip_push", "push": 4, "payload_text": {p3}}}
+{{"at_ms": 310, "event": "incoming_call_reported", "push": 4}}
+{{"at_ms": 320, "event": "remote_ended", "call": "{c3}"}}
+"#
     );
-    ok(&mut k, 120, Event::IncomingCallConnected { call: call(1) });
-    ok(
-        &mut k,
-        130,
-        Event::PerformAnswerCall {
-            action: action_id(1),
-            call: call(1),
-        },
-    );
-    ok(&mut k, 140, Event::DidActivateAudioSession);
-    push(&mut k, 200, 3, &payload(2));
-    ok(
-        &mut k,
-        210,
-        Event::IncomingCallReported {
-            push: PushId(3),
-            result: Ok(()),
-        },
-    );
-    ok(
-        &mut k,
-        220,
-        Event::PerformAnswerCall {
-            action: action_id(2),
-            call: call(2),
-        },
-    );
-    push(&mut k, 300, 4, &payload(3));
-    ok(
-        &mut k,
-        310,
-        Event::IncomingCallReported {
-            push: PushId(4),
-            result: Ok(()),
-        },
-    );
-    ok(&mut k, 320, Event::RemoteEnded { call: call(3) });
     if flood {
         for p in 10..=16 {
-            push(&mut k, 390, p, b"x");
+            text += &format!(
+                r#"{{"at_ms": 390, "event": "voip_push", "push": {p}, "payload_text": "x"}}"#
+            );
+            text.push('\n');
         }
-        assert_eq!(
-            k.engine.pending_pushes(),
-            8,
-            "{schema_name}: push table full"
-        );
     } else {
-        let out = call(4);
-        let effects = k
-            .step(
-                400,
-                Event::RequestStartCall {
-                    call: out,
-                    handle: "+15551234567",
-                    handle_type: HandleType::PhoneNumber,
-                    video: false,
-                },
-            )
-            .expect("the outgoing request is accepted");
-        let Some(Effect::RequestTransaction { transaction, .. }) = effects.first() else {
-            panic!("{schema_name}: no start transaction");
-        };
-        let transaction = *transaction;
-        ok(
-            &mut k,
-            400,
-            Event::TransactionCompleted {
-                transaction,
-                result: Ok(()),
-            },
-        );
-        ok(
-            &mut k,
-            400,
-            Event::PerformStartCall {
-                action: action_id(3),
-                call: out,
-                handle: "+15551234567",
-                handle_type: HandleType::PhoneNumber,
-                video: false,
-            },
-        );
-        ok(&mut k, 400, Event::OutgoingCallConnecting { call: out });
-        assert_eq!(
-            k.engine.calls().count(),
-            4,
-            "{schema_name}: call table full"
+        text += &format!(
+            r#"{{"at_ms": 400, "event": "request_start_call", "call": "{c4}", "handle": "+15551234567"}}
+{{"event": "transaction_completed", "transaction": "last"}}
+{{"event": "perform_start_call", "action": 3, "call": "{c4}", "handle": "+15551234567"}}
+{{"event": "outgoing_call_connecting", "call": "{c4}"}}"#
         );
     }
-    k.set_log(format!(
-        "(fixture: schema {schema_name}, {})",
-        if flood {
-            "push table full"
-        } else {
-            "call table full"
-        }
-    ));
+    let mut trace = parse_trace(&text, Path::new(".")).expect("the fixture parses");
+    trace.config = Config::with_schema(schema.clone());
+    let o = run_trace(&trace).expect("the fixture runs");
+    let refused = o.unexpected_refusals().next().map(|s| (s.event, &s.result));
+    assert!(
+        refused.is_none(),
+        "{schema_name}: fixture step refused: {refused:?}"
+    );
+    assert!(
+        o.violations.is_empty(),
+        "{schema_name}: fixture: {:?}",
+        o.violations
+    );
+    let (full, what) = if flood {
+        (o.harness.engine.pending_pushes() == 8, "push table full")
+    } else {
+        (o.harness.engine.calls().count() == 4, "call table full")
+    };
+    assert!(full, "{schema_name}: {what}");
+    let mut k = Checked {
+        harness: o.harness,
+        header: format!("(fixture: schema {schema_name}, {what})"),
+    };
+    k.harness.steps.clear();
+    k.check_state();
     k
 }
 
