@@ -477,6 +477,28 @@ impl InvariantChecker {
     }
 
     fn on_effect(&mut self, now: u64, event: &Event<'_>, effect: &Effect, step: &mut StepState) {
+        // Every effect but a report, an end and a start request names a live call (a
+        // clean-up effect: or one that ended earlier in this step).
+        let begins_or_ends = matches!(
+            effect,
+            Effect::ReportNewIncomingCall { .. }
+                | Effect::ReportCallEnded { .. }
+                | Effect::RequestTransaction {
+                    action: CallAction::StartCall { .. },
+                    ..
+                }
+        );
+        if let (Some(call), false) = (effect.call(), begins_or_ends) {
+            let cleanup = matches!(
+                effect,
+                Effect::RejectIncoming { .. }
+                    | Effect::HangUp { .. }
+                    | Effect::StopRingback { .. }
+                    | Effect::StopMedia { .. }
+                    | Effect::CancelTimer { .. }
+            );
+            self.named(effect, call, cleanup, step);
+        }
         match *effect {
             Effect::ReportNewIncomingCall { push, call } => {
                 if let Some(c) = self.calls.get_mut(&call) {
@@ -496,12 +518,8 @@ impl InvariantChecker {
                     self.begin_call(call, rec, step, why);
                 }
             }
-            Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
-                self.named(effect, call, false, step);
-            }
             Effect::ReportOutgoingCallStartedConnecting { call, .. }
             | Effect::ReportOutgoingCallConnected { call, .. } => {
-                self.named(effect, call, false, step);
                 let connected = matches!(effect, Effect::ReportOutgoingCallConnected { .. });
                 // Started, then startedConnecting once, then connected once.
                 let ok = self.calls.get_mut(&call).is_none_or(|c| {
@@ -625,10 +643,9 @@ impl InvariantChecker {
                     let why = || format!("a start requested for call {call}, whose UUID is in use");
                     self.begin_call(call, rec, step, why);
                 }
-                _ => self.named(effect, action.call(), false, step),
+                _ => {}
             },
             Effect::AnswerIncoming { call } => {
-                self.named(effect, call, false, step);
                 let twice = self.calls.get_mut(&call).map(|c| {
                     let twice = c.outgoing || c.answered;
                     c.answered = true;
@@ -641,22 +658,16 @@ impl InvariantChecker {
                 }
             }
             Effect::StartOutgoing { call, .. } => {
-                self.named(effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.started = true;
                 }
             }
-            Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
-                self.named(effect, call, true, step);
-            }
             Effect::SetHeld { call, on_hold } => {
-                self.named(effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.on_hold = on_hold;
                 }
             }
             Effect::StartRingback { call } => {
-                self.named(effect, call, false, step);
                 let audio = self.audio_active;
                 let bad = self.calls.get_mut(&call).and_then(|c| {
                     let bad = if c.ringback {
@@ -678,7 +689,6 @@ impl InvariantChecker {
                 }
             }
             Effect::StopRingback { call } => {
-                self.named(effect, call, true, step);
                 let playing = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.ringback));
@@ -689,7 +699,6 @@ impl InvariantChecker {
                 }
             }
             Effect::AudioActivationTimedOut { call } => {
-                self.named(effect, call, false, step);
                 let own = matches!(
                     event,
                     Event::TimerFired { timer: Timer::AudioActivation(c) } if *c == call
@@ -698,11 +707,7 @@ impl InvariantChecker {
                     self.fail(format!("I9: audio activation time-out for call {call} outside its own timer's firing, or with the session active"));
                 }
             }
-            Effect::SetMuted { call, .. } | Effect::PlayDtmf { call, .. } => {
-                self.named(effect, call, false, step)
-            }
-            Effect::SetGroup { call, group_with } => {
-                self.named(effect, call, false, step);
+            Effect::SetGroup { group_with, .. } => {
                 if let Some(other) = group_with {
                     self.named(effect, other, false, step);
                 } else {
@@ -710,7 +715,6 @@ impl InvariantChecker {
                 }
             }
             Effect::StartMedia { call } => {
-                self.named(effect, call, false, step);
                 let audio = self.audio_active;
                 if !audio {
                     self.fail(format!(
@@ -731,7 +735,6 @@ impl InvariantChecker {
                 }
             }
             Effect::StopMedia { call } => {
-                self.named(effect, call, true, step);
                 let running = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.media));
@@ -743,12 +746,6 @@ impl InvariantChecker {
             }
             Effect::StartTimer { timer, deadline } => {
                 let deadline = deadline.as_millis();
-                if let Timer::Ring(call)
-                | Timer::AnswerConnect(call)
-                | Timer::AudioActivation(call) = timer
-                {
-                    self.named(effect, call, false, step);
-                }
                 if matches!(timer, Timer::AudioActivation(_)) && self.audio_active {
                     self.fail(format!(
                         "I9: {timer:?} armed while the audio session is active"
@@ -778,19 +775,19 @@ impl InvariantChecker {
                 }
             }
             Effect::CancelTimer { timer } => {
-                if let Timer::Ring(call)
-                | Timer::AnswerConnect(call)
-                | Timer::AudioActivation(call) = timer
-                {
-                    self.named(effect, call, true, step);
-                }
                 if self.timers.remove(&timer).is_none() {
                     self.fail(format!(
                         "I7: {timer:?} cancelled but not armed (never started, fired or cancelled)"
                     ));
                 }
             }
-            Effect::ConfigureAudioSession
+            Effect::ReportCallUpdated { .. }
+            | Effect::ConnectIncoming { .. }
+            | Effect::RejectIncoming { .. }
+            | Effect::HangUp { .. }
+            | Effect::SetMuted { .. }
+            | Effect::PlayDtmf { .. }
+            | Effect::ConfigureAudioSession
             | Effect::RegisterPushToken
             | Effect::UnregisterPushToken => {}
         }
