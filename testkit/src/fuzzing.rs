@@ -641,7 +641,8 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 #[derive(Clone)]
 pub struct Checked<const C: usize, const P: usize, const E: usize> {
     harness: Harness<C, P, E>,
-    /// The first line of the run's log (the fixture it started from).
+    /// The first line of the run's log, with its line break (the fixture it started
+    /// from), or empty.
     header: String,
 }
 
@@ -673,14 +674,7 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         let timeline = self.harness.timeline();
         let lines: Vec<&str> = timeline.lines().collect();
         let tail = lines[lines.len().saturating_sub(80)..].join("\n");
-        panic!(
-            "{what}\n--- run (last 80 lines) ---\n{}{tail}",
-            if self.header.is_empty() {
-                String::new()
-            } else {
-                format!("{}\n", self.header)
-            }
-        );
+        panic!("{what}\n--- run (last 80 lines) ---\n{}{tail}", self.header);
     }
 
     /// Feeds `event` at `at` and checks the step; returns what the engine returned.
@@ -960,7 +954,7 @@ pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> C
     assert!(full, "{schema_name}: {what}");
     let mut k = Checked {
         harness: o.harness,
-        header: format!("(fixture: schema {schema_name}, {what})"),
+        header: format!("(fixture: schema {schema_name}, {what})\n"),
     };
     k.harness.steps.clear();
     k.check_state();
