@@ -959,6 +959,19 @@ struct RunLog<'o> {
 }
 
 impl RunLog<'_> {
+    /// Fires every timer due at the harness's clock, like `Harness::fire_due_timers` but
+    /// without panicking; false when a firing was refused (the loop would not end).
+    fn fire_due(&mut self, harness: &mut Harness, line: &TraceLine) -> bool {
+        let now = harness.now;
+        fire_due(
+            harness,
+            |h| &h.engine,
+            now,
+            MAX_FIRINGS_PER_COMMAND,
+            |h, timer, _| self.step(h, line, now, HostEvent::TimerFired { timer }, None),
+        )
+    }
+
     fn step(
         &mut self,
         harness: &mut Harness,
@@ -1067,40 +1080,15 @@ impl Resolve<Written> for TraceResolver<'_, '_> {
 }
 
 impl Runner<'_> {
-    /// Fires every timer due at the current clock, like `Harness::fire_due_timers` but
-    /// without panicking; false when a firing was refused (the loop would not end).
-    fn fire_due(&mut self, line: &TraceLine) -> bool {
-        let now = self.harness.now;
-        let log = &mut self.log;
-        fire_due(
-            &mut self.harness,
-            |h| &h.engine,
-            now,
-            MAX_FIRINGS_PER_COMMAND,
-            |h, timer, _| log.step(h, line, now, HostEvent::TimerFired { timer }, None),
-        )
-    }
-
     fn run_line(&mut self, line: &TraceLine) -> Result<(), TraceError> {
         match &line.command {
             TraceCommand::FireDueTimers => {
                 self.harness.now = self.harness.now.max(line.at_ms);
-                self.fire_due(line);
+                self.log.fire_due(&mut self.harness, line);
             }
             TraceCommand::AdvanceFiring => {
-                let end = self.harness.now.max(line.at_ms);
-                while let Some(next) = self
-                    .harness
-                    .engine
-                    .poll_timeout()
-                    .filter(|d| d.as_millis() <= end)
-                {
-                    self.harness.now = self.harness.now.max(next.as_millis());
-                    if !self.fire_due(line) {
-                        break;
-                    }
-                }
-                self.harness.now = end;
+                let (end, log) = (self.harness.now.max(line.at_ms), &mut self.log);
+                self.harness.advance_to(end, |h| log.fire_due(h, line));
             }
             TraceCommand::Event(ev) => {
                 self.harness.now = self.harness.now.max(line.at_ms);
