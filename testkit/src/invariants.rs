@@ -321,43 +321,28 @@ impl InvariantChecker {
                     result,
                     Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
                 );
-                let owing = self
-                    .calls
-                    .iter()
-                    .find(|(_, c)| c.end_owed.contains(&push.0))
-                    .map(|(id, _)| *id);
+                let find = |calls: &BTreeMap<CallId, CallRec>, of: &dyn Fn(&CallRec) -> bool| {
+                    calls.iter().find(|(_, c)| of(c)).map(|(id, _)| *id)
+                };
+                let owing = find(&self.calls, &|c| c.end_owed.contains(&push.0));
                 if let (Some(call), false) = (owing, accepted) {
                     // Refused: this report never gave CallKit the call; no end owed for it.
                     let last = self.calls.get_mut(&call).is_some_and(|c| {
                         c.end_owed.remove(&push.0);
                         c.end_owed.is_empty()
                     });
-                    let gone = if last { self.calls.remove(&call) } else { None };
-                    if let Some(mut c) = gone {
-                        c.callkit_knows = false;
-                        step.ended.insert(call, (c, EndKind::Refused));
+                    if last {
+                        self.refused(call, step);
                     }
                 }
-                let call = self
-                    .calls
-                    .iter()
-                    .find(|(_, c)| c.owner_push == Some(push.0))
-                    .map(|(id, _)| *id);
-                if let Some(call) = call {
-                    {
-                        let accepted = matches!(
-                            result,
-                            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
-                        );
-                        if accepted {
-                            if let Some(c) = self.calls.get_mut(&call) {
-                                c.owner_push = None;
-                            }
-                        } else if let Some(mut c) = self.calls.remove(&call) {
-                            c.callkit_knows = false;
-                            step.ended.insert(call, (c, EndKind::Refused));
+                match find(&self.calls, &|c| c.owner_push == Some(push.0)) {
+                    Some(call) if accepted => {
+                        if let Some(c) = self.calls.get_mut(&call) {
+                            c.owner_push = None;
                         }
                     }
+                    Some(call) => self.refused(call, step),
+                    None => {}
                 }
             }
             Event::ProviderDidReset => {
@@ -460,6 +445,14 @@ impl InvariantChecker {
         } else {
             self.ended.remove(&call);
             self.calls.insert(call, rec);
+        }
+    }
+
+    /// CallKit refused `call`'s report: it never knew the call, which is over.
+    fn refused(&mut self, call: CallId, step: &mut StepState) {
+        if let Some(mut c) = self.calls.remove(&call) {
+            c.callkit_knows = false;
+            step.ended.insert(call, (c, EndKind::Refused));
         }
     }
 
