@@ -1057,49 +1057,35 @@ pub fn check_push(data: &[u8]) {
             }
             paths_run.push(key);
         }
+        let report = |result| Event::IncomingCallReported {
+            push: PushId(FUZZED_PUSH),
+            result,
+        };
         for path in 0..4 {
             let mut k = k.clone();
             match path {
                 0 => {
-                    let done = k.step(
-                        now + 40,
-                        Event::IncomingCallReported {
-                            push: PushId(FUZZED_PUSH),
-                            result: Ok(()),
-                        },
-                    );
+                    let done = k.step(now + 40, report(Ok(())));
                     let ends = done.is_ok_and(|d| ended_failed(&d, Instant::from_millis(now + 40)));
                     if unusable && !completed_at_once && !ends {
                         panic!("{name}: unusable payload ({parsed:?}) not ended once its report was accepted");
                     }
                 }
-                1 => {
-                    let _ = k.step(
-                        now + 40,
-                        Event::IncomingCallReported {
-                            push: PushId(FUZZED_PUSH),
-                            result: Err(error),
-                        },
-                    );
-                }
+                1 => drop(k.step(now + 40, report(Err(error)))),
                 2 => k.fire_due(now + 5_000),
-                _ => {
-                    let _ = k.step(now + 40, Event::ProviderDidReset);
-                }
+                _ => drop(k.step(now + 40, Event::ProviderDidReset)),
             }
-            if k.checker.completions(FUZZED_PUSH) != 1 {
-                panic!(
-                    "{name}: path {path}: push completed {} times",
-                    k.checker.completions(FUZZED_PUSH)
-                );
-            }
+            let times = k.checker.completions(FUZZED_PUSH);
+            assert_eq!(
+                times, 1,
+                "{name}: path {path}: push completed {times} times"
+            );
             k.finish(now + 700_000);
-            if k.checker.completions(FUZZED_PUSH) != 1 {
-                panic!(
-                    "{name}: path {path}: push completed {} times by the end",
-                    k.checker.completions(FUZZED_PUSH)
-                );
-            }
+            let times = k.checker.completions(FUZZED_PUSH);
+            assert_eq!(
+                times, 1,
+                "{name}: path {path}: push completed {times} times by the end"
+            );
         }
     }
 }

@@ -274,7 +274,7 @@ impl InvariantChecker {
             Ok(effects) => effects,
         };
         if effects.overflowed() {
-            self.fail(format!("I8: the effect container overflowed"));
+            self.fail("I8: the effect container overflowed".into());
         }
         let mut step = StepState::default();
         self.before_effects(now, event, effects, &mut step);
@@ -627,17 +627,17 @@ impl InvariantChecker {
                     }
                 }
             }
-            Effect::RequestTransaction { ref action, .. } => match *action {
-                CallAction::StartCall { call, .. } => {
-                    let rec = CallRec {
-                        outgoing: true,
-                        ..CallRec::default()
-                    };
-                    let why = || format!("a start requested for call {call}, whose UUID is in use");
-                    self.begin_call(call, rec, step, why);
-                }
-                _ => {}
-            },
+            Effect::RequestTransaction {
+                action: CallAction::StartCall { call, .. },
+                ..
+            } => {
+                let rec = CallRec {
+                    outgoing: true,
+                    ..CallRec::default()
+                };
+                let why = || format!("a start requested for call {call}, whose UUID is in use");
+                self.begin_call(call, rec, step, why);
+            }
             Effect::AnswerIncoming { call } => {
                 let twice = self.calls.get_mut(&call).map(|c| {
                     let twice = c.outgoing || c.answered;
@@ -778,6 +778,7 @@ impl InvariantChecker {
             | Effect::ConnectIncoming { .. }
             | Effect::RejectIncoming { .. }
             | Effect::HangUp { .. }
+            | Effect::RequestTransaction { .. }
             | Effect::SetMuted { .. }
             | Effect::PlayDtmf { .. }
             | Effect::ConfigureAudioSession
