@@ -22,7 +22,7 @@
 //! [`PushEndReason`]: callkit_engine::PushEndReason
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use callkit_engine::{
     ActionId, CallAction, CallId, CallPhase, Config, Direction, Effect, Effects, Engine, Error,
@@ -132,7 +132,7 @@ pub struct InvariantChecker {
     voided: BTreeSet<ActionId>,
     calls: BTreeMap<CallId, CallRec>,
     ended: BTreeMap<CallId, EndKind>,
-    timers: HashMap<Timer, u64>,
+    timers: BTreeMap<Timer, u64>,
     audio_active: bool,
     violations: Vec<String>,
 }
@@ -169,7 +169,7 @@ impl InvariantChecker {
             voided: BTreeSet::new(),
             calls: BTreeMap::new(),
             ended: BTreeMap::new(),
-            timers: HashMap::new(),
+            timers: BTreeMap::new(),
             audio_active: false,
             violations: Vec::new(),
         }
@@ -957,22 +957,19 @@ impl InvariantChecker {
         }
 
         // I7: the armed timers are exactly the engine's; an idle engine holds none.
-        let engine_timers: HashMap<Timer, u64> =
+        let engine_timers: BTreeMap<Timer, u64> =
             after.timers().map(|(t, d)| (t, d.as_millis())).collect();
         if engine_timers != self.timers {
-            let mut missing: Vec<String> = self
-                .timers
-                .iter()
-                .filter(|(t, d)| engine_timers.get(t) != Some(d))
-                .map(|(t, d)| format!("{t:?}@{d}"))
-                .collect();
-            let mut extra: Vec<String> = engine_timers
-                .iter()
-                .filter(|(t, d)| self.timers.get(t) != Some(d))
-                .map(|(t, d)| format!("{t:?}@{d}"))
-                .collect();
-            missing.sort();
-            extra.sort();
+            let differing = |a: &BTreeMap<Timer, u64>, b: &BTreeMap<Timer, u64>| {
+                let differs = a.iter().filter(|(t, d)| b.get(t) != Some(d));
+                differs
+                    .map(|(t, d)| format!("{t:?}@{d}"))
+                    .collect::<Vec<_>>()
+            };
+            let (missing, extra) = (
+                differing(&self.timers, &engine_timers),
+                differing(&engine_timers, &self.timers),
+            );
             self.fail(format!("I7: timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"));
             self.timers = engine_timers;
         }
