@@ -49,6 +49,16 @@ pub fn engine_call(inside: bool) {
     }
 }
 
+/// `fail_if! { self; broken => "I5: message {x}", args; ... }`: records the message of
+/// each check whose condition holds, in order (a table of checks, one per entry).
+macro_rules! fail_if {
+    ($self:ident; $($broken:expr => $fmt:literal $(, $arg:expr)*;)+) => {
+        $(if $broken {
+            $self.fail(format!($fmt $(, $arg)*));
+        })+
+    };
+}
+
 /// What kind of `CXAction` the host handed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ActionKind {
@@ -843,104 +853,54 @@ impl InvariantChecker {
                     self.fail(format!("I4: call {id} {what}"));
                 }
                 Some(rec) => {
-                    let outgoing = c.direction() == Direction::Outgoing;
-                    if rec.outgoing != outgoing {
-                        self.fail(format!(
-                            "I4: call {id} changed direction: {:?}",
-                            c.direction()
-                        ));
-                    }
-                    if rec.media != c.media_running() {
-                        self.fail(format!(
-                            "I5: call {id}: media effects say running={}, the engine says {}",
-                            rec.media,
-                            c.media_running()
-                        ));
-                    }
-                    if c.media_running() && !c.phase().media_allowed() {
-                        self.fail(format!("I5: call {id} has media in phase {:?}", c.phase()));
-                    }
+                    let (phase, audio, held) = (c.phase(), self.audio_active, rec.on_hold);
+                    let (media, ringback) = (c.media_running(), c.ringback_playing());
+                    let remote = c.remote_ringing();
+                    let connecting = matches!(phase, CallPhase::Connecting | CallPhase::Connected);
+                    let ringback_due = audio && !held && phase == CallPhase::Connecting && remote;
+                    let media_due = audio && !held && phase.media_allowed();
                     // I9: media only for established (or starting), unheld calls with the
                     // session active; ringback only for unheld outgoing calls ringing
                     // remotely, not connected, with the session active.
-                    if rec.ringback != c.ringback_playing() {
-                        self.fail(format!(
-                            "I9: call {id}: ringback effects say playing={}, the engine says {}",
-                            rec.ringback,
-                            c.ringback_playing()
-                        ));
-                    }
-                    if rec.on_hold != c.is_on_hold() {
-                        self.fail(format!(
-                            "I9: call {id}: SetHeld effects say on_hold={}, the engine says {}",
-                            rec.on_hold,
-                            c.is_on_hold()
-                        ));
-                    }
-                    if c.media_running() && (rec.on_hold || !self.audio_active) {
-                        self.fail(format!("I9: call {id} has media running while deferred or with the audio session inactive"));
-                    }
-                    if rec.ringback
-                        && (rec.on_hold
-                            || !self.audio_active
-                            || c.phase() != CallPhase::Connecting
-                            || !c.remote_ringing())
-                    {
-                        self.fail(format!("I9: call {id} plays ringback in phase {:?} (remote ringing {}, held {}, audio {})",
-                                c.phase(),
-                                c.remote_ringing(),
-                                rec.on_hold,
-                                self.audio_active
-                            ));
-                    }
-                    let ringback_due = self.audio_active
-                        && !rec.on_hold
-                        && c.phase() == CallPhase::Connecting
-                        && c.remote_ringing();
-                    if ringback_due && !rec.ringback {
-                        self.fail(format!("I9: call {id} rings remotely with the session active, unheld, but plays no ringback"));
-                    }
-                    let media_due = self.audio_active && !rec.on_hold && c.phase().media_allowed();
-                    if media_due && !rec.media {
-                        self.fail(format!("I9: call {id} may have media (unheld, session active, {:?}) but has none", c.phase()));
-                    }
-                    if c.audio_activation_deadline().is_some() && self.audio_active {
-                        self.fail(format!(
-                            "I9: call {id} waits for an audio activation that happened"
-                        ));
-                    }
-                    let connecting =
-                        matches!(c.phase(), CallPhase::Connecting | CallPhase::Connected);
-                    if (connecting && !rec.connecting)
-                        || (c.phase() == CallPhase::Connected && !rec.connected)
-                    {
-                        self.fail(format!(
-                            "I6: call {id} is {:?} without the matching outgoing report",
-                            c.phase()
-                        ));
+                    fail_if! { self;
+                        rec.outgoing != (c.direction() == Direction::Outgoing) =>
+                            "I4: call {id} changed direction: {:?}", c.direction();
+                        rec.media != media =>
+                            "I5: call {id}: media effects say running={}, the engine says {media}", rec.media;
+                        media && !phase.media_allowed() => "I5: call {id} has media in phase {phase:?}";
+                        rec.ringback != ringback =>
+                            "I9: call {id}: ringback effects say playing={}, the engine says {ringback}", rec.ringback;
+                        held != c.is_on_hold() =>
+                            "I9: call {id}: SetHeld effects say on_hold={held}, the engine says {}", c.is_on_hold();
+                        media && (held || !audio) =>
+                            "I9: call {id} has media running while deferred or with the audio session inactive";
+                        rec.ringback && (held || !audio || phase != CallPhase::Connecting || !remote) =>
+                            "I9: call {id} plays ringback in phase {phase:?} (remote ringing {remote}, held {held}, audio {audio})";
+                        ringback_due && !rec.ringback =>
+                            "I9: call {id} rings remotely with the session active, unheld, but plays no ringback";
+                        media_due && !rec.media =>
+                            "I9: call {id} may have media (unheld, session active, {phase:?}) but has none";
+                        c.audio_activation_deadline().is_some() && audio =>
+                            "I9: call {id} waits for an audio activation that happened";
+                        (connecting && !rec.connecting) || (phase == CallPhase::Connected && !rec.connected) =>
+                            "I6: call {id} is {phase:?} without the matching outgoing report";
                     }
                 }
             }
         }
-        for (id, (rec, kind)) in &step.ended {
-            if rec.media {
-                let id = *id;
-                self.fail(format!("I5: call {id} ended with its media running"));
+        for (&id, (rec, kind)) in &step.ended {
+            fail_if! { self;
+                rec.media => "I5: call {id} ended with its media running";
+                rec.ringback => "I9: call {id} ended with its ringback playing";
             }
-            if rec.ringback {
-                let id = *id;
-                self.fail(format!("I9: call {id} ended with its ringback playing"));
-            }
-            self.ended.insert(*id, *kind);
+            self.ended.insert(id, *kind);
         }
 
         // I5: no media without an active audio session.
-        if after.audio_session_active() != self.audio_active {
-            self.fail(format!(
-                "I5: audio session: the engine says active={}, didActivate/didDeactivate say {}",
-                after.audio_session_active(),
-                self.audio_active
-            ));
+        let (active, audio) = (after.audio_session_active(), self.audio_active);
+        fail_if! { self;
+            active != audio =>
+                "I5: audio session: the engine says active={active}, didActivate/didDeactivate say {audio}";
         }
         if !self.audio_active {
             let running: Vec<CallId> = self
@@ -973,12 +933,9 @@ impl InvariantChecker {
             self.fail(format!("I7: timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"));
             self.timers = engine_timers;
         }
-        if after.calls().next().is_none() && after.pending_pushes() == 0 && !self.timers.is_empty()
-        {
-            self.fail(format!(
-                "I7: an idle engine holds timers: {:?}",
-                self.timers
-            ));
+        let idle = after.calls().next().is_none() && after.pending_pushes() == 0;
+        fail_if! { self;
+            idle && !self.timers.is_empty() => "I7: an idle engine holds timers: {:?}", self.timers;
         }
 
         // I2: every push still owed has its completion timer armed within its deadline.
@@ -1003,16 +960,10 @@ impl InvariantChecker {
         self.pushes.retain(|_, p| !p.completed);
 
         // I8: capacities and the provider's group limits.
-        let calls = after.calls().count();
-        if calls > self.max_calls || calls > C {
-            self.fail(format!("I8: {calls} live calls, limit {}", self.max_calls));
-        }
-        if after.pending_pushes() > self.max_pushes {
-            self.fail(format!(
-                "I8: {} pending pushes, limit {}",
-                after.pending_pushes(),
-                self.max_pushes
-            ));
+        let (calls, pushes) = (after.calls().count(), after.pending_pushes());
+        fail_if! { self;
+            calls > self.max_calls || calls > C => "I8: {calls} live calls, limit {}", self.max_calls;
+            pushes > self.max_pushes => "I8: {pushes} pending pushes, limit {}", self.max_pushes;
         }
         let groups = group_sizes(after);
         for (label, size) in &groups {
