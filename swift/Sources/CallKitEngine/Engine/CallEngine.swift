@@ -240,7 +240,8 @@ public struct CallInfo: Hashable, Sendable {
     public var call: UUID
     /// Its group (its own UUID until grouped with `CXSetGroupCallAction`).
     public var group: UUID
-    /// The `CXAction` (answer or start) the engine holds for it, if any.
+    /// The `CXAction` (answer or start) the engine defers for it until the call can go on,
+    /// if any (`Call::deferred_action` in Rust).
     public var deferredAction: UUID?
     /// Incoming or outgoing.
     public var direction: CallDirection
