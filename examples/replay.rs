@@ -12,7 +12,11 @@
 
 use std::process::ExitCode;
 
-use callkit_engine_testkit::trace::{load_trace, render_summary, render_timeline, run_trace};
+use callkit_engine_testkit::trace::{load_trace, run_trace};
+
+#[path = "../tests/support/render.rs"]
+mod render;
+use render::{render_summary, render_timeline};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -9,10 +9,14 @@ use callkit_engine::{
     DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
 };
 use callkit_engine_testkit::trace::{
-    load_trace, opaque_call_id, parse_trace, render_summary, render_timeline, run_trace,
-    run_trace_file, TraceOutcome, TraceStep, EVENT_NAMES,
+    event_names, load_trace, opaque_call_id, parse_trace, run_trace, run_trace_file, TraceOutcome,
+    TraceStep,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id};
+
+#[path = "support/render.rs"]
+mod render;
+use render::{describe_step, render_summary, render_timeline};
 
 fn traces_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/traces")
@@ -113,7 +117,7 @@ fn every_shipped_trace_keeps_the_pushkit_rule_and_no_push_is_refused() {
             "{name}: a push completion is owed\n{timeline}"
         );
         for step in &outcome.steps {
-            assert!(!step.description.is_empty());
+            assert!(!describe_step(step).is_empty());
         }
         assert!(!render_summary(&outcome).is_empty());
     }
@@ -283,7 +287,7 @@ fn duplicate_push_gives_one_call_and_two_reports_under_the_same_uuid() {
 
     // callUUIDAlreadyExists (raw 2) counts as success: the push completes, the call lives.
     let dup_result = nth(&o, "incoming_call_reported", 1);
-    assert!(dup_result.description.contains("callUUIDAlreadyExists (2)"));
+    assert!(describe_step(dup_result).contains("callUUIDAlreadyExists (2)"));
     assert_eq!(completions(dup_result.effects()), [2]);
     assert!(!dup_result.effects().iter().any(|e| matches!(
         e,
@@ -839,12 +843,12 @@ fn every_event_variant_has_a_trace_line_kind() {
         r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#,
         r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#,
     ];
-    assert_eq!(lines.len(), EVENT_NAMES.len());
+    assert_eq!(lines.len(), event_names().len());
     let text = lines.join("\n");
     let trace = parse_trace(&text, Path::new(".")).expect("parses");
     let outcome = run_trace(&trace).expect("runs");
     let names: Vec<&str> = outcome.steps.iter().map(|s| s.event).collect();
-    assert_eq!(names, EVENT_NAMES);
+    assert_eq!(names, event_names());
     assert!(outcome.is_clean(), "{}", render_timeline(&outcome));
 }
 
@@ -1143,9 +1147,9 @@ fn error_codes_apple_has_no_name_for_are_read_by_number_kept_and_treated_as_unkn
     let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
     let report = nth(&o, "incoming_call_reported", 0);
     assert!(
-        report.description.ends_with("error unrecognized (42)"),
+        describe_step(report).ends_with("error unrecognized (42)"),
         "{}",
-        report.description
+        describe_step(report)
     );
     // As `unknown` would: rejected as failed, the push completed.
     assert!(report.effects().contains(&Effect::RejectIncoming {
@@ -1155,9 +1159,9 @@ fn error_codes_apple_has_no_name_for_are_read_by_number_kept_and_treated_as_unkn
     assert_eq!(completions(report.effects()), [1]);
     let done = nth(&o, "transaction_completed", 0);
     assert!(
-        done.description.ends_with("error unrecognized (1000)"),
+        describe_step(done).ends_with("error unrecognized (1000)"),
         "{}",
-        done.description
+        describe_step(done)
     );
     assert_eq!(o.summary().completions_owed, 0);
 
@@ -1168,11 +1172,11 @@ fn error_codes_apple_has_no_name_for_are_read_by_number_kept_and_treated_as_unkn
     let outcome = run_trace(&trace).expect("the trace runs");
     let report = nth(&outcome, "incoming_call_reported", 0);
     assert!(
-        report.description.ends_with(&format!(
+        describe_step(report).ends_with(&format!(
             "({})",
             IncomingCallError::from_raw(-9_000_000_000).raw()
         )),
         "{}",
-        report.description
+        describe_step(report)
     );
 }

@@ -21,96 +21,68 @@ use callkit_engine::{
     TransactionResult,
 };
 
-/// How a [`HostEvent`] names each kind of value.
-pub trait Symbols {
+/// Writes [`Symbols`], [`ArbitrarySymbols`], [`Concrete`] and [`Resolve`] from one list:
+/// each kind of value, the [`Resolve`] method that resolves it (the fallback call's,
+/// which also takes the push, is written out) and its resolved type.
+macro_rules! symbols {
+    ($($(#[doc = $doc:literal])* $name:ident $(=> $method:ident)?: $concrete:ty;)*) => {
+        /// How a [`HostEvent`] names each kind of value.
+        pub trait Symbols {
+            $($(#[doc = $doc])* type $name: Clone + Debug + PartialEq + Eq;)*
+        }
+
+        /// [`Symbols`] whose every kind of value is `Arbitrary` (the fuzz scripts' set).
+        pub trait ArbitrarySymbols<'a>: Symbols<$($name: Arbitrary<'a>),*> {}
+
+        /// The resolved values: what [`Event`] carries, owned.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct Concrete;
+
+        impl Symbols for Concrete {
+            $(type $name = $concrete;)*
+        }
+
+        /// Turns the values an `S` event names into [`Concrete`] ones (for a driver:
+        /// against the run so far), one method per kind of value.
+        #[allow(missing_docs)]
+        pub trait Resolve<S: Symbols> {
+            /// Why a name cannot be resolved.
+            type Error;
+            /// Resolved after [`Resolve::new_push`], before [`Resolve::payload`].
+            fn fallback(&mut self, push: PushId, fallback: &S::Fallback)
+                -> Result<CallId, Self::Error>;
+            $($(fn $method(&mut self, value: &S::$name) -> Result<$concrete, Self::Error>;)?)*
+        }
+    };
+}
+
+symbols! {
     /// The id of a push being delivered.
-    type NewPush: Clone + Debug + PartialEq + Eq;
+    NewPush => new_push: PushId;
     /// A push's payload.
-    type Payload: Clone + Debug + PartialEq + Eq;
+    Payload => payload: Vec<u8>;
     /// The fallback call UUID handed in with a push.
-    type Fallback: Clone + Debug + PartialEq + Eq;
+    Fallback: CallId;
     /// A push named by a report result.
-    type Push: Clone + Debug + PartialEq + Eq;
+    Push => push: PushId;
     /// A `reportNewIncomingCall` result.
-    type Report: Clone + Debug + PartialEq + Eq;
+    Report => report: ReportResult;
     /// A `CXAction`'s UUID.
-    type Action: Clone + Debug + PartialEq + Eq;
+    Action => action: ActionId;
     /// A call UUID.
-    type Call: Clone + Debug + PartialEq + Eq;
+    Call => call: CallId;
     /// A handle or DTMF digits.
-    type Text: Clone + Debug + PartialEq + Eq;
+    Text => text: String;
     /// A `CXHandle.HandleType`.
-    type HandleType: Clone + Debug + PartialEq + Eq;
+    HandleType => handle_type: HandleType;
     /// A `CXPlayDTMFCallAction.ActionType`.
-    type Dtmf: Clone + Debug + PartialEq + Eq;
+    Dtmf => dtmf: DtmfType;
     /// A `CXCallController` transaction.
-    type Transaction: Clone + Debug + PartialEq + Eq;
+    Transaction => transaction: TransactionId;
     /// A transaction's result.
-    type TxResult: Clone + Debug + PartialEq + Eq;
+    TxResult => tx_result: TransactionResult;
     /// A timer.
-    type Timer: Clone + Debug + PartialEq + Eq;
-}
-
-/// [`Symbols`] whose every kind of value is `Arbitrary` (the fuzz scripts' set).
-pub trait ArbitrarySymbols<'a>:
-    Symbols<
-    NewPush: Arbitrary<'a>,
-    Payload: Arbitrary<'a>,
-    Fallback: Arbitrary<'a>,
-    Push: Arbitrary<'a>,
-    Report: Arbitrary<'a>,
-    Action: Arbitrary<'a>,
-    Call: Arbitrary<'a>,
-    Text: Arbitrary<'a>,
-    HandleType: Arbitrary<'a>,
-    Dtmf: Arbitrary<'a>,
-    Transaction: Arbitrary<'a>,
-    TxResult: Arbitrary<'a>,
-    Timer: Arbitrary<'a>,
->
-{
-}
-
-/// The resolved values: what [`Event`] carries, owned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Concrete;
-
-impl Symbols for Concrete {
-    type NewPush = PushId;
-    type Payload = Vec<u8>;
-    type Fallback = CallId;
-    type Push = PushId;
-    type Report = ReportResult;
-    type Action = ActionId;
-    type Call = CallId;
-    type Text = String;
-    type HandleType = HandleType;
-    type Dtmf = DtmfType;
-    type Transaction = TransactionId;
-    type TxResult = TransactionResult;
-    type Timer = Timer;
-}
-
-/// Turns the values an `S` event names into [`Concrete`] ones (for a driver: against
-/// the run so far).
-#[allow(missing_docs)]
-pub trait Resolve<S: Symbols> {
-    /// Why a name cannot be resolved.
-    type Error;
-    fn new_push(&mut self, push: &S::NewPush) -> Result<PushId, Self::Error>;
-    /// Resolved after [`Resolve::new_push`], before [`Resolve::payload`].
-    fn fallback(&mut self, push: PushId, fallback: &S::Fallback) -> Result<CallId, Self::Error>;
-    fn payload(&mut self, payload: &S::Payload) -> Result<Vec<u8>, Self::Error>;
-    fn push(&mut self, push: &S::Push) -> Result<PushId, Self::Error>;
-    fn report(&mut self, result: &S::Report) -> Result<ReportResult, Self::Error>;
-    fn action(&mut self, action: &S::Action) -> Result<ActionId, Self::Error>;
-    fn call(&mut self, call: &S::Call) -> Result<CallId, Self::Error>;
-    fn text(&mut self, text: &S::Text) -> Result<String, Self::Error>;
-    fn handle_type(&mut self, t: &S::HandleType) -> Result<HandleType, Self::Error>;
-    fn dtmf(&mut self, kind: &S::Dtmf) -> Result<DtmfType, Self::Error>;
-    fn transaction(&mut self, tx: &S::Transaction) -> Result<TransactionId, Self::Error>;
-    fn tx_result(&mut self, result: &S::TxResult) -> Result<TransactionResult, Self::Error>;
-    fn timer(&mut self, timer: &S::Timer) -> Result<Timer, Self::Error>;
+    Timer => timer: Timer;
 }
 
 /// Writes [`HostEvent`], [`HostEvent::resolve`] and [`HostEvent::as_event`] from one
@@ -134,6 +106,10 @@ macro_rules! host_events {
         }
 
         impl<S: Symbols> HostEvent<S> {
+            /// The variants' names, in order (`"VoipPushReceived"`, ...).
+            pub const VARIANTS: &'static [&'static str] =
+                &["VoipPushReceived", $(stringify!($variant)),*];
+
             /// The event with every value resolved by `r`, one field at a time in field
             /// order (a push's id first, then its fallback call, then its payload).
             pub fn resolve<R: Resolve<S>>(

@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant as WallClock};
 
@@ -32,6 +33,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols};
+use crate::trace::{parse_trace, run_trace};
 use crate::{action_id, call_id, fallback_id, fire_due, test_uuid, Harness, StepEffects};
 
 // ---------------------------------------------------------------------------------------
@@ -639,9 +641,8 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 #[derive(Clone)]
 pub struct Checked<const C: usize, const P: usize, const E: usize> {
     harness: Harness<C, P, E>,
-    /// `CompletePush` count per push id.
-    completed: BTreeMap<u64, u32>,
-    /// The first line of the run's log (the fixture it started from).
+    /// The first line of the run's log, with its line break (the fixture it started
+    /// from), or empty.
     header: String,
 }
 
@@ -657,7 +658,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
     pub fn new(config: Config) -> Self {
         Checked {
             harness: Harness::new(config),
-            completed: BTreeMap::new(),
             header: String::new(),
         }
     }
@@ -674,14 +674,7 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         let timeline = self.harness.timeline();
         let lines: Vec<&str> = timeline.lines().collect();
         let tail = lines[lines.len().saturating_sub(80)..].join("\n");
-        panic!(
-            "{what}\n--- run (last 80 lines) ---\n{}{tail}",
-            if self.header.is_empty() {
-                String::new()
-            } else {
-                format!("{}\n", self.header)
-            }
-        );
+        panic!("{what}\n--- run (last 80 lines) ---\n{}{tail}", self.header);
     }
 
     /// Feeds `event` at `at` and checks the step; returns what the engine returned.
@@ -690,11 +683,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         let Some(before) = self.harness.previous.take() else {
             return result;
         };
-        for e in result.iter().flatten() {
-            if let Effect::CompletePush { push } = e {
-                *self.completed.entry(push.0).or_default() += 1;
-            }
-        }
         if let Some(v) = self.harness.checker.violations().first() {
             self.fail(&format!("invariant broken: {v}"));
         }
@@ -718,92 +706,77 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
         let e = &self.engine;
         let calls: Vec<_> = e.calls().collect();
         let ids: BTreeSet<CallId> = calls.iter().map(|c| c.id()).collect();
-        if calls.len() > C || ids.len() != calls.len() {
-            self.fail("more calls than slots, or a call twice");
-        }
-        if e.pending_pushes() > P || e.pending_transactions() > MAX_PENDING_TRANSACTIONS {
-            self.fail("more pending pushes or transactions than slots");
-        }
-        if e.is_idle() && e.timers().next().is_some() {
-            self.fail("idle with a timer armed");
-        }
         let timers: BTreeSet<Timer> = e.timers().map(|(t, _)| t).collect();
-        if timers.len() != e.timers().count() {
-            self.fail("a timer is armed twice");
+        let deferred: Vec<ActionId> = calls.iter().filter_map(|c| c.deferred_action()).collect();
+        let distinct: BTreeSet<&ActionId> = deferred.iter().collect();
+        let transactions = e.pending_transactions();
+        for (broken, what) in [
+            (
+                calls.len() > C || ids.len() != calls.len(),
+                "more calls than slots, or a call twice",
+            ),
+            (
+                e.pending_pushes() > P || transactions > MAX_PENDING_TRANSACTIONS,
+                "more pending pushes or transactions than slots",
+            ),
+            (e.is_idle() && !timers.is_empty(), "idle with a timer armed"),
+            (timers.len() != e.timers().count(), "a timer is armed twice"),
+            (
+                e.poll_timeout() != e.timers().map(|(_, d)| d).min(),
+                "poll_timeout is not the earliest timer",
+            ),
+        ] {
+            if broken {
+                self.fail(what);
+            }
         }
-        if e.poll_timeout() != e.timers().map(|(_, d)| d).min() {
-            self.fail("poll_timeout is not the earliest timer");
-        }
+        let audio = e.audio_session_active();
         for c in calls {
-            let id = c.id();
-            let incoming = matches!(
-                c.phase(),
-                CallPhase::Ringing | CallPhase::Answering | CallPhase::Answered
+            let (id, phase, held) = (c.id(), c.phase(), c.is_on_hold());
+            let check = |ok: bool, what: &dyn Fn() -> String| {
+                if !ok {
+                    self.fail(&format!("call {id}: {}", what()));
+                }
+            };
+            use CallPhase as Ph;
+            let incoming = matches!(phase, Ph::Ringing | Ph::Answering | Ph::Answered);
+            let direction = c.direction();
+            check(incoming == (direction == Direction::Incoming), &|| {
+                format!("phase {phase:?} for direction {direction:?}")
+            });
+            let (ring, answer) = (c.ring_deadline().is_some(), c.answer_deadline().is_some());
+            check(!(ring && answer), &|| "two timers".into());
+            check(ring == (phase == Ph::Ringing), &|| {
+                format!("ring timer in phase {phase:?}")
+            });
+            check(answer == (phase == Ph::Answering), &|| {
+                format!("answer timer in phase {phase:?}")
+            });
+            let holds = matches!(phase, Ph::Answering | Ph::Starting);
+            check(c.deferred_action().is_some() == holds, &|| {
+                format!("deferred action in phase {phase:?}")
+            });
+            let media = c.media_running();
+            check(media == (audio && phase.media_allowed() && !held), &|| {
+                format!(
+                    "media running {media} in phase {phase:?}, audio active {audio}, held {held}"
+                )
+            });
+            let (ringback, remote) = (c.ringback_playing(), c.remote_ringing());
+            check(ringback == (audio && remote && !held), &|| {
+                format!("ringback {ringback} in phase {phase:?}, remote ringing {remote}, audio active {audio}, held {held}")
+            });
+            let awaits_audio = matches!(phase, Ph::Answered | Ph::Connecting | Ph::Connected);
+            check(
+                c.audio_activation_deadline().is_none() || (!audio && awaits_audio),
+                &|| format!("audio-activation timer in phase {phase:?}, audio active {audio}"),
             );
-            if incoming != (c.direction() == Direction::Incoming) {
-                self.fail(&format!(
-                    "call {id}: phase {:?} for direction {:?}",
-                    c.phase(),
-                    c.direction()
-                ));
-            }
-            if c.ring_deadline().is_some() && c.answer_deadline().is_some() {
-                self.fail(&format!("call {id}: two timers"));
-            }
-            if c.ring_deadline().is_some() != (c.phase() == CallPhase::Ringing) {
-                self.fail(&format!("call {id}: ring timer in phase {:?}", c.phase()));
-            }
-            if c.answer_deadline().is_some() != (c.phase() == CallPhase::Answering) {
-                self.fail(&format!("call {id}: answer timer in phase {:?}", c.phase()));
-            }
-            let holds = matches!(c.phase(), CallPhase::Answering | CallPhase::Starting);
-            if c.deferred_action().is_some() != holds {
-                self.fail(&format!(
-                    "call {id}: deferred action in phase {:?}",
-                    c.phase()
-                ));
-            }
-            let media = e.audio_session_active() && c.phase().media_allowed() && !c.is_on_hold();
-            if c.media_running() != media {
-                self.fail(&format!(
-                    "call {id}: media running {} in phase {:?}, audio active {}, held {}",
-                    c.media_running(),
-                    c.phase(),
-                    e.audio_session_active(),
-                    c.is_on_hold()
-                ));
-            }
-            let ringback = e.audio_session_active() && c.remote_ringing() && !c.is_on_hold();
-            if c.ringback_playing() != ringback {
-                self.fail(&format!(
-                    "call {id}: ringback {} in phase {:?}, remote ringing {}, audio active {}, held {}",
-                    c.ringback_playing(),
-                    c.phase(),
-                    c.remote_ringing(),
-                    e.audio_session_active(),
-                    c.is_on_hold()
-                ));
-            }
-            if c.audio_activation_deadline().is_some()
-                && (e.audio_session_active()
-                    || !matches!(
-                        c.phase(),
-                        CallPhase::Answered | CallPhase::Connecting | CallPhase::Connected
-                    ))
-            {
-                self.fail(&format!(
-                    "call {id}: audio-activation timer in phase {:?}, audio active {}",
-                    c.phase(),
-                    e.audio_session_active()
-                ));
-            }
-            if c.report_pending() && c.direction() != Direction::Incoming {
-                self.fail(&format!("call {id}: outgoing with a report pending"));
-            }
+            check(
+                !c.report_pending() || direction == Direction::Incoming,
+                &|| "outgoing with a report pending".into(),
+            );
         }
-        let held: Vec<ActionId> = e.calls().filter_map(|c| c.deferred_action()).collect();
-        let distinct: BTreeSet<&ActionId> = held.iter().collect();
-        if distinct.len() != held.len() {
+        if distinct.len() != deferred.len() {
             self.fail("one action held by two calls");
         }
     }
@@ -855,17 +828,6 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
             self.fail("a push is still owed its completion after providerDidReset");
         }
     }
-
-    /// How many `CompletePush` for `push` the run produced so far.
-    pub fn completions(&self, push: u64) -> u32 {
-        self.completed.get(&push).copied().unwrap_or(0)
-    }
-
-    /// Replaces the run's log with one line (for fixtures cloned many times).
-    pub fn set_log(&mut self, line: String) {
-        self.harness.steps.clear();
-        self.header = line;
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -912,145 +874,75 @@ pub const FUZZED_PUSH: u64 = 100;
 ///   with `flood == true`: no call 4, and pushes 10-16 (unreadable, reported and ended)
 ///   pending, so the push table is full of pushes within their deadline.
 pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> Checked<4, 8, 28> {
-    let config = Config::with_schema(schema.clone());
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
     let id = |n: u8| fixture_id(schema_name, schema, n);
-    let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid");
+    let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid").0;
     let payload = |n: u8| {
-        build_payload(
-            schema,
-            &PayloadFields {
-                id: Some(id(n)),
-                handle: Some(format!("+1408555{n:04}")),
-                caller_name: Some(format!("Caller {n}")),
-                ..PayloadFields::default()
-            },
-        )
+        let fields = PayloadFields {
+            id: Some(id(n)),
+            handle: Some(format!("+1408555{n:04}")),
+            caller_name: Some(format!("Caller {n}")),
+            ..PayloadFields::default()
+        };
+        Value::from(String::from_utf8(build_payload(schema, &fields)).expect("JSON is UTF-8"))
     };
-    let ok = |k: &mut Checked<4, 8, 28>, at: u64, event: Event<'_>| {
-        let name = event.name();
-        if let Err(e) = k.step(at, event) {
-            panic!("{schema_name}: fixture step {name} refused: {e}");
-        }
-    };
-    let push = |k: &mut Checked<4, 8, 28>, at: u64, push: u64, bytes: &[u8]| {
-        k.step(
-            at,
-            Event::VoipPushReceived {
-                push: PushId(push),
-                payload: bytes,
-                fallback_call: fallback_id(push),
-            },
-        )
-        .expect("pushes are never refused");
-    };
-    push(&mut k, 0, 1, &payload(0));
-    push(&mut k, 100, 2, &payload(1));
-    ok(
-        &mut k,
-        110,
-        Event::IncomingCallReported {
-            push: PushId(2),
-            result: Ok(()),
-        },
+    let [c1, c2, c3, c4] = [1, 2, 3, 4].map(call);
+    let [p0, p1, p2, p3] = [0, 1, 2, 3].map(payload);
+    // The scenes of the doc comment, as a call trace.
+    let mut text = format!(
+        r#"{{"at_ms": 0, "event": "voip_push", "push": 1, "payload_text": {p0}}}
+{{"at_ms": 100, "event": "voip_push", "push": 2, "payload_text": {p1}}}
+{{"at_ms": 110, "event": "incoming_call_reported", "push": 2}}
+{{"at_ms": 120, "event": "incoming_call_connected", "call": "{c1}"}}
+{{"at_ms": 130, "event": "perform_answer_call", "action": 1, "call": "{c1}"}}
+{{"at_ms": 140, "event": "did_activate_audio_session"}}
+{{"at_ms": 200, "event": "voip_push", "push": 3, "payload_text": {p2}}}
+{{"at_ms": 210, "event": "incoming_call_reported", "push": 3}}
+{{"at_ms": 220, "event": "perform_answer_call", "action": 2, "call": "{c2}"}}
+{{"at_ms": 300, "event": "voip_push", "push": 4, "payload_text": {p3}}}
+{{"at_ms": 310, "event": "incoming_call_reported", "push": 4}}
+{{"at_ms": 320, "event": "remote_ended", "call": "{c3}"}}
+"#
     );
-    ok(&mut k, 120, Event::IncomingCallConnected { call: call(1) });
-    ok(
-        &mut k,
-        130,
-        Event::PerformAnswerCall {
-            action: action_id(1),
-            call: call(1),
-        },
-    );
-    ok(&mut k, 140, Event::DidActivateAudioSession);
-    push(&mut k, 200, 3, &payload(2));
-    ok(
-        &mut k,
-        210,
-        Event::IncomingCallReported {
-            push: PushId(3),
-            result: Ok(()),
-        },
-    );
-    ok(
-        &mut k,
-        220,
-        Event::PerformAnswerCall {
-            action: action_id(2),
-            call: call(2),
-        },
-    );
-    push(&mut k, 300, 4, &payload(3));
-    ok(
-        &mut k,
-        310,
-        Event::IncomingCallReported {
-            push: PushId(4),
-            result: Ok(()),
-        },
-    );
-    ok(&mut k, 320, Event::RemoteEnded { call: call(3) });
     if flood {
         for p in 10..=16 {
-            push(&mut k, 390, p, b"x");
+            text += &format!(
+                r#"{{"at_ms": 390, "event": "voip_push", "push": {p}, "payload_text": "x"}}"#
+            );
+            text.push('\n');
         }
-        assert_eq!(
-            k.engine.pending_pushes(),
-            8,
-            "{schema_name}: push table full"
-        );
     } else {
-        let out = call(4);
-        let effects = k
-            .step(
-                400,
-                Event::RequestStartCall {
-                    call: out,
-                    handle: "+15551234567",
-                    handle_type: HandleType::PhoneNumber,
-                    video: false,
-                },
-            )
-            .expect("the outgoing request is accepted");
-        let Some(Effect::RequestTransaction { transaction, .. }) = effects.first() else {
-            panic!("{schema_name}: no start transaction");
-        };
-        let transaction = *transaction;
-        ok(
-            &mut k,
-            400,
-            Event::TransactionCompleted {
-                transaction,
-                result: Ok(()),
-            },
-        );
-        ok(
-            &mut k,
-            400,
-            Event::PerformStartCall {
-                action: action_id(3),
-                call: out,
-                handle: "+15551234567",
-                handle_type: HandleType::PhoneNumber,
-                video: false,
-            },
-        );
-        ok(&mut k, 400, Event::OutgoingCallConnecting { call: out });
-        assert_eq!(
-            k.engine.calls().count(),
-            4,
-            "{schema_name}: call table full"
+        text += &format!(
+            r#"{{"at_ms": 400, "event": "request_start_call", "call": "{c4}", "handle": "+15551234567"}}
+{{"event": "transaction_completed", "transaction": "last"}}
+{{"event": "perform_start_call", "action": 3, "call": "{c4}", "handle": "+15551234567"}}
+{{"event": "outgoing_call_connecting", "call": "{c4}"}}"#
         );
     }
-    k.set_log(format!(
-        "(fixture: schema {schema_name}, {})",
-        if flood {
-            "push table full"
-        } else {
-            "call table full"
-        }
-    ));
+    let mut trace = parse_trace(&text, Path::new(".")).expect("the fixture parses");
+    trace.config = Config::with_schema(schema.clone());
+    let o = run_trace(&trace).expect("the fixture runs");
+    let refused = o.unexpected_refusals().next().map(|s| (s.event, &s.result));
+    assert!(
+        refused.is_none(),
+        "{schema_name}: fixture step refused: {refused:?}"
+    );
+    assert!(
+        o.violations.is_empty(),
+        "{schema_name}: fixture: {:?}",
+        o.violations
+    );
+    let (full, what) = if flood {
+        (o.harness.engine.pending_pushes() == 8, "push table full")
+    } else {
+        (o.harness.engine.calls().count() == 4, "call table full")
+    };
+    assert!(full, "{schema_name}: {what}");
+    let mut k = Checked {
+        harness: o.harness,
+        header: format!("(fixture: schema {schema_name}, {what})\n"),
+    };
+    k.harness.steps.clear();
+    k.check_state();
     k
 }
 
@@ -1132,14 +1024,14 @@ pub fn check_push(data: &[u8]) {
             })
         };
         // Completed at once (a full push table with nothing due): its end comes at once.
-        let completed_at_once = k.completions(FUZZED_PUSH) == 1;
+        let completed_at_once = k.checker.completions(FUZZED_PUSH) == 1;
         if unusable
             && (effects.push_end_reason.is_none()
                 || ended_failed(&effects, k.engine.now()) != completed_at_once)
         {
             panic!("{name}: unusable payload ({parsed:?}) not reported to end as failed once accepted: {effects:?}");
         }
-        if *flood && k.completions(FUZZED_PUSH) != 1 {
+        if *flood && k.checker.completions(FUZZED_PUSH) != 1 {
             panic!("{name}: push on a full push table not completed in its step");
         }
         let now = k.engine.now().as_millis();
@@ -1150,49 +1042,35 @@ pub fn check_push(data: &[u8]) {
             }
             paths_run.push(key);
         }
+        let report = |result| Event::IncomingCallReported {
+            push: PushId(FUZZED_PUSH),
+            result,
+        };
         for path in 0..4 {
             let mut k = k.clone();
             match path {
                 0 => {
-                    let done = k.step(
-                        now + 40,
-                        Event::IncomingCallReported {
-                            push: PushId(FUZZED_PUSH),
-                            result: Ok(()),
-                        },
-                    );
+                    let done = k.step(now + 40, report(Ok(())));
                     let ends = done.is_ok_and(|d| ended_failed(&d, Instant::from_millis(now + 40)));
                     if unusable && !completed_at_once && !ends {
                         panic!("{name}: unusable payload ({parsed:?}) not ended once its report was accepted");
                     }
                 }
-                1 => {
-                    let _ = k.step(
-                        now + 40,
-                        Event::IncomingCallReported {
-                            push: PushId(FUZZED_PUSH),
-                            result: Err(error),
-                        },
-                    );
-                }
+                1 => drop(k.step(now + 40, report(Err(error)))),
                 2 => k.fire_due(now + 5_000),
-                _ => {
-                    let _ = k.step(now + 40, Event::ProviderDidReset);
-                }
+                _ => drop(k.step(now + 40, Event::ProviderDidReset)),
             }
-            if k.completions(FUZZED_PUSH) != 1 {
-                panic!(
-                    "{name}: path {path}: push completed {} times",
-                    k.completions(FUZZED_PUSH)
-                );
-            }
+            let times = k.checker.completions(FUZZED_PUSH);
+            assert_eq!(
+                times, 1,
+                "{name}: path {path}: push completed {times} times"
+            );
             k.finish(now + 700_000);
-            if k.completions(FUZZED_PUSH) != 1 {
-                panic!(
-                    "{name}: path {path}: push completed {} times by the end",
-                    k.completions(FUZZED_PUSH)
-                );
-            }
+            let times = k.checker.completions(FUZZED_PUSH);
+            assert_eq!(
+                times, 1,
+                "{name}: path {path}: push completed {times} times by the end"
+            );
         }
     }
 }
@@ -1487,72 +1365,6 @@ impl Host<'_> {
         call
     }
 
-    fn call<const C: usize, const P: usize, const E: usize>(
-        &mut self,
-        engine: &Engine<C, P, E>,
-        r: CallRef,
-    ) -> CallId {
-        match r {
-            CallRef::Small(n) => self.small(n),
-            CallRef::Live(n) => {
-                let live: Vec<CallId> = engine.calls().map(|c| c.id()).collect();
-                match nth(&live, n) {
-                    Some(c) => c,
-                    None => self.small(n),
-                }
-            }
-            CallRef::Seen(n) => match nth_latest(&self.seen_calls, n) {
-                Some(c) => c,
-                None => self.small(n),
-            },
-            CallRef::Fresh => {
-                self.next_fresh += 1;
-                let text = match self.schema.id_kind {
-                    CallIdKind::Uuid => test_uuid(0xca, self.next_fresh).hyphenated().to_string(),
-                    CallIdKind::Opaque => format!("fresh{}", self.next_fresh),
-                };
-                let call = call_for(self.schema, &text).unwrap_or_else(|| call_id(0));
-                self.texts.insert(call, text);
-                call
-            }
-        }
-    }
-
-    fn action<const C: usize, const P: usize, const E: usize>(
-        &mut self,
-        engine: &Engine<C, P, E>,
-        r: ActRef,
-    ) -> ActionId {
-        match r {
-            ActRef::Small(n) => action_id(n % 6),
-            ActRef::Held(n) => {
-                let held: Vec<ActionId> =
-                    engine.calls().filter_map(|c| c.deferred_action()).collect();
-                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
-            }
-            ActRef::Fresh => {
-                self.next_fresh += 1;
-                ActionId(test_uuid(0xac, self.next_fresh))
-            }
-        }
-    }
-
-    fn push(&self, r: PushRef) -> PushId {
-        match r {
-            PushRef::Sent(n) => PushId(nth_latest(&self.pushes, n).unwrap_or(u64::from(n % 4))),
-            PushRef::Raw(n) => PushId(u64::from(n % 24)),
-        }
-    }
-
-    fn transaction(&self, r: TxRef) -> TransactionId {
-        match r {
-            TxRef::Seen(n) => {
-                nth_latest(&self.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
-            }
-            TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
-        }
-    }
-
     fn id_text(&mut self, call: CallId) -> String {
         match self.schema.id_kind {
             CallIdKind::Uuid => call.0.hyphenated().to_string(),
@@ -1594,23 +1406,17 @@ impl Host<'_> {
 /// `data` decoded as a [`Script`] (anything `arbitrary` makes of the bytes) and run by
 /// [`run_script`].
 pub fn check_events(data: &[u8]) {
-    let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
-    run_script(&script);
+    if let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) {
+        run_script_with(&script, true);
+    }
 }
 
 /// The run of [`check_events`] with every check off. Only for minimising the events
 /// corpus by the coverage of the engine rather than of the checkers (docs/robustness.md,
 /// "Corpus"); it checks nothing.
 pub fn drive_events_unchecked(data: &[u8]) {
-    let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) else {
-        return;
-    };
-    match script.capacity % 3 {
-        0 => run_script_on::<4, 8, 28>(&script, false),
-        1 => run_script_on::<2, 2, 10>(&script, false),
-        _ => run_script_on::<1, 1, 9>(&script, false),
+    if let Ok(script) = Script::arbitrary_take_rest(Unstructured::new(data)) {
+        run_script_with(&script, false);
     }
 }
 
@@ -1618,10 +1424,14 @@ pub fn drive_events_unchecked(data: &[u8]) {
 /// chosen capacity, every step checked by [`Checked`], then [`Checked::finish`] an hour
 /// after the last step.
 pub fn run_script(script: &Script) {
+    run_script_with(script, true);
+}
+
+fn run_script_with(script: &Script, checking: bool) {
     match script.capacity % 3 {
-        0 => run_script_on::<4, 8, 28>(script, true),
-        1 => run_script_on::<2, 2, 10>(script, true),
-        _ => run_script_on::<1, 1, 9>(script, true),
+        0 => run_script_on::<4, 8, 28>(script, checking),
+        1 => run_script_on::<2, 2, 10>(script, checking),
+        _ => run_script_on::<1, 1, 9>(script, checking),
     }
 }
 
@@ -1716,10 +1526,10 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(PushId(self.host.next_push))
     }
     fn fallback(&mut self, push: PushId, fallback: &FallbackRef) -> Result<CallId, Infallible> {
-        Ok(match fallback {
-            FallbackRef::Fresh => fallback_id(push.0),
-            FallbackRef::Call(r) => self.host.call(self.engine, *r),
-        })
+        match fallback {
+            FallbackRef::Fresh => Ok(fallback_id(push.0)),
+            FallbackRef::Call(r) => self.call(r),
+        }
     }
     fn payload(&mut self, payload: &PayloadSrc) -> Result<Vec<u8>, Infallible> {
         Ok(match payload {
@@ -1736,7 +1546,7 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
                 ring_ms,
             } => {
                 let id = call.map(|r| {
-                    let c = self.host.call(self.engine, r);
+                    let Ok(c) = self.call(&r);
                     self.host.id_text(c)
                 });
                 let names = ["Alice", "Bob \"B\" 📞", "", "山田"];
@@ -1755,7 +1565,12 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         })
     }
     fn push(&mut self, push: &PushRef) -> Result<PushId, Infallible> {
-        Ok(self.host.push(*push))
+        Ok(match *push {
+            PushRef::Sent(n) => {
+                PushId(nth_latest(&self.host.pushes, n).unwrap_or(u64::from(n % 4)))
+            }
+            PushRef::Raw(n) => PushId(u64::from(n % 24)),
+        })
     }
     fn report(&mut self, result: &Option<u8>) -> Result<ReportResult, Infallible> {
         Ok(result.map_or(Ok(()), |raw| {
@@ -1763,10 +1578,42 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         }))
     }
     fn action(&mut self, action: &ActRef) -> Result<ActionId, Infallible> {
-        Ok(self.host.action(self.engine, *action))
+        Ok(match *action {
+            ActRef::Small(n) => action_id(n % 6),
+            ActRef::Held(n) => {
+                let held: Vec<ActionId> = self
+                    .engine
+                    .calls()
+                    .filter_map(|c| c.deferred_action())
+                    .collect();
+                nth(&held, n).unwrap_or_else(|| action_id(n % 6))
+            }
+            ActRef::Fresh => {
+                self.host.next_fresh += 1;
+                ActionId(test_uuid(0xac, self.host.next_fresh))
+            }
+        })
     }
     fn call(&mut self, call: &CallRef) -> Result<CallId, Infallible> {
-        Ok(self.host.call(self.engine, *call))
+        let host = &mut *self.host;
+        Ok(match *call {
+            CallRef::Small(n) => host.small(n),
+            CallRef::Live(n) => {
+                let live: Vec<CallId> = self.engine.calls().map(|c| c.id()).collect();
+                nth(&live, n).unwrap_or_else(|| host.small(n))
+            }
+            CallRef::Seen(n) => nth_latest(&host.seen_calls, n).unwrap_or_else(|| host.small(n)),
+            CallRef::Fresh => {
+                host.next_fresh += 1;
+                let text = match host.schema.id_kind {
+                    CallIdKind::Uuid => test_uuid(0xca, host.next_fresh).hyphenated().to_string(),
+                    CallIdKind::Opaque => format!("fresh{}", host.next_fresh),
+                };
+                let call = call_for(host.schema, &text).unwrap_or_else(|| call_id(0));
+                host.texts.insert(call, text);
+                call
+            }
+        })
     }
     fn text(&mut self, text: &Text) -> Result<String, Infallible> {
         Ok(text.resolve())
@@ -1778,7 +1625,12 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
         Ok(DtmfType::from_raw(1 + n % 3).unwrap_or(DtmfType::SingleTone))
     }
     fn transaction(&mut self, tx: &TxRef) -> Result<TransactionId, Infallible> {
-        Ok(self.host.transaction(*tx))
+        Ok(match *tx {
+            TxRef::Seen(n) => {
+                nth_latest(&self.host.transactions, n).unwrap_or(TransactionId(u64::from(n % 4)))
+            }
+            TxRef::Raw(n) => TransactionId(u64::from(n % 12)),
+        })
     }
     fn tx_result(&mut self, result: &Option<u8>) -> Result<TransactionResult, Infallible> {
         Ok(result.map_or(Ok(()), |raw| {
@@ -1791,13 +1643,13 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
                 let armed: Vec<Timer> = self.engine.timers().map(|(t, _)| t).collect();
                 match nth(&armed, *n) {
                     Some(t) => t,
-                    None => Timer::PushCompletion(self.host.push(PushRef::Sent(*n))),
+                    None => Timer::PushCompletion(self.push(&PushRef::Sent(*n))?),
                 }
             }
-            TimerRef::Push(p) => Timer::PushCompletion(self.host.push(*p)),
-            TimerRef::Ring(c) => Timer::Ring(self.host.call(self.engine, *c)),
-            TimerRef::Answer(c) => Timer::AnswerConnect(self.host.call(self.engine, *c)),
-            TimerRef::Audio(c) => Timer::AudioActivation(self.host.call(self.engine, *c)),
+            TimerRef::Push(p) => Timer::PushCompletion(self.push(p)?),
+            TimerRef::Ring(c) => Timer::Ring(self.call(c)?),
+            TimerRef::Answer(c) => Timer::AnswerConnect(self.call(c)?),
+            TimerRef::Audio(c) => Timer::AudioActivation(self.call(c)?),
         })
     }
 }

@@ -22,7 +22,7 @@
 //! [`PushEndReason`]: callkit_engine::PushEndReason
 
 use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use callkit_engine::{
     ActionId, CallAction, CallId, CallPhase, Config, Direction, Effect, Effects, Engine, Error,
@@ -47,6 +47,16 @@ pub fn engine_call(inside: bool) {
     if let Some(hook) = ENGINE_CALL_HOOK.with(|h| h.get()) {
         hook(inside);
     }
+}
+
+/// `fail_if! { self; broken => "I5: message {x}", args; ... }`: records the message of
+/// each check whose condition holds, in order (a table of checks, one per entry).
+macro_rules! fail_if {
+    ($self:ident; $($broken:expr => $fmt:literal $(, $arg:expr)*;)+) => {
+        $(if $broken {
+            $self.fail(format!($fmt $(, $arg)*));
+        })+
+    };
 }
 
 /// What kind of `CXAction` the host handed in.
@@ -124,13 +134,15 @@ pub struct InvariantChecker {
     max_call_groups: usize,
     max_calls_per_group: usize,
     steps: u64,
+    /// The time of the step being checked.
+    now: u64,
     pushes: BTreeMap<u64, PushRec>,
     actions: BTreeMap<ActionId, ActionRec>,
     timed_out: BTreeSet<ActionId>,
     voided: BTreeSet<ActionId>,
     calls: BTreeMap<CallId, CallRec>,
     ended: BTreeMap<CallId, EndKind>,
-    timers: HashMap<Timer, u64>,
+    timers: BTreeMap<Timer, u64>,
     audio_active: bool,
     violations: Vec<String>,
 }
@@ -160,13 +172,14 @@ impl InvariantChecker {
             max_call_groups: usize::from(config.provider.maximum_call_groups),
             max_calls_per_group: usize::from(config.provider.maximum_calls_per_call_group),
             steps: 0,
+            now: 0,
             pushes: BTreeMap::new(),
             actions: BTreeMap::new(),
             timed_out: BTreeSet::new(),
             voided: BTreeSet::new(),
             calls: BTreeMap::new(),
             ended: BTreeMap::new(),
-            timers: HashMap::new(),
+            timers: BTreeMap::new(),
             audio_active: false,
             violations: Vec::new(),
         }
@@ -181,6 +194,12 @@ impl InvariantChecker {
     /// Pushes whose PushKit completion is still owed.
     pub fn open_pushes(&self) -> usize {
         self.push_rule.open_pushes()
+    }
+
+    /// How many `CompletePush` the latest push with id `push` got so far (the PushKit
+    /// rule's count).
+    pub fn completions(&self, push: u64) -> u32 {
+        self.push_rule.completions(push)
     }
 
     /// Number of steps checked.
@@ -217,11 +236,13 @@ impl InvariantChecker {
         self.push_rule_seen = all.len();
     }
 
-    fn fail(&mut self, invariant: &str, now: u64, what: String) {
-        self.violations.push(format!(
-            "{invariant}: {now} ms (step {}): {what}",
-            self.steps
-        ));
+    /// Records a violation at the step being checked; `what` starts with its invariant
+    /// (`"I4: call ... ended twice"`).
+    fn fail(&mut self, what: String) {
+        let (invariant, what) = what.split_once(": ").unwrap_or(("I?", &what));
+        let (now, step) = (self.now, self.steps);
+        self.violations
+            .push(format!("{invariant}: {now} ms (step {step}): {what}"));
     }
 
     /// Checks one step: `before` and `after` are the engine around
@@ -242,6 +263,7 @@ impl InvariantChecker {
         } else {
             now
         };
+        self.now = now;
         let view: Result<&[Effect], Error> = match result {
             Ok(effects) => Ok(effects.as_slice()),
             Err(e) => Err(*e),
@@ -252,28 +274,24 @@ impl InvariantChecker {
         let effects = match result {
             Err(error) => {
                 if before != after {
-                    self.fail(
-                        "I8",
-                        now,
-                        format!(
-                            "{} was refused ({error}) but changed the engine",
-                            event.name()
-                        ),
-                    );
+                    self.fail(format!(
+                        "I8: {} was refused ({error}) but changed the engine",
+                        event.name()
+                    ));
                 }
                 return;
             }
             Ok(effects) => effects,
         };
         if effects.overflowed() {
-            self.fail("I8", now, "the effect container overflowed".into());
+            self.fail("I8: the effect container overflowed".into());
         }
         let mut step = StepState::default();
         self.before_effects(now, event, effects, &mut step);
         for effect in effects.iter() {
             self.on_effect(now, event, effect, &mut step);
         }
-        self.after_step(before, after, now, &step);
+        self.after_step(before, after, &step);
     }
 
     /// What the event itself tells CallKit's and the host's side.
@@ -289,11 +307,10 @@ impl InvariantChecker {
             Event::VoipPushReceived { push, .. } => {
                 if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == push)
                 {
-                    self.fail(
-                        "I1",
-                        now,
-                        format!("push {}: the report is not the step's first effect", push.0),
-                    );
+                    self.fail(format!(
+                        "I1: push {}: the report is not the step's first effect",
+                        push.0
+                    ));
                 }
                 // From now on a report result for this id answers this push's report.
                 for c in self.calls.values_mut() {
@@ -314,43 +331,28 @@ impl InvariantChecker {
                     result,
                     Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
                 );
-                let owing = self
-                    .calls
-                    .iter()
-                    .find(|(_, c)| c.end_owed.contains(&push.0))
-                    .map(|(id, _)| *id);
+                let find = |calls: &BTreeMap<CallId, CallRec>, of: &dyn Fn(&CallRec) -> bool| {
+                    calls.iter().find(|(_, c)| of(c)).map(|(id, _)| *id)
+                };
+                let owing = find(&self.calls, &|c| c.end_owed.contains(&push.0));
                 if let (Some(call), false) = (owing, accepted) {
                     // Refused: this report never gave CallKit the call; no end owed for it.
                     let last = self.calls.get_mut(&call).is_some_and(|c| {
                         c.end_owed.remove(&push.0);
                         c.end_owed.is_empty()
                     });
-                    let gone = if last { self.calls.remove(&call) } else { None };
-                    if let Some(mut c) = gone {
-                        c.callkit_knows = false;
-                        step.ended.insert(call, (c, EndKind::Refused));
+                    if last {
+                        self.refused(call, step);
                     }
                 }
-                let call = self
-                    .calls
-                    .iter()
-                    .find(|(_, c)| c.owner_push == Some(push.0))
-                    .map(|(id, _)| *id);
-                if let Some(call) = call {
-                    {
-                        let accepted = matches!(
-                            result,
-                            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
-                        );
-                        if accepted {
-                            if let Some(c) = self.calls.get_mut(&call) {
-                                c.owner_push = None;
-                            }
-                        } else if let Some(mut c) = self.calls.remove(&call) {
-                            c.callkit_knows = false;
-                            step.ended.insert(call, (c, EndKind::Refused));
+                match find(&self.calls, &|c| c.owner_push == Some(push.0)) {
+                    Some(call) if accepted => {
+                        if let Some(c) = self.calls.get_mut(&call) {
+                            c.owner_push = None;
                         }
                     }
+                    Some(call) => self.refused(call, step),
+                    None => {}
                 }
             }
             Event::ProviderDidReset => {
@@ -369,27 +371,25 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.callkit_knows = true;
                 }
-                self.new_action(now, action, ActionKind::Start, call, creates_call);
+                self.new_action(action, ActionKind::Start, call, creates_call);
             }
             Event::PerformAnswerCall { action, call } => {
-                self.new_action(now, action, ActionKind::Answer, call, false)
+                self.new_action(action, ActionKind::Answer, call, false)
             }
             Event::PerformEndCall { action, call } => {
-                self.new_action(now, action, ActionKind::End, call, false)
+                self.new_action(action, ActionKind::End, call, false)
             }
             Event::PerformSetHeld { action, call, .. }
             | Event::PerformSetMuted { action, call, .. }
             | Event::PerformSetGroup { action, call, .. }
             | Event::PerformPlayDtmf { action, call, .. } => {
-                self.new_action(now, action, ActionKind::Other, call, false)
+                self.new_action(action, ActionKind::Other, call, false)
             }
             Event::TimedOutPerforming { action } => {
                 if self.actions.remove(&action).is_none() && !effects.is_empty() {
-                    self.fail(
-                        "I3",
-                        now,
-                        format!("timedOutPerforming accepted for {action:?}, which no call holds"),
-                    );
+                    self.fail(format!(
+                        "I3: timedOutPerforming accepted for {action:?}, which no call holds"
+                    ));
                 }
                 self.timed_out.insert(action);
             }
@@ -398,36 +398,23 @@ impl InvariantChecker {
             Event::TimerFired { timer } => match self.timers.remove(&timer) {
                 // Fired after its cancel: a race, accepted with no effect.
                 None if effects.is_empty() => {}
-                None => self.fail(
-                    "I7",
-                    now,
-                    format!("the engine accepted a firing of {timer:?}, which is not armed"),
-                ),
-                Some(deadline) if deadline > now => self.fail(
-                    "I7",
-                    now,
-                    format!("the engine accepted {timer:?} before its deadline {deadline} ms"),
-                ),
+                None => self.fail(format!(
+                    "I7: the engine accepted a firing of {timer:?}, which is not armed"
+                )),
+                Some(deadline) if deadline > now => self.fail(format!(
+                    "I7: the engine accepted {timer:?} before its deadline {deadline} ms"
+                )),
                 Some(_) => {}
             },
             _ => {}
         }
     }
 
-    fn new_action(
-        &mut self,
-        now: u64,
-        action: ActionId,
-        kind: ActionKind,
-        call: CallId,
-        creates_call: bool,
-    ) {
+    fn new_action(&mut self, action: ActionId, kind: ActionKind, call: CallId, creates_call: bool) {
         if self.actions.contains_key(&action) {
-            self.fail(
-                "I3",
-                now,
-                format!("the engine accepted {action:?} while it already deferred it"),
-            );
+            self.fail(format!(
+                "I3: the engine accepted {action:?} while it already deferred it"
+            ));
         }
         self.timed_out.remove(&action);
         self.voided.remove(&action);
@@ -443,7 +430,7 @@ impl InvariantChecker {
 
     /// Checks that `call` may be named by `effect`: a live call, or (for `cleanup`
     /// effects) one that ended earlier in this step.
-    fn named(&mut self, now: u64, effect: &Effect, call: CallId, cleanup: bool, step: &StepState) {
+    fn named(&mut self, effect: &Effect, call: CallId, cleanup: bool, step: &StepState) {
         if self.calls.contains_key(&call) || (cleanup && step.ended.contains_key(&call)) {
             return;
         }
@@ -452,23 +439,30 @@ impl InvariantChecker {
         } else {
             "that was never reported or started"
         };
-        self.fail("I4", now, format!("{effect:?} names call {call} {what}"));
+        self.fail(format!("I4: {effect:?} names call {call} {what}"));
     }
 
     /// A new incarnation of `call` (I4: not while it is live or ended in this step).
     fn begin_call(
         &mut self,
-        now: u64,
         call: CallId,
         rec: CallRec,
         step: &StepState,
         why: impl FnOnce() -> String,
     ) {
         if self.calls.contains_key(&call) || step.ended.contains_key(&call) {
-            self.fail("I4", now, why());
+            self.fail(format!("I4: {}", why()));
         } else {
             self.ended.remove(&call);
             self.calls.insert(call, rec);
+        }
+    }
+
+    /// CallKit refused `call`'s report: it never knew the call, which is over.
+    fn refused(&mut self, call: CallId, step: &mut StepState) {
+        if let Some(mut c) = self.calls.remove(&call) {
+            c.callkit_knows = false;
+            step.ended.insert(call, (c, EndKind::Refused));
         }
     }
 
@@ -486,6 +480,28 @@ impl InvariantChecker {
     }
 
     fn on_effect(&mut self, now: u64, event: &Event<'_>, effect: &Effect, step: &mut StepState) {
+        // Every effect but a report, an end and a start request names a live call (a
+        // clean-up effect: or one that ended earlier in this step).
+        let begins_or_ends = matches!(
+            effect,
+            Effect::ReportNewIncomingCall { .. }
+                | Effect::ReportCallEnded { .. }
+                | Effect::RequestTransaction {
+                    action: CallAction::StartCall { .. },
+                    ..
+                }
+        );
+        if let (Some(call), false) = (effect.call(), begins_or_ends) {
+            let cleanup = matches!(
+                effect,
+                Effect::RejectIncoming { .. }
+                    | Effect::HangUp { .. }
+                    | Effect::StopRingback { .. }
+                    | Effect::StopMedia { .. }
+                    | Effect::CancelTimer { .. }
+            );
+            self.named(effect, call, cleanup, step);
+        }
         match *effect {
             Effect::ReportNewIncomingCall { push, call } => {
                 if let Some(c) = self.calls.get_mut(&call) {
@@ -502,15 +518,11 @@ impl InvariantChecker {
                         ..CallRec::default()
                     };
                     let why = || format!("call {call} reported again in the step that ended it");
-                    self.begin_call(now, call, rec, step, why);
+                    self.begin_call(call, rec, step, why);
                 }
-            }
-            Effect::ReportCallUpdated { call } | Effect::ConnectIncoming { call } => {
-                self.named(now, effect, call, false, step);
             }
             Effect::ReportOutgoingCallStartedConnecting { call, .. }
             | Effect::ReportOutgoingCallConnected { call, .. } => {
-                self.named(now, effect, call, false, step);
                 let connected = matches!(effect, Effect::ReportOutgoingCallConnected { .. });
                 // Started, then startedConnecting once, then connected once.
                 let ok = self.calls.get_mut(&call).is_none_or(|c| {
@@ -531,7 +543,7 @@ impl InvariantChecker {
                     } else {
                         format!("startedConnecting for call {call} that was not started, or twice")
                     };
-                    self.fail("I6", now, what);
+                    self.fail(format!("I6: {}", what));
                 }
             }
             Effect::ReportCallEnded { call, .. } => {
@@ -551,24 +563,16 @@ impl InvariantChecker {
                         *kind = EndKind::StartFailed(true);
                     } else {
                         let kind = *kind;
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("call {call} ended twice in one step (first {kind:?})"),
-                        );
+                        self.fail(format!(
+                            "I4: call {call} ended twice in one step (first {kind:?})"
+                        ));
                     }
                 } else if let Some(kind) = self.ended.get(&call).copied() {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} ended again (already {kind:?})"),
-                    );
+                    self.fail(format!("I4: call {call} ended again (already {kind:?})"));
                 } else {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {call} ended but was never reported or started"),
-                    );
+                    self.fail(format!(
+                        "I4: call {call} ended but was never reported or started"
+                    ));
                 }
             }
             Effect::FulfillAction { action } | Effect::FailAction { action } => {
@@ -576,7 +580,7 @@ impl InvariantChecker {
                 let count = step.resolved.entry(action).or_insert(0);
                 *count += 1;
                 if *count > 1 {
-                    self.fail("I3", now, format!("{action:?} resolved twice in one step"));
+                    self.fail(format!("I3: {action:?} resolved twice in one step"));
                     return;
                 }
                 let Some(rec) = self.actions.remove(&action) else {
@@ -587,7 +591,7 @@ impl InvariantChecker {
                     } else {
                         "that the host did not send or that was already resolved"
                     };
-                    self.fail("I3", now, format!("{effect:?} for an action {why}"));
+                    self.fail(format!("I3: {effect:?} for an action {why}"));
                     return;
                 };
                 match (rec.kind, fulfilled) {
@@ -601,14 +605,9 @@ impl InvariantChecker {
                             // start fails and the end is fulfilled, one end.
                             *kind = EndKind::StartFailed(true);
                         } else if step.ended.contains_key(&rec.call) {
-                            self.fail(
-                                "I4",
-                                now,
-                                format!(
-                                    "call {} ended twice in one step (reported, then end action fulfilled)",
+                            self.fail(format!("I4: call {} ended twice in one step (reported, then end action fulfilled)",
                                     rec.call
-                                ),
-                            );
+                                ));
                         }
                     }
                     (ActionKind::Start, false)
@@ -619,14 +618,10 @@ impl InvariantChecker {
                     (ActionKind::Answer, true)
                         if !self.calls.get(&rec.call).is_some_and(|c| c.answered) =>
                     {
-                        self.fail(
-                            "I3",
-                            now,
-                            format!(
-                                "answer {action:?} fulfilled without answering call {}",
-                                rec.call
-                            ),
-                        );
+                        self.fail(format!(
+                            "I3: answer {action:?} fulfilled without answering call {}",
+                            rec.call
+                        ));
                     }
                     _ => {}
                 }
@@ -642,49 +637,40 @@ impl InvariantChecker {
                     }
                 }
             }
-            Effect::RequestTransaction { ref action, .. } => match *action {
-                CallAction::StartCall { call, .. } => {
-                    let rec = CallRec {
-                        outgoing: true,
-                        ..CallRec::default()
-                    };
-                    let why = || format!("a start requested for call {call}, whose UUID is in use");
-                    self.begin_call(now, call, rec, step, why);
-                }
-                _ => self.named(now, effect, action.call(), false, step),
-            },
+            Effect::RequestTransaction {
+                action: CallAction::StartCall { call, .. },
+                ..
+            } => {
+                let rec = CallRec {
+                    outgoing: true,
+                    ..CallRec::default()
+                };
+                let why = || format!("a start requested for call {call}, whose UUID is in use");
+                self.begin_call(call, rec, step, why);
+            }
             Effect::AnswerIncoming { call } => {
-                self.named(now, effect, call, false, step);
                 let twice = self.calls.get_mut(&call).map(|c| {
                     let twice = c.outgoing || c.answered;
                     c.answered = true;
                     twice
                 });
                 if twice == Some(true) {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!("call {call} answered twice or answered while outgoing"),
-                    );
+                    self.fail(format!(
+                        "I5: call {call} answered twice or answered while outgoing"
+                    ));
                 }
             }
             Effect::StartOutgoing { call, .. } => {
-                self.named(now, effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.started = true;
                 }
             }
-            Effect::RejectIncoming { call, .. } | Effect::HangUp { call } => {
-                self.named(now, effect, call, true, step);
-            }
             Effect::SetHeld { call, on_hold } => {
-                self.named(now, effect, call, false, step);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.on_hold = on_hold;
                 }
             }
             Effect::StartRingback { call } => {
-                self.named(now, effect, call, false, step);
                 let audio = self.audio_active;
                 let bad = self.calls.get_mut(&call).and_then(|c| {
                     let bad = if c.ringback {
@@ -702,101 +688,71 @@ impl InvariantChecker {
                     bad
                 });
                 if let Some(why) = bad {
-                    self.fail("I9", now, format!("ringback started for call {call} {why}"));
+                    self.fail(format!("I9: ringback started for call {call} {why}"));
                 }
             }
             Effect::StopRingback { call } => {
-                self.named(now, effect, call, true, step);
                 let playing = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.ringback));
                 if playing == Some(false) {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("ringback stopped for call {call}, which had none playing"),
-                    );
+                    self.fail(format!(
+                        "I9: ringback stopped for call {call}, which had none playing"
+                    ));
                 }
             }
             Effect::AudioActivationTimedOut { call } => {
-                self.named(now, effect, call, false, step);
                 let own = matches!(
                     event,
                     Event::TimerFired { timer: Timer::AudioActivation(c) } if *c == call
                 );
                 if !own || self.audio_active {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("audio activation time-out for call {call} outside its own timer's firing, or with the session active"),
-                    );
+                    self.fail(format!("I9: audio activation time-out for call {call} outside its own timer's firing, or with the session active"));
                 }
             }
-            Effect::SetMuted { call, .. } | Effect::PlayDtmf { call, .. } => {
-                self.named(now, effect, call, false, step)
-            }
-            Effect::SetGroup { call, group_with } => {
-                self.named(now, effect, call, false, step);
+            Effect::SetGroup { group_with, .. } => {
                 if let Some(other) = group_with {
-                    self.named(now, effect, other, false, step);
+                    self.named(effect, other, false, step);
                 } else {
                     step.ungrouped = true;
                 }
             }
             Effect::StartMedia { call } => {
-                self.named(now, effect, call, false, step);
                 let audio = self.audio_active;
                 if !audio {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!(
-                            "media started for call {call} while the audio session is inactive"
-                        ),
-                    );
+                    self.fail(format!(
+                        "I5: media started for call {call} while the audio session is inactive"
+                    ));
                 }
                 if let Some(c) = self.calls.get_mut(&call) {
                     let (answered, started, running) = (c.answered, c.started, c.media);
                     c.media = true;
                     if !(answered || started) {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!("media started for call {call}, neither answered nor started"),
-                        );
+                        self.fail(format!(
+                            "I5: media started for call {call}, neither answered nor started"
+                        ));
                     }
                     if running {
-                        self.fail("I5", now, format!("media started twice for call {call}"));
+                        self.fail(format!("I5: media started twice for call {call}"));
                     }
                 }
             }
             Effect::StopMedia { call } => {
-                self.named(now, effect, call, true, step);
                 let running = self
                     .rec_mut(call, step)
                     .map(|c| std::mem::take(&mut c.media));
                 if running == Some(false) {
-                    self.fail(
-                        "I5",
-                        now,
-                        format!("media stopped for call {call}, which had none running"),
-                    );
+                    self.fail(format!(
+                        "I5: media stopped for call {call}, which had none running"
+                    ));
                 }
             }
             Effect::StartTimer { timer, deadline } => {
                 let deadline = deadline.as_millis();
-                if let Timer::Ring(call)
-                | Timer::AnswerConnect(call)
-                | Timer::AudioActivation(call) = timer
-                {
-                    self.named(now, effect, call, false, step);
-                }
                 if matches!(timer, Timer::AudioActivation(_)) && self.audio_active {
-                    self.fail(
-                        "I9",
-                        now,
-                        format!("{timer:?} armed while the audio session is active"),
-                    );
+                    self.fail(format!(
+                        "I9: {timer:?} armed while the audio session is active"
+                    ));
                 }
                 if let Timer::PushCompletion(push) = timer {
                     let owed = self
@@ -807,45 +763,35 @@ impl InvariantChecker {
                         matches!(event, Event::VoipPushReceived { push: p, .. } if *p == push);
                     match owed {
                         Some(owed) if in_push_step && deadline <= owed => {}
-                        _ => self.fail(
-                            "I2",
-                            now,
-                            format!(
-                                "push {} completion timer at {deadline} ms is not its own push step's, within its deadline",
+                        _ => self.fail(format!("I2: push {} completion timer at {deadline} ms is not its own push step's, within its deadline",
                                 push.0
-                            ),
-                        ),
+                            )),
                     }
                 }
                 if deadline < now {
-                    self.fail(
-                        "I7",
-                        now,
-                        format!("{timer:?} started with a deadline in the past ({deadline} ms)"),
-                    );
+                    self.fail(format!(
+                        "I7: {timer:?} started with a deadline in the past ({deadline} ms)"
+                    ));
                 }
                 if self.timers.insert(timer, deadline).is_some() {
-                    self.fail("I7", now, format!("{timer:?} started while already armed"));
+                    self.fail(format!("I7: {timer:?} started while already armed"));
                 }
             }
             Effect::CancelTimer { timer } => {
-                if let Timer::Ring(call)
-                | Timer::AnswerConnect(call)
-                | Timer::AudioActivation(call) = timer
-                {
-                    self.named(now, effect, call, true, step);
-                }
                 if self.timers.remove(&timer).is_none() {
-                    self.fail(
-                        "I7",
-                        now,
-                        format!(
-                            "{timer:?} cancelled but not armed (never started, fired or cancelled)"
-                        ),
-                    );
+                    self.fail(format!(
+                        "I7: {timer:?} cancelled but not armed (never started, fired or cancelled)"
+                    ));
                 }
             }
-            Effect::ConfigureAudioSession
+            Effect::ReportCallUpdated { .. }
+            | Effect::ConnectIncoming { .. }
+            | Effect::RejectIncoming { .. }
+            | Effect::HangUp { .. }
+            | Effect::RequestTransaction { .. }
+            | Effect::SetMuted { .. }
+            | Effect::PlayDtmf { .. }
+            | Effect::ConfigureAudioSession
             | Effect::RegisterPushToken
             | Effect::UnregisterPushToken => {}
         }
@@ -856,7 +802,6 @@ impl InvariantChecker {
         &mut self,
         before: &Engine<C, P, E>,
         after: &Engine<C, P, E>,
-        now: u64,
         step: &StepState,
     ) {
         // I3: every open action is deferred by the engine; every deferred action was sent.
@@ -864,45 +809,33 @@ impl InvariantChecker {
         let open: Vec<ActionId> = self.actions.keys().copied().collect();
         for a in open {
             if !held.contains(&a) {
-                self.fail(
-                    "I3",
-                    now,
-                    format!("{a:?} was neither fulfilled nor failed, and no call holds it"),
-                );
+                self.fail(format!(
+                    "I3: {a:?} was neither fulfilled nor failed, and no call holds it"
+                ));
                 self.actions.remove(&a);
             }
         }
         for a in &held {
             if !self.actions.contains_key(a) {
-                self.fail(
-                    "I3",
-                    now,
-                    format!(
-                        "the engine holds {a:?}, which the host did not send or which was resolved"
-                    ),
-                );
+                self.fail(format!(
+                    "I3: the engine holds {a:?}, which the host did not send or which was resolved"
+                ));
             }
         }
 
         // I4: the engine's calls are exactly the live incarnations.
         let live: Vec<CallId> = self.calls.keys().copied().collect();
         for (id, push) in &step.end_due {
-            self.fail(
-                "I4",
-                now,
-                format!("call {id}: push {push} completed but the end it kept was not reported"),
-            );
+            self.fail(format!(
+                "I4: call {id}: push {push} completed but the end it kept was not reported"
+            ));
         }
         for id in live {
             let owed = self.calls.get(&id).is_some_and(|c| !c.end_owed.is_empty());
             if after.call(id).is_none() && !owed {
                 let knows = self.calls.get(&id).is_some_and(|c| c.callkit_knows);
                 if knows {
-                    self.fail(
-                        "I4",
-                        now,
-                        format!("call {id} left the engine without being ended (no ReportCallEnded, no fulfilled end action)"),
-                    );
+                    self.fail(format!("I4: call {id} left the engine without being ended (no ReportCallEnded, no fulfilled end action)"));
                 }
                 self.calls.remove(&id);
                 self.ended.insert(id, EndKind::Dropped);
@@ -917,155 +850,57 @@ impl InvariantChecker {
                     } else {
                         "is live in the engine but was never reported or started"
                     };
-                    self.fail("I4", now, format!("call {id} {what}"));
+                    self.fail(format!("I4: call {id} {what}"));
                 }
                 Some(rec) => {
-                    let outgoing = c.direction() == Direction::Outgoing;
-                    if rec.outgoing != outgoing {
-                        self.fail(
-                            "I4",
-                            now,
-                            format!("call {id} changed direction: {:?}", c.direction()),
-                        );
-                    }
-                    if rec.media != c.media_running() {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!(
-                                "call {id}: media effects say running={}, the engine says {}",
-                                rec.media,
-                                c.media_running()
-                            ),
-                        );
-                    }
-                    if c.media_running() && !c.phase().media_allowed() {
-                        self.fail(
-                            "I5",
-                            now,
-                            format!("call {id} has media in phase {:?}", c.phase()),
-                        );
-                    }
+                    let (phase, audio, held) = (c.phase(), self.audio_active, rec.on_hold);
+                    let (media, ringback) = (c.media_running(), c.ringback_playing());
+                    let remote = c.remote_ringing();
+                    let connecting = matches!(phase, CallPhase::Connecting | CallPhase::Connected);
+                    let ringback_due = audio && !held && phase == CallPhase::Connecting && remote;
+                    let media_due = audio && !held && phase.media_allowed();
                     // I9: media only for established (or starting), unheld calls with the
                     // session active; ringback only for unheld outgoing calls ringing
                     // remotely, not connected, with the session active.
-                    if rec.ringback != c.ringback_playing() {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id}: ringback effects say playing={}, the engine says {}",
-                                rec.ringback,
-                                c.ringback_playing()
-                            ),
-                        );
-                    }
-                    if rec.on_hold != c.is_on_hold() {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id}: SetHeld effects say on_hold={}, the engine says {}",
-                                rec.on_hold,
-                                c.is_on_hold()
-                            ),
-                        );
-                    }
-                    if c.media_running() && (rec.on_hold || !self.audio_active) {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} has media running while deferred or with the audio session inactive"),
-                        );
-                    }
-                    if rec.ringback
-                        && (rec.on_hold
-                            || !self.audio_active
-                            || c.phase() != CallPhase::Connecting
-                            || !c.remote_ringing())
-                    {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!(
-                                "call {id} plays ringback in phase {:?} (remote ringing {}, held {}, audio {})",
-                                c.phase(),
-                                c.remote_ringing(),
-                                rec.on_hold,
-                                self.audio_active
-                            ),
-                        );
-                    }
-                    let ringback_due = self.audio_active
-                        && !rec.on_hold
-                        && c.phase() == CallPhase::Connecting
-                        && c.remote_ringing();
-                    if ringback_due && !rec.ringback {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} rings remotely with the session active, unheld, but plays no ringback"),
-                        );
-                    }
-                    let media_due = self.audio_active && !rec.on_hold && c.phase().media_allowed();
-                    if media_due && !rec.media {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} may have media (unheld, session active, {:?}) but has none", c.phase()),
-                        );
-                    }
-                    if c.audio_activation_deadline().is_some() && self.audio_active {
-                        self.fail(
-                            "I9",
-                            now,
-                            format!("call {id} waits for an audio activation that happened"),
-                        );
-                    }
-                    let connecting =
-                        matches!(c.phase(), CallPhase::Connecting | CallPhase::Connected);
-                    if (connecting && !rec.connecting)
-                        || (c.phase() == CallPhase::Connected && !rec.connected)
-                    {
-                        self.fail(
-                            "I6",
-                            now,
-                            format!(
-                                "call {id} is {:?} without the matching outgoing report",
-                                c.phase()
-                            ),
-                        );
+                    fail_if! { self;
+                        rec.outgoing != (c.direction() == Direction::Outgoing) =>
+                            "I4: call {id} changed direction: {:?}", c.direction();
+                        rec.media != media =>
+                            "I5: call {id}: media effects say running={}, the engine says {media}", rec.media;
+                        media && !phase.media_allowed() => "I5: call {id} has media in phase {phase:?}";
+                        rec.ringback != ringback =>
+                            "I9: call {id}: ringback effects say playing={}, the engine says {ringback}", rec.ringback;
+                        held != c.is_on_hold() =>
+                            "I9: call {id}: SetHeld effects say on_hold={held}, the engine says {}", c.is_on_hold();
+                        media && (held || !audio) =>
+                            "I9: call {id} has media running while deferred or with the audio session inactive";
+                        rec.ringback && (held || !audio || phase != CallPhase::Connecting || !remote) =>
+                            "I9: call {id} plays ringback in phase {phase:?} (remote ringing {remote}, held {held}, audio {audio})";
+                        ringback_due && !rec.ringback =>
+                            "I9: call {id} rings remotely with the session active, unheld, but plays no ringback";
+                        media_due && !rec.media =>
+                            "I9: call {id} may have media (unheld, session active, {phase:?}) but has none";
+                        c.audio_activation_deadline().is_some() && audio =>
+                            "I9: call {id} waits for an audio activation that happened";
+                        (connecting && !rec.connecting) || (phase == CallPhase::Connected && !rec.connected) =>
+                            "I6: call {id} is {phase:?} without the matching outgoing report";
                     }
                 }
             }
         }
-        for (id, (rec, kind)) in &step.ended {
-            if rec.media {
-                let id = *id;
-                self.fail("I5", now, format!("call {id} ended with its media running"));
+        for (&id, (rec, kind)) in &step.ended {
+            fail_if! { self;
+                rec.media => "I5: call {id} ended with its media running";
+                rec.ringback => "I9: call {id} ended with its ringback playing";
             }
-            if rec.ringback {
-                let id = *id;
-                self.fail(
-                    "I9",
-                    now,
-                    format!("call {id} ended with its ringback playing"),
-                );
-            }
-            self.ended.insert(*id, *kind);
+            self.ended.insert(id, *kind);
         }
 
         // I5: no media without an active audio session.
-        if after.audio_session_active() != self.audio_active {
-            self.fail(
-                "I5",
-                now,
-                format!(
-                    "audio session: the engine says active={}, didActivate/didDeactivate say {}",
-                    after.audio_session_active(),
-                    self.audio_active
-                ),
-            );
+        let (active, audio) = (after.audio_session_active(), self.audio_active);
+        fail_if! { self;
+            active != audio =>
+                "I5: audio session: the engine says active={active}, didActivate/didDeactivate say {audio}";
         }
         if !self.audio_active {
             let running: Vec<CallId> = self
@@ -1075,45 +910,32 @@ impl InvariantChecker {
                 .map(|(id, _)| *id)
                 .collect();
             for id in running {
-                self.fail(
-                    "I5",
-                    now,
-                    format!("call {id} has media running with the audio session inactive"),
-                );
+                self.fail(format!(
+                    "I5: call {id} has media running with the audio session inactive"
+                ));
             }
         }
 
         // I7: the armed timers are exactly the engine's; an idle engine holds none.
-        let engine_timers: HashMap<Timer, u64> =
+        let engine_timers: BTreeMap<Timer, u64> =
             after.timers().map(|(t, d)| (t, d.as_millis())).collect();
         if engine_timers != self.timers {
-            let mut missing: Vec<String> = self
-                .timers
-                .iter()
-                .filter(|(t, d)| engine_timers.get(t) != Some(d))
-                .map(|(t, d)| format!("{t:?}@{d}"))
-                .collect();
-            let mut extra: Vec<String> = engine_timers
-                .iter()
-                .filter(|(t, d)| self.timers.get(t) != Some(d))
-                .map(|(t, d)| format!("{t:?}@{d}"))
-                .collect();
-            missing.sort();
-            extra.sort();
-            self.fail(
-                "I7",
-                now,
-                format!("timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"),
+            let differing = |a: &BTreeMap<Timer, u64>, b: &BTreeMap<Timer, u64>| {
+                let differs = a.iter().filter(|(t, d)| b.get(t) != Some(d));
+                differs
+                    .map(|(t, d)| format!("{t:?}@{d}"))
+                    .collect::<Vec<_>>()
+            };
+            let (missing, extra) = (
+                differing(&self.timers, &engine_timers),
+                differing(&engine_timers, &self.timers),
             );
+            self.fail(format!("I7: timers started and not cancelled/fired {missing:?} differ from the engine's armed timers {extra:?}"));
             self.timers = engine_timers;
         }
-        if after.calls().next().is_none() && after.pending_pushes() == 0 && !self.timers.is_empty()
-        {
-            self.fail(
-                "I7",
-                now,
-                format!("an idle engine holds timers: {:?}", self.timers),
-            );
+        let idle = after.calls().next().is_none() && after.pending_pushes() == 0;
+        fail_if! { self;
+            idle && !self.timers.is_empty() => "I7: an idle engine holds timers: {:?}", self.timers;
         }
 
         // I2: every push still owed has its completion timer armed within its deadline.
@@ -1128,11 +950,7 @@ impl InvariantChecker {
             match self.timers.get(&timer) {
                 Some(d) if *d <= latest => {}
                 other => {
-                    self.fail(
-                        "I2",
-                        now,
-                        format!("push {id} is owed a completion but its timer is {other:?} (deadline {latest} ms)"),
-                    );
+                    self.fail(format!("I2: push {id} is owed a completion but its timer is {other:?} (deadline {latest} ms)"));
                     if let Some(p) = self.pushes.get_mut(&id) {
                         p.completed = true;
                     }
@@ -1142,50 +960,28 @@ impl InvariantChecker {
         self.pushes.retain(|_, p| !p.completed);
 
         // I8: capacities and the provider's group limits.
-        let calls = after.calls().count();
-        if calls > self.max_calls || calls > C {
-            self.fail(
-                "I8",
-                now,
-                format!("{calls} live calls, limit {}", self.max_calls),
-            );
-        }
-        if after.pending_pushes() > self.max_pushes {
-            self.fail(
-                "I8",
-                now,
-                format!(
-                    "{} pending pushes, limit {}",
-                    after.pending_pushes(),
-                    self.max_pushes
-                ),
-            );
+        let (calls, pushes) = (after.calls().count(), after.pending_pushes());
+        fail_if! { self;
+            calls > self.max_calls || calls > C => "I8: {calls} live calls, limit {}", self.max_calls;
+            pushes > self.max_pushes => "I8: {pushes} pending pushes, limit {}", self.max_pushes;
         }
         let groups = group_sizes(after);
         for (label, size) in &groups {
             if *size > 1 && *size > self.max_calls_per_group {
-                self.fail(
-                    "I8",
-                    now,
-                    format!(
-                        "group {label} holds {size} calls, maximumCallsPerCallGroup {}",
-                        self.max_calls_per_group
-                    ),
-                );
+                self.fail(format!(
+                    "I8: group {label} holds {size} calls, maximumCallsPerCallGroup {}",
+                    self.max_calls_per_group
+                ));
             }
         }
         if step.ungrouped {
             let before_groups = group_sizes(before).len();
             if groups.len() > self.max_call_groups && groups.len() > before_groups {
-                self.fail(
-                    "I8",
-                    now,
-                    format!(
-                        "ungrouping made {} groups, maximumCallGroups {}",
-                        groups.len(),
-                        self.max_call_groups
-                    ),
-                );
+                self.fail(format!(
+                    "I8: ungrouping made {} groups, maximumCallGroups {}",
+                    groups.len(),
+                    self.max_call_groups
+                ));
             }
         }
     }

@@ -292,14 +292,24 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
 
     /// Advances the clock by `ms`, firing timers at their deadlines on the way.
     pub fn advance_firing(&mut self, ms: u64) -> Vec<Effect> {
-        let end = self.now.saturating_add(ms);
         let mut all = Vec::new();
+        self.advance_to(self.now.saturating_add(ms), |h| {
+            all.extend(h.fire_due_timers());
+            true
+        });
+        all
+    }
+
+    /// Moves the clock to `end` (at or after it), stopping at each armed deadline on the way
+    /// for `fire_due`, which fires what is due at the clock and says whether to go on.
+    pub fn advance_to(&mut self, end: u64, mut fire_due: impl FnMut(&mut Self) -> bool) {
         while let Some(next) = self.engine.poll_timeout().filter(|d| d.as_millis() <= end) {
             self.now = self.now.max(next.as_millis());
-            all.extend(self.fire_due_timers());
+            if !fire_due(self) {
+                break;
+            }
         }
         self.now = end;
-        all
     }
 
     /// Panics with the timeline if an invariant (the PushKit rule among them) broke.

@@ -55,6 +55,11 @@ impl PushRuleChecker {
         self.pushes.values().filter(|p| p.completions == 0).count()
     }
 
+    /// How many `CompletePush` the latest push with id `push` got so far.
+    pub fn completions(&self, push: u64) -> u32 {
+        self.pushes.get(&push).map_or(0, |p| p.completions)
+    }
+
     /// Feed one step: the time, the event, and what [`Engine::handle`](callkit_engine::Engine::handle) returned.
     pub fn observe(
         &mut self,

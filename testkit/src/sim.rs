@@ -335,25 +335,6 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
         self.harness.now = end;
     }
 
-    /// Advances until nothing is queued and no timer is armed, at most `max_ms`.
-    pub fn run_until_quiet(&mut self, max_ms: u64) {
-        let end = self.harness.now.saturating_add(max_ms);
-        while (!self.queue.is_empty() || !self.timers.is_empty()) && self.harness.now < end {
-            let next = self
-                .queue
-                .keys()
-                .next()
-                .map(|(t, _)| *t)
-                .into_iter()
-                .chain(self.timers.values().copied())
-                .min()
-                .unwrap_or(end)
-                .min(end);
-            let step = next.saturating_sub(self.harness.now);
-            self.advance(step);
-        }
-    }
-
     // ----- the machinery -----
 
     fn schedule(&mut self, delay: u64, sys: Sys) {

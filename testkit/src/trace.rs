@@ -84,8 +84,8 @@
 //! {"at_ms": 2000, "event": "perform_answer_call", "action": 1, "call": "push:1"}
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::{self, Write as _};
+use std::collections::BTreeMap;
+use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -93,13 +93,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use callkit_engine::{
-    ActionId, CallAction, CallEndedReason, CallId, CallUpdate, Config, DtmfType, Effect, Error,
-    Event, HandleType, IncomingCallError, PayloadSchema, PushEndReason, PushId, RejectReason,
-    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
-    OPAQUE_ID_NAMESPACE,
+    ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
+    PayloadSchema, PushEndReason, PushId, ReportResult, RequestTransactionError, Timer,
+    TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
-use crate::event::{HostEvent, Resolve, Symbols};
+use crate::event::{Concrete, HostEvent, Resolve, Symbols};
 use crate::{action_id, call_id, fallback_id, fire_due, Harness, StepEffects};
 
 /// The names of the payload schema presets a trace's `config` line may pick, in the
@@ -115,42 +114,12 @@ pub const SCHEMA_NAMES: [&str; 8] = [
     "nested_data",
 ];
 
-/// The `event` values of a trace line that map to an [`Event`], one per variant, as
-/// [`Event::name`] spells them.
-pub const EVENT_NAMES: [&str; 32] = [
-    "voip_push_received",
-    "push_credentials_updated",
-    "push_credentials_invalidated",
-    "incoming_call_reported",
-    "provider_did_begin",
-    "provider_did_reset",
-    "perform_start_call",
-    "perform_answer_call",
-    "perform_end_call",
-    "perform_set_held",
-    "perform_set_muted",
-    "perform_set_group",
-    "perform_play_dtmf",
-    "timed_out_performing",
-    "did_activate_audio_session",
-    "did_deactivate_audio_session",
-    "request_start_call",
-    "request_end_call",
-    "request_set_held",
-    "request_set_muted",
-    "request_play_dtmf",
-    "transaction_completed",
-    "outgoing_call_connecting",
-    "outgoing_call_connected",
-    "incoming_call_connected",
-    "remote_ended",
-    "answered_elsewhere",
-    "declined_elsewhere",
-    "connection_failed",
-    "timer_fired",
-    "call_details_changed",
-    "outgoing_call_ringing",
-];
+/// The `event` values of a trace line that map to an [`Event`], one per variant in
+/// order, as [`Event::name`] spells them (the variant's name in snake_case).
+pub fn event_names() -> Vec<String> {
+    let variants = HostEvent::<Concrete>::VARIANTS.iter();
+    variants.map(|v| snake_case(v, '_')).collect()
+}
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
 pub fn schema_by_name(name: &str) -> Option<PayloadSchema> {
@@ -307,21 +276,48 @@ pub struct Trace {
     pub lines: Vec<TraceLine>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ConfigLine {
-    schema: Option<String>,
-    ring_timeout_ms: Option<u64>,
-    answer_connect_timeout_ms: Option<u64>,
-    push_completion_timeout_ms: Option<u64>,
-    audio_activation_timeout_ms: Option<u64>,
-    supports_video: Option<bool>,
-    supports_holding: Option<bool>,
-    supports_grouping: Option<bool>,
-    supports_ungrouping: Option<bool>,
-    supports_dtmf: Option<bool>,
-    maximum_call_groups: Option<u8>,
-    maximum_calls_per_call_group: Option<u8>,
+/// Writes `ConfigLine` (the keys of a `config` line, `schema` and then these) and
+/// `apply_config` from one list: each key with its type and the `Config` field it sets.
+macro_rules! config_keys {
+    ($($key:ident: $ty:ty => $($field:ident).+),* $(,)?) => {
+        #[derive(Deserialize, Default)]
+        #[serde(deny_unknown_fields)]
+        struct ConfigLine {
+            schema: Option<String>,
+            $($key: Option<$ty>),*
+        }
+
+        fn apply_config(
+            config: &mut Config,
+            schema_name: &mut String,
+            c: ConfigLine,
+        ) -> Result<(), String> {
+            if let Some(name) = c.schema {
+                config.schema = schema_by_name(&name).ok_or_else(|| {
+                    format!("unknown schema {name:?} (one of {})", SCHEMA_NAMES.join(", "))
+                })?;
+                *schema_name = name;
+            }
+            $(if let Some(v) = c.$key {
+                config.$($field).+ = v;
+            })*
+            Ok(())
+        }
+    };
+}
+
+config_keys! {
+    ring_timeout_ms: u64 => ring_timeout_ms,
+    answer_connect_timeout_ms: u64 => answer_connect_timeout_ms,
+    push_completion_timeout_ms: u64 => push_completion_timeout_ms,
+    audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
+    supports_video: bool => provider.supports_video,
+    supports_holding: bool => capabilities.supports_holding,
+    supports_grouping: bool => capabilities.supports_grouping,
+    supports_ungrouping: bool => capabilities.supports_ungrouping,
+    supports_dtmf: bool => capabilities.supports_dtmf,
+    maximum_call_groups: u8 => provider.maximum_call_groups,
+    maximum_calls_per_call_group: u8 => provider.maximum_calls_per_call_group,
 }
 
 /// Reads and parses the trace file at `path`; payload files are read relative to its
@@ -371,7 +367,7 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
         let mut f = Fields { map, line: no };
         let at_ms = f.opt_u64("at_ms")?.unwrap_or(last_at);
         last_at = at_ms;
-        let name = f.req_str("event")?;
+        let name = f.req("event", Fields::opt_str)?;
         let expect_refused = f.opt_bool("expect_refused")?.unwrap_or(false);
         let command = match name.as_str() {
             "fire_due_timers" => TraceCommand::FireDueTimers,
@@ -393,55 +389,8 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
     })
 }
 
-fn apply_config(
-    config: &mut Config,
-    schema_name: &mut String,
-    c: ConfigLine,
-) -> Result<(), String> {
-    if let Some(name) = c.schema {
-        config.schema = schema_by_name(&name).ok_or_else(|| {
-            format!(
-                "unknown schema {name:?} (one of {})",
-                SCHEMA_NAMES.join(", ")
-            )
-        })?;
-        *schema_name = name;
-    }
-    if let Some(v) = c.ring_timeout_ms {
-        config.ring_timeout_ms = v;
-    }
-    if let Some(v) = c.answer_connect_timeout_ms {
-        config.answer_connect_timeout_ms = v;
-    }
-    if let Some(v) = c.push_completion_timeout_ms {
-        config.push_completion_timeout_ms = v;
-    }
-    if let Some(v) = c.audio_activation_timeout_ms {
-        config.audio_activation_timeout_ms = v;
-    }
-    if let Some(v) = c.supports_video {
-        config.provider.supports_video = v;
-    }
-    if let Some(v) = c.maximum_call_groups {
-        config.provider.maximum_call_groups = v;
-    }
-    if let Some(v) = c.maximum_calls_per_call_group {
-        config.provider.maximum_calls_per_call_group = v;
-    }
-    if let Some(v) = c.supports_holding {
-        config.capabilities.supports_holding = v;
-    }
-    if let Some(v) = c.supports_grouping {
-        config.capabilities.supports_grouping = v;
-    }
-    if let Some(v) = c.supports_ungrouping {
-        config.capabilities.supports_ungrouping = v;
-    }
-    if let Some(v) = c.supports_dtmf {
-        config.capabilities.supports_dtmf = v;
-    }
-    Ok(())
-}
+/// An optional field of an event line, read.
+type OptField<T> = Result<Option<T>, TraceError>;
 
 /// The fields of one event line, taken one by one; leftovers are an error.
 struct Fields {
@@ -458,106 +407,103 @@ impl Fields {
         self.map.remove(key).filter(|v| !v.is_null())
     }
 
-    fn opt_u64(&mut self, key: &str) -> Result<Option<u64>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v.as_u64().map(Some).ok_or_else(|| {
-                self.err(format!("\"{key}\" must be a non-negative integer, got {v}"))
-            }),
-        }
+    /// `key`: absent (or `null`), else its value as `read` reads it (`Err`: what is wrong
+    /// with it, said after the key).
+    fn opt<T>(
+        &mut self,
+        key: &str,
+        read: impl FnOnce(Value) -> Result<T, String>,
+    ) -> Result<Option<T>, TraceError> {
+        let Some(v) = self.take(key) else {
+            return Ok(None);
+        };
+        read(v)
+            .map(Some)
+            .map_err(|m| self.err(format!("\"{key}\"{m}")))
     }
 
-    fn req_u64(&mut self, key: &str) -> Result<u64, TraceError> {
-        self.opt_u64(key)?
-            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    /// `key`, which must be there.
+    fn req<T>(
+        &mut self,
+        key: &str,
+        opt: fn(&mut Self, &str) -> OptField<T>,
+    ) -> Result<T, TraceError> {
+        opt(self, key)?.ok_or_else(|| self.err(format!("missing \"{key}\"")))
     }
 
-    fn opt_bool(&mut self, key: &str) -> Result<Option<bool>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| self.err(format!("\"{key}\" must be true or false, got {v}"))),
-        }
+    fn opt_u64(&mut self, key: &str) -> OptField<u64> {
+        let expected = |v| format!(" must be a non-negative integer, got {v}");
+        self.opt(key, |v| v.as_u64().ok_or_else(|| expected(v)))
     }
 
-    fn opt_str(&mut self, key: &str) -> Result<Option<String>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(v) => Err(self.err(format!("\"{key}\" must be a string, got {v}"))),
-        }
+    fn opt_bool(&mut self, key: &str) -> OptField<bool> {
+        self.opt(key, |v| {
+            v.as_bool()
+                .ok_or_else(|| format!(" must be true or false, got {v}"))
+        })
     }
 
-    fn req_str(&mut self, key: &str) -> Result<String, TraceError> {
-        self.opt_str(key)?
-            .ok_or_else(|| self.err(format!("missing \"{key}\"")))
+    fn opt_str(&mut self, key: &str) -> OptField<String> {
+        self.opt(key, |v| match v {
+            Value::String(s) => Ok(s),
+            v => Err(format!(" must be a string, got {v}")),
+        })
     }
 
-    fn opt_call(&mut self, key: &str) -> Result<Option<CallRef>, TraceError> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(v) => parse_call_ref(&v)
-                .map(Some)
-                .map_err(|m| self.err(format!("\"{key}\": {m}"))),
-        }
+    fn opt_call(&mut self, key: &str) -> OptField<CallRef> {
+        self.opt(key, |v| parse_call_ref(&v).map_err(|m| format!(": {m}")))
     }
 
     fn call(&mut self) -> Result<CallRef, TraceError> {
-        self.opt_call("call")?
-            .ok_or_else(|| self.err("missing \"call\""))
+        self.req("call", Self::opt_call)
     }
 
     fn action(&mut self) -> Result<ActionId, TraceError> {
-        let v = self
-            .take("action")
-            .ok_or_else(|| self.err("missing \"action\""))?;
-        match &v {
-            Value::Number(_) => small_int(&v).map(action_id),
-            Value::String(s) => Uuid::try_parse(s)
-                .map(ActionId)
-                .map_err(|_| format!("{s:?} is not a UUID")),
-            _ => Err(format!(
-                "expected a small integer or a UUID string, got {v}"
-            )),
-        }
-        .map_err(|m| self.err(format!("\"action\": {m}")))
+        let read = |v: Value| {
+            match &v {
+                Value::Number(_) => small_int(&v).map(action_id),
+                Value::String(s) => Uuid::try_parse(s)
+                    .map(ActionId)
+                    .map_err(|_| format!("{s:?} is not a UUID")),
+                _ => Err(format!(
+                    "expected a small integer or a UUID string, got {v}"
+                )),
+            }
+            .map_err(|m| format!(": {m}"))
+        };
+        let action = self.opt("action", read)?;
+        action.ok_or_else(|| self.err("missing \"action\""))
     }
 
     fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
         let expected = "\"generic\", \"phoneNumber\", \"emailAddress\" or 1-3";
-        self.apple_enum("handle_type", &HANDLE_TYPES, HandleType::from_raw, expected)
-            .map(|t| t.unwrap_or_else(|| HandleType::infer(handle)))
+        let raw = |n| HandleType::from_raw(u8::try_from(n).ok()?);
+        let t = self.apple_value("handle_type", true, raw, expected)?;
+        Ok(t.unwrap_or_else(|| HandleType::infer(handle)))
     }
 
     fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
         let expected = "\"singleTone\", \"softPause\", \"hardPause\" or 1-3";
-        self.apple_enum("kind", &DTMF_TYPES, DtmfType::from_raw, expected)
-            .map(|k| k.unwrap_or(DtmfType::SingleTone))
+        let raw = |n| DtmfType::from_raw(u8::try_from(n).ok()?);
+        let kind = self.apple_value("kind", true, raw, expected)?;
+        Ok(kind.unwrap_or(DtmfType::SingleTone))
     }
 
-    /// `key`: absent, or one of Apple's values by name (camelCase or snake_case) or raw
-    /// value.
-    fn apple_enum<T: Copy>(
+    /// `key`: absent, or one of Apple's values by name ([`apple_name`], with `snake`
+    /// also snake_case) or raw value (`from_raw`: `None` for a value it does not take).
+    fn apple_value<T: fmt::Debug>(
         &mut self,
         key: &str,
-        names: &[(T, &'static str)],
-        from_raw: fn(u8) -> Option<T>,
+        snake: bool,
+        from_raw: impl Fn(i64) -> Option<T>,
         expected: &str,
     ) -> Result<Option<T>, TraceError> {
         let Some(v) = self.take(key) else {
             return Ok(None);
         };
         let value = match &v {
-            Value::Number(_) => v
-                .as_u64()
-                .and_then(|n| u8::try_from(n).ok())
-                .and_then(from_raw),
-            Value::String(s) => names
-                .iter()
-                .find(|n| n.1 == s || (s.contains('_') && snake_case(n.1) == *s))
-                .map(|n| n.0),
+            Value::Number(_) => v.as_i64().and_then(&from_raw),
+            Value::String(s) => by_name((0..16).filter_map(&from_raw), s, snake),
             _ => None,
         };
         value
@@ -565,46 +511,21 @@ impl Fields {
             .ok_or_else(|| self.err(format!("\"{key}\" must be {expected}, got {v}")))
     }
 
-    fn report_result(&mut self) -> Result<ReportResult, TraceError> {
-        self.apple_result(
-            "CXErrorCodeIncomingCallError",
-            |name| by_name(&INCOMING_CALL_ERRORS, name),
-            IncomingCallError::from_raw,
-        )
-    }
-
-    fn transaction_result(&mut self) -> Result<TransactionResult, TraceError> {
-        self.apple_result(
-            "CXErrorCodeRequestTransactionError",
-            |name| by_name(&TRANSACTION_ERRORS, name),
-            RequestTransactionError::from_raw,
-        )
-    }
-
     /// `"result"`: absent or `"ok"` for success, else an Apple error (`what`) by name or
-    /// raw value.
-    fn apple_result<E>(
+    /// raw value: any `NSInteger` code, named or not (one Apple has no name for in this
+    /// version is kept, `Unrecognized`, written as its number).
+    fn apple_result<E: fmt::Debug>(
         &mut self,
         what: &str,
-        by_name: fn(&str) -> Option<E>,
         from_raw: fn(i64) -> E,
     ) -> Result<Result<(), E>, TraceError> {
-        let Some(v) = self.take("result") else {
+        if self.map.get("result").is_some_and(|v| v == "ok") {
+            self.map.remove("result");
             return Ok(Ok(()));
-        };
-        // Any `NSInteger` code, named or not: one Apple has no name for in this version
-        // is kept (`Unrecognized`), written as its number.
-        let result = match &v {
-            Value::String(s) if s == "ok" => Some(Ok(())),
-            Value::String(s) => by_name(s).map(Err),
-            Value::Number(_) => v.as_i64().map(|raw| Err(from_raw(raw))),
-            _ => None,
-        };
-        result.ok_or_else(|| {
-            self.err(format!(
-                "\"result\" must be \"ok\", a {what} name or raw value, got {v}"
-            ))
-        })
+        }
+        let expected = format!("\"ok\", a {what} name or raw value");
+        let error = self.apple_value("result", false, |n| Some(from_raw(n)), &expected)?;
+        Ok(error.map_or(Ok(()), Err))
     }
 
     fn done(self, event: &str) -> Result<(), TraceError> {
@@ -651,7 +572,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
     use TraceEvent as T;
     Ok(match name {
         "voip_push_received" | "voip_push" => {
-            let push = f.req_u64("push")?;
+            let push = f.req("push", Fields::opt_u64)?;
             let file = f.opt_str("payload_file")?;
             let inline = f.take("payload");
             let text = f.opt_str("payload_text")?;
@@ -699,15 +620,15 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         }
         "push_credentials_invalidated" => T::PushCredentialsInvalidated,
         "incoming_call_reported" => T::IncomingCallReported {
-            push: f.req_u64("push")?,
-            result: f.report_result()?,
+            push: f.req("push", Fields::opt_u64)?,
+            result: f.apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
         },
         "provider_did_begin" => T::ProviderDidBegin,
         "provider_did_reset" => T::ProviderDidReset,
         "perform_start_call" => {
             let action = f.action()?;
             let call = f.call()?;
-            let handle = f.req_str("handle")?;
+            let handle = f.req("handle", Fields::opt_str)?;
             let handle_type = f.handle_type(&handle)?;
             let video = f.opt_bool("video")?.unwrap_or(false);
             T::PerformStartCall {
@@ -744,7 +665,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "perform_play_dtmf" => T::PerformPlayDtmf {
             action: f.action()?,
             call: f.call()?,
-            digits: f.req_str("digits")?,
+            digits: f.req("digits", Fields::opt_str)?,
             kind: f.dtmf_kind()?,
         },
         "timed_out_performing" => T::TimedOutPerforming {
@@ -754,7 +675,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "did_deactivate_audio_session" => T::DidDeactivateAudioSession,
         "request_start_call" => {
             let call = f.call()?;
-            let handle = f.req_str("handle")?;
+            let handle = f.req("handle", Fields::opt_str)?;
             let handle_type = f.handle_type(&handle)?;
             let video = f.opt_bool("video")?.unwrap_or(false);
             T::RequestStartCall {
@@ -775,7 +696,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         },
         "request_play_dtmf" => T::RequestPlayDtmf {
             call: f.call()?,
-            digits: f.req_str("digits")?,
+            digits: f.req("digits", Fields::opt_str)?,
             kind: f.dtmf_kind()?,
         },
         "transaction_completed" => {
@@ -790,7 +711,10 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
             };
             T::TransactionCompleted {
                 transaction,
-                result: f.transaction_result()?,
+                result: f.apple_result(
+                    "CXErrorCodeRequestTransactionError",
+                    RequestTransactionError::from_raw,
+                )?,
             }
         }
         "outgoing_call_connecting" => T::OutgoingCallConnecting { call: f.call()? },
@@ -802,12 +726,12 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         "connection_failed" => T::ConnectionFailed { call: f.call()? },
         "outgoing_call_ringing" => T::OutgoingCallRinging { call: f.call()? },
         "timer_fired" => {
-            let kind = f.req_str("timer")?;
+            let kind = f.req("timer", Fields::opt_str)?;
             let timer = match kind.as_str() {
                 "ring" => TimerRef::Ring(f.call()?),
                 "answer_connect" => TimerRef::AnswerConnect(f.call()?),
                 "audio_activation" => TimerRef::AudioActivation(f.call()?),
-                "push_completion" => TimerRef::PushCompletion(f.req_u64("push")?),
+                "push_completion" => TimerRef::PushCompletion(f.req("push", Fields::opt_u64)?),
                 other => {
                     return Err(f.err(format!(
                     "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
@@ -824,7 +748,7 @@ fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent
         other => {
             return Err(f.err(format!(
                 "unknown event {other:?}; expected one of {}, fire_due_timers, advance_firing",
-                EVENT_NAMES.join(", ")
+                event_names().join(", ")
             )))
         }
     })
@@ -854,10 +778,11 @@ pub struct TraceStep {
     pub at_ms: u64,
     /// [`Event::name`].
     pub event: &'static str,
-    /// The event in words.
-    pub description: String,
-    /// More about the event (a push's payload), if anything.
-    pub detail: Option<String>,
+    /// The event exactly as fed (every reference resolved).
+    pub fed: HostEvent<Concrete>,
+    /// Where a push's payload came from (`payload_file` path, `inline JSON`, `inline
+    /// text`); `None` for other events.
+    pub source: Option<String>,
     /// The effects, or why the engine refused the event.
     pub result: Result<StepEffects, Error>,
     /// The line said a refusal was expected.
@@ -923,7 +848,7 @@ pub struct Summary {
     /// Pushes whose completion is still owed at the end.
     pub completions_owed: usize,
     /// `ReportCallEnded` effects, by reason.
-    pub ended: BTreeMap<&'static str, usize>,
+    pub ended: BTreeMap<String, usize>,
     /// Calls still live in the engine at the end.
     pub live_calls: usize,
     /// PushKit rule violations.
@@ -960,9 +885,8 @@ impl TraceOutcome {
     /// The steps caused by event `name` ([`Event::name`]; `"voip_push"` is not an alias
     /// here).
     pub fn steps_named(&self, name: &str) -> impl Iterator<Item = &TraceStep> + '_ {
-        // Steps name their event with `Event::name()`, one of EVENT_NAMES.
-        let name: Option<&'static str> = EVENT_NAMES.iter().copied().find(|n| *n == name);
-        self.steps.iter().filter(move |s| Some(s.event) == name)
+        let name = name.to_owned();
+        self.steps.iter().filter(move |s| s.event == name)
     }
 
     /// Every refused step.
@@ -1000,7 +924,7 @@ impl TraceOutcome {
                 Effect::ReportNewIncomingCall { .. } => s.reports += 1,
                 Effect::CompletePush { .. } => s.completions += 1,
                 Effect::ReportCallEnded { reason, .. } => {
-                    *s.ended.entry(ended_reason_name(*reason)).or_default() += 1;
+                    *s.ended.entry(apple_name(reason)).or_default() += 1;
                 }
                 _ => {}
             }
@@ -1035,19 +959,29 @@ struct RunLog<'o> {
 }
 
 impl RunLog<'_> {
+    /// Fires every timer due at the harness's clock, like `Harness::fire_due_timers` but
+    /// without panicking; false when a firing was refused (the loop would not end).
+    fn fire_due(&mut self, harness: &mut Harness, line: &TraceLine) -> bool {
+        let now = harness.now;
+        fire_due(
+            harness,
+            |h| &h.engine,
+            now,
+            MAX_FIRINGS_PER_COMMAND,
+            |h, timer, _| self.step(h, line, now, HostEvent::TimerFired { timer }, None),
+        )
+    }
+
     fn step(
         &mut self,
         harness: &mut Harness,
         line: &TraceLine,
         at: u64,
-        event: Event<'_>,
+        fed: HostEvent<Concrete>,
         source: Option<&str>,
     ) -> bool {
-        let description = describe_event(&event, source);
-        let detail = match event {
-            Event::VoipPushReceived { payload, .. } => Some(payload_preview(payload)),
-            _ => None,
-        };
+        let event = fed.as_event();
+        let name = event.name();
         let result = harness.step_at(at, event);
         (self.observe)(at, &event, &result);
         for e in result.iter().flatten() {
@@ -1065,9 +999,9 @@ impl RunLog<'_> {
         self.steps.push(TraceStep {
             line: line.line,
             at_ms: at,
-            event: event.name(),
-            description,
-            detail,
+            event: name,
+            fed,
+            source: source.map(String::from),
             result,
             expect_refused: line.expect_refused,
         });
@@ -1146,40 +1080,15 @@ impl Resolve<Written> for TraceResolver<'_, '_> {
 }
 
 impl Runner<'_> {
-    /// Fires every timer due at the current clock, like `Harness::fire_due_timers` but
-    /// without panicking; false when a firing was refused (the loop would not end).
-    fn fire_due(&mut self, line: &TraceLine) -> bool {
-        let now = self.harness.now;
-        let log = &mut self.log;
-        fire_due(
-            &mut self.harness,
-            |h| &h.engine,
-            now,
-            MAX_FIRINGS_PER_COMMAND,
-            |h, timer, _| log.step(h, line, now, Event::TimerFired { timer }, None),
-        )
-    }
-
     fn run_line(&mut self, line: &TraceLine) -> Result<(), TraceError> {
         match &line.command {
             TraceCommand::FireDueTimers => {
                 self.harness.now = self.harness.now.max(line.at_ms);
-                self.fire_due(line);
+                self.log.fire_due(&mut self.harness, line);
             }
             TraceCommand::AdvanceFiring => {
-                let end = self.harness.now.max(line.at_ms);
-                while let Some(next) = self
-                    .harness
-                    .engine
-                    .poll_timeout()
-                    .filter(|d| d.as_millis() <= end)
-                {
-                    self.harness.now = self.harness.now.max(next.as_millis());
-                    if !self.fire_due(line) {
-                        break;
-                    }
-                }
-                self.harness.now = end;
+                let (end, log) = (self.harness.now.max(line.at_ms), &mut self.log);
+                self.harness.advance_to(end, |h| log.fire_due(h, line));
             }
             TraceCommand::Event(ev) => {
                 self.harness.now = self.harness.now.max(line.at_ms);
@@ -1191,13 +1100,8 @@ impl Runner<'_> {
                     HostEvent::VoipPushReceived { payload, .. } => Some(payload.source.as_str()),
                     _ => None,
                 };
-                self.log.step(
-                    &mut self.harness,
-                    line,
-                    line.at_ms,
-                    event.as_event(),
-                    source,
-                );
+                self.log
+                    .step(&mut self.harness, line, line.at_ms, event, source);
             }
         }
         Ok(())
@@ -1262,751 +1166,45 @@ pub fn run_trace_file(path: impl AsRef<Path>) -> Result<TraceOutcome, TraceError
 }
 
 // ---------------------------------------------------------------------------------------
-// Words
+// Apple's names
 // ---------------------------------------------------------------------------------------
 
-/// A call UUID in short: `#n` for [`call_id`]`(n)`, `fallback#n` for
-/// [`fallback_id`]`(n)`, else its first 8 and last 4 hex digits (`6f1c3e1a…9e11`); the
-/// summary of [`render_summary`] lists the full UUIDs.
-pub fn short_call(id: CallId) -> String {
-    let b = id.as_bytes();
-    if call_id(b[15]) == id {
-        return format!("#{}", b[15]);
-    }
-    let mut tail = [0u8; 8];
-    tail.copy_from_slice(&b[8..16]);
-    tail[0] &= 0x3f;
-    let push = u64::from_be_bytes(tail);
-    if fallback_id(push) == id {
-        return format!("fallback#{push}");
-    }
-    let text = id.to_string();
-    format!("{}…{}", &text[..8], &text[32..])
+/// Apple's name for a value of one of the engine's Apple enums, derived from its Rust
+/// name: `PhoneNumber` is `phoneNumber`, `CallUuidAlreadyExists` `callUUIDAlreadyExists`,
+/// and an error code with no name (`Unrecognized(..)`) `unrecognized` (a trace file
+/// writes such a code as its number).
+pub fn apple_name(value: impl fmt::Debug) -> String {
+    let debug = format!("{value:?}");
+    let name = debug.split('(').next().unwrap_or_default();
+    let mut chars = name.chars();
+    let first = chars.next().map(|c| c.to_ascii_lowercase());
+    first
+        .into_iter()
+        .chain(chars)
+        .collect::<String>()
+        .replace("Uuid", "UUID")
 }
 
-/// An action UUID in short: `#n` for [`action_id`]`(n)`, else 8 hex digits and `…`.
-pub fn short_action(id: ActionId) -> String {
-    let b = id.0.as_bytes();
-    if action_id(b[15]) == id {
-        return format!("#{}", b[15]);
-    }
-    let text = id.0.hyphenated().to_string();
-    format!("{}…", &text[..8])
+/// The value of `values` that Apple calls `name` (camelCase, or with `snake` also
+/// snake_case); never an unnamed (`unrecognized`) code.
+fn by_name<T: fmt::Debug>(
+    values: impl IntoIterator<Item = T>,
+    name: &str,
+    snake: bool,
+) -> Option<T> {
+    values.into_iter().find(|v| {
+        let apple = apple_name(v);
+        apple != "unrecognized" && (apple == name || (snake && snake_case(&apple, '_') == name))
+    })
 }
 
-/// Apple's names for the handle types (`CXHandle.HandleType`).
-const HANDLE_TYPES: [(HandleType, &str); 3] = [
-    (HandleType::Generic, "generic"),
-    (HandleType::PhoneNumber, "phoneNumber"),
-    (HandleType::EmailAddress, "emailAddress"),
-];
-
-/// Apple's names for the DTMF types (`CXPlayDTMFCallAction.ActionType`).
-const DTMF_TYPES: [(DtmfType, &str); 3] = [
-    (DtmfType::SingleTone, "singleTone"),
-    (DtmfType::SoftPause, "softPause"),
-    (DtmfType::HardPause, "hardPause"),
-];
-
-/// Apple's names for `CXErrorCodeIncomingCallError`.
-const INCOMING_CALL_ERRORS: [(IncomingCallError, &str); 8] = [
-    (IncomingCallError::Unknown, "unknown"),
-    (IncomingCallError::Unentitled, "unentitled"),
-    (
-        IncomingCallError::CallUuidAlreadyExists,
-        "callUUIDAlreadyExists",
-    ),
-    (
-        IncomingCallError::FilteredByDoNotDisturb,
-        "filteredByDoNotDisturb",
-    ),
-    (
-        IncomingCallError::FilteredByBlockList,
-        "filteredByBlockList",
-    ),
-    (
-        IncomingCallError::FilteredDuringRestrictedSharingMode,
-        "filteredDuringRestrictedSharingMode",
-    ),
-    (IncomingCallError::CallIsProtected, "callIsProtected"),
-    (
-        IncomingCallError::FilteredBySensitiveParticipants,
-        "filteredBySensitiveParticipants",
-    ),
-];
-
-/// Apple's names for `CXErrorCodeRequestTransactionError`.
-const TRANSACTION_ERRORS: [(RequestTransactionError, &str); 9] = [
-    (RequestTransactionError::Unknown, "unknown"),
-    (RequestTransactionError::Unentitled, "unentitled"),
-    (
-        RequestTransactionError::UnknownCallProvider,
-        "unknownCallProvider",
-    ),
-    (
-        RequestTransactionError::EmptyTransaction,
-        "emptyTransaction",
-    ),
-    (RequestTransactionError::UnknownCallUuid, "unknownCallUUID"),
-    (
-        RequestTransactionError::CallUuidAlreadyExists,
-        "callUUIDAlreadyExists",
-    ),
-    (RequestTransactionError::InvalidAction, "invalidAction"),
-    (
-        RequestTransactionError::MaximumCallGroupsReached,
-        "maximumCallGroupsReached",
-    ),
-    (RequestTransactionError::CallIsProtected, "callIsProtected"),
-];
-
-/// The value Apple calls `name`, in `names`.
-fn by_name<T: Copy>(names: &[(T, &'static str)], name: &str) -> Option<T> {
-    names.iter().find(|n| n.1 == name).map(|n| n.0)
-}
-
-/// `phone_number` for `phoneNumber`.
-fn snake_case(camel: &str) -> String {
+/// `phone_number` for `phoneNumber` (with `sep` `_`; `phone number` with a space).
+pub fn snake_case(camel: &str, sep: char) -> String {
     camel.chars().fold(String::new(), |mut s, c| {
-        if c.is_ascii_uppercase() {
-            s.push('_');
+        if c.is_ascii_uppercase() && !s.is_empty() {
+            s.push(sep);
         }
         s.push(c.to_ascii_lowercase());
         s
     })
-}
-
-/// Apple's name for `value`, from `names`.
-fn name_of<T: PartialEq>(names: &[(T, &'static str)], value: T) -> &'static str {
-    by_value(names, value).unwrap_or("?")
-}
-
-/// Apple's name for a handle type.
-pub fn handle_type_name(t: HandleType) -> &'static str {
-    name_of(&HANDLE_TYPES, t)
-}
-
-/// Apple's name for a `CXCallEndedReason`.
-pub fn ended_reason_name(r: CallEndedReason) -> &'static str {
-    match r {
-        CallEndedReason::Failed => "failed",
-        CallEndedReason::RemoteEnded => "remoteEnded",
-        CallEndedReason::Unanswered => "unanswered",
-        CallEndedReason::AnsweredElsewhere => "answeredElsewhere",
-        CallEndedReason::DeclinedElsewhere => "declinedElsewhere",
-    }
-}
-
-/// Apple's name for a `CXErrorCodeIncomingCallError`, or `unrecognized` for a code it
-/// has none for (its number follows in the text).
-fn incoming_error_name(e: IncomingCallError) -> &'static str {
-    by_value(&INCOMING_CALL_ERRORS, e).unwrap_or(UNRECOGNIZED)
-}
-
-/// Apple's name for a `CXErrorCodeRequestTransactionError`, or `unrecognized`.
-fn transaction_error_name(e: RequestTransactionError) -> &'static str {
-    by_value(&TRANSACTION_ERRORS, e).unwrap_or(UNRECOGNIZED)
-}
-
-/// How a trace's text spells an Apple error code with no name; a trace file writes the
-/// code itself as its number (`"result": 42`).
-const UNRECOGNIZED: &str = "unrecognized";
-
-fn by_value<T: PartialEq>(names: &[(T, &'static str)], value: T) -> Option<&'static str> {
-    names.iter().find(|n| n.0 == value).map(|n| n.1)
-}
-
-fn dtmf_name(k: DtmfType) -> &'static str {
-    name_of(&DTMF_TYPES, k)
-}
-
-fn reject_name(r: RejectReason) -> &'static str {
-    match r {
-        RejectReason::Declined => "declined",
-        RejectReason::Busy => "busy",
-        RejectReason::DoNotDisturb => "do not disturb",
-        RejectReason::Blocked => "blocked",
-        RejectReason::Unanswered => "unanswered",
-        RejectReason::Failed => "failed",
-    }
-}
-
-fn timer_words(t: &Timer) -> String {
-    match t {
-        Timer::PushCompletion(p) => format!("push-completion timer of push #{}", p.0),
-        Timer::Ring(c) => format!("ring timer of call {}", short_call(*c)),
-        Timer::AnswerConnect(c) => format!("answer-connect timer of call {}", short_call(*c)),
-        Timer::AudioActivation(c) => {
-            format!("audio-activation timer of call {}", short_call(*c))
-        }
-    }
-}
-
-fn media(video: bool) -> &'static str {
-    if video {
-        "video"
-    } else {
-        "audio"
-    }
-}
-
-fn update_words(u: &CallUpdate) -> String {
-    let mut s = match &u.remote_handle {
-        Some(h) => format!("handle {} ({})", h.value, handle_type_name(h.kind)),
-        None => String::from("no handle (CallKit shows Unknown)"),
-    };
-    if let Some(name) = &u.localized_caller_name {
-        let _ = write!(s, ", name {:?}", name.as_str());
-    }
-    let _ = write!(s, ", {}", media(u.has_video));
-    s
-}
-
-/// A payload as text (cut at 200 characters), or as hex when it is not printable UTF-8.
-pub fn payload_preview(payload: &[u8]) -> String {
-    match std::str::from_utf8(payload) {
-        Ok("") => String::from("(empty)"),
-        Ok(text) if !text.chars().any(|c| c.is_control() && c != '\n') => {
-            let text = text.replace('\n', " ");
-            match text.char_indices().nth(200) {
-                Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], payload.len()),
-                None => text,
-            }
-        }
-        _ => {
-            let mut s = String::from("hex");
-            for b in payload.iter().take(32) {
-                let _ = write!(s, " {b:02x}");
-            }
-            if payload.len() > 32 {
-                s.push_str(" …");
-            }
-            s
-        }
-    }
-}
-
-/// An event in words; `source` names where a push's payload came from.
-pub fn describe_event(event: &Event<'_>, source: Option<&str>) -> String {
-    let call = |c: &CallId| short_call(*c);
-    let act = |a: &ActionId| short_action(*a);
-    match event {
-        Event::VoipPushReceived { push, payload, .. } => match source {
-            Some(src) => format!("VoIP push #{} ({} bytes, {src})", push.0, payload.len()),
-            None => format!("VoIP push #{} ({} bytes)", push.0, payload.len()),
-        },
-        Event::PushCredentialsUpdated { token } => {
-            format!("PushKit token updated ({} bytes)", token.len())
-        }
-        Event::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
-        Event::IncomingCallReported { push, result } => match result {
-            Ok(()) => format!("reportNewIncomingCall completion for push #{}: ok", push.0),
-            Err(e) => format!(
-                "reportNewIncomingCall completion for push #{}: error {} ({})",
-                push.0,
-                incoming_error_name(*e),
-                e.raw()
-            ),
-        },
-        Event::ProviderDidBegin => String::from("providerDidBegin"),
-        Event::ProviderDidReset => {
-            String::from("providerDidReset (CallKit dropped every call and action)")
-        }
-        Event::PerformStartCall {
-            action,
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => format!(
-            "perform CXStartCallAction {} for call {} to {handle} ({}), {}",
-            act(action),
-            call(c),
-            handle_type_name(*handle_type),
-            media(*video)
-        ),
-        Event::PerformAnswerCall { action, call: c } => {
-            format!(
-                "perform CXAnswerCallAction {} for call {}",
-                act(action),
-                call(c)
-            )
-        }
-        Event::PerformEndCall { action, call: c } => {
-            format!(
-                "perform CXEndCallAction {} for call {}",
-                act(action),
-                call(c)
-            )
-        }
-        Event::PerformSetHeld {
-            action,
-            call: c,
-            on_hold,
-        } => format!(
-            "perform CXSetHeldCallAction {} for call {}: {}",
-            act(action),
-            call(c),
-            if *on_hold { "hold" } else { "resume" }
-        ),
-        Event::PerformSetMuted {
-            action,
-            call: c,
-            muted,
-        } => format!(
-            "perform CXSetMutedCallAction {} for call {}: {}",
-            act(action),
-            call(c),
-            if *muted { "mute" } else { "unmute" }
-        ),
-        Event::PerformSetGroup {
-            action,
-            call: c,
-            group_with,
-        } => match group_with {
-            Some(other) => format!(
-                "perform CXSetGroupCallAction {} for call {}: group with {}",
-                act(action),
-                call(c),
-                call(other)
-            ),
-            None => format!(
-                "perform CXSetGroupCallAction {} for call {}: ungroup",
-                act(action),
-                call(c)
-            ),
-        },
-        Event::PerformPlayDtmf {
-            action,
-            call: c,
-            digits,
-            kind,
-        } => format!(
-            "perform CXPlayDTMFCallAction {} for call {}: {digits:?} ({})",
-            act(action),
-            call(c),
-            dtmf_name(*kind)
-        ),
-        Event::TimedOutPerforming { action } => {
-            format!("CallKit timed out performing action {}", act(action))
-        }
-        Event::DidActivateAudioSession => String::from("didActivate audio session"),
-        Event::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
-        Event::RequestStartCall {
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => format!(
-            "user starts call {} to {handle} ({}), {}",
-            call(c),
-            handle_type_name(*handle_type),
-            media(*video)
-        ),
-        Event::RequestEndCall { call: c } => format!("user ends call {} in the app", call(c)),
-        Event::RequestSetHeld { call: c, on_hold } => format!(
-            "user {} call {} in the app",
-            if *on_hold { "holds" } else { "resumes" },
-            call(c)
-        ),
-        Event::RequestSetMuted { call: c, muted } => format!(
-            "user {} call {} in the app",
-            if *muted { "mutes" } else { "unmutes" },
-            call(c)
-        ),
-        Event::RequestPlayDtmf {
-            call: c,
-            digits,
-            kind,
-        } => {
-            format!(
-                "user types DTMF {digits:?} ({}) on call {}",
-                dtmf_name(*kind),
-                call(c)
-            )
-        }
-        Event::TransactionCompleted {
-            transaction,
-            result,
-        } => match result {
-            Ok(()) => format!(
-                "CXCallController transaction {} completed: ok",
-                transaction.0
-            ),
-            Err(e) => format!(
-                "CXCallController transaction {} completed: error {} ({})",
-                transaction.0,
-                transaction_error_name(*e),
-                e.raw()
-            ),
-        },
-        Event::OutgoingCallConnecting { call: c } => {
-            format!("signalling: outgoing call {} connecting", call(c))
-        }
-        Event::OutgoingCallConnected { call: c } => {
-            format!("signalling: outgoing call {} answered by remote", call(c))
-        }
-        Event::IncomingCallConnected { call: c } => {
-            format!(
-                "signalling: incoming call {} connected (ready to answer)",
-                call(c)
-            )
-        }
-        Event::RemoteEnded { call: c } => {
-            format!("signalling: remote party ended call {}", call(c))
-        }
-        Event::AnsweredElsewhere { call: c } => {
-            format!("signalling: call {} answered on another device", call(c))
-        }
-        Event::DeclinedElsewhere { call: c } => {
-            format!("signalling: call {} declined on another device", call(c))
-        }
-        Event::ConnectionFailed { call: c } => {
-            format!("signalling: connection of call {} failed", call(c))
-        }
-        Event::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
-        Event::OutgoingCallRinging { call: c } => {
-            format!(
-                "signalling: remote side of call {} is ringing (180)",
-                call(c)
-            )
-        }
-        Event::CallDetailsChanged {
-            call: c,
-            caller_name,
-            has_video,
-        } => {
-            let mut what = Vec::new();
-            if let Some(name) = caller_name {
-                what.push(format!("name {name:?}"));
-            }
-            if let Some(video) = has_video {
-                what.push(String::from(media(*video)));
-            }
-            if what.is_empty() {
-                what.push(String::from("nothing new"));
-            }
-            format!("app: new details for call {}: {}", call(c), what.join(", "))
-        }
-    }
-}
-
-/// Why a push's call is reported to be ended at once, in words.
-pub fn push_end_words(reason: PushEndReason) -> String {
-    match reason {
-        PushEndReason::Unreadable { error, field } => match field {
-            Some(field) => format!("payload unreadable ({error}) at the schema's {field:?} key"),
-            None => format!("payload unreadable ({error})"),
-        },
-        PushEndReason::MissingCallId => String::from("a cancel push without a call id"),
-        PushEndReason::CancelledUnknownCall => {
-            String::from("a cancel push for a call not ringing here")
-        }
-        PushEndReason::CallEnded => String::from("a copy of a push for a call that ended"),
-        PushEndReason::CallCapacity => String::from("every call slot is taken"),
-        PushEndReason::OutgoingCallId => String::from("it names the app's outgoing call"),
-        _ => format!("{reason:?}"),
-    }
-}
-
-/// An effect in words, with Apple's API names.
-pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
-    let handle_words = || match &data.handle {
-        Some(h) => format!("{} ({})", h.value, handle_type_name(h.kind)),
-        None => String::from("<no handle>"),
-    };
-    let digits = || data.dtmf_digits.clone().unwrap_or_default();
-    let update = || match &data.call_update {
-        Some(u) => update_words(u),
-        None => String::from("<no call update>"),
-    };
-    let call = |c: &CallId| short_call(*c);
-    match effect {
-        Effect::ReportNewIncomingCall { push, call: c } => {
-            let mut s = format!(
-                "reportNewIncomingCall call {} for push #{}: {}",
-                call(c),
-                push.0,
-                update()
-            );
-            if let Some(reason) = data.push_end_reason {
-                let _ = write!(s, "; to end once accepted: {}", push_end_words(reason));
-            }
-            s
-        }
-        Effect::ReportCallUpdated { call: c } => {
-            format!("reportCall(updated:) call {}: {}", call(c), update())
-        }
-        Effect::ReportOutgoingCallStartedConnecting { call: c, at } => format!(
-            "reportOutgoingCall(startedConnectingAt: {} ms) call {}",
-            at.as_millis(),
-            call(c)
-        ),
-        Effect::ReportOutgoingCallConnected { call: c, at } => {
-            format!(
-                "reportOutgoingCall(connectedAt: {} ms) call {}",
-                at.as_millis(),
-                call(c)
-            )
-        }
-        Effect::ReportCallEnded {
-            call: c,
-            at,
-            reason,
-        } => format!(
-            "reportCall(endedAt: {} ms, reason: {} ({})) call {}",
-            at.as_millis(),
-            ended_reason_name(*reason),
-            reason.raw(),
-            call(c)
-        ),
-        Effect::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
-        Effect::FailAction { action } => format!("fail action {}", short_action(*action)),
-        Effect::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
-        Effect::RequestTransaction {
-            transaction,
-            action,
-        } => {
-            let what = match action {
-                CallAction::StartCall { call: c, video } => format!(
-                    "CXStartCallAction call {} to {}, {}",
-                    call(c),
-                    handle_words(),
-                    media(*video)
-                ),
-                CallAction::EndCall { call: c } => format!("CXEndCallAction call {}", call(c)),
-                CallAction::SetHeld { call: c, on_hold } => {
-                    format!("CXSetHeldCallAction call {} onHold {on_hold}", call(c))
-                }
-                CallAction::SetMuted { call: c, muted } => {
-                    format!("CXSetMutedCallAction call {} muted {muted}", call(c))
-                }
-                CallAction::PlayDtmf { call: c, kind } => format!(
-                    "CXPlayDTMFCallAction call {} digits {:?} ({})",
-                    call(c),
-                    digits(),
-                    dtmf_name(*kind)
-                ),
-            };
-            format!(
-                "CXCallController.request transaction {}: {what}",
-                transaction.0
-            )
-        }
-        Effect::ConnectIncoming { call: c } => {
-            format!("signalling: connect incoming call {}", call(c))
-        }
-        Effect::AnswerIncoming { call: c } => format!("signalling: answer call {}", call(c)),
-        Effect::RejectIncoming { call: c, reason } => {
-            format!(
-                "signalling: reject call {} ({})",
-                call(c),
-                reject_name(*reason)
-            )
-        }
-        Effect::HangUp { call: c } => format!("signalling: hang up call {}", call(c)),
-        Effect::SetHeld { call: c, on_hold } => format!(
-            "signalling: {} call {}",
-            if *on_hold { "hold" } else { "resume" },
-            call(c)
-        ),
-        Effect::SetMuted { call: c, muted } => format!(
-            "media: {} microphone of call {}",
-            if *muted { "mute" } else { "unmute" },
-            call(c)
-        ),
-        Effect::SetGroup {
-            call: c,
-            group_with,
-        } => match group_with {
-            Some(other) => format!("signalling: group call {} with {}", call(c), call(other)),
-            None => format!("signalling: take call {} out of its group", call(c)),
-        },
-        Effect::PlayDtmf { call: c, kind } => format!(
-            "signalling: send DTMF {:?} ({}) on call {}",
-            digits(),
-            dtmf_name(*kind),
-            call(c)
-        ),
-        Effect::StartOutgoing { call: c, video } => format!(
-            "signalling: start outgoing call {} to {}, {}",
-            call(c),
-            handle_words(),
-            media(*video)
-        ),
-        Effect::RegisterPushToken => {
-            let hex = data.push_token_hex.clone().unwrap_or_default();
-            format!(
-                "server: register VoIP push token {hex} ({} hex digits)",
-                hex.len()
-            )
-        }
-        Effect::UnregisterPushToken => String::from("server: unregister VoIP push token"),
-        Effect::ConfigureAudioSession => String::from(
-            "audio: configure AVAudioSession (.playAndRecord, .voiceChat), not active yet",
-        ),
-        Effect::StartMedia { call: c } => format!("media: start streams of call {}", call(c)),
-        Effect::StopMedia { call: c } => format!("media: stop streams of call {}", call(c)),
-        Effect::StartTimer { timer, deadline } => {
-            format!(
-                "arm {}, due at {} ms",
-                timer_words(timer),
-                deadline.as_millis()
-            )
-        }
-        Effect::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
-        Effect::StartRingback { call: c } => {
-            format!("audio: play local ringback for call {}", call(c))
-        }
-        Effect::StopRingback { call: c } => {
-            format!("audio: stop local ringback of call {}", call(c))
-        }
-        Effect::AudioActivationTimedOut { call: c } => format!(
-            "audio: didActivate never came for call {} (activate AVAudioSession yourself, or end the call)",
-            call(c)
-        ),
-    }
-}
-
-fn calls_in_effect(e: &Effect, into: &mut BTreeSet<CallId>) {
-    if let Some(c) = e.call() {
-        into.insert(c);
-    }
-    if let Effect::SetGroup {
-        group_with: Some(other),
-        ..
-    } = e
-    {
-        into.insert(*other);
-    }
-}
-
-/// The timeline of a run, one line per step and one per effect:
-///
-/// ```text
-///    0 ms  VoIP push #1 (75 bytes, ../payloads/apple-docs-calluuid.json)
-///            payload {"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}
-///         -> reportNewIncomingCall call 6f1c3e1a…9e11 for push #1: handle +14085551234 (phoneNumber), audio
-/// ```
-pub fn render_timeline(outcome: &TraceOutcome) -> String {
-    let width = outcome
-        .steps
-        .iter()
-        .map(|s| s.at_ms)
-        .chain(outcome.lines.iter().map(|l| l.at_ms))
-        .max()
-        .unwrap_or(0)
-        .to_string()
-        .len()
-        .max(4);
-    let pad = " ".repeat(width + 4);
-    let mut out = String::new();
-    for line in &outcome.lines {
-        match line.command {
-            "fire_due_timers" => {
-                let _ = writeln!(
-                    out,
-                    "{:>width$}     [fire the timers due at {} ms]",
-                    "", line.at_ms
-                );
-            }
-            "advance_firing" => {
-                let _ = writeln!(
-                    out,
-                    "{:>width$}     [advance the clock to {} ms, firing each timer at its deadline]",
-                    "", line.at_ms
-                );
-            }
-            _ => {}
-        }
-        for step in &outcome.steps[line.steps.clone()] {
-            let _ = writeln!(out, "{:>width$} ms  {}", step.at_ms, step.description);
-            if let Some(detail) = &step.detail {
-                let _ = writeln!(out, "{pad}  payload {detail}");
-            }
-            match &step.result {
-                Ok(effects) if effects.is_empty() => {
-                    let _ = writeln!(out, "{pad}   (no effects)");
-                }
-                Ok(effects) => {
-                    for e in effects {
-                        let _ = writeln!(out, "{pad}-> {}", describe_effect(e, effects));
-                    }
-                }
-                Err(e) => {
-                    let tag = if step.expect_refused {
-                        " (expected)"
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(out, "{pad}!! refused{tag}: {e}");
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The summary after a run: counts, the calls seen with their full UUIDs, the
-/// violations.
-pub fn render_summary(outcome: &TraceOutcome) -> String {
-    let s = outcome.summary();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Summary (schema {}, ended at {} ms)",
-        outcome.schema_name, outcome.end_ms
-    );
-    let _ = writeln!(
-        out,
-        "  steps: {}, refused: {} ({} unexpected)",
-        s.steps, s.refused, s.unexpected_refusals
-    );
-    let _ = writeln!(
-        out,
-        "  VoIP pushes: {}, reportNewIncomingCall: {}, PushKit completions: {}, completions still owed: {}",
-        s.pushes, s.reports, s.completions, s.completions_owed
-    );
-    let ended: Vec<String> = s.ended.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    let _ = writeln!(
-        out,
-        "  reportCall(endedAt:): {}{}, live calls at the end: {}",
-        s.ended.values().sum::<usize>(),
-        if ended.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", ended.join(", "))
-        },
-        s.live_calls
-    );
-    let mut calls = BTreeSet::new();
-    for (_, e) in outcome.effects() {
-        calls_in_effect(e, &mut calls);
-    }
-    if !calls.is_empty() {
-        let _ = writeln!(out, "  calls:");
-        for c in calls {
-            let _ = writeln!(out, "    {:<14} {c}", short_call(c));
-        }
-    }
-    for step in outcome.unexpected_refusals() {
-        let what = match &step.result {
-            Err(e) => format!("refused: {e}"),
-            Ok(_) => String::from("accepted, but the line expected a refusal"),
-        };
-        let _ = writeln!(out, "  line {}: {} {what}", step.line, step.event);
-    }
-    if outcome.violations.is_empty() {
-        let _ = writeln!(out, "  PushKit rule violations: 0");
-    } else {
-        let _ = writeln!(
-            out,
-            "  PushKit rule violations: {}",
-            outcome.violations.len()
-        );
-        for v in &outcome.violations {
-            let _ = writeln!(out, "    {v}");
-        }
-    }
-    out
 }
