@@ -100,6 +100,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints `line` and the verdict on `ok`; a missed budget adds `miss()` to `missed`.
+fn budget(missed: &mut Vec<String>, ok: bool, line: String, miss: impl FnOnce() -> String) {
+    println!("{line}: {}", verdict(ok));
+    if !ok {
+        missed.push(miss());
+    }
+}
+
 fn verdict(ok: bool) -> &'static str {
     if ok {
         "held"
@@ -124,11 +132,12 @@ fn check_sizes(missed: &mut Vec<String>) {
             EFFECTS_SIZE_LIMIT,
         ),
     ] {
-        let ok = size <= limit;
-        println!("  {what}: {size} bytes (budget {limit}): {}", verdict(ok));
-        if !ok {
-            missed.push(format!("{what}: {size} > {limit} bytes"));
-        }
+        budget(
+            missed,
+            size <= limit,
+            format!("  {what}: {size} bytes (budget {limit})"),
+            || format!("{what}: {size} > {limit} bytes"),
+        );
     }
 }
 
@@ -203,25 +212,31 @@ fn check_instructions(counts: &[(&str, u64)], missed: &mut Vec<String>) {
     let value = count(counts, "push/apple-docs/serde-value");
     let typed = count(counts, "push/apple-docs/serde-typed");
     let limit = (value as f64 * PUSH_VS_VALUE) as u64;
-    let ok = ours <= limit;
-    println!(
-        "  push->report (apple-docs) {ours} <= {PUSH_VS_VALUE} x serde_json::Value {value} = {limit} ({:.2}x): {}",
-        ours as f64 / value as f64,
-        verdict(ok)
-    );
-    if !ok {
-        missed.push(format!(
-            "push->report {ours} > half of Value baseline {value}"
-        ));
-    }
-    let ok = ours <= typed;
-    println!(
-        "  push->report (apple-docs) {ours} <= typed serde_json + HashMap {typed} ({:.2}x): {}",
-        ours as f64 / typed as f64,
-        verdict(ok)
-    );
-    if !ok {
-        missed.push(format!("push->report {ours} > typed baseline {typed}"));
+    // (limit, baseline the ratio is of, the limit as printed, the baseline as missed)
+    let push_budgets = [
+        (
+            limit,
+            value,
+            format!("{PUSH_VS_VALUE} x serde_json::Value {value} = {limit}"),
+            format!("half of Value baseline {value}"),
+        ),
+        (
+            typed,
+            typed,
+            format!("typed serde_json + HashMap {typed}"),
+            format!("typed baseline {typed}"),
+        ),
+    ];
+    for (limit, baseline, shown, miss) in push_budgets {
+        budget(
+            missed,
+            ours <= limit,
+            format!(
+                "  push->report (apple-docs) {ours} <= {shown} ({:.2}x)",
+                ours as f64 / baseline as f64,
+            ),
+            || format!("push->report {ours} > {miss}"),
+        );
     }
 
     // Every non-push event with 4 live calls.
@@ -261,16 +276,14 @@ fn check_instructions(counts: &[(&str, u64)], missed: &mut Vec<String>) {
         let four = count(counts, &format!("action/{action}/4"));
         let sixteen = count(counts, &format!("action/{action}/16"));
         let ratio = sixteen as f64 / one as f64;
-        let ok = ratio <= GROWTH_LIMIT;
-        println!(
-            "  growth, {action}: 1 call {one}, 4 calls {four}, 16 calls {sixteen}: {ratio:.2}x <= {GROWTH_LIMIT}x: {}",
-            verdict(ok)
+        budget(
+            missed,
+            ratio <= GROWTH_LIMIT,
+            format!(
+                "  growth, {action}: 1 call {one}, 4 calls {four}, 16 calls {sixteen}: {ratio:.2}x <= {GROWTH_LIMIT}x"
+            ),
+            || format!("growth of {action}: 16 calls {sixteen} is {ratio:.2}x 1 call {one}"),
         );
-        if !ok {
-            missed.push(format!(
-                "growth of {action}: 16 calls {sixteen} is {ratio:.2}x 1 call {one}"
-            ));
-        }
     }
 }
 
@@ -298,16 +311,16 @@ fn check_text(missed: &mut Vec<String>) {
         .and_then(|v| v.trim().parse::<u64>().ok());
     match engine_text {
         Some(bytes) => {
-            let ok = bytes <= TEXT_LIMIT;
-            println!(
-                "  engine .text {bytes} bytes ({:.1} KiB) <= {} KiB: {}",
-                bytes as f64 / 1024.0,
-                TEXT_LIMIT / 1024,
-                verdict(ok)
+            budget(
+                missed,
+                bytes <= TEXT_LIMIT,
+                format!(
+                    "  engine .text {bytes} bytes ({:.1} KiB) <= {} KiB",
+                    bytes as f64 / 1024.0,
+                    TEXT_LIMIT / 1024,
+                ),
+                || format!(".text {bytes} > {TEXT_LIMIT} bytes"),
             );
-            if !ok {
-                missed.push(format!(".text {bytes} > {TEXT_LIMIT} bytes"));
-            }
         }
         None => missed.push("text-size.sh printed no engine .text".into()),
     }

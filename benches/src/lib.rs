@@ -482,6 +482,26 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
         self.step(event)
     }
 
+    /// Records the request `event` as the step `names[0]`, then the success of the
+    /// transaction it asks for as the step `names[1]`, and applies both.
+    pub fn record_request(
+        &mut self,
+        steps: &mut Vec<(&'static str, EngineStep<C, P, E>)>,
+        names: [&'static str; 2],
+        event: Event<'static>,
+    ) {
+        let effects = self.record(steps, names[0], event);
+        let transaction = transaction_of(&effects);
+        self.record(
+            steps,
+            names[1],
+            Event::TransactionCompleted {
+                transaction,
+                result: Ok(()),
+            },
+        );
+    }
+
     /// A fresh push event for `payload`.
     pub fn push_event(&mut self, payload: &'static [u8]) -> Event<'static> {
         let push = self.next_push;
@@ -598,23 +618,14 @@ pub fn outgoing_lifecycle<const C: usize, const P: usize, const E: usize>(
     }
     let call = call_id(1);
     let mut steps = Vec::new();
-    let effects = d.record(
+    d.record_request(
         &mut steps,
-        "1-request-start",
+        ["1-request-start", "2-start-tx-ok"],
         Event::RequestStartCall {
             call,
             handle: OUT_HANDLE,
             handle_type: HandleType::PhoneNumber,
             video: false,
-        },
-    );
-    let transaction = transaction_of(&effects);
-    d.record(
-        &mut steps,
-        "2-start-tx-ok",
-        Event::TransactionCompleted {
-            transaction,
-            result: Ok(()),
         },
     );
     let action = d.action();
@@ -640,15 +651,10 @@ pub fn outgoing_lifecycle<const C: usize, const P: usize, const E: usize>(
         "6-connected",
         Event::OutgoingCallConnected { call },
     );
-    let effects = d.record(&mut steps, "7-request-end", Event::RequestEndCall { call });
-    let transaction = transaction_of(&effects);
-    d.record(
+    d.record_request(
         &mut steps,
-        "8-end-tx-ok",
-        Event::TransactionCompleted {
-            transaction,
-            result: Ok(()),
-        },
+        ["7-request-end", "8-end-tx-ok"],
+        Event::RequestEndCall { call },
     );
     let action = d.action();
     d.record(

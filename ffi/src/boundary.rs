@@ -154,6 +154,40 @@ pub(crate) unsafe fn put_list<T>(
     ck_result::CK_RESULT_OK
 }
 
+/// A list of the engine's items that an entry point writes out whole, converted to
+/// their C shape ([`engine_list`]).
+pub(crate) trait EngineList {
+    /// The C shape of one item.
+    type Item;
+    /// The engine's items, converted, in the order they are written.
+    fn items(engine: &Engine) -> impl Iterator<Item = Self::Item> + '_;
+}
+
+/// Checks `out` and `out_len` ([`check_list`]), then writes `L`'s items of the engine in
+/// `engine` to `out[0..*out_len]` ([`put_list`]), inside [`with_engine`].
+///
+/// # Safety
+///
+/// `engine` as [`with_engine`]; when checked, `out` holds `capacity` writable elements
+/// and `out_len` is writable.
+pub(crate) unsafe fn engine_list<L: EngineList>(
+    engine: *mut ck_engine,
+    out: *mut L::Item,
+    capacity: usize,
+    out_len: *mut usize,
+) -> ck_result {
+    if let Err(code) = check_list(out, capacity, out_len) {
+        return code;
+    }
+    let body = |engine: &mut Engine| {
+        let n = L::items(engine).count();
+        // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
+        unsafe { put_list(L::items(engine), n, out, capacity, out_len) }
+    };
+    // SAFETY: the engine pointer's contract is the caller's.
+    unsafe { with_engine(engine, body) }
+}
+
 /// Returns the first failing [`check`]'s code from the calling function.
 macro_rules! checked {
     ($($p:expr),+ $(,)?) => {

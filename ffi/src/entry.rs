@@ -8,7 +8,7 @@ use callkit_engine::{Engine, Instant};
 
 use crate::abi::*;
 use crate::boundary::{
-    check_list, checked, guard, put, put_list, with_engine, Slot, BUSY, GONE, READY,
+    checked, engine_list, guard, put, with_engine, EngineList, Slot, BUSY, GONE, READY,
 };
 use crate::convert;
 
@@ -218,16 +218,8 @@ pub unsafe extern "C" fn ck_engine_timers(
     capacity: usize,
     out_len: *mut usize,
 ) -> ck_result {
-    if let Err(code) = check_list(out, capacity, out_len) {
-        return code;
-    }
-    let body = |engine: &mut Engine| {
-        let entries = engine.timers().map(convert::timer_deadline);
-        // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
-        unsafe { put_list(entries, engine.timers().count(), out, capacity, out_len) }
-    };
-    // SAFETY: the engine pointer's contract is this function's.
-    unsafe { with_engine(engine, body) }
+    // SAFETY: the pointers' contracts are this function's.
+    unsafe { engine_list::<Timers>(engine, out, capacity, out_len) }
 }
 
 /// Writes the next timer to fire at `now_ms` and its deadline to `*out` and sets `*due`;
@@ -284,16 +276,28 @@ pub unsafe extern "C" fn ck_engine_calls(
     capacity: usize,
     out_len: *mut usize,
 ) -> ck_result {
-    if let Err(code) = check_list(out, capacity, out_len) {
-        return code;
+    // SAFETY: the pointers' contracts are this function's.
+    unsafe { engine_list::<Calls>(engine, out, capacity, out_len) }
+}
+
+/// The armed timers, as `ck_engine_timers` writes them.
+struct Timers;
+
+impl EngineList for Timers {
+    type Item = ck_timer_deadline;
+    fn items(engine: &Engine) -> impl Iterator<Item = ck_timer_deadline> + '_ {
+        engine.timers().map(convert::timer_deadline)
     }
-    let body = |engine: &mut Engine| {
-        let infos = engine.calls().map(convert::call_info);
-        // SAFETY: `out_len` was checked, and `out` holds `capacity` elements.
-        unsafe { put_list(infos, engine.calls().count(), out, capacity, out_len) }
-    };
-    // SAFETY: the engine pointer's contract is this function's.
-    unsafe { with_engine(engine, body) }
+}
+
+/// The live calls, as `ck_engine_calls` writes them.
+struct Calls;
+
+impl EngineList for Calls {
+    type Item = ck_call_info;
+    fn items(engine: &Engine) -> impl Iterator<Item = ck_call_info> + '_ {
+        engine.calls().map(convert::call_info)
+    }
 }
 
 /// Writes the engine's configuration to `*out` (as `ck_engine_init` read it).

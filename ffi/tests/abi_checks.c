@@ -282,21 +282,15 @@ int main(void) {
   /* DTMF problems, on an answered call. */
   {
     const ck_uuid call = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
-    ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-    ev.call = call;
+    ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
     handle_ok(&engine, 3000, &ev, &s);
-    ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-    ev.call = call;
-    ev.action = uuid_fill(0xa1);
+    ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);
     handle_ok(&engine, 3100, &ev, &s);
-    ev = event(CK_EVENT_REQUEST_PLAY_DTMF);
-    ev.call = call;
+    ev = call_event(CK_EVENT_REQUEST_PLAY_DTMF, call);
     ev.digits = str("12x");
     ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
     CHECK_RESULT(handle(&engine, 3200, &ev, &s), CK_RESULT_INVALID_DTMF);
-    ev = event(CK_EVENT_PERFORM_END_CALL);
-    ev.call = call;
-    ev.action = uuid_fill(0xa2);
+    ev = action_event(CK_EVENT_PERFORM_END_CALL, uuid_fill(0xa2), call);
     handle_ok(&engine, 3300, &ev, &s);
     CHECK(find(&s, CK_EFFECT_HANG_UP) >= 0);
   }

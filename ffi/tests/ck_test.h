@@ -85,6 +85,20 @@ static inline ck_event event(ck_event_kind kind) {
   return ev;
 }
 
+/* An event of `kind` about `call`, every other field zero. */
+static inline ck_event call_event(ck_event_kind kind, ck_uuid call) {
+  ck_event ev = event(kind);
+  ev.call = call;
+  return ev;
+}
+
+/* A CallKit action event of `kind`: action `action` on `call`, every other field zero. */
+static inline ck_event action_event(ck_event_kind kind, ck_uuid action, ck_uuid call) {
+  ck_event ev = call_event(kind, call);
+  ev.action = action;
+  return ev;
+}
+
 /* A VoIP push event: push `push` with `len` payload bytes at `payload`, fallback UUID
  * `fallback`. */
 static inline ck_event push_event(uint64_t push, const void *payload, size_t len,

@@ -21,20 +21,15 @@ static void answered(uint64_t push, const char *id, ck_uuid action, uint64_t at,
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = push;
   handle_ok(&engine, at + 100, &ev, s);
-  ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-  ev.call = uuid(id);
+  ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, uuid(id));
   handle_ok(&engine, at + 200, &ev, s);
-  ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.action = action;
-  ev.call = uuid(id);
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, action, uuid(id));
   handle_ok(&engine, at + 300, &ev, s);
   CHECK(find(s, CK_EFFECT_FULFILL_ACTION) >= 0);
 }
 
 static void set_held(ck_uuid call, int on_hold, uint8_t action, uint64_t at, step *s) {
-  ck_event ev = event(CK_EVENT_PERFORM_SET_HELD);
-  ev.action = uuid_fill(action);
-  ev.call = call;
+  ck_event ev = action_event(CK_EVENT_PERFORM_SET_HELD, uuid_fill(action), call);
   ev.on_hold = (uint8_t)on_hold;
   handle_ok(&engine, at, &ev, s);
 }
@@ -81,8 +76,7 @@ static void call_waiting(void) {
   CHECK(!s.fx[0].on_hold && uuid_eq(s.fx[1].call, a));
 
   /* A's far end hangs up; B stays held and silent until resumed. */
-  ev = event(CK_EVENT_REMOTE_ENDED);
-  ev.call = a;
+  ev = call_event(CK_EVENT_REMOTE_ENDED, a);
   handle_ok(&engine, 100000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_STOP_MEDIA, CK_EFFECT_REPORT_CALL_ENDED);
   CHECK(!media_of(b));
@@ -104,24 +98,20 @@ static void ringback(void) {
   ck_config config = config_with(CK_SCHEMA_APPLE_DOCS);
   engine_init(&engine, &config);
 
-  ev = event(CK_EVENT_REQUEST_START_CALL);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_START_CALL, call);
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
   handle_ok(&engine, 0, &ev, &s);
   ev = event(CK_EVENT_TRANSACTION_COMPLETED);
   ev.transaction = s.fx[0].transaction;
   handle_ok(&engine, 40, &ev, &s);
-  ev = event(CK_EVENT_PERFORM_START_CALL);
-  ev.action = uuid_fill(0xc1);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_START_CALL, uuid_fill(0xc1), call);
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
   handle_ok(&engine, 60, &ev, &s);
 
   /* 180 while still starting: startedConnecting first, no tone without a session. */
-  ev = event(CK_EVENT_OUTGOING_CALL_RINGING);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_RINGING, call);
   handle_ok(&engine, 500, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING, CK_EFFECT_FULFILL_ACTION,
               CK_EFFECT_START_TIMER);
@@ -138,19 +128,16 @@ static void ringback(void) {
   CHECK(uuid_eq(s.fx[2].call, call));
 
   /* A second 180 changes nothing. */
-  ev = event(CK_EVENT_OUTGOING_CALL_RINGING);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_RINGING, call);
   handle_ok(&engine, 900, &ev, &s);
   CHECK(s.len == 0);
 
-  ev = event(CK_EVENT_OUTGOING_CALL_CONNECTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTED, call);
   handle_ok(&engine, 8000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED, CK_EFFECT_STOP_RINGBACK);
 
   /* A 180 for a connected call is refused and changes nothing. */
-  ev = event(CK_EVENT_OUTGOING_CALL_RINGING);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_RINGING, call);
   CHECK_RESULT(handle(&engine, 9000, &ev, &s), CK_RESULT_WRONG_PHASE);
   CHECK_OK(ck_engine_deinit(&engine));
 }

@@ -82,15 +82,12 @@ int main(int argc, char **argv) {
   CHECK(s.data.kind == CK_STEP_DATA_NONE);
 
   /* 900 ms: the signalling leg is connected. */
-  ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
   handle_ok(&engine, 900, &ev, &s);
   CHECK(s.len == 0);
 
   /* 4000 ms: the user answers. */
-  ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.action = answer;
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, answer, call);
   handle_ok(&engine, 4000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_CONFIGURE_AUDIO_SESSION,
               CK_EFFECT_ANSWER_INCOMING, CK_EFFECT_FULFILL_ACTION, CK_EFFECT_START_TIMER);
@@ -110,9 +107,7 @@ int main(int argc, char **argv) {
   CHECK(status_of(&engine).audio_session_active);
 
   /* 64000 ms: the user ends the call from the CallKit UI. */
-  ev = event(CK_EVENT_PERFORM_END_CALL);
-  ev.action = end;
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_END_CALL, end, call);
   handle_ok(&engine, 64000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_STOP_MEDIA, CK_EFFECT_HANG_UP, CK_EFFECT_FULFILL_ACTION);
   CHECK(uuid_eq(s.fx[2].action, end));

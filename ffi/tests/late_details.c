@@ -34,8 +34,7 @@ int main(void) {
   CHECK_KINDS(&s, CK_EFFECT_REPORT_NEW_INCOMING_CALL, CK_EFFECT_START_TIMER);
 
   /* The app's own details (the address book) wait too. */
-  ev = event(CK_EVENT_CALL_DETAILS_CHANGED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_CALL_DETAILS_CHANGED, call);
   ev.caller_name = str("Bob Lee");
   handle_ok(&engine, 20, &ev, &s);
   CHECK(s.len == 0);
@@ -61,8 +60,7 @@ int main(void) {
 
   /* Now that CallKit knows the call, new details go out at once; video needs
    * supportsVideo (off by default). */
-  ev = event(CK_EVENT_CALL_DETAILS_CHANGED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_CALL_DETAILS_CHANGED, call);
   ev.caller_name = str("Robert Lee");
   handle_ok(&engine, 40, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_REPORT_CALL_UPDATED);
@@ -73,12 +71,9 @@ int main(void) {
   CHECK_RESULT(handle(&engine, 41, &ev, &s), CK_RESULT_NOT_SUPPORTED);
 
   /* Answered at the ring deadline: the ring timer the engine cancels fires anyway. */
-  ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
   handle_ok(&engine, 50, &ev, &s);
-  ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.call = call;
-  ev.action = uuid_fill(0xa1);
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);
   handle_ok(&engine, 30000, &ev, &s);
   CHECK(s.fx[0].kind == CK_EFFECT_CANCEL_TIMER && s.fx[0].timer.kind == CK_TIMER_RING);
   ev = event(CK_EVENT_TIMER_FIRED);
@@ -90,12 +85,10 @@ int main(void) {
   CHECK_RESULT(handle(&engine, 30000, &ev, &s), CK_RESULT_UNKNOWN_TIMER);
 
   /* The remote side hangs up as the user does: the second end is a race, no error. */
-  ev = event(CK_EVENT_REMOTE_ENDED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REMOTE_ENDED, call);
   handle_ok(&engine, 31000, &ev, &s);
   CHECK(find(&s, CK_EFFECT_REPORT_CALL_ENDED) >= 0);
-  ev = event(CK_EVENT_REQUEST_END_CALL);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_END_CALL, call);
   handle_ok(&engine, 31000, &ev, &s);
   CHECK(s.len == 0);
 

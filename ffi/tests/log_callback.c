@@ -114,24 +114,17 @@ static int drive(ck_schema_preset_kind preset, const uint8_t *payload, size_t le
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
   logged(1100, &ev, &s);
-  ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.action = uuid_fill(0xa1);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);
   logged(1200, &ev, &s);
   ev = event(CK_EVENT_DID_ACTIVATE_AUDIO_SESSION);
   logged(1300, &ev, &s);
-  ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
   logged(1400, &ev, &s);
-  ev = event(CK_EVENT_PERFORM_PLAY_DTMF);
-  ev.action = uuid_fill(0xa2);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_PLAY_DTMF, uuid_fill(0xa2), call);
   ev.digits = str(DIGITS);
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
   logged(1500, &ev, &s);
-  ev = event(CK_EVENT_PERFORM_END_CALL);
-  ev.action = uuid_fill(0xa3);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_END_CALL, uuid_fill(0xa3), call);
   logged(1600, &ev, &s);
   ev.action = uuid_fill(0xa4); /* refused: the call is gone */
   logged(1700, &ev, &s);
@@ -139,8 +132,7 @@ static int drive(ck_schema_preset_kind preset, const uint8_t *payload, size_t le
   logged(1800, &ev, &s);
 
   /* An outgoing call to the handle the payload named. */
-  ev = event(CK_EVENT_REQUEST_START_CALL);
-  ev.call = outgoing;
+  ev = call_event(CK_EVENT_REQUEST_START_CALL, outgoing);
   ev.handle = str(handle_text);
   ev.handle_type = CK_HANDLE_TYPE_GENERIC;
   if (logged(2000, &ev, &s) == CK_RESULT_OK && s.len > 0) {
@@ -148,22 +140,17 @@ static int drive(ck_schema_preset_kind preset, const uint8_t *payload, size_t le
     done.transaction = s.fx[0].transaction;
     logged(2100, &done, &s);
   }
-  ev = event(CK_EVENT_PERFORM_START_CALL);
-  ev.action = uuid_fill(0xa5);
-  ev.call = outgoing;
+  ev = action_event(CK_EVENT_PERFORM_START_CALL, uuid_fill(0xa5), outgoing);
   ev.handle = str(handle_text);
   ev.handle_type = CK_HANDLE_TYPE_GENERIC;
   logged(2200, &ev, &s);
-  ev = event(CK_EVENT_OUTGOING_CALL_CONNECTED);
-  ev.call = outgoing;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTED, outgoing);
   logged(2300, &ev, &s);
-  ev = event(CK_EVENT_REQUEST_PLAY_DTMF);
-  ev.call = outgoing;
+  ev = call_event(CK_EVENT_REQUEST_PLAY_DTMF, outgoing);
   ev.digits = str(DIGITS);
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
   logged(2400, &ev, &s);
-  ev = event(CK_EVENT_REMOTE_ENDED);
-  ev.call = outgoing;
+  ev = call_event(CK_EVENT_REMOTE_ENDED, outgoing);
   logged(2500, &ev, &s);
 
   CHECK(record_count > 0);

@@ -50,8 +50,7 @@ int main(void) {
   check_text(s.data.push_token_hex, s.data.push_token_hex_len, "deadbeef");
 
   /* The user starts a call in the app: a CXStartCallAction is requested. */
-  ev = event(CK_EVENT_REQUEST_START_CALL);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_START_CALL, call);
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
   request_ok(0, &ev, &s, CK_CALL_ACTION_START_CALL);
@@ -62,9 +61,7 @@ int main(void) {
   transaction_ok(40, 0);
 
   /* CallKit performs the start action. */
-  ev = event(CK_EVENT_PERFORM_START_CALL);
-  ev.action = uuid_fill(0xb1);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_START_CALL, uuid_fill(0xb1), call);
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
   handle_ok(&engine, 60, &ev, &s);
@@ -74,8 +71,7 @@ int main(void) {
   check_text(s.data.handle.value, s.data.handle.value_len, "+14155550123");
 
   /* Signalling connects: startedConnectingAt, then the start action is fulfilled. */
-  ev = event(CK_EVENT_OUTGOING_CALL_CONNECTING);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTING, call);
   handle_ok(&engine, 700, &ev, &s);
   /* The fulfilled start action with the session inactive arms the wait for didActivate. */
   CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING, CK_EFFECT_FULFILL_ACTION,
@@ -88,16 +84,13 @@ int main(void) {
   handle_ok(&engine, 750, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_START_MEDIA);
 
-  ev = event(CK_EVENT_OUTGOING_CALL_CONNECTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTED, call);
   handle_ok(&engine, 8000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED);
   CHECK(s.fx[0].at_ms == 8000);
 
   /* DTMF from the CallKit keypad. */
-  ev = event(CK_EVENT_PERFORM_PLAY_DTMF);
-  ev.action = uuid_fill(0xb2);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_PLAY_DTMF, uuid_fill(0xb2), call);
   ev.digits = str("42#");
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
   handle_ok(&engine, 12000, &ev, &s);
@@ -107,25 +100,20 @@ int main(void) {
   check_text(s.data.dtmf_digits, s.data.dtmf_digits_len, "42#");
 
   /* Mute from the CallKit UI. */
-  ev = event(CK_EVENT_PERFORM_SET_MUTED);
-  ev.action = uuid_fill(0xb3);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_SET_MUTED, uuid_fill(0xb3), call);
   ev.muted = 1;
   handle_ok(&engine, 15000, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_SET_MUTED, CK_EFFECT_FULFILL_ACTION);
   CHECK(s.fx[0].muted);
 
   /* Hold from the app: requested through CXCallController, then performed. */
-  ev = event(CK_EVENT_REQUEST_SET_HELD);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_SET_HELD, call);
   ev.on_hold = 1;
   request_ok(20000, &ev, &s, CK_CALL_ACTION_SET_HELD);
   CHECK(s.fx[0].on_hold);
   uint64_t hold_transaction = s.fx[0].transaction;
   transaction_ok(20010, hold_transaction);
-  ev = event(CK_EVENT_PERFORM_SET_HELD);
-  ev.action = uuid_fill(0xb4);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_SET_HELD, uuid_fill(0xb4), call);
   ev.on_hold = 1;
   handle_ok(&engine, 20020, &ev, &s);
   /* A held call's media stops. */
@@ -133,14 +121,12 @@ int main(void) {
   CHECK(s.fx[0].on_hold);
 
   /* Unmute and DTMF from the app go through CXCallController too. */
-  ev = event(CK_EVENT_REQUEST_SET_MUTED);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_SET_MUTED, call);
   ev.muted = 0;
   request_ok(21000, &ev, &s, CK_CALL_ACTION_SET_MUTED);
   CHECK(!s.fx[0].muted);
   transaction_ok(21010, s.fx[0].transaction);
-  ev = event(CK_EVENT_REQUEST_PLAY_DTMF);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_PLAY_DTMF, call);
   ev.digits = str("9");
   ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
   request_ok(22000, &ev, &s, CK_CALL_ACTION_PLAY_DTMF);
@@ -149,14 +135,11 @@ int main(void) {
   transaction_ok(22010, s.fx[0].transaction);
 
   /* The user ends the call in the app: a CXEndCallAction is requested, then performed. */
-  ev = event(CK_EVENT_REQUEST_END_CALL);
-  ev.call = call;
+  ev = call_event(CK_EVENT_REQUEST_END_CALL, call);
   request_ok(90000, &ev, &s, CK_CALL_ACTION_END_CALL);
   CHECK(uuid_eq(s.fx[0].call, call));
   transaction_ok(90030, s.fx[0].transaction);
-  ev = event(CK_EVENT_PERFORM_END_CALL);
-  ev.action = uuid_fill(0xb5);
-  ev.call = call;
+  ev = action_event(CK_EVENT_PERFORM_END_CALL, uuid_fill(0xb5), call);
   handle_ok(&engine, 90050, &ev, &s);
   /* On hold, so no media to stop. */
   CHECK_KINDS(&s, CK_EFFECT_HANG_UP, CK_EFFECT_FULFILL_ACTION);

@@ -39,8 +39,7 @@ static ck_uuid ring(uint64_t now_ms, uint64_t push, const char *id, const char *
 /* The signalling event `kind` for `call` ends it with `reason`. */
 static void ended_by(uint64_t now_ms, ck_event_kind kind, ck_uuid call, ck_call_ended_reason reason) {
   step s;
-  ck_event ev = event(kind);
-  ev.call = call;
+  ck_event ev = call_event(kind, call);
   handle_ok(&engine, now_ms, &ev, &s);
   int i = find(&s, CK_EFFECT_REPORT_CALL_ENDED);
   CHECK(i >= 0);
@@ -49,16 +48,13 @@ static void ended_by(uint64_t now_ms, ck_event_kind kind, ck_uuid call, ck_call_
 
 static void connected(uint64_t now_ms, ck_uuid call) {
   step s;
-  ck_event ev = event(CK_EVENT_INCOMING_CALL_CONNECTED);
-  ev.call = call;
+  ck_event ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
   handle_ok(&engine, now_ms, &ev, &s);
 }
 
 static void answer(uint64_t now_ms, ck_uuid call, uint8_t action) {
   step s;
-  ck_event ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.call = call;
-  ev.action = uuid_fill(action);
+  ck_event ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(action), call);
   handle_ok(&engine, now_ms, &ev, &s);
   CHECK(find(&s, CK_EFFECT_ANSWER_INCOMING) >= 0);
   CHECK(find(&s, CK_EFFECT_FULFILL_ACTION) >= 0);
@@ -109,9 +105,7 @@ int main(int argc, char **argv) {
   const ck_uuid b = ring(20000, 2, "d4c3b2a1-0f9e-4d8c-b7a6-958473625140", "Dana");
   connected(21000, b);
   answer(22000, b, 0xa2);
-  ev = event(CK_EVENT_PERFORM_SET_GROUP);
-  ev.action = uuid_fill(0xa3);
-  ev.call = b;
+  ev = action_event(CK_EVENT_PERFORM_SET_GROUP, uuid_fill(0xa3), b);
   ev.has_group_with = 1;
   ev.group_with = a;
   handle_ok(&engine, 22500, &ev, &s);
@@ -160,25 +154,34 @@ int main(int argc, char **argv) {
   CHECK(find(&s, CK_EFFECT_REPORT_CALL_ENDED) >= 0);
   CHECK(s.fx[find(&s, CK_EFFECT_REPORT_CALL_ENDED)].ended_reason == CK_CALL_ENDED_REASON_REMOTE_ENDED);
 
-  /* The signalling ends calls with Apple's reasons. */
-  ended_by(30100, CK_EVENT_DECLINED_ELSEWHERE,
-           ring(30000, 5, "20000000-0000-4000-8000-000000000001", "Fay"),
-           CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE);
-  ended_by(31100, CK_EVENT_ANSWERED_ELSEWHERE,
-           ring(31000, 6, "20000000-0000-4000-8000-000000000002", "Gus"),
-           CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE);
-  ended_by(32100, CK_EVENT_REMOTE_ENDED,
-           ring(32000, 7, "20000000-0000-4000-8000-000000000003", "Hal"),
-           CK_CALL_ENDED_REASON_REMOTE_ENDED);
-  ended_by(33100, CK_EVENT_CONNECTION_FAILED,
-           ring(33000, 8, "20000000-0000-4000-8000-000000000004", "Ida"),
-           CK_CALL_ENDED_REASON_FAILED);
+  /* The signalling ends calls with Apple's reasons: each call rings (push 5, 6, ... at
+   * 30000, 31000, ... ms) and is ended 100 ms later. */
+  {
+    static const struct {
+      const char *id;
+      const char *name;
+      ck_event_kind kind;
+      ck_call_ended_reason reason;
+    } endings[] = {
+        {"20000000-0000-4000-8000-000000000001", "Fay", CK_EVENT_DECLINED_ELSEWHERE,
+         CK_CALL_ENDED_REASON_DECLINED_ELSEWHERE},
+        {"20000000-0000-4000-8000-000000000002", "Gus", CK_EVENT_ANSWERED_ELSEWHERE,
+         CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE},
+        {"20000000-0000-4000-8000-000000000003", "Hal", CK_EVENT_REMOTE_ENDED,
+         CK_CALL_ENDED_REASON_REMOTE_ENDED},
+        {"20000000-0000-4000-8000-000000000004", "Ida", CK_EVENT_CONNECTION_FAILED,
+         CK_CALL_ENDED_REASON_FAILED},
+    };
+    for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++) {
+      const uint64_t at_ms = 30000 + 1000 * (uint64_t)i;
+      const ck_uuid call = ring(at_ms, 5 + i, endings[i].id, endings[i].name);
+      ended_by(at_ms + 100, endings[i].kind, call, endings[i].reason);
+    }
+  }
 
   /* An answer before the connection is ready is deferred; CallKit times it out. */
   const ck_uuid j = ring(34000, 9, "20000000-0000-4000-8000-000000000005", "Jo");
-  ev = event(CK_EVENT_PERFORM_ANSWER_CALL);
-  ev.call = j;
-  ev.action = uuid_fill(0xa9);
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa9), j);
   handle_ok(&engine, 34100, &ev, &s);
   CHECK(find(&s, CK_EFFECT_FULFILL_ACTION) < 0); /* deferred */
   ev = event(CK_EVENT_TIMED_OUT_PERFORMING);

@@ -20,7 +20,9 @@
 use core::fmt::{self, Write};
 use core::panic::PanicInfo;
 
-use callkit_engine::{CallId, Config, Effect, Engine, Event, Instant, PayloadSchema, PushId};
+use callkit_engine::{
+    CallId, Config, Effect, Effects, Engine, Event, Instant, PayloadSchema, PushId,
+};
 
 /// A push as the Apple documentation shapes it.
 static APPLE_PAYLOAD: &[u8] =
@@ -44,39 +46,44 @@ impl Write for Count {
     }
 }
 
+/// Feeds `engine` VoIP push `push` (`payload`, fallback call id of 16 `fallback` bytes)
+/// at `now_ms` and returns its effects, which must start with `ReportNewIncomingCall`:
+/// `Err(code)` when the engine refuses the push, `Err(code + 1)` when it is not reported
+/// first.
+fn push_reported<const C: usize, const P: usize, const E: usize>(
+    engine: &mut Engine<C, P, E>,
+    now_ms: u64,
+    push: u64,
+    payload: &[u8],
+    fallback: u8,
+    code: i32,
+) -> Result<Effects<E>, i32> {
+    let event = Event::VoipPushReceived {
+        push: PushId(push),
+        payload,
+        fallback_call: CallId::from_bytes([fallback; 16]),
+    };
+    let effects = engine
+        .handle(Instant::from_millis(now_ms), event)
+        .map_err(|_| code)?;
+    match effects.first() {
+        Some(Effect::ReportNewIncomingCall { .. }) => Ok(effects),
+        _ => Err(code + 1),
+    }
+}
+
 /// Engine with explicit capacities (4 calls, 8 pushes, 28 effects) and the Apple-docs
 /// schema: one VoIP push must yield `ReportNewIncomingCall` first.
 fn explicit_engine(now_ms: u64) -> Result<(), i32> {
     let mut engine = Engine::<4, 8, 28>::new(Config::with_schema(PayloadSchema::apple_docs()));
-    let event = Event::VoipPushReceived {
-        push: PushId(1),
-        payload: APPLE_PAYLOAD,
-        fallback_call: CallId::from_bytes([7; 16]),
-    };
-    let effects = engine
-        .handle(Instant::from_millis(now_ms), event)
-        .map_err(|_| 10)?;
-    match effects.first() {
-        Some(Effect::ReportNewIncomingCall { .. }) => Ok(()),
-        _ => Err(11),
-    }
+    push_reported(&mut engine, now_ms, 1, APPLE_PAYLOAD, 7, 10).map(|_| ())
 }
 
 /// The default `Engine` with `Config::default()` and an unreadable payload: the push is
 /// still reported first; the effects are rendered with `Debug` (every `Debug` impl).
 fn default_engine(now_ms: u64) -> Result<(), i32> {
     let mut engine: Engine = Engine::new(Config::default());
-    let event = Event::VoipPushReceived {
-        push: PushId(2),
-        payload: GARBAGE_PAYLOAD,
-        fallback_call: CallId::from_bytes([9; 16]),
-    };
-    let effects = engine
-        .handle(Instant::from_millis(now_ms), event)
-        .map_err(|_| 20)?;
-    if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { .. })) {
-        return Err(21);
-    }
+    let effects = push_reported(&mut engine, now_ms, 2, GARBAGE_PAYLOAD, 9, 20)?;
     let mut sink = Count(0);
     write!(sink, "{effects:?} {:?}", engine.poll_timeout()).map_err(|_| 22)?;
     if sink.0 == 0 {

@@ -145,13 +145,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `pushRegistry(_:didUpdate:for:)` for `.voIP`.
     package func handlePushCredentialsUpdated(token: Data) {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsUpdated(token: token))
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)` for `.voIP`.
     package func handlePushCredentialsInvalidated() {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.pushCredentialsInvalidated)
     }
 
@@ -159,13 +157,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `providerDidBegin(_:)`.
     package func handleProviderDidBegin() {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidBegin)
     }
 
     /// `providerDidReset(_:)`: CallKit dropped every call and voided every action.
     package func handleProviderDidReset() {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.providerDidReset)
         actions.removeAll()
     }
@@ -197,13 +193,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `provider(_:didActivate:)`.
     package func handleAudioSessionActivated() {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.didActivateAudioSession)
     }
 
     /// `provider(_:didDeactivate:)`.
     package func handleAudioSessionDeactivated() {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.didDeactivateAudioSession)
     }
 
@@ -278,6 +272,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// Handles one event now and carries out its effects in order. Returns the engine's
     /// error when it refused the event (then nothing changed, and the refusal is logged).
+    /// It checks first that it runs on `queue`, so an entry point that only steps needs no
+    /// check of its own.
     @discardableResult
     private func step(_ event: Event) -> (any Error)? {
         dispatchPrecondition(condition: .onQueue(queue))
@@ -416,7 +412,6 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// The completion of `reportNewIncomingCall` for `call`: the engine hears the result
     /// (and ends a report-and-end push's call now if CallKit accepted it).
     private func incomingCallReported(_ call: UUID, push: PushID, error: IncomingCallError?) {
-        dispatchPrecondition(condition: .onQueue(queue))
         step(.incomingCallReported(push: push, error: error))
     }
 
