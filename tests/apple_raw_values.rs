@@ -159,3 +159,38 @@ fn ids_and_names_print_in_the_form_hosts_log_them() {
     let name = CallerName::truncating("Chloé");
     assert_eq!(format!("{name:?}"), "\"Chloé\"");
 }
+
+#[test]
+fn reject_reasons_and_push_end_reasons_keep_their_documented_raw_values() {
+    // The engine's own enumerations that cross the C ABI by number: the values are the
+    // ones their docs and `ffi/include/callkit_engine.h` promise hosts.
+    use callkit_engine::{PayloadError, PushEndReason, RejectReason};
+    let rejects = [
+        (RejectReason::Declined, 1),
+        (RejectReason::Busy, 2),
+        (RejectReason::DoNotDisturb, 3),
+        (RejectReason::Blocked, 4),
+        (RejectReason::Unanswered, 5),
+        (RejectReason::Failed, 6),
+    ];
+    for (reason, raw) in rejects {
+        assert_eq!(reason.raw(), raw, "{reason:?}");
+    }
+    let ends = [
+        (
+            PushEndReason::Unreadable {
+                error: PayloadError::Syntax,
+                field: None,
+            },
+            1,
+        ),
+        (PushEndReason::MissingCallId, 2),
+        (PushEndReason::CancelledUnknownCall, 3),
+        (PushEndReason::CallEnded, 4),
+        (PushEndReason::CallCapacity, 5),
+        (PushEndReason::OutgoingCallId, 6),
+    ];
+    for (reason, raw) in ends {
+        assert_eq!(reason.raw(), raw, "{reason:?}");
+    }
+}
