@@ -2929,3 +2929,111 @@ fn call_details_are_refused_only_for_an_unknown_call_or_video_without_support() 
     );
     finish(&mut h);
 }
+
+// ------------------------------- found by the mutation run on the final code (issue 12)
+
+#[test]
+fn an_end_kept_for_an_unconfirmed_call_declines_it_when_every_request_slot_is_taken() {
+    // The app ends B while CallKit has not confirmed it yet, and every
+    // `CXCallController` slot is busy when CallKit does: the end cannot be requested,
+    // so B is declined and reported failed at once instead of being left ringing.
+    let mut h = harness();
+    let (a, b) = (call_id(1), call_id(2));
+    answered(&mut h, 1, a, action_id(1));
+    for _ in 0..callkit_engine::limits::MAX_PENDING_TRANSACTIONS {
+        let effects = h.step(Event::RequestSetMuted {
+            call: a,
+            muted: true,
+        });
+        assert!(effects.transaction().is_some(), "{effects:#?}");
+    }
+    let full = refused(
+        &mut h,
+        Event::RequestSetMuted {
+            call: a,
+            muted: false,
+        },
+    );
+    assert_eq!(full, Error::TransactionCapacity);
+    assert_report_first(&h.push(2, &payload(b)), 2, b);
+    assert_eq!(h.step(Event::RequestEndCall { call: b }), vec![]);
+    assert!(h.engine.call(b).is_some_and(|c| c.end_pending()));
+    let effects = report(&mut h, 2, Ok(()));
+    assert!(
+        effects.contains(&Effect::RejectIncoming {
+            call: b,
+            reason: RejectReason::Declined
+        }),
+        "{effects:#?}"
+    );
+    assert_eq!(
+        count(&effects, |e| matches!(
+            e,
+            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == b
+        )),
+        1,
+        "{effects:#?}"
+    );
+    assert_eq!(
+        count(&effects, |e| matches!(e, Effect::RequestTransaction { .. })),
+        0
+    );
+    assert!(h.engine.call(b).is_none());
+}
+
+#[test]
+fn an_outgoing_call_request_is_refused_for_an_unsupported_handle_type_or_unsupported_video() {
+    use callkit_engine::HandleTypes;
+    let config = Config {
+        provider: ProviderConfiguration {
+            supports_video: false,
+            supported_handle_types: HandleTypes::only(HandleType::PhoneNumber),
+            ..ProviderConfiguration::default()
+        },
+        ..Config::default()
+    };
+    let mut h: Harness = Harness::new(config);
+    let call = call_id(1);
+    let email = Event::RequestStartCall {
+        call,
+        handle: "a@example.com",
+        handle_type: HandleType::EmailAddress,
+        video: false,
+    };
+    assert_eq!(refused(&mut h, email), Error::NotSupported(call));
+    let video = Event::RequestStartCall {
+        call,
+        handle: OUT_HANDLE,
+        handle_type: HandleType::PhoneNumber,
+        video: true,
+    };
+    assert_eq!(refused(&mut h, video), Error::NotSupported(call));
+    request_outgoing(&mut h, call);
+}
+
+#[test]
+fn a_pushed_calls_report_carries_the_configured_call_capabilities() {
+    let capabilities = CallCapabilities {
+        supports_holding: false,
+        supports_grouping: true,
+        supports_ungrouping: true,
+        supports_dtmf: false,
+    };
+    let mut h: Harness = Harness::new(Config {
+        capabilities,
+        ..Config::default()
+    });
+    let call = call_id(1);
+    let effects = h.push(1, &payload(call));
+    assert_report_first(&effects, 1, call);
+    let update = effects.call_update.expect("the report's CXCallUpdate");
+    assert_eq!(
+        (
+            update.supports_holding,
+            update.supports_grouping,
+            update.supports_ungrouping,
+            update.supports_dtmf
+        ),
+        (false, true, true, false)
+    );
+}
