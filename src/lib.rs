@@ -55,9 +55,11 @@
 //! ## Capacities
 //!
 //! Live calls, pending pushes and the effects of one step are const parameters of
-//! [`Engine`] (defaults 4, 8 and [`effects_needed`]`(4, 8)` = 28); string lengths are
-//! the constants [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN), [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN), [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS),
-//! [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN), and payloads are refused above [`MAX_PAYLOAD_LEN`](crate::limits::MAX_PAYLOAD_LEN) bytes.
+//! [`Engine`] (defaults 4, 8 and [`effects_needed`]`(4, 8)` = 28). Every fixed capacity
+//! is a constant of [`limits`]: the string lengths ([`limits::MAX_HANDLE_LEN`],
+//! [`limits::MAX_CALLER_NAME_LEN`], [`limits::MAX_DTMF_DIGITS`],
+//! [`limits::MAX_PUSH_TOKEN_LEN`]), the payload bound (payloads above
+//! [`limits::MAX_PAYLOAD_LEN`] bytes are refused), and the engine's bounded tables.
 //!
 //! ## Features
 //!
