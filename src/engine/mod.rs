@@ -30,6 +30,7 @@ use crate::types::{CallEndedReason, CallId, Instant};
 use call::CallTable;
 use push::on_credentials;
 use push_table::PushTable;
+use signalling::Progress;
 use transaction::TransactionTable;
 
 pub use call::Call;
@@ -263,8 +264,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 transaction,
                 result,
             } => self.on_transaction_completed(transaction, result, out),
-            Event::OutgoingCallConnecting { call } => self.on_outgoing_progress(call, false, out),
-            Event::OutgoingCallConnected { call } => self.on_outgoing_progress(call, true, out),
+            Event::OutgoingCallConnecting { call } => {
+                self.on_outgoing_progress(call, Progress::Connecting, out)
+            }
+            Event::OutgoingCallConnected { call } => {
+                self.on_outgoing_progress(call, Progress::Connected, out)
+            }
             Event::IncomingCallConnected { call } => self.on_incoming_connected(call, out),
             Event::RemoteEnded { call } => {
                 self.on_remote_end(call, CallEndedReason::RemoteEnded, out)
@@ -284,7 +289,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 caller_name,
                 has_video,
             } => self.on_details_changed(call, caller_name, has_video, out),
-            Event::OutgoingCallRinging { call } => self.on_outgoing_ringing(call, out),
+            Event::OutgoingCallRinging { call } => {
+                self.on_outgoing_progress(call, Progress::Ringing, out)
+            }
         }
     }
 

@@ -49,24 +49,26 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(found)
     }
 
-    /// Performs an action that completes in the same step: `apply` returns the
-    /// signalling effect (having updated the call) or `None` to fail the action.
+    /// Performs an action that completes in the same step: `apply` updates the call and
+    /// pushes its signalling effects, returning `true`, or returns `false` (having changed
+    /// nothing) to fail the action. An unknown call fails it too.
     pub(super) fn perform_simple(
         &mut self,
         action: ActionId,
         call: CallId,
         out: &mut Effects<EFFECTS>,
-        apply: impl FnOnce(&mut Call) -> Option<Effect>,
+        apply: impl FnOnce(&mut Call, &mut Effects<EFFECTS>) -> bool,
     ) -> Result<(), Error> {
         let idx = self.locate(action, call)?;
-        let effect = idx.and_then(|i| self.calls.at_mut(i)).and_then(apply);
-        match effect {
-            Some(effect) => {
-                out.push(effect);
-                out.push(Effect::FulfillAction { action });
-            }
-            None => out.push(Effect::FailAction { action }),
-        }
+        let done = match idx.and_then(|i| self.calls.at_mut(i)) {
+            Some(c) => apply(c, out),
+            None => false,
+        };
+        out.push(if done {
+            Effect::FulfillAction { action }
+        } else {
+            Effect::FailAction { action }
+        });
         Ok(())
     }
 
@@ -84,20 +86,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     ) -> Result<(), Error> {
         let supports = self.config.capabilities.supports_holding;
         let audio = self.audio_active;
-        let idx = self.locate(action, call)?;
-        let Some(c) = idx
-            .and_then(|i| self.calls.at_mut(i))
-            .filter(|c| supports && c.phase().is_established())
-        else {
-            out.push(Effect::FailAction { action });
-            return Ok(());
-        };
-        c.on_hold = on_hold;
-        out.push(Effect::SetHeld { call, on_hold });
-        c.sync_audio(audio, out);
-        out.push(Effect::FulfillAction { action });
-        log_transition!("call {} held or resumed", call);
-        Ok(())
+        self.perform_simple(action, call, out, |c, out| {
+            if !(supports && c.phase().is_established()) {
+                return false;
+            }
+            c.on_hold = on_hold;
+            out.push(Effect::SetHeld { call, on_hold });
+            c.sync_audio(audio, out);
+            log_transition!("call {} held or resumed", call);
+            true
+        })
     }
 
     /// `CXSetMutedCallAction`: only while media may run.
@@ -108,11 +106,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         muted: bool,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        self.perform_simple(action, call, out, |c| {
-            c.phase().media_allowed().then(|| {
+        self.perform_simple(action, call, out, |c, out| {
+            let allowed = c.phase().media_allowed();
+            if allowed {
                 c.muted = muted;
-                Effect::SetMuted { call: c.id, muted }
-            })
+                out.push(Effect::SetMuted { call, muted });
+            }
+            allowed
         })
     }
 
@@ -154,7 +154,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
-    /// `CXPlayDTMFCallAction`.
+    /// `CXPlayDTMFCallAction`: under the same rule as its request ([`Dtmf::check`]).
     pub(super) fn on_perform_dtmf(
         &mut self,
         action: ActionId,
@@ -163,17 +163,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         kind: DtmfType,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let supports = self.config.capabilities.supports_dtmf;
-        let digits = dtmf_digits(digits);
-        let valid = digits.is_some();
-        self.perform_simple(action, call, out, |c| {
-            (valid && supports && c.phase().is_established())
-                .then_some(Effect::PlayDtmf { call: c.id, kind })
-        })?;
-        if let (Some(digits), Some(Effect::FulfillAction { .. })) = (digits, out.last()) {
-            out.set_dtmf_digits(digits);
-        }
-        Ok(())
+        let dtmf = self.dtmf(digits);
+        self.perform_simple(action, call, out, |c, out| match dtmf.check(c) {
+            Ok(digits) => {
+                out.push(Effect::PlayDtmf { call, kind });
+                out.set_dtmf_digits(digits);
+                true
+            }
+            Err(_) => false,
+        })
     }
 
     /// `provider(_:timedOutPerforming:)` for a deferred answer or start action.
@@ -376,15 +374,51 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 }
 
-/// The digits if they are 1 to [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS) of `0-9 * # A-D ,` (a comma is a
-/// pause, as in `CXPlayDTMFCallAction`), else `None`.
-pub(super) fn dtmf_digits(digits: &str) -> Option<heapless::String<MAX_DTMF_DIGITS>> {
-    let valid =
-        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',');
-    if digits.is_empty() || !digits.bytes().all(valid) {
-        return None;
+/// A `CXPlayDTMFCallAction`'s digits, checked, and whether the configuration supports
+/// DTMF: the rule a DTMF request and a performed DTMF action share.
+pub(super) struct Dtmf {
+    /// The digits if they are 1 to [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is
+    /// a pause, as in `CXPlayDTMFCallAction`), else `None`.
+    digits: Option<heapless::String<MAX_DTMF_DIGITS>>,
+    supported: bool,
+}
+
+impl Dtmf {
+    /// The digits to play on `c`, for an established call ([`Error::WrongPhase`]) with
+    /// DTMF supported ([`Error::NotSupported`]) and valid digits ([`Error::InvalidDtmf`]),
+    /// checked in that order.
+    pub(super) fn check(self, c: &Call) -> Result<heapless::String<MAX_DTMF_DIGITS>, Error> {
+        established(c, self.supported)?;
+        self.digits.ok_or(Error::InvalidDtmf)
     }
-    let mut s = heapless::String::new();
-    s.push_str(digits).ok()?;
-    Some(s)
+}
+
+impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
+    /// `digits`, checked, under this engine's capabilities.
+    pub(super) fn dtmf(&self, digits: &str) -> Dtmf {
+        let valid = |b: u8| {
+            b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',')
+        };
+        let mut checked = heapless::String::new();
+        let ok =
+            !digits.is_empty() && digits.bytes().all(valid) && checked.push_str(digits).is_ok();
+        Dtmf {
+            digits: ok.then_some(checked),
+            supported: self.config.capabilities.supports_dtmf,
+        }
+    }
+}
+
+/// An established call (an answered incoming or a connected outgoing one), with the
+/// capability the action needs: refused with [`Error::WrongPhase`], then
+/// [`Error::NotSupported`].
+#[inline]
+pub(super) fn established(c: &Call, supports: bool) -> Result<(), Error> {
+    if !c.phase().is_established() {
+        return Err(Error::WrongPhase(c.id));
+    }
+    if !supports {
+        return Err(Error::NotSupported(c.id));
+    }
+    Ok(())
 }

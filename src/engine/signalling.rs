@@ -16,14 +16,28 @@ use super::phase::{CallPhase, Direction, State};
 use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
 
+/// How far an outgoing call got on the signalling leg.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Progress {
+    /// `OutgoingCallConnecting`.
+    Connecting,
+    /// `OutgoingCallRinging` (SIP 180).
+    Ringing,
+    /// `OutgoingCallConnected`.
+    Connected,
+}
+
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
-    /// `startedConnectingAt` (and with `connected`, `connectedAt`) for an outgoing call.
-    /// Fulfilling the start action arms the audio-activation time-out; connecting stops
-    /// ringback.
+    /// An outgoing call's progress on the signalling leg. From `Starting` any progress
+    /// reports `startedConnectingAt` first and fulfils the start action, arming the
+    /// audio-activation time-out; then `Connected` reports `connectedAt` (stopping
+    /// ringback), and `Ringing` (SIP 180) lets ringback play once the audio session is
+    /// active. A second 180 changes nothing; so does any progress for a call that ended
+    /// moments ago.
     pub(super) fn on_outgoing_progress(
         &mut self,
         call: CallId,
-        connected: bool,
+        progress: Progress,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let now = self.now;
@@ -33,7 +47,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some((_, c)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        match (c.state, connected) {
+        match (c.state, progress) {
             (State::Starting { action }, _) => {
                 out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });
                 out.push(Effect::FulfillAction { action });
@@ -48,45 +62,26 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     out.push(Effect::ReportCallUpdated { call });
                 }
             }
-            (State::Connecting { .. }, true) => {}
+            (State::Connecting { .. }, Progress::Connected | Progress::Ringing) => {}
             _ => return Err(Error::WrongPhase(call)),
         }
-        if connected {
-            out.push(Effect::ReportOutgoingCallConnected { call, at: now });
-            c.state = State::Connected {
-                audio: c.audio_activation_deadline(),
-            };
-            c.sync_audio(audio, out);
+        match progress {
+            Progress::Connecting => {}
+            Progress::Ringing => {
+                if let State::Connecting { ringing, .. } = &mut c.state {
+                    *ringing = true;
+                }
+                c.sync_audio(audio, out);
+            }
+            Progress::Connected => {
+                out.push(Effect::ReportOutgoingCallConnected { call, at: now });
+                c.state = State::Connected {
+                    audio: c.audio_activation_deadline(),
+                };
+                c.sync_audio(audio, out);
+            }
         }
         log_transition!("call {} {}", call, c.phase());
-        Ok(())
-    }
-
-    /// The remote side of an outgoing call rings (SIP 180): ringback plays once the
-    /// audio session is active. From `Starting` it reports `startedConnectingAt` first
-    /// (the call is plainly connecting); a second 180 changes nothing, and so does one
-    /// for a call that ended moments ago.
-    pub(super) fn on_outgoing_ringing(
-        &mut self,
-        call: CallId,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        let Some((_, c)) = self.calls.live_or_gone(call)? else {
-            // The call ended moments ago: a 180 racing its end is no error.
-            return Ok(());
-        };
-        match c.phase() {
-            CallPhase::Starting => self.on_outgoing_progress(call, false, out)?,
-            CallPhase::Connecting => {}
-            _ => return Err(Error::WrongPhase(call)),
-        }
-        let audio = self.audio_active;
-        if let Some(c) = self.calls.get_mut(call) {
-            if let State::Connecting { ringing, .. } = &mut c.state {
-                *ringing = true;
-            }
-            c.sync_audio(audio, out);
-        }
         Ok(())
     }
 

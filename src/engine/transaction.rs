@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::event::TransactionResult;
 use crate::types::{CallId, DtmfType, Handle, HandleType, TransactionId};
 
-use super::provider::dtmf_digits;
+use super::provider::established;
 
 use super::call::{Call, Remote};
 use super::phase::{CallPhase, State};
@@ -276,14 +276,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         kind: DtmfType,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let supports = self.config.capabilities.supports_dtmf;
-        let checked = dtmf_digits(digits);
-        let valid = checked.is_some();
+        let dtmf = self.dtmf(digits);
+        let mut checked = None;
         self.request_simple(call, out, |c| {
-            established(c, supports)?;
-            if !valid {
-                return Err(Error::InvalidDtmf);
-            }
+            checked = Some(dtmf.check(c)?);
             Ok(CallAction::PlayDtmf { call: c.id, kind })
         })?;
         if let Some(digits) = checked {
@@ -327,19 +323,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.end(idx, end, self.now, out);
         Ok(())
     }
-}
-
-/// Hold and DTMF requests need an established call and the capability: refused with
-/// [`Error::WrongPhase`], then [`Error::NotSupported`].
-#[inline]
-fn established(c: &Call, supports: bool) -> Result<(), Error> {
-    if !c.phase().is_established() {
-        return Err(Error::WrongPhase(c.id));
-    }
-    if !supports {
-        return Err(Error::NotSupported(c.id));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
