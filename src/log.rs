@@ -53,55 +53,29 @@ mod log_facade {
         fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     }
 
-    impl Loggable for usize {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
-        }
+    /// Implements [`Loggable`] as each type's `Display` or `Debug` text.
+    macro_rules! loggable {
+        ($($via:ident: $($ty:ty),+;)*) => {
+            $($(impl Loggable for $ty {
+                fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    fmt::$via::fmt(self, f)
+                }
+            })+)*
+        };
     }
 
-    /// Apple's `NSInteger` error codes.
-    impl Loggable for i64 {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
-        }
-    }
-
-    impl Loggable for u64 {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
-        }
-    }
-
-    /// Call UUIDs are random or hashed ids, not personal data: shown in full, as defmt
-    /// does.
-    impl Loggable for CallId {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
-        }
-    }
-
-    impl Loggable for CallPhase {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Debug::fmt(self, f)
-        }
+    loggable! {
+        // Counts and instants; `i64` for Apple's `NSInteger` error codes. Call UUIDs
+        // are random or hashed ids, not personal data: shown in full, as defmt does.
+        // Errors' texts hold only ids and numbers.
+        Display: usize, i64, u64, CallId, Error, PayloadError;
+        Debug: CallPhase;
     }
 
     /// Only the kind: payload bytes, handles and digits stay out (as in its defmt form).
     impl Loggable for Event<'_> {
         fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             write!(f, "Event::{}", self.name())
-        }
-    }
-
-    impl Loggable for Error {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
-        }
-    }
-
-    impl Loggable for PayloadError {
-        fn log(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            fmt::Display::fmt(self, f)
         }
     }
 

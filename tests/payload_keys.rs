@@ -75,20 +75,6 @@ fn every_schema_key_seen_twice_in_one_object_is_a_duplicate() {
 }
 
 #[test]
-fn a_twilio_cancel_is_told_from_a_call_by_its_message_type() {
-    let twilio = PayloadSchema::twilio();
-    let call = twilio
-        .parse(include_bytes!("payloads/twilio-call.json"))
-        .unwrap();
-    let cancel = twilio
-        .parse(include_bytes!("payloads/twilio-cancel.json"))
-        .unwrap();
-    assert_eq!(call.kind, PushKind::Call);
-    assert_eq!(cancel.kind, PushKind::Cancel);
-    assert_eq!(call.call, cancel.call);
-}
-
-#[test]
 fn a_string_or_key_made_only_of_control_bytes_is_a_syntax_error() {
     let value = b"{\"handle\":\"\x01\"}";
     assert_eq!(

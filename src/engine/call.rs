@@ -378,19 +378,8 @@ impl<const CALLS: usize> CallTable<CALLS> {
 mod tests {
     use super::*;
     use crate::effect::Effect;
+    use crate::engine::testing::{action_id as action, at, call_id as id};
     use crate::types::CallEndedReason;
-
-    fn id(n: u8) -> CallId {
-        CallId::from_bytes([n; 16])
-    }
-
-    fn action(n: u8) -> ActionId {
-        ActionId::from_bytes([n; 16])
-    }
-
-    fn at(ms: u64) -> Instant {
-        Instant::from_millis(ms)
-    }
 
     fn call(n: u8, state: State) -> Call {
         Call::new(id(n), state, Remote::default())

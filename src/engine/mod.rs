@@ -15,6 +15,8 @@ mod push;
 mod push_table;
 mod signalling;
 mod teardown;
+#[cfg(test)]
+mod testing;
 mod timer;
 mod transaction;
 
@@ -128,7 +130,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// No calls, no pending pushes, no pending transactions, and so no timers.
     pub fn is_idle(&self) -> bool {
-        self.calls.is_empty() && self.pushes.is_empty() && self.transactions.is_empty()
+        self.calls.is_empty() && self.pushes.len() == 0 && self.transactions.len() == 0
     }
 
     /// Feed one event at time `now`; returns the effects to carry out, in order.

@@ -52,11 +52,6 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         self.pending.len()
     }
 
-    #[inline]
-    pub(super) fn is_empty(&self) -> bool {
-        self.pending.is_empty()
-    }
-
     /// Each pending push's completion timer and its deadline, in arrival order.
     #[inline]
     pub(super) fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
@@ -250,13 +245,15 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::testing::{at, call_id as call};
 
-    fn call(n: u8) -> CallId {
-        CallId::from_bytes([n; 16])
-    }
-
-    fn at(ms: u64) -> Instant {
-        Instant::from_millis(ms)
+    /// A table of `N` holding push 1 (call 1, due at 100 ms), and an empty buffer.
+    fn tracking_one<const N: usize>() -> (PushTable<N>, Effects<8>) {
+        let mut table = PushTable::new();
+        let mut out = Effects::new();
+        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
+        out.clear();
+        (table, out)
     }
 
     fn completions<const N: usize>(out: &Effects<N>) -> usize {
@@ -281,7 +278,7 @@ mod tests {
             table.timers().collect::<Vec<_, 2>>()[..],
             [(Timer::PushCompletion(PushId(1)), at(110))]
         );
-        assert_eq!((table.len(), table.is_empty()), (1, false));
+        assert_eq!(table.len(), 1);
         assert!(!table.completed_recently(PushId(1)));
         table.track(PushId(2), call(2), at(10), 100, None, &mut out);
         assert_eq!(table.len(), 2);
@@ -305,10 +302,7 @@ mod tests {
 
     #[test]
     fn a_completion_timer_fires_only_when_due_and_is_not_cancelled() {
-        let mut table: PushTable<2> = PushTable::new();
-        let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
-        out.clear();
+        let (mut table, mut out) = tracking_one::<2>();
         let timer = Timer::PushCompletion(PushId(1));
         assert_eq!(
             table.fire(PushId(1), at(99), &mut out),
@@ -335,10 +329,7 @@ mod tests {
 
     #[test]
     fn a_full_table_completes_a_due_push_first_or_else_the_new_one_at_once() {
-        let mut table: PushTable<1> = PushTable::new();
-        let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
-        out.clear();
+        let (mut table, mut out) = tracking_one::<1>();
         // Nothing due: the new push is completed at once, with no timer.
         table.track(PushId(2), call(2), at(50), 100, None, &mut out);
         assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(2) }]);
@@ -375,7 +366,7 @@ mod tests {
         assert_eq!(completions(&out), 3);
         assert_eq!(out.first(), Some(&Effect::CompletePush { push: PushId(1) }));
         assert_eq!(out.get(4), Some(&Effect::CompletePush { push: PushId(3) }));
-        assert!(table.is_empty());
+        assert_eq!(table.len(), 0);
         out.clear();
         table.complete_all(&mut out);
         assert!(out.is_empty());

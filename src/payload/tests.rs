@@ -123,7 +123,7 @@ fn twilio_cancel() {
     let call = schema
         .parse(include_bytes!("../../tests/payloads/twilio-call.json"))
         .unwrap();
-    assert_eq!(cancel.kind, PushKind::Cancel);
+    assert_eq!((call.kind, cancel.kind), (PushKind::Call, PushKind::Cancel));
     assert!(cancel.call.is_some());
     assert_eq!(cancel.call, call.call);
     assert_eq!(cancel.handle, handle(HandleType::Generic, "client:alice"));
