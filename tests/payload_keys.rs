@@ -1,7 +1,7 @@
 //! How object keys are matched against the schema: unescaped first, control bytes
 //! refused, and every schema key counted once per object.
 
-use callkit_engine::{PayloadError, PayloadSchema, PushKind};
+use callkit_engine::{PayloadError, PayloadSchema};
 
 const UUID: &str = "0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20";
 
