@@ -9,6 +9,7 @@
 
 mod audio;
 mod call;
+mod in_call;
 mod phase;
 mod provider;
 mod push;
@@ -30,6 +31,7 @@ use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
 use call::CallTable;
+use in_call::InCall;
 use push::on_credentials;
 use push_table::PushTable;
 use signalling::Progress;
@@ -224,12 +226,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 action,
                 call,
                 on_hold,
-            } => self.on_perform_held(action, call, on_hold, out),
+            } => self.on_perform_in_call(action, call, InCall::Held(on_hold), out),
             Event::PerformSetMuted {
                 action,
                 call,
                 muted,
-            } => self.on_perform_muted(action, call, muted, out),
+            } => self.on_perform_in_call(action, call, InCall::Muted(muted), out),
             Event::PerformSetGroup {
                 action,
                 call,
@@ -240,7 +242,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 call,
                 digits,
                 kind,
-            } => self.on_perform_dtmf(action, call, digits, kind, out),
+            } => self.on_perform_in_call(action, call, InCall::Dtmf(digits, kind), out),
             Event::TimedOutPerforming { action } => self.on_timed_out_performing(action, out),
             Event::DidActivateAudioSession => {
                 self.on_audio_session(true, out);
@@ -257,10 +259,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 video,
             } => self.on_request_start(call, handle, handle_type, video, out),
             Event::RequestEndCall { call } => self.on_request_end(call, out),
-            Event::RequestSetHeld { call, on_hold } => self.on_request_held(call, on_hold, out),
-            Event::RequestSetMuted { call, muted } => self.on_request_muted(call, muted, out),
+            Event::RequestSetHeld { call, on_hold } => {
+                self.on_request_in_call(call, InCall::Held(on_hold), out)
+            }
+            Event::RequestSetMuted { call, muted } => {
+                self.on_request_in_call(call, InCall::Muted(muted), out)
+            }
             Event::RequestPlayDtmf { call, digits, kind } => {
-                self.on_request_dtmf(call, digits, kind, out)
+                self.on_request_in_call(call, InCall::Dtmf(digits, kind), out)
             }
             Event::TransactionCompleted {
                 transaction,

@@ -6,7 +6,6 @@
 //! id already deferred is refused; media runs only while the audio session is active and the
 //! call's phase allows it.
 
-use crate::limits::MAX_DTMF_DIGITS;
 use heapless::Vec;
 
 use crate::effect::{Effect, RejectReason};
@@ -14,9 +13,8 @@ use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
 use crate::log::log_transition;
-use crate::types::{ActionId, CallEndedReason, CallId, DtmfType, Handle, HandleType};
+use crate::types::{ActionId, CallEndedReason, CallId, Handle, HandleType};
 
-use super::call::Call;
 use super::phase::{CallPhase, State};
 use super::teardown::{End, PendingEnd, Release, Spent};
 use super::Engine;
@@ -36,7 +34,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// In one pass over the calls: refuses an action id that is already deferred for
     /// another action, and finds the call's slot.
-    fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
+    pub(super) fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
         let mut found = None;
         for (i, c) in self.calls.iter().enumerate() {
             if c.deferred_action() == Some(action) {
@@ -47,73 +45,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
         }
         Ok(found)
-    }
-
-    /// Performs an action that completes in the same step: `apply` updates the call and
-    /// pushes its signalling effects, returning `true`, or returns `false` (having changed
-    /// nothing) to fail the action. An unknown call fails it too.
-    pub(super) fn perform_simple(
-        &mut self,
-        action: ActionId,
-        call: CallId,
-        out: &mut Effects<EFFECTS>,
-        apply: impl FnOnce(&mut Call, &mut Effects<EFFECTS>) -> bool,
-    ) -> Result<(), Error> {
-        let idx = self.locate(action, call)?;
-        let done = match idx.and_then(|i| self.calls.at_mut(i)) {
-            Some(c) => apply(c, out),
-            None => false,
-        };
-        out.push(if done {
-            Effect::FulfillAction { action }
-        } else {
-            Effect::FailAction { action }
-        });
-        Ok(())
-    }
-
-    /// `CXSetHeldCallAction`: only for an established call, with holding supported. A
-    /// held call's media (and ringback) stops; unheld while the audio session is active,
-    /// it starts again. CallKit performs this action for the app's own hold requests
-    /// too, and holds the active call itself before answering a waiting one, so this is
-    /// where media follows hold in every case.
-    pub(super) fn on_perform_held(
-        &mut self,
-        action: ActionId,
-        call: CallId,
-        on_hold: bool,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        let supports = self.config.capabilities.supports_holding;
-        let audio = self.audio_active;
-        self.perform_simple(action, call, out, |c, out| {
-            if !(supports && c.phase().is_established()) {
-                return false;
-            }
-            c.on_hold = on_hold;
-            out.push(Effect::SetHeld { call, on_hold });
-            c.sync_audio(audio, out);
-            log_transition!("call {} held or resumed", call);
-            true
-        })
-    }
-
-    /// `CXSetMutedCallAction`: only while media may run.
-    pub(super) fn on_perform_muted(
-        &mut self,
-        action: ActionId,
-        call: CallId,
-        muted: bool,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        self.perform_simple(action, call, out, |c, out| {
-            let allowed = c.phase().media_allowed();
-            if allowed {
-                c.muted = muted;
-                out.push(Effect::SetMuted { call, muted });
-            }
-            allowed
-        })
     }
 
     /// `CXEndCallAction`. For a call the engine does not know, CallKit still wants it
@@ -152,26 +83,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             out.push(Effect::FailAction { action });
         }
         Ok(())
-    }
-
-    /// `CXPlayDTMFCallAction`: under the same rule as its request ([`Dtmf::check`]).
-    pub(super) fn on_perform_dtmf(
-        &mut self,
-        action: ActionId,
-        call: CallId,
-        digits: &str,
-        kind: DtmfType,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        let dtmf = self.dtmf(digits);
-        self.perform_simple(action, call, out, |c, out| match dtmf.check(c) {
-            Ok(digits) => {
-                out.push(Effect::PlayDtmf { call, kind });
-                out.set_dtmf_digits(digits);
-                true
-            }
-            Err(_) => false,
-        })
     }
 
     /// `provider(_:timedOutPerforming:)` for a deferred answer or start action.
@@ -372,53 +283,4 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
         labels.len()
     }
-}
-
-/// A `CXPlayDTMFCallAction`'s digits, checked, and whether the configuration supports
-/// DTMF: the rule a DTMF request and a performed DTMF action share.
-pub(super) struct Dtmf {
-    /// The digits if they are 1 to [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is
-    /// a pause, as in `CXPlayDTMFCallAction`), else `None`.
-    digits: Option<heapless::String<MAX_DTMF_DIGITS>>,
-    supported: bool,
-}
-
-impl Dtmf {
-    /// The digits to play on `c`, for an established call ([`Error::WrongPhase`]) with
-    /// DTMF supported ([`Error::NotSupported`]) and valid digits ([`Error::InvalidDtmf`]),
-    /// checked in that order.
-    pub(super) fn check(self, c: &Call) -> Result<heapless::String<MAX_DTMF_DIGITS>, Error> {
-        established(c, self.supported)?;
-        self.digits.ok_or(Error::InvalidDtmf)
-    }
-}
-
-impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
-    /// `digits`, checked, under this engine's capabilities.
-    pub(super) fn dtmf(&self, digits: &str) -> Dtmf {
-        let valid = |b: u8| {
-            b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',')
-        };
-        let mut checked = heapless::String::new();
-        let ok =
-            !digits.is_empty() && digits.bytes().all(valid) && checked.push_str(digits).is_ok();
-        Dtmf {
-            digits: ok.then_some(checked),
-            supported: self.config.capabilities.supports_dtmf,
-        }
-    }
-}
-
-/// An established call (an answered incoming or a connected outgoing one), with the
-/// capability the action needs: refused with [`Error::WrongPhase`], then
-/// [`Error::NotSupported`].
-#[inline]
-pub(super) fn established(c: &Call, supports: bool) -> Result<(), Error> {
-    if !c.phase().is_established() {
-        return Err(Error::WrongPhase(c.id));
-    }
-    if !supports {
-        return Err(Error::NotSupported(c.id));
-    }
-    Ok(())
 }

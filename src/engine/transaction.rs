@@ -12,9 +12,7 @@ use crate::effect::{CallAction, Effect};
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::TransactionResult;
-use crate::types::{CallId, DtmfType, Handle, HandleType, TransactionId};
-
-use super::provider::established;
+use crate::types::{CallId, Handle, HandleType, TransactionId};
 
 use super::call::{Call, Remote};
 use super::phase::{CallPhase, State};
@@ -202,84 +200,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let action = CallAction::EndCall { call };
         self.transactions
             .request(call, TransactionKind::End, action, out);
-        Ok(())
-    }
-
-    /// Requests a hold, mute or DTMF transaction once `check` accepts the call.
-    #[inline]
-    pub(super) fn request_simple(
-        &mut self,
-        call: CallId,
-        out: &mut Effects<EFFECTS>,
-        check: impl FnOnce(&Call) -> Result<CallAction, Error>,
-    ) -> Result<(), Error> {
-        let Some((_, c)) = self.calls.live_or_gone(call)? else {
-            // The call ended as the user pressed the button: nothing to hold, mute or
-            // dial any more.
-            return Ok(());
-        };
-        let action = check(c)?;
-        if self.transactions.is_full() {
-            return Err(Error::TransactionCapacity);
-        }
-        self.transactions
-            .request(call, TransactionKind::Other, action, out);
-        Ok(())
-    }
-
-    /// A `CXSetHeldCallAction` request: for an established call, with holding supported.
-    #[inline]
-    pub(super) fn on_request_held(
-        &mut self,
-        call: CallId,
-        on_hold: bool,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        let supports = self.config.capabilities.supports_holding;
-        self.request_simple(call, out, |c| {
-            established(c, supports)?;
-            Ok(CallAction::SetHeld {
-                call: c.id,
-                on_hold,
-            })
-        })
-    }
-
-    /// A `CXSetMutedCallAction` request: while media may run.
-    #[inline]
-    pub(super) fn on_request_muted(
-        &mut self,
-        call: CallId,
-        muted: bool,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        self.request_simple(call, out, |c| {
-            if !c.phase().media_allowed() {
-                return Err(Error::WrongPhase(c.id));
-            }
-            Ok(CallAction::SetMuted { call: c.id, muted })
-        })
-    }
-
-    /// A `CXPlayDTMFCallAction` request: for an established call, with DTMF supported
-    /// and valid digits.
-    #[inline]
-    pub(super) fn on_request_dtmf(
-        &mut self,
-        call: CallId,
-        digits: &str,
-        kind: DtmfType,
-        out: &mut Effects<EFFECTS>,
-    ) -> Result<(), Error> {
-        let dtmf = self.dtmf(digits);
-        let mut checked = None;
-        self.request_simple(call, out, |c| {
-            checked = Some(dtmf.check(c)?);
-            Ok(CallAction::PlayDtmf { call: c.id, kind })
-        })?;
-        if let Some(digits) = checked {
-            out.set_dtmf_digits(digits);
-        }
         Ok(())
     }
 
