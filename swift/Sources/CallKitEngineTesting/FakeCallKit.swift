@@ -38,7 +38,7 @@ public final class FakeCallKit: Sendable {
         self.clock = clock
         provider = FakeCallProvider(queue: queue, clock: clock)
         callController = FakeCallController(provider: provider)
-        pushRegistry = FakePushRegistry(queue: queue, provider: provider)
+        pushRegistry = FakePushRegistry(provider: provider)
         audioSession = FakeAudioSession()
     }
 
@@ -54,7 +54,6 @@ public final class FakeCallKit: Sendable {
             pushRegistry: pushRegistry, audioSession: audioSession, signalling: signalling, media: media,
             scheduler: clock, queue: queue, log: log)
         provider.attach(driver)
-        pushRegistry.attach(driver)
         driver.start()
         settle()
         return driver
@@ -116,7 +115,8 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// no length; about a minute is observed (docs/callkit-facts.md).
     public static let actionTimeoutMs: UInt64 = 60_000
 
-    private let queue: DispatchQueue
+    /// The driver's queue, shared by the push registry.
+    let queue: DispatchQueue
     private let clock: VirtualClock
     private let state = Locked(State())
 
@@ -127,7 +127,8 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     func attach(_ driver: CallDriver) { state.withLock { $0.driver = driver } }
 
-    private var driver: CallDriver? { state.withLock { $0.driver } }
+    /// The driver this provider (and the push registry) delivers to.
+    var driver: CallDriver? { state.withLock { $0.driver } }
 
     // MARK: What the driver reported
 
@@ -398,27 +399,16 @@ public final class FakeCallController: CallController, Sendable {
 /// does, on the driver's queue, and checks PushKit's rule that the call is reported
 /// before the delegate method returns.
 public final class FakePushRegistry: VoIPPushRegistry, Sendable {
-    private struct State {
-        weak var driver: CallDriver?
-        var registered = false
-    }
-
-    private let queue: DispatchQueue
     private let provider: FakeCallProvider
-    private let state = Locked(State())
+    private let registered = Locked(false)
 
-    init(queue: DispatchQueue, provider: FakeCallProvider) {
-        self.queue = queue
-        self.provider = provider
-    }
-
-    func attach(_ driver: CallDriver) { state.withLock { $0.driver = driver } }
+    init(provider: FakeCallProvider) { self.provider = provider }
 
     /// Whether the driver set `desiredPushTypes = [.voIP]`.
-    public var isRegisteredForVoIPPushes: Bool { state.withLock { $0.registered } }
+    public var isRegisteredForVoIPPushes: Bool { registered.withLock { $0 } }
 
     /// Records the registration.
-    public func registerForVoIPPushes() { state.withLock { $0.registered = true } }
+    public func registerForVoIPPushes() { registered.withLock { $0 = true } }
 
     /// Delivers a VoIP push (`pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`)
     /// and returns what became of it. PushKit kills an app that returns from the delegate
@@ -426,25 +416,25 @@ public final class FakePushRegistry: VoIPPushRegistry, Sendable {
     @discardableResult
     public func deliverVoIPPush(_ payload: [AnyHashable: Any]) -> FakePush {
         let push = FakePush()
-        let reported = queue.sync { () -> Bool in
-            guard let driver = state.withLock({ $0.driver }) else { return false }
+        let reported = provider.queue.sync { () -> Bool in
+            guard let driver = provider.driver else { return false }
             let before = provider.reportedIncomingCalls.count
             driver.handleIncomingPush(payload: payload) { push.complete() }
             return provider.reportedIncomingCalls.count > before
         }
         push.reportedBeforeReturn = reported
-        drain(queue)
+        drain(provider.queue)
         return push
     }
 
     /// `pushRegistry(_:didUpdate:for:)` with `token`.
     public func updateCredentials(token: Data) {
-        queue.sync { state.withLock({ $0.driver })?.handlePushCredentialsUpdated(token: token) }
+        provider.queue.sync { provider.driver?.handlePushCredentialsUpdated(token: token) }
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
     public func invalidateCredentials() {
-        queue.sync { state.withLock({ $0.driver })?.handlePushCredentialsInvalidated() }
+        provider.queue.sync { provider.driver?.handlePushCredentialsInvalidated() }
     }
 }
 

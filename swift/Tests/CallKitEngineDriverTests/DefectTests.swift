@@ -93,7 +93,7 @@ final class DefectTests: XCTestCase {
     // 3. Signalling and media held weakly.
 
     func testSignallingAndMediaHandedOverAsTemporariesStillGetTheirEffects() throws {
-        let h = try Harness()  // passes RecordingSignalling(...) and RecordingMedia(...) inline
+        let h = try Harness()  // hands over a RecordingApp it keeps no reference to
         let call = h.connectedIncomingCall()
         XCTAssertTrue(h.app.all.contains(.connectIncoming(call)))
         h.provider.perform(.answerCall(call: call))

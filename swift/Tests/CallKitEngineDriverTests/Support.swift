@@ -42,8 +42,8 @@ final class Recorder<Element: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The app's signalling, writing into a recorder it does not own.
-final class RecordingSignalling: CallSignalling {
+/// The app's signalling and media engine in one, writing into a recorder it does not own.
+final class RecordingApp: CallSignalling, CallMedia {
     let recorder: Recorder<AppCall>
     init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
     func connectIncoming(_ call: UUID) { recorder.append(.connectIncoming(call)) }
@@ -58,12 +58,6 @@ final class RecordingSignalling: CallSignalling {
     }
     func registerPushToken(hex: String) { recorder.append(.registerPushToken(hex)) }
     func unregisterPushToken() { recorder.append(.unregisterPushToken) }
-}
-
-/// The app's media engine, writing into a recorder it does not own.
-final class RecordingMedia: CallMedia {
-    let recorder: Recorder<AppCall>
-    init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
     func start(_ call: UUID) { recorder.append(.startMedia(call)) }
     func stop(_ call: UUID) { recorder.append(.stopMedia(call)) }
     func setMuted(_ call: UUID, muted: Bool) { recorder.append(.setMuted(call, muted)) }
@@ -85,11 +79,11 @@ struct Harness {
         let callKit = FakeCallKit()
         let app = Recorder<AppCall>()
         let log = Recorder<CallDriverLogEntry>()
-        // Signalling and media are handed over as temporaries, as an app would write it:
-        // only the driver keeps them alive.
+        // Signalling and media are handed over as a temporary, as an app would write it:
+        // only the driver keeps it alive.
+        let recording = RecordingApp(app)
         driver = try callKit.makeDriver(
-            configuration: configuration, signalling: RecordingSignalling(app), media: RecordingMedia(app),
-            log: { log.append($0) })
+            configuration: configuration, signalling: recording, media: recording, log: { log.append($0) })
         self.callKit = callKit
         self.app = app
         self.log = log
