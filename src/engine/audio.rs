@@ -24,14 +24,23 @@ impl Call {
     pub(super) fn sync_audio<const N: usize>(&mut self, active: bool, out: &mut Effects<N>) {
         let call = self.id;
         let media = active && !self.on_hold && self.phase().media_allowed();
-        let (start, stop) = (Effect::StartMedia { call }, Effect::StopMedia { call });
-        switch(&mut self.media, media, start, stop, out);
+        if media != self.media {
+            self.media = media;
+            out.push(if media {
+                Effect::StartMedia { call }
+            } else {
+                Effect::StopMedia { call }
+            });
+        }
         let ringback = active && !self.on_hold && self.remote_ringing();
-        let (start, stop) = (
-            Effect::StartRingback { call },
-            Effect::StopRingback { call },
-        );
-        switch(&mut self.ringback, ringback, start, stop, out);
+        if ringback != self.ringback {
+            self.ringback = ringback;
+            out.push(if ringback {
+                Effect::StartRingback { call }
+            } else {
+                Effect::StopRingback { call }
+            });
+        }
     }
 
     /// Arms the audio-activation time-out at `deadline` when the audio session is not
@@ -70,19 +79,5 @@ impl Call {
             }
             _ => false,
         }
-    }
-}
-
-/// Sets `running` to `on`, pushing `start` or `stop` when that changes it.
-#[inline]
-fn switch<const N: usize>(
-    running: &mut bool,
-    on: bool,
-    start: Effect,
-    stop: Effect,
-    out: &mut Effects<N>,
-) {
-    if core::mem::replace(running, on) != on {
-        out.push(if on { start } else { stop });
     }
 }

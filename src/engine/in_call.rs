@@ -34,51 +34,46 @@ pub(super) enum InCall<'a> {
     Dtmf(&'a str, DtmfType),
 }
 
-/// An [`InCall`] action its rule allows, DTMF digits copied.
-enum Allowed {
-    Held(bool),
-    Muted(bool),
-    Dtmf(String<MAX_DTMF_DIGITS>, DtmfType),
-}
-
 impl InCall<'_> {
     /// The rule, for call `c` under `caps`: hold and DTMF need an established call
     /// ([`Error::WrongPhase`]) and the capability ([`Error::NotSupported`]); mute needs a
     /// phase that allows media ([`Error::WrongPhase`]); DTMF digits must be 1 to
     /// [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a pause, as in
     /// `CXPlayDTMFCallAction`), else [`Error::InvalidDtmf`]. Checked in that order.
-    fn check(self, c: &Call, caps: &CallCapabilities) -> Result<Allowed, Error> {
-        let established = |supported: bool| {
-            if !c.phase().is_established() {
-                Err(Error::WrongPhase(c.id))
-            } else if !supported {
-                Err(Error::NotSupported(c.id))
-            } else {
-                Ok(())
-            }
+    fn check(self, c: &Call, caps: &CallCapabilities) -> Result<(), Error> {
+        let supported = match self {
+            InCall::Muted(_) if c.phase().media_allowed() => return Ok(()),
+            InCall::Muted(_) => return Err(Error::WrongPhase(c.id)),
+            InCall::Held(_) => caps.supports_holding,
+            InCall::Dtmf(..) => caps.supports_dtmf,
         };
+        if !c.phase().is_established() {
+            return Err(Error::WrongPhase(c.id));
+        }
+        if !supported {
+            return Err(Error::NotSupported(c.id));
+        }
         match self {
-            InCall::Held(on_hold) => {
-                established(caps.supports_holding)?;
-                Ok(Allowed::Held(on_hold))
-            }
-            InCall::Muted(muted) if c.phase().media_allowed() => Ok(Allowed::Muted(muted)),
-            InCall::Muted(_) => Err(Error::WrongPhase(c.id)),
-            InCall::Dtmf(digits, kind) => {
-                established(caps.supports_dtmf)?;
-                let valid = |b: u8| {
-                    b.is_ascii_digit()
-                        || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',')
-                };
-                let mut copy = String::new();
-                if digits.is_empty() || !digits.bytes().all(valid) || copy.push_str(digits).is_err()
-                {
-                    return Err(Error::InvalidDtmf);
-                }
-                Ok(Allowed::Dtmf(copy, kind))
-            }
+            InCall::Dtmf(digits, _) if !dtmf_valid(digits) => Err(Error::InvalidDtmf),
+            _ => Ok(()),
         }
     }
+
+    /// The digits of a DTMF action, copied for [`Effects::dtmf_digits`] (`None` for hold
+    /// and mute; a DTMF action [`InCall::check`] allowed always has them).
+    fn digits(self) -> Option<String<MAX_DTMF_DIGITS>> {
+        match self {
+            InCall::Dtmf(digits, _) => String::try_from(digits).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// 1 to [`MAX_DTMF_DIGITS`] bytes of `0-9 * # A-D ,`.
+fn dtmf_valid(digits: &str) -> bool {
+    let valid =
+        |b: u8| b.is_ascii_digit() || matches!(b, b'*' | b'#' | b'A'..=b'D' | b'a'..=b'd' | b',');
+    (1..=MAX_DTMF_DIGITS).contains(&digits.len()) && digits.bytes().all(valid)
 }
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
@@ -96,21 +91,18 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some((_, c)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        let mut digits = None;
-        let action = match request.check(c, &caps)? {
-            Allowed::Held(on_hold) => CallAction::SetHeld { call, on_hold },
-            Allowed::Muted(muted) => CallAction::SetMuted { call, muted },
-            Allowed::Dtmf(checked, kind) => {
-                digits = Some(checked);
-                CallAction::PlayDtmf { call, kind }
-            }
+        request.check(c, &caps)?;
+        let action = match request {
+            InCall::Held(on_hold) => CallAction::SetHeld { call, on_hold },
+            InCall::Muted(muted) => CallAction::SetMuted { call, muted },
+            InCall::Dtmf(_, kind) => CallAction::PlayDtmf { call, kind },
         };
         if self.transactions.is_full() {
             return Err(Error::TransactionCapacity);
         }
         self.transactions
             .request(call, TransactionKind::Other, action, out);
-        if let Some(digits) = digits {
+        if let Some(digits) = request.digits() {
             out.set_dtmf_digits(digits);
         }
         Ok(())
@@ -132,27 +124,29 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let caps = self.config.capabilities;
         let audio = self.audio_active;
         let idx = self.locate(action, call)?;
-        let allowed = idx
+        let Some(c) = idx
             .and_then(|i| self.calls.at_mut(i))
-            .and_then(|c| Some((perform.check(c, &caps).ok()?, c)));
-        let Some((allowed, c)) = allowed else {
+            .filter(|c| perform.check(c, &caps).is_ok())
+        else {
             out.push(Effect::FailAction { action });
             return Ok(());
         };
-        match allowed {
-            Allowed::Held(on_hold) => {
+        match perform {
+            InCall::Held(on_hold) => {
                 c.on_hold = on_hold;
                 out.push(Effect::SetHeld { call, on_hold });
                 c.sync_audio(audio, out);
                 log_transition!("call {} held or resumed", call);
             }
-            Allowed::Muted(muted) => {
+            InCall::Muted(muted) => {
                 c.muted = muted;
                 out.push(Effect::SetMuted { call, muted });
             }
-            Allowed::Dtmf(digits, kind) => {
+            InCall::Dtmf(_, kind) => {
                 out.push(Effect::PlayDtmf { call, kind });
-                out.set_dtmf_digits(digits);
+                if let Some(digits) = perform.digits() {
+                    out.set_dtmf_digits(digits);
+                }
             }
         }
         out.push(Effect::FulfillAction { action });
