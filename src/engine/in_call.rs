@@ -40,6 +40,7 @@ impl InCall<'_> {
     /// phase that allows media ([`Error::WrongPhase`]); DTMF digits must be 1 to
     /// [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a pause, as in
     /// `CXPlayDTMFCallAction`), else [`Error::InvalidDtmf`]. Checked in that order.
+    #[inline]
     fn check(self, c: &Call, caps: &CallCapabilities) -> Result<(), Error> {
         let supported = match self {
             InCall::Muted(_) if c.phase().media_allowed() => return Ok(()),
@@ -69,6 +70,20 @@ impl InCall<'_> {
     }
 }
 
+impl Call {
+    /// Holds or resumes the call on the signalling leg, its media and ringback following
+    /// (the audio session is `active` or not). Out of line: it keeps the mute and DTMF
+    /// paths of [`Engine::on_perform_in_call`] small.
+    #[inline(never)]
+    fn set_held<const N: usize>(&mut self, on_hold: bool, active: bool, out: &mut Effects<N>) {
+        let call = self.id;
+        self.on_hold = on_hold;
+        out.push(Effect::SetHeld { call, on_hold });
+        self.sync_audio(active, out);
+        log_transition!("call {} held or resumed", call);
+    }
+}
+
 /// 1 to [`MAX_DTMF_DIGITS`] bytes of `0-9 * # A-D ,`.
 fn dtmf_valid(digits: &str) -> bool {
     let valid =
@@ -81,6 +96,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// (DTMF digits in [`Effects::dtmf_digits`]) once the rule allows it and a
     /// transaction slot is free ([`Error::TransactionCapacity`]). For a call that ended
     /// moments ago (the user pressed the button as it ended), nothing.
+    #[inline(never)]
     pub(super) fn on_request_in_call(
         &mut self,
         call: CallId,
@@ -114,6 +130,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// the audio session active starts them again: CallKit performs this action for the
     /// app's own hold requests too, and holds the active call itself before answering a
     /// waiting one, so this is where media follows hold in every case.
+    #[inline(always)]
     pub(super) fn on_perform_in_call(
         &mut self,
         action: ActionId,
@@ -132,12 +149,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         match perform {
-            InCall::Held(on_hold) => {
-                c.on_hold = on_hold;
-                out.push(Effect::SetHeld { call, on_hold });
-                c.sync_audio(audio, out);
-                log_transition!("call {} held or resumed", call);
-            }
+            InCall::Held(on_hold) => c.set_held(on_hold, audio, out),
             InCall::Muted(muted) => {
                 c.muted = muted;
                 out.push(Effect::SetMuted { call, muted });

@@ -199,7 +199,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// Routes `event` to its handler. Every handler validates first and changes state
-    /// only once it cannot fail.
+    /// only once it cannot fail. Kept out of line so that a push, which
+    /// [`Engine::handle_into`] hands to [`Engine::on_push`] directly, does not pay for the
+    /// stack frame of every other handler.
+    #[inline(never)]
     fn dispatch(&mut self, event: Event<'_>, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         match event {
             Event::VoipPushReceived { .. } | Event::ProviderDidBegin => Ok(()),

@@ -120,7 +120,7 @@ impl Call {
     /// `ended`) `reportCall(endedAt:reason:)`. At most 5: a call with a deferred action has
     /// no media or ringback, and one with ringback has no armed timer (ringback plays
     /// only with the audio session active, which disarms the audio-activation time-out).
-    #[inline]
+    #[inline(always)]
     pub(super) fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
         let call = self.id;
         if end.spent != Spent::Timer {
