@@ -3037,3 +3037,140 @@ fn a_pushed_calls_report_carries_the_configured_call_capabilities() {
         (false, true, true, false)
     );
 }
+
+#[test]
+fn a_hold_mute_or_dtmf_request_is_refused_exactly_when_the_same_action_performed_is_failed() {
+    // One rule serves both sides: what the app may request through CXCallController is
+    // what the engine fulfils when CallKit performs it, for every capability setting,
+    // call phase and (for DTMF) digit string.
+    for (holding, dtmf) in [(true, true), (false, false), (true, false), (false, true)] {
+        let config = Config {
+            capabilities: CallCapabilities {
+                supports_holding: holding,
+                supports_dtmf: dtmf,
+                ..CallCapabilities::default()
+            },
+            ..Config::default()
+        };
+        let mut h: Harness = Harness::new(config);
+        let (ringing, answered_call, held) = (call_id(1), call_id(2), call_id(3));
+        ring(&mut h, 1, ringing);
+        answered(&mut h, 2, answered_call, action_id(1));
+        answered(&mut h, 3, held, action_id(2));
+        let hold = h.step(Event::PerformSetHeld {
+            action: action_id(3),
+            call: held,
+            on_hold: true,
+        });
+        assert_eq!(
+            hold.contains(&Effect::FulfillAction {
+                action: action_id(3)
+            }),
+            holding
+        );
+        let now = at(&h);
+        let mut verdicts = 0;
+        for call in [ringing, answered_call, held] {
+            let asks: [(Event<'_>, Event<'_>); 6] = [
+                (
+                    Event::RequestSetHeld {
+                        call,
+                        on_hold: true,
+                    },
+                    Event::PerformSetHeld {
+                        action: action_id(9),
+                        call,
+                        on_hold: true,
+                    },
+                ),
+                (
+                    Event::RequestSetMuted { call, muted: true },
+                    Event::PerformSetMuted {
+                        action: action_id(9),
+                        call,
+                        muted: true,
+                    },
+                ),
+                (
+                    Event::RequestSetMuted { call, muted: false },
+                    Event::PerformSetMuted {
+                        action: action_id(9),
+                        call,
+                        muted: false,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "12*#",
+                        kind: DtmfType::SingleTone,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "12*#",
+                        kind: DtmfType::SingleTone,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "12x",
+                        kind: DtmfType::SingleTone,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "12x",
+                        kind: DtmfType::SingleTone,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "1234567890123456789012345678901234",
+                        kind: DtmfType::HardPause,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "1234567890123456789012345678901234",
+                        kind: DtmfType::HardPause,
+                    },
+                ),
+            ];
+            for (request, perform) in asks {
+                let requested = h.engine.clone().handle(now, request);
+                let performed = h
+                    .engine
+                    .clone()
+                    .handle(now, perform)
+                    .expect("a performed action is never refused");
+                let fulfilled = performed.contains(&Effect::FulfillAction {
+                    action: action_id(9),
+                });
+                assert_eq!(
+                    requested.is_ok(),
+                    fulfilled,
+                    "{request:?}: requested {requested:?}, performed {:?}",
+                    &performed[..]
+                );
+                assert_eq!(
+                    performed
+                        .iter()
+                        .filter(|e| matches!(
+                            e,
+                            Effect::FulfillAction { .. } | Effect::FailAction { .. }
+                        ))
+                        .count(),
+                    1
+                );
+                verdicts += usize::from(fulfilled);
+            }
+        }
+        // Mute is allowed on every answered call whatever the capabilities; hold and a
+        // valid DTMF string only with their capability, and only on an established call.
+        let expected = 4 + if holding { 2 } else { 0 } + if dtmf { 2 } else { 0 };
+        assert_eq!(verdicts, expected, "holding {holding}, dtmf {dtmf}");
+    }
+}
