@@ -1,5 +1,5 @@
-//! `CXProviderDelegate`: the actions CallKit asks the app to perform, `providerDidReset`,
-//! and the audio session.
+//! `CXProviderDelegate`: the actions CallKit asks the app to perform (hold, mute and DTMF
+//! in `in_call.rs`), `providerDidReset`, and the audio session.
 //!
 //! Rules owned here: every action is fulfilled or failed exactly once, in the step it
 //! arrives or (answer, start) when it is released from its call's deferred state; an action

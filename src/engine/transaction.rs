@@ -1,5 +1,5 @@
-//! `CXCallController` requests: the transaction table, and the engine's requests and
-//! their completions.
+//! `CXCallController` requests: the transaction table, the start and end requests (hold,
+//! mute and DTMF in `in_call.rs`), and the completions.
 //!
 //! Rules owned here: a request is made only with room to track it (at most
 //! [`MAX_PENDING_TRANSACTIONS`](crate::limits::MAX_PENDING_TRANSACTIONS)), each gets a fresh [`TransactionId`], and its completion
