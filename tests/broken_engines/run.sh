@@ -21,7 +21,7 @@ I5|src/engine/provider.rs|            c.arm_audio_timer(audio, audio_deadline, o
 I6|src/engine/signalling.rs|                out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });\n|                // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
 I7|src/engine/teardown.rs|            if let Some((timer, _)) = self.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|            if let Some((timer @ crate::event::Timer::AnswerConnect(_), _)) = self.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|ending a ringing call leaves its ring timer armed
 I8|src/engine/mod.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
-I9|src/engine/in_call.rs|                out.push(Effect::SetHeld { call, on_hold });\n                c.sync_audio(audio, out);|                out.push(Effect::SetHeld { call, on_hold });|a held call keeps its media (and an unheld one gets none back)
+I9|src/engine/in_call.rs|        out.push(Effect::SetHeld { call, on_hold });\n        self.sync_audio(active, out);|        out.push(Effect::SetHeld { call, on_hold });|a held call keeps its media (and an unheld one gets none back)
 LIST
 
 want=("$@")
