@@ -21,160 +21,200 @@ fn name(text: &str) -> Option<CallerName> {
     Some(CallerName::truncating(text))
 }
 
-#[test]
-fn apple_docs_calluuid() {
-    let p = PayloadSchema::apple_docs()
-        .parse(include_bytes!(
-            "../../tests/payloads/apple-docs-calluuid.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11")));
-    assert_eq!(p.kind, PushKind::Call);
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+14085551234"));
-    assert_eq!(p.caller_name, None);
-    assert!(!p.has_video);
-    assert_eq!(p.ring_timeout_ms, None);
+/// A call push (or, `cancel`, a cancel push) with these fields.
+fn expect(
+    call: Option<CallId>,
+    handle: Option<Handle>,
+    caller_name: Option<CallerName>,
+    has_video: bool,
+    ring_timeout_ms: Option<u64>,
+    cancel: bool,
+) -> PushPayload {
+    PushPayload {
+        call,
+        kind: if cancel {
+            PushKind::Cancel
+        } else {
+            PushKind::Call
+        },
+        handle,
+        caller_name,
+        has_video,
+        ring_timeout_ms,
+    }
 }
 
 #[test]
-fn speakerbox_uppercase_uuid() {
-    let p = PayloadSchema::speakerbox()
-        .parse(include_bytes!(
-            "../../tests/payloads/speakerbox-uppercase-uuid.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("e621e1f8-c36c-495a-93fc-0c247a3e6e5f")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+821012345678"));
-    assert!(p.has_video);
-}
-
-#[test]
-fn callername_no_uuid() {
-    let p = PayloadSchema::default()
-        .parse(include_bytes!(
-            "../../tests/payloads/callername-no-uuid.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, None);
-    assert_eq!(
-        p.handle,
-        handle(HandleType::EmailAddress, "alice@example.org")
-    );
-    assert_eq!(p.caller_name, name("Alice Kim"));
-    assert!(!p.has_video);
-}
-
-#[test]
-fn rn_voip_push() {
-    let p = PayloadSchema::react_native_voip_push()
-        .parse(include_bytes!("../../tests/payloads/rn-voip-push.json"))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+442071838750"));
-    assert_eq!(p.caller_name, name("Bob"));
-    assert!(!p.has_video);
-}
-
-#[test]
-fn flutter_callkit_incoming() {
-    let p = PayloadSchema::flutter_callkit_incoming()
-        .parse(include_bytes!(
-            "../../tests/payloads/flutter-callkit-incoming.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("44d915e1-5ff4-4bed-bf13-c423048ec97a")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "0123456789"));
-    assert_eq!(p.caller_name, name("Hien Nguyen"));
-    assert!(p.has_video);
-    assert_eq!(p.ring_timeout_ms, None);
-}
-
-#[test]
-fn flutter_callkit_incoming_full() {
-    let p = PayloadSchema::flutter_callkit_incoming()
-        .parse(include_bytes!(
-            "../../tests/payloads/flutter-callkit-incoming-full.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("a3f7c2d0-1e4b-4f9a-8c6d-2b1e0f9d7c35")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+4930901820"));
-    assert_eq!(p.caller_name, name("Jürgen Müller"));
-    assert!(!p.has_video);
-    assert_eq!(p.ring_timeout_ms, Some(30_000));
-}
-
-#[test]
-fn twilio_call() {
-    let p = PayloadSchema::twilio()
-        .parse(include_bytes!("../../tests/payloads/twilio-call.json"))
-        .unwrap();
-    assert_eq!(p.call, Some(opaque("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a")));
-    assert_eq!(p.kind, PushKind::Call);
-    assert_eq!(p.handle, handle(HandleType::Generic, "client:alice"));
-    assert_eq!(p.caller_name, None);
-}
-
-#[test]
-fn twilio_cancel() {
-    let schema = PayloadSchema::twilio();
-    let cancel = schema
-        .parse(include_bytes!("../../tests/payloads/twilio-cancel.json"))
-        .unwrap();
-    let call = schema
-        .parse(include_bytes!("../../tests/payloads/twilio-call.json"))
-        .unwrap();
-    assert_eq!((call.kind, cancel.kind), (PushKind::Call, PushKind::Cancel));
-    assert!(cancel.call.is_some());
-    assert_eq!(cancel.call, call.call);
-    assert_eq!(cancel.handle, handle(HandleType::Generic, "client:alice"));
-}
-
-#[test]
-fn telegram_relay() {
-    let p = PayloadSchema::telegram()
-        .parse(include_bytes!("../../tests/payloads/telegram-relay.json"))
-        .unwrap();
-    assert_eq!(p.call, Some(opaque("6823910254189346817")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+15551234567"));
-    assert_eq!(p.kind, PushKind::Call);
-}
-
-#[test]
-fn linphone_flexisip() {
-    let p = PayloadSchema::linphone_flexisip()
-        .parse(include_bytes!(
-            "../../tests/payloads/linphone-flexisip.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(opaque("Jd7xK2pQ-8h3F9vLmN")));
-    assert_eq!(
-        p.handle,
-        handle(HandleType::Generic, "sip:carol@sip.example.org")
-    );
-    assert_eq!(p.caller_name, name("Carol"));
-}
-
-#[test]
-fn nested_data() {
-    let p = PayloadSchema::nested_data()
-        .parse(include_bytes!("../../tests/payloads/nested-data.json"))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("3e9d2c41-6b7a-4f08-9e15-7d2c8a4b1f63")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+33142685300"));
-    assert_eq!(p.caller_name, name("Chloé Élise"));
-    assert!(!p.has_video);
-}
-
-#[test]
-fn escaped_unicode_name() {
-    let p = PayloadSchema::default()
-        .parse(include_bytes!(
-            "../../tests/payloads/escaped-unicode-name.json"
-        ))
-        .unwrap();
-    assert_eq!(p.call, Some(uuid("9c1f5b2e-3d4a-4e6f-8a7b-0c9d1e2f3a4b")));
-    assert_eq!(p.handle, handle(HandleType::PhoneNumber, "+819012345678"));
-    assert_eq!(p.caller_name, name("山田 📞 \"Taro\""));
+fn every_corpus_push_reads_to_exactly_the_fields_its_preset_promises() {
+    use HandleType::{EmailAddress, Generic, PhoneNumber};
+    let twilio_sid = opaque("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a");
+    let rows: [(&str, PayloadSchema, &[u8], PushPayload); 12] = [
+        (
+            "apple-docs-calluuid.json",
+            PayloadSchema::apple_docs(),
+            include_bytes!("../../tests/payloads/apple-docs-calluuid.json"),
+            expect(
+                Some(uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11")),
+                handle(PhoneNumber, "+14085551234"),
+                None,
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            // An upper-case UUID reads as the same UUID.
+            "speakerbox-uppercase-uuid.json",
+            PayloadSchema::speakerbox(),
+            include_bytes!("../../tests/payloads/speakerbox-uppercase-uuid.json"),
+            expect(
+                Some(uuid("e621e1f8-c36c-495a-93fc-0c247a3e6e5f")),
+                handle(PhoneNumber, "+821012345678"),
+                None,
+                true,
+                None,
+                false,
+            ),
+        ),
+        (
+            // No id: the host's fallback UUID will name the call.
+            "callername-no-uuid.json",
+            PayloadSchema::default(),
+            include_bytes!("../../tests/payloads/callername-no-uuid.json"),
+            expect(
+                None,
+                handle(EmailAddress, "alice@example.org"),
+                name("Alice Kim"),
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            "rn-voip-push.json",
+            PayloadSchema::react_native_voip_push(),
+            include_bytes!("../../tests/payloads/rn-voip-push.json"),
+            expect(
+                Some(uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20")),
+                handle(PhoneNumber, "+442071838750"),
+                name("Bob"),
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            "flutter-callkit-incoming.json",
+            PayloadSchema::flutter_callkit_incoming(),
+            include_bytes!("../../tests/payloads/flutter-callkit-incoming.json"),
+            expect(
+                Some(uuid("44d915e1-5ff4-4bed-bf13-c423048ec97a")),
+                handle(PhoneNumber, "0123456789"),
+                name("Hien Nguyen"),
+                true,
+                None,
+                false,
+            ),
+        ),
+        (
+            // `type` 0 (audio) and `duration`, the ring time-out.
+            "flutter-callkit-incoming-full.json",
+            PayloadSchema::flutter_callkit_incoming(),
+            include_bytes!("../../tests/payloads/flutter-callkit-incoming-full.json"),
+            expect(
+                Some(uuid("a3f7c2d0-1e4b-4f9a-8c6d-2b1e0f9d7c35")),
+                handle(PhoneNumber, "+4930901820"),
+                name("Jürgen Müller"),
+                false,
+                Some(30_000),
+                false,
+            ),
+        ),
+        (
+            // A call and its cancel name the same call, derived from the SID.
+            "twilio-call.json",
+            PayloadSchema::twilio(),
+            include_bytes!("../../tests/payloads/twilio-call.json"),
+            expect(
+                Some(twilio_sid),
+                handle(Generic, "client:alice"),
+                None,
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            "twilio-cancel.json",
+            PayloadSchema::twilio(),
+            include_bytes!("../../tests/payloads/twilio-cancel.json"),
+            expect(
+                Some(twilio_sid),
+                handle(Generic, "client:alice"),
+                None,
+                false,
+                None,
+                true,
+            ),
+        ),
+        (
+            "telegram-relay.json",
+            PayloadSchema::telegram(),
+            include_bytes!("../../tests/payloads/telegram-relay.json"),
+            expect(
+                Some(opaque("6823910254189346817")),
+                handle(PhoneNumber, "+15551234567"),
+                None,
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            "linphone-flexisip.json",
+            PayloadSchema::linphone_flexisip(),
+            include_bytes!("../../tests/payloads/linphone-flexisip.json"),
+            expect(
+                Some(opaque("Jd7xK2pQ-8h3F9vLmN")),
+                handle(Generic, "sip:carol@sip.example.org"),
+                name("Carol"),
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            // Read through the `data` root.
+            "nested-data.json",
+            PayloadSchema::nested_data(),
+            include_bytes!("../../tests/payloads/nested-data.json"),
+            expect(
+                Some(uuid("3e9d2c41-6b7a-4f08-9e15-7d2c8a4b1f63")),
+                handle(PhoneNumber, "+33142685300"),
+                name("Chloé Élise"),
+                false,
+                None,
+                false,
+            ),
+        ),
+        (
+            // `\u` escapes, a surrogate pair and an escaped quote, decoded.
+            "escaped-unicode-name.json",
+            PayloadSchema::default(),
+            include_bytes!("../../tests/payloads/escaped-unicode-name.json"),
+            expect(
+                Some(uuid("9c1f5b2e-3d4a-4e6f-8a7b-0c9d1e2f3a4b")),
+                handle(PhoneNumber, "+819012345678"),
+                name("山田 📞 \"Taro\""),
+                false,
+                None,
+                false,
+            ),
+        ),
+    ];
+    for (file, schema, bytes, want) in &rows {
+        assert_eq!(schema.parse(bytes).as_ref(), Ok(want), "{file}");
+    }
 }
 
 #[test]
@@ -189,42 +229,36 @@ fn long_caller_name() {
 }
 
 #[test]
-fn missing_uuid_invalid() {
-    let r = PayloadSchema::default().parse(include_bytes!(
-        "../../tests/payloads/missing-uuid-invalid.json"
-    ));
-    assert_eq!(r, Err(PayloadError::InvalidCallId));
-}
-
-#[test]
-fn wrong_types() {
-    let r = PayloadSchema::default().parse(include_bytes!("../../tests/payloads/wrong-types.json"));
-    assert_eq!(r, Err(PayloadError::WrongType));
-}
-
-#[test]
-fn duplicate_keys() {
-    let r =
-        PayloadSchema::default().parse(include_bytes!("../../tests/payloads/duplicate-keys.json"));
-    assert_eq!(r, Err(PayloadError::DuplicateKey));
-}
-
-#[test]
-fn truncated() {
-    let r = PayloadSchema::default().parse(include_bytes!("../../tests/payloads/truncated.json"));
-    assert_eq!(r, Err(PayloadError::Syntax));
-}
-
-#[test]
-fn not_json() {
-    let r = PayloadSchema::default().parse(include_bytes!("../../tests/payloads/not-json.bin"));
-    assert_eq!(r, Err(PayloadError::Syntax));
-}
-
-#[test]
-fn empty() {
-    let r = PayloadSchema::default().parse(include_bytes!("../../tests/payloads/empty.json"));
-    assert_eq!(r, Err(PayloadError::Syntax));
+fn every_unreadable_corpus_payload_gets_the_error_that_names_why() {
+    let rows: [(&[u8], PayloadError); 6] = [
+        (
+            include_bytes!("../../tests/payloads/missing-uuid-invalid.json"),
+            PayloadError::InvalidCallId,
+        ),
+        (
+            include_bytes!("../../tests/payloads/wrong-types.json"),
+            PayloadError::WrongType,
+        ),
+        (
+            include_bytes!("../../tests/payloads/duplicate-keys.json"),
+            PayloadError::DuplicateKey,
+        ),
+        (
+            include_bytes!("../../tests/payloads/truncated.json"),
+            PayloadError::Syntax,
+        ),
+        (
+            include_bytes!("../../tests/payloads/not-json.bin"),
+            PayloadError::Syntax,
+        ),
+        (
+            include_bytes!("../../tests/payloads/empty.json"),
+            PayloadError::Syntax,
+        ),
+    ];
+    for (bytes, error) in rows {
+        assert_eq!(PayloadSchema::default().parse(bytes), Err(error));
+    }
 }
 
 #[test]
