@@ -144,7 +144,7 @@ impl<const N: usize> Effects<N> {
     }
 
     /// The digits for this step's [`Effect::PlayDtmf`] or [`CallAction::PlayDtmf`](crate::CallAction::PlayDtmf)
-    /// request (`0-9 * # A-D ,`, at most [`MAX_DTMF_DIGITS`](crate::limits::MAX_DTMF_DIGITS) bytes).
+    /// request (`0-9 * # A-D ,`, at most [`MAX_DTMF_DIGITS`] bytes).
     pub fn dtmf_digits(&self) -> Option<&str> {
         match &self.data {
             StepData::DtmfDigits(digits) => Some(digits.as_str()),

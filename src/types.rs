@@ -228,7 +228,7 @@ impl HandleTypes {
 
 /// A `CXHandle`: the remote party's handle value and its type.
 ///
-/// `value` holds at most [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes. Handles are personal data: the
+/// `value` holds at most [`MAX_HANDLE_LEN`] bytes. Handles are personal data: the
 /// `defmt` form shows only the type and length.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Handle {
@@ -239,7 +239,7 @@ pub struct Handle {
 }
 
 impl Handle {
-    /// A handle from its text, `None` when `value` is longer than [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN).
+    /// A handle from its text, `None` when `value` is longer than [`MAX_HANDLE_LEN`].
     pub fn new(kind: HandleType, value: &str) -> Option<Self> {
         let mut s = heapless::String::new();
         s.push_str(value).ok()?;
@@ -265,7 +265,7 @@ impl defmt::Format for Handle {
     }
 }
 
-/// A caller name (`CXCallUpdate.localizedCallerName`), at most [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN)
+/// A caller name (`CXCallUpdate.localizedCallerName`), at most [`MAX_CALLER_NAME_LEN`]
 /// bytes, cut at a character boundary. Personal data: the `defmt` form shows only the
 /// length.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]

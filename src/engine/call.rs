@@ -235,7 +235,7 @@ impl Call {
 }
 
 /// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
-/// [`RECENTLY_ENDED_CALLS`](crate::limits::RECENTLY_ENDED_CALLS) calls that ended.
+/// [`RECENTLY_ENDED_CALLS`] calls that ended.
 ///
 /// A handler looks its call up once: [`CallTable::get`] / [`CallTable::get_mut`] give the
 /// call, [`CallTable::find`] / [`CallTable::find_mut`] the slot with it, for an end to

@@ -43,10 +43,10 @@ pub use phase::{CallPhase, Direction};
 /// The CallKit/PushKit call state machine.
 ///
 /// Const parameters, all capacities fixed at compile time:
-/// - `CALLS`: live calls (default [`DEFAULT_MAX_CALLS`](crate::limits::DEFAULT_MAX_CALLS) = 4);
+/// - `CALLS`: live calls (default [`DEFAULT_MAX_CALLS`] = 4);
 /// - `PUSHES`: pushes awaiting their PushKit completion (default
-///   [`DEFAULT_MAX_PENDING_PUSHES`](crate::limits::DEFAULT_MAX_PENDING_PUSHES) = 8);
-/// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`](crate::limits::DEFAULT_MAX_EFFECTS)); must be at
+///   [`DEFAULT_MAX_PENDING_PUSHES`] = 8);
+/// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`]); must be at
 ///   least [`effects_needed`]`(CALLS, PUSHES)`, or [`Engine::new`] fails to compile.
 ///
 /// See the crate documentation for the run-loop rule.

@@ -84,7 +84,7 @@ impl CallPhase {
 /// The order of the variants is chosen for speed: the two phases that hold an action
 /// are adjacent, and so are the three incoming ones; `repr(u8)` lays each variant out in
 /// field order, so the action sits at one offset in both. Telling whether a call holds
-/// an action (done for every call on every action, [`Call::deferred_action`]) or is incoming
+/// an action (done for every call on every action, [`Call::deferred_action`](super::call::Call::deferred_action)) or is incoming
 /// is then one range test of the tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]

@@ -429,7 +429,7 @@ pub(crate) fn unusable_push_id(fallback: CallId, push: PushId) -> CallId {
     CallId(uuid::Uuid::new_v5(&OPAQUE_ID_NAMESPACE, &name))
 }
 
-/// The token as lower-case hex, `None` when empty or over [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN) bytes.
+/// The token as lower-case hex, `None` when empty or over [`MAX_PUSH_TOKEN_LEN`] bytes.
 pub(super) fn hex_token(token: &[u8]) -> Option<heapless::String<{ 2 * MAX_PUSH_TOKEN_LEN }>> {
     if token.is_empty() || token.len() > MAX_PUSH_TOKEN_LEN {
         return None;

@@ -27,7 +27,7 @@ pub(super) struct PendingPush {
 }
 
 /// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
-/// completion timer), and the ids of the last [`RECENTLY_COMPLETED_PUSHES`](crate::limits::RECENTLY_COMPLETED_PUSHES) completed.
+/// completion timer), and the ids of the last [`RECENTLY_COMPLETED_PUSHES`] completed.
 ///
 /// A push is completed only through [`PushTable::retire`], which records it as completed
 /// and emits its one [`Effect::CompletePush`].

@@ -2,7 +2,7 @@
 //! mute and DTMF in `in_call.rs`), and the completions.
 //!
 //! Rules owned here: a request is made only with room to track it (at most
-//! [`MAX_PENDING_TRANSACTIONS`](crate::limits::MAX_PENDING_TRANSACTIONS)), each gets a fresh [`TransactionId`], and its completion
+//! [`MAX_PENDING_TRANSACTIONS`]), each gets a fresh [`TransactionId`], and its completion
 //! is accepted once; a failed start or end request leaves no call CallKit never took.
 
 use crate::limits::MAX_PENDING_TRANSACTIONS;

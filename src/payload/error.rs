@@ -16,13 +16,13 @@ use crate::limits::{
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum PayloadError {
-    /// The payload is longer than [`MAX_PAYLOAD_LEN`](crate::limits::MAX_PAYLOAD_LEN) (APNs' 5120-byte VoIP limit);
+    /// The payload is longer than [`MAX_PAYLOAD_LEN`] (APNs' 5120-byte VoIP limit);
     /// `len` is its length in bytes.
     TooLarge {
         /// The payload's length, in bytes.
         len: usize,
     },
-    /// Objects and arrays nest deeper than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH).
+    /// Objects and arrays nest deeper than [`MAX_JSON_DEPTH`].
     TooDeep,
     /// Not one well-formed JSON object: empty, a byte-order mark or anything else before
     /// the `{`, a top level that is not an object, truncated, not UTF-8, trailing
@@ -42,7 +42,7 @@ pub enum PayloadError {
     /// The call id is not a UUID ([`CallIdKind::Uuid`]), or is empty or longer than
     /// [`MAX_OPAQUE_ID_LEN`](crate::limits::MAX_OPAQUE_ID_LEN) bytes ([`CallIdKind::Opaque`]).
     InvalidCallId,
-    /// The handle is longer than [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes after unescaping (a cut
+    /// The handle is longer than [`MAX_HANDLE_LEN`] bytes after unescaping (a cut
     /// handle would call back the wrong party).
     HandleTooLong,
     /// A string the schema reads, or a key of an object on the root path, holds an
@@ -161,9 +161,9 @@ impl PayloadField {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum SchemaError {
-    /// A key or root path is longer than [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN) bytes.
+    /// A key or root path is longer than [`MAX_KEY_LEN`] bytes.
     KeyTooLong,
-    /// A root path has more than [`MAX_ROOT_SEGMENTS`](crate::limits::MAX_ROOT_SEGMENTS) segments.
+    /// A root path has more than [`MAX_ROOT_SEGMENTS`] segments.
     PathTooDeep,
     /// A root path has an empty segment (`".a"`, `"a..b"`, `"a."`).
     EmptySegment,

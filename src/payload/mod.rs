@@ -48,7 +48,7 @@ use crate::types::{CallId, CallerName, Handle, HandleType};
 pub const OPAQUE_ID_NAMESPACE: Uuid = Uuid::from_u128(0xe980_2fda_354a_4b03_8e7a_5ac7_a821_58ce);
 
 /// A key of a [`PayloadSchema`]: a JSON object key (compared after unescaping, byte for
-/// byte, case-sensitive), or a dotted root path; at most [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN) bytes.
+/// byte, case-sensitive), or a dotted root path; at most [`MAX_KEY_LEN`] bytes.
 pub type SchemaKey = heapless::String<MAX_KEY_LEN>;
 
 mod error;

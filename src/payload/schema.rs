@@ -22,7 +22,7 @@ pub enum CallIdKind {
 
 /// Where the call fields sit in a VoIP push payload, and what type each has.
 ///
-/// Every key is a [`SchemaKey`]: at most [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN) bytes, compared with the
+/// Every key is a [`SchemaKey`]: at most [`MAX_KEY_LEN`] bytes, compared with the
 /// payload's keys after unescaping. Keys not named here are skipped at every level. A
 /// schema key present twice in the same object is an error
 /// ([`PayloadError::DuplicateKey`]); a schema key whose value is `null` counts as
@@ -31,7 +31,7 @@ pub enum CallIdKind {
 pub struct PayloadSchema {
     /// Dotted path from the top-level object to the object holding the call fields:
     /// `""` for the top level, `"data"` for `{"data": {...}}`, up to
-    /// [`MAX_ROOT_SEGMENTS`](crate::limits::MAX_ROOT_SEGMENTS) segments (`"a.b.c.d"`) when set through
+    /// [`MAX_ROOT_SEGMENTS`] segments (`"a.b.c.d"`) when set through
     /// [`with_root`](PayloadSchema::with_root). Every segment must name an object; a
     /// missing (or `null`) segment gives [`PayloadError::MissingRoot`], any other value
     /// [`PayloadError::WrongType`]. `parse` follows whatever path is stored here; empty
@@ -102,7 +102,7 @@ impl Default for PayloadSchema {
     }
 }
 
-/// A preset key. The presets' keys are literals well under [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN) bytes (the
+/// A preset key. The presets' keys are literals well under [`MAX_KEY_LEN`] bytes (the
 /// tests check every one); a longer literal would come out empty rather than panic.
 fn preset_key(text: &str) -> SchemaKey {
     PayloadSchema::key(text).unwrap_or_default()
@@ -213,7 +213,7 @@ impl PayloadSchema {
         }
     }
 
-    /// `text` as a [`SchemaKey`]; [`SchemaError::KeyTooLong`] above [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN)
+    /// `text` as a [`SchemaKey`]; [`SchemaError::KeyTooLong`] above [`MAX_KEY_LEN`]
     /// bytes.
     pub fn key(text: &str) -> Result<SchemaKey, SchemaError> {
         let mut key = SchemaKey::new();
@@ -222,8 +222,8 @@ impl PayloadSchema {
     }
 
     /// This schema reading the call fields from the object at the dotted `path` (`""`
-    /// for the top level). Errors: [`SchemaError::KeyTooLong`] above [`MAX_KEY_LEN`](crate::limits::MAX_KEY_LEN)
-    /// bytes, [`SchemaError::PathTooDeep`] above [`MAX_ROOT_SEGMENTS`](crate::limits::MAX_ROOT_SEGMENTS) segments,
+    /// for the top level). Errors: [`SchemaError::KeyTooLong`] above [`MAX_KEY_LEN`]
+    /// bytes, [`SchemaError::PathTooDeep`] above [`MAX_ROOT_SEGMENTS`] segments,
     /// [`SchemaError::EmptySegment`] for `".a"`, `"a..b"` or `"a."`.
     pub fn with_root(self, path: &str) -> Result<Self, SchemaError> {
         let root = PayloadSchema::key(path)?;
@@ -326,7 +326,7 @@ impl PayloadSchema {
     /// under this schema.
     ///
     /// The payload must be one JSON object, UTF-8, no byte-order mark, nothing but
-    /// whitespace after it, at most [`MAX_PAYLOAD_LEN`](crate::limits::MAX_PAYLOAD_LEN) bytes and [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)
+    /// whitespace after it, at most [`MAX_PAYLOAD_LEN`] bytes and [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH)
     /// levels deep. Errors, in the order they are checked: [`PayloadError::TooLarge`],
     /// then [`PayloadError::Syntax`] when the first non-whitespace byte is not `{`, then
     /// the first problem met reading the object front to back (nesting deeper than

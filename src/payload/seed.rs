@@ -331,7 +331,7 @@ struct Nullable<S>(S);
 /// A value the schema does not read, skipped with its nesting counted: `depth` is the
 /// depth it has if it is an object or array. serde-json-core recurses into skipped
 /// containers without a limit, so every one goes through this seed, which refuses to
-/// open one deeper than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) ([`PayloadError::TooDeep`]) before
+/// open one deeper than [`MAX_JSON_DEPTH`] ([`PayloadError::TooDeep`]) before
 /// serde-json-core reads its contents.
 struct Skip<'c, 's> {
     ctx: &'c mut Ctx<'s>,
