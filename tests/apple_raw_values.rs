@@ -6,13 +6,24 @@ use callkit_engine::{
 };
 
 /// Each value has its raw value, and the raw value reads back as the value.
+/// Each value in `all` has its raw value.
+fn raw_values<T: Copy + std::fmt::Debug, R: Copy + PartialEq + std::fmt::Debug>(
+    all: &[(T, R)],
+    raw: fn(T) -> R,
+) {
+    for &(value, n) in all {
+        assert_eq!(raw(value), n, "{value:?}");
+    }
+}
+
+/// Each value in `all` has its raw value, and reads back from it.
 fn both_ways<T: Copy + PartialEq + std::fmt::Debug, R: Copy + PartialEq + std::fmt::Debug>(
     all: &[(T, R)],
     raw: fn(T) -> R,
     from_raw: fn(R) -> Option<T>,
 ) {
+    raw_values(all, raw);
     for &(value, n) in all {
-        assert_eq!(raw(value), n, "{value:?}");
         assert_eq!(from_raw(n), Some(value), "{n:?}");
     }
 }
@@ -105,9 +116,7 @@ fn ended_reasons_handle_types_and_dtmf_types_keep_apples_raw_values() {
         (CallEndedReason::AnsweredElsewhere, 4),
         (CallEndedReason::DeclinedElsewhere, 5),
     ];
-    for (reason, raw) in reasons {
-        assert_eq!(reason.raw(), raw, "{reason:?}");
-    }
+    raw_values(&reasons, CallEndedReason::raw);
     let handles = [
         (HandleType::Generic, 1),
         (HandleType::PhoneNumber, 2),
@@ -173,9 +182,7 @@ fn reject_reasons_and_push_end_reasons_keep_their_documented_raw_values() {
         (RejectReason::Unanswered, 5),
         (RejectReason::Failed, 6),
     ];
-    for (reason, raw) in rejects {
-        assert_eq!(reason.raw(), raw, "{reason:?}");
-    }
+    raw_values(&rejects, RejectReason::raw);
     let ends = [
         (
             PushEndReason::Unreadable {
@@ -190,7 +197,5 @@ fn reject_reasons_and_push_end_reasons_keep_their_documented_raw_values() {
         (PushEndReason::CallCapacity, 5),
         (PushEndReason::OutgoingCallId, 6),
     ];
-    for (reason, raw) in ends {
-        assert_eq!(reason.raw(), raw, "{reason:?}");
-    }
+    raw_values(&ends, |r| r.raw());
 }
