@@ -1093,19 +1093,29 @@ fn a_held_call_stops_its_media_and_unholding_restarts_it_only_while_the_session_
     // An interruption and its end leave a held call silent.
     assert_eq!(h.step(Event::DidDeactivateAudioSession), vec![]);
     assert_eq!(h.step(Event::DidActivateAudioSession), vec![]);
-    // Unheld with the session inactive: nothing starts until didActivate.
+    // Unheld with the session inactive: nothing starts until didActivate, which the
+    // call now waits for.
     h.step(Event::DidDeactivateAudioSession);
     let resumed = h.step(Event::PerformSetHeld {
         action: action_id(3),
         call,
         on_hold: false,
     });
+    let wait = Timer::AudioActivation(call);
+    let deadline = h
+        .engine
+        .now()
+        .saturating_add_ms(h.engine.config().audio_activation_timeout_ms);
     assert_eq!(
         resumed,
         vec![
             Effect::SetHeld {
                 call,
                 on_hold: false
+            },
+            Effect::StartTimer {
+                timer: wait,
+                deadline
             },
             Effect::FulfillAction {
                 action: action_id(3)
@@ -1114,7 +1124,10 @@ fn a_held_call_stops_its_media_and_unholding_restarts_it_only_while_the_session_
     );
     assert_eq!(
         h.step(Event::DidActivateAudioSession),
-        vec![Effect::StartMedia { call }]
+        vec![
+            Effect::CancelTimer { timer: wait },
+            Effect::StartMedia { call }
+        ]
     );
     // Unheld with the session active: media starts at once.
     h.step(Event::PerformSetHeld {

@@ -567,10 +567,15 @@ impl Model {
                 if self.held_by_any(action(a)) {
                     return false;
                 }
-                let audio = self.audio;
+                let (audio, now) = (self.audio, self.now);
                 if let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) {
                     if established(m.phase) {
+                        let resumed = m.on_hold && matches!(abs, Abs::PerformUnheld { .. });
                         m.on_hold = matches!(abs, Abs::PerformHeld { .. });
+                        if resumed {
+                            // A resumed call needs audio again: it waits for didActivate.
+                            m.arm_audio(audio, now);
+                        }
                         m.sync(audio);
                     }
                 }

@@ -140,6 +140,7 @@ fn the_required_traces_are_shipped() {
         "call-waiting-hold-and-swap.jsonl",
         "audio-activation-never-comes.jsonl",
         "outgoing-ringback.jsonl",
+        "resume-after-cellular-call.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -750,6 +751,47 @@ fn an_audio_activation_that_never_comes_is_reported_once_and_leaves_the_call_ans
         nth(&o, "did_deactivate_audio_session", 0).effects(),
         [Effect::StopMedia { call }]
     );
+    assert_eq!(
+        nth(&o, "did_activate_audio_session", 1).effects(),
+        [Effect::StartMedia { call }]
+    );
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+}
+
+#[test]
+fn a_call_resumed_with_the_audio_session_inactive_waits_for_didactivate_and_is_reported_when_it_never_comes(
+) {
+    let o = run("resume-after-cellular-call.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let timer = Timer::AudioActivation(call);
+    // Held: media stops; the deactivation then changes nothing.
+    assert_eq!(
+        nth(&o, "perform_set_held", 0).effects()[..2],
+        [
+            Effect::SetHeld {
+                call,
+                on_hold: true
+            },
+            Effect::StopMedia { call },
+        ]
+    );
+    assert!(nth(&o, "did_deactivate_audio_session", 0)
+        .effects()
+        .is_empty());
+    // Resumed with the session inactive: the wait is armed.
+    let resumed = nth(&o, "perform_set_held", 1).effects();
+    assert_eq!(
+        resumed.get(1),
+        Some(&Effect::StartTimer {
+            timer,
+            deadline: Instant::from_millis(90_000 + DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS)
+        }),
+        "{resumed:#?}"
+    );
+    assert!(!resumed.contains(&Effect::StartMedia { call }));
+    let fired = nth(&o, "timer_fired", 0);
+    assert_eq!(fired.at_ms, 95_000);
+    assert_eq!(fired.effects(), [Effect::AudioActivationTimedOut { call }]);
     assert_eq!(
         nth(&o, "did_activate_audio_session", 1).effects(),
         [Effect::StartMedia { call }]

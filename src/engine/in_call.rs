@@ -15,7 +15,6 @@ use crate::effect::{CallAction, Effect};
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::limits::MAX_DTMF_DIGITS;
-use crate::log::log_transition;
 use crate::types::{ActionId, CallId, DtmfType};
 
 use super::call::Call;
@@ -44,15 +43,15 @@ impl InCall<'_> {
     fn check(self, c: &Call, caps: &CallCapabilities) -> Result<(), Error> {
         let supported = match self {
             InCall::Muted(_) if c.phase().media_allowed() => return Ok(()),
-            InCall::Muted(_) => return Err(Error::WrongPhase(c.id)),
+            InCall::Muted(_) => return Err(Error::WrongPhase(c.id())),
             InCall::Held(_) => caps.supports_holding,
             InCall::Dtmf(..) => caps.supports_dtmf,
         };
         if !c.phase().is_established() {
-            return Err(Error::WrongPhase(c.id));
+            return Err(Error::WrongPhase(c.id()));
         }
         if !supported {
-            return Err(Error::NotSupported(c.id));
+            return Err(Error::NotSupported(c.id()));
         }
         match self {
             InCall::Dtmf(digits, _) if !dtmf_valid(digits) => Err(Error::InvalidDtmf),
@@ -67,20 +66,6 @@ impl InCall<'_> {
             InCall::Dtmf(digits, _) => String::try_from(digits).ok(),
             _ => None,
         }
-    }
-}
-
-impl Call {
-    /// Holds or resumes the call on the signalling leg, its media and ringback following
-    /// (the audio session is `active` or not). Out of line: it keeps the mute and DTMF
-    /// paths of [`Engine::on_perform_in_call`] small.
-    #[inline(never)]
-    fn set_held<const N: usize>(&mut self, on_hold: bool, active: bool, out: &mut Effects<N>) {
-        let call = self.id;
-        self.on_hold = on_hold;
-        out.push(Effect::SetHeld { call, on_hold });
-        self.sync_audio(active, out);
-        log_transition!("call {} held or resumed", call);
     }
 }
 
@@ -139,7 +124,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
         let caps = self.config.capabilities;
-        let audio = self.audio_active;
+        let ctx = self.ctx();
         let idx = self.locate(action, call)?;
         let Some(c) = idx
             .and_then(|i| self.calls.at_mut(i))
@@ -149,11 +134,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         match perform {
-            InCall::Held(on_hold) => c.set_held(on_hold, audio, out),
-            InCall::Muted(muted) => {
-                c.muted = muted;
-                out.push(Effect::SetMuted { call, muted });
-            }
+            InCall::Held(on_hold) => c.set_held(on_hold, &ctx, out),
+            InCall::Muted(muted) => c.set_muted(muted, out),
             InCall::Dtmf(_, kind) => {
                 out.push(Effect::PlayDtmf { call, kind });
                 if let Some(digits) = perform.digits() {

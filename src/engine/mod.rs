@@ -7,7 +7,6 @@
 //! the audio session), [`transaction`] (`CXCallController` requests), [`signalling`]
 //! (the app's signalling stack) and [`timer`] (armed timers and their firing).
 
-mod audio;
 mod call;
 mod in_call;
 mod phase;
@@ -30,7 +29,7 @@ use crate::limits::{DEFAULT_MAX_CALLS, DEFAULT_MAX_EFFECTS, DEFAULT_MAX_PENDING_
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
-use call::CallTable;
+use call::{CallTable, Ctx};
 use in_call::InCall;
 use push::on_credentials;
 use push_table::PushTable;
@@ -306,11 +305,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
-    /// The deadline of an audio-activation time-out armed now.
+    /// What a call's transitions need from the engine now.
     #[inline]
-    fn audio_deadline(&self) -> Instant {
-        self.now
-            .saturating_add_ms(self.config.audio_activation_timeout_ms)
+    fn ctx(&self) -> Ctx {
+        Ctx {
+            now: self.now,
+            audio_active: self.audio_active,
+            audio_timeout_ms: self.config.audio_activation_timeout_ms,
+        }
     }
 }
 

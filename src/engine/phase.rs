@@ -150,6 +150,16 @@ impl State {
         }
     }
 
+    /// Whether the phase can arm the audio-activation time-out: answered, connecting or
+    /// connected.
+    #[inline]
+    pub(super) const fn has_audio_slot(self) -> bool {
+        matches!(
+            self,
+            State::Answered { .. } | State::Connecting { .. } | State::Connected { .. }
+        )
+    }
+
     /// The audio-activation time-out's slot, in the phases that can arm it.
     #[inline]
     pub(super) fn audio_slot(&mut self) -> Option<&mut Option<Instant>> {

@@ -11,11 +11,11 @@ use heapless::Vec;
 use crate::effect::{Effect, RejectReason};
 use crate::effects::Effects;
 use crate::error::Error;
-use crate::event::Timer;
 use crate::log::log_transition;
 use crate::types::{ActionId, CallEndedReason, CallId, Handle, HandleType};
 
-use super::phase::{CallPhase, State};
+use super::call::Call;
+use super::phase::CallPhase;
 use super::teardown::{End, PendingEnd, Release, Spent};
 use super::Engine;
 
@@ -32,19 +32,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         log_transition!("provider reset");
     }
 
-    /// In one pass over the calls: refuses an action id that is already deferred for
-    /// another action, and finds the call's slot.
+    /// Refuses an action id that is already deferred for a call, and finds the call's
+    /// slot ([`CallTable::locate`](super::call::CallTable::locate)).
+    #[inline]
     pub(super) fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
-        let mut found = None;
-        for (i, c) in self.calls.iter().enumerate() {
-            if c.deferred_action() == Some(action) {
-                return Err(Error::DuplicateAction(action));
-            }
-            if c.id == call {
-                found = Some(i);
-            }
-        }
-        Ok(found)
+        self.calls.locate(action, call)
     }
 
     /// `CXEndCallAction`. For a call the engine does not know, CallKit still wants it
@@ -91,11 +83,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         action: ActionId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let Some(idx) = self
-            .calls
-            .iter()
-            .position(|c| c.deferred_action() == Some(action))
-        else {
+        let Some(idx) = self.calls.deferring_slot(action) else {
             // CallKit's time-out raced the action's fulfil or fail (or the action's
             // call ended): it is resolved already, nothing to void.
             return Ok(());
@@ -111,14 +99,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// audio-activation time-out.
     pub(super) fn on_audio_session(&mut self, active: bool, out: &mut Effects<EFFECTS>) {
         self.audio_active = active;
+        let ctx = self.ctx();
         for c in self.calls.iter_mut() {
-            if active {
-                c.disarm_audio_timer(false, out);
-            }
-            c.sync_audio(active, out);
+            c.audio_session(&ctx, out);
         }
     }
 
+    /// `CXAnswerCallAction`: answered at once with the connection ready, deferred until
+    /// it is otherwise ([`Call::answer`](super::call::Call)); failed for a call that is
+    /// not ringing, is unknown, or has an end kept.
     pub(super) fn on_perform_answer(
         &mut self,
         action: ActionId,
@@ -130,42 +119,20 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let idx = self
             .locate(action, call)?
             .filter(|&idx| self.confirm_report(idx, out));
-        let audio = self.audio_active;
+        let ctx = self.ctx();
         let deadline = self
             .now
             .saturating_add_ms(self.config.answer_connect_timeout_ms);
-        let audio_deadline = self.audio_deadline();
-        let Some(c) = idx.and_then(|idx| self.calls.at_mut(idx)) else {
+        let answered = idx.is_some_and(|idx| self.calls.answer(idx, action, deadline, &ctx, out));
+        if !answered {
             out.push(Effect::FailAction { action });
-            return Ok(());
-        };
-        if c.phase() != CallPhase::Ringing || c.report.pending_end.is_some() {
-            out.push(Effect::FailAction { action });
-            return Ok(());
         }
-        out.push(Effect::CancelTimer {
-            timer: Timer::Ring(call),
-        });
-        out.push(Effect::ConfigureAudioSession);
-        if c.connection_ready {
-            c.state = State::ANSWERED;
-            out.push(Effect::AnswerIncoming { call });
-            out.push(Effect::FulfillAction { action });
-            c.arm_audio_timer(audio, audio_deadline, out);
-            c.sync_audio(audio, out);
-        } else {
-            // Not connected yet (cold start from a push): hold the action until the
-            // connection is ready, and fail it after a bound (as Signal does).
-            c.state = State::Answering { action, deadline };
-            out.push(Effect::StartTimer {
-                timer: Timer::AnswerConnect(call),
-                deadline,
-            });
-        }
-        log_transition!("call {} {}", call, c.phase());
         Ok(())
     }
 
+    /// `CXStartCallAction` for a call the app requested: signalling starts and the
+    /// action waits for it to connect; failed for any other call, for a handle or video
+    /// the provider does not support, or when the app ended the call meanwhile.
     pub(super) fn on_perform_start(
         &mut self,
         action: ActionId,
@@ -181,7 +148,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         let provider = self.config.provider;
-        let audio = self.audio_active;
+        let ctx = self.ctx();
         let Some(c) = self.calls.at_mut(idx) else {
             return Ok(());
         };
@@ -192,7 +159,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let handle = Handle::new(handle_type, handle).filter(|h| !h.value.is_empty());
         let allowed = (!video || provider.supports_video)
             && provider.supported_handle_types.contains(handle_type);
-        let ending = c.report.pending_end.take();
+        let ending = c.take_kept_end();
         let (Some(handle), true, None) = (handle, allowed, ending) else {
             let reason = match ending {
                 Some(PendingEnd::Remote { reason, .. }) => reason,
@@ -203,14 +170,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             self.calls.end(idx, end, self.now, out);
             return Ok(());
         };
-        c.state = State::Starting { action };
-        c.remote.handle = Some(handle.clone());
-        c.remote.has_video = video;
-        out.push(Effect::ConfigureAudioSession);
-        out.set_handle(handle);
-        out.push(Effect::StartOutgoing { call, video });
-        c.sync_audio(audio, out);
-        log_transition!("call {} starting", call);
+        self.calls.start(idx, action, handle, video, &ctx, out);
         Ok(())
     }
 
@@ -225,7 +185,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if !me.phase().is_established() {
             return false;
         }
-        let my_label = me.group;
+        let my_label = me.group();
         match group_with {
             Some(other) => {
                 let Some(them) = self.calls.get(other) else {
@@ -234,16 +194,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 if other == call || !caps.supports_grouping || !them.phase().is_established() {
                     return false;
                 }
-                let label = them.group;
+                let label = them.group();
                 if label == my_label {
                     return true;
                 }
-                let members = self.calls.iter().filter(|c| c.group == label).count();
+                let members = self.calls.iter().filter(|c| c.group() == label).count();
                 if members >= usize::from(limits.maximum_calls_per_call_group) {
                     return false;
                 }
                 if let Some(c) = self.calls.get_mut(call) {
-                    c.group = label;
+                    c.set_group(label);
                 }
                 true
             }
@@ -254,19 +214,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 let mut others = self
                     .calls
                     .iter()
-                    .filter(|c| c.group == my_label && c.id != call);
+                    .filter(|c| c.group() == my_label && c.id() != call);
                 // The call leaves; if it lent the group its label, the rest take a new one.
-                let Some(heir) = others.next().map(|c| c.id) else {
+                let Some(heir) = others.next().map(Call::id) else {
                     return true;
                 };
                 if self.group_count() >= usize::from(limits.maximum_call_groups) {
                     return false;
                 }
                 for c in self.calls.iter_mut() {
-                    if c.id == call {
-                        c.group = call;
-                    } else if my_label == call && c.group == call {
-                        c.group = heir;
+                    if c.id() == call {
+                        c.set_group(call);
+                    } else if my_label == call && c.group() == call {
+                        c.set_group(heir);
                     }
                 }
                 true
@@ -277,8 +237,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     fn group_count(&self) -> usize {
         let mut labels: Vec<CallId, CALLS> = Vec::new();
         for c in self.calls.iter() {
-            if !labels.contains(&c.group) {
-                let _ = labels.push(c.group);
+            if !labels.contains(&c.group()) {
+                let _ = labels.push(c.group());
             }
         }
         labels.len()

@@ -12,14 +12,13 @@ use core::fmt::Write as _;
 use crate::effect::{CallAction, CallUpdate, Effect, PushEndReason, RejectReason};
 use crate::effects::Effects;
 use crate::error::Error;
-use crate::event::{ReportResult, Timer};
+use crate::event::ReportResult;
 use crate::log::log_transition;
 use crate::payload::{PushKind, PushPayload, OPAQUE_ID_NAMESPACE};
 use crate::types::{CallEndedReason, CallId, IncomingCallError, PushId};
 
-use super::call::{Call, Remote};
-use super::phase::{Direction, State};
-use super::push_table::PushTable;
+use super::call::{emit_end, Confirmed, Remote};
+use super::phase::Direction;
 use super::teardown::{End, PendingEnd, Release};
 use super::transaction::TransactionKind;
 use super::Engine;
@@ -106,24 +105,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             caller_name: update.localized_caller_name.clone(),
             has_video: update.has_video,
         };
-        let ringing = State::Ringing {
-            deadline,
-            backstop: false,
-        };
-        let mut c = Call::new(call, ringing, remote);
-        c.report.push = Some(push);
-        c.report.awaiting = true;
         out.set_call_update(update);
         out.push(Effect::ReportNewIncomingCall { push, call });
         self.track_push(push, call, None, out);
+        let ctx = self.ctx();
         // Cannot fail: the table was checked for room above.
-        let _ = self.calls.add(c);
-        log_transition!("call {} ringing", call);
-        out.push(Effect::ConnectIncoming { call });
-        out.push(Effect::StartTimer {
-            timer: Timer::Ring(call),
-            deadline,
-        });
+        let _ = self.calls.ring(call, remote, push, deadline, &ctx, out);
     }
 
     /// A push for a call that is already live: report under its UUID (CallKit answers
@@ -139,27 +126,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some(c) = self.calls.at_mut(idx) else {
             return;
         };
-        let call = c.id;
-        let fresh_name = parsed.caller_name.is_some() && parsed.caller_name != c.remote.caller_name;
-        let fresh_handle = parsed.handle.is_some() && parsed.handle != c.remote.handle;
+        let call = c.id();
         let incoming = c.direction() == Direction::Incoming;
         let cancel = parsed.kind == PushKind::Cancel && incoming && c.phase().unanswered();
-        let merge = (fresh_name || fresh_handle) && !cancel && incoming;
-        if merge {
-            if fresh_name {
-                c.remote.caller_name = parsed.caller_name.clone();
-            }
-            if fresh_handle {
-                c.remote.handle = parsed.handle.clone();
-            }
-            // While CallKit has not confirmed the call, the details wait with it
-            // ([`Engine::confirm_report`]).
-            c.report.details_pending |= c.report.awaiting;
-        }
-        let may_update = merge && !c.report.awaiting;
-        let report_pending = c.report.awaiting;
+        // While CallKit has not confirmed the call, new details wait with it
+        // ([`Engine::confirm_report`]).
+        let may_update = !cancel && incoming && c.merge_push_details(parsed);
+        let report_pending = c.report_pending();
         if cancel && report_pending {
-            c.report.keep_end(PendingEnd::Remote {
+            c.keep_end(PendingEnd::Remote {
                 reason: CallEndedReason::RemoteEnded,
                 release: Release::HangUp,
             });
@@ -222,7 +197,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// `reportCall(endedAt:reason:)` waits with the push until its report is accepted
     /// or its deadline passes, and is dropped if CallKit refuses the report (it never
     /// had the call) or resets: an end sent before CallKit accepted the report can be
-    /// lost, and an "Unknown" call then rings (issue 9).
+    /// lost, and an "Unknown" call then rings.
     #[allow(clippy::too_many_arguments)]
     fn report_and_end(
         &mut self,
@@ -237,7 +212,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         out.set_call_update(update);
         out.set_push_end_reason(why);
         out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, Some(reason), out);
+        let kept = PendingEnd::Remote {
+            reason,
+            release: Release::Nothing,
+        };
+        self.track_push(push, call, Some(kept), out);
         if let Some(signal) = signal {
             out.push(signal);
         }
@@ -249,17 +228,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         &mut self,
         push: PushId,
         call: CallId,
-        end: Option<CallEndedReason>,
+        end: Option<PendingEnd>,
         out: &mut Effects<EFFECTS>,
     ) {
         // A push id is the host's to reuse once its push was completed: the newest
         // report made under it is the one its next result answers, so older calls stop
         // listening for that id.
-        for c in self.calls.iter_mut() {
-            if c.report.push == Some(push) {
-                c.report.push = None;
-            }
-        }
+        self.calls.forget_push(push);
         let timeout_ms = self.config.push_completion_timeout_ms;
         self.pushes
             .track(push, call, self.now, timeout_ms, end, out);
@@ -291,9 +266,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 // Refused: CallKit never had the call, so a kept end is dropped.
                 return Ok(());
             };
-            if end.is_some() {
+            if let Some(kept) = end {
                 // A call reported to be ended at once: CallKit has it now.
-                PushTable::<PUSHES>::emit_end(call, end, self.now, out);
+                emit_end(call, None, kept.end(), self.now, out);
             } else if let Some((idx, _)) = self.calls.find(call) {
                 // A duplicate push's report: CallKit accepting it confirms the call too.
                 self.confirm_report(idx, out);
@@ -301,7 +276,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         };
         if let Some(c) = self.calls.at_mut(idx) {
-            c.report.push = None;
+            c.forget_push(push);
         }
         match result {
             _ if accepted => {
@@ -355,29 +330,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some(c) = self.calls.at_mut(idx) else {
             return false;
         };
-        if !c.report.awaiting {
-            return true;
-        }
-        c.report.awaiting = false;
-        let call = c.id;
-        let details = core::mem::take(&mut c.report.details_pending);
-        match c.report.pending_end.take() {
-            None => {
-                if details {
-                    // Details that came while the report was pending (a later push's,
-                    // or the app's): CallKit can take them now.
-                    out.set_call_update(c.update(blank));
-                    out.push(Effect::ReportCallUpdated { call });
-                }
-                return true;
-            }
-            Some(PendingEnd::Local) if !self.transactions.is_full() => {
+        let call = c.id();
+        match c.confirm(blank, out) {
+            Confirmed::Live => return true,
+            Confirmed::EndRequested if !self.transactions.is_full() => {
                 let action = CallAction::EndCall { call };
                 self.transactions
                     .request(call, TransactionKind::End, action, out);
                 return true;
             }
-            Some(kept) => self.calls.end(idx, kept.end(), self.now, out),
+            Confirmed::EndRequested => {
+                self.calls.end(idx, PendingEnd::Local.end(), self.now, out);
+            }
+            Confirmed::Ends(end) => self.calls.end(idx, end, self.now, out),
         }
         false
     }

@@ -13,7 +13,10 @@ use crate::effect::Effect;
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
-use crate::types::{CallEndedReason, CallId, Instant, PushId};
+use crate::types::{CallId, Instant, PushId};
+
+use super::call::emit_end;
+use super::teardown::PendingEnd;
 
 /// A push between its arrival and its PushKit completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +26,7 @@ pub(super) struct PendingPush {
     deadline: Instant,
     /// For a call reported and ended at once: the end to report once CallKit has the
     /// call (its report accepted, or its deadline passed).
-    end: Option<CallEndedReason>,
+    end: Option<PendingEnd>,
 }
 
 /// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
@@ -67,22 +70,19 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
-    /// reported to be ended at once, now that CallKit has it). Each such report owes its
-    /// own end, even when several name the same call: a copy reported after CallKit
-    /// ended the call may ring it anew, and an extra end of an ended call is harmless.
+    /// reported to be ended at once, now that CallKit has it), through the one end
+    /// emitter ([`emit_end`]). Each such report owes its own end, even when several name
+    /// the same call: a copy reported after CallKit ended the call may ring it anew, and
+    /// an extra end of an ended call is harmless.
     #[inline]
-    pub(super) fn emit_end<const N: usize>(
+    fn emit_end<const N: usize>(
         call: CallId,
-        end: Option<CallEndedReason>,
+        end: Option<PendingEnd>,
         now: Instant,
         out: &mut Effects<N>,
     ) {
-        if let Some(reason) = end {
-            out.push(Effect::ReportCallEnded {
-                call,
-                at: now,
-                reason,
-            });
+        if let Some(kept) = end {
+            emit_end(call, None, kept.end(), now, out);
         }
     }
 
@@ -145,7 +145,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         &mut self,
         push: PushId,
         out: &mut Effects<N>,
-    ) -> Option<(CallId, Option<CallEndedReason>)> {
+    ) -> Option<(CallId, Option<PendingEnd>)> {
         let i = self.pending.iter().position(|p| p.push == push)?;
         self.complete_slot(i, false, out).map(|p| (p.call, p.end))
     }
@@ -202,7 +202,7 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         call: CallId,
         now: Instant,
         timeout_ms: u64,
-        end: Option<CallEndedReason>,
+        end: Option<PendingEnd>,
         out: &mut Effects<N>,
     ) {
         if self.pending.is_full() {
@@ -245,7 +245,9 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::teardown::Release;
     use crate::engine::testing::{at, call_id as call};
+    use crate::types::CallEndedReason;
 
     /// A table of `N` holding push 1 (call 1, due at 100 ms), and an empty buffer.
     fn tracking_one<const N: usize>() -> (PushTable<N>, Effects<8>) {
@@ -379,7 +381,10 @@ mod tests {
             at: at(ms),
             reason: CallEndedReason::Failed,
         };
-        let end = Some(CallEndedReason::Failed);
+        let end = Some(PendingEnd::Remote {
+            reason: CallEndedReason::Failed,
+            release: Release::Nothing,
+        });
         let mut table: PushTable<1> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
         table.track(PushId(1), call(1), at(0), 100, end, &mut out);

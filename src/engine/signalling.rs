@@ -8,11 +8,10 @@
 use crate::effect::Effect;
 use crate::effects::Effects;
 use crate::error::Error;
-use crate::event::Timer;
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, CallerName};
 
-use super::phase::{CallPhase, Direction, State};
+use super::phase::CallPhase;
 use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
 
@@ -40,75 +39,41 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         progress: Progress,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let now = self.now;
-        let audio = self.audio_active;
-        let audio_deadline = self.audio_deadline();
+        let ctx = self.ctx();
         let blank = self.blank_update();
-        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+        let Some((idx, c)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        match (c.state, progress) {
-            (State::Starting { action }, _) => {
-                out.push(Effect::ReportOutgoingCallStartedConnecting { call, at: now });
-                out.push(Effect::FulfillAction { action });
-                c.state = State::Connecting {
-                    audio: None,
-                    ringing: false,
-                };
-                c.arm_audio_timer(audio, audio_deadline, out);
-                if core::mem::take(&mut c.report.details_pending) {
-                    // Details the app gave before CallKit performed the start action.
-                    out.set_call_update(c.update(blank));
-                    out.push(Effect::ReportCallUpdated { call });
-                }
-            }
-            (State::Connecting { .. }, Progress::Connected | Progress::Ringing) => {}
+        match (c.phase(), progress) {
+            (CallPhase::Starting, _) => self.calls.started_connecting(idx, blank, &ctx, out),
+            (CallPhase::Connecting, Progress::Connected | Progress::Ringing) => {}
             _ => return Err(Error::WrongPhase(call)),
         }
+        let Some(c) = self.calls.at_mut(idx) else {
+            return Ok(());
+        };
         match progress {
             Progress::Connecting => {}
-            Progress::Ringing => {
-                if let State::Connecting { ringing, .. } = &mut c.state {
-                    *ringing = true;
-                }
-                c.sync_audio(audio, out);
-            }
-            Progress::Connected => {
-                out.push(Effect::ReportOutgoingCallConnected { call, at: now });
-                c.state = State::Connected {
-                    audio: c.audio_activation_deadline(),
-                };
-                c.sync_audio(audio, out);
-            }
+            Progress::Ringing => c.remote_rings(&ctx, out),
+            Progress::Connected => c.remote_answered(&ctx, out),
         }
         log_transition!("call {} {}", call, c.phase());
         Ok(())
     }
 
+    /// [`Event::IncomingCallConnected`](crate::Event::IncomingCallConnected): the
+    /// connection is ready, and a deferred answer is released.
     pub(super) fn on_incoming_connected(
         &mut self,
         call: CallId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let audio = self.audio_active;
-        let audio_deadline = self.audio_deadline();
-        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+        let ctx = self.ctx();
+        let Some((idx, _)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        if c.direction() != Direction::Incoming {
+        if !self.calls.connected(idx, &ctx, out) {
             return Err(Error::WrongPhase(call));
-        }
-        c.connection_ready = true;
-        if let State::Answering { action, .. } = c.state {
-            out.push(Effect::CancelTimer {
-                timer: Timer::AnswerConnect(call),
-            });
-            c.state = State::ANSWERED;
-            out.push(Effect::AnswerIncoming { call });
-            out.push(Effect::FulfillAction { action });
-            c.arm_audio_timer(audio, audio_deadline, out);
-            c.sync_audio(audio, out);
-            log_transition!("call {} answered", call);
         }
         Ok(())
     }
@@ -133,20 +98,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let name = caller_name
             .filter(|n| !n.is_empty())
             .map(CallerName::truncating);
-        let fresh_name = name.is_some() && name != c.remote.caller_name;
-        let fresh_video = has_video.is_some_and(|v| v != c.remote.has_video);
-        if !(fresh_name || fresh_video) || c.report.pending_end.is_some() {
-            return Ok(());
-        }
-        if fresh_name {
-            c.remote.caller_name = name;
-        }
-        if let Some(video) = has_video {
-            c.remote.has_video = video;
-        }
-        if c.report.awaiting || c.phase() == CallPhase::Requested {
-            // CallKit does not know the call yet: send the details once it does.
-            c.report.details_pending = true;
+        // While CallKit does not know the call yet, the details wait with it.
+        if !c.merge_app_details(name, has_video) {
             return Ok(());
         }
         out.set_call_update(c.update(blank));
@@ -179,10 +132,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             // settles it, and ends this leg (RemoteEnded) if the other device won.
             return Ok(());
         }
-        if c.report.awaiting {
+        if c.report_pending() {
             // CallKit has not confirmed the call yet: keep the end and apply it when the
             // report completes (element-ios #1751, "stuck ringing forever").
-            c.report.keep_end(PendingEnd::Remote {
+            c.keep_end(PendingEnd::Remote {
                 reason,
                 release: Release::Nothing,
             });

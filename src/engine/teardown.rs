@@ -1,19 +1,10 @@
-//! How a call ends: the kept end of a call CallKit does not know yet ([`PendingEnd`]),
-//! the release of its signalling leg ([`Release`]), what already became of its timer or
-//! action ([`Spent`]), and the effects of the end in their one order
-//! ([`Call::emit_end`]).
-//!
-//! Rule owned here: an end emits, in this order and each at most once, the cancel of
-//! the armed timer (unless it fired), the failure of the deferred action (unless CallKit
-//! voided it), the stop of media and of ringback, the signalling release and
-//! `reportCall(endedAt:reason:)`; at most 5 effects.
+//! How a call ends, as values: the kept end of a call CallKit does not know yet
+//! ([`PendingEnd`]), the release of its signalling leg ([`Release`]), what already
+//! became of its timer or action ([`Spent`]), and the whole end ([`End`]). The effects
+//! of an end are emitted by the call's last transition (`call::emit_end`).
 
-use crate::effect::{Effect, RejectReason};
-use crate::effects::Effects;
-use crate::types::{CallEndedReason, Instant};
-
-use super::call::Call;
-use super::phase::CallPhase;
+use crate::effect::RejectReason;
+use crate::types::CallEndedReason;
 
 /// An end that could not be reported yet, kept until CallKit knows the call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +55,8 @@ pub(super) enum Spent {
     Timer,
     /// CallKit voided the deferred action (`providerDidReset`, `timedOutPerforming`).
     Action,
+    /// The transition fulfils the deferred action itself (a released answer or start).
+    Fulfilled,
 }
 
 /// How a call ends: its signalling release, its reported end reason (none when CallKit
@@ -110,55 +103,5 @@ impl End {
     #[inline]
     pub(super) const fn spent(self, spent: Spent) -> Self {
         End { spent, ..self }
-    }
-}
-
-impl Call {
-    /// The effects of ending this call, in order: the cancel of its armed timer (unless
-    /// it fired), the failure of its deferred action (unless CallKit voided it), the stop of
-    /// its media and of its ringback, the release of its signalling leg, and (with
-    /// `ended`) `reportCall(endedAt:reason:)`. At most 5: a call with a deferred action has
-    /// no media or ringback, and one with ringback has no armed timer (ringback plays
-    /// only with the audio session active, which disarms the audio-activation time-out).
-    #[inline(always)]
-    pub(super) fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
-        let call = self.id;
-        if end.spent != Spent::Timer {
-            if let Some((timer, _)) = self.armed_timer() {
-                out.push(Effect::CancelTimer { timer });
-            }
-        }
-        if end.spent != Spent::Action {
-            if let Some(action) = self.deferred_action() {
-                out.push(Effect::FailAction { action });
-            }
-        }
-        if self.media {
-            out.push(Effect::StopMedia { call });
-        }
-        if self.ringback {
-            out.push(Effect::StopRingback { call });
-        }
-        let signal = match end.release {
-            Release::Nothing => None,
-            Release::HangUp => Some(Effect::HangUp { call }),
-            Release::Auto(reason) => match self.phase() {
-                CallPhase::Ringing | CallPhase::Answering => {
-                    Some(Effect::RejectIncoming { call, reason })
-                }
-                CallPhase::Requested => None,
-                _ => Some(Effect::HangUp { call }),
-            },
-        };
-        if let Some(signal) = signal {
-            out.push(signal);
-        }
-        if let Some(reason) = end.ended {
-            out.push(Effect::ReportCallEnded {
-                call,
-                at: now,
-                reason,
-            });
-        }
     }
 }

@@ -7,7 +7,7 @@
 //! while CallKit has not confirmed the call is kept as an end and re-armed once as a
 //! backstop.
 
-use crate::effect::{Effect, RejectReason};
+use crate::effect::RejectReason;
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::event::Timer;
@@ -15,7 +15,6 @@ use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
 use super::call::Call;
-use super::phase::State;
 use super::teardown::{End, PendingEnd, Release, Spent};
 use super::Engine;
 
@@ -27,14 +26,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let rings = self
             .calls
             .iter()
-            .filter_map(|c| c.ring_deadline().map(|d| (Timer::Ring(c.id), d)));
-        let answers = self
-            .calls
-            .iter()
-            .filter_map(|c| c.answer_deadline().map(|d| (Timer::AnswerConnect(c.id), d)));
+            .filter_map(|c| c.ring_deadline().map(|d| (Timer::Ring(c.id()), d)));
+        let answers = self.calls.iter().filter_map(|c| {
+            c.answer_deadline()
+                .map(|d| (Timer::AnswerConnect(c.id()), d))
+        });
         let audio = self.calls.iter().filter_map(|c| {
             c.audio_activation_deadline()
-                .map(|d| (Timer::AudioActivation(c.id), d))
+                .map(|d| (Timer::AudioActivation(c.id()), d))
         });
         self.pushes
             .timers()
@@ -44,7 +43,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     }
 
     /// The earliest timer deadline, quinn-style: a host that prefers one wake-up to one
-    /// timer per [`Effect::StartTimer`] sleeps until then and fires every timer due
+    /// timer per [`Effect::StartTimer`](crate::Effect::StartTimer) sleeps until then and fires every timer due
     /// (from [`Engine::timers`]). `None` when no timer is armed.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.timers().map(|(_, deadline)| deadline).min()
@@ -82,12 +81,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// fulfilled: the host is told, and the call is left as it is.
     fn on_audio_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         let timer = Timer::AudioActivation(call);
+        let ctx = self.ctx();
         let Some((_, c)) = self.due(timer, call, Call::audio_activation_deadline)? else {
             return Ok(());
         };
-        c.disarm_audio_timer(true, out);
-        out.push(Effect::AudioActivationTimedOut { call });
-        log_transition!("call {} audio activation time-out", call);
+        c.audio_timed_out(&ctx, out);
         Ok(())
     }
 
@@ -119,34 +117,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     fn on_ring_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         let timer = Timer::Ring(call);
+        let ctx = self.ctx();
         let backstop_at = self
             .now
             .saturating_add_ms(self.config.push_completion_timeout_ms);
         let Some((idx, c)) = self.due(timer, call, Call::ring_deadline)? else {
             return Ok(());
         };
-        let State::Ringing { backstop, .. } = c.state else {
-            return Ok(());
-        };
-        if c.report.awaiting && !backstop {
+        if c.report_pending() && !c.ring_backstop() {
             // CallKit has not confirmed the call: keep the time-out like any other
             // end, and give the report one push time-out more before ending it
             // regardless (a report that never completes must not ring forever).
-            c.report.keep_end(PendingEnd::Remote {
-                reason: CallEndedReason::Unanswered,
-                release: Release::Auto(RejectReason::Unanswered),
-            });
-            c.state = State::Ringing {
-                deadline: backstop_at,
-                backstop: true,
-            };
-            out.push(Effect::StartTimer {
-                timer,
-                deadline: backstop_at,
-            });
+            c.ring_backstop_at(backstop_at, &ctx, out);
             return Ok(());
         }
-        let end = c.report.pending_end.map_or(
+        let end = c.kept_end().map_or(
             End::new(
                 Release::Auto(RejectReason::Unanswered),
                 Some(CallEndedReason::Unanswered),

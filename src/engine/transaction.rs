@@ -14,8 +14,7 @@ use crate::error::Error;
 use crate::event::TransactionResult;
 use crate::types::{CallId, Handle, HandleType, TransactionId};
 
-use super::call::{Call, Remote};
-use super::phase::{CallPhase, State};
+use super::phase::CallPhase;
 use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
 
@@ -159,18 +158,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         {
             return Err(Error::NotSupported(call));
         }
-        let remote = Remote {
-            handle: Some(handle.clone()),
-            caller_name: None,
-            has_video: video,
-        };
-        if self
-            .calls
-            .add(Call::new(call, State::Requested, remote))
-            .is_err()
-        {
-            return Err(Error::CallCapacity);
-        }
+        self.calls.request(call, handle.clone(), video)?;
         out.set_handle(handle);
         let action = CallAction::StartCall { call, video };
         self.transactions
@@ -189,9 +177,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             // The call ended as the user asked to end it: done already.
             return Ok(());
         };
-        if c.report.awaiting || matches!(c.state, State::Requested) {
+        if c.unknown_to_callkit() {
             // CallKit may not know the call yet: keep the end until it does.
-            c.report.keep_end(PendingEnd::Local);
+            c.keep_end(PendingEnd::Local);
             return Ok(());
         }
         if full {

@@ -157,6 +157,8 @@ struct StepState {
     push_end: bool,
     /// Calls whose kept end is due in this step, with the push that completed.
     end_due: Vec<(CallId, u64)>,
+    /// Calls a `SetHeld` effect of this step resumed from hold.
+    resumed: Vec<CallId>,
 }
 
 impl InvariantChecker {
@@ -667,6 +669,9 @@ impl InvariantChecker {
             }
             Effect::SetHeld { call, on_hold } => {
                 if let Some(c) = self.calls.get_mut(&call) {
+                    if c.on_hold && !on_hold {
+                        step.resumed.push(call);
+                    }
                     c.on_hold = on_hold;
                 }
             }
@@ -882,6 +887,8 @@ impl InvariantChecker {
                             "I9: call {id} may have media (unheld, session active, {phase:?}) but has none";
                         c.audio_activation_deadline().is_some() && audio =>
                             "I9: call {id} waits for an audio activation that happened";
+                        step.resumed.contains(&id) && !audio && c.audio_activation_deadline().is_none() =>
+                            "I9: call {id} was resumed with the audio session inactive but does not wait for didActivate";
                         (connecting && !rec.connecting) || (phase == CallPhase::Connected && !rec.connected) =>
                             "I6: call {id} is {phase:?} without the matching outgoing report";
                     }

@@ -1,0 +1,332 @@
+//! The call table: the live calls in slot order, a one-byte fingerprint of each call's
+//! UUID, the number of calls holding a deferred action, and the UUIDs of the calls that
+//! ended lately.
+//!
+//! Rules owned here: a handler finds its call once, by fingerprint first; every end goes
+//! through [`CallTable::end`] or [`CallTable::end_all`], which remember the UUID; the
+//! transitions that defer or release an action ([`CallTable::answer`],
+//! [`CallTable::connected`], [`CallTable::start`], [`CallTable::started_connecting`])
+//! are the table's, so that the count of deferring calls is always exact and a lookup
+//! walks the calls' actions only when one is deferred.
+
+use heapless::{HistoryBuf, Vec};
+
+use crate::effect::{CallUpdate, RejectReason};
+use crate::effects::Effects;
+use crate::error::Error;
+use crate::limits::RECENTLY_ENDED_CALLS;
+use crate::log::log_transition;
+use crate::types::{ActionId, CallId, Handle, Instant, PushId};
+
+use super::super::teardown::{End, Release, Spent};
+use super::{Call, Ctx, Remote};
+
+/// A one-byte digest of a call UUID: every byte takes part, so that time-based UUIDs
+/// (whose leading bytes barely change) spread as well as random ones.
+#[inline(always)]
+fn fingerprint(id: CallId) -> u8 {
+    let (hi, lo) = id.0.as_u64_pair();
+    let x = hi ^ lo;
+    let x = x ^ (x >> 32);
+    let x = x ^ (x >> 16);
+    (x ^ (x >> 8)) as u8
+}
+
+/// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
+/// [`RECENTLY_ENDED_CALLS`] calls that ended.
+///
+/// `keys[i]` is the fingerprint of `calls[i]`'s UUID; `deferring` counts the calls that
+/// hold a deferred answer or start action.
+#[derive(Clone, Debug, PartialEq)]
+pub(in crate::engine) struct CallTable<const CALLS: usize> {
+    calls: Vec<Call, CALLS>,
+    keys: Vec<u8, CALLS>,
+    pub(super) deferring: usize,
+    recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
+}
+
+impl<const CALLS: usize> CallTable<CALLS> {
+    #[inline]
+    pub(in crate::engine) const fn new() -> Self {
+        CallTable {
+            calls: Vec::new(),
+            keys: Vec::new(),
+            deferring: 0,
+            recently_ended: HistoryBuf::new(),
+        }
+    }
+
+    #[inline]
+    pub(in crate::engine) fn iter(&self) -> core::slice::Iter<'_, Call> {
+        self.calls.iter()
+    }
+
+    #[inline]
+    pub(in crate::engine) fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    #[inline]
+    pub(in crate::engine) fn is_full(&self) -> bool {
+        self.calls.is_full()
+    }
+
+    /// The slot of the live call `id`: its fingerprint is compared first, the whole
+    /// UUID only where the fingerprint matches.
+    #[inline]
+    pub(in crate::engine) fn position(&self, id: CallId) -> Option<usize> {
+        let key = fingerprint(id);
+        self.keys
+            .iter()
+            .zip(self.calls.iter())
+            .position(|(&k, c)| k == key && c.id == id)
+    }
+
+    /// The live call `id`.
+    #[inline]
+    pub(in crate::engine) fn get(&self, id: CallId) -> Option<&Call> {
+        self.position(id).and_then(|i| self.calls.get(i))
+    }
+
+    /// The live call `id`, to change.
+    #[inline]
+    pub(in crate::engine) fn get_mut(&mut self, id: CallId) -> Option<&mut Call> {
+        self.position(id).and_then(|i| self.calls.get_mut(i))
+    }
+
+    /// The slot of the live call `id`, with the call.
+    #[inline]
+    pub(in crate::engine) fn find(&self, id: CallId) -> Option<(usize, &Call)> {
+        let i = self.position(id)?;
+        self.calls.get(i).map(|c| (i, c))
+    }
+
+    /// The slot of the live call `id`, with the call to change; `Ok(None)` when the call
+    /// ended lately (an event about it raced its end: no error, nothing to do), and
+    /// [`Error::UnknownCall`] when the engine never knew it or forgot it long ago.
+    #[inline]
+    pub(in crate::engine) fn live_or_gone(
+        &mut self,
+        id: CallId,
+    ) -> Result<Option<(usize, &mut Call)>, Error> {
+        match self.position(id) {
+            Some(i) => Ok(self.calls.get_mut(i).map(|c| (i, c))),
+            None if self.recently_ended.contains(&id) => Ok(None),
+            None => Err(Error::UnknownCall(id)),
+        }
+    }
+
+    /// The call in slot `idx`.
+    #[inline]
+    pub(in crate::engine) fn at_mut(&mut self, idx: usize) -> Option<&mut Call> {
+        self.calls.get_mut(idx)
+    }
+
+    /// Every live call, to change in slot order.
+    #[inline]
+    pub(in crate::engine) fn iter_mut(&mut self) -> core::slice::IterMut<'_, Call> {
+        self.calls.iter_mut()
+    }
+
+    /// In one pass: refuses an action id already deferred for a call
+    /// ([`Error::DuplicateAction`]), and finds the slot of `call`. The calls' actions are
+    /// read only while some call defers one.
+    #[inline]
+    pub(in crate::engine) fn locate(
+        &self,
+        action: ActionId,
+        call: CallId,
+    ) -> Result<Option<usize>, Error> {
+        if self.deferring == 0 {
+            return Ok(self.position(call));
+        }
+        if self.deferring_slot(action).is_some() {
+            return Err(Error::DuplicateAction(action));
+        }
+        Ok(self.position(call))
+    }
+
+    /// The slot of the call that defers `action`.
+    #[inline]
+    pub(in crate::engine) fn deferring_slot(&self, action: ActionId) -> Option<usize> {
+        if self.deferring == 0 {
+            return None;
+        }
+        self.calls
+            .iter()
+            .position(|c| c.deferred_action() == Some(action))
+    }
+
+    /// The slot of the call whose report's result `push` answers.
+    #[inline]
+    pub(in crate::engine) fn reporting(&self, push: PushId) -> Option<usize> {
+        self.calls.iter().position(|c| c.reported_by(push))
+    }
+
+    /// The report's result of `push` answers for no call any more.
+    #[inline]
+    pub(in crate::engine) fn forget_push(&mut self, push: PushId) {
+        for c in self.calls.iter_mut() {
+            c.forget_push(push);
+        }
+    }
+
+    /// Whether `id` is among the calls that ended lately.
+    #[inline]
+    pub(in crate::engine) fn ended_recently(&self, id: CallId) -> bool {
+        self.recently_ended.contains(&id)
+    }
+
+    /// Remembers `id` as ended, for a call reported and ended without a slot.
+    #[inline]
+    pub(in crate::engine) fn remember_ended(&mut self, id: CallId) {
+        self.recently_ended.write(id);
+    }
+
+    /// Adds `call`; [`Error::CallCapacity`] when the table is full.
+    #[inline]
+    pub(super) fn add(&mut self, call: Call) -> Result<(), Error> {
+        let key = fingerprint(call.id);
+        self.calls.push(call).map_err(|_| Error::CallCapacity)?;
+        // Cannot fail: `keys` has as many slots as `calls`.
+        let _ = self.keys.push(key);
+        Ok(())
+    }
+
+    /// A new incoming call `id`, reported for `push`, ringing until `ring_deadline`
+    /// ([`Call::incoming`]); [`Error::CallCapacity`], with nothing emitted, when the
+    /// table is full.
+    #[inline]
+    pub(in crate::engine) fn ring<const N: usize>(
+        &mut self,
+        id: CallId,
+        remote: Remote,
+        push: PushId,
+        ring_deadline: Instant,
+        ctx: &Ctx,
+        out: &mut Effects<N>,
+    ) -> Result<(), Error> {
+        if self.is_full() {
+            return Err(Error::CallCapacity);
+        }
+        self.add(Call::incoming(id, remote, push, ring_deadline, ctx, out))
+    }
+
+    /// A new outgoing call `id` the app requested, to `handle`.
+    #[inline]
+    pub(in crate::engine) fn request(
+        &mut self,
+        id: CallId,
+        handle: Handle,
+        video: bool,
+    ) -> Result<(), Error> {
+        self.add(Call::outgoing(id, handle, video))
+    }
+
+    /// Runs `change` on the call in slot `idx`, keeping the count of deferring calls.
+    #[inline(always)]
+    fn change<R>(&mut self, idx: usize, change: impl FnOnce(&mut Call) -> R) -> Option<R> {
+        let c = self.calls.get_mut(idx)?;
+        let held = c.deferred_action().is_some();
+        let result = change(c);
+        match (held, c.deferred_action().is_some()) {
+            (false, true) => self.deferring = self.deferring.saturating_add(1),
+            (true, false) => self.deferring = self.deferring.saturating_sub(1),
+            _ => {}
+        }
+        Some(result)
+    }
+
+    /// [`Call::answer`] on the call in slot `idx`; `false` when it cannot be answered.
+    #[inline]
+    pub(in crate::engine) fn answer<const N: usize>(
+        &mut self,
+        idx: usize,
+        action: ActionId,
+        answer_deadline: Instant,
+        ctx: &Ctx,
+        out: &mut Effects<N>,
+    ) -> bool {
+        self.change(idx, |c| c.answer(action, answer_deadline, ctx, out))
+            .unwrap_or(false)
+    }
+
+    /// [`Call::connected`] on the call in slot `idx`; `false` for an outgoing call.
+    #[inline]
+    pub(in crate::engine) fn connected<const N: usize>(
+        &mut self,
+        idx: usize,
+        ctx: &Ctx,
+        out: &mut Effects<N>,
+    ) -> bool {
+        self.change(idx, |c| c.connected(ctx, out)).unwrap_or(false)
+    }
+
+    /// [`Call::start`] on the call in slot `idx`.
+    #[inline]
+    pub(in crate::engine) fn start<const N: usize>(
+        &mut self,
+        idx: usize,
+        action: ActionId,
+        handle: Handle,
+        video: bool,
+        ctx: &Ctx,
+        out: &mut Effects<N>,
+    ) {
+        self.change(idx, |c| c.start(action, handle, video, ctx, out));
+    }
+
+    /// [`Call::started_connecting`] on the call in slot `idx`.
+    #[inline]
+    pub(in crate::engine) fn started_connecting<const N: usize>(
+        &mut self,
+        idx: usize,
+        blank: CallUpdate,
+        ctx: &Ctx,
+        out: &mut Effects<N>,
+    ) {
+        self.change(idx, |c| c.started_connecting(blank, ctx, out));
+    }
+
+    /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
+    /// effects of `end` (at most 5, [`Call::emit_end`]) and remembers its UUID. Nothing
+    /// when the slot is empty.
+    #[inline]
+    pub(in crate::engine) fn end<const N: usize>(
+        &mut self,
+        idx: usize,
+        end: End,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        if idx >= self.calls.len() {
+            return;
+        }
+        let c = self.calls.swap_remove(idx);
+        self.keys.swap_remove(idx);
+        if c.deferred_action().is_some() {
+            self.deferring = self.deferring.saturating_sub(1);
+        }
+        c.emit_end(end, now, out);
+        self.recently_ended.write(c.id);
+        log_transition!("call {} ended", c.id);
+    }
+
+    /// Ends every call, in slot order, as `providerDidReset` does: each deferred action is
+    /// void, each signalling leg released as failed, nothing reported.
+    #[inline]
+    pub(in crate::engine) fn end_all<const N: usize>(
+        &mut self,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        let end = End::new(Release::Auto(RejectReason::Failed), None).spent(Spent::Action);
+        for c in self.calls.iter() {
+            c.emit_end(end, now, out);
+            self.recently_ended.write(c.id);
+        }
+        self.calls.clear();
+        self.keys.clear();
+        self.deferring = 0;
+    }
+}
