@@ -1,6 +1,11 @@
 //! Behaviour tests: one test (or a small group) per engine behaviour, each named for the
 //! behaviour it pins, driven on a virtual clock through the testkit `Harness` (which
 //! checks the PushKit rule after every step).
+//!
+//! The tests are grouped in numbered sections, one per rule (PushKit reporting,
+//! payloads, duplicate pushes, answer deferral, media, outgoing calls, ends, time-outs,
+//! in-call actions, reset, refusals, ...); a new test goes in the section of the rule it
+//! pins.
 
 use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN};
 use callkit_engine::{
@@ -216,7 +221,15 @@ fn finish(h: &mut Harness) {
     h.assert_rules();
 }
 
-// ------------------------------------------ 1. every push: report first, complete once
+/// A payload the default schema cannot read (the call id is a number): a push reported
+/// and ended once CallKit accepted the report.
+const UNREADABLE: &[u8] = b"{\"uuid\":7}";
+
+fn owed_end(h: &Harness) -> bool {
+    h.engine.pending_pushes() > 0 && h.engine.calls().count() == 0
+}
+
+// -------------------------------- 1. every push: reported in its own step, completed once
 
 #[test]
 fn every_push_is_reported_in_its_own_step_and_completed_once_after_the_report_result() {
@@ -486,7 +499,34 @@ fn a_push_whose_time_went_backwards_is_still_handled_at_the_last_time() {
     finish(&mut h);
 }
 
-// --------------------------------------------------------------------- 2. payloads
+#[test]
+fn a_pushed_calls_report_carries_the_configured_call_capabilities() {
+    let capabilities = CallCapabilities {
+        supports_holding: false,
+        supports_grouping: true,
+        supports_ungrouping: true,
+        supports_dtmf: false,
+    };
+    let mut h: Harness = Harness::new(Config {
+        capabilities,
+        ..Config::default()
+    });
+    let call = call_id(1);
+    let effects = h.push(1, &payload(call));
+    assert_report_first(&effects, 1, call);
+    let update = effects.call_update.expect("the report's CXCallUpdate");
+    assert_eq!(
+        (
+            update.supports_holding,
+            update.supports_grouping,
+            update.supports_ungrouping,
+            update.supports_dtmf
+        ),
+        (false, true, true, false)
+    );
+}
+
+// ---------------------------------------------------------------------------- 2. payloads
 
 #[test]
 fn escaped_unicode_in_the_caller_name_is_decoded() {
@@ -779,7 +819,7 @@ fn nested_data_payloads_are_read_through_the_data_root() {
     finish(&mut h);
 }
 
-// ------------------------------------------------------ 3. duplicate push, known call
+// ------------------------------------------------- 3. duplicate, late and unusable pushes
 
 #[test]
 fn a_second_push_for_a_known_call_is_reported_under_its_uuid_and_already_exists_counts_as_success()
@@ -851,7 +891,91 @@ fn a_call_whose_own_report_answers_call_uuid_already_exists_is_treated_as_report
     finish(&mut h);
 }
 
-// ------------------------------------------------------------ 4. failed reports
+#[test]
+fn each_copy_of_a_push_for_an_ended_call_is_ended_once_its_own_report_is_accepted() {
+    let mut h = harness();
+    let call = call_id(1);
+    ring(&mut h, 1, call);
+    h.step(Event::RemoteEnded { call });
+    for push in [2, 3] {
+        let copy = h.push(push, &payload(call));
+        assert_eq!(copy.push_end_reason, Some(PushEndReason::CallEnded));
+    }
+    for push in [2, 3] {
+        let done = report(&mut h, push, Ok(()));
+        assert_eq!(
+            count(
+                &done,
+                |e| matches!(e, Effect::ReportCallEnded { call: c, .. } if *c == call)
+            ),
+            1,
+            "push {push}"
+        );
+    }
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn a_report_and_end_push_whose_report_never_completes_is_ended_at_its_push_deadline() {
+    let mut h = harness();
+    let effects = h.push(1, UNREADABLE);
+    assert!(effects.push_end_reason.is_some());
+    assert!(owed_end(&h));
+    let fired = h.advance_firing(PUSH_DEADLINE_MS);
+    assert_eq!(
+        fired,
+        vec![
+            Effect::CompletePush { push: PushId(1) },
+            Effect::ReportCallEnded {
+                call: fallback_id(1),
+                at: ms(PUSH_DEADLINE_MS),
+                reason: CallEndedReason::Failed,
+            },
+        ]
+    );
+    // CallKit's late answer then finds nothing left to do.
+    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
+    finish(&mut h);
+}
+
+#[test]
+fn a_report_and_end_push_owes_no_end_after_a_refused_report_a_reset_or_callkits_own_end() {
+    // Refused (Do Not Disturb): CallKit never had the call.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    let refused = report(&mut h, 1, Err(IncomingCallError::FilteredByDoNotDisturb));
+    assert_eq!(
+        count(&refused, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    finish(&mut h);
+    // providerDidReset: CallKit dropped every call.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    let reset = h.step(Event::ProviderDidReset);
+    assert_eq!(
+        count(&reset, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
+    finish(&mut h);
+    // The user declines the "Unknown" call before the report's answer: CallKit ended it.
+    let mut h = harness();
+    h.push(1, UNREADABLE);
+    h.step(Event::PerformEndCall {
+        action: action_id(1),
+        call: fallback_id(1),
+    });
+    let done = report(&mut h, 1, Ok(()));
+    assert_eq!(
+        count(&done, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    finish(&mut h);
+}
+
+// ---------------------------------------------------------------------- 4. failed reports
 
 #[test]
 fn a_failed_report_drops_the_call_without_ending_it_tells_the_server_why_and_completes_the_push() {
@@ -893,7 +1017,7 @@ fn a_failed_report_drops_the_call_without_ending_it_tells_the_server_why_and_com
     }
 }
 
-// ------------------------------------------------------ 5. answer before connected
+// ----------------------------------------------- 5. answer before the connection is ready
 
 #[test]
 fn an_answer_before_the_connection_is_ready_is_held_and_fulfilled_when_it_connects() {
@@ -979,7 +1103,7 @@ fn a_held_answer_is_failed_after_the_10000_ms_connect_timeout() {
     finish(&mut h);
 }
 
-// -------------------------------------------------------------------- 6. media
+// ------------------------------------------------------------- 6. audio session and media
 
 #[test]
 fn media_starts_only_after_the_audio_session_activates_and_stops_when_it_deactivates() {
@@ -1340,7 +1464,7 @@ fn a_reset_cancels_the_audio_activation_wait() {
     finish(&mut h);
 }
 
-// ----------------------------------------------------------------- 7. outgoing calls
+// ---------------------------------------------------------------------- 7. outgoing calls
 
 #[test]
 fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_is_fulfilled_at_connecting(
@@ -1541,7 +1665,37 @@ fn a_ringing_event_for_an_incoming_connected_or_unknown_call_is_refused() {
     finish(&mut h);
 }
 
-// ------------------------------------------------------------------------- 8. ends
+#[test]
+fn an_outgoing_call_request_is_refused_for_an_unsupported_handle_type_or_unsupported_video() {
+    use callkit_engine::HandleTypes;
+    let config = Config {
+        provider: ProviderConfiguration {
+            supports_video: false,
+            supported_handle_types: HandleTypes::only(HandleType::PhoneNumber),
+            ..ProviderConfiguration::default()
+        },
+        ..Config::default()
+    };
+    let mut h: Harness = Harness::new(config);
+    let call = call_id(1);
+    let email = Event::RequestStartCall {
+        call,
+        handle: "a@example.com",
+        handle_type: HandleType::EmailAddress,
+        video: false,
+    };
+    assert_eq!(refused(&mut h, email), Error::NotSupported(call));
+    let video = Event::RequestStartCall {
+        call,
+        handle: OUT_HANDLE,
+        handle_type: HandleType::PhoneNumber,
+        video: true,
+    };
+    assert_eq!(refused(&mut h, video), Error::NotSupported(call));
+    request_outgoing(&mut h, call);
+}
+
+// --------------------------------------------------------------------- 8. ends, kept ends
 
 #[test]
 fn a_user_end_of_a_ringing_call_declines_it_and_fulfils_without_reporting_an_end() {
@@ -1855,7 +2009,56 @@ fn an_answered_call_whose_report_never_completes_can_still_be_ended_remotely() {
     finish(&mut h);
 }
 
-// ------------------------------------------------------------------- 9. ring timeout
+#[test]
+fn an_end_kept_for_an_unconfirmed_call_declines_it_when_every_request_slot_is_taken() {
+    // The app ends B while CallKit has not confirmed it yet, and every
+    // `CXCallController` slot is busy when CallKit does: the end cannot be requested,
+    // so B is declined and reported failed at once instead of being left ringing.
+    let mut h = harness();
+    let (a, b) = (call_id(1), call_id(2));
+    answered(&mut h, 1, a, action_id(1));
+    for _ in 0..callkit_engine::limits::MAX_PENDING_TRANSACTIONS {
+        let effects = h.step(Event::RequestSetMuted {
+            call: a,
+            muted: true,
+        });
+        assert!(effects.transaction().is_some(), "{effects:#?}");
+    }
+    let full = refused(
+        &mut h,
+        Event::RequestSetMuted {
+            call: a,
+            muted: false,
+        },
+    );
+    assert_eq!(full, Error::TransactionCapacity);
+    assert_report_first(&h.push(2, &payload(b)), 2, b);
+    assert_eq!(h.step(Event::RequestEndCall { call: b }), vec![]);
+    assert!(h.engine.call(b).is_some_and(|c| c.end_pending()));
+    let effects = report(&mut h, 2, Ok(()));
+    assert!(
+        effects.contains(&Effect::RejectIncoming {
+            call: b,
+            reason: RejectReason::Declined
+        }),
+        "{effects:#?}"
+    );
+    assert_eq!(
+        count(&effects, |e| matches!(
+            e,
+            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == b
+        )),
+        1,
+        "{effects:#?}"
+    );
+    assert_eq!(
+        count(&effects, |e| matches!(e, Effect::RequestTransaction { .. })),
+        0
+    );
+    assert!(h.engine.call(b).is_none());
+}
+
+// ---------------------------------------------------------- 9. ring time-out, timer order
 
 #[test]
 fn an_unanswered_call_ends_after_the_default_30000_ms_ring_timeout() {
@@ -1967,7 +2170,27 @@ fn the_configured_ring_timeout_applies_when_the_payload_has_none() {
     finish(&mut h);
 }
 
-// -------------------------------------------------- 10. hold, mute, group, DTMF
+#[test]
+fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
+    let mut h = harness();
+    // The report's result has not come back: push 1's completion timer stays armed.
+    assert_report_first(&h.push(1, &payload(call_id(1))), 1, call_id(1));
+    // Push 1's completion (5 s) and call 1's ring (30 s) are armed; at 4.999 s none is due.
+    assert_eq!(h.engine.next_due_timer(ms(PUSH_DEADLINE_MS - 1)), None);
+    let (timer, deadline) = h.engine.next_due_timer(ms(u64::MAX)).unwrap();
+    assert_eq!(timer, Timer::PushCompletion(PushId(1)));
+    assert_eq!(deadline, ms(PUSH_DEADLINE_MS));
+    assert_eq!(
+        h.engine.next_due_timer(ms(PUSH_DEADLINE_MS)),
+        Some((Timer::PushCompletion(PushId(1)), ms(PUSH_DEADLINE_MS)))
+    );
+    // Equal deadlines: the order of `Timer` breaks the tie.
+    assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
+    assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
+    assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
+}
+
+// ------------------------------------------------------------ 10. hold, mute, group, DTMF
 
 #[test]
 fn hold_is_fulfilled_on_an_answered_call_and_failed_when_holding_is_unsupported() {
@@ -2233,7 +2456,275 @@ fn grouping_fails_with_a_limit_of_one_call_per_group_or_without_grouping_support
     finish(&mut h);
 }
 
-// -------------------------------------------------------------------- 11. reset
+#[test]
+fn a_hold_mute_or_dtmf_request_is_refused_exactly_when_the_same_action_performed_is_failed() {
+    // One rule serves both sides: what the app may request through CXCallController is
+    // what the engine fulfils when CallKit performs it, for every capability setting,
+    // call phase and (for DTMF) digit string.
+    for (holding, dtmf) in [(true, true), (false, false), (true, false), (false, true)] {
+        let config = Config {
+            capabilities: CallCapabilities {
+                supports_holding: holding,
+                supports_dtmf: dtmf,
+                ..CallCapabilities::default()
+            },
+            ..Config::default()
+        };
+        let mut h: Harness = Harness::new(config);
+        let (ringing, answered_call, held) = (call_id(1), call_id(2), call_id(3));
+        ring(&mut h, 1, ringing);
+        answered(&mut h, 2, answered_call, action_id(1));
+        answered(&mut h, 3, held, action_id(2));
+        let hold = h.step(Event::PerformSetHeld {
+            action: action_id(3),
+            call: held,
+            on_hold: true,
+        });
+        assert_eq!(
+            hold.contains(&Effect::FulfillAction {
+                action: action_id(3)
+            }),
+            holding
+        );
+        let now = at(&h);
+        let mut verdicts = 0;
+        for call in [ringing, answered_call, held] {
+            let asks: [(Event<'_>, Event<'_>); 6] = [
+                (
+                    Event::RequestSetHeld {
+                        call,
+                        on_hold: true,
+                    },
+                    Event::PerformSetHeld {
+                        action: action_id(9),
+                        call,
+                        on_hold: true,
+                    },
+                ),
+                (
+                    Event::RequestSetMuted { call, muted: true },
+                    Event::PerformSetMuted {
+                        action: action_id(9),
+                        call,
+                        muted: true,
+                    },
+                ),
+                (
+                    Event::RequestSetMuted { call, muted: false },
+                    Event::PerformSetMuted {
+                        action: action_id(9),
+                        call,
+                        muted: false,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "12*#",
+                        kind: DtmfType::SingleTone,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "12*#",
+                        kind: DtmfType::SingleTone,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "12x",
+                        kind: DtmfType::SingleTone,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "12x",
+                        kind: DtmfType::SingleTone,
+                    },
+                ),
+                (
+                    Event::RequestPlayDtmf {
+                        call,
+                        digits: "1234567890123456789012345678901234",
+                        kind: DtmfType::HardPause,
+                    },
+                    Event::PerformPlayDtmf {
+                        action: action_id(9),
+                        call,
+                        digits: "1234567890123456789012345678901234",
+                        kind: DtmfType::HardPause,
+                    },
+                ),
+            ];
+            for (request, perform) in asks {
+                let requested = h.engine.clone().handle(now, request);
+                let performed = h
+                    .engine
+                    .clone()
+                    .handle(now, perform)
+                    .expect("a performed action is never refused");
+                let fulfilled = performed.contains(&Effect::FulfillAction {
+                    action: action_id(9),
+                });
+                assert_eq!(
+                    requested.is_ok(),
+                    fulfilled,
+                    "{request:?}: requested {requested:?}, performed {:?}",
+                    &performed[..]
+                );
+                assert_eq!(
+                    performed
+                        .iter()
+                        .filter(|e| matches!(
+                            e,
+                            Effect::FulfillAction { .. } | Effect::FailAction { .. }
+                        ))
+                        .count(),
+                    1
+                );
+                verdicts += usize::from(fulfilled);
+            }
+        }
+        // Mute is allowed on every answered call whatever the capabilities; hold and a
+        // valid DTMF string only with their capability, and only on an established call.
+        let expected = 4 + if holding { 2 } else { 0 } + if dtmf { 2 } else { 0 };
+        assert_eq!(verdicts, expected, "holding {holding}, dtmf {dtmf}");
+    }
+}
+
+// ------------------------------------------------------ 11. call details after the report
+
+#[test]
+fn a_later_push_with_a_new_handle_while_the_report_is_pending_updates_the_call_afterwards() {
+    let mut h = harness();
+    let call = call_id(1);
+    h.push(1, format!(r#"{{"uuid":"{call}"}}"#).as_bytes());
+    let copy = h.push(
+        2,
+        format!(r#"{{"uuid":"{call}","handle":"+15550123","callerName":"Ann"}}"#).as_bytes(),
+    );
+    assert_eq!(
+        count(&copy, |e| matches!(e, Effect::ReportCallUpdated { .. })),
+        0
+    );
+    assert!(h.engine.call(call).unwrap().update_pending());
+    let done = report(&mut h, 2, Err(IncomingCallError::CallUuidAlreadyExists));
+    assert_eq!(done.last(), Some(&Effect::ReportCallUpdated { call }));
+    let update = done.call_update.as_ref().expect("the update");
+    assert_eq!(
+        update.remote_handle.as_ref().map(|h| h.value.as_str()),
+        Some("+15550123")
+    );
+    assert_eq!(
+        update.localized_caller_name.as_ref().map(|n| n.as_str()),
+        Some("Ann")
+    );
+    assert!(!h.engine.call(call).unwrap().update_pending());
+    // The first report's answer confirms nothing new: no second update.
+    let first = report(&mut h, 1, Ok(()));
+    assert_eq!(
+        count(&first, |e| matches!(e, Effect::ReportCallUpdated { .. })),
+        0
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn caller_details_for_an_outgoing_call_wait_until_callkit_performed_its_start() {
+    let mut h: Harness = Harness::new(Config {
+        provider: ProviderConfiguration {
+            supports_video: true,
+            ..ProviderConfiguration::default()
+        },
+        ..Config::default()
+    });
+    let call = call_id(1);
+    request_outgoing(&mut h, call);
+    let early = h.step(Event::CallDetailsChanged {
+        call,
+        caller_name: Some("Dr. Who"),
+        has_video: Some(true),
+    });
+    assert_eq!(early, vec![]);
+    assert!(h.engine.call(call).unwrap().update_pending());
+    h.step(Event::TransactionCompleted {
+        transaction: TransactionId(0),
+        result: Ok(()),
+    });
+    h.step(Event::PerformStartCall {
+        action: action_id(1),
+        call,
+        handle: OUT_HANDLE,
+        handle_type: HandleType::PhoneNumber,
+        video: true,
+    });
+    let connecting = h.step(Event::OutgoingCallConnecting { call });
+    assert_eq!(connecting.last(), Some(&Effect::ReportCallUpdated { call }));
+    let update = connecting.call_update.as_ref().expect("the update");
+    assert_eq!(
+        update.localized_caller_name.as_ref().map(|n| n.as_str()),
+        Some("Dr. Who")
+    );
+    assert!(update.has_video);
+    finish(&mut h);
+}
+
+#[test]
+fn call_details_are_refused_only_for_an_unknown_call_or_video_without_support() {
+    let mut h = harness();
+    let call = call_id(1);
+    ring(&mut h, 1, call);
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::CallDetailsChanged {
+                call,
+                caller_name: None,
+                has_video: Some(true),
+            }
+        ),
+        Error::NotSupported(call)
+    );
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::CallDetailsChanged {
+                call: call_id(9),
+                caller_name: Some("X"),
+                has_video: None,
+            }
+        ),
+        Error::UnknownCall(call_id(9))
+    );
+    // A long name is cut at a character boundary, as a payload's is.
+    let long = "山".repeat(40);
+    let effects = h.step(Event::CallDetailsChanged {
+        call,
+        caller_name: Some(&long),
+        has_video: None,
+    });
+    let name = effects
+        .call_update
+        .as_ref()
+        .unwrap()
+        .localized_caller_name
+        .clone()
+        .unwrap();
+    assert_eq!(name.as_str().len(), 63);
+    h.step(Event::RemoteEnded { call });
+    benign(
+        &mut h,
+        Event::CallDetailsChanged {
+            call,
+            caller_name: Some("Late"),
+            has_video: None,
+        },
+    );
+    finish(&mut h);
+}
+
+// ------------------------------------------------------------------------------ 12. reset
 
 #[test]
 fn provider_reset_tears_down_every_call_and_timer_completes_pending_pushes_and_leaves_a_fresh_engine(
@@ -2336,7 +2827,7 @@ fn provider_reset_tears_down_every_call_and_timer_completes_pending_pushes_and_l
     finish(&mut h);
 }
 
-// --------------------------------------------------------- 12. timed-out actions
+// ------------------------------------------------------------------ 13. timed-out actions
 
 #[test]
 fn a_timed_out_answer_is_never_fulfilled_or_failed_afterwards() {
@@ -2403,7 +2894,7 @@ fn a_timed_out_start_action_is_never_fulfilled_or_failed_afterwards() {
     finish(&mut h);
 }
 
-// ------------------------------------------------- 13. refusals change nothing
+// ------------------------------------------------------------ 14. refusals change nothing
 
 #[test]
 fn an_event_for_an_unknown_call_is_refused_and_changes_nothing() {
@@ -2580,49 +3071,6 @@ fn an_event_out_of_order_for_the_call_phase_is_refused_and_changes_nothing() {
 }
 
 #[test]
-fn an_invalid_push_token_is_refused_and_changes_nothing() {
-    let mut h = harness();
-    assert_eq!(
-        refused(&mut h, Event::PushCredentialsUpdated { token: &[] }),
-        Error::InvalidPushToken
-    );
-    let too_long = [0x11u8; MAX_PUSH_TOKEN_LEN + 1];
-    assert_eq!(
-        refused(&mut h, Event::PushCredentialsUpdated { token: &too_long }),
-        Error::InvalidPushToken
-    );
-    finish(&mut h);
-}
-
-#[test]
-fn push_credentials_are_registered_as_lower_case_hex_and_invalidation_unregisters() {
-    let mut h = harness();
-    let effects = h.step(Event::PushCredentialsUpdated {
-        token: &[0xAB, 0x01],
-    });
-    match effects.as_slice() {
-        [Effect::RegisterPushToken] => assert_eq!(effects.push_token_hex.as_deref(), Some("ab01")),
-        other => panic!("want RegisterPushToken, got {other:#?}"),
-    }
-    let longest = [0xFEu8; MAX_PUSH_TOKEN_LEN];
-    let effects = h.step(Event::PushCredentialsUpdated { token: &longest });
-    match effects.as_slice() {
-        [Effect::RegisterPushToken] => {
-            assert_eq!(
-                effects.push_token_hex.as_deref(),
-                Some("fe".repeat(MAX_PUSH_TOKEN_LEN).as_str())
-            )
-        }
-        other => panic!("want RegisterPushToken, got {other:#?}"),
-    }
-    assert_eq!(
-        h.step(Event::PushCredentialsInvalidated),
-        vec![Effect::UnregisterPushToken]
-    );
-    finish(&mut h);
-}
-
-#[test]
 fn perform_actions_for_an_unknown_call_fail_except_end_which_is_fulfilled() {
     let mut h = harness();
     let stranger = call_id(7);
@@ -2700,490 +3148,47 @@ fn perform_actions_for_an_unknown_call_fail_except_end_which_is_fulfilled() {
     finish(&mut h);
 }
 
-#[test]
-fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
-    let mut h = harness();
-    // The report's result has not come back: push 1's completion timer stays armed.
-    assert_report_first(&h.push(1, &payload(call_id(1))), 1, call_id(1));
-    // Push 1's completion (5 s) and call 1's ring (30 s) are armed; at 4.999 s none is due.
-    assert_eq!(h.engine.next_due_timer(ms(PUSH_DEADLINE_MS - 1)), None);
-    let (timer, deadline) = h.engine.next_due_timer(ms(u64::MAX)).unwrap();
-    assert_eq!(timer, Timer::PushCompletion(PushId(1)));
-    assert_eq!(deadline, ms(PUSH_DEADLINE_MS));
-    assert_eq!(
-        h.engine.next_due_timer(ms(PUSH_DEADLINE_MS)),
-        Some((Timer::PushCompletion(PushId(1)), ms(PUSH_DEADLINE_MS)))
-    );
-    // Equal deadlines: the order of `Timer` breaks the tie.
-    assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
-    assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
-    assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
-}
-
-// ------------------------- 14. issue 10: kept ends of report-and-end pushes, late details
-
-/// A payload the default schema cannot read (the call id is a number): a push reported
-/// and ended once CallKit accepted the report.
-const UNREADABLE: &[u8] = b"{\"uuid\":7}";
-
-fn owed_end(h: &Harness) -> bool {
-    h.engine.pending_pushes() > 0 && h.engine.calls().count() == 0
-}
+// ------------------------------------------------------------------- 15. push credentials
 
 #[test]
-fn a_report_and_end_push_whose_report_never_completes_is_ended_at_its_push_deadline() {
+fn an_invalid_push_token_is_refused_and_changes_nothing() {
     let mut h = harness();
-    let effects = h.push(1, UNREADABLE);
-    assert!(effects.push_end_reason.is_some());
-    assert!(owed_end(&h));
-    let fired = h.advance_firing(PUSH_DEADLINE_MS);
     assert_eq!(
-        fired,
-        vec![
-            Effect::CompletePush { push: PushId(1) },
-            Effect::ReportCallEnded {
-                call: fallback_id(1),
-                at: ms(PUSH_DEADLINE_MS),
-                reason: CallEndedReason::Failed,
-            },
-        ]
+        refused(&mut h, Event::PushCredentialsUpdated { token: &[] }),
+        Error::InvalidPushToken
     );
-    // CallKit's late answer then finds nothing left to do.
-    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
+    let too_long = [0x11u8; MAX_PUSH_TOKEN_LEN + 1];
+    assert_eq!(
+        refused(&mut h, Event::PushCredentialsUpdated { token: &too_long }),
+        Error::InvalidPushToken
+    );
     finish(&mut h);
 }
 
 #[test]
-fn a_report_and_end_push_owes_no_end_after_a_refused_report_a_reset_or_callkits_own_end() {
-    // Refused (Do Not Disturb): CallKit never had the call.
+fn push_credentials_are_registered_as_lower_case_hex_and_invalidation_unregisters() {
     let mut h = harness();
-    h.push(1, UNREADABLE);
-    let refused = report(&mut h, 1, Err(IncomingCallError::FilteredByDoNotDisturb));
-    assert_eq!(
-        count(&refused, |e| matches!(e, Effect::ReportCallEnded { .. })),
-        0
-    );
-    finish(&mut h);
-    // providerDidReset: CallKit dropped every call.
-    let mut h = harness();
-    h.push(1, UNREADABLE);
-    let reset = h.step(Event::ProviderDidReset);
-    assert_eq!(
-        count(&reset, |e| matches!(e, Effect::ReportCallEnded { .. })),
-        0
-    );
-    assert_eq!(report(&mut h, 1, Ok(())), vec![]);
-    finish(&mut h);
-    // The user declines the "Unknown" call before the report's answer: CallKit ended it.
-    let mut h = harness();
-    h.push(1, UNREADABLE);
-    h.step(Event::PerformEndCall {
-        action: action_id(1),
-        call: fallback_id(1),
+    let effects = h.step(Event::PushCredentialsUpdated {
+        token: &[0xAB, 0x01],
     });
-    let done = report(&mut h, 1, Ok(()));
-    assert_eq!(
-        count(&done, |e| matches!(e, Effect::ReportCallEnded { .. })),
-        0
-    );
-    finish(&mut h);
-}
-
-#[test]
-fn each_copy_of_a_push_for_an_ended_call_is_ended_once_its_own_report_is_accepted() {
-    let mut h = harness();
-    let call = call_id(1);
-    ring(&mut h, 1, call);
-    h.step(Event::RemoteEnded { call });
-    for push in [2, 3] {
-        let copy = h.push(push, &payload(call));
-        assert_eq!(copy.push_end_reason, Some(PushEndReason::CallEnded));
+    match effects.as_slice() {
+        [Effect::RegisterPushToken] => assert_eq!(effects.push_token_hex.as_deref(), Some("ab01")),
+        other => panic!("want RegisterPushToken, got {other:#?}"),
     }
-    for push in [2, 3] {
-        let done = report(&mut h, push, Ok(()));
-        assert_eq!(
-            count(
-                &done,
-                |e| matches!(e, Effect::ReportCallEnded { call: c, .. } if *c == call)
-            ),
-            1,
-            "push {push}"
-        );
-    }
-    assert!(h.engine.is_idle());
-    finish(&mut h);
-}
-
-#[test]
-fn a_later_push_with_a_new_handle_while_the_report_is_pending_updates_the_call_afterwards() {
-    let mut h = harness();
-    let call = call_id(1);
-    h.push(1, format!(r#"{{"uuid":"{call}"}}"#).as_bytes());
-    let copy = h.push(
-        2,
-        format!(r#"{{"uuid":"{call}","handle":"+15550123","callerName":"Ann"}}"#).as_bytes(),
-    );
-    assert_eq!(
-        count(&copy, |e| matches!(e, Effect::ReportCallUpdated { .. })),
-        0
-    );
-    assert!(h.engine.call(call).unwrap().update_pending());
-    let done = report(&mut h, 2, Err(IncomingCallError::CallUuidAlreadyExists));
-    assert_eq!(done.last(), Some(&Effect::ReportCallUpdated { call }));
-    let update = done.call_update.as_ref().expect("the update");
-    assert_eq!(
-        update.remote_handle.as_ref().map(|h| h.value.as_str()),
-        Some("+15550123")
-    );
-    assert_eq!(
-        update.localized_caller_name.as_ref().map(|n| n.as_str()),
-        Some("Ann")
-    );
-    assert!(!h.engine.call(call).unwrap().update_pending());
-    // The first report's answer confirms nothing new: no second update.
-    let first = report(&mut h, 1, Ok(()));
-    assert_eq!(
-        count(&first, |e| matches!(e, Effect::ReportCallUpdated { .. })),
-        0
-    );
-    finish(&mut h);
-}
-
-#[test]
-fn caller_details_for_an_outgoing_call_wait_until_callkit_performed_its_start() {
-    let mut h: Harness = Harness::new(Config {
-        provider: ProviderConfiguration {
-            supports_video: true,
-            ..ProviderConfiguration::default()
-        },
-        ..Config::default()
-    });
-    let call = call_id(1);
-    request_outgoing(&mut h, call);
-    let early = h.step(Event::CallDetailsChanged {
-        call,
-        caller_name: Some("Dr. Who"),
-        has_video: Some(true),
-    });
-    assert_eq!(early, vec![]);
-    assert!(h.engine.call(call).unwrap().update_pending());
-    h.step(Event::TransactionCompleted {
-        transaction: TransactionId(0),
-        result: Ok(()),
-    });
-    h.step(Event::PerformStartCall {
-        action: action_id(1),
-        call,
-        handle: OUT_HANDLE,
-        handle_type: HandleType::PhoneNumber,
-        video: true,
-    });
-    let connecting = h.step(Event::OutgoingCallConnecting { call });
-    assert_eq!(connecting.last(), Some(&Effect::ReportCallUpdated { call }));
-    let update = connecting.call_update.as_ref().expect("the update");
-    assert_eq!(
-        update.localized_caller_name.as_ref().map(|n| n.as_str()),
-        Some("Dr. Who")
-    );
-    assert!(update.has_video);
-    finish(&mut h);
-}
-
-#[test]
-fn call_details_are_refused_only_for_an_unknown_call_or_video_without_support() {
-    let mut h = harness();
-    let call = call_id(1);
-    ring(&mut h, 1, call);
-    assert_eq!(
-        refused(
-            &mut h,
-            Event::CallDetailsChanged {
-                call,
-                caller_name: None,
-                has_video: Some(true),
-            }
-        ),
-        Error::NotSupported(call)
-    );
-    assert_eq!(
-        refused(
-            &mut h,
-            Event::CallDetailsChanged {
-                call: call_id(9),
-                caller_name: Some("X"),
-                has_video: None,
-            }
-        ),
-        Error::UnknownCall(call_id(9))
-    );
-    // A long name is cut at a character boundary, as a payload's is.
-    let long = "山".repeat(40);
-    let effects = h.step(Event::CallDetailsChanged {
-        call,
-        caller_name: Some(&long),
-        has_video: None,
-    });
-    let name = effects
-        .call_update
-        .as_ref()
-        .unwrap()
-        .localized_caller_name
-        .clone()
-        .unwrap();
-    assert_eq!(name.as_str().len(), 63);
-    h.step(Event::RemoteEnded { call });
-    benign(
-        &mut h,
-        Event::CallDetailsChanged {
-            call,
-            caller_name: Some("Late"),
-            has_video: None,
-        },
-    );
-    finish(&mut h);
-}
-
-// ------------------------------- found by the mutation run on the final code (issue 12)
-
-#[test]
-fn an_end_kept_for_an_unconfirmed_call_declines_it_when_every_request_slot_is_taken() {
-    // The app ends B while CallKit has not confirmed it yet, and every
-    // `CXCallController` slot is busy when CallKit does: the end cannot be requested,
-    // so B is declined and reported failed at once instead of being left ringing.
-    let mut h = harness();
-    let (a, b) = (call_id(1), call_id(2));
-    answered(&mut h, 1, a, action_id(1));
-    for _ in 0..callkit_engine::limits::MAX_PENDING_TRANSACTIONS {
-        let effects = h.step(Event::RequestSetMuted {
-            call: a,
-            muted: true,
-        });
-        assert!(effects.transaction().is_some(), "{effects:#?}");
-    }
-    let full = refused(
-        &mut h,
-        Event::RequestSetMuted {
-            call: a,
-            muted: false,
-        },
-    );
-    assert_eq!(full, Error::TransactionCapacity);
-    assert_report_first(&h.push(2, &payload(b)), 2, b);
-    assert_eq!(h.step(Event::RequestEndCall { call: b }), vec![]);
-    assert!(h.engine.call(b).is_some_and(|c| c.end_pending()));
-    let effects = report(&mut h, 2, Ok(()));
-    assert!(
-        effects.contains(&Effect::RejectIncoming {
-            call: b,
-            reason: RejectReason::Declined
-        }),
-        "{effects:#?}"
-    );
-    assert_eq!(
-        count(&effects, |e| matches!(
-            e,
-            Effect::ReportCallEnded { call, reason: CallEndedReason::Failed, .. } if *call == b
-        )),
-        1,
-        "{effects:#?}"
-    );
-    assert_eq!(
-        count(&effects, |e| matches!(e, Effect::RequestTransaction { .. })),
-        0
-    );
-    assert!(h.engine.call(b).is_none());
-}
-
-#[test]
-fn an_outgoing_call_request_is_refused_for_an_unsupported_handle_type_or_unsupported_video() {
-    use callkit_engine::HandleTypes;
-    let config = Config {
-        provider: ProviderConfiguration {
-            supports_video: false,
-            supported_handle_types: HandleTypes::only(HandleType::PhoneNumber),
-            ..ProviderConfiguration::default()
-        },
-        ..Config::default()
-    };
-    let mut h: Harness = Harness::new(config);
-    let call = call_id(1);
-    let email = Event::RequestStartCall {
-        call,
-        handle: "a@example.com",
-        handle_type: HandleType::EmailAddress,
-        video: false,
-    };
-    assert_eq!(refused(&mut h, email), Error::NotSupported(call));
-    let video = Event::RequestStartCall {
-        call,
-        handle: OUT_HANDLE,
-        handle_type: HandleType::PhoneNumber,
-        video: true,
-    };
-    assert_eq!(refused(&mut h, video), Error::NotSupported(call));
-    request_outgoing(&mut h, call);
-}
-
-#[test]
-fn a_pushed_calls_report_carries_the_configured_call_capabilities() {
-    let capabilities = CallCapabilities {
-        supports_holding: false,
-        supports_grouping: true,
-        supports_ungrouping: true,
-        supports_dtmf: false,
-    };
-    let mut h: Harness = Harness::new(Config {
-        capabilities,
-        ..Config::default()
-    });
-    let call = call_id(1);
-    let effects = h.push(1, &payload(call));
-    assert_report_first(&effects, 1, call);
-    let update = effects.call_update.expect("the report's CXCallUpdate");
-    assert_eq!(
-        (
-            update.supports_holding,
-            update.supports_grouping,
-            update.supports_ungrouping,
-            update.supports_dtmf
-        ),
-        (false, true, true, false)
-    );
-}
-
-#[test]
-fn a_hold_mute_or_dtmf_request_is_refused_exactly_when_the_same_action_performed_is_failed() {
-    // One rule serves both sides: what the app may request through CXCallController is
-    // what the engine fulfils when CallKit performs it, for every capability setting,
-    // call phase and (for DTMF) digit string.
-    for (holding, dtmf) in [(true, true), (false, false), (true, false), (false, true)] {
-        let config = Config {
-            capabilities: CallCapabilities {
-                supports_holding: holding,
-                supports_dtmf: dtmf,
-                ..CallCapabilities::default()
-            },
-            ..Config::default()
-        };
-        let mut h: Harness = Harness::new(config);
-        let (ringing, answered_call, held) = (call_id(1), call_id(2), call_id(3));
-        ring(&mut h, 1, ringing);
-        answered(&mut h, 2, answered_call, action_id(1));
-        answered(&mut h, 3, held, action_id(2));
-        let hold = h.step(Event::PerformSetHeld {
-            action: action_id(3),
-            call: held,
-            on_hold: true,
-        });
-        assert_eq!(
-            hold.contains(&Effect::FulfillAction {
-                action: action_id(3)
-            }),
-            holding
-        );
-        let now = at(&h);
-        let mut verdicts = 0;
-        for call in [ringing, answered_call, held] {
-            let asks: [(Event<'_>, Event<'_>); 6] = [
-                (
-                    Event::RequestSetHeld {
-                        call,
-                        on_hold: true,
-                    },
-                    Event::PerformSetHeld {
-                        action: action_id(9),
-                        call,
-                        on_hold: true,
-                    },
-                ),
-                (
-                    Event::RequestSetMuted { call, muted: true },
-                    Event::PerformSetMuted {
-                        action: action_id(9),
-                        call,
-                        muted: true,
-                    },
-                ),
-                (
-                    Event::RequestSetMuted { call, muted: false },
-                    Event::PerformSetMuted {
-                        action: action_id(9),
-                        call,
-                        muted: false,
-                    },
-                ),
-                (
-                    Event::RequestPlayDtmf {
-                        call,
-                        digits: "12*#",
-                        kind: DtmfType::SingleTone,
-                    },
-                    Event::PerformPlayDtmf {
-                        action: action_id(9),
-                        call,
-                        digits: "12*#",
-                        kind: DtmfType::SingleTone,
-                    },
-                ),
-                (
-                    Event::RequestPlayDtmf {
-                        call,
-                        digits: "12x",
-                        kind: DtmfType::SingleTone,
-                    },
-                    Event::PerformPlayDtmf {
-                        action: action_id(9),
-                        call,
-                        digits: "12x",
-                        kind: DtmfType::SingleTone,
-                    },
-                ),
-                (
-                    Event::RequestPlayDtmf {
-                        call,
-                        digits: "1234567890123456789012345678901234",
-                        kind: DtmfType::HardPause,
-                    },
-                    Event::PerformPlayDtmf {
-                        action: action_id(9),
-                        call,
-                        digits: "1234567890123456789012345678901234",
-                        kind: DtmfType::HardPause,
-                    },
-                ),
-            ];
-            for (request, perform) in asks {
-                let requested = h.engine.clone().handle(now, request);
-                let performed = h
-                    .engine
-                    .clone()
-                    .handle(now, perform)
-                    .expect("a performed action is never refused");
-                let fulfilled = performed.contains(&Effect::FulfillAction {
-                    action: action_id(9),
-                });
-                assert_eq!(
-                    requested.is_ok(),
-                    fulfilled,
-                    "{request:?}: requested {requested:?}, performed {:?}",
-                    &performed[..]
-                );
-                assert_eq!(
-                    performed
-                        .iter()
-                        .filter(|e| matches!(
-                            e,
-                            Effect::FulfillAction { .. } | Effect::FailAction { .. }
-                        ))
-                        .count(),
-                    1
-                );
-                verdicts += usize::from(fulfilled);
-            }
+    let longest = [0xFEu8; MAX_PUSH_TOKEN_LEN];
+    let effects = h.step(Event::PushCredentialsUpdated { token: &longest });
+    match effects.as_slice() {
+        [Effect::RegisterPushToken] => {
+            assert_eq!(
+                effects.push_token_hex.as_deref(),
+                Some("fe".repeat(MAX_PUSH_TOKEN_LEN).as_str())
+            )
         }
-        // Mute is allowed on every answered call whatever the capabilities; hold and a
-        // valid DTMF string only with their capability, and only on an established call.
-        let expected = 4 + if holding { 2 } else { 0 } + if dtmf { 2 } else { 0 };
-        assert_eq!(verdicts, expected, "holding {holding}, dtmf {dtmf}");
+        other => panic!("want RegisterPushToken, got {other:#?}"),
     }
+    assert_eq!(
+        h.step(Event::PushCredentialsInvalidated),
+        vec![Effect::UnregisterPushToken]
+    );
+    finish(&mut h);
 }

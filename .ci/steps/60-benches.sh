@@ -10,5 +10,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 echo "+ cargo bench -p callkit-engine-benches --no-run"
 cargo bench -p callkit-engine-benches --no-run
 
-echo "+ bash -n benches/text-size.sh"
+echo "+ bash -n benches/text-size.sh scripts/bench-figures.sh"
 bash -n benches/text-size.sh
+bash -n scripts/bench-figures.sh
