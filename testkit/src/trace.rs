@@ -98,7 +98,7 @@ use callkit_engine::{
     TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
-use crate::event::{Concrete, HostEvent, Resolve, Symbols};
+use crate::event::{Concrete, EventKind, HostEvent, Resolve, Symbols};
 use crate::{action_id, call_id, fallback_id, fire_due, Harness, StepEffects};
 
 /// The names of the payload schema presets a trace's `config` line may pick, in the
@@ -114,11 +114,10 @@ pub const SCHEMA_NAMES: [&str; 8] = [
     "nested_data",
 ];
 
-/// The `event` values of a trace line that map to an [`Event`], one per variant in
-/// order, as [`Event::name`] spells them (the variant's name in snake_case).
+/// The `event` values of a trace line that map to an [`Event`], one per
+/// [`EventKind`] in tag order, as [`Event::name`] spells them.
 pub fn event_names() -> Vec<String> {
-    let variants = HostEvent::<Concrete>::VARIANTS.iter();
-    variants.map(|v| snake_case(v, '_')).collect()
+    EventKind::ALL.into_iter().map(EventKind::name).collect()
 }
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
