@@ -16,6 +16,46 @@
 //! a `HostEvent<Scripted>`, and the golden vectors and the replay rendering read the
 //! `HostEvent<Concrete>` a run fed ([`crate::trace::TraceStep::fed`]).
 //!
+//! # Trace lines
+//!
+//! The fields of each event's trace line ([`crate::trace`] has the format and the
+//! value syntax; optional fields marked *opt*), read by `HostEvent::<Written>`:
+//!
+//! | event | fields |
+//! | --- | --- |
+//! | `voip_push_received` | `push`, one of `payload_file` (path relative to the trace file), `payload` (inline JSON, serialised back to bytes, keys sorted), `payload_text` (the exact bytes as a string); *opt* `fallback_call` |
+//! | `push_credentials_updated` | `token_hex` or `token` (text) |
+//! | `incoming_call_reported` | `push`, *opt* `result` |
+//! | `perform_start_call` | `action`, `call`, `handle`, *opt* `handle_type`, `video` |
+//! | `perform_answer_call`, `perform_end_call` | `action`, `call` |
+//! | `perform_set_held` | `action`, `call`, *opt* `on_hold` |
+//! | `perform_set_muted` | `action`, `call`, *opt* `muted` |
+//! | `perform_set_group` | `action`, `call`, *opt* `group_with` (absent or `null`: ungroup) |
+//! | `perform_play_dtmf` | `action`, `call`, `digits`, *opt* `kind` |
+//! | `timed_out_performing` | `action` |
+//! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
+//! | `request_end_call` | `call` |
+//! | `request_set_held` / `request_set_muted` | `call`, *opt* `on_hold` / `muted` |
+//! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
+//! | `transaction_completed` | `transaction`, *opt* `result` |
+//! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed`, `outgoing_call_ringing` | `call` |
+//! | `timer_fired` | `timer` (`"ring"`, `"answer_connect"` or `"audio_activation"` with `call`; `"push_completion"` with `push`) |
+//! | `call_details_changed` | `call`, *opt* `caller_name`, `video` (absent: unchanged) |
+//! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
+//!
+//! # Golden vectors
+//!
+//! [`HostEvent::golden_json`]: `kind` ([`EventKind::name`]) and the event's fields,
+//! fully resolved: UUIDs as lower-case hyphenated text ([`uuid_json`]), bytes as
+//! lower-case hex (`payload_hex`, `token_hex`), a handle as `{"type": <raw>, "value"}`,
+//! a DTMF type as `type` (raw), a completion's result as `error` (`null` or the raw
+//! value), a timer as [`timer_json`].
+//!
+//! # Words
+//!
+//! [`HostEvent::words`]: the event in the replay tool's words (`examples/replay.rs`),
+//! with Apple's API names and short ids ([`short_call`], [`short_action`]).
+//!
 //! # Fuzz input
 //!
 //! A `HostEvent<S>` decodes from fuzz bytes ([`Arbitrary`]) as a four-byte tag slot,
@@ -25,13 +65,21 @@
 //! picks `EventKind::ALL[byte % EventKind::ALL.len()]`. A new kind takes the next free
 //! tag, so every committed input (`fuzz/corpus/events`) keeps its meaning.
 
-use std::fmt::Debug;
+use std::fmt::{self, Debug};
+use std::path::Path;
 
 use arbitrary::{Arbitrary, Unstructured};
 use callkit_engine::{
-    ActionId, CallId, DtmfType, Event, HandleType, PushId, ReportResult, Timer, TransactionId,
-    TransactionResult,
+    ActionId, CallId, DtmfType, Event, HandleType, IncomingCallError, PushId, ReportResult,
+    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
 };
+use serde_json::{json, Map, Value};
+
+use crate::trace::{
+    apple_name, decode_hex, CallRef, Fields, TimerRef, TraceError, TracePayload, TransactionRef,
+    Written,
+};
+use crate::{action_id, call_id, fallback_id};
 
 /// How a [`HostEvent`] names each kind of value.
 pub trait Symbols {
@@ -952,6 +1000,599 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
 
     fn size_hint(depth: usize) -> (usize, Option<usize>) {
         (<u32 as Arbitrary>::size_hint(depth).0, None)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Trace lines
+// ---------------------------------------------------------------------------------------
+
+impl HostEvent<Written> {
+    /// The event of kind `kind` from the fields of its trace line (the table in the
+    /// module docs), with the trace format's defaults.
+    pub(crate) fn read_trace_fields(
+        kind: EventKind,
+        f: &mut Fields,
+        base_dir: &Path,
+    ) -> Result<Self, TraceError> {
+        use EventKind as K;
+        use HostEvent as T;
+        Ok(match kind {
+            K::VoipPushReceived => {
+                let push = f.req("push", Fields::opt_u64)?;
+                let file = f.opt_str("payload_file")?;
+                let inline = f.take("payload");
+                let text = f.opt_str("payload_text")?;
+                let (payload, source) = match (file, inline, text) {
+                    (Some(file), None, None) => {
+                        let path = base_dir.join(&file);
+                        let bytes = std::fs::read(&path).map_err(|e| {
+                            f.err(format!("cannot read payload file {}: {e}", path.display()))
+                        })?;
+                        (bytes, file)
+                    }
+                    (None, Some(value), None) => {
+                        let bytes = serde_json::to_vec(&value)
+                            .map_err(|e| f.err(format!("cannot serialise \"payload\": {e}")))?;
+                        (bytes, String::from("inline JSON"))
+                    }
+                    (None, None, Some(text)) => (text.into_bytes(), String::from("inline text")),
+                    _ => return Err(f.err(
+                        "a push needs exactly one of \"payload_file\", \"payload\", \"payload_text\"",
+                    )),
+                };
+                let fallback_call = f
+                    .opt_call("fallback_call")?
+                    .unwrap_or(CallRef::Id(fallback_id(push)));
+                T::VoipPushReceived {
+                    push,
+                    payload: TracePayload {
+                        bytes: payload,
+                        source,
+                    },
+                    fallback_call,
+                }
+            }
+            K::PushCredentialsUpdated => {
+                let hex = f.opt_str("token_hex")?;
+                let text = f.opt_str("token")?;
+                let token = match (hex, text) {
+                    (Some(hex), None) => {
+                        decode_hex(&hex).ok_or_else(|| f.err("\"token_hex\" is not hex"))?
+                    }
+                    (None, Some(text)) => text.into_bytes(),
+                    _ => return Err(f.err("give exactly one of \"token_hex\", \"token\"")),
+                };
+                T::PushCredentialsUpdated { token }
+            }
+            K::PushCredentialsInvalidated => T::PushCredentialsInvalidated,
+            K::IncomingCallReported => T::IncomingCallReported {
+                push: f.req("push", Fields::opt_u64)?,
+                result: f
+                    .apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
+            },
+            K::ProviderDidBegin => T::ProviderDidBegin,
+            K::ProviderDidReset => T::ProviderDidReset,
+            K::PerformStartCall => {
+                let action = f.action()?;
+                let call = f.call()?;
+                let handle = f.req("handle", Fields::opt_str)?;
+                let handle_type = f.handle_type(&handle)?;
+                let video = f.opt_bool("video")?.unwrap_or(false);
+                T::PerformStartCall {
+                    action,
+                    call,
+                    handle,
+                    handle_type,
+                    video,
+                }
+            }
+            K::PerformAnswerCall => T::PerformAnswerCall {
+                action: f.action()?,
+                call: f.call()?,
+            },
+            K::PerformEndCall => T::PerformEndCall {
+                action: f.action()?,
+                call: f.call()?,
+            },
+            K::PerformSetHeld => T::PerformSetHeld {
+                action: f.action()?,
+                call: f.call()?,
+                on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
+            },
+            K::PerformSetMuted => T::PerformSetMuted {
+                action: f.action()?,
+                call: f.call()?,
+                muted: f.opt_bool("muted")?.unwrap_or(true),
+            },
+            K::PerformSetGroup => T::PerformSetGroup {
+                action: f.action()?,
+                call: f.call()?,
+                group_with: f.opt_call("group_with")?,
+            },
+            K::PerformPlayDtmf => T::PerformPlayDtmf {
+                action: f.action()?,
+                call: f.call()?,
+                digits: f.req("digits", Fields::opt_str)?,
+                kind: f.dtmf_kind()?,
+            },
+            K::TimedOutPerforming => T::TimedOutPerforming {
+                action: f.action()?,
+            },
+            K::DidActivateAudioSession => T::DidActivateAudioSession,
+            K::DidDeactivateAudioSession => T::DidDeactivateAudioSession,
+            K::RequestStartCall => {
+                let call = f.call()?;
+                let handle = f.req("handle", Fields::opt_str)?;
+                let handle_type = f.handle_type(&handle)?;
+                let video = f.opt_bool("video")?.unwrap_or(false);
+                T::RequestStartCall {
+                    call,
+                    handle,
+                    handle_type,
+                    video,
+                }
+            }
+            K::RequestEndCall => T::RequestEndCall { call: f.call()? },
+            K::RequestSetHeld => T::RequestSetHeld {
+                call: f.call()?,
+                on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
+            },
+            K::RequestSetMuted => T::RequestSetMuted {
+                call: f.call()?,
+                muted: f.opt_bool("muted")?.unwrap_or(true),
+            },
+            K::RequestPlayDtmf => T::RequestPlayDtmf {
+                call: f.call()?,
+                digits: f.req("digits", Fields::opt_str)?,
+                kind: f.dtmf_kind()?,
+            },
+            K::TransactionCompleted => {
+                let transaction = match f.take("transaction") {
+                    Some(Value::String(s)) if s == "last" => TransactionRef::Last,
+                    Some(v) => TransactionRef::Id(v.as_u64().ok_or_else(|| {
+                        f.err(format!(
+                            "\"transaction\" must be an integer or \"last\", got {v}"
+                        ))
+                    })?),
+                    None => return Err(f.err("missing \"transaction\"")),
+                };
+                T::TransactionCompleted {
+                    transaction,
+                    result: f.apple_result(
+                        "CXErrorCodeRequestTransactionError",
+                        RequestTransactionError::from_raw,
+                    )?,
+                }
+            }
+            K::OutgoingCallConnecting => T::OutgoingCallConnecting { call: f.call()? },
+            K::OutgoingCallConnected => T::OutgoingCallConnected { call: f.call()? },
+            K::IncomingCallConnected => T::IncomingCallConnected { call: f.call()? },
+            K::RemoteEnded => T::RemoteEnded { call: f.call()? },
+            K::AnsweredElsewhere => T::AnsweredElsewhere { call: f.call()? },
+            K::DeclinedElsewhere => T::DeclinedElsewhere { call: f.call()? },
+            K::ConnectionFailed => T::ConnectionFailed { call: f.call()? },
+            K::OutgoingCallRinging => T::OutgoingCallRinging { call: f.call()? },
+            K::TimerFired => {
+                let kind = f.req("timer", Fields::opt_str)?;
+                let timer = match kind.as_str() {
+                    "ring" => TimerRef::Ring(f.call()?),
+                    "answer_connect" => TimerRef::AnswerConnect(f.call()?),
+                    "audio_activation" => TimerRef::AudioActivation(f.call()?),
+                    "push_completion" => TimerRef::PushCompletion(f.req("push", Fields::opt_u64)?),
+                    other => {
+                        return Err(f.err(format!(
+                        "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
+                    )))
+                    }
+                };
+                T::TimerFired { timer }
+            }
+            K::CallDetailsChanged => T::CallDetailsChanged {
+                call: f.call()?,
+                caller_name: f.opt_str("caller_name")?,
+                has_video: f.opt_bool("video")?,
+            },
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Golden vectors
+// ---------------------------------------------------------------------------------------
+
+impl HostEvent<Concrete> {
+    /// The event as a golden vector writes it, fully resolved (the format: the module
+    /// docs).
+    pub fn golden_json(&self) -> Value {
+        let mut m = Map::new();
+        use HostEvent as H;
+        m.insert("kind".into(), self.kind().name().into());
+        let mut put = |k: &str, v: Value| {
+            m.insert(k.into(), v);
+        };
+        match self {
+            H::VoipPushReceived {
+                push,
+                payload,
+                fallback_call,
+            } => {
+                put("push", push.0.into());
+                put("payload_hex", hex(payload).into());
+                put("fallback_call", call_json(fallback_call));
+            }
+            H::PushCredentialsUpdated { token } => put("token_hex", hex(token).into()),
+            H::IncomingCallReported { push, result } => {
+                put("push", push.0.into());
+                put("error", result.err().map(|e| e.raw()).into());
+            }
+            H::PerformStartCall {
+                action,
+                call: c,
+                handle,
+                handle_type,
+                video,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put(
+                    "handle",
+                    json!({"type": handle_type.raw(), "value": handle}),
+                );
+                put("video", (*video).into());
+            }
+            H::PerformAnswerCall { action, call: c } | H::PerformEndCall { action, call: c } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+            }
+            H::PerformSetHeld {
+                action,
+                call: c,
+                on_hold,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put("on_hold", (*on_hold).into());
+            }
+            H::PerformSetMuted {
+                action,
+                call: c,
+                muted,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put("muted", (*muted).into());
+            }
+            H::PerformSetGroup {
+                action,
+                call: c,
+                group_with,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put(
+                    "group_with",
+                    group_with.as_ref().map_or(Value::Null, call_json),
+                );
+            }
+            H::PerformPlayDtmf {
+                action,
+                call: c,
+                digits,
+                kind,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put("digits", digits.as_str().into());
+                put("type", kind.raw().into());
+            }
+            H::TimedOutPerforming { action } => put("action", uuid_json(&action.0)),
+            H::RequestStartCall {
+                call: c,
+                handle,
+                handle_type,
+                video,
+            } => {
+                put("call", call_json(c));
+                put(
+                    "handle",
+                    json!({"type": handle_type.raw(), "value": handle}),
+                );
+                put("video", (*video).into());
+            }
+            H::RequestSetHeld { call: c, on_hold } => {
+                put("call", call_json(c));
+                put("on_hold", (*on_hold).into());
+            }
+            H::RequestSetMuted { call: c, muted } => {
+                put("call", call_json(c));
+                put("muted", (*muted).into());
+            }
+            H::RequestPlayDtmf {
+                call: c,
+                digits,
+                kind,
+            } => {
+                put("call", call_json(c));
+                put("digits", digits.as_str().into());
+                put("type", kind.raw().into());
+            }
+            H::TransactionCompleted {
+                transaction,
+                result,
+            } => {
+                put("transaction", transaction.0.into());
+                put("error", result.err().map(|e| e.raw()).into());
+            }
+            H::RequestEndCall { call: c }
+            | H::OutgoingCallRinging { call: c }
+            | H::OutgoingCallConnecting { call: c }
+            | H::OutgoingCallConnected { call: c }
+            | H::IncomingCallConnected { call: c }
+            | H::RemoteEnded { call: c }
+            | H::AnsweredElsewhere { call: c }
+            | H::DeclinedElsewhere { call: c }
+            | H::ConnectionFailed { call: c } => put("call", call_json(c)),
+            H::TimerFired { timer } => put("timer", timer_json(timer)),
+            H::CallDetailsChanged {
+                call: c,
+                caller_name,
+                has_video,
+            } => {
+                put("call", call_json(c));
+                put("caller_name", caller_name.as_deref().into());
+                put("has_video", (*has_video).into());
+            }
+            H::PushCredentialsInvalidated
+            | H::ProviderDidBegin
+            | H::ProviderDidReset
+            | H::DidActivateAudioSession
+            | H::DidDeactivateAudioSession => {}
+        }
+        Value::Object(m)
+    }
+}
+
+/// A UUID as golden vectors write it: lower-case hyphenated text.
+pub fn uuid_json(id: &Uuid) -> Value {
+    Value::String(id.hyphenated().to_string())
+}
+
+/// A call as golden vectors write it ([`uuid_json`]).
+pub fn call_json(id: &CallId) -> Value {
+    uuid_json(&id.0)
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A timer as golden vectors write it: `kind` and its push or call.
+pub fn timer_json(timer: &Timer) -> Value {
+    match timer {
+        Timer::PushCompletion(push) => json!({"kind": "push_completion", "push": push.0}),
+        Timer::Ring(c) => json!({"kind": "ring", "call": call_json(c)}),
+        Timer::AnswerConnect(c) => json!({"kind": "answer_connect", "call": call_json(c)}),
+        Timer::AudioActivation(c) => json!({"kind": "audio_activation", "call": call_json(c)}),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Words (the replay tool's)
+// ---------------------------------------------------------------------------------------
+
+impl HostEvent<Concrete> {
+    /// The event in the replay tool's words; `source` names where a push's payload
+    /// came from.
+    pub fn words(&self, source: Option<&str>) -> String {
+        use HostEvent as E;
+        let (c, a) = self.named_in();
+        let perform = |what: &str, rest: &str| format!("perform {what} {a} for call {c}{rest}");
+        let signal = |before: &str, after: &str| format!("signalling: {before} {c}{after}");
+        let user = |verb: &str| format!("user {verb} call {c} in the app");
+        match self {
+            E::VoipPushReceived { push, payload, .. } => match source {
+                Some(src) => format!("VoIP push #{} ({} bytes, {src})", push.0, payload.len()),
+                None => format!("VoIP push #{} ({} bytes)", push.0, payload.len()),
+            },
+            E::PushCredentialsUpdated { token } => {
+                format!("PushKit token updated ({} bytes)", token.len())
+            }
+            E::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
+            E::IncomingCallReported { push, result } => format!(
+                "reportNewIncomingCall completion for push #{}: {}",
+                push.0,
+                result_words(result, |e| e.raw())
+            ),
+            E::ProviderDidBegin => String::from("providerDidBegin"),
+            E::ProviderDidReset => {
+                String::from("providerDidReset (CallKit dropped every call and action)")
+            }
+            E::PerformStartCall {
+                handle,
+                handle_type,
+                video,
+                ..
+            } => perform(
+                "CXStartCallAction",
+                &format!(
+                    " to {handle} ({}), {}",
+                    apple_name(handle_type),
+                    media(*video)
+                ),
+            ),
+            E::PerformAnswerCall { .. } => perform("CXAnswerCallAction", ""),
+            E::PerformEndCall { .. } => perform("CXEndCallAction", ""),
+            E::PerformSetHeld { on_hold, .. } => perform(
+                "CXSetHeldCallAction",
+                if *on_hold { ": hold" } else { ": resume" },
+            ),
+            E::PerformSetMuted { muted, .. } => perform(
+                "CXSetMutedCallAction",
+                if *muted { ": mute" } else { ": unmute" },
+            ),
+            E::PerformSetGroup { group_with, .. } => match group_with {
+                Some(other) => perform(
+                    "CXSetGroupCallAction",
+                    &format!(": group with {}", short_call(*other)),
+                ),
+                None => perform("CXSetGroupCallAction", ": ungroup"),
+            },
+            E::PerformPlayDtmf { digits, kind, .. } => perform(
+                "CXPlayDTMFCallAction",
+                &format!(": {digits:?} ({})", apple_name(kind)),
+            ),
+            E::TimedOutPerforming { .. } => format!("CallKit timed out performing action {a}"),
+            E::DidActivateAudioSession => String::from("didActivate audio session"),
+            E::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
+            E::RequestStartCall {
+                handle,
+                handle_type,
+                video,
+                ..
+            } => format!(
+                "user starts call {c} to {handle} ({}), {}",
+                apple_name(handle_type),
+                media(*video)
+            ),
+            E::RequestEndCall { .. } => user("ends"),
+            E::RequestSetHeld { on_hold, .. } => user(if *on_hold { "holds" } else { "resumes" }),
+            E::RequestSetMuted { muted, .. } => user(if *muted { "mutes" } else { "unmutes" }),
+            E::RequestPlayDtmf { digits, kind, .. } => {
+                format!(
+                    "user types DTMF {digits:?} ({}) on call {c}",
+                    apple_name(kind)
+                )
+            }
+            E::TransactionCompleted {
+                transaction,
+                result,
+            } => format!(
+                "CXCallController transaction {} completed: {}",
+                transaction.0,
+                result_words(result, |e| e.raw())
+            ),
+            E::OutgoingCallConnecting { .. } => signal("outgoing call", " connecting"),
+            E::OutgoingCallConnected { .. } => signal("outgoing call", " answered by remote"),
+            E::IncomingCallConnected { .. } => {
+                signal("incoming call", " connected (ready to answer)")
+            }
+            E::RemoteEnded { .. } => signal("remote party ended call", ""),
+            E::AnsweredElsewhere { .. } => signal("call", " answered on another device"),
+            E::DeclinedElsewhere { .. } => signal("call", " declined on another device"),
+            E::ConnectionFailed { .. } => signal("connection of call", " failed"),
+            E::TimerFired { timer } => format!("timer fired: {}", timer_words(timer)),
+            E::OutgoingCallRinging { .. } => signal("remote side of call", " is ringing (180)"),
+            E::CallDetailsChanged {
+                caller_name,
+                has_video,
+                ..
+            } => {
+                let mut what = Vec::new();
+                if let Some(name) = caller_name {
+                    what.push(format!("name {name:?}"));
+                }
+                if let Some(video) = has_video {
+                    what.push(String::from(media(*video)));
+                }
+                if what.is_empty() {
+                    what.push(String::from("nothing new"));
+                }
+                format!("app: new details for call {c}: {}", what.join(", "))
+            }
+        }
+    }
+
+    /// The call and the action the event names, in short (empty when it names none).
+    fn named_in(&self) -> (String, String) {
+        use HostEvent as E;
+        let (call, action) = match *self {
+            E::PerformStartCall { action, call, .. }
+            | E::PerformAnswerCall { action, call }
+            | E::PerformEndCall { action, call }
+            | E::PerformSetHeld { action, call, .. }
+            | E::PerformSetMuted { action, call, .. }
+            | E::PerformSetGroup { action, call, .. }
+            | E::PerformPlayDtmf { action, call, .. } => (Some(call), Some(action)),
+            E::TimedOutPerforming { action } => (None, Some(action)),
+            E::RequestStartCall { call, .. }
+            | E::RequestEndCall { call }
+            | E::RequestSetHeld { call, .. }
+            | E::RequestSetMuted { call, .. }
+            | E::RequestPlayDtmf { call, .. }
+            | E::OutgoingCallConnecting { call }
+            | E::OutgoingCallConnected { call }
+            | E::IncomingCallConnected { call }
+            | E::RemoteEnded { call }
+            | E::AnsweredElsewhere { call }
+            | E::DeclinedElsewhere { call }
+            | E::ConnectionFailed { call }
+            | E::CallDetailsChanged { call, .. }
+            | E::OutgoingCallRinging { call } => (Some(call), None),
+            _ => (None, None),
+        };
+        (
+            call.map(short_call).unwrap_or_default(),
+            action.map(short_action).unwrap_or_default(),
+        )
+    }
+}
+
+/// A call UUID in short: `#n` for [`call_id`]`(n)`, `fallback#n` for
+/// [`fallback_id`]`(n)`, else its first 8 and last 4 hex digits (`6f1c3e1a…9e11`).
+pub fn short_call(id: CallId) -> String {
+    let b = id.as_bytes();
+    if call_id(b[15]) == id {
+        return format!("#{}", b[15]);
+    }
+    let mut tail = [0u8; 8];
+    tail.copy_from_slice(&b[8..16]);
+    tail[0] &= 0x3f;
+    let push = u64::from_be_bytes(tail);
+    if fallback_id(push) == id {
+        return format!("fallback#{push}");
+    }
+    let text = id.to_string();
+    format!("{}…{}", &text[..8], &text[32..])
+}
+
+/// An action UUID in short: `#n` for [`action_id`]`(n)`, else 8 hex digits and `…`.
+pub fn short_action(id: ActionId) -> String {
+    let b = id.0.as_bytes();
+    if action_id(b[15]) == id {
+        return format!("#{}", b[15]);
+    }
+    let text = id.0.hyphenated().to_string();
+    format!("{}…", &text[..8])
+}
+
+/// A timer in words.
+pub fn timer_words(t: &Timer) -> String {
+    match t {
+        Timer::PushCompletion(p) => format!("push-completion timer of push #{}", p.0),
+        Timer::Ring(c) => format!("ring timer of call {}", short_call(*c)),
+        Timer::AnswerConnect(c) => format!("answer-connect timer of call {}", short_call(*c)),
+        Timer::AudioActivation(c) => {
+            format!("audio-activation timer of call {}", short_call(*c))
+        }
+    }
+}
+
+/// `video` or `audio`.
+pub fn media(video: bool) -> &'static str {
+    if video {
+        "video"
+    } else {
+        "audio"
+    }
+}
+
+/// A report's or transaction's result in words: `ok`, or `error <name> (<raw value>)`.
+fn result_words<E: fmt::Debug>(result: &Result<(), E>, raw: fn(&E) -> i64) -> String {
+    match result {
+        Ok(()) => String::from("ok"),
+        Err(e) => format!("error {} ({})", apple_name(e), raw(e)),
     }
 }
 

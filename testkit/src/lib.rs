@@ -7,8 +7,9 @@
 //!   [`Engine::next_due_timer`]). The trace runner ([`trace`]), the fuzz checks
 //!   ([`fuzzing::Checked`]), the CallKit simulator ([`sim::CallKitSim`]) and the model
 //!   and exhaustive tests all drive one.
-//! - [`event::HostEvent`]: one owned, symbolic event, shared by the trace reader and
-//!   the fuzz scripts.
+//! - [`event::HostEvent`]: the one owned event form: the trace reader, the fuzz
+//!   scripts, the golden vectors and the replay rendering all read and write events
+//!   through it ([`event::EventKind`] names them and gives their fuzz tags).
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 

@@ -19,25 +19,14 @@ use std::path::{Path, PathBuf};
 
 use callkit_engine::{
     CallAction, CallUpdate, Config, Effect, Error, Event, Handle, HandleType, PayloadField,
-    PayloadSchema, PushEndReason, Timer,
+    PayloadSchema, PushEndReason,
 };
+use callkit_engine_testkit::event::{call_json as call, timer_json, uuid_json as uuid, HostEvent};
 use callkit_engine_testkit::StepEffects;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The environment variable that rewrites the golden files instead of checking them.
 pub const BLESS: &str = "GOLDEN_BLESS";
-
-fn uuid(id: &callkit_engine::Uuid) -> Value {
-    Value::String(id.hyphenated().to_string())
-}
-
-fn call(id: &callkit_engine::CallId) -> Value {
-    uuid(&id.0)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn opt_key(key: &Option<callkit_engine::SchemaKey>) -> Value {
     key.as_ref()
@@ -97,15 +86,6 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
     })
 }
 
-fn timer_json(timer: &Timer) -> Value {
-    match timer {
-        Timer::PushCompletion(push) => json!({"kind": "push_completion", "push": push.0}),
-        Timer::Ring(c) => json!({"kind": "ring", "call": call(c)}),
-        Timer::AnswerConnect(c) => json!({"kind": "answer_connect", "call": call(c)}),
-        Timer::AudioActivation(c) => json!({"kind": "audio_activation", "call": call(c)}),
-    }
-}
-
 fn handle_json(handle: &Handle) -> Value {
     json!({"type": handle.kind.raw(), "value": handle.value.as_str()})
 }
@@ -120,152 +100,6 @@ fn update_json(update: &CallUpdate) -> Value {
         "supports_ungrouping": update.supports_ungrouping,
         "supports_dtmf": update.supports_dtmf,
     })
-}
-
-/// One event, fully resolved.
-pub fn event_json(event: &Event<'_>) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), event.name().into());
-    let mut put = |k: &str, v: Value| {
-        m.insert(k.into(), v);
-    };
-    match event {
-        Event::VoipPushReceived {
-            push,
-            payload,
-            fallback_call,
-        } => {
-            put("push", push.0.into());
-            put("payload_hex", hex(payload).into());
-            put("fallback_call", call(fallback_call));
-        }
-        Event::PushCredentialsUpdated { token } => put("token_hex", hex(token).into()),
-        Event::IncomingCallReported { push, result } => {
-            put("push", push.0.into());
-            put("error", result.err().map(|e| e.raw()).into());
-        }
-        Event::PerformStartCall {
-            action,
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put(
-                "handle",
-                json!({"type": handle_type.raw(), "value": handle}),
-            );
-            put("video", (*video).into());
-        }
-        Event::PerformAnswerCall { action, call: c }
-        | Event::PerformEndCall { action, call: c } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-        }
-        Event::PerformSetHeld {
-            action,
-            call: c,
-            on_hold,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("on_hold", (*on_hold).into());
-        }
-        Event::PerformSetMuted {
-            action,
-            call: c,
-            muted,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("muted", (*muted).into());
-        }
-        Event::PerformSetGroup {
-            action,
-            call: c,
-            group_with,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("group_with", group_with.as_ref().map_or(Value::Null, call));
-        }
-        Event::PerformPlayDtmf {
-            action,
-            call: c,
-            digits,
-            kind,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("digits", (*digits).into());
-            put("type", kind.raw().into());
-        }
-        Event::TimedOutPerforming { action } => put("action", uuid(&action.0)),
-        Event::RequestStartCall {
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => {
-            put("call", call(c));
-            put(
-                "handle",
-                json!({"type": handle_type.raw(), "value": handle}),
-            );
-            put("video", (*video).into());
-        }
-        Event::RequestSetHeld { call: c, on_hold } => {
-            put("call", call(c));
-            put("on_hold", (*on_hold).into());
-        }
-        Event::RequestSetMuted { call: c, muted } => {
-            put("call", call(c));
-            put("muted", (*muted).into());
-        }
-        Event::RequestPlayDtmf {
-            call: c,
-            digits,
-            kind,
-        } => {
-            put("call", call(c));
-            put("digits", (*digits).into());
-            put("type", kind.raw().into());
-        }
-        Event::TransactionCompleted {
-            transaction,
-            result,
-        } => {
-            put("transaction", transaction.0.into());
-            put("error", result.err().map(|e| e.raw()).into());
-        }
-        Event::RequestEndCall { call: c }
-        | Event::OutgoingCallRinging { call: c }
-        | Event::OutgoingCallConnecting { call: c }
-        | Event::OutgoingCallConnected { call: c }
-        | Event::IncomingCallConnected { call: c }
-        | Event::RemoteEnded { call: c }
-        | Event::AnsweredElsewhere { call: c }
-        | Event::DeclinedElsewhere { call: c }
-        | Event::ConnectionFailed { call: c } => put("call", call(c)),
-        Event::TimerFired { timer } => put("timer", timer_json(timer)),
-        Event::CallDetailsChanged {
-            call: c,
-            caller_name,
-            has_video,
-        } => {
-            put("call", call(c));
-            put("caller_name", (*caller_name).into());
-            put("has_video", (*has_video).into());
-        }
-        Event::PushCredentialsInvalidated
-        | Event::ProviderDidBegin
-        | Event::ProviderDidReset
-        | Event::DidActivateAudioSession
-        | Event::DidDeactivateAudioSession => {}
-    }
-    Value::Object(m)
 }
 
 /// Why a push is reported to be ended at once: `kind` (the `PushEndReason` raw value),
@@ -451,7 +285,7 @@ pub fn step_json(at_ms: u64, event: &Event<'_>, result: &Result<StepEffects, Err
             (Value::Null, effects)
         }
     };
-    json!({"at_ms": at_ms, "event": event_json(event), "refused": refused, "effects": effects})
+    json!({"at_ms": at_ms, "event": HostEvent::from(event).golden_json(), "refused": refused, "effects": effects})
 }
 
 /// A whole vector file.
