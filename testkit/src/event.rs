@@ -403,6 +403,92 @@ impl EventKind {
     pub fn from_name(name: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// This kind's line in a trace that feeds every kind once, in tag order
+    /// ([`EventKind::ALL`]), each line accepted or refused (`expect_refused`) as that
+    /// run has it: `tests/traces.rs` runs it and checks that each line makes one step
+    /// named after its kind.
+    pub fn one_of_each_line(self) -> &'static str {
+        use EventKind as K;
+        match self {
+            K::VoipPushReceived => {
+                r#"{"event": "voip_push_received", "push": 1, "payload": {"uuid": "0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20"}}"#
+            }
+            K::PushCredentialsUpdated => {
+                r#"{"event": "push_credentials_updated", "token_hex": "00ff10"}"#
+            }
+            K::PushCredentialsInvalidated => r#"{"event": "push_credentials_invalidated"}"#,
+            K::IncomingCallReported => {
+                r#"{"event": "incoming_call_reported", "push": 1, "result": "ok"}"#
+            }
+            K::ProviderDidBegin => r#"{"event": "provider_did_begin"}"#,
+            K::ProviderDidReset => r#"{"event": "provider_did_reset"}"#,
+            K::PerformStartCall => {
+                r#"{"event": "perform_start_call", "action": 1, "call": 2, "handle": "+15551234567"}"#
+            }
+            K::PerformAnswerCall => r#"{"event": "perform_answer_call", "action": 2, "call": 2}"#,
+            K::PerformEndCall => r#"{"event": "perform_end_call", "action": 3, "call": 2}"#,
+            K::PerformSetHeld => {
+                r#"{"event": "perform_set_held", "action": 4, "call": 2, "on_hold": true}"#
+            }
+            K::PerformSetMuted => {
+                r#"{"event": "perform_set_muted", "action": 5, "call": 2, "muted": false}"#
+            }
+            K::PerformSetGroup => {
+                r#"{"event": "perform_set_group", "action": 6, "call": 2, "group_with": 3}"#
+            }
+            K::PerformPlayDtmf => {
+                r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#
+            }
+            K::TimedOutPerforming => r#"{"event": "timed_out_performing", "action": 8}"#,
+            K::DidActivateAudioSession => r#"{"event": "did_activate_audio_session"}"#,
+            K::DidDeactivateAudioSession => r#"{"event": "did_deactivate_audio_session"}"#,
+            K::RequestStartCall => {
+                r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#
+            }
+            K::RequestEndCall => r#"{"event": "request_end_call", "call": 4}"#,
+            K::RequestSetHeld => {
+                r#"{"event": "request_set_held", "call": 4, "on_hold": false, "expect_refused": true}"#
+            }
+            K::RequestSetMuted => {
+                r#"{"event": "request_set_muted", "call": 4, "expect_refused": true}"#
+            }
+            K::RequestPlayDtmf => {
+                r#"{"event": "request_play_dtmf", "call": 4, "digits": "9", "expect_refused": true}"#
+            }
+            K::TransactionCompleted => {
+                r#"{"event": "transaction_completed", "transaction": "last", "result": "unknownCallUUID"}"#
+            }
+            K::OutgoingCallConnecting => {
+                r#"{"event": "outgoing_call_connecting", "call": 5, "expect_refused": true}"#
+            }
+            K::OutgoingCallConnected => {
+                r#"{"event": "outgoing_call_connected", "call": 5, "expect_refused": true}"#
+            }
+            K::IncomingCallConnected => {
+                r#"{"event": "incoming_call_connected", "call": 5, "expect_refused": true}"#
+            }
+            K::RemoteEnded => r#"{"event": "remote_ended", "call": 5, "expect_refused": true}"#,
+            K::AnsweredElsewhere => {
+                r#"{"event": "answered_elsewhere", "call": 5, "expect_refused": true}"#
+            }
+            K::DeclinedElsewhere => {
+                r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#
+            }
+            K::ConnectionFailed => {
+                r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#
+            }
+            K::TimerFired => {
+                r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#
+            }
+            K::CallDetailsChanged => {
+                r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#
+            }
+            K::OutgoingCallRinging => {
+                r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#
+            }
+        }
+    }
 }
 
 impl<S: Symbols> HostEvent<S> {
