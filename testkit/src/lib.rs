@@ -10,9 +10,11 @@
 //! - [`event::HostEvent`]: the one owned event form: the trace reader, the fuzz
 //!   scripts, the golden vectors and the replay rendering all read and write events
 //!   through it ([`event::EventKind`] names them and gives their fuzz tags).
+//! - [`effect`]: each effect's golden vector JSON and replay words, one `match` each.
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 
+pub mod effect;
 pub mod event;
 pub mod fuzzing;
 pub mod invariants;

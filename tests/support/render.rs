@@ -6,26 +6,14 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use callkit_engine::{CallAction, CallId, CallUpdate, Effect, PushEndReason};
-use callkit_engine_testkit::event::{media, short_action, short_call, timer_words, HostEvent};
-use callkit_engine_testkit::trace::{apple_name, snake_case, TraceOutcome, TraceStep};
-use callkit_engine_testkit::StepEffects;
+use callkit_engine::{CallId, Effect};
+use callkit_engine_testkit::effect::effect_words;
+use callkit_engine_testkit::event::{short_call, HostEvent};
+use callkit_engine_testkit::trace::{TraceOutcome, TraceStep};
 
 /// A trace step's event in words.
 pub fn describe_step(step: &TraceStep) -> String {
     step.fed.words(step.source.as_deref())
-}
-
-fn update_words(u: &CallUpdate) -> String {
-    let mut s = match &u.remote_handle {
-        Some(h) => format!("handle {} ({})", h.value, apple_name(h.kind)),
-        None => String::from("no handle (CallKit shows Unknown)"),
-    };
-    if let Some(name) = &u.localized_caller_name {
-        let _ = write!(s, ", name {:?}", name.as_str());
-    }
-    let _ = write!(s, ", {}", media(u.has_video));
-    s
 }
 
 /// A payload as text (cut at 200 characters), or as hex when it is not printable UTF-8.
@@ -49,140 +37,6 @@ pub fn payload_preview(payload: &[u8]) -> String {
             }
             s
         }
-    }
-}
-
-/// Why a push's call is reported to be ended at once, in words.
-pub fn push_end_words(reason: PushEndReason) -> String {
-    match reason {
-        PushEndReason::Unreadable { error, field } => match field {
-            Some(field) => format!("payload unreadable ({error}) at the schema's {field:?} key"),
-            None => format!("payload unreadable ({error})"),
-        },
-        PushEndReason::MissingCallId => String::from("a cancel push without a call id"),
-        PushEndReason::CancelledUnknownCall => {
-            String::from("a cancel push for a call not ringing here")
-        }
-        PushEndReason::CallEnded => String::from("a copy of a push for a call that ended"),
-        PushEndReason::CallCapacity => String::from("every call slot is taken"),
-        PushEndReason::OutgoingCallId => String::from("it names the app's outgoing call"),
-        _ => format!("{reason:?}"),
-    }
-}
-
-/// An effect in words, with Apple's API names.
-pub fn describe_effect(effect: &Effect, data: &StepEffects) -> String {
-    use Effect as F;
-    let handle_words = || match &data.handle {
-        Some(h) => format!("{} ({})", h.value, apple_name(h.kind)),
-        None => String::from("<no handle>"),
-    };
-    let digits = data.dtmf_digits.clone().unwrap_or_default();
-    let update = || match &data.call_update {
-        Some(u) => update_words(u),
-        None => String::from("<no call update>"),
-    };
-    let c = effect.call().map(short_call).unwrap_or_default();
-    let either = |yes: bool, a: &str, b: &str| String::from(if yes { a } else { b });
-    match effect {
-        F::ReportNewIncomingCall { push, .. } => {
-            let mut s = format!(
-                "reportNewIncomingCall call {c} for push #{}: {}",
-                push.0,
-                update()
-            );
-            if let Some(reason) = data.push_end_reason {
-                let _ = write!(s, "; to end once accepted: {}", push_end_words(reason));
-            }
-            s
-        }
-        F::ReportCallUpdated { .. } => format!("reportCall(updated:) call {c}: {}", update()),
-        F::ReportOutgoingCallStartedConnecting { at, .. } => format!(
-            "reportOutgoingCall(startedConnectingAt: {} ms) call {c}",
-            at.as_millis()
-        ),
-        F::ReportOutgoingCallConnected { at, .. } => {
-            format!("reportOutgoingCall(connectedAt: {} ms) call {c}", at.as_millis())
-        }
-        F::ReportCallEnded { at, reason, .. } => format!(
-            "reportCall(endedAt: {} ms, reason: {} ({})) call {c}",
-            at.as_millis(),
-            apple_name(reason),
-            reason.raw()
-        ),
-        F::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
-        F::FailAction { action } => format!("fail action {}", short_action(*action)),
-        F::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
-        F::RequestTransaction {
-            transaction,
-            action,
-        } => {
-            let what = match action {
-                CallAction::StartCall { video, .. } => format!(
-                    "CXStartCallAction call {c} to {}, {}",
-                    handle_words(),
-                    media(*video)
-                ),
-                CallAction::EndCall { .. } => format!("CXEndCallAction call {c}"),
-                CallAction::SetHeld { on_hold, .. } => {
-                    format!("CXSetHeldCallAction call {c} onHold {on_hold}")
-                }
-                CallAction::SetMuted { muted, .. } => {
-                    format!("CXSetMutedCallAction call {c} muted {muted}")
-                }
-                CallAction::PlayDtmf { kind, .. } => format!(
-                    "CXPlayDTMFCallAction call {c} digits {digits:?} ({})",
-                    apple_name(kind)
-                ),
-            };
-            format!("CXCallController.request transaction {}: {what}", transaction.0)
-        }
-        F::ConnectIncoming { .. } => format!("signalling: connect incoming call {c}"),
-        F::AnswerIncoming { .. } => format!("signalling: answer call {c}"),
-        F::RejectIncoming { reason, .. } => format!(
-            "signalling: reject call {c} ({})",
-            snake_case(&apple_name(reason), ' ')
-        ),
-        F::HangUp { .. } => format!("signalling: hang up call {c}"),
-        F::SetHeld { on_hold, .. } => {
-            format!("signalling: {} call {c}", either(*on_hold, "hold", "resume"))
-        }
-        F::SetMuted { muted, .. } => format!(
-            "media: {} microphone of call {c}",
-            either(*muted, "mute", "unmute")
-        ),
-        F::SetGroup { group_with, .. } => match group_with {
-            Some(other) => format!("signalling: group call {c} with {}", short_call(*other)),
-            None => format!("signalling: take call {c} out of its group"),
-        },
-        F::PlayDtmf { kind, .. } => format!(
-            "signalling: send DTMF {digits:?} ({}) on call {c}",
-            apple_name(kind)
-        ),
-        F::StartOutgoing { video, .. } => format!(
-            "signalling: start outgoing call {c} to {}, {}",
-            handle_words(),
-            media(*video)
-        ),
-        F::RegisterPushToken => {
-            let hex = data.push_token_hex.clone().unwrap_or_default();
-            format!("server: register VoIP push token {hex} ({} hex digits)", hex.len())
-        }
-        F::UnregisterPushToken => String::from("server: unregister VoIP push token"),
-        F::ConfigureAudioSession => String::from(
-            "audio: configure AVAudioSession (.playAndRecord, .voiceChat), not active yet",
-        ),
-        F::StartMedia { .. } => format!("media: start streams of call {c}"),
-        F::StopMedia { .. } => format!("media: stop streams of call {c}"),
-        F::StartTimer { timer, deadline } => {
-            format!("arm {}, due at {} ms", timer_words(timer), deadline.as_millis())
-        }
-        F::CancelTimer { timer } => format!("cancel {}", timer_words(timer)),
-        F::StartRingback { .. } => format!("audio: play local ringback for call {c}"),
-        F::StopRingback { .. } => format!("audio: stop local ringback of call {c}"),
-        F::AudioActivationTimedOut { .. } => format!(
-            "audio: didActivate never came for call {c} (activate AVAudioSession yourself, or end the call)"
-        ),
     }
 }
 
@@ -248,7 +102,7 @@ pub fn render_timeline(outcome: &TraceOutcome) -> String {
                 }
                 Ok(effects) => {
                     for e in effects {
-                        let _ = writeln!(out, "{pad}-> {}", describe_effect(e, effects));
+                        let _ = writeln!(out, "{pad}-> {}", effect_words(e, effects));
                     }
                 }
                 Err(e) => {
