@@ -707,10 +707,10 @@ impl HostEvent<Concrete> {
                 fallback_call,
             } => Event::VoipPushReceived {
                 push: *push,
-                payload: payload,
+                payload,
                 fallback_call: *fallback_call,
             },
-            H::PushCredentialsUpdated { token } => Event::PushCredentialsUpdated { token: token },
+            H::PushCredentialsUpdated { token } => Event::PushCredentialsUpdated { token },
             H::PushCredentialsInvalidated => Event::PushCredentialsInvalidated,
             H::IncomingCallReported { push, result } => Event::IncomingCallReported {
                 push: *push,
@@ -727,7 +727,7 @@ impl HostEvent<Concrete> {
             } => Event::PerformStartCall {
                 action: *action,
                 call: *call,
-                handle: handle,
+                handle,
                 handle_type: *handle_type,
                 video: *video,
             },
@@ -774,7 +774,7 @@ impl HostEvent<Concrete> {
             } => Event::PerformPlayDtmf {
                 action: *action,
                 call: *call,
-                digits: digits,
+                digits,
                 kind: *kind,
             },
             H::TimedOutPerforming { action } => Event::TimedOutPerforming { action: *action },
@@ -787,7 +787,7 @@ impl HostEvent<Concrete> {
                 video,
             } => Event::RequestStartCall {
                 call: *call,
-                handle: handle,
+                handle,
                 handle_type: *handle_type,
                 video: *video,
             },
@@ -802,7 +802,7 @@ impl HostEvent<Concrete> {
             },
             H::RequestPlayDtmf { call, digits, kind } => Event::RequestPlayDtmf {
                 call: *call,
-                digits: digits,
+                digits,
                 kind: *kind,
             },
             H::TransactionCompleted {
