@@ -45,7 +45,8 @@
 //!
 //! # Golden vectors
 //!
-//! [`HostEvent::golden_json`]: `kind` ([`EventKind::name`]) and the event's fields,
+//! [`HostEvent::golden_json`] (and `Serialize` for `HostEvent<Concrete>`): `kind`
+//! ([`EventKind::name`]) and the event's fields,
 //! fully resolved: UUIDs as lower-case hyphenated text ([`uuid_json`]), bytes as
 //! lower-case hex (`payload_hex`, `token_hex`), a handle as `{"type": <raw>, "value"}`,
 //! a DTMF type as `type` (raw), a completion's result as `error` (`null` or the raw
@@ -1436,6 +1437,13 @@ impl HostEvent<Concrete> {
             | H::DidDeactivateAudioSession => {}
         }
         Value::Object(m)
+    }
+}
+
+impl serde::Serialize for HostEvent<Concrete> {
+    /// As its golden vector writes it ([`HostEvent::golden_json`]).
+    fn serialize<Ser: serde::Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        self.golden_json().serialize(serializer)
     }
 }
 
