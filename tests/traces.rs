@@ -8,6 +8,7 @@ use callkit_engine::{
     PayloadField, PushEndReason, PushId, RejectReason, Timer, Uuid,
     DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
 };
+use callkit_engine_testkit::event::EventKind;
 use callkit_engine_testkit::trace::{
     event_names, load_trace, opaque_call_id, parse_trace, run_trace, run_trace_file, TraceOutcome,
     TraceStep,
@@ -848,45 +849,11 @@ fn ringback_plays_only_while_the_far_end_rings_with_the_audio_session_active() {
 // The format
 // ---------------------------------------------------------------------------------------
 
-/// One line for every `Event` variant; each produces one step named after it.
+/// One line for every `Event` variant (`EventKind::one_of_each_line`); each produces one
+/// step named after it.
 #[test]
 fn every_event_variant_has_a_trace_line_kind() {
-    let lines = [
-        r#"{"event": "voip_push_received", "push": 1, "payload": {"uuid": "0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20"}}"#,
-        r#"{"event": "push_credentials_updated", "token_hex": "00ff10"}"#,
-        r#"{"event": "push_credentials_invalidated"}"#,
-        r#"{"event": "incoming_call_reported", "push": 1, "result": "ok"}"#,
-        r#"{"event": "provider_did_begin"}"#,
-        r#"{"event": "provider_did_reset"}"#,
-        r#"{"event": "perform_start_call", "action": 1, "call": 2, "handle": "+15551234567"}"#,
-        r#"{"event": "perform_answer_call", "action": 2, "call": 2}"#,
-        r#"{"event": "perform_end_call", "action": 3, "call": 2}"#,
-        r#"{"event": "perform_set_held", "action": 4, "call": 2, "on_hold": true}"#,
-        r#"{"event": "perform_set_muted", "action": 5, "call": 2, "muted": false}"#,
-        r#"{"event": "perform_set_group", "action": 6, "call": 2, "group_with": 3}"#,
-        r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#,
-        r#"{"event": "timed_out_performing", "action": 8}"#,
-        r#"{"event": "did_activate_audio_session"}"#,
-        r#"{"event": "did_deactivate_audio_session"}"#,
-        r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#,
-        r#"{"event": "request_end_call", "call": 4}"#,
-        r#"{"event": "request_set_held", "call": 4, "on_hold": false, "expect_refused": true}"#,
-        r#"{"event": "request_set_muted", "call": 4, "expect_refused": true}"#,
-        r#"{"event": "request_play_dtmf", "call": 4, "digits": "9", "expect_refused": true}"#,
-        r#"{"event": "transaction_completed", "transaction": "last", "result": "unknownCallUUID"}"#,
-        r#"{"event": "outgoing_call_connecting", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "outgoing_call_connected", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "incoming_call_connected", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "remote_ended", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "answered_elsewhere", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "declined_elsewhere", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "connection_failed", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "timer_fired", "timer": "ring", "call": 5, "expect_refused": true}"#,
-        r#"{"event": "call_details_changed", "call": 5, "caller_name": "Ann", "expect_refused": true}"#,
-        r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#,
-    ];
-    assert_eq!(lines.len(), event_names().len());
-    let text = lines.join("\n");
+    let text = EventKind::ALL.map(EventKind::one_of_each_line).join("\n");
     let trace = parse_trace(&text, Path::new(".")).expect("parses");
     let outcome = run_trace(&trace).expect("runs");
     let names: Vec<&str> = outcome.steps.iter().map(|s| s.event).collect();

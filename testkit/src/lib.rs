@@ -7,11 +7,14 @@
 //!   [`Engine::next_due_timer`]). The trace runner ([`trace`]), the fuzz checks
 //!   ([`fuzzing::Checked`]), the CallKit simulator ([`sim::CallKitSim`]) and the model
 //!   and exhaustive tests all drive one.
-//! - [`event::HostEvent`]: one owned, symbolic event, shared by the trace reader and
-//!   the fuzz scripts.
+//! - [`event::HostEvent`]: the one owned event form: the trace reader, the fuzz
+//!   scripts, the golden vectors and the replay rendering all read and write events
+//!   through it ([`event::EventKind`] names them and gives their fuzz tags).
+//! - [`effect`]: each effect's golden vector JSON and replay words, one `match` each.
 //!
 //! Used by the integration tests, the `replay` example and fuzz targets.
 
+pub mod effect;
 pub mod event;
 pub mod fuzzing;
 pub mod invariants;

@@ -52,29 +52,7 @@
 //!   (default), `"softPause"`, `"hardPause"` or 1/2/3; booleans: `video` (default
 //!   `false`), `on_hold` and `muted` (default `true`).
 //!
-//! Fields per event (optional ones marked *opt*):
-//!
-//! | event | fields |
-//! | --- | --- |
-//! | `voip_push_received` | `push`, one of `payload_file` (path relative to the trace file), `payload` (inline JSON, serialised back to bytes, keys sorted), `payload_text` (the exact bytes as a string); *opt* `fallback_call` |
-//! | `push_credentials_updated` | `token_hex` or `token` (text) |
-//! | `incoming_call_reported` | `push`, *opt* `result` |
-//! | `perform_start_call` | `action`, `call`, `handle`, *opt* `handle_type`, `video` |
-//! | `perform_answer_call`, `perform_end_call` | `action`, `call` |
-//! | `perform_set_held` | `action`, `call`, *opt* `on_hold` |
-//! | `perform_set_muted` | `action`, `call`, *opt* `muted` |
-//! | `perform_set_group` | `action`, `call`, *opt* `group_with` (absent or `null`: ungroup) |
-//! | `perform_play_dtmf` | `action`, `call`, `digits`, *opt* `kind` |
-//! | `timed_out_performing` | `action` |
-//! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
-//! | `request_end_call` | `call` |
-//! | `request_set_held` / `request_set_muted` | `call`, *opt* `on_hold` / `muted` |
-//! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
-//! | `transaction_completed` | `transaction`, *opt* `result` |
-//! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed`, `outgoing_call_ringing` | `call` |
-//! | `timer_fired` | `timer` (`"ring"`, `"answer_connect"` or `"audio_activation"` with `call`; `"push_completion"` with `push`) |
-//! | `call_details_changed` | `call`, *opt* `caller_name`, `video` (absent: unchanged) |
-//! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
+//! The fields of each event: [`crate::event`], "Trace lines".
 //!
 //! ```text
 //! # An Apple-docs push, reported, answered.
@@ -93,12 +71,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use callkit_engine::{
-    ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
-    PayloadSchema, PushEndReason, PushId, ReportResult, RequestTransactionError, Timer,
-    TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
+    ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, PayloadSchema,
+    PushEndReason, PushId, ReportResult, Timer, TransactionId, TransactionResult, Uuid,
+    OPAQUE_ID_NAMESPACE,
 };
 
-use crate::event::{Concrete, HostEvent, Resolve, Symbols};
+use crate::event::{Concrete, EventKind, HostEvent, Resolve, Symbols};
 use crate::{action_id, call_id, fallback_id, fire_due, Harness, StepEffects};
 
 /// The names of the payload schema presets a trace's `config` line may pick, in the
@@ -114,11 +92,10 @@ pub const SCHEMA_NAMES: [&str; 8] = [
     "nested_data",
 ];
 
-/// The `event` values of a trace line that map to an [`Event`], one per variant in
-/// order, as [`Event::name`] spells them (the variant's name in snake_case).
+/// The `event` values of a trace line that map to an [`Event`], one per
+/// [`EventKind`] in tag order, as [`Event::name`] spells them.
 pub fn event_names() -> Vec<String> {
-    let variants = HostEvent::<Concrete>::VARIANTS.iter();
-    variants.map(|v| snake_case(v, '_')).collect()
+    EventKind::ALL.into_iter().map(EventKind::name).collect()
 }
 
 /// The schema preset called `name` (one of [`SCHEMA_NAMES`]).
@@ -393,23 +370,23 @@ pub fn parse_trace(text: &str, base_dir: &Path) -> Result<Trace, TraceError> {
 type OptField<T> = Result<Option<T>, TraceError>;
 
 /// The fields of one event line, taken one by one; leftovers are an error.
-struct Fields {
+pub(crate) struct Fields {
     map: Map<String, Value>,
     line: usize,
 }
 
 impl Fields {
-    fn err(&self, message: impl Into<String>) -> TraceError {
+    pub(crate) fn err(&self, message: impl Into<String>) -> TraceError {
         TraceError::at(self.line, message)
     }
 
-    fn take(&mut self, key: &str) -> Option<Value> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
         self.map.remove(key).filter(|v| !v.is_null())
     }
 
     /// `key`: absent (or `null`), else its value as `read` reads it (`Err`: what is wrong
     /// with it, said after the key).
-    fn opt<T>(
+    pub(crate) fn opt<T>(
         &mut self,
         key: &str,
         read: impl FnOnce(Value) -> Result<T, String>,
@@ -423,7 +400,7 @@ impl Fields {
     }
 
     /// `key`, which must be there.
-    fn req<T>(
+    pub(crate) fn req<T>(
         &mut self,
         key: &str,
         opt: fn(&mut Self, &str) -> OptField<T>,
@@ -431,34 +408,34 @@ impl Fields {
         opt(self, key)?.ok_or_else(|| self.err(format!("missing \"{key}\"")))
     }
 
-    fn opt_u64(&mut self, key: &str) -> OptField<u64> {
+    pub(crate) fn opt_u64(&mut self, key: &str) -> OptField<u64> {
         let expected = |v| format!(" must be a non-negative integer, got {v}");
         self.opt(key, |v| v.as_u64().ok_or_else(|| expected(v)))
     }
 
-    fn opt_bool(&mut self, key: &str) -> OptField<bool> {
+    pub(crate) fn opt_bool(&mut self, key: &str) -> OptField<bool> {
         self.opt(key, |v| {
             v.as_bool()
                 .ok_or_else(|| format!(" must be true or false, got {v}"))
         })
     }
 
-    fn opt_str(&mut self, key: &str) -> OptField<String> {
+    pub(crate) fn opt_str(&mut self, key: &str) -> OptField<String> {
         self.opt(key, |v| match v {
             Value::String(s) => Ok(s),
             v => Err(format!(" must be a string, got {v}")),
         })
     }
 
-    fn opt_call(&mut self, key: &str) -> OptField<CallRef> {
+    pub(crate) fn opt_call(&mut self, key: &str) -> OptField<CallRef> {
         self.opt(key, |v| parse_call_ref(&v).map_err(|m| format!(": {m}")))
     }
 
-    fn call(&mut self) -> Result<CallRef, TraceError> {
+    pub(crate) fn call(&mut self) -> Result<CallRef, TraceError> {
         self.req("call", Self::opt_call)
     }
 
-    fn action(&mut self) -> Result<ActionId, TraceError> {
+    pub(crate) fn action(&mut self) -> Result<ActionId, TraceError> {
         let read = |v: Value| {
             match &v {
                 Value::Number(_) => small_int(&v).map(action_id),
@@ -475,14 +452,14 @@ impl Fields {
         action.ok_or_else(|| self.err("missing \"action\""))
     }
 
-    fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
+    pub(crate) fn handle_type(&mut self, handle: &str) -> Result<HandleType, TraceError> {
         let expected = "\"generic\", \"phoneNumber\", \"emailAddress\" or 1-3";
         let raw = |n| HandleType::from_raw(u8::try_from(n).ok()?);
         let t = self.apple_value("handle_type", true, raw, expected)?;
         Ok(t.unwrap_or_else(|| HandleType::infer(handle)))
     }
 
-    fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
+    pub(crate) fn dtmf_kind(&mut self) -> Result<DtmfType, TraceError> {
         let expected = "\"singleTone\", \"softPause\", \"hardPause\" or 1-3";
         let raw = |n| DtmfType::from_raw(u8::try_from(n).ok()?);
         let kind = self.apple_value("kind", true, raw, expected)?;
@@ -491,7 +468,7 @@ impl Fields {
 
     /// `key`: absent, or one of Apple's values by name ([`apple_name`], with `snake`
     /// also snake_case) or raw value (`from_raw`: `None` for a value it does not take).
-    fn apple_value<T: fmt::Debug>(
+    pub(crate) fn apple_value<T: fmt::Debug>(
         &mut self,
         key: &str,
         snake: bool,
@@ -514,7 +491,7 @@ impl Fields {
     /// `"result"`: absent or `"ok"` for success, else an Apple error (`what`) by name or
     /// raw value: any `NSInteger` code, named or not (one Apple has no name for in this
     /// version is kept, `Unrecognized`, written as its number).
-    fn apple_result<E: fmt::Debug>(
+    pub(crate) fn apple_result<E: fmt::Debug>(
         &mut self,
         what: &str,
         from_raw: fn(i64) -> E,
@@ -528,7 +505,7 @@ impl Fields {
         Ok(error.map_or(Ok(()), Err))
     }
 
-    fn done(self, event: &str) -> Result<(), TraceError> {
+    pub(crate) fn done(self, event: &str) -> Result<(), TraceError> {
         match self.map.keys().next() {
             None => Ok(()),
             Some(key) => Err(self.err(format!("unknown field \"{key}\" for event \"{event}\""))),
@@ -568,193 +545,23 @@ pub fn parse_call_ref(v: &Value) -> Result<CallRef, String> {
     }
 }
 
+/// The event a line names (`name`: an [`EventKind::name`], or `"voip_push"`), read
+/// from the line's fields by [`HostEvent::read_trace_fields`].
 fn parse_event(name: &str, f: &mut Fields, base_dir: &Path) -> Result<TraceEvent, TraceError> {
-    use TraceEvent as T;
-    Ok(match name {
-        "voip_push_received" | "voip_push" => {
-            let push = f.req("push", Fields::opt_u64)?;
-            let file = f.opt_str("payload_file")?;
-            let inline = f.take("payload");
-            let text = f.opt_str("payload_text")?;
-            let (payload, source) = match (file, inline, text) {
-                (Some(file), None, None) => {
-                    let path = base_dir.join(&file);
-                    let bytes = std::fs::read(&path).map_err(|e| {
-                        f.err(format!("cannot read payload file {}: {e}", path.display()))
-                    })?;
-                    (bytes, file)
-                }
-                (None, Some(value), None) => {
-                    let bytes = serde_json::to_vec(&value)
-                        .map_err(|e| f.err(format!("cannot serialise \"payload\": {e}")))?;
-                    (bytes, String::from("inline JSON"))
-                }
-                (None, None, Some(text)) => (text.into_bytes(), String::from("inline text")),
-                _ => return Err(f.err(
-                    "a push needs exactly one of \"payload_file\", \"payload\", \"payload_text\"",
-                )),
-            };
-            let fallback_call = f
-                .opt_call("fallback_call")?
-                .unwrap_or(CallRef::Id(fallback_id(push)));
-            T::VoipPushReceived {
-                push,
-                payload: TracePayload {
-                    bytes: payload,
-                    source,
-                },
-                fallback_call,
-            }
-        }
-        "push_credentials_updated" => {
-            let hex = f.opt_str("token_hex")?;
-            let text = f.opt_str("token")?;
-            let token = match (hex, text) {
-                (Some(hex), None) => {
-                    decode_hex(&hex).ok_or_else(|| f.err("\"token_hex\" is not hex"))?
-                }
-                (None, Some(text)) => text.into_bytes(),
-                _ => return Err(f.err("give exactly one of \"token_hex\", \"token\"")),
-            };
-            T::PushCredentialsUpdated { token }
-        }
-        "push_credentials_invalidated" => T::PushCredentialsInvalidated,
-        "incoming_call_reported" => T::IncomingCallReported {
-            push: f.req("push", Fields::opt_u64)?,
-            result: f.apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
-        },
-        "provider_did_begin" => T::ProviderDidBegin,
-        "provider_did_reset" => T::ProviderDidReset,
-        "perform_start_call" => {
-            let action = f.action()?;
-            let call = f.call()?;
-            let handle = f.req("handle", Fields::opt_str)?;
-            let handle_type = f.handle_type(&handle)?;
-            let video = f.opt_bool("video")?.unwrap_or(false);
-            T::PerformStartCall {
-                action,
-                call,
-                handle,
-                handle_type,
-                video,
-            }
-        }
-        "perform_answer_call" => T::PerformAnswerCall {
-            action: f.action()?,
-            call: f.call()?,
-        },
-        "perform_end_call" => T::PerformEndCall {
-            action: f.action()?,
-            call: f.call()?,
-        },
-        "perform_set_held" => T::PerformSetHeld {
-            action: f.action()?,
-            call: f.call()?,
-            on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
-        },
-        "perform_set_muted" => T::PerformSetMuted {
-            action: f.action()?,
-            call: f.call()?,
-            muted: f.opt_bool("muted")?.unwrap_or(true),
-        },
-        "perform_set_group" => T::PerformSetGroup {
-            action: f.action()?,
-            call: f.call()?,
-            group_with: f.opt_call("group_with")?,
-        },
-        "perform_play_dtmf" => T::PerformPlayDtmf {
-            action: f.action()?,
-            call: f.call()?,
-            digits: f.req("digits", Fields::opt_str)?,
-            kind: f.dtmf_kind()?,
-        },
-        "timed_out_performing" => T::TimedOutPerforming {
-            action: f.action()?,
-        },
-        "did_activate_audio_session" => T::DidActivateAudioSession,
-        "did_deactivate_audio_session" => T::DidDeactivateAudioSession,
-        "request_start_call" => {
-            let call = f.call()?;
-            let handle = f.req("handle", Fields::opt_str)?;
-            let handle_type = f.handle_type(&handle)?;
-            let video = f.opt_bool("video")?.unwrap_or(false);
-            T::RequestStartCall {
-                call,
-                handle,
-                handle_type,
-                video,
-            }
-        }
-        "request_end_call" => T::RequestEndCall { call: f.call()? },
-        "request_set_held" => T::RequestSetHeld {
-            call: f.call()?,
-            on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
-        },
-        "request_set_muted" => T::RequestSetMuted {
-            call: f.call()?,
-            muted: f.opt_bool("muted")?.unwrap_or(true),
-        },
-        "request_play_dtmf" => T::RequestPlayDtmf {
-            call: f.call()?,
-            digits: f.req("digits", Fields::opt_str)?,
-            kind: f.dtmf_kind()?,
-        },
-        "transaction_completed" => {
-            let transaction = match f.take("transaction") {
-                Some(Value::String(s)) if s == "last" => TransactionRef::Last,
-                Some(v) => TransactionRef::Id(v.as_u64().ok_or_else(|| {
-                    f.err(format!(
-                        "\"transaction\" must be an integer or \"last\", got {v}"
-                    ))
-                })?),
-                None => return Err(f.err("missing \"transaction\"")),
-            };
-            T::TransactionCompleted {
-                transaction,
-                result: f.apple_result(
-                    "CXErrorCodeRequestTransactionError",
-                    RequestTransactionError::from_raw,
-                )?,
-            }
-        }
-        "outgoing_call_connecting" => T::OutgoingCallConnecting { call: f.call()? },
-        "outgoing_call_connected" => T::OutgoingCallConnected { call: f.call()? },
-        "incoming_call_connected" => T::IncomingCallConnected { call: f.call()? },
-        "remote_ended" => T::RemoteEnded { call: f.call()? },
-        "answered_elsewhere" => T::AnsweredElsewhere { call: f.call()? },
-        "declined_elsewhere" => T::DeclinedElsewhere { call: f.call()? },
-        "connection_failed" => T::ConnectionFailed { call: f.call()? },
-        "outgoing_call_ringing" => T::OutgoingCallRinging { call: f.call()? },
-        "timer_fired" => {
-            let kind = f.req("timer", Fields::opt_str)?;
-            let timer = match kind.as_str() {
-                "ring" => TimerRef::Ring(f.call()?),
-                "answer_connect" => TimerRef::AnswerConnect(f.call()?),
-                "audio_activation" => TimerRef::AudioActivation(f.call()?),
-                "push_completion" => TimerRef::PushCompletion(f.req("push", Fields::opt_u64)?),
-                other => {
-                    return Err(f.err(format!(
-                    "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
-                )))
-                }
-            };
-            T::TimerFired { timer }
-        }
-        "call_details_changed" => T::CallDetailsChanged {
-            call: f.call()?,
-            caller_name: f.opt_str("caller_name")?,
-            has_video: f.opt_bool("video")?,
-        },
-        other => {
-            return Err(f.err(format!(
-                "unknown event {other:?}; expected one of {}, fire_due_timers, advance_firing",
-                event_names().join(", ")
-            )))
-        }
-    })
+    let kind = match name {
+        "voip_push" => Some(EventKind::VoipPushReceived),
+        other => EventKind::from_name(other),
+    };
+    match kind {
+        Some(kind) => TraceEvent::read_trace_fields(kind, f, base_dir),
+        None => Err(f.err(format!(
+            "unknown event {name:?}; expected one of {}, fire_due_timers, advance_firing",
+            event_names().join(", ")
+        ))),
+    }
 }
 
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
     let text: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let pairs = text.chunks_exact(2);
     if !pairs.remainder().is_empty() {

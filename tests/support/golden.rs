@@ -3,41 +3,23 @@
 //! and tests/corpus.rs (the payloads); the files live in tests/golden/ and are checked
 //! fresh like the C header: a stale file fails with the command that rewrites it.
 //!
-//! Per step: `at_ms`; `event`, fully resolved (`kind` is `Event::name()`; UUIDs as
-//! lower-case hyphenated text; bytes as lower-case hex; Apple enumerations by raw
-//! value; a completion's `error` is `null` or the raw value); `refused`, `null` or the
-//! C ABI's result name (`"CK_RESULT_UNKNOWN_CALL"`); `effects`, in order, each with the
-//! step data it uses attached (`update` on the two reports, `handle` on
-//! `start_outgoing` and a `start_call` request, `digits` on `play_dtmf` and a
-//! `play_dtmf` request, `token_hex` on `register_push_token`, `end_reason` on
-//! `report_new_incoming_call`: `null`, or why the push is to be ended once CallKit
-//! accepts the report), as the Swift API attaches them.
+//! Per step: `at_ms`; `event`, fully resolved (`HostEvent::golden_json`, the format in
+//! testkit/src/event.rs); `refused`, `null` or the C ABI's result name
+//! (`"CK_RESULT_UNKNOWN_CALL"`); `effects`, in order, each with the step data it uses
+//! attached (`golden_effects`, the format in testkit/src/effect.rs).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use callkit_engine::{
-    CallAction, CallUpdate, Config, Effect, Error, Event, Handle, HandleType, PayloadField,
-    PayloadSchema, PushEndReason, Timer,
-};
+use callkit_engine::{Config, Error, Event, HandleType, PayloadSchema};
+use callkit_engine_testkit::effect::golden_effects;
+use callkit_engine_testkit::event::{uuid_json as uuid, HostEvent};
 use callkit_engine_testkit::StepEffects;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// The environment variable that rewrites the golden files instead of checking them.
 pub const BLESS: &str = "GOLDEN_BLESS";
-
-fn uuid(id: &callkit_engine::Uuid) -> Value {
-    Value::String(id.hyphenated().to_string())
-}
-
-fn call(id: &callkit_engine::CallId) -> Value {
-    uuid(&id.0)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 fn opt_key(key: &Option<callkit_engine::SchemaKey>) -> Value {
     key.as_ref()
@@ -97,311 +79,6 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
     })
 }
 
-fn timer_json(timer: &Timer) -> Value {
-    match timer {
-        Timer::PushCompletion(push) => json!({"kind": "push_completion", "push": push.0}),
-        Timer::Ring(c) => json!({"kind": "ring", "call": call(c)}),
-        Timer::AnswerConnect(c) => json!({"kind": "answer_connect", "call": call(c)}),
-        Timer::AudioActivation(c) => json!({"kind": "audio_activation", "call": call(c)}),
-    }
-}
-
-fn handle_json(handle: &Handle) -> Value {
-    json!({"type": handle.kind.raw(), "value": handle.value.as_str()})
-}
-
-fn update_json(update: &CallUpdate) -> Value {
-    json!({
-        "remote_handle": update.remote_handle.as_ref().map(handle_json),
-        "localized_caller_name": update.localized_caller_name.as_ref().map(|n| n.as_str()),
-        "has_video": update.has_video,
-        "supports_holding": update.supports_holding,
-        "supports_grouping": update.supports_grouping,
-        "supports_ungrouping": update.supports_ungrouping,
-        "supports_dtmf": update.supports_dtmf,
-    })
-}
-
-/// One event, fully resolved.
-pub fn event_json(event: &Event<'_>) -> Value {
-    let mut m = Map::new();
-    m.insert("kind".into(), event.name().into());
-    let mut put = |k: &str, v: Value| {
-        m.insert(k.into(), v);
-    };
-    match event {
-        Event::VoipPushReceived {
-            push,
-            payload,
-            fallback_call,
-        } => {
-            put("push", push.0.into());
-            put("payload_hex", hex(payload).into());
-            put("fallback_call", call(fallback_call));
-        }
-        Event::PushCredentialsUpdated { token } => put("token_hex", hex(token).into()),
-        Event::IncomingCallReported { push, result } => {
-            put("push", push.0.into());
-            put("error", result.err().map(|e| e.raw()).into());
-        }
-        Event::PerformStartCall {
-            action,
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put(
-                "handle",
-                json!({"type": handle_type.raw(), "value": handle}),
-            );
-            put("video", (*video).into());
-        }
-        Event::PerformAnswerCall { action, call: c }
-        | Event::PerformEndCall { action, call: c } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-        }
-        Event::PerformSetHeld {
-            action,
-            call: c,
-            on_hold,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("on_hold", (*on_hold).into());
-        }
-        Event::PerformSetMuted {
-            action,
-            call: c,
-            muted,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("muted", (*muted).into());
-        }
-        Event::PerformSetGroup {
-            action,
-            call: c,
-            group_with,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("group_with", group_with.as_ref().map_or(Value::Null, call));
-        }
-        Event::PerformPlayDtmf {
-            action,
-            call: c,
-            digits,
-            kind,
-        } => {
-            put("action", uuid(&action.0));
-            put("call", call(c));
-            put("digits", (*digits).into());
-            put("type", kind.raw().into());
-        }
-        Event::TimedOutPerforming { action } => put("action", uuid(&action.0)),
-        Event::RequestStartCall {
-            call: c,
-            handle,
-            handle_type,
-            video,
-        } => {
-            put("call", call(c));
-            put(
-                "handle",
-                json!({"type": handle_type.raw(), "value": handle}),
-            );
-            put("video", (*video).into());
-        }
-        Event::RequestSetHeld { call: c, on_hold } => {
-            put("call", call(c));
-            put("on_hold", (*on_hold).into());
-        }
-        Event::RequestSetMuted { call: c, muted } => {
-            put("call", call(c));
-            put("muted", (*muted).into());
-        }
-        Event::RequestPlayDtmf {
-            call: c,
-            digits,
-            kind,
-        } => {
-            put("call", call(c));
-            put("digits", (*digits).into());
-            put("type", kind.raw().into());
-        }
-        Event::TransactionCompleted {
-            transaction,
-            result,
-        } => {
-            put("transaction", transaction.0.into());
-            put("error", result.err().map(|e| e.raw()).into());
-        }
-        Event::RequestEndCall { call: c }
-        | Event::OutgoingCallRinging { call: c }
-        | Event::OutgoingCallConnecting { call: c }
-        | Event::OutgoingCallConnected { call: c }
-        | Event::IncomingCallConnected { call: c }
-        | Event::RemoteEnded { call: c }
-        | Event::AnsweredElsewhere { call: c }
-        | Event::DeclinedElsewhere { call: c }
-        | Event::ConnectionFailed { call: c } => put("call", call(c)),
-        Event::TimerFired { timer } => put("timer", timer_json(timer)),
-        Event::CallDetailsChanged {
-            call: c,
-            caller_name,
-            has_video,
-        } => {
-            put("call", call(c));
-            put("caller_name", (*caller_name).into());
-            put("has_video", (*has_video).into());
-        }
-        Event::PushCredentialsInvalidated
-        | Event::ProviderDidBegin
-        | Event::ProviderDidReset
-        | Event::DidActivateAudioSession
-        | Event::DidDeactivateAudioSession => {}
-    }
-    Value::Object(m)
-}
-
-/// Why a push is reported to be ended at once: `kind` (the `PushEndReason` raw value),
-/// and for an unreadable payload `payload_error` and `payload_field` (raw values, the
-/// field `null` outside any).
-fn push_end_json(reason: &PushEndReason) -> Value {
-    let (error, field) = match reason {
-        PushEndReason::Unreadable { error, field } => (
-            Value::from(error.raw()),
-            field.map(PayloadField::raw).into(),
-        ),
-        _ => (Value::Null, Value::Null),
-    };
-    json!({"kind": reason.raw(), "payload_error": error, "payload_field": field})
-}
-
-/// The step data of one step; each effect that uses a piece marks it used, so that a
-/// step whose data no effect uses fails the generation (two effects may share one piece:
-/// a repeat push's report and `reportCall(with:updated:)` show the same update).
-struct Data {
-    update: Option<CallUpdate>,
-    handle: Option<Handle>,
-    digits: Option<String>,
-    token_hex: Option<String>,
-    push_end: Option<PushEndReason>,
-    used: [bool; 4],
-}
-
-fn take<T: Clone>(slot: &Option<T>, used: &mut bool, what: &str, effect: &Effect) -> T {
-    *used = true;
-    slot.clone()
-        .unwrap_or_else(|| panic!("{effect:?} needs the step's {what}, which it lacks"))
-}
-
-fn effect_json(effect: &Effect, data: &mut Data) -> Value {
-    let e = effect;
-    match effect {
-        Effect::ReportNewIncomingCall { push, call: c } => json!({
-            "kind": "report_new_incoming_call", "push": push.0, "call": call(c),
-            "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
-            "end_reason": data.push_end.as_ref().map_or(Value::Null, push_end_json),
-        }),
-        Effect::ReportCallUpdated { call: c } => json!({
-            "kind": "report_call_updated", "call": call(c),
-            "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
-        }),
-        Effect::ReportOutgoingCallStartedConnecting { call: c, at } => json!({
-            "kind": "report_outgoing_call_started_connecting", "call": call(c), "at_ms": at.as_millis(),
-        }),
-        Effect::ReportOutgoingCallConnected { call: c, at } => json!({
-            "kind": "report_outgoing_call_connected", "call": call(c), "at_ms": at.as_millis(),
-        }),
-        Effect::ReportCallEnded {
-            call: c,
-            at,
-            reason,
-        } => json!({
-            "kind": "report_call_ended", "call": call(c), "at_ms": at.as_millis(), "reason": reason.raw(),
-        }),
-        Effect::FulfillAction { action } => {
-            json!({"kind": "fulfill_action", "action": uuid(&action.0)})
-        }
-        Effect::FailAction { action } => json!({"kind": "fail_action", "action": uuid(&action.0)}),
-        Effect::CompletePush { push } => json!({"kind": "complete_push", "push": push.0}),
-        Effect::RequestTransaction {
-            transaction,
-            action,
-        } => {
-            let action = match action {
-                CallAction::StartCall { call: c, video } => json!({
-                    "kind": "start_call", "call": call(c), "video": video,
-                    "handle": handle_json(&take(&data.handle, &mut data.used[1], "handle", e)),
-                }),
-                CallAction::EndCall { call: c } => json!({"kind": "end_call", "call": call(c)}),
-                CallAction::SetHeld { call: c, on_hold } => {
-                    json!({"kind": "set_held", "call": call(c), "on_hold": on_hold})
-                }
-                CallAction::SetMuted { call: c, muted } => {
-                    json!({"kind": "set_muted", "call": call(c), "muted": muted})
-                }
-                CallAction::PlayDtmf { call: c, kind } => json!({
-                    "kind": "play_dtmf", "call": call(c), "type": kind.raw(),
-                    "digits": take(&data.digits, &mut data.used[2], "DTMF digits", e),
-                }),
-            };
-            json!({"kind": "request_transaction", "transaction": transaction.0, "action": action})
-        }
-        Effect::ConnectIncoming { call: c } => json!({"kind": "connect_incoming", "call": call(c)}),
-        Effect::AnswerIncoming { call: c } => json!({"kind": "answer_incoming", "call": call(c)}),
-        Effect::RejectIncoming { call: c, reason } => {
-            json!({"kind": "reject_incoming", "call": call(c), "reason": reason.raw()})
-        }
-        Effect::HangUp { call: c } => json!({"kind": "hang_up", "call": call(c)}),
-        Effect::SetHeld { call: c, on_hold } => {
-            json!({"kind": "set_held", "call": call(c), "on_hold": on_hold})
-        }
-        Effect::SetMuted { call: c, muted } => {
-            json!({"kind": "set_muted", "call": call(c), "muted": muted})
-        }
-        Effect::SetGroup {
-            call: c,
-            group_with,
-        } => json!({
-            "kind": "set_group", "call": call(c),
-            "group_with": group_with.as_ref().map_or(Value::Null, call),
-        }),
-        Effect::PlayDtmf { call: c, kind } => json!({
-            "kind": "play_dtmf", "call": call(c), "type": kind.raw(),
-            "digits": take(&data.digits, &mut data.used[2], "DTMF digits", e),
-        }),
-        Effect::StartOutgoing { call: c, video } => json!({
-            "kind": "start_outgoing", "call": call(c), "video": video,
-            "handle": handle_json(&take(&data.handle, &mut data.used[1], "handle", e)),
-        }),
-        Effect::RegisterPushToken => json!({
-            "kind": "register_push_token",
-            "token_hex": take(&data.token_hex, &mut data.used[3], "push token", e),
-        }),
-        Effect::UnregisterPushToken => json!({"kind": "unregister_push_token"}),
-        Effect::ConfigureAudioSession => json!({"kind": "configure_audio_session"}),
-        Effect::StartMedia { call: c } => json!({"kind": "start_media", "call": call(c)}),
-        Effect::StopMedia { call: c } => json!({"kind": "stop_media", "call": call(c)}),
-        Effect::StartTimer { timer, deadline } => json!({
-            "kind": "start_timer", "timer": timer_json(timer), "deadline_ms": deadline.as_millis(),
-        }),
-        Effect::CancelTimer { timer } => {
-            json!({"kind": "cancel_timer", "timer": timer_json(timer)})
-        }
-        Effect::StartRingback { call: c } => json!({"kind": "start_ringback", "call": call(c)}),
-        Effect::StopRingback { call: c } => json!({"kind": "stop_ringback", "call": call(c)}),
-        Effect::AudioActivationTimedOut { call: c } => {
-            json!({"kind": "audio_activation_timed_out", "call": call(c)})
-        }
-    }
-}
-
 /// The C ABI's name for a refusal: `Error::UnknownCall(..)` is `CK_RESULT_UNKNOWN_CALL`.
 pub fn result_name(error: &Error) -> String {
     let debug = format!("{error:?}");
@@ -423,35 +100,9 @@ pub fn result_name(error: &Error) -> String {
 pub fn step_json(at_ms: u64, event: &Event<'_>, result: &Result<StepEffects, Error>) -> Value {
     let (refused, effects) = match result {
         Err(error) => (Value::String(result_name(error)), Vec::new()),
-        Ok(step) => {
-            let mut data = Data {
-                update: step.call_update.clone(),
-                handle: step.handle.clone(),
-                digits: step.dtmf_digits.clone(),
-                token_hex: step.push_token_hex.clone(),
-                push_end: step.push_end_reason,
-                used: [false; 4],
-            };
-            let effects: Vec<Value> = step
-                .effects
-                .iter()
-                .map(|e| effect_json(e, &mut data))
-                .collect();
-            let present = [
-                data.update.is_some(),
-                data.handle.is_some(),
-                data.digits.is_some(),
-                data.token_hex.is_some(),
-            ];
-            assert!(
-                present == data.used,
-                "step data no effect used at {at_ms} ms: {:?}",
-                step
-            );
-            (Value::Null, effects)
-        }
+        Ok(step) => (Value::Null, golden_effects(step, at_ms)),
     };
-    json!({"at_ms": at_ms, "event": event_json(event), "refused": refused, "effects": effects})
+    json!({"at_ms": at_ms, "event": HostEvent::from(event), "refused": refused, "effects": effects})
 }
 
 /// A whole vector file.
