@@ -78,10 +78,34 @@ pub(super) struct Remote {
     pub(super) has_video: bool,
 }
 
+/// Which of its timers a call has armed: the [`Timer`] without the call's UUID, so that
+/// a transition compares what it armed before and after as two small values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    /// [`Timer::Ring`].
+    Ring,
+    /// [`Timer::AnswerConnect`].
+    Answer,
+    /// [`Timer::AudioActivation`].
+    Audio,
+}
+
+impl Wait {
+    /// The timer of call `id`.
+    #[inline(always)]
+    const fn timer(self, id: CallId) -> Timer {
+        match self {
+            Wait::Ring => Timer::Ring(id),
+            Wait::Answer => Timer::AnswerConnect(id),
+            Wait::Audio => Timer::AudioActivation(id),
+        }
+    }
+}
+
 /// What a call held before a transition, for [`Call::settle`] to compare with after.
 #[derive(Clone, Copy)]
 struct Before {
-    timer: Option<(Timer, Instant)>,
+    armed: Option<(Wait, Instant)>,
     action: Option<ActionId>,
     needs_audio: bool,
 }
@@ -150,7 +174,7 @@ impl Call {
         self.report.pending_end.is_some()
     }
     /// Whether new caller details arrived while CallKit did not know the call yet, and
-    /// wait to be sent as [`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated) once it does.
+    /// wait to be sent as [`Effect::ReportCallUpdated`] once it does.
     #[inline]
     pub fn update_pending(&self) -> bool {
         self.report.details_pending
@@ -248,13 +272,34 @@ impl Call {
     /// The call's one armed timer and its deadline, if any.
     #[inline]
     pub(super) fn armed_timer(&self) -> Option<(Timer, Instant)> {
+        self.armed()
+            .map(|(wait, deadline)| (wait.timer(self.id), deadline))
+    }
+
+    /// Which timer the call has armed, and its deadline.
+    #[inline(always)]
+    fn armed(&self) -> Option<(Wait, Instant)> {
         match self.state {
-            State::Ringing { deadline, .. } => Some((Timer::Ring(self.id), deadline)),
-            State::Answering { deadline, .. } => Some((Timer::AnswerConnect(self.id), deadline)),
+            State::Ringing { deadline, .. } => Some((Wait::Ring, deadline)),
+            State::Answering { deadline, .. } => Some((Wait::Answer, deadline)),
             state => state
                 .audio_deadline()
-                .map(|deadline| (Timer::AudioActivation(self.id), deadline)),
+                .map(|deadline| (Wait::Audio, deadline)),
         }
+    }
+
+    /// Whether the outgoing call waits for signalling to start connecting (its start
+    /// action deferred).
+    #[inline(always)]
+    pub(super) fn starting(&self) -> bool {
+        matches!(self.state, State::Starting { .. })
+    }
+
+    /// Whether the outgoing call is connecting (its start action fulfilled, not yet
+    /// connected).
+    #[inline(always)]
+    pub(super) fn connecting(&self) -> bool {
+        matches!(self.state, State::Connecting { .. })
     }
 
     /// Whether the ring time-out was already re-armed once as a backstop.
@@ -300,10 +345,10 @@ impl Call {
         !self.on_hold && self.state.has_audio_slot()
     }
 
-    #[inline]
+    #[inline(always)]
     fn before(&self) -> Before {
         Before {
-            timer: self.armed_timer(),
+            armed: self.armed(),
             action: self.deferred_action(),
             needs_audio: self.needs_audio(),
         }
@@ -340,14 +385,15 @@ impl Call {
             Spent::Nothing,
             ctx,
             out,
-            [Effect::ConnectIncoming { call: id }],
+            #[inline(always)]
+            |out| out.push(Effect::ConnectIncoming { call: id }),
         );
         log_transition!("call {} ringing", id);
         c
     }
 
     /// A new outgoing call the app requested, to `handle`.
-    #[inline]
+    #[inline(always)]
     fn outgoing(id: CallId, handle: Handle, video: bool) -> Self {
         let remote = Remote {
             handle: Some(handle),
@@ -380,14 +426,14 @@ impl Call {
     /// fulfilled or voided), emits `between`, starts the timer it armed, then starts or
     /// stops media and ringback. The only place a live call's timers are armed or
     /// disarmed.
-    #[inline]
-    fn settle<const N: usize, const K: usize>(
+    #[inline(always)]
+    fn settle<const N: usize>(
         &mut self,
         before: Before,
         spent: Spent,
         ctx: &Ctx,
         out: &mut Effects<N>,
-        between: [Effect; K],
+        between: impl FnOnce(&mut Effects<N>),
     ) {
         if !before.needs_audio && !ctx.audio_active && self.needs_audio() {
             if let Some(slot @ None) = self.state.audio_slot() {
@@ -397,12 +443,15 @@ impl Call {
         let told = if spent == Spent::Timer {
             None
         } else {
-            before.timer
+            before.armed
         };
-        let armed = self.armed_timer();
-        if told != armed {
-            if let Some((timer, _)) = told {
-                out.push(Effect::CancelTimer { timer });
+        let armed = self.armed();
+        let changed = told != armed;
+        if changed {
+            if let Some((wait, _)) = told {
+                out.push(Effect::CancelTimer {
+                    timer: wait.timer(self.id),
+                });
             }
         }
         if let Some(action) = before.action {
@@ -410,12 +459,13 @@ impl Call {
                 out.push(Effect::FailAction { action });
             }
         }
-        for effect in between {
-            out.push(effect);
-        }
-        if told != armed {
-            if let Some((timer, deadline)) = armed {
-                out.push(Effect::StartTimer { timer, deadline });
+        between(out);
+        if changed {
+            if let Some((wait, deadline)) = armed {
+                out.push(Effect::StartTimer {
+                    timer: wait.timer(self.id),
+                    deadline,
+                });
             }
         }
         self.sync_audio(ctx.audio_active, out);
@@ -423,7 +473,7 @@ impl Call {
 
     /// Starts or stops media and ringback as the rules want them (media before
     /// ringback).
-    #[inline]
+    #[inline(always)]
     fn sync_audio<const N: usize>(&mut self, active: bool, out: &mut Effects<N>) {
         let call = self.id;
         let media = active && !self.on_hold && self.phase().media_allowed();
@@ -450,7 +500,7 @@ impl Call {
     /// call is answered and the action fulfilled; otherwise the action is deferred until
     /// the connection is ready or `answer_deadline`. Returns `false`, with nothing done,
     /// when the call is not ringing or an end is kept for it.
-    #[inline]
+    #[inline(always)]
     fn answer<const N: usize>(
         &mut self,
         action: ActionId,
@@ -465,12 +515,18 @@ impl Call {
         let call = self.id;
         if self.connection_ready {
             self.state = State::ANSWERED;
-            let answered = [
-                Effect::ConfigureAudioSession,
-                Effect::AnswerIncoming { call },
-                Effect::FulfillAction { action },
-            ];
-            self.settle(before, Spent::Nothing, ctx, out, answered);
+            self.settle(
+                before,
+                Spent::Nothing,
+                ctx,
+                out,
+                #[inline(always)]
+                |out| {
+                    out.push(Effect::ConfigureAudioSession);
+                    out.push(Effect::AnswerIncoming { call });
+                    out.push(Effect::FulfillAction { action });
+                },
+            );
         } else {
             // Not connected yet (cold start from a push): hold the action until the
             // connection is ready, and fail it after a bound (as Signal does).
@@ -483,7 +539,8 @@ impl Call {
                 Spent::Nothing,
                 ctx,
                 out,
-                [Effect::ConfigureAudioSession],
+                #[inline(always)]
+                |out| out.push(Effect::ConfigureAudioSession),
             );
         }
         log_transition!("call {} {}", call, self.phase());
@@ -493,7 +550,7 @@ impl Call {
     /// The incoming call's connection is ready: a deferred answer is released (the call
     /// answered, the action fulfilled). Returns `false`, with nothing done, for an
     /// outgoing call.
-    #[inline]
+    #[inline(always)]
     fn connected<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) -> bool {
         if self.direction() != Direction::Incoming {
             return false;
@@ -503,23 +560,30 @@ impl Call {
             let before = self.before();
             let call = self.id;
             self.state = State::ANSWERED;
-            let answered = [
-                Effect::AnswerIncoming { call },
-                Effect::FulfillAction { action },
-            ];
-            self.settle(before, Spent::Fulfilled, ctx, out, answered);
+            self.settle(
+                before,
+                Spent::Fulfilled,
+                ctx,
+                out,
+                #[inline(always)]
+                |out| {
+                    out.push(Effect::AnswerIncoming { call });
+                    out.push(Effect::FulfillAction { action });
+                },
+            );
             log_transition!("call {} answered", call);
         }
         true
     }
 
     /// `CXStartCallAction` `action` on this requested call, to `handle`: signalling is
-    /// asked to start and the action is deferred until it starts connecting.
-    #[inline]
+    /// asked to start and the action is deferred until it starts connecting. The host
+    /// is handed the handle with the step ([`Effects::outgoing_handle`]).
+    #[inline(always)]
     fn start<const N: usize>(
         &mut self,
         action: ActionId,
-        handle: Handle,
+        handle: &Handle,
         video: bool,
         ctx: &Ctx,
         out: &mut Effects<N>,
@@ -529,22 +593,27 @@ impl Call {
         self.state = State::Starting { action };
         self.remote.handle = Some(handle.clone());
         self.remote.has_video = video;
-        out.set_handle(handle);
-        let starting = [
-            Effect::ConfigureAudioSession,
-            Effect::StartOutgoing { call, video },
-        ];
-        self.settle(before, Spent::Nothing, ctx, out, starting);
+        self.settle(
+            before,
+            Spent::Nothing,
+            ctx,
+            out,
+            #[inline(always)]
+            |out| {
+                out.push(Effect::ConfigureAudioSession);
+                out.push(Effect::StartOutgoing { call, video });
+            },
+        );
         log_transition!("call {} starting", call);
     }
 
     /// The outgoing call started connecting: `startedConnectingAt` is reported and the
     /// deferred start action fulfilled; details the app gave before CallKit performed
     /// the start are sent. Nothing when the call is not starting.
-    #[inline]
+    #[inline(always)]
     fn started_connecting<const N: usize>(
         &mut self,
-        blank: CallUpdate,
+        blank: &CallUpdate,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
@@ -557,38 +626,54 @@ impl Call {
             audio: None,
             ringing: false,
         };
-        let connecting = [
-            Effect::ReportOutgoingCallStartedConnecting { call, at: ctx.now },
-            Effect::FulfillAction { action },
-        ];
-        self.settle(before, Spent::Fulfilled, ctx, out, connecting);
+        let at = ctx.now;
+        self.settle(
+            before,
+            Spent::Fulfilled,
+            ctx,
+            out,
+            #[inline(always)]
+            |out| {
+                out.push(Effect::ReportOutgoingCallStartedConnecting { call, at });
+                out.push(Effect::FulfillAction { action });
+            },
+        );
         if core::mem::take(&mut self.report.details_pending) {
-            out.set_call_update(self.update(blank));
+            out.set_call_update(self.update(blank.clone()));
             out.push(Effect::ReportCallUpdated { call });
         }
     }
 
     /// The connecting outgoing call's remote side rings (SIP 180): ringback may play.
-    #[inline]
+    #[inline(always)]
     pub(super) fn remote_rings<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) {
         let before = self.before();
         if let State::Connecting { ringing, .. } = &mut self.state {
             *ringing = true;
         }
-        self.settle(before, Spent::Nothing, ctx, out, []);
+        self.settle(before, Spent::Nothing, ctx, out, |_| {});
     }
 
     /// The connecting outgoing call connected: `connectedAt` is reported, ringback
     /// stops.
-    #[inline]
+    #[inline(always)]
     pub(super) fn remote_answered<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) {
         let before = self.before();
         let call = self.id;
         self.state = State::Connected {
             audio: self.audio_activation_deadline(),
         };
-        let connected = [Effect::ReportOutgoingCallConnected { call, at: ctx.now }];
-        self.settle(before, Spent::Nothing, ctx, out, connected);
+        let at = ctx.now;
+        self.settle(
+            before,
+            Spent::Nothing,
+            ctx,
+            out,
+            #[inline(always)]
+            |out| {
+                out.push(Effect::ReportOutgoingCallConnected { call, at });
+            },
+        );
     }
 
     /// Holds or resumes the call on the signalling leg; media and ringback follow, and a
@@ -608,7 +693,8 @@ impl Call {
             Spent::Nothing,
             ctx,
             out,
-            [Effect::SetHeld { call, on_hold }],
+            #[inline(always)]
+            |out| out.push(Effect::SetHeld { call, on_hold }),
         );
         log_transition!("call {} held or resumed", call);
     }
@@ -631,15 +717,19 @@ impl Call {
 
     /// The audio session became `active` (`didActivate`, which disarms the
     /// audio-activation wait) or inactive (`didDeactivate`): media and ringback follow.
+    /// The session changes nothing else a call holds, so this is [`Call::settle`]'s
+    /// difference written for its one case: the wait's cancel, then media and ringback.
     #[inline]
     pub(super) fn audio_session<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) {
-        let before = self.before();
         if ctx.audio_active {
-            if let Some(slot) = self.state.audio_slot() {
+            if let Some(slot @ Some(_)) = self.state.audio_slot() {
                 *slot = None;
+                out.push(Effect::CancelTimer {
+                    timer: Wait::Audio.timer(self.id),
+                });
             }
         }
-        self.settle(before, Spent::Nothing, ctx, out, []);
+        self.sync_audio(ctx.audio_active, out);
     }
 
     /// The audio-activation time-out fired: the wait is over, and the host is told.
@@ -649,7 +739,7 @@ impl Call {
         if let Some(slot) = self.state.audio_slot() {
             *slot = None;
         }
-        self.settle(before, Spent::Timer, ctx, out, []);
+        self.settle(before, Spent::Timer, ctx, out, |_| {});
         out.push(Effect::AudioActivationTimedOut { call: self.id });
         log_transition!("call {} audio activation time-out", self.id);
     }
@@ -673,7 +763,7 @@ impl Call {
             deadline: backstop_at,
             backstop: true,
         };
-        self.settle(before, Spent::Timer, ctx, out, []);
+        self.settle(before, Spent::Timer, ctx, out, |_| {});
     }
 
     /// Keeps `end` until CallKit knows the call, unless an earlier end is kept: the
@@ -1227,7 +1317,7 @@ mod tests {
         let before = c.before();
         c.state = State::ANSWERED;
         let out = settled(&mut c, true, |c, ctx, out| {
-            c.settle(before, Spent::Nothing, ctx, out, [])
+            c.settle(before, Spent::Nothing, ctx, out, |_| {})
         });
         assert_eq!(out.get(1), Some(&Effect::FailAction { action: action(2) }));
     }
@@ -1331,7 +1421,7 @@ mod tests {
         );
         let handle = Handle::new(HandleType::Generic, "bob").unwrap_or_else(|| unreachable!());
         assert!(table.request(id(2), handle.clone(), false).is_ok());
-        table.start(1, action(8), handle, false, &ctx, &mut out);
+        table.start(1, action(8), &handle, false, &ctx, &mut out);
         assert_eq!(table.deferring_slot(action(8)), Some(1));
         // Released, the answer no longer counts; ended, the start neither.
         assert!(table.connected(0, &ctx, &mut out));
@@ -1344,9 +1434,10 @@ mod tests {
 
     #[test]
     fn a_lookup_compares_whole_uuids_when_fingerprints_collide() {
-        // Two UUIDs whose bytes differ only by a swap fold to the same fingerprint.
+        // Bytes 0 and 8 swapped: the fold gives both UUIDs one key.
         let a = CallId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
-        let b = CallId::from_bytes([2, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+        let b = CallId::from_bytes([9, 2, 3, 4, 5, 6, 7, 8, 1, 10, 11, 12, 13, 14, 15, 16]);
+        assert_eq!(table::fingerprint(a), table::fingerprint(b));
         let mut table: CallTable<2> = CallTable::new();
         assert!(table
             .add(Call::new(a, State::ANSWERED, Remote::default()))

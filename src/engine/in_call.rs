@@ -39,7 +39,7 @@ impl InCall<'_> {
     /// phase that allows media ([`Error::WrongPhase`]); DTMF digits must be 1 to
     /// [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a pause, as in
     /// `CXPlayDTMFCallAction`), else [`Error::InvalidDtmf`]. Checked in that order.
-    #[inline]
+    #[inline(always)]
     fn check(self, c: &Call, caps: &CallCapabilities) -> Result<(), Error> {
         let supported = match self {
             InCall::Muted(_) if c.phase().media_allowed() => return Ok(()),
@@ -126,12 +126,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let caps = self.config.capabilities;
         let ctx = self.ctx();
         let idx = self.locate(action, call)?;
-        let Some(c) = idx
-            .and_then(|i| self.calls.at_mut(i))
-            .filter(|c| perform.check(c, &caps).is_ok())
-        else {
-            out.push(Effect::FailAction { action });
-            return Ok(());
+        let c = match idx.and_then(|i| self.calls.at_mut(i)) {
+            Some(c) if perform.check(c, &caps).is_ok() => c,
+            _ => {
+                out.push(Effect::FailAction { action });
+                return Ok(());
+            }
         };
         match perform {
             InCall::Held(on_hold) => c.set_held(on_hold, &ctx, out),

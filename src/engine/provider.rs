@@ -3,8 +3,8 @@
 //!
 //! Rules owned here: every action is fulfilled or failed exactly once, in the step it
 //! arrives or (answer, start) when it is released from its call's deferred state; an action
-//! id already deferred is refused; media runs only while the audio session is active and the
-//! call's phase allows it.
+//! id already deferred is refused. Each handler looks its call up and hands the action to
+//! the call's transition (`call.rs`), which emits its timers, media and ringback.
 
 use heapless::Vec;
 
@@ -170,7 +170,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             self.calls.end(idx, end, self.now, out);
             return Ok(());
         };
-        self.calls.start(idx, action, handle, video, &ctx, out);
+        self.calls.start(idx, action, &handle, video, &ctx, out);
+        out.set_handle(handle);
         Ok(())
     }
 

@@ -1,10 +1,10 @@
-//! PushKit: the push table (pushes awaiting their completion and the recently completed
-//! ones), and the engine's handling of a VoIP push and of its report's result.
+//! PushKit: the engine's handling of a VoIP push, of its report's result and of the push
+//! credentials (the push table itself is `push_table.rs`).
 //!
-//! Rules owned here: every push is completed exactly once ([`PushTable`] is the one place
-//! that emits [`Effect::CompletePush`]); every push is reported in the step it arrives,
-//! report first; an end that arrives while CallKit does not know the call yet is kept
-//! until it does ([`Engine::confirm_report`]).
+//! Rules owned here: every push is reported in the step it arrives, report first; a push
+//! for a live incoming call is reported under its UUID and creates nothing; a push the
+//! engine cannot ring is reported and ended at once; once CallKit knows a call, what was
+//! kept while it did not (an end, new details) is applied ([`Engine::confirm_report`]).
 
 use crate::limits::MAX_PUSH_TOKEN_LEN;
 use core::fmt::Write as _;
@@ -223,7 +223,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.remember_ended(call);
     }
 
-    /// Keep the push until its report's completion or its deadline ([`PushTable::track`]).
+    /// Keep the push until its report's completion or its deadline (`PushTable::track`).
     fn track_push(
         &mut self,
         push: PushId,

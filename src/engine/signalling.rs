@@ -44,10 +44,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         let Some((idx, c)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        match (c.phase(), progress) {
-            (CallPhase::Starting, _) => self.calls.started_connecting(idx, blank, &ctx, out),
-            (CallPhase::Connecting, Progress::Connected | Progress::Ringing) => {}
-            _ => return Err(Error::WrongPhase(call)),
+        if c.starting() {
+            self.calls.started_connecting(idx, &blank, &ctx, out);
+        } else if !(c.connecting() && progress != Progress::Connecting) {
+            return Err(Error::WrongPhase(call));
         }
         let Some(c) = self.calls.at_mut(idx) else {
             return Ok(());

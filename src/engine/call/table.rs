@@ -1,8 +1,8 @@
-//! The call table: the live calls in slot order, a one-byte fingerprint of each call's
-//! UUID, the number of calls holding a deferred action, and the UUIDs of the calls that
+//! The call table: the live calls in slot order, a lookup key for each (a fold of its
+//! UUID), the number of calls holding a deferred action, and the UUIDs of the calls that
 //! ended lately.
 //!
-//! Rules owned here: a handler finds its call once, by fingerprint first; every end goes
+//! Rules owned here: a handler finds its call once, by its key first; every end goes
 //! through [`CallTable::end`] or [`CallTable::end_all`], which remember the UUID; the
 //! transitions that defer or release an action ([`CallTable::answer`],
 //! [`CallTable::connected`], [`CallTable::start`], [`CallTable::started_connecting`])
@@ -21,26 +21,26 @@ use crate::types::{ActionId, CallId, Handle, Instant, PushId};
 use super::super::teardown::{End, Release, Spent};
 use super::{Call, Ctx, Remote};
 
-/// A one-byte digest of a call UUID: every byte takes part, so that time-based UUIDs
-/// (whose leading bytes barely change) spread as well as random ones.
+/// The key a lookup compares before the whole UUID: a four-byte fold of all sixteen
+/// bytes, so that ids that share a prefix or a suffix (time-based UUIDs, counters in a
+/// test) still differ. Two loads and two folds.
 #[inline(always)]
-fn fingerprint(id: CallId) -> u8 {
-    let (hi, lo) = id.0.as_u64_pair();
-    let x = hi ^ lo;
-    let x = x ^ (x >> 32);
-    let x = x ^ (x >> 16);
-    (x ^ (x >> 8)) as u8
+pub(super) fn fingerprint(id: CallId) -> u32 {
+    let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = *id.as_bytes();
+    let x =
+        u64::from_ne_bytes([a, b, c, d, e, f, g, h]) ^ u64::from_ne_bytes([i, j, k, l, m, n, o, p]);
+    (x ^ (x >> 32)) as u32
 }
 
 /// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
 /// [`RECENTLY_ENDED_CALLS`] calls that ended.
 ///
-/// `keys[i]` is the fingerprint of `calls[i]`'s UUID; `deferring` counts the calls that
+/// `keys[i]` is the lookup key of `calls[i]`'s UUID ([`fingerprint`]); `deferring` counts the calls that
 /// hold a deferred answer or start action.
 #[derive(Clone, Debug, PartialEq)]
 pub(in crate::engine) struct CallTable<const CALLS: usize> {
     calls: Vec<Call, CALLS>,
-    keys: Vec<u8, CALLS>,
+    keys: Vec<u32, CALLS>,
     pub(super) deferring: usize,
     recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
 }
@@ -184,7 +184,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
     }
 
     /// Adds `call`; [`Error::CallCapacity`] when the table is full.
-    #[inline]
+    #[inline(always)]
     pub(super) fn add(&mut self, call: Call) -> Result<(), Error> {
         let key = fingerprint(call.id);
         self.calls.push(call).map_err(|_| Error::CallCapacity)?;
@@ -213,7 +213,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
     }
 
     /// A new outgoing call `id` the app requested, to `handle`.
-    #[inline]
+    #[inline(always)]
     pub(in crate::engine) fn request(
         &mut self,
         id: CallId,
@@ -223,22 +223,19 @@ impl<const CALLS: usize> CallTable<CALLS> {
         self.add(Call::outgoing(id, handle, video))
     }
 
-    /// Runs `change` on the call in slot `idx`, keeping the count of deferring calls.
+    /// Keeps the count of deferring calls after a transition of a call that deferred an
+    /// action (`had`) or not, and does (`has`) or not.
     #[inline(always)]
-    fn change<R>(&mut self, idx: usize, change: impl FnOnce(&mut Call) -> R) -> Option<R> {
-        let c = self.calls.get_mut(idx)?;
-        let held = c.deferred_action().is_some();
-        let result = change(c);
-        match (held, c.deferred_action().is_some()) {
+    fn recount(&mut self, had: bool, has: bool) {
+        match (had, has) {
             (false, true) => self.deferring = self.deferring.saturating_add(1),
             (true, false) => self.deferring = self.deferring.saturating_sub(1),
             _ => {}
         }
-        Some(result)
     }
 
     /// [`Call::answer`] on the call in slot `idx`; `false` when it cannot be answered.
-    #[inline]
+    #[inline(always)]
     pub(in crate::engine) fn answer<const N: usize>(
         &mut self,
         idx: usize,
@@ -247,45 +244,69 @@ impl<const CALLS: usize> CallTable<CALLS> {
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) -> bool {
-        self.change(idx, |c| c.answer(action, answer_deadline, ctx, out))
-            .unwrap_or(false)
+        let Some(c) = self.calls.get_mut(idx) else {
+            return false;
+        };
+        let answered = c.answer(action, answer_deadline, ctx, out);
+        let deferred = c.deferred_action().is_some();
+        self.recount(false, deferred);
+        answered
     }
 
     /// [`Call::connected`] on the call in slot `idx`; `false` for an outgoing call.
-    #[inline]
+    #[inline(always)]
     pub(in crate::engine) fn connected<const N: usize>(
         &mut self,
         idx: usize,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) -> bool {
-        self.change(idx, |c| c.connected(ctx, out)).unwrap_or(false)
+        let Some(c) = self.calls.get_mut(idx) else {
+            return false;
+        };
+        let had = c.deferred_action().is_some();
+        let incoming = c.connected(ctx, out);
+        let has = c.deferred_action().is_some();
+        self.recount(had, has);
+        incoming
     }
 
-    /// [`Call::start`] on the call in slot `idx`.
-    #[inline]
+    /// [`Call::start`] on the call in slot `idx` (a requested call, which defers no
+    /// action yet).
+    #[inline(always)]
     pub(in crate::engine) fn start<const N: usize>(
         &mut self,
         idx: usize,
         action: ActionId,
-        handle: Handle,
+        handle: &Handle,
         video: bool,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
-        self.change(idx, |c| c.start(action, handle, video, ctx, out));
+        let Some(c) = self.calls.get_mut(idx) else {
+            return;
+        };
+        let had = c.deferred_action().is_some();
+        c.start(action, handle, video, ctx, out);
+        self.recount(had, true);
     }
 
     /// [`Call::started_connecting`] on the call in slot `idx`.
-    #[inline]
+    #[inline(always)]
     pub(in crate::engine) fn started_connecting<const N: usize>(
         &mut self,
         idx: usize,
-        blank: CallUpdate,
+        blank: &CallUpdate,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
-        self.change(idx, |c| c.started_connecting(blank, ctx, out));
+        let Some(c) = self.calls.get_mut(idx) else {
+            return;
+        };
+        let had = c.deferred_action().is_some();
+        c.started_connecting(blank, ctx, out);
+        let has = c.deferred_action().is_some();
+        self.recount(had, has);
     }
 
     /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
