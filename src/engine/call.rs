@@ -24,6 +24,7 @@
 
 mod table;
 
+use crate::config::CallCapabilities;
 use crate::effect::{CallUpdate, Effect};
 use crate::effects::Effects;
 use crate::event::Timer;
@@ -108,6 +109,17 @@ struct Before {
     armed: Option<(Wait, Instant)>,
     action: Option<ActionId>,
     needs_audio: bool,
+}
+
+/// How far an outgoing call got on the signalling leg.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Progress {
+    /// `OutgoingCallConnecting`.
+    Connecting,
+    /// `OutgoingCallRinging` (SIP 180).
+    Ringing,
+    /// `OutgoingCallConnected`.
+    Connected,
 }
 
 /// What confirming a call's report leaves to do ([`Call::confirm`]).
@@ -613,7 +625,7 @@ impl Call {
     #[inline(always)]
     fn started_connecting<const N: usize>(
         &mut self,
-        blank: &CallUpdate,
+        caps: CallCapabilities,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
@@ -639,41 +651,34 @@ impl Call {
             },
         );
         if core::mem::take(&mut self.report.details_pending) {
-            out.set_call_update(self.update(blank.clone()));
+            out.set_call_update(self.update(blank_update(caps)));
             out.push(Effect::ReportCallUpdated { call });
         }
     }
 
     /// The connecting outgoing call's remote side rings (SIP 180): ringback may play.
+    /// Connecting holds its audio-activation wait in the same slot before and after,
+    /// and no action, so of [`Call::settle`]'s differences only ringback can change.
     #[inline(always)]
     pub(super) fn remote_rings<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) {
-        let before = self.before();
         if let State::Connecting { ringing, .. } = &mut self.state {
             *ringing = true;
         }
-        self.settle(before, Spent::Nothing, ctx, out, |_| {});
+        self.sync_audio(ctx.audio_active, out);
     }
 
     /// The connecting outgoing call connected: `connectedAt` is reported, ringback
-    /// stops.
+    /// stops. The audio-activation wait moves to the connected phase unchanged and no
+    /// action is deferred in either phase, so of [`Call::settle`]'s differences only
+    /// ringback can change.
     #[inline(always)]
     pub(super) fn remote_answered<const N: usize>(&mut self, ctx: &Ctx, out: &mut Effects<N>) {
-        let before = self.before();
         let call = self.id;
         self.state = State::Connected {
             audio: self.audio_activation_deadline(),
         };
-        let at = ctx.now;
-        self.settle(
-            before,
-            Spent::Nothing,
-            ctx,
-            out,
-            #[inline(always)]
-            |out| {
-                out.push(Effect::ReportOutgoingCallConnected { call, at });
-            },
-        );
+        out.push(Effect::ReportOutgoingCallConnected { call, at: ctx.now });
+        self.sync_audio(ctx.audio_active, out);
     }
 
     /// Holds or resumes the call on the signalling leg; media and ringback follow, and a
@@ -871,6 +876,20 @@ impl Call {
     #[inline(always)]
     fn emit_end<const N: usize>(&self, end: End, now: Instant, out: &mut Effects<N>) {
         emit_end(self.id, Some(self), end, now, out);
+    }
+}
+
+/// A call update with nothing known of the remote party, on capabilities `caps`.
+#[inline]
+pub(super) fn blank_update(caps: CallCapabilities) -> CallUpdate {
+    CallUpdate {
+        remote_handle: None,
+        localized_caller_name: None,
+        has_video: false,
+        supports_holding: caps.supports_holding,
+        supports_grouping: caps.supports_grouping,
+        supports_ungrouping: caps.supports_ungrouping,
+        supports_dtmf: caps.supports_dtmf,
     }
 }
 

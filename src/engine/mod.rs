@@ -29,11 +29,11 @@ use crate::limits::{DEFAULT_MAX_CALLS, DEFAULT_MAX_EFFECTS, DEFAULT_MAX_PENDING_
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
 
+use call::Progress;
 use call::{CallTable, Ctx};
 use in_call::InCall;
 use push::on_credentials;
 use push_table::PushTable;
-use signalling::Progress;
 use transaction::TransactionTable;
 
 pub use call::Call;

@@ -17,7 +17,7 @@ use crate::log::log_transition;
 use crate::payload::{PushKind, PushPayload, OPAQUE_ID_NAMESPACE};
 use crate::types::{CallEndedReason, CallId, IncomingCallError, PushId};
 
-use super::call::{emit_end, Confirmed, Remote};
+use super::call::{blank_update, emit_end, Confirmed, Remote};
 use super::phase::Direction;
 use super::teardown::{End, PendingEnd, Release};
 use super::transaction::TransactionKind;
@@ -349,17 +349,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// A call update with nothing known of the remote party, on the configured
     /// capabilities.
+    #[inline]
     pub(super) fn blank_update(&self) -> CallUpdate {
-        let caps = self.config.capabilities;
-        CallUpdate {
-            remote_handle: None,
-            localized_caller_name: None,
-            has_video: false,
-            supports_holding: caps.supports_holding,
-            supports_grouping: caps.supports_grouping,
-            supports_ungrouping: caps.supports_ungrouping,
-            supports_dtmf: caps.supports_dtmf,
-        }
+        blank_update(self.config.capabilities)
     }
 
     fn update_from(&self, parsed: &PushPayload) -> CallUpdate {

@@ -11,20 +11,10 @@ use crate::error::Error;
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, CallerName};
 
+use super::call::Progress;
 use super::phase::CallPhase;
 use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
-
-/// How far an outgoing call got on the signalling leg.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Progress {
-    /// `OutgoingCallConnecting`.
-    Connecting,
-    /// `OutgoingCallRinging` (SIP 180).
-    Ringing,
-    /// `OutgoingCallConnected`.
-    Connected,
-}
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     /// An outgoing call's progress on the signalling leg. From `Starting` any progress
@@ -39,25 +29,20 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         progress: Progress,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let ctx = self.ctx();
-        let blank = self.blank_update();
         let Some((idx, c)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
-        if c.starting() {
-            self.calls.started_connecting(idx, &blank, &ctx, out);
-        } else if !(c.connecting() && progress != Progress::Connecting) {
+        // Any progress releases a starting call; a connecting one can only ring or
+        // connect.
+        let starting = c.starting();
+        let onward = c.connecting() && progress != Progress::Connecting;
+        if !(starting || onward) {
             return Err(Error::WrongPhase(call));
         }
-        let Some(c) = self.calls.at_mut(idx) else {
-            return Ok(());
-        };
-        match progress {
-            Progress::Connecting => {}
-            Progress::Ringing => c.remote_rings(&ctx, out),
-            Progress::Connected => c.remote_answered(&ctx, out),
-        }
-        log_transition!("call {} {}", call, c.phase());
+        let ctx = self.ctx();
+        let caps = self.config.capabilities;
+        self.calls
+            .progress(idx, starting, progress, caps, &ctx, out);
         Ok(())
     }
 
@@ -68,10 +53,10 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         call: CallId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let ctx = self.ctx();
         let Some((idx, _)) = self.calls.live_or_gone(call)? else {
             return Ok(());
         };
+        let ctx = self.ctx();
         if !self.calls.connected(idx, &ctx, out) {
             return Err(Error::WrongPhase(call));
         }

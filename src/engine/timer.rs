@@ -117,10 +117,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     fn on_ring_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
         let timer = Timer::Ring(call);
-        let ctx = self.ctx();
-        let backstop_at = self
-            .now
-            .saturating_add_ms(self.config.push_completion_timeout_ms);
+        let push_timeout_ms = self.config.push_completion_timeout_ms;
         let Some((idx, c)) = self.due(timer, call, Call::ring_deadline)? else {
             return Ok(());
         };
@@ -128,7 +125,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             // CallKit has not confirmed the call: keep the time-out like any other
             // end, and give the report one push time-out more before ending it
             // regardless (a report that never completes must not ring forever).
-            c.ring_backstop_at(backstop_at, &ctx, out);
+            let ctx = self.ctx();
+            let backstop_at = self.now.saturating_add_ms(push_timeout_ms);
+            if let Some(c) = self.calls.at_mut(idx) {
+                c.ring_backstop_at(backstop_at, &ctx, out);
+            }
             return Ok(());
         }
         let end = c.kept_end().map_or(

@@ -11,7 +11,8 @@
 
 use heapless::{HistoryBuf, Vec};
 
-use crate::effect::{CallUpdate, RejectReason};
+use crate::config::CallCapabilities;
+use crate::effect::RejectReason;
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::limits::RECENTLY_ENDED_CALLS;
@@ -19,7 +20,7 @@ use crate::log::log_transition;
 use crate::types::{ActionId, CallId, Handle, Instant, PushId};
 
 use super::super::teardown::{End, Release, Spent};
-use super::{Call, Ctx, Remote};
+use super::{Call, Ctx, Progress, Remote};
 
 /// The key a lookup compares before the whole UUID: a four-byte fold of all sixteen
 /// bytes, so that ids that share a prefix or a suffix (time-based UUIDs, counters in a
@@ -291,22 +292,36 @@ impl<const CALLS: usize> CallTable<CALLS> {
         self.recount(had, true);
     }
 
-    /// [`Call::started_connecting`] on the call in slot `idx`.
+    /// An outgoing call's progress on the signalling leg, for the call in slot `idx`,
+    /// which the caller found `starting` or connecting. From `Starting` any progress
+    /// first reports `startedConnecting` and fulfils the start action
+    /// ([`Call::started_connecting`]); then a 180 lets ringback play
+    /// ([`Call::remote_rings`]) and a connection reports `connectedAt`
+    /// ([`Call::remote_answered`]).
     #[inline(always)]
-    pub(in crate::engine) fn started_connecting<const N: usize>(
+    pub(in crate::engine) fn progress<const N: usize>(
         &mut self,
         idx: usize,
-        blank: &CallUpdate,
+        starting: bool,
+        progress: Progress,
+        caps: CallCapabilities,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
         let Some(c) = self.calls.get_mut(idx) else {
             return;
         };
-        let had = c.deferred_action().is_some();
-        c.started_connecting(blank, ctx, out);
-        let has = c.deferred_action().is_some();
-        self.recount(had, has);
+        if starting {
+            c.started_connecting(caps, ctx, out);
+            // Starting defers the start action; connecting defers none.
+            self.deferring = self.deferring.saturating_sub(1);
+        }
+        match progress {
+            Progress::Connecting => {}
+            Progress::Ringing => c.remote_rings(ctx, out),
+            Progress::Connected => c.remote_answered(ctx, out),
+        }
+        log_transition!("call {} {}", c.id, c.phase());
     }
 
     /// Removes the call in slot `idx` (the last call takes its slot, O(1)), emits the
