@@ -21,7 +21,7 @@ I5|src/engine/call.rs|        let media = active && !self.on_hold && self.phase(
 I6|src/engine/call.rs|                out.push(Effect::ReportOutgoingCallStartedConnecting { call, at });\n|                // BROKEN: startedConnecting never reported.\n|startedConnecting is never reported, connected is
 I7|src/engine/call.rs|            if let Some((timer, _)) = c.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|            if let Some((timer @ crate::event::Timer::AnswerConnect(_), _)) = c.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|ending a ringing call leaves its ring timer armed
 I8|src/engine/mod.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
-I9|src/engine/call.rs|        self.on_hold = on_hold;\n        self.settle(\n            before,\n            Spent::Nothing,\n            ctx,\n            out,\n            #[inline(always)]\n            |out| out.push(Effect::SetHeld { call, on_hold }),\n        );|        self.on_hold = on_hold;\n        let _ = before; // BROKEN: media and the wait do not follow hold\n        out.push(Effect::SetHeld { call, on_hold });|a held call keeps its media (and an unheld one gets none back)
+I9|src/engine/call.rs|        let media = active && !self.on_hold && self.phase().media_allowed();|        let media = active && self.phase().media_allowed(); // BROKEN: hold does not stop media|a held call keeps its media
 LIST
 
 want=("$@")
