@@ -1025,7 +1025,7 @@ mod tests {
 
     #[test]
     fn ending_emits_cancel_fail_stop_release_and_report_in_that_order() {
-        let mut table: CallTable<2> = CallTable::new();
+        let mut table: CallTable<2, 2> = CallTable::new();
         let mut c = call(
             1,
             State::Answering {
@@ -1067,7 +1067,7 @@ mod tests {
             deadline: at(7),
         };
         let mut out: Effects<8> = Effects::new();
-        let mut table: CallTable<2> = CallTable::new();
+        let mut table: CallTable<2, 2> = CallTable::new();
         assert!(table.add(call(1, answering)).is_ok());
         let end = End::new(Release::Nothing, None);
         table.end(0, end.spent(Spent::Timer), at(3), &mut out);
@@ -1104,7 +1104,7 @@ mod tests {
                 Some(Effect::HangUp { call: id(1) }),
             ),
         ] {
-            let mut table: CallTable<1> = CallTable::new();
+            let mut table: CallTable<1, 2> = CallTable::new();
             assert!(table.add(call(1, state)).is_ok());
             let mut out: Effects<8> = Effects::new();
             table.end(0, auto.spent(Spent::Timer), at(0), &mut out);
@@ -1114,7 +1114,7 @@ mod tests {
 
     #[test]
     fn the_last_call_takes_an_ended_calls_slot_and_lookups_give_the_slot() {
-        let mut table: CallTable<3> = CallTable::new();
+        let mut table: CallTable<3, 2> = CallTable::new();
         for n in 1..=3 {
             assert!(table.add(call(n, State::Connected { audio: None })).is_ok());
         }
@@ -1199,7 +1199,7 @@ mod tests {
 
     #[test]
     fn lookups_find_the_call_by_id_or_by_the_push_its_report_waits_for() {
-        let mut table: CallTable<2> = CallTable::new();
+        let mut table: CallTable<2, 2> = CallTable::new();
         assert!(table.is_empty() && !table.is_full());
         let mut first = call(1, State::Connected { audio: None });
         first.report.push = Some(PushId(7));
@@ -1224,13 +1224,13 @@ mod tests {
         assert!(table.ended_recently(id(5)) && !table.ended_recently(id(6)));
     }
 
-    fn second_forgotten_check<const C: usize>(table: &CallTable<C>) {
+    fn second_forgotten_check<const C: usize>(table: &CallTable<C, 2>) {
         assert_eq!(table.reporting(PushId(7)), Some(0));
     }
 
     #[test]
     fn ending_every_call_voids_deferred_actions_and_remembers_every_call() {
-        let mut table: CallTable<2> = CallTable::new();
+        let mut table: CallTable<2, 2> = CallTable::new();
         assert!(table
             .add(call(1, State::Starting { action: action(5) }))
             .is_ok());
@@ -1426,7 +1426,7 @@ mod tests {
             audio_active: false,
             audio_timeout_ms: 5_000,
         };
-        let mut table: CallTable<3> = CallTable::new();
+        let mut table: CallTable<3, 2> = CallTable::new();
         let mut out: Effects<16> = Effects::new();
         assert!(table
             .ring(id(1), Remote::default(), PushId(1), at(10), &ctx, &mut out)
@@ -1457,7 +1457,7 @@ mod tests {
         let a = CallId::from_bytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
         let b = CallId::from_bytes([9, 2, 3, 4, 5, 6, 7, 8, 1, 10, 11, 12, 13, 14, 15, 16]);
         assert_eq!(table::fingerprint(a), table::fingerprint(b));
-        let mut table: CallTable<2> = CallTable::new();
+        let mut table: CallTable<2, 2> = CallTable::new();
         assert!(table
             .add(Call::new(a, State::ANSWERED, Remote::default()))
             .is_ok());
@@ -1467,5 +1467,44 @@ mod tests {
         assert_eq!(table.position(b), Some(1));
         assert_eq!(table.position(a), Some(0));
         assert_eq!(table.position(id(3)), None);
+    }
+
+    #[test]
+    fn an_end_kept_for_a_slotless_call_is_reported_once_callkit_has_it_or_dropped() {
+        let ended = |call: CallId, ms: u64| Effect::ReportCallEnded {
+            call,
+            at: at(ms),
+            reason: CallEndedReason::Failed,
+        };
+        let kept = PendingEnd::Remote {
+            reason: CallEndedReason::Failed,
+            release: Release::Nothing,
+        };
+        let mut table: CallTable<1, 2> = CallTable::new();
+        let mut out: Effects<8> = Effects::new();
+        table.keep_ending(PushId(1), id(1), kept, at(0), &mut out);
+        table.keep_ending(PushId(2), id(2), kept, at(0), &mut out);
+        assert!(out.is_empty());
+        assert!(table.owes_end(id(1)) && table.owes_end(id(2)) && !table.owes_end(id(3)));
+        // Full (cannot happen beside the push table): reported at once, not lost.
+        table.keep_ending(PushId(3), id(3), kept, at(5), &mut out);
+        assert_eq!(&out[..], &[ended(id(3), 5)]);
+        out.clear();
+        // CallKit has the call: its end, once.
+        assert!(table.release_ending(PushId(1), at(7), &mut out));
+        assert!(!table.release_ending(PushId(1), at(7), &mut out));
+        assert_eq!(&out[..], &[ended(id(1), 7)]);
+        assert!(!table.owes_end(id(1)));
+        // Refused, or ended by CallKit itself: dropped without a word.
+        out.clear();
+        table.keep_ending(PushId(4), id(4), kept, at(0), &mut out);
+        table.drop_ending(PushId(2));
+        table.drop_endings_of(id(4));
+        assert!(!table.owes_end(id(2)) && !table.owes_end(id(4)));
+        assert!(!table.release_ending(PushId(4), at(9), &mut out));
+        // A reset forgets every kept end.
+        table.keep_ending(PushId(5), id(5), kept, at(0), &mut out);
+        table.end_all(at(9), &mut out);
+        assert!(out.is_empty() && !table.owes_end(id(5)));
     }
 }

@@ -57,7 +57,7 @@ pub struct Engine<
 > {
     config: Config,
     now: Instant,
-    calls: CallTable<CALLS>,
+    calls: CallTable<CALLS, PUSHES>,
     pushes: PushTable<PUSHES>,
     transactions: TransactionTable,
     audio_active: bool,

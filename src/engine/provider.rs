@@ -53,7 +53,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         } else {
             // A call reported to be ended at once that CallKit ends itself: its end is
             // no longer owed.
-            self.pushes.drop_ends(call);
+            self.calls.drop_endings_of(call);
         }
         out.push(Effect::FulfillAction { action });
         Ok(())

@@ -84,7 +84,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
 
     /// Whether `call` ended lately, or is reported to be ended once CallKit has it.
     fn ended(&self, call: CallId) -> bool {
-        self.calls.ended_recently(call) || self.pushes.owes_end(call)
+        self.calls.ended_recently(call) || self.calls.owes_end(call)
     }
 
     /// A new incoming call: report it, connect its signalling, start its ring timer.
@@ -223,7 +223,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.remember_ended(call);
     }
 
-    /// Keep the push until its report's completion or its deadline (`PushTable::track`).
+    /// Keeps the push until its report's completion or its deadline, with the end it
+    /// reports `end` (for a call reported to be ended at once), making room first by
+    /// completing a push whose deadline has passed (`PushTable::reclaim_due`, with its
+    /// kept end). With no room, the push is completed at once and its end follows in
+    /// the same step.
     fn track_push(
         &mut self,
         push: PushId,
@@ -235,9 +239,17 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         // report made under it is the one its next result answers, so older calls stop
         // listening for that id.
         self.calls.forget_push(push);
-        let timeout_ms = self.config.push_completion_timeout_ms;
-        self.pushes
-            .track(push, call, self.now, timeout_ms, end, out);
+        let now = self.now;
+        if let Some(done) = self.pushes.reclaim_due(now, out) {
+            self.calls.release_ending(done, now, out);
+        }
+        let deadline = now.saturating_add_ms(self.config.push_completion_timeout_ms);
+        let tracked = self.pushes.track(push, call, deadline, out);
+        match end {
+            Some(end) if tracked => self.calls.keep_ending(push, call, end, now, out),
+            Some(end) => emit_end(call, None, end.end(), now, out),
+            None => {}
+        }
     }
 
     pub(super) fn on_reported(
@@ -261,17 +273,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             result,
             Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
         );
+        if completed.is_some() && (!accepted || reporting.is_some()) {
+            // Refused: CallKit never had the call, so an end kept for it is dropped (a
+            // push that reported a live call keeps none).
+            self.calls.drop_ending(push);
+        }
         let Some(idx) = reporting else {
-            let Some((call, end)) = completed.filter(|_| accepted) else {
-                // Refused: CallKit never had the call, so a kept end is dropped.
+            let Some(call) = completed.filter(|_| accepted) else {
                 return Ok(());
             };
-            if let Some(kept) = end {
-                // A call reported to be ended at once: CallKit has it now.
-                emit_end(call, None, kept.end(), self.now, out);
-            } else if let Some((idx, _)) = self.calls.find(call) {
-                // A duplicate push's report: CallKit accepting it confirms the call too.
-                self.confirm_report(idx, out);
+            // A call reported to be ended at once: CallKit has it now.
+            if !self.calls.release_ending(push, self.now, out) {
+                if let Some((idx, _)) = self.calls.find(call) {
+                    // A duplicate push's report: CallKit accepting it confirms the call.
+                    self.confirm_report(idx, out);
+                }
             }
             return Ok(());
         };
@@ -314,6 +330,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             // Completed as its timer fired: nothing left to do.
             return Ok(());
         }
+        // The deadline passed: CallKit has long processed the report, and has the call
+        // of a push reported to be ended at once.
+        self.calls.release_ending(push, self.now, out);
         // The report is overdue; CallKit has long processed it. Stop holding back ends
         // for its call.
         if let Some(idx) = self.calls.reporting(push) {

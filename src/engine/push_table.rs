@@ -1,5 +1,6 @@
 //! The push table: the pushes awaiting their PushKit completion, each with its
-//! completion deadline and the end it keeps, and the ids of the pushes completed lately.
+//! completion deadline, and the ids of the pushes completed lately. (The end a push
+//! reported and ended at once keeps waits in the call table, `CallTable::keep_ending`.)
 //!
 //! Rule owned here: every push is completed exactly once. [`PushTable::retire`] is the
 //! one place that emits [`Effect::CompletePush`], and it remembers the id among the
@@ -15,18 +16,12 @@ use crate::error::Error;
 use crate::event::Timer;
 use crate::types::{CallId, Instant, PushId};
 
-use super::call::emit_end;
-use super::teardown::PendingEnd;
-
 /// A push between its arrival and its PushKit completion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct PendingPush {
     push: PushId,
     call: CallId,
     deadline: Instant,
-    /// For a call reported and ended at once: the end to report once CallKit has the
-    /// call (its report accepted, or its deadline passed).
-    end: Option<PendingEnd>,
 }
 
 /// The pushes whose PushKit completion is owed (at most `PUSHES`, each with its
@@ -69,40 +64,6 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
         self.completed.contains(&push)
     }
 
-    /// `reportCall(endedAt:reason:)` for `call` when its push kept an `end` (a call
-    /// reported to be ended at once, now that CallKit has it), through the one end
-    /// emitter ([`emit_end`]). Each such report owes its own end, even when several name
-    /// the same call: a copy reported after CallKit ended the call may ring it anew, and
-    /// an extra end of an ended call is harmless.
-    #[inline]
-    fn emit_end<const N: usize>(
-        call: CallId,
-        end: Option<PendingEnd>,
-        now: Instant,
-        out: &mut Effects<N>,
-    ) {
-        if let Some(kept) = end {
-            emit_end(call, None, kept.end(), now, out);
-        }
-    }
-
-    /// Forgets the ends pending pushes keep for `call`: CallKit ended it itself (a
-    /// fulfilled `CXEndCallAction`).
-    #[inline]
-    pub(super) fn drop_ends(&mut self, call: CallId) {
-        for p in self.pending.iter_mut().filter(|p| p.call == call) {
-            p.end = None;
-        }
-    }
-
-    /// Whether a pending push still owes the end of `call`.
-    #[inline]
-    pub(super) fn owes_end(&self, call: CallId) -> bool {
-        self.pending
-            .iter()
-            .any(|p| p.call == call && p.end.is_some())
-    }
-
     /// Records `push` as completed and emits its completion, then the cancel of its timer
     /// when `cancel`: the one place that completes a push.
     #[inline]
@@ -138,16 +99,16 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
     }
 
     /// Completes `push` if it is pending (its report's result came): emits the completion
-    /// and the cancel of its timer, and returns the call it was reported for and the
-    /// end kept for it. `None`, and nothing done, when it is not pending.
+    /// and the cancel of its timer, and returns the call it was reported for. `None`, and
+    /// nothing done, when it is not pending.
     #[inline]
     pub(super) fn complete<const N: usize>(
         &mut self,
         push: PushId,
         out: &mut Effects<N>,
-    ) -> Option<(CallId, Option<PendingEnd>)> {
+    ) -> Option<CallId> {
         let i = self.pending.iter().position(|p| p.push == push)?;
-        self.complete_slot(i, false, out).map(|p| (p.call, p.end))
+        self.complete_slot(i, false, out).map(|p| p.call)
     }
 
     /// Completes `push` because its completion timer fired at `now`, returning it.
@@ -179,60 +140,61 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
                 deadline: p.deadline,
             });
         }
-        let done = self.complete_slot(i, true, out);
-        // The deadline passed: CallKit has long processed the report.
-        if let Some(p) = done {
-            Self::emit_end(p.call, p.end, now, out);
-        }
-        Ok(done)
+        Ok(self.complete_slot(i, true, out))
     }
 
-    /// Keeps `push` (reported for `call`, to be ended with `end` once CallKit has it)
-    /// until its report's result or `now + timeout_ms`, and starts its timer. When every
-    /// slot is taken, a push whose deadline has passed is completed first (with its kept
-    /// end); when none has, `push` is completed at once, right after its report, and its
-    /// end follows in the same step (the one case where a completion precedes the
-    /// report's result: it takes more than `PUSHES` pushes within one push completion
-    /// time-out, and the completion handler itself enforces nothing,
-    /// docs/callkit-facts.md).
+    /// When every slot is taken, completes a pending push whose deadline has passed (at
+    /// `now`), to make room, and returns it; `None`, and nothing done, when a slot is
+    /// free or no push is due.
+    #[inline]
+    pub(super) fn reclaim_due<const N: usize>(
+        &mut self,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) -> Option<PushId> {
+        if !self.pending.is_full() {
+            return None;
+        }
+        let i = self.pending.iter().position(|p| p.deadline <= now)?;
+        self.complete_slot(i, false, out).map(|p| p.push)
+    }
+
+    /// Keeps `push` (reported for `call`) until its report's result or `deadline`, and
+    /// starts its timer; returns `true`. With every slot taken (after
+    /// [`PushTable::reclaim_due`]), `push` is completed at once instead, right after its
+    /// report, and `false` returned: the one case where a completion precedes the
+    /// report's result. It takes more than `PUSHES` pushes within one push completion
+    /// time-out, and the completion handler itself enforces nothing
+    /// (docs/callkit-facts.md).
     #[inline]
     pub(super) fn track<const N: usize>(
         &mut self,
         push: PushId,
         call: CallId,
-        now: Instant,
-        timeout_ms: u64,
-        end: Option<PendingEnd>,
+        deadline: Instant,
         out: &mut Effects<N>,
-    ) {
-        if self.pending.is_full() {
-            if let Some(i) = self.pending.iter().position(|p| p.deadline <= now) {
-                if let Some(p) = self.complete_slot(i, false, out) {
-                    Self::emit_end(p.call, p.end, now, out);
-                }
-            }
-        }
-        let deadline = now.saturating_add_ms(timeout_ms);
+    ) -> bool {
         let pending = PendingPush {
             push,
             call,
             deadline,
-            end,
         };
         match self.pending.push(pending) {
-            Ok(()) => out.push(Effect::StartTimer {
-                timer: Timer::PushCompletion(push),
-                deadline,
-            }),
+            Ok(()) => {
+                out.push(Effect::StartTimer {
+                    timer: Timer::PushCompletion(push),
+                    deadline,
+                });
+                true
+            }
             Err(_) => {
                 Self::retire(&mut self.completed, push, false, out);
-                Self::emit_end(call, end, now, out);
+                false
             }
         }
     }
 
-    /// Completes every pending push, in arrival order (`providerDidReset`). Ends kept
-    /// for reported calls are dropped: CallKit dropped every call.
+    /// Completes every pending push, in arrival order (`providerDidReset`).
     #[inline]
     pub(super) fn complete_all<const N: usize>(&mut self, out: &mut Effects<N>) {
         for p in self.pending.iter() {
@@ -245,15 +207,13 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::teardown::Release;
     use crate::engine::testing::{at, call_id as call};
-    use crate::types::CallEndedReason;
 
     /// A table of `N` holding push 1 (call 1, due at 100 ms), and an empty buffer.
     fn tracking_one<const N: usize>() -> (PushTable<N>, Effects<8>) {
         let mut table = PushTable::new();
         let mut out = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, None, &mut out);
+        assert!(table.track(PushId(1), call(1), at(100), &mut out));
         out.clear();
         (table, out)
     }
@@ -268,7 +228,7 @@ mod tests {
     fn a_tracked_push_starts_its_timer_and_completes_exactly_once() {
         let mut table: PushTable<2> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(10), 100, None, &mut out);
+        assert!(table.track(PushId(1), call(1), at(110), &mut out));
         assert_eq!(
             &out[..],
             &[Effect::StartTimer {
@@ -282,10 +242,10 @@ mod tests {
         );
         assert_eq!(table.len(), 1);
         assert!(!table.completed_recently(PushId(1)));
-        table.track(PushId(2), call(2), at(10), 100, None, &mut out);
+        assert!(table.track(PushId(2), call(2), at(110), &mut out));
         assert_eq!(table.len(), 2);
         out.clear();
-        assert_eq!(table.complete(PushId(1), &mut out), Some((call(1), None)));
+        assert_eq!(table.complete(PushId(1), &mut out), Some(call(1)));
         assert_eq!(
             &out[..],
             &[
@@ -318,10 +278,12 @@ mod tests {
             Err(Error::UnknownTimer(Timer::PushCompletion(PushId(2))))
         );
         assert!(out.is_empty() && table.len() == 1);
-        assert!(matches!(
-            table.fire(PushId(1), at(100), &mut out),
-            Ok(Some(_))
-        ));
+        assert_eq!(
+            table
+                .fire(PushId(1), at(100), &mut out)
+                .map(|p| p.map(|p| p.push)),
+            Ok(Some(PushId(1)))
+        );
         assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(1) }]);
         // Fired again (the host's timer raced its completion): no error, nothing done.
         out.clear();
@@ -332,14 +294,17 @@ mod tests {
     #[test]
     fn a_full_table_completes_a_due_push_first_or_else_the_new_one_at_once() {
         let (mut table, mut out) = tracking_one::<1>();
-        // Nothing due: the new push is completed at once, with no timer.
-        table.track(PushId(2), call(2), at(50), 100, None, &mut out);
+        // Nothing due: nothing reclaimed, and the new push is completed at once, with
+        // no timer.
+        assert_eq!(table.reclaim_due(at(50), &mut out), None);
+        assert!(!table.track(PushId(2), call(2), at(150), &mut out));
         assert_eq!(&out[..], &[Effect::CompletePush { push: PushId(2) }]);
         assert!(table.completed_recently(PushId(2)));
         out.clear();
         // The old push is due: it is completed and its timer cancelled, then the new one
         // is tracked.
-        table.track(PushId(3), call(3), at(100), 100, None, &mut out);
+        assert_eq!(table.reclaim_due(at(100), &mut out), Some(PushId(1)));
+        assert!(table.track(PushId(3), call(3), at(200), &mut out));
         assert_eq!(
             &out[..],
             &[
@@ -354,6 +319,10 @@ mod tests {
             ]
         );
         assert_eq!(table.len(), 1);
+        // With a free slot, nothing is reclaimed even when due.
+        let mut roomy: PushTable<2> = PushTable::new();
+        assert!(roomy.track(PushId(1), call(1), at(0), &mut out));
+        assert_eq!(roomy.reclaim_due(at(100), &mut out), None);
     }
 
     #[test]
@@ -361,7 +330,7 @@ mod tests {
         let mut table: PushTable<3> = PushTable::new();
         let mut out: Effects<16> = Effects::new();
         for n in 1..=3 {
-            table.track(PushId(n), call(1), at(0), 100, None, &mut out);
+            assert!(table.track(PushId(n), call(1), at(100), &mut out));
         }
         out.clear();
         table.complete_all(&mut out);
@@ -372,52 +341,5 @@ mod tests {
         out.clear();
         table.complete_all(&mut out);
         assert!(out.is_empty());
-    }
-
-    #[test]
-    fn a_kept_end_follows_a_fired_or_reclaimed_push_and_an_untracked_one_at_once() {
-        let ended = |call: CallId, ms: u64| Effect::ReportCallEnded {
-            call,
-            at: at(ms),
-            reason: CallEndedReason::Failed,
-        };
-        let end = Some(PendingEnd::Remote {
-            reason: CallEndedReason::Failed,
-            release: Release::Nothing,
-        });
-        let mut table: PushTable<1> = PushTable::new();
-        let mut out: Effects<8> = Effects::new();
-        table.track(PushId(1), call(1), at(0), 100, end, &mut out);
-        assert!(table.owes_end(call(1)) && !table.owes_end(call(2)));
-        out.clear();
-        // The table is full and nothing is due: completed at once, its end with it.
-        table.track(PushId(2), call(2), at(50), 100, end, &mut out);
-        assert_eq!(
-            &out[..],
-            &[Effect::CompletePush { push: PushId(2) }, ended(call(2), 50)]
-        );
-        out.clear();
-        // Push 1 is due: reclaimed with its end, then push 3 tracked.
-        table.track(PushId(3), call(3), at(100), 100, end, &mut out);
-        assert_eq!(out.get(2), Some(&ended(call(1), 100)));
-        out.clear();
-        // Push 3's deadline: completed by its timer, with its end.
-        assert!(matches!(
-            table.fire(PushId(3), at(200), &mut out),
-            Ok(Some(_))
-        ));
-        assert_eq!(
-            &out[..],
-            &[
-                Effect::CompletePush { push: PushId(3) },
-                ended(call(3), 200)
-            ]
-        );
-        // CallKit ended a call itself: its kept end is dropped.
-        out.clear();
-        table.track(PushId(4), call(4), at(300), 100, end, &mut out);
-        table.drop_ends(call(4));
-        assert!(!table.owes_end(call(4)));
-        assert_eq!(table.complete(PushId(4), &mut out), Some((call(4), None)));
     }
 }

@@ -139,7 +139,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         // A UUID whose report-and-end push still owes its end is CallKit's too.
         if self.calls.get(call).is_some()
             || self.calls.ended_recently(call)
-            || self.pushes.owes_end(call)
+            || self.calls.owes_end(call)
         {
             return Err(Error::CallExists(call));
         }

@@ -1,13 +1,18 @@
 //! The call table: the live calls in slot order, a lookup key for each (a fold of its
-//! UUID), the number of calls holding a deferred action, and the UUIDs of the calls that
-//! ended lately.
+//! UUID), the number of calls holding a deferred action, the calls reported to be ended
+//! at once that wait for CallKit to have them, and the UUIDs of the calls that ended
+//! lately.
 //!
 //! Rules owned here: a handler finds its call once, by its key first; every end goes
 //! through [`CallTable::end`] or [`CallTable::end_all`], which remember the UUID; the
 //! transitions that defer or release an action ([`CallTable::answer`],
-//! [`CallTable::connected`], [`CallTable::start`], [`CallTable::started_connecting`])
+//! [`CallTable::connected`], [`CallTable::start`], [`CallTable::progress`])
 //! are the table's, so that the count of deferring calls is always exact and a lookup
-//! walks the calls' actions only when one is deferred.
+//! walks the calls' actions only when one is deferred. Every end kept until CallKit
+//! knows the call is kept here: with the live call ([`Call::keep_end`]), or, for a call
+//! reported and ended at once with no slot, with the push that reported it
+//! ([`CallTable::keep_ending`]); both are reported through the one emitter,
+//! [`emit_end`].
 
 use heapless::{HistoryBuf, Vec};
 
@@ -19,8 +24,8 @@ use crate::limits::RECENTLY_ENDED_CALLS;
 use crate::log::log_transition;
 use crate::types::{ActionId, CallId, Handle, Instant, PushId};
 
-use super::super::teardown::{End, Release, Spent};
-use super::{Call, Ctx, Progress, Remote};
+use super::super::teardown::{End, PendingEnd, Release, Spent};
+use super::{emit_end, Call, Ctx, Progress, Remote};
 
 /// The key a lookup compares before the whole UUID: a four-byte fold of all sixteen
 /// bytes, so that ids that share a prefix or a suffix (time-based UUIDs, counters in a
@@ -33,28 +38,106 @@ pub(super) fn fingerprint(id: CallId) -> u32 {
     (x ^ (x >> 32)) as u32
 }
 
-/// The live calls (at most `CALLS`, in slot order) and the UUIDs of the last
+/// A call reported to CallKit only to be ended (a cancel, a late copy, an unusable
+/// push): it has no slot, and its end waits with the push that reported it until
+/// CallKit has the call (the report accepted, or the push's deadline passed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ending {
+    push: PushId,
+    call: CallId,
+    end: PendingEnd,
+}
+
+/// The live calls (at most `CALLS`, in slot order), the calls reported to be ended at
+/// once (at most `PUSHES`, one per pending push at most), and the UUIDs of the last
 /// [`RECENTLY_ENDED_CALLS`] calls that ended.
 ///
-/// `keys[i]` is the lookup key of `calls[i]`'s UUID ([`fingerprint`]); `deferring` counts the calls that
-/// hold a deferred answer or start action.
+/// `keys[i]` is the lookup key of `calls[i]`'s UUID ([`fingerprint`]); `deferring`
+/// counts the calls that hold a deferred answer or start action.
 #[derive(Clone, Debug, PartialEq)]
-pub(in crate::engine) struct CallTable<const CALLS: usize> {
+pub(in crate::engine) struct CallTable<const CALLS: usize, const PUSHES: usize> {
     calls: Vec<Call, CALLS>,
     keys: Vec<u32, CALLS>,
     pub(super) deferring: usize,
+    ending: Vec<Ending, PUSHES>,
     recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
 }
 
-impl<const CALLS: usize> CallTable<CALLS> {
+impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
     #[inline]
     pub(in crate::engine) const fn new() -> Self {
         CallTable {
             calls: Vec::new(),
             keys: Vec::new(),
             deferring: 0,
+            ending: Vec::new(),
             recently_ended: HistoryBuf::new(),
         }
+    }
+
+    /// Keeps the end of `call`, reported for `push` to be ended at once, until CallKit
+    /// has it ([`CallTable::release_ending`]). There is always room: a kept end waits
+    /// with a pending push, and at most `PUSHES` pushes are pending; were there none,
+    /// the end would be reported at once (`now`) rather than lost.
+    #[inline]
+    pub(in crate::engine) fn keep_ending<const N: usize>(
+        &mut self,
+        push: PushId,
+        call: CallId,
+        end: PendingEnd,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) {
+        if self.ending.push(Ending { push, call, end }).is_err() {
+            emit_end(call, None, end.end(), now, out);
+        }
+    }
+
+    /// CallKit has the call `push` reported to be ended (the report was accepted, or the
+    /// push's deadline passed): its kept end is reported now. Returns whether `push`
+    /// kept one.
+    #[inline]
+    pub(in crate::engine) fn release_ending<const N: usize>(
+        &mut self,
+        push: PushId,
+        now: Instant,
+        out: &mut Effects<N>,
+    ) -> bool {
+        match self.take_ending(push) {
+            Some(e) => {
+                emit_end(e.call, None, e.end.end(), now, out);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets the end `push` kept: CallKit refused its report, so it never had the call.
+    #[inline]
+    pub(in crate::engine) fn drop_ending(&mut self, push: PushId) {
+        self.take_ending(push);
+    }
+
+    #[inline]
+    fn take_ending(&mut self, push: PushId) -> Option<Ending> {
+        if self.ending.is_empty() {
+            return None;
+        }
+        let i = self.ending.iter().position(|e| e.push == push)?;
+        Some(self.ending.remove(i))
+    }
+
+    /// Forgets every end kept for `call`: CallKit ended it itself (a fulfilled
+    /// `CXEndCallAction`).
+    #[inline]
+    pub(in crate::engine) fn drop_endings_of(&mut self, call: CallId) {
+        self.ending.retain(|e| e.call != call);
+    }
+
+    /// Whether a push still owes the end of `call` (CallKit has, or will have, the call).
+    #[inline]
+    pub(in crate::engine) fn owes_end(&self, call: CallId) -> bool {
+        self.ending.iter().any(|e| e.call == call)
     }
 
     #[inline]
@@ -349,7 +432,8 @@ impl<const CALLS: usize> CallTable<CALLS> {
     }
 
     /// Ends every call, in slot order, as `providerDidReset` does: each deferred action is
-    /// void, each signalling leg released as failed, nothing reported.
+    /// void, each signalling leg released as failed, nothing reported, and every kept
+    /// end forgotten.
     #[inline]
     pub(in crate::engine) fn end_all<const N: usize>(
         &mut self,
@@ -364,5 +448,7 @@ impl<const CALLS: usize> CallTable<CALLS> {
         self.calls.clear();
         self.keys.clear();
         self.deferring = 0;
+        // CallKit dropped every call: no kept end is owed any more.
+        self.ending.clear();
     }
 }
