@@ -129,6 +129,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.audio_active
     }
 
+    /// Whether the engine's internal indexes agree with the state they index: each call's
+    /// lookup key, the count of calls deferring an action, and every end kept for a call
+    /// with no slot waiting with a pending push. Not part of the public API (hidden, and
+    /// exempt from semver): always true, and kept only so that the crate's own tests and
+    /// fuzz targets can check it after every step.
+    #[doc(hidden)]
+    pub fn indexes_consistent(&self) -> bool {
+        self.calls.consistent() && self.calls.endings_pending(|p| self.pushes.is_pending(p))
+    }
+
     /// No calls, no pending pushes, no pending transactions, and so no timers.
     pub fn is_idle(&self) -> bool {
         self.calls.is_empty() && self.pushes.len() == 0 && self.transactions.len() == 0

@@ -58,6 +58,12 @@ impl<const PUSHES: usize> PushTable<PUSHES> {
             .map(|p| (Timer::PushCompletion(p.push), p.deadline))
     }
 
+    /// Whether `push` is pending.
+    #[inline]
+    pub(super) fn is_pending(&self, push: PushId) -> bool {
+        self.pending.iter().any(|p| p.push == push)
+    }
+
     /// Whether `push` was completed lately (and is not pending again).
     #[inline]
     pub(super) fn completed_recently(&self, push: PushId) -> bool {

@@ -288,6 +288,12 @@ impl InvariantChecker {
         if effects.overflowed() {
             self.fail("I8: the effect container overflowed".into());
         }
+        if !after.indexes_consistent() {
+            self.fail(format!(
+                "I8: after {}, the engine's indexes (lookup keys, deferring count, kept ends) disagree with its calls and pushes",
+                event.name()
+            ));
+        }
         let mut step = StepState::default();
         self.before_effects(now, event, effects, &mut step);
         for effect in effects.iter() {

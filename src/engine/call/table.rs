@@ -75,6 +75,30 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         }
     }
 
+    /// Whether what the table indexes agrees with its calls: one key per call, each the
+    /// fold of its call's UUID, and `deferring` the number of calls deferring an action.
+    #[inline]
+    pub(in crate::engine) fn consistent(&self) -> bool {
+        let keys = self.keys.len() == self.calls.len()
+            && self
+                .keys
+                .iter()
+                .zip(self.calls.iter())
+                .all(|(&k, c)| k == fingerprint(c.id));
+        let deferring = self
+            .calls
+            .iter()
+            .filter(|c| c.deferred_action().is_some())
+            .count();
+        keys && deferring == self.deferring
+    }
+
+    /// Whether every end kept for a call with no slot waits with a push in `pending`.
+    #[inline]
+    pub(in crate::engine) fn endings_pending(&self, pending: impl Fn(PushId) -> bool) -> bool {
+        self.ending.iter().all(|e| pending(e.push))
+    }
+
     /// Keeps the end of `call`, reported for `push` to be ended at once, until CallKit
     /// has it ([`CallTable::release_ending`]). There is always room: a kept end waits
     /// with a pending push, and at most `PUSHES` pushes are pending; were there none,
@@ -331,9 +355,10 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         let Some(c) = self.calls.get_mut(idx) else {
             return false;
         };
+        let had = c.deferred_action().is_some();
         let answered = c.answer(action, answer_deadline, ctx, out);
-        let deferred = c.deferred_action().is_some();
-        self.recount(false, deferred);
+        let has = c.deferred_action().is_some();
+        self.recount(had, has);
         answered
     }
 
