@@ -32,13 +32,33 @@ use callkit_engine::{
 };
 use serde::Deserialize;
 
-/// Apple's documented payload (`tests/payloads/apple-docs-calluuid.json`, 75 bytes).
-pub const APPLE_DOCS: &[u8] = include_bytes!("../../tests/payloads/apple-docs-calluuid.json");
+/// Bytes at a 16-byte-aligned address.
+///
+/// `include_bytes!` data has alignment 1, so where it lands depends on what the linker
+/// puts before it, which changes with the build path (the source paths embedded in the
+/// binary). UTF-8 validation (`core::str::from_utf8`) checks whole words from the first aligned
+/// address, so the instruction count of reading a payload would move with that address.
+/// Every payload the benches read sits at a 16-byte boundary instead: the corpus files
+/// through this, the built ones on the heap (which `malloc` aligns to 16).
+#[repr(C, align(16))]
+pub struct Aligned<const N: usize>(pub [u8; N]);
+
+/// `include_bytes!($path)` as a `&'static [u8]` at a 16-byte-aligned address ([`Aligned`]).
+macro_rules! include_aligned {
+    ($path:literal) => {{
+        static ALIGNED: Aligned<{ include_bytes!($path).len() }> = Aligned(*include_bytes!($path));
+        &ALIGNED.0
+    }};
+}
+
+/// Apple's documented payload (`tests/payloads/apple-docs-calluuid.json`, 75 bytes),
+/// 16-byte aligned.
+pub static APPLE_DOCS: &[u8] = include_aligned!("../../tests/payloads/apple-docs-calluuid.json");
 
 /// flutter_callkit_incoming's full argument set
-/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes).
-pub const FLUTTER_FULL: &[u8] =
-    include_bytes!("../../tests/payloads/flutter-callkit-incoming-full.json");
+/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes), 16-byte aligned.
+pub static FLUTTER_FULL: &[u8] =
+    include_aligned!("../../tests/payloads/flutter-callkit-incoming-full.json");
 
 /// A flutter_callkit_incoming payload of exactly [`MAX_PAYLOAD_LEN`] (5120) bytes: the
 /// full corpus payload with its `extra` object grown by 64 server metadata entries

@@ -1,12 +1,13 @@
 //! The size budgets of docs/performance.md, and the benchmark scenarios' set-up.
 //!
 //! Runs in `cargo test --workspace`: `size_of` the default engine at most 4 KiB, one
-//! step's effects at most 2 KiB; every scenario builds and its step is accepted.
+//! step's effects at most 2 KiB; every scenario builds and its step is accepted; every
+//! payload the benches read is 16-byte aligned.
 
 use callkit_engine::limits::{DEFAULT_MAX_EFFECTS, MAX_PAYLOAD_LEN};
 use callkit_engine::{Config, Effects, Engine, PayloadSchema};
 use callkit_engine_benches::{
-    deepest_payload, limit_payload, live_calls_before, scenario, SCENARIOS,
+    deepest_payload, limit_payload, live_calls_before, scenario, PayloadClass, SCENARIOS,
 };
 
 /// Budget: the engine with default capacities fits in 4 KiB.
@@ -44,6 +45,22 @@ fn limit_payload_is_exactly_at_the_limit_and_reads() {
     assert!(parsed.call.is_some());
     assert!(parsed.caller_name.is_some());
     serde_json::from_slice::<serde_json::Value>(payload).expect("valid JSON");
+}
+
+/// The push counts of the benches do not move with the build path: every payload they
+/// read starts at a 16-byte boundary (`Aligned`, or the heap).
+#[test]
+fn every_bench_payload_is_16_byte_aligned() {
+    for class in [
+        PayloadClass::AppleDocs,
+        PayloadClass::Flutter,
+        PayloadClass::Limit,
+    ] {
+        let at = class.bytes().as_ptr() as usize;
+        assert_eq!(at % 16, 0, "{class:?} payload at {at:#x}");
+    }
+    let at = deepest_payload().as_ptr() as usize;
+    assert_eq!(at % 16, 0, "deepest payload at {at:#x}");
 }
 
 #[test]
