@@ -55,7 +55,7 @@
 //! ## Capacities
 //!
 //! Live calls, pending pushes and the effects of one step are const parameters of
-//! [`Engine`] (defaults 4, 8 and [`effects_needed`]`(4, 8)` = 28). Every fixed capacity
+//! [`Engine`] (defaults 4, 8 and [`limits::effects_needed`]`(4, 8)` = 28). Every fixed capacity
 //! is a constant of [`limits`]: the string lengths ([`limits::MAX_HANDLE_LEN`],
 //! [`limits::MAX_CALLER_NAME_LEN`], [`limits::MAX_DTMF_DIGITS`],
 //! [`limits::MAX_PUSH_TOKEN_LEN`]), the payload bound (payloads above
@@ -69,8 +69,9 @@
 //! - `log`: sends the same transition logs, under the same rule, to the `log` facade
 //!   (`no_std`): level debug, target `"callkit_engine"`. Install any `log` logger to read
 //!   them.
-//! - `std`: no effect, kept for compatibility. The error types implement
-//!   `core::error::Error`, which is `std::error::Error`, in every build.
+//!
+//! No feature is needed for `std` hosts: the error types implement `core::error::Error`,
+//! which is `std::error::Error`, in every build.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -25,10 +25,10 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::OnceLock;
 
-use callkit_engine::limits::MAX_PAYLOAD_LEN;
+use callkit_engine::limits::{effects_needed, MAX_PAYLOAD_LEN};
 use callkit_engine::{
-    effects_needed, ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant,
-    PayloadSchema, PushId, Timer, TransactionId, Uuid,
+    ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant, PayloadSchema,
+    PushId, Timer, TransactionId, Uuid,
 };
 use serde::Deserialize;
 

@@ -150,7 +150,6 @@ fn every_engine_error_has_its_own_code_and_name() {
         },
         Error::UnknownCall(call),
         Error::UnknownPush(PushId(1)),
-        Error::UnknownAction(callkit_engine::ActionId::from_bytes([2; 16])),
         Error::DuplicateAction(callkit_engine::ActionId::from_bytes([2; 16])),
         Error::UnknownTransaction(callkit_engine::TransactionId(1)),
         Error::UnknownTimer(Timer::Ring(call)),

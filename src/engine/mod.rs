@@ -23,12 +23,12 @@ mod transaction;
 
 use crate::config::Config;
 use crate::effect::Effect;
-use crate::effects::{effects_needed, Effects};
 use crate::error::Error;
 use crate::event::Event;
 use crate::limits::{DEFAULT_MAX_CALLS, DEFAULT_MAX_EFFECTS, DEFAULT_MAX_PENDING_PUSHES};
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
+use crate::{effects::Effects, limits::effects_needed};
 
 use call::CallTable;
 use in_call::InCall;
