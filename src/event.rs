@@ -1,4 +1,5 @@
-//! Events: everything the host tells the engine, one enum.
+//! Events: everything the host tells the engine, one enum ([`Event`]), with the timers
+//! it names and the completion results it carries.
 
 use crate::types::{
     ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RequestTransactionError,
@@ -37,8 +38,8 @@ pub enum Timer {
     AudioActivation(CallId),
 }
 
-/// Whether a `reportNewIncomingCall` completion, or a `CXCallController` request,
-/// succeeded.
+/// Whether a `CXProvider.reportNewIncomingCall` completion succeeded: `Ok(())` when its
+/// error was `nil`, else the `CXErrorCodeIncomingCallError`.
 pub type ReportResult = Result<(), IncomingCallError>;
 
 /// Whether a `CXCallController.request(_:completion:)` succeeded.

@@ -1,6 +1,7 @@
 //! Every fixed capacity of the engine in one place: the default const parameters of
-//! [`Engine`](crate::Engine), the bounded tables inside it, the longest strings it stores, and the
-//! payload reader's bounds. Nothing here allocates or grows: a full table or a long
+//! [`Engine`](crate::Engine) and the least effect capacity ([`effects_needed`]), the
+//! bounded tables inside it, the longest strings it stores, and the payload reader's
+//! bounds. Nothing here allocates or grows: a full table or a long
 //! string has the documented outcome named beside each constant.
 
 // --- the engine's const parameters and tables ---
@@ -82,7 +83,7 @@ pub const MAX_PUSH_TOKEN_LEN: usize = 100;
 
 // --- the payload reader ---
 
-/// Largest payload read, in bytes: APNs refuses VoIP notification payloads above 5 KB
+/// Largest payload read, in bytes: APNs rejects VoIP notification payloads above 5 KB
 /// (5120 bytes; "Sending notification requests to APNs"), so anything bigger did not
 /// come from APNs. Checked before any parsing; bigger payloads give
 /// [`PayloadError::TooLarge`](crate::PayloadError::TooLarge). A payload of exactly this length is read.

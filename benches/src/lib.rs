@@ -463,7 +463,7 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
     /// An idle engine with `schema`.
     pub fn with_schema(schema: PayloadSchema) -> Self {
         Driver {
-            engine: Engine::new(Config::with_schema(schema)),
+            engine: Engine::with_capacities(Config::with_schema(schema)),
             now: 1_000,
             next_push: 1,
             next_action: 1,
