@@ -451,7 +451,7 @@ pub unsafe extern "C" fn ck_engine_layout(size: *mut usize, align: *mut usize) -
 }
 
 /// The name of every result code, in one table (the name is followed by a NUL).
-pub(crate) const RESULT_NAMES: [(ck_result, &str); 27] = {
+pub(crate) const RESULT_NAMES: [(ck_result, &str); 26] = {
     use ck_result::*;
     [
         (CK_RESULT_OK, "CK_RESULT_OK\0"),
