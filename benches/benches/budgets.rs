@@ -55,8 +55,9 @@ fn main() -> ExitCode {
         let name = args.get(i + 1).expect("--measure NAME").clone();
         // On a thread of its own, whose stack and malloc arena start out the same
         // whatever the program's path, arguments and environment (those shift the main
-        // thread's stack and fill its heap first): `memcpy` and `malloc` take paths that
-        // depend on addresses, so the count would otherwise move with the build path.
+        // thread's stack and fill its heap first): `memcmp`, `memcpy` and `malloc` take
+        // paths that depend on addresses, so the count would otherwise move with the
+        // build path.
         std::thread::Builder::new()
             .stack_size(8 << 20)
             .spawn(move || {

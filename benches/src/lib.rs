@@ -32,18 +32,20 @@ use callkit_engine::{
 };
 use serde::Deserialize;
 
-/// Bytes at a 16-byte-aligned address.
+/// Bytes at the start of a page (4096 bytes).
 ///
 /// `include_bytes!` data has alignment 1, so where it lands depends on what the linker
 /// puts before it, which changes with the build path (the source paths embedded in the
-/// binary). UTF-8 validation (`core::str::from_utf8`) checks whole words from the first aligned
-/// address, so the instruction count of reading a payload would move with that address.
-/// Every payload the benches read sits at a 16-byte boundary instead: the corpus files
-/// through this, the built ones on the heap (which `malloc` aligns to 16).
-#[repr(C, align(16))]
+/// binary). Reading a payload costs a number of instructions that depends on its address:
+/// UTF-8 validation (`core::str::from_utf8`) checks whole words from the first 8-byte
+/// boundary, and glibc's `memcmp` (comparing payload keys) takes a longer path when its
+/// arguments' offsets in their pages come near a page's end. So every corpus payload the
+/// benches read starts a page; the payloads built at run time are on the heap of the
+/// measuring thread, which is the same on every build.
+#[repr(C, align(4096))]
 pub struct Aligned<const N: usize>(pub [u8; N]);
 
-/// `include_bytes!($path)` as a `&'static [u8]` at a 16-byte-aligned address ([`Aligned`]).
+/// `include_bytes!($path)` as a `&'static [u8]` at the start of a page ([`Aligned`]).
 macro_rules! include_aligned {
     ($path:literal) => {{
         static ALIGNED: Aligned<{ include_bytes!($path).len() }> = Aligned(*include_bytes!($path));
@@ -52,11 +54,12 @@ macro_rules! include_aligned {
 }
 
 /// Apple's documented payload (`tests/payloads/apple-docs-calluuid.json`, 75 bytes),
-/// 16-byte aligned.
+/// at the start of a page.
 pub static APPLE_DOCS: &[u8] = include_aligned!("../../tests/payloads/apple-docs-calluuid.json");
 
 /// flutter_callkit_incoming's full argument set
-/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes), 16-byte aligned.
+/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes), at the start of a
+/// page.
 pub static FLUTTER_FULL: &[u8] =
     include_aligned!("../../tests/payloads/flutter-callkit-incoming-full.json");
 
