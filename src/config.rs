@@ -41,7 +41,8 @@ pub struct ProviderConfiguration {
     /// `maximumCallsPerCallGroup` (Apple's default 5).
     pub maximum_calls_per_call_group: u8,
     /// `supportsVideo` (Apple's default `false`). Incoming pushes asking for video are
-    /// reported as audio when this is off; outgoing video requests are refused.
+    /// reported as audio when this is off; outgoing video requests are refused
+    /// ([`Error::NotSupported`](crate::Error::NotSupported)).
     pub supports_video: bool,
     /// `supportedHandleTypes`: handle types an outgoing call may use.
     pub supported_handle_types: HandleTypes,

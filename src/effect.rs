@@ -111,6 +111,9 @@ impl CallAction {
 }
 
 /// One thing for the host to do. Carry the effects of one step out in order.
+///
+/// Grouped by the Apple API (or app component) that carries them out, and within a
+/// group in the order of a call's life.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Effect {
@@ -125,11 +128,15 @@ pub enum Effect {
         /// The call's UUID.
         call: CallId,
     },
-    /// `CXProvider.reportCall(with:updated:)` with the `CXCallUpdate` in
-    /// [`Effects::call_update`](crate::Effects::call_update).
-    ReportCallUpdated {
-        /// The call.
-        call: CallId,
+    /// `CXAction.fulfill()` for the action the host handed in.
+    FulfillAction {
+        /// The action.
+        action: ActionId,
+    },
+    /// `CXAction.fail()` for the action the host handed in.
+    FailAction {
+        /// The action.
+        action: ActionId,
     },
     /// `CXProvider.reportOutgoingCall(with:startedConnectingAt:)`. `at` is on the host's
     /// monotonic clock; convert to a `Date` by offsetting from "now".
@@ -146,6 +153,12 @@ pub enum Effect {
         /// When.
         at: Instant,
     },
+    /// `CXProvider.reportCall(with:updated:)` with the `CXCallUpdate` in
+    /// [`Effects::call_update`](crate::Effects::call_update).
+    ReportCallUpdated {
+        /// The call.
+        call: CallId,
+    },
     /// `CXProvider.reportCall(with:endedAt:reason:)`.
     ReportCallEnded {
         /// The call.
@@ -154,16 +167,6 @@ pub enum Effect {
         at: Instant,
         /// `CXCallEndedReason`.
         reason: CallEndedReason,
-    },
-    /// `CXAction.fulfill()` for the action the host handed in.
-    FulfillAction {
-        /// The action.
-        action: ActionId,
-    },
-    /// `CXAction.fail()` for the action the host handed in.
-    FailAction {
-        /// The action.
-        action: ActionId,
     },
 
     // --- PushKit ---
@@ -184,11 +187,21 @@ pub enum Effect {
     },
 
     // --- Signalling / VoIP stack ---
+    /// Register the device's VoIP push token, [`Effects::push_token_hex`](crate::Effects::push_token_hex), with the
+    /// server.
+    RegisterPushToken,
     /// Start connecting an incoming call's signalling leg now, in parallel with the
     /// CallKit report (Apple: "Responding to VoIP Notifications from PushKit").
     ConnectIncoming {
         /// The call.
         call: CallId,
+    },
+    /// Start an outgoing call's signalling to the handle in [`Effects::outgoing_handle`](crate::Effects::outgoing_handle).
+    StartOutgoing {
+        /// The call.
+        call: CallId,
+        /// Video call.
+        video: bool,
     },
     /// Answer the incoming call on the signalling leg (it is connected).
     AnswerIncoming {
@@ -201,11 +214,6 @@ pub enum Effect {
         call: CallId,
         /// Why.
         reason: RejectReason,
-    },
-    /// Hang up an answered or outgoing call (release its signalling leg).
-    HangUp {
-        /// The call.
-        call: CallId,
     },
     /// Hold or resume the call on the signalling leg.
     SetHeld {
@@ -235,16 +243,11 @@ pub enum Effect {
         /// `CXPlayDTMFCallAction.ActionType`.
         kind: DtmfType,
     },
-    /// Start an outgoing call's signalling to the handle in [`Effects::outgoing_handle`](crate::Effects::outgoing_handle).
-    StartOutgoing {
+    /// Hang up an answered or outgoing call (release its signalling leg).
+    HangUp {
         /// The call.
         call: CallId,
-        /// Video call.
-        video: bool,
     },
-    /// Register the device's VoIP push token, [`Effects::push_token_hex`](crate::Effects::push_token_hex), with the
-    /// server.
-    RegisterPushToken,
     /// Tell the server the VoIP push token is no longer valid.
     UnregisterPushToken,
 
@@ -252,6 +255,28 @@ pub enum Effect {
     /// Configure `AVAudioSession` for a call (`.playAndRecord`, `.voiceChat`) without
     /// activating it; CallKit activates it and says so with `didActivate`.
     ConfigureAudioSession,
+    /// `provider(_:didActivate:)` did not arrive within
+    /// [`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms)
+    /// of the call's answer or start action being fulfilled; the call is left as it is.
+    /// Apps log it and typically activate `AVAudioSession` themselves (then report
+    /// [`Event::DidActivateAudioSession`](crate::Event::DidActivateAudioSession)) or end
+    /// the call (docs/callkit-facts.md, "Audio activation that never comes").
+    AudioActivationTimedOut {
+        /// The call.
+        call: CallId,
+    },
+    /// Play the local ringback tone for an outgoing call whose remote side rings (the
+    /// audio session is active; twilio-voice-react-native PR #46).
+    StartRingback {
+        /// The call.
+        call: CallId,
+    },
+    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
+    /// session deactivated).
+    StopRingback {
+        /// The call.
+        call: CallId,
+    },
     /// Start the call's media streams (the audio session is active).
     StartMedia {
         /// The call.
@@ -276,30 +301,6 @@ pub enum Effect {
     CancelTimer {
         /// Which timer.
         timer: Timer,
-    },
-
-    // --- Audio, continued ---
-    /// Play the local ringback tone for an outgoing call whose remote side rings (the
-    /// audio session is active; twilio-voice-react-native PR #46).
-    StartRingback {
-        /// The call.
-        call: CallId,
-    },
-    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
-    /// session deactivated).
-    StopRingback {
-        /// The call.
-        call: CallId,
-    },
-    /// `provider(_:didActivate:)` did not arrive within
-    /// [`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms)
-    /// of the call's answer or start action being fulfilled; the call is left as it is.
-    /// Apps log it and typically activate `AVAudioSession` themselves (then report
-    /// [`Event::DidActivateAudioSession`](crate::Event::DidActivateAudioSession)) or end
-    /// the call (docs/callkit-facts.md, "Audio activation that never comes").
-    AudioActivationTimedOut {
-        /// The call.
-        call: CallId,
     },
 }
 

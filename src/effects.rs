@@ -1,6 +1,6 @@
 //! The effects of one step: [`Effects`], a bounded container with the one piece of
-//! variable-size data the step carries, and [`effects_needed`], the capacity bound that
-//! [`Engine::new`](crate::Engine::new) checks at compile time.
+//! variable-size data the step carries. Its capacity bound is
+//! [`effects_needed`](crate::limits::effects_needed).
 
 use core::fmt;
 use core::ops::Deref;
@@ -8,34 +8,6 @@ use core::ops::Deref;
 use crate::effect::{CallUpdate, Effect, PushEndReason};
 use crate::limits::{MAX_DTMF_DIGITS, MAX_PUSH_TOKEN_LEN};
 use crate::types::Handle;
-
-/// The number of effects one step can produce at most, for an engine with `calls` call
-/// slots and `pushes` pending-push slots.
-///
-/// The worst step is `providerDidReset` with every slot full: per call one
-/// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
-/// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
-/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
-/// an expired push slot reclaimed with the end it kept, and the new push's timer),
-/// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
-/// audio-activation time-out, a `StartMedia` and a `StartRingback`, 3 each).
-/// [`Engine::new`](crate::Engine::new) refuses to compile when the effect capacity is
-/// below this.
-pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
-    let reset = calls
-        .saturating_mul(3)
-        .saturating_add(pushes.saturating_mul(2));
-    let single = 9;
-    let audio = calls.saturating_mul(3);
-    let mut most = reset;
-    if single > most {
-        most = single;
-    }
-    if audio > most {
-        most = audio;
-    }
-    most
-}
 
 /// The one piece of variable-size data a step carries, kept beside the effects so that
 /// [`Effect`] itself stays small (40 bytes): no step needs more than one of these.
@@ -53,7 +25,8 @@ enum StepData {
 /// variable-size data they refer to.
 ///
 /// Holds at most `N` effects with no allocation; `N` is checked at compile time against
-/// [`effects_needed`] for the engine's capacities, so no effect is ever dropped.
+/// [`effects_needed`](crate::limits::effects_needed) for the engine's capacities, so no
+/// effect is ever dropped.
 /// Dereferences to `[Effect]`. The strings and the call update that some effects need
 /// live here, not in each [`Effect`], which keeps one step's effects small
 /// (`size_of::<Effects<28>>()` is about 1.4 KiB):
@@ -169,7 +142,8 @@ impl<const N: usize> Effects<N> {
 
     /// Whether an effect had to be dropped for lack of room. Not part of the public API
     /// (hidden, and exempt from semver): never true when `N` is at least
-    /// [`effects_needed`] (which [`Engine::new`](crate::Engine::new) enforces), and kept
+    /// [`effects_needed`](crate::limits::effects_needed) (which creating an
+    /// [`Engine`](crate::Engine) enforces at compile time), and kept
     /// only so that the crate's own tests and fuzz targets can check it as a witness of
     /// that bound.
     #[doc(hidden)]

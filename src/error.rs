@@ -36,10 +36,6 @@ pub enum Error {
     UnknownCall(CallId),
     /// No pending push or report has this id.
     UnknownPush(PushId),
-    /// No deferred action has this id. Not returned since `timedOutPerforming` for an action
-    /// the engine does not keep became a race accepted with no effects (the engine
-    /// resolved it already); kept so that the C ABI's result codes stay stable.
-    UnknownAction(ActionId),
     /// The action id is already deferred for another action.
     DuplicateAction(ActionId),
     /// No pending `CXCallController` request has this id (a request dropped by the last
@@ -90,7 +86,6 @@ impl fmt::Display for Error {
             ),
             Error::UnknownCall(call) => write!(f, "unknown call {call}"),
             Error::UnknownPush(push) => write!(f, "unknown push {}", push.0),
-            Error::UnknownAction(action) => write!(f, "unknown {action:?}"),
             Error::DuplicateAction(action) => write!(f, "duplicate {action:?}"),
             Error::UnknownTransaction(t) => write!(f, "unknown transaction {}", t.0),
             Error::UnknownTimer(timer) => write!(f, "timer not armed: {timer:?}"),
@@ -112,7 +107,7 @@ impl fmt::Display for Error {
 }
 
 // `core::error::Error` is `std::error::Error` (one trait, stable in core since Rust
-// 1.81), so these impls serve std hosts too and the `std` feature adds nothing.
+// 1.81), so these impls serve std hosts too.
 impl core::error::Error for Error {}
 impl core::error::Error for PayloadError {}
 impl core::error::Error for SchemaError {}

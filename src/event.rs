@@ -1,4 +1,5 @@
-//! Events: everything the host tells the engine, one enum.
+//! Events: everything the host tells the engine, one enum ([`Event`]), with the timers
+//! it names and the completion results it carries.
 
 use crate::types::{
     ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RequestTransactionError,
@@ -37,8 +38,8 @@ pub enum Timer {
     AudioActivation(CallId),
 }
 
-/// Whether a `reportNewIncomingCall` completion, or a `CXCallController` request,
-/// succeeded.
+/// Whether a `CXProvider.reportNewIncomingCall` completion succeeded: `Ok(())` when its
+/// error was `nil`, else the `CXErrorCodeIncomingCallError`.
 pub type ReportResult = Result<(), IncomingCallError>;
 
 /// Whether a `CXCallController.request(_:completion:)` succeeded.
@@ -47,9 +48,18 @@ pub type TransactionResult = Result<(), RequestTransactionError>;
 /// One thing that happened, as the host saw it. Borrowed fields (payload bytes, handle
 /// and DTMF text, push tokens) are read during [`Engine::handle`](crate::Engine::handle)
 /// and never kept by reference.
+///
+/// Grouped by the Apple API (or app component) that reports them, and within a group in
+/// the order of a call's life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event<'a> {
     // --- PushKit (PKPushRegistryDelegate) ---
+    /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token` (1 to
+    /// [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN) bytes).
+    PushCredentialsUpdated {
+        /// The raw token bytes.
+        token: &'a [u8],
+    },
     /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for the `.voIP` type.
     ///
     /// Call from inside the delegate method and carry out the returned
@@ -67,12 +77,6 @@ pub enum Event<'a> {
         /// cannot be read.
         fallback_call: CallId,
     },
-    /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token` (1 to
-    /// [`MAX_PUSH_TOKEN_LEN`](crate::limits::MAX_PUSH_TOKEN_LEN) bytes).
-    PushCredentialsUpdated {
-        /// The raw token bytes.
-        token: &'a [u8],
-    },
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
     PushCredentialsInvalidated,
 
@@ -89,8 +93,6 @@ pub enum Event<'a> {
     // --- CXProviderDelegate ---
     /// `providerDidBegin(_:)`.
     ProviderDidBegin,
-    /// `providerDidReset(_:)`: CallKit dropped every call and action.
-    ProviderDidReset,
     /// `provider(_:perform: CXStartCallAction)`.
     PerformStartCall {
         /// `CXAction.uuid`.
@@ -111,13 +113,8 @@ pub enum Event<'a> {
         /// `CXCallAction.callUUID`.
         call: CallId,
     },
-    /// `provider(_:perform: CXEndCallAction)`.
-    PerformEndCall {
-        /// `CXAction.uuid`.
-        action: ActionId,
-        /// `CXCallAction.callUUID`.
-        call: CallId,
-    },
+    /// `provider(_:didActivate:)`: the audio session is live; media may start.
+    DidActivateAudioSession,
     /// `provider(_:perform: CXSetHeldCallAction)`.
     PerformSetHeld {
         /// `CXAction.uuid`.
@@ -157,6 +154,15 @@ pub enum Event<'a> {
         /// `CXPlayDTMFCallAction.type`.
         kind: DtmfType,
     },
+    /// `provider(_:perform: CXEndCallAction)`.
+    PerformEndCall {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+    },
+    /// `provider(_:didDeactivate:)`: the audio session is gone; media must stop.
+    DidDeactivateAudioSession,
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on. For an action the engine no longer holds (it resolved it as CallKit
     /// timed it out) this is accepted with no effects.
@@ -164,10 +170,8 @@ pub enum Event<'a> {
         /// `CXAction.uuid`.
         action: ActionId,
     },
-    /// `provider(_:didActivate:)`: the audio session is live; media may start.
-    DidActivateAudioSession,
-    /// `provider(_:didDeactivate:)`: the audio session is gone; media must stop.
-    DidDeactivateAudioSession,
+    /// `providerDidReset(_:)`: CallKit dropped every call and action.
+    ProviderDidReset,
 
     // --- The app's own requests, sent through CXCallController ---
     /// The user started a call in the app's UI (or from Recents/Siri via the app).
@@ -180,11 +184,6 @@ pub enum Event<'a> {
         handle_type: HandleType,
         /// Video call (needs `supportsVideo`).
         video: bool,
-    },
-    /// The user ended a call in the app's UI.
-    RequestEndCall {
-        /// The call.
-        call: CallId,
     },
     /// The user held or resumed a call in the app's UI.
     RequestSetHeld {
@@ -209,6 +208,11 @@ pub enum Event<'a> {
         /// How to play them.
         kind: DtmfType,
     },
+    /// The user ended a call in the app's UI.
+    RequestEndCall {
+        /// The call.
+        call: CallId,
+    },
     /// The completion of a `CXCallController.request` the engine asked for.
     TransactionCompleted {
         /// From [`Effect::RequestTransaction`](crate::Effect::RequestTransaction).
@@ -223,6 +227,15 @@ pub enum Event<'a> {
         /// The call.
         call: CallId,
     },
+    /// The remote side of an outgoing call is ringing (SIP `180 Ringing`): play local
+    /// ringback ([`Effect::StartRingback`](crate::Effect::StartRingback)) once the audio
+    /// session is active, until the call connects or ends. For a call still `Starting`
+    /// it also counts as [`Event::OutgoingCallConnecting`]. A repeated 180 changes
+    /// nothing. Refused with `WrongPhase` for an incoming or connected call.
+    OutgoingCallRinging {
+        /// The call.
+        call: CallId,
+    },
     /// The remote party answered an outgoing call.
     OutgoingCallConnected {
         /// The call.
@@ -233,6 +246,25 @@ pub enum Event<'a> {
     IncomingCallConnected {
         /// The call.
         call: CallId,
+    },
+    /// New details for a known call, from the app: a caller name from the address book,
+    /// or a video upgrade or downgrade from signalling. Sent to CallKit as
+    /// [`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated)
+    /// (`reportCall(with:updated:)`) with the merged update in
+    /// [`Effects::call_update`](crate::Effects::call_update); held until CallKit knows
+    /// the call (its report accepted, or for an outgoing call its start action
+    /// performed). No effect when nothing changes, the call is ending, or it ended
+    /// moments ago; [`Error::NotSupported`](crate::Error::NotSupported) for video
+    /// without `supportsVideo`.
+    CallDetailsChanged {
+        /// The call.
+        call: CallId,
+        /// `CXCallUpdate.localizedCallerName`, cut at a character boundary to
+        /// [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN) bytes; `None` (or empty)
+        /// keeps the current name.
+        caller_name: Option<&'a str>,
+        /// `CXCallUpdate.hasVideo`; `None` keeps the current value.
+        has_video: Option<bool>,
     },
     /// The remote party ended the call (or cancelled it before it was answered).
     RemoteEnded {
@@ -255,26 +287,6 @@ pub enum Event<'a> {
         call: CallId,
     },
 
-    /// New details for a known call, from the app: a caller name from the address book,
-    /// or a video upgrade or downgrade from signalling. Sent to CallKit as
-    /// [`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated)
-    /// (`reportCall(with:updated:)`) with the merged update in
-    /// [`Effects::call_update`](crate::Effects::call_update); held until CallKit knows
-    /// the call (its report accepted, or for an outgoing call its start action
-    /// performed). No effect when nothing changes, the call is ending, or it ended
-    /// moments ago; [`Error::NotSupported`](crate::Error::NotSupported) for video
-    /// without `supportsVideo`.
-    CallDetailsChanged {
-        /// The call.
-        call: CallId,
-        /// `CXCallUpdate.localizedCallerName`, cut at a character boundary to
-        /// [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN) bytes; `None` (or empty)
-        /// keeps the current name.
-        caller_name: Option<&'a str>,
-        /// `CXCallUpdate.hasVideo`; `None` keeps the current value.
-        has_video: Option<bool>,
-    },
-
     // --- Timers ---
     /// A timer started by [`Effect::StartTimer`](crate::Effect::StartTimer) reached its
     /// deadline. Send it no earlier than the deadline
@@ -284,55 +296,44 @@ pub enum Event<'a> {
         /// The timer.
         timer: Timer,
     },
-
-    // --- The app's signalling / VoIP stack, continued ---
-    /// The remote side of an outgoing call is ringing (SIP `180 Ringing`): play local
-    /// ringback ([`Effect::StartRingback`](crate::Effect::StartRingback)) once the audio
-    /// session is active, until the call connects or ends. For a call still `Starting`
-    /// it also counts as [`Event::OutgoingCallConnecting`]. A repeated 180 changes
-    /// nothing. Refused with `WrongPhase` for an incoming or connected call.
-    OutgoingCallRinging {
-        /// The call.
-        call: CallId,
-    },
 }
 
 impl Event<'_> {
     /// A short, stable name for the event kind (for logs and traces; holds no data).
     pub const fn name(&self) -> &'static str {
         match self {
-            Event::VoipPushReceived { .. } => "voip_push_received",
             Event::PushCredentialsUpdated { .. } => "push_credentials_updated",
+            Event::VoipPushReceived { .. } => "voip_push_received",
             Event::PushCredentialsInvalidated => "push_credentials_invalidated",
             Event::IncomingCallReported { .. } => "incoming_call_reported",
             Event::ProviderDidBegin => "provider_did_begin",
-            Event::ProviderDidReset => "provider_did_reset",
             Event::PerformStartCall { .. } => "perform_start_call",
             Event::PerformAnswerCall { .. } => "perform_answer_call",
-            Event::PerformEndCall { .. } => "perform_end_call",
+            Event::DidActivateAudioSession => "did_activate_audio_session",
             Event::PerformSetHeld { .. } => "perform_set_held",
             Event::PerformSetMuted { .. } => "perform_set_muted",
             Event::PerformSetGroup { .. } => "perform_set_group",
             Event::PerformPlayDtmf { .. } => "perform_play_dtmf",
-            Event::TimedOutPerforming { .. } => "timed_out_performing",
-            Event::DidActivateAudioSession => "did_activate_audio_session",
+            Event::PerformEndCall { .. } => "perform_end_call",
             Event::DidDeactivateAudioSession => "did_deactivate_audio_session",
+            Event::TimedOutPerforming { .. } => "timed_out_performing",
+            Event::ProviderDidReset => "provider_did_reset",
             Event::RequestStartCall { .. } => "request_start_call",
-            Event::RequestEndCall { .. } => "request_end_call",
             Event::RequestSetHeld { .. } => "request_set_held",
             Event::RequestSetMuted { .. } => "request_set_muted",
             Event::RequestPlayDtmf { .. } => "request_play_dtmf",
+            Event::RequestEndCall { .. } => "request_end_call",
             Event::TransactionCompleted { .. } => "transaction_completed",
             Event::OutgoingCallConnecting { .. } => "outgoing_call_connecting",
+            Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
             Event::OutgoingCallConnected { .. } => "outgoing_call_connected",
             Event::IncomingCallConnected { .. } => "incoming_call_connected",
+            Event::CallDetailsChanged { .. } => "call_details_changed",
             Event::RemoteEnded { .. } => "remote_ended",
             Event::AnsweredElsewhere { .. } => "answered_elsewhere",
             Event::DeclinedElsewhere { .. } => "declined_elsewhere",
             Event::ConnectionFailed { .. } => "connection_failed",
             Event::TimerFired { .. } => "timer_fired",
-            Event::CallDetailsChanged { .. } => "call_details_changed",
-            Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
         }
     }
 }

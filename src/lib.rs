@@ -31,35 +31,115 @@
 //! The clock must keep counting while the device sleeps: deadlines are promises to the
 //! user (ring time-out) and to PushKit (completion), measured in real time.
 //!
-//! ## Quick start
+//! ## Quick start: one incoming call, answered and hung up
+//!
+//! **An answer is fulfilled only once the connection is reported.** The engine carries
+//! out a `CXAnswerCallAction` ([`Event::PerformAnswerCall`]) in the step where the call's
+//! signalling connection is ready ([`Event::IncomingCallConnected`]): at once when the
+//! connection came first, else when it comes; the action is failed and the call ended
+//! if it has not come after [`Config::answer_connect_timeout_ms`]. A host that never
+//! sends `IncomingCallConnected` never gets an answer fulfilled.
+//!
+//! The loop below is a whole host: it feeds each callback to [`Engine::handle`] and
+//! carries out what comes back, for the lifecycle push, report, connection, answer,
+//! audio, hang-up.
 //!
 //! ```
-//! use callkit_engine::{CallId, Config, Effect, Engine, Event, Instant, PayloadSchema, PushId};
+//! use callkit_engine::{
+//!     ActionId, CallAction, CallId, Config, Effect, Engine, Error, Event, Instant,
+//!     PayloadSchema, PushId,
+//! };
 //!
-//! let mut engine: Engine = Engine::new(Config::with_schema(PayloadSchema::apple_docs()));
+//! /// Carries out one step's effects, in order, as an app would (the comments name the
+//! /// Apple call); returns the `CXCallController` request to complete, if any.
+//! fn carry_out(effects: &[Effect]) -> Option<callkit_engine::TransactionId> {
+//!     let mut request = None;
+//!     for effect in effects {
+//!         match effect {
+//!             Effect::ReportNewIncomingCall { .. } => {} // provider.reportNewIncomingCall(..)
+//!             Effect::CompletePush { .. } => {}          // the kept PushKit completion()
+//!             Effect::FulfillAction { .. } => {}         // action.fulfill()
+//!             Effect::FailAction { .. } => {}            // action.fail()
+//!             Effect::RequestTransaction { transaction, .. } => request = Some(*transaction),
+//!             Effect::StartTimer { .. } | Effect::CancelTimer { .. } => {} // the host's timers
+//!             _ => {} // signalling, audio session, media: see each `Effect` variant
+//!         }
+//!     }
+//!     request
+//! }
+//!
+//! # fn main() -> Result<(), Error> {
+//! let mut engine = Engine::new(Config::with_schema(PayloadSchema::apple_docs()));
+//! let at = Instant::from_millis; // the host's monotonic clock, in ms
+//!
+//! // PushKit delivers a VoIP push: report the call before the delegate method returns.
 //! let payload = br#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#;
-//! let effects = engine
-//!     .handle(
-//!         Instant::from_millis(1_000),
-//!         Event::VoipPushReceived {
-//!             push: PushId(1),
-//!             payload,
-//!             fallback_call: CallId::from_bytes([7; 16]),
-//!         },
-//!     )
-//!     .expect("a push is never refused");
-//! // The report comes first, in the same step as the push.
-//! assert!(matches!(effects[0], Effect::ReportNewIncomingCall { push: PushId(1), .. }));
+//! let push = Event::VoipPushReceived {
+//!     push: PushId(1),
+//!     payload,
+//!     fallback_call: CallId::from_bytes([7; 16]), // used when the payload names no call
+//! };
+//! let effects = engine.handle(at(1_000), push)?;
+//! let Effect::ReportNewIncomingCall { push, call } = effects[0] else {
+//!     unreachable!("a push's first effect is always its report")
+//! };
+//! assert!(effects.contains(&Effect::ConnectIncoming { call })); // reach the server now
+//! carry_out(&effects);
+//!
+//! // reportNewIncomingCall's completion: CallKit shows the call.
+//! let effects = engine.handle(at(1_050), Event::IncomingCallReported { push, result: Ok(()) })?;
+//! assert!(effects.contains(&Effect::CompletePush { push }));
+//! carry_out(&effects);
+//!
+//! // The signalling stack reached the server: the call can be answered.
+//! carry_out(&engine.handle(at(1_300), Event::IncomingCallConnected { call })?);
+//!
+//! // The user answers on the lock screen.
+//! let answer = ActionId::from_bytes([1; 16]); // CXAnswerCallAction.uuid
+//! let effects = engine.handle(at(4_000), Event::PerformAnswerCall { action: answer, call })?;
+//! assert!(effects.contains(&Effect::AnswerIncoming { call }));
+//! assert!(effects.contains(&Effect::FulfillAction { action: answer }));
+//! carry_out(&effects);
+//!
+//! // CallKit activates the audio session (provider(_:didActivate:)): media starts.
+//! let effects = engine.handle(at(4_100), Event::DidActivateAudioSession)?;
+//! assert!(effects.contains(&Effect::StartMedia { call }));
+//! carry_out(&effects);
+//!
+//! // The user hangs up in the app: the engine asks CallKit through CXCallController ...
+//! let effects = engine.handle(at(60_000), Event::RequestEndCall { call })?;
+//! assert!(matches!(
+//!     effects[0],
+//!     Effect::RequestTransaction { action: CallAction::EndCall { .. }, .. }
+//! ));
+//! let transaction = carry_out(&effects).expect("an end-call request");
+//! let completed = Event::TransactionCompleted { transaction, result: Ok(()) };
+//! carry_out(&engine.handle(at(60_010), completed)?);
+//! // ... and CallKit performs the end: media stops, the signalling leg is released.
+//! let end = ActionId::from_bytes([2; 16]); // CXEndCallAction.uuid
+//! let effects = engine.handle(at(60_020), Event::PerformEndCall { action: end, call })?;
+//! assert!(effects.contains(&Effect::HangUp { call }));
+//! assert!(effects.contains(&Effect::FulfillAction { action: end }));
+//! carry_out(&effects);
+//! assert!(engine.is_idle());
+//! # Ok(())
+//! # }
 //! ```
+//!
+//! Had the remote party hung up instead, [`Event::RemoteEnded`] would have given
+//! [`Effect::ReportCallEnded`] (`reportCall(with:endedAt:reason:)`, reason
+//! `remoteEnded`). Engines with other capacities than the defaults are made with
+//! [`Engine::with_capacities`].
 //!
 //! ## Capacities
 //!
 //! Live calls, pending pushes and the effects of one step are const parameters of
-//! [`Engine`] (defaults 4, 8 and [`effects_needed`]`(4, 8)` = 28). Every fixed capacity
+//! [`Engine`] (defaults 4, 8 and [`limits::effects_needed`]`(4, 8)` = 28). Every fixed capacity
 //! is a constant of [`limits`]: the string lengths ([`limits::MAX_HANDLE_LEN`],
 //! [`limits::MAX_CALLER_NAME_LEN`], [`limits::MAX_DTMF_DIGITS`],
-//! [`limits::MAX_PUSH_TOKEN_LEN`]), the payload bound (payloads above
-//! [`limits::MAX_PAYLOAD_LEN`] bytes are refused), and the engine's bounded tables.
+//! [`limits::MAX_PUSH_TOKEN_LEN`]), the payload bound (a push whose payload is above
+//! [`limits::MAX_PAYLOAD_LEN`] bytes is reported and ended, as every unreadable push),
+//! and the engine's bounded tables.
 //!
 //! ## Features
 //!
@@ -69,8 +149,9 @@
 //! - `log`: sends the same transition logs, under the same rule, to the `log` facade
 //!   (`no_std`): level debug, target `"callkit_engine"`. Install any `log` logger to read
 //!   them.
-//! - `std`: no effect, kept for compatibility. The error types implement
-//!   `core::error::Error`, which is `std::error::Error`, in every build.
+//!
+//! No feature is needed for `std` hosts: the error types implement `core::error::Error`,
+//! which is `std::error::Error`, in every build.
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

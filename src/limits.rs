@@ -1,9 +1,8 @@
 //! Every fixed capacity of the engine in one place: the default const parameters of
-//! [`Engine`](crate::Engine), the bounded tables inside it, the longest strings it stores, and the
-//! payload reader's bounds. Nothing here allocates or grows: a full table or a long
+//! [`Engine`](crate::Engine) and the least effect capacity ([`effects_needed`]), the
+//! bounded tables inside it, the longest strings it stores, and the payload reader's
+//! bounds. Nothing here allocates or grows: a full table or a long
 //! string has the documented outcome named beside each constant.
-
-use crate::effects::effects_needed;
 
 // --- the engine's const parameters and tables ---
 
@@ -13,6 +12,35 @@ pub const DEFAULT_MAX_CALLS: usize = 4;
 /// Default number of VoIP pushes an [`Engine`](crate::Engine) tracks between their arrival and their
 /// PushKit completion (its `PUSHES` parameter).
 pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
+
+/// The number of effects one step can produce at most, for an engine with `calls` call
+/// slots and `pushes` pending-push slots: the least `EFFECTS` parameter an
+/// [`Engine`](crate::Engine) compiles with.
+///
+/// The worst step is `providerDidReset` with every slot full: per call one
+/// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
+/// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
+/// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
+/// an expired push slot reclaimed with the end it kept, and the new push's timer),
+/// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
+/// audio-activation time-out, a `StartMedia` and a `StartRingback`, 3 each).
+/// Creating an engine whose effect capacity is below this fails to compile, so no step
+/// ever drops an effect.
+pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
+    let reset = calls
+        .saturating_mul(3)
+        .saturating_add(pushes.saturating_mul(2));
+    let single = 9;
+    let audio = calls.saturating_mul(3);
+    let mut most = reset;
+    if single > most {
+        most = single;
+    }
+    if audio > most {
+        most = audio;
+    }
+    most
+}
 
 /// Default effect capacity of one step (its `EFFECTS` parameter):
 /// [`effects_needed`]`(4, 8)` = 28.
@@ -55,7 +83,7 @@ pub const MAX_PUSH_TOKEN_LEN: usize = 100;
 
 // --- the payload reader ---
 
-/// Largest payload read, in bytes: APNs refuses VoIP notification payloads above 5 KB
+/// Largest payload read, in bytes: APNs rejects VoIP notification payloads above 5 KB
 /// (5120 bytes; "Sending notification requests to APNs"), so anything bigger did not
 /// come from APNs. Checked before any parsing; bigger payloads give
 /// [`PayloadError::TooLarge`](crate::PayloadError::TooLarge). A payload of exactly this length is read.

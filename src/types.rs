@@ -1,8 +1,8 @@
 //! Identifiers, time, and the CallKit value types shared by events and effects.
 //!
-//! Every enumeration that mirrors an Apple type carries Apple's raw values
-//! (`#[repr(u8)]` / `#[repr(i8)]`), taken from CallKit's headers as summarised in
-//! `docs/callkit-facts.md`.
+//! Every enumeration that mirrors an Apple type carries Apple's raw values (`raw()`, and
+//! `from_raw()` where the host hands one in), taken from CallKit's headers as summarised
+//! in `docs/callkit-facts.md`.
 
 use crate::limits::{MAX_CALLER_NAME_LEN, MAX_HANDLE_LEN};
 use core::fmt;

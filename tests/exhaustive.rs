@@ -12,7 +12,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::Instant as Clock;
 
-use callkit_engine::effects_needed;
+use callkit_engine::limits::effects_needed;
 use common::{alphabet, config, corpus, Abs, Outcome, Runner};
 
 /// Depth explored by `cargo test` (fits in well under a minute in the debug profile).

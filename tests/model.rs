@@ -16,11 +16,9 @@ mod common;
 use std::collections::VecDeque;
 
 use callkit_engine::limits::{
-    MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
+    effects_needed, MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
-use callkit_engine::{
-    effects_needed, ActionId, CallId, CallPhase, Direction, PushId, PushKind, Timer,
-};
+use callkit_engine::{ActionId, CallId, CallPhase, Direction, PushId, PushKind, Timer};
 use callkit_engine_testkit::fallback_id;
 use common::{action, call, config, corpus, payload, Abs, Body, Outcome, Report, Runner};
 use proptest::prelude::*;

@@ -1,9 +1,10 @@
 //! Tests written to kill mutants that cargo-mutants found surviving (docs/testing.md
 //! lists the run and the mutants left alive with the reason).
 
+use callkit_engine::limits::effects_needed;
 use callkit_engine::{
-    effects_needed, ActionId, CallAction, CallEndedReason, CallId, DtmfType, Effect, Instant,
-    PushId, RejectReason, Timer, TransactionId,
+    ActionId, CallAction, CallEndedReason, CallId, DtmfType, Effect, Instant, PushId, RejectReason,
+    Timer, TransactionId,
 };
 use callkit_engine::{Config, Engine, Event};
 use callkit_engine_testkit::{action_id, call_id, fallback_id};

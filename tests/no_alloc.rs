@@ -14,7 +14,8 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use callkit_engine::{effects_needed, Config, Event, IncomingCallError, PushId};
+use callkit_engine::limits::effects_needed;
+use callkit_engine::{Config, Event, IncomingCallError, PushId};
 use callkit_engine_testkit::invariants::set_engine_call_hook;
 use callkit_engine_testkit::sim::{CallKitSim, SimConfig};
 use callkit_engine_testkit::trace::{run_trace_file, schema_by_name, SCHEMA_NAMES};

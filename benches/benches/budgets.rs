@@ -5,7 +5,8 @@
 //! ```
 //!
 //! Instruction counts: every scenario of the benches library runs in a process of its
-//! own under `valgrind --tool=callgrind --toggle-collect=callkit_bench_region`, which
+//! own (on a fresh thread, so that where its stack and heap lie does not depend on the
+//! build path) under `valgrind --tool=callgrind --toggle-collect=callkit_bench_region`, which
 //! counts only the instructions executed inside [`callkit_bench_region`] (the one
 //! measured step; set-up and a warm-up run of the same step happen outside it). The
 //! `empty` scenario's count (the call into the region itself) is subtracted. Needs
@@ -56,12 +57,24 @@ pub fn callkit_bench_region(run: &mut dyn Run) {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--measure") {
-        let name = args.get(i + 1).expect("--measure NAME");
-        // Warm-up on an identical copy, outside the region: first-use costs (lazy
-        // statics, thread-locals, allocator arenas) are not the step's.
-        scenario(name).run();
-        let mut run = scenario(name);
-        callkit_bench_region(&mut *run);
+        let name = args.get(i + 1).expect("--measure NAME").clone();
+        // On a thread of its own, whose stack and malloc arena start out the same
+        // whatever the program's path, arguments and environment (those shift the main
+        // thread's stack and fill its heap first): `memcmp`, `memcpy` and `malloc` take
+        // paths that depend on addresses, so the count would otherwise move with the
+        // build path.
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(move || {
+                // Warm-up on an identical copy, outside the region: first-use costs (lazy
+                // statics, thread-locals, allocator arenas) are not the step's.
+                scenario(&name).run();
+                let mut run = scenario(&name);
+                callkit_bench_region(&mut *run);
+            })
+            .expect("spawn")
+            .join()
+            .expect("measured thread");
         return ExitCode::SUCCESS;
     }
     if args.iter().any(|a| a == "--stack") {

@@ -25,20 +25,43 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::OnceLock;
 
-use callkit_engine::limits::MAX_PAYLOAD_LEN;
+use callkit_engine::limits::{effects_needed, MAX_PAYLOAD_LEN};
 use callkit_engine::{
-    effects_needed, ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant,
-    PayloadSchema, PushId, Timer, TransactionId, Uuid,
+    ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant, PayloadSchema,
+    PushId, Timer, TransactionId, Uuid,
 };
 use serde::Deserialize;
 
-/// Apple's documented payload (`tests/payloads/apple-docs-calluuid.json`, 75 bytes).
-pub const APPLE_DOCS: &[u8] = include_bytes!("../../tests/payloads/apple-docs-calluuid.json");
+/// Bytes at the start of a page (4096 bytes).
+///
+/// `include_bytes!` data has alignment 1, so where it lands depends on what the linker
+/// puts before it, which changes with the build path (the source paths embedded in the
+/// binary). Reading a payload costs a number of instructions that depends on its address:
+/// UTF-8 validation (`core::str::from_utf8`) checks whole words from the first 8-byte
+/// boundary, and glibc's `memcmp` (comparing payload keys) takes a longer path when its
+/// arguments' offsets in their pages come near a page's end. So every corpus payload the
+/// benches read starts a page; the payloads built at run time are on the heap of the
+/// measuring thread, which is the same on every build.
+#[repr(C, align(4096))]
+pub struct Aligned<const N: usize>(pub [u8; N]);
+
+/// `include_bytes!($path)` as a `&'static [u8]` at the start of a page ([`Aligned`]).
+macro_rules! include_aligned {
+    ($path:literal) => {{
+        static ALIGNED: Aligned<{ include_bytes!($path).len() }> = Aligned(*include_bytes!($path));
+        &ALIGNED.0
+    }};
+}
+
+/// Apple's documented payload (`tests/payloads/apple-docs-calluuid.json`, 75 bytes),
+/// at the start of a page.
+pub static APPLE_DOCS: &[u8] = include_aligned!("../../tests/payloads/apple-docs-calluuid.json");
 
 /// flutter_callkit_incoming's full argument set
-/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes).
-pub const FLUTTER_FULL: &[u8] =
-    include_bytes!("../../tests/payloads/flutter-callkit-incoming-full.json");
+/// (`tests/payloads/flutter-callkit-incoming-full.json`, 374 bytes), at the start of a
+/// page.
+pub static FLUTTER_FULL: &[u8] =
+    include_aligned!("../../tests/payloads/flutter-callkit-incoming-full.json");
 
 /// A flutter_callkit_incoming payload of exactly [`MAX_PAYLOAD_LEN`] (5120) bytes: the
 /// full corpus payload with its `extra` object grown by 64 server metadata entries
@@ -443,7 +466,7 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
     /// An idle engine with `schema`.
     pub fn with_schema(schema: PayloadSchema) -> Self {
         Driver {
-            engine: Engine::new(Config::with_schema(schema)),
+            engine: Engine::with_capacities(Config::with_schema(schema)),
             now: 1_000,
             next_push: 1,
             next_action: 1,

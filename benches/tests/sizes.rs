@@ -1,12 +1,13 @@
 //! The size budgets of docs/performance.md, and the benchmark scenarios' set-up.
 //!
 //! Runs in `cargo test --workspace`: `size_of` the default engine at most 4 KiB, one
-//! step's effects at most 2 KiB; every scenario builds and its step is accepted.
+//! step's effects at most 2 KiB; every scenario builds and its step is accepted; the
+//! corpus payloads the benches read start a page.
 
 use callkit_engine::limits::{DEFAULT_MAX_EFFECTS, MAX_PAYLOAD_LEN};
 use callkit_engine::{Config, Effects, Engine, PayloadSchema};
 use callkit_engine_benches::{
-    deepest_payload, limit_payload, live_calls_before, scenario, SCENARIOS,
+    deepest_payload, limit_payload, live_calls_before, scenario, PayloadClass, SCENARIOS,
 };
 
 /// Budget: the engine with default capacities fits in 4 KiB.
@@ -44,6 +45,16 @@ fn limit_payload_is_exactly_at_the_limit_and_reads() {
     assert!(parsed.call.is_some());
     assert!(parsed.caller_name.is_some());
     serde_json::from_slice::<serde_json::Value>(payload).expect("valid JSON");
+}
+
+/// The push counts of the benches do not move with the build path: the corpus payloads
+/// they read start a page (`Aligned`) wherever the linker puts them.
+#[test]
+fn the_corpus_payloads_of_the_benches_start_a_page() {
+    for class in [PayloadClass::AppleDocs, PayloadClass::Flutter] {
+        let at = class.bytes().as_ptr() as usize;
+        assert_eq!(at % 4096, 0, "{class:?} payload at {at:#x}");
+    }
 }
 
 #[test]

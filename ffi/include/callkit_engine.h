@@ -98,7 +98,8 @@
  *
  * Codes 1-19 are about the call itself (pointers, memory, arguments); codes 20 and up
  * are the engine refusing the event (`callkit_engine::Error`): nothing changed, not
- * even the engine's clock, and there is nothing to do.
+ * even the engine's clock, and there is nothing to do. Code 23 is reserved: no
+ * function returns it, and no later result will take it.
  */
 typedef enum ck_result {
   /**
@@ -165,10 +166,6 @@ typedef enum ck_result {
    * No pending push or report has this id.
    */
   CK_RESULT_UNKNOWN_PUSH = 22,
-  /**
-   * No deferred action has this UUID.
-   */
-  CK_RESULT_UNKNOWN_ACTION = 23,
   /**
    * The action UUID is already deferred for another action.
    */

@@ -73,7 +73,8 @@ pub const CK_MAX_PAYLOAD_LEN: usize = 5120 as usize;
 ///
 /// Codes 1-19 are about the call itself (pointers, memory, arguments); codes 20 and up
 /// are the engine refusing the event (`callkit_engine::Error`): nothing changed, not
-/// even the engine's clock, and there is nothing to do.
+/// even the engine's clock, and there is nothing to do. Code 23 is reserved: no
+/// function returns it, and no later result will take it.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ck_result {
@@ -113,8 +114,6 @@ pub enum ck_result {
     CK_RESULT_UNKNOWN_CALL = 21,
     /// No pending push or report has this id.
     CK_RESULT_UNKNOWN_PUSH = 22,
-    /// No deferred action has this UUID.
-    CK_RESULT_UNKNOWN_ACTION = 23,
     /// The action UUID is already deferred for another action.
     CK_RESULT_DUPLICATE_ACTION = 24,
     /// No pending `CXCallController` request has this id.

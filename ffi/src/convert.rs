@@ -444,7 +444,6 @@ pub(crate) fn error(e: Error) -> ck_result {
         Error::TimeWentBackwards { .. } => CK_RESULT_TIME_WENT_BACKWARDS,
         Error::UnknownCall(_) => CK_RESULT_UNKNOWN_CALL,
         Error::UnknownPush(_) => CK_RESULT_UNKNOWN_PUSH,
-        Error::UnknownAction(_) => CK_RESULT_UNKNOWN_ACTION,
         Error::DuplicateAction(_) => CK_RESULT_DUPLICATE_ACTION,
         Error::UnknownTransaction(_) => CK_RESULT_UNKNOWN_TRANSACTION,
         Error::UnknownTimer(_) => CK_RESULT_UNKNOWN_TIMER,

@@ -451,7 +451,7 @@ pub unsafe extern "C" fn ck_engine_layout(size: *mut usize, align: *mut usize) -
 }
 
 /// The name of every result code, in one table (the name is followed by a NUL).
-pub(crate) const RESULT_NAMES: [(ck_result, &str); 27] = {
+pub(crate) const RESULT_NAMES: [(ck_result, &str); 26] = {
     use ck_result::*;
     [
         (CK_RESULT_OK, "CK_RESULT_OK\0"),
@@ -471,7 +471,6 @@ pub(crate) const RESULT_NAMES: [(ck_result, &str); 27] = {
         ),
         (CK_RESULT_UNKNOWN_CALL, "CK_RESULT_UNKNOWN_CALL\0"),
         (CK_RESULT_UNKNOWN_PUSH, "CK_RESULT_UNKNOWN_PUSH\0"),
-        (CK_RESULT_UNKNOWN_ACTION, "CK_RESULT_UNKNOWN_ACTION\0"),
         (CK_RESULT_DUPLICATE_ACTION, "CK_RESULT_DUPLICATE_ACTION\0"),
         (
             CK_RESULT_UNKNOWN_TRANSACTION,

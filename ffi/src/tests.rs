@@ -150,7 +150,6 @@ fn every_engine_error_has_its_own_code_and_name() {
         },
         Error::UnknownCall(call),
         Error::UnknownPush(PushId(1)),
-        Error::UnknownAction(callkit_engine::ActionId::from_bytes([2; 16])),
         Error::DuplicateAction(callkit_engine::ActionId::from_bytes([2; 16])),
         Error::UnknownTransaction(callkit_engine::TransactionId(1)),
         Error::UnknownTimer(Timer::Ring(call)),
@@ -171,7 +170,8 @@ fn every_engine_error_has_its_own_code_and_name() {
     codes.sort_unstable();
     codes.dedup();
     assert_eq!(codes.len(), errors.len());
-    assert_eq!(codes, (20..36).collect::<Vec<_>>());
+    // 20 to 35 without 23, which is reserved.
+    assert_eq!(codes, (20..36).filter(|&c| c != 23).collect::<Vec<_>>());
 
     for (code, name) in RESULT_NAMES {
         let mut out = ck_str::empty();

@@ -40,10 +40,10 @@ int main(void) {
     CHECK_RESULT(ck_effects_capacity_needed(NULL), CK_RESULT_NULL_POINTER);
   }
 
-  /* Result names: every code has one, unknown codes are refused. */
+  /* Result names: every code has one, unknown and reserved codes are refused. */
   {
-    static const uint32_t codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 21, 22, 23, 24,
-                                     25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
+    static const uint32_t codes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 20, 21,
+                                     22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
     ck_str name;
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
       CHECK_OK(ck_result_name(codes[i], &name));
@@ -53,6 +53,7 @@ int main(void) {
     CHECK_OK(ck_result_name(CK_RESULT_BUFFER_TOO_SMALL, &name));
     check_text(name.ptr, name.len, "CK_RESULT_BUFFER_TOO_SMALL");
     CHECK_RESULT(ck_result_name(11, &name), CK_RESULT_INVALID_ARGUMENT);
+    CHECK_RESULT(ck_result_name(23, &name), CK_RESULT_INVALID_ARGUMENT);
     CHECK_RESULT(ck_result_name(36, &name), CK_RESULT_INVALID_ARGUMENT);
     CHECK_RESULT(ck_result_name(0, NULL), CK_RESULT_NULL_POINTER);
   }

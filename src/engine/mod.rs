@@ -22,12 +22,12 @@ mod transaction;
 
 use crate::config::Config;
 use crate::effect::Effect;
-use crate::effects::{effects_needed, Effects};
 use crate::error::Error;
 use crate::event::Event;
 use crate::limits::{DEFAULT_MAX_CALLS, DEFAULT_MAX_EFFECTS, DEFAULT_MAX_PENDING_PUSHES};
 use crate::log::log_transition;
 use crate::types::{CallEndedReason, CallId, Instant};
+use crate::{effects::Effects, limits::effects_needed};
 
 use call::Progress;
 use call::{CallTable, Ctx};
@@ -46,7 +46,7 @@ pub use phase::{CallPhase, Direction};
 /// - `PUSHES`: pushes awaiting their PushKit completion (default
 ///   [`DEFAULT_MAX_PENDING_PUSHES`] = 8);
 /// - `EFFECTS`: effects one step can return (default [`DEFAULT_MAX_EFFECTS`]); must be at
-///   least [`effects_needed`]`(CALLS, PUSHES)`, or [`Engine::new`] fails to compile.
+///   least [`effects_needed`]`(CALLS, PUSHES)`, or [`Engine::with_capacities`] fails to compile.
 ///
 /// See the crate documentation for the run-loop rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,11 +76,12 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         );
     };
 
-    /// A new engine with no calls, at time zero.
+    /// A new engine with its type's capacities, no calls, at time zero:
+    /// `Engine::<2, 2, 10>::with_capacities(config)`.
     ///
     /// Fails to compile (post-monomorphisation) when `EFFECTS` is below
     /// [`effects_needed`]`(CALLS, PUSHES)` or a capacity is zero.
-    pub fn new(config: Config) -> Self {
+    pub fn with_capacities(config: Config) -> Self {
         #[allow(clippy::let_unit_value)]
         let () = Self::CAPACITIES_OK;
         Engine {
@@ -323,6 +324,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             audio_active: self.audio_active,
             audio_timeout_ms: self.config.audio_activation_timeout_ms,
         }
+    }
+}
+
+impl Engine {
+    /// A new engine with the default capacities (4 calls, 8 pending pushes, 28 effects a
+    /// step), no calls, at time zero: `Engine::new(config)` needs no type annotation.
+    /// Other capacities: [`Engine::with_capacities`].
+    pub fn new(config: Config) -> Self {
+        Engine::with_capacities(config)
     }
 }
 

@@ -180,7 +180,7 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
     pub fn new(config: Config) -> Self {
         let checker = InvariantChecker::new(&config, C, P);
         Harness {
-            engine: Engine::new(config),
+            engine: Engine::with_capacities(config),
             now: 0,
             checker,
             steps: Vec::new(),

@@ -70,6 +70,8 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(EngineError.libraryPanicked.resultName, "CK_RESULT_PANIC")
         XCTAssertNil(EngineError(code: 0))
         XCTAssertEqual(EngineError(code: 99), .unrecognized(code: 99))
+        // 23 is reserved: the library has no result with that number.
+        XCTAssertEqual(EngineError(code: 23), .unrecognized(code: 23))
     }
 
     func testConfigurationRoundTripsThroughTheLibrary() throws {

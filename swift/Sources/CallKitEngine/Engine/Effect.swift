@@ -167,6 +167,18 @@ public enum Effect: Hashable, Sendable {
     /// ``Event/didActivateAudioSession``
     /// (https://developer.apple.com/documentation/avfaudio/avaudiosession).
     case configureAudioSession
+    /// `provider(_:didActivate:)` did not come within
+    /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or start
+    /// action being fulfilled (openradar 28774388); the call is left as it is. Log it,
+    /// and activate `AVAudioSession` yourself (then send
+    /// ``Event/didActivateAudioSession``) or end the call.
+    case audioActivationTimedOut(call: UUID)
+    /// Play the local ringback tone for an outgoing call whose far end rings (the audio
+    /// session is active; twilio-voice-react-native PR #46).
+    case startRingback(call: UUID)
+    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
+    /// session deactivated).
+    case stopRingback(call: UUID)
     /// Start the call's media streams (the audio session is active).
     case startMedia(call: UUID)
     /// Stop the call's media streams.
@@ -179,19 +191,4 @@ public enum Effect: Hashable, Sendable {
     case startTimer(EngineTimer, deadline: Instant)
     /// Disarm the timer; it must not be fired.
     case cancelTimer(EngineTimer)
-
-    // MARK: Audio, continued
-
-    /// Play the local ringback tone for an outgoing call whose far end rings (the audio
-    /// session is active; twilio-voice-react-native PR #46).
-    case startRingback(call: UUID)
-    /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
-    /// session deactivated).
-    case stopRingback(call: UUID)
-    /// `provider(_:didActivate:)` did not come within
-    /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or start
-    /// action being fulfilled (openradar 28774388); the call is left as it is. Log it,
-    /// and activate `AVAudioSession` yourself (then send
-    /// ``Event/didActivateAudioSession``) or end the call.
-    case audioActivationTimedOut(call: UUID)
 }

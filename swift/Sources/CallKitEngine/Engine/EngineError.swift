@@ -10,7 +10,7 @@ import Foundation
 /// ``EngineLimits/maximumSchemaKeyLengthInBytes``) and ``invalidSchema`` can happen, and
 /// ``alreadySet`` from ``EngineLog/setHandler(_:)``.
 /// Codes 20 and up are the engine refusing the event: nothing changed, not even the
-/// engine's clock, and there is nothing to carry out. Protocol outcomes (a CallKit
+/// engine's clock, and there is nothing to carry out (23 is reserved: no result has it). Protocol outcomes (a CallKit
 /// action that cannot be performed, a malformed push) are effects, never errors.
 public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `CK_RESULT_NULL_POINTER` (1).
@@ -43,8 +43,6 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCall
     /// `CK_RESULT_UNKNOWN_PUSH` (22): no pending push or report has this id.
     case unknownPush
-    /// `CK_RESULT_UNKNOWN_ACTION` (23): no deferred action has this UUID.
-    case unknownAction
     /// `CK_RESULT_DUPLICATE_ACTION` (24): the action UUID is already deferred.
     case duplicateAction
     /// `CK_RESULT_UNKNOWN_TRANSACTION` (25): no pending request has this id.
@@ -78,7 +76,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     private static let known: [EngineError] = [
         .nullPointer, .misaligned, .notInitialized, .busy, .bufferTooSmall, .invalidArgument,
         .invalidUTF8, .invalidSchema, .libraryPanicked, .alreadySet, .timeWentBackwards, .unknownCall,
-        .unknownPush, .unknownAction, .duplicateAction, .unknownTransaction, .unknownTimer,
+        .unknownPush, .duplicateAction, .unknownTransaction, .unknownTimer,
         .timerNotDue, .callExists, .callCapacity, .transactionCapacity, .wrongPhase,
         .notSupported, .invalidHandle, .invalidDTMF, .invalidPushToken,
     ]
@@ -105,7 +103,6 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
         case .timeWentBackwards: CK_RESULT_TIME_WENT_BACKWARDS.rawValue
         case .unknownCall: CK_RESULT_UNKNOWN_CALL.rawValue
         case .unknownPush: CK_RESULT_UNKNOWN_PUSH.rawValue
-        case .unknownAction: CK_RESULT_UNKNOWN_ACTION.rawValue
         case .duplicateAction: CK_RESULT_DUPLICATE_ACTION.rawValue
         case .unknownTransaction: CK_RESULT_UNKNOWN_TRANSACTION.rawValue
         case .unknownTimer: CK_RESULT_UNKNOWN_TIMER.rawValue

@@ -101,6 +101,12 @@ public enum Event: Hashable, Sendable {
 
     /// An outgoing call's signalling started connecting (INVITE sent, ringing).
     case outgoingCallConnecting(call: UUID)
+    /// The far end of an outgoing call is ringing (SIP `180 Ringing`): local ringback
+    /// plays once the audio session is active (``Effect/startRingback(call:)``), until the
+    /// call connects or ends. For a call still starting it also counts as
+    /// ``outgoingCallConnecting(call:)``; a repeated 180 changes nothing. Refused with
+    /// ``EngineError/wrongPhase`` for an incoming or connected call.
+    case outgoingCallRinging(call: UUID)
     /// The remote party answered an outgoing call.
     case outgoingCallConnected(call: UUID)
     /// An incoming call's connection is ready to be answered (the app reached its server
@@ -130,13 +136,4 @@ public enum Event: Hashable, Sendable {
     /// A timer from ``Effect/startTimer(_:deadline:)`` reached its deadline. Send it no
     /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
     case timerFired(EngineTimer)
-
-    // MARK: The app's signalling stack, continued
-
-    /// The far end of an outgoing call is ringing (SIP `180 Ringing`): local ringback
-    /// plays once the audio session is active (``Effect/startRingback(call:)``), until the
-    /// call connects or ends. For a call still starting it also counts as
-    /// ``outgoingCallConnecting(call:)``; a repeated 180 changes nothing. Refused with
-    /// ``EngineError/wrongPhase`` for an incoming or connected call.
-    case outgoingCallRinging(call: UUID)
 }
