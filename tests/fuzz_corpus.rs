@@ -915,7 +915,7 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
             Err(Error::InvalidDtmf)
         );
     }
-    // A timer fired twice: the second is a race with the first (issue 10), accepted
+    // A timer fired twice: the second is a race with the first, accepted
     // with no effect; a timer of a push never seen is refused.
     let mut k = checked();
     push(&mut k, 0, 1, &payload_for(1));
@@ -934,7 +934,7 @@ fn bad_handles_digits_and_repeated_timers_are_refused_or_failed_and_change_nothi
     k.finish(3_600_000);
 }
 
-/// F6 (events, the corpus refresh for issue 10): an unusable push reported under the
+/// F6 (events, found by a corpus refresh): an unusable push reported under the
 /// host's fallback UUID owes its end until CallKit accepts the report; once more than
 /// `RECENTLY_ENDED_CALLS` other calls had ended, an outgoing call could take that UUID,
 /// and the owed end would then end it. A UUID whose end is owed is in use.

@@ -1034,7 +1034,7 @@ fn the_timeline_names_each_effect_in_words() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Issue 10: late caller details, benign races, why a push was ended
+// Late caller details, benign races, why a push was ended
 // ---------------------------------------------------------------------------------------
 
 #[test]

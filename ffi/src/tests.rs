@@ -79,7 +79,7 @@ fn a_call_on_an_engine_in_use_is_refused_as_busy() {
 fn every_event_kind_decodes_and_unknown_kinds_are_refused() {
     let handle = "+14085551234";
     let digits = "12#";
-    for kind in 1..=CK_EVENT_OUTGOING_CALL_RINGING {
+    for kind in 1..=convert::LAST_EVENT_KIND {
         let mut ev = ck_event::zeroed(kind);
         ev.handle = ck_str {
             ptr: handle.as_ptr(),
@@ -94,7 +94,7 @@ fn every_event_kind_decodes_and_unknown_kinds_are_refused() {
         ev.timer.kind = CK_TIMER_RING;
         assert_eq!(decode(&ev), Ok(()), "kind {kind}");
     }
-    for kind in [0u32, CK_EVENT_OUTGOING_CALL_RINGING + 1, u32::MAX] {
+    for kind in [0u32, convert::LAST_EVENT_KIND + 1, u32::MAX] {
         assert_eq!(
             decode(&ck_event::zeroed(kind)),
             Err(ck_result::CK_RESULT_INVALID_ARGUMENT)

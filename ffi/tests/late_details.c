@@ -1,5 +1,5 @@
 /*
- * Issue 10, items 4-6 and the kept end, from C: caller details that arrive while the
+ * Late caller details and the kept end, from C: caller details that arrive while the
  * report is pending wait for it (a later push's name, the app's CK_EVENT_CALL_DETAILS_
  * CHANGED) and become CK_EFFECT_REPORT_CALL_UPDATED; a timer fired after the engine
  * cancelled it is accepted with no effect; a cancel push for a call not ringing here

@@ -4,8 +4,8 @@
 //!
 //! Rules owned here: hold needs an established call and `supportsHolding`; mute needs a
 //! phase that allows media; DTMF needs an established call, `supportsDTMF` and 1 to
-//! [`MAX_DTMF_DIGITS`] valid digits. A request the rule refuses is a typed error and no
-//! transaction; a performed action it refuses is failed. A held call's media stops, and
+//! [`MAX_DTMF_DIGITS`] valid digits. A request that breaks the rule is refused with a
+//! typed error and makes no transaction; a performed action that breaks it is failed. A held call's media stops, and
 //! starts again when it is resumed with the audio session active.
 
 use heapless::String;

@@ -1,7 +1,8 @@
 //! The testkit's one event vocabulary: [`HostEvent`], an owned [`Event`], and
 //! [`EventKind`], its kinds with their names and fuzz tags.
 //!
-//! [`HostEvent`] has one variant per [`Event`] variant, with the same fields, but owns
+//! [`HostEvent`] has one variant per [`Event`] variant, with the same fields (the order
+//! of the variants is free: the fuzz input names them by tag), but owns
 //! its data and names its ids, texts and results through a [`Symbols`] set: a trace
 //! writes `"push:N"` for a call ([`crate::trace::Written`]), a fuzz script "the n-th
 //! live call" ([`crate::fuzzing::Scripted`]), and [`Concrete`] holds the values

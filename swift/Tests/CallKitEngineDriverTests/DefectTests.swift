@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// One test per run-time defect of the listing that docs/ios-integration.md used to
-/// carry (issue 9): each fails on that listing's behaviour.
+/// carry: each fails on that listing's behaviour.
 final class DefectTests: XCTestCase {
     // 1. error.code read whatever its domain.
 

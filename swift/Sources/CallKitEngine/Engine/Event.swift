@@ -1,3 +1,4 @@
+internal import CCallKitEngine
 import Foundation
 
 /// One thing that happened, as the host saw it: a PushKit or CallKit callback, a request
@@ -136,4 +137,139 @@ public enum Event: Hashable, Sendable {
     /// A timer from ``Effect/startTimer(_:deadline:)`` reached its deadline. Send it no
     /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
     case timerFired(EngineTimer)
+}
+
+// MARK: - The C form
+
+/// Runs `body` with `event` as a `ck_event` whose borrowed bytes live for the call.
+func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
+    var e = ck_event()
+    func call(_ kind: ck_event_kind, _ call: UUID) -> R {
+        e.kind = kind
+        e.call = ck_uuid(call)
+        return body(&e)
+    }
+    switch event {
+    case .voipPushReceived(let push, let payload, let fallbackCall):
+        e.kind = CK_EVENT_VOIP_PUSH_RECEIVED
+        e.push = push.rawValue
+        e.fallback_call = ck_uuid(fallbackCall)
+        return withCBytes(payload) { bytes in
+            e.payload = bytes
+            return body(&e)
+        }
+    case .pushCredentialsUpdated(let token):
+        e.kind = CK_EVENT_PUSH_CREDENTIALS_UPDATED
+        return withCBytes(token) { bytes in
+            e.token = bytes
+            return body(&e)
+        }
+    case .pushCredentialsInvalidated:
+        e.kind = CK_EVENT_PUSH_CREDENTIALS_INVALIDATED
+    case .incomingCallReported(let push, let error):
+        e.kind = CK_EVENT_INCOMING_CALL_REPORTED
+        e.push = push.rawValue
+        e.has_error = error == nil ? 0 : 1
+        e.error_code = ck_incoming_call_error(error?.rawValue ?? 0)
+    case .providerDidBegin:
+        e.kind = CK_EVENT_PROVIDER_DID_BEGIN
+    case .providerDidReset:
+        e.kind = CK_EVENT_PROVIDER_DID_RESET
+    case .performStartCall(let action, let callID, let handle, let isVideo):
+        e.action = ck_uuid(action)
+        e.handle_type = handle.type.c
+        e.video = isVideo ? 1 : 0
+        return withCString(handle.value) { value in
+            e.handle = value
+            return call(CK_EVENT_PERFORM_START_CALL, callID)
+        }
+    case .performAnswerCall(let action, let callID):
+        e.action = ck_uuid(action)
+        return call(CK_EVENT_PERFORM_ANSWER_CALL, callID)
+    case .performEndCall(let action, let callID):
+        e.action = ck_uuid(action)
+        return call(CK_EVENT_PERFORM_END_CALL, callID)
+    case .performSetHeld(let action, let callID, let onHold):
+        e.action = ck_uuid(action)
+        e.on_hold = onHold ? 1 : 0
+        return call(CK_EVENT_PERFORM_SET_HELD, callID)
+    case .performSetMuted(let action, let callID, let muted):
+        e.action = ck_uuid(action)
+        e.muted = muted ? 1 : 0
+        return call(CK_EVENT_PERFORM_SET_MUTED, callID)
+    case .performSetGroup(let action, let callID, let groupWith):
+        e.action = ck_uuid(action)
+        if let groupWith {
+            e.has_group_with = 1
+            e.group_with = ck_uuid(groupWith)
+        }
+        return call(CK_EVENT_PERFORM_SET_GROUP, callID)
+    case .performPlayDTMF(let action, let callID, let digits, let type):
+        e.action = ck_uuid(action)
+        e.dtmf_type = type.c
+        return withCString(digits) { text in
+            e.digits = text
+            return call(CK_EVENT_PERFORM_PLAY_DTMF, callID)
+        }
+    case .timedOutPerforming(let action):
+        e.kind = CK_EVENT_TIMED_OUT_PERFORMING
+        e.action = ck_uuid(action)
+    case .didActivateAudioSession:
+        e.kind = CK_EVENT_DID_ACTIVATE_AUDIO_SESSION
+    case .didDeactivateAudioSession:
+        e.kind = CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION
+    case .requestStartCall(let callID, let handle, let isVideo):
+        e.handle_type = handle.type.c
+        e.video = isVideo ? 1 : 0
+        return withCString(handle.value) { value in
+            e.handle = value
+            return call(CK_EVENT_REQUEST_START_CALL, callID)
+        }
+    case .requestEndCall(let callID):
+        return call(CK_EVENT_REQUEST_END_CALL, callID)
+    case .requestSetHeld(let callID, let onHold):
+        e.on_hold = onHold ? 1 : 0
+        return call(CK_EVENT_REQUEST_SET_HELD, callID)
+    case .requestSetMuted(let callID, let muted):
+        e.muted = muted ? 1 : 0
+        return call(CK_EVENT_REQUEST_SET_MUTED, callID)
+    case .requestPlayDTMF(let callID, let digits, let type):
+        e.dtmf_type = type.c
+        return withCString(digits) { text in
+            e.digits = text
+            return call(CK_EVENT_REQUEST_PLAY_DTMF, callID)
+        }
+    case .transactionCompleted(let transaction, let error):
+        e.kind = CK_EVENT_TRANSACTION_COMPLETED
+        e.transaction = transaction.rawValue
+        e.has_error = error == nil ? 0 : 1
+        e.error_code = ck_request_transaction_error(error?.rawValue ?? 0)
+    case .outgoingCallConnecting(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_CONNECTING, callID)
+    case .outgoingCallConnected(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_CONNECTED, callID)
+    case .incomingCallConnected(let callID):
+        return call(CK_EVENT_INCOMING_CALL_CONNECTED, callID)
+    case .remoteEnded(let callID):
+        return call(CK_EVENT_REMOTE_ENDED, callID)
+    case .answeredElsewhere(let callID):
+        return call(CK_EVENT_ANSWERED_ELSEWHERE, callID)
+    case .declinedElsewhere(let callID):
+        return call(CK_EVENT_DECLINED_ELSEWHERE, callID)
+    case .connectionFailed(let callID):
+        return call(CK_EVENT_CONNECTION_FAILED, callID)
+    case .timerFired(let timer):
+        e.kind = CK_EVENT_TIMER_FIRED
+        e.timer = timer.c
+    case .callDetailsChanged(let callID, let callerName, let hasVideo):
+        e.changes_video = hasVideo == nil ? 0 : 1
+        e.video = hasVideo == true ? 1 : 0
+        return withCString(callerName ?? "") { name in
+            e.caller_name = name
+            return call(CK_EVENT_CALL_DETAILS_CHANGED, callID)
+        }
+    case .outgoingCallRinging(let callID):
+        return call(CK_EVENT_OUTGOING_CALL_RINGING, callID)
+    }
+    return body(&e)
 }
