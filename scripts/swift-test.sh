@@ -47,6 +47,22 @@ esac
 echo "+ cargo build --release -p callkit-engine-ffi" >&2
 (cd "$repo" && cargo build --quiet --release -p callkit-engine-ffi)
 
+# SwiftPM does not track the static library it links, so after a change to the engine
+# it would run the tests against the old one: drop the linked test bundles and
+# executables whenever the library differs from the one they were linked with.
+case "$scratch" in
+  /*) scratch_dir="$scratch" ;;
+  *) scratch_dir="$repo/$scratch" ;;
+esac
+lib_sum=$(sha256sum "$target_dir/release/libcallkit_engine_ffi.a" | cut -d' ' -f1)
+stamp="$scratch_dir/callkit-engine-ffi.sha256"
+if [[ -d "$scratch_dir" && "$(cat "$stamp" 2>/dev/null || true)" != "$lib_sum" ]]; then
+  find "$scratch_dir" -mindepth 2 -maxdepth 3 \( -name '*.xctest' -o -name PushCostBenchmark \) \
+    -prune -exec rm -rf {} +
+fi
+mkdir -p "$scratch_dir"
+printf '%s\n' "$lib_sum" >"$stamp"
+
 args=("$subcommand" --scratch-path "$scratch" -Xlinker "-L$target_dir/release")
 if [[ $werror -eq 1 ]]; then
   args+=(-Xswiftc -warnings-as-errors)

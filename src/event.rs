@@ -267,6 +267,12 @@ pub enum Event<'a> {
         has_video: Option<bool>,
     },
     /// The remote party ended the call (or cancelled it before it was answered).
+    ///
+    /// Like [`Event::AnsweredElsewhere`] and [`Event::DeclinedElsewhere`], accepted for a
+    /// call the engine has not seen yet (the app's connection learned of the end before
+    /// the VoIP push arrived): remembered, so that the push is reported and ended at once
+    /// with this reason (among the last
+    /// [`RECENTLY_ENDED_CALLS`](crate::limits::RECENTLY_ENDED_CALLS) ended calls).
     RemoteEnded {
         /// The call.
         call: CallId,
@@ -281,7 +287,8 @@ pub enum Event<'a> {
         /// The call.
         call: CallId,
     },
-    /// The call's connection failed.
+    /// The call's connection failed. Refused with
+    /// [`Error::UnknownCall`](crate::Error::UnknownCall) for a call never seen.
     ConnectionFailed {
         /// The call.
         call: CallId,

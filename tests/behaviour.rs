@@ -7,7 +7,7 @@
 //! in-call actions, reset, refusals, ...); a new test goes in the section of the rule it
 //! pins.
 
-use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN};
+use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS};
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
@@ -973,6 +973,106 @@ fn a_report_and_end_push_owes_no_end_after_a_refused_report_a_reset_or_callkits_
         0
     );
     finish(&mut h);
+}
+
+#[test]
+fn a_call_the_remote_side_ended_before_its_push_is_reported_and_ended_at_once_with_that_reason() {
+    for (event, reason) in [
+        (
+            (|call| Event::RemoteEnded { call }) as fn(CallId) -> Event<'static>,
+            CallEndedReason::RemoteEnded,
+        ),
+        (
+            |call| Event::AnsweredElsewhere { call },
+            CallEndedReason::AnsweredElsewhere,
+        ),
+        (
+            |call| Event::DeclinedElsewhere { call },
+            CallEndedReason::DeclinedElsewhere,
+        ),
+    ] {
+        let mut h = harness();
+        let call = call_id(1);
+        // The app's connection says the call is over before its push arrives: accepted,
+        // nothing to do yet.
+        benign(&mut h, event(call));
+        h.advance(700);
+        let pushed = h.push(1, &payload(call));
+        assert!(
+            matches!(pushed.effects.first(), Some(Effect::ReportNewIncomingCall { call: c, .. }) if *c == call),
+            "{pushed:#?}"
+        );
+        assert_eq!(pushed.push_end_reason, Some(PushEndReason::CallEnded));
+        // It never connects, rings or arms a ring time-out.
+        assert!(
+            !pushed.effects.iter().any(|e| matches!(
+                e,
+                Effect::ConnectIncoming { .. }
+                    | Effect::StartTimer {
+                        timer: Timer::Ring(_),
+                        ..
+                    }
+            )),
+            "{pushed:#?}"
+        );
+        assert_eq!(h.engine.calls().count(), 0);
+        h.advance(100);
+        let reported = h.step(Event::IncomingCallReported {
+            push: PushId(1),
+            result: Ok(()),
+        });
+        assert!(
+            reported.contains(&Effect::ReportCallEnded {
+                call,
+                at: at(&h),
+                reason
+            }),
+            "{reported:#?}"
+        );
+        // A second copy of the push ends the same way.
+        h.advance(100);
+        h.push(2, &payload(call));
+        h.advance(100);
+        let again = h.step(Event::IncomingCallReported {
+            push: PushId(2),
+            result: Ok(()),
+        });
+        assert!(
+            again.contains(&Effect::ReportCallEnded {
+                call,
+                at: at(&h),
+                reason
+            }),
+            "{again:#?}"
+        );
+        finish(&mut h);
+    }
+}
+
+#[test]
+fn a_remote_end_before_the_push_is_remembered_only_as_long_as_recently_ended_calls() {
+    let mut h = harness();
+    benign(&mut h, Event::RemoteEnded { call: call_id(1) });
+    // RECENTLY_ENDED_CALLS later ends push it out: its push then rings like any other.
+    for n in 0..RECENTLY_ENDED_CALLS {
+        benign(
+            &mut h,
+            Event::RemoteEnded {
+                call: call_id(100 + n as u8),
+            },
+        );
+    }
+    let pushed = h.push(1, &payload(call_id(1)));
+    assert!(
+        pushed.contains(&Effect::ConnectIncoming { call: call_id(1) }),
+        "{pushed:#?}"
+    );
+    assert_eq!(pushed.push_end_reason, None);
+    // A connection failure of a call never seen is still a host bug.
+    assert_eq!(
+        refused(&mut h, Event::ConnectionFailed { call: call_id(2) }),
+        Error::UnknownCall(call_id(2))
+    );
 }
 
 // ---------------------------------------------------------------------- 4. failed reports
@@ -2902,8 +3002,6 @@ fn an_event_for_an_unknown_call_is_refused_and_changes_nothing() {
     ring(&mut h, 1, call_id(1));
     let stranger = call_id(7);
     for event in [
-        Event::RemoteEnded { call: stranger },
-        Event::AnsweredElsewhere { call: stranger },
         Event::ConnectionFailed { call: stranger },
         Event::IncomingCallConnected { call: stranger },
         Event::OutgoingCallConnecting { call: stranger },

@@ -205,7 +205,7 @@ fn drive(schema: PayloadSchema, payload: &[u8]) -> Vec<String> {
         },
         // Refused: the engine never knew this call (a call that just ended is a race,
         // accepted with no effect, so the refusal needs a call never seen).
-        Event::RemoteEnded {
+        Event::ConnectionFailed {
             call: CallId::from_bytes([0x0d; 16]),
         },
         Event::DidDeactivateAudioSession,

@@ -348,9 +348,16 @@ impl Model {
         self.idx(id).ok_or(self.recently_ended.contains(&id))
     }
 
-    fn remote_end(&mut self, id: CallId, elsewhere: bool) -> bool {
+    /// A remote end (`elsewhere`: answered or declined on another device). For a call
+    /// never seen, an `early` end (anything but a connection failure) is remembered like
+    /// an ended call, so that its push is reported and ended at once.
+    fn remote_end(&mut self, id: CallId, elsewhere: bool, early: bool) -> bool {
         let idx = match self.live(id) {
             Ok(idx) => idx,
+            Err(false) if early => {
+                ended_ring(&mut self.recently_ended, RECENTLY_ENDED_CALLS, id);
+                return true;
+            }
             Err(ok) => return ok,
         };
         let c = &mut self.calls[idx];
@@ -687,11 +694,12 @@ impl Model {
                 }
                 true
             }
-            Abs::RemoteEnded { call: c }
-            | Abs::ConnectionFailed { call: c }
-            | Abs::Backwards { call: c } => self.remote_end(call(c), false),
+            Abs::RemoteEnded { call: c } | Abs::Backwards { call: c } => {
+                self.remote_end(call(c), false, true)
+            }
+            Abs::ConnectionFailed { call: c } => self.remote_end(call(c), false, false),
             Abs::AnsweredElsewhere { call: c } | Abs::DeclinedElsewhere { call: c } => {
-                self.remote_end(call(c), true)
+                self.remote_end(call(c), true, true)
             }
             Abs::FireTimer { .. } => unreachable!("handled by apply"),
             Abs::FireUnknownTimer => false,

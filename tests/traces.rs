@@ -142,6 +142,7 @@ fn the_required_traces_are_shipped() {
         "audio-activation-never-comes.jsonl",
         "outgoing-ringback.jsonl",
         "resume-after-cellular-call.jsonl",
+        "ended-before-push.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -801,6 +802,31 @@ fn a_call_resumed_with_the_audio_session_inactive_waits_for_didactivate_and_is_r
 }
 
 #[test]
+fn a_call_answered_elsewhere_before_its_push_is_reported_and_ended_answered_elsewhere_without_ringing(
+) {
+    let o = run("ended-before-push.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    assert!(nth(&o, "answered_elsewhere", 0).effects().is_empty());
+    let pushed = nth(&o, "voip_push_received", 0).effects();
+    assert!(
+        matches!(pushed.first(), Some(Effect::ReportNewIncomingCall { call: c, .. }) if *c == call)
+    );
+    assert!(!pushed.iter().any(|e| matches!(
+        e,
+        Effect::ConnectIncoming { .. }
+            | Effect::StartTimer {
+                timer: Timer::Ring(_),
+                ..
+            }
+    )));
+    assert_eq!(ended(&o), [(call, CallEndedReason::AnsweredElsewhere)]);
+    assert_eq!(
+        completions(nth(&o, "incoming_call_reported", 0).effects()),
+        [1]
+    );
+}
+
+#[test]
 fn ringback_plays_only_while_the_far_end_rings_with_the_audio_session_active() {
     let o = run("outgoing-ringback.jsonl");
     let call = call_id(1);
@@ -890,8 +916,8 @@ fn call_references_accept_numbers_uuids_fallbacks_opaque_ids_and_pushes() {
 {"at_ms": 10, "event": "incoming_call_reported", "push": 4}
 {"at_ms": 20, "event": "incoming_call_connected", "call": "opaque:CA1"}
 {"at_ms": 30, "event": "perform_answer_call", "action": "ac000000-0000-4000-8000-000000000009", "call": "push:4"}
-{"at_ms": 40, "event": "remote_ended", "call": "fallback:4", "expect_refused": true}
-{"at_ms": 50, "event": "remote_ended", "call": 9, "expect_refused": true}
+{"at_ms": 40, "event": "connection_failed", "call": "fallback:4", "expect_refused": true}
+{"at_ms": 50, "event": "connection_failed", "call": 9, "expect_refused": true}
 "#;
     let o = run_trace(&parse_trace(text, Path::new(".")).expect("parses")).expect("runs");
     assert!(o.is_clean(), "{}", render_timeline(&o));
@@ -903,11 +929,11 @@ fn call_references_accept_numbers_uuids_fallbacks_opaque_ids_and_pushes() {
             action: action_id(9)
         }));
     assert_eq!(
-        nth(&o, "remote_ended", 0).result,
+        nth(&o, "connection_failed", 0).result,
         Err(Error::UnknownCall(fallback_id(4)))
     );
     assert_eq!(
-        nth(&o, "remote_ended", 1).result,
+        nth(&o, "connection_failed", 1).result,
         Err(Error::UnknownCall(call_id(9)))
     );
 }
@@ -1075,7 +1101,7 @@ fn races_a_correct_host_produces_are_accepted_with_no_effects_and_host_bugs_stay
     let refused: Vec<&str> = o.refusals().map(|s| s.event).collect();
     assert_eq!(
         refused,
-        ["timer_fired", "remote_ended", "transaction_completed"],
+        ["timer_fired", "connection_failed", "transaction_completed"],
         "only the early timer, the stranger and the second completion"
     );
     for (name, n) in [

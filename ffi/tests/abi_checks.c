@@ -237,7 +237,7 @@ int main(void) {
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_NULL_POINTER;
     cases[k].ev = event(CK_EVENT_PROVIDER_DID_BEGIN);
     cases[k].now_ms = 999, cases[k++].expected = CK_RESULT_TIME_WENT_BACKWARDS;
-    cases[k].ev = event(CK_EVENT_REMOTE_ENDED);
+    cases[k].ev = event(CK_EVENT_CONNECTION_FAILED);
     cases[k].ev.call = stranger;
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_UNKNOWN_CALL;
     cases[k].ev = event(CK_EVENT_INCOMING_CALL_REPORTED);

@@ -4,7 +4,9 @@
  * CHANGED) and become CK_EFFECT_REPORT_CALL_UPDATED; a timer fired after the engine
  * cancelled it is accepted with no effect; a cancel push for a call not ringing here
  * says why in its report step and is ended once CallKit accepts the report (Twilio
- * schema). Mirrors tests/traces/late-caller-details.jsonl.
+ * schema); a call answered elsewhere before its push is reported and ended
+ * answeredElsewhere, never rung. Mirrors tests/traces/late-caller-details.jsonl and
+ * tests/traces/ended-before-push.jsonl.
  */
 #include "ck_test.h"
 
@@ -121,6 +123,30 @@ int main(void) {
   ev.error_code = CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST;
   handle_ok(&engine, 150, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER);
+  CHECK(status_of(&engine).idle);
+
+  /* Answered on another device before its push: the early end is accepted with no
+   * effect; the push is reported without ringing and ended answeredElsewhere. */
+  engine_init(&engine, &config);
+  ck_uuid early = uuid("0e000000-0000-4000-8000-0000000000e1");
+  ev = call_event(CK_EVENT_ANSWERED_ELSEWHERE, early);
+  handle_ok(&engine, 0, &ev, &s);
+  CHECK(s.len == 0);
+  static const char early_push[] = "{\"uuid\":\"0e000000-0000-4000-8000-0000000000e1\"}";
+  ev = push_event(5, early_push, sizeof early_push - 1, uuid_fill(0xf5));
+  handle_ok(&engine, 700, &ev, &s);
+  CHECK_KINDS(&s, CK_EFFECT_REPORT_NEW_INCOMING_CALL, CK_EFFECT_START_TIMER);
+  CHECK(uuid_eq(s.fx[0].call, early));
+  CHECK(s.fx[1].timer.kind == CK_TIMER_PUSH_COMPLETION);
+  CHECK(s.data.has_push_end_reason && s.data.push_end_reason == CK_PUSH_END_REASON_CALL_ENDED);
+  ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
+  ev.push = 5;
+  handle_ok(&engine, 800, &ev, &s);
+  CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_CALL_ENDED);
+  CHECK(s.fx[2].ended_reason == CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE);
+  /* A connection failure of a call never seen is still refused. */
+  ev = call_event(CK_EVENT_CONNECTION_FAILED, uuid_fill(0x77));
+  CHECK_RESULT(handle(&engine, 900, &ev, &s), CK_RESULT_UNKNOWN_CALL);
   CHECK(status_of(&engine).idle);
   printf("late_details: OK\n");
   return 0;

@@ -65,7 +65,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     _ => PushEndReason::CancelledUnknownCall,
                 };
                 let update = self.update_from(&parsed);
-                let reason = CallEndedReason::RemoteEnded;
+                // A call that ended before its push keeps the remote side's reason.
+                let reason = self
+                    .calls
+                    .late_end_reason(call)
+                    .unwrap_or(CallEndedReason::RemoteEnded);
                 self.report_and_end(push, call, update, reason, None, why, out);
             }
             None if self.calls.is_full() => {

@@ -99,7 +99,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         reason: CallEndedReason,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let Some((idx, c)) = self.calls.live_or_gone(call)? else {
+        let found = match self.calls.live_or_gone(call) {
+            Err(Error::UnknownCall(_)) if reason != CallEndedReason::Failed => {
+                // The remote side ended a call whose push has not arrived yet (the
+                // caller hung up, another device answered or declined, and the app's
+                // connection said so first): remember why, so that the push is reported
+                // and ended at once instead of ringing.
+                self.calls.remember_early_end(call, reason);
+                log_transition!("call {} ended before its push", call);
+                return Ok(());
+            }
+            found => found?,
+        };
+        let Some((idx, c)) = found else {
             // The call ended moments ago (the user hung up as the remote end arrived):
             // nothing left to end.
             return Ok(());

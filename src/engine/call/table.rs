@@ -22,7 +22,7 @@ use crate::effects::Effects;
 use crate::error::Error;
 use crate::limits::RECENTLY_ENDED_CALLS;
 use crate::log::log_transition;
-use crate::types::{ActionId, CallId, Handle, Instant, PushId};
+use crate::types::{ActionId, CallEndedReason, CallId, Handle, Instant, PushId};
 
 use super::super::teardown::{End, PendingEnd, Release, Spent};
 use super::{emit_end, Call, Ctx, Progress, Remote};
@@ -60,7 +60,9 @@ pub(in crate::engine) struct CallTable<const CALLS: usize, const PUSHES: usize> 
     keys: Vec<u32, CALLS>,
     pub(super) deferring: usize,
     ending: Vec<Ending, PUSHES>,
-    recently_ended: HistoryBuf<CallId, RECENTLY_ENDED_CALLS>,
+    /// Each with the reason a push for it is reported ended with: `RemoteEnded` for a
+    /// call that ended here, the remote side's for one that ended before its push.
+    recently_ended: HistoryBuf<(CallId, CallEndedReason), RECENTLY_ENDED_CALLS>,
 }
 
 impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
@@ -219,7 +221,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
     ) -> Result<Option<(usize, &mut Call)>, Error> {
         match self.position(id) {
             Some(i) => Ok(self.calls.get_mut(i).map(|c| (i, c))),
-            None if self.recently_ended.contains(&id) => Ok(None),
+            None if self.ended_recently(id) => Ok(None),
             None => Err(Error::UnknownCall(id)),
         }
     }
@@ -279,16 +281,40 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         }
     }
 
-    /// Whether `id` is among the calls that ended lately.
+    /// Whether `id` is among the calls that ended lately (here, or before their push).
     #[inline]
     pub(in crate::engine) fn ended_recently(&self, id: CallId) -> bool {
-        self.recently_ended.contains(&id)
+        self.recently_ended.iter().any(|&(c, _)| c == id)
     }
 
-    /// Remembers `id` as ended, for a call reported and ended without a slot.
+    /// The reason a push for `id` is reported ended with, while `id` is among the calls
+    /// that ended lately: the remote side's, for a call that ended before its push
+    /// ([`CallTable::remember_early_end`]); `RemoteEnded` otherwise.
+    #[inline]
+    pub(in crate::engine) fn late_end_reason(&self, id: CallId) -> Option<CallEndedReason> {
+        self.recently_ended
+            .oldest_ordered()
+            .rev()
+            .find(|&&(c, _)| c == id)
+            .map(|&(_, reason)| reason)
+    }
+
+    /// Remembers `id` as ended, for a call reported and ended without a slot; a call
+    /// that ended before its push keeps its remote side's reason.
     #[inline]
     pub(in crate::engine) fn remember_ended(&mut self, id: CallId) {
-        self.recently_ended.write(id);
+        let reason = self
+            .late_end_reason(id)
+            .unwrap_or(CallEndedReason::RemoteEnded);
+        self.recently_ended.write((id, reason));
+    }
+
+    /// Remembers that the remote side ended `id` (`reason`) before its push arrived:
+    /// the app's own connection said so first. A push for it is then reported and
+    /// ended at once with `reason`; bounded like every recently ended call.
+    #[inline]
+    pub(in crate::engine) fn remember_early_end(&mut self, id: CallId, reason: CallEndedReason) {
+        self.recently_ended.write((id, reason));
     }
 
     /// Adds `call`; [`Error::CallCapacity`] when the table is full.
@@ -452,7 +478,8 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
             self.deferring = self.deferring.saturating_sub(1);
         }
         c.emit_end(end, now, out);
-        self.recently_ended.write(c.id);
+        self.recently_ended
+            .write((c.id, CallEndedReason::RemoteEnded));
         log_transition!("call {} ended", c.id);
     }
 
@@ -468,7 +495,8 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         let end = End::new(Release::Auto(RejectReason::Failed), None).spent(Spent::Action);
         for c in self.calls.iter() {
             c.emit_end(end, now, out);
-            self.recently_ended.write(c.id);
+            self.recently_ended
+                .write((c.id, CallEndedReason::RemoteEnded));
         }
         self.calls.clear();
         self.keys.clear();

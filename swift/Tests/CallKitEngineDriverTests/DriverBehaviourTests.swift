@@ -203,7 +203,7 @@ final class DriverBehaviourTests: XCTestCase {
         let stranger = UUID()
         h.driver.endCall(stranger)
         h.driver.setHeld(stranger, onHold: true)
-        h.driver.signallingDidReport(.remoteEnded(stranger))
+        h.driver.signallingDidReport(.connectionFailed(stranger))
         h.callKit.settle()
         XCTAssertEqual(h.refusals().count, 3)
         XCTAssertTrue(h.callKit.callController.requests.isEmpty)

@@ -49,7 +49,7 @@ final class CallEngineTests: XCTestCase {
     func testRefusalNamesTheCResultAndChangesNothing() throws {
         let engine = try appleDocsEngine()
         _ = try engine.handle(.providerDidBegin, at: Instant(milliseconds: 500))
-        XCTAssertThrowsError(try engine.handle(.remoteEnded(call: UUID()), at: Instant(milliseconds: 600))) {
+        XCTAssertThrowsError(try engine.handle(.connectionFailed(call: UUID()), at: Instant(milliseconds: 600))) {
             let error = $0 as? EngineError
             XCTAssertEqual(error, .unknownCall)
             XCTAssertEqual(error?.resultName, "CK_RESULT_UNKNOWN_CALL")

@@ -113,13 +113,15 @@ public enum Event: Hashable, Sendable {
     /// An incoming call's connection is ready to be answered (the app reached its server
     /// after the push).
     case incomingCallConnected(call: UUID)
-    /// The remote party ended the call, or cancelled it before it was answered.
+    /// The remote party ended the call, or cancelled it before it was answered. Like the
+    /// two that follow, accepted for a call whose push has not arrived yet: the push is
+    /// then reported and ended at once with this reason.
     case remoteEnded(call: UUID)
     /// The call was answered on another of the user's devices.
     case answeredElsewhere(call: UUID)
     /// The call was declined on another of the user's devices.
     case declinedElsewhere(call: UUID)
-    /// The call's connection failed.
+    /// The call's connection failed (``EngineError/unknownCall`` for a call never seen).
     case connectionFailed(call: UUID)
     /// New details for a known call from the app: a caller name from the address book
     /// (`callerName`, cut to ``EngineLimits/maximumCallerNameLengthInBytes``; `nil` or
