@@ -27,15 +27,13 @@ use crate::types::{ActionId, CallEndedReason, CallId, Handle, Instant, PushId};
 use super::super::teardown::{End, PendingEnd, Release, Spent};
 use super::{emit_end, Call, Ctx, Progress, Remote};
 
-/// The key a lookup compares before the whole UUID: a four-byte fold of all sixteen
-/// bytes, so that ids that share a prefix or a suffix (time-based UUIDs, counters in a
-/// test) still differ. Two loads and two folds.
+/// The key a lookup compares before the whole UUID: the exclusive or of its two halves,
+/// so that ids that share a prefix (time-based UUIDs) or a suffix (counters in a test)
+/// still differ. One instruction beyond the loads the whole compare needs anyway.
 #[inline(always)]
-pub(super) fn fingerprint(id: CallId) -> u32 {
+pub(super) fn fingerprint(id: CallId) -> u64 {
     let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p] = *id.as_bytes();
-    let x =
-        u64::from_ne_bytes([a, b, c, d, e, f, g, h]) ^ u64::from_ne_bytes([i, j, k, l, m, n, o, p]);
-    (x ^ (x >> 32)) as u32
+    u64::from_ne_bytes([a, b, c, d, e, f, g, h]) ^ u64::from_ne_bytes([i, j, k, l, m, n, o, p])
 }
 
 /// A call reported to CallKit only to be ended (a cancel, a late copy, an unusable
@@ -53,11 +51,13 @@ struct Ending {
 /// [`RECENTLY_ENDED_CALLS`] calls that ended.
 ///
 /// `keys[i]` is the lookup key of `calls[i]`'s UUID ([`fingerprint`]); `deferring`
-/// counts the calls that hold a deferred answer or start action.
+/// counts the calls that hold a deferred answer or start action (exact, as
+/// `Engine::indexes_consistent` checks after every step of every test; kept with
+/// wrapping arithmetic, so that a miscount could only slow a lookup, never panic).
 #[derive(Clone, Debug, PartialEq)]
 pub(in crate::engine) struct CallTable<const CALLS: usize, const PUSHES: usize> {
     calls: Vec<Call, CALLS>,
-    keys: Vec<u32, CALLS>,
+    keys: Vec<u64, CALLS>,
     pub(super) deferring: usize,
     ending: Vec<Ending, PUSHES>,
     /// Each with the reason a push for it is reported ended with: `RemoteEnded` for a
@@ -362,8 +362,8 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
     #[inline(always)]
     fn recount(&mut self, had: bool, has: bool) {
         match (had, has) {
-            (false, true) => self.deferring = self.deferring.saturating_add(1),
-            (true, false) => self.deferring = self.deferring.saturating_sub(1),
+            (false, true) => self.deferring = self.deferring.wrapping_add(1),
+            (true, false) => self.deferring = self.deferring.wrapping_sub(1),
             _ => {}
         }
     }
@@ -406,8 +406,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         incoming
     }
 
-    /// [`Call::start`] on the call in slot `idx` (a requested call, which defers no
-    /// action yet).
+    /// [`Call::start`] on the call in slot `idx`.
     #[inline(always)]
     pub(in crate::engine) fn start<const N: usize>(
         &mut self,
@@ -421,9 +420,10 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         let Some(c) = self.calls.get_mut(idx) else {
             return;
         };
-        let had = c.deferred_action().is_some();
-        c.start(action, handle, video, ctx, out);
-        self.recount(had, true);
+        // A requested call defers no action; started, it defers its start.
+        if c.start(action, handle, video, ctx, out) {
+            self.deferring = self.deferring.wrapping_add(1);
+        }
     }
 
     /// An outgoing call's progress on the signalling leg, for the call in slot `idx`,
@@ -448,7 +448,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         if starting {
             c.started_connecting(caps, ctx, out);
             // Starting defers the start action; connecting defers none.
-            self.deferring = self.deferring.saturating_sub(1);
+            self.deferring = self.deferring.wrapping_sub(1);
         }
         match progress {
             Progress::Connecting => {}
@@ -475,7 +475,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         let c = self.calls.swap_remove(idx);
         self.keys.swap_remove(idx);
         if c.deferred_action().is_some() {
-            self.deferring = self.deferring.saturating_sub(1);
+            self.deferring = self.deferring.wrapping_sub(1);
         }
         c.emit_end(end, now, out);
         self.recently_ended

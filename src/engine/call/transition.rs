@@ -234,7 +234,8 @@ impl Call {
 
     /// `CXStartCallAction` `action` on this requested call, to `handle`: signalling is
     /// asked to start and the action is deferred until it starts connecting. The host
-    /// is handed the handle with the step ([`Effects::outgoing_handle`]).
+    /// is handed the handle with the step ([`Effects::outgoing_handle`]). Returns
+    /// `false`, with nothing done, for a call that is not requested.
     #[inline(always)]
     pub(super) fn start<const N: usize>(
         &mut self,
@@ -243,7 +244,10 @@ impl Call {
         video: bool,
         ctx: &Ctx,
         out: &mut Effects<N>,
-    ) {
+    ) -> bool {
+        if self.state != State::Requested {
+            return false;
+        }
         let before = self.before();
         let call = self.id;
         self.state = State::Starting { action };
@@ -261,6 +265,7 @@ impl Call {
             },
         );
         log_transition!("call {} starting", call);
+        true
     }
 
     /// The outgoing call started connecting: `startedConnectingAt` is reported and the
