@@ -368,6 +368,20 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         }
     }
 
+    /// Runs `change`, a transition that may defer or release an action, on the call in
+    /// slot `idx`, keeping the count of deferring calls; `missing` when the slot is empty.
+    #[inline(always)]
+    fn tracked<R>(&mut self, idx: usize, missing: R, change: impl FnOnce(&mut Call) -> R) -> R {
+        let Some(c) = self.calls.get_mut(idx) else {
+            return missing;
+        };
+        let had = c.deferred_action().is_some();
+        let result = change(c);
+        let has = c.deferred_action().is_some();
+        self.recount(had, has);
+        result
+    }
+
     /// [`Call::answer`] on the call in slot `idx`; `false` when it cannot be answered.
     #[inline(always)]
     pub(in crate::engine) fn answer<const N: usize>(
@@ -378,14 +392,12 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) -> bool {
-        let Some(c) = self.calls.get_mut(idx) else {
-            return false;
-        };
-        let had = c.deferred_action().is_some();
-        let answered = c.answer(action, answer_deadline, ctx, out);
-        let has = c.deferred_action().is_some();
-        self.recount(had, has);
-        answered
+        self.tracked(
+            idx,
+            false,
+            #[inline(always)]
+            |c| c.answer(action, answer_deadline, ctx, out),
+        )
     }
 
     /// [`Call::connected`] on the call in slot `idx`; `false` for an outgoing call.
@@ -396,14 +408,12 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) -> bool {
-        let Some(c) = self.calls.get_mut(idx) else {
-            return false;
-        };
-        let had = c.deferred_action().is_some();
-        let incoming = c.connected(ctx, out);
-        let has = c.deferred_action().is_some();
-        self.recount(had, has);
-        incoming
+        self.tracked(
+            idx,
+            false,
+            #[inline(always)]
+            |c| c.connected(ctx, out),
+        )
     }
 
     /// [`Call::start`] on the call in slot `idx`.
