@@ -80,8 +80,12 @@ impl Call {
     /// with the session inactive, cancels the timer the change disarmed (unless it
     /// fired, `spent`), fails the deferred action it dropped (unless `spent` says it was
     /// fulfilled or voided), emits `between`, starts the timer it armed, then starts or
-    /// stops media and ringback. The only place a live call's timers are armed or
-    /// disarmed.
+    /// stops media and ringback. The transitions whose difference has one shape are
+    /// written here as that one case of it: `didActivate`'s disarm of the wait
+    /// ([`Call::audio_session`]), the far end ringing or answering (the wait carried
+    /// unchanged: [`Call::remote_rings`], [`Call::remote_answered`]), and the end
+    /// ([`emit_end`]); every other change of a timer, an action or the audio comes
+    /// through here.
     #[inline(always)]
     pub(super) fn settle<const N: usize>(
         &mut self,
