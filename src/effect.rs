@@ -277,7 +277,9 @@ pub enum Effect {
         /// The call.
         call: CallId,
     },
-    /// Start the call's media streams (the audio session is active).
+    /// Start the call's media streams (the audio session is active). For a muted call,
+    /// [`Effect::SetMuted`] with `muted: true` follows in the same step, so the media
+    /// starts (or restarts after a hold or an interruption) muted.
     StartMedia {
         /// The call.
         call: CallId,

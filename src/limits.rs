@@ -23,7 +23,8 @@ pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
 /// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
 /// an expired push slot reclaimed with the end it kept, and the new push's timer),
 /// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
-/// audio-activation time-out, a `StartMedia` and a `StartRingback`, 3 each).
+/// audio-activation time-out, a `StartMedia`, the `SetMuted` that follows it for a
+/// muted call, and a `StartRingback`, 4 each).
 /// Creating an engine whose effect capacity is below this fails to compile, so no step
 /// ever drops an effect.
 pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
@@ -31,7 +32,7 @@ pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
         .saturating_mul(3)
         .saturating_add(pushes.saturating_mul(2));
     let single = 9;
-    let audio = calls.saturating_mul(3);
+    let audio = calls.saturating_mul(4);
     let mut most = reset;
     if single > most {
         most = single;

@@ -2293,6 +2293,123 @@ fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
 // ------------------------------------------------------------ 10. hold, mute, group, DTMF
 
 #[test]
+fn a_mute_while_the_answer_waits_for_its_connection_is_accepted_and_the_media_starts_muted() {
+    let mut h = harness();
+    let call = call_id(1);
+    ring(&mut h, 1, call);
+    // Answered from the lock screen before the app reached its server: deferred.
+    let answering = h.step(Event::PerformAnswerCall {
+        action: action_id(1),
+        call,
+    });
+    assert!(
+        !answering.contains(&Effect::AnswerIncoming { call }),
+        "{answering:#?}"
+    );
+    // Muted from the CallKit UI while it connects: fulfilled, not failed.
+    let muted = h.step(Event::PerformSetMuted {
+        action: action_id(2),
+        call,
+        muted: true,
+    });
+    assert_eq!(
+        muted,
+        vec![
+            Effect::SetMuted { call, muted: true },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    assert!(h.engine.call(call).unwrap().is_muted());
+    // The app's own mute button in that phase is a request, not an out-of-order error.
+    let requested = h.step(Event::RequestSetMuted { call, muted: true });
+    assert!(
+        matches!(
+            requested.as_slice(),
+            [Effect::RequestTransaction {
+                action: CallAction::SetMuted { muted: true, .. },
+                ..
+            }]
+        ),
+        "{requested:#?}"
+    );
+    h.step(Event::DidActivateAudioSession);
+    // Connected: the answer is fulfilled and the media starts muted.
+    let connected = h.step(Event::IncomingCallConnected { call });
+    let start = connected
+        .iter()
+        .position(|e| *e == Effect::StartMedia { call })
+        .expect("media starts");
+    assert_eq!(
+        connected.get(start + 1),
+        Some(&Effect::SetMuted { call, muted: true }),
+        "{connected:#?}"
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn a_muted_calls_media_restarts_muted_after_hold_and_after_an_interruption() {
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    h.step(Event::PerformSetMuted {
+        action: action_id(2),
+        call,
+        muted: true,
+    });
+    h.step(Event::PerformSetHeld {
+        action: action_id(3),
+        call,
+        on_hold: true,
+    });
+    let resumed = h.step(Event::PerformSetHeld {
+        action: action_id(4),
+        call,
+        on_hold: false,
+    });
+    assert_eq!(
+        resumed,
+        vec![
+            Effect::SetHeld {
+                call,
+                on_hold: false
+            },
+            Effect::StartMedia { call },
+            Effect::SetMuted { call, muted: true },
+            Effect::FulfillAction {
+                action: action_id(4)
+            },
+        ]
+    );
+    assert_eq!(
+        h.step(Event::DidDeactivateAudioSession),
+        vec![Effect::StopMedia { call }]
+    );
+    assert_eq!(
+        h.step(Event::DidActivateAudioSession),
+        vec![
+            Effect::StartMedia { call },
+            Effect::SetMuted { call, muted: true }
+        ]
+    );
+    // Unmuted, its media restarts as it is.
+    h.step(Event::PerformSetMuted {
+        action: action_id(5),
+        call,
+        muted: false,
+    });
+    h.step(Event::DidDeactivateAudioSession);
+    assert_eq!(
+        h.step(Event::DidActivateAudioSession),
+        vec![Effect::StartMedia { call }]
+    );
+    finish(&mut h);
+}
+
+#[test]
 fn hold_is_fulfilled_on_an_answered_call_and_failed_when_holding_is_unsupported() {
     let mut h = harness();
     let call = call_id(1);

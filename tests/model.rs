@@ -666,7 +666,10 @@ impl Model {
                     Ok(idx) => &self.calls[idx],
                     Err(ok) => return ok,
                 };
-                if !m.phase.media_allowed() || self.txs.len() >= MAX_PENDING_TRANSACTIONS {
+                // Mute applies once media may run, or while an answer waits for its
+                // connection.
+                let mute_applies = m.phase.media_allowed() || m.phase == CallPhase::Answering;
+                if !mute_applies || self.txs.len() >= MAX_PENDING_TRANSACTIONS {
                     return false;
                 }
                 self.request(id, TxKind::Other);

@@ -143,6 +143,7 @@ fn the_required_traces_are_shipped() {
         "outgoing-ringback.jsonl",
         "resume-after-cellular-call.jsonl",
         "ended-before-push.jsonl",
+        "mute-while-connecting.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -824,6 +825,29 @@ fn a_call_answered_elsewhere_before_its_push_is_reported_and_ended_answered_else
         completions(nth(&o, "incoming_call_reported", 0).effects()),
         [1]
     );
+}
+
+#[test]
+fn a_mute_while_the_answer_connects_is_fulfilled_and_the_media_starts_and_restarts_muted() {
+    let o = run("mute-while-connecting.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let muted = Effect::SetMuted { call, muted: true };
+    let mute = nth(&o, "perform_set_muted", 0).effects();
+    assert!(
+        mute.contains(&muted) && !mute.iter().any(|e| matches!(e, Effect::FailAction { .. })),
+        "{mute:#?}"
+    );
+    for effects in [
+        nth(&o, "incoming_call_connected", 0).effects(),
+        nth(&o, "perform_set_held", 1).effects(),
+    ] {
+        let start = effects
+            .iter()
+            .position(|e| *e == Effect::StartMedia { call })
+            .expect("media starts");
+        assert_eq!(effects.get(start + 1), Some(&muted), "{effects:#?}");
+    }
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
 }
 
 #[test]

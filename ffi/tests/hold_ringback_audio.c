@@ -1,9 +1,11 @@
 /*
  * Held calls, ringback and the audio-activation time-out from C: call waiting ("Hold &
  * Accept", then a swap), where only the unheld call's media runs; an outgoing call whose
- * far end rings (SIP 180) before the audio session is active; and an answer whose
- * didActivate never comes. Mirrors tests/traces/call-waiting-hold-and-swap.jsonl,
- * outgoing-ringback.jsonl and audio-activation-never-comes.jsonl.
+ * far end rings (SIP 180) before the audio session is active; an answer whose
+ * didActivate never comes; and a mute while the answer waits for its connection, the
+ * media starting and restarting muted. Mirrors
+ * tests/traces/call-waiting-hold-and-swap.jsonl, outgoing-ringback.jsonl,
+ * audio-activation-never-comes.jsonl and mute-while-connecting.jsonl.
  *
  * usage: hold_ringback_audio
  */
@@ -178,10 +180,49 @@ static void audio_never_activates(void) {
   CHECK_OK(ck_engine_deinit(&engine));
 }
 
+static void mute_while_connecting(void) {
+  step s;
+  ck_event ev;
+  const char *id = "6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11";
+  const ck_uuid call = uuid(id);
+  ck_config config = config_with(CK_SCHEMA_APPLE_DOCS);
+  engine_init(&engine, &config);
+  static const char payload[] = "{\"callUUID\":\"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11\"}";
+  ev = push_event(1, payload, sizeof payload - 1, uuid_fill(0xf1));
+  handle_ok(&engine, 0, &ev, &s);
+  ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
+  ev.push = 1;
+  handle_ok(&engine, 100, &ev, &s);
+  /* Answered before the connection: deferred. Muted meanwhile: fulfilled. */
+  ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);
+  handle_ok(&engine, 1500, &ev, &s);
+  CHECK(find(&s, CK_EFFECT_ANSWER_INCOMING) < 0);
+  ev = action_event(CK_EVENT_PERFORM_SET_MUTED, uuid_fill(0xa2), call);
+  ev.muted = 1;
+  handle_ok(&engine, 1700, &ev, &s);
+  CHECK_KINDS(&s, CK_EFFECT_SET_MUTED, CK_EFFECT_FULFILL_ACTION);
+  ev = event(CK_EVENT_DID_ACTIVATE_AUDIO_SESSION);
+  handle_ok(&engine, 1800, &ev, &s);
+  /* Connected: answered, and the media starts muted. */
+  ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
+  handle_ok(&engine, 2600, &ev, &s);
+  int start = find(&s, CK_EFFECT_START_MEDIA);
+  CHECK(start >= 0 && (size_t)start + 1 < s.len);
+  CHECK(s.fx[start + 1].kind == CK_EFFECT_SET_MUTED && s.fx[start + 1].muted);
+  /* Held and resumed: the media restarts muted. */
+  set_held(call, 1, 0xa3, 30000, &s);
+  set_held(call, 0, 0xa4, 90000, &s);
+  start = find(&s, CK_EFFECT_START_MEDIA);
+  CHECK(start >= 0 && (size_t)start + 1 < s.len);
+  CHECK(s.fx[start + 1].kind == CK_EFFECT_SET_MUTED && s.fx[start + 1].muted);
+  CHECK_OK(ck_engine_deinit(&engine));
+}
+
 int main(void) {
   call_waiting();
   ringback();
   audio_never_activates();
+  mute_while_connecting();
   printf("hold_ringback_audio: OK\n");
   return 0;
 }

@@ -3,7 +3,8 @@
 //! (`CXProviderDelegate`).
 //!
 //! Rules owned here: hold needs an established call and `supportsHolding`; mute needs a
-//! phase that allows media; DTMF needs an established call, `supportsDTMF` and 1 to
+//! phase that allows media, or an answer waiting for its connection (muted from the
+//! CallKit UI while the call connects, it starts muted); DTMF needs an established call, `supportsDTMF` and 1 to
 //! [`MAX_DTMF_DIGITS`] valid digits. A request that breaks the rule is refused with a
 //! typed error and makes no transaction; a performed action that breaks it is failed. A held call's media stops, and
 //! starts again when it is resumed with the audio session active.
@@ -36,13 +37,14 @@ pub(super) enum InCall<'a> {
 impl InCall<'_> {
     /// The rule, for call `c` under `caps`: hold and DTMF need an established call
     /// ([`Error::WrongPhase`]) and the capability ([`Error::NotSupported`]); mute needs a
-    /// phase that allows media ([`Error::WrongPhase`]); DTMF digits must be 1 to
+    /// phase that allows media, or an answer still waiting for its connection
+    /// ([`Error::WrongPhase`]); DTMF digits must be 1 to
     /// [`MAX_DTMF_DIGITS`] of `0-9 * # A-D ,` (a comma is a pause, as in
     /// `CXPlayDTMFCallAction`), else [`Error::InvalidDtmf`]. Checked in that order.
     #[inline(always)]
     fn check(self, c: &Call, caps: &CallCapabilities) -> Result<(), Error> {
         let supported = match self {
-            InCall::Muted(_) if c.phase().media_allowed() => return Ok(()),
+            InCall::Muted(_) if c.phase().mute_applies() => return Ok(()),
             InCall::Muted(_) => return Err(Error::WrongPhase(c.id())),
             InCall::Held(_) => caps.supports_holding,
             InCall::Dtmf(..) => caps.supports_dtmf,

@@ -71,6 +71,13 @@ impl CallPhase {
         )
     }
 
+    /// Whether mute applies: a phase that allows media, or an answer deferred until the
+    /// connection is ready (the mute then takes effect when the media starts).
+    #[inline]
+    pub(super) const fn mute_applies(self) -> bool {
+        self.media_allowed() || matches!(self, CallPhase::Answering)
+    }
+
     /// Whether the call is incoming and not answered: ringing or answering.
     #[inline]
     pub(super) const fn unanswered(self) -> bool {

@@ -94,6 +94,8 @@ struct CallRec {
     on_hold: bool,
     /// Local ringback started and not stopped.
     ringback: bool,
+    /// Muted, as the last `SetMuted` effect said.
+    muted: bool,
     /// The pushes reported to end this call at once whose end is still owed (the
     /// engine holds no call for it meanwhile).
     end_owed: BTreeSet<u64>,
@@ -159,6 +161,8 @@ struct StepState {
     end_due: Vec<(CallId, u64)>,
     /// Calls a `SetHeld` effect of this step resumed from hold.
     resumed: Vec<CallId>,
+    /// Muted calls whose media started in this step and no `SetMuted(true)` followed yet.
+    started_muted: Vec<CallId>,
 }
 
 impl InvariantChecker {
@@ -728,6 +732,14 @@ impl InvariantChecker {
                     step.ungrouped = true;
                 }
             }
+            Effect::SetMuted { call, muted } => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.muted = muted;
+                }
+                if muted {
+                    step.started_muted.retain(|&c| c != call);
+                }
+            }
             Effect::StartMedia { call } => {
                 let audio = self.audio_active;
                 if !audio {
@@ -738,6 +750,9 @@ impl InvariantChecker {
                 if let Some(c) = self.calls.get_mut(&call) {
                     let (answered, started, running) = (c.answered, c.started, c.media);
                     c.media = true;
+                    if c.muted {
+                        step.started_muted.push(call);
+                    }
                     if !(answered || started) {
                         self.fail(format!(
                             "I5: media started for call {call}, neither answered nor started"
@@ -800,7 +815,6 @@ impl InvariantChecker {
             | Effect::RejectIncoming { .. }
             | Effect::HangUp { .. }
             | Effect::RequestTransaction { .. }
-            | Effect::SetMuted { .. }
             | Effect::PlayDtmf { .. }
             | Effect::ConfigureAudioSession
             | Effect::RegisterPushToken
@@ -900,6 +914,11 @@ impl InvariantChecker {
                     }
                 }
             }
+        }
+        for id in &step.started_muted {
+            self.fail(format!(
+                "I9: call {id} is muted but its media started with no SetMuted(true) after it"
+            ));
         }
         for (&id, (rec, kind)) in &step.ended {
             fail_if! { self;

@@ -132,7 +132,9 @@ impl Call {
     }
 
     /// Starts or stops media and ringback as the rules want them (media before
-    /// ringback).
+    /// ringback). A muted call's media starts muted: `SetMuted(true)` follows its
+    /// `StartMedia` in the same step (after an answer, a resume or an interruption), so
+    /// the host never has to remember the mute across a restart.
     #[inline(always)]
     pub(super) fn sync_audio<const N: usize>(&mut self, active: bool, out: &mut Effects<N>) {
         let call = self.id;
@@ -144,6 +146,9 @@ impl Call {
             } else {
                 Effect::StopMedia { call }
             });
+            if media && self.muted {
+                out.push(Effect::SetMuted { call, muted: true });
+            }
         }
         let ringback = active && !self.on_hold && self.remote_ringing();
         if ringback != self.ringback {

@@ -179,7 +179,8 @@ public enum Effect: Hashable, Sendable {
     /// Stop the call's local ringback tone (it connected, ended, was held, or the audio
     /// session deactivated).
     case stopRingback(call: UUID)
-    /// Start the call's media streams (the audio session is active).
+    /// Start the call's media streams (the audio session is active). For a muted call,
+    /// ``Effect/setMuted(call:muted:)`` with `muted: true` follows in the same step.
     case startMedia(call: UUID)
     /// Stop the call's media streams.
     case stopMedia(call: UUID)
