@@ -141,13 +141,13 @@ impl Call {
         let media = active && !self.on_hold && self.phase().media_allowed();
         if media != self.media {
             self.media = media;
-            out.push(if media {
-                Effect::StartMedia { call }
+            if !media {
+                out.push(Effect::StopMedia { call });
             } else {
-                Effect::StopMedia { call }
-            });
-            if media && self.muted {
-                out.push(Effect::SetMuted { call, muted: true });
+                out.push(Effect::StartMedia { call });
+                if self.muted {
+                    out.push(Effect::SetMuted { call, muted: true });
+                }
             }
         }
         let ringback = active && !self.on_hold && self.remote_ringing();
