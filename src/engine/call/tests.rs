@@ -558,3 +558,22 @@ fn an_end_kept_for_a_slotless_call_is_reported_once_callkit_has_it_or_dropped() 
     table.end_all(at(9), &mut out);
     assert!(out.is_empty() && !table.owes_end(id(5)));
 }
+
+#[test]
+fn a_lookup_key_changes_with_any_one_bit_of_the_uuid() {
+    // Bases: every bit clear, every bit set, and halves that fold to all ones.
+    let mut halves = [0u8; 16];
+    halves[..8].fill(0xFF);
+    for base in [[0u8; 16], [0xFF; 16], halves] {
+        let key = table::fingerprint(CallId::from_bytes(base));
+        for bit in 0..128 {
+            let mut flipped = base;
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            assert_ne!(
+                table::fingerprint(CallId::from_bytes(flipped)),
+                key,
+                "bit {bit} of {base:?}"
+            );
+        }
+    }
+}
