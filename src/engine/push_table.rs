@@ -231,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn a_tracked_push_starts_its_timer_and_completes_exactly_once() {
+    fn a_tracked_push_is_pending_starts_its_timer_and_completes_exactly_once() {
         let mut table: PushTable<2> = PushTable::new();
         let mut out: Effects<8> = Effects::new();
         assert!(table.track(PushId(1), call(1), at(110), &mut out));
@@ -247,6 +247,7 @@ mod tests {
             [(Timer::PushCompletion(PushId(1)), at(110))]
         );
         assert_eq!(table.len(), 1);
+        assert!(table.is_pending(PushId(1)) && !table.is_pending(PushId(2)));
         assert!(!table.completed_recently(PushId(1)));
         assert!(table.track(PushId(2), call(2), at(110), &mut out));
         assert_eq!(table.len(), 2);
@@ -266,6 +267,7 @@ mod tests {
         assert!(out.is_empty());
         assert!(table.completed_recently(PushId(1)) && table.len() == 1);
         assert!(!table.completed_recently(PushId(2)));
+        assert!(!table.is_pending(PushId(1)) && table.is_pending(PushId(2)));
     }
 
     #[test]

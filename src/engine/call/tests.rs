@@ -577,3 +577,36 @@ fn a_lookup_key_changes_with_any_one_bit_of_the_uuid() {
         }
     }
 }
+
+#[test]
+fn the_index_check_fails_on_a_stale_key_a_miscounted_deferral_or_an_orphaned_kept_end() {
+    let mut table: CallTable<2, 2> = CallTable::new();
+    let mut out: Effects<8> = Effects::new();
+    assert!(table
+        .add(Call::new(id(1), State::ANSWERED, Remote::default()))
+        .is_ok());
+    assert!(table.consistent());
+    // A deferral counted that no call holds.
+    table.deferring = 1;
+    assert!(!table.consistent());
+    table.deferring = 0;
+    assert!(table.consistent());
+    // A call whose UUID no longer folds to its key (one key per call still). The
+    // test ids fold to one key, so this one differs in one half only.
+    let mut moved = [1u8; 16];
+    moved[0] = 2;
+    if let Some(c) = table.at_mut(0) {
+        c.id = CallId::from_bytes(moved);
+    }
+    assert!(!table.consistent());
+    // An end kept for a slotless call must wait with a pending push.
+    assert!(table.endings_pending(|_| false));
+    let kept = PendingEnd::Remote {
+        reason: CallEndedReason::Failed,
+        release: Release::Nothing,
+    };
+    table.keep_ending(PushId(1), id(3), kept, at(0), &mut out);
+    assert!(out.is_empty());
+    assert!(table.endings_pending(|p| p == PushId(1)));
+    assert!(!table.endings_pending(|p| p != PushId(1)));
+}
