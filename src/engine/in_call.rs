@@ -127,7 +127,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     ) -> Result<(), Error> {
         let caps = self.config.capabilities;
         let ctx = self.ctx();
-        let idx = self.locate(action, call)?;
+        let idx = self.calls.locate(action, call)?;
         let c = match idx.and_then(|i| self.calls.at_mut(i)) {
             Some(c) if perform.check(c, &caps).is_ok() => c,
             _ => {

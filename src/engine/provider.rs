@@ -32,13 +32,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         log_transition!("provider reset");
     }
 
-    /// Refuses an action id that is already deferred for a call, and finds the call's
-    /// slot ([`CallTable::locate`](super::call::CallTable::locate)).
-    #[inline]
-    pub(super) fn locate(&self, action: ActionId, call: CallId) -> Result<Option<usize>, Error> {
-        self.calls.locate(action, call)
-    }
-
     /// `CXEndCallAction`. For a call the engine does not know, CallKit still wants it
     /// gone: fulfilling lets it go, failing would leave CallKit's UI ringing.
     pub(super) fn on_perform_end(
@@ -47,7 +40,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         call: CallId,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        if let Some(idx) = self.locate(action, call)? {
+        if let Some(idx) = self.calls.locate(action, call)? {
             let end = End::new(Release::Auto(RejectReason::Declined), None);
             self.calls.end(idx, end, self.now, out);
         } else {
@@ -67,7 +60,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         group_with: Option<CallId>,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        self.locate(action, call)?;
+        self.calls.locate(action, call)?;
         if self.set_group(call, group_with) {
             out.push(Effect::SetGroup { call, group_with });
             out.push(Effect::FulfillAction { action });
@@ -117,6 +110,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         // CallKit asking to answer proves it knows the call, whatever its report says;
         // a kept end applied now removes the call.
         let idx = self
+            .calls
             .locate(action, call)?
             .filter(|&idx| self.confirm_report(idx, out));
         let ctx = self.ctx();
@@ -142,7 +136,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         video: bool,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let Some(idx) = self.locate(action, call)? else {
+        let Some(idx) = self.calls.locate(action, call)? else {
             // Only calls the app requested are started; CallKit ends the call.
             out.push(Effect::FailAction { action });
             return Ok(());

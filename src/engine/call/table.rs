@@ -247,6 +247,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         action: ActionId,
         call: CallId,
     ) -> Result<Option<usize>, Error> {
+        // With no call deferring an action (the common case) the actions are not read.
         if self.deferring == 0 {
             return Ok(self.position(call));
         }
