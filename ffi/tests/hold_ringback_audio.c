@@ -180,6 +180,13 @@ static void audio_never_activates(void) {
   CHECK_OK(ck_engine_deinit(&engine));
 }
 
+/* The step starts media, and a SetMuted(true) follows it at once. */
+static void check_starts_muted(const step *s) {
+  int start = find(s, CK_EFFECT_START_MEDIA);
+  CHECK(start >= 0 && (size_t)start + 1 < s->len);
+  CHECK(s->fx[start + 1].kind == CK_EFFECT_SET_MUTED && s->fx[start + 1].muted);
+}
+
 static void mute_while_connecting(void) {
   step s;
   ck_event ev;
@@ -206,15 +213,11 @@ static void mute_while_connecting(void) {
   /* Connected: answered, and the media starts muted. */
   ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, call);
   handle_ok(&engine, 2600, &ev, &s);
-  int start = find(&s, CK_EFFECT_START_MEDIA);
-  CHECK(start >= 0 && (size_t)start + 1 < s.len);
-  CHECK(s.fx[start + 1].kind == CK_EFFECT_SET_MUTED && s.fx[start + 1].muted);
+  check_starts_muted(&s);
   /* Held and resumed: the media restarts muted. */
   set_held(call, 1, 0xa3, 30000, &s);
   set_held(call, 0, 0xa4, 90000, &s);
-  start = find(&s, CK_EFFECT_START_MEDIA);
-  CHECK(start >= 0 && (size_t)start + 1 < s.len);
-  CHECK(s.fx[start + 1].kind == CK_EFFECT_SET_MUTED && s.fx[start + 1].muted);
+  check_starts_muted(&s);
   CHECK_OK(ck_engine_deinit(&engine));
 }
 
