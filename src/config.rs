@@ -31,6 +31,15 @@ pub const DEFAULT_PUSH_COMPLETION_TIMEOUT_MS: u64 = 5_000;
 /// (docs/callkit-facts.md, "Audio activation that never comes").
 pub const DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS: u64 = 5_000;
 
+/// Default maximum push age: 30 000 ms, the default ring time-out
+/// ([`DEFAULT_RING_TIMEOUT_MS`]). A push sent longer ago than the caller's side rings
+/// (30 s in flutter_callkit_incoming and Twilio) reaches a caller who gave up; APNs has
+/// no delivery bound and delivers 20 to 30 s late after a device comes back online
+/// (Apple developer forums thread 795610). Element X drops relayed calls after 10 s; a
+/// shorter bound suits servers that ring for less (docs/callkit-facts.md, "Late, stale
+/// and reordered pushes").
+pub const DEFAULT_MAX_PUSH_AGE_MS: u64 = 30_000;
+
 /// `CXProviderConfiguration`: the limits CallKit enforces and the engine checks before
 /// fulfilling an action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +127,14 @@ pub struct Config {
     /// [`Effect::AudioActivationTimedOut`](crate::Effect::AudioActivationTimedOut), in
     /// milliseconds. Default [`DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS`].
     pub audio_activation_timeout_ms: u64,
+    /// The oldest a VoIP push may be and still ring, in milliseconds from the payload's
+    /// sent time ([`PayloadSchema::sent_at_key`]) to the host's wall clock at its arrival
+    /// (`received_at_unix_ms` of [`Event::VoipPushReceived`](crate::Event::VoipPushReceived)).
+    /// An older push is a missed call ([`Effect::MissedCall`](crate::Effect::MissedCall)):
+    /// it never rings or connects. A sent time in the future (the server's clock ahead of
+    /// the device's) counts as fresh. Off when the schema has no sent-time key or the
+    /// host gives no wall clock. Default [`DEFAULT_MAX_PUSH_AGE_MS`].
+    pub max_push_age_ms: u64,
 }
 
 impl Default for Config {
@@ -130,6 +147,7 @@ impl Default for Config {
             answer_connect_timeout_ms: DEFAULT_ANSWER_CONNECT_TIMEOUT_MS,
             push_completion_timeout_ms: DEFAULT_PUSH_COMPLETION_TIMEOUT_MS,
             audio_activation_timeout_ms: DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
+            max_push_age_ms: DEFAULT_MAX_PUSH_AGE_MS,
         }
     }
 }

@@ -119,12 +119,14 @@ impl CallAction {
 pub enum Effect {
     // --- CXProvider ---
     /// `CXProvider.reportNewIncomingCall(with:update:completion:)` with the
-    /// `CXCallUpdate` in [`Effects::call_update`](crate::Effects::call_update). Call it before the PushKit delegate
-    /// returns, and hand its completion back as
-    /// [`Event::IncomingCallReported`](crate::Event::IncomingCallReported) with `push`.
+    /// `CXCallUpdate` in [`Effects::call_update`](crate::Effects::call_update). For a
+    /// push, call it before the PushKit delegate returns. Hand its completion back as
+    /// [`Event::IncomingCallReported`](crate::Event::IncomingCallReported) with
+    /// [`IncomingReport::of(call, push)`](crate::IncomingReport::of).
     ReportNewIncomingCall {
-        /// The push this report answers.
-        push: PushId,
+        /// The push this report answers; `None` for a call announced over the app's own
+        /// connection ([`Event::IncomingCallAnnounced`](crate::Event::IncomingCallAnnounced)).
+        push: Option<PushId>,
         /// The call's UUID.
         call: CallId,
     },
@@ -193,6 +195,15 @@ pub enum Effect {
     /// Start connecting an incoming call's signalling leg now, in parallel with the
     /// CallKit report (Apple: "Responding to VoIP Notifications from PushKit").
     ConnectIncoming {
+        /// The call.
+        call: CallId,
+    },
+    /// A call the user missed without it ever ringing: its VoIP push arrived later than
+    /// [`Config::max_push_age_ms`](crate::Config::max_push_age_ms) after the server sent
+    /// it. The caller's details are in [`Effects::call_update`](crate::Effects::call_update),
+    /// for a missed-call notification; the push was reported and ended at once as
+    /// unanswered (or, under `mustReport == false`, completed without a report).
+    MissedCall {
         /// The call.
         call: CallId,
     },
@@ -316,6 +327,7 @@ impl Effect {
             | Effect::ReportOutgoingCallConnected { call, .. }
             | Effect::ReportCallEnded { call, .. }
             | Effect::ConnectIncoming { call }
+            | Effect::MissedCall { call }
             | Effect::AnswerIncoming { call }
             | Effect::RejectIncoming { call, .. }
             | Effect::HangUp { call }
@@ -367,8 +379,10 @@ pub enum PushEndReason {
         /// The schema field being read.
         field: Option<PayloadField>,
     },
-    /// A cancel push without a call id (raw 2): the schema's cancel must name the call
-    /// it withdraws.
+    /// A push without a call id where one is needed (raw 2): a cancel must name the
+    /// call it withdraws, and under a schema that requires the id
+    /// ([`PayloadSchema::require_call_id`](crate::PayloadSchema::require_call_id)) every
+    /// push must name its call.
     MissingCallId,
     /// A cancel push for a call that is not ringing here (raw 3).
     CancelledUnknownCall,
@@ -381,10 +395,14 @@ pub enum PushEndReason {
     /// fallback's 16 bytes and the push id's 8 (big-endian) in
     /// [`OPAQUE_ID_NAMESPACE`](crate::OPAQUE_ID_NAMESPACE).
     OutgoingCallId,
+    /// The push is older than [`Config::max_push_age_ms`](crate::Config::max_push_age_ms)
+    /// by the payload's sent time (raw 7): a missed call
+    /// ([`Effect::MissedCall`]), ended as unanswered.
+    Stale,
 }
 
 impl PushEndReason {
-    /// The stable raw value (1-6) of the reason's kind.
+    /// The stable raw value (1-7) of the reason's kind.
     pub const fn raw(&self) -> u8 {
         match self {
             PushEndReason::Unreadable { .. } => 1,
@@ -393,6 +411,7 @@ impl PushEndReason {
             PushEndReason::CallEnded => 4,
             PushEndReason::CallCapacity => 5,
             PushEndReason::OutgoingCallId => 6,
+            PushEndReason::Stale => 7,
         }
     }
 }

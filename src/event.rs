@@ -42,6 +42,29 @@ pub enum Timer {
 /// error was `nil`, else the `CXErrorCodeIncomingCallError`.
 pub type ReportResult = Result<(), IncomingCallError>;
 
+/// Which `reportNewIncomingCall` a completion answers
+/// ([`Event::IncomingCallReported`]): the one made for a VoIP push, or the one made for
+/// a call announced over the app's own connection ([`Event::IncomingCallAnnounced`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum IncomingReport {
+    /// The report made for this push.
+    Push(PushId),
+    /// The report made without a push for this call.
+    Call(CallId),
+}
+
+impl IncomingReport {
+    /// The report an [`Effect::ReportNewIncomingCall`](crate::Effect::ReportNewIncomingCall)
+    /// with these fields makes: its push's when it has one, else its call's.
+    pub const fn of(call: CallId, push: Option<PushId>) -> Self {
+        match push {
+            Some(push) => IncomingReport::Push(push),
+            None => IncomingReport::Call(call),
+        }
+    }
+}
+
 /// Whether a `CXCallController.request(_:completion:)` succeeded.
 pub type TransactionResult = Result<(), RequestTransactionError>;
 
@@ -76,16 +99,38 @@ pub enum Event<'a> {
         /// A fresh UUID the host generated, used when the payload carries no call id or
         /// cannot be read.
         fallback_call: CallId,
+        /// `PKVoIPPushMetadata.mustReport` (iOS 26.4's
+        /// `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`);
+        /// `None` before iOS 26.4, where every push must be reported. `Some(false)`
+        /// (the app is in the foreground, already on a call, or the push came too late
+        /// to be viable) lets the engine complete a push it would only report and end
+        /// at once without reporting it; a push for a new call is reported either way.
+        must_report: Option<bool>,
+        /// The host's wall clock when the push arrived, in milliseconds since the Unix
+        /// epoch (`Date().timeIntervalSince1970 * 1000`), for the maximum push age
+        /// ([`Config::max_push_age_ms`](crate::Config::max_push_age_ms)) against the
+        /// payload's sent time ([`PayloadSchema::sent_at_key`](crate::PayloadSchema::sent_at_key)).
+        /// `None` skips the age check.
+        received_at_unix_ms: Option<u64>,
     },
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
     PushCredentialsInvalidated,
 
     // --- CXProvider.reportNewIncomingCall completion ---
-    /// The completion of the `reportNewIncomingCall` made for `push`: `Ok(())` when the
-    /// error was `nil`, else the `CXErrorCodeIncomingCallError`.
+    /// The completion of a `reportNewIncomingCall` the engine asked for
+    /// ([`Effect::ReportNewIncomingCall`](crate::Effect::ReportNewIncomingCall)): `Ok(())`
+    /// when the error was `nil`, else the `CXErrorCodeIncomingCallError`. One event for
+    /// both kinds of report, named as the effect names it
+    /// ([`IncomingReport::of`]): by its push, or, for a call announced over the app's own
+    /// connection, by its call.
+    ///
+    /// A completion for a call reported without a push that no longer waits for one (a
+    /// push for it was reported and confirmed it first, or it ended) is accepted with no
+    /// effects; one for a call never seen is refused with
+    /// [`Error::UnknownCall`](crate::Error::UnknownCall).
     IncomingCallReported {
-        /// The push the report was made for (from the effect).
-        push: PushId,
+        /// Which report completed.
+        report: IncomingReport,
         /// The result.
         result: ReportResult,
     },
@@ -294,6 +339,36 @@ pub enum Event<'a> {
         call: CallId,
     },
 
+    /// The app's own connection (a WebSocket, a SIP registration, a foreground API
+    /// call) announced an incoming call, without a VoIP push: reported to CallKit with
+    /// [`Effect::ReportNewIncomingCall`](crate::Effect::ReportNewIncomingCall) (no push,
+    /// no PushKit completion) under the same update, ring time-out and rules as a pushed
+    /// call. The server often sends both: a push for a call already announced, or an
+    /// announcement of a call already pushed, is the same call (no second report, call
+    /// or ring timer), in either order; new caller details it brings are merged
+    /// ([`Effect::ReportCallUpdated`](crate::Effect::ReportCallUpdated) once CallKit
+    /// knows the call). Accepted with no effects for a call that ended (or was ended
+    /// over the connection before it was announced); with every call slot taken the
+    /// caller is rejected as busy ([`Effect::RejectIncoming`](crate::Effect::RejectIncoming))
+    /// and nothing is reported. Refused with [`Error::CallExists`](crate::Error::CallExists)
+    /// for the UUID of the app's own outgoing call, and with
+    /// [`Error::InvalidHandle`](crate::Error::InvalidHandle) for a handle over
+    /// [`MAX_HANDLE_LEN`](crate::limits::MAX_HANDLE_LEN) bytes.
+    IncomingCallAnnounced {
+        /// The call's UUID (the same the server's pushes derive under the schema).
+        call: CallId,
+        /// `CXCallUpdate.remoteHandle.value`; empty when the caller is unknown.
+        handle: &'a str,
+        /// `CXCallUpdate.remoteHandle.type`.
+        handle_type: HandleType,
+        /// `CXCallUpdate.localizedCallerName`, cut at a character boundary to
+        /// [`MAX_CALLER_NAME_LEN`](crate::limits::MAX_CALLER_NAME_LEN) bytes; `None` (or
+        /// empty) when unknown.
+        caller_name: Option<&'a str>,
+        /// `CXCallUpdate.hasVideo` (kept only with `supportsVideo`).
+        video: bool,
+    },
+
     // --- Timers ---
     /// A timer started by [`Effect::StartTimer`](crate::Effect::StartTimer) reached its
     /// deadline. Send it no earlier than the deadline
@@ -333,6 +408,7 @@ impl Event<'_> {
             Event::TransactionCompleted { .. } => "transaction_completed",
             Event::OutgoingCallConnecting { .. } => "outgoing_call_connecting",
             Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
+            Event::IncomingCallAnnounced { .. } => "incoming_call_announced",
             Event::OutgoingCallConnected { .. } => "outgoing_call_connected",
             Event::IncomingCallConnected { .. } => "incoming_call_connected",
             Event::CallDetailsChanged { .. } => "call_details_changed",

@@ -180,6 +180,14 @@ impl Call {
     pub fn report_pending(&self) -> bool {
         self.report.awaiting
     }
+    /// Whether the call waits for the completion of a report made without a push (a
+    /// call announced over the app's connection, [`IncomingReport::Call`]).
+    ///
+    /// [`IncomingReport::Call`]: crate::IncomingReport::Call
+    #[inline]
+    pub(in crate::engine) fn awaits_report_without_push(&self) -> bool {
+        self.report.awaiting && self.report.push.is_none()
+    }
     /// Whether an end arrived while CallKit could not take it yet, and waits.
     #[inline]
     pub fn end_pending(&self) -> bool {

@@ -32,7 +32,7 @@ use crate::{effects::Effects, limits::effects_needed};
 use call::Progress;
 use call::{CallTable, Ctx};
 use in_call::InCall;
-use push::on_credentials;
+use push::{on_credentials, Arrival};
 use push_table::PushTable;
 use transaction::TransactionTable;
 
@@ -174,10 +174,16 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             push,
             payload,
             fallback_call,
+            must_report,
+            received_at_unix_ms,
         } = event
         {
             self.now = self.now.max(now);
-            self.on_push(push, payload, fallback_call, out);
+            let arrival = Arrival {
+                must_report,
+                received_at_unix_ms,
+            };
+            self.on_push(push, payload, fallback_call, arrival, out);
             log_transition!("push handled: {=usize} effects", out.len());
             return Ok(());
         }
@@ -221,7 +227,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 out.push(Effect::UnregisterPushToken);
                 Ok(())
             }
-            Event::IncomingCallReported { push, result } => self.on_reported(push, result, out),
+            Event::IncomingCallReported { report, result } => {
+                self.on_reported(report, result, out)
+            }
             Event::ProviderDidReset => {
                 self.on_reset(out);
                 Ok(())
@@ -313,6 +321,13 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Event::OutgoingCallRinging { call } => {
                 self.on_outgoing_progress(call, Progress::Ringing, out)
             }
+            Event::IncomingCallAnnounced {
+                call,
+                handle,
+                handle_type,
+                caller_name,
+                video,
+            } => self.on_announced(call, handle, handle_type, caller_name, video, out),
         }
     }
 

@@ -1,27 +1,50 @@
-//! PushKit: the engine's handling of a VoIP push, of its report's result and of the push
-//! credentials (the push table itself is `push_table.rs`).
+//! Incoming calls: the engine's handling of a VoIP push, of a call announced over the
+//! app's own connection, of a report's result and of the push credentials (the push
+//! table itself is `push_table.rs`).
 //!
-//! Rules owned here: every push is reported in the step it arrives, report first; a push
-//! for a live incoming call is reported under its UUID and creates nothing; a push the
-//! engine cannot ring is reported and ended at once; once CallKit knows a call, what was
-//! kept while it did not (an end, new details) is applied ([`Engine::confirm_report`]).
+//! Rules owned here: every push is reported in the step it arrives, report first, unless
+//! PushKit says it need not be (`mustReport == false`) and the engine would only report
+//! and end it; a push or announcement for a live incoming call is the same call (reported
+//! under its UUID for a push, creating nothing); a push the engine cannot ring is
+//! reported and ended at once; a push older than the maximum push age is a missed call;
+//! once CallKit knows a call, what was kept while it did not (an end, new details) is
+//! applied ([`Engine::confirm_report`]).
 
-use crate::limits::MAX_PUSH_TOKEN_LEN;
+use crate::limits::{MAX_HANDLE_LEN, MAX_PUSH_TOKEN_LEN};
 use core::fmt::Write as _;
 
 use crate::effect::{CallAction, CallUpdate, Effect, PushEndReason, RejectReason};
 use crate::effects::Effects;
 use crate::error::Error;
-use crate::event::ReportResult;
+use crate::event::{IncomingReport, ReportResult};
 use crate::log::log_transition;
 use crate::payload::{PushKind, PushPayload, OPAQUE_ID_NAMESPACE};
-use crate::types::{CallEndedReason, CallId, IncomingCallError, PushId};
+use crate::types::{
+    CallEndedReason, CallId, CallerName, Handle, HandleType, IncomingCallError, PushId,
+};
 
 use super::call::{blank_update, emit_end, Confirmed, Remote};
 use super::phase::Direction;
 use super::teardown::{End, PendingEnd, Release};
 use super::transaction::TransactionKind;
 use super::Engine;
+
+/// How a VoIP push arrived: PushKit's `mustReport` and the host's wall clock.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Arrival {
+    /// `PKVoIPPushMetadata.mustReport` (`None` before iOS 26.4).
+    pub(super) must_report: Option<bool>,
+    /// The host's wall clock, in milliseconds since the Unix epoch.
+    pub(super) received_at_unix_ms: Option<u64>,
+}
+
+impl Arrival {
+    /// Whether PushKit lets the push go unreported (`mustReport == false`).
+    #[inline]
+    fn may_skip_report(self) -> bool {
+        self.must_report == Some(false)
+    }
+}
 
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     /// A VoIP push. Kept out of line: the parse is large, and inlined into
@@ -32,19 +55,30 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         push: PushId,
         payload: &[u8],
         fallback: CallId,
+        arrival: Arrival,
         out: &mut Effects<EFFECTS>,
     ) {
+        let skip = arrival.may_skip_report();
         let parsed = self.config.schema.parse_at(payload);
         let parsed = match parsed {
             Ok(p) => p,
             Err((error, field)) => {
                 log_transition!("push payload malformed: {}", error);
                 let why = PushEndReason::Unreadable { error, field };
-                self.report_unusable(push, fallback, self.blank_update(), why, out);
+                self.report_unusable(push, fallback, self.blank_update(), why, skip, out);
                 return;
             }
         };
-        let call = parsed.call.unwrap_or(fallback);
+        let call = match parsed.call {
+            Some(call) => call,
+            None if self.config.schema.require_call_id => {
+                let update = self.update_from(&parsed);
+                let why = PushEndReason::MissingCallId;
+                self.report_unusable(push, fallback, update, why, skip, out);
+                return;
+            }
+            None => fallback,
+        };
         let live = self.calls.find(call).map(|(idx, c)| (idx, c.direction()));
         match live {
             Some((_, Direction::Outgoing)) => {
@@ -53,9 +87,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 // incoming call of that UUID. It is unusable like a malformed one.
                 let update = self.update_from(&parsed);
                 let why = PushEndReason::OutgoingCallId;
-                self.report_unusable(push, fallback, update, why, out);
+                self.report_unusable(push, fallback, update, why, skip, out);
             }
-            Some((idx, Direction::Incoming)) => self.on_repeat_push(idx, push, &parsed, out),
+            Some((idx, Direction::Incoming)) => {
+                self.on_repeat_push(idx, push, &parsed, skip, out);
+            }
             None if parsed.kind == PushKind::Cancel || self.ended(call) => {
                 // A cancel for a call that is not ringing here, or a late copy of a call
                 // that is over: the iOS 13 rule still wants a report; end it at once.
@@ -70,7 +106,15 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     .calls
                     .late_end_reason(call)
                     .unwrap_or(CallEndedReason::RemoteEnded);
-                self.report_and_end(push, call, update, reason, None, why, out);
+                self.report_and_end(push, call, update, reason, None, why, skip, out);
+            }
+            None if self.stale(&parsed, arrival) => {
+                // Sent longer ago than the caller rings: a missed call, never rung.
+                log_transition!("push {=u64} stale: missed call", push.0);
+                let update = self.update_from(&parsed);
+                let reason = CallEndedReason::Unanswered;
+                let why = PushEndReason::Stale;
+                self.report_and_end(push, call, update, reason, None, why, skip, out);
             }
             None if self.calls.is_full() => {
                 let update = self.update_from(&parsed);
@@ -80,9 +124,81 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 };
                 let reason = CallEndedReason::Failed;
                 let why = PushEndReason::CallCapacity;
-                self.report_and_end(push, call, update, reason, Some(reject), why, out);
+                self.report_and_end(push, call, update, reason, Some(reject), why, skip, out);
             }
-            None => self.ring(push, call, &parsed, out),
+            None => self.ring(Some(push), call, &parsed, out),
+        }
+    }
+
+    /// Whether the push was sent longer than [`Config::max_push_age_ms`] before it
+    /// arrived: both its sent time and the host's wall clock known, and the sent time
+    /// not in the future (clock skew counts as fresh).
+    ///
+    /// [`Config::max_push_age_ms`]: crate::Config::max_push_age_ms
+    fn stale(&self, parsed: &PushPayload, arrival: Arrival) -> bool {
+        match (parsed.sent_at_unix_ms, arrival.received_at_unix_ms) {
+            (Some(sent), Some(received)) => {
+                received.saturating_sub(sent) > self.config.max_push_age_ms
+            }
+            _ => false,
+        }
+    }
+
+    /// An incoming call announced over the app's own connection
+    /// ([`Event::IncomingCallAnnounced`](crate::Event::IncomingCallAnnounced)).
+    pub(super) fn on_announced(
+        &mut self,
+        call: CallId,
+        handle: &str,
+        handle_type: HandleType,
+        caller_name: Option<&str>,
+        video: bool,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let Ok(value) = heapless::String::<MAX_HANDLE_LEN>::try_from(handle) else {
+            return Err(Error::InvalidHandle);
+        };
+        let announced = PushPayload {
+            call: Some(call),
+            kind: PushKind::Call,
+            handle: (!value.is_empty()).then_some(Handle {
+                kind: handle_type,
+                value,
+            }),
+            caller_name: caller_name
+                .filter(|n| !n.is_empty())
+                .map(CallerName::truncating),
+            has_video: video,
+            ring_timeout_ms: None,
+            sent_at_unix_ms: None,
+        };
+        let blank = self.blank_update();
+        match self.calls.find(call).map(|(idx, c)| (idx, c.direction())) {
+            Some((_, Direction::Outgoing)) => Err(Error::CallExists(call)),
+            Some((idx, Direction::Incoming)) => {
+                // Pushed first: the same call. New details are merged, nothing reported.
+                if let Some(c) = self.calls.at_mut(idx) {
+                    if c.merge_push_details(&announced) {
+                        out.set_call_update(c.update(blank));
+                        out.push(Effect::ReportCallUpdated { call });
+                    }
+                }
+                Ok(())
+            }
+            // Over already (ended here, or before it was announced): nothing to ring.
+            None if self.ended(call) => Ok(()),
+            None if self.calls.is_full() => {
+                out.push(Effect::RejectIncoming {
+                    call,
+                    reason: RejectReason::Busy,
+                });
+                self.calls.remember_ended(call);
+                Ok(())
+            }
+            None => {
+                self.ring(None, call, &announced, out);
+                Ok(())
+            }
         }
     }
 
@@ -91,10 +207,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         self.calls.ended_recently(call) || self.calls.owes_end(call)
     }
 
-    /// A new incoming call: report it, connect its signalling, start its ring timer.
+    /// A new incoming call, pushed (`push`) or announced over the app's connection:
+    /// report it, connect its signalling, start its ring timer.
     fn ring(
         &mut self,
-        push: PushId,
+        push: Option<PushId>,
         call: CallId,
         parsed: &PushPayload,
         out: &mut Effects<EFFECTS>,
@@ -111,19 +228,23 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         };
         out.set_call_update(update);
         out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, None, out);
+        if let Some(push) = push {
+            self.track_push(push, call, None, out);
+        }
         let ctx = self.ctx();
         // Cannot fail: the table was checked for room above.
         let _ = self.calls.ring(call, remote, push, deadline, &ctx, out);
     }
 
     /// A push for a call that is already live: report under its UUID (CallKit answers
-    /// `callUUIDAlreadyExists`, which is success), create nothing, and apply a cancel.
+    /// `callUUIDAlreadyExists`, which is success), or with `skip` complete it without a
+    /// report; create nothing, and apply a cancel.
     fn on_repeat_push(
         &mut self,
         idx: usize,
         push: PushId,
         parsed: &PushPayload,
+        skip: bool,
         out: &mut Effects<EFFECTS>,
     ) {
         let blank = self.blank_update();
@@ -143,15 +264,31 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 release: Release::HangUp,
             });
         }
+        // The report's update, or the update sent with `reportCall(with:updated:)`.
         out.set_call_update(c.update(blank));
-        out.push(Effect::ReportNewIncomingCall { push, call });
-        self.track_push(push, call, None, out);
+        if skip {
+            self.complete_unreported(push, out);
+        } else {
+            out.push(Effect::ReportNewIncomingCall {
+                push: Some(push),
+                call,
+            });
+            self.track_push(push, call, None, out);
+        }
         if cancel && !report_pending {
             let end = End::new(Release::HangUp, Some(CallEndedReason::RemoteEnded));
             self.calls.end(idx, end, self.now, out);
         } else if may_update {
             out.push(Effect::ReportCallUpdated { call });
         }
+    }
+
+    /// Completes `push` at once without a report (`mustReport == false`): its call is
+    /// one the engine would only report and end, or a live call CallKit already has.
+    fn complete_unreported(&mut self, push: PushId, out: &mut Effects<EFFECTS>) {
+        self.calls.forget_push(push);
+        out.push(Effect::CompletePush { push });
+        log_transition!("push {=u64} completed without a report", push.0);
     }
 
     /// A push the engine cannot ring (malformed, or naming the app's outgoing call):
@@ -161,12 +298,17 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// fallback names a live outgoing call, CallKit may not hold it yet (a report could
     /// ring a second call of that UUID), so the report goes under a UUID derived from
     /// the fallback and the push id ([`unusable_push_id`]) and is ended at once.
+    ///
+    /// With `skip` (`mustReport == false`) nothing is reported: the push is completed at
+    /// once, and the step still says `why`.
+    #[allow(clippy::too_many_arguments)]
     fn report_unusable(
         &mut self,
         push: PushId,
         fallback: CallId,
         update: CallUpdate,
         why: PushEndReason,
+        skip: bool,
         out: &mut Effects<EFFECTS>,
     ) {
         let blank = self.blank_update();
@@ -175,10 +317,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             .get(fallback)
             .map(|c| (c.direction(), c.update(blank)));
         match live {
+            Some((Direction::Incoming, _)) if skip => {
+                out.set_push_end_reason(why);
+                self.complete_unreported(push, out);
+            }
             Some((Direction::Incoming, update)) => {
                 out.set_call_update(update);
                 out.push(Effect::ReportNewIncomingCall {
-                    push,
+                    push: Some(push),
                     call: fallback,
                 });
                 self.track_push(push, fallback, None, out);
@@ -186,11 +332,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Some((Direction::Outgoing, _)) => {
                 let call = unusable_push_id(fallback, push);
                 let reason = CallEndedReason::Failed;
-                self.report_and_end(push, call, update, reason, None, why, out);
+                self.report_and_end(push, call, update, reason, None, why, skip, out);
             }
             None => {
                 let reason = CallEndedReason::Failed;
-                self.report_and_end(push, fallback, update, reason, None, why, out);
+                self.report_and_end(push, fallback, update, reason, None, why, skip, out);
             }
         }
     }
@@ -202,6 +348,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// or its deadline passes, and is dropped if CallKit refuses the report (it never
     /// had the call) or resets: an end sent before CallKit accepted the report can be
     /// lost, and an "Unknown" call then rings.
+    ///
+    /// With `skip` (`mustReport == false`) nothing is reported or ended: the push is
+    /// completed at once (no ghost call in the UI or in Recents). A stale push's step
+    /// also tells the app of the missed call ([`Effect::MissedCall`], with the caller's
+    /// details in the step's call update).
     #[allow(clippy::too_many_arguments)]
     fn report_and_end(
         &mut self,
@@ -211,18 +362,32 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         reason: CallEndedReason,
         signal: Option<Effect>,
         why: PushEndReason,
+        skip: bool,
         out: &mut Effects<EFFECTS>,
     ) {
-        out.set_call_update(update);
+        let missed = why == PushEndReason::Stale;
+        if !skip || missed {
+            out.set_call_update(update);
+        }
         out.set_push_end_reason(why);
-        out.push(Effect::ReportNewIncomingCall { push, call });
-        let kept = PendingEnd::Remote {
-            reason,
-            release: Release::Nothing,
-        };
-        self.track_push(push, call, Some(kept), out);
+        if skip {
+            self.complete_unreported(push, out);
+        } else {
+            out.push(Effect::ReportNewIncomingCall {
+                push: Some(push),
+                call,
+            });
+            let kept = PendingEnd::Remote {
+                reason,
+                release: Release::Nothing,
+            };
+            self.track_push(push, call, Some(kept), out);
+        }
         if let Some(signal) = signal {
             out.push(signal);
+        }
+        if missed {
+            out.push(Effect::MissedCall { call });
         }
         self.calls.remember_ended(call);
     }
@@ -256,7 +421,43 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         }
     }
 
+    /// The completion of a `reportNewIncomingCall`.
     pub(super) fn on_reported(
+        &mut self,
+        report: IncomingReport,
+        result: ReportResult,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        match report {
+            IncomingReport::Push(push) => self.on_push_reported(push, result, out),
+            IncomingReport::Call(call) => self.on_call_reported(call, result, out),
+        }
+    }
+
+    /// The completion of the report made without a push for `call` (announced over the
+    /// app's connection).
+    fn on_call_reported(
+        &mut self,
+        call: CallId,
+        result: ReportResult,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let Some((idx, c)) = self.calls.find(call) else {
+            // Ended as its report completed: nothing left to do.
+            return if self.ended(call) {
+                Ok(())
+            } else {
+                Err(Error::UnknownCall(call))
+            };
+        };
+        if c.awaits_report_without_push() {
+            self.report_result(idx, result, out);
+        }
+        // Otherwise a push's report confirmed the call first: nothing left to do.
+        Ok(())
+    }
+
+    fn on_push_reported(
         &mut self,
         push: PushId,
         result: ReportResult,
@@ -298,6 +499,17 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if let Some(c) = self.calls.at_mut(idx) {
             c.forget_push(push);
         }
+        self.report_result(idx, result, out);
+        Ok(())
+    }
+
+    /// CallKit's answer to the report that created the call at `idx`: accepted, the
+    /// call is confirmed; refused, it never rang, and ends with the server told why.
+    fn report_result(&mut self, idx: usize, result: ReportResult, out: &mut Effects<EFFECTS>) {
+        let accepted = matches!(
+            result,
+            Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
+        );
         match result {
             _ if accepted => {
                 self.confirm_report(idx, out);
@@ -306,8 +518,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Err(error) => {
                 // The raw code, named or not: what CallKit said reaches the log whole.
                 log_transition!(
-                    "push {=u64} report refused by CallKit: error {=i64}",
-                    push.0,
+                    "incoming call report refused by CallKit: error {=i64}",
                     error.raw()
                 );
                 let reason = match error {
@@ -321,7 +532,6 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                     .end(idx, End::new(Release::Auto(reason), None), self.now, out);
             }
         }
-        Ok(())
     }
 
     /// The push completion timer of `push` fired.

@@ -111,7 +111,7 @@ impl fmt::Display for PayloadError {
 
 /// A field of a [`PayloadSchema`]: where in a payload a [`PayloadError`] was found
 /// ([`PushEndReason::Unreadable`](crate::PushEndReason::Unreadable)). Names the schema's
-/// field, never the payload's key text. Raw values 1-8 are stable (C ABI).
+/// field, never the payload's key text. Raw values 1-9 are stable (C ABI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(u8)]
@@ -132,10 +132,12 @@ pub enum PayloadField {
     RingTimeout = 7,
     /// [`PayloadSchema::message_type_key`].
     MessageType = 8,
+    /// [`PayloadSchema::sent_at_key`].
+    SentAt = 9,
 }
 
 impl PayloadField {
-    /// The stable raw value (1-8), for hosts and the C ABI.
+    /// The stable raw value (1-9), for hosts and the C ABI.
     pub const fn raw(self) -> u8 {
         self as u8
     }
@@ -151,6 +153,7 @@ impl PayloadField {
             6 => PayloadField::MediaType,
             7 => PayloadField::RingTimeout,
             8 => PayloadField::MessageType,
+            9 => PayloadField::SentAt,
             _ => return None,
         })
     }

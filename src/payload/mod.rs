@@ -95,4 +95,9 @@ pub struct PushPayload {
     /// The payload's own ring time-out in milliseconds, when present and within
     /// `1..=600_000`.
     pub ring_timeout_ms: Option<u64>,
+    /// When the server sent the push, in milliseconds since the Unix epoch, from the
+    /// schema's [`sent_at_key`](PayloadSchema::sent_at_key) in its
+    /// [`sent_at_unit`](PayloadSchema::sent_at_unit) (saturating). `None` when the key is
+    /// absent, `null` or negative.
+    pub sent_at_unix_ms: Option<u64>,
 }

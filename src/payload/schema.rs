@@ -20,6 +20,17 @@ pub enum CallIdKind {
     Opaque,
 }
 
+/// The unit of a payload's sent time ([`PayloadSchema::sent_at_key`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SentAtUnit {
+    /// Seconds since the Unix epoch (a JSON integer).
+    #[default]
+    Seconds,
+    /// Milliseconds since the Unix epoch (a JSON integer).
+    Milliseconds,
+}
+
 /// Where the call fields sit in a VoIP push payload, and what type each has.
 ///
 /// Every key is a [`SchemaKey`]: at most [`MAX_KEY_LEN`] bytes, compared with the
@@ -38,8 +49,17 @@ pub struct PayloadSchema {
     /// segments (only possible by setting the field directly) name the key `""`.
     pub root: SchemaKey,
     /// Key of the call id, a JSON string read as `id_kind` says. Absent or `null`:
-    /// [`PushPayload::call`] is `None` and the engine uses the host's fallback UUID.
+    /// [`PushPayload::call`] is `None`, and the engine uses the host's fallback UUID
+    /// unless [`require_call_id`](PayloadSchema::require_call_id) is set.
     pub id_key: SchemaKey,
+    /// Whether every push must carry its call id. When set, a push without one (absent,
+    /// `null`) is unusable: it never rings, and is reported and ended at once
+    /// ([`PushEndReason::MissingCallId`](crate::PushEndReason::MissingCallId)), or,
+    /// under `mustReport == false`, completed without a report. Unset, the call rings
+    /// under the host's fallback UUID (a server that lets the app name the call). Set
+    /// in the presets whose servers always send the id: flutter_callkit_incoming,
+    /// Twilio, Telegram, Linphone.
+    pub require_call_id: bool,
     /// How the call id becomes the call's UUID.
     pub id_kind: CallIdKind,
     /// Namespace for [`CallIdKind::Opaque`] ids; [`OPAQUE_ID_NAMESPACE`] in the presets.
@@ -71,6 +91,14 @@ pub struct PayloadSchema {
     /// cancel push (Twilio's `"twilio.voice.cancel"`): the server withdrew the call.
     /// Compared byte for byte after unescaping.
     pub cancel_message_type: Option<SchemaKey>,
+    /// Key of a JSON integer holding when the server sent the push, since the Unix
+    /// epoch in [`sent_at_unit`](PayloadSchema::sent_at_unit) (QuickBlox's and
+    /// Telnyx's timestamps). With it, a push older than
+    /// [`Config::max_push_age_ms`](crate::Config::max_push_age_ms) is a missed call;
+    /// `None` (every preset) turns the age check off.
+    pub sent_at_key: Option<SchemaKey>,
+    /// The unit of [`sent_at_key`](PayloadSchema::sent_at_key)'s value.
+    pub sent_at_unit: SentAtUnit,
 }
 
 #[cfg(feature = "defmt")]
@@ -78,9 +106,10 @@ impl defmt::Format for PayloadSchema {
     fn format(&self, f: defmt::Formatter) {
         defmt::write!(
             f,
-            "PayloadSchema {{ root: {=str}, id_key: {=str}, id_kind: {}, opaque_namespace: {=[u8]:02x}, handle_key: {=str}, handle_type: {}, caller_name_key: {}, video_key: {}, media_type_key: {}, ring_timeout_key: {}, message_type_key: {}, cancel_message_type: {} }}",
+            "PayloadSchema {{ root: {=str}, id_key: {=str}, require_call_id: {=bool}, id_kind: {}, opaque_namespace: {=[u8]:02x}, handle_key: {=str}, handle_type: {}, caller_name_key: {}, video_key: {}, media_type_key: {}, ring_timeout_key: {}, message_type_key: {}, cancel_message_type: {}, sent_at_key: {}, sent_at_unit: {} }}",
             self.root.as_str(),
             self.id_key.as_str(),
+            self.require_call_id,
             self.id_kind,
             self.opaque_namespace.as_bytes()[..],
             self.handle_key.as_str(),
@@ -91,6 +120,8 @@ impl defmt::Format for PayloadSchema {
             self.ring_timeout_key,
             self.message_type_key,
             self.cancel_message_type,
+            self.sent_at_key,
+            self.sent_at_unit,
         )
     }
 }
@@ -115,6 +146,7 @@ impl PayloadSchema {
         PayloadSchema {
             root: SchemaKey::new(),
             id_key: preset_key("callUUID"),
+            require_call_id: false,
             id_kind: CallIdKind::Uuid,
             opaque_namespace: OPAQUE_ID_NAMESPACE,
             handle_key: preset_key("handle"),
@@ -125,6 +157,8 @@ impl PayloadSchema {
             ring_timeout_key: None,
             message_type_key: None,
             cancel_message_type: None,
+            sent_at_key: None,
+            sent_at_unit: SentAtUnit::Seconds,
         }
     }
 
@@ -155,6 +189,7 @@ impl PayloadSchema {
     pub fn flutter_callkit_incoming() -> Self {
         PayloadSchema {
             id_key: preset_key("id"),
+            require_call_id: true,
             caller_name_key: Some(preset_key("nameCaller")),
             video_key: Some(preset_key("isVideo")),
             media_type_key: Some(preset_key("type")),
@@ -170,6 +205,7 @@ impl PayloadSchema {
     pub fn twilio() -> Self {
         PayloadSchema {
             id_key: preset_key("twi_call_sid"),
+            require_call_id: true,
             id_kind: CallIdKind::Opaque,
             handle_key: preset_key("twi_from"),
             handle_type: Some(HandleType::Generic),
@@ -184,6 +220,7 @@ impl PayloadSchema {
     pub fn telegram() -> Self {
         PayloadSchema {
             id_key: preset_key("call_id"),
+            require_call_id: true,
             id_kind: CallIdKind::Opaque,
             handle_key: preset_key("phoneNumber"),
             handle_type: Some(HandleType::PhoneNumber),
@@ -196,6 +233,7 @@ impl PayloadSchema {
     pub fn linphone_flexisip() -> Self {
         PayloadSchema {
             id_key: preset_key("call-id"),
+            require_call_id: true,
             id_kind: CallIdKind::Opaque,
             handle_key: preset_key("from-uri"),
             handle_type: Some(HandleType::Generic),
@@ -318,6 +356,25 @@ impl PayloadSchema {
         Ok(PayloadSchema {
             message_type_key: optional_key(key)?,
             cancel_message_type: optional_key(cancel_value)?,
+            ..self
+        })
+    }
+
+    /// This schema requiring (or not) a call id in every push
+    /// ([`require_call_id`](PayloadSchema::require_call_id)).
+    pub fn with_required_call_id(self, required: bool) -> Self {
+        PayloadSchema {
+            require_call_id: required,
+            ..self
+        }
+    }
+
+    /// This schema reading the server's sent time from `key` in `unit` (`None`: no
+    /// sent time, no age check). Errors: [`SchemaError::KeyTooLong`].
+    pub fn with_sent_at(self, key: Option<&str>, unit: SentAtUnit) -> Result<Self, SchemaError> {
+        Ok(PayloadSchema {
+            sent_at_key: optional_key(key)?,
+            sent_at_unit: unit,
             ..self
         })
     }

@@ -48,6 +48,7 @@ pub(super) fn read(
         caller_name: found.caller_name,
         has_video: found.video_flag || found.media_video,
         ring_timeout_ms: found.ring_timeout_ms,
+        sent_at_unix_ms: found.sent_at_unix_ms,
     })
 }
 
@@ -61,6 +62,7 @@ struct Found {
     video_flag: bool,
     media_video: bool,
     ring_timeout_ms: Option<u64>,
+    sent_at_unix_ms: Option<u64>,
     cancel: bool,
 }
 
@@ -80,8 +82,8 @@ struct Ctx<'s> {
 use PayloadField as Field;
 
 impl Field {
-    /// This field's bit in an object's set of seen keys (8 fields, 8 bits).
-    fn bit(self) -> u8 {
+    /// This field's bit in an object's set of seen keys (one bit per field).
+    fn bit(self) -> u16 {
         1 << (self as u8 - 1)
     }
 }
@@ -126,6 +128,8 @@ impl Ctx<'_> {
             Some(Field::RingTimeout)
         } else if is(&schema.message_type_key) {
             Some(Field::MessageType)
+        } else if is(&schema.sent_at_key) {
+            Some(Field::SentAt)
         } else {
             None
         })
@@ -196,6 +200,17 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// A negative sent time is no time: the push is treated as fresh.
+    fn set_sent_at(&mut self, sent_at: i64) {
+        let per_unit = match self.schema.sent_at_unit {
+            SentAtUnit::Seconds => 1_000,
+            SentAtUnit::Milliseconds => 1,
+        };
+        self.found.sent_at_unix_ms = u64::try_from(sent_at)
+            .ok()
+            .map(|t| t.saturating_mul(per_unit));
+    }
+
     fn set_ring_timeout(&mut self, timeout_ms: i64) {
         self.found.ring_timeout_ms = u64::try_from(timeout_ms)
             .ok()
@@ -254,7 +269,7 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
         if self.level >= ctx.root_depth {
             ctx.found.root = true;
         }
-        let mut seen: u8 = 0;
+        let mut seen: u16 = 0;
         ctx.at = None;
         while let Some(raw_key) = map.next_key_seed(RawKey)? {
             let field = match ctx.classify(raw_key, self.level) {
@@ -312,6 +327,12 @@ impl<'de> Visitor<'de> for Object<'_, '_> {
                 Field::RingTimeout => {
                     if let Some(timeout_ms) = map.next_value::<Option<i64>>()? {
                         ctx.set_ring_timeout(timeout_ms);
+                    }
+                    Ok(())
+                }
+                Field::SentAt => {
+                    if let Some(sent_at) = map.next_value::<Option<i64>>()? {
+                        ctx.set_sent_at(sent_at);
                     }
                     Ok(())
                 }

@@ -36,7 +36,57 @@ fn expect(
         caller_name,
         has_video,
         ring_timeout_ms,
+        sent_at_unix_ms: None,
     }
+}
+
+#[test]
+fn the_sent_time_is_read_in_the_schemas_unit_and_a_negative_or_null_one_is_no_time() {
+    let seconds = PayloadSchema::default()
+        .with_sent_at(Some("sentAt"), SentAtUnit::Seconds)
+        .unwrap();
+    let millis = seconds
+        .clone()
+        .with_sent_at(Some("sentAt"), SentAtUnit::Milliseconds)
+        .unwrap();
+    let read = |schema: &PayloadSchema, json: &str| schema.parse(json.as_bytes());
+    let sent = |r: Result<PushPayload, PayloadError>| r.map(|p| p.sent_at_unix_ms);
+    assert_eq!(sent(read(&seconds, r#"{"sentAt": 1700000000}"#)), Ok(Some(1_700_000_000_000)));
+    assert_eq!(sent(read(&millis, r#"{"sentAt": 1700000000123}"#)), Ok(Some(1_700_000_000_123)));
+    assert_eq!(sent(read(&seconds, r#"{"sentAt": -5}"#)), Ok(None));
+    assert_eq!(sent(read(&seconds, r#"{"sentAt": null}"#)), Ok(None));
+    assert_eq!(sent(read(&seconds, r#"{"uuid": null}"#)), Ok(None));
+    // Saturates instead of overflowing.
+    assert_eq!(
+        sent(read(&seconds, r#"{"sentAt": 9223372036854775807}"#)),
+        Ok(Some(u64::MAX))
+    );
+    // Without the key in the schema the field is skipped like any other.
+    assert_eq!(sent(read(&PayloadSchema::default(), r#"{"sentAt": 1}"#)), Ok(None));
+    assert_eq!(
+        seconds.parse_at(br#"{"sentAt": "yesterday"}"#).map(|p| p.sent_at_unix_ms),
+        Err((PayloadError::WrongType, Some(PayloadField::SentAt)))
+    );
+    assert_eq!(
+        seconds.parse_at(br#"{"sentAt": 1, "sentAt": 2}"#).map(|p| p.sent_at_unix_ms),
+        Err((PayloadError::DuplicateKey, Some(PayloadField::SentAt)))
+    );
+}
+
+#[test]
+fn the_presets_whose_servers_always_send_the_call_id_require_it() {
+    let required = [
+        PayloadSchema::apple_docs(),
+        PayloadSchema::speakerbox(),
+        PayloadSchema::react_native_voip_push(),
+        PayloadSchema::nested_data(),
+        PayloadSchema::flutter_callkit_incoming(),
+        PayloadSchema::twilio(),
+        PayloadSchema::telegram(),
+        PayloadSchema::linphone_flexisip(),
+    ]
+    .map(|s| s.require_call_id);
+    assert_eq!(required, [false, false, false, false, true, true, true, true]);
 }
 
 #[test]
@@ -825,12 +875,12 @@ fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
         Err((PayloadError::WrongType, field(PayloadField::Root)))
     );
     // The raw values are stable and round-trip.
-    for raw in 1..=8 {
+    for raw in 1..=9 {
         assert_eq!(
             PayloadField::from_raw(raw).map(PayloadField::raw),
             Some(raw)
         );
     }
     assert_eq!(PayloadField::from_raw(0), None);
-    assert_eq!(PayloadField::from_raw(9), None);
+    assert_eq!(PayloadField::from_raw(10), None);
 }

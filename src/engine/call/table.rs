@@ -328,15 +328,15 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
         Ok(())
     }
 
-    /// A new incoming call `id`, reported for `push`, ringing until `ring_deadline`
-    /// ([`Call::incoming`]); [`Error::CallCapacity`], with nothing emitted, when the
-    /// table is full.
+    /// A new incoming call `id`, reported for `push` (`None`: announced over the app's
+    /// connection), ringing until `ring_deadline` ([`Call::incoming`]);
+    /// [`Error::CallCapacity`], with nothing emitted, when the table is full.
     #[inline]
     pub(in crate::engine) fn ring<const N: usize>(
         &mut self,
         id: CallId,
         remote: Remote,
-        push: PushId,
+        push: Option<PushId>,
         ring_deadline: Instant,
         ctx: &Ctx,
         out: &mut Effects<N>,

@@ -14,20 +14,21 @@ use super::super::teardown::{End, PendingEnd, Release, Spent};
 use super::{Before, Call, Confirmed, Ctx, Remote, Report, Wait};
 
 impl Call {
-    /// A new incoming call, ringing until `ring_deadline`, its report made for `push`:
-    /// connects its signalling and starts its ring timer.
+    /// A new incoming call, ringing until `ring_deadline`, its report made for `push`
+    /// (`None`: announced over the app's connection): connects its signalling and starts
+    /// its ring timer.
     #[inline]
     pub(super) fn incoming<const N: usize>(
         id: CallId,
         remote: Remote,
-        push: PushId,
+        push: Option<PushId>,
         ring_deadline: Instant,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) -> Self {
         let mut c = Call::new(id, State::Requested, remote);
         c.report = Report {
-            push: Some(push),
+            push,
             awaiting: true,
             ..Report::default()
         };
