@@ -46,7 +46,7 @@
 //!
 //! ```
 //! use callkit_engine::{
-//!     ActionId, CallAction, CallId, Config, Effect, Engine, Error, Event, Instant,
+//!     ActionId, CallAction, CallId, Config, Effect, Engine, Error, Event, IncomingReport, Instant,
 //!     PayloadSchema, PushId,
 //! };
 //!
@@ -78,17 +78,20 @@
 //!     push: PushId(1),
 //!     payload,
 //!     fallback_call: CallId::from_bytes([7; 16]), // used when the payload names no call
+//!     must_report: None,        // PKVoIPPushMetadata.mustReport (iOS 26.4 and later)
+//!     received_at_unix_ms: None, // the wall clock, for the maximum push age
 //! };
 //! let effects = engine.handle(at(1_000), push)?;
 //! let Effect::ReportNewIncomingCall { push, call } = effects[0] else {
 //!     unreachable!("a push's first effect is always its report")
 //! };
+//! let report = IncomingReport::of(call, push); // what its completion names
 //! assert!(effects.contains(&Effect::ConnectIncoming { call })); // reach the server now
 //! carry_out(&effects);
 //!
 //! // reportNewIncomingCall's completion: CallKit shows the call.
-//! let effects = engine.handle(at(1_050), Event::IncomingCallReported { push, result: Ok(()) })?;
-//! assert!(effects.contains(&Effect::CompletePush { push }));
+//! let effects = engine.handle(at(1_050), Event::IncomingCallReported { report, result: Ok(()) })?;
+//! assert!(effects.contains(&Effect::CompletePush { push: PushId(1) }));
 //! carry_out(&effects);
 //!
 //! // The signalling stack reached the server: the call can be answered.

@@ -10,8 +10,8 @@
 use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS};
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
-    Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
-    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
+    Effect, Error, Event, Handle, HandleType, IncomingCallError, IncomingReport, Instant,
+    PayloadError, PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
     RequestTransactionError, Timer, TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
     OPAQUE_ID_NAMESPACE,
 };
@@ -50,7 +50,7 @@ fn assert_report_first(effects: &[Effect], push: u64, call: CallId) {
         }) => {
             assert_eq!(
                 *p,
-                PushId(push),
+                Some(PushId(push)),
                 "report names the wrong push: {effects:#?}"
             );
             assert_eq!(*c, call, "report names the wrong call: {effects:#?}");
@@ -94,7 +94,7 @@ fn count<F: Fn(&Effect) -> bool>(effects: &[Effect], f: F) -> usize {
 
 fn report(h: &mut Harness, push: u64, result: Result<(), IncomingCallError>) -> StepEffects {
     h.step(Event::IncomingCallReported {
-        push: PushId(push),
+        report: IncomingReport::Push(PushId(push)),
         result,
     })
 }
@@ -453,7 +453,7 @@ fn the_ninth_push_without_results_is_reported_and_completed_in_the_same_step() {
     // The overflowed push's own report completion finds nothing left to do.
     let before = h.engine.clone();
     match h.try_step(Event::IncomingCallReported {
-        push: PushId(9),
+        report: IncomingReport::Push(PushId(9)),
         result: Ok(()),
     }) {
         Ok(effects) => assert_eq!(effects, vec![]),
@@ -478,6 +478,8 @@ fn a_push_whose_time_went_backwards_is_still_handled_at_the_last_time() {
             push: PushId(1),
             payload: &payload(call),
             fallback_call: fallback_id(1),
+            must_report: None,
+            received_at_unix_ms: None,
         },
     );
     let effects = result.expect("a push is never refused");
@@ -1025,7 +1027,7 @@ fn a_call_the_remote_side_ended_before_its_push_is_reported_and_ended_at_once_wi
             }
             h.advance(100);
             let reported = h.step(Event::IncomingCallReported {
-                push: PushId(push),
+                report: IncomingReport::Push(PushId(push)),
                 result: Ok(()),
             });
             assert!(
@@ -3138,7 +3140,7 @@ fn an_unknown_push_transaction_or_timer_is_refused_and_changes_nothing() {
         refused(
             &mut h,
             Event::IncomingCallReported {
-                push: PushId(42),
+                report: IncomingReport::Push(PushId(42)),
                 result: Ok(()),
             }
         ),

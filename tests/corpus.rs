@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use callkit_engine::limits::MAX_CALLER_NAME_LEN;
 use callkit_engine::{
-    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, PushEndReason,
-    PushId, Timer, Uuid,
+    CallEndedReason, CallId, Config, Effect, Event, HandleType, IncomingCallError, IncomingReport,
+    PushEndReason, PushId, Timer, Uuid,
 };
 use callkit_engine_testkit::trace::{opaque_call_id, schema_by_name, SCHEMA_NAMES};
 use callkit_engine_testkit::{fallback_id, Harness};
@@ -347,6 +347,8 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
                 push: PushId(1),
                 payload: &payload,
                 fallback_call: fallback_id(1),
+                must_report: None,
+                received_at_unix_ms: None,
             })
             .unwrap_or_else(|e| panic!("{file}: push refused: {e}"));
         let timeline = || h.timeline();
@@ -363,7 +365,7 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
             .call_update
             .as_ref()
             .unwrap_or_else(|| panic!("{file}: the report has no call update"));
-        assert_eq!(*push, PushId(1), "{file}");
+        assert_eq!(*push, Some(PushId(1)), "{file}");
         assert!(
             completions(&effects).is_empty(),
             "{file}: completed before the report's result"
@@ -477,7 +479,7 @@ fn every_payload_gets_the_outcome_its_corpus_row_promises() {
 
         let result = h
             .try_step(Event::IncomingCallReported {
-                push: PushId(1),
+                report: IncomingReport::Push(PushId(1)),
                 result: Ok(()),
             })
             .unwrap_or_else(|e| panic!("{file}: report result refused: {e}"));
@@ -570,10 +572,12 @@ fn pushkit_rule_holds(payload: &[u8], config: Config, path: Completion) -> Resul
                 push: PushId(push),
                 payload,
                 fallback_call: fallback_id(push),
+                must_report: None,
+                received_at_unix_ms: None,
             })
             .map_err(|e| format!("push {push} refused: {e}"))?;
         if reports(&effects) != 1
-            || !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == PushId(push))
+            || !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == Some(PushId(push)))
         {
             return Err(format!(
                 "push {push}: the report is not the step's first and only report\n{}",
@@ -590,7 +594,7 @@ fn pushkit_rule_holds(payload: &[u8], config: Config, path: Completion) -> Resul
             Completion::Report(result) => {
                 h.advance(50);
                 h.try_step(Event::IncomingCallReported {
-                    push: PushId(push),
+                    report: IncomingReport::Push(PushId(push)),
                     result,
                 })
                 .map_err(|e| format!("report result of push {push} refused: {e}"))?

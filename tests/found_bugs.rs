@@ -2,8 +2,8 @@
 //! test named for the behaviour it wants (both fixed; docs/testing.md tells the story).
 
 use callkit_engine::{
-    CallId, Config, Event, HandleType, IncomingCallError, PushId, RequestTransactionError,
-    TransactionId,
+    CallId, Config, Event, HandleType, IncomingCallError, IncomingReport, PushId,
+    RequestTransactionError, TransactionId,
 };
 use callkit_engine_testkit::{call_id, Harness};
 
@@ -27,7 +27,7 @@ fn a_report_result_for_a_reused_push_id_answers_the_newest_push_not_an_older_cal
     h.advance_firing(5_000); // push 1 completed at its deadline, no report result
     h.push(1, &payload(b)); // the id is free again
     let effects = h.step(Event::IncomingCallReported {
-        push: PushId(1),
+        report: IncomingReport::Push(PushId(1)),
         result: Err(IncomingCallError::FilteredByDoNotDisturb),
     });
     assert!(h.engine.call(a).is_some(), "A must still ring: {effects:?}");

@@ -141,8 +141,9 @@ use callkit_engine::limits::{
     MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
 use callkit_engine::{
-    CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushEndReason, PushId, Timer, TransactionId,
+    CallEndedReason, CallId, Config, Effect, Error, Event, HandleType, IncomingCallError,
+    IncomingReport, Instant, PayloadError, PayloadSchema, PushEndReason, PushId, Timer,
+    TransactionId,
 };
 use callkit_engine_testkit::fuzzing::Checked;
 use callkit_engine_testkit::{action_id, call_id, fallback_id, StepEffects};
@@ -265,6 +266,8 @@ fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_t
             push: PushId(1001),
             payload: br#"{"duration":539114096,"id":"00000000-0000-4000-8000-000000000005","isVideo":true}"#,
             fallback_call: fallback_id(1001),
+            must_report: None,
+            received_at_unix_ms: None,
         },
     )
     .unwrap();
@@ -328,6 +331,8 @@ fn regression_f2b_an_unusable_push_whose_fallback_names_a_requested_outgoing_cal
                 push: PushId(1001),
                 payload,
                 fallback_call: a,
+                must_report: None,
+                received_at_unix_ms: None,
             },
         )
         .unwrap();
@@ -355,7 +360,7 @@ fn regression_f5_a_push_naming_the_apps_outgoing_call_is_reported_under_the_fall
     assert_eq!(
         effects[0],
         Effect::ReportNewIncomingCall {
-            push: PushId(60),
+            push: Some(PushId(60)),
             call: fallback_id(60)
         }
     );
@@ -364,7 +369,7 @@ fn regression_f5_a_push_naming_the_apps_outgoing_call_is_reported_under_the_fall
         .step(
             t + 2,
             Event::IncomingCallReported {
-                push: PushId(60),
+                report: IncomingReport::Push(PushId(60)),
                 result: Ok(()),
             },
         )
@@ -538,6 +543,8 @@ fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> StepEffe
             push: PushId(id),
             payload,
             fallback_call: fallback_id(id),
+            must_report: None,
+            received_at_unix_ms: None,
         },
     )
     .unwrap()
@@ -565,7 +572,7 @@ fn to_phase(k: &mut Checked<4, 8, 28>, n: u8, phase: u8) -> u64 {
                 k,
                 &mut t,
                 Event::IncomingCallReported {
-                    push: PushId(push_id),
+                    report: IncomingReport::Push(PushId(push_id)),
                     result: Ok(()),
                 },
             );
@@ -699,6 +706,8 @@ fn a_fallback_uuid_naming_a_live_call_reports_under_it_and_leaves_the_call_alone
                 push: PushId(50),
                 payload: b"not json",
                 fallback_call: call_id(1),
+                must_report: None,
+                received_at_unix_ms: None,
             },
         )
         .unwrap()
@@ -777,7 +786,7 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
         k.step(
             t + 1,
             Event::IncomingCallReported {
-                push: PushId(u64::from(n) + 1),
+                report: IncomingReport::Push(PushId(u64::from(n) + 1)),
                 result: Ok(()),
             },
         )
@@ -796,7 +805,7 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
         .step(
             t + 12,
             Event::IncomingCallReported {
-                push: PushId(101),
+                report: IncomingReport::Push(PushId(101)),
                 result: Ok(()),
             },
         )
@@ -812,7 +821,7 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
         k.step(
             t + 21,
             Event::IncomingCallReported {
-                push: PushId(p),
+                report: IncomingReport::Push(PushId(p)),
                 result: Err(IncomingCallError::Unknown),
             },
         )
@@ -821,7 +830,7 @@ fn the_recently_ended_and_recently_completed_rings_forget_the_oldest() {
     let late = k.step(
         t + 22,
         Event::IncomingCallReported {
-            push: PushId(1),
+            report: IncomingReport::Push(PushId(1)),
             result: Ok(()),
         },
     );

@@ -2,7 +2,8 @@
 //! the start action's checks against the provider configuration.
 
 use callkit_engine::{
-    CallCapabilities, CallId, Config, Effect, Event, HandleType, HandleTypes, PushId,
+    CallCapabilities, CallId, Config, Effect, Event, HandleType, HandleTypes, IncomingReport,
+    PushId,
 };
 use callkit_engine_testkit::{action_id, call_id, Harness};
 
@@ -29,7 +30,7 @@ fn answered(h: &mut Harness, n: u8) -> CallId {
     let call = call_id(n);
     h.push(u64::from(n), &payload(call));
     h.step(Event::IncomingCallReported {
-        push: PushId(u64::from(n)),
+        report: IncomingReport::Push(PushId(u64::from(n))),
         result: Ok(()),
     });
     h.step(Event::IncomingCallConnected { call });

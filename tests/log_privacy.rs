@@ -15,8 +15,8 @@ use std::sync::Mutex;
 
 use callkit_engine::limits::DEFAULT_MAX_EFFECTS;
 use callkit_engine::{
-    ActionId, CallId, Config, DtmfType, Effect, Effects, Engine, Event, HandleType, Instant,
-    PayloadSchema, PushId, Uuid,
+    ActionId, CallId, Config, DtmfType, Effect, Effects, Engine, Event, HandleType, IncomingReport,
+    Instant, PayloadSchema, PushId, Uuid,
 };
 use log::{Level, Log, Metadata, Record};
 
@@ -166,6 +166,8 @@ fn drive(schema: PayloadSchema, payload: &[u8]) -> Vec<String> {
             push: PushId(1),
             payload,
             fallback_call: CallId::from_bytes([0xf0; 16]),
+            must_report: None,
+            received_at_unix_ms: None,
         },
         &mut seen,
     )
@@ -179,7 +181,7 @@ fn drive(schema: PayloadSchema, payload: &[u8]) -> Vec<String> {
     let action = |n: u8| ActionId::from_bytes([n; 16]);
     let incoming = [
         Event::IncomingCallReported {
-            push: PushId(1),
+            report: IncomingReport::Push(PushId(1)),
             result: Ok(()),
         },
         Event::PerformAnswerCall {
@@ -337,15 +339,17 @@ fn a_report_error_reaches_the_log_with_its_raw_code_named_or_not() {
                 push: PushId(7),
                 payload,
                 fallback_call: CallId::from_bytes([0xf0; 16]),
+                must_report: None,
+                received_at_unix_ms: None,
             };
             engine.handle(Instant::from_millis(0), push).unwrap();
             let reported = Event::IncomingCallReported {
-                push: PushId(7),
+                report: IncomingReport::Push(PushId(7)),
                 result: Err(IncomingCallError::from_raw(code)),
             };
             engine.handle(Instant::from_millis(90), reported).unwrap();
         });
-        let expected = format!("push 7 report refused by CallKit: error {code}");
+        let expected = format!("incoming call report refused by CallKit: error {code}");
         assert!(
             records.iter().any(|r| r.text == expected),
             "{expected:?} not in {records:?}"

@@ -3,8 +3,8 @@
 
 use callkit_engine::limits::effects_needed;
 use callkit_engine::{
-    ActionId, CallAction, CallEndedReason, CallId, DtmfType, Effect, Instant, PushId, RejectReason,
-    Timer, TransactionId,
+    ActionId, CallAction, CallEndedReason, CallId, DtmfType, Effect, IncomingReport, Instant,
+    PushId, RejectReason, Timer, TransactionId,
 };
 use callkit_engine::{Config, Engine, Event};
 use callkit_engine_testkit::{action_id, call_id, fallback_id};
@@ -18,7 +18,7 @@ fn every_effect_about_a_call_names_it() {
     let a: ActionId = action_id(1);
     let about: Vec<Effect> = vec![
         Effect::ReportNewIncomingCall {
-            push: PushId(1),
+            push: Some(PushId(1)),
             call: c,
         },
         Effect::ReportCallUpdated { call: c },
@@ -115,6 +115,8 @@ fn a_steps_effects_iterate_in_order_and_print_with_their_data() {
                 push: PushId(1),
                 payload: payload.as_bytes(),
                 fallback_call: fallback_id(1),
+                must_report: None,
+                received_at_unix_ms: None,
             },
         )
         .expect("a push is never refused");
@@ -149,6 +151,8 @@ fn a_ringing_call_keeps_its_handle_and_video_flag() {
                     push: PushId(u64::from(n)),
                     payload: payload.as_bytes(),
                     fallback_call: fallback_id(u64::from(n)),
+                    must_report: None,
+                    received_at_unix_ms: None,
                 },
             )
             .expect("a push is never refused");
@@ -183,11 +187,11 @@ fn a_renamed_duplicate_push_updates_the_call_only_after_its_report_completed() {
     let pending = h.push(2, named_payload(1, "Second").as_bytes());
     assert_eq!(updates(&pending), 0, "{pending:?}");
     h.step(Event::IncomingCallReported {
-        push: PushId(1),
+        report: IncomingReport::Push(PushId(1)),
         result: Ok(()),
     });
     h.step(Event::IncomingCallReported {
-        push: PushId(2),
+        report: IncomingReport::Push(PushId(2)),
         result: Ok(()),
     });
     let known = h.push(3, named_payload(1, "Third").as_bytes());
@@ -237,7 +241,7 @@ fn a_duplicate_push_is_reported_with_the_calls_own_call_update() {
     assert!(first_update.remote_handle.is_some());
     assert!(first_update.localized_caller_name.is_some());
     h.step(Event::IncomingCallReported {
-        push: PushId(1),
+        report: IncomingReport::Push(PushId(1)),
         result: Ok(()),
     });
     // The copy carries nothing but the id: the report still shows the call as it is.

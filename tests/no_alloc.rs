@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use callkit_engine::limits::effects_needed;
-use callkit_engine::{Config, Event, IncomingCallError, PushId};
+use callkit_engine::{Config, Event, IncomingCallError, IncomingReport, PushId};
 use callkit_engine_testkit::invariants::set_engine_call_hook;
 use callkit_engine_testkit::sim::{CallKitSim, SimConfig};
 use callkit_engine_testkit::trace::{run_trace_file, schema_by_name, SCHEMA_NAMES};
@@ -123,7 +123,7 @@ fn the_engine_never_allocates_on_traces_corpus_simulator_runs_and_random_sequenc
                 h.push(1, bytes);
                 h.push(2, bytes);
                 let _ = h.try_step(Event::IncomingCallReported {
-                    push: PushId(1),
+                    report: IncomingReport::Push(PushId(1)),
                     result,
                 });
                 h.advance_firing(120_000);

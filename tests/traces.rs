@@ -166,7 +166,7 @@ fn apple_docs_call_rings_is_answered_and_hung_up_with_media_only_while_audio_is_
     let push = push_step.effects();
     match &push[0] {
         Effect::ReportNewIncomingCall { push, call: c } => {
-            assert_eq!((*push, *c), (PushId(1), call));
+            assert_eq!((*push, *c), (Some(PushId(1)), call));
             let handle = update.remote_handle.as_ref().expect("a handle");
             assert_eq!(handle.value.as_str(), "+14085551234");
             assert_eq!(handle.kind, callkit_engine::HandleType::PhoneNumber);
@@ -238,7 +238,7 @@ fn twilio_cancel_push_ends_the_call_remote_ended_and_both_pushes_complete() {
     assert!(matches!(
         cancel[0],
         Effect::ReportNewIncomingCall {
-            push: PushId(2),
+            push: Some(PushId(2)),
             ..
         }
     ));
@@ -264,14 +264,14 @@ fn twilio_cancel_push_ends_the_call_remote_ended_and_both_pushes_complete() {
 fn duplicate_push_gives_one_call_and_two_reports_under_the_same_uuid() {
     let o = run("duplicate-push.jsonl");
     let call = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
-    let reports: Vec<(PushId, CallId)> = o
+    let reports: Vec<(Option<PushId>, CallId)> = o
         .effects()
         .filter_map(|(_, e)| match e {
             Effect::ReportNewIncomingCall { push, call, .. } => Some((*push, *call)),
             _ => None,
         })
         .collect();
-    assert_eq!(reports, [(PushId(1), call), (PushId(2), call)]);
+    assert_eq!(reports, [(Some(PushId(1)), call), (Some(PushId(2)), call)]);
 
     // The second push creates nothing: no second connect, no second ring timer.
     let second = nth(&o, "voip_push_received", 1).effects();
@@ -431,7 +431,7 @@ fn malformed_payloads_are_reported_under_the_fallback_say_why_and_are_ended_fail
         let effects = step.effects();
         assert!(
             matches!(&effects[0], Effect::ReportNewIncomingCall { push, call }
-                if *push == PushId(n) && *call == fallback),
+                if *push == Some(PushId(n)) && *call == fallback),
             "push {n}: {effects:?}"
         );
         assert!(step
@@ -611,7 +611,7 @@ fn twilio_cancel_before_the_report_result_ends_the_call_once_callkit_confirms_it
     let call = opaque_call_id("CA3c5b7e1a9d2f4c6e8b0a1d3f5e7c9b2a");
     let cancel = nth(&o, "voip_push_received", 1).effects();
     assert!(
-        matches!(cancel[0], Effect::ReportNewIncomingCall { push: PushId(2), call: c, .. } if c == call)
+        matches!(cancel[0], Effect::ReportNewIncomingCall { push: Some(PushId(2)), call: c, .. } if c == call)
     );
     assert!(
         !cancel

@@ -27,8 +27,8 @@ use std::sync::OnceLock;
 
 use callkit_engine::limits::{effects_needed, MAX_PAYLOAD_LEN};
 use callkit_engine::{
-    ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, Instant, PayloadSchema,
-    PushId, Timer, TransactionId, Uuid,
+    ActionId, CallId, Config, Effect, Effects, Engine, Event, HandleType, IncomingReport, Instant,
+    PayloadSchema, PushId, Timer, TransactionId, Uuid,
 };
 use serde::Deserialize;
 
@@ -535,6 +535,8 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
             push: PushId(push),
             payload,
             fallback_call: CallId::from_bytes(fallback),
+            must_report: None,
+            received_at_unix_ms: None,
         }
     }
 
@@ -555,7 +557,7 @@ impl<const C: usize, const P: usize, const E: usize> Driver<C, P, E> {
         };
         self.step(event);
         self.step(Event::IncomingCallReported {
-            push,
+            report: IncomingReport::Push(push),
             result: Ok(()),
         });
         self.step(Event::IncomingCallConnected { call });
@@ -608,7 +610,7 @@ pub fn incoming_lifecycle<const C: usize, const P: usize, const E: usize>(
         &mut steps,
         "2-report-ok",
         Event::IncomingCallReported {
-            push: push_id,
+            report: IncomingReport::Push(push_id),
             result: Ok(()),
         },
     );

@@ -275,6 +275,11 @@ typedef struct ck_uuid {
 } ck_uuid;
 
 /**
+ * The unit of a payload's sent time (`callkit_engine::SentAtUnit`).
+ */
+typedef uint8_t ck_sent_at_unit;
+
+/**
  * Where the call fields sit in a VoIP push payload (`callkit_engine::PayloadSchema`).
  * Start from `ck_schema_preset`, then change keys with `ck_key_set`.
  */
@@ -328,6 +333,19 @@ typedef struct ck_schema {
    * Message type value that marks a cancel push (optional).
    */
   struct ck_key cancel_message_type;
+  /**
+   * Flag, 0 or 1: every push must carry its call id.
+   */
+  uint8_t require_call_id;
+  /**
+   * `CK_SENT_AT_*`: the unit of `sent_at_key`'s value.
+   */
+  ck_sent_at_unit sent_at_unit;
+  /**
+   * Key of an integer sent time since the Unix epoch (optional; none turns the
+   * maximum push age off).
+   */
+  struct ck_key sent_at_key;
 } ck_schema;
 
 /**
@@ -397,6 +415,11 @@ typedef struct ck_config {
    * `CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT`, in milliseconds (default 5000).
    */
   uint64_t audio_activation_timeout_ms;
+  /**
+   * The oldest a push may be, from the payload's sent time to `received_at_unix_ms`,
+   * and still ring, in milliseconds (default 30000).
+   */
+  uint64_t max_push_age_ms;
 } ck_config;
 
 /**
@@ -466,6 +489,11 @@ typedef struct ck_timer {
    */
   struct ck_uuid call;
 } ck_timer;
+
+/**
+ * `PKVoIPPushMetadata.mustReport` as a push event carries it.
+ */
+typedef uint8_t ck_must_report;
 
 /**
  * One thing that happened, as the host saw it. Zero it, set `kind`, then set the
@@ -569,6 +597,27 @@ typedef struct ck_event {
    * Flag, 0 or 1: `video` carries a new `hasVideo` (`CK_EVENT_CALL_DETAILS_CHANGED`).
    */
   uint8_t changes_video;
+  /**
+   * Flag, 0 or 1 (`CK_EVENT_INCOMING_CALL_REPORTED`): the completed report was made
+   * for the push `push` (1) or, without a push, for the call `call` (0); copy it from
+   * the effect's `has_push`.
+   */
+  uint8_t has_push;
+  /**
+   * `CK_MUST_REPORT_*`: `PKVoIPPushMetadata.mustReport` (`CK_EVENT_VOIP_PUSH_RECEIVED`;
+   * `CK_MUST_REPORT_UNKNOWN` before iOS 26.4).
+   */
+  ck_must_report must_report;
+  /**
+   * Flag, 0 or 1: `received_at_unix_ms` is set (`CK_EVENT_VOIP_PUSH_RECEIVED`).
+   */
+  uint8_t has_received_at;
+  /**
+   * The wall clock when the push arrived, in milliseconds since the Unix epoch
+   * (`CK_EVENT_VOIP_PUSH_RECEIVED`, when `has_received_at` is 1), for the maximum push
+   * age.
+   */
+  uint64_t received_at_unix_ms;
 } ck_event;
 
 /**
@@ -663,6 +712,12 @@ typedef struct ck_effect {
    * Mute (true) or unmute (`CK_EFFECT_SET_MUTED`, muted transactions).
    */
   bool muted;
+  /**
+   * `CK_EFFECT_REPORT_NEW_INCOMING_CALL`: the report is for the push `push` (true),
+   * or for a call announced without a push (false). Copy it into the completion's
+   * `ck_event.has_push`.
+   */
+  bool has_push;
 } ck_effect;
 
 /**
@@ -1356,6 +1411,28 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_OUTGOING_CALL_RINGING (ck_event_kind)32
 
 /**
+ * The app's own connection announced an incoming call: `call`, `handle` (empty when
+ * unknown), `handle_type`, `caller_name` (length 0 when unknown), `video`.
+ */
+#define CK_EVENT_INCOMING_CALL_ANNOUNCED (ck_event_kind)33
+
+/**
+ * Not known: iOS before 26.4 (the old delegate method); every push must be reported.
+ */
+#define CK_MUST_REPORT_UNKNOWN (ck_must_report)0
+
+/**
+ * `mustReport == true`.
+ */
+#define CK_MUST_REPORT_YES (ck_must_report)1
+
+/**
+ * `mustReport == false`: a push the engine would only report and end is completed
+ * without a report.
+ */
+#define CK_MUST_REPORT_NO (ck_must_report)2
+
+/**
  * `CXProvider.reportNewIncomingCall(with: call, update:)` with the call update in
  * `ck_step_data`; hand its completion back as `CK_EVENT_INCOMING_CALL_REPORTED` with
  * `push`. Fields: `push`, `call`.
@@ -1509,6 +1586,12 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT (ck_effect_kind)28
 
 /**
+ * A stale push's call was missed (the caller's details in the step's call update):
+ * post a missed-call notification.
+ */
+#define CK_EFFECT_MISSED_CALL (ck_effect_kind)29
+
+/**
  * `CXStartCallAction(call:handle:)`, `isVideo` = `video`; handle in `ck_step_data`.
  */
 #define CK_CALL_ACTION_START_CALL (ck_call_action_kind)1
@@ -1565,7 +1648,8 @@ typedef int64_t ck_request_transaction_error;
 #define CK_PUSH_END_REASON_UNREADABLE (ck_push_end_reason)1
 
 /**
- * A cancel push without a call id.
+ * A push without a call id where one is needed: a cancel, or any push under a schema
+ * that requires the id.
  */
 #define CK_PUSH_END_REASON_MISSING_CALL_ID (ck_push_end_reason)2
 
@@ -1588,6 +1672,11 @@ typedef int64_t ck_request_transaction_error;
  * The push names the app's own outgoing call.
  */
 #define CK_PUSH_END_REASON_OUTGOING_CALL_ID (ck_push_end_reason)6
+
+/**
+ * The push is older than the maximum push age: a missed call (`CK_EFFECT_MISSED_CALL`).
+ */
+#define CK_PUSH_END_REASON_STALE (ck_push_end_reason)7
 
 /**
  * Longer than `CK_MAX_PAYLOAD_LEN`.
@@ -1680,6 +1769,11 @@ typedef int64_t ck_request_transaction_error;
 #define CK_PAYLOAD_FIELD_MESSAGE_TYPE (ck_payload_field)8
 
 /**
+ * The sent-time key.
+ */
+#define CK_PAYLOAD_FIELD_SENT_AT (ck_payload_field)9
+
+/**
  * The value is a UUID string, used as is.
  */
 #define CK_CALL_ID_UUID (ck_call_id_kind)1
@@ -1730,6 +1824,16 @@ typedef int64_t ck_request_transaction_error;
  * The react-native layout nested under `data`.
  */
 #define CK_SCHEMA_NESTED_DATA (ck_schema_preset_kind)8
+
+/**
+ * Seconds since the Unix epoch.
+ */
+#define CK_SENT_AT_SECONDS (ck_sent_at_unit)1
+
+/**
+ * Milliseconds since the Unix epoch.
+ */
+#define CK_SENT_AT_MILLISECONDS (ck_sent_at_unit)2
 
 /**
  * Reported with `reportNewIncomingCall`.

@@ -453,6 +453,19 @@ pub const CK_EVENT_TIMER_FIRED: ck_event_kind = 30 as ck_event_kind;
 pub const CK_EVENT_CALL_DETAILS_CHANGED: ck_event_kind = 31 as ck_event_kind;
 /// Signalling: the remote side of an outgoing call is ringing (SIP 180): `call`.
 pub const CK_EVENT_OUTGOING_CALL_RINGING: ck_event_kind = 32 as ck_event_kind;
+/// The app's own connection announced an incoming call: `call`, `handle` (empty when
+/// unknown), `handle_type`, `caller_name` (length 0 when unknown), `video`.
+pub const CK_EVENT_INCOMING_CALL_ANNOUNCED: ck_event_kind = 33 as ck_event_kind;
+
+/// `PKVoIPPushMetadata.mustReport` as a push event carries it.
+pub type ck_must_report = u8;
+/// Not known: iOS before 26.4 (the old delegate method); every push must be reported.
+pub const CK_MUST_REPORT_UNKNOWN: ck_must_report = 0 as ck_must_report;
+/// `mustReport == true`.
+pub const CK_MUST_REPORT_YES: ck_must_report = 1 as ck_must_report;
+/// `mustReport == false`: a push the engine would only report and end is completed
+/// without a report.
+pub const CK_MUST_REPORT_NO: ck_must_report = 2 as ck_must_report;
 
 /// One thing that happened, as the host saw it. Zero it, set `kind`, then set the
 /// fields that kind reads (listed at each `CK_EVENT_*` constant); the other fields are
@@ -512,6 +525,19 @@ pub struct ck_event {
     pub caller_name: ck_str,
     /// Flag, 0 or 1: `video` carries a new `hasVideo` (`CK_EVENT_CALL_DETAILS_CHANGED`).
     pub changes_video: u8,
+    /// Flag, 0 or 1 (`CK_EVENT_INCOMING_CALL_REPORTED`): the completed report was made
+    /// for the push `push` (1) or, without a push, for the call `call` (0); copy it from
+    /// the effect's `has_push`.
+    pub has_push: u8,
+    /// `CK_MUST_REPORT_*`: `PKVoIPPushMetadata.mustReport` (`CK_EVENT_VOIP_PUSH_RECEIVED`;
+    /// `CK_MUST_REPORT_UNKNOWN` before iOS 26.4).
+    pub must_report: ck_must_report,
+    /// Flag, 0 or 1: `received_at_unix_ms` is set (`CK_EVENT_VOIP_PUSH_RECEIVED`).
+    pub has_received_at: u8,
+    /// The wall clock when the push arrived, in milliseconds since the Unix epoch
+    /// (`CK_EVENT_VOIP_PUSH_RECEIVED`, when `has_received_at` is 1), for the maximum push
+    /// age.
+    pub received_at_unix_ms: u64,
 }
 
 impl ck_event {
@@ -544,6 +570,10 @@ impl ck_event {
             },
             caller_name: ck_str::empty(),
             changes_video: 0,
+            has_push: 0,
+            must_report: CK_MUST_REPORT_UNKNOWN,
+            has_received_at: 0,
+            received_at_unix_ms: 0,
         }
     }
 }
@@ -624,6 +654,9 @@ pub const CK_EFFECT_STOP_RINGBACK: ck_effect_kind = 27 as ck_effect_kind;
 /// call's answer or start action being fulfilled; the call is left as it is (activate
 /// `AVAudioSession` yourself, or end the call). Fields: `call`.
 pub const CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT: ck_effect_kind = 28 as ck_effect_kind;
+/// A stale push's call was missed (the caller's details in the step's call update):
+/// post a missed-call notification.
+pub const CK_EFFECT_MISSED_CALL: ck_effect_kind = 29 as ck_effect_kind;
 
 /// The `CXCallAction` a `CK_EFFECT_REQUEST_TRANSACTION` asks for.
 pub type ck_call_action_kind = u32;
@@ -677,6 +710,10 @@ pub struct ck_effect {
     pub on_hold: bool,
     /// Mute (true) or unmute (`CK_EFFECT_SET_MUTED`, muted transactions).
     pub muted: bool,
+    /// `CK_EFFECT_REPORT_NEW_INCOMING_CALL`: the report is for the push `push` (true),
+    /// or for a call announced without a push (false). Copy it into the completion's
+    /// `ck_event.has_push`.
+    pub has_push: bool,
 }
 
 /// A `CXHandle`: type and value (UTF-8, not NUL-terminated, `value_len` bytes).
@@ -735,7 +772,8 @@ pub const CK_STEP_DATA_PUSH_TOKEN_HEX: ck_step_data_kind = 4 as ck_step_data_kin
 pub type ck_push_end_reason = u8;
 /// The payload could not be read: `payload_error` says why, `payload_field` where.
 pub const CK_PUSH_END_REASON_UNREADABLE: ck_push_end_reason = 1 as ck_push_end_reason;
-/// A cancel push without a call id.
+/// A push without a call id where one is needed: a cancel, or any push under a schema
+/// that requires the id.
 pub const CK_PUSH_END_REASON_MISSING_CALL_ID: ck_push_end_reason = 2 as ck_push_end_reason;
 /// A cancel push for a call that is not ringing here.
 pub const CK_PUSH_END_REASON_CANCELLED_UNKNOWN_CALL: ck_push_end_reason = 3 as ck_push_end_reason;
@@ -745,6 +783,8 @@ pub const CK_PUSH_END_REASON_CALL_ENDED: ck_push_end_reason = 4 as ck_push_end_r
 pub const CK_PUSH_END_REASON_CALL_CAPACITY: ck_push_end_reason = 5 as ck_push_end_reason;
 /// The push names the app's own outgoing call.
 pub const CK_PUSH_END_REASON_OUTGOING_CALL_ID: ck_push_end_reason = 6 as ck_push_end_reason;
+/// The push is older than the maximum push age: a missed call (`CK_EFFECT_MISSED_CALL`).
+pub const CK_PUSH_END_REASON_STALE: ck_push_end_reason = 7 as ck_push_end_reason;
 
 /// Why a payload could not be read (`callkit_engine::PayloadError`).
 pub type ck_payload_error = u8;
@@ -787,6 +827,8 @@ pub const CK_PAYLOAD_FIELD_MEDIA_TYPE: ck_payload_field = 6 as ck_payload_field;
 pub const CK_PAYLOAD_FIELD_RING_TIMEOUT: ck_payload_field = 7 as ck_payload_field;
 /// The message type key.
 pub const CK_PAYLOAD_FIELD_MESSAGE_TYPE: ck_payload_field = 8 as ck_payload_field;
+/// The sent-time key.
+pub const CK_PAYLOAD_FIELD_SENT_AT: ck_payload_field = 9 as ck_payload_field;
 
 /// The one piece of variable-size data a step's effects refer to, copied out of the
 /// engine (nothing in it points into library memory). Only the part `kind` names is
@@ -944,7 +986,21 @@ pub struct ck_schema {
     pub message_type_key: ck_key,
     /// Message type value that marks a cancel push (optional).
     pub cancel_message_type: ck_key,
+    /// Flag, 0 or 1: every push must carry its call id.
+    pub require_call_id: u8,
+    /// `CK_SENT_AT_*`: the unit of `sent_at_key`'s value.
+    pub sent_at_unit: ck_sent_at_unit,
+    /// Key of an integer sent time since the Unix epoch (optional; none turns the
+    /// maximum push age off).
+    pub sent_at_key: ck_key,
 }
+
+/// The unit of a payload's sent time (`callkit_engine::SentAtUnit`).
+pub type ck_sent_at_unit = u8;
+/// Seconds since the Unix epoch.
+pub const CK_SENT_AT_SECONDS: ck_sent_at_unit = 1 as ck_sent_at_unit;
+/// Milliseconds since the Unix epoch.
+pub const CK_SENT_AT_MILLISECONDS: ck_sent_at_unit = 2 as ck_sent_at_unit;
 
 /// Everything an engine is configured with (`callkit_engine::Config`). Fill it with
 /// `ck_config_default`, change what you need, pass it to `ck_engine_init`. Flags are
@@ -985,6 +1041,9 @@ pub struct ck_config {
     /// inactive, the engine waits for `didActivate` before
     /// `CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT`, in milliseconds (default 5000).
     pub audio_activation_timeout_ms: u64,
+    /// The oldest a push may be, from the payload's sent time to `received_at_unix_ms`,
+    /// and still ring, in milliseconds (default 30000).
+    pub max_push_age_ms: u64,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,9 +4,9 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
-    HandleTypes, IncomingCallError, Instant, PayloadField, PayloadSchema, ProviderConfiguration,
-    PushEndReason, PushId, RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer,
-    TransactionId, Uuid,
+    HandleTypes, IncomingCallError, IncomingReport, Instant, PayloadField, PayloadSchema,
+    ProviderConfiguration, PushEndReason, PushId, RejectReason, RequestTransactionError,
+    SchemaError, SchemaKey, SentAtUnit, Timer, TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -97,7 +97,7 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
 /// with no gap. Kept beside the decoder, so that a new kind moves it in the same edit;
 /// the every-kind test reads it.
 #[cfg(test)]
-pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_OUTGOING_CALL_RINGING;
+pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_INCOMING_CALL_ANNOUNCED;
 
 /// The engine event for `ev`, borrowing its bytes and text.
 ///
@@ -115,6 +115,13 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
             // SAFETY: see above.
             payload: unsafe { bytes(ev.payload.ptr, ev.payload.len) }?,
             fallback_call: call_id(ev.fallback_call),
+            must_report: match ev.must_report {
+                CK_MUST_REPORT_UNKNOWN => None,
+                CK_MUST_REPORT_YES => Some(true),
+                CK_MUST_REPORT_NO => Some(false),
+                _ => return Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
+            },
+            received_at_unix_ms: flag(ev.has_received_at)?.then_some(ev.received_at_unix_ms),
         },
         CK_EVENT_PUSH_CREDENTIALS_UPDATED => Event::PushCredentialsUpdated {
             // SAFETY: see above.
@@ -122,7 +129,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         },
         CK_EVENT_PUSH_CREDENTIALS_INVALIDATED => Event::PushCredentialsInvalidated,
         CK_EVENT_INCOMING_CALL_REPORTED => Event::IncomingCallReported {
-            push: PushId(ev.push),
+            report: IncomingReport::of(call, flag(ev.has_push)?.then_some(PushId(ev.push))),
             result: apple_result(ev, IncomingCallError::from_raw)?,
         },
         CK_EVENT_PROVIDER_DID_BEGIN => Event::ProviderDidBegin,
@@ -209,6 +216,18 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
             }
         }
         CK_EVENT_OUTGOING_CALL_RINGING => Event::OutgoingCallRinging { call },
+        CK_EVENT_INCOMING_CALL_ANNOUNCED => {
+            // SAFETY: see above.
+            let name = unsafe { text(ev.caller_name.ptr, ev.caller_name.len) }?;
+            Event::IncomingCallAnnounced {
+                call,
+                // SAFETY: see above.
+                handle: unsafe { text(ev.handle.ptr, ev.handle.len) }?,
+                handle_type: handle_type(ev.handle_type)?,
+                caller_name: (!name.is_empty()).then_some(name),
+                video: flag(ev.video)?,
+            }
+        }
         _ => return Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     })
 }
@@ -275,8 +294,10 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
     match *e {
         Effect::ReportNewIncomingCall { push, call } => {
             out = with_call(CK_EFFECT_REPORT_NEW_INCOMING_CALL, call);
-            out.push = push.0;
+            out.has_push = push.is_some();
+            out.push = push.map_or(0, |p| p.0);
         }
+        Effect::MissedCall { call } => out = with_call(CK_EFFECT_MISSED_CALL, call),
         Effect::ReportCallUpdated { call } => out = with_call(CK_EFFECT_REPORT_CALL_UPDATED, call),
         Effect::ReportOutgoingCallStartedConnecting { call, at } => {
             out = with_call(CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING, call);
@@ -553,6 +574,13 @@ pub(crate) fn schema(s: &ck_schema) -> Res<PayloadSchema> {
     let ring_timeout = optional_key(&s.ring_timeout_key)?;
     let message_type = optional_key(&s.message_type_key)?;
     let cancel = optional_key(&s.cancel_message_type)?;
+    let sent_at = optional_key(&s.sent_at_key)?;
+    let sent_at_unit = match s.sent_at_unit {
+        CK_SENT_AT_SECONDS => SentAtUnit::Seconds,
+        CK_SENT_AT_MILLISECONDS => SentAtUnit::Milliseconds,
+        _ => return Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
+    };
+    let require_call_id = flag(s.require_call_id)?;
     let build = || -> Result<PayloadSchema, SchemaError> {
         PayloadSchema::apple_docs()
             .with_root(root)?
@@ -563,7 +591,9 @@ pub(crate) fn schema(s: &ck_schema) -> Res<PayloadSchema> {
             .with_video(video)?
             .with_media_type(media_type)?
             .with_ring_timeout(ring_timeout)?
-            .with_message_type(message_type, cancel)
+            .with_message_type(message_type, cancel)?
+            .with_sent_at(sent_at, sent_at_unit)
+            .map(|s| s.with_required_call_id(require_call_id))
     };
     build().map_err(|_| ck_result::CK_RESULT_INVALID_SCHEMA)
 }
@@ -598,6 +628,12 @@ pub(crate) fn c_schema(p: &PayloadSchema) -> ck_schema {
         ring_timeout_key: c_optional_key(&p.ring_timeout_key),
         message_type_key: c_optional_key(&p.message_type_key),
         cancel_message_type: c_optional_key(&p.cancel_message_type),
+        require_call_id: p.require_call_id.into(),
+        sent_at_unit: match p.sent_at_unit {
+            SentAtUnit::Seconds => CK_SENT_AT_SECONDS,
+            SentAtUnit::Milliseconds => CK_SENT_AT_MILLISECONDS,
+        },
+        sent_at_key: c_optional_key(&p.sent_at_key),
     }
 }
 
@@ -666,6 +702,7 @@ pub(crate) fn config(c: &ck_config) -> Res<Config> {
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,
+        max_push_age_ms: c.max_push_age_ms,
     })
 }
 
@@ -686,5 +723,6 @@ pub(crate) fn c_config(c: &Config) -> ck_config {
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         schema: c_schema(&c.schema),
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,
+        max_push_age_ms: c.max_push_age_ms,
     }
 }

@@ -242,6 +242,7 @@ int main(void) {
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_UNKNOWN_CALL;
     cases[k].ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
     cases[k].ev.push = 99;
+    cases[k].ev.has_push = 1;
     cases[k].now_ms = 2000, cases[k++].expected = CK_RESULT_UNKNOWN_PUSH;
     cases[k].ev = event(CK_EVENT_TRANSACTION_COMPLETED);
     cases[k].ev.transaction = 42;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (source, arguments: `true` when the program takes the payload directory).
-const PROGRAMS: [(&str, bool); 10] = [
+const PROGRAMS: [(&str, bool); 11] = [
     ("incoming_apple_docs.c", true),
     ("outgoing_call.c", false),
     ("malformed_push.c", true),
@@ -23,6 +23,7 @@ const PROGRAMS: [(&str, bool); 10] = [
     ("next_due_timer.c", false),
     ("hold_ringback_audio.c", false),
     ("late_details.c", false),
+    ("call_sources.c", false),
     ("cpp_compat.cpp", false),
     ("log_callback.c", true),
 ];

@@ -22,6 +22,7 @@ static void answered(uint64_t push, const char *id, ck_uuid action, uint64_t at,
   handle_ok(&engine, at, &ev, s);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = push;
+  ev.has_push = 1;
   handle_ok(&engine, at + 100, &ev, s);
   ev = call_event(CK_EVENT_INCOMING_CALL_CONNECTED, uuid(id));
   handle_ok(&engine, at + 200, &ev, s);
@@ -199,6 +200,7 @@ static void mute_while_connecting(void) {
   handle_ok(&engine, 0, &ev, &s);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
+  ev.has_push = 1;
   handle_ok(&engine, 100, &ev, &s);
   /* Answered before the connection: deferred. Muted meanwhile: fulfilled. */
   ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);

@@ -75,6 +75,7 @@ int main(int argc, char **argv) {
   /* 150 ms: CallKit accepted the report; now the PushKit completion may run. */
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
+  ev.has_push = 1;
   handle_ok(&engine, 150, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER);
   CHECK(s.fx[0].push == 1);

@@ -48,6 +48,7 @@ int main(void) {
   /* CallKit accepts the report: the kept details follow as one call update. */
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
+  ev.has_push = 1;
   handle_ok(&engine, 30, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_CALL_UPDATED);
   CHECK(uuid_eq(s.fx[2].call, call));
@@ -55,6 +56,7 @@ int main(void) {
   check_text(s.data.call_update.caller_name, s.data.call_update.caller_name_len, "Bob Lee");
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 2;
+  ev.has_push = 1;
   ev.has_error = 1;
   ev.error_code = CK_INCOMING_CALL_ERROR_CALL_UUID_ALREADY_EXISTS;
   handle_ok(&engine, 31, &ev, &s);
@@ -109,6 +111,7 @@ int main(void) {
   ck_uuid cancelled = s.fx[0].call;
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 3;
+  ev.has_push = 1;
   handle_ok(&engine, 90, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_CALL_ENDED);
   CHECK(uuid_eq(s.fx[2].call, cancelled));
@@ -119,6 +122,7 @@ int main(void) {
   handle_ok(&engine, 100, &ev, &s);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 4;
+  ev.has_push = 1;
   ev.has_error = 1;
   ev.error_code = CK_INCOMING_CALL_ERROR_FILTERED_BY_BLOCK_LIST;
   handle_ok(&engine, 150, &ev, &s);
@@ -141,6 +145,7 @@ int main(void) {
   CHECK(s.data.has_push_end_reason && s.data.push_end_reason == CK_PUSH_END_REASON_CALL_ENDED);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 5;
+  ev.has_push = 1;
   handle_ok(&engine, 800, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_CALL_ENDED);
   CHECK(s.fx[2].ended_reason == CK_CALL_ENDED_REASON_ANSWERED_ELSEWHERE);

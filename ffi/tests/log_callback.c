@@ -113,6 +113,7 @@ static int drive(ck_schema_preset_kind preset, const uint8_t *payload, size_t le
 
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
+  ev.has_push = 1;
   logged(1100, &ev, &s);
   ev = action_event(CK_EVENT_PERFORM_ANSWER_CALL, uuid_fill(0xa1), call);
   logged(1200, &ev, &s);

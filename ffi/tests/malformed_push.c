@@ -38,6 +38,7 @@ static void malformed(uint64_t now_ms, uint64_t push, const uint8_t *bytes, size
 
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = push;
+  ev.has_push = 1;
   handle_ok(&engine, now_ms + 80, &ev, &s);
   CHECK_KINDS(&s, CK_EFFECT_COMPLETE_PUSH, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_CALL_ENDED);
   CHECK(s.fx[0].push == push);
@@ -108,6 +109,7 @@ int main(int argc, char **argv) {
     /* CallKit's late answer for an already completed push is accepted quietly. */
     ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
     ev.push = 6;
+    ev.has_push = 1;
     handle_ok(&engine, 17100, &ev, &s);
     CHECK(find(&s, CK_EFFECT_COMPLETE_PUSH) < 0);
   }
@@ -122,6 +124,7 @@ int main(int argc, char **argv) {
     CHECK(s.data.call_update.remote_handle.handle_type == CK_HANDLE_TYPE_EMAIL_ADDRESS);
     ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
     ev.push = 7;
+    ev.has_push = 1;
     ev.has_error = 1;
     ev.error_code = CK_INCOMING_CALL_ERROR_FILTERED_BY_DO_NOT_DISTURB;
     handle_ok(&engine, 20100, &ev, &s);

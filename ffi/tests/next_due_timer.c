@@ -57,6 +57,7 @@ int main(void) {
   for (uint64_t id = 1; id <= 2; id++) {
     ck_event ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
     ev.push = id;
+    ev.has_push = 1;
     handle_ok(&engine, 100, &ev, &s);
   }
 

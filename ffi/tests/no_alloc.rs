@@ -88,6 +88,7 @@ fn no_ck_call_allocates() {
     push.fallback_call = uuid(0xfb);
     let mut reported = ck_event::zeroed(CK_EVENT_INCOMING_CALL_REPORTED);
     reported.push = 1;
+    reported.has_push = 1;
     let mut connected = ck_event::zeroed(CK_EVENT_INCOMING_CALL_CONNECTED);
     connected.call = call;
     let mut answer = ck_event::zeroed(CK_EVENT_PERFORM_ANSWER_CALL);

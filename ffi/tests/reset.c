@@ -31,6 +31,7 @@ static ck_uuid ring(uint64_t now_ms, uint64_t push, const char *id, const char *
   check_text(s.data.call_update.caller_name, s.data.call_update.caller_name_len, name);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = push;
+  ev.has_push = 1;
   handle_ok(&engine, now_ms + 10, &ev, &s);
   CHECK(s.fx[0].kind == CK_EFFECT_COMPLETE_PUSH);
   return uuid(id);
@@ -95,6 +96,7 @@ int main(int argc, char **argv) {
   CHECK(s.fx[3].timer.kind == CK_TIMER_RING && s.fx[3].at_ms == 45000); /* the config's ring */
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 1;
+  ev.has_push = 1;
   handle_ok(&engine, 100, &ev, &s);
   connected(800, a);
   answer(3000, a, 0xa1);
@@ -150,6 +152,7 @@ int main(int argc, char **argv) {
   CHECK(s.data.has_push_end_reason && s.data.push_end_reason == CK_PUSH_END_REASON_CALL_ENDED);
   ev = event(CK_EVENT_INCOMING_CALL_REPORTED);
   ev.push = 4;
+  ev.has_push = 1;
   handle_ok(&engine, 26010, &ev, &s);
   CHECK(find(&s, CK_EFFECT_REPORT_CALL_ENDED) >= 0);
   CHECK(s.fx[find(&s, CK_EFFECT_REPORT_CALL_ENDED)].ended_reason == CK_CALL_ENDED_REASON_REMOTE_ENDED);

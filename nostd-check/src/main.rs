@@ -62,6 +62,8 @@ fn push_reported<const C: usize, const P: usize, const E: usize>(
         push: PushId(push),
         payload,
         fallback_call: CallId::from_bytes([fallback; 16]),
+        must_report: None,
+        received_at_unix_ms: None,
     };
     let effects = engine
         .handle(Instant::from_millis(now_ms), event)

@@ -227,9 +227,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 out.push(Effect::UnregisterPushToken);
                 Ok(())
             }
-            Event::IncomingCallReported { report, result } => {
-                self.on_reported(report, result, out)
-            }
+            Event::IncomingCallReported { report, result } => self.on_reported(report, result, out),
             Event::ProviderDidReset => {
                 self.on_reset(out);
                 Ok(())

@@ -71,7 +71,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         };
         let call = match parsed.call {
             Some(call) => call,
-            None if self.config.schema.require_call_id => {
+            // A cancel without an id is a cancel for no call here (below).
+            None if self.config.schema.require_call_id && parsed.kind == PushKind::Call => {
                 let update = self.update_from(&parsed);
                 let why = PushEndReason::MissingCallId;
                 self.report_unusable(push, fallback, update, why, skip, out);
@@ -265,7 +266,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             });
         }
         // The report's update, or the update sent with `reportCall(with:updated:)`.
-        out.set_call_update(c.update(blank));
+        if !skip || may_update {
+            out.set_call_update(c.update(blank));
+        }
         if skip {
             self.complete_unreported(push, out);
         } else {

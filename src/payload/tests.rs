@@ -51,8 +51,14 @@ fn the_sent_time_is_read_in_the_schemas_unit_and_a_negative_or_null_one_is_no_ti
         .unwrap();
     let read = |schema: &PayloadSchema, json: &str| schema.parse(json.as_bytes());
     let sent = |r: Result<PushPayload, PayloadError>| r.map(|p| p.sent_at_unix_ms);
-    assert_eq!(sent(read(&seconds, r#"{"sentAt": 1700000000}"#)), Ok(Some(1_700_000_000_000)));
-    assert_eq!(sent(read(&millis, r#"{"sentAt": 1700000000123}"#)), Ok(Some(1_700_000_000_123)));
+    assert_eq!(
+        sent(read(&seconds, r#"{"sentAt": 1700000000}"#)),
+        Ok(Some(1_700_000_000_000))
+    );
+    assert_eq!(
+        sent(read(&millis, r#"{"sentAt": 1700000000123}"#)),
+        Ok(Some(1_700_000_000_123))
+    );
     assert_eq!(sent(read(&seconds, r#"{"sentAt": -5}"#)), Ok(None));
     assert_eq!(sent(read(&seconds, r#"{"sentAt": null}"#)), Ok(None));
     assert_eq!(sent(read(&seconds, r#"{"uuid": null}"#)), Ok(None));
@@ -62,13 +68,20 @@ fn the_sent_time_is_read_in_the_schemas_unit_and_a_negative_or_null_one_is_no_ti
         Ok(Some(u64::MAX))
     );
     // Without the key in the schema the field is skipped like any other.
-    assert_eq!(sent(read(&PayloadSchema::default(), r#"{"sentAt": 1}"#)), Ok(None));
     assert_eq!(
-        seconds.parse_at(br#"{"sentAt": "yesterday"}"#).map(|p| p.sent_at_unix_ms),
+        sent(read(&PayloadSchema::default(), r#"{"sentAt": 1}"#)),
+        Ok(None)
+    );
+    assert_eq!(
+        seconds
+            .parse_at(br#"{"sentAt": "yesterday"}"#)
+            .map(|p| p.sent_at_unix_ms),
         Err((PayloadError::WrongType, Some(PayloadField::SentAt)))
     );
     assert_eq!(
-        seconds.parse_at(br#"{"sentAt": 1, "sentAt": 2}"#).map(|p| p.sent_at_unix_ms),
+        seconds
+            .parse_at(br#"{"sentAt": 1, "sentAt": 2}"#)
+            .map(|p| p.sent_at_unix_ms),
         Err((PayloadError::DuplicateKey, Some(PayloadField::SentAt)))
     );
 }
@@ -86,7 +99,10 @@ fn the_presets_whose_servers_always_send_the_call_id_require_it() {
         PayloadSchema::linphone_flexisip(),
     ]
     .map(|s| s.require_call_id);
-    assert_eq!(required, [false, false, false, false, true, true, true, true]);
+    assert_eq!(
+        required,
+        [false, false, false, false, true, true, true, true]
+    );
 }
 
 #[test]

@@ -36,6 +36,10 @@ pub fn golden_effects(step: &StepEffects, at_ms: u64) -> Vec<Value> {
         digits: step.dtmf_digits.clone(),
         token_hex: step.push_token_hex.clone(),
         push_end: step.push_end_reason,
+        reported: step
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::ReportNewIncomingCall { .. })),
         used: [false; 4],
     };
     let effects: Vec<Value> = step
@@ -98,6 +102,9 @@ struct Data {
     digits: Option<String>,
     token_hex: Option<String>,
     push_end: Option<PushEndReason>,
+    /// Whether the step reports a call (else a push end reason goes with the push's
+    /// completion: a push completed without a report under `mustReport == false`).
+    reported: bool,
     used: [bool; 4],
 }
 
@@ -112,7 +119,7 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
     let e = effect;
     match effect {
         Effect::ReportNewIncomingCall { push, call: c } => json!({
-            "kind": "report_new_incoming_call", "push": push.0, "call": call(c),
+            "kind": "report_new_incoming_call", "push": push.map(|p| p.0), "call": call(c),
             "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
             "end_reason": data.push_end.as_ref().map_or(Value::Null, push_end_json),
         }),
@@ -137,6 +144,10 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             json!({"kind": "fulfill_action", "action": uuid(&action.0)})
         }
         Effect::FailAction { action } => json!({"kind": "fail_action", "action": uuid(&action.0)}),
+        Effect::CompletePush { push } if !data.reported && data.push_end.is_some() => json!({
+            "kind": "complete_push", "push": push.0,
+            "end_reason": data.push_end.as_ref().map_or(Value::Null, push_end_json),
+        }),
         Effect::CompletePush { push } => json!({"kind": "complete_push", "push": push.0}),
         Effect::RequestTransaction {
             transaction,
@@ -162,6 +173,10 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             json!({"kind": "request_transaction", "transaction": transaction.0, "action": action})
         }
         Effect::ConnectIncoming { call: c } => json!({"kind": "connect_incoming", "call": call(c)}),
+        Effect::MissedCall { call: c } => json!({
+            "kind": "missed_call", "call": call(c),
+            "update": update_json(&take(&data.update, &mut data.used[0], "call update", e)),
+        }),
         Effect::AnswerIncoming { call: c } => json!({"kind": "answer_incoming", "call": call(c)}),
         Effect::RejectIncoming { call: c, reason } => {
             json!({"kind": "reject_incoming", "call": call(c), "reason": reason.raw()})
@@ -230,13 +245,14 @@ pub fn push_end_words(reason: PushEndReason) -> String {
             Some(field) => format!("payload unreadable ({error}) at the schema's {field:?} key"),
             None => format!("payload unreadable ({error})"),
         },
-        PushEndReason::MissingCallId => String::from("a cancel push without a call id"),
+        PushEndReason::MissingCallId => String::from("a push without the call id it needs"),
         PushEndReason::CancelledUnknownCall => {
             String::from("a cancel push for a call not ringing here")
         }
         PushEndReason::CallEnded => String::from("a copy of a push for a call that ended"),
         PushEndReason::CallCapacity => String::from("every call slot is taken"),
         PushEndReason::OutgoingCallId => String::from("it names the app's outgoing call"),
+        PushEndReason::Stale => String::from("the push is older than the maximum push age"),
         _ => format!("{reason:?}"),
     }
 }
@@ -258,11 +274,11 @@ pub fn effect_words(effect: &Effect, data: &StepEffects) -> String {
     let either = |yes: bool, a: &str, b: &str| String::from(if yes { a } else { b });
     match effect {
         F::ReportNewIncomingCall { push, .. } => {
-            let mut s = format!(
-                "reportNewIncomingCall call {c} for push #{}: {}",
-                push.0,
-                update()
-            );
+            let source = match push {
+                Some(push) => format!("push #{}", push.0),
+                None => String::from("the app's connection"),
+            };
+            let mut s = format!("reportNewIncomingCall call {c} for {source}: {}", update());
             if let Some(reason) = data.push_end_reason {
                 let _ = write!(s, "; to end once accepted: {}", push_end_words(reason));
             }
@@ -284,7 +300,17 @@ pub fn effect_words(effect: &Effect, data: &StepEffects) -> String {
         ),
         F::FulfillAction { action } => format!("fulfill action {}", short_action(*action)),
         F::FailAction { action } => format!("fail action {}", short_action(*action)),
-        F::CompletePush { push } => format!("call PushKit completion of push #{}", push.0),
+        F::CompletePush { push } => {
+            let mut s = format!("call PushKit completion of push #{}", push.0);
+            let reported = data
+                .effects
+                .iter()
+                .any(|e| matches!(e, F::ReportNewIncomingCall { .. }));
+            if let Some(reason) = data.push_end_reason.filter(|_| !reported) {
+                let _ = write!(s, " without a report (mustReport false): {}", push_end_words(reason));
+            }
+            s
+        }
         F::RequestTransaction {
             transaction,
             action,
@@ -310,6 +336,7 @@ pub fn effect_words(effect: &Effect, data: &StepEffects) -> String {
             format!("CXCallController.request transaction {}: {what}", transaction.0)
         }
         F::ConnectIncoming { .. } => format!("signalling: connect incoming call {c}"),
+        F::MissedCall { .. } => format!("app: missed call {c} (push too old to ring): {}", update()),
         F::AnswerIncoming { .. } => format!("signalling: answer call {c}"),
         F::RejectIncoming { reason, .. } => format!(
             "signalling: reject call {c} ({})",

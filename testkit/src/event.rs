@@ -24,9 +24,10 @@
 //!
 //! | event | fields |
 //! | --- | --- |
-//! | `voip_push_received` | `push`, one of `payload_file` (path relative to the trace file), `payload` (inline JSON, serialised back to bytes, keys sorted), `payload_text` (the exact bytes as a string); *opt* `fallback_call` |
+//! | `voip_push_received` | `push`, one of `payload_file` (path relative to the trace file), `payload` (inline JSON, serialised back to bytes, keys sorted), `payload_text` (the exact bytes as a string); *opt* `fallback_call`, `must_report` (absent: before iOS 26.4), `received_at_unix_ms` (absent: no wall clock) |
 //! | `push_credentials_updated` | `token_hex` or `token` (text) |
-//! | `incoming_call_reported` | `push`, *opt* `result` |
+//! | `incoming_call_reported` | `push` (a pushed call's report) or `call` (a call announced without a push), *opt* `result` |
+//! | `incoming_call_announced` | `call`, *opt* `handle` (absent: unknown), `handle_type`, `caller_name`, `video` |
 //! | `perform_start_call` | `action`, `call`, `handle`, *opt* `handle_type`, `video` |
 //! | `perform_answer_call`, `perform_end_call` | `action`, `call` |
 //! | `perform_set_held` | `action`, `call`, *opt* `on_hold` |
@@ -63,7 +64,12 @@
 //! A `HostEvent<S>` decodes from fuzz bytes ([`Arbitrary`]) as a four-byte tag slot,
 //! whose first byte is an [`EventKind`]'s tag ([`EventKind::tag`], fixed per kind and
 //! independent of the variant order), then the variant's fields in declaration order.
-//! The other three bytes of the slot are ignored; a first byte that is no kind's tag
+//! The other three bytes of the slot are ignored, except where a kind's fields read
+//! them ([`HostEvent::VoipPushReceived`]: the second byte is `must_report`, 0 `None`, 1
+//! `Some(true)`, 2 `Some(false)`, folded modulo 3; the third the wall clock, 0 none,
+//! `n` [`FUZZ_SENT_AT_MS`] plus `n - 1` seconds; [`HostEvent::IncomingCallReported`]:
+//! an odd second byte names the report by call, else by push), so that 0 keeps the
+//! meaning the slot had before; a first byte that is no kind's tag
 //! picks `EventKind::ALL[byte % EventKind::ALL.len()]`. A new kind takes the next free
 //! tag, so every committed input (`fuzz/corpus/events`) keeps its meaning.
 
@@ -72,8 +78,8 @@ use std::path::Path;
 
 use arbitrary::{Arbitrary, Unstructured};
 use callkit_engine::{
-    ActionId, CallId, DtmfType, Event, HandleType, IncomingCallError, PushId, ReportResult,
-    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
+    ActionId, CallId, DtmfType, Event, HandleType, IncomingCallError, IncomingReport, PushId,
+    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
 };
 use serde_json::{json, Map, Value};
 
@@ -187,6 +193,21 @@ pub trait Resolve<S: Symbols> {
     fn timer(&mut self, timer: &S::Timer) -> Result<Timer, Self::Error>;
 }
 
+/// Which report a completion names ([`IncomingReport`]), its push or call named
+/// through a [`Symbols`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportRef<P, C> {
+    /// [`IncomingReport::Push`].
+    Push(P),
+    /// [`IncomingReport::Call`].
+    Call(C),
+}
+
+/// The sent time, in milliseconds since the Unix epoch, that the fuzz scripts' payloads
+/// carry under a schema with a sent-time key; a fuzzed push's wall clock is this time
+/// plus 0 to 254 seconds.
+pub const FUZZ_SENT_AT_MS: u64 = 1_800_000_000_000;
+
 /// One [`Event`], owned, its values named through `S`: one variant per [`Event`]
 /// variant, with its fields in the same order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,13 +218,18 @@ pub enum HostEvent<S: Symbols> {
         push: S::NewPush,
         payload: S::Payload,
         fallback_call: S::Fallback,
+        must_report: Option<bool>,
+        received_at_unix_ms: Option<u64>,
     },
     /// [`Event::PushCredentialsUpdated`].
     PushCredentialsUpdated { token: Vec<u8> },
     /// [`Event::PushCredentialsInvalidated`].
     PushCredentialsInvalidated,
     /// [`Event::IncomingCallReported`].
-    IncomingCallReported { push: S::Push, result: S::Report },
+    IncomingCallReported {
+        report: ReportRef<S::Push, S::Call>,
+        result: S::Report,
+    },
     /// [`Event::ProviderDidBegin`].
     ProviderDidBegin,
     /// [`Event::ProviderDidReset`].
@@ -299,6 +325,14 @@ pub enum HostEvent<S: Symbols> {
     },
     /// [`Event::OutgoingCallRinging`].
     OutgoingCallRinging { call: S::Call },
+    /// [`Event::IncomingCallAnnounced`].
+    IncomingCallAnnounced {
+        call: S::Call,
+        handle: S::Text,
+        handle_type: S::HandleType,
+        caller_name: Option<S::Text>,
+        video: bool,
+    },
 }
 
 /// The kind of a [`HostEvent`] (and of an [`Event`]): its name and its fuzz tag.
@@ -342,11 +376,12 @@ pub enum EventKind {
     TimerFired = 29,
     CallDetailsChanged = 30,
     OutgoingCallRinging = 31,
+    IncomingCallAnnounced = 32,
 }
 
 impl EventKind {
     /// Every kind, in tag order.
-    pub const ALL: [EventKind; 32] = [
+    pub const ALL: [EventKind; 33] = [
         EventKind::VoipPushReceived,
         EventKind::PushCredentialsUpdated,
         EventKind::PushCredentialsInvalidated,
@@ -379,6 +414,7 @@ impl EventKind {
         EventKind::TimerFired,
         EventKind::CallDetailsChanged,
         EventKind::OutgoingCallRinging,
+        EventKind::IncomingCallAnnounced,
     ];
 
     /// The kind's fuzz tag (its discriminant).
@@ -487,6 +523,9 @@ impl EventKind {
             K::OutgoingCallRinging => {
                 r#"{"event": "outgoing_call_ringing", "call": 5, "expect_refused": true}"#
             }
+            K::IncomingCallAnnounced => {
+                r#"{"event": "incoming_call_announced", "call": 6, "handle": "+15557654321", "caller_name": "Bea", "video": true}"#
+            }
         }
     }
 }
@@ -527,6 +566,7 @@ impl<S: Symbols> HostEvent<S> {
             HostEvent::TimerFired { .. } => EventKind::TimerFired,
             HostEvent::CallDetailsChanged { .. } => EventKind::CallDetailsChanged,
             HostEvent::OutgoingCallRinging { .. } => EventKind::OutgoingCallRinging,
+            HostEvent::IncomingCallAnnounced { .. } => EventKind::IncomingCallAnnounced,
         }
     }
 
@@ -539,6 +579,8 @@ impl<S: Symbols> HostEvent<S> {
                 push,
                 payload,
                 fallback_call,
+                must_report,
+                received_at_unix_ms,
             } => {
                 let push = r.new_push(push)?;
                 let fallback_call = r.fallback(push, fallback_call)?;
@@ -546,14 +588,19 @@ impl<S: Symbols> HostEvent<S> {
                     push,
                     fallback_call,
                     payload: r.payload(payload)?,
+                    must_report: *must_report,
+                    received_at_unix_ms: *received_at_unix_ms,
                 }
             }
             H::PushCredentialsUpdated { token } => H::PushCredentialsUpdated {
                 token: token.clone(),
             },
             H::PushCredentialsInvalidated => H::PushCredentialsInvalidated,
-            H::IncomingCallReported { push, result } => H::IncomingCallReported {
-                push: r.push(push)?,
+            H::IncomingCallReported { report, result } => H::IncomingCallReported {
+                report: match report {
+                    ReportRef::Push(push) => ReportRef::Push(r.push(push)?),
+                    ReportRef::Call(call) => ReportRef::Call(r.call(call)?),
+                },
                 result: r.report(result)?,
             },
             H::ProviderDidBegin => H::ProviderDidBegin,
@@ -692,6 +739,19 @@ impl<S: Symbols> HostEvent<S> {
             H::OutgoingCallRinging { call } => H::OutgoingCallRinging {
                 call: r.call(call)?,
             },
+            H::IncomingCallAnnounced {
+                call,
+                handle,
+                handle_type,
+                caller_name,
+                video,
+            } => H::IncomingCallAnnounced {
+                call: r.call(call)?,
+                handle: r.text(handle)?,
+                handle_type: r.handle_type(handle_type)?,
+                caller_name: caller_name.as_ref().map(|t| r.text(t)).transpose()?,
+                video: *video,
+            },
         })
     }
 }
@@ -705,15 +765,22 @@ impl HostEvent<Concrete> {
                 push,
                 payload,
                 fallback_call,
+                must_report,
+                received_at_unix_ms,
             } => Event::VoipPushReceived {
                 push: *push,
                 payload,
                 fallback_call: *fallback_call,
+                must_report: *must_report,
+                received_at_unix_ms: *received_at_unix_ms,
             },
             H::PushCredentialsUpdated { token } => Event::PushCredentialsUpdated { token },
             H::PushCredentialsInvalidated => Event::PushCredentialsInvalidated,
-            H::IncomingCallReported { push, result } => Event::IncomingCallReported {
-                push: *push,
+            H::IncomingCallReported { report, result } => Event::IncomingCallReported {
+                report: match *report {
+                    ReportRef::Push(push) => IncomingReport::Push(push),
+                    ReportRef::Call(call) => IncomingReport::Call(call),
+                },
                 result: *result,
             },
             H::ProviderDidBegin => Event::ProviderDidBegin,
@@ -830,6 +897,19 @@ impl HostEvent<Concrete> {
                 has_video: *has_video,
             },
             H::OutgoingCallRinging { call } => Event::OutgoingCallRinging { call: *call },
+            H::IncomingCallAnnounced {
+                call,
+                handle,
+                handle_type,
+                caller_name,
+                video,
+            } => Event::IncomingCallAnnounced {
+                call: *call,
+                handle,
+                handle_type: *handle_type,
+                caller_name: caller_name.as_deref(),
+                video: *video,
+            },
         }
     }
 }
@@ -843,18 +923,26 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
                 push,
                 payload,
                 fallback_call,
+                must_report,
+                received_at_unix_ms,
             } => H::VoipPushReceived {
                 push,
                 payload: payload.to_vec(),
                 fallback_call,
+                must_report,
+                received_at_unix_ms,
             },
             Event::PushCredentialsUpdated { token } => H::PushCredentialsUpdated {
                 token: token.to_vec(),
             },
             Event::PushCredentialsInvalidated => H::PushCredentialsInvalidated,
-            Event::IncomingCallReported { push, result } => {
-                H::IncomingCallReported { push, result }
-            }
+            Event::IncomingCallReported { report, result } => H::IncomingCallReported {
+                report: match report {
+                    IncomingReport::Push(push) => ReportRef::Push(push),
+                    IncomingReport::Call(call) => ReportRef::Call(call),
+                },
+                result,
+            },
             Event::ProviderDidBegin => H::ProviderDidBegin,
             Event::ProviderDidReset => H::ProviderDidReset,
             Event::PerformStartCall {
@@ -957,6 +1045,19 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
                 has_video,
             },
             Event::OutgoingCallRinging { call } => H::OutgoingCallRinging { call },
+            Event::IncomingCallAnnounced {
+                call,
+                handle,
+                handle_type,
+                caller_name,
+                video,
+            } => H::IncomingCallAnnounced {
+                call,
+                handle: handle.to_owned(),
+                handle_type,
+                caller_name: caller_name.map(str::to_owned),
+                video,
+            },
         }
     }
 }
@@ -965,19 +1066,31 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
     /// The tag slot, then the fields of its kind's variant in declaration order (see
     /// the module's "Fuzz input").
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        let [tag, ..] = u32::arbitrary(u)?.to_le_bytes();
+        let [tag, second, third, _] = u32::arbitrary(u)?.to_le_bytes();
         Ok(match EventKind::from_tag(tag) {
             EventKind::VoipPushReceived => HostEvent::VoipPushReceived {
                 push: u.arbitrary()?,
                 payload: u.arbitrary()?,
                 fallback_call: u.arbitrary()?,
+                must_report: match second % 3 {
+                    0 => None,
+                    1 => Some(true),
+                    _ => Some(false),
+                },
+                received_at_unix_ms: third
+                    .checked_sub(1)
+                    .map(|seconds| FUZZ_SENT_AT_MS + u64::from(seconds) * 1_000),
             },
             EventKind::PushCredentialsUpdated => HostEvent::PushCredentialsUpdated {
                 token: u.arbitrary()?,
             },
             EventKind::PushCredentialsInvalidated => HostEvent::PushCredentialsInvalidated,
             EventKind::IncomingCallReported => HostEvent::IncomingCallReported {
-                push: u.arbitrary()?,
+                report: if second % 2 == 1 {
+                    ReportRef::Call(u.arbitrary()?)
+                } else {
+                    ReportRef::Push(u.arbitrary()?)
+                },
                 result: u.arbitrary()?,
             },
             EventKind::ProviderDidBegin => HostEvent::ProviderDidBegin,
@@ -1081,6 +1194,13 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
             EventKind::OutgoingCallRinging => HostEvent::OutgoingCallRinging {
                 call: u.arbitrary()?,
             },
+            EventKind::IncomingCallAnnounced => HostEvent::IncomingCallAnnounced {
+                call: u.arbitrary()?,
+                handle: u.arbitrary()?,
+                handle_type: u.arbitrary()?,
+                caller_name: u.arbitrary()?,
+                video: u.arbitrary()?,
+            },
         })
     }
 
@@ -1137,6 +1257,8 @@ impl HostEvent<Written> {
                         source,
                     },
                     fallback_call,
+                    must_report: f.opt_bool("must_report")?,
+                    received_at_unix_ms: f.opt_u64("received_at_unix_ms")?,
                 }
             }
             K::PushCredentialsUpdated => {
@@ -1153,7 +1275,10 @@ impl HostEvent<Written> {
             }
             K::PushCredentialsInvalidated => T::PushCredentialsInvalidated,
             K::IncomingCallReported => T::IncomingCallReported {
-                push: f.req("push", Fields::opt_u64)?,
+                report: match f.opt_u64("push")? {
+                    Some(push) => ReportRef::Push(push),
+                    None => ReportRef::Call(f.call()?),
+                },
                 result: f
                     .apple_result("CXErrorCodeIncomingCallError", IncomingCallError::from_raw)?,
             },
@@ -1259,6 +1384,18 @@ impl HostEvent<Written> {
             K::DeclinedElsewhere => T::DeclinedElsewhere { call: f.call()? },
             K::ConnectionFailed => T::ConnectionFailed { call: f.call()? },
             K::OutgoingCallRinging => T::OutgoingCallRinging { call: f.call()? },
+            K::IncomingCallAnnounced => {
+                let call = f.call()?;
+                let handle = f.opt_str("handle")?.unwrap_or_default();
+                let handle_type = f.handle_type(&handle)?;
+                T::IncomingCallAnnounced {
+                    call,
+                    handle,
+                    handle_type,
+                    caller_name: f.opt_str("caller_name")?,
+                    video: f.opt_bool("video")?.unwrap_or(false),
+                }
+            }
             K::TimerFired => {
                 let kind = f.req("timer", Fields::opt_str)?;
                 let timer = match kind.as_str() {
@@ -1302,15 +1439,37 @@ impl HostEvent<Concrete> {
                 push,
                 payload,
                 fallback_call,
+                must_report,
+                received_at_unix_ms,
             } => {
                 put("push", push.0.into());
                 put("payload_hex", hex(payload).into());
                 put("fallback_call", call_json(fallback_call));
+                put("must_report", (*must_report).into());
+                put("received_at_unix_ms", (*received_at_unix_ms).into());
             }
             H::PushCredentialsUpdated { token } => put("token_hex", hex(token).into()),
-            H::IncomingCallReported { push, result } => {
-                put("push", push.0.into());
+            H::IncomingCallReported { report, result } => {
+                match report {
+                    ReportRef::Push(push) => put("push", push.0.into()),
+                    ReportRef::Call(c) => put("call", call_json(c)),
+                }
                 put("error", result.err().map(|e| e.raw()).into());
+            }
+            H::IncomingCallAnnounced {
+                call: c,
+                handle,
+                handle_type,
+                caller_name,
+                video,
+            } => {
+                put("call", call_json(c));
+                put(
+                    "handle",
+                    json!({"type": handle_type.raw(), "value": handle.as_str()}),
+                );
+                put("caller_name", caller_name.as_deref().into());
+                put("video", (*video).into());
             }
             H::PerformStartCall {
                 action,
@@ -1485,19 +1644,49 @@ impl HostEvent<Concrete> {
         let signal = |before: &str, after: &str| format!("signalling: {before} {c}{after}");
         let user = |verb: &str| format!("user {verb} call {c} in the app");
         match self {
-            E::VoipPushReceived { push, payload, .. } => match source {
-                Some(src) => format!("VoIP push #{} ({} bytes, {src})", push.0, payload.len()),
-                None => format!("VoIP push #{} ({} bytes)", push.0, payload.len()),
-            },
+            E::VoipPushReceived {
+                push,
+                payload,
+                must_report,
+                ..
+            } => {
+                let mut what = format!("VoIP push #{} ({} bytes", push.0, payload.len());
+                if let Some(src) = source {
+                    what.push_str(&format!(", {src}"));
+                }
+                if let Some(must) = must_report {
+                    what.push_str(&format!(", mustReport {must}"));
+                }
+                what + ")"
+            }
             E::PushCredentialsUpdated { token } => {
                 format!("PushKit token updated ({} bytes)", token.len())
             }
             E::PushCredentialsInvalidated => String::from("PushKit token invalidated"),
-            E::IncomingCallReported { push, result } => format!(
-                "reportNewIncomingCall completion for push #{}: {}",
-                push.0,
+            E::IncomingCallReported { report, result } => format!(
+                "reportNewIncomingCall completion for {}: {}",
+                match report {
+                    ReportRef::Push(push) => format!("push #{}", push.0),
+                    ReportRef::Call(call) => format!("call {}", short_call(*call)),
+                },
                 result_words(result, |e| e.raw())
             ),
+            E::IncomingCallAnnounced {
+                handle,
+                caller_name,
+                video,
+                ..
+            } => {
+                let who = match (caller_name, handle.is_empty()) {
+                    (Some(name), _) => format!(" from {name:?}"),
+                    (None, false) => format!(" from {handle}"),
+                    (None, true) => String::new(),
+                };
+                signal(
+                    "incoming call",
+                    &format!(" announced{who} ({})", media(*video)),
+                )
+            }
             E::ProviderDidBegin => String::from("providerDidBegin"),
             E::ProviderDidReset => {
                 String::from("providerDidReset (CallKit dropped every call and action)")
@@ -1622,6 +1811,7 @@ impl HostEvent<Concrete> {
             | E::DeclinedElsewhere { call }
             | E::ConnectionFailed { call }
             | E::CallDetailsChanged { call, .. }
+            | E::IncomingCallAnnounced { call, .. }
             | E::OutgoingCallRinging { call } => (Some(call), None),
             _ => (None, None),
         };

@@ -25,14 +25,14 @@ use arbitrary::{Arbitrary, Unstructured};
 use callkit_engine::limits::{MAX_PAYLOAD_LEN, MAX_PENDING_TRANSACTIONS};
 use callkit_engine::{
     ActionId, CallEndedReason, CallId, CallIdKind, CallPhase, CallerName, Config, Direction,
-    DtmfType, Effect, Engine, Error, Event, Handle, HandleType, IncomingCallError, Instant,
-    PayloadError, PayloadSchema, PushId, PushKind, PushPayload, ReportResult,
-    RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
+    DtmfType, Effect, Engine, Error, Event, Handle, HandleType, IncomingCallError, IncomingReport,
+    Instant, PayloadError, PayloadSchema, PushId, PushKind, PushPayload, ReportResult,
+    RequestTransactionError, SentAtUnit, Timer, TransactionId, TransactionResult, Uuid,
 };
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols};
+use crate::event::{ArbitrarySymbols, HostEvent, Resolve, Symbols, FUZZ_SENT_AT_MS};
 use crate::trace::{parse_trace, run_trace};
 use crate::{action_id, call_id, fallback_id, fire_due, test_uuid, Harness, StepEffects};
 
@@ -76,7 +76,7 @@ pub const PAYLOAD_CORPUS: &[(&str, &[u8])] = payload_files![
 /// A custom schema using every schema feature: a two-segment root (`call.info`), an
 /// opaque id `cid`, an inferred handle `from`, caller name `who`, video flag `video`,
 /// media type `media`, ring time-out `ring_ms`, message type `kind` with cancel value
-/// `bye`.
+/// `bye`, a sent time `sent` in seconds, the call id required.
 pub fn custom_schema() -> PayloadSchema {
     PayloadSchema::apple_docs()
         .with_root("call.info")
@@ -87,13 +87,16 @@ pub fn custom_schema() -> PayloadSchema {
         .and_then(|s| s.with_media_type(Some("media")))
         .and_then(|s| s.with_ring_timeout(Some("ring_ms")))
         .and_then(|s| s.with_message_type(Some("kind"), Some("bye")))
+        .and_then(|s| s.with_sent_at(Some("sent"), SentAtUnit::Seconds))
+        .map(|s| s.with_required_call_id(true))
         .expect("the custom schema's keys are short")
 }
 
 /// A second custom schema at the edges of what a schema holds: the deepest root path
 /// (`a.b.c.d`, [`callkit_engine::limits::MAX_ROOT_SEGMENTS`]), keys that need escaping or are
 /// not ASCII, a caller-name key of exactly [`callkit_engine::limits::MAX_KEY_LEN`] bytes, a fixed
-/// handle type, and a non-ASCII cancel value.
+/// handle type, a non-ASCII cancel value, and a sent time in milliseconds under a key
+/// that needs escaping.
 pub fn edge_schema() -> PayloadSchema {
     PayloadSchema::apple_docs()
         .with_root("a.b.c.d")
@@ -104,6 +107,7 @@ pub fn edge_schema() -> PayloadSchema {
         .and_then(|s| s.with_media_type(Some("t")))
         .and_then(|s| s.with_ring_timeout(Some("")))
         .and_then(|s| s.with_message_type(Some("m"), Some("📞 bye")))
+        .and_then(|s| s.with_sent_at(Some("\tsent"), SentAtUnit::Milliseconds))
         .expect("the edge schema's keys fit")
 }
 
@@ -142,6 +146,9 @@ pub struct PayloadFields {
     pub ring_timeout_ms: Option<u64>,
     /// A cancel push (the schema's cancel message type).
     pub cancel: bool,
+    /// The sent time, in milliseconds since the Unix epoch (written in the schema's
+    /// unit, rounded down).
+    pub sent_at_unix_ms: Option<u64>,
 }
 
 /// The JSON bytes of a payload holding `fields` where `schema` looks for them (keys the
@@ -171,6 +178,13 @@ pub fn build_payload(schema: &PayloadSchema, fields: &PayloadFields) -> Vec<u8> 
         fields.cancel,
     ) {
         inner.insert(key.to_string(), Value::from(value.as_str()));
+    }
+    if let (Some(key), Some(ms)) = (&schema.sent_at_key, fields.sent_at_unix_ms) {
+        let value = match schema.sent_at_unit {
+            SentAtUnit::Seconds => ms / 1_000,
+            SentAtUnit::Milliseconds => ms,
+        };
+        inner.insert(key.to_string(), Value::from(value));
     }
     let mut value = Value::Object(inner);
     if !schema.root.is_empty() {
@@ -211,6 +225,7 @@ pub fn seed_payloads() -> Vec<(String, Vec<u8>)> {
                 video: true,
                 ring_timeout_ms: Some(45_000),
                 cancel: false,
+                sent_at_unix_ms: Some(FUZZ_SENT_AT_MS),
             },
             PayloadFields {
                 id: Some(id.into()),
@@ -374,6 +389,7 @@ fn check_round_trip(name: &str, schema: &PayloadSchema, p: &PushPayload) {
         video: p.has_video,
         ring_timeout_ms: p.ring_timeout_ms,
         cancel: p.kind == PushKind::Cancel,
+        sent_at_unix_ms: p.sent_at_unix_ms,
     };
     let bytes = build_payload(schema, &fields);
     let mut reader = schema.clone();
@@ -529,7 +545,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
     let Json::Obj(members) = object else {
         return Refuse("root is not an object");
     };
-    let keys: [Option<&str>; 7] = [
+    let keys: [Option<&str>; 8] = [
         Some(schema.id_key.as_str()),
         Some(schema.handle_key.as_str()),
         schema.caller_name_key.as_deref(),
@@ -537,8 +553,9 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
         schema.media_type_key.as_deref(),
         schema.ring_timeout_key.as_deref(),
         schema.message_type_key.as_deref(),
+        schema.sent_at_key.as_deref(),
     ];
-    let mut fields: [Option<&Json>; 7] = [None; 7];
+    let mut fields: [Option<&Json>; 8] = [None; 8];
     for (k, v) in members {
         // The first schema key that matches classifies the member.
         if let Some(i) = keys.iter().position(|key| *key == Some(k.as_str())) {
@@ -556,6 +573,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
         caller_name: None,
         has_video: false,
         ring_timeout_ms: None,
+        sent_at_unix_ms: None,
     };
     if let Some(v) = present(0) {
         let Json::Str(s) = v else {
@@ -624,6 +642,19 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
         };
         if schema.cancel_message_type.as_deref() == Some(s.as_str()) {
             p.kind = PushKind::Cancel;
+        }
+    }
+    if let Some(v) = present(7) {
+        let per_unit: u64 = match schema.sent_at_unit {
+            SentAtUnit::Seconds => 1_000,
+            SentAtUnit::Milliseconds => 1,
+        };
+        match reference_int(v) {
+            None => return Undecided,
+            Some(Ok(t)) => {
+                p.sent_at_unix_ms = u64::try_from(t).ok().map(|t| t.saturating_mul(per_unit))
+            }
+            Some(Err(why)) => return Refuse(why),
         }
     }
     Accept(Box::new(p))
@@ -981,7 +1012,7 @@ pub fn check_push(data: &[u8]) {
     // The fixtures differ only in their schema and call ids, so a push reported under
     // the fallback id (unreadable, or no id) behaves the same in every schema with the
     // same parse result: its completion paths run once per scene and parse result.
-    let mut paths_run: Vec<(bool, Result<PushPayload, PayloadError>)> = Vec::new();
+    let mut paths_run: Vec<(bool, bool, Result<PushPayload, PayloadError>)> = Vec::new();
     for (name, schema, flood, fixture) in push_fixtures() {
         let mut k = fixture.clone();
         // The full-call-table scene gets its push with the time gone backwards (50 ms,
@@ -995,6 +1026,8 @@ pub fn check_push(data: &[u8]) {
                     push: PushId(FUZZED_PUSH),
                     payload: data,
                     fallback_call: fallback,
+                    must_report: None,
+                    received_at_unix_ms: None,
                 },
             )
             .unwrap_or_else(|e| panic!("{name}: push refused: {e}"));
@@ -1006,14 +1039,18 @@ pub fn check_push(data: &[u8]) {
                 .and_then(|c| fixture.engine.call(c))
                 .is_some_and(|c| c.direction() == Direction::Outgoing)
         });
-        let unusable = parsed.is_err() || names_outgoing;
+        // So is one without the call id its schema requires.
+        let no_id = parsed
+            .as_ref()
+            .is_ok_and(|p| p.call.is_none() && schema.require_call_id);
+        let unusable = parsed.is_err() || names_outgoing || no_id;
         let want = match &parsed {
-            Ok(p) if !names_outgoing => p.call.unwrap_or(fallback),
+            Ok(p) if !names_outgoing && !no_id => p.call.unwrap_or(fallback),
             _ => fallback,
         };
         match effects.first() {
             Some(Effect::ReportNewIncomingCall { push, call })
-                if *push == PushId(FUZZED_PUSH) && *call == want => {}
+                if *push == Some(PushId(FUZZED_PUSH)) && *call == want => {}
             other => panic!("{name}: first effect {other:?}, want the report under {want}"),
         }
         let ended_failed = |effects: &StepEffects, at: Instant| {
@@ -1036,14 +1073,14 @@ pub fn check_push(data: &[u8]) {
         }
         let now = k.engine.now().as_millis();
         if !parsed.as_ref().is_ok_and(|p| p.call.is_some()) {
-            let key = (*flood, parsed.clone());
+            let key = (*flood, schema.require_call_id, parsed.clone());
             if paths_run.contains(&key) {
                 continue;
             }
             paths_run.push(key);
         }
         let report = |result| Event::IncomingCallReported {
-            push: PushId(FUZZED_PUSH),
+            report: IncomingReport::Push(PushId(FUZZED_PUSH)),
             result,
         };
         for path in 0..4 {
@@ -1559,6 +1596,9 @@ impl<const C: usize, const P: usize, const E: usize> Resolve<Scripted>
                         video: *video,
                         ring_timeout_ms: ring_ms.map(u64::from),
                         cancel: *cancel,
+                        // Every built payload was sent at the same moment; the push's
+                        // wall clock says how old it is.
+                        sent_at_unix_ms: Some(FUZZ_SENT_AT_MS),
                     },
                 )
             }

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use callkit_engine::{
     ActionId, CallAction, CallId, CallPhase, Config, Direction, Effect, Effects, Engine, Error,
-    Event, IncomingCallError, Timer,
+    Event, IncomingCallError, IncomingReport, PushEndReason, Timer,
 };
 
 use crate::push_rule::PushRuleChecker;
@@ -85,6 +85,9 @@ struct CallRec {
     callkit_knows: bool,
     /// The push whose report created this incarnation, until that report's result.
     owner_push: Option<u64>,
+    /// Reported without a push (announced over the app's connection), until that
+    /// report's result.
+    owner_announced: bool,
     answered: bool,
     started: bool,
     connecting: bool,
@@ -157,6 +160,8 @@ struct StepState {
     ungrouped: bool,
     /// The step's report is of a call to be ended at once.
     push_end: bool,
+    /// Why, as the step says.
+    push_end_reason: Option<PushEndReason>,
     /// Calls whose kept end is due in this step, with the push that completed.
     end_due: Vec<(CallId, u64)>,
     /// Calls a `SetHeld` effect of this step resumed from hold.
@@ -315,10 +320,22 @@ impl InvariantChecker {
         step: &mut StepState,
     ) {
         step.push_end = effects.push_end_reason().is_some();
+        step.push_end_reason = effects.push_end_reason();
         match *event {
-            Event::VoipPushReceived { push, .. } => {
-                if !matches!(effects.first(), Some(Effect::ReportNewIncomingCall { push: p, .. }) if *p == push)
-                {
+            Event::VoipPushReceived {
+                push, must_report, ..
+            } => {
+                let reported_first = matches!(
+                    effects.first(),
+                    Some(Effect::ReportNewIncomingCall { push: Some(p), .. }) if *p == push
+                );
+                // Under `mustReport == false` a push that creates no call may go
+                // unreported, completed in its step (the push rule checks that).
+                let unreported = must_report == Some(false)
+                    && !effects
+                        .iter()
+                        .any(|e| matches!(e, Effect::ReportNewIncomingCall { .. }));
+                if !reported_first && !unreported {
                     self.fail(format!(
                         "I1: push {}: the report is not the step's first effect",
                         push.0
@@ -338,7 +355,29 @@ impl InvariantChecker {
                     },
                 );
             }
-            Event::IncomingCallReported { push, result } => {
+            Event::IncomingCallReported {
+                report: IncomingReport::Call(call),
+                result,
+            } => {
+                let accepted = matches!(
+                    result,
+                    Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
+                );
+                let awaiting = self.calls.get(&call).is_some_and(|c| c.owner_announced);
+                match (awaiting, accepted) {
+                    (false, _) => {}
+                    (true, true) => {
+                        if let Some(c) = self.calls.get_mut(&call) {
+                            c.owner_announced = false;
+                        }
+                    }
+                    (true, false) => self.refused(call, step),
+                }
+            }
+            Event::IncomingCallReported {
+                report: IncomingReport::Push(push),
+                result,
+            } => {
                 let accepted = matches!(
                     result,
                     Ok(()) | Err(IncomingCallError::CallUuidAlreadyExists)
@@ -497,13 +536,25 @@ impl InvariantChecker {
         let begins_or_ends = matches!(
             effect,
             Effect::ReportNewIncomingCall { .. }
+                | Effect::MissedCall { .. }
                 | Effect::ReportCallEnded { .. }
                 | Effect::RequestTransaction {
                     action: CallAction::StartCall { .. },
                     ..
                 }
         );
-        if let (Some(call), false) = (effect.call(), begins_or_ends) {
+        // A caller turned away as busy without a report: an announced call with every
+        // slot taken, or a push PushKit let go unreported (`mustReport == false`).
+        let busy_unreported = match (effect, event) {
+            (Effect::RejectIncoming { call, .. }, Event::IncomingCallAnnounced { call: c, .. }) => {
+                call == c
+            }
+            (Effect::RejectIncoming { .. }, Event::VoipPushReceived { .. }) => {
+                step.push_end_reason == Some(PushEndReason::CallCapacity)
+            }
+            _ => false,
+        };
+        if let (Some(call), false) = (effect.call(), begins_or_ends || busy_unreported) {
             let cleanup = matches!(
                 effect,
                 Effect::RejectIncoming { .. }
@@ -515,7 +566,27 @@ impl InvariantChecker {
             self.named(effect, call, cleanup, step);
         }
         match *effect {
-            Effect::ReportNewIncomingCall { push, call } => {
+            Effect::ReportNewIncomingCall { push: None, call } => {
+                let rec = CallRec {
+                    callkit_knows: true,
+                    owner_announced: true,
+                    ..CallRec::default()
+                };
+                if step.push_end {
+                    self.fail(format!(
+                        "I1: call {call} reported without a push but to be ended at once"
+                    ));
+                }
+                let why = || format!("call {call} announced and reported while live or ending");
+                self.begin_call(call, rec, step, why);
+            }
+            Effect::MissedCall { .. } if step.push_end_reason != Some(PushEndReason::Stale) => {
+                self.fail(format!("I1: {effect:?} outside a stale push's step"));
+            }
+            Effect::ReportNewIncomingCall {
+                push: Some(push),
+                call,
+            } => {
                 if let Some(c) = self.calls.get_mut(&call) {
                     // A duplicate push reported under a live call's UUID.
                     c.callkit_knows = true;
@@ -811,6 +882,7 @@ impl InvariantChecker {
                 }
             }
             Effect::ReportCallUpdated { .. }
+            | Effect::MissedCall { .. }
             | Effect::ConnectIncoming { .. }
             | Effect::RejectIncoming { .. }
             | Effect::HangUp { .. }

@@ -234,8 +234,10 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
                     push,
                     payload,
                     fallback_call,
+                    must_report,
+                    ..
                 } => format!(
-                    "VoipPushReceived {{ push: {}, fallback_call: {fallback_call}, payload ({} bytes): {:?} }}",
+                    "VoipPushReceived {{ push: {}, fallback_call: {fallback_call}, must_report: {must_report:?}, payload ({} bytes): {:?} }}",
                     push.0,
                     payload.len(),
                     String::from_utf8_lossy(&payload[..payload.len().min(160)])
@@ -272,6 +274,8 @@ impl<const C: usize, const P: usize, const E: usize> Harness<C, P, E> {
             push: PushId(id),
             payload,
             fallback_call: fallback_id(id),
+            must_report: None,
+            received_at_unix_ms: None,
         })
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use callkit_engine::{Config, Effect, Error, Event};
+use callkit_engine::{Config, Effect, Error, Event, IncomingReport};
 
 #[derive(Clone, Debug, Default)]
 struct PushRecord {
@@ -17,7 +17,9 @@ struct PushRecord {
 /// Checks the rule that keeps an iOS 13+ app alive, after every step:
 ///
 /// - every VoIP push gets exactly one `ReportNewIncomingCall` naming it, in the very step
-///   that received it, and that step is never refused;
+///   that received it, and that step is never refused; under `mustReport == false` it may
+///   get none, and is then completed in that step (iOS 26.4, `PKVoIPPushMetadata`);
+/// - a report without a push comes only in the step of an announced call;
 /// - every push is completed (`CompletePush`) exactly once, never before its report's
 ///   result or its deadline, except when `providerDidReset` completes it, or when the
 ///   engine's push table was full of pushes still within their deadline (the
@@ -83,15 +85,27 @@ impl PushRuleChecker {
             }
         };
         let mut overflow_ok = None;
+        let mut unreported = None;
         match event {
-            Event::VoipPushReceived { push, .. } => {
+            Event::VoipPushReceived {
+                push, must_report, ..
+            } => {
                 let reports = effects
                     .iter()
-                    .filter(
-                        |e| matches!(e, Effect::ReportNewIncomingCall { push: p, .. } if p == push),
-                    )
+                    .filter(|e| {
+                        matches!(e, Effect::ReportNewIncomingCall { push: Some(p), .. } if p == push)
+                    })
                     .count();
-                if reports != 1 {
+                let may_skip = *must_report == Some(false);
+                if reports == 0 && may_skip {
+                    unreported = Some(push.0);
+                    if !effects.contains(&Effect::CompletePush { push: *push }) {
+                        self.violations.push(format!(
+                            "{now} ms: push {} (mustReport false) neither reported nor completed in its step",
+                            push.0
+                        ));
+                    }
+                } else if reports != 1 {
                     self.violations.push(format!(
                         "{now} ms: push {} got {reports} reportNewIncomingCall in its step (need 1)",
                         push.0
@@ -118,7 +132,10 @@ impl PushRuleChecker {
                     },
                 );
             }
-            Event::IncomingCallReported { push, .. } => {
+            Event::IncomingCallReported {
+                report: IncomingReport::Push(push),
+                ..
+            } => {
                 if let Some(p) = self.pushes.get_mut(&push.0) {
                     p.result_in = true;
                 }
@@ -131,13 +148,22 @@ impl PushRuleChecker {
             _ => {}
         }
         for effect in effects {
-            if let Effect::ReportNewIncomingCall { push, .. } = effect {
-                if !matches!(event, Event::VoipPushReceived { push: p, .. } if p == push) {
+            match effect {
+                Effect::ReportNewIncomingCall {
+                    push: Some(push), ..
+                } if !matches!(event, Event::VoipPushReceived { push: p, .. } if p == push) => {
                     self.violations.push(format!(
                         "{now} ms: reportNewIncomingCall for push {} outside its push's step",
                         push.0
                     ));
                 }
+                Effect::ReportNewIncomingCall { push: None, call } if !matches!(event, Event::IncomingCallAnnounced { call: c, .. } if c == call) =>
+                {
+                    self.violations.push(format!(
+                        "{now} ms: reportNewIncomingCall without a push for call {call} outside its announcement's step"
+                    ));
+                }
+                _ => {}
             }
             if let Effect::CompletePush { push } = effect {
                 let Some(p) = self.pushes.get_mut(&push.0) else {
@@ -150,8 +176,11 @@ impl PushRuleChecker {
                     self.violations
                         .push(format!("{now} ms: push {} completed twice", push.0));
                 }
-                let allowed =
-                    p.result_in || p.reset || now >= p.deadline || overflow_ok == Some(push.0);
+                let allowed = p.result_in
+                    || p.reset
+                    || now >= p.deadline
+                    || overflow_ok == Some(push.0)
+                    || unreported == Some(push.0);
                 if !allowed {
                     self.violations.push(format!(
                         "{now} ms: push {} (arrived {} ms) completed before its report result or deadline",

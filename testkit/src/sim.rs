@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use callkit_engine::{
     ActionId, CallAction, CallEndedReason, CallId, Config, DtmfType, Effect, Error, Event,
-    HandleType, IncomingCallError, PushId, RequestTransactionError, Timer, TransactionId, Uuid,
+    HandleType, IncomingCallError, IncomingReport, PushId, RequestTransactionError, Timer,
+    TransactionId, Uuid,
 };
 
 use crate::invariants::ActionKind;
@@ -117,7 +118,7 @@ enum Perform {
 
 #[derive(Clone, Debug)]
 enum Sys {
-    Reported(PushId, Result<(), IncomingCallError>),
+    Reported(IncomingReport, Result<(), IncomingCallError>),
     TransactionDone(TransactionId, Result<(), RequestTransactionError>),
     Perform(Perform),
     TimedOut(ActionId),
@@ -242,6 +243,8 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
                 push,
                 payload,
                 fallback_call: fallback_id(push.0),
+                must_report: None,
+                received_at_unix_ms: None,
             })
             .expect("a push is never refused");
         (push, effects)
@@ -418,7 +421,9 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
 
     fn deliver(&mut self, sys: Sys) {
         let _ = match sys {
-            Sys::Reported(push, result) => self.feed(Event::IncomingCallReported { push, result }),
+            Sys::Reported(report, result) => {
+                self.feed(Event::IncomingCallReported { report, result })
+            }
             Sys::TransactionDone(transaction, result) => self.feed(Event::TransactionCompleted {
                 transaction,
                 result,
@@ -524,7 +529,8 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
                         Ok(())
                     };
                     let delay = self.config.report_latency_ms;
-                    self.schedule(delay, Sys::Reported(*push, result));
+                    let report = IncomingReport::of(*call, *push);
+                    self.schedule(delay, Sys::Reported(report, result));
                 }
                 Effect::ReportCallEnded { call, .. } => self.drop_call(*call),
                 Effect::ReportOutgoingCallStartedConnecting { call, .. } => {

@@ -793,7 +793,10 @@ impl RunLog<'_> {
         (self.observe)(at, &event, &result);
         for e in result.iter().flatten() {
             match e {
-                Effect::ReportNewIncomingCall { push, call, .. } => {
+                Effect::ReportNewIncomingCall {
+                    push: Some(push),
+                    call,
+                } => {
                     self.reported.entry(push.0).or_insert(*call);
                 }
                 Effect::RequestTransaction { transaction, .. } => {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
-    PayloadSchema, PushId, RequestTransactionError, Timer, TransactionId,
+    IncomingReport, PayloadSchema, PushId, RequestTransactionError, Timer, TransactionId,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness};
 
@@ -459,13 +459,15 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                         push: PushId(u64::from(push)),
                         payload: &bytes,
                         fallback_call: fallback_id(u64::from(push)),
+                        must_report: None,
+                        received_at_unix_ms: None,
                     },
                 ))
             }
             Abs::Reported { push, report } => out(self.step(
                 now,
                 Event::IncomingCallReported {
-                    push: PushId(u64::from(push)),
+                    report: IncomingReport::Push(PushId(u64::from(push))),
                     result: report.result(),
                 },
             )),

@@ -480,7 +480,14 @@ fn the_table_counts_deferring_calls_and_refuses_a_deferred_action_id_only_then()
     let mut table: CallTable<3, 2> = CallTable::new();
     let mut out: Effects<16> = Effects::new();
     assert!(table
-        .ring(id(1), Remote::default(), Some(PushId(1)), at(10), &ctx, &mut out)
+        .ring(
+            id(1),
+            Remote::default(),
+            Some(PushId(1)),
+            at(10),
+            &ctx,
+            &mut out
+        )
         .is_ok());
     assert!(table.locate(action(7), id(1)) == Ok(Some(0)));
     assert!(table.answer(0, action(7), at(20), &ctx, &mut out));
