@@ -54,7 +54,7 @@ fn main() -> ExitCode {
     print!("{}", render_summary(&outcome));
     if outcome.violations.is_empty() {
         println!(
-            "OK: every push was reported in its own step and completed once after its report."
+            "OK: every push was reported in its own step (or, under mustReport false, completed in it) and completed once."
         );
         ExitCode::SUCCESS
     } else {

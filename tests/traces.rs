@@ -8,7 +8,7 @@ use callkit_engine::{
     PayloadField, PushEndReason, PushId, RejectReason, Timer, Uuid,
     DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
 };
-use callkit_engine_testkit::event::EventKind;
+use callkit_engine_testkit::event::{EventKind, HostEvent};
 use callkit_engine_testkit::trace::{
     event_names, load_trace, opaque_call_id, parse_trace, run_trace, run_trace_file, TraceOutcome,
     TraceStep,
@@ -101,8 +101,14 @@ fn every_shipped_trace_keeps_the_pushkit_rule_and_no_push_is_refused() {
                 .result
                 .as_ref()
                 .unwrap_or_else(|e| panic!("{name} line {}: push refused: {e}", step.line));
+            // Under mustReport false a push may be completed in its step instead.
+            let let_go = matches!(
+                step.fed,
+                HostEvent::VoipPushReceived { push, must_report: Some(false), .. }
+                    if effects.contains(&Effect::CompletePush { push })
+            );
             assert!(
-                matches!(effects.first(), Some(Effect::ReportNewIncomingCall { .. })),
+                matches!(effects.first(), Some(Effect::ReportNewIncomingCall { .. })) || let_go,
                 "{name} line {}: the report is not the push step's first effect\n{timeline}",
                 step.line
             );
@@ -144,6 +150,11 @@ fn the_required_traces_are_shipped() {
         "resume-after-cellular-call.jsonl",
         "ended-before-push.jsonl",
         "mute-while-connecting.jsonl",
+        "announced-then-pushed.jsonl",
+        "pushed-then-announced.jsonl",
+        "must-report-false.jsonl",
+        "stale-push-missed.jsonl",
+        "push-without-required-id.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -1238,4 +1249,246 @@ fn error_codes_apple_has_no_name_for_are_read_by_number_kept_and_treated_as_unkn
         "{}",
         describe_step(report)
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls that do not start with a fresh push
+// ---------------------------------------------------------------------------------------
+
+/// Whether `effects` arm a ring timer or connect a call's signalling.
+fn rings(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::ConnectIncoming { .. }
+                | Effect::StartTimer {
+                    timer: Timer::Ring(_),
+                    ..
+                }
+        )
+    })
+}
+
+#[test]
+fn an_announced_call_is_reported_without_a_push_and_its_later_push_is_the_same_call() {
+    let o = run("announced-then-pushed.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let announced = nth(&o, "incoming_call_announced", 0);
+    assert_eq!(
+        announced.effects(),
+        [
+            Effect::ReportNewIncomingCall { push: None, call },
+            Effect::ConnectIncoming { call },
+            Effect::StartTimer {
+                timer: Timer::Ring(call),
+                deadline: Instant::from_millis(30_000)
+            },
+        ]
+    );
+    let update = announced.call_update().expect("the report's update");
+    assert_eq!(
+        update.localized_caller_name.as_ref().map(|n| n.as_str()),
+        Some("Ann")
+    );
+    // Its completion names the call; no PushKit completion exists for it.
+    assert_eq!(nth(&o, "incoming_call_reported", 0).effects(), []);
+    // The push for it: reported under the same UUID, nothing created.
+    let pushed = nth(&o, "voip_push_received", 0).effects();
+    assert_eq!(
+        pushed.first(),
+        Some(&Effect::ReportNewIncomingCall {
+            push: Some(PushId(1)),
+            call
+        })
+    );
+    assert!(!rings(pushed), "a second call or ring timer: {pushed:?}");
+    assert_eq!(
+        completions(nth(&o, "incoming_call_reported", 1).effects()),
+        [1]
+    );
+    assert!(nth(&o, "perform_answer_call", 0)
+        .effects()
+        .contains(&Effect::AnswerIncoming { call }));
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+}
+
+#[test]
+fn an_announcement_after_the_push_creates_nothing_and_its_name_waits_for_callkit() {
+    let o = run("pushed-then-announced.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    assert_eq!(nth(&o, "incoming_call_announced", 0).effects(), []);
+    let confirmed = nth(&o, "incoming_call_reported", 0);
+    assert!(confirmed
+        .effects()
+        .contains(&Effect::ReportCallUpdated { call }));
+    assert_eq!(
+        confirmed
+            .call_update()
+            .and_then(|u| u.localized_caller_name.as_ref())
+            .map(|n| n.as_str()),
+        Some("Ann Lee")
+    );
+    // An announcement of a call its connection already ended: nothing to ring.
+    assert_eq!(nth(&o, "incoming_call_announced", 1).effects(), []);
+    // One naming the app's own outgoing call is refused.
+    let outgoing = nth(&o, "incoming_call_announced", 2);
+    assert_eq!(outgoing.result, Err(Error::CallExists(call_id(9))));
+    assert_eq!(
+        o.effects()
+            .filter(|(_, e)| matches!(e, Effect::ReportNewIncomingCall { .. }))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn under_must_report_false_a_push_that_would_only_be_ended_is_completed_without_a_report() {
+    let o = run("must-report-false.jsonl");
+    let pushes: Vec<&TraceStep> = o.steps_named("voip_push_received").collect();
+    let reported = |s: &TraceStep| {
+        s.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::ReportNewIncomingCall { .. }))
+    };
+    // Pushes 2, 3, 4 and 6 (a copy of the live call, a cancel for no call here, an
+    // unusable payload, a copy of an ended call): completed in their step, unreported.
+    for (i, why) in [
+        (1, None),
+        (2, Some(PushEndReason::CancelledUnknownCall)),
+        (
+            3,
+            Some(PushEndReason::Unreadable {
+                error: PayloadError::WrongType,
+                field: Some(PayloadField::CallId),
+            }),
+        ),
+        (5, Some(PushEndReason::CallEnded)),
+    ] {
+        let step = pushes[i];
+        assert!(!reported(step), "push {}: {:?}", i + 1, step.effects());
+        assert_eq!(completions(step.effects()), [i as u64 + 1]);
+        assert_eq!(step.push_end_reason(), why, "push {}", i + 1);
+    }
+    // mustReport true changes nothing: the copy is reported under the live call.
+    assert!(reported(pushes[4]) && !rings(pushes[4].effects()));
+    // A push for a new call is reported and rings even under mustReport false.
+    assert!(reported(pushes[6]) && rings(pushes[6].effects()));
+    // No ghost call was ever ended: only the live call's own end.
+    assert_eq!(
+        ended(&o),
+        [(opaque_call_id("CA11"), CallEndedReason::RemoteEnded)]
+    );
+}
+
+#[test]
+fn a_push_older_than_the_maximum_push_age_is_a_missed_call_that_never_rings() {
+    let o = run("stale-push-missed.jsonl");
+    let ann = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let bea = uuid("0b7b8a3e-2f0c-4d57-8c9e-1c5a9e7d4f20");
+    let stale = nth(&o, "voip_push_received", 0);
+    assert_eq!(stale.push_end_reason(), Some(PushEndReason::Stale));
+    assert!(stale.effects().contains(&Effect::MissedCall { call: ann }));
+    assert!(!rings(stale.effects()));
+    assert_eq!(
+        stale
+            .call_update()
+            .and_then(|u| u.localized_caller_name.as_ref())
+            .map(|n| n.as_str()),
+        Some("Ann")
+    );
+    // Under mustReport false: the missed call without a report.
+    let unreported = nth(&o, "voip_push_received", 1);
+    assert_eq!(
+        unreported.effects(),
+        [
+            Effect::CompletePush { push: PushId(2) },
+            Effect::MissedCall { call: bea }
+        ]
+    );
+    // 5 s old, and sent "in the future": both ring.
+    assert!(rings(nth(&o, "voip_push_received", 2).effects()));
+    assert!(rings(nth(&o, "voip_push_received", 3).effects()));
+    let reasons: Vec<CallEndedReason> = ended(&o).into_iter().map(|(_, r)| r).collect();
+    assert_eq!(
+        reasons,
+        [
+            CallEndedReason::Unanswered,
+            CallEndedReason::RemoteEnded,
+            CallEndedReason::RemoteEnded
+        ]
+    );
+    assert_eq!(ended(&o)[0].0, ann);
+}
+
+#[test]
+fn a_push_without_the_call_id_its_schema_requires_is_unusable_and_never_rings() {
+    let o = run("push-without-required-id.jsonl");
+    let first = nth(&o, "voip_push_received", 0);
+    assert_eq!(
+        first.effects().first(),
+        Some(&Effect::ReportNewIncomingCall {
+            push: Some(PushId(1)),
+            call: fallback_id(1)
+        })
+    );
+    assert_eq!(first.push_end_reason(), Some(PushEndReason::MissingCallId));
+    assert!(!rings(first.effects()));
+    assert_eq!(ended(&o), [(fallback_id(1), CallEndedReason::Failed)]);
+    let skipped = nth(&o, "voip_push_received", 1);
+    assert_eq!(
+        skipped.effects(),
+        [Effect::CompletePush { push: PushId(2) }]
+    );
+    // The same id-less push under a schema that does not require the id rings under
+    // the fallback UUID.
+    let trace = parse_trace(
+        "{\"config\": {\"schema\": \"react_native_voip_push\"}}\n\
+         {\"at_ms\": 0, \"event\": \"voip_push\", \"push\": 1, \"payload\": {\"handle\": \"+14085551234\"}}\n",
+        &traces_dir(),
+    )
+    .expect("a trace");
+    let o = run_trace(&trace).expect("runs");
+    assert!(rings(nth(&o, "voip_push_received", 0).effects()));
+}
+
+#[test]
+fn a_trace_config_writes_a_whole_payload_schema_and_refuses_a_bad_one() {
+    let whole = r#"{"config": {"schema": {"preset": "apple_docs", "root": "data", "id_key": "cid", "id_kind": "opaque", "handle_type": "phoneNumber", "caller_name_key": "who", "message_type_key": "t", "cancel_message_type": "bye", "sent_at_key": "ts", "sent_at_unit": "milliseconds", "require_call_id": true}, "max_push_age_ms": 1000}}"#;
+    let trace = parse_trace(whole, &traces_dir()).expect("a whole schema");
+    let schema = &trace.config.schema;
+    assert_eq!(trace.schema_name, "custom");
+    assert_eq!(schema.root.as_str(), "data");
+    assert_eq!(schema.id_key.as_str(), "cid");
+    assert_eq!(schema.id_kind, callkit_engine::CallIdKind::Opaque);
+    assert_eq!(
+        schema.handle_type,
+        Some(callkit_engine::HandleType::PhoneNumber)
+    );
+    assert_eq!(schema.caller_name_key.as_deref(), Some("who"));
+    assert_eq!(schema.cancel_message_type.as_deref(), Some("bye"));
+    assert_eq!(schema.sent_at_key.as_deref(), Some("ts"));
+    assert_eq!(
+        schema.sent_at_unit,
+        callkit_engine::SentAtUnit::Milliseconds
+    );
+    assert!(schema.require_call_id);
+    assert_eq!(trace.config.max_push_age_ms, 1000);
+    // Keys left out keep the preset's; `null` clears an optional key.
+    let cleared =
+        r#"{"config": {"schema": {"preset": "react_native_voip_push", "caller_name_key": null}}}"#;
+    let schema = parse_trace(cleared, &traces_dir())
+        .expect("a schema")
+        .config
+        .schema;
+    assert_eq!(schema.caller_name_key, None);
+    assert_eq!(schema.video_key.as_deref(), Some("hasVideo"));
+    for bad in [
+        r#"{"config": {"schema": {"id_kind": "number"}}}"#,
+        r#"{"config": {"schema": {"root": "a..b"}}}"#,
+        r#"{"config": {"schema": {"sent_at_unit": "hours"}}}"#,
+        r#"{"config": {"schema": {"idkey": "x"}}}"#,
+        r#"{"config": {"schema": {"preset": "nope"}}}"#,
+    ] {
+        assert!(parse_trace(bad, &traces_dir()).is_err(), "{bad} accepted");
+    }
 }

@@ -15,10 +15,24 @@
 //! ```
 //!
 //! Keys: `schema` (one of [`SCHEMA_NAMES`]; default `react_native_voip_push`, the
-//! engine's default), `ring_timeout_ms`, `answer_connect_timeout_ms`,
-//! `push_completion_timeout_ms`, `audio_activation_timeout_ms`, `supports_video`, `supports_holding`,
+//! engine's default; or a whole schema, below), `ring_timeout_ms`,
+//! `answer_connect_timeout_ms`, `push_completion_timeout_ms`,
+//! `audio_activation_timeout_ms`, `max_push_age_ms`, `supports_video`, `supports_holding`,
 //! `supports_grouping`, `supports_ungrouping`, `supports_dtmf`, `maximum_call_groups`,
 //! `maximum_calls_per_call_group`. Unknown keys are an error.
+//!
+//! A whole schema is an object: `preset` (the preset it starts from; default the schema
+//! so far), then any of `root` (dotted path), `id_key`, `id_kind` (`"uuid"` or
+//! `"opaque"`), `opaque_namespace` (a UUID), `handle_key`, `handle_type` (as for events;
+//! `null`: inferred), `caller_name_key`, `video_key`, `media_type_key`,
+//! `ring_timeout_key`, `message_type_key`, `cancel_message_type`, `sent_at_key`
+//! (`null`: none), `sent_at_unit` (`"seconds"` or `"milliseconds"`) and
+//! `require_call_id`, each built with [`PayloadSchema`]'s checked builders. The
+//! schema's name is then `"custom"`:
+//!
+//! ```text
+//! {"config": {"schema": {"preset": "apple_docs", "root": "data", "id_key": "cid", "id_kind": "opaque", "sent_at_key": "ts", "require_call_id": true}}}
+//! ```
 //!
 //! **Event lines**: `{"at_ms": <time>, "event": "<name>", ...fields}`. `at_ms` is the
 //! absolute time on the virtual clock (omitted: the previous line's time). `event` is an
@@ -71,9 +85,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use callkit_engine::{
-    ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, PayloadSchema,
-    PushEndReason, PushId, ReportResult, Timer, TransactionId, TransactionResult, Uuid,
-    OPAQUE_ID_NAMESPACE,
+    ActionId, CallId, CallIdKind, Config, DtmfType, Effect, Error, Event, HandleType,
+    PayloadSchema, PushEndReason, PushId, ReportResult, SchemaKey, SentAtUnit, Timer,
+    TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
 use crate::event::{Concrete, EventKind, HostEvent, Resolve, Symbols};
@@ -260,7 +274,7 @@ macro_rules! config_keys {
         #[derive(Deserialize, Default)]
         #[serde(deny_unknown_fields)]
         struct ConfigLine {
-            schema: Option<String>,
+            schema: Option<SchemaLine>,
             $($key: Option<$ty>),*
         }
 
@@ -269,11 +283,16 @@ macro_rules! config_keys {
             schema_name: &mut String,
             c: ConfigLine,
         ) -> Result<(), String> {
-            if let Some(name) = c.schema {
-                config.schema = schema_by_name(&name).ok_or_else(|| {
-                    format!("unknown schema {name:?} (one of {})", SCHEMA_NAMES.join(", "))
-                })?;
-                *schema_name = name;
+            match c.schema {
+                Some(SchemaLine::Preset(name)) => {
+                    config.schema = preset(&name)?;
+                    *schema_name = name;
+                }
+                Some(SchemaLine::Whole(whole)) => {
+                    config.schema = whole.build(&config.schema)?;
+                    *schema_name = String::from("custom");
+                }
+                None => {}
             }
             $(if let Some(v) = c.$key {
                 config.$($field).+ = v;
@@ -288,6 +307,7 @@ config_keys! {
     answer_connect_timeout_ms: u64 => answer_connect_timeout_ms,
     push_completion_timeout_ms: u64 => push_completion_timeout_ms,
     audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
+    max_push_age_ms: u64 => max_push_age_ms,
     supports_video: bool => provider.supports_video,
     supports_holding: bool => capabilities.supports_holding,
     supports_grouping: bool => capabilities.supports_grouping,
@@ -295,6 +315,142 @@ config_keys! {
     supports_dtmf: bool => capabilities.supports_dtmf,
     maximum_call_groups: u8 => provider.maximum_call_groups,
     maximum_calls_per_call_group: u8 => provider.maximum_calls_per_call_group,
+}
+
+/// The preset called `name`, or an error naming the presets.
+fn preset(name: &str) -> Result<PayloadSchema, String> {
+    schema_by_name(name).ok_or_else(|| {
+        format!(
+            "unknown schema {name:?} (one of {})",
+            SCHEMA_NAMES.join(", ")
+        )
+    })
+}
+
+/// A config line's `schema`: a preset's name, or a whole schema.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SchemaLine {
+    Preset(String),
+    Whole(WholeSchema),
+}
+
+/// A schema written out in a config line (the keys: the module docs). A key that is
+/// absent keeps the base schema's value; `null` clears an optional key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WholeSchema {
+    preset: Option<String>,
+    root: Option<String>,
+    id_key: Option<String>,
+    id_kind: Option<String>,
+    opaque_namespace: Option<Uuid>,
+    handle_key: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    handle_type: Option<Option<Value>>,
+    #[serde(default, deserialize_with = "present")]
+    caller_name_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    video_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    media_type_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    ring_timeout_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    message_type_key: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    cancel_message_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    sent_at_key: Option<Option<String>>,
+    sent_at_unit: Option<String>,
+    require_call_id: Option<bool>,
+}
+
+/// A key that is present, `null` or not: `Some(None)` for `null`.
+fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl WholeSchema {
+    /// The schema this line describes, on `base` (or its `preset`).
+    fn build(self, base: &PayloadSchema) -> Result<PayloadSchema, String> {
+        let bad = |e: callkit_engine::SchemaError| e.to_string();
+        let mut s = match &self.preset {
+            Some(name) => preset(name)?,
+            None => base.clone(),
+        };
+        if let Some(root) = &self.root {
+            s = s.with_root(root).map_err(bad)?;
+        }
+        let id_kind = match self.id_kind.as_deref() {
+            None => s.id_kind,
+            Some("uuid") => CallIdKind::Uuid,
+            Some("opaque") => CallIdKind::Opaque,
+            Some(other) => return Err(format!("unknown id_kind {other:?} (\"uuid\", \"opaque\")")),
+        };
+        let id_key = self.id_key.unwrap_or_else(|| s.id_key.to_string());
+        s = s.with_id(&id_key, id_kind).map_err(bad)?;
+        if let Some(namespace) = self.opaque_namespace {
+            s = s.with_opaque_namespace(namespace);
+        }
+        let handle_type = match self.handle_type {
+            None => s.handle_type,
+            Some(None) => None,
+            Some(Some(v)) => Some(handle_type_value(&v)?),
+        };
+        let handle_key = self.handle_key.unwrap_or_else(|| s.handle_key.to_string());
+        s = s.with_handle(&handle_key, handle_type).map_err(bad)?;
+        let keep = |new: Option<Option<String>>, old: &Option<SchemaKey>| match new {
+            Some(v) => v,
+            None => old.as_ref().map(|k| k.to_string()),
+        };
+        let name = keep(self.caller_name_key, &s.caller_name_key);
+        let video = keep(self.video_key, &s.video_key);
+        let media = keep(self.media_type_key, &s.media_type_key);
+        let ring = keep(self.ring_timeout_key, &s.ring_timeout_key);
+        let message = keep(self.message_type_key, &s.message_type_key);
+        let cancel = keep(self.cancel_message_type, &s.cancel_message_type);
+        let sent = keep(self.sent_at_key, &s.sent_at_key);
+        let unit = match self.sent_at_unit.as_deref() {
+            None => s.sent_at_unit,
+            Some("seconds") => SentAtUnit::Seconds,
+            Some("milliseconds") => SentAtUnit::Milliseconds,
+            Some(other) => {
+                return Err(format!(
+                    "unknown sent_at_unit {other:?} (\"seconds\", \"milliseconds\")"
+                ))
+            }
+        };
+        let required = self.require_call_id.unwrap_or(s.require_call_id);
+        s.with_caller_name(name.as_deref())
+            .and_then(|s| s.with_video(video.as_deref()))
+            .and_then(|s| s.with_media_type(media.as_deref()))
+            .and_then(|s| s.with_ring_timeout(ring.as_deref()))
+            .and_then(|s| s.with_message_type(message.as_deref(), cancel.as_deref()))
+            .and_then(|s| s.with_sent_at(sent.as_deref(), unit))
+            .map(|s| s.with_required_call_id(required))
+            .map_err(bad)
+    }
+}
+
+/// A handle type as a trace writes it (a name or its raw value).
+fn handle_type_value(v: &Value) -> Result<HandleType, String> {
+    let raw = match v {
+        Value::String(name) => match name.as_str() {
+            "generic" => 1,
+            "phoneNumber" => 2,
+            "emailAddress" => 3,
+            other => return Err(format!("unknown handle type {other:?}")),
+        },
+        Value::Number(n) => n.as_u64().unwrap_or(0),
+        _ => return Err(String::from("a handle type is a name or 1, 2, 3")),
+    };
+    u8::try_from(raw)
+        .ok()
+        .and_then(HandleType::from_raw)
+        .ok_or_else(|| format!("unknown handle type {v}"))
 }
 
 /// Reads and parses the trace file at `path`; payload files are read relative to its

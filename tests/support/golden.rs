@@ -44,10 +44,17 @@ pub fn schema_json(schema: &PayloadSchema) -> Value {
         "ring_timeout_key": opt_key(&schema.ring_timeout_key),
         "message_type_key": opt_key(&schema.message_type_key),
         "cancel_message_type": opt_key(&schema.cancel_message_type),
+        "require_call_id": schema.require_call_id,
+        "sent_at_key": opt_key(&schema.sent_at_key),
+        "sent_at_unit": match schema.sent_at_unit {
+            callkit_engine::SentAtUnit::Seconds => "seconds",
+            callkit_engine::SentAtUnit::Milliseconds => "milliseconds",
+        },
     })
 }
 
-/// The configuration, every field, with the name of the schema preset it came from.
+/// The configuration, every field, with the name of the schema preset it came from
+/// (`null` for a schema a trace wrote out whole).
 pub fn config_json(config: &Config, preset: &str) -> Value {
     let p = &config.provider;
     let c = &config.capabilities;
@@ -74,7 +81,8 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
         "answer_connect_timeout_ms": config.answer_connect_timeout_ms,
         "push_completion_timeout_ms": config.push_completion_timeout_ms,
         "audio_activation_timeout_ms": config.audio_activation_timeout_ms,
-        "schema_preset": preset,
+        "max_push_age_ms": config.max_push_age_ms,
+        "schema_preset": callkit_engine_testkit::trace::schema_by_name(preset).map(|_| preset),
         "schema": schema_json(&config.schema),
     })
 }
