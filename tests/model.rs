@@ -18,7 +18,9 @@ use std::collections::VecDeque;
 use callkit_engine::limits::{
     effects_needed, MAX_PENDING_TRANSACTIONS, RECENTLY_COMPLETED_PUSHES, RECENTLY_ENDED_CALLS,
 };
-use callkit_engine::{ActionId, CallId, CallPhase, Direction, PushId, PushKind, Timer};
+use callkit_engine::{
+    ActionId, CallId, CallPhase, Direction, PushId, PushKind, Timer, DEFAULT_MAX_PUSH_AGE_MS,
+};
 use callkit_engine_testkit::fallback_id;
 use common::{action, call, config, corpus, payload, Abs, Body, Outcome, Report, Runner};
 use proptest::prelude::*;
@@ -48,6 +50,8 @@ struct MCall {
     dir: Direction,
     phase: CallPhase,
     report_push: Option<u8>,
+    /// The report made without a push (an announced call) has not completed.
+    announced: bool,
     awaiting: bool,
     pending_end: Option<PendingEnd>,
     ready: bool,
@@ -71,6 +75,7 @@ impl MCall {
             dir,
             phase,
             report_push: None,
+            announced: false,
             awaiting: false,
             pending_end: None,
             ready: false,
@@ -222,18 +227,77 @@ impl Model {
         }
     }
 
-    /// Reported under the fallback and ended at once, unless the fallback is live.
-    fn report_unusable(&mut self, push: u8, fallback: CallId) {
+    /// Reported under the fallback and ended at once, unless the fallback is live;
+    /// with `skip` (`mustReport == false`) completed at once without a report.
+    fn report_unusable(&mut self, push: u8, fallback: CallId, skip: bool) {
         if self.idx(fallback).is_some() {
-            self.track_push(push, fallback);
+            self.report_copy(push, fallback, skip);
         } else {
-            self.report_and_end(push, fallback);
+            self.report_and_end(push, fallback, skip);
         }
     }
 
-    fn report_and_end(&mut self, push: u8, call: CallId) {
-        self.track_push_ending(push, call, true);
+    /// A push whose call CallKit has: reported under it, or with `skip` completed at once.
+    fn report_copy(&mut self, push: u8, call: CallId, skip: bool) {
+        if skip {
+            self.forget(push);
+        } else {
+            self.track_push(push, call);
+        }
+    }
+
+    fn report_and_end(&mut self, push: u8, call: CallId, skip: bool) {
+        if skip {
+            self.forget(push);
+        } else {
+            self.track_push_ending(push, call, true);
+        }
         ended_ring(&mut self.recently_ended, RECENTLY_ENDED_CALLS, call);
+    }
+
+    /// A push completed without a report: no older report answers to its id any more.
+    fn forget(&mut self, push: u8) {
+        for c in self.calls.iter_mut() {
+            if c.report_push == Some(push) {
+                c.report_push = None;
+            }
+        }
+    }
+
+    /// An incoming call announced over the app's connection: reported without a push
+    /// and rung like a pushed one; the same call when it is live; nothing when it ended;
+    /// busy (remembered as ended) with every slot taken; refused for an outgoing call.
+    fn on_announce(&mut self, id: CallId) -> bool {
+        match self.idx(id) {
+            Some(idx) => return self.calls[idx].dir == Direction::Incoming,
+            None if self.ended(id) => {}
+            None if self.calls.len() == CALLS => {
+                ended_ring(&mut self.recently_ended, RECENTLY_ENDED_CALLS, id);
+            }
+            None => {
+                let mut c = MCall::new(id, Direction::Incoming, CallPhase::Ringing);
+                c.awaiting = true;
+                c.announced = true;
+                c.ring = Some(self.now.saturating_add(common::RING_MS));
+                self.calls.push(c);
+            }
+        }
+        true
+    }
+
+    /// The completion of the report made without a push for `id`.
+    fn on_reported_call(&mut self, id: CallId, report: Report) -> bool {
+        let Some(idx) = self.idx(id) else {
+            return self.ended(id);
+        };
+        if std::mem::take(&mut self.calls[idx].announced) {
+            if report == Report::DoNotDisturb {
+                self.teardown(idx);
+            } else {
+                self.confirm(idx);
+            }
+        }
+        true
     }
 
     fn armed(&self) -> Vec<(Timer, u64)> {
@@ -261,7 +325,14 @@ impl Model {
         self.calls.iter().any(|c| c.held == Some(a))
     }
 
-    fn on_push(&mut self, push: u8, body: Body, backwards: bool, corpus: &[(String, Vec<u8>)]) {
+    fn on_push(
+        &mut self,
+        push: u8,
+        body: Body,
+        backwards: bool,
+        skip: bool,
+        corpus: &[(String, Vec<u8>)],
+    ) {
         let at = if backwards {
             self.host_now.saturating_sub(5)
         } else {
@@ -274,18 +345,22 @@ impl Model {
         let parsed = match config().schema.parse(&bytes) {
             Ok(p) => p,
             Err(_) => {
-                self.report_unusable(push, fallback);
+                self.report_unusable(push, fallback, skip);
                 return;
             }
         };
         let id = parsed.call.unwrap_or(fallback);
         let cancel = parsed.kind == PushKind::Cancel;
+        // Sent longer ago than the maximum push age: a missed call, never rung.
+        let stale = parsed.sent_at_unix_ms.is_some_and(|sent| {
+            common::PUSH_WALL_CLOCK_MS.saturating_sub(sent) > DEFAULT_MAX_PUSH_AGE_MS
+        });
         if self
             .idx(id)
             .is_some_and(|idx| self.calls[idx].dir == Direction::Outgoing)
         {
             // A push naming the app's own outgoing call: unusable, like a malformed one.
-            self.report_unusable(push, fallback);
+            self.report_unusable(push, fallback, skip);
         } else if let Some(idx) = self.idx(id) {
             let c = &mut self.calls[idx];
             let cancels = cancel
@@ -295,12 +370,12 @@ impl Model {
             if cancels && awaiting && c.pending_end.is_none() {
                 c.pending_end = Some(PendingEnd::Remote);
             }
-            self.track_push(push, id);
+            self.report_copy(push, id, skip);
             if cancels && !awaiting {
                 self.teardown(idx);
             }
-        } else if cancel || self.ended(id) || self.calls.len() == CALLS {
-            self.report_and_end(push, id);
+        } else if cancel || self.ended(id) || stale || self.calls.len() == CALLS {
+            self.report_and_end(push, id, skip);
         } else {
             let ring_ms = parsed.ring_timeout_ms.unwrap_or(common::RING_MS);
             let mut c = MCall::new(id, Direction::Incoming, CallPhase::Ringing);
@@ -490,6 +565,9 @@ impl Model {
         match abs {
             Abs::Push { .. } | Abs::Tick | Abs::JumpToDeadline => unreachable!(),
             Abs::Reported { push, report } => self.on_reported(push, report),
+            Abs::PushMayGoUnreported { .. } => unreachable!(),
+            Abs::Announce { call: n } => self.on_announce(call(n)),
+            Abs::ReportedCall { call: n, report } => self.on_reported_call(call(n), report),
             Abs::Reset => {
                 while !self.calls.is_empty() {
                     self.teardown(0);
@@ -753,7 +831,11 @@ impl Model {
                 body,
                 backwards,
             } => {
-                self.on_push(push, body, backwards, corpus);
+                self.on_push(push, body, backwards, false, corpus);
+                Some(true)
+            }
+            Abs::PushMayGoUnreported { push, body } => {
+                self.on_push(push, body, false, true, corpus);
                 Some(true)
             }
             Abs::Tick => {
@@ -833,6 +915,14 @@ impl ReferenceStateMachine for Reference {
                 smart.push(Abs::Reported { push: p.0, report });
             }
         }
+        for c in &state.calls {
+            if c.announced {
+                for report in [Report::Ok, Report::Ok, Report::DoNotDisturb] {
+                    let n = (1..=IDS).find(|n| call(*n) == c.id).unwrap_or(1);
+                    smart.push(Abs::ReportedCall { call: n, report });
+                }
+            }
+        }
         for n in 1..=IDS {
             let Some(c) = state.calls.iter().find(|c| c.id == call(n)) else {
                 smart.push(Abs::Push {
@@ -840,6 +930,7 @@ impl ReferenceStateMachine for Reference {
                     body: Body::Call(n),
                     backwards: false,
                 });
+                smart.push(Abs::Announce { call: n });
                 smart.push(Abs::RequestStart {
                     call: n,
                     valid: true,
@@ -924,7 +1015,9 @@ impl ReferenceStateMachine for Reference {
     fn preconditions(state: &Model, t: &Abs) -> bool {
         match *t {
             // The host's contract: a push id is unique among pending pushes.
-            Abs::Push { push, .. } => !state.pushes.iter().any(|p| p.0 == push),
+            Abs::Push { push, .. } | Abs::PushMayGoUnreported { push, .. } => {
+                !state.pushes.iter().any(|p| p.0 == push)
+            }
             _ => true,
         }
     }

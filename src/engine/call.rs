@@ -62,6 +62,8 @@ impl Ctx {
 struct Report {
     /// The push whose report result answers for this call.
     push: Option<PushId>,
+    /// Whether the report made without a push (an announced call) has not completed.
+    announced: bool,
     /// Whether CallKit has not yet confirmed the call.
     awaiting: bool,
     /// An end kept until CallKit knows the call.
@@ -180,13 +182,14 @@ impl Call {
     pub fn report_pending(&self) -> bool {
         self.report.awaiting
     }
-    /// Whether the call waits for the completion of a report made without a push (a
-    /// call announced over the app's connection, [`IncomingReport::Call`]).
+    /// Whether the report made without a push for this call (announced over the app's
+    /// connection, [`IncomingReport::Call`]) has not completed; takes it (the result
+    /// came).
     ///
     /// [`IncomingReport::Call`]: crate::IncomingReport::Call
     #[inline]
-    pub(in crate::engine) fn awaits_report_without_push(&self) -> bool {
-        self.report.awaiting && self.report.push.is_none()
+    pub(in crate::engine) fn take_report_without_push(&mut self) -> bool {
+        core::mem::take(&mut self.report.announced)
     }
     /// Whether an end arrived while CallKit could not take it yet, and waits.
     #[inline]

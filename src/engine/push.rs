@@ -445,7 +445,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         result: ReportResult,
         out: &mut Effects<EFFECTS>,
     ) -> Result<(), Error> {
-        let Some((idx, c)) = self.calls.find(call) else {
+        let Some(idx) = self.calls.position(call) else {
             // Ended as its report completed: nothing left to do.
             return if self.ended(call) {
                 Ok(())
@@ -453,10 +453,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 Err(Error::UnknownCall(call))
             };
         };
-        if c.awaits_report_without_push() {
+        let pending = self
+            .calls
+            .at_mut(idx)
+            .is_some_and(|c| c.take_report_without_push());
+        if pending {
             self.report_result(idx, result, out);
         }
-        // Otherwise a push's report confirmed the call first: nothing left to do.
+        // Otherwise its result came already: nothing left to do.
         Ok(())
     }
 

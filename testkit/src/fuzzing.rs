@@ -1039,10 +1039,11 @@ pub fn check_push(data: &[u8]) {
                 .and_then(|c| fixture.engine.call(c))
                 .is_some_and(|c| c.direction() == Direction::Outgoing)
         });
-        // So is one without the call id its schema requires.
-        let no_id = parsed
-            .as_ref()
-            .is_ok_and(|p| p.call.is_none() && schema.require_call_id);
+        // So is a call push without the call id its schema requires (a cancel without
+        // one is a cancel for no call here).
+        let no_id = parsed.as_ref().is_ok_and(|p| {
+            p.call.is_none() && schema.require_call_id && p.kind == PushKind::Call
+        });
         let unusable = parsed.is_err() || names_outgoing || no_id;
         let want = match &parsed {
             Ok(p) if !names_outgoing && !no_id => p.call.unwrap_or(fallback),

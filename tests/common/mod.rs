@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
-    IncomingReport, PayloadSchema, PushId, RequestTransactionError, Timer, TransactionId,
+    IncomingReport, PayloadSchema, PushId, RequestTransactionError, SentAtUnit, Timer,
+    TransactionId,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness};
 
@@ -21,12 +22,18 @@ pub const PUSH_DEADLINE_MS: u64 = 50;
 pub const TICK_MS: u64 = 10;
 pub const AUDIO_ACTIVATION_MS: u64 = 80;
 
+/// The wall clock every push arrives at (Unix ms); [`Body::Stale`] was sent a minute
+/// before it, every other body carries no sent time.
+pub const PUSH_WALL_CLOCK_MS: u64 = 1_800_000_060_000;
+
 /// The configuration of every exploration: the default (react-native) schema plus a
-/// `"type": "cancel"` cancel marker, grouping on with one group of at most two calls.
+/// `"type": "cancel"` cancel marker and a `"sentAt"` sent time in seconds (the default
+/// maximum push age), grouping on with one group of at most two calls.
 pub fn config() -> Config {
     let mut config = Config::with_schema(
         PayloadSchema::default()
             .with_message_type(Some("type"), Some("cancel"))
+            .and_then(|s| s.with_sent_at(Some("sentAt"), SentAtUnit::Seconds))
             .expect("short keys"),
     );
     config.ring_timeout_ms = RING_MS;
@@ -54,6 +61,9 @@ pub enum Body {
     /// The corpus payload with this index (tests/payloads, sorted), under the default
     /// schema.
     Corpus(u8),
+    /// A call push for call `n` sent a minute before it arrives: older than the maximum
+    /// push age.
+    Stale(u8),
 }
 
 /// The report result CallKit gives.
@@ -84,6 +94,20 @@ pub enum Abs {
     },
     Reported {
         push: u8,
+        report: Report,
+    },
+    /// A push under `mustReport == false` (iOS 26.4).
+    PushMayGoUnreported {
+        push: u8,
+        body: Body,
+    },
+    /// The app's connection announces incoming call `call` (no push).
+    Announce {
+        call: u8,
+    },
+    /// The completion of the report made without a push for `call`.
+    ReportedCall {
+        call: u8,
         report: Report,
     },
     Reset,
@@ -240,6 +264,25 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
         for report in [Report::Ok, Report::AlreadyExists, Report::DoNotDisturb] {
             v.push(Abs::Reported { push, report });
         }
+        v.push(Abs::PushMayGoUnreported {
+            push,
+            body: Body::Call(1),
+        });
+        v.push(Abs::PushMayGoUnreported {
+            push,
+            body: Body::Cancel(2),
+        });
+        v.push(Abs::Push {
+            push,
+            body: Body::Stale(2),
+            backwards: false,
+        });
+    }
+    for call in 1..=calls {
+        v.push(Abs::Announce { call });
+    }
+    for report in [Report::Ok, Report::DoNotDisturb] {
+        v.push(Abs::ReportedCall { call: 1, report });
     }
     v.push(Abs::Reset);
     for action in 1..=actions {
@@ -356,6 +399,12 @@ pub fn payload(body: Body, corpus: &[(String, Vec<u8>)]) -> Vec<u8> {
         .into_bytes(),
         Body::Cancel(n) => format!(r#"{{"uuid":"{}","type":"cancel"}}"#, call(n)).into_bytes(),
         Body::Malformed => br#"{"uuid":"#.to_vec(),
+        Body::Stale(n) => format!(
+            r#"{{"uuid":"{}","handle":"+15550100","sentAt":{}}}"#,
+            call(n),
+            PUSH_WALL_CLOCK_MS / 1_000 - 60
+        )
+        .into_bytes(),
         Body::Corpus(i) => corpus
             .get(usize::from(i) % corpus.len().max(1))
             .map(|(_, bytes)| bytes.clone())
@@ -460,10 +509,43 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
                         payload: &bytes,
                         fallback_call: fallback_id(u64::from(push)),
                         must_report: None,
-                        received_at_unix_ms: None,
+                        received_at_unix_ms: Some(PUSH_WALL_CLOCK_MS),
                     },
                 ))
             }
+            Abs::PushMayGoUnreported { push, body } => {
+                if self.push_pending(push) {
+                    return Outcome::NoStep;
+                }
+                let bytes = payload(body, corpus);
+                out(self.step(
+                    now,
+                    Event::VoipPushReceived {
+                        push: PushId(u64::from(push)),
+                        payload: &bytes,
+                        fallback_call: fallback_id(u64::from(push)),
+                        must_report: Some(false),
+                        received_at_unix_ms: Some(PUSH_WALL_CLOCK_MS),
+                    },
+                ))
+            }
+            Abs::Announce { call: n } => out(self.step(
+                now,
+                Event::IncomingCallAnnounced {
+                    call: call(n),
+                    handle: "+15550100",
+                    handle_type: HandleType::PhoneNumber,
+                    caller_name: Some("Announced"),
+                    video: false,
+                },
+            )),
+            Abs::ReportedCall { call: n, report } => out(self.step(
+                now,
+                Event::IncomingCallReported {
+                    report: IncomingReport::Call(call(n)),
+                    result: report.result(),
+                },
+            )),
             Abs::Reported { push, report } => out(self.step(
                 now,
                 Event::IncomingCallReported {

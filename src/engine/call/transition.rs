@@ -29,6 +29,7 @@ impl Call {
         let mut c = Call::new(id, State::Requested, remote);
         c.report = Report {
             push,
+            announced: push.is_none(),
             awaiting: true,
             ..Report::default()
         };
