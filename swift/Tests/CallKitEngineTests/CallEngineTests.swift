@@ -40,7 +40,7 @@ final class CallEngineTests: XCTestCase {
         _ = try engine.handle(
             .voipPushReceived(push: 7, payload: appleDocsPayload, fallbackCall: fallback),
             at: Instant(milliseconds: 0))
-        let effects = try engine.handle(.incomingCallReported(push: 7, error: nil), at: Instant(milliseconds: 40))
+        let effects = try engine.handle(.incomingCallReported(.push(7), error: nil), at: Instant(milliseconds: 40))
         XCTAssertTrue(effects.contains(.completePush(7)))
         XCTAssertTrue(effects.contains(.cancelTimer(.pushCompletion(7))))
         XCTAssertEqual(try engine.status().pendingPushCount, 0)
@@ -181,7 +181,7 @@ final class CallEngineTests: XCTestCase {
         }
         XCTAssertEqual(endReason, .unreadable(.wrongType, field: .callID))
         XCTAssertFalse(effects.contains { if case .reportCallEnded = $0 { true } else { false } })
-        let done = try engine.handle(.incomingCallReported(push: 3, error: nil), at: Instant(milliseconds: 50))
+        let done = try engine.handle(.incomingCallReported(.push(3), error: nil), at: Instant(milliseconds: 50))
         XCTAssertEqual(done.last, .reportCallEnded(call: fallback, at: Instant(milliseconds: 50), reason: .failed))
     }
 
@@ -194,7 +194,7 @@ final class CallEngineTests: XCTestCase {
             .callDetailsChanged(call: reportedCall, callerName: "Ann Lee", hasVideo: nil),
             at: Instant(milliseconds: 10))
         XCTAssertEqual(early, [], "held while the report is pending")
-        let done = try engine.handle(.incomingCallReported(push: 1, error: nil), at: Instant(milliseconds: 40))
+        let done = try engine.handle(.incomingCallReported(.push(1), error: nil), at: Instant(milliseconds: 40))
         guard case .reportCallUpdated(reportedCall, let update)? = done.last else {
             return XCTFail("no call update: \(done)")
         }
