@@ -8,9 +8,11 @@ import Foundation
 /// the engine's timers.
 ///
 /// What it guarantees (docs/ios-integration.md, "The ordering rules"):
-/// - a VoIP push is reported to CallKit before the PushKit delegate method returns, and
-///   its PushKit completion runs exactly once, when the engine says so (after the
-///   report's completion, or at the push deadline);
+/// - a VoIP push is reported to CallKit before the PushKit delegate method returns
+///   (unless iOS 26.4's `PKVoIPPushMetadata.mustReport` is `false` and the engine would
+///   only report and end it), and its PushKit completion runs exactly once, when the
+///   engine says so (after the report's completion, at the push deadline, or at once
+///   for a push completed without a report);
 /// - every `CXAction` handed in is fulfilled or failed exactly once (unless CallKit timed
 ///   it out first); one the engine refuses is failed at once, so its transaction
 ///   completes;
