@@ -79,7 +79,8 @@ public final class CallEngine {
     /// `now` is on a clock that keeps counting through sleep (``Instant/now()``), never
     /// earlier than the last accepted event's. A refused event throws its
     /// ``EngineError`` (codes 20 and up) and changes nothing, not even the engine's
-    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)`` is never refused.
+    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``
+    /// is never refused.
     public func handle(_ event: Event, at now: Instant) throws(EngineError) -> [Effect] {
         var count = 0
         let result = withCEvent(event) { cEvent in
