@@ -59,6 +59,18 @@ public final class FakeCallKit: Sendable {
         return driver
     }
 
+    /// The app's own connection announces an incoming call without a VoIP push
+    /// (``CallDriver/SignallingEvent/incomingCallAnnounced(_:handle:callerName:isVideo:)``),
+    /// then settles the driver's queue: the driver reports it to ``provider`` with no
+    /// PushKit completion.
+    public func announceIncomingCall(
+        _ call: UUID, handle: Handle?, callerName: String? = nil, isVideo: Bool = false
+    ) {
+        provider.driver?.signallingDidReport(
+            .incomingCallAnnounced(call, handle: handle, callerName: callerName, isVideo: isVideo))
+        settle()
+    }
+
     /// Waits until the driver's queue has run everything queued so far, and what that
     /// queued in turn (completions hop onto the queue, and may queue CallKit's next
     /// callback): a few rounds of `queue.sync {}`.
@@ -163,7 +175,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
         set { state.withLock { $0.blockedHandles = newValue } }
     }
 
-    /// While on, `reportNewIncomingCall` completions wait for
+    /// While on, `reportNewIncomingCall` completions (for a push or a call announced without one) wait for
     /// ``completeReport(for:)``; while off (the default) they run at once.
     public var holdsReportCompletions: Bool {
         get { state.withLock { $0.holdsReportCompletions } }
@@ -410,16 +422,21 @@ public final class FakePushRegistry: VoIPPushRegistry, Sendable {
     /// Records the registration.
     public func registerForVoIPPushes() { registered.withLock { $0 = true } }
 
-    /// Delivers a VoIP push (`pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`)
-    /// and returns what became of it. PushKit kills an app that returns from the delegate
-    /// method without reporting a call: see ``FakePush/reportedBeforeReturn``.
+    /// Delivers a VoIP push and returns what became of it: with `mustReport` `nil`
+    /// through `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` (before iOS
+    /// 26.4), else through iOS 26.4's
+    /// `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`
+    /// with `PKVoIPPushMetadata.mustReport`. PushKit kills an app that returns from the
+    /// delegate method without reporting a call it had to report: see
+    /// ``FakePush/reportedBeforeReturn`` (a push under `mustReport: false` may go
+    /// unreported).
     @discardableResult
-    public func deliverVoIPPush(_ payload: [AnyHashable: Any]) -> FakePush {
+    public func deliverVoIPPush(_ payload: [AnyHashable: Any], mustReport: Bool? = nil) -> FakePush {
         let push = FakePush()
         let reported = provider.queue.sync { () -> Bool in
             guard let driver = provider.driver else { return false }
             let before = provider.reportedIncomingCalls.count
-            driver.handleIncomingPush(payload: payload) { push.complete() }
+            driver.handleIncomingPush(payload: payload, mustReport: mustReport) { push.complete() }
             return provider.reportedIncomingCalls.count > before
         }
         push.reportedBeforeReturn = reported

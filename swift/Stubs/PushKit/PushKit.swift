@@ -42,6 +42,17 @@ open class PKPushCredentials: NSObject {
     open var token: Data { Data() }
 }
 
+/// An object that contains metadata about a received VoIP push notification (iOS 26.4).
+/// https://developer.apple.com/documentation/pushkit/pkvoippushmetadata
+@available(iOS 26.4, *)
+open class PKVoIPPushMetadata: NSObject {
+    /// Whether the app must report the push as a new incoming call to CallKit; `false`
+    /// when the system lets it go unreported (the app is in the foreground, already on
+    /// a call, or the push arrived too late to be viable).
+    /// https://developer.apple.com/documentation/pushkit/pkvoippushmetadata/mustreport
+    open var mustReport: Bool { true }
+}
+
 /// An object that requests the delivery and handles the receipt of PushKit notifications.
 /// https://developer.apple.com/documentation/pushkit/pkpushregistry
 open class PKPushRegistry: NSObject {
@@ -76,6 +87,16 @@ public protocol PKPushRegistryDelegate: NSObjectProtocol {
     func pushRegistry(
         _ registry: PKPushRegistry, didReceiveIncomingPushWith payload: PKPushPayload, for type: PKPushType,
         completion: @escaping @Sendable () -> Void)
+
+    /// Tells the delegate that a VoIP push notification arrived, with its metadata (iOS
+    /// 26.4; PushKit calls this instead of
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` when the delegate
+    /// implements it).
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingvoippushwith:metadata:withcompletionhandler:)
+    @available(iOS 26.4, *)
+    func pushRegistry(
+        _ registry: PKPushRegistry, didReceiveIncomingVoIPPushWith payload: PKPushPayload,
+        metadata: PKVoIPPushMetadata, withCompletionHandler completion: @escaping @Sendable () -> Void)
 
     /// Tells the delegate that the system invalidated the push token for the specified type.
     /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didinvalidatepushtokenfor:)

@@ -56,6 +56,7 @@ private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
         set { lock.withLock { _calls = newValue } }
     }
     func connectIncoming(_ call: UUID) {}
+    func missedCall(_ call: UUID, update: CallUpdate) {}
     func answerIncoming(_ call: UUID) {}
     func rejectIncoming(_ call: UUID, reason: RejectReason) {}
     func hangUp(_ call: UUID) {}

@@ -6,6 +6,7 @@ import XCTest
 /// What the app's signalling and media were told, in order.
 enum AppCall: Equatable, Sendable {
     case connectIncoming(UUID)
+    case missedCall(UUID, CallUpdate)
     case answerIncoming(UUID)
     case rejectIncoming(UUID, RejectReason)
     case hangUp(UUID)
@@ -47,6 +48,7 @@ final class RecordingApp: CallSignalling, CallMedia {
     let recorder: Recorder<AppCall>
     init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
     func connectIncoming(_ call: UUID) { recorder.append(.connectIncoming(call)) }
+    func missedCall(_ call: UUID, update: CallUpdate) { recorder.append(.missedCall(call, update)) }
     func answerIncoming(_ call: UUID) { recorder.append(.answerIncoming(call)) }
     func rejectIncoming(_ call: UUID, reason: RejectReason) { recorder.append(.rejectIncoming(call, reason)) }
     func hangUp(_ call: UUID) { recorder.append(.hangUp(call)) }

@@ -52,7 +52,7 @@ final class AppleErrorCodeTests: XCTestCase {
             let push = PushID(rawValue: 1)
             _ = try engine.handle(
                 .voipPushReceived(push: push, payload: payload, fallbackCall: UUID()), at: Instant(milliseconds: 0))
-            outcomes.append(try engine.handle(.incomingCallReported(push: push, error: error), at: Instant(milliseconds: 90)))
+            outcomes.append(try engine.handle(.incomingCallReported(.push(push), error: error), at: Instant(milliseconds: 90)))
         }
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertTrue(outcomes[1].contains(.rejectIncoming(call: call, reason: .failed)))

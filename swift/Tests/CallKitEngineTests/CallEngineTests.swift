@@ -40,7 +40,7 @@ final class CallEngineTests: XCTestCase {
         _ = try engine.handle(
             .voipPushReceived(push: 7, payload: appleDocsPayload, fallbackCall: fallback),
             at: Instant(milliseconds: 0))
-        let effects = try engine.handle(.incomingCallReported(push: 7, error: nil), at: Instant(milliseconds: 40))
+        let effects = try engine.handle(.incomingCallReported(.push(7), error: nil), at: Instant(milliseconds: 40))
         XCTAssertTrue(effects.contains(.completePush(7)))
         XCTAssertTrue(effects.contains(.cancelTimer(.pushCompletion(7))))
         XCTAssertEqual(try engine.status().pendingPushCount, 0)
@@ -82,6 +82,10 @@ final class CallEngineTests: XCTestCase {
         configuration.ringTimeoutMilliseconds = 45_000
         configuration.supportsDTMF = false
         configuration.payloadSchema.callerNameKey = "caller"
+        configuration.maximumPushAgeMilliseconds = 12_000
+        configuration.payloadSchema.requiresCallID = false
+        configuration.payloadSchema.sentAtKey = "ts"
+        configuration.payloadSchema.sentAtUnit = .milliseconds
         let engine = try CallEngine(configuration: configuration)
         XCTAssertEqual(engine.configuration, configuration)
     }
@@ -94,6 +98,7 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(configuration.ringTimeoutMilliseconds, 30_000)
         XCTAssertEqual(configuration.answerConnectTimeoutMilliseconds, 10_000)
         XCTAssertEqual(configuration.pushCompletionTimeoutMilliseconds, 5_000)
+        XCTAssertEqual(configuration.maximumPushAgeMilliseconds, 30_000)
         XCTAssertEqual(configuration.payloadSchema, PayloadSchema(preset: .reactNativeVoIPPush))
     }
 
@@ -105,6 +110,97 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(PayloadSchema(preset: .nestedData).rootPath, "data")
         XCTAssertEqual(PayloadSchema(preset: .speakerbox).idKey, "UUID")
         XCTAssertEqual(Set(PayloadSchema.Preset.allCases.map { PayloadSchema(preset: $0) }).count, 8)
+        // The presets whose servers always send the call id require it; none reads a
+        // sent time.
+        let requiring = Set(PayloadSchema.Preset.allCases.filter { PayloadSchema(preset: $0).requiresCallID })
+        XCTAssertEqual(requiring, [.flutterCallKitIncoming, .twilio, .telegram, .linphoneFlexisip])
+        XCTAssertTrue(PayloadSchema.Preset.allCases.allSatisfy { PayloadSchema(preset: $0).sentAtKey == nil })
+    }
+
+    func testAnnouncedCallIsReportedWithoutAPushAndItsCompletionNamesTheCall() throws {
+        let engine = try appleDocsEngine()
+        let call = UUID()
+        let caller = Handle(type: .phoneNumber, value: "+15550123")
+        let effects = try engine.handle(
+            .incomingCallAnnounced(call: call, handle: caller, callerName: "Carol", isVideo: false),
+            at: Instant(milliseconds: 1_000))
+        let update = CallUpdate(
+            remoteHandle: caller, localizedCallerName: "Carol", hasVideo: false, supportsHolding: true,
+            supportsGrouping: false, supportsUngrouping: false, supportsDTMF: true)
+        XCTAssertEqual(effects.first, .reportNewIncomingCall(push: nil, call: call, update: update, endReason: nil))
+        XCTAssertFalse(effects.contains { if case .completePush = $0 { return true } else { return false } })
+        XCTAssertEqual(IncomingReport(call: call, push: nil), .call(call))
+        XCTAssertEqual(IncomingReport(call: call, push: 4), .push(4))
+        XCTAssertNoThrow(try engine.handle(.incomingCallReported(.call(call), error: nil), at: Instant(milliseconds: 1_050)))
+        XCTAssertThrowsError(try engine.handle(.incomingCallReported(.call(UUID()), error: nil), at: Instant(milliseconds: 1_060))) {
+            XCTAssertEqual($0 as? EngineError, .unknownCall)
+        }
+    }
+
+    /// The Apple-docs payload with a sent time of `sentMs` milliseconds since the epoch.
+    private func stalePush(sentMs: UInt64) -> Data {
+        Data(#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234","sent":\#(sentMs)}"#.utf8)
+    }
+
+    private func sentTimeEngine() throws -> CallEngine {
+        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
+        configuration.payloadSchema.sentAtKey = "sent"
+        configuration.payloadSchema.sentAtUnit = .milliseconds
+        return try CallEngine(configuration: configuration)
+    }
+
+    func testStalePushIsAMissedCallReportedAndEndedAsStale() throws {
+        let engine = try sentTimeEngine()
+        let arrival: UInt64 = 1_800_000_000_000
+        let effects = try engine.handle(
+            .voipPushReceived(
+                push: 1, payload: stalePush(sentMs: arrival - 60_000), fallbackCall: fallback,
+                receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
+            at: Instant(milliseconds: 1_000))
+        guard case let .reportNewIncomingCall(push, call, update, endReason)? = effects.first else {
+            return XCTFail("no report: \(effects)")
+        }
+        XCTAssertEqual(push, 1)
+        XCTAssertEqual(call, reportedCall)
+        XCTAssertEqual(endReason, .stale)
+        XCTAssertTrue(effects.contains(.missedCall(call: reportedCall, update: update)))
+    }
+
+    func testStalePushUnderMustReportFalseIsAMissedCallCompletedWithoutAReport() throws {
+        let engine = try sentTimeEngine()
+        let arrival: UInt64 = 1_800_000_000_000
+        let effects = try engine.handle(
+            .voipPushReceived(
+                push: 2, payload: stalePush(sentMs: arrival - 60_000), fallbackCall: fallback, mustReport: false,
+                receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
+            at: Instant(milliseconds: 1_000))
+        XCTAssertFalse(effects.contains { if case .reportNewIncomingCall = $0 { return true } else { return false } })
+        XCTAssertTrue(effects.contains(.completePush(2, endReason: .stale)))
+        let missed = effects.compactMap { if case let .missedCall(call, update) = $0 { return (call, update) } else { return nil } }
+        XCTAssertEqual(missed.map(\.0), [reportedCall])
+        XCTAssertEqual(missed.first?.1.remoteHandle, Handle(type: .phoneNumber, value: "+14085551234"))
+    }
+
+    func testFreshPushWithASentTimeRings() throws {
+        let engine = try sentTimeEngine()
+        let arrival: UInt64 = 1_800_000_000_000
+        let effects = try engine.handle(
+            .voipPushReceived(
+                push: 3, payload: stalePush(sentMs: arrival - 1_000), fallbackCall: fallback, mustReport: true,
+                receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
+            at: Instant(milliseconds: 1_000))
+        guard case let .reportNewIncomingCall(_, _, _, endReason)? = effects.first else {
+            return XCTFail("no report: \(effects)")
+        }
+        XCTAssertNil(endReason)
+        XCTAssertFalse(effects.contains { if case .missedCall = $0 { return true } else { return false } })
+    }
+
+    func testArrivalTimeIsSentInWholeMillisecondsRoundedToTheNearest() {
+        XCTAssertEqual(unixMilliseconds(Date(timeIntervalSince1970: 1.0006)), 1_001)
+        XCTAssertEqual(unixMilliseconds(Date(timeIntervalSince1970: 1.0004)), 1_000)
+        XCTAssertEqual(unixMilliseconds(Date(timeIntervalSince1970: 1_800_000_000.123)), 1_800_000_000_123)
+        XCTAssertEqual(unixMilliseconds(Date(timeIntervalSince1970: -5)), 0)
     }
 
     func testOverlongSchemaKeyIsRefusedBeforeAnythingIsAllocated() {
@@ -181,7 +277,7 @@ final class CallEngineTests: XCTestCase {
         }
         XCTAssertEqual(endReason, .unreadable(.wrongType, field: .callID))
         XCTAssertFalse(effects.contains { if case .reportCallEnded = $0 { true } else { false } })
-        let done = try engine.handle(.incomingCallReported(push: 3, error: nil), at: Instant(milliseconds: 50))
+        let done = try engine.handle(.incomingCallReported(.push(3), error: nil), at: Instant(milliseconds: 50))
         XCTAssertEqual(done.last, .reportCallEnded(call: fallback, at: Instant(milliseconds: 50), reason: .failed))
     }
 
@@ -194,7 +290,7 @@ final class CallEngineTests: XCTestCase {
             .callDetailsChanged(call: reportedCall, callerName: "Ann Lee", hasVideo: nil),
             at: Instant(milliseconds: 10))
         XCTAssertEqual(early, [], "held while the report is pending")
-        let done = try engine.handle(.incomingCallReported(push: 1, error: nil), at: Instant(milliseconds: 40))
+        let done = try engine.handle(.incomingCallReported(.push(1), error: nil), at: Instant(milliseconds: 40))
         guard case .reportCallUpdated(reportedCall, let update)? = done.last else {
             return XCTFail("no call update: \(done)")
         }

@@ -117,7 +117,7 @@ final class EngineLogTests: XCTestCase {
         if let handle = update.remoteHandle { seen.insert(handle.value) }
         if let name = update.localizedCallerName { seen.insert(name) }
         let action = { (n: UInt8) in UUID(uuid: (n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n)) }
-        _ = step(.incomingCallReported(push: PushID(rawValue: 1), error: nil))
+        _ = step(.incomingCallReported(.push(PushID(rawValue: 1)), error: nil))
         _ = step(.performAnswerCall(action: action(1), call: call))
         _ = step(.didActivateAudioSession)
         _ = step(.incomingCallConnected(call: call))

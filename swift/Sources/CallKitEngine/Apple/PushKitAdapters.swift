@@ -35,7 +35,8 @@ extension CallDriver: PKPushRegistryDelegate {
     }
 
     /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: reports the call
-    /// before returning (PushKit's iOS 13 rule).
+    /// before returning (PushKit's iOS 13 rule). Before iOS 26.4 only: from iOS 26.4
+    /// PushKit calls the metadata method below instead.
     /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)
     public func pushRegistry(
         _ registry: PKPushRegistry, didReceiveIncomingPushWith payload: PKPushPayload, for type: PKPushType,
@@ -46,6 +47,23 @@ extension CallDriver: PKPushRegistryDelegate {
             return
         }
         handleIncomingPush(payload: payload.dictionaryPayload, completion: completion)
+    }
+
+    /// `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`
+    /// (iOS 26.4): reports the call before returning, as the method above does, unless
+    /// `metadata.mustReport` is `false` and the engine would only report and end the push
+    /// (a copy for a call that ended, an unusable payload), which it then completes
+    /// without a report. PushKit calls only one of the two methods for a push: this one
+    /// from iOS 26.4, the one above on earlier systems.
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingvoippushwith:metadata:withcompletionhandler:)
+    /// https://developer.apple.com/documentation/pushkit/pkvoippushmetadata
+    @available(iOS 26.4, *)
+    public func pushRegistry(
+        _ registry: PKPushRegistry, didReceiveIncomingVoIPPushWith payload: PKPushPayload,
+        metadata: PKVoIPPushMetadata, withCompletionHandler completion: @escaping @Sendable () -> Void
+    ) {
+        handleIncomingPush(
+            payload: payload.dictionaryPayload, mustReport: metadata.mustReport, completion: completion)
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.

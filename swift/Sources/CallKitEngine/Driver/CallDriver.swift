@@ -8,9 +8,11 @@ import Foundation
 /// the engine's timers.
 ///
 /// What it guarantees (docs/ios-integration.md, "The ordering rules"):
-/// - a VoIP push is reported to CallKit before the PushKit delegate method returns, and
-///   its PushKit completion runs exactly once, when the engine says so (after the
-///   report's completion, or at the push deadline);
+/// - a VoIP push is reported to CallKit before the PushKit delegate method returns
+///   (unless iOS 26.4's `PKVoIPPushMetadata.mustReport` is `false` and the engine would
+///   only report and end it), and its PushKit completion runs exactly once, when the
+///   engine says so (after the report's completion, at the push deadline, or at once
+///   for a push completed without a report);
 /// - every `CXAction` handed in is fulfilled or failed exactly once (unless CallKit timed
 ///   it out first); one the engine refuses is failed at once, so its transaction
 ///   completes;
@@ -118,15 +120,20 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     // MARK: - PushKit entry points (on `queue`)
 
-    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for `.voIP`: reports
-    /// the call to CallKit before returning, and keeps `completion` until the engine
-    /// completes the push.
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for `.voIP`, or iOS
+    /// 26.4's `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`
+    /// with `mustReport` from its `PKVoIPPushMetadata` (`nil` before iOS 26.4): reports
+    /// the call to CallKit before returning (unless `mustReport` is `false` and the push
+    /// would only be reported and ended), and keeps `completion` until the engine
+    /// completes the push. The push carries the wall clock
+    /// (``CallScheduler/currentDate()``) as its arrival time, for the maximum push age
+    /// (``Configuration/maximumPushAgeMilliseconds``).
     ///
     /// A payload that is not a JSON object (say, one holding a date) is read as an
     /// unusable push: the engine reports a call under a fresh UUID and ends it once
     /// CallKit accepted it, as PushKit requires.
     package func handleIncomingPush(
-        payload: [AnyHashable: Any], completion: @escaping @Sendable () -> Void
+        payload: [AnyHashable: Any], mustReport: Bool? = nil, completion: @escaping @Sendable () -> Void
     ) {
         dispatchPrecondition(condition: .onQueue(queue))
         let push = PushID(rawValue: nextPush)
@@ -137,7 +144,10 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             record(.payloadNotJSON, "the VoIP push payload is not a JSON object; reporting it as unusable")
         }
         let fallback = UUID()
-        if step(.voipPushReceived(push: push, payload: json ?? Data(), fallbackCall: fallback)) != nil {
+        let event = Event.voipPushReceived(
+            push: push, payload: json ?? Data(), fallbackCall: fallback, mustReport: mustReport,
+            receivedAt: scheduler.currentDate())
+        if step(event) != nil {
             // The engine never refuses a push; should it, PushKit still needs a report.
             reportRefusedPush(push, fallback: fallback)
         }
@@ -261,6 +271,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case connectionFailed(UUID)
         /// The far end of an outgoing call rings (SIP `180 Ringing`).
         case outgoingCallRinging(UUID)
+        /// The app's own connection (a WebSocket, a SIP registration, a foreground API
+        /// call) announced an incoming call, without a VoIP push: the driver reports it to
+        /// CallKit (`reportNewIncomingCall`, no PushKit completion involved) and it rings
+        /// as a pushed call does. `handle` is the caller's `CXHandle` (`nil` when
+        /// unknown), `callerName` the `localizedCallerName` (`nil` when unknown). A VoIP
+        /// push for the same call, before or after, is the same call: it is not reported
+        /// twice (``Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``).
+        case incomingCallAnnounced(UUID, handle: Handle?, callerName: String?, isVideo: Bool)
     }
 
     /// Tells the engine what the app's signalling observed.
@@ -322,13 +340,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private func perform(_ effect: Effect, now: Instant) {
         switch effect {
         case let .reportNewIncomingCall(push, call, update, endReason):
+            let report = IncomingReport(call: call, push: push)
             if let endReason {
                 // The engine ends this call once CallKit accepted the report.
-                record(.pushEnded, "push \(push.rawValue) is reported to be ended: \(endReason)")
+                record(.pushEnded, "\(Self.name(of: report)) is reported to be ended: \(endReason)")
             }
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
-                self.onQueue { self.incomingCallReported(call, push: push, error: error) }
+                self.onQueue { self.step(.incomingCallReported(report, error: error)) }
             }
         case let .reportCallUpdated(call, update):
             provider.reportCall(call, updated: update)
@@ -352,7 +371,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             } else {
                 record(.unknownAction, "the engine failed action \(action), which the driver does not hold")
             }
-        case let .completePush(push):
+        case let .completePush(push, endReason):
+            if let endReason {
+                // `mustReport == false`: PushKit lets this push go unreported.
+                record(.pushEnded, "push \(push.rawValue) is completed without a report: \(endReason)")
+            }
             if let completion = pushCompletions.removeValue(forKey: push) {
                 completion()
             } else {
@@ -365,6 +388,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             }
         case let .connectIncoming(call):
             signalling.connectIncoming(call)
+        case let .missedCall(call, update):
+            signalling.missedCall(call, update: update)
         case let .answerIncoming(call):
             signalling.answerIncoming(call)
         case let .rejectIncoming(call, reason):
@@ -409,12 +434,6 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         }
     }
 
-    /// The completion of `reportNewIncomingCall` for `call`: the engine hears the result
-    /// (and ends a report-and-end push's call now if CallKit accepted it).
-    private func incomingCallReported(_ call: UUID, push: PushID, error: IncomingCallError?) {
-        step(.incomingCallReported(push: push, error: error))
-    }
-
     /// A time on the engine's clock as a wall-clock `Date`, by its offset from now.
     private func date(_ instant: Instant, now: Instant) -> Date {
         let offsetMs =
@@ -454,6 +473,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
                 }
                 self.pushCompletions.removeValue(forKey: push)?()
             }
+        }
+    }
+
+    /// A report's name for the log: its push number, or its call's UUID.
+    private static func name(of report: IncomingReport) -> String {
+        switch report {
+        case .push(let push): "push \(push.rawValue)"
+        case .call(let call): "the report of call \(call)"
         }
     }
 
@@ -498,7 +525,8 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
         /// (``Effect/audioActivationTimedOut(call:)``).
         case audioActivationTimedOut
         /// A VoIP push is reported to CallKit and ended once CallKit accepted the report,
-        /// instead of ringing; the message says why (``PushEndReason``, no payload text).
+        /// instead of ringing, or completed without a report (`mustReport == false`); the
+        /// message says why (``PushEndReason``, no payload text).
         case pushEnded
     }
 
@@ -560,6 +588,8 @@ extension CallDriver.SignallingEvent {
         case let .declinedElsewhere(call): return .declinedElsewhere(call: call)
         case let .connectionFailed(call): return .connectionFailed(call: call)
         case let .outgoingCallRinging(call): return .outgoingCallRinging(call: call)
+        case let .incomingCallAnnounced(call, handle, callerName, isVideo):
+            return .incomingCallAnnounced(call: call, handle: handle, callerName: callerName, isVideo: isVideo)
         }
     }
 }

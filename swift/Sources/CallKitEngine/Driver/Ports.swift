@@ -101,6 +101,20 @@ public protocol CallSignalling: AnyObject, Sendable {
     /// CallKit report; say ``CallDriver/SignallingEvent/incomingCallConnected(_:)`` when
     /// it is ready.
     func connectIncoming(_ call: UUID)
+    /// A call the user missed without it ever ringing: its VoIP push arrived later than
+    /// ``Configuration/maximumPushAgeMilliseconds`` after the server sent it (APNs holds
+    /// pushes for a device that is offline), so the caller gave up long ago. The driver
+    /// already reported and ended the push as PushKit requires (or completed it without
+    /// a report, `mustReport == false`); `update` holds the caller's details from the
+    /// payload (`remoteHandle`, `localizedCallerName`, `hasVideo`). Post a missed-call
+    /// notification with them (`UNUserNotificationCenter.add(_:withCompletionHandler:)`,
+    /// https://developer.apple.com/documentation/usernotifications/unusernotificationcenter/add(_:withcompletionhandler:))
+    /// and record the call in the app's history; no signalling leg exists for it.
+    ///
+    /// It sits on this port because the signalling stack is the app's object for the
+    /// calls its server announces (pushed or not), and the one that keeps its call
+    /// history; CallKit shows a missed call only for a call that rang.
+    func missedCall(_ call: UUID, update: CallUpdate)
     /// Answer the incoming call on its (connected) signalling leg.
     func answerIncoming(_ call: UUID)
     /// Reject an unanswered incoming call and tell the server why.

@@ -112,6 +112,9 @@ extension PayloadSchema {
         ringTimeoutKey = schema.ring_timeout_key.optionalString
         messageTypeKey = schema.message_type_key.optionalString
         cancelMessageType = schema.cancel_message_type.optionalString
+        requiresCallID = schema.require_call_id != 0
+        sentAtKey = schema.sent_at_key.optionalString
+        sentAtUnit = schema.sent_at_unit == CK_SENT_AT_MILLISECONDS ? .milliseconds : .seconds
     }
 
     func cSchema() throws(EngineError) -> ck_schema {
@@ -128,6 +131,9 @@ extension PayloadSchema {
         schema.ring_timeout_key = try .make(optional: ringTimeoutKey)
         schema.message_type_key = try .make(optional: messageTypeKey)
         schema.cancel_message_type = try .make(optional: cancelMessageType)
+        schema.require_call_id = requiresCallID ? 1 : 0
+        schema.sent_at_unit = sentAtUnit == .milliseconds ? CK_SENT_AT_MILLISECONDS : CK_SENT_AT_SECONDS
+        schema.sent_at_key = try .make(optional: sentAtKey)
         return schema
     }
 }
@@ -148,6 +154,7 @@ extension Configuration {
         answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
         pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
         audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
+        maximumPushAgeMilliseconds = config.max_push_age_ms
         payloadSchema = PayloadSchema(config.schema)
     }
 
@@ -169,6 +176,7 @@ extension Configuration {
         config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
         config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
         config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
+        config.max_push_age_ms = maximumPushAgeMilliseconds
         config.schema = try payloadSchema.cSchema()
         return config
     }
@@ -246,19 +254,24 @@ private func pushEndReason(_ data: UnsafePointer<ck_step_data>) throws(EngineErr
     case CK_PUSH_END_REASON_CALL_ENDED: return .callEnded
     case CK_PUSH_END_REASON_CALL_CAPACITY: return .callCapacity
     case CK_PUSH_END_REASON_OUTGOING_CALL_ID: return .outgoingCallID
+    case CK_PUSH_END_REASON_STALE: return .stale
     default: throw .unrecognized(code: UInt32(d.push_end_reason))
     }
 }
 
 extension Effect {
-    /// The effect `effect` of a step whose variable-size data is `data`.
-    init(_ effect: UnsafePointer<ck_effect>, data: UnsafePointer<ck_step_data>) throws(EngineError) {
+    /// The effect `effect` of a step whose variable-size data is `data`; `stepReports`
+    /// says whether the step reports an incoming call (its push end reason then belongs
+    /// to the report, else to a push completion).
+    init(
+        _ effect: UnsafePointer<ck_effect>, data: UnsafePointer<ck_step_data>, stepReports: Bool
+    ) throws(EngineError) {
         let e = effect.pointee
         let call = UUID(e.call)
         switch e.kind {
         case CK_EFFECT_REPORT_NEW_INCOMING_CALL:
             self = .reportNewIncomingCall(
-                push: PushID(rawValue: e.push), call: call, update: try update(data),
+                push: e.has_push ? PushID(rawValue: e.push) : nil, call: call, update: try update(data),
                 endReason: try pushEndReason(data))
         case CK_EFFECT_REPORT_CALL_UPDATED:
             self = .reportCallUpdated(call: call, update: try update(data))
@@ -276,7 +289,8 @@ extension Effect {
         case CK_EFFECT_FAIL_ACTION:
             self = .failAction(UUID(e.action))
         case CK_EFFECT_COMPLETE_PUSH:
-            self = .completePush(PushID(rawValue: e.push))
+            // A push completed without a report (`mustReport == false`) carries why.
+            self = .completePush(PushID(rawValue: e.push), endReason: stepReports ? nil : try pushEndReason(data))
         case CK_EFFECT_REQUEST_TRANSACTION:
             let action: CallAction
             switch e.call_action {
@@ -296,6 +310,8 @@ extension Effect {
             self = .requestTransaction(TransactionID(rawValue: e.transaction), action: action)
         case CK_EFFECT_CONNECT_INCOMING:
             self = .connectIncoming(call: call)
+        case CK_EFFECT_MISSED_CALL:
+            self = .missedCall(call: call, update: try update(data))
         case CK_EFFECT_ANSWER_INCOMING:
             self = .answerIncoming(call: call)
         case CK_EFFECT_REJECT_INCOMING:

@@ -79,7 +79,8 @@ public final class CallEngine {
     /// `now` is on a clock that keeps counting through sleep (``Instant/now()``), never
     /// earlier than the last accepted event's. A refused event throws its
     /// ``EngineError`` (codes 20 and up) and changes nothing, not even the engine's
-    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:)`` is never refused.
+    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``
+    /// is never refused.
     public func handle(_ event: Event, at now: Instant) throws(EngineError) -> [Effect] {
         var count = 0
         let result = withCEvent(event) { cEvent in
@@ -88,8 +89,13 @@ public final class CallEngine {
         try check(result)
         var out: [Effect] = []
         out.reserveCapacity(count)
-        for index in 0..<min(count, effectCapacity) {
-            out.append(try Effect(effects + index, data: stepData))
+        let produced = min(count, effectCapacity)
+        // The step's push end reason goes with its report, or, in a step without one,
+        // with the push's completion (a push completed without a report).
+        let reports = UnsafeBufferPointer(start: effects, count: produced)
+            .contains { $0.kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL }
+        for index in 0..<produced {
+            out.append(try Effect(effects + index, data: stepData, stepReports: reports))
         }
         return out
     }

@@ -56,6 +56,14 @@ public struct PayloadSchema: Hashable, Sendable {
         case nestedData = 8
     }
 
+    /// The unit of a payload's sent time (``sentAtKey``; the C ABI's `CK_SENT_AT_*`).
+    public enum SentAtUnit: Hashable, Sendable {
+        /// Seconds since the Unix epoch (a JSON integer; the default).
+        case seconds
+        /// Milliseconds since the Unix epoch (a JSON integer).
+        case milliseconds
+    }
+
     /// How the payload's call id becomes the call's UUID (`CXCall.uuid`).
     public enum CallIDKind: Hashable, Sendable {
         /// The value is a UUID string (any case), used as is.
@@ -69,8 +77,17 @@ public struct PayloadSchema: Hashable, Sendable {
     /// Dotted path to the object holding the call fields (`""`: the top level; at most
     /// 4 segments, none empty).
     public var rootPath: String
-    /// Key of the call id.
+    /// Key of the call id, a JSON string read as ``idKind`` says. Absent or `null`, the
+    /// engine uses the host's fallback UUID, unless ``requiresCallID`` is set.
     public var idKey: String
+    /// Whether every push must carry its call id. When set, a push without one (absent,
+    /// `null`) never rings: it is reported and ended at once
+    /// (``PushEndReason/missingCallID``), or, under `PKVoIPPushMetadata.mustReport ==
+    /// false`, completed without a report. Unset, the call rings under the host's
+    /// fallback UUID. Set in the presets whose servers always send the id:
+    /// ``Preset/flutterCallKitIncoming``, ``Preset/twilio``, ``Preset/telegram``,
+    /// ``Preset/linphoneFlexisip``.
+    public var requiresCallID: Bool
     /// How the id becomes the call's UUID.
     public var idKind: CallIDKind
     /// Namespace of ``CallIDKind/opaque`` ids.
@@ -92,6 +109,12 @@ public struct PayloadSchema: Hashable, Sendable {
     public var messageTypeKey: String?
     /// The message type value that marks a cancel push (the server withdrew the call).
     public var cancelMessageType: String?
+    /// Key of the server's sent time, an integer since the Unix epoch in ``sentAtUnit``
+    /// (`nil`: no sent time, so no maximum push age,
+    /// ``Configuration/maximumPushAgeMilliseconds``).
+    public var sentAtKey: String?
+    /// The unit of ``sentAtKey``'s value (default ``SentAtUnit/seconds``).
+    public var sentAtUnit: SentAtUnit
 
     /// The schema of `preset`, as the library defines it (`ck_schema_preset`).
     public init(preset: Preset) {
@@ -107,7 +130,8 @@ public struct PayloadSchema: Hashable, Sendable {
 /// capabilities announced in every `CXCallUpdate`, time-outs, and the payload schema.
 /// `Configuration()` is the library's default (`ck_config_default`): audio only,
 /// Apple's `CXProviderConfiguration` defaults, holding and DTMF supported, 30 s ring,
-/// 10 s answer connect, 5 s push completion, the react-native-voip-push schema.
+/// 10 s answer connect, 5 s push completion, 30 s maximum push age, the
+/// react-native-voip-push schema.
 public struct Configuration: Hashable, Sendable {
     /// `CXProviderConfiguration.maximumCallGroups` (default 2; 0-255)
     /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallgroups).
@@ -147,6 +171,14 @@ public struct Configuration: Hashable, Sendable {
     /// inactive, the engine waits for `provider(_:didActivate:)` before
     /// ``Effect/audioActivationTimedOut(call:)``, in milliseconds (default 5 000).
     public var audioActivationTimeoutMilliseconds: UInt64
+    /// The oldest a VoIP push may be and still ring, in milliseconds from the payload's
+    /// sent time (``PayloadSchema/sentAtKey``) to the wall clock at its arrival (the
+    /// `receivedAt` of ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``;
+    /// default 30 000, the default ring time-out). An older push is a missed call
+    /// (``Effect/missedCall(call:update:)``): it never rings or connects. A sent time in
+    /// the future (the server's clock ahead of the device's) counts as fresh. Off when
+    /// the schema has no sent-time key or the host gives no wall clock.
+    public var maximumPushAgeMilliseconds: UInt64
     /// Where the call fields sit in the payload.
     public var payloadSchema: PayloadSchema
 

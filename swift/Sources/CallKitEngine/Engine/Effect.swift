@@ -95,11 +95,15 @@ public enum Effect: Hashable, Sendable {
     // MARK: CXProvider
 
     /// `CXProvider.reportNewIncomingCall(with: call, update: update, completion:)`
-    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:));
-    /// hand the completion back as ``Event/incomingCallReported(push:error:)`` with `push`.
-    /// `endReason` is `nil` for a call that rings, else why the engine ends the call once
-    /// CallKit accepted the report (``PushEndReason``; log it).
-    case reportNewIncomingCall(push: PushID, call: UUID, update: CallUpdate, endReason: PushEndReason?)
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:)).
+    /// `push` is the VoIP push the report answers (call it before the PushKit delegate
+    /// returns), or `nil` for a call announced over the app's own connection
+    /// (``Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``). Hand the
+    /// completion back as ``Event/incomingCallReported(_:error:)`` with
+    /// `IncomingReport(call: call, push: push)`. `endReason` is `nil` for a call that
+    /// rings, else why the engine ends the call once CallKit accepted the report
+    /// (``PushEndReason``; log it).
+    case reportNewIncomingCall(push: PushID?, call: UUID, update: CallUpdate, endReason: PushEndReason?)
     /// `CXProvider.reportCall(with: call, updated: update)`
     /// (https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:)).
     case reportCallUpdated(call: UUID, update: CallUpdate)
@@ -122,9 +126,15 @@ public enum Effect: Hashable, Sendable {
 
     // MARK: PushKit
 
-    /// Call the PushKit completion handler kept for this push
-    /// (the `completion` of `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`).
-    case completePush(PushID)
+    /// Call the PushKit completion handler kept for this push (the `completion` of
+    /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`, or the
+    /// `completion` of iOS 26.4's
+    /// `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`,
+    /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingvoippushwith:metadata:withcompletionhandler:)).
+    /// `endReason` is `nil` for a push that was reported, else why a push under
+    /// `PKVoIPPushMetadata.mustReport == false` is completed without a report
+    /// (``PushEndReason``; log it).
+    case completePush(PushID, endReason: PushEndReason? = nil)
 
     // MARK: CXCallController
 
@@ -152,6 +162,14 @@ public enum Effect: Hashable, Sendable {
     case setGroup(call: UUID, groupWith: UUID?)
     /// Send DTMF `digits` on the call, played as `type`.
     case playDTMF(call: UUID, digits: String, type: DTMFType)
+    /// A call the user missed without it ever ringing: its VoIP push arrived later than
+    /// ``Configuration/maximumPushAgeMilliseconds`` after the server sent it
+    /// (``PushEndReason/stale``). `update` holds the caller's details, for a missed-call
+    /// notification (`UNUserNotificationCenter`,
+    /// https://developer.apple.com/documentation/usernotifications/unusernotificationcenter);
+    /// the push was reported and ended at once as unanswered (or, under
+    /// `PKVoIPPushMetadata.mustReport == false`, completed without a report).
+    case missedCall(call: UUID, update: CallUpdate)
     /// Start an outgoing call's signalling to `handle`.
     case startOutgoing(call: UUID, handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token, as lower-case hex (two characters per

@@ -14,14 +14,30 @@ public enum Event: Hashable, Sendable {
     // MARK: PushKit (PKPushRegistryDelegate)
 
     /// `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)` for `.voIP`
-    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)).
+    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:)),
+    /// or iOS 26.4's `pushRegistry(_:didReceiveIncomingVoIPPushWith:metadata:withCompletionHandler:)`
+    /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingvoippushwith:metadata:withcompletionhandler:)).
     ///
     /// `payload` is `PKPushPayload.dictionaryPayload` as JSON bytes; `fallbackCall` a
     /// fresh UUID, used when the payload names no call or cannot be read. Never refused:
-    /// carry out its first effect, ``Effect/reportNewIncomingCall(push:call:update:)``,
+    /// carry out its first effect, ``Effect/reportNewIncomingCall(push:call:update:endReason:)``,
     /// before the delegate method returns (iOS 13's PushKit rule), and keep the
-    /// completion handler under `push` until ``Effect/completePush(_:)`` names it.
-    case voipPushReceived(push: PushID, payload: Data, fallbackCall: UUID)
+    /// completion handler under `push` until ``Effect/completePush(_:endReason:)`` names it.
+    ///
+    /// `mustReport` is `PKVoIPPushMetadata.mustReport`
+    /// (https://developer.apple.com/documentation/pushkit/pkvoippushmetadata); `nil`
+    /// before iOS 26.4, where every push must be reported. `false` (the app is in the
+    /// foreground, already on a call, or the push came too late to be viable) lets the
+    /// engine complete a push it would only report and end at once without reporting
+    /// it; a push for a new call is reported either way.
+    ///
+    /// `receivedAt` is the wall clock when the push arrived (`Date()`), for the maximum
+    /// push age (``Configuration/maximumPushAgeMilliseconds``) against the payload's sent
+    /// time (``PayloadSchema/sentAtKey``); the engine reads it in whole milliseconds since
+    /// the Unix epoch (rounded to the nearest; a date before the epoch counts as the
+    /// epoch). `nil` skips the age check.
+    case voipPushReceived(
+        push: PushID, payload: Data, fallbackCall: UUID, mustReport: Bool? = nil, receivedAt: Date? = nil)
     /// `pushRegistry(_:didUpdate:for:)`: `PKPushCredentials.token`, the raw bytes
     /// (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didupdate:for:)).
     case pushCredentialsUpdated(token: Data)
@@ -32,11 +48,18 @@ public enum Event: Hashable, Sendable {
     // MARK: CXProvider.reportNewIncomingCall completion
 
     /// The completion of `CXProvider.reportNewIncomingCall(with:update:completion:)`
-    /// made for `push` (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:)):
-    /// `error` is `nil` on success, else the `CXErrorCodeIncomingCallError` code (only
-    /// for an `NSError` in `CXErrorDomainIncomingCall`; map any other error to
+    /// that ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` asked for
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:)),
+    /// named as the effect names it (``IncomingReport/init(call:push:)``): by its push,
+    /// or, for a call announced over the app's own connection, by its call. `error` is
+    /// `nil` on success, else the `CXErrorCodeIncomingCallError` code (only for an
+    /// `NSError` in `CXErrorDomainIncomingCall`; map any other error to
     /// ``IncomingCallError/unknown``).
-    case incomingCallReported(push: PushID, error: IncomingCallError?)
+    ///
+    /// A completion for a call reported without a push that no longer waits for one (a
+    /// push for it was reported and confirmed first, or it ended) is accepted with no
+    /// effects; one for a call never seen is refused with ``EngineError/unknownCall``.
+    case incomingCallReported(_ report: IncomingReport, error: IncomingCallError?)
 
     // MARK: CXProviderDelegate
 
@@ -133,12 +156,53 @@ public enum Event: Hashable, Sendable {
     /// performed). No effect when nothing changes or the call just ended; video without
     /// `supportsVideo` is ``EngineError/notSupported``.
     case callDetailsChanged(call: UUID, callerName: String?, hasVideo: Bool?)
+    /// The app's own connection (a WebSocket, a SIP registration, a foreground API call)
+    /// announced an incoming call, without a VoIP push: reported to CallKit with
+    /// ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` with no push (so no
+    /// PushKit completion) under the same update, ring time-out and rules as a pushed
+    /// call. `handle` is `CXCallUpdate.remoteHandle` (`nil` when the caller is unknown),
+    /// `callerName` its `localizedCallerName` (cut to
+    /// ``EngineLimits/maximumCallerNameLengthInBytes``; `nil` or empty when unknown),
+    /// `isVideo` its `hasVideo` (kept only with `supportsVideo`)
+    /// (https://developer.apple.com/documentation/callkit/cxcallupdate).
+    ///
+    /// A push for a call already announced, or an announcement of a call already pushed,
+    /// is the same call (no second report, call or ring timer), in either order; new
+    /// caller details it brings are merged (``Effect/reportCallUpdated(call:update:)``
+    /// once CallKit knows the call). Accepted with no effects for a call that ended; with
+    /// every call slot taken the caller is rejected as busy
+    /// (``Effect/rejectIncoming(call:reason:)``) and nothing is reported. Refused with
+    /// ``EngineError/callExists`` for the UUID of the app's own outgoing call, and with
+    /// ``EngineError/invalidHandle`` for a handle over
+    /// ``EngineLimits/maximumHandleLengthInBytes`` bytes.
+    case incomingCallAnnounced(call: UUID, handle: Handle?, callerName: String?, isVideo: Bool)
 
     // MARK: Timers
 
     /// A timer from ``Effect/startTimer(_:deadline:)`` reached its deadline. Send it no
     /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
     case timerFired(EngineTimer)
+}
+
+/// Which `CXProvider.reportNewIncomingCall(with:update:completion:)` a completion
+/// answers (``Event/incomingCallReported(_:error:)``): the one made for a VoIP push, or
+/// the one made for a call announced over the app's own connection
+/// (``Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``).
+public enum IncomingReport: Hashable, Sendable {
+    /// The report made for this push.
+    case push(PushID)
+    /// The report made without a push for this call.
+    case call(UUID)
+
+    /// The report that ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` with
+    /// these fields makes: its push's when it has one, else its call's.
+    public init(call: UUID, push: PushID?) {
+        if let push {
+            self = .push(push)
+        } else {
+            self = .call(call)
+        }
+    }
 }
 
 // MARK: - The C form
@@ -152,10 +216,19 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         return body(&e)
     }
     switch event {
-    case .voipPushReceived(let push, let payload, let fallbackCall):
+    case .voipPushReceived(let push, let payload, let fallbackCall, let mustReport, let receivedAt):
         e.kind = CK_EVENT_VOIP_PUSH_RECEIVED
         e.push = push.rawValue
         e.fallback_call = ck_uuid(fallbackCall)
+        switch mustReport {
+        case nil: e.must_report = CK_MUST_REPORT_UNKNOWN
+        case true?: e.must_report = CK_MUST_REPORT_YES
+        case false?: e.must_report = CK_MUST_REPORT_NO
+        }
+        if let receivedAt {
+            e.has_received_at = 1
+            e.received_at_unix_ms = unixMilliseconds(receivedAt)
+        }
         return withCBytes(payload) { bytes in
             e.payload = bytes
             return body(&e)
@@ -168,9 +241,16 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         }
     case .pushCredentialsInvalidated:
         e.kind = CK_EVENT_PUSH_CREDENTIALS_INVALIDATED
-    case .incomingCallReported(let push, let error):
+    case .incomingCallReported(let report, let error):
         e.kind = CK_EVENT_INCOMING_CALL_REPORTED
-        e.push = push.rawValue
+        switch report {
+        case .push(let push):
+            e.has_push = 1
+            e.push = push.rawValue
+        case .call(let callID):
+            e.has_push = 0
+            e.call = ck_uuid(callID)
+        }
         e.has_error = error == nil ? 0 : 1
         e.error_code = ck_incoming_call_error(error?.rawValue ?? 0)
     case .providerDidBegin:
@@ -272,6 +352,24 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         }
     case .outgoingCallRinging(let callID):
         return call(CK_EVENT_OUTGOING_CALL_RINGING, callID)
+    case .incomingCallAnnounced(let callID, let handle, let callerName, let isVideo):
+        e.handle_type = (handle?.type ?? .generic).c
+        e.video = isVideo ? 1 : 0
+        return withCString(handle?.value ?? "") { value in
+            e.handle = value
+            return withCString(callerName ?? "") { name in
+                e.caller_name = name
+                return call(CK_EVENT_INCOMING_CALL_ANNOUNCED, callID)
+            }
+        }
     }
     return body(&e)
+}
+
+/// `date` in whole milliseconds since the Unix epoch, rounded to the nearest; a date
+/// before the epoch is 0, one past `UInt64.max` milliseconds is `UInt64.max`.
+func unixMilliseconds(_ date: Date) -> UInt64 {
+    let ms = (date.timeIntervalSince1970 * 1000).rounded()
+    guard ms > 0 else { return 0 }
+    return ms < 0x1p64 ? UInt64(ms) : .max
 }

@@ -45,13 +45,17 @@ public enum PayloadField: Int, CaseIterable, Hashable, Sendable {
     case ringTimeout = 7
     /// The message type key.
     case messageType = 8
+    /// The sent-time key (``PayloadSchema/sentAtKey``).
+    case sentAt = 9
 }
 
 /// Why the engine reports a VoIP push's call to CallKit and ends it as soon as CallKit
 /// accepted the report, instead of ringing it. Every VoIP push must be reported (iOS
 /// 13's PushKit rule), so an unusable one is reported and ended; the reason rides on
 /// ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` so that an app can log
-/// it when the push arrives. It holds no payload bytes or key text. The matching
+/// it when the push arrives. Under `PKVoIPPushMetadata.mustReport == false` such a push
+/// is completed without a report instead, and the reason rides on
+/// ``Effect/completePush(_:endReason:)``. It holds no payload bytes or key text. The matching
 /// ``Effect/reportCallEnded(call:at:reason:)`` follows with the report's completion
 /// (or at the push's deadline), never before: an end sent before CallKit accepted the
 /// report can be lost, and an "Unknown" call then rings.
@@ -59,7 +63,9 @@ public enum PushEndReason: Hashable, Sendable {
     /// The payload could not be read: why, and the schema field read when it was found
     /// (`nil` outside any field: the size, the text between fields, a skipped value).
     case unreadable(PayloadError, field: PayloadField?)
-    /// A cancel push without a call id: the schema's cancel must name its call.
+    /// A push without a call id where one is needed: a cancel must name the call it
+    /// withdraws, and under a schema that requires the id
+    /// (``PayloadSchema/requiresCallID``) every push must name its call.
     case missingCallID
     /// A cancel push for a call that is not ringing here.
     case cancelledUnknownCall
@@ -69,4 +75,8 @@ public enum PushEndReason: Hashable, Sendable {
     case callCapacity
     /// The push names the app's own outgoing call.
     case outgoingCallID
+    /// The push is older than ``Configuration/maximumPushAgeMilliseconds`` by the
+    /// payload's sent time (``PayloadSchema/sentAtKey``): a missed call
+    /// (``Effect/missedCall(call:update:)``), ended as unanswered.
+    case stale
 }
