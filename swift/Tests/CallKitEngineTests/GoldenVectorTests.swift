@@ -58,10 +58,9 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (33) but incoming_call_announced, and of Effect (29) but
-        // missed_call, which no trace reaches yet; every CallAction (5).
-        XCTAssertEqual(events.count, 32, "\(events.sorted())")
-        XCTAssertEqual(effects.count, 28, "\(effects.sorted())")
+        // Every case of Event (33), of Effect (29) and of CallAction (5).
+        XCTAssertEqual(events.count, 33, "\(events.sorted())")
+        XCTAssertEqual(effects.count, 29, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
 
@@ -75,10 +74,13 @@ final class GoldenVectorTests: XCTestCase {
         let name = url.lastPathComponent
         let vector = try decode(url)
         let configuration = try vector.config.configuration()
-        if let preset = GoldenConfig.presets[vector.config.schemaPreset] {
-            XCTAssertEqual(PayloadSchema(preset: preset), configuration.payloadSchema, "\(name): preset \(vector.config.schemaPreset)")
-        } else {
-            XCTFail("\(name): unknown preset \(vector.config.schemaPreset)")
+        // A schema a trace wrote out whole has no preset (`null`).
+        if let presetName = vector.config.schemaPreset {
+            if let preset = GoldenConfig.presets[presetName] {
+                XCTAssertEqual(PayloadSchema(preset: preset), configuration.payloadSchema, "\(name): preset \(presetName)")
+            } else {
+                XCTFail("\(name): unknown preset \(presetName)")
+            }
         }
         let engine = try CallEngine(configuration: configuration)
         XCTAssertEqual(engine.configuration, configuration, "\(name): configuration round trip")
@@ -120,9 +122,9 @@ private struct GoldenSchema: Decodable {
     var cancelMessageType: String?
     // Absent from vectors whose writer predates them: then the preset's values hold
     // (no preset reads a sent time, so an absent key and `null` are the same).
-    var requireCallId: Bool?
+    var requireCallId: Bool
     var sentAtKey: String?
-    var sentAtUnit: String?
+    var sentAtUnit: String
 }
 
 private struct GoldenConfig: Decodable {
@@ -139,9 +141,9 @@ private struct GoldenConfig: Decodable {
     var answerConnectTimeoutMs: UInt64
     var pushCompletionTimeoutMs: UInt64
     var audioActivationTimeoutMs: UInt64
-    /// Absent from vectors whose writer predates it: then the default holds.
-    var maxPushAgeMs: UInt64?
-    var schemaPreset: String
+    var maxPushAgeMs: UInt64
+    /// `nil` for a schema the trace wrote out whole.
+    var schemaPreset: String?
     var schema: GoldenSchema
 
     /// The Rust preset names (testkit's SCHEMA_NAMES).
@@ -167,8 +169,8 @@ private struct GoldenConfig: Decodable {
         c.answerConnectTimeoutMilliseconds = answerConnectTimeoutMs
         c.pushCompletionTimeoutMilliseconds = pushCompletionTimeoutMs
         c.audioActivationTimeoutMilliseconds = audioActivationTimeoutMs
-        if let maxPushAgeMs { c.maximumPushAgeMilliseconds = maxPushAgeMs }
-        var s = Self.presets[schemaPreset].map { PayloadSchema(preset: $0) } ?? c.payloadSchema
+        c.maximumPushAgeMilliseconds = maxPushAgeMs
+        var s = schemaPreset.flatMap { Self.presets[$0] }.map { PayloadSchema(preset: $0) } ?? c.payloadSchema
         s.rootPath = schema.root
         s.idKey = schema.idKey
         s.idKind = schema.idKind == "opaque" ? .opaque : .uuid
@@ -181,13 +183,12 @@ private struct GoldenConfig: Decodable {
         s.ringTimeoutKey = schema.ringTimeoutKey
         s.messageTypeKey = schema.messageTypeKey
         s.cancelMessageType = schema.cancelMessageType
-        if let required = schema.requireCallId { s.requiresCallID = required }
+        s.requiresCallID = schema.requireCallId
         s.sentAtKey = schema.sentAtKey
         switch schema.sentAtUnit {
-        case nil: break
-        case "seconds"?: s.sentAtUnit = .seconds
-        case "milliseconds"?: s.sentAtUnit = .milliseconds
-        case let unit?: throw GoldenFormatError(description: "sent-at unit \(unit)")
+        case "seconds": s.sentAtUnit = .seconds
+        case "milliseconds": s.sentAtUnit = .milliseconds
+        case let unit: throw GoldenFormatError(description: "sent-at unit \(unit)")
         }
         c.payloadSchema = s
         return c
