@@ -4,7 +4,8 @@
  * call (has_push 0); the push for it that follows is the same call; under
  * mustReport == false (CK_MUST_REPORT_NO) a copy of a live call is completed without a
  * report; a push older than the maximum push age by its sent time is a missed call
- * (CK_EFFECT_MISSED_CALL, with the caller's details), never rung. Mirrors
+ * (CK_EFFECT_MISSED_CALL, with the caller's details), never rung; a push without the
+ * call id its schema requires (Twilio's preset) is unusable. Mirrors
  * tests/traces/announced-then-pushed.jsonl and tests/traces/stale-push-missed.jsonl.
  */
 #include "ck_test.h"
@@ -80,6 +81,19 @@ int main(void) {
   n = 0;
   CHECK_OK(ck_engine_calls(&engine, &info, 1, &n));
   CHECK(n == 1); /* only the announced call */
+
+  /* Twilio's preset requires the call id: an id-less push is unusable, never rung. */
+  static ck_engine twilio;
+  ck_config tc = config_with(CK_SCHEMA_TWILIO);
+  CHECK(tc.schema.require_call_id == 1);
+  engine_init(&twilio, &tc);
+  static const char no_id[] = "{\"twi_from\":\"client:alice\"}";
+  ev = push_event(1, no_id, sizeof no_id - 1, uuid_fill(0xf4));
+  handle_ok(&twilio, 0, &ev, &s);
+  CHECK_KINDS(&s, CK_EFFECT_REPORT_NEW_INCOMING_CALL, CK_EFFECT_START_TIMER);
+  CHECK(uuid_eq(s.fx[0].call, uuid_fill(0xf4)));
+  CHECK(s.data.has_push_end_reason &&
+        s.data.push_end_reason == CK_PUSH_END_REASON_MISSING_CALL_ID);
 
   printf("call_sources: OK\n");
   return 0;
