@@ -47,13 +47,15 @@ for target in "$device" "${simulators[@]}"; do
 done
 
 rm -rf "$staging" "$framework"
-mkdir -p "$staging/ios" "$staging/ios-simulator" "$staging/include"
-cp "$target_dir/$device/release/$lib" "$staging/ios/$lib"
+mkdir -p "$staging/ios" "$staging/ios-simulator" "$staging/include" "$staging/sim-arm64" "$staging/sim-x86_64"
+# Each library exports only the C ABI's ck_ functions (scripts/localize-symbols.sh): the
+# Rust runtime's symbols would clash with any other Rust library in the app.
+localize="$repo/scripts/localize-symbols.sh"
+"$localize" "$target_dir/$device/release/$lib" "$staging/ios/$lib" arm64
+"$localize" "$target_dir/${simulators[0]}/release/$lib" "$staging/sim-arm64/$lib" arm64
+"$localize" "$target_dir/${simulators[1]}/release/$lib" "$staging/sim-x86_64/$lib" x86_64
 # An XCFramework takes one library per platform variant: one fat simulator archive.
-lipo -create \
-  "$target_dir/${simulators[0]}/release/$lib" \
-  "$target_dir/${simulators[1]}/release/$lib" \
-  -output "$staging/ios-simulator/$lib"
+lipo -create "$staging/sim-arm64/$lib" "$staging/sim-x86_64/$lib" -output "$staging/ios-simulator/$lib"
 
 # 2. The header (cbindgen's, unchanged) and the module map of module CCallKitEngine, the
 #    name swift/Sources/CCallKitEngine/module.modulemap gives the same header on Linux.

@@ -119,7 +119,8 @@ else
   case "$target_dir" in /*) ;; *) target_dir="$repo/$target_dir" ;; esac
   for slice in ios-arm64 ios-arm64_x86_64-simulator; do
     mkdir -p "$framework/$slice/Headers/CCallKitEngine"
-    cp "$target_dir/release/libcallkit_engine_ffi.a" "$framework/$slice/"
+    "$repo/scripts/localize-symbols.sh" "$target_dir/release/libcallkit_engine_ffi.a" \
+      "$framework/$slice/libcallkit_engine_ffi.a"
     cp "$repo/ffi/include/callkit_engine.h" "$framework/$slice/Headers/CCallKitEngine/"
     printf 'module CCallKitEngine {\n    header "callkit_engine.h"\n    export *\n}\n' \
       >"$framework/$slice/Headers/CCallKitEngine/module.modulemap"
