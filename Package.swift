@@ -82,7 +82,9 @@ let package = Package(
         .target(
             name: "CallKitEngine",
             dependencies: ["CCallKitEngine"] + stubDependencies,
-            path: "swift/Sources/CallKitEngine"
+            path: "swift/Sources/CallKitEngine",
+            // The privacy manifest: the required-reason API it calls (system boot time).
+            resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
         .target(
             name: "CallKitEngineTesting",
