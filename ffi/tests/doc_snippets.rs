@@ -1,5 +1,5 @@
-//! Every ```swift block of README.md and docs/ios-integration.md is compiled, as the Rust
-//! quick start is a doctest: this test turns the blocks into one Swift file of the
+//! Every ```swift block of README.md, docs/ios-integration.md and the DocC articles is
+//! compiled, as the Rust quick start is a doctest: this test turns the blocks into one Swift file of the
 //! package's `DocSnippetTests` target (swift/Tests/DocSnippetTests/DocSnippets.swift) and
 //! fails when the committed file differs, so a changed snippet cannot skip the Swift
 //! build (`swift build --build-tests`, run by tests/swift_package.rs and
@@ -21,7 +21,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-const SOURCES: [&str; 2] = ["README.md", "docs/ios-integration.md"];
+const SOURCES: [&str; 5] = [
+    "README.md",
+    "docs/ios-integration.md",
+    "swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md",
+    "swift/Sources/CallKitEngine/CallKitEngine.docc/OrderingRules.md",
+    "swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md",
+];
 const OUTPUT: &str = "swift/Tests/DocSnippetTests/DocSnippets.swift";
 const COMPILE_ONLY: &str = "<!-- swift: compile only -->";
 
@@ -161,7 +167,8 @@ fn generate(snippets: &[Snippet]) -> String {
         imports.push("XCTest".to_string());
     }
     let mut out = String::from(
-        "// Generated from every ```swift block of README.md and docs/ios-integration.md by\n\
+        "// Generated from every ```swift block of README.md, docs/ios-integration.md and the\n\
+         // DocC articles (swift/Sources/*/*.docc) by\n\
          // `CK_SNIPPETS_BLESS=1 cargo test -p callkit-engine-ffi --test doc_snippets`; do not\n\
          // edit (ffi/tests/doc_snippets.rs fails when this file differs from the documents).\n\
          // A block of declarations stays at file scope; any other block is the body of a\n\
@@ -199,7 +206,7 @@ fn every_swift_block_of_the_docs_is_in_the_snippet_test_target() {
             .unwrap_or_else(|e| panic!("reading {source}: {e}"));
         snippets.extend(swift_blocks(source, &text));
     }
-    for source in SOURCES {
+    for source in ["README.md", "docs/ios-integration.md"] {
         assert!(
             snippets.iter().any(|s| s.source == source),
             "{source} has no ```swift block: the extraction is broken"

@@ -1,7 +1,7 @@
 import CallKitEngine
 import Foundation
 
-/// A ``CallScheduler`` whose time moves only when a test says so: the engine's monotonic
+/// A `CallScheduler` whose time moves only when a test says so: the engine's monotonic
 /// clock and the wall clock are separate, so a test can change the "date and time"
 /// (``setWallClock(to:)``) and see that no timer moves.
 ///

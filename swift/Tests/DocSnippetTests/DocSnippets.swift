@@ -1,4 +1,5 @@
-// Generated from every ```swift block of README.md and docs/ios-integration.md by
+// Generated from every ```swift block of README.md, docs/ios-integration.md and the
+// DocC articles (swift/Sources/*/*.docc) by
 // `CK_SNIPPETS_BLESS=1 cargo test -p callkit-engine-ffi --test doc_snippets`; do not
 // edit (ffi/tests/doc_snippets.rs fails when this file differs from the documents).
 // A block of declarations stays at file scope; any other block is the body of a
@@ -151,6 +152,49 @@ final class IncomingCallTests: XCTestCase {
         callKit.provider.activateAudioSession()
         callKit.clock.advance(byMs: 30_000)
         // ... assert on voip / MediaEngine
+    }
+}
+
+// MARK: swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md, line 23
+
+/// The app's calls: made once, at launch, and kept for the app's whole life (CallKit and
+/// PushKit hold their delegates weakly).
+final class Calls {
+    let driver: CallDriver
+
+    init(signalling: any CallSignalling, media: any CallMedia) throws {
+        let provider = CXProviderConfiguration()
+        provider.supportedHandleTypes = [.phoneNumber]
+        // The payload layout your server sends; the ring time-out in milliseconds.
+        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
+        configuration.ringTimeoutMilliseconds = 45_000
+        driver = try CallDriver(
+            providerConfiguration: provider, configuration: configuration,
+            signalling: signalling, media: media,
+            audioSession: SystemAudioSession(),
+            log: { entry in print("calls: \(entry)") })
+    }
+
+    /// The UI's call button: CallKit asks for the start, the driver carries it out.
+    func call(_ number: String) throws -> UUID {
+        try driver.startCall(to: number, type: .phoneNumber)
+    }
+}
+
+// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 27
+
+final class DeclinedCallTests: XCTestCase {
+    func testTheEndActionOfADeclinedCallIsFulfilled() throws {
+        let callKit = FakeCallKit()
+        let voip = VoIPStack()  // the app's own CallSignalling (its rejectIncoming is called)
+        let driver = try callKit.makeDriver(configuration: Configuration(), signalling: voip, media: MediaEngine())
+        let id = UUID()
+        let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
+        XCTAssertTrue(push.reportedBeforeReturn)
+        XCTAssertEqual(callKit.provider.reportedIncomingCalls, [id])
+        // The user declines: CallKit performs an end action, the driver fulfils it.
+        XCTAssertEqual(callKit.provider.perform(.endCall(call: id)).outcome, .fulfilled)
+        withExtendedLifetime(driver) { callKit.settle() }
     }
 }
 

@@ -191,7 +191,7 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable {
 
 /// What CallKit shows for a call: the fields of a `CXCallUpdate`
 /// (https://developer.apple.com/documentation/callkit/cxcallupdate) that the engine
-/// sets, attached to ``Effect/reportNewIncomingCall(push:call:update:)`` and
+/// sets, attached to ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` and
 /// ``Effect/reportCallUpdated(call:update:)``.
 public struct CallUpdate: Hashable, Sendable {
     /// `remoteHandle` (`nil` when the payload carried none: CallKit shows "Unknown").

@@ -47,7 +47,7 @@ public struct EngineLogRecord: Hashable, Sendable {
 /// ``CallEngine``, synchronously, on the thread of the engine call that logged (the
 /// engine's serial queue) and before that call returns; never later or from another
 /// thread. It must not call back into the logging engine. On Apple platforms
-/// ``EngineLog/sendToUnifiedLogging(subsystem:category:)`` sets an `os.Logger` as the
+/// `EngineLog.sendToUnifiedLogging(subsystem:category:)` sets an `os.Logger` as the
 /// handler.
 public enum EngineLog {
     /// Sends the engine's log records to `handler` for the rest of the process.

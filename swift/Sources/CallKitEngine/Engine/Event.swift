@@ -18,7 +18,7 @@ public enum Event: Hashable, Sendable {
     ///
     /// `payload` is `PKPushPayload.dictionaryPayload` as JSON bytes; `fallbackCall` a
     /// fresh UUID, used when the payload names no call or cannot be read. Never refused:
-    /// carry out its first effect, ``Effect/reportNewIncomingCall(push:call:update:)``,
+    /// carry out its first effect, ``Effect/reportNewIncomingCall(push:call:update:endReason:)``,
     /// before the delegate method returns (iOS 13's PushKit rule), and keep the
     /// completion handler under `push` until ``Effect/completePush(_:)`` names it.
     case voipPushReceived(push: PushID, payload: Data, fallbackCall: UUID)
