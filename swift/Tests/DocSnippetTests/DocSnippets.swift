@@ -14,9 +14,9 @@ import UIKit
 import CallKitEngineTesting
 import XCTest
 
-// MARK: README.md, line 109
+// MARK: README.md, line 125
 
-func readmeLine109() throws {
+func readmeLine125() throws {
     // One engine per app, used from one serial queue (CallEngine is not Sendable).
     let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
 
@@ -36,7 +36,7 @@ func readmeLine109() throws {
     assert(next.contains(.completePush(push)))
 }
 
-// MARK: docs/ios-integration.md, line 84
+// MARK: docs/ios-integration.md, line 112
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -88,7 +88,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 152
+// MARK: docs/ios-integration.md, line 180
 
 final class VoIPStack: CallSignalling, @unchecked Sendable {
     // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
@@ -121,9 +121,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 231
+// MARK: docs/ios-integration.md, line 259
 
-func iosIntegrationLine231() throws {
+func iosIntegrationLine259() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -136,7 +136,7 @@ func iosIntegrationLine231() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 322
+// MARK: docs/ios-integration.md, line 350
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -201,7 +201,7 @@ final class DeclinedCallTests: XCTestCase {
 // MARK: the statement blocks, run
 
 final class DocSnippetRunTests: XCTestCase {
-    func testReadmeLine109() throws {
-        try readmeLine109()
+    func testReadmeLine125() throws {
+        try readmeLine125()
     }
 }
