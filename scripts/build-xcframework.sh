@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds build/CCallKitEngine.xcframework: the C ABI's static library
 # (crate callkit-engine-ffi) for iOS devices and the iOS simulator, with the header and a
-# module map for the Clang module `CCallKitEngine` in Headers/CCallKitEngine/. Package.swift's Apple binaryTarget
-# points at this path; run the script once before opening the package in Xcode, and
-# again after changing ffi/ or src/.
+# module map for the Clang module `CCallKitEngine` in Headers/CCallKitEngine/. On a branch
+# (or with CK_LOCAL_XCFRAMEWORK=1) Package.swift's Apple binaryTarget points at this path;
+# run the script once before opening the package in Xcode, and again after changing ffi/
+# or src/. scripts/release.sh runs it for a release. Each library exports only the ck_
+# functions (scripts/localize-symbols.sh).
 #
 #   scripts/build-xcframework.sh            build/CCallKitEngine.xcframework
 #
 # macOS only: it needs Xcode (xcodebuild, lipo) and rustup's iOS targets, which it adds.
-# Elsewhere it stops with a message and exit code 2; nothing in this repository's Linux CI
-# runs it (CI checks it with shellcheck only).
+# Elsewhere it stops with a message and exit code 2; the Linux CI checks it with shellcheck
+# only, the macOS job of .github/workflows/ci.yml runs it.
 #
 # Environment: IPHONEOS_DEPLOYMENT_TARGET (default 15.0, Package.swift's platform),
 # CARGO_TARGET_DIR (default target/), CK_XCFRAMEWORK_OUT (default build/).
