@@ -45,8 +45,9 @@ public final class VirtualClock: CallScheduler {
             state.nextID += 1
             let deadline = state.nowMs.addingReportingOverflow(delayMs)
             state.entries.append(
-                Entry(id: state.nextID, deadline: deadline.overflow ? .max : deadline.partialValue, queue: queue,
-                      work: work))
+                Entry(
+                    id: state.nextID, deadline: deadline.overflow ? .max : deadline.partialValue, queue: queue,
+                    work: work))
             return state.nextID
         }
         return VirtualTimer(id: id, clock: self)
@@ -82,7 +83,11 @@ public final class VirtualClock: CallScheduler {
             guard
                 let index = state.entries.indices
                     .filter({ state.entries[$0].deadline <= target })
-                    .min(by: { (state.entries[$0].deadline, state.entries[$0].id) < (state.entries[$1].deadline, state.entries[$1].id) })
+                    .min(by: {
+                        (state.entries[$0].deadline, state.entries[$0].id) < (
+                            state.entries[$1].deadline, state.entries[$1].id
+                        )
+                    })
             else { return nil }
             let entry = state.entries.remove(at: index)
             if entry.deadline > state.nowMs {

@@ -15,7 +15,8 @@ final class PrivacyManifestTests: XCTestCase {
         XCTAssertEqual((manifest["NSPrivacyCollectedDataTypes"] as? [Any])?.count, 0)
         let accessed = try XCTUnwrap(manifest["NSPrivacyAccessedAPITypes"] as? [[String: Any]])
         XCTAssertEqual(accessed.count, 1)
-        XCTAssertEqual(accessed.first?["NSPrivacyAccessedAPIType"] as? String, "NSPrivacyAccessedAPICategorySystemBootTime")
+        XCTAssertEqual(
+            accessed.first?["NSPrivacyAccessedAPIType"] as? String, "NSPrivacyAccessedAPICategorySystemBootTime")
         XCTAssertEqual(accessed.first?["NSPrivacyAccessedAPITypeReasons"] as? [String], ["35F9.1"])
     }
 }

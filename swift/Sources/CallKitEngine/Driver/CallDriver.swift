@@ -218,7 +218,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
         guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
-        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else { throw CallDriverError.invalidHandle }
+        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else {
+            throw CallDriverError.invalidHandle
+        }
         let call = UUID()
         let handle = Handle(type: type, value: handle)
         queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }

@@ -61,13 +61,14 @@ public enum EngineLog {
         let context = Unmanaged.passRetained(box).toOpaque()
         // The C callback captures nothing (as `@convention(c)` needs): the handler comes
         // back through `context`.
-        let result = ck_log_set_callback({ context, level, target, message in
-            guard let context else { return }
-            let box = Unmanaged<LogHandlerBox>.fromOpaque(context).takeUnretainedValue()
-            box.handler(
-                EngineLogRecord(
-                    level: EngineLogLevel(rawValue: level) ?? .trace, target: text(target), message: text(message)))
-        }, context)
+        let result = ck_log_set_callback(
+            { context, level, target, message in
+                guard let context else { return }
+                let box = Unmanaged<LogHandlerBox>.fromOpaque(context).takeUnretainedValue()
+                box.handler(
+                    EngineLogRecord(
+                        level: EngineLogLevel(rawValue: level) ?? .trace, target: text(target), message: text(message)))
+            }, context)
         if let error = EngineError(code: result.rawValue) {
             Unmanaged<LogHandlerBox>.fromOpaque(context).release()
             throw error
