@@ -11,14 +11,21 @@
 //   CCallKitEngine/module.modulemap) points at ffi/include/callkit_engine.h (not a copy)
 //   and links `libcallkit_engine_ffi.a`, which `cargo build --release -p
 //   callkit-engine-ffi` builds on the host; the link path is passed by
-//   scripts/swift-test.sh (`-Xlinker -L<target>/release`). The Apple-facing files of
-//   the driver compile against the stub modules `CallKit`, `PushKit`, `Intents` and
-//   `AVFAudio` (swift/Stubs/), which exist only on Linux.
+//   scripts/swift-test.sh (`-Xlinker -L...`). The Apple-facing files of the driver, and
+//   the documentation snippets, compile against the stub modules `CallKit`, `PushKit`,
+//   `Intents`, `AVFAudio` and `UIKit` (swift/Stubs/), which exist only on Linux.
 // - Apple host (macOS with Xcode): `CCallKitEngine` is a binary target, the XCFramework
-//   that scripts/build-xcframework.sh builds into build/CCallKitEngine.xcframework (its
-//   Headers/CCallKitEngine/ holds callkit_engine.h and a module map for module
-//   `CCallKitEngine`); run the script before resolving the package. The real CallKit, PushKit, Intents and AVFAudio
-//   are used; there are no stubs.
+//   of scripts/build-xcframework.sh (its Headers/CCallKitEngine/ holds callkit_engine.h
+//   and a module map for module `CCallKitEngine`). Which one:
+//   - at a release tag, `releaseURL` and `releaseChecksum` below name the zip attached to
+//     that release; scripts/release.sh writes them, nothing else does;
+//   - on a branch (both empty), or with `CK_LOCAL_XCFRAMEWORK=1` in SwiftPM's
+//     environment, the local build/CCallKitEngine.xcframework: run
+//     scripts/build-xcframework.sh before resolving the package.
+//   The real CallKit, PushKit, Intents, AVFAudio and UIKit are used; there are no stubs.
+// - `CK_MANIFEST_LAYOUT=apple` makes any host evaluate the Apple layout (read with
+//   `swift package dump-package`; scripts/release.sh --dry-run checks the rewritten
+//   manifest that way on Linux). Nothing can be built with it on Linux.
 //
 // Language: tools version 6.0 with Swift 6 language mode (complete strict concurrency
 // checking is part of it). Warnings are errors in CI: scripts/swift-test.sh passes
@@ -26,26 +33,41 @@
 // usable as a dependency).
 import PackageDescription
 
+/// The release's XCFramework zip and its `swift package compute-checksum`; written by
+/// scripts/release.sh at a release tag, empty on branches.
+let releaseURL = ""
+let releaseChecksum = ""
+
 #if os(Linux)
-let cModule: Target = .systemLibrary(
-    name: "CCallKitEngine",
-    path: "swift/Sources/CCallKitEngine"
-)
-/// Linux-only stand-ins for Apple's frameworks, named as Apple's modules are.
-let appleStubs = ["CallKit", "PushKit", "Intents", "AVFAudio"]
-let stubTargets: [Target] = appleStubs.map { name in
-    // CallKit's delegate names AVFAudio's AVAudioSession, as Apple's does.
-    .target(name: name, dependencies: name == "CallKit" ? ["AVFAudio"] : [], path: "swift/Stubs/\(name)")
-}
-let stubDependencies: [Target.Dependency] = appleStubs.map { .target(name: $0) }
+let linuxHost = true
 #else
-let cModule: Target = .binaryTarget(
-    name: "CCallKitEngine",
-    path: "build/CCallKitEngine.xcframework"
-)
-let stubTargets: [Target] = []
-let stubDependencies: [Target.Dependency] = []
+let linuxHost = false
 #endif
+let appleLayout = !linuxHost || Context.environment["CK_MANIFEST_LAYOUT"] == "apple"
+let localXCFramework = releaseURL.isEmpty || Context.environment["CK_LOCAL_XCFRAMEWORK"] == "1"
+
+/// Linux-only stand-ins for Apple's frameworks, named as Apple's modules are.
+let appleStubs = appleLayout ? [] : ["CallKit", "PushKit", "Intents", "AVFAudio", "UIKit"]
+/// What each stub imports, as Apple's framework does: CallKit's delegate names AVFAudio's
+/// AVAudioSession; UIKit re-exports Foundation's NSUserActivity (the Intents stub's here).
+let stubImports = ["CallKit": ["AVFAudio"], "UIKit": ["Intents"]]
+let stubTargets: [Target] = appleStubs.map { name in
+    .target(
+        name: name, dependencies: (stubImports[name] ?? []).map { .target(name: $0) },
+        path: "swift/Stubs/\(name)")
+}
+/// The library uses no UIKit; the documentation's app wiring does.
+let stubDependencies: [Target.Dependency] = appleStubs.filter { $0 != "UIKit" }.map { .target(name: $0) }
+let snippetStubDependencies: [Target.Dependency] = appleStubs.map { .target(name: $0) }
+
+let cModule: Target =
+    if !appleLayout {
+        .systemLibrary(name: "CCallKitEngine", path: "swift/Sources/CCallKitEngine")
+    } else if localXCFramework {
+        .binaryTarget(name: "CCallKitEngine", path: "build/CCallKitEngine.xcframework")
+    } else {
+        .binaryTarget(name: "CCallKitEngine", url: releaseURL, checksum: releaseChecksum)
+    }
 
 let package = Package(
     name: "CallKitEngine",
@@ -66,7 +88,9 @@ let package = Package(
         .target(
             name: "CallKitEngine",
             dependencies: ["CCallKitEngine"] + stubDependencies,
-            path: "swift/Sources/CallKitEngine"
+            path: "swift/Sources/CallKitEngine",
+            // The privacy manifest: the required-reason API it calls (system boot time).
+            resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
         .target(
             name: "CallKitEngineTesting",
@@ -82,6 +106,13 @@ let package = Package(
             name: "CallKitEngineDriverTests",
             dependencies: ["CallKitEngine", "CallKitEngineTesting"],
             path: "swift/Tests/CallKitEngineDriverTests"
+        ),
+        /// Every Swift block of README.md and docs/ios-integration.md, as generated by
+        /// ffi/tests/doc_snippets.rs (which fails when this target is stale).
+        .testTarget(
+            name: "DocSnippetTests",
+            dependencies: ["CallKitEngine", "CallKitEngineTesting"] + snippetStubDependencies,
+            path: "swift/Tests/DocSnippetTests"
         ),
         /// The cost benchmark of docs/performance.md: the glue apps write against the
         /// engine path, on the same payload bytes (`swift run -c release`).

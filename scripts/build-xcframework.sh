@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds build/CCallKitEngine.xcframework: the C ABI's static library
 # (crate callkit-engine-ffi) for iOS devices and the iOS simulator, with the header and a
-# module map for the Clang module `CCallKitEngine` in Headers/CCallKitEngine/. Package.swift's Apple binaryTarget
-# points at this path; run the script once before opening the package in Xcode, and
-# again after changing ffi/ or src/.
+# module map for the Clang module `CCallKitEngine` in Headers/CCallKitEngine/. On a branch
+# (or with CK_LOCAL_XCFRAMEWORK=1) Package.swift's Apple binaryTarget points at this path;
+# run the script once before opening the package in Xcode, and again after changing ffi/
+# or src/. scripts/release.sh runs it for a release. Each library exports only the ck_
+# functions (scripts/localize-symbols.sh).
 #
 #   scripts/build-xcframework.sh            build/CCallKitEngine.xcframework
 #
 # macOS only: it needs Xcode (xcodebuild, lipo) and rustup's iOS targets, which it adds.
-# Elsewhere it stops with a message and exit code 2; nothing in this repository's Linux CI
-# runs it (CI checks it with shellcheck only).
+# Elsewhere it stops with a message and exit code 2; the Linux CI checks it with shellcheck
+# only, the macOS job of .github/workflows/ci.yml runs it.
 #
 # Environment: IPHONEOS_DEPLOYMENT_TARGET (default 15.0, Package.swift's platform),
 # CARGO_TARGET_DIR (default target/), CK_XCFRAMEWORK_OUT (default build/).
@@ -47,13 +49,15 @@ for target in "$device" "${simulators[@]}"; do
 done
 
 rm -rf "$staging" "$framework"
-mkdir -p "$staging/ios" "$staging/ios-simulator" "$staging/include"
-cp "$target_dir/$device/release/$lib" "$staging/ios/$lib"
+mkdir -p "$staging/ios" "$staging/ios-simulator" "$staging/include" "$staging/sim-arm64" "$staging/sim-x86_64"
+# Each library exports only the C ABI's ck_ functions (scripts/localize-symbols.sh): the
+# Rust runtime's symbols would clash with any other Rust library in the app.
+localize="$repo/scripts/localize-symbols.sh"
+"$localize" "$target_dir/$device/release/$lib" "$staging/ios/$lib" arm64
+"$localize" "$target_dir/${simulators[0]}/release/$lib" "$staging/sim-arm64/$lib" arm64
+"$localize" "$target_dir/${simulators[1]}/release/$lib" "$staging/sim-x86_64/$lib" x86_64
 # An XCFramework takes one library per platform variant: one fat simulator archive.
-lipo -create \
-  "$target_dir/${simulators[0]}/release/$lib" \
-  "$target_dir/${simulators[1]}/release/$lib" \
-  -output "$staging/ios-simulator/$lib"
+lipo -create "$staging/sim-arm64/$lib" "$staging/sim-x86_64/$lib" -output "$staging/ios-simulator/$lib"
 
 # 2. The header (cbindgen's, unchanged) and the module map of module CCallKitEngine, the
 #    name swift/Sources/CCallKitEngine/module.modulemap gives the same header on Linux.

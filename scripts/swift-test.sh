@@ -15,7 +15,9 @@
 # --scratch-path (default $CK_SWIFT_SCRATCH, else .build) keeps concurrent builds
 # apart. The toolchain is scripts/swift-toolchain.sh's (swift on PATH, else the trixie
 # root; this script never makes the root: `scripts/swift-toolchain.sh ensure` does).
-# CARGO_TARGET_DIR is honoured; it must lie inside the checkout for the root.
+# CARGO_TARGET_DIR is honoured, inside the checkout or outside it: the library is linked
+# from the scratch folder, which the trixie root can always reach, as
+# scripts/localize-symbols.sh leaves it (only the ck_ functions exported, as shipped).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -60,10 +62,13 @@ if [[ -d "$scratch_dir" && "$(cat "$stamp" 2>/dev/null || true)" != "$lib_sum" ]
   find "$scratch_dir" -mindepth 2 -maxdepth 3 \( -name '*.xctest' -o -name PushCostBenchmark \) \
     -prune -exec rm -rf {} +
 fi
-mkdir -p "$scratch_dir"
+# The library as shipped: only the ck_ functions exported (scripts/localize-symbols.sh).
+mkdir -p "$scratch_dir/callkit-engine-ffi"
+"$repo/scripts/localize-symbols.sh" "$target_dir/release/libcallkit_engine_ffi.a" \
+  "$scratch_dir/callkit-engine-ffi/libcallkit_engine_ffi.a"
 printf '%s\n' "$lib_sum" >"$stamp"
 
-args=("$subcommand" --scratch-path "$scratch" -Xlinker "-L$target_dir/release")
+args=("$subcommand" --scratch-path "$scratch" -Xlinker "-L$scratch_dir/callkit-engine-ffi")
 if [[ $werror -eq 1 ]]; then
   args+=(-Xswiftc -warnings-as-errors)
 fi

@@ -44,7 +44,7 @@ install_shellcheck() {
 
 part "toolchain (make or reuse)" bash scripts/swift-toolchain.sh ensure
 install_shellcheck
-part "shellcheck" shellcheck scripts/*.sh .ci/steps/70-swift.sh
+part "shellcheck" shellcheck .ci/run .ci/steps/*.sh scripts/*.sh
 # One scratch folder for the plain build and test (the test reuses the build), one per
 # sanitizer (they instrument every module).
 part "build, warnings as errors" bash scripts/swift-test.sh --werror build --build-tests

@@ -5,7 +5,8 @@
  * at least CK_MAX_EFFECTS entries and a ck_step_data per step. Every function returns a
  * ck_result and writes its outputs only on CK_RESULT_OK (CK_RESULT_BUFFER_TOO_SMALL
  * writes the size needed, nothing else). Text crosses as pointer + length, never
- * NUL-terminated only. One engine, one serial queue. See docs/ios-integration.md.
+ * NUL-terminated only. One engine, one serial queue. Building and linking the static
+ * library, and a whole host loop: README.md, "From C".
  */
 
 #ifndef CALLKIT_ENGINE_H

@@ -251,3 +251,40 @@ fn c_programs_pass_under_valgrind() {
         run(&mut cmd);
     }
 }
+
+/// The README's C block ("From C"): the first ```c block, compiled as C11 with warnings
+/// as errors, linked as the README says and run.
+#[test]
+fn the_readmes_c_host_loop_compiles_links_and_runs() {
+    if !have("gcc") {
+        assert!(
+            !require_tools(),
+            "gcc is required (CK_FFI_REQUIRE_VALGRIND=1)"
+        );
+        println!("SKIP: gcc not found, the README's C block was not built");
+        return;
+    }
+    let readme = std::fs::read_to_string(workspace_dir().join("README.md")).expect("README.md");
+    let start = readme.find("\n```c\n").expect("README.md has a ```c block") + "\n```c\n".len();
+    let len = readme[start..]
+        .find("\n```\n")
+        .expect("the ```c block ends");
+    let out_dir = target_dir().join("ffi-c-tests");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let src = out_dir.join("readme_host_loop.c");
+    std::fs::write(&src, &readme[start..=start + len]).unwrap();
+    let exe = out_dir.join("readme_host_loop");
+    run(Command::new("gcc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I"])
+        .arg(ffi_dir().join("include"))
+        .arg(&src)
+        .arg(static_library())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe));
+    let out = Command::new(&exe).output().expect("runs");
+    assert!(out.status.success(), "exit {}", out.status);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "report the call of push 1\ncomplete push 1\n"
+    );
+}

@@ -51,7 +51,8 @@ func measuredGlue(_ payload: Data, _ keys: GlueKeys) -> GlueCallUpdate? {
 
 @inline(never)
 func measuredEngine(_ engine: CallEngine, _ payload: Data, _ fallback: UUID) -> [Effect] {
-    (try? engine.handle(.voipPushReceived(push: 1, payload: payload, fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
+    (try? engine.handle(
+        .voipPushReceived(push: 1, payload: payload, fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
 }
 
 /// Keeps a result alive so the optimiser cannot drop the work.
@@ -138,8 +139,10 @@ func wall(_ setup: Setup, iterations: Int, rounds: Int) throws {
     }
     let glue = glueRounds.sorted()[rounds / 2]
     let engine = engineRounds.sorted()[rounds / 2]
-    print(String(format: "wall: glue %.0f ns, engine %.0f ns per push (median of %d rounds of %d); engine/glue %.2fx",
-                 glue, engine, rounds, iterations, engine / glue))
+    print(
+        String(
+            format: "wall: glue %.0f ns, engine %.0f ns per push (median of %d rounds of %d); engine/glue %.2fx",
+            glue, engine, rounds, iterations, engine / glue))
 }
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -152,7 +155,9 @@ do {
     case ("instructions", 4):
         try instructions(rest[0], try Setup(schema: rest[1], payloadFile: rest[2]), iterations: Int(rest[3]) ?? 1)
     case ("wall", 4):
-        try wall(try Setup(schema: rest[0], payloadFile: rest[1]), iterations: Int(rest[2]) ?? 1_000, rounds: Int(rest[3]) ?? 5)
+        try wall(
+            try Setup(schema: rest[0], payloadFile: rest[1]), iterations: Int(rest[2]) ?? 1_000,
+            rounds: Int(rest[3]) ?? 5)
     default:
         throw BenchmarkError("usage: see the comment at the top of main.swift")
     }

@@ -154,7 +154,9 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     /// The calls reported ended, with their reasons, in order.
     public var endedCalls: [(call: UUID, reason: CallEndedReason)] {
-        reports.compactMap { if case let .callEnded(call, _, reason) = $0 { return (call, reason) } else { return nil } }
+        reports.compactMap {
+            if case let .callEnded(call, _, reason) = $0 { return (call, reason) } else { return nil }
+        }
     }
 
     /// Every action handed to the driver, in order.

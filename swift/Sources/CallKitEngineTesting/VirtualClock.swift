@@ -1,7 +1,7 @@
 import CallKitEngine
 import Foundation
 
-/// A ``CallScheduler`` whose time moves only when a test says so: the engine's monotonic
+/// A `CallScheduler` whose time moves only when a test says so: the engine's monotonic
 /// clock and the wall clock are separate, so a test can change the "date and time"
 /// (``setWallClock(to:)``) and see that no timer moves.
 ///
@@ -45,8 +45,9 @@ public final class VirtualClock: CallScheduler {
             state.nextID += 1
             let deadline = state.nowMs.addingReportingOverflow(delayMs)
             state.entries.append(
-                Entry(id: state.nextID, deadline: deadline.overflow ? .max : deadline.partialValue, queue: queue,
-                      work: work))
+                Entry(
+                    id: state.nextID, deadline: deadline.overflow ? .max : deadline.partialValue, queue: queue,
+                    work: work))
             return state.nextID
         }
         return VirtualTimer(id: id, clock: self)
@@ -82,7 +83,11 @@ public final class VirtualClock: CallScheduler {
             guard
                 let index = state.entries.indices
                     .filter({ state.entries[$0].deadline <= target })
-                    .min(by: { (state.entries[$0].deadline, state.entries[$0].id) < (state.entries[$1].deadline, state.entries[$1].id) })
+                    .min(by: {
+                        (state.entries[$0].deadline, state.entries[$0].id) < (
+                            state.entries[$1].deadline, state.entries[$1].id
+                        )
+                    })
             else { return nil }
             let entry = state.entries.remove(at: index)
             if entry.deadline > state.nowMs {

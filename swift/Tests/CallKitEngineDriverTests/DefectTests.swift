@@ -62,7 +62,8 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(request, RequestTransactionError(rawValue: -7))
         XCTAssertFalse(request.isNamed)
         // Another domain's 99 means nothing here.
-        XCTAssertEqual(CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.general, code: 99)), .unknown)
+        XCTAssertEqual(
+            CallKitErrorDomain.incomingCallError(NSError(domain: CallKitErrorDomain.general, code: 99)), .unknown)
     }
 
     // 2. The fallback call of an unusable push ended before CallKit accepted it.
@@ -148,7 +149,8 @@ final class DefectTests: XCTestCase {
         h.callKit.settle()
         let start = try XCTUnwrap(h.provider.actions.first)
         XCTAssertEqual(
-            start.request, .startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false))
+            start.request,
+            .startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false))
         h.driver.signallingDidReport(.outgoingCallConnecting(call))
         h.callKit.settle()
         XCTAssertEqual(start.outcome, .fulfilled)
@@ -247,7 +249,8 @@ final class DefectTests: XCTestCase {
         // CLOCK_MONOTONIC" (which continues during sleep); CLOCK_UPTIME_RAW "does not
         // increment while the system is asleep".
         XCTAssertTrue(rule.contains("CLOCK_UPTIME_RAW"))
-        XCTAssertFalse(rule.contains("CLOCK_MONOTONIC_RAW` /"), "rule 7 lists CLOCK_MONOTONIC_RAW among clocks that stop")
+        XCTAssertFalse(
+            rule.contains("CLOCK_MONOTONIC_RAW` /"), "rule 7 lists CLOCK_MONOTONIC_RAW among clocks that stop")
         XCTAssertTrue(rule.range(of: "CLOCK_MONOTONIC_RAW[^.]*keeps? counting", options: .regularExpression) != nil)
     }
 }

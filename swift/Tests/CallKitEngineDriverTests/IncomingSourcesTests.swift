@@ -63,7 +63,10 @@ final class IncomingSourcesTests: XCTestCase {
         // Sent a minute before it arrives by the driver's wall clock.
         let sent = Int(h.callKit.clock.currentDate().timeIntervalSince1970) - 60
         let push = h.callKit.pushRegistry.deliverVoIPPush(
-            ["aps": [String: Any](), "uuid": call.uuidString, "handle": "+15550100", "callerName": "Alice", "sent": sent])
+            [
+                "aps": [String: Any](), "uuid": call.uuidString, "handle": "+15550100", "callerName": "Alice",
+                "sent": sent,
+            ])
         XCTAssertTrue(push.reportedBeforeReturn)
         XCTAssertEqual(push.completionCount, 1)
         let missed = h.app.all.compactMap { entry -> (UUID, CallUpdate)? in

@@ -1,7 +1,6 @@
+import CallKitEngine
 import Foundation
 import XCTest
-
-import CallKitEngine
 
 /// Apple's error codes keep their raw values both ways, and a code Apple has no name
 /// for (yet) keeps its number through the C ABI and is treated as `unknown`.
@@ -52,7 +51,8 @@ final class AppleErrorCodeTests: XCTestCase {
             let push = PushID(rawValue: 1)
             _ = try engine.handle(
                 .voipPushReceived(push: push, payload: payload, fallbackCall: UUID()), at: Instant(milliseconds: 0))
-            outcomes.append(try engine.handle(.incomingCallReported(.push(push), error: error), at: Instant(milliseconds: 90)))
+            outcomes.append(
+                try engine.handle(.incomingCallReported(.push(push), error: error), at: Instant(milliseconds: 90)))
         }
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertTrue(outcomes[1].contains(.rejectIncoming(call: call, reason: .failed)))

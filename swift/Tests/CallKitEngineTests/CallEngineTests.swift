@@ -131,8 +131,11 @@ final class CallEngineTests: XCTestCase {
         XCTAssertFalse(effects.contains { if case .completePush = $0 { return true } else { return false } })
         XCTAssertEqual(IncomingReport(call: call, push: nil), .call(call))
         XCTAssertEqual(IncomingReport(call: call, push: 4), .push(4))
-        XCTAssertNoThrow(try engine.handle(.incomingCallReported(.call(call), error: nil), at: Instant(milliseconds: 1_050)))
-        XCTAssertThrowsError(try engine.handle(.incomingCallReported(.call(UUID()), error: nil), at: Instant(milliseconds: 1_060))) {
+        XCTAssertNoThrow(
+            try engine.handle(.incomingCallReported(.call(call), error: nil), at: Instant(milliseconds: 1_050)))
+        XCTAssertThrowsError(
+            try engine.handle(.incomingCallReported(.call(UUID()), error: nil), at: Instant(milliseconds: 1_060))
+        ) {
             XCTAssertEqual($0 as? EngineError, .unknownCall)
         }
     }
@@ -176,7 +179,9 @@ final class CallEngineTests: XCTestCase {
             at: Instant(milliseconds: 1_000))
         XCTAssertFalse(effects.contains { if case .reportNewIncomingCall = $0 { return true } else { return false } })
         XCTAssertTrue(effects.contains(.completePush(2, endReason: .stale)))
-        let missed = effects.compactMap { if case let .missedCall(call, update) = $0 { return (call, update) } else { return nil } }
+        let missed = effects.compactMap {
+            if case let .missedCall(call, update) = $0 { return (call, update) } else { return nil }
+        }
         XCTAssertEqual(missed.map(\.0), [reportedCall])
         XCTAssertEqual(missed.first?.1.remoteHandle, Handle(type: .phoneNumber, value: "+14085551234"))
     }
@@ -205,7 +210,8 @@ final class CallEngineTests: XCTestCase {
 
     func testOverlongSchemaKeyIsRefusedBeforeAnythingIsAllocated() {
         var configuration = Configuration()
-        configuration.payloadSchema.handleKey = String(repeating: "k", count: EngineLimits.maximumSchemaKeyLengthInBytes + 1)
+        configuration.payloadSchema.handleKey = String(
+            repeating: "k", count: EngineLimits.maximumSchemaKeyLengthInBytes + 1)
         XCTAssertThrowsError(try CallEngine(configuration: configuration)) {
             XCTAssertEqual($0 as? EngineError, .invalidArgument)
         }
@@ -220,20 +226,24 @@ final class CallEngineTests: XCTestCase {
         let engine = try CallEngine()
         let call = UUID()
         let handle = Handle(type: .emailAddress, value: "bob@example.org")
-        let effects = try engine.handle(.requestStartCall(call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 10))
+        let effects = try engine.handle(
+            .requestStartCall(call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 10))
         guard case .requestTransaction(let transaction, let action)? = effects.first else {
             return XCTFail("expected a transaction first, got \(effects)")
         }
         XCTAssertEqual(action, .startCall(call: call, handle: handle, isVideo: false))
         let action2 = UUID()
-        let started = try engine.handle(.performStartCall(action: action2, call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 20))
+        let started = try engine.handle(
+            .performStartCall(action: action2, call: call, handle: handle, isVideo: false),
+            at: Instant(milliseconds: 20))
         XCTAssertTrue(started.contains(.startOutgoing(call: call, handle: handle, isVideo: false)), "\(started)")
         _ = try engine.handle(.transactionCompleted(transaction, error: nil), at: Instant(milliseconds: 30))
     }
 
     func testPushTokenIsRegisteredAsLowerCaseHex() throws {
         let engine = try CallEngine()
-        let effects = try engine.handle(.pushCredentialsUpdated(token: Data([0x00, 0xAB, 0xFF])), at: Instant(milliseconds: 1))
+        let effects = try engine.handle(
+            .pushCredentialsUpdated(token: Data([0x00, 0xAB, 0xFF])), at: Instant(milliseconds: 1))
         XCTAssertEqual(effects, [.registerPushToken(hex: "00abff")])
         XCTAssertThrowsError(try engine.handle(.pushCredentialsUpdated(token: Data()), at: Instant(milliseconds: 2))) {
             XCTAssertEqual($0 as? EngineError, .invalidPushToken)
@@ -242,7 +252,8 @@ final class CallEngineTests: XCTestCase {
 
     func testTimersComeOutInTheEnginesDueOrder() throws {
         let engine = try appleDocsEngine()
-        _ = try engine.handle(.voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+        _ = try engine.handle(
+            .voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
         let armed = try engine.timers()
         XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(2), .ring(call: reportedCall)])
         XCTAssertEqual(try engine.nextDeadline(), Instant(milliseconds: 5_000))
@@ -251,9 +262,12 @@ final class CallEngineTests: XCTestCase {
             try engine.nextDueTimer(at: Instant(milliseconds: 60_000)),
             ArmedTimer(timer: .pushCompletion(2), deadline: Instant(milliseconds: 5_000)))
         // EngineTimer's order is the library's: with several due, both pick the same one.
-        _ = try engine.handle(.voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+        _ = try engine.handle(
+            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
         let late = Instant(milliseconds: 60_000)
-        let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min { ($0.deadline, $0.timer) < ($1.deadline, $1.timer) }
+        let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min {
+            ($0.deadline, $0.timer) < ($1.deadline, $1.timer)
+        }
         XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
         XCTAssertEqual(swiftOrder?.timer, .pushCompletion(1))
         XCTAssertLessThan(EngineTimer.pushCompletion(PushID(rawValue: .max)), EngineTimer.ring(call: UUID()))

@@ -1,7 +1,6 @@
+import CallKitEngine
 import Foundation
 import XCTest
-
-import CallKitEngine
 
 /// The engine's log through Swift (`EngineLog`, over `ck_log_set_callback`): every
 /// corpus payload (tests/payloads/), read through every schema preset, drives an
@@ -109,7 +108,8 @@ final class EngineLogTests: XCTestCase {
             records += logged
             return effects
         }
-        let effects = step(.voipPushReceived(push: PushID(rawValue: 1), payload: payload, fallbackCall: UUID()), mustLog: true)
+        let effects = step(
+            .voipPushReceived(push: PushID(rawValue: 1), payload: payload, fallbackCall: UUID()), mustLog: true)
         guard case .reportNewIncomingCall(_, let call, let update, _)? = effects.first else {
             XCTFail("a push is reported first")
             return seen

@@ -1,7 +1,6 @@
+import CallKitEngine
 import Foundation
 import XCTest
-
-import CallKitEngine
 
 /// Cross-language conformance: every golden vector that Rust writes from the traces and
 /// payloads (tests/golden/, `cargo test --test golden --test corpus`) is fed, event by
@@ -23,7 +22,8 @@ final class GoldenVectorTests: XCTestCase {
     }
 
     func testEveryTraceVectorGivesTheSameEffectsThroughSwift() throws {
-        try replayAll(sources: try files(in: "tests/traces", suffix: ".jsonl"), atLeast: 10, vectors: "tests/golden/traces")
+        try replayAll(
+            sources: try files(in: "tests/traces", suffix: ".jsonl"), atLeast: 10, vectors: "tests/golden/traces")
     }
 
     func testEveryPayloadVectorGivesTheSameEffectsThroughSwift() throws {
@@ -77,7 +77,8 @@ final class GoldenVectorTests: XCTestCase {
         // A schema a trace wrote out whole has no preset (`null`).
         if let presetName = vector.config.schemaPreset {
             if let preset = GoldenConfig.presets[presetName] {
-                XCTAssertEqual(PayloadSchema(preset: preset), configuration.payloadSchema, "\(name): preset \(presetName)")
+                XCTAssertEqual(
+                    PayloadSchema(preset: preset), configuration.payloadSchema, "\(name): preset \(presetName)")
             } else {
                 XCTFail("\(name): unknown preset \(presetName)")
             }
@@ -293,7 +294,8 @@ private struct GoldenEvent: Decodable {
         case "push_credentials_invalidated": return .pushCredentialsInvalidated
         case "incoming_call_reported":
             // A report names its push, or (made without one) its call.
-            let report: IncomingReport = try push.map { .push(PushID(rawValue: $0)) } ?? .call(try n(call, "push or call"))
+            let report: IncomingReport =
+                try push.map { .push(PushID(rawValue: $0)) } ?? .call(try n(call, "push or call"))
             return .incomingCallReported(
                 report,
                 error: try error.map { try raw(IncomingCallError.self, $0) })
@@ -303,12 +305,15 @@ private struct GoldenEvent: Decodable {
             return .performStartCall(
                 action: try n(action, "action"), call: try n(call, "call"),
                 handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
-        case "perform_answer_call": return .performAnswerCall(action: try n(action, "action"), call: try n(call, "call"))
+        case "perform_answer_call":
+            return .performAnswerCall(action: try n(action, "action"), call: try n(call, "call"))
         case "perform_end_call": return .performEndCall(action: try n(action, "action"), call: try n(call, "call"))
         case "perform_set_held":
-            return .performSetHeld(action: try n(action, "action"), call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
+            return .performSetHeld(
+                action: try n(action, "action"), call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "perform_set_muted":
-            return .performSetMuted(action: try n(action, "action"), call: try n(call, "call"), muted: try n(muted, "muted"))
+            return .performSetMuted(
+                action: try n(action, "action"), call: try n(call, "call"), muted: try n(muted, "muted"))
         case "perform_set_group":
             return .performSetGroup(action: try n(action, "action"), call: try n(call, "call"), groupWith: groupWith)
         case "perform_play_dtmf":
@@ -319,12 +324,14 @@ private struct GoldenEvent: Decodable {
         case "did_activate_audio_session": return .didActivateAudioSession
         case "did_deactivate_audio_session": return .didDeactivateAudioSession
         case "request_start_call":
-            return .requestStartCall(call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
+            return .requestStartCall(
+                call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
         case "request_end_call": return .requestEndCall(call: try n(call, "call"))
         case "request_set_held": return .requestSetHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "request_set_muted": return .requestSetMuted(call: try n(call, "call"), muted: try n(muted, "muted"))
         case "request_play_dtmf":
-            return .requestPlayDTMF(call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
+            return .requestPlayDTMF(
+                call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
         case "transaction_completed":
             return .transactionCompleted(
                 TransactionID(rawValue: try n(transaction, "transaction")),
@@ -384,12 +391,15 @@ private struct GoldenCallAction: Decodable {
         get throws {
             switch kind {
             case "start_call":
-                return .startCall(call: call, handle: try need(handle, "handle", kind).handle, isVideo: try need(video, "video", kind))
+                return .startCall(
+                    call: call, handle: try need(handle, "handle", kind).handle, isVideo: try need(video, "video", kind)
+                )
             case "end_call": return .endCall(call: call)
             case "set_held": return .setHeld(call: call, onHold: try need(onHold, "on_hold", kind))
             case "set_muted": return .setMuted(call: call, muted: try need(muted, "muted", kind))
             case "play_dtmf":
-                return .playDTMF(call: call, digits: try need(digits, "digits", kind), type: try raw(DTMFType.self, type))
+                return .playDTMF(
+                    call: call, digits: try need(digits, "digits", kind), type: try raw(DTMFType.self, type))
             default: throw GoldenFormatError(description: "call action kind \(kind)")
             }
         }
@@ -467,14 +477,18 @@ private struct GoldenEffect: Decodable {
         switch kind {
         case "report_new_incoming_call":
             return .reportNewIncomingCall(
-                push: push.map { PushID(rawValue: $0) }, call: try n(call, "call"), update: try n(update, "update").update,
+                push: push.map { PushID(rawValue: $0) }, call: try n(call, "call"),
+                update: try n(update, "update").update,
                 endReason: try endReason?.reason)
-        case "report_call_updated": return .reportCallUpdated(call: try n(call, "call"), update: try n(update, "update").update)
+        case "report_call_updated":
+            return .reportCallUpdated(call: try n(call, "call"), update: try n(update, "update").update)
         case "report_outgoing_call_started_connecting":
             return .reportOutgoingCallStartedConnecting(call: try n(call, "call"), at: try at())
-        case "report_outgoing_call_connected": return .reportOutgoingCallConnected(call: try n(call, "call"), at: try at())
+        case "report_outgoing_call_connected":
+            return .reportOutgoingCallConnected(call: try n(call, "call"), at: try at())
         case "report_call_ended":
-            return .reportCallEnded(call: try n(call, "call"), at: try at(), reason: try raw(CallEndedReason.self, reason))
+            return .reportCallEnded(
+                call: try n(call, "call"), at: try at(), reason: try raw(CallEndedReason.self, reason))
         case "fulfill_action": return .fulfillAction(try actionUUID())
         case "fail_action": return .failAction(try actionUUID())
         case "complete_push":
@@ -483,27 +497,32 @@ private struct GoldenEffect: Decodable {
             guard case .callAction(let callAction)? = action else {
                 throw GoldenFormatError(description: "request_transaction lacks its action")
             }
-            return .requestTransaction(TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
+            return .requestTransaction(
+                TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
         case "connect_incoming": return .connectIncoming(call: try n(call, "call"))
         case "missed_call": return .missedCall(call: try n(call, "call"), update: try n(update, "update").update)
         case "answer_incoming": return .answerIncoming(call: try n(call, "call"))
-        case "reject_incoming": return .rejectIncoming(call: try n(call, "call"), reason: try raw(RejectReason.self, reason))
+        case "reject_incoming":
+            return .rejectIncoming(call: try n(call, "call"), reason: try raw(RejectReason.self, reason))
         case "hang_up": return .hangUp(call: try n(call, "call"))
         // The effect kinds before 0.1.0 (`set_hold`, `set_mute`, `send_dtmf`) still read.
         case "set_held", "set_hold": return .setHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "set_muted", "set_mute": return .setMuted(call: try n(call, "call"), muted: try n(muted, "muted"))
         case "set_group": return .setGroup(call: try n(call, "call"), groupWith: groupWith)
         case "play_dtmf", "send_dtmf":
-            return .playDTMF(call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
+            return .playDTMF(
+                call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
         case "start_outgoing":
-            return .startOutgoing(call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
+            return .startOutgoing(
+                call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
         case "register_push_token": return .registerPushToken(hex: try n(tokenHex, "token_hex"))
         case "unregister_push_token": return .unregisterPushToken
         case "configure_audio_session": return .configureAudioSession
         case "start_media": return .startMedia(call: try n(call, "call"))
         case "stop_media": return .stopMedia(call: try n(call, "call"))
         case "start_timer":
-            return .startTimer(try n(timer, "timer").timer, deadline: Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
+            return .startTimer(
+                try n(timer, "timer").timer, deadline: Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
         case "cancel_timer": return .cancelTimer(try n(timer, "timer").timer)
         case "start_ringback": return .startRingback(call: try n(call, "call"))
         case "stop_ringback": return .stopRingback(call: try n(call, "call"))

@@ -133,7 +133,8 @@ extension CXCallAction {
             return CXSetMutedCallAction(call: call, muted: muted)
         case let .playDTMF(call, digits, type):
             return CXPlayDTMFCallAction(
-                call: call, digits: digits, type: CXPlayDTMFCallAction.ActionType(rawValue: type.rawValue) ?? .singleTone)
+                call: call, digits: digits,
+                type: CXPlayDTMFCallAction.ActionType(rawValue: type.rawValue) ?? .singleTone)
         }
     }
 }
@@ -189,14 +190,17 @@ extension CallDriver: CXProviderDelegate {
     /// `provider(_:perform:)` for `CXSetGroupCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
     /// `CXSetGroupCallAction` overload; https://developer.apple.com/documentation/callkit/cxsetgroupcallaction).
     public func provider(_ provider: CXProvider, perform action: CXSetGroupCallAction) {
-        handle(SystemProviderAction(action), request: .setGroup(call: action.callUUID, groupWith: action.callUUIDToGroupWith))
+        handle(
+            SystemProviderAction(action),
+            request: .setGroup(call: action.callUUID, groupWith: action.callUUIDToGroupWith))
     }
 
     /// `provider(_:perform:)` for `CXPlayDTMFCallAction` (https://developer.apple.com/documentation/callkit/cxproviderdelegate, the
     /// `CXPlayDTMFCallAction` overload; https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
     public func provider(_ provider: CXProvider, perform action: CXPlayDTMFCallAction) {
         let type = DTMFType(rawValue: action.type.rawValue) ?? .singleTone
-        handle(SystemProviderAction(action), request: .playDTMF(call: action.callUUID, digits: action.digits, type: type))
+        handle(
+            SystemProviderAction(action), request: .playDTMF(call: action.callUUID, digits: action.digits, type: type))
     }
 
     /// `provider(_:timedOutPerforming:)`.

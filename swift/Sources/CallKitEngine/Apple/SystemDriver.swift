@@ -23,8 +23,9 @@ extension CallDriver {
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
-    ///   - signalling, media: the app's VoIP stack and media engine (held strongly,
-    ///     called on ``queue``; `Sendable`, see ``CallSignalling``).
+    ///   - signalling: the app's VoIP stack (held strongly, called on ``queue``;
+    ///     `Sendable`, see ``CallSignalling``).
+    ///   - media: the app's media engine, held and called the same way.
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
     /// - Throws: ``EngineError`` when the engine refuses the configuration.

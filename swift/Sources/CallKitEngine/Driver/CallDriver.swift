@@ -75,11 +75,15 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
     ///     with (``init(providerConfiguration:configuration:signalling:media:audioSession:log:)``
     ///     derives one from the other).
-    ///   - provider, callController, pushRegistry, audioSession: CallKit, PushKit and
-    ///     AVFAudio behind the driver's protocols (or CallKitEngineTesting's fakes).
-    ///   - signalling, media: the app's VoIP stack and media engine, held strongly and
-    ///     called on `queue`; `Sendable` (see ``CallSignalling``), so a main-actor-isolated
-    ///     conformance is refused at compile time.
+    ///   - provider: CallKit's `CXProvider` behind the driver's protocol (or
+    ///     CallKitEngineTesting's fake, as for the next three).
+    ///   - callController: CallKit's `CXCallController`.
+    ///   - pushRegistry: PushKit's `PKPushRegistry`.
+    ///   - audioSession: AVFAudio's `AVAudioSession`.
+    ///   - signalling: the app's VoIP stack, held strongly and called on `queue`;
+    ///     `Sendable` (see ``CallSignalling``), so a main-actor-isolated conformance is
+    ///     refused at compile time.
+    ///   - media: the app's media engine, held and called the same way.
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
     ///   - queue: the serial queue the provider and push registry deliver on.
     ///   - log: where refused steps and ignored callbacks are reported.
@@ -224,7 +228,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
         guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
-        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else { throw CallDriverError.invalidHandle }
+        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else {
+            throw CallDriverError.invalidHandle
+        }
         let call = UUID()
         let handle = Handle(type: type, value: handle)
         queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }

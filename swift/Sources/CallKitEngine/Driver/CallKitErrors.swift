@@ -1,3 +1,5 @@
+import Foundation
+
 // CallKit's constants: the SDK's on iOS, the CallKit stub's (their documented values) on
 // Linux; the literals only where there is no CallKit to read them from (a macOS host
 // building for macOS, which the package does not declare).
@@ -8,7 +10,6 @@ private let CXErrorDomain = "com.apple.CallKit.error"
 private let CXErrorDomainIncomingCall = "com.apple.CallKit.error.incomingcall"
 private let CXErrorDomainRequestTransaction = "com.apple.CallKit.error.requesttransaction"
 #endif
-import Foundation
 
 /// CallKit's error domains, as `NSError.domain` strings, and how the driver reads an
 /// error from `reportNewIncomingCall` or `CXCallController.request` into the engine's

@@ -156,7 +156,7 @@ public protocol CallMedia: AnyObject, Sendable {
     /// `provider(_:didActivate:)` did not come within
     /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or
     /// start (openradar 28774388): the call is left as it is. Typical fallbacks:
-    /// activate `AVAudioSession` yourself and call
-    /// ``CallDriver/handleAudioSessionActivated()``, or end the call.
+    /// activate `AVAudioSession` yourself and tell the driver as CallKit would, through
+    /// its `CXProviderDelegate` method `provider(_:didActivate:)`, or end the call.
     func audioActivationTimedOut(_ call: UUID)
 }

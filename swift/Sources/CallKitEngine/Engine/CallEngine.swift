@@ -154,7 +154,8 @@ public final class CallEngine {
     private func list<Entry, Item>(
         empty: Entry,
         capacity: Int,
-        fill: (UnsafeMutablePointer<ck_engine>?, UnsafeMutablePointer<Entry>?, Int, UnsafeMutablePointer<Int>?) -> ck_result,
+        fill: (UnsafeMutablePointer<ck_engine>?, UnsafeMutablePointer<Entry>?, Int, UnsafeMutablePointer<Int>?) ->
+            ck_result,
         convert: (Entry) throws(EngineError) -> Item
     ) throws(EngineError) -> [Item] {
         var buffer = [Entry](repeating: empty, count: capacity)

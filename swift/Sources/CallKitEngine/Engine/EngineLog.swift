@@ -47,7 +47,7 @@ public struct EngineLogRecord: Hashable, Sendable {
 /// ``CallEngine``, synchronously, on the thread of the engine call that logged (the
 /// engine's serial queue) and before that call returns; never later or from another
 /// thread. It must not call back into the logging engine. On Apple platforms
-/// ``EngineLog/sendToUnifiedLogging(subsystem:category:)`` sets an `os.Logger` as the
+/// `EngineLog.sendToUnifiedLogging(subsystem:category:)` sets an `os.Logger` as the
 /// handler.
 public enum EngineLog {
     /// Sends the engine's log records to `handler` for the rest of the process.
@@ -61,13 +61,14 @@ public enum EngineLog {
         let context = Unmanaged.passRetained(box).toOpaque()
         // The C callback captures nothing (as `@convention(c)` needs): the handler comes
         // back through `context`.
-        let result = ck_log_set_callback({ context, level, target, message in
-            guard let context else { return }
-            let box = Unmanaged<LogHandlerBox>.fromOpaque(context).takeUnretainedValue()
-            box.handler(
-                EngineLogRecord(
-                    level: EngineLogLevel(rawValue: level) ?? .trace, target: text(target), message: text(message)))
-        }, context)
+        let result = ck_log_set_callback(
+            { context, level, target, message in
+                guard let context else { return }
+                let box = Unmanaged<LogHandlerBox>.fromOpaque(context).takeUnretainedValue()
+                box.handler(
+                    EngineLogRecord(
+                        level: EngineLogLevel(rawValue: level) ?? .trace, target: text(target), message: text(message)))
+            }, context)
         if let error = EngineError(code: result.rawValue) {
             Unmanaged<LogHandlerBox>.fromOpaque(context).release()
             throw error

@@ -1,0 +1,207 @@
+// Generated from every ```swift block of README.md, docs/ios-integration.md and the
+// DocC articles (swift/Sources/*/*.docc) by
+// `CK_SNIPPETS_BLESS=1 cargo test -p callkit-engine-ffi --test doc_snippets`; do not
+// edit (ffi/tests/doc_snippets.rs fails when this file differs from the documents).
+// A block of declarations stays at file scope; any other block is the body of a
+// function, run by DocSnippetRunTests unless marked `<!-- swift: compile only -->`.
+// Edits: `@main` lines are dropped (a test bundle has its own entry point), and
+// `nonisolated` before `final class` (Swift 6.1 syntax; the Linux toolchain is 6.0).
+
+import CallKitEngine
+import Foundation
+import CallKit
+import UIKit
+import CallKitEngineTesting
+import XCTest
+
+// MARK: README.md, line 125
+
+func readmeLine125() throws {
+    // One engine per app, used from one serial queue (CallEngine is not Sendable).
+    let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
+
+    // Inside pushRegistry(_:didReceiveIncomingPushWith:for:completion:), the payload as JSON:
+    let payload = Data(#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#.utf8)
+    let effects = try engine.handle(.voipPushReceived(push: 1, payload: payload, fallbackCall: UUID()), at: .now())
+    guard case .reportNewIncomingCall(let push, let call, let update, _)? = effects.first else {
+        fatalError("the first effect of a push is always its report")
+    }
+    // Before the delegate returns: CXProvider.reportNewIncomingCall(with: call, update: a
+    // CXCallUpdate made from `update`). CallDriver does this, and all below, for you.
+    assert(call.uuidString == "6F1C3E1A-7B2D-4C4E-9A51-0D3F6C2B9E11")
+    assert(update.remoteHandle?.value == "+14085551234")
+    // Its completion, on the same queue: nil, or the CXErrorCodeIncomingCallError
+    // (CallKitErrorDomain.incomingCallError(error)). Now PushKit's completion may run.
+    let next = try engine.handle(.incomingCallReported(push: push, error: nil), at: .now())
+    assert(next.contains(.completePush(push)))
+}
+
+// MARK: docs/ios-integration.md, line 112
+
+final class AppDelegate: UIResponder, UIApplicationDelegate {
+    private(set) var calls: CallDriver?
+    private let voip = VoIPStack()  // your CallSignalling: SIP, WebRTC, a vendor SDK
+
+    func application(
+        _ application: UIApplication,
+        didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]?
+    ) -> Bool {
+        let provider = CXProviderConfiguration()
+        provider.supportedHandleTypes = [.phoneNumber, .generic]
+        provider.includesCallsInRecents = true
+        var engine = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        engine.ringTimeoutMilliseconds = 45_000
+        do {
+            let driver = try CallDriver(
+                providerConfiguration: provider, configuration: engine,
+                signalling: voip, media: MediaEngine(),
+                audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
+                log: { entry in print("callkit-engine: \(entry)") })
+            voip.calls = driver  // the stack reports what it observes back
+            calls = driver
+        } catch {
+            print("callkit-engine: configuration refused: \(error)")
+        }
+        return true
+    }
+}
+
+final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
+    var window: UIWindow?
+
+    private var calls: CallDriver? { (UIApplication.shared.delegate as? AppDelegate)?.calls }
+
+    // Cold launch from Recents or Siri: the activity comes with the connection options.
+    func scene(
+        _ scene: UIScene, willConnectTo session: UISceneSession,
+        options connectionOptions: UIScene.ConnectionOptions
+    ) {
+        // ... set up `window` ...
+        for activity in connectionOptions.userActivities {
+            _ = try? calls?.startCall(from: activity)
+        }
+    }
+
+    // Recents or Siri while the app runs.
+    func scene(_ scene: UIScene, continue userActivity: NSUserActivity) {
+        _ = try? calls?.startCall(from: userActivity)
+    }
+}
+
+// MARK: docs/ios-integration.md, line 180
+
+final class VoIPStack: CallSignalling, @unchecked Sendable {
+    // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
+    // its queue (hop to your stack's own queue inside them if it has one).
+    private let lock = NSLock()
+    private weak var _calls: CallDriver?
+    var calls: CallDriver? {
+        get { lock.withLock { _calls } }
+        set { lock.withLock { _calls = newValue } }
+    }
+    // Each one tells your stack what to do; the stack reports back through `calls`.
+    func connectIncoming(_ call: UUID) { /* ... */ }
+    func answerIncoming(_ call: UUID) { /* ... */ }
+    func rejectIncoming(_ call: UUID, reason: RejectReason) { /* ... */ }
+    func hangUp(_ call: UUID) { /* ... */ }
+    func setHeld(_ call: UUID, onHold: Bool) { /* ... */ }
+    func setGroup(_ call: UUID, with other: UUID?) { /* ... */ }
+    func playDTMF(_ call: UUID, digits: String, type: DTMFType) { /* ... */ }
+    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) { /* ... */ }
+    func registerPushToken(hex: String) { /* send it to your server */ }
+    func unregisterPushToken() { /* ... */ }
+}
+
+final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
+    func start(_ call: UUID) { /* ... */ }
+    func stop(_ call: UUID) { /* ... */ }
+    func setMuted(_ call: UUID, muted: Bool) { /* ... */ }
+    func startRingback(_ call: UUID) { /* play the local ringback tone */ }
+    func stopRingback(_ call: UUID) { /* ... */ }
+    func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
+}
+
+// MARK: docs/ios-integration.md, line 259
+
+func iosIntegrationLine259() throws {
+    #if canImport(os)
+    // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
+    // message .public (it holds no personal data); debug records stay in memory unless
+    // the subsystem is configured to persist them (`log stream --level debug
+    // --predicate 'subsystem == "com.example.app"'`).
+    try? EngineLog.sendToUnifiedLogging()
+    #else
+    // Anywhere (Linux, tests, a custom logger): a closure.
+    try? EngineLog.setHandler { record in print("\(record.level) \(record.target): \(record.message)") }
+    #endif
+}
+
+// MARK: docs/ios-integration.md, line 350
+
+final class IncomingCallTests: XCTestCase {
+    func testAnsweredCallStartsMediaAfterActivation() throws {
+        let callKit = FakeCallKit()
+        let voip = VoIPStack()
+        let driver = try callKit.makeDriver(configuration: Configuration(), signalling: voip, media: MediaEngine())
+        let id = UUID()
+        let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
+        XCTAssertTrue(push.reportedBeforeReturn)
+        driver.signallingDidReport(.incomingCallConnected(id))
+        callKit.settle()
+        XCTAssertEqual(callKit.provider.perform(.answerCall(call: id)).outcome, .fulfilled)
+        callKit.provider.activateAudioSession()
+        callKit.clock.advance(byMs: 30_000)
+        // ... assert on voip / MediaEngine
+    }
+}
+
+// MARK: swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md, line 23
+
+/// The app's calls: made once, at launch, and kept for the app's whole life (CallKit and
+/// PushKit hold their delegates weakly).
+final class Calls {
+    let driver: CallDriver
+
+    init(signalling: any CallSignalling, media: any CallMedia) throws {
+        let provider = CXProviderConfiguration()
+        provider.supportedHandleTypes = [.phoneNumber]
+        // The payload layout your server sends; the ring time-out in milliseconds.
+        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
+        configuration.ringTimeoutMilliseconds = 45_000
+        driver = try CallDriver(
+            providerConfiguration: provider, configuration: configuration,
+            signalling: signalling, media: media,
+            audioSession: SystemAudioSession(),
+            log: { entry in print("calls: \(entry)") })
+    }
+
+    /// The UI's call button: CallKit asks for the start, the driver carries it out.
+    func call(_ number: String) throws -> UUID {
+        try driver.startCall(to: number, type: .phoneNumber)
+    }
+}
+
+// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 27
+
+final class DeclinedCallTests: XCTestCase {
+    func testTheEndActionOfADeclinedCallIsFulfilled() throws {
+        let callKit = FakeCallKit()
+        let voip = VoIPStack()  // the app's own CallSignalling (its rejectIncoming is called)
+        let driver = try callKit.makeDriver(configuration: Configuration(), signalling: voip, media: MediaEngine())
+        let id = UUID()
+        let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
+        XCTAssertTrue(push.reportedBeforeReturn)
+        XCTAssertEqual(callKit.provider.reportedIncomingCalls, [id])
+        // The user declines: CallKit performs an end action, the driver fulfils it.
+        XCTAssertEqual(callKit.provider.perform(.endCall(call: id)).outcome, .fulfilled)
+        withExtendedLifetime(driver) { callKit.settle() }
+    }
+}
+
+// MARK: the statement blocks, run
+
+final class DocSnippetRunTests: XCTestCase {
+    func testReadmeLine125() throws {
+        try readmeLine125()
+    }
+}
