@@ -14,9 +14,9 @@ import UIKit
 import CallKitEngineTesting
 import XCTest
 
-// MARK: README.md, line 125
+// MARK: README.md, line 133
 
-func readmeLine125() throws {
+func readmeLine133() throws {
     // One engine per app, used from one serial queue (CallEngine is not Sendable).
     let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
 
@@ -32,8 +32,8 @@ func readmeLine125() throws {
     assert(update.remoteHandle?.value == "+14085551234")
     // Its completion, on the same queue: nil, or the CXErrorCodeIncomingCallError
     // (CallKitErrorDomain.incomingCallError(error)). Now PushKit's completion may run.
-    let next = try engine.handle(.incomingCallReported(push: push, error: nil), at: .now())
-    assert(next.contains(.completePush(push)))
+    let next = try engine.handle(.incomingCallReported(IncomingReport(call: call, push: push), error: nil), at: .now())
+    assert(next.contains(.completePush(1)))
 }
 
 // MARK: docs/ios-integration.md, line 112
@@ -110,6 +110,7 @@ final class VoIPStack: CallSignalling, @unchecked Sendable {
     func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) { /* ... */ }
     func registerPushToken(hex: String) { /* send it to your server */ }
     func unregisterPushToken() { /* ... */ }
+    func missedCall(_ call: UUID, update: CallUpdate) { /* post a missed-call notification */ }
 }
 
 final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
@@ -121,9 +122,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 259
+// MARK: docs/ios-integration.md, line 265
 
-func iosIntegrationLine259() throws {
+func iosIntegrationLine265() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -136,7 +137,7 @@ func iosIntegrationLine259() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 350
+// MARK: docs/ios-integration.md, line 369
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -201,7 +202,7 @@ final class DeclinedCallTests: XCTestCase {
 // MARK: the statement blocks, run
 
 final class DocSnippetRunTests: XCTestCase {
-    func testReadmeLine125() throws {
-        try readmeLine125()
+    func testReadmeLine133() throws {
+        try readmeLine133()
     }
 }
