@@ -60,7 +60,7 @@ public final class FakeCallKit: Sendable {
     }
 
     /// The app's own connection announces an incoming call without a VoIP push
-    /// (``CallDriver/SignallingEvent/incomingCallAnnounced(_:handle:callerName:isVideo:)``),
+    /// (`CallDriver.SignallingEvent.incomingCallAnnounced`),
     /// then settles the driver's queue: the driver reports it to ``provider`` with no
     /// PushKit completion.
     public func announceIncomingCall(
