@@ -331,9 +331,11 @@ impl Effect {
             | Effect::AudioActivationTimedOut { call } => Some(*call),
             Effect::RequestTransaction { action, .. } => Some(action.call()),
             Effect::StartTimer { timer, .. } | Effect::CancelTimer { timer } => match timer {
-                Timer::Ring(call) | Timer::AnswerConnect(call) | Timer::AudioActivation(call) => {
-                    Some(*call)
-                }
+                Timer::Ring(call)
+                | Timer::AnswerConnect(call)
+                | Timer::AudioActivation(call)
+                | Timer::StartConnect(call)
+                | Timer::NoAnswer(call) => Some(*call),
                 Timer::PushCompletion(_) => None,
             },
             Effect::FulfillAction { .. }

@@ -2,8 +2,8 @@
 //! it names and the completion results it carries.
 
 use crate::types::{
-    ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RequestTransactionError,
-    TransactionId,
+    ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RefusalReason,
+    RequestTransactionError, TransactionId,
 };
 
 /// A timer the engine asked the host to run with [`Effect::StartTimer`](crate::Effect).
@@ -15,7 +15,7 @@ use crate::types::{
 ///
 /// `Ord` is the tie-break of the one due order: timers due at the same deadline fire
 /// `PushCompletion` first, then `Ring`, then `AnswerConnect`, then `AudioActivation`,
-/// each by id
+/// then `StartConnect`, then `NoAnswer`, each by id
 /// ([`Engine::next_due_timer`](crate::Engine::next_due_timer)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -36,6 +36,17 @@ pub enum Timer {
     /// firing it emits
     /// [`Effect::AudioActivationTimedOut`](crate::Effect::AudioActivationTimedOut).
     AudioActivation(CallId),
+    /// A performed outgoing call waiting for signalling to report connecting
+    /// ([`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms));
+    /// firing it fails the deferred start action, hangs the leg up and reports the
+    /// call ended [`CallEndedReason::Failed`](crate::CallEndedReason::Failed).
+    StartConnect(CallId),
+    /// An outgoing call that started connecting waiting for the far end to answer
+    /// ([`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms)); firing
+    /// it stops ringback, hangs the leg up and reports the call ended
+    /// [`CallEndedReason::Unanswered`](crate::CallEndedReason::Unanswered). Armed
+    /// beside the call's audio-activation wait, the one case of two timers for a call.
+    NoAnswer(CallId),
 }
 
 /// Whether a `CXProvider.reportNewIncomingCall` completion succeeded: `Ok(())` when its
@@ -241,6 +252,18 @@ pub enum Event<'a> {
         /// The call.
         call: CallId,
     },
+    /// The far end refused an outgoing call before answering (a SIP final response
+    /// 486, 603 or 480): the call ends, reported with the reason's
+    /// [`RefusalReason::ended_reason`]; signalling already knows, so no hang-up. A
+    /// start action still deferred is failed. Refused with `WrongPhase` for an
+    /// incoming, requested or connected call, `UnknownCall` for a call never seen; no
+    /// effect for a call that ended moments ago.
+    OutgoingCallRefused {
+        /// The call.
+        call: CallId,
+        /// Why the far end refused.
+        reason: RefusalReason,
+    },
     /// An incoming call's connection is ready to be answered (the app reached its
     /// server after the push).
     IncomingCallConnected {
@@ -334,6 +357,7 @@ impl Event<'_> {
             Event::OutgoingCallConnecting { .. } => "outgoing_call_connecting",
             Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
             Event::OutgoingCallConnected { .. } => "outgoing_call_connected",
+            Event::OutgoingCallRefused { .. } => "outgoing_call_refused",
             Event::IncomingCallConnected { .. } => "incoming_call_connected",
             Event::CallDetailsChanged { .. } => "call_details_changed",
             Event::RemoteEnded { .. } => "remote_ended",

@@ -13,7 +13,7 @@ use callkit_engine::{
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
     PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
     RequestTransactionError, Timer, TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
-    OPAQUE_ID_NAMESPACE,
+    DEFAULT_NO_ANSWER_TIMEOUT_MS, DEFAULT_START_CONNECT_TIMEOUT_MS, OPAQUE_ID_NAMESPACE,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness, StepEffects};
 
@@ -1517,12 +1517,18 @@ fn a_started_outgoing_call_waits_for_did_activate_from_its_fulfilled_start_actio
         .is_none());
     h.advance(500);
     let connecting = h.step(Event::OutgoingCallConnecting { call });
-    assert_eq!(
-        connecting.last(),
-        Some(&Effect::StartTimer {
-            timer: Timer::AudioActivation(call),
-            deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
-        })
+    assert!(
+        connecting.ends_with(&[
+            Effect::StartTimer {
+                timer: Timer::AudioActivation(call),
+                deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
+            },
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(call),
+                deadline: at(&h).saturating_add_ms(DEFAULT_NO_ANSWER_TIMEOUT_MS),
+            }
+        ]),
+        "{connecting:#?}"
     );
     // Connected keeps the wait; ending the call cancels it.
     h.step(Event::OutgoingCallConnected { call });
@@ -1587,8 +1593,12 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
         vec![
             Effect::ConfigureAudioSession,
             Effect::StartOutgoing { call, video: false },
+            Effect::StartTimer {
+                timer: Timer::StartConnect(call),
+                deadline: ms(110 + DEFAULT_START_CONNECT_TIMEOUT_MS),
+            },
         ],
-        "the start action is deferred"
+        "the start action is deferred, for at most the start-connect bound"
     );
     assert_eq!(effects.handle, Some(out_handle()), "whom to call");
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Starting);
@@ -1602,8 +1612,15 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::ReportOutgoingCallStartedConnecting { call, at: ms(610) },
             Effect::FulfillAction { action: start },
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(call),
+                deadline: ms(610 + DEFAULT_NO_ANSWER_TIMEOUT_MS),
+            },
         ]
     );
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connecting);
@@ -1612,10 +1629,15 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
     let effects = h.step(Event::OutgoingCallConnected { call });
     assert_eq!(
         effects,
-        vec![Effect::ReportOutgoingCallConnected {
-            call,
-            at: ms(45_610),
-        }]
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::NoAnswer(call)
+            },
+            Effect::ReportOutgoingCallConnected {
+                call,
+                at: ms(45_610),
+            }
+        ]
     );
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
     assert_eq!(action_outcomes_since(&h, 0, start), 1);
@@ -1633,6 +1655,9 @@ fn an_outgoing_call_whose_connection_fails_while_starting_fails_its_action_and_e
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::FailAction { action: start },
             Effect::ReportCallEnded {
                 call,
@@ -1668,8 +1693,11 @@ fn a_far_end_ringing_before_connecting_reports_connecting_and_rings_back_once_au
     starting_outgoing(&mut h, call, action_id(1));
     let ringing = h.step(Event::OutgoingCallRinging { call });
     assert_eq!(
-        &ringing[..2],
+        &ringing[..3],
         &[
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::ReportOutgoingCallStartedConnecting { call, at: at(&h) },
             Effect::FulfillAction {
                 action: action_id(1)
@@ -3089,6 +3117,9 @@ fn a_timed_out_start_action_is_never_fulfilled_or_failed_afterwards() {
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::HangUp { call },
             Effect::ReportCallEnded {
                 call,

@@ -62,6 +62,10 @@ struct MCall {
     ringback: bool,
     /// The audio-activation time-out's deadline.
     audio_timer: Option<u64>,
+    /// The start-connect time-out's deadline (a performed start waiting for signalling).
+    start: Option<u64>,
+    /// The no-answer time-out's deadline (a connecting outgoing call).
+    no_answer: Option<u64>,
 }
 
 impl MCall {
@@ -83,6 +87,8 @@ impl MCall {
             ringing: false,
             ringback: false,
             audio_timer: None,
+            start: None,
+            no_answer: None,
         }
     }
 
@@ -252,6 +258,12 @@ impl Model {
             if let Some(d) = c.audio_timer {
                 t.push((Timer::AudioActivation(c.id), d));
             }
+            if let Some(d) = c.start {
+                t.push((Timer::StartConnect(c.id), d));
+            }
+            if let Some(d) = c.no_answer {
+                t.push((Timer::NoAnswer(c.id), d));
+            }
         }
         t.sort_by_key(|&(t, d)| (d, t));
         t
@@ -391,10 +403,13 @@ impl Model {
         }
         if c.phase == CallPhase::Starting {
             c.held = None;
+            c.start = None;
             c.phase = CallPhase::Connecting;
+            c.no_answer = Some(now + common::NO_ANSWER_MS);
             c.arm_audio(audio, now);
         }
         if connected {
+            c.no_answer = None;
             c.phase = CallPhase::Connected;
             c.ringing = false;
             c.sync(audio);
@@ -457,6 +472,11 @@ impl Model {
             Timer::AudioActivation(id) => {
                 let idx = self.idx(id).expect("armed");
                 self.calls[idx].audio_timer = None;
+            }
+            Timer::StartConnect(id) | Timer::NoAnswer(id) => {
+                // The start action failed, or the far end never answered: the call ends.
+                let idx = self.idx(id).expect("armed");
+                self.teardown(idx);
             }
         }
         true
@@ -521,6 +541,7 @@ impl Model {
                 }
                 m.phase = CallPhase::Starting;
                 m.held = Some(a);
+                m.start = Some(self.now + common::START_CONNECT_MS);
                 m.sync(audio);
                 true
             }
@@ -678,6 +699,19 @@ impl Model {
             Abs::TxCompleted { .. } => unreachable!("handled by apply"),
             Abs::OutConnecting { call: c } => self.outgoing(call(c), false),
             Abs::OutConnected { call: c } => self.outgoing(call(c), true),
+            Abs::OutRefused { call: c } => {
+                let idx = match self.live(call(c)) {
+                    Ok(idx) => idx,
+                    Err(ok) => return ok,
+                };
+                let m = &self.calls[idx];
+                let refusable = m.dir == Direction::Outgoing
+                    && matches!(m.phase, CallPhase::Starting | CallPhase::Connecting);
+                if refusable {
+                    self.teardown(idx);
+                }
+                refusable
+            }
             Abs::InConnected { call: c } => {
                 let (audio, now) = (self.audio, self.now);
                 let m = match self.live(call(c)) {
@@ -873,6 +907,7 @@ impl ReferenceStateMachine for Reference {
                 CallPhase::Connecting => {
                     smart.push(Abs::OutConnected { call: n });
                     smart.push(Abs::OutRinging { call: n });
+                    smart.push(Abs::OutRefused { call: n });
                 }
                 _ => {}
             }
@@ -990,6 +1025,8 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.remote_ringing(),
                     c.ringback_playing(),
                     c.audio_activation_deadline().map(|d| d.as_millis()),
+                    c.start_deadline().map(|d| d.as_millis()),
+                    c.no_answer_deadline().map(|d| d.as_millis()),
                 ),
             )
         })
@@ -1014,6 +1051,8 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.ringing && c.phase == CallPhase::Connecting,
                     c.ringback,
                     c.audio_timer,
+                    c.start,
+                    c.no_answer,
                 ),
             )
         })

@@ -39,14 +39,15 @@
 
 /**
  * Effects one `ck_engine_handle` step can produce at most:
- * `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
+ * `effects_needed(4, 8)` = 32. `ck_engine_handle` refuses a smaller buffer.
  */
-#define CK_MAX_EFFECTS (size_t)28
+#define CK_MAX_EFFECTS (size_t)32
 
 /**
- * Timers armed at once at most: one per pending push plus one per call (12).
+ * Timers armed at once at most: one per pending push plus two per call (a connecting
+ * outgoing call's no-answer time-out beside its audio-activation wait) (16).
  */
-#define CK_MAX_TIMERS (size_t)12
+#define CK_MAX_TIMERS (size_t)16
 
 /**
  * Longest handle (`CXHandle.value`), in bytes of UTF-8.
@@ -383,6 +384,16 @@ typedef struct ck_config {
    */
   uint64_t answer_connect_timeout_ms;
   /**
+   * How long a performed start action waits for signalling to report connecting
+   * before it is failed and the call ended failed, in milliseconds (default 10000).
+   */
+  uint64_t start_connect_timeout_ms;
+  /**
+   * How long a connecting outgoing call waits for the far end to answer before it is
+   * hung up and ended unanswered, in milliseconds (default 60000).
+   */
+  uint64_t no_answer_timeout_ms;
+  /**
    * How long after its arrival a push is completed at the latest, in milliseconds
    * (default 5000).
    */
@@ -408,6 +419,11 @@ typedef uint32_t ck_event_kind;
  * `CXPlayDTMFCallAction.ActionType` raw value.
  */
 typedef uint8_t ck_dtmf_type;
+
+/**
+ * Why the far end refused an outgoing call (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+ */
+typedef uint8_t ck_refusal_reason;
 
 /**
  * Borrowed bytes: `ptr` may be NULL only when `len` is 0. Read during the call only,
@@ -461,8 +477,8 @@ typedef struct ck_timer {
    */
   uint64_t push;
   /**
-   * The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
-   * `CK_TIMER_AUDIO_ACTIVATION`.
+   * The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT`,
+   * `CK_TIMER_AUDIO_ACTIVATION`, `CK_TIMER_START_CONNECT` and `CK_TIMER_NO_ANSWER`.
    */
   struct ck_uuid call;
 } ck_timer;
@@ -510,6 +526,10 @@ typedef struct ck_event {
    * `ck_dtmf_type`, 1-3 (`CK_EVENT_PERFORM_PLAY_DTMF`, `CK_EVENT_REQUEST_PLAY_DTMF`).
    */
   ck_dtmf_type dtmf_type;
+  /**
+   * `ck_refusal_reason`, 1-3 (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+   */
+  ck_refusal_reason refusal_reason;
   /**
    * The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
    * `ck_request_transaction_error`.
@@ -1024,6 +1044,21 @@ typedef int64_t ck_request_transaction_error;
 #define CK_DTMF_TYPE_HARD_PAUSE (ck_dtmf_type)3
 
 /**
+ * Busy (SIP 486): reported ended `remoteEnded`.
+ */
+#define CK_REFUSAL_REASON_BUSY (ck_refusal_reason)1
+
+/**
+ * Declined (SIP 603): reported ended `remoteEnded`.
+ */
+#define CK_REFUSAL_REASON_DECLINED (ck_refusal_reason)2
+
+/**
+ * Unavailable (SIP 480): reported ended `unanswered`.
+ */
+#define CK_REFUSAL_REASON_UNAVAILABLE (ck_refusal_reason)3
+
+/**
  * `failed`: an error occurred while trying to service the call.
  */
 #define CK_CALL_ENDED_REASON_FAILED (ck_call_ended_reason)1
@@ -1184,6 +1219,17 @@ typedef int64_t ck_request_transaction_error;
 #define CK_TIMER_AUDIO_ACTIVATION (ck_timer_kind)4
 
 /**
+ * A performed outgoing call waiting for signalling to report connecting (`call`
+ * names it).
+ */
+#define CK_TIMER_START_CONNECT (ck_timer_kind)5
+
+/**
+ * A connecting outgoing call waiting for the far end to answer (`call` names it).
+ */
+#define CK_TIMER_NO_ANSWER (ck_timer_kind)6
+
+/**
  * `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: `push`, `payload` (the
  * JSON bytes of `dictionaryPayload`), `fallback_call` (a fresh UUID). Never refused by
  * the engine: carry out its first effect, `CK_EFFECT_REPORT_NEW_INCOMING_CALL`, before
@@ -1311,6 +1357,12 @@ typedef int64_t ck_request_transaction_error;
  * Signalling: the remote party answered an outgoing call: `call`.
  */
 #define CK_EVENT_OUTGOING_CALL_CONNECTED (ck_event_kind)24
+
+/**
+ * Signalling: the far end refused an outgoing call before answering (SIP 486, 603,
+ * 480): `call`, `refusal_reason` (`CK_REFUSAL_REASON_*`).
+ */
+#define CK_EVENT_OUTGOING_CALL_REFUSED (ck_event_kind)34
 
 /**
  * Signalling: an incoming call's connection is ready to be answered: `call`.

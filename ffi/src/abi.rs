@@ -35,11 +35,12 @@ pub const CK_MAX_CALLS: usize = 4 as usize;
 pub const CK_MAX_PENDING_PUSHES: usize = 8 as usize;
 
 /// Effects one `ck_engine_handle` step can produce at most:
-/// `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
-pub const CK_MAX_EFFECTS: usize = 28 as usize;
+/// `effects_needed(4, 8)` = 32. `ck_engine_handle` refuses a smaller buffer.
+pub const CK_MAX_EFFECTS: usize = 32 as usize;
 
-/// Timers armed at once at most: one per pending push plus one per call (12).
-pub const CK_MAX_TIMERS: usize = 12 as usize;
+/// Timers armed at once at most: one per pending push plus two per call (a connecting
+/// outgoing call's no-answer time-out beside its audio-activation wait) (16).
+pub const CK_MAX_TIMERS: usize = 16 as usize;
 
 /// Longest handle (`CXHandle.value`), in bytes of UTF-8.
 pub const CK_MAX_HANDLE_LEN: usize = 128 as usize;
@@ -242,6 +243,15 @@ pub const CK_DTMF_TYPE_SOFT_PAUSE: ck_dtmf_type = 2 as ck_dtmf_type;
 /// `hardPause`.
 pub const CK_DTMF_TYPE_HARD_PAUSE: ck_dtmf_type = 3 as ck_dtmf_type;
 
+/// Why the far end refused an outgoing call (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+pub type ck_refusal_reason = u8;
+/// Busy (SIP 486): reported ended `remoteEnded`.
+pub const CK_REFUSAL_REASON_BUSY: ck_refusal_reason = 1 as ck_refusal_reason;
+/// Declined (SIP 603): reported ended `remoteEnded`.
+pub const CK_REFUSAL_REASON_DECLINED: ck_refusal_reason = 2 as ck_refusal_reason;
+/// Unavailable (SIP 480): reported ended `unanswered`.
+pub const CK_REFUSAL_REASON_UNAVAILABLE: ck_refusal_reason = 3 as ck_refusal_reason;
+
 /// `CXCallEndedReason` raw value.
 pub type ck_call_ended_reason = u8;
 /// `failed`: an error occurred while trying to service the call.
@@ -344,6 +354,11 @@ pub const CK_TIMER_RING: ck_timer_kind = 2 as ck_timer_kind;
 pub const CK_TIMER_ANSWER_CONNECT: ck_timer_kind = 3 as ck_timer_kind;
 /// An answered or started call waiting for `didActivate` (`call` names it).
 pub const CK_TIMER_AUDIO_ACTIVATION: ck_timer_kind = 4 as ck_timer_kind;
+/// A performed outgoing call waiting for signalling to report connecting (`call`
+/// names it).
+pub const CK_TIMER_START_CONNECT: ck_timer_kind = 5 as ck_timer_kind;
+/// A connecting outgoing call waiting for the far end to answer (`call` names it).
+pub const CK_TIMER_NO_ANSWER: ck_timer_kind = 6 as ck_timer_kind;
 
 /// A timer the engine asked for with `CK_EFFECT_START_TIMER`; hand it back unchanged
 /// in a `CK_EVENT_TIMER_FIRED` event. `push` is meaningful for
@@ -356,8 +371,8 @@ pub struct ck_timer {
     pub kind: ck_timer_kind,
     /// The push, for `CK_TIMER_PUSH_COMPLETION`.
     pub push: u64,
-    /// The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
-    /// `CK_TIMER_AUDIO_ACTIVATION`.
+    /// The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT`,
+    /// `CK_TIMER_AUDIO_ACTIVATION`, `CK_TIMER_START_CONNECT` and `CK_TIMER_NO_ANSWER`.
     pub call: ck_uuid,
 }
 
@@ -434,6 +449,9 @@ pub const CK_EVENT_TRANSACTION_COMPLETED: ck_event_kind = 22 as ck_event_kind;
 pub const CK_EVENT_OUTGOING_CALL_CONNECTING: ck_event_kind = 23 as ck_event_kind;
 /// Signalling: the remote party answered an outgoing call: `call`.
 pub const CK_EVENT_OUTGOING_CALL_CONNECTED: ck_event_kind = 24 as ck_event_kind;
+/// Signalling: the far end refused an outgoing call before answering (SIP 486, 603,
+/// 480): `call`, `refusal_reason` (`CK_REFUSAL_REASON_*`).
+pub const CK_EVENT_OUTGOING_CALL_REFUSED: ck_event_kind = 34 as ck_event_kind;
 /// Signalling: an incoming call's connection is ready to be answered: `call`.
 pub const CK_EVENT_INCOMING_CALL_CONNECTED: ck_event_kind = 25 as ck_event_kind;
 /// Signalling: the remote party ended (or cancelled) the call: `call`.
@@ -481,6 +499,8 @@ pub struct ck_event {
     pub handle_type: ck_handle_type,
     /// `ck_dtmf_type`, 1-3 (`CK_EVENT_PERFORM_PLAY_DTMF`, `CK_EVENT_REQUEST_PLAY_DTMF`).
     pub dtmf_type: ck_dtmf_type,
+    /// `ck_refusal_reason`, 1-3 (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+    pub refusal_reason: ck_refusal_reason,
     /// The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
     /// `ck_request_transaction_error`.
     pub error_code: i64,
@@ -526,6 +546,7 @@ impl ck_event {
             has_group_with: 0,
             handle_type: 0,
             dtmf_type: 0,
+            refusal_reason: 0,
             error_code: 0,
             push: 0,
             transaction: 0,
@@ -976,6 +997,12 @@ pub struct ck_config {
     /// How long an answered call waits for its connection, in milliseconds (default
     /// 10000).
     pub answer_connect_timeout_ms: u64,
+    /// How long a performed start action waits for signalling to report connecting
+    /// before it is failed and the call ended failed, in milliseconds (default 10000).
+    pub start_connect_timeout_ms: u64,
+    /// How long a connecting outgoing call waits for the far end to answer before it is
+    /// hung up and ended unanswered, in milliseconds (default 60000).
+    pub no_answer_timeout_ms: u64,
     /// How long after its arrival a push is completed at the latest, in milliseconds
     /// (default 5000).
     pub push_completion_timeout_ms: u64,

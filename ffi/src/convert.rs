@@ -5,8 +5,8 @@ use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
     HandleTypes, IncomingCallError, Instant, PayloadField, PayloadSchema, ProviderConfiguration,
-    PushEndReason, PushId, RejectReason, RequestTransactionError, SchemaError, SchemaKey, Timer,
-    TransactionId, Uuid,
+    PushEndReason, PushId, RefusalReason, RejectReason, RequestTransactionError, SchemaError,
+    SchemaKey, Timer, TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -89,15 +89,21 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
         CK_TIMER_RING => Ok(Timer::Ring(call_id(t.call))),
         CK_TIMER_ANSWER_CONNECT => Ok(Timer::AnswerConnect(call_id(t.call))),
         CK_TIMER_AUDIO_ACTIVATION => Ok(Timer::AudioActivation(call_id(t.call))),
+        CK_TIMER_START_CONNECT => Ok(Timer::StartConnect(call_id(t.call))),
+        CK_TIMER_NO_ANSWER => Ok(Timer::NoAnswer(call_id(t.call))),
         _ => Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     }
 }
 
 /// The highest `CK_EVENT_*` kind [`event`] decodes: the kinds are numbered 1 to this,
-/// with no gap. Kept beside the decoder, so that a new kind moves it in the same edit;
-/// the every-kind test reads it.
+/// with no gap but [`RESERVED_EVENT_KINDS`]. Kept beside the decoder, so that a new
+/// kind moves it in the same edit; the every-kind test reads it.
 #[cfg(test)]
-pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_OUTGOING_CALL_RINGING;
+pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_OUTGOING_CALL_REFUSED;
+
+/// Kinds below [`LAST_EVENT_KIND`] that no event has yet (reserved, refused as unknown).
+#[cfg(test)]
+pub(crate) const RESERVED_EVENT_KINDS: [ck_event_kind; 1] = [33];
 
 /// The engine event for `ev`, borrowing its bytes and text.
 ///
@@ -190,6 +196,11 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         },
         CK_EVENT_OUTGOING_CALL_CONNECTING => Event::OutgoingCallConnecting { call },
         CK_EVENT_OUTGOING_CALL_CONNECTED => Event::OutgoingCallConnected { call },
+        CK_EVENT_OUTGOING_CALL_REFUSED => Event::OutgoingCallRefused {
+            call,
+            reason: RefusalReason::from_raw(ev.refusal_reason)
+                .ok_or(ck_result::CK_RESULT_INVALID_ARGUMENT)?,
+        },
         CK_EVENT_INCOMING_CALL_CONNECTED => Event::IncomingCallConnected { call },
         CK_EVENT_REMOTE_ENDED => Event::RemoteEnded { call },
         CK_EVENT_ANSWERED_ELSEWHERE => Event::AnsweredElsewhere { call },
@@ -250,6 +261,16 @@ pub(crate) fn c_timer(t: Timer) -> ck_timer {
         },
         Timer::AudioActivation(call) => ck_timer {
             kind: CK_TIMER_AUDIO_ACTIVATION,
+            push: 0,
+            call: uuid(call),
+        },
+        Timer::StartConnect(call) => ck_timer {
+            kind: CK_TIMER_START_CONNECT,
+            push: 0,
+            call: uuid(call),
+        },
+        Timer::NoAnswer(call) => ck_timer {
+            kind: CK_TIMER_NO_ANSWER,
             push: 0,
             call: uuid(call),
         },
@@ -664,6 +685,8 @@ pub(crate) fn config(c: &ck_config) -> Res<Config> {
         schema: schema(&c.schema)?,
         ring_timeout_ms: c.ring_timeout_ms,
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
+        start_connect_timeout_ms: c.start_connect_timeout_ms,
+        no_answer_timeout_ms: c.no_answer_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,
     })
@@ -683,6 +706,8 @@ pub(crate) fn c_config(c: &Config) -> ck_config {
         supports_dtmf: c.capabilities.supports_dtmf.into(),
         ring_timeout_ms: c.ring_timeout_ms,
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
+        start_connect_timeout_ms: c.start_connect_timeout_ms,
+        no_answer_timeout_ms: c.no_answer_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         schema: c_schema(&c.schema),
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,

@@ -38,7 +38,7 @@ pub(super) use table::CallTable;
 pub(super) use transition::{blank_update, emit_end};
 
 /// What a transition needs from the engine beside the call: the time, the audio session
-/// and the audio-activation time-out.
+/// and the time-outs a transition arms (audio activation, start-connect, no-answer).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Ctx {
     /// The time of the event being handled.
@@ -47,6 +47,10 @@ pub(super) struct Ctx {
     pub(super) audio_active: bool,
     /// [`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms).
     pub(super) audio_timeout_ms: u64,
+    /// [`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms).
+    pub(super) start_timeout_ms: u64,
+    /// [`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms).
+    pub(super) no_answer_timeout_ms: u64,
 }
 
 impl Ctx {
@@ -89,6 +93,8 @@ enum Wait {
     Answer,
     /// [`Timer::AudioActivation`].
     Audio,
+    /// [`Timer::StartConnect`].
+    Start,
 }
 
 impl Wait {
@@ -99,6 +105,7 @@ impl Wait {
             Wait::Ring => Timer::Ring(id),
             Wait::Answer => Timer::AnswerConnect(id),
             Wait::Audio => Timer::AudioActivation(id),
+            Wait::Start => Timer::StartConnect(id),
         }
     }
 }
@@ -107,6 +114,7 @@ impl Wait {
 #[derive(Clone, Copy)]
 struct Before {
     armed: Option<(Wait, Instant)>,
+    no_answer: Option<Instant>,
     action: Option<ActionId>,
     needs_audio: bool,
 }
@@ -200,7 +208,7 @@ impl Call {
     #[inline]
     pub fn deferred_action(&self) -> Option<ActionId> {
         match self.state {
-            State::Answering { action, .. } | State::Starting { action } => Some(action),
+            State::Answering { action, .. } | State::Starting { action, .. } => Some(action),
             _ => None,
         }
     }
@@ -276,12 +284,31 @@ impl Call {
             _ => None,
         }
     }
+    /// The start-connect time-out's deadline while the start action is deferred
+    /// ([`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms)).
+    #[inline]
+    pub fn start_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Starting { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+    }
+    /// The no-answer time-out's deadline while the outgoing call is connecting
+    /// ([`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms)).
+    #[inline]
+    pub fn no_answer_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Connecting { no_answer, .. } => Some(no_answer),
+            _ => None,
+        }
+    }
 }
 
 // --- what the engine reads -----------------------------------------------------------------
 
 impl Call {
-    /// The call's one armed timer and its deadline, if any.
+    /// The call's armed timer and its deadline, if any, the no-answer time-out aside
+    /// ([`Call::no_answer_deadline`]).
     #[inline]
     pub(super) fn armed_timer(&self) -> Option<(Timer, Instant)> {
         self.armed()
@@ -294,6 +321,7 @@ impl Call {
         match self.state {
             State::Ringing { deadline, .. } => Some((Wait::Ring, deadline)),
             State::Answering { deadline, .. } => Some((Wait::Answer, deadline)),
+            State::Starting { deadline, .. } => Some((Wait::Start, deadline)),
             state => state
                 .audio_deadline()
                 .map(|deadline| (Wait::Audio, deadline)),
@@ -361,6 +389,7 @@ impl Call {
     fn before(&self) -> Before {
         Before {
             armed: self.armed(),
+            no_answer: self.no_answer_deadline(),
             action: self.deferred_action(),
             needs_audio: self.needs_audio(),
         }

@@ -77,7 +77,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     };
 
     /// A new engine with its type's capacities, no calls, at time zero:
-    /// `Engine::<2, 2, 10>::with_capacities(config)`.
+    /// `Engine::<2, 2, 12>::with_capacities(config)`.
     ///
     /// Fails to compile (post-monomorphisation) when `EFFECTS` is below
     /// [`effects_needed`]`(CALLS, PUSHES)` or a capacity is zero.
@@ -291,6 +291,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Event::OutgoingCallConnected { call } => {
                 self.on_outgoing_progress(call, Progress::Connected, out)
             }
+            Event::OutgoingCallRefused { call, reason } => {
+                self.on_outgoing_refused(call, reason, out)
+            }
             Event::IncomingCallConnected { call } => self.on_incoming_connected(call, out),
             Event::RemoteEnded { call } => {
                 self.on_remote_end(call, CallEndedReason::RemoteEnded, out)
@@ -323,12 +326,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             now: self.now,
             audio_active: self.audio_active,
             audio_timeout_ms: self.config.audio_activation_timeout_ms,
+            start_timeout_ms: self.config.start_connect_timeout_ms,
+            no_answer_timeout_ms: self.config.no_answer_timeout_ms,
         }
     }
 }
 
 impl Engine {
-    /// A new engine with the default capacities (4 calls, 8 pending pushes, 28 effects a
+    /// A new engine with the default capacities (4 calls, 8 pending pushes, 32 effects a
     /// step), no calls, at time zero: `Engine::new(config)` needs no type annotation.
     /// Other capacities: [`Engine::with_capacities`].
     pub fn new(config: Config) -> Self {

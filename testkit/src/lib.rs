@@ -156,7 +156,7 @@ pub struct Step {
 /// in the core's one due order ([`Engine::next_due_timer`]), and in checked mode (the
 /// default) checks the invariants I1-I9 (the PushKit rule among them) after each step.
 #[derive(Clone)]
-pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
+pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 32> {
     /// The engine under test.
     pub engine: Engine<C, P, E>,
     /// The virtual clock, in milliseconds.

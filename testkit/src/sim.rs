@@ -130,7 +130,7 @@ enum Sys {
 
 /// The simulator: an engine in a [`Harness`] plus CallKit's, PushKit's and the host's
 /// side of the conversation.
-pub struct CallKitSim<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
+pub struct CallKitSim<const C: usize = 4, const P: usize = 8, const E: usize = 32> {
     /// The engine, the virtual clock, the invariant checker and the recorded steps.
     pub harness: Harness<C, P, E>,
     /// How iOS and the network behave (may be changed between steps).

@@ -16,7 +16,7 @@
 //!
 //! Keys: `schema` (one of [`SCHEMA_NAMES`]; default `react_native_voip_push`, the
 //! engine's default), `ring_timeout_ms`, `answer_connect_timeout_ms`,
-//! `push_completion_timeout_ms`, `audio_activation_timeout_ms`, `supports_video`, `supports_holding`,
+//! `start_connect_timeout_ms`, `no_answer_timeout_ms`, `push_completion_timeout_ms`, `audio_activation_timeout_ms`, `supports_video`, `supports_holding`,
 //! `supports_grouping`, `supports_ungrouping`, `supports_dtmf`, `maximum_call_groups`,
 //! `maximum_calls_per_call_group`. Unknown keys are an error.
 //!
@@ -72,8 +72,8 @@ use serde_json::{Map, Value};
 
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, PayloadSchema,
-    PushEndReason, PushId, ReportResult, Timer, TransactionId, TransactionResult, Uuid,
-    OPAQUE_ID_NAMESPACE,
+    PushEndReason, PushId, RefusalReason, ReportResult, Timer, TransactionId, TransactionResult,
+    Uuid, OPAQUE_ID_NAMESPACE,
 };
 
 use crate::event::{Concrete, EventKind, HostEvent, Resolve, Symbols};
@@ -173,6 +173,10 @@ pub enum TimerRef {
     AnswerConnect(CallRef),
     /// [`Timer::AudioActivation`].
     AudioActivation(CallRef),
+    /// [`Timer::StartConnect`].
+    StartConnect(CallRef),
+    /// [`Timer::NoAnswer`].
+    NoAnswer(CallRef),
 }
 
 /// A transaction named in a `transaction_completed` line.
@@ -286,6 +290,8 @@ macro_rules! config_keys {
 config_keys! {
     ring_timeout_ms: u64 => ring_timeout_ms,
     answer_connect_timeout_ms: u64 => answer_connect_timeout_ms,
+    start_connect_timeout_ms: u64 => start_connect_timeout_ms,
+    no_answer_timeout_ms: u64 => no_answer_timeout_ms,
     push_completion_timeout_ms: u64 => push_completion_timeout_ms,
     audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
     supports_video: bool => provider.supports_video,
@@ -464,6 +470,13 @@ impl Fields {
         let raw = |n| DtmfType::from_raw(u8::try_from(n).ok()?);
         let kind = self.apple_value("kind", true, raw, expected)?;
         Ok(kind.unwrap_or(DtmfType::SingleTone))
+    }
+
+    pub(crate) fn refusal_reason(&mut self) -> Result<RefusalReason, TraceError> {
+        let expected = "\"busy\", \"declined\", \"unavailable\" or 1-3";
+        let raw = |n| RefusalReason::from_raw(u8::try_from(n).ok()?);
+        let reason = self.apple_value("reason", true, raw, expected)?;
+        reason.ok_or_else(|| self.err("missing \"reason\""))
     }
 
     /// `key`: absent, or one of Apple's values by name ([`apple_name`], with `snake`
@@ -882,6 +895,8 @@ impl Resolve<Written> for TraceResolver<'_, '_> {
             TimerRef::Ring(call) => Timer::Ring(self.call(call)?),
             TimerRef::AnswerConnect(call) => Timer::AnswerConnect(self.call(call)?),
             TimerRef::AudioActivation(call) => Timer::AudioActivation(self.call(call)?),
+            TimerRef::StartConnect(call) => Timer::StartConnect(self.call(call)?),
+            TimerRef::NoAnswer(call) => Timer::NoAnswer(self.call(call)?),
         })
     }
 }

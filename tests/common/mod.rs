@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
-    PayloadSchema, PushId, RequestTransactionError, Timer, TransactionId,
+    PayloadSchema, PushId, RefusalReason, RequestTransactionError, Timer, TransactionId,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness};
 
@@ -20,6 +20,8 @@ pub const ANSWER_CONNECT_MS: u64 = 120;
 pub const PUSH_DEADLINE_MS: u64 = 50;
 pub const TICK_MS: u64 = 10;
 pub const AUDIO_ACTIVATION_MS: u64 = 80;
+pub const START_CONNECT_MS: u64 = 110;
+pub const NO_ANSWER_MS: u64 = 260;
 
 /// The configuration of every exploration: the default (react-native) schema plus a
 /// `"type": "cancel"` cancel marker, grouping on with one group of at most two calls.
@@ -31,6 +33,8 @@ pub fn config() -> Config {
     );
     config.ring_timeout_ms = RING_MS;
     config.answer_connect_timeout_ms = ANSWER_CONNECT_MS;
+    config.start_connect_timeout_ms = START_CONNECT_MS;
+    config.no_answer_timeout_ms = NO_ANSWER_MS;
     config.push_completion_timeout_ms = PUSH_DEADLINE_MS;
     config.audio_activation_timeout_ms = AUDIO_ACTIVATION_MS;
     config.capabilities.supports_grouping = true;
@@ -150,6 +154,10 @@ pub enum Abs {
         call: u8,
     },
     OutConnected {
+        call: u8,
+    },
+    /// The far end refuses an outgoing call (busy).
+    OutRefused {
         call: u8,
     },
     InConnected {
@@ -274,6 +282,7 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
         v.push(Abs::RequestEnd { call });
         v.push(Abs::OutConnecting { call });
         v.push(Abs::OutConnected { call });
+        v.push(Abs::OutRefused { call });
         v.push(Abs::InConnected { call });
         v.push(Abs::RemoteEnded { call });
     }
@@ -610,6 +619,13 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
             Abs::OutConnected { call: c } => {
                 out(self.step(now, Event::OutgoingCallConnected { call: call(c) }))
             }
+            Abs::OutRefused { call: c } => out(self.step(
+                now,
+                Event::OutgoingCallRefused {
+                    call: call(c),
+                    reason: RefusalReason::Busy,
+                },
+            )),
             Abs::InConnected { call: c } => {
                 out(self.step(now, Event::IncomingCallConnected { call: call(c) }))
             }

@@ -72,6 +72,8 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
         "supports_dtmf": c.supports_dtmf,
         "ring_timeout_ms": config.ring_timeout_ms,
         "answer_connect_timeout_ms": config.answer_connect_timeout_ms,
+        "start_connect_timeout_ms": config.start_connect_timeout_ms,
+        "no_answer_timeout_ms": config.no_answer_timeout_ms,
         "push_completion_timeout_ms": config.push_completion_timeout_ms,
         "audio_activation_timeout_ms": config.audio_activation_timeout_ms,
         "schema_preset": preset,

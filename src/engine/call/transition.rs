@@ -5,6 +5,7 @@
 use crate::config::CallCapabilities;
 use crate::effect::{CallUpdate, Effect};
 use crate::effects::Effects;
+use crate::event::Timer;
 use crate::log::log_transition;
 use crate::payload::PushPayload;
 use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
@@ -128,6 +129,17 @@ impl Call {
                 });
             }
         }
+        // The no-answer time-out is armed only by the start of connecting, which
+        // disarms nothing of it: it is started here, and cancelled by the connection
+        // (`remote_answered`) or the end (`emit_end`).
+        if before.no_answer.is_none() {
+            if let Some(deadline) = self.no_answer_deadline() {
+                out.push(Effect::StartTimer {
+                    timer: Timer::NoAnswer(self.id),
+                    deadline,
+                });
+            }
+        }
         self.sync_audio(ctx.audio_active, out);
     }
 
@@ -242,9 +254,10 @@ impl Call {
     }
 
     /// `CXStartCallAction` `action` on this requested call, to `handle`: signalling is
-    /// asked to start and the action is deferred until it starts connecting. The host
-    /// is handed the handle with the step ([`Effects::outgoing_handle`]). Returns
-    /// `false`, with nothing done, for a call that is not requested.
+    /// asked to start and the action is deferred until it starts connecting or the
+    /// start-connect time-out. The host is handed the handle with the step
+    /// ([`Effects::outgoing_handle`]). Returns `false`, with nothing done, for a call
+    /// that is not requested.
     #[inline(always)]
     pub(super) fn start<const N: usize>(
         &mut self,
@@ -259,7 +272,10 @@ impl Call {
         }
         let before = self.before();
         let call = self.id;
-        self.state = State::Starting { action };
+        self.state = State::Starting {
+            action,
+            deadline: ctx.now.saturating_add_ms(ctx.start_timeout_ms),
+        };
         self.remote.handle = Some(handle.clone());
         self.remote.has_video = video;
         self.settle(
@@ -277,8 +293,8 @@ impl Call {
         true
     }
 
-    /// The outgoing call started connecting: `startedConnectingAt` is reported and the
-    /// deferred start action fulfilled; details the app gave before CallKit performed
+    /// The outgoing call started connecting: `startedConnectingAt` is reported, the
+    /// deferred start action fulfilled and the no-answer time-out armed; details the app gave before CallKit performed
     /// the start are sent. Nothing when the call is not starting.
     #[inline(always)]
     pub(super) fn started_connecting<const N: usize>(
@@ -287,7 +303,7 @@ impl Call {
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
-        let State::Starting { action } = self.state else {
+        let State::Starting { action, .. } = self.state else {
             return;
         };
         let before = self.before();
@@ -295,6 +311,7 @@ impl Call {
         self.state = State::Connecting {
             audio: None,
             ringing: false,
+            no_answer: ctx.now.saturating_add_ms(ctx.no_answer_timeout_ms),
         };
         let at = ctx.now;
         self.settle(
@@ -329,10 +346,10 @@ impl Call {
         self.sync_audio(ctx.audio_active, out);
     }
 
-    /// The connecting outgoing call connected: `connectedAt` is reported, ringback
-    /// stops. The audio-activation wait moves to the connected phase unchanged and no
-    /// action is deferred in either phase, so of [`Call::settle`]'s differences only
-    /// ringback can change.
+    /// The connecting outgoing call connected: the no-answer time-out is cancelled,
+    /// `connectedAt` reported, ringback stops. The audio-activation wait moves to the
+    /// connected phase unchanged and no action is deferred in either phase, so of
+    /// [`Call::settle`]'s differences only ringback can change.
     #[inline(always)]
     pub(in crate::engine) fn remote_answered<const N: usize>(
         &mut self,
@@ -340,6 +357,11 @@ impl Call {
         out: &mut Effects<N>,
     ) {
         let call = self.id;
+        if self.no_answer_deadline().is_some() {
+            out.push(Effect::CancelTimer {
+                timer: Timer::NoAnswer(call),
+            });
+        }
         self.state = State::Connected {
             audio: self.audio_activation_deadline(),
         };
@@ -572,13 +594,14 @@ pub(in crate::engine) fn blank_update(caps: CallCapabilities) -> CallUpdate {
 }
 
 /// The effects of ending `call`, in order: for a live call, the cancel of its armed timer
-/// (unless it fired), the failure of its deferred action (unless CallKit voided it), the
-/// stop of its media and of its ringback and the release of its signalling leg; then,
-/// with `end.ended`, `reportCall(endedAt:reason:)`. A call with no slot (`live` is
-/// `None`: a push reported and ended at once) has only the report. At most 5 effects: a
-/// call with a deferred action has no media or ringback, and one with ringback has no
-/// armed timer (ringback plays only with the audio session active, which disarms the
-/// audio-activation wait).
+/// (unless it fired) and of its no-answer time-out (unless that fired), the failure of
+/// its deferred action (unless CallKit voided it), the stop of its media and of its
+/// ringback and the release of its signalling leg; then, with `end.ended`,
+/// `reportCall(endedAt:reason:)`. A call with no slot (`live` is `None`: a push reported
+/// and ended at once) has only the report. At most 5 effects: a call with a deferred
+/// action has no ringback and no no-answer time-out (it is starting or answering), and
+/// one with ringback has no audio-activation wait (ringback plays only with the audio
+/// session active, which disarms it), so its timers are the no-answer one alone.
 #[inline(always)]
 pub(in crate::engine) fn emit_end<const N: usize>(
     call: CallId,
@@ -592,6 +615,11 @@ pub(in crate::engine) fn emit_end<const N: usize>(
             if let Some((timer, _)) = c.armed_timer() {
                 out.push(Effect::CancelTimer { timer });
             }
+        }
+        if end.spent != Spent::NoAnswer && c.no_answer_deadline().is_some() {
+            out.push(Effect::CancelTimer {
+                timer: Timer::NoAnswer(call),
+            });
         }
         if end.spent != Spent::Action {
             if let Some(action) = c.deferred_action() {

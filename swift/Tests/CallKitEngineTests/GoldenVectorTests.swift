@@ -58,8 +58,8 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (32) and of Effect (28), every CallAction (5).
-        XCTAssertEqual(events.count, 32, "\(events.sorted())")
+        // Every case of Event (33) and of Effect (28), every CallAction (5).
+        XCTAssertEqual(events.count, 33, "\(events.sorted())")
         XCTAssertEqual(effects.count, 28, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
@@ -131,6 +131,8 @@ private struct GoldenConfig: Decodable {
     var supportsDtmf: Bool
     var ringTimeoutMs: UInt64
     var answerConnectTimeoutMs: UInt64
+    var startConnectTimeoutMs: UInt64
+    var noAnswerTimeoutMs: UInt64
     var pushCompletionTimeoutMs: UInt64
     var audioActivationTimeoutMs: UInt64
     var schemaPreset: String
@@ -157,6 +159,8 @@ private struct GoldenConfig: Decodable {
         c.supportsDTMF = supportsDtmf
         c.ringTimeoutMilliseconds = ringTimeoutMs
         c.answerConnectTimeoutMilliseconds = answerConnectTimeoutMs
+        c.startConnectTimeoutMilliseconds = startConnectTimeoutMs
+        c.noAnswerTimeoutMilliseconds = noAnswerTimeoutMs
         c.pushCompletionTimeoutMilliseconds = pushCompletionTimeoutMs
         c.audioActivationTimeoutMilliseconds = audioActivationTimeoutMs
         var s = c.payloadSchema
@@ -234,6 +238,8 @@ private struct GoldenTimer: Decodable {
             case "ring": return .ring(call: try need(call, "call", kind))
             case "answer_connect": return .answerConnect(call: try need(call, "call", kind))
             case "audio_activation": return .audioActivation(call: try need(call, "call", kind))
+            case "start_connect": return .startConnect(call: try need(call, "call", kind))
+            case "no_answer": return .noAnswer(call: try need(call, "call", kind))
             default: throw GoldenFormatError(description: "timer kind \(kind)")
             }
         }
@@ -260,6 +266,7 @@ private struct GoldenEvent: Decodable {
     var timer: GoldenTimer?
     var callerName: String?
     var hasVideo: Bool?
+    var reason: Int?
 
     func event() throws -> Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
@@ -308,6 +315,8 @@ private struct GoldenEvent: Decodable {
                 error: try error.map { try raw(RequestTransactionError.self, $0) })
         case "outgoing_call_connecting": return .outgoingCallConnecting(call: try n(call, "call"))
         case "outgoing_call_connected": return .outgoingCallConnected(call: try n(call, "call"))
+        case "outgoing_call_refused":
+            return .outgoingCallRefused(call: try n(call, "call"), reason: try raw(RefusalReason.self, reason))
         case "incoming_call_connected": return .incomingCallConnected(call: try n(call, "call"))
         case "remote_ended": return .remoteEnded(call: try n(call, "call"))
         case "answered_elsewhere": return .answeredElsewhere(call: try n(call, "call"))

@@ -249,6 +249,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case outgoingCallConnecting(UUID)
         /// The remote party answered an outgoing call.
         case outgoingCallConnected(UUID)
+        /// The far end refused an outgoing call before answering (SIP 486, 603, 480).
+        case outgoingCallRefused(UUID, RefusalReason)
         /// An incoming call's connection is ready to be answered.
         case incomingCallConnected(UUID)
         /// The remote party ended the call (or cancelled it before it was answered).
@@ -554,6 +556,8 @@ extension CallDriver.SignallingEvent {
         switch self {
         case let .outgoingCallConnecting(call): return .outgoingCallConnecting(call: call)
         case let .outgoingCallConnected(call): return .outgoingCallConnected(call: call)
+        case let .outgoingCallRefused(call, reason):
+            return .outgoingCallRefused(call: call, reason: reason)
         case let .incomingCallConnected(call): return .incomingCallConnected(call: call)
         case let .remoteEnded(call): return .remoteEnded(call: call)
         case let .answeredElsewhere(call): return .answeredElsewhere(call: call)

@@ -76,6 +76,10 @@ extension DTMFType {
     var c: ck_dtmf_type { ck_dtmf_type(rawValue) }
 }
 
+extension RefusalReason {
+    var c: ck_refusal_reason { ck_refusal_reason(rawValue) }
+}
+
 extension Handle {
     init(_ handle: ck_handle) throws(EngineError) {
         self.init(
@@ -146,6 +150,8 @@ extension Configuration {
         supportsDTMF = config.supports_dtmf != 0
         ringTimeoutMilliseconds = config.ring_timeout_ms
         answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
+        startConnectTimeoutMilliseconds = config.start_connect_timeout_ms
+        noAnswerTimeoutMilliseconds = config.no_answer_timeout_ms
         pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
         audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
         payloadSchema = PayloadSchema(config.schema)
@@ -167,6 +173,8 @@ extension Configuration {
         config.supports_dtmf = supportsDTMF ? 1 : 0
         config.ring_timeout_ms = ringTimeoutMilliseconds
         config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
+        config.start_connect_timeout_ms = startConnectTimeoutMilliseconds
+        config.no_answer_timeout_ms = noAnswerTimeoutMilliseconds
         config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
         config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
         config.schema = try payloadSchema.cSchema()
@@ -181,6 +189,8 @@ extension EngineTimer {
         case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
         case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
         case CK_TIMER_AUDIO_ACTIVATION: self = .audioActivation(call: UUID(timer.call))
+        case CK_TIMER_START_CONNECT: self = .startConnect(call: UUID(timer.call))
+        case CK_TIMER_NO_ANSWER: self = .noAnswer(call: UUID(timer.call))
         default: throw .unrecognized(code: timer.kind)
         }
     }
@@ -199,6 +209,12 @@ extension EngineTimer {
             timer.call = ck_uuid(call)
         case .audioActivation(let call):
             timer.kind = CK_TIMER_AUDIO_ACTIVATION
+            timer.call = ck_uuid(call)
+        case .startConnect(let call):
+            timer.kind = CK_TIMER_START_CONNECT
+            timer.call = ck_uuid(call)
+        case .noAnswer(let call):
+            timer.kind = CK_TIMER_NO_ANSWER
             timer.call = ck_uuid(call)
         }
         return timer

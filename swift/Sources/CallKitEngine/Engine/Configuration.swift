@@ -140,6 +140,14 @@ public struct Configuration: Hashable, Sendable {
     /// How long an answered incoming call waits for its connection before the answer
     /// fails, in milliseconds (default 10 000).
     public var answerConnectTimeoutMilliseconds: UInt64
+    /// How long a performed `CXStartCallAction` waits for signalling to report
+    /// connecting before the engine fails it, hangs the leg up and ends the call
+    /// ``CallEndedReason/failed``, in milliseconds (default 10 000).
+    public var startConnectTimeoutMilliseconds: UInt64
+    /// How long an outgoing call that started connecting waits for the far end to
+    /// answer before the engine stops ringback, hangs the leg up and ends the call
+    /// ``CallEndedReason/unanswered``, in milliseconds (default 60 000).
+    public var noAnswerTimeoutMilliseconds: UInt64
     /// How long after its arrival a push is completed at the latest, in milliseconds
     /// (default 5 000).
     public var pushCompletionTimeoutMilliseconds: UInt64

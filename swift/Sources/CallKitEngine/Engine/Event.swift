@@ -110,6 +110,13 @@ public enum Event: Hashable, Sendable {
     case outgoingCallRinging(call: UUID)
     /// The remote party answered an outgoing call.
     case outgoingCallConnected(call: UUID)
+    /// The far end refused an outgoing call before answering (SIP 486, 603 or 480): the
+    /// call ends with the ``CallEndedReason`` its ``RefusalReason`` maps to (busy and
+    /// declined ``CallEndedReason/remoteEnded``, unavailable
+    /// ``CallEndedReason/unanswered``), without a hang-up; a start action still held is
+    /// failed. Refused with ``EngineError/wrongPhase`` for an incoming, requested or
+    /// connected call.
+    case outgoingCallRefused(call: UUID, reason: RefusalReason)
     /// An incoming call's connection is ready to be answered (the app reached its server
     /// after the push).
     case incomingCallConnected(call: UUID)
@@ -250,6 +257,9 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         return call(CK_EVENT_OUTGOING_CALL_CONNECTING, callID)
     case .outgoingCallConnected(let callID):
         return call(CK_EVENT_OUTGOING_CALL_CONNECTED, callID)
+    case .outgoingCallRefused(let callID, let reason):
+        e.refusal_reason = reason.c
+        return call(CK_EVENT_OUTGOING_CALL_REFUSED, callID)
     case .incomingCallConnected(let callID):
         return call(CK_EVENT_INCOMING_CALL_CONNECTED, callID)
     case .remoteEnded(let callID):
