@@ -11,7 +11,7 @@ use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_E
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
-    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
+    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RefusalReason, RejectReason,
     RequestTransactionError, Timer, TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
     DEFAULT_NO_ANSWER_TIMEOUT_MS, DEFAULT_START_CONNECT_TIMEOUT_MS, OPAQUE_ID_NAMESPACE,
 };
@@ -2307,7 +2307,206 @@ fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
     // Equal deadlines: the order of `Timer` breaks the tie.
     assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
     assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
+    assert!(Timer::AnswerConnect(call_id(9)) < Timer::AudioActivation(call_id(0)));
+    assert!(Timer::AudioActivation(call_id(9)) < Timer::StartConnect(call_id(0)));
+    assert!(Timer::StartConnect(call_id(9)) < Timer::NoAnswer(call_id(0)));
     assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
+}
+
+// ------------------------------------------------------------ outgoing calls' bounds
+
+/// An outgoing call performed now, connecting at `connecting_at` (the clock moves there).
+fn connecting_outgoing(h: &mut Harness, call: CallId, action: ActionId, connecting_at: u64) {
+    starting_outgoing(h, call, action);
+    h.now = h.now.max(connecting_at);
+    h.step(Event::OutgoingCallConnecting { call });
+}
+
+#[test]
+fn an_outgoing_call_the_far_end_never_answers_ends_unanswered_at_the_no_answer_time_out() {
+    let mut h = harness();
+    let call = call_id(1);
+    h.step(Event::DidActivateAudioSession);
+    connecting_outgoing(&mut h, call, action_id(1), 1_000);
+    h.step(Event::OutgoingCallRinging { call });
+    assert!(h.engine.call(call).unwrap().ringback_playing());
+    let deadline = 1_000 + DEFAULT_NO_ANSWER_TIMEOUT_MS;
+    assert_eq!(
+        h.engine.call(call).unwrap().no_answer_deadline(),
+        Some(ms(deadline))
+    );
+    // One millisecond early, nothing; at the deadline, the end.
+    assert_eq!(h.advance_firing(deadline - 1 - h.now), vec![]);
+    assert_eq!(
+        h.advance_firing(1),
+        vec![
+            Effect::StopMedia { call },
+            Effect::StopRingback { call },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: ms(deadline),
+                reason: CallEndedReason::Unanswered,
+            },
+        ]
+    );
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn an_outgoing_call_answered_before_the_no_answer_time_out_is_not_ended_by_it() {
+    let mut h = harness();
+    let call = call_id(1);
+    connecting_outgoing(&mut h, call, action_id(1), 1_000);
+    h.advance(DEFAULT_NO_ANSWER_TIMEOUT_MS - 1);
+    let connected = h.step(Event::OutgoingCallConnected { call });
+    assert_eq!(
+        connected.first(),
+        Some(&Effect::CancelTimer {
+            timer: Timer::NoAnswer(call)
+        })
+    );
+    assert_eq!(h.engine.call(call).unwrap().no_answer_deadline(), None);
+    let later = h.advance_firing(DEFAULT_NO_ANSWER_TIMEOUT_MS * 2);
+    assert_eq!(
+        count(&later, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
+    // The no-answer timer, fired anyway (the host's timer raced the cancel), does nothing.
+    benign(
+        &mut h,
+        Event::TimerFired {
+            timer: Timer::NoAnswer(call),
+        },
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn a_far_end_refusal_ends_the_outgoing_call_with_the_reason_it_maps_to_and_no_hang_up() {
+    for (n, reason, ended) in [
+        (1, RefusalReason::Busy, CallEndedReason::RemoteEnded),
+        (2, RefusalReason::Declined, CallEndedReason::RemoteEnded),
+        (3, RefusalReason::Unavailable, CallEndedReason::Unanswered),
+    ] {
+        let mut h = harness();
+        let call = call_id(n);
+        connecting_outgoing(&mut h, call, action_id(n), 1_000);
+        h.advance(2_000);
+        let effects = h.step(Event::OutgoingCallRefused { call, reason });
+        assert_eq!(reason.ended_reason(), ended);
+        assert_eq!(
+            effects.last(),
+            Some(&Effect::ReportCallEnded {
+                call,
+                at: ms(3_000),
+                reason: ended,
+            }),
+            "{reason:?}"
+        );
+        assert!(effects.contains(&Effect::CancelTimer {
+            timer: Timer::NoAnswer(call)
+        }));
+        assert_eq!(count(&effects, |e| matches!(e, Effect::HangUp { .. })), 0);
+        assert!(h.engine.is_idle());
+        // Signalling repeating it moments later changes nothing.
+        benign(&mut h, Event::OutgoingCallRefused { call, reason });
+        finish(&mut h);
+    }
+}
+
+#[test]
+fn a_refusal_while_the_start_action_is_held_fails_the_action() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    starting_outgoing(&mut h, call, start);
+    let effects = h.step(Event::OutgoingCallRefused {
+        call,
+        reason: RefusalReason::Busy,
+    });
+    assert_eq!(
+        effects,
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
+            Effect::FailAction { action: start },
+            Effect::ReportCallEnded {
+                call,
+                at: at(&h),
+                reason: CallEndedReason::RemoteEnded,
+            },
+        ]
+    );
+    assert_eq!(action_outcomes_since(&h, 0, start), 1);
+    finish(&mut h);
+}
+
+#[test]
+fn a_refusal_is_refused_for_incoming_requested_connected_and_unknown_calls() {
+    let mut h = harness();
+    let busy = RefusalReason::Busy;
+    let (incoming, requested, connected) = (call_id(1), call_id(2), call_id(3));
+    ring(&mut h, 1, incoming);
+    request_outgoing(&mut h, requested);
+    connecting_outgoing(&mut h, connected, action_id(3), 100);
+    h.step(Event::OutgoingCallConnected { call: connected });
+    for call in [incoming, requested, connected] {
+        assert_eq!(
+            refused(&mut h, Event::OutgoingCallRefused { call, reason: busy }),
+            Error::WrongPhase(call)
+        );
+    }
+    let stranger = call_id(9);
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::OutgoingCallRefused {
+                call: stranger,
+                reason: busy
+            }
+        ),
+        Error::UnknownCall(stranger)
+    );
+}
+
+#[test]
+fn a_start_signalling_never_connects_is_failed_by_the_engine_at_the_start_connect_bound() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    let performed = starting_outgoing(&mut h, call, start);
+    let deadline = h.now + DEFAULT_START_CONNECT_TIMEOUT_MS;
+    assert!(performed.contains(&Effect::StartTimer {
+        timer: Timer::StartConnect(call),
+        deadline: ms(deadline),
+    }));
+    assert_eq!(
+        h.engine.call(call).unwrap().start_deadline(),
+        Some(ms(deadline))
+    );
+    assert_eq!(
+        h.advance_firing(DEFAULT_START_CONNECT_TIMEOUT_MS - 1),
+        vec![]
+    );
+    assert_eq!(
+        h.advance_firing(1),
+        vec![
+            Effect::FailAction { action: start },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: ms(deadline),
+                reason: CallEndedReason::Failed,
+            },
+        ]
+    );
+    // Signalling connecting late, and CallKit's own time-out, find nothing to do.
+    benign(&mut h, Event::OutgoingCallConnecting { call });
+    benign(&mut h, Event::TimedOutPerforming { action: start });
+    assert_eq!(action_outcomes_since(&h, 0, start), 1);
+    finish(&mut h);
 }
 
 // ------------------------------------------------------------ 10. hold, mute, group, DTMF

@@ -152,7 +152,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// [`Event::VoipPushReceived`] never fails: a push that arrives with `now` earlier
     /// than the last event's time is handled at the last event's time.
     ///
-    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,392 with
+    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,552 with
     /// the defaults); [`Engine::handle_into`] fills a container the caller keeps instead.
     pub fn handle(&mut self, now: Instant, event: Event<'_>) -> Result<Effects<EFFECTS>, Error> {
         let mut out = Effects::new();
