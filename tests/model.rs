@@ -6,7 +6,7 @@
 //! After every step the model's prediction (accepted or refused; which calls exist, in
 //! what phase, with which deferred action, report/end pending, media, timers; pending pushes
 //! and transactions; the audio session) must match the engine, and the invariant checker
-//! (I1-I9) must be silent.
+//! (I1-I10) must be silent.
 //!
 //! `cargo test --test model` runs 2,000 cases; `MODEL_CASES=100000 cargo test --release
 //! --test model` runs more.

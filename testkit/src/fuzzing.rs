@@ -634,7 +634,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 // ---------------------------------------------------------------------------------------
 
 /// An engine driven one step at a time through a checked [`Harness`] (the invariants
-/// I1-I9, the PushKit rule among them; I3 and I7 hold the host's view of actions and
+/// I1-I10, the PushKit rule among them; I3 and I7 hold the host's view of actions and
 /// timers), plus the consistency checks here (the engine's clock is the step's; the
 /// engine's own state is coherent). Panics at the first violation, with the run so
 /// far. Dereferences to its [`Harness`].

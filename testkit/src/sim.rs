@@ -21,7 +21,7 @@
 //!   answer outgoing ones after fixed delays.
 //!
 //! Every step goes through a [`Harness`], so the [`InvariantChecker`](crate::InvariantChecker)
-//! checks I1-I9 throughout.
+//! checks I1-I10 throughout.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 

@@ -1,5 +1,5 @@
 //! Call traces: a hand-writable JSON-lines script of host events, run through a
-//! [`Harness`] with the [`InvariantChecker`](crate::InvariantChecker) watching (I1-I9,
+//! [`Harness`] with the [`InvariantChecker`](crate::InvariantChecker) watching (I1-I10,
 //! the PushKit rule among them).
 //!
 //! Shared by `tests/traces.rs`, `tests/corpus.rs` and `examples/replay.rs`.

@@ -383,7 +383,7 @@ pub enum Outcome {
 }
 
 /// Drives an engine with abstract events through a [`Harness`] (checked, not
-/// recording: the search clones it at every state), checking I1-I9 after every step.
+/// recording: the search clones it at every state), checking I1-I10 after every step.
 #[derive(Clone)]
 pub struct Runner<const C: usize, const P: usize, const E: usize> {
     pub harness: Harness<C, P, E>,
