@@ -65,6 +65,9 @@ pub struct ProviderConfiguration {
     pub supported_handle_types: HandleTypes,
     /// `includesCallsInRecents` (Apple's default `true`); carried for the host.
     pub includes_calls_in_recents: bool,
+    /// `supportsAudioTranslation` (iOS 26; `false` here, Apple documents no default):
+    /// without it every `CXSetTranslatingCallAction` is failed.
+    pub supports_audio_translation: bool,
 }
 
 impl Default for ProviderConfiguration {
@@ -77,6 +80,7 @@ impl Default for ProviderConfiguration {
                 .with(HandleType::Generic)
                 .with(HandleType::EmailAddress),
             includes_calls_in_recents: true,
+            supports_audio_translation: false,
         }
     }
 }

@@ -165,6 +165,24 @@ pub enum Event<'a> {
         /// `CXPlayDTMFCallAction.type`.
         kind: DtmfType,
     },
+    /// `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26). Fulfilled in its step
+    /// for an answered or connected call when `supportsAudioTranslation` is on and, to
+    /// start, both languages are [`LanguageTag`](crate::LanguageTag)s; failed otherwise.
+    /// Starting emits [`Effect::StartTranslation`](crate::Effect::StartTranslation)
+    /// (again with new languages), stopping a running translation
+    /// [`Effect::StopTranslation`](crate::Effect::StopTranslation).
+    PerformSetTranslating {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXSetTranslatingCallAction.isTranslating`.
+        translating: bool,
+        /// `localLanguage` (BCP 47; read only when `translating`).
+        local_language: &'a str,
+        /// `remoteLanguage` (BCP 47; read only when `translating`).
+        remote_language: &'a str,
+    },
     /// `provider(_:perform: CXEndCallAction)`.
     PerformEndCall {
         /// `CXAction.uuid`.
@@ -344,6 +362,7 @@ impl Event<'_> {
             Event::PerformSetMuted { .. } => "perform_set_muted",
             Event::PerformSetGroup { .. } => "perform_set_group",
             Event::PerformPlayDtmf { .. } => "perform_play_dtmf",
+            Event::PerformSetTranslating { .. } => "perform_set_translating",
             Event::PerformEndCall { .. } => "perform_end_call",
             Event::DidDeactivateAudioSession => "did_deactivate_audio_session",
             Event::TimedOutPerforming { .. } => "timed_out_performing",

@@ -79,6 +79,12 @@ pub const MAX_CALLER_NAME_LEN: usize = 64;
 /// Longest DTMF string (`CXPlayDTMFCallAction.digits`) accepted in one action, in bytes.
 pub const MAX_DTMF_DIGITS: usize = 32;
 
+/// Longest language tag (`CXSetTranslatingCallAction.localLanguage` and
+/// `remoteLanguage`, BCP 47) the engine stores, in bytes: RFC 5646 (section 4.4.1) asks
+/// implementations to support tags of at least 35 characters. A longer tag fails the
+/// action.
+pub const MAX_LANGUAGE_TAG_LEN: usize = 35;
+
 /// Longest PushKit token (`PKPushCredentials.token`) accepted, in bytes.
 ///
 /// Apple documents device tokens as variable length; today's are 32 bytes. The

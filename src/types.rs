@@ -480,6 +480,49 @@ impl CallEndedReason {
     }
 }
 
+/// A BCP 47 language tag (`en`, `pt-BR`, `zh-Hant-TW`), as
+/// `CXSetTranslatingCallAction.localLanguage` / `remoteLanguage` carry it: 1 to
+/// [`MAX_LANGUAGE_TAG_LEN`](crate::limits::MAX_LANGUAGE_TAG_LEN) bytes of ASCII letters,
+/// digits and `-`, neither starting nor ending with `-`. Only this shape is checked, not
+/// the registry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LanguageTag(heapless::String<{ crate::limits::MAX_LANGUAGE_TAG_LEN }>);
+
+impl LanguageTag {
+    /// The tag `text`, or `None` when it is empty, too long or not of the shape above.
+    pub fn parse(text: &str) -> Option<Self> {
+        let shaped = text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if !shaped || text.is_empty() {
+            return None;
+        }
+        heapless::String::try_from(text).ok().map(LanguageTag)
+    }
+
+    /// The tag's text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for LanguageTag {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "LanguageTag({=usize} bytes)", self.0.len())
+    }
+}
+
+/// A call's translation, while it runs (`CXSetTranslatingCallAction` with
+/// `isTranslating`): the user's language and the remote party's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Translation {
+    /// `localLanguage`.
+    pub local: LanguageTag,
+    /// `remoteLanguage`.
+    pub remote: LanguageTag,
+}
+
 /// Why the far end refused an outgoing call before answering it, as the app's
 /// signalling stack reports it ([`Event::OutgoingCallRefused`](crate::Event::OutgoingCallRefused)),
 /// with the SIP final response each stands for (RFC 3261, section 21) and the

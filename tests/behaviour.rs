@@ -7,7 +7,9 @@
 //! in-call actions, reset, refusals, ...); a new test goes in the section of the rule it
 //! pins.
 
-use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS};
+use callkit_engine::limits::{
+    MAX_CALLER_NAME_LEN, MAX_LANGUAGE_TAG_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS,
+};
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, Instant, PayloadError,
@@ -3627,5 +3629,153 @@ fn push_credentials_are_registered_as_lower_case_hex_and_invalidation_unregister
         h.step(Event::PushCredentialsInvalidated),
         vec![Effect::UnregisterPushToken]
     );
+    finish(&mut h);
+}
+
+// ------------------------------------------------------------ call translation (iOS 26)
+
+fn translating_harness() -> Harness {
+    let mut config = Config::default();
+    config.provider.supports_audio_translation = true;
+    Harness::new(config)
+}
+
+fn translate<'a>(action: u8, call: CallId, local: &'a str, remote: &'a str) -> Event<'a> {
+    Event::PerformSetTranslating {
+        action: action_id(action),
+        call,
+        translating: true,
+        local_language: local,
+        remote_language: remote,
+    }
+}
+
+#[test]
+fn a_translation_action_on_an_answered_call_is_fulfilled_once_and_its_languages_are_queryable() {
+    let mut h = translating_harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    assert_eq!(
+        h.step(translate(2, call, "en", "zh-Hant-TW")),
+        vec![
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    let c = h.engine.call(call).unwrap();
+    let t = c.translation().expect("translating");
+    assert_eq!((t.local.as_str(), t.remote.as_str()), ("en", "zh-Hant-TW"));
+    assert_eq!(action_outcomes_since(&h, 0, action_id(2)), 1);
+    // CallKit's time-out of the resolved action, later, changes nothing.
+    h.advance(60_000);
+    benign(
+        &mut h,
+        Event::TimedOutPerforming {
+            action: action_id(2),
+        },
+    );
+    let stop = h.step(Event::PerformSetTranslating {
+        action: action_id(3),
+        call,
+        translating: false,
+        local_language: "",
+        remote_language: "",
+    });
+    assert_eq!(
+        stop,
+        vec![
+            Effect::StopTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(3)
+            },
+        ]
+    );
+    assert!(!h.engine.call(call).unwrap().is_translating());
+    finish(&mut h);
+}
+
+#[test]
+fn a_translation_action_is_failed_without_support_before_the_call_is_connected_or_with_a_bad_tag() {
+    let failed = |n: u8| {
+        vec![Effect::FailAction {
+            action: action_id(n),
+        }]
+    };
+    // The configuration does not support translation.
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    assert_eq!(h.step(translate(2, call, "en", "fr")), failed(2));
+    finish(&mut h);
+
+    let mut h = translating_harness();
+    ring(&mut h, 1, call);
+    assert_eq!(h.step(translate(2, call, "en", "fr")), failed(2), "ringing");
+    let outgoing = call_id(2);
+    starting_outgoing(&mut h, outgoing, action_id(3));
+    h.step(Event::OutgoingCallConnecting { call: outgoing });
+    assert_eq!(
+        h.step(translate(4, outgoing, "en", "fr")),
+        failed(4),
+        "not connected yet"
+    );
+    h.step(Event::OutgoingCallConnected { call: outgoing });
+    let long = "a".repeat(MAX_LANGUAGE_TAG_LEN + 1);
+    for (n, local) in [(5, ""), (6, "en_US"), (7, "-en"), (8, long.as_str())] {
+        assert_eq!(
+            h.step(translate(n, outgoing, local, "fr")),
+            failed(n),
+            "{local:?}"
+        );
+    }
+    assert_eq!(
+        h.step(translate(
+            9,
+            outgoing,
+            &"a".repeat(MAX_LANGUAGE_TAG_LEN),
+            "fr"
+        ))[0],
+        Effect::StartTranslation { call: outgoing },
+        "the longest tag fits"
+    );
+    assert_eq!(
+        h.step(translate(10, call_id(9), "en", "fr")),
+        failed(10),
+        "unknown call"
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn a_mute_during_translation_mutes_the_input_and_never_stops_the_upstream_media() {
+    let mut h = translating_harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    h.step(translate(2, call, "en", "fr"));
+    assert!(h.engine.call(call).unwrap().media_running());
+    for (n, muted) in [(3, true), (4, false), (5, true)] {
+        let effects = h.step(Event::PerformSetMuted {
+            action: action_id(n),
+            call,
+            muted,
+        });
+        assert_eq!(
+            effects,
+            vec![
+                Effect::SetMuted { call, muted },
+                Effect::FulfillAction {
+                    action: action_id(n)
+                },
+            ]
+        );
+        let c = h.engine.call(call).unwrap();
+        assert!(c.media_running() && c.is_translating());
+    }
+    // The app's own mute, through CXCallController, is the same action.
+    h.step(Event::RequestSetMuted { call, muted: false });
+    assert!(h.engine.call(call).unwrap().media_running());
     finish(&mut h);
 }

@@ -66,6 +66,8 @@ struct MCall {
     start: Option<u64>,
     /// The no-answer time-out's deadline (a connecting outgoing call).
     no_answer: Option<u64>,
+    /// Translated (a fulfilled `CXSetTranslatingCallAction` that started it).
+    translating: bool,
 }
 
 impl MCall {
@@ -89,6 +91,7 @@ impl MCall {
             audio_timer: None,
             start: None,
             no_answer: None,
+            translating: false,
         }
     }
 
@@ -608,6 +611,21 @@ impl Model {
                 true
             }
             Abs::OutRinging { call: c } => self.ringing(call(c)),
+            Abs::PerformTranslating {
+                action: a,
+                call: c,
+                on,
+            } => {
+                if self.held_by_any(action(a)) {
+                    return false;
+                }
+                if let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) {
+                    if matches!(m.phase, CallPhase::Answered | CallPhase::Connected) {
+                        m.translating = on;
+                    }
+                }
+                true
+            }
             Abs::PerformMuted { action: a, .. }
             | Abs::PerformGroup { action: a, .. }
             | Abs::PerformDtmf { action: a, .. } => !self.held_by_any(action(a)),
@@ -918,6 +936,11 @@ impl ReferenceStateMachine for Reference {
                 } else {
                     Abs::PerformHeld { action, call }
                 });
+                smart.push(Abs::PerformTranslating {
+                    action,
+                    call,
+                    on: !c.translating,
+                });
             }
             smart.push(Abs::RemoteEnded { call: n });
             smart.push(Abs::RequestEnd { call: n });
@@ -1027,6 +1050,7 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.audio_activation_deadline().map(|d| d.as_millis()),
                     c.start_deadline().map(|d| d.as_millis()),
                     c.no_answer_deadline().map(|d| d.as_millis()),
+                    c.is_translating(),
                 ),
             )
         })
@@ -1053,6 +1077,7 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.audio_timer,
                     c.start,
                     c.no_answer,
+                    c.translating,
                 ),
             )
         })

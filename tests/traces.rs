@@ -148,6 +148,7 @@ fn the_required_traces_are_shipped() {
         "outgoing-no-answer.jsonl",
         "outgoing-refused.jsonl",
         "start-connect-timeout.jsonl",
+        "call-translation.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -1368,4 +1369,70 @@ fn a_start_that_signalling_never_connects_is_failed_by_the_engine_within_the_bou
     );
     assert!(nth(&o, "timed_out_performing", 0).effects().is_empty());
     assert_eq!(ended(&o), [(call, CallEndedReason::Failed)]);
+}
+
+#[test]
+fn a_translated_call_starts_and_stops_translation_once_per_action_and_a_mute_keeps_its_media() {
+    let o = run("call-translation.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let outcome = |n: usize| nth(&o, "perform_set_translating", n).effects();
+    assert_eq!(
+        outcome(0),
+        [Effect::FailAction {
+            action: action_id(1)
+        }],
+        "a ringing call is not translated"
+    );
+    assert_eq!(
+        outcome(1),
+        [
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(3)
+            },
+        ]
+    );
+    for (n, muted) in [(0, true), (1, false)] {
+        assert_eq!(
+            nth(&o, "perform_set_muted", n).effects(),
+            [
+                Effect::SetMuted { call, muted },
+                Effect::FulfillAction {
+                    action: action_id(4 + n as u8)
+                },
+            ],
+            "a mute during translation only mutes the input"
+        );
+    }
+    assert_eq!(
+        outcome(2),
+        [
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(6)
+            },
+        ]
+    );
+    assert_eq!(
+        outcome(3),
+        [Effect::FailAction {
+            action: action_id(7)
+        }]
+    );
+    assert_eq!(
+        outcome(4),
+        [
+            Effect::StopTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(8)
+            },
+        ]
+    );
+    assert!(nth(&o, "timed_out_performing", 0).effects().is_empty());
+    let stops = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::StopMedia { .. }))
+        .count();
+    assert_eq!(stops, 1, "media stops only at the end");
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
 }

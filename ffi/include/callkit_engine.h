@@ -65,6 +65,11 @@
 #define CK_MAX_DTMF_DIGITS (size_t)32
 
 /**
+ * Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes.
+ */
+#define CK_MAX_LANGUAGE_TAG_LEN (size_t)35
+
+/**
  * Longest PushKit token, in bytes.
  */
 #define CK_MAX_PUSH_TOKEN_LEN (size_t)100
@@ -359,6 +364,10 @@ typedef struct ck_config {
    */
   uint8_t includes_calls_in_recents;
   /**
+   * Flag: `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default 0).
+   */
+  uint8_t supports_audio_translation;
+  /**
    * Flag: `CXCallUpdate.supportsHolding` for every call (default 1).
    */
   uint8_t supports_holding;
@@ -531,6 +540,10 @@ typedef struct ck_event {
    */
   ck_refusal_reason refusal_reason;
   /**
+   * Flag, 0 or 1: `isTranslating` (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  uint8_t translating;
+  /**
    * The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
    * `ck_request_transaction_error`.
    */
@@ -576,6 +589,14 @@ typedef struct ck_event {
    * DTMF digits, `0-9 * # A-D ,`.
    */
   struct ck_str digits;
+  /**
+   * `CXSetTranslatingCallAction.localLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  struct ck_str local_language;
+  /**
+   * `CXSetTranslatingCallAction.remoteLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  struct ck_str remote_language;
   /**
    * The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
    */
@@ -942,6 +963,27 @@ typedef struct ck_call_info {
    */
   bool muted;
   /**
+   * Translated (`CK_EFFECT_START_TRANSLATION` and no stop since); the languages
+   * follow.
+   */
+  bool translating;
+  /**
+   * Bytes used in `local_language` (0 when not translating).
+   */
+  uint8_t local_language_len;
+  /**
+   * `localLanguage`, BCP 47, not NUL-terminated.
+   */
+  uint8_t local_language[CK_MAX_LANGUAGE_TAG_LEN];
+  /**
+   * Bytes used in `remote_language` (0 when not translating).
+   */
+  uint8_t remote_language_len;
+  /**
+   * `remoteLanguage`, BCP 47, not NUL-terminated.
+   */
+  uint8_t remote_language[CK_MAX_LANGUAGE_TAG_LEN];
+  /**
    * A video call.
    */
   bool has_video;
@@ -1302,6 +1344,13 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_PERFORM_PLAY_DTMF (ck_event_kind)13
 
 /**
+ * `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26): `action`, `call`,
+ * `translating` (`isTranslating`), `local_language` and `remote_language` (BCP 47,
+ * read when `translating` is 1).
+ */
+#define CK_EVENT_PERFORM_SET_TRANSLATING (ck_event_kind)35
+
+/**
  * `provider(_:timedOutPerforming:)`: `action`.
  */
 #define CK_EVENT_TIMED_OUT_PERFORMING (ck_event_kind)14
@@ -1499,6 +1548,17 @@ typedef int64_t ck_request_transaction_error;
  * Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
  */
 #define CK_EFFECT_PLAY_DTMF (ck_effect_kind)17
+
+/**
+ * Start translating the call: its languages are in `ck_call_info` (`ck_engine_calls`).
+ * Keep the upstream audio flowing; a mute is `CK_EFFECT_SET_MUTED`. Fields: `call`.
+ */
+#define CK_EFFECT_START_TRANSLATION (ck_effect_kind)30
+
+/**
+ * Stop translating the call. Fields: `call`.
+ */
+#define CK_EFFECT_STOP_TRANSLATION (ck_effect_kind)31
 
 /**
  * Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,

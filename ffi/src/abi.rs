@@ -51,6 +51,9 @@ pub const CK_MAX_CALLER_NAME_LEN: usize = 64 as usize;
 /// Longest DTMF string, in bytes.
 pub const CK_MAX_DTMF_DIGITS: usize = 32 as usize;
 
+/// Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes.
+pub const CK_MAX_LANGUAGE_TAG_LEN: usize = 35 as usize;
+
 /// Longest PushKit token, in bytes.
 pub const CK_MAX_PUSH_TOKEN_LEN: usize = 100 as usize;
 
@@ -425,6 +428,10 @@ pub const CK_EVENT_PERFORM_SET_GROUP: ck_event_kind = 12 as ck_event_kind;
 /// `provider(_:perform: CXPlayDTMFCallAction)`: `action`, `call`, `digits`,
 /// `dtmf_type`.
 pub const CK_EVENT_PERFORM_PLAY_DTMF: ck_event_kind = 13 as ck_event_kind;
+/// `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26): `action`, `call`,
+/// `translating` (`isTranslating`), `local_language` and `remote_language` (BCP 47,
+/// read when `translating` is 1).
+pub const CK_EVENT_PERFORM_SET_TRANSLATING: ck_event_kind = 35 as ck_event_kind;
 /// `provider(_:timedOutPerforming:)`: `action`.
 pub const CK_EVENT_TIMED_OUT_PERFORMING: ck_event_kind = 14 as ck_event_kind;
 /// `provider(_:didActivate:)`: no fields.
@@ -501,6 +508,8 @@ pub struct ck_event {
     pub dtmf_type: ck_dtmf_type,
     /// `ck_refusal_reason`, 1-3 (`CK_EVENT_OUTGOING_CALL_REFUSED`).
     pub refusal_reason: ck_refusal_reason,
+    /// Flag, 0 or 1: `isTranslating` (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub translating: u8,
     /// The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
     /// `ck_request_transaction_error`.
     pub error_code: i64,
@@ -525,6 +534,10 @@ pub struct ck_event {
     pub handle: ck_str,
     /// DTMF digits, `0-9 * # A-D ,`.
     pub digits: ck_str,
+    /// `CXSetTranslatingCallAction.localLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub local_language: ck_str,
+    /// `CXSetTranslatingCallAction.remoteLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub remote_language: ck_str,
     /// The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
     pub timer: ck_timer,
     /// `CXCallUpdate.localizedCallerName`, UTF-8 (`CK_EVENT_CALL_DETAILS_CHANGED`;
@@ -547,6 +560,7 @@ impl ck_event {
             handle_type: 0,
             dtmf_type: 0,
             refusal_reason: 0,
+            translating: 0,
             error_code: 0,
             push: 0,
             transaction: 0,
@@ -558,6 +572,8 @@ impl ck_event {
             token: ck_bytes::empty(),
             handle: ck_str::empty(),
             digits: ck_str::empty(),
+            local_language: ck_str::empty(),
+            remote_language: ck_str::empty(),
             timer: ck_timer {
                 kind: 0,
                 push: 0,
@@ -618,6 +634,11 @@ pub const CK_EFFECT_SET_MUTED: ck_effect_kind = 15 as ck_effect_kind;
 pub const CK_EFFECT_SET_GROUP: ck_effect_kind = 16 as ck_effect_kind;
 /// Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
 pub const CK_EFFECT_PLAY_DTMF: ck_effect_kind = 17 as ck_effect_kind;
+/// Start translating the call: its languages are in `ck_call_info` (`ck_engine_calls`).
+/// Keep the upstream audio flowing; a mute is `CK_EFFECT_SET_MUTED`. Fields: `call`.
+pub const CK_EFFECT_START_TRANSLATION: ck_effect_kind = 30 as ck_effect_kind;
+/// Stop translating the call. Fields: `call`.
+pub const CK_EFFECT_STOP_TRANSLATION: ck_effect_kind = 31 as ck_effect_kind;
 /// Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
 /// `video`.
 pub const CK_EFFECT_START_OUTGOING: ck_effect_kind = 18 as ck_effect_kind;
@@ -984,6 +1005,8 @@ pub struct ck_config {
     pub supported_handle_types: ck_handle_types,
     /// Flag: `CXProviderConfiguration.includesCallsInRecents` (default 1).
     pub includes_calls_in_recents: u8,
+    /// Flag: `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default 0).
+    pub supports_audio_translation: u8,
     /// Flag: `CXCallUpdate.supportsHolding` for every call (default 1).
     pub supports_holding: u8,
     /// Flag: `CXCallUpdate.supportsGrouping` (default 0).
@@ -1067,7 +1090,7 @@ pub const CK_CALL_PHASE_CONNECTED: ck_call_phase = 7 as ck_call_phase;
 
 /// One live call (`ck_engine_calls`).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ck_call_info {
     /// The call's UUID.
     pub call: ck_uuid,
@@ -1093,10 +1116,48 @@ pub struct ck_call_info {
     pub on_hold: bool,
     /// Muted.
     pub muted: bool,
+    /// Translated (`CK_EFFECT_START_TRANSLATION` and no stop since); the languages
+    /// follow.
+    pub translating: bool,
+    /// Bytes used in `local_language` (0 when not translating).
+    pub local_language_len: u8,
+    /// `localLanguage`, BCP 47, not NUL-terminated.
+    pub local_language: [u8; CK_MAX_LANGUAGE_TAG_LEN],
+    /// Bytes used in `remote_language` (0 when not translating).
+    pub remote_language_len: u8,
+    /// `remoteLanguage`, BCP 47, not NUL-terminated.
+    pub remote_language: [u8; CK_MAX_LANGUAGE_TAG_LEN],
     /// A video call.
     pub has_video: bool,
     /// Its local ringback tone plays (`CK_EFFECT_START_RINGBACK` and no stop since).
     pub ringback_playing: bool,
     /// Outgoing, connecting, and its remote side rings (`CK_EVENT_OUTGOING_CALL_RINGING`).
     pub remote_ringing: bool,
+}
+
+impl Default for ck_call_info {
+    fn default() -> Self {
+        ck_call_info {
+            call: ck_uuid::default(),
+            group: ck_uuid::default(),
+            deferred_action: ck_uuid::default(),
+            direction: 0,
+            phase: 0,
+            has_deferred_action: false,
+            report_pending: false,
+            end_pending: false,
+            connection_ready: false,
+            media_running: false,
+            on_hold: false,
+            muted: false,
+            translating: false,
+            local_language_len: 0,
+            local_language: [0; CK_MAX_LANGUAGE_TAG_LEN],
+            remote_language_len: 0,
+            remote_language: [0; CK_MAX_LANGUAGE_TAG_LEN],
+            has_video: false,
+            ringback_playing: false,
+            remote_ringing: false,
+        }
+    }
 }

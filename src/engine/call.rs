@@ -29,7 +29,7 @@ mod transition;
 
 use crate::effect::CallUpdate;
 use crate::event::Timer;
-use crate::types::{ActionId, CallId, CallerName, Handle, Instant, PushId};
+use crate::types::{ActionId, CallId, CallerName, Handle, Instant, PushId, Translation};
 
 use super::phase::{CallPhase, Direction, State};
 use super::teardown::{End, PendingEnd};
@@ -158,6 +158,7 @@ pub struct Call {
     muted: bool,
     group: CallId,
     remote: Remote,
+    translation: Option<Translation>,
 }
 
 // --- the public view ---------------------------------------------------------------------
@@ -247,6 +248,17 @@ impl Call {
     #[inline]
     pub fn is_muted(&self) -> bool {
         self.muted
+    }
+    /// The call's translation (its languages) while it runs: from a fulfilled
+    /// `CXSetTranslatingCallAction` with `isTranslating` until one without, or the end.
+    #[inline]
+    pub fn translation(&self) -> Option<&Translation> {
+        self.translation.as_ref()
+    }
+    /// Whether the call is being translated ([`Call::translation`]).
+    #[inline]
+    pub fn is_translating(&self) -> bool {
+        self.translation.is_some()
     }
     /// The group label: calls with equal labels are grouped (a call alone is its own).
     #[inline]

@@ -256,6 +256,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 digits,
                 kind,
             } => self.on_perform_in_call(action, call, InCall::Dtmf(digits, kind), out),
+            Event::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => self.on_perform_translating(
+                action,
+                call,
+                translating,
+                (local_language, remote_language),
+                out,
+            ),
             Event::TimedOutPerforming { action } => self.on_timed_out_performing(action, out),
             Event::DidActivateAudioSession => {
                 self.on_audio_session(true, out);

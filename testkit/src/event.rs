@@ -33,6 +33,7 @@
 //! | `perform_set_muted` | `action`, `call`, *opt* `muted` |
 //! | `perform_set_group` | `action`, `call`, *opt* `group_with` (absent or `null`: ungroup) |
 //! | `perform_play_dtmf` | `action`, `call`, `digits`, *opt* `kind` |
+//! | `perform_set_translating` | `action`, `call`, *opt* `translating` (default `true`), `local_language`, `remote_language` (BCP 47; default empty) |
 //! | `timed_out_performing` | `action` |
 //! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
 //! | `request_end_call` | `call` |
@@ -246,6 +247,14 @@ pub enum HostEvent<S: Symbols> {
         digits: S::Text,
         kind: S::Dtmf,
     },
+    /// [`Event::PerformSetTranslating`].
+    PerformSetTranslating {
+        action: S::Action,
+        call: S::Call,
+        translating: bool,
+        local_language: S::Text,
+        remote_language: S::Text,
+    },
     /// [`Event::TimedOutPerforming`].
     TimedOutPerforming { action: S::Action },
     /// [`Event::DidActivateAudioSession`].
@@ -349,11 +358,12 @@ pub enum EventKind {
     CallDetailsChanged = 30,
     OutgoingCallRinging = 31,
     OutgoingCallRefused = 33,
+    PerformSetTranslating = 34,
 }
 
 impl EventKind {
     /// Every kind, in tag order.
-    pub const ALL: [EventKind; 33] = [
+    pub const ALL: [EventKind; 34] = [
         EventKind::VoipPushReceived,
         EventKind::PushCredentialsUpdated,
         EventKind::PushCredentialsInvalidated,
@@ -387,6 +397,7 @@ impl EventKind {
         EventKind::CallDetailsChanged,
         EventKind::OutgoingCallRinging,
         EventKind::OutgoingCallRefused,
+        EventKind::PerformSetTranslating,
     ];
 
     /// The kind's fuzz tag (its discriminant).
@@ -449,6 +460,9 @@ impl EventKind {
             }
             K::PerformPlayDtmf => {
                 r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#
+            }
+            K::PerformSetTranslating => {
+                r#"{"event": "perform_set_translating", "action": 9, "call": 2, "local_language": "en", "remote_language": "fr"}"#
             }
             K::TimedOutPerforming => r#"{"event": "timed_out_performing", "action": 8}"#,
             K::DidActivateAudioSession => r#"{"event": "did_activate_audio_session"}"#,
@@ -519,6 +533,7 @@ impl<S: Symbols> HostEvent<S> {
             HostEvent::PerformSetMuted { .. } => EventKind::PerformSetMuted,
             HostEvent::PerformSetGroup { .. } => EventKind::PerformSetGroup,
             HostEvent::PerformPlayDtmf { .. } => EventKind::PerformPlayDtmf,
+            HostEvent::PerformSetTranslating { .. } => EventKind::PerformSetTranslating,
             HostEvent::TimedOutPerforming { .. } => EventKind::TimedOutPerforming,
             HostEvent::DidActivateAudioSession => EventKind::DidActivateAudioSession,
             HostEvent::DidDeactivateAudioSession => EventKind::DidDeactivateAudioSession,
@@ -628,6 +643,19 @@ impl<S: Symbols> HostEvent<S> {
                 call: r.call(call)?,
                 digits: r.text(digits)?,
                 kind: r.dtmf(kind)?,
+            },
+            H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => H::PerformSetTranslating {
+                action: r.action(action)?,
+                call: r.call(call)?,
+                translating: *translating,
+                local_language: r.text(local_language)?,
+                remote_language: r.text(remote_language)?,
             },
             H::TimedOutPerforming { action } => H::TimedOutPerforming {
                 action: r.action(action)?,
@@ -793,6 +821,19 @@ impl HostEvent<Concrete> {
                 digits,
                 kind: *kind,
             },
+            H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => Event::PerformSetTranslating {
+                action: *action,
+                call: *call,
+                translating: *translating,
+                local_language,
+                remote_language,
+            },
             H::TimedOutPerforming { action } => Event::TimedOutPerforming { action: *action },
             H::DidActivateAudioSession => Event::DidActivateAudioSession,
             H::DidDeactivateAudioSession => Event::DidDeactivateAudioSession,
@@ -930,6 +971,19 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
                 digits: digits.to_string(),
                 kind,
             },
+            Event::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language: local_language.to_string(),
+                remote_language: remote_language.to_string(),
+            },
             Event::TimedOutPerforming { action } => H::TimedOutPerforming { action },
             Event::DidActivateAudioSession => H::DidActivateAudioSession,
             Event::DidDeactivateAudioSession => H::DidDeactivateAudioSession,
@@ -1038,6 +1092,13 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
                 call: u.arbitrary()?,
                 digits: u.arbitrary()?,
                 kind: u.arbitrary()?,
+            },
+            EventKind::PerformSetTranslating => HostEvent::PerformSetTranslating {
+                action: u.arbitrary()?,
+                call: u.arbitrary()?,
+                translating: u.arbitrary()?,
+                local_language: u.arbitrary()?,
+                remote_language: u.arbitrary()?,
             },
             EventKind::TimedOutPerforming => HostEvent::TimedOutPerforming {
                 action: u.arbitrary()?,
@@ -1231,6 +1292,13 @@ impl HostEvent<Written> {
                 digits: f.req("digits", Fields::opt_str)?,
                 kind: f.dtmf_kind()?,
             },
+            K::PerformSetTranslating => T::PerformSetTranslating {
+                action: f.action()?,
+                call: f.call()?,
+                translating: f.opt_bool("translating")?.unwrap_or(true),
+                local_language: f.opt_str("local_language")?.unwrap_or_default(),
+                remote_language: f.opt_str("remote_language")?.unwrap_or_default(),
+            },
             K::TimedOutPerforming => T::TimedOutPerforming {
                 action: f.action()?,
             },
@@ -1407,6 +1475,19 @@ impl HostEvent<Concrete> {
                 put("digits", digits.as_str().into());
                 put("type", kind.raw().into());
             }
+            H::PerformSetTranslating {
+                action,
+                call: c,
+                translating,
+                local_language,
+                remote_language,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put("translating", (*translating).into());
+                put("local_language", local_language.as_str().into());
+                put("remote_language", remote_language.as_str().into());
+            }
             H::TimedOutPerforming { action } => put("action", uuid_json(&action.0)),
             H::RequestStartCall {
                 call: c,
@@ -1577,6 +1658,19 @@ impl HostEvent<Concrete> {
                 "CXPlayDTMFCallAction",
                 &format!(": {digits:?} ({})", apple_name(kind)),
             ),
+            E::PerformSetTranslating {
+                translating,
+                local_language,
+                remote_language,
+                ..
+            } => perform(
+                "CXSetTranslatingCallAction",
+                &if *translating {
+                    format!(": translate {local_language:?} <-> {remote_language:?}")
+                } else {
+                    String::from(": stop translating")
+                },
+            ),
             E::TimedOutPerforming { .. } => format!("CallKit timed out performing action {a}"),
             E::DidActivateAudioSession => String::from("didActivate audio session"),
             E::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
@@ -1656,7 +1750,8 @@ impl HostEvent<Concrete> {
             | E::PerformSetHeld { action, call, .. }
             | E::PerformSetMuted { action, call, .. }
             | E::PerformSetGroup { action, call, .. }
-            | E::PerformPlayDtmf { action, call, .. } => (Some(call), Some(action)),
+            | E::PerformPlayDtmf { action, call, .. }
+            | E::PerformSetTranslating { action, call, .. } => (Some(call), Some(action)),
             E::TimedOutPerforming { action } => (None, Some(action)),
             E::RequestStartCall { call, .. }
             | E::RequestEndCall { call }

@@ -96,6 +96,8 @@ struct CallRec {
     ringback: bool,
     /// Muted, as the last `SetMuted` effect said.
     muted: bool,
+    /// Translated: `StartTranslation` and no `StopTranslation` since.
+    translating: bool,
     /// The pushes reported to end this call at once whose end is still owed (the
     /// engine holds no call for it meanwhile).
     end_owed: BTreeSet<u64>,
@@ -305,6 +307,15 @@ impl InvariantChecker {
         }
         self.after_step(before, after, &step);
         self.outgoing_bounds(before, event, effects.as_slice());
+        // I9: a mute never stops a translating call's upstream media.
+        if let Event::PerformSetMuted { call, .. } = *event {
+            let translating = before.call(call).is_some_and(|c| c.is_translating());
+            if translating && effects.contains(&Effect::StopMedia { call }) {
+                self.fail(format!(
+                    "I9: a mute stopped the media of call {call}, which is translating"
+                ));
+            }
+        }
     }
 
     /// I10: an outgoing call's bounds and refusals end it as documented. A `NoAnswer`
@@ -333,12 +344,12 @@ impl InvariantChecker {
         match *event {
             Event::TimerFired {
                 timer: timer @ Timer::NoAnswer(call),
-            } if armed(timer) => {
-                if ended(call) != Some(CallEndedReason::Unanswered) || !hung_up(call) {
-                    self.fail(format!(
-                        "I10: the no-answer time-out of call {call} did not hang it up and end it unanswered"
-                    ));
-                }
+            } if armed(timer)
+                && (ended(call) != Some(CallEndedReason::Unanswered) || !hung_up(call)) =>
+            {
+                self.fail(format!(
+                    "I10: the no-answer time-out of call {call} did not hang it up and end it unanswered"
+                ));
             }
             Event::TimerFired {
                 timer: timer @ Timer::StartConnect(call),
@@ -352,13 +363,14 @@ impl InvariantChecker {
                     ));
                 }
             }
-            Event::OutgoingCallRefused { call, reason } if before.call(call).is_some() => {
-                if ended(call) != Some(reason.ended_reason()) || hung_up(call) {
-                    self.fail(format!(
-                        "I10: the refusal of call {call} ({reason:?}) did not end it {:?} without a hang-up",
-                        reason.ended_reason()
-                    ));
-                }
+            Event::OutgoingCallRefused { call, reason }
+                if before.call(call).is_some()
+                    && (ended(call) != Some(reason.ended_reason()) || hung_up(call)) =>
+            {
+                self.fail(format!(
+                    "I10: the refusal of call {call} ({reason:?}) did not end it {:?} without a hang-up",
+                    reason.ended_reason()
+                ));
             }
             _ => {}
         }
@@ -474,7 +486,8 @@ impl InvariantChecker {
             Event::PerformSetHeld { action, call, .. }
             | Event::PerformSetMuted { action, call, .. }
             | Event::PerformSetGroup { action, call, .. }
-            | Event::PerformPlayDtmf { action, call, .. } => {
+            | Event::PerformPlayDtmf { action, call, .. }
+            | Event::PerformSetTranslating { action, call, .. } => {
                 self.new_action(action, ActionKind::Other, call, false)
             }
             Event::TimedOutPerforming { action } => {
@@ -887,6 +900,31 @@ impl InvariantChecker {
                 if self.timers.remove(&timer).is_none() {
                     self.fail(format!(
                         "I7: {timer:?} cancelled but not armed (never started, fired or cancelled)"
+                    ));
+                }
+            }
+            Effect::StartTranslation { call } => {
+                let ok = self
+                    .calls
+                    .get(&call)
+                    .is_some_and(|c| c.answered || c.connected);
+                if !ok {
+                    self.fail(format!(
+                        "I9: translation started for call {call}, neither answered nor connected"
+                    ));
+                }
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.translating = true;
+                }
+            }
+            Effect::StopTranslation { call } => {
+                let was = self
+                    .calls
+                    .get_mut(&call)
+                    .map(|c| std::mem::take(&mut c.translating));
+                if was != Some(true) {
+                    self.fail(format!(
+                        "I9: translation stopped for call {call}, which was not translating"
                     ));
                 }
             }

@@ -295,6 +295,7 @@ config_keys! {
     push_completion_timeout_ms: u64 => push_completion_timeout_ms,
     audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
     supports_video: bool => provider.supports_video,
+    supports_audio_translation: bool => provider.supports_audio_translation,
     supports_holding: bool => capabilities.supports_holding,
     supports_grouping: bool => capabilities.supports_grouping,
     supports_ungrouping: bool => capabilities.supports_ungrouping,

@@ -38,6 +38,7 @@ pub fn config() -> Config {
     config.push_completion_timeout_ms = PUSH_DEADLINE_MS;
     config.audio_activation_timeout_ms = AUDIO_ACTIVATION_MS;
     config.capabilities.supports_grouping = true;
+    config.provider.supports_audio_translation = true;
     config.capabilities.supports_ungrouping = true;
     config.provider.maximum_call_groups = 1;
     config.provider.maximum_calls_per_call_group = 2;
@@ -211,6 +212,12 @@ pub enum Abs {
     OutRinging {
         call: u8,
     },
+    /// `CXSetTranslatingCallAction`: start (`en` <-> `fr`) or stop translating.
+    PerformTranslating {
+        action: u8,
+        call: u8,
+        on: bool,
+    },
 }
 
 /// Every abstract event over `calls` call ids, `pushes` push ids and `actions` action
@@ -324,6 +331,13 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
     v.push(Abs::PerformHeld { action: 1, call: 2 });
     for call in 1..=calls {
         v.push(Abs::OutRinging { call });
+    }
+    for on in [true, false] {
+        v.push(Abs::PerformTranslating {
+            action: 1,
+            call: 1,
+            on,
+        });
     }
     v
 }
@@ -698,6 +712,20 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
             Abs::OutRinging { call: c } => {
                 out(self.step(now, Event::OutgoingCallRinging { call: call(c) }))
             }
+            Abs::PerformTranslating {
+                action: a,
+                call: c,
+                on,
+            } => out(self.step(
+                now,
+                Event::PerformSetTranslating {
+                    action: action(a),
+                    call: call(c),
+                    translating: on,
+                    local_language: "en",
+                    remote_language: "fr",
+                },
+            )),
         }
     }
 }

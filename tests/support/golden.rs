@@ -66,6 +66,7 @@ pub fn config_json(config: &Config, preset: &str) -> Value {
         "supports_video": p.supports_video,
         "supported_handle_types": handle_types,
         "includes_calls_in_recents": p.includes_calls_in_recents,
+        "supports_audio_translation": p.supports_audio_translation,
         "supports_holding": c.supports_holding,
         "supports_grouping": c.supports_grouping,
         "supports_ungrouping": c.supports_ungrouping,

@@ -8,7 +8,9 @@ use crate::effects::Effects;
 use crate::event::Timer;
 use crate::log::log_transition;
 use crate::payload::PushPayload;
-use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
+use crate::types::{
+    ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId, Translation,
+};
 
 use super::super::phase::{CallPhase, Direction, State};
 use super::super::teardown::{End, PendingEnd, Release, Spent};
@@ -73,6 +75,7 @@ impl Call {
             muted: false,
             group: id,
             remote,
+            translation: None,
         }
     }
 
@@ -404,6 +407,26 @@ impl Call {
             call: self.id,
             muted,
         });
+    }
+
+    /// Starts (`Some`, with its languages) or stops translating the call: a start
+    /// emits [`Effect::StartTranslation`] (again for new languages), a stop of a running
+    /// translation [`Effect::StopTranslation`]. Media is untouched either way.
+    #[inline]
+    pub(in crate::engine) fn set_translation<const N: usize>(
+        &mut self,
+        translation: Option<Translation>,
+        out: &mut Effects<N>,
+    ) {
+        let call = self.id;
+        let was = self.translation.is_some();
+        let now = translation.is_some();
+        self.translation = translation;
+        if now {
+            out.push(Effect::StartTranslation { call });
+        } else if was {
+            out.push(Effect::StopTranslation { call });
+        }
     }
 
     /// Gives the call the group label `group`.

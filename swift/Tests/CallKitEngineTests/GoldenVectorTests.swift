@@ -58,9 +58,9 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (33) and of Effect (28), every CallAction (5).
-        XCTAssertEqual(events.count, 33, "\(events.sorted())")
-        XCTAssertEqual(effects.count, 28, "\(effects.sorted())")
+        // Every case of Event (34) and of Effect (30), every CallAction (5).
+        XCTAssertEqual(events.count, 34, "\(events.sorted())")
+        XCTAssertEqual(effects.count, 30, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
 
@@ -125,6 +125,7 @@ private struct GoldenConfig: Decodable {
     var supportsVideo: Bool
     var supportedHandleTypes: [Int]
     var includesCallsInRecents: Bool
+    var supportsAudioTranslation: Bool
     var supportsHolding: Bool
     var supportsGrouping: Bool
     var supportsUngrouping: Bool
@@ -153,6 +154,7 @@ private struct GoldenConfig: Decodable {
         c.supportsVideo = supportsVideo
         c.supportedHandleTypes = Set(try supportedHandleTypes.map { try raw(HandleType.self, $0) })
         c.includesCallsInRecents = includesCallsInRecents
+        c.supportsAudioTranslation = supportsAudioTranslation
         c.supportsHolding = supportsHolding
         c.supportsGrouping = supportsGrouping
         c.supportsUngrouping = supportsUngrouping
@@ -267,6 +269,9 @@ private struct GoldenEvent: Decodable {
     var callerName: String?
     var hasVideo: Bool?
     var reason: Int?
+    var translating: Bool?
+    var localLanguage: String?
+    var remoteLanguage: String?
 
     func event() throws -> Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
@@ -315,6 +320,12 @@ private struct GoldenEvent: Decodable {
                 error: try error.map { try raw(RequestTransactionError.self, $0) })
         case "outgoing_call_connecting": return .outgoingCallConnecting(call: try n(call, "call"))
         case "outgoing_call_connected": return .outgoingCallConnected(call: try n(call, "call"))
+        case "perform_set_translating":
+            return .performSetTranslating(
+                action: try n(action, "action"), call: try n(call, "call"),
+                isTranslating: try n(translating, "translating"),
+                localLanguage: try n(localLanguage, "local_language"),
+                remoteLanguage: try n(remoteLanguage, "remote_language"))
         case "outgoing_call_refused":
             return .outgoingCallRefused(call: try n(call, "call"), reason: try raw(RefusalReason.self, reason))
         case "incoming_call_connected": return .incomingCallConnected(call: try n(call, "call"))
@@ -466,6 +477,8 @@ private struct GoldenEffect: Decodable {
         case "answer_incoming": return .answerIncoming(call: try n(call, "call"))
         case "reject_incoming": return .rejectIncoming(call: try n(call, "call"), reason: try raw(RejectReason.self, reason))
         case "hang_up": return .hangUp(call: try n(call, "call"))
+        case "start_translation": return .startTranslation(call: try n(call, "call"))
+        case "stop_translation": return .stopTranslation(call: try n(call, "call"))
         // The effect kinds before 0.1.0 (`set_hold`, `set_mute`, `send_dtmf`) still read.
         case "set_held", "set_hold": return .setHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "set_muted", "set_mute": return .setMuted(call: try n(call, "call"), muted: try n(muted, "muted"))

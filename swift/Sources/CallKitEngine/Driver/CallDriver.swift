@@ -405,6 +405,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             media.startRingback(call)
         case let .stopRingback(call):
             media.stopRingback(call)
+        case let .startTranslation(call):
+            let translation = (try? engine.calls())?.first { $0.call == call }?.translation
+            if let translation {
+                media.startTranslation(call, local: translation.local, remote: translation.remote)
+            }
+        case let .stopTranslation(call):
+            media.stopTranslation(call)
         case let .audioActivationTimedOut(call):
             record(.audioActivationTimedOut, "didActivate did not come for call \(call)")
             media.audioActivationTimedOut(call)
@@ -530,6 +537,8 @@ public enum ProviderActionRequest: Sendable, Equatable {
     case setGroup(call: UUID, groupWith: UUID?)
     /// `CXPlayDTMFCallAction`.
     case playDTMF(call: UUID, digits: String, type: DTMFType)
+    /// `CXSetTranslatingCallAction` (iOS 26).
+    case setTranslating(call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
 
     func event(action: UUID) -> Event {
         switch self {
@@ -547,6 +556,10 @@ public enum ProviderActionRequest: Sendable, Equatable {
             return .performSetGroup(action: action, call: call, groupWith: groupWith)
         case let .playDTMF(call, digits, type):
             return .performPlayDTMF(action: action, call: call, digits: digits, type: type)
+        case let .setTranslating(call, translating, local, remote):
+            return .performSetTranslating(
+                action: action, call: call, isTranslating: translating, localLanguage: local,
+                remoteLanguage: remote)
         }
     }
 }

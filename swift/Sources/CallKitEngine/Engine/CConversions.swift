@@ -144,6 +144,7 @@ extension Configuration {
         supportedHandleTypes = Set(
             HandleType.allCases.filter { config.supported_handle_types & (1 << $0.rawValue) != 0 })
         includesCallsInRecents = config.includes_calls_in_recents != 0
+        supportsAudioTranslation = config.supports_audio_translation != 0
         supportsHolding = config.supports_holding != 0
         supportsGrouping = config.supports_grouping != 0
         supportsUngrouping = config.supports_ungrouping != 0
@@ -167,6 +168,7 @@ extension Configuration {
         config.supports_video = supportsVideo ? 1 : 0
         config.supported_handle_types = supportedHandleTypes.reduce(0) { $0 | (1 << $1.rawValue) }
         config.includes_calls_in_recents = includesCallsInRecents ? 1 : 0
+        config.supports_audio_translation = supportsAudioTranslation ? 1 : 0
         config.supports_holding = supportsHolding ? 1 : 0
         config.supports_grouping = supportsGrouping ? 1 : 0
         config.supports_ungrouping = supportsUngrouping ? 1 : 0
@@ -329,6 +331,10 @@ extension Effect {
             self = .setGroup(call: call, groupWith: e.has_group_with ? UUID(e.group_with) : nil)
         case CK_EFFECT_PLAY_DTMF:
             self = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+        case CK_EFFECT_START_TRANSLATION:
+            self = .startTranslation(call: call)
+        case CK_EFFECT_STOP_TRANSLATION:
+            self = .stopTranslation(call: call)
         case CK_EFFECT_START_OUTGOING:
             self = .startOutgoing(call: call, handle: try handle(data), isVideo: e.video)
         case CK_EFFECT_REGISTER_PUSH_TOKEN:

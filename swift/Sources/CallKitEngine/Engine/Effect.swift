@@ -166,6 +166,12 @@ public enum Effect: Hashable, Sendable {
     case setGroup(call: UUID, groupWith: UUID?)
     /// Send DTMF `digits` on the call, played as `type`.
     case playDTMF(call: UUID, digits: String, type: DTMFType)
+    /// Start translating the call (a fulfilled `CXSetTranslatingCallAction`, iOS 26);
+    /// its languages are ``CallInfo/translation``. Keep the upstream audio flowing: a
+    /// mute is ``setMuted(call:muted:)``, never ``stopMedia(call:)``.
+    case startTranslation(call: UUID)
+    /// Stop translating the call.
+    case stopTranslation(call: UUID)
     /// Start an outgoing call's signalling to `handle`.
     case startOutgoing(call: UUID, handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token, as lower-case hex (two characters per

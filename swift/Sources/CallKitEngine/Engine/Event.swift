@@ -66,6 +66,13 @@ public enum Event: Hashable, Sendable {
     /// `provider(_:perform:)` with a `CXPlayDTMFCallAction`: `digits` (`0-9 * # A-D ,`)
     /// and `type` (https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
     case performPlayDTMF(action: UUID, call: UUID, digits: String, type: DTMFType)
+    /// `provider(_:perform:)` with a `CXSetTranslatingCallAction` (iOS 26): fulfilled
+    /// for an answered or connected call when ``Configuration/supportsAudioTranslation``
+    /// is on and, to start, both languages are BCP 47 tags (at most
+    /// ``EngineLimits/maximumLanguageTagLengthInBytes``); failed otherwise
+    /// (https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction).
+    case performSetTranslating(
+        action: UUID, call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on (https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:timedoutperforming:)).
     case timedOutPerforming(action: UUID)
@@ -257,6 +264,17 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         return call(CK_EVENT_OUTGOING_CALL_CONNECTING, callID)
     case .outgoingCallConnected(let callID):
         return call(CK_EVENT_OUTGOING_CALL_CONNECTED, callID)
+    case .performSetTranslating(let action, let callID, let translating, let local, let remote):
+        e.kind = CK_EVENT_PERFORM_SET_TRANSLATING
+        e.action = ck_uuid(action)
+        e.translating = translating ? 1 : 0
+        return withCString(local) { local in
+            withCString(remote) { remote in
+                e.local_language = local
+                e.remote_language = remote
+                return call(CK_EVENT_PERFORM_SET_TRANSLATING, callID)
+            }
+        }
     case .outgoingCallRefused(let callID, let reason):
         e.refusal_reason = reason.c
         return call(CK_EVENT_OUTGOING_CALL_REFUSED, callID)
