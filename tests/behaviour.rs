@@ -2387,6 +2387,32 @@ fn an_outgoing_call_answered_before_the_no_answer_time_out_is_not_ended_by_it() 
 }
 
 #[test]
+fn a_far_end_answering_before_connecting_was_reported_arms_no_no_answer_time_out() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    starting_outgoing(&mut h, call, start);
+    h.advance(300);
+    let effects = h.step(Event::OutgoingCallConnected { call });
+    assert_eq!(
+        count(&effects, |e| matches!(
+            e,
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(_),
+                ..
+            } | Effect::CancelTimer {
+                timer: Timer::NoAnswer(_)
+            }
+        )),
+        0,
+        "{effects:#?}"
+    );
+    assert!(effects.contains(&Effect::ReportOutgoingCallConnected { call, at: at(&h) }));
+    assert!(effects.contains(&Effect::FulfillAction { action: start }));
+    assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
+    finish(&mut h);
+}
+
+#[test]
 fn a_far_end_refusal_ends_the_outgoing_call_with_the_reason_it_maps_to_and_no_hang_up() {
     for (n, reason, ended) in [
         (1, RefusalReason::Busy, CallEndedReason::RemoteEnded),

@@ -297,12 +297,16 @@ impl Call {
     }
 
     /// The outgoing call started connecting: `startedConnectingAt` is reported, the
-    /// deferred start action fulfilled and the no-answer time-out armed; details the app gave before CallKit performed
-    /// the start are sent. Nothing when the call is not starting.
+    /// deferred start action fulfilled and the no-answer time-out armed; details the
+    /// app gave before CallKit performed the start are sent. With `answered` (a 200
+    /// straight from starting) the call goes on to connected in the same step, so no
+    /// no-answer time-out is armed only to be cancelled ([`Call::remote_answered`]
+    /// follows). Nothing when the call is not starting.
     #[inline(always)]
     pub(super) fn started_connecting<const N: usize>(
         &mut self,
         caps: CallCapabilities,
+        answered: bool,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
@@ -311,10 +315,14 @@ impl Call {
         };
         let before = self.before();
         let call = self.id;
-        self.state = State::Connecting {
-            audio: None,
-            ringing: false,
-            no_answer: ctx.now.saturating_add_ms(ctx.no_answer_timeout_ms),
+        self.state = if answered {
+            State::Connected { audio: None }
+        } else {
+            State::Connecting {
+                audio: None,
+                ringing: false,
+                no_answer: ctx.now.saturating_add_ms(ctx.no_answer_timeout_ms),
+            }
         };
         let at = ctx.now;
         self.settle(
