@@ -2,9 +2,9 @@
 //! through, each a transition that emits its own effects.
 //!
 //! Rules owned here:
-//! - A transition compares what the call holds before and after it (its armed timer, its
-//!   deferred action, its media, its ringback, its audio-activation wait) and emits the
-//!   difference itself ([`Call::settle`]): the cancel of a timer it disarms (unless the
+//! - A transition compares what the call holds before and after it (its armed timer and
+//!   a connecting call's no-answer time-out, its deferred action, its media, its
+//!   ringback, its audio-activation wait) and emits the difference itself ([`Call::settle`]): the cancel of a timer it disarms (unless the
 //!   timer fired), the failure of a deferred action it drops (unless fulfilled by the
 //!   transition or voided by CallKit), the transition's own effects, the start of a timer
 //!   it arms, then media and ringback brought in line with the audio session. No handler
