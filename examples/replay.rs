@@ -40,11 +40,13 @@ fn main() -> ExitCode {
     };
     let c = &trace.config;
     println!(
-        "Trace {path}: schema {}, ring time-out {} ms, push completion {} ms, answer-connect {} ms, audio activation {} ms, video {}",
+        "Trace {path}: schema {}, ring time-out {} ms, push completion {} ms, answer-connect {} ms, start-connect {} ms, no-answer {} ms, audio activation {} ms, video {}",
         trace.schema_name,
         c.ring_timeout_ms,
         c.push_completion_timeout_ms,
         c.answer_connect_timeout_ms,
+        c.start_connect_timeout_ms,
+        c.no_answer_timeout_ms,
         c.audio_activation_timeout_ms,
         if c.provider.supports_video { "on" } else { "off" },
     );

@@ -14,6 +14,23 @@ pub const DEFAULT_RING_TIMEOUT_MS: u64 = 30_000;
 /// observed), so this stays well below it.
 pub const DEFAULT_ANSWER_CONNECT_TIMEOUT_MS: u64 = 10_000;
 
+/// Default bound on how long a performed `CXStartCallAction` waits for signalling to
+/// report connecting: 10 000 ms, the answer side's bound
+/// ([`DEFAULT_ANSWER_CONNECT_TIMEOUT_MS`]). CallKit's own action time-out is about a
+/// minute and leaves "Calling…" on screen all that time (Signal-iOS PR #1734,
+/// voice-quickstart-objc PR #54); an INVITE that has not left in 10 s will not.
+pub const DEFAULT_START_CONNECT_TIMEOUT_MS: u64 = 10_000;
+
+/// Default bound on how long an outgoing call waits for the far end to answer once it
+/// started connecting: 60 000 ms. Matrix clients give an invite a 60 s lifetime
+/// (`m.call.invite` `lifetime`; the Matrix Dart SDK's `callInviteLifetime`), Twilio's
+/// Calls API rings 60 s by default (`Timeout`), Signal ends an unanswered outgoing
+/// call after 120 s (Signal-iOS PR #1718) and Telnyx users expect 30 s
+/// (flutter-voice-sdk #165). Above a callee's own ring time-out (30 s here and in
+/// flutter_callkit_incoming), so that the far end's own refusal or time-out normally
+/// ends the call first and this bound catches only a far end that never says.
+pub const DEFAULT_NO_ANSWER_TIMEOUT_MS: u64 = 60_000;
+
 /// Default PushKit completion deadline: 5 000 ms after the push arrived, the push is
 /// completed even if `reportNewIncomingCall` has not called back (Signal waits up to
 /// 5 s; `callservicesd` checks at about 7 s).
@@ -57,6 +74,9 @@ pub struct ProviderConfiguration {
     pub supported_handle_types: HandleTypes,
     /// `includesCallsInRecents` (Apple's default `true`); carried for the host.
     pub includes_calls_in_recents: bool,
+    /// `supportsAudioTranslation` (iOS 26; `false` here, Apple documents no default):
+    /// without it every `CXSetTranslatingCallAction` is failed.
+    pub supports_audio_translation: bool,
 }
 
 impl Default for ProviderConfiguration {
@@ -69,6 +89,7 @@ impl Default for ProviderConfiguration {
                 .with(HandleType::Generic)
                 .with(HandleType::EmailAddress),
             includes_calls_in_recents: true,
+            supports_audio_translation: false,
         }
     }
 }
@@ -119,6 +140,16 @@ pub struct Config {
     /// failed and the call ended as failed, in milliseconds. Default
     /// [`DEFAULT_ANSWER_CONNECT_TIMEOUT_MS`].
     pub answer_connect_timeout_ms: u64,
+    /// How long a performed start action waits for signalling to report connecting
+    /// ([`Event::OutgoingCallConnecting`](crate::Event::OutgoingCallConnecting) or a
+    /// later progress) before the engine fails the action, hangs the leg up and ends the
+    /// call as failed, in milliseconds. Default [`DEFAULT_START_CONNECT_TIMEOUT_MS`].
+    pub start_connect_timeout_ms: u64,
+    /// How long an outgoing call that started connecting waits for the far end to
+    /// answer ([`Event::OutgoingCallConnected`](crate::Event::OutgoingCallConnected))
+    /// before the engine stops ringback, hangs the leg up and ends the call as
+    /// unanswered, in milliseconds. Default [`DEFAULT_NO_ANSWER_TIMEOUT_MS`].
+    pub no_answer_timeout_ms: u64,
     /// How long after its arrival a push is completed at the latest, in milliseconds.
     /// Default [`DEFAULT_PUSH_COMPLETION_TIMEOUT_MS`].
     pub push_completion_timeout_ms: u64,
@@ -145,6 +176,8 @@ impl Default for Config {
             schema: PayloadSchema::default(),
             ring_timeout_ms: DEFAULT_RING_TIMEOUT_MS,
             answer_connect_timeout_ms: DEFAULT_ANSWER_CONNECT_TIMEOUT_MS,
+            start_connect_timeout_ms: DEFAULT_START_CONNECT_TIMEOUT_MS,
+            no_answer_timeout_ms: DEFAULT_NO_ANSWER_TIMEOUT_MS,
             push_completion_timeout_ms: DEFAULT_PUSH_COMPLETION_TIMEOUT_MS,
             audio_activation_timeout_ms: DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
             max_push_age_ms: DEFAULT_MAX_PUSH_AGE_MS,

@@ -254,6 +254,21 @@ pub enum Effect {
         /// `CXPlayDTMFCallAction.ActionType`.
         kind: DtmfType,
     },
+    /// Start translating the call (`CXSetTranslatingCallAction` with `isTranslating`
+    /// performed): the languages are [`Call::translation`](crate::Call::translation).
+    /// Keep the upstream audio flowing while translating: a mute is
+    /// [`Effect::SetMuted`] (mute the app's input), never a stop of the media, which the
+    /// engine emits only for hold, the audio session's deactivation and the end.
+    StartTranslation {
+        /// The call.
+        call: CallId,
+    },
+    /// Stop translating the call (`isTranslating` false performed). A call's end, or its
+    /// media's stop, ends its translation too, with no effect of its own.
+    StopTranslation {
+        /// The call.
+        call: CallId,
+    },
     /// Hang up an answered or outgoing call (release its signalling leg).
     HangUp {
         /// The call.
@@ -335,6 +350,8 @@ impl Effect {
             | Effect::SetMuted { call, .. }
             | Effect::SetGroup { call, .. }
             | Effect::PlayDtmf { call, .. }
+            | Effect::StartTranslation { call }
+            | Effect::StopTranslation { call }
             | Effect::StartOutgoing { call, .. }
             | Effect::StartMedia { call }
             | Effect::StopMedia { call }
@@ -343,9 +360,11 @@ impl Effect {
             | Effect::AudioActivationTimedOut { call } => Some(*call),
             Effect::RequestTransaction { action, .. } => Some(action.call()),
             Effect::StartTimer { timer, .. } | Effect::CancelTimer { timer } => match timer {
-                Timer::Ring(call) | Timer::AnswerConnect(call) | Timer::AudioActivation(call) => {
-                    Some(*call)
-                }
+                Timer::Ring(call)
+                | Timer::AnswerConnect(call)
+                | Timer::AudioActivation(call)
+                | Timer::StartConnect(call)
+                | Timer::NoAnswer(call) => Some(*call),
                 Timer::PushCompletion(_) => None,
             },
             Effect::FulfillAction { .. }

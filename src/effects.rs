@@ -29,7 +29,7 @@ enum StepData {
 /// effect is ever dropped.
 /// Dereferences to `[Effect]`. The strings and the call update that some effects need
 /// live here, not in each [`Effect`], which keeps one step's effects small
-/// (`size_of::<Effects<28>>()` is about 1.4 KiB):
+/// (`size_of::<Effects<32>>()` is about 1.5 KiB):
 ///
 /// | effect | its data |
 /// | --- | --- |

@@ -2,8 +2,8 @@
 //! it names and the completion results it carries.
 
 use crate::types::{
-    ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RequestTransactionError,
-    TransactionId,
+    ActionId, CallId, DtmfType, HandleType, IncomingCallError, PushId, RefusalReason,
+    RequestTransactionError, TransactionId,
 };
 
 /// A timer the engine asked the host to run with [`Effect::StartTimer`](crate::Effect).
@@ -15,7 +15,7 @@ use crate::types::{
 ///
 /// `Ord` is the tie-break of the one due order: timers due at the same deadline fire
 /// `PushCompletion` first, then `Ring`, then `AnswerConnect`, then `AudioActivation`,
-/// each by id
+/// then `StartConnect`, then `NoAnswer`, each by id
 /// ([`Engine::next_due_timer`](crate::Engine::next_due_timer)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -36,6 +36,17 @@ pub enum Timer {
     /// firing it emits
     /// [`Effect::AudioActivationTimedOut`](crate::Effect::AudioActivationTimedOut).
     AudioActivation(CallId),
+    /// A performed outgoing call waiting for signalling to report connecting
+    /// ([`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms));
+    /// firing it fails the deferred start action, hangs the leg up and reports the
+    /// call ended [`CallEndedReason::Failed`](crate::CallEndedReason::Failed).
+    StartConnect(CallId),
+    /// An outgoing call that started connecting waiting for the far end to answer
+    /// ([`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms)); firing
+    /// it stops ringback, hangs the leg up and reports the call ended
+    /// [`CallEndedReason::Unanswered`](crate::CallEndedReason::Unanswered). Armed
+    /// beside the call's audio-activation wait, the one case of two timers for a call.
+    NoAnswer(CallId),
 }
 
 /// Whether a `CXProvider.reportNewIncomingCall` completion succeeded: `Ok(())` when its
@@ -199,6 +210,24 @@ pub enum Event<'a> {
         /// `CXPlayDTMFCallAction.type`.
         kind: DtmfType,
     },
+    /// `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26). Fulfilled in its step
+    /// for an answered or connected call when `supportsAudioTranslation` is on and, to
+    /// start, both languages are [`LanguageTag`](crate::LanguageTag)s; failed otherwise.
+    /// Starting emits [`Effect::StartTranslation`](crate::Effect::StartTranslation)
+    /// (again with new languages), stopping a running translation
+    /// [`Effect::StopTranslation`](crate::Effect::StopTranslation).
+    PerformSetTranslating {
+        /// `CXAction.uuid`.
+        action: ActionId,
+        /// `CXCallAction.callUUID`.
+        call: CallId,
+        /// `CXSetTranslatingCallAction.isTranslating`.
+        translating: bool,
+        /// `localLanguage` (BCP 47; read only when `translating`).
+        local_language: &'a str,
+        /// `remoteLanguage` (BCP 47; read only when `translating`).
+        remote_language: &'a str,
+    },
     /// `provider(_:perform: CXEndCallAction)`.
     PerformEndCall {
         /// `CXAction.uuid`.
@@ -285,6 +314,18 @@ pub enum Event<'a> {
     OutgoingCallConnected {
         /// The call.
         call: CallId,
+    },
+    /// The far end refused an outgoing call before answering (a SIP final response
+    /// 486, 603 or 480): the call ends, reported with the reason's
+    /// [`RefusalReason::ended_reason`]; signalling already knows, so no hang-up. A
+    /// start action still deferred is failed. Refused with `WrongPhase` for an
+    /// incoming, requested or connected call, `UnknownCall` for a call never seen; no
+    /// effect for a call that ended moments ago.
+    OutgoingCallRefused {
+        /// The call.
+        call: CallId,
+        /// Why the far end refused.
+        reason: RefusalReason,
     },
     /// An incoming call's connection is ready to be answered (the app reached its
     /// server after the push).
@@ -396,6 +437,7 @@ impl Event<'_> {
             Event::PerformSetMuted { .. } => "perform_set_muted",
             Event::PerformSetGroup { .. } => "perform_set_group",
             Event::PerformPlayDtmf { .. } => "perform_play_dtmf",
+            Event::PerformSetTranslating { .. } => "perform_set_translating",
             Event::PerformEndCall { .. } => "perform_end_call",
             Event::DidDeactivateAudioSession => "did_deactivate_audio_session",
             Event::TimedOutPerforming { .. } => "timed_out_performing",
@@ -410,6 +452,7 @@ impl Event<'_> {
             Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",
             Event::IncomingCallAnnounced { .. } => "incoming_call_announced",
             Event::OutgoingCallConnected { .. } => "outgoing_call_connected",
+            Event::OutgoingCallRefused { .. } => "outgoing_call_refused",
             Event::IncomingCallConnected { .. } => "incoming_call_connected",
             Event::CallDetailsChanged { .. } => "call_details_changed",
             Event::RemoteEnded { .. } => "remote_ended",

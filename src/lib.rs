@@ -137,7 +137,7 @@
 //! ## Capacities
 //!
 //! Live calls, pending pushes and the effects of one step are const parameters of
-//! [`Engine`] (defaults 4, 8 and [`limits::effects_needed`]`(4, 8)` = 28). Every fixed capacity
+//! [`Engine`] (defaults 4, 8 and [`limits::effects_needed`]`(4, 8)` = 32). Every fixed capacity
 //! is a constant of [`limits`]: the string lengths ([`limits::MAX_HANDLE_LEN`],
 //! [`limits::MAX_CALLER_NAME_LEN`], [`limits::MAX_DTMF_DIGITS`],
 //! [`limits::MAX_PUSH_TOKEN_LEN`]), the payload bound (a push whose payload is above

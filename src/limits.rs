@@ -17,9 +17,12 @@ pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
 /// slots and `pushes` pending-push slots: the least `EFFECTS` parameter an
 /// [`Engine`](crate::Engine) compiles with.
 ///
-/// The worst step is `providerDidReset` with every slot full: per call one
-/// `CancelTimer`, one `StopMedia` and one signalling release (3 each), per push one
-/// `CancelTimer` and one `CompletePush` (2 each). Every other event names at most one
+/// The worst step is `providerDidReset` with every slot full: per call at most 4 (a
+/// connecting outgoing call whose far end rings, with the audio session active: the
+/// `CancelTimer` of its no-answer time-out, a `StopMedia`, a `StopRingback` and its
+/// hang-up; with the session inactive it has no media or ringback, and at most its
+/// audio-activation wait as a second timer), per push one `CancelTimer` and one
+/// `CompletePush` (2 each). Every other event names at most one
 /// call's teardown (at most 5 effects) plus the push bookkeeping around it (at most 4:
 /// an expired push slot reclaimed with the end it kept, and the new push's timer),
 /// or touches each call's audio (`didActivate`: per call a `CancelTimer` of its
@@ -29,7 +32,7 @@ pub const DEFAULT_MAX_PENDING_PUSHES: usize = 8;
 /// ever drops an effect.
 pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
     let reset = calls
-        .saturating_mul(3)
+        .saturating_mul(4)
         .saturating_add(pushes.saturating_mul(2));
     let single = 9;
     let audio = calls.saturating_mul(4);
@@ -44,7 +47,7 @@ pub const fn effects_needed(calls: usize, pushes: usize) -> usize {
 }
 
 /// Default effect capacity of one step (its `EFFECTS` parameter):
-/// [`effects_needed`]`(4, 8)` = 28.
+/// [`effects_needed`]`(4, 8)` = 32.
 pub const DEFAULT_MAX_EFFECTS: usize =
     effects_needed(DEFAULT_MAX_CALLS, DEFAULT_MAX_PENDING_PUSHES);
 
@@ -75,6 +78,12 @@ pub const MAX_CALLER_NAME_LEN: usize = 64;
 
 /// Longest DTMF string (`CXPlayDTMFCallAction.digits`) accepted in one action, in bytes.
 pub const MAX_DTMF_DIGITS: usize = 32;
+
+/// Longest language tag (`CXSetTranslatingCallAction.localLanguage` and
+/// `remoteLanguage`, BCP 47) the engine stores, in bytes: RFC 5646 (section 4.4.1) asks
+/// implementations to support tags of at least 35 characters. A longer tag fails the
+/// action.
+pub const MAX_LANGUAGE_TAG_LEN: usize = 35;
 
 /// Longest PushKit token (`PKPushCredentials.token`) accepted, in bytes.
 ///

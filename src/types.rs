@@ -480,6 +480,95 @@ impl CallEndedReason {
     }
 }
 
+/// A BCP 47 language tag (`en`, `pt-BR`, `zh-Hant-TW`), as
+/// `CXSetTranslatingCallAction.localLanguage` / `remoteLanguage` carry it: 1 to
+/// [`MAX_LANGUAGE_TAG_LEN`](crate::limits::MAX_LANGUAGE_TAG_LEN) bytes of ASCII letters,
+/// digits and `-`, neither starting nor ending with `-`. Only this shape is checked, not
+/// the registry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LanguageTag(heapless::String<{ crate::limits::MAX_LANGUAGE_TAG_LEN }>);
+
+impl LanguageTag {
+    /// The tag `text`, or `None` when it is empty, too long or not of the shape above.
+    pub fn parse(text: &str) -> Option<Self> {
+        let shaped = text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if !shaped || text.is_empty() {
+            return None;
+        }
+        heapless::String::try_from(text).ok().map(LanguageTag)
+    }
+
+    /// The tag's text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for LanguageTag {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "LanguageTag({=usize} bytes)", self.0.len())
+    }
+}
+
+/// A call's translation, while it runs (`CXSetTranslatingCallAction` with
+/// `isTranslating`): the user's language and the remote party's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Translation {
+    /// `localLanguage`.
+    pub local: LanguageTag,
+    /// `remoteLanguage`.
+    pub remote: LanguageTag,
+}
+
+/// Why the far end refused an outgoing call before answering it, as the app's
+/// signalling stack reports it ([`Event::OutgoingCallRefused`](crate::Event::OutgoingCallRefused)),
+/// with the SIP final response each stands for (RFC 3261, section 21) and the
+/// [`CallEndedReason`] it is reported with ([`RefusalReason::ended_reason`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[repr(u8)]
+pub enum RefusalReason {
+    /// The callee is busy: SIP `486 Busy Here` (`600 Busy Everywhere`), Q.850 cause 17.
+    Busy = 1,
+    /// The callee declined: SIP `603 Decline`, Q.850 cause 21 (call rejected).
+    Declined = 2,
+    /// The callee is not reachable or did not answer: SIP `480 Temporarily
+    /// Unavailable`, Q.850 cause 19 (no answer from user), as RFC 3398 maps them.
+    Unavailable = 3,
+}
+
+impl RefusalReason {
+    /// The `CXCallEndedReason` the call is reported ended with. Apple's definitions
+    /// decide: `remoteEnded` is "the remote party explicitly ended the call", which a
+    /// busy or declining callee did; `unanswered` is "the call never started connecting
+    /// and was never explicitly ended, such as when an outgoing or incoming call times
+    /// out", which is what a 480 (no answer from user, RFC 3398) says.
+    pub const fn ended_reason(self) -> CallEndedReason {
+        match self {
+            RefusalReason::Busy | RefusalReason::Declined => CallEndedReason::RemoteEnded,
+            RefusalReason::Unavailable => CallEndedReason::Unanswered,
+        }
+    }
+
+    /// The raw value (1 busy, 2 declined, 3 unavailable), as the C ABI carries it.
+    pub const fn raw(self) -> u8 {
+        self as u8
+    }
+
+    /// The reason with raw value `raw`, if any.
+    pub const fn from_raw(raw: u8) -> Option<Self> {
+        match raw {
+            1 => Some(RefusalReason::Busy),
+            2 => Some(RefusalReason::Declined),
+            3 => Some(RefusalReason::Unavailable),
+            _ => None,
+        }
+    }
+}
+
 /// `CXPlayDTMFCallAction.ActionType`, with Apple's raw values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

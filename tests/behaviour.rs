@@ -7,13 +7,16 @@
 //! in-call actions, reset, refusals, ...); a new test goes in the section of the rule it
 //! pins.
 
-use callkit_engine::limits::{MAX_CALLER_NAME_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS};
+use callkit_engine::limits::{
+    MAX_CALLER_NAME_LEN, MAX_LANGUAGE_TAG_LEN, MAX_PUSH_TOKEN_LEN, RECENTLY_ENDED_CALLS,
+};
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallPhase, Config, DtmfType,
     Effect, Error, Event, Handle, HandleType, IncomingCallError, IncomingReport, Instant,
-    PayloadError, PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RejectReason,
-    RequestTransactionError, Timer, TransactionId, Uuid, DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
-    OPAQUE_ID_NAMESPACE,
+    PayloadError, PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RefusalReason,
+    RejectReason, RequestTransactionError, Timer, TransactionId, Uuid,
+    DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS, DEFAULT_NO_ANSWER_TIMEOUT_MS,
+    DEFAULT_START_CONNECT_TIMEOUT_MS, OPAQUE_ID_NAMESPACE,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness, StepEffects};
 
@@ -1519,12 +1522,18 @@ fn a_started_outgoing_call_waits_for_did_activate_from_its_fulfilled_start_actio
         .is_none());
     h.advance(500);
     let connecting = h.step(Event::OutgoingCallConnecting { call });
-    assert_eq!(
-        connecting.last(),
-        Some(&Effect::StartTimer {
-            timer: Timer::AudioActivation(call),
-            deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
-        })
+    assert!(
+        connecting.ends_with(&[
+            Effect::StartTimer {
+                timer: Timer::AudioActivation(call),
+                deadline: at(&h).saturating_add_ms(DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS),
+            },
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(call),
+                deadline: at(&h).saturating_add_ms(DEFAULT_NO_ANSWER_TIMEOUT_MS),
+            }
+        ]),
+        "{connecting:#?}"
     );
     // Connected keeps the wait; ending the call cancels it.
     h.step(Event::OutgoingCallConnected { call });
@@ -1589,8 +1598,12 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
         vec![
             Effect::ConfigureAudioSession,
             Effect::StartOutgoing { call, video: false },
+            Effect::StartTimer {
+                timer: Timer::StartConnect(call),
+                deadline: ms(110 + DEFAULT_START_CONNECT_TIMEOUT_MS),
+            },
         ],
-        "the start action is deferred"
+        "the start action is deferred, for at most the start-connect bound"
     );
     assert_eq!(effects.handle, Some(out_handle()), "whom to call");
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Starting);
@@ -1604,8 +1617,15 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::ReportOutgoingCallStartedConnecting { call, at: ms(610) },
             Effect::FulfillAction { action: start },
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(call),
+                deadline: ms(610 + DEFAULT_NO_ANSWER_TIMEOUT_MS),
+            },
         ]
     );
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connecting);
@@ -1614,10 +1634,15 @@ fn an_outgoing_call_goes_requested_starting_connecting_connected_and_its_action_
     let effects = h.step(Event::OutgoingCallConnected { call });
     assert_eq!(
         effects,
-        vec![Effect::ReportOutgoingCallConnected {
-            call,
-            at: ms(45_610),
-        }]
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::NoAnswer(call)
+            },
+            Effect::ReportOutgoingCallConnected {
+                call,
+                at: ms(45_610),
+            }
+        ]
     );
     assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
     assert_eq!(action_outcomes_since(&h, 0, start), 1);
@@ -1635,6 +1660,9 @@ fn an_outgoing_call_whose_connection_fails_while_starting_fails_its_action_and_e
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::FailAction { action: start },
             Effect::ReportCallEnded {
                 call,
@@ -1670,8 +1698,11 @@ fn a_far_end_ringing_before_connecting_reports_connecting_and_rings_back_once_au
     starting_outgoing(&mut h, call, action_id(1));
     let ringing = h.step(Event::OutgoingCallRinging { call });
     assert_eq!(
-        &ringing[..2],
+        &ringing[..3],
         &[
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::ReportOutgoingCallStartedConnecting { call, at: at(&h) },
             Effect::FulfillAction {
                 action: action_id(1)
@@ -2281,7 +2312,232 @@ fn next_due_timer_fires_in_deadline_order_then_push_ring_answer_order() {
     // Equal deadlines: the order of `Timer` breaks the tie.
     assert!(Timer::PushCompletion(PushId(9)) < Timer::Ring(call_id(0)));
     assert!(Timer::Ring(call_id(9)) < Timer::AnswerConnect(call_id(0)));
+    assert!(Timer::AnswerConnect(call_id(9)) < Timer::AudioActivation(call_id(0)));
+    assert!(Timer::AudioActivation(call_id(9)) < Timer::StartConnect(call_id(0)));
+    assert!(Timer::StartConnect(call_id(9)) < Timer::NoAnswer(call_id(0)));
     assert!(Timer::Ring(call_id(1)) < Timer::Ring(call_id(2)));
+}
+
+// ------------------------------------------------------------ outgoing calls' bounds
+
+/// An outgoing call performed now, connecting at `connecting_at` (the clock moves there).
+fn connecting_outgoing(h: &mut Harness, call: CallId, action: ActionId, connecting_at: u64) {
+    starting_outgoing(h, call, action);
+    h.now = h.now.max(connecting_at);
+    h.step(Event::OutgoingCallConnecting { call });
+}
+
+#[test]
+fn an_outgoing_call_the_far_end_never_answers_ends_unanswered_at_the_no_answer_time_out() {
+    let mut h = harness();
+    let call = call_id(1);
+    h.step(Event::DidActivateAudioSession);
+    connecting_outgoing(&mut h, call, action_id(1), 1_000);
+    h.step(Event::OutgoingCallRinging { call });
+    assert!(h.engine.call(call).unwrap().ringback_playing());
+    let deadline = 1_000 + DEFAULT_NO_ANSWER_TIMEOUT_MS;
+    assert_eq!(
+        h.engine.call(call).unwrap().no_answer_deadline(),
+        Some(ms(deadline))
+    );
+    // One millisecond early, nothing; at the deadline, the end.
+    assert_eq!(h.advance_firing(deadline - 1 - h.now), vec![]);
+    assert_eq!(
+        h.advance_firing(1),
+        vec![
+            Effect::StopMedia { call },
+            Effect::StopRingback { call },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: ms(deadline),
+                reason: CallEndedReason::Unanswered,
+            },
+        ]
+    );
+    assert!(h.engine.is_idle());
+    finish(&mut h);
+}
+
+#[test]
+fn an_outgoing_call_answered_before_the_no_answer_time_out_is_not_ended_by_it() {
+    let mut h = harness();
+    let call = call_id(1);
+    connecting_outgoing(&mut h, call, action_id(1), 1_000);
+    h.advance(DEFAULT_NO_ANSWER_TIMEOUT_MS - 1);
+    let connected = h.step(Event::OutgoingCallConnected { call });
+    assert_eq!(
+        connected.first(),
+        Some(&Effect::CancelTimer {
+            timer: Timer::NoAnswer(call)
+        })
+    );
+    assert_eq!(h.engine.call(call).unwrap().no_answer_deadline(), None);
+    let later = h.advance_firing(DEFAULT_NO_ANSWER_TIMEOUT_MS * 2);
+    assert_eq!(
+        count(&later, |e| matches!(e, Effect::ReportCallEnded { .. })),
+        0
+    );
+    assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
+    // The no-answer timer, fired anyway (the host's timer raced the cancel), does nothing.
+    benign(
+        &mut h,
+        Event::TimerFired {
+            timer: Timer::NoAnswer(call),
+        },
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn a_far_end_answering_before_connecting_was_reported_arms_no_no_answer_time_out() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    starting_outgoing(&mut h, call, start);
+    h.advance(300);
+    let effects = h.step(Event::OutgoingCallConnected { call });
+    assert_eq!(
+        count(&effects, |e| matches!(
+            e,
+            Effect::StartTimer {
+                timer: Timer::NoAnswer(_),
+                ..
+            } | Effect::CancelTimer {
+                timer: Timer::NoAnswer(_)
+            }
+        )),
+        0,
+        "{effects:#?}"
+    );
+    assert!(effects.contains(&Effect::ReportOutgoingCallConnected { call, at: at(&h) }));
+    assert!(effects.contains(&Effect::FulfillAction { action: start }));
+    assert_eq!(h.engine.call(call).unwrap().phase(), CallPhase::Connected);
+    finish(&mut h);
+}
+
+#[test]
+fn a_far_end_refusal_ends_the_outgoing_call_with_the_reason_it_maps_to_and_no_hang_up() {
+    for (n, reason, ended) in [
+        (1, RefusalReason::Busy, CallEndedReason::RemoteEnded),
+        (2, RefusalReason::Declined, CallEndedReason::RemoteEnded),
+        (3, RefusalReason::Unavailable, CallEndedReason::Unanswered),
+    ] {
+        let mut h = harness();
+        let call = call_id(n);
+        connecting_outgoing(&mut h, call, action_id(n), 1_000);
+        h.advance(2_000);
+        let effects = h.step(Event::OutgoingCallRefused { call, reason });
+        assert_eq!(reason.ended_reason(), ended);
+        assert_eq!(
+            effects.last(),
+            Some(&Effect::ReportCallEnded {
+                call,
+                at: ms(3_000),
+                reason: ended,
+            }),
+            "{reason:?}"
+        );
+        assert!(effects.contains(&Effect::CancelTimer {
+            timer: Timer::NoAnswer(call)
+        }));
+        assert_eq!(count(&effects, |e| matches!(e, Effect::HangUp { .. })), 0);
+        assert!(h.engine.is_idle());
+        // Signalling repeating it moments later changes nothing.
+        benign(&mut h, Event::OutgoingCallRefused { call, reason });
+        finish(&mut h);
+    }
+}
+
+#[test]
+fn a_refusal_while_the_start_action_is_held_fails_the_action() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    starting_outgoing(&mut h, call, start);
+    let effects = h.step(Event::OutgoingCallRefused {
+        call,
+        reason: RefusalReason::Busy,
+    });
+    assert_eq!(
+        effects,
+        vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
+            Effect::FailAction { action: start },
+            Effect::ReportCallEnded {
+                call,
+                at: at(&h),
+                reason: CallEndedReason::RemoteEnded,
+            },
+        ]
+    );
+    assert_eq!(action_outcomes_since(&h, 0, start), 1);
+    finish(&mut h);
+}
+
+#[test]
+fn a_refusal_is_refused_for_incoming_requested_connected_and_unknown_calls() {
+    let mut h = harness();
+    let busy = RefusalReason::Busy;
+    let (incoming, requested, connected) = (call_id(1), call_id(2), call_id(3));
+    ring(&mut h, 1, incoming);
+    request_outgoing(&mut h, requested);
+    connecting_outgoing(&mut h, connected, action_id(3), 100);
+    h.step(Event::OutgoingCallConnected { call: connected });
+    for call in [incoming, requested, connected] {
+        assert_eq!(
+            refused(&mut h, Event::OutgoingCallRefused { call, reason: busy }),
+            Error::WrongPhase(call)
+        );
+    }
+    let stranger = call_id(9);
+    assert_eq!(
+        refused(
+            &mut h,
+            Event::OutgoingCallRefused {
+                call: stranger,
+                reason: busy
+            }
+        ),
+        Error::UnknownCall(stranger)
+    );
+}
+
+#[test]
+fn a_start_signalling_never_connects_is_failed_by_the_engine_at_the_start_connect_bound() {
+    let mut h = harness();
+    let (call, start) = (call_id(1), action_id(1));
+    let performed = starting_outgoing(&mut h, call, start);
+    let deadline = h.now + DEFAULT_START_CONNECT_TIMEOUT_MS;
+    assert!(performed.contains(&Effect::StartTimer {
+        timer: Timer::StartConnect(call),
+        deadline: ms(deadline),
+    }));
+    assert_eq!(
+        h.engine.call(call).unwrap().start_deadline(),
+        Some(ms(deadline))
+    );
+    assert_eq!(
+        h.advance_firing(DEFAULT_START_CONNECT_TIMEOUT_MS - 1),
+        vec![]
+    );
+    assert_eq!(
+        h.advance_firing(1),
+        vec![
+            Effect::FailAction { action: start },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: ms(deadline),
+                reason: CallEndedReason::Failed,
+            },
+        ]
+    );
+    // Signalling connecting late, and CallKit's own time-out, find nothing to do.
+    benign(&mut h, Event::OutgoingCallConnecting { call });
+    benign(&mut h, Event::TimedOutPerforming { action: start });
+    assert_eq!(action_outcomes_since(&h, 0, start), 1);
+    finish(&mut h);
 }
 
 // ------------------------------------------------------------ 10. hold, mute, group, DTMF
@@ -3091,6 +3347,9 @@ fn a_timed_out_start_action_is_never_fulfilled_or_failed_afterwards() {
     assert_eq!(
         effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(call)
+            },
             Effect::HangUp { call },
             Effect::ReportCallEnded {
                 call,
@@ -3399,5 +3658,153 @@ fn push_credentials_are_registered_as_lower_case_hex_and_invalidation_unregister
         h.step(Event::PushCredentialsInvalidated),
         vec![Effect::UnregisterPushToken]
     );
+    finish(&mut h);
+}
+
+// ------------------------------------------------------------ call translation (iOS 26)
+
+fn translating_harness() -> Harness {
+    let mut config = Config::default();
+    config.provider.supports_audio_translation = true;
+    Harness::new(config)
+}
+
+fn translate<'a>(action: u8, call: CallId, local: &'a str, remote: &'a str) -> Event<'a> {
+    Event::PerformSetTranslating {
+        action: action_id(action),
+        call,
+        translating: true,
+        local_language: local,
+        remote_language: remote,
+    }
+}
+
+#[test]
+fn a_translation_action_on_an_answered_call_is_fulfilled_once_and_its_languages_are_queryable() {
+    let mut h = translating_harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    assert_eq!(
+        h.step(translate(2, call, "en", "zh-Hant-TW")),
+        vec![
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(2)
+            },
+        ]
+    );
+    let c = h.engine.call(call).unwrap();
+    let t = c.translation().expect("translating");
+    assert_eq!((t.local.as_str(), t.remote.as_str()), ("en", "zh-Hant-TW"));
+    assert_eq!(action_outcomes_since(&h, 0, action_id(2)), 1);
+    // CallKit's time-out of the resolved action, later, changes nothing.
+    h.advance(60_000);
+    benign(
+        &mut h,
+        Event::TimedOutPerforming {
+            action: action_id(2),
+        },
+    );
+    let stop = h.step(Event::PerformSetTranslating {
+        action: action_id(3),
+        call,
+        translating: false,
+        local_language: "",
+        remote_language: "",
+    });
+    assert_eq!(
+        stop,
+        vec![
+            Effect::StopTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(3)
+            },
+        ]
+    );
+    assert!(!h.engine.call(call).unwrap().is_translating());
+    finish(&mut h);
+}
+
+#[test]
+fn a_translation_action_is_failed_without_support_before_the_call_is_connected_or_with_a_bad_tag() {
+    let failed = |n: u8| {
+        vec![Effect::FailAction {
+            action: action_id(n),
+        }]
+    };
+    // The configuration does not support translation.
+    let mut h = harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    assert_eq!(h.step(translate(2, call, "en", "fr")), failed(2));
+    finish(&mut h);
+
+    let mut h = translating_harness();
+    ring(&mut h, 1, call);
+    assert_eq!(h.step(translate(2, call, "en", "fr")), failed(2), "ringing");
+    let outgoing = call_id(2);
+    starting_outgoing(&mut h, outgoing, action_id(3));
+    h.step(Event::OutgoingCallConnecting { call: outgoing });
+    assert_eq!(
+        h.step(translate(4, outgoing, "en", "fr")),
+        failed(4),
+        "not connected yet"
+    );
+    h.step(Event::OutgoingCallConnected { call: outgoing });
+    let long = "a".repeat(MAX_LANGUAGE_TAG_LEN + 1);
+    for (n, local) in [(5, ""), (6, "en_US"), (7, "-en"), (8, long.as_str())] {
+        assert_eq!(
+            h.step(translate(n, outgoing, local, "fr")),
+            failed(n),
+            "{local:?}"
+        );
+    }
+    assert_eq!(
+        h.step(translate(
+            9,
+            outgoing,
+            &"a".repeat(MAX_LANGUAGE_TAG_LEN),
+            "fr"
+        ))[0],
+        Effect::StartTranslation { call: outgoing },
+        "the longest tag fits"
+    );
+    assert_eq!(
+        h.step(translate(10, call_id(9), "en", "fr")),
+        failed(10),
+        "unknown call"
+    );
+    finish(&mut h);
+}
+
+#[test]
+fn a_mute_during_translation_mutes_the_input_and_never_stops_the_upstream_media() {
+    let mut h = translating_harness();
+    let call = call_id(1);
+    answered(&mut h, 1, call, action_id(1));
+    h.step(Event::DidActivateAudioSession);
+    h.step(translate(2, call, "en", "fr"));
+    assert!(h.engine.call(call).unwrap().media_running());
+    for (n, muted) in [(3, true), (4, false), (5, true)] {
+        let effects = h.step(Event::PerformSetMuted {
+            action: action_id(n),
+            call,
+            muted,
+        });
+        assert_eq!(
+            effects,
+            vec![
+                Effect::SetMuted { call, muted },
+                Effect::FulfillAction {
+                    action: action_id(n)
+                },
+            ]
+        );
+        let c = h.engine.call(call).unwrap();
+        assert!(c.media_running() && c.is_translating());
+    }
+    // The app's own mute, through CXCallController, is the same action.
+    h.step(Event::RequestSetMuted { call, muted: false });
+    assert!(h.engine.call(call).unwrap().media_running());
     finish(&mut h);
 }

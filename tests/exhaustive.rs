@@ -1,7 +1,7 @@
 //! Exhaustive exploration: a breadth-first search over every sequence of abstract events
 //! up to a bounded depth (2 call ids, 2 push ids, 2 action ids, every event kind, time
 //! ticks and jumps to the next deadline), deduplicating engine states, with the
-//! invariant checker (I1-I9) watching every step of every path.
+//! invariant checker (I1-I10) watching every step of every path.
 //!
 //! `cargo test --test exhaustive` runs the CI depth; `EXHAUSTIVE_DEPTH=6 cargo test
 //! --release --test exhaustive -- --nocapture` a deeper one (docs/testing.md has the

@@ -159,7 +159,7 @@ fn regression_f1_an_end_action_while_the_start_action_is_held_is_one_end_even_wi
 ) {
     let mut config = Config::default();
     config.provider.supports_video = true;
-    let mut k: Checked<2, 2, 10> = Checked::new(config);
+    let mut k: Checked<2, 2, 12> = Checked::new(config);
     let out = CallId::from_bytes([0xca, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1]);
     for (at, action) in [(77, 5), (154, 5), (231, 1)] {
         let effects = k
@@ -212,6 +212,9 @@ fn regression_f1_an_end_action_while_the_start_action_is_held_is_one_end_even_wi
     assert_eq!(
         effects.effects,
         vec![
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(out)
+            },
             Effect::FailAction {
                 action: action_id(5)
             },
@@ -277,11 +280,11 @@ fn regression_f2_a_push_for_a_requested_outgoing_uuid_is_ended_in_callkit_when_t
 
 /// The F2 runs' engine (flutter_callkit_incoming, video, pushes due at once) after the
 /// app asked at 77 ms to start a video call `a` (transaction 0).
-fn requesting_outgoing(a: CallId) -> Checked<4, 8, 28> {
+fn requesting_outgoing(a: CallId) -> Checked<4, 8, 32> {
     let mut config = Config::with_schema(PayloadSchema::flutter_callkit_incoming());
     config.provider.supports_video = true;
     config.push_completion_timeout_ms = 0;
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
+    let mut k: Checked<4, 8, 32> = Checked::new(config);
     k.step(
         77,
         Event::RequestStartCall {
@@ -296,7 +299,7 @@ fn requesting_outgoing(a: CallId) -> Checked<4, 8, 28> {
 }
 
 /// The start request (transaction 0) fails at 1000 ms; the run ends at 10 s.
-fn fail_the_start_and_finish(k: &mut Checked<4, 8, 28>) {
+fn fail_the_start_and_finish(k: &mut Checked<4, 8, 32>) {
     let _ = k.step(
         1_000,
         Event::TransactionCompleted {
@@ -532,11 +535,11 @@ fn unread_scalars_are_skipped_unvalidated_as_documented() {
 
 /// A checked engine with the default configuration (every step through the
 /// invariant checker and the fuzz consistency checks).
-fn checked() -> Checked<4, 8, 28> {
+fn checked() -> Checked<4, 8, 32> {
     Checked::new(Config::default())
 }
 
-fn push(k: &mut Checked<4, 8, 28>, at: u64, id: u64, payload: &[u8]) -> StepEffects {
+fn push(k: &mut Checked<4, 8, 32>, at: u64, id: u64, payload: &[u8]) -> StepEffects {
     k.step(
         at,
         Event::VoipPushReceived {
@@ -557,11 +560,11 @@ fn payload_for(n: u8) -> Vec<u8> {
 /// Brings call `n` to `phase` (0 ringing with the report pending, 1 ringing, 2
 /// answering, 3 answered with media, 4 requested, 5 starting, 6 connecting, 7
 /// connected); returns the time.
-fn to_phase(k: &mut Checked<4, 8, 28>, n: u8, phase: u8) -> u64 {
+fn to_phase(k: &mut Checked<4, 8, 32>, n: u8, phase: u8) -> u64 {
     let call = call_id(n);
     let push_id = 10 + u64::from(n);
     let mut t = 100 * u64::from(n) + 1;
-    let ok = |k: &mut Checked<4, 8, 28>, t: &mut u64, event: Event<'_>| {
+    let ok = |k: &mut Checked<4, 8, 32>, t: &mut u64, event: Event<'_>| {
         *t += 1;
         k.step(*t, event).unwrap()
     };
@@ -681,7 +684,7 @@ fn deadlines_saturate_at_the_end_of_time_and_still_fire() {
         ring_timeout_ms: u64::MAX,
         ..Config::default()
     };
-    let mut k: Checked<4, 8, 28> = Checked::new(config);
+    let mut k: Checked<4, 8, 32> = Checked::new(config);
     let end = u64::MAX - 5;
     push(&mut k, end, 1, &payload_for(1));
     let deadlines: Vec<Instant> = k.engine.timers().map(|(_, d)| d).collect();

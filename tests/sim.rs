@@ -39,7 +39,7 @@ fn an_incoming_call_answered_in_the_system_ui_gets_audio_then_media_and_ends_cle
     assert!(c.media_running());
     let ended = s.send(Event::RemoteEnded { call }).expect("live call");
     assert_eq!(
-        CallKitSim::<4, 8, 28>::ended_reason(&ended, call),
+        CallKitSim::<4, 8, 32>::ended_reason(&ended, call),
         Some(CallEndedReason::RemoteEnded)
     );
     s.advance(1_000);

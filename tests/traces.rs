@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use callkit_engine::{
     CallAction, CallEndedReason, CallId, Effect, Error, IncomingCallError, Instant, PayloadError,
     PayloadField, PushEndReason, PushId, RejectReason, Timer, Uuid,
-    DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS,
+    DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS, DEFAULT_NO_ANSWER_TIMEOUT_MS,
+    DEFAULT_START_CONNECT_TIMEOUT_MS,
 };
 use callkit_engine_testkit::event::{EventKind, HostEvent};
 use callkit_engine_testkit::trace::{
@@ -155,6 +156,10 @@ fn the_required_traces_are_shipped() {
         "must-report-false.jsonl",
         "stale-push-missed.jsonl",
         "push-without-required-id.jsonl",
+        "outgoing-no-answer.jsonl",
+        "outgoing-refused.jsonl",
+        "start-connect-timeout.jsonl",
+        "call-translation.jsonl",
     ] {
         assert!(
             names.iter().any(|n| n == required),
@@ -393,15 +398,21 @@ fn outgoing_call_holds_the_start_action_until_connecting_then_reports_connected(
     assert!(matches!(
         connecting,
         [
+            Effect::CancelTimer { timer: Timer::StartConnect(s) },
             Effect::ReportOutgoingCallStartedConnecting { call: c, at },
             Effect::FulfillAction { action },
             Effect::StartTimer { timer: Timer::AudioActivation(t), deadline },
-        ] if *c == call && at.as_millis() == 700 && *action == action_id(1)
+            Effect::StartTimer { timer: Timer::NoAnswer(n), deadline: no_answer },
+        ] if *s == call && *c == call && at.as_millis() == 700 && *action == action_id(1)
             && *t == call && deadline.as_millis() == 700 + DEFAULT_AUDIO_ACTIVATION_TIMEOUT_MS
+            && *n == call && no_answer.as_millis() == 700 + DEFAULT_NO_ANSWER_TIMEOUT_MS
     ));
     assert!(matches!(
         nth(&o, "outgoing_call_connected", 0).effects(),
-        [Effect::ReportOutgoingCallConnected { at, .. }] if at.as_millis() == 8_000
+        [
+            Effect::CancelTimer { timer: Timer::NoAnswer(n) },
+            Effect::ReportOutgoingCallConnected { at, .. },
+        ] if *n == call && at.as_millis() == 8_000
     ));
     assert!(nth(&o, "perform_play_dtmf", 0)
         .effects()
@@ -888,6 +899,9 @@ fn ringback_plays_only_while_the_far_end_rings_with_the_audio_session_active() {
     assert_eq!(
         nth(&o, "outgoing_call_connected", 0).effects(),
         [
+            Effect::CancelTimer {
+                timer: Timer::NoAnswer(call)
+            },
             Effect::ReportOutgoingCallConnected {
                 call,
                 at: Instant::from_millis(8_000)
@@ -1491,4 +1505,187 @@ fn a_trace_config_writes_a_whole_payload_schema_and_refuses_a_bad_one() {
     ] {
         assert!(parse_trace(bad, &traces_dir()).is_err(), "{bad} accepted");
     }
+}
+
+#[test]
+fn an_outgoing_call_nobody_answers_stops_ringback_hangs_up_and_ends_unanswered() {
+    let o = run("outgoing-no-answer.jsonl");
+    let call = call_id(1);
+    let connecting = nth(&o, "outgoing_call_connecting", 0).effects();
+    assert!(
+        connecting.contains(&Effect::StartTimer {
+            timer: Timer::NoAnswer(call),
+            deadline: Instant::from_millis(500 + DEFAULT_NO_ANSWER_TIMEOUT_MS),
+        }),
+        "{connecting:#?}"
+    );
+    assert!(nth(&o, "outgoing_call_ringing", 0)
+        .effects()
+        .contains(&Effect::StartRingback { call }));
+    let fired = nth(&o, "timer_fired", 0);
+    assert_eq!(fired.at_ms, 500 + DEFAULT_NO_ANSWER_TIMEOUT_MS);
+    assert_eq!(
+        fired.effects(),
+        [
+            Effect::StopMedia { call },
+            Effect::StopRingback { call },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: Instant::from_millis(500 + DEFAULT_NO_ANSWER_TIMEOUT_MS),
+                reason: CallEndedReason::Unanswered,
+            },
+        ]
+    );
+    assert_eq!(o.steps_named("timer_fired").count(), 1);
+    assert_eq!(ended(&o), [(call, CallEndedReason::Unanswered)]);
+}
+
+#[test]
+fn a_far_end_that_refuses_ends_the_outgoing_call_with_the_reason_its_refusal_maps_to() {
+    let o = run("outgoing-refused.jsonl");
+    let (busy, declined, unavailable) = (call_id(1), call_id(2), call_id(3));
+    assert_eq!(
+        nth(&o, "outgoing_call_refused", 0).effects(),
+        [
+            Effect::CancelTimer {
+                timer: Timer::NoAnswer(busy)
+            },
+            Effect::StopMedia { call: busy },
+            Effect::StopRingback { call: busy },
+            Effect::ReportCallEnded {
+                call: busy,
+                at: Instant::from_millis(3_000),
+                reason: CallEndedReason::RemoteEnded,
+            },
+        ]
+    );
+    assert_eq!(
+        nth(&o, "outgoing_call_refused", 2).effects(),
+        [
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(unavailable)
+            },
+            Effect::FailAction {
+                action: action_id(3)
+            },
+            Effect::StopMedia { call: unavailable },
+            Effect::ReportCallEnded {
+                call: unavailable,
+                at: Instant::from_millis(11_000),
+                reason: CallEndedReason::Unanswered,
+            },
+        ]
+    );
+    let hang_ups = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::HangUp { .. }))
+        .count();
+    assert_eq!(hang_ups, 0, "signalling already knows of a refusal");
+    assert_eq!(
+        ended(&o),
+        [
+            (busy, CallEndedReason::RemoteEnded),
+            (declined, CallEndedReason::RemoteEnded),
+            (unavailable, CallEndedReason::Unanswered),
+            (call_id(4), CallEndedReason::RemoteEnded),
+        ]
+    );
+}
+
+#[test]
+fn a_start_that_signalling_never_connects_is_failed_by_the_engine_within_the_bound() {
+    let o = run("start-connect-timeout.jsonl");
+    let call = call_id(1);
+    let start = action_id(1);
+    let deadline = 60 + DEFAULT_START_CONNECT_TIMEOUT_MS;
+    assert!(nth(&o, "perform_start_call", 0)
+        .effects()
+        .contains(&Effect::StartTimer {
+            timer: Timer::StartConnect(call),
+            deadline: Instant::from_millis(deadline),
+        }));
+    let fired = nth(&o, "timer_fired", 0);
+    assert_eq!(fired.at_ms, deadline);
+    assert_eq!(
+        fired.effects(),
+        [
+            Effect::FailAction { action: start },
+            Effect::StopMedia { call },
+            Effect::HangUp { call },
+            Effect::ReportCallEnded {
+                call,
+                at: Instant::from_millis(deadline),
+                reason: CallEndedReason::Failed,
+            },
+        ]
+    );
+    assert!(nth(&o, "timed_out_performing", 0).effects().is_empty());
+    assert_eq!(ended(&o), [(call, CallEndedReason::Failed)]);
+}
+
+#[test]
+fn a_translated_call_starts_and_stops_translation_once_per_action_and_a_mute_keeps_its_media() {
+    let o = run("call-translation.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let outcome = |n: usize| nth(&o, "perform_set_translating", n).effects();
+    assert_eq!(
+        outcome(0),
+        [Effect::FailAction {
+            action: action_id(1)
+        }],
+        "a ringing call is not translated"
+    );
+    assert_eq!(
+        outcome(1),
+        [
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(3)
+            },
+        ]
+    );
+    for (n, muted) in [(0, true), (1, false)] {
+        assert_eq!(
+            nth(&o, "perform_set_muted", n).effects(),
+            [
+                Effect::SetMuted { call, muted },
+                Effect::FulfillAction {
+                    action: action_id(4 + n as u8)
+                },
+            ],
+            "a mute during translation only mutes the input"
+        );
+    }
+    assert_eq!(
+        outcome(2),
+        [
+            Effect::StartTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(6)
+            },
+        ]
+    );
+    assert_eq!(
+        outcome(3),
+        [Effect::FailAction {
+            action: action_id(7)
+        }]
+    );
+    assert_eq!(
+        outcome(4),
+        [
+            Effect::StopTranslation { call },
+            Effect::FulfillAction {
+                action: action_id(8)
+            },
+        ]
+    );
+    assert!(nth(&o, "timed_out_performing", 0).effects().is_empty());
+    let stops = o
+        .effects()
+        .filter(|(_, e)| matches!(e, Effect::StopMedia { .. }))
+        .count();
+    assert_eq!(stops, 1, "media stops only at the end");
+    assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
 }

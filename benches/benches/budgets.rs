@@ -179,7 +179,7 @@ fn check_sizes(report: &mut Report) {
             ENGINE_SIZE_LIMIT,
         ),
         (
-            "size_of::<Effects<28>>() (one step)",
+            "size_of::<Effects<32>>() (one step)",
             effects,
             EFFECTS_SIZE_LIMIT,
         ),

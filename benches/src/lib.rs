@@ -795,7 +795,7 @@ pub fn misc_steps<const C: usize, const P: usize, const E: usize>(
 
 // ------------------------------------------------------------------------ scenarios
 
-/// Default capacities (4 calls, 8 pushes, 28 effects).
+/// Default capacities (4 calls, 8 pushes, 32 effects).
 pub type Step4 = EngineStep<4, 8, { effects_needed(4, 8) }>;
 
 fn boxed<const C: usize, const P: usize, const E: usize>(

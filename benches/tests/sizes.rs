@@ -88,5 +88,5 @@ fn live4_scenarios_hold_at_least_three_calls_before_and_four_around_the_event() 
         };
         assert_eq!(live, want, "{name}");
     }
-    let _ = Engine::<4, 8, 28>::new(Config::default());
+    let _ = Engine::<4, 8, 32>::new(Config::default());
 }

@@ -40,14 +40,15 @@
 
 /**
  * Effects one `ck_engine_handle` step can produce at most:
- * `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
+ * `effects_needed(4, 8)` = 32. `ck_engine_handle` refuses a smaller buffer.
  */
-#define CK_MAX_EFFECTS (size_t)28
+#define CK_MAX_EFFECTS (size_t)32
 
 /**
- * Timers armed at once at most: one per pending push plus one per call (12).
+ * Timers armed at once at most: one per pending push plus two per call (a connecting
+ * outgoing call's no-answer time-out beside its audio-activation wait) (16).
  */
-#define CK_MAX_TIMERS (size_t)12
+#define CK_MAX_TIMERS (size_t)16
 
 /**
  * Longest handle (`CXHandle.value`), in bytes of UTF-8.
@@ -63,6 +64,11 @@
  * Longest DTMF string, in bytes.
  */
 #define CK_MAX_DTMF_DIGITS (size_t)32
+
+/**
+ * Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes.
+ */
+#define CK_MAX_LANGUAGE_TAG_LEN (size_t)35
 
 /**
  * Longest PushKit token, in bytes.
@@ -377,6 +383,10 @@ typedef struct ck_config {
    */
   uint8_t includes_calls_in_recents;
   /**
+   * Flag: `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default 0).
+   */
+  uint8_t supports_audio_translation;
+  /**
    * Flag: `CXCallUpdate.supportsHolding` for every call (default 1).
    */
   uint8_t supports_holding;
@@ -401,6 +411,16 @@ typedef struct ck_config {
    * 10000).
    */
   uint64_t answer_connect_timeout_ms;
+  /**
+   * How long a performed start action waits for signalling to report connecting
+   * before it is failed and the call ended failed, in milliseconds (default 10000).
+   */
+  uint64_t start_connect_timeout_ms;
+  /**
+   * How long a connecting outgoing call waits for the far end to answer before it is
+   * hung up and ended unanswered, in milliseconds (default 60000).
+   */
+  uint64_t no_answer_timeout_ms;
   /**
    * How long after its arrival a push is completed at the latest, in milliseconds
    * (default 5000).
@@ -432,6 +452,11 @@ typedef uint32_t ck_event_kind;
  * `CXPlayDTMFCallAction.ActionType` raw value.
  */
 typedef uint8_t ck_dtmf_type;
+
+/**
+ * Why the far end refused an outgoing call (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+ */
+typedef uint8_t ck_refusal_reason;
 
 /**
  * Borrowed bytes: `ptr` may be NULL only when `len` is 0. Read during the call only,
@@ -485,8 +510,8 @@ typedef struct ck_timer {
    */
   uint64_t push;
   /**
-   * The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
-   * `CK_TIMER_AUDIO_ACTIVATION`.
+   * The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT`,
+   * `CK_TIMER_AUDIO_ACTIVATION`, `CK_TIMER_START_CONNECT` and `CK_TIMER_NO_ANSWER`.
    */
   struct ck_uuid call;
 } ck_timer;
@@ -540,6 +565,14 @@ typedef struct ck_event {
    */
   ck_dtmf_type dtmf_type;
   /**
+   * `ck_refusal_reason`, 1-3 (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+   */
+  ck_refusal_reason refusal_reason;
+  /**
+   * Flag, 0 or 1: `isTranslating` (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  uint8_t translating;
+  /**
    * The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
    * `ck_request_transaction_error`.
    */
@@ -585,6 +618,14 @@ typedef struct ck_event {
    * DTMF digits, `0-9 * # A-D ,`.
    */
   struct ck_str digits;
+  /**
+   * `CXSetTranslatingCallAction.localLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  struct ck_str local_language;
+  /**
+   * `CXSetTranslatingCallAction.remoteLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+   */
+  struct ck_str remote_language;
   /**
    * The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
    */
@@ -978,6 +1019,27 @@ typedef struct ck_call_info {
    */
   bool muted;
   /**
+   * Translated (`CK_EFFECT_START_TRANSLATION` and no stop since); the languages
+   * follow.
+   */
+  bool translating;
+  /**
+   * Bytes used in `local_language` (0 when not translating).
+   */
+  uint8_t local_language_len;
+  /**
+   * `localLanguage`, BCP 47, not NUL-terminated.
+   */
+  uint8_t local_language[CK_MAX_LANGUAGE_TAG_LEN];
+  /**
+   * Bytes used in `remote_language` (0 when not translating).
+   */
+  uint8_t remote_language_len;
+  /**
+   * `remoteLanguage`, BCP 47, not NUL-terminated.
+   */
+  uint8_t remote_language[CK_MAX_LANGUAGE_TAG_LEN];
+  /**
    * A video call.
    */
   bool has_video;
@@ -1078,6 +1140,21 @@ typedef int64_t ck_request_transaction_error;
  * `hardPause`.
  */
 #define CK_DTMF_TYPE_HARD_PAUSE (ck_dtmf_type)3
+
+/**
+ * Busy (SIP 486): reported ended `remoteEnded`.
+ */
+#define CK_REFUSAL_REASON_BUSY (ck_refusal_reason)1
+
+/**
+ * Declined (SIP 603): reported ended `remoteEnded`.
+ */
+#define CK_REFUSAL_REASON_DECLINED (ck_refusal_reason)2
+
+/**
+ * Unavailable (SIP 480): reported ended `unanswered`.
+ */
+#define CK_REFUSAL_REASON_UNAVAILABLE (ck_refusal_reason)3
 
 /**
  * `failed`: an error occurred while trying to service the call.
@@ -1240,6 +1317,17 @@ typedef int64_t ck_request_transaction_error;
 #define CK_TIMER_AUDIO_ACTIVATION (ck_timer_kind)4
 
 /**
+ * A performed outgoing call waiting for signalling to report connecting (`call`
+ * names it).
+ */
+#define CK_TIMER_START_CONNECT (ck_timer_kind)5
+
+/**
+ * A connecting outgoing call waiting for the far end to answer (`call` names it).
+ */
+#define CK_TIMER_NO_ANSWER (ck_timer_kind)6
+
+/**
  * `pushRegistry(_:didReceiveIncomingPushWith:for:completion:)`: `push`, `payload` (the
  * JSON bytes of `dictionaryPayload`), `fallback_call` (a fresh UUID). Never refused by
  * the engine: carry out its first effect, `CK_EFFECT_REPORT_NEW_INCOMING_CALL`, before
@@ -1312,6 +1400,13 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_PERFORM_PLAY_DTMF (ck_event_kind)13
 
 /**
+ * `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26): `action`, `call`,
+ * `translating` (`isTranslating`), `local_language` and `remote_language` (BCP 47,
+ * read when `translating` is 1).
+ */
+#define CK_EVENT_PERFORM_SET_TRANSLATING (ck_event_kind)35
+
+/**
  * `provider(_:timedOutPerforming:)`: `action`.
  */
 #define CK_EVENT_TIMED_OUT_PERFORMING (ck_event_kind)14
@@ -1367,6 +1462,12 @@ typedef int64_t ck_request_transaction_error;
  * Signalling: the remote party answered an outgoing call: `call`.
  */
 #define CK_EVENT_OUTGOING_CALL_CONNECTED (ck_event_kind)24
+
+/**
+ * Signalling: the far end refused an outgoing call before answering (SIP 486, 603,
+ * 480): `call`, `refusal_reason` (`CK_REFUSAL_REASON_*`).
+ */
+#define CK_EVENT_OUTGOING_CALL_REFUSED (ck_event_kind)34
 
 /**
  * Signalling: an incoming call's connection is ready to be answered: `call`.
@@ -1525,6 +1626,17 @@ typedef int64_t ck_request_transaction_error;
  * Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
  */
 #define CK_EFFECT_PLAY_DTMF (ck_effect_kind)17
+
+/**
+ * Start translating the call: its languages are in `ck_call_info` (`ck_engine_calls`).
+ * Keep the upstream audio flowing; a mute is `CK_EFFECT_SET_MUTED`. Fields: `call`.
+ */
+#define CK_EFFECT_START_TRANSLATION (ck_effect_kind)30
+
+/**
+ * Stop translating the call. Fields: `call`.
+ */
+#define CK_EFFECT_STOP_TRANSLATION (ck_effect_kind)31
 
 /**
  * Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
@@ -2002,7 +2114,8 @@ enum ck_result ck_engine_timers(struct ck_engine *engine,
  * `Engine::next_due_timer`): among the armed timers whose deadline is at or before
  * `now_ms`, the earliest deadline; timers due at the same deadline fire
  * `CK_TIMER_PUSH_COMPLETION` first, then `CK_TIMER_RING`, then
- * `CK_TIMER_ANSWER_CONNECT`, then `CK_TIMER_AUDIO_ACTIVATION`, each kind by id (push
+ * `CK_TIMER_ANSWER_CONNECT`, then `CK_TIMER_AUDIO_ACTIVATION`, then
+ * `CK_TIMER_START_CONNECT`, then `CK_TIMER_NO_ANSWER`, each kind by id (push
  * number; call UUID bytes, compared in order). Feed the timer with a `CK_EVENT_TIMER_FIRED` event and ask again until
  * `*due` is false: firing one timer can cancel or arm others. Reads only; the engine's
  * clock does not move.

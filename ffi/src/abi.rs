@@ -35,11 +35,12 @@ pub const CK_MAX_CALLS: usize = 4 as usize;
 pub const CK_MAX_PENDING_PUSHES: usize = 8 as usize;
 
 /// Effects one `ck_engine_handle` step can produce at most:
-/// `effects_needed(4, 8)` = 28. `ck_engine_handle` refuses a smaller buffer.
-pub const CK_MAX_EFFECTS: usize = 28 as usize;
+/// `effects_needed(4, 8)` = 32. `ck_engine_handle` refuses a smaller buffer.
+pub const CK_MAX_EFFECTS: usize = 32 as usize;
 
-/// Timers armed at once at most: one per pending push plus one per call (12).
-pub const CK_MAX_TIMERS: usize = 12 as usize;
+/// Timers armed at once at most: one per pending push plus two per call (a connecting
+/// outgoing call's no-answer time-out beside its audio-activation wait) (16).
+pub const CK_MAX_TIMERS: usize = 16 as usize;
 
 /// Longest handle (`CXHandle.value`), in bytes of UTF-8.
 pub const CK_MAX_HANDLE_LEN: usize = 128 as usize;
@@ -49,6 +50,9 @@ pub const CK_MAX_CALLER_NAME_LEN: usize = 64 as usize;
 
 /// Longest DTMF string, in bytes.
 pub const CK_MAX_DTMF_DIGITS: usize = 32 as usize;
+
+/// Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes.
+pub const CK_MAX_LANGUAGE_TAG_LEN: usize = 35 as usize;
 
 /// Longest PushKit token, in bytes.
 pub const CK_MAX_PUSH_TOKEN_LEN: usize = 100 as usize;
@@ -242,6 +246,15 @@ pub const CK_DTMF_TYPE_SOFT_PAUSE: ck_dtmf_type = 2 as ck_dtmf_type;
 /// `hardPause`.
 pub const CK_DTMF_TYPE_HARD_PAUSE: ck_dtmf_type = 3 as ck_dtmf_type;
 
+/// Why the far end refused an outgoing call (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+pub type ck_refusal_reason = u8;
+/// Busy (SIP 486): reported ended `remoteEnded`.
+pub const CK_REFUSAL_REASON_BUSY: ck_refusal_reason = 1 as ck_refusal_reason;
+/// Declined (SIP 603): reported ended `remoteEnded`.
+pub const CK_REFUSAL_REASON_DECLINED: ck_refusal_reason = 2 as ck_refusal_reason;
+/// Unavailable (SIP 480): reported ended `unanswered`.
+pub const CK_REFUSAL_REASON_UNAVAILABLE: ck_refusal_reason = 3 as ck_refusal_reason;
+
 /// `CXCallEndedReason` raw value.
 pub type ck_call_ended_reason = u8;
 /// `failed`: an error occurred while trying to service the call.
@@ -344,6 +357,11 @@ pub const CK_TIMER_RING: ck_timer_kind = 2 as ck_timer_kind;
 pub const CK_TIMER_ANSWER_CONNECT: ck_timer_kind = 3 as ck_timer_kind;
 /// An answered or started call waiting for `didActivate` (`call` names it).
 pub const CK_TIMER_AUDIO_ACTIVATION: ck_timer_kind = 4 as ck_timer_kind;
+/// A performed outgoing call waiting for signalling to report connecting (`call`
+/// names it).
+pub const CK_TIMER_START_CONNECT: ck_timer_kind = 5 as ck_timer_kind;
+/// A connecting outgoing call waiting for the far end to answer (`call` names it).
+pub const CK_TIMER_NO_ANSWER: ck_timer_kind = 6 as ck_timer_kind;
 
 /// A timer the engine asked for with `CK_EFFECT_START_TIMER`; hand it back unchanged
 /// in a `CK_EVENT_TIMER_FIRED` event. `push` is meaningful for
@@ -356,8 +374,8 @@ pub struct ck_timer {
     pub kind: ck_timer_kind,
     /// The push, for `CK_TIMER_PUSH_COMPLETION`.
     pub push: u64,
-    /// The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT` and
-    /// `CK_TIMER_AUDIO_ACTIVATION`.
+    /// The call, for `CK_TIMER_RING`, `CK_TIMER_ANSWER_CONNECT`,
+    /// `CK_TIMER_AUDIO_ACTIVATION`, `CK_TIMER_START_CONNECT` and `CK_TIMER_NO_ANSWER`.
     pub call: ck_uuid,
 }
 
@@ -410,6 +428,10 @@ pub const CK_EVENT_PERFORM_SET_GROUP: ck_event_kind = 12 as ck_event_kind;
 /// `provider(_:perform: CXPlayDTMFCallAction)`: `action`, `call`, `digits`,
 /// `dtmf_type`.
 pub const CK_EVENT_PERFORM_PLAY_DTMF: ck_event_kind = 13 as ck_event_kind;
+/// `provider(_:perform: CXSetTranslatingCallAction)` (iOS 26): `action`, `call`,
+/// `translating` (`isTranslating`), `local_language` and `remote_language` (BCP 47,
+/// read when `translating` is 1).
+pub const CK_EVENT_PERFORM_SET_TRANSLATING: ck_event_kind = 35 as ck_event_kind;
 /// `provider(_:timedOutPerforming:)`: `action`.
 pub const CK_EVENT_TIMED_OUT_PERFORMING: ck_event_kind = 14 as ck_event_kind;
 /// `provider(_:didActivate:)`: no fields.
@@ -434,6 +456,9 @@ pub const CK_EVENT_TRANSACTION_COMPLETED: ck_event_kind = 22 as ck_event_kind;
 pub const CK_EVENT_OUTGOING_CALL_CONNECTING: ck_event_kind = 23 as ck_event_kind;
 /// Signalling: the remote party answered an outgoing call: `call`.
 pub const CK_EVENT_OUTGOING_CALL_CONNECTED: ck_event_kind = 24 as ck_event_kind;
+/// Signalling: the far end refused an outgoing call before answering (SIP 486, 603,
+/// 480): `call`, `refusal_reason` (`CK_REFUSAL_REASON_*`).
+pub const CK_EVENT_OUTGOING_CALL_REFUSED: ck_event_kind = 34 as ck_event_kind;
 /// Signalling: an incoming call's connection is ready to be answered: `call`.
 pub const CK_EVENT_INCOMING_CALL_CONNECTED: ck_event_kind = 25 as ck_event_kind;
 /// Signalling: the remote party ended (or cancelled) the call: `call`.
@@ -494,6 +519,10 @@ pub struct ck_event {
     pub handle_type: ck_handle_type,
     /// `ck_dtmf_type`, 1-3 (`CK_EVENT_PERFORM_PLAY_DTMF`, `CK_EVENT_REQUEST_PLAY_DTMF`).
     pub dtmf_type: ck_dtmf_type,
+    /// `ck_refusal_reason`, 1-3 (`CK_EVENT_OUTGOING_CALL_REFUSED`).
+    pub refusal_reason: ck_refusal_reason,
+    /// Flag, 0 or 1: `isTranslating` (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub translating: u8,
     /// The `NSError.code` when `has_error` is 1: a `ck_incoming_call_error` or a
     /// `ck_request_transaction_error`.
     pub error_code: i64,
@@ -518,6 +547,10 @@ pub struct ck_event {
     pub handle: ck_str,
     /// DTMF digits, `0-9 * # A-D ,`.
     pub digits: ck_str,
+    /// `CXSetTranslatingCallAction.localLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub local_language: ck_str,
+    /// `CXSetTranslatingCallAction.remoteLanguage`, BCP 47 (`CK_EVENT_PERFORM_SET_TRANSLATING`).
+    pub remote_language: ck_str,
     /// The timer that fired, as `CK_EFFECT_START_TIMER` gave it.
     pub timer: ck_timer,
     /// `CXCallUpdate.localizedCallerName`, UTF-8 (`CK_EVENT_CALL_DETAILS_CHANGED`;
@@ -552,6 +585,8 @@ impl ck_event {
             has_group_with: 0,
             handle_type: 0,
             dtmf_type: 0,
+            refusal_reason: 0,
+            translating: 0,
             error_code: 0,
             push: 0,
             transaction: 0,
@@ -563,6 +598,8 @@ impl ck_event {
             token: ck_bytes::empty(),
             handle: ck_str::empty(),
             digits: ck_str::empty(),
+            local_language: ck_str::empty(),
+            remote_language: ck_str::empty(),
             timer: ck_timer {
                 kind: 0,
                 push: 0,
@@ -627,6 +664,11 @@ pub const CK_EFFECT_SET_MUTED: ck_effect_kind = 15 as ck_effect_kind;
 pub const CK_EFFECT_SET_GROUP: ck_effect_kind = 16 as ck_effect_kind;
 /// Send the DTMF digits in `ck_step_data`. Fields: `call`, `dtmf_type`.
 pub const CK_EFFECT_PLAY_DTMF: ck_effect_kind = 17 as ck_effect_kind;
+/// Start translating the call: its languages are in `ck_call_info` (`ck_engine_calls`).
+/// Keep the upstream audio flowing; a mute is `CK_EFFECT_SET_MUTED`. Fields: `call`.
+pub const CK_EFFECT_START_TRANSLATION: ck_effect_kind = 30 as ck_effect_kind;
+/// Stop translating the call. Fields: `call`.
+pub const CK_EFFECT_STOP_TRANSLATION: ck_effect_kind = 31 as ck_effect_kind;
 /// Signalling: start an outgoing call to the handle in `ck_step_data`. Fields: `call`,
 /// `video`.
 pub const CK_EFFECT_START_OUTGOING: ck_effect_kind = 18 as ck_effect_kind;
@@ -1019,6 +1061,8 @@ pub struct ck_config {
     pub supported_handle_types: ck_handle_types,
     /// Flag: `CXProviderConfiguration.includesCallsInRecents` (default 1).
     pub includes_calls_in_recents: u8,
+    /// Flag: `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default 0).
+    pub supports_audio_translation: u8,
     /// Flag: `CXCallUpdate.supportsHolding` for every call (default 1).
     pub supports_holding: u8,
     /// Flag: `CXCallUpdate.supportsGrouping` (default 0).
@@ -1032,6 +1076,12 @@ pub struct ck_config {
     /// How long an answered call waits for its connection, in milliseconds (default
     /// 10000).
     pub answer_connect_timeout_ms: u64,
+    /// How long a performed start action waits for signalling to report connecting
+    /// before it is failed and the call ended failed, in milliseconds (default 10000).
+    pub start_connect_timeout_ms: u64,
+    /// How long a connecting outgoing call waits for the far end to answer before it is
+    /// hung up and ended unanswered, in milliseconds (default 60000).
+    pub no_answer_timeout_ms: u64,
     /// How long after its arrival a push is completed at the latest, in milliseconds
     /// (default 5000).
     pub push_completion_timeout_ms: u64,
@@ -1099,7 +1149,7 @@ pub const CK_CALL_PHASE_CONNECTED: ck_call_phase = 7 as ck_call_phase;
 
 /// One live call (`ck_engine_calls`).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ck_call_info {
     /// The call's UUID.
     pub call: ck_uuid,
@@ -1125,10 +1175,48 @@ pub struct ck_call_info {
     pub on_hold: bool,
     /// Muted.
     pub muted: bool,
+    /// Translated (`CK_EFFECT_START_TRANSLATION` and no stop since); the languages
+    /// follow.
+    pub translating: bool,
+    /// Bytes used in `local_language` (0 when not translating).
+    pub local_language_len: u8,
+    /// `localLanguage`, BCP 47, not NUL-terminated.
+    pub local_language: [u8; CK_MAX_LANGUAGE_TAG_LEN],
+    /// Bytes used in `remote_language` (0 when not translating).
+    pub remote_language_len: u8,
+    /// `remoteLanguage`, BCP 47, not NUL-terminated.
+    pub remote_language: [u8; CK_MAX_LANGUAGE_TAG_LEN],
     /// A video call.
     pub has_video: bool,
     /// Its local ringback tone plays (`CK_EFFECT_START_RINGBACK` and no stop since).
     pub ringback_playing: bool,
     /// Outgoing, connecting, and its remote side rings (`CK_EVENT_OUTGOING_CALL_RINGING`).
     pub remote_ringing: bool,
+}
+
+impl Default for ck_call_info {
+    fn default() -> Self {
+        ck_call_info {
+            call: ck_uuid::default(),
+            group: ck_uuid::default(),
+            deferred_action: ck_uuid::default(),
+            direction: 0,
+            phase: 0,
+            has_deferred_action: false,
+            report_pending: false,
+            end_pending: false,
+            connection_ready: false,
+            media_running: false,
+            on_hold: false,
+            muted: false,
+            translating: false,
+            local_language_len: 0,
+            local_language: [0; CK_MAX_LANGUAGE_TAG_LEN],
+            remote_language_len: 0,
+            remote_language: [0; CK_MAX_LANGUAGE_TAG_LEN],
+            has_video: false,
+            ringback_playing: false,
+            remote_ringing: false,
+        }
+    }
 }

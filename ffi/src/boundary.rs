@@ -40,9 +40,10 @@ const _: () = {
     assert!(CK_MAX_EFFECTS == DEFAULT_MAX_EFFECTS);
     assert!(CK_MAX_CALLS == callkit_engine::limits::DEFAULT_MAX_CALLS);
     assert!(CK_MAX_PENDING_PUSHES == callkit_engine::limits::DEFAULT_MAX_PENDING_PUSHES);
-    assert!(CK_MAX_TIMERS == CK_MAX_CALLS + CK_MAX_PENDING_PUSHES);
+    assert!(CK_MAX_TIMERS == 2 * CK_MAX_CALLS + CK_MAX_PENDING_PUSHES);
     assert!(CK_MAX_HANDLE_LEN == callkit_engine::limits::MAX_HANDLE_LEN);
     assert!(CK_MAX_CALLER_NAME_LEN == MAX_CALLER_NAME_LEN);
+    assert!(CK_MAX_LANGUAGE_TAG_LEN == callkit_engine::limits::MAX_LANGUAGE_TAG_LEN);
     assert!(CK_MAX_DTMF_DIGITS == callkit_engine::limits::MAX_DTMF_DIGITS);
     assert!(CK_MAX_PUSH_TOKEN_LEN == callkit_engine::limits::MAX_PUSH_TOKEN_LEN);
     assert!(CK_MAX_PUSH_TOKEN_HEX_LEN == 2 * callkit_engine::limits::MAX_PUSH_TOKEN_LEN);

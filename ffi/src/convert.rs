@@ -4,9 +4,9 @@
 use callkit_engine::{
     ActionId, CallAction, CallCapabilities, CallEndedReason, CallId, CallIdKind, CallPhase,
     CallUpdate, Config, Direction, DtmfType, Effect, Effects, Error, Event, Handle, HandleType,
-    HandleTypes, IncomingCallError, IncomingReport, Instant, PayloadField, PayloadSchema,
-    ProviderConfiguration, PushEndReason, PushId, RejectReason, RequestTransactionError,
-    SchemaError, SchemaKey, SentAtUnit, Timer, TransactionId, Uuid,
+    HandleTypes, IncomingCallError, IncomingReport, Instant, LanguageTag, PayloadField,
+    PayloadSchema, ProviderConfiguration, PushEndReason, PushId, RefusalReason, RejectReason,
+    RequestTransactionError, SchemaError, SchemaKey, SentAtUnit, Timer, TransactionId, Uuid,
 };
 
 use crate::abi::*;
@@ -89,6 +89,8 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
         CK_TIMER_RING => Ok(Timer::Ring(call_id(t.call))),
         CK_TIMER_ANSWER_CONNECT => Ok(Timer::AnswerConnect(call_id(t.call))),
         CK_TIMER_AUDIO_ACTIVATION => Ok(Timer::AudioActivation(call_id(t.call))),
+        CK_TIMER_START_CONNECT => Ok(Timer::StartConnect(call_id(t.call))),
+        CK_TIMER_NO_ANSWER => Ok(Timer::NoAnswer(call_id(t.call))),
         _ => Err(ck_result::CK_RESULT_INVALID_ARGUMENT),
     }
 }
@@ -97,7 +99,7 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
 /// with no gap. Kept beside the decoder, so that a new kind moves it in the same edit;
 /// the every-kind test reads it.
 #[cfg(test)]
-pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_INCOMING_CALL_ANNOUNCED;
+pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_PERFORM_SET_TRANSLATING;
 
 /// The engine event for `ev`, borrowing its bytes and text.
 ///
@@ -166,6 +168,15 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
             digits: unsafe { text(ev.digits.ptr, ev.digits.len) }?,
             kind: dtmf_type(ev.dtmf_type)?,
         },
+        CK_EVENT_PERFORM_SET_TRANSLATING => Event::PerformSetTranslating {
+            action,
+            call,
+            translating: flag(ev.translating)?,
+            // SAFETY: see above.
+            local_language: unsafe { text(ev.local_language.ptr, ev.local_language.len) }?,
+            // SAFETY: see above.
+            remote_language: unsafe { text(ev.remote_language.ptr, ev.remote_language.len) }?,
+        },
         CK_EVENT_TIMED_OUT_PERFORMING => Event::TimedOutPerforming { action },
         CK_EVENT_DID_ACTIVATE_AUDIO_SESSION => Event::DidActivateAudioSession,
         CK_EVENT_DID_DEACTIVATE_AUDIO_SESSION => Event::DidDeactivateAudioSession,
@@ -197,6 +208,11 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
         },
         CK_EVENT_OUTGOING_CALL_CONNECTING => Event::OutgoingCallConnecting { call },
         CK_EVENT_OUTGOING_CALL_CONNECTED => Event::OutgoingCallConnected { call },
+        CK_EVENT_OUTGOING_CALL_REFUSED => Event::OutgoingCallRefused {
+            call,
+            reason: RefusalReason::from_raw(ev.refusal_reason)
+                .ok_or(ck_result::CK_RESULT_INVALID_ARGUMENT)?,
+        },
         CK_EVENT_INCOMING_CALL_CONNECTED => Event::IncomingCallConnected { call },
         CK_EVENT_REMOTE_ENDED => Event::RemoteEnded { call },
         CK_EVENT_ANSWERED_ELSEWHERE => Event::AnsweredElsewhere { call },
@@ -269,6 +285,16 @@ pub(crate) fn c_timer(t: Timer) -> ck_timer {
         },
         Timer::AudioActivation(call) => ck_timer {
             kind: CK_TIMER_AUDIO_ACTIVATION,
+            push: 0,
+            call: uuid(call),
+        },
+        Timer::StartConnect(call) => ck_timer {
+            kind: CK_TIMER_START_CONNECT,
+            push: 0,
+            call: uuid(call),
+        },
+        Timer::NoAnswer(call) => ck_timer {
+            kind: CK_TIMER_NO_ANSWER,
             push: 0,
             call: uuid(call),
         },
@@ -376,6 +402,8 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
             out = with_call(CK_EFFECT_PLAY_DTMF, call);
             out.dtmf_type = kind.raw();
         }
+        Effect::StartTranslation { call } => out = with_call(CK_EFFECT_START_TRANSLATION, call),
+        Effect::StopTranslation { call } => out = with_call(CK_EFFECT_STOP_TRANSLATION, call),
         Effect::StartOutgoing { call, video } => {
             out = with_call(CK_EFFECT_START_OUTGOING, call);
             out.video = video;
@@ -534,7 +562,26 @@ pub(crate) fn call_info(c: &callkit_engine::Call) -> ck_call_info {
         has_video: c.has_video(),
         ringback_playing: c.ringback_playing(),
         remote_ringing: c.remote_ringing(),
+        translating: c.is_translating(),
+        local_language_len: language_len(c.translation().map(|t| &t.local)),
+        local_language: language_bytes(c.translation().map(|t| &t.local)),
+        remote_language_len: language_len(c.translation().map(|t| &t.remote)),
+        remote_language: language_bytes(c.translation().map(|t| &t.remote)),
     }
+}
+
+fn language_len(tag: Option<&LanguageTag>) -> u8 {
+    tag.map_or(0, |t| u8::try_from(t.as_str().len()).unwrap_or(u8::MAX))
+}
+
+fn language_bytes(tag: Option<&LanguageTag>) -> [u8; CK_MAX_LANGUAGE_TAG_LEN] {
+    let mut bytes = [0; CK_MAX_LANGUAGE_TAG_LEN];
+    if let Some(t) = tag {
+        for (b, src) in bytes.iter_mut().zip(t.as_str().bytes()) {
+            *b = src;
+        }
+    }
+    bytes
 }
 
 // ---------------------------------------------------------------------------------------
@@ -690,6 +737,7 @@ pub(crate) fn config(c: &ck_config) -> Res<Config> {
             supports_video: flag(c.supports_video)?,
             supported_handle_types: handle_types(c.supported_handle_types)?,
             includes_calls_in_recents: flag(c.includes_calls_in_recents)?,
+            supports_audio_translation: flag(c.supports_audio_translation)?,
         },
         capabilities: CallCapabilities {
             supports_holding: flag(c.supports_holding)?,
@@ -700,6 +748,8 @@ pub(crate) fn config(c: &ck_config) -> Res<Config> {
         schema: schema(&c.schema)?,
         ring_timeout_ms: c.ring_timeout_ms,
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
+        start_connect_timeout_ms: c.start_connect_timeout_ms,
+        no_answer_timeout_ms: c.no_answer_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,
         max_push_age_ms: c.max_push_age_ms,
@@ -714,12 +764,15 @@ pub(crate) fn c_config(c: &Config) -> ck_config {
         supports_video: c.provider.supports_video.into(),
         supported_handle_types: c_handle_types(c.provider.supported_handle_types),
         includes_calls_in_recents: c.provider.includes_calls_in_recents.into(),
+        supports_audio_translation: c.provider.supports_audio_translation.into(),
         supports_holding: c.capabilities.supports_holding.into(),
         supports_grouping: c.capabilities.supports_grouping.into(),
         supports_ungrouping: c.capabilities.supports_ungrouping.into(),
         supports_dtmf: c.capabilities.supports_dtmf.into(),
         ring_timeout_ms: c.ring_timeout_ms,
         answer_connect_timeout_ms: c.answer_connect_timeout_ms,
+        start_connect_timeout_ms: c.start_connect_timeout_ms,
+        no_answer_timeout_ms: c.no_answer_timeout_ms,
         push_completion_timeout_ms: c.push_completion_timeout_ms,
         schema: c_schema(&c.schema),
         audio_activation_timeout_ms: c.audio_activation_timeout_ms,

@@ -229,7 +229,8 @@ pub unsafe extern "C" fn ck_engine_timers(
 /// `Engine::next_due_timer`): among the armed timers whose deadline is at or before
 /// `now_ms`, the earliest deadline; timers due at the same deadline fire
 /// `CK_TIMER_PUSH_COMPLETION` first, then `CK_TIMER_RING`, then
-/// `CK_TIMER_ANSWER_CONNECT`, then `CK_TIMER_AUDIO_ACTIVATION`, each kind by id (push
+/// `CK_TIMER_ANSWER_CONNECT`, then `CK_TIMER_AUDIO_ACTIVATION`, then
+/// `CK_TIMER_START_CONNECT`, then `CK_TIMER_NO_ANSWER`, each kind by id (push
 /// number; call UUID bytes, compared in order). Feed the timer with a `CK_EVENT_TIMER_FIRED` event and ask again until
 /// `*due` is false: firing one timer can cancel or arm others. Reads only; the engine's
 /// clock does not move.

@@ -92,9 +92,11 @@ fn every_event_kind_decodes_and_unknown_kinds_are_refused() {
         ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
         ev.dtmf_type = CK_DTMF_TYPE_SINGLE_TONE;
         ev.timer.kind = CK_TIMER_RING;
+        ev.refusal_reason = CK_REFUSAL_REASON_BUSY;
         assert_eq!(decode(&ev), Ok(()), "kind {kind}");
     }
-    for kind in [0u32, convert::LAST_EVENT_KIND + 1, u32::MAX] {
+    let unknown = [0u32, convert::LAST_EVENT_KIND + 1, u32::MAX];
+    for kind in unknown {
         assert_eq!(
             decode(&ck_event::zeroed(kind)),
             Err(ck_result::CK_RESULT_INVALID_ARGUMENT)

@@ -36,7 +36,7 @@ int main(void) {
     CHECK_RESULT(ck_engine_layout(NULL, &align), CK_RESULT_NULL_POINTER);
     CHECK_RESULT(ck_engine_layout(&size, NULL), CK_RESULT_NULL_POINTER);
     CHECK_OK(ck_effects_capacity_needed(&n));
-    CHECK(n == CK_MAX_EFFECTS && n == 28);
+    CHECK(n == CK_MAX_EFFECTS && n == 32);
     CHECK_RESULT(ck_effects_capacity_needed(NULL), CK_RESULT_NULL_POINTER);
   }
 

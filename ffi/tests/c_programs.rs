@@ -14,9 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (source, arguments: `true` when the program takes the payload directory).
-const PROGRAMS: [(&str, bool); 11] = [
+const PROGRAMS: [(&str, bool); 13] = [
     ("incoming_apple_docs.c", true),
     ("outgoing_call.c", false),
+    ("outgoing_bounds.c", false),
+    ("translation.c", false),
     ("malformed_push.c", true),
     ("reset.c", true),
     ("abi_checks.c", false),

@@ -127,7 +127,8 @@ static inline const char *effect_name(ck_effect_kind kind) {
       "HANG_UP", "SET_HOLD", "SET_MUTE", "SET_GROUP", "SEND_DTMF", "START_OUTGOING",
       "REGISTER_PUSH_TOKEN", "UNREGISTER_PUSH_TOKEN", "CONFIGURE_AUDIO_SESSION",
       "START_MEDIA", "STOP_MEDIA", "START_TIMER", "CANCEL_TIMER", "START_RINGBACK",
-      "STOP_RINGBACK", "AUDIO_ACTIVATION_TIMED_OUT", "MISSED_CALL"};
+      "STOP_RINGBACK", "AUDIO_ACTIVATION_TIMED_OUT", "MISSED_CALL", "START_TRANSLATION",
+      "STOP_TRANSLATION"};
   return kind < sizeof names / sizeof names[0] ? names[kind] : "?";
 }
 

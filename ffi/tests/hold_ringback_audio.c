@@ -116,9 +116,11 @@ static void ringback(void) {
   /* 180 while still starting: startedConnecting first, no tone without a session. */
   ev = call_event(CK_EVENT_OUTGOING_CALL_RINGING, call);
   handle_ok(&engine, 500, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING, CK_EFFECT_FULFILL_ACTION,
-              CK_EFFECT_START_TIMER);
-  CHECK(s.fx[2].timer.kind == CK_TIMER_AUDIO_ACTIVATION && s.fx[2].at_ms == 500 + 5000);
+  CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING,
+              CK_EFFECT_FULFILL_ACTION, CK_EFFECT_START_TIMER, CK_EFFECT_START_TIMER);
+  CHECK(s.fx[0].timer.kind == CK_TIMER_START_CONNECT);
+  CHECK(s.fx[3].timer.kind == CK_TIMER_AUDIO_ACTIVATION && s.fx[3].at_ms == 500 + 5000);
+  CHECK(s.fx[4].timer.kind == CK_TIMER_NO_ANSWER && s.fx[4].at_ms == 500 + 60000);
   {
     ck_call_info calls[CK_MAX_CALLS];
     size_t n = 0;
@@ -137,7 +139,9 @@ static void ringback(void) {
 
   ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTED, call);
   handle_ok(&engine, 8000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED, CK_EFFECT_STOP_RINGBACK);
+  CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED,
+              CK_EFFECT_STOP_RINGBACK);
+  CHECK(s.fx[0].timer.kind == CK_TIMER_NO_ANSWER);
 
   /* A 180 for a connected call is refused and changes nothing. */
   ev = call_event(CK_EVENT_OUTGOING_CALL_RINGING, call);

@@ -65,8 +65,12 @@ int main(void) {
   ev.handle = str("+14155550123");
   ev.handle_type = CK_HANDLE_TYPE_PHONE_NUMBER;
   handle_ok(&engine, 60, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_CONFIGURE_AUDIO_SESSION, CK_EFFECT_START_OUTGOING);
+  /* The start action is held until signalling connects, for at most the start-connect
+   * bound. */
+  CHECK_KINDS(&s, CK_EFFECT_CONFIGURE_AUDIO_SESSION, CK_EFFECT_START_OUTGOING,
+              CK_EFFECT_START_TIMER);
   CHECK(uuid_eq(s.fx[1].call, call) && !s.fx[1].video);
+  CHECK(s.fx[2].timer.kind == CK_TIMER_START_CONNECT && s.fx[2].at_ms == 60 + 10000);
   CHECK(s.data.kind == CK_STEP_DATA_HANDLE);
   check_text(s.data.handle.value, s.data.handle.value_len, "+14155550123");
 
@@ -74,11 +78,14 @@ int main(void) {
   ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTING, call);
   handle_ok(&engine, 700, &ev, &s);
   /* The fulfilled start action with the session inactive arms the wait for didActivate. */
-  CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING, CK_EFFECT_FULFILL_ACTION,
-              CK_EFFECT_START_TIMER);
-  CHECK(s.fx[0].at_ms == 700);
-  CHECK(uuid_eq(s.fx[1].action, uuid_fill(0xb1)));
-  CHECK(s.fx[2].timer.kind == CK_TIMER_AUDIO_ACTIVATION);
+  /* The no-answer time-out is armed beside it. */
+  CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING,
+              CK_EFFECT_FULFILL_ACTION, CK_EFFECT_START_TIMER, CK_EFFECT_START_TIMER);
+  CHECK(s.fx[0].timer.kind == CK_TIMER_START_CONNECT);
+  CHECK(s.fx[1].at_ms == 700);
+  CHECK(uuid_eq(s.fx[2].action, uuid_fill(0xb1)));
+  CHECK(s.fx[3].timer.kind == CK_TIMER_AUDIO_ACTIVATION);
+  CHECK(s.fx[4].timer.kind == CK_TIMER_NO_ANSWER && s.fx[4].at_ms == 700 + 60000);
 
   ev = event(CK_EVENT_DID_ACTIVATE_AUDIO_SESSION);
   handle_ok(&engine, 750, &ev, &s);
@@ -86,8 +93,9 @@ int main(void) {
 
   ev = call_event(CK_EVENT_OUTGOING_CALL_CONNECTED, call);
   handle_ok(&engine, 8000, &ev, &s);
-  CHECK_KINDS(&s, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED);
-  CHECK(s.fx[0].at_ms == 8000);
+  CHECK_KINDS(&s, CK_EFFECT_CANCEL_TIMER, CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED);
+  CHECK(s.fx[0].timer.kind == CK_TIMER_NO_ANSWER);
+  CHECK(s.fx[1].at_ms == 8000);
 
   /* DTMF from the CallKit keypad. */
   ev = action_event(CK_EVENT_PERFORM_PLAY_DTMF, uuid_fill(0xb2), call);

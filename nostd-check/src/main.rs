@@ -74,10 +74,10 @@ fn push_reported<const C: usize, const P: usize, const E: usize>(
     }
 }
 
-/// Engine with explicit capacities (4 calls, 8 pushes, 28 effects) and the Apple-docs
+/// Engine with explicit capacities (4 calls, 8 pushes, 32 effects) and the Apple-docs
 /// schema: one VoIP push must yield `ReportNewIncomingCall` first.
 fn explicit_engine(now_ms: u64) -> Result<(), i32> {
-    let mut engine = Engine::<4, 8, 28>::new(Config::with_schema(PayloadSchema::apple_docs()));
+    let mut engine = Engine::<4, 8, 32>::new(Config::with_schema(PayloadSchema::apple_docs()));
     push_reported(&mut engine, now_ms, 1, APPLE_PAYLOAD, 7, 10).map(|_| ())
 }
 

@@ -2,9 +2,9 @@
 //! through, each a transition that emits its own effects.
 //!
 //! Rules owned here:
-//! - A transition compares what the call holds before and after it (its armed timer, its
-//!   deferred action, its media, its ringback, its audio-activation wait) and emits the
-//!   difference itself ([`Call::settle`]): the cancel of a timer it disarms (unless the
+//! - A transition compares what the call holds before and after it (its armed timer and
+//!   a connecting call's no-answer time-out, its deferred action, its media, its
+//!   ringback, its audio-activation wait) and emits the difference itself ([`Call::settle`]): the cancel of a timer it disarms (unless the
 //!   timer fired), the failure of a deferred action it drops (unless fulfilled by the
 //!   transition or voided by CallKit), the transition's own effects, the start of a timer
 //!   it arms, then media and ringback brought in line with the audio session. No handler
@@ -29,7 +29,7 @@ mod transition;
 
 use crate::effect::CallUpdate;
 use crate::event::Timer;
-use crate::types::{ActionId, CallId, CallerName, Handle, Instant, PushId};
+use crate::types::{ActionId, CallId, CallerName, Handle, Instant, PushId, Translation};
 
 use super::phase::{CallPhase, Direction, State};
 use super::teardown::{End, PendingEnd};
@@ -38,7 +38,7 @@ pub(super) use table::CallTable;
 pub(super) use transition::{blank_update, emit_end};
 
 /// What a transition needs from the engine beside the call: the time, the audio session
-/// and the audio-activation time-out.
+/// and the time-outs a transition arms (audio activation, start-connect, no-answer).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Ctx {
     /// The time of the event being handled.
@@ -47,6 +47,10 @@ pub(super) struct Ctx {
     pub(super) audio_active: bool,
     /// [`Config::audio_activation_timeout_ms`](crate::Config::audio_activation_timeout_ms).
     pub(super) audio_timeout_ms: u64,
+    /// [`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms).
+    pub(super) start_timeout_ms: u64,
+    /// [`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms).
+    pub(super) no_answer_timeout_ms: u64,
 }
 
 impl Ctx {
@@ -91,6 +95,8 @@ enum Wait {
     Answer,
     /// [`Timer::AudioActivation`].
     Audio,
+    /// [`Timer::StartConnect`].
+    Start,
 }
 
 impl Wait {
@@ -101,6 +107,7 @@ impl Wait {
             Wait::Ring => Timer::Ring(id),
             Wait::Answer => Timer::AnswerConnect(id),
             Wait::Audio => Timer::AudioActivation(id),
+            Wait::Start => Timer::StartConnect(id),
         }
     }
 }
@@ -109,6 +116,7 @@ impl Wait {
 #[derive(Clone, Copy)]
 struct Before {
     armed: Option<(Wait, Instant)>,
+    no_answer: Option<Instant>,
     action: Option<ActionId>,
     needs_audio: bool,
 }
@@ -152,6 +160,7 @@ pub struct Call {
     muted: bool,
     group: CallId,
     remote: Remote,
+    translation: Option<Translation>,
 }
 
 // --- the public view ---------------------------------------------------------------------
@@ -211,7 +220,7 @@ impl Call {
     #[inline]
     pub fn deferred_action(&self) -> Option<ActionId> {
         match self.state {
-            State::Answering { action, .. } | State::Starting { action } => Some(action),
+            State::Answering { action, .. } | State::Starting { action, .. } => Some(action),
             _ => None,
         }
     }
@@ -251,6 +260,17 @@ impl Call {
     pub fn is_muted(&self) -> bool {
         self.muted
     }
+    /// The call's translation (its languages) while it runs: from a fulfilled
+    /// `CXSetTranslatingCallAction` with `isTranslating` until one without, or the end.
+    #[inline]
+    pub fn translation(&self) -> Option<&Translation> {
+        self.translation.as_ref()
+    }
+    /// Whether the call is being translated ([`Call::translation`]).
+    #[inline]
+    pub fn is_translating(&self) -> bool {
+        self.translation.is_some()
+    }
     /// The group label: calls with equal labels are grouped (a call alone is its own).
     #[inline]
     pub fn group(&self) -> CallId {
@@ -287,12 +307,31 @@ impl Call {
             _ => None,
         }
     }
+    /// The start-connect time-out's deadline while the start action is deferred
+    /// ([`Config::start_connect_timeout_ms`](crate::Config::start_connect_timeout_ms)).
+    #[inline]
+    pub fn start_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Starting { deadline, .. } => Some(deadline),
+            _ => None,
+        }
+    }
+    /// The no-answer time-out's deadline while the outgoing call is connecting
+    /// ([`Config::no_answer_timeout_ms`](crate::Config::no_answer_timeout_ms)).
+    #[inline]
+    pub fn no_answer_deadline(&self) -> Option<Instant> {
+        match self.state {
+            State::Connecting { no_answer, .. } => Some(no_answer),
+            _ => None,
+        }
+    }
 }
 
 // --- what the engine reads -----------------------------------------------------------------
 
 impl Call {
-    /// The call's one armed timer and its deadline, if any.
+    /// The call's armed timer and its deadline, if any, the no-answer time-out aside
+    /// ([`Call::no_answer_deadline`]).
     #[inline]
     pub(super) fn armed_timer(&self) -> Option<(Timer, Instant)> {
         self.armed()
@@ -305,6 +344,7 @@ impl Call {
         match self.state {
             State::Ringing { deadline, .. } => Some((Wait::Ring, deadline)),
             State::Answering { deadline, .. } => Some((Wait::Answer, deadline)),
+            State::Starting { deadline, .. } => Some((Wait::Start, deadline)),
             state => state
                 .audio_deadline()
                 .map(|deadline| (Wait::Audio, deadline)),
@@ -372,6 +412,7 @@ impl Call {
     fn before(&self) -> Before {
         Before {
             armed: self.armed(),
+            no_answer: self.no_answer_deadline(),
             action: self.deferred_action(),
             needs_audio: self.needs_audio(),
         }

@@ -7,16 +7,20 @@
 //! CallKit UI while the call connects, it starts muted); DTMF needs an established call, `supportsDTMF` and 1 to
 //! [`MAX_DTMF_DIGITS`] valid digits. A request that breaks the rule is refused with a
 //! typed error and makes no transaction; a performed action that breaks it is failed. A held call's media stops, and
-//! starts again when it is resumed with the audio session active.
+//! starts again when it is resumed with the audio session active. Translation (a
+//! performed `CXSetTranslatingCallAction` only) needs an answered or connected call,
+//! `supportsAudioTranslation` and, to start, two valid language tags; it never touches
+//! media, so a mute during it keeps the upstream audio flowing.
 
 use heapless::String;
 
+use super::phase::CallPhase;
 use crate::config::CallCapabilities;
 use crate::effect::{CallAction, Effect};
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::limits::MAX_DTMF_DIGITS;
-use crate::types::{ActionId, CallId, DtmfType};
+use crate::types::{ActionId, CallId, DtmfType, LanguageTag, Translation};
 
 use super::call::Call;
 use super::transaction::TransactionKind;
@@ -146,6 +150,44 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
         }
         out.push(Effect::FulfillAction { action });
+        Ok(())
+    }
+
+    /// `CXSetTranslatingCallAction` (iOS 26) `action` on `call`: fulfilled, with
+    /// [`Effect::StartTranslation`] or [`Effect::StopTranslation`] before it, for an
+    /// answered or connected call (translation is "supported after call is connected")
+    /// when `supportsAudioTranslation` is on and, to start, both languages are
+    /// [`LanguageTag`]s; failed otherwise (an unknown call too). Stopping a call that is
+    /// not translating is fulfilled with no other effect.
+    pub(super) fn on_perform_translating(
+        &mut self,
+        action: ActionId,
+        call: CallId,
+        translating: bool,
+        languages: (&str, &str),
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let supported = self.config.provider.supports_audio_translation;
+        let idx = self.calls.locate(action, call)?;
+        let translation = if translating {
+            match (
+                LanguageTag::parse(languages.0),
+                LanguageTag::parse(languages.1),
+            ) {
+                (Some(local), Some(remote)) => Some(Some(Translation { local, remote })),
+                _ => None,
+            }
+        } else {
+            Some(None)
+        };
+        let connected = |c: &Call| matches!(c.phase(), CallPhase::Answered | CallPhase::Connected);
+        match (idx.and_then(|i| self.calls.at_mut(i)), translation) {
+            (Some(c), Some(translation)) if supported && connected(c) => {
+                c.set_translation(translation, out);
+                out.push(Effect::FulfillAction { action });
+            }
+            _ => out.push(Effect::FailAction { action }),
+        }
         Ok(())
     }
 }

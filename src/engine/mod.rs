@@ -77,7 +77,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     };
 
     /// A new engine with its type's capacities, no calls, at time zero:
-    /// `Engine::<2, 2, 10>::with_capacities(config)`.
+    /// `Engine::<2, 2, 12>::with_capacities(config)`.
     ///
     /// Fails to compile (post-monomorphisation) when `EFFECTS` is below
     /// [`effects_needed`]`(CALLS, PUSHES)` or a capacity is zero.
@@ -152,7 +152,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
     /// [`Event::VoipPushReceived`] never fails: a push that arrives with `now` earlier
     /// than the last event's time is handled at the last event's time.
     ///
-    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,392 with
+    /// Returns the effects by value (`size_of::<Effects<EFFECTS>>()` bytes, 1,552 with
     /// the defaults); [`Engine::handle_into`] fills a container the caller keeps instead.
     pub fn handle(&mut self, now: Instant, event: Event<'_>) -> Result<Effects<EFFECTS>, Error> {
         let mut out = Effects::new();
@@ -262,6 +262,19 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 digits,
                 kind,
             } => self.on_perform_in_call(action, call, InCall::Dtmf(digits, kind), out),
+            Event::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => self.on_perform_translating(
+                action,
+                call,
+                translating,
+                (local_language, remote_language),
+                out,
+            ),
             Event::TimedOutPerforming { action } => self.on_timed_out_performing(action, out),
             Event::DidActivateAudioSession => {
                 self.on_audio_session(true, out);
@@ -296,6 +309,9 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             Event::OutgoingCallConnected { call } => {
                 self.on_outgoing_progress(call, Progress::Connected, out)
+            }
+            Event::OutgoingCallRefused { call, reason } => {
+                self.on_outgoing_refused(call, reason, out)
             }
             Event::IncomingCallConnected { call } => self.on_incoming_connected(call, out),
             Event::RemoteEnded { call } => {
@@ -336,12 +352,14 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             now: self.now,
             audio_active: self.audio_active,
             audio_timeout_ms: self.config.audio_activation_timeout_ms,
+            start_timeout_ms: self.config.start_connect_timeout_ms,
+            no_answer_timeout_ms: self.config.no_answer_timeout_ms,
         }
     }
 }
 
 impl Engine {
-    /// A new engine with the default capacities (4 calls, 8 pending pushes, 28 effects a
+    /// A new engine with the default capacities (4 calls, 8 pending pushes, 32 effects a
     /// step), no calls, at time zero: `Engine::new(config)` needs no type annotation.
     /// Other capacities: [`Engine::with_capacities`].
     pub fn new(config: Config) -> Self {

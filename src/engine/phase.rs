@@ -3,9 +3,10 @@
 //!
 //! Rule owned here: each phase's data lives in its own variant (the ring time-out and
 //! its backstop while ringing, the deferred answer and its deadline while answering,
-//! the deferred start while starting, the audio-activation wait once answered or
-//! started), so a call has at most one armed timer and at most one deferred action as
-//! facts of the type.
+//! the deferred start and its deadline while starting, the audio-activation wait once
+//! answered or started, the no-answer deadline while connecting), so a call has at most
+//! one deferred action, and at most one armed timer besides the no-answer time-out of a
+//! connecting outgoing call, as facts of the type.
 
 use crate::types::{ActionId, Instant};
 
@@ -96,9 +97,10 @@ impl CallPhase {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub(super) enum State {
-    /// The start action is deferred until signalling starts connecting.
+    /// The start action is deferred until signalling starts connecting or `deadline`.
     Starting {
         action: ActionId,
+        deadline: Instant,
     },
     /// The answer action is deferred until the connection is ready or `deadline`.
     Answering {
@@ -118,10 +120,12 @@ pub(super) enum State {
     },
     Requested,
     /// Connecting (start action fulfilled); `audio` as for `Answered`; `ringing` once
-    /// the remote side rings (SIP 180).
+    /// the remote side rings (SIP 180); `no_answer` the no-answer time-out's deadline,
+    /// armed beside the audio-activation wait.
     Connecting {
         audio: Option<Instant>,
         ringing: bool,
+        no_answer: Instant,
     },
     /// Connected; `audio` as for `Answered`.
     Connected {

@@ -9,10 +9,10 @@ use crate::effect::Effect;
 use crate::effects::Effects;
 use crate::error::Error;
 use crate::log::log_transition;
-use crate::types::{CallEndedReason, CallId, CallerName};
+use crate::types::{CallEndedReason, CallId, CallerName, RefusalReason};
 
 use super::call::Progress;
-use super::phase::CallPhase;
+use super::phase::{CallPhase, Direction};
 use super::teardown::{End, PendingEnd, Release};
 use super::Engine;
 
@@ -139,6 +139,31 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             return Ok(());
         }
         let end = End::new(Release::Nothing, Some(reason));
+        self.calls.end(idx, end, self.now, out);
+        Ok(())
+    }
+
+    /// [`Event::OutgoingCallRefused`](crate::Event::OutgoingCallRefused): the far end of
+    /// a starting or connecting outgoing call refused it (busy, declined, unavailable):
+    /// the call ends with the reason's `CXCallEndedReason`, a deferred start action
+    /// failed, the leg not released (signalling told us). Nothing for a call that ended
+    /// moments ago.
+    pub(super) fn on_outgoing_refused(
+        &mut self,
+        call: CallId,
+        reason: RefusalReason,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let Some((idx, c)) = self.calls.live_or_gone(call)? else {
+            return Ok(());
+        };
+        let outgoing_unanswered = c.direction() == Direction::Outgoing
+            && matches!(c.phase(), CallPhase::Starting | CallPhase::Connecting);
+        if !outgoing_unanswered {
+            return Err(Error::WrongPhase(call));
+        }
+        log_transition!("call {} refused by the far end", call);
+        let end = End::new(Release::Nothing, Some(reason.ended_reason()));
         self.calls.end(idx, end, self.now, out);
         Ok(())
     }

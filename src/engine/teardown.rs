@@ -53,6 +53,8 @@ pub(super) enum Spent {
     Nothing,
     /// The armed timer fired.
     Timer,
+    /// The no-answer timer fired (the call's other armed timer, if any, is cancelled).
+    NoAnswer,
     /// CallKit voided the deferred action (`providerDidReset`, `timedOutPerforming`).
     Action,
     /// The transition fulfils the deferred action itself (a released answer or start).

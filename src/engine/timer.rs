@@ -21,7 +21,8 @@ use super::Engine;
 impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS, PUSHES, EFFECTS> {
     /// Every armed timer and its deadline (the timers started and neither fired nor
     /// cancelled): push completions in arrival order, then ring time-outs, then answer
-    /// time-outs, then audio-activation time-outs, each in slot order.
+    /// time-outs, then audio-activation time-outs, then start-connect time-outs, then
+    /// no-answer time-outs, each in slot order.
     pub fn timers(&self) -> impl Iterator<Item = (Timer, Instant)> + '_ {
         let rings = self
             .calls
@@ -35,11 +36,21 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             c.audio_activation_deadline()
                 .map(|d| (Timer::AudioActivation(c.id()), d))
         });
+        let starts = self
+            .calls
+            .iter()
+            .filter_map(|c| c.start_deadline().map(|d| (Timer::StartConnect(c.id()), d)));
+        let no_answers = self
+            .calls
+            .iter()
+            .filter_map(|c| c.no_answer_deadline().map(|d| (Timer::NoAnswer(c.id()), d)));
         self.pushes
             .timers()
             .chain(rings)
             .chain(answers)
             .chain(audio)
+            .chain(starts)
+            .chain(no_answers)
     }
 
     /// The earliest timer deadline, quinn-style: a host that prefers one wake-up to one
@@ -74,6 +85,8 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             Timer::Ring(call) => self.on_ring_timer(call, out),
             Timer::AnswerConnect(call) => self.on_answer_timer(call, out),
             Timer::AudioActivation(call) => self.on_audio_timer(call, out),
+            Timer::StartConnect(call) => self.on_start_timer(call, out),
+            Timer::NoAnswer(call) => self.on_no_answer_timer(call, out),
         }
     }
 
@@ -153,6 +166,40 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         // The deferred answer action is failed by the end.
         self.calls
             .end(idx, End::failed().spent(Spent::Timer), self.now, out);
+        Ok(())
+    }
+
+    /// Signalling did not report connecting in time after the start action was
+    /// performed: the deferred start action is failed, the leg hung up and the call
+    /// reported ended as failed.
+    fn on_start_timer(&mut self, call: CallId, out: &mut Effects<EFFECTS>) -> Result<(), Error> {
+        let timer = Timer::StartConnect(call);
+        let Some((idx, _)) = self.due(timer, call, Call::start_deadline)? else {
+            return Ok(());
+        };
+        log_transition!("call {} start-connect time-out", call);
+        // The deferred start action is failed by the end; a starting call's leg is
+        // hung up.
+        self.calls
+            .end(idx, End::failed().spent(Spent::Timer), self.now, out);
+        Ok(())
+    }
+
+    /// The far end of a connecting outgoing call did not answer in time: ringback
+    /// stops, the leg is hung up and the call reported ended as unanswered.
+    fn on_no_answer_timer(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let timer = Timer::NoAnswer(call);
+        let Some((idx, _)) = self.due(timer, call, Call::no_answer_deadline)? else {
+            return Ok(());
+        };
+        log_transition!("call {} no-answer time-out", call);
+        let end = End::new(Release::HangUp, Some(CallEndedReason::Unanswered));
+        self.calls
+            .end(idx, end.spent(Spent::NoAnswer), self.now, out);
         Ok(())
     }
 }

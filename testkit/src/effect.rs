@@ -182,6 +182,10 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
             json!({"kind": "reject_incoming", "call": call(c), "reason": reason.raw()})
         }
         Effect::HangUp { call: c } => json!({"kind": "hang_up", "call": call(c)}),
+        Effect::StartTranslation { call: c } => {
+            json!({"kind": "start_translation", "call": call(c)})
+        }
+        Effect::StopTranslation { call: c } => json!({"kind": "stop_translation", "call": call(c)}),
         Effect::SetHeld { call: c, on_hold } => {
             json!({"kind": "set_held", "call": call(c), "on_hold": on_hold})
         }
@@ -343,6 +347,8 @@ pub fn effect_words(effect: &Effect, data: &StepEffects) -> String {
             snake_case(&apple_name(reason), ' ')
         ),
         F::HangUp { .. } => format!("signalling: hang up call {c}"),
+        F::StartTranslation { .. } => format!("media: start translating call {c}"),
+        F::StopTranslation { .. } => format!("media: stop translating call {c}"),
         F::SetHeld { on_hold, .. } => {
             format!("signalling: {} call {c}", either(*on_hold, "hold", "resume"))
         }

@@ -34,6 +34,7 @@
 //! | `perform_set_muted` | `action`, `call`, *opt* `muted` |
 //! | `perform_set_group` | `action`, `call`, *opt* `group_with` (absent or `null`: ungroup) |
 //! | `perform_play_dtmf` | `action`, `call`, `digits`, *opt* `kind` |
+//! | `perform_set_translating` | `action`, `call`, *opt* `translating` (default `true`), `local_language`, `remote_language` (BCP 47; default empty) |
 //! | `timed_out_performing` | `action` |
 //! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
 //! | `request_end_call` | `call` |
@@ -41,7 +42,8 @@
 //! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
 //! | `transaction_completed` | `transaction`, *opt* `result` |
 //! | `outgoing_call_connecting`, `outgoing_call_connected`, `incoming_call_connected`, `remote_ended`, `answered_elsewhere`, `declined_elsewhere`, `connection_failed`, `outgoing_call_ringing` | `call` |
-//! | `timer_fired` | `timer` (`"ring"`, `"answer_connect"` or `"audio_activation"` with `call`; `"push_completion"` with `push`) |
+//! | `outgoing_call_refused` | `call`, `reason` (`"busy"`, `"declined"`, `"unavailable"` or 1-3) |
+//! | `timer_fired` | `timer` (`"ring"`, `"answer_connect"`, `"audio_activation"`, `"start_connect"` or `"no_answer"` with `call`; `"push_completion"` with `push`) |
 //! | `call_details_changed` | `call`, *opt* `caller_name`, `video` (absent: unchanged) |
 //! | `push_credentials_invalidated`, `provider_did_begin`, `provider_did_reset`, `did_activate_audio_session`, `did_deactivate_audio_session`, `fire_due_timers`, `advance_firing` | none |
 //!
@@ -79,7 +81,8 @@ use std::path::Path;
 use arbitrary::{Arbitrary, Unstructured};
 use callkit_engine::{
     ActionId, CallId, DtmfType, Event, HandleType, IncomingCallError, IncomingReport, PushId,
-    ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult, Uuid,
+    RefusalReason, ReportResult, RequestTransactionError, Timer, TransactionId, TransactionResult,
+    Uuid,
 };
 use serde_json::{json, Map, Value};
 
@@ -271,6 +274,14 @@ pub enum HostEvent<S: Symbols> {
         digits: S::Text,
         kind: S::Dtmf,
     },
+    /// [`Event::PerformSetTranslating`].
+    PerformSetTranslating {
+        action: S::Action,
+        call: S::Call,
+        translating: bool,
+        local_language: S::Text,
+        remote_language: S::Text,
+    },
     /// [`Event::TimedOutPerforming`].
     TimedOutPerforming { action: S::Action },
     /// [`Event::DidActivateAudioSession`].
@@ -305,6 +316,11 @@ pub enum HostEvent<S: Symbols> {
     OutgoingCallConnecting { call: S::Call },
     /// [`Event::OutgoingCallConnected`].
     OutgoingCallConnected { call: S::Call },
+    /// [`Event::OutgoingCallRefused`].
+    OutgoingCallRefused {
+        call: S::Call,
+        reason: RefusalReason,
+    },
     /// [`Event::IncomingCallConnected`].
     IncomingCallConnected { call: S::Call },
     /// [`Event::RemoteEnded`].
@@ -377,11 +393,13 @@ pub enum EventKind {
     CallDetailsChanged = 30,
     OutgoingCallRinging = 31,
     IncomingCallAnnounced = 32,
+    OutgoingCallRefused = 33,
+    PerformSetTranslating = 34,
 }
 
 impl EventKind {
     /// Every kind, in tag order.
-    pub const ALL: [EventKind; 33] = [
+    pub const ALL: [EventKind; 35] = [
         EventKind::VoipPushReceived,
         EventKind::PushCredentialsUpdated,
         EventKind::PushCredentialsInvalidated,
@@ -415,6 +433,8 @@ impl EventKind {
         EventKind::CallDetailsChanged,
         EventKind::OutgoingCallRinging,
         EventKind::IncomingCallAnnounced,
+        EventKind::OutgoingCallRefused,
+        EventKind::PerformSetTranslating,
     ];
 
     /// The kind's fuzz tag (its discriminant).
@@ -478,6 +498,9 @@ impl EventKind {
             K::PerformPlayDtmf => {
                 r#"{"event": "perform_play_dtmf", "action": 7, "call": 2, "digits": "1", "kind": "hardPause"}"#
             }
+            K::PerformSetTranslating => {
+                r#"{"event": "perform_set_translating", "action": 9, "call": 2, "local_language": "en", "remote_language": "fr"}"#
+            }
             K::TimedOutPerforming => r#"{"event": "timed_out_performing", "action": 8}"#,
             K::DidActivateAudioSession => r#"{"event": "did_activate_audio_session"}"#,
             K::DidDeactivateAudioSession => r#"{"event": "did_deactivate_audio_session"}"#,
@@ -526,6 +549,9 @@ impl EventKind {
             K::IncomingCallAnnounced => {
                 r#"{"event": "incoming_call_announced", "call": 6, "handle": "+15557654321", "caller_name": "Bea", "video": true}"#
             }
+            K::OutgoingCallRefused => {
+                r#"{"event": "outgoing_call_refused", "call": 5, "reason": "busy", "expect_refused": true}"#
+            }
         }
     }
 }
@@ -547,6 +573,7 @@ impl<S: Symbols> HostEvent<S> {
             HostEvent::PerformSetMuted { .. } => EventKind::PerformSetMuted,
             HostEvent::PerformSetGroup { .. } => EventKind::PerformSetGroup,
             HostEvent::PerformPlayDtmf { .. } => EventKind::PerformPlayDtmf,
+            HostEvent::PerformSetTranslating { .. } => EventKind::PerformSetTranslating,
             HostEvent::TimedOutPerforming { .. } => EventKind::TimedOutPerforming,
             HostEvent::DidActivateAudioSession => EventKind::DidActivateAudioSession,
             HostEvent::DidDeactivateAudioSession => EventKind::DidDeactivateAudioSession,
@@ -558,6 +585,7 @@ impl<S: Symbols> HostEvent<S> {
             HostEvent::TransactionCompleted { .. } => EventKind::TransactionCompleted,
             HostEvent::OutgoingCallConnecting { .. } => EventKind::OutgoingCallConnecting,
             HostEvent::OutgoingCallConnected { .. } => EventKind::OutgoingCallConnected,
+            HostEvent::OutgoingCallRefused { .. } => EventKind::OutgoingCallRefused,
             HostEvent::IncomingCallConnected { .. } => EventKind::IncomingCallConnected,
             HostEvent::RemoteEnded { .. } => EventKind::RemoteEnded,
             HostEvent::AnsweredElsewhere { .. } => EventKind::AnsweredElsewhere,
@@ -664,6 +692,19 @@ impl<S: Symbols> HostEvent<S> {
                 digits: r.text(digits)?,
                 kind: r.dtmf(kind)?,
             },
+            H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => H::PerformSetTranslating {
+                action: r.action(action)?,
+                call: r.call(call)?,
+                translating: *translating,
+                local_language: r.text(local_language)?,
+                remote_language: r.text(remote_language)?,
+            },
             H::TimedOutPerforming { action } => H::TimedOutPerforming {
                 action: r.action(action)?,
             },
@@ -708,6 +749,10 @@ impl<S: Symbols> HostEvent<S> {
             },
             H::OutgoingCallConnected { call } => H::OutgoingCallConnected {
                 call: r.call(call)?,
+            },
+            H::OutgoingCallRefused { call, reason } => H::OutgoingCallRefused {
+                call: r.call(call)?,
+                reason: *reason,
             },
             H::IncomingCallConnected { call } => H::IncomingCallConnected {
                 call: r.call(call)?,
@@ -844,6 +889,19 @@ impl HostEvent<Concrete> {
                 digits,
                 kind: *kind,
             },
+            H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => Event::PerformSetTranslating {
+                action: *action,
+                call: *call,
+                translating: *translating,
+                local_language,
+                remote_language,
+            },
             H::TimedOutPerforming { action } => Event::TimedOutPerforming { action: *action },
             H::DidActivateAudioSession => Event::DidActivateAudioSession,
             H::DidDeactivateAudioSession => Event::DidDeactivateAudioSession,
@@ -881,6 +939,10 @@ impl HostEvent<Concrete> {
             },
             H::OutgoingCallConnecting { call } => Event::OutgoingCallConnecting { call: *call },
             H::OutgoingCallConnected { call } => Event::OutgoingCallConnected { call: *call },
+            H::OutgoingCallRefused { call, reason } => Event::OutgoingCallRefused {
+                call: *call,
+                reason: *reason,
+            },
             H::IncomingCallConnected { call } => Event::IncomingCallConnected { call: *call },
             H::RemoteEnded { call } => Event::RemoteEnded { call: *call },
             H::AnsweredElsewhere { call } => Event::AnsweredElsewhere { call: *call },
@@ -998,6 +1060,19 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
                 digits: digits.to_string(),
                 kind,
             },
+            Event::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language,
+                remote_language,
+            } => H::PerformSetTranslating {
+                action,
+                call,
+                translating,
+                local_language: local_language.to_string(),
+                remote_language: remote_language.to_string(),
+            },
             Event::TimedOutPerforming { action } => H::TimedOutPerforming { action },
             Event::DidActivateAudioSession => H::DidActivateAudioSession,
             Event::DidDeactivateAudioSession => H::DidDeactivateAudioSession,
@@ -1029,6 +1104,7 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
             },
             Event::OutgoingCallConnecting { call } => H::OutgoingCallConnecting { call },
             Event::OutgoingCallConnected { call } => H::OutgoingCallConnected { call },
+            Event::OutgoingCallRefused { call, reason } => H::OutgoingCallRefused { call, reason },
             Event::IncomingCallConnected { call } => H::IncomingCallConnected { call },
             Event::RemoteEnded { call } => H::RemoteEnded { call },
             Event::AnsweredElsewhere { call } => H::AnsweredElsewhere { call },
@@ -1131,6 +1207,13 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
                 digits: u.arbitrary()?,
                 kind: u.arbitrary()?,
             },
+            EventKind::PerformSetTranslating => HostEvent::PerformSetTranslating {
+                action: u.arbitrary()?,
+                call: u.arbitrary()?,
+                translating: u.arbitrary()?,
+                local_language: u.arbitrary()?,
+                remote_language: u.arbitrary()?,
+            },
             EventKind::TimedOutPerforming => HostEvent::TimedOutPerforming {
                 action: u.arbitrary()?,
             },
@@ -1167,6 +1250,14 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
             },
             EventKind::OutgoingCallConnected => HostEvent::OutgoingCallConnected {
                 call: u.arbitrary()?,
+            },
+            EventKind::OutgoingCallRefused => HostEvent::OutgoingCallRefused {
+                call: u.arbitrary()?,
+                reason: *u.choose(&[
+                    RefusalReason::Busy,
+                    RefusalReason::Declined,
+                    RefusalReason::Unavailable,
+                ])?,
             },
             EventKind::IncomingCallConnected => HostEvent::IncomingCallConnected {
                 call: u.arbitrary()?,
@@ -1327,6 +1418,13 @@ impl HostEvent<Written> {
                 digits: f.req("digits", Fields::opt_str)?,
                 kind: f.dtmf_kind()?,
             },
+            K::PerformSetTranslating => T::PerformSetTranslating {
+                action: f.action()?,
+                call: f.call()?,
+                translating: f.opt_bool("translating")?.unwrap_or(true),
+                local_language: f.opt_str("local_language")?.unwrap_or_default(),
+                remote_language: f.opt_str("remote_language")?.unwrap_or_default(),
+            },
             K::TimedOutPerforming => T::TimedOutPerforming {
                 action: f.action()?,
             },
@@ -1378,6 +1476,10 @@ impl HostEvent<Written> {
             }
             K::OutgoingCallConnecting => T::OutgoingCallConnecting { call: f.call()? },
             K::OutgoingCallConnected => T::OutgoingCallConnected { call: f.call()? },
+            K::OutgoingCallRefused => T::OutgoingCallRefused {
+                call: f.call()?,
+                reason: f.refusal_reason()?,
+            },
             K::IncomingCallConnected => T::IncomingCallConnected { call: f.call()? },
             K::RemoteEnded => T::RemoteEnded { call: f.call()? },
             K::AnsweredElsewhere => T::AnsweredElsewhere { call: f.call()? },
@@ -1402,10 +1504,12 @@ impl HostEvent<Written> {
                     "ring" => TimerRef::Ring(f.call()?),
                     "answer_connect" => TimerRef::AnswerConnect(f.call()?),
                     "audio_activation" => TimerRef::AudioActivation(f.call()?),
+                    "start_connect" => TimerRef::StartConnect(f.call()?),
+                    "no_answer" => TimerRef::NoAnswer(f.call()?),
                     "push_completion" => TimerRef::PushCompletion(f.req("push", Fields::opt_u64)?),
                     other => {
                         return Err(f.err(format!(
-                        "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"push_completion\")"
+                        "unknown timer {other:?} (\"ring\", \"answer_connect\", \"audio_activation\", \"start_connect\", \"no_answer\", \"push_completion\")"
                     )))
                     }
                 };
@@ -1531,6 +1635,19 @@ impl HostEvent<Concrete> {
                 put("digits", digits.as_str().into());
                 put("type", kind.raw().into());
             }
+            H::PerformSetTranslating {
+                action,
+                call: c,
+                translating,
+                local_language,
+                remote_language,
+            } => {
+                put("action", uuid_json(&action.0));
+                put("call", call_json(c));
+                put("translating", (*translating).into());
+                put("local_language", local_language.as_str().into());
+                put("remote_language", remote_language.as_str().into());
+            }
             H::TimedOutPerforming { action } => put("action", uuid_json(&action.0)),
             H::RequestStartCall {
                 call: c,
@@ -1578,6 +1695,10 @@ impl HostEvent<Concrete> {
             | H::AnsweredElsewhere { call: c }
             | H::DeclinedElsewhere { call: c }
             | H::ConnectionFailed { call: c } => put("call", call_json(c)),
+            H::OutgoingCallRefused { call: c, reason } => {
+                put("call", call_json(c));
+                put("reason", reason.raw().into());
+            }
             H::TimerFired { timer } => put("timer", timer_json(timer)),
             H::CallDetailsChanged {
                 call: c,
@@ -1627,6 +1748,8 @@ pub fn timer_json(timer: &Timer) -> Value {
         Timer::Ring(c) => json!({"kind": "ring", "call": call_json(c)}),
         Timer::AnswerConnect(c) => json!({"kind": "answer_connect", "call": call_json(c)}),
         Timer::AudioActivation(c) => json!({"kind": "audio_activation", "call": call_json(c)}),
+        Timer::StartConnect(c) => json!({"kind": "start_connect", "call": call_json(c)}),
+        Timer::NoAnswer(c) => json!({"kind": "no_answer", "call": call_json(c)}),
     }
 }
 
@@ -1725,6 +1848,19 @@ impl HostEvent<Concrete> {
                 "CXPlayDTMFCallAction",
                 &format!(": {digits:?} ({})", apple_name(kind)),
             ),
+            E::PerformSetTranslating {
+                translating,
+                local_language,
+                remote_language,
+                ..
+            } => perform(
+                "CXSetTranslatingCallAction",
+                &if *translating {
+                    format!(": translate {local_language:?} <-> {remote_language:?}")
+                } else {
+                    String::from(": stop translating")
+                },
+            ),
             E::TimedOutPerforming { .. } => format!("CallKit timed out performing action {a}"),
             E::DidActivateAudioSession => String::from("didActivate audio session"),
             E::DidDeactivateAudioSession => String::from("didDeactivate audio session"),
@@ -1757,6 +1893,14 @@ impl HostEvent<Concrete> {
             ),
             E::OutgoingCallConnecting { .. } => signal("outgoing call", " connecting"),
             E::OutgoingCallConnected { .. } => signal("outgoing call", " answered by remote"),
+            E::OutgoingCallRefused { reason, .. } => {
+                let why = match reason {
+                    RefusalReason::Busy => " refused: busy (486)",
+                    RefusalReason::Declined => " refused: declined (603)",
+                    RefusalReason::Unavailable => " refused: unavailable (480)",
+                };
+                signal("outgoing call", why)
+            }
             E::IncomingCallConnected { .. } => {
                 signal("incoming call", " connected (ready to answer)")
             }
@@ -1796,7 +1940,8 @@ impl HostEvent<Concrete> {
             | E::PerformSetHeld { action, call, .. }
             | E::PerformSetMuted { action, call, .. }
             | E::PerformSetGroup { action, call, .. }
-            | E::PerformPlayDtmf { action, call, .. } => (Some(call), Some(action)),
+            | E::PerformPlayDtmf { action, call, .. }
+            | E::PerformSetTranslating { action, call, .. } => (Some(call), Some(action)),
             E::TimedOutPerforming { action } => (None, Some(action)),
             E::RequestStartCall { call, .. }
             | E::RequestEndCall { call }
@@ -1805,6 +1950,7 @@ impl HostEvent<Concrete> {
             | E::RequestPlayDtmf { call, .. }
             | E::OutgoingCallConnecting { call }
             | E::OutgoingCallConnected { call }
+            | E::OutgoingCallRefused { call, .. }
             | E::IncomingCallConnected { call }
             | E::RemoteEnded { call }
             | E::AnsweredElsewhere { call }
@@ -1859,6 +2005,8 @@ pub fn timer_words(t: &Timer) -> String {
         Timer::AudioActivation(c) => {
             format!("audio-activation timer of call {}", short_call(*c))
         }
+        Timer::StartConnect(c) => format!("start-connect timer of call {}", short_call(*c)),
+        Timer::NoAnswer(c) => format!("no-answer timer of call {}", short_call(*c)),
     }
 }
 
@@ -1886,15 +2034,17 @@ mod tests {
 
     #[test]
     fn every_kind_has_its_own_tag_and_name() {
-        for (i, kind) in EventKind::ALL.into_iter().enumerate() {
-            assert_eq!(usize::from(kind.tag()), i, "ALL is in tag order");
+        let tags: Vec<u8> = EventKind::ALL.iter().map(|k| k.tag()).collect();
+        let expected: Vec<u8> = (0..=tags[tags.len() - 1]).collect();
+        assert_eq!(tags, expected, "ALL is in tag order, with no gap");
+        for kind in EventKind::ALL {
             assert_eq!(EventKind::from_tag(kind.tag()), kind);
             assert_eq!(EventKind::from_name(&kind.name()), Some(kind));
         }
     }
 
     #[test]
-    fn the_first_byte_of_the_tag_slot_picks_the_kind_and_the_rest_is_ignored() {
+    fn the_first_byte_of_the_tag_slot_picks_the_kind_whatever_the_rest() {
         for kind in EventKind::ALL {
             for rest in [[0, 0, 0], [0xff, 0x12, 0x80]] {
                 let mut bytes = vec![kind.tag(), rest[0], rest[1], rest[2]];
@@ -1908,7 +2058,14 @@ mod tests {
     #[test]
     fn a_byte_that_is_no_tag_folds_onto_the_kinds() {
         let n = EventKind::ALL.len();
-        let unused = u8::try_from(n).expect("fewer than 256 kinds");
+        for unused in [u8::try_from(n + 1).expect("few kinds")] {
+            assert!(EventKind::ALL.iter().all(|k| k.tag() != unused));
+            assert_eq!(
+                EventKind::from_tag(unused),
+                EventKind::ALL[usize::from(unused) % n]
+            );
+        }
+        let unused = u8::try_from(n + 1).expect("fewer than 256 kinds");
         assert_eq!(
             EventKind::from_tag(unused),
             EventKind::ALL[usize::from(unused) % n]

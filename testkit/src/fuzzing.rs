@@ -665,7 +665,7 @@ fn reference_read(schema: &PayloadSchema, data: &[u8], tree: &Json) -> Reference
 // ---------------------------------------------------------------------------------------
 
 /// An engine driven one step at a time through a checked [`Harness`] (the invariants
-/// I1-I9, the PushKit rule among them; I3 and I7 hold the host's view of actions and
+/// I1-I10, the PushKit rule among them; I3 and I7 hold the host's view of actions and
 /// timers), plus the consistency checks here (the engine's clock is the step's; the
 /// engine's own state is coherent). Panics at the first violation, with the run so
 /// far. Dereferences to its [`Harness`].
@@ -782,6 +782,14 @@ impl<const C: usize, const P: usize, const E: usize> Checked<C, P, E> {
             });
             check(answer == (phase == Ph::Answering), &|| {
                 format!("answer timer in phase {phase:?}")
+            });
+            let start = c.start_deadline().is_some();
+            check(start == (phase == Ph::Starting), &|| {
+                format!("start-connect timer in phase {phase:?}")
+            });
+            let no_answer = c.no_answer_deadline().is_some();
+            check(no_answer == (phase == Ph::Connecting), &|| {
+                format!("no-answer timer in phase {phase:?}")
             });
             let holds = matches!(phase, Ph::Answering | Ph::Starting);
             check(c.deferred_action().is_some() == holds, &|| {
@@ -904,7 +912,7 @@ pub const FUZZED_PUSH: u64 = 100;
 /// - with `flood == false`: call 4 outgoing and connecting (the call table is full);
 ///   with `flood == true`: no call 4, and pushes 10-16 (unreadable, reported and ended)
 ///   pending, so the push table is full of pushes within their deadline.
-pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> Checked<4, 8, 28> {
+pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> Checked<4, 8, 32> {
     let id = |n: u8| fixture_id(schema_name, schema, n);
     let call = |n: u8| call_for(schema, &id(n)).expect("fixture ids are valid").0;
     let payload = |n: u8| {
@@ -978,8 +986,8 @@ pub fn push_fixture(schema_name: &str, schema: &PayloadSchema, flood: bool) -> C
 }
 
 /// The [`push_fixture`]s for every schema, built once.
-fn push_fixtures() -> &'static [(&'static str, PayloadSchema, bool, Checked<4, 8, 28>)] {
-    static FIXTURES: OnceLock<Vec<(&'static str, PayloadSchema, bool, Checked<4, 8, 28>)>> =
+fn push_fixtures() -> &'static [(&'static str, PayloadSchema, bool, Checked<4, 8, 32>)] {
+    static FIXTURES: OnceLock<Vec<(&'static str, PayloadSchema, bool, Checked<4, 8, 32>)>> =
         OnceLock::new();
     FIXTURES.get_or_init(|| {
         let mut v = Vec::new();
@@ -1041,9 +1049,9 @@ pub fn check_push(data: &[u8]) {
         });
         // So is a call push without the call id its schema requires (a cancel without
         // one is a cancel for no call here).
-        let no_id = parsed.as_ref().is_ok_and(|p| {
-            p.call.is_none() && schema.require_call_id && p.kind == PushKind::Call
-        });
+        let no_id = parsed
+            .as_ref()
+            .is_ok_and(|p| p.call.is_none() && schema.require_call_id && p.kind == PushKind::Call);
         let unusable = parsed.is_err() || names_outgoing || no_id;
         let want = match &parsed {
             Ok(p) if !names_outgoing && !no_id => p.call.unwrap_or(fallback),
@@ -1125,7 +1133,7 @@ pub const MAX_SCRIPT_STEPS: usize = 96;
 pub struct Script {
     /// Index into [`all_schemas`].
     pub schema: u8,
-    /// Engine capacities: 0 `<4, 8, 28>` (defaults), 1 `<2, 2, 10>`, 2 `<1, 1, 9>` (each
+    /// Engine capacities: 0 `<4, 8, 32>` (defaults), 1 `<2, 2, 12>`, 2 `<1, 1, 9>` (each
     /// with exactly `effects_needed` effects).
     pub capacity: u8,
     /// Configuration knobs.
@@ -1467,8 +1475,8 @@ pub fn run_script(script: &Script) {
 
 fn run_script_with(script: &Script, checking: bool) {
     match script.capacity % 3 {
-        0 => run_script_on::<4, 8, 28>(script, checking),
-        1 => run_script_on::<2, 2, 10>(script, checking),
+        0 => run_script_on::<4, 8, 32>(script, checking),
+        1 => run_script_on::<2, 2, 12>(script, checking),
         _ => run_script_on::<1, 1, 9>(script, checking),
     }
 }
@@ -1487,6 +1495,10 @@ fn run_script_on<const C: usize, const P: usize, const E: usize>(script: &Script
     config.capabilities.supports_dtmf = k.dtmf;
     config.ring_timeout_ms = k.ring.ms(config.ring_timeout_ms);
     config.answer_connect_timeout_ms = k.answer.ms(config.answer_connect_timeout_ms);
+    // The outgoing bounds share the knobs of their incoming counterparts (the answer
+    // bound and the ring time-out), so that committed inputs keep their meaning.
+    config.start_connect_timeout_ms = k.answer.ms(config.start_connect_timeout_ms);
+    config.no_answer_timeout_ms = k.ring.ms(config.no_answer_timeout_ms);
     config.push_completion_timeout_ms = k.push.ms(config.push_completion_timeout_ms);
     config.audio_activation_timeout_ms = k.audio.ms(config.audio_activation_timeout_ms);
     let mut run: Checked<C, P, E> = Checked::new(config);

@@ -1,5 +1,5 @@
 //! The invariant checker: watches the stream of events and effects of one engine and
-//! checks the iOS rules I1-I9 after every step (docs/testing.md lists them).
+//! checks the iOS rules I1-I10 after every step (docs/testing.md lists them).
 //!
 //! It is fed one step at a time with the engine as it was before the step, the engine
 //! after it, the time, the event and what [`Engine::handle`] returned, so it works from
@@ -25,8 +25,8 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use callkit_engine::{
-    ActionId, CallAction, CallId, CallPhase, Config, Direction, Effect, Effects, Engine, Error,
-    Event, IncomingCallError, IncomingReport, PushEndReason, Timer,
+    ActionId, CallAction, CallEndedReason, CallId, CallPhase, Config, Direction, Effect, Effects,
+    Engine, Error, Event, IncomingCallError, IncomingReport, PushEndReason, Timer,
 };
 
 use crate::push_rule::PushRuleChecker;
@@ -99,6 +99,8 @@ struct CallRec {
     ringback: bool,
     /// Muted, as the last `SetMuted` effect said.
     muted: bool,
+    /// Translated: `StartTranslation` and no `StopTranslation` since.
+    translating: bool,
     /// The pushes reported to end this call at once whose end is still owed (the
     /// engine holds no call for it meanwhile).
     end_owed: BTreeSet<u64>,
@@ -127,7 +129,7 @@ struct PushRec {
     completed: bool,
 }
 
-/// Checks I1-I9 (see the module docs) after every step; violations are collected as
+/// Checks I1-I10 (see the module docs) after every step; violations are collected as
 /// readable lines, each starting with the invariant's name.
 #[derive(Clone, Debug)]
 pub struct InvariantChecker {
@@ -309,6 +311,96 @@ impl InvariantChecker {
             self.on_effect(now, event, effect, &mut step);
         }
         self.after_step(before, after, &step);
+        self.outgoing_bounds(before, event, effects.as_slice());
+        // I9: a mute never stops a translating call's upstream media.
+        if let Event::PerformSetMuted { call, .. } = *event {
+            let translating = before.call(call).is_some_and(|c| c.is_translating());
+            if translating && effects.contains(&Effect::StopMedia { call }) {
+                self.fail(format!(
+                    "I9: a mute stopped the media of call {call}, which is translating"
+                ));
+            }
+        }
+    }
+
+    /// I10: an outgoing call's bounds and refusals end it as documented. A `NoAnswer`
+    /// firing that is accepted for an armed timer hangs the call up and reports it
+    /// `unanswered`; a `StartConnect` firing fails the held start action, hangs up and
+    /// reports `failed`; an accepted `OutgoingCallRefused` for a live call reports the
+    /// refusal's reason and releases nothing. `StartConnect` is started only in the
+    /// step that performs the call's start, `NoAnswer` only in a signalling step that
+    /// moves the call on from starting.
+    fn outgoing_bounds<const C: usize, const P: usize, const E: usize>(
+        &mut self,
+        before: &Engine<C, P, E>,
+        event: &Event<'_>,
+        effects: &[Effect],
+    ) {
+        let ended = |call: CallId| {
+            effects.iter().find_map(|e| match e {
+                Effect::ReportCallEnded {
+                    call: c, reason, ..
+                } if *c == call => Some(*reason),
+                _ => None,
+            })
+        };
+        let hung_up = |call: CallId| effects.contains(&Effect::HangUp { call });
+        let armed = |timer: Timer| before.timers().any(|(t, _)| t == timer);
+        match *event {
+            Event::TimerFired {
+                timer: timer @ Timer::NoAnswer(call),
+            } if armed(timer)
+                && (ended(call) != Some(CallEndedReason::Unanswered) || !hung_up(call)) =>
+            {
+                self.fail(format!(
+                    "I10: the no-answer time-out of call {call} did not hang it up and end it unanswered"
+                ));
+            }
+            Event::TimerFired {
+                timer: timer @ Timer::StartConnect(call),
+            } if armed(timer) => {
+                let held = before.call(call).and_then(|c| c.deferred_action());
+                let failed =
+                    held.is_some_and(|action| effects.contains(&Effect::FailAction { action }));
+                if ended(call) != Some(CallEndedReason::Failed) || !hung_up(call) || !failed {
+                    self.fail(format!(
+                        "I10: the start-connect time-out of call {call} did not fail its start action, hang it up and end it failed"
+                    ));
+                }
+            }
+            Event::OutgoingCallRefused { call, reason }
+                if before.call(call).is_some()
+                    && (ended(call) != Some(reason.ended_reason()) || hung_up(call)) =>
+            {
+                self.fail(format!(
+                    "I10: the refusal of call {call} ({reason:?}) did not end it {:?} without a hang-up",
+                    reason.ended_reason()
+                ));
+            }
+            _ => {}
+        }
+        for effect in effects {
+            let Effect::StartTimer { timer, .. } = effect else {
+                continue;
+            };
+            let own_step = match (timer, event) {
+                (Timer::StartConnect(c), Event::PerformStartCall { call, .. }) => c == call,
+                (
+                    Timer::NoAnswer(c),
+                    Event::OutgoingCallConnecting { call }
+                    | Event::OutgoingCallRinging { call }
+                    | Event::OutgoingCallConnected { call },
+                ) => c == call,
+                (Timer::StartConnect(_) | Timer::NoAnswer(_), _) => false,
+                _ => true,
+            };
+            if !own_step {
+                self.fail(format!(
+                    "I10: {timer:?} started by {}, not by its own step",
+                    event.name()
+                ));
+            }
+        }
     }
 
     /// What the event itself tells CallKit's and the host's side.
@@ -433,7 +525,8 @@ impl InvariantChecker {
             Event::PerformSetHeld { action, call, .. }
             | Event::PerformSetMuted { action, call, .. }
             | Event::PerformSetGroup { action, call, .. }
-            | Event::PerformPlayDtmf { action, call, .. } => {
+            | Event::PerformPlayDtmf { action, call, .. }
+            | Event::PerformSetTranslating { action, call, .. } => {
                 self.new_action(action, ActionKind::Other, call, false)
             }
             Event::TimedOutPerforming { action } => {
@@ -878,6 +971,31 @@ impl InvariantChecker {
                 if self.timers.remove(&timer).is_none() {
                     self.fail(format!(
                         "I7: {timer:?} cancelled but not armed (never started, fired or cancelled)"
+                    ));
+                }
+            }
+            Effect::StartTranslation { call } => {
+                let ok = self
+                    .calls
+                    .get(&call)
+                    .is_some_and(|c| c.answered || c.connected);
+                if !ok {
+                    self.fail(format!(
+                        "I9: translation started for call {call}, neither answered nor connected"
+                    ));
+                }
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.translating = true;
+                }
+            }
+            Effect::StopTranslation { call } => {
+                let was = self
+                    .calls
+                    .get_mut(&call)
+                    .map(|c| std::mem::take(&mut c.translating));
+                if was != Some(true) {
+                    self.fail(format!(
+                        "I9: translation stopped for call {call}, which was not translating"
                     ));
                 }
             }

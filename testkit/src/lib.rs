@@ -1,7 +1,7 @@
 //! Test support for callkit-engine (std).
 //!
 //! - [`Harness`]: the one test driver. It drives an [`Engine`] on a virtual clock,
-//!   checks the iOS rules I1-I9 after every step with an [`InvariantChecker`] (which
+//!   checks the iOS rules I1-I10 after every step with an [`InvariantChecker`] (which
 //!   folds in the [`PushRuleChecker`], [`push_rule`]), catches a panic inside the
 //!   engine, and fires due timers in the core's one due order ([`fire_due`],
 //!   [`Engine::next_due_timer`]). The trace runner ([`trace`]), the fuzz checks
@@ -154,14 +154,14 @@ pub struct Step {
 /// The one test driver: feeds an [`Engine`] events on a virtual clock, catches a panic
 /// inside the engine (recorded as I8, then resumed), records every step, fires due timers
 /// in the core's one due order ([`Engine::next_due_timer`]), and in checked mode (the
-/// default) checks the invariants I1-I9 (the PushKit rule among them) after each step.
+/// default) checks the invariants I1-I10 (the PushKit rule among them) after each step.
 #[derive(Clone)]
-pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
+pub struct Harness<const C: usize = 4, const P: usize = 8, const E: usize = 32> {
     /// The engine under test.
     pub engine: Engine<C, P, E>,
     /// The virtual clock, in milliseconds.
     pub now: u64,
-    /// The invariant checker (I1-I9, the PushKit rule included).
+    /// The invariant checker (I1-I10, the PushKit rule included).
     pub checker: InvariantChecker,
     /// Every step so far (none when [`Harness::recording`] is off).
     pub steps: Vec<Step>,

@@ -21,7 +21,7 @@
 //!   answer outgoing ones after fixed delays.
 //!
 //! Every step goes through a [`Harness`], so the [`InvariantChecker`](crate::InvariantChecker)
-//! checks I1-I9 throughout.
+//! checks I1-I10 throughout.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -131,7 +131,7 @@ enum Sys {
 
 /// The simulator: an engine in a [`Harness`] plus CallKit's, PushKit's and the host's
 /// side of the conversation.
-pub struct CallKitSim<const C: usize = 4, const P: usize = 8, const E: usize = 28> {
+pub struct CallKitSim<const C: usize = 4, const P: usize = 8, const E: usize = 32> {
     /// The engine, the virtual clock, the invariant checker and the recorded steps.
     pub harness: Harness<C, P, E>,
     /// How iOS and the network behave (may be changed between steps).

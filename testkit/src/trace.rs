@@ -1,5 +1,5 @@
 //! Call traces: a hand-writable JSON-lines script of host events, run through a
-//! [`Harness`] with the [`InvariantChecker`](crate::InvariantChecker) watching (I1-I9,
+//! [`Harness`] with the [`InvariantChecker`](crate::InvariantChecker) watching (I1-I10,
 //! the PushKit rule among them).
 //!
 //! Shared by `tests/traces.rs`, `tests/corpus.rs` and `examples/replay.rs`.
@@ -16,8 +16,9 @@
 //!
 //! Keys: `schema` (one of [`SCHEMA_NAMES`]; default `react_native_voip_push`, the
 //! engine's default; or a whole schema, below), `ring_timeout_ms`,
-//! `answer_connect_timeout_ms`, `push_completion_timeout_ms`,
-//! `audio_activation_timeout_ms`, `max_push_age_ms`, `supports_video`, `supports_holding`,
+//! `answer_connect_timeout_ms`, `start_connect_timeout_ms`, `no_answer_timeout_ms`,
+//! `push_completion_timeout_ms`, `audio_activation_timeout_ms`, `max_push_age_ms`,
+//! `supports_video`, `supports_holding`,
 //! `supports_grouping`, `supports_ungrouping`, `supports_dtmf`, `maximum_call_groups`,
 //! `maximum_calls_per_call_group`. Unknown keys are an error.
 //!
@@ -86,8 +87,8 @@ use serde_json::{Map, Value};
 
 use callkit_engine::{
     ActionId, CallId, CallIdKind, Config, DtmfType, Effect, Error, Event, HandleType,
-    PayloadSchema, PushEndReason, PushId, ReportResult, SchemaKey, SentAtUnit, Timer,
-    TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
+    PayloadSchema, PushEndReason, PushId, RefusalReason, ReportResult, SchemaKey, SentAtUnit,
+    Timer, TransactionId, TransactionResult, Uuid, OPAQUE_ID_NAMESPACE,
 };
 
 use crate::event::{Concrete, EventKind, HostEvent, Resolve, Symbols};
@@ -187,6 +188,10 @@ pub enum TimerRef {
     AnswerConnect(CallRef),
     /// [`Timer::AudioActivation`].
     AudioActivation(CallRef),
+    /// [`Timer::StartConnect`].
+    StartConnect(CallRef),
+    /// [`Timer::NoAnswer`].
+    NoAnswer(CallRef),
 }
 
 /// A transaction named in a `transaction_completed` line.
@@ -305,10 +310,13 @@ macro_rules! config_keys {
 config_keys! {
     ring_timeout_ms: u64 => ring_timeout_ms,
     answer_connect_timeout_ms: u64 => answer_connect_timeout_ms,
+    start_connect_timeout_ms: u64 => start_connect_timeout_ms,
+    no_answer_timeout_ms: u64 => no_answer_timeout_ms,
     push_completion_timeout_ms: u64 => push_completion_timeout_ms,
     audio_activation_timeout_ms: u64 => audio_activation_timeout_ms,
     max_push_age_ms: u64 => max_push_age_ms,
     supports_video: bool => provider.supports_video,
+    supports_audio_translation: bool => provider.supports_audio_translation,
     supports_holding: bool => capabilities.supports_holding,
     supports_grouping: bool => capabilities.supports_grouping,
     supports_ungrouping: bool => capabilities.supports_ungrouping,
@@ -620,6 +628,13 @@ impl Fields {
         let raw = |n| DtmfType::from_raw(u8::try_from(n).ok()?);
         let kind = self.apple_value("kind", true, raw, expected)?;
         Ok(kind.unwrap_or(DtmfType::SingleTone))
+    }
+
+    pub(crate) fn refusal_reason(&mut self) -> Result<RefusalReason, TraceError> {
+        let expected = "\"busy\", \"declined\", \"unavailable\" or 1-3";
+        let raw = |n| RefusalReason::from_raw(u8::try_from(n).ok()?);
+        let reason = self.apple_value("reason", true, raw, expected)?;
+        reason.ok_or_else(|| self.err("missing \"reason\""))
     }
 
     /// `key`: absent, or one of Apple's values by name ([`apple_name`], with `snake`
@@ -1041,6 +1056,8 @@ impl Resolve<Written> for TraceResolver<'_, '_> {
             TimerRef::Ring(call) => Timer::Ring(self.call(call)?),
             TimerRef::AnswerConnect(call) => Timer::AnswerConnect(self.call(call)?),
             TimerRef::AudioActivation(call) => Timer::AudioActivation(self.call(call)?),
+            TimerRef::StartConnect(call) => Timer::StartConnect(self.call(call)?),
+            TimerRef::NoAnswer(call) => Timer::NoAnswer(self.call(call)?),
         })
     }
 }

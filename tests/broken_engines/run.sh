@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shows that each invariant I1-I9 catches a deliberately broken engine: for each entry
+# Shows that each invariant I1-I10 catches a deliberately broken engine: for each entry
 # below, a scratch copy of the repository gets one small bug in a module of src/engine/, then the
 # exhaustive search (depth 3), the behaviour tests and the model test (300 cases) run
 # against it, and the script counts the checker's messages for the invariant the bug
@@ -22,6 +22,7 @@ I6|src/engine/call/transition.rs|                out.push(Effect::ReportOutgoing
 I7|src/engine/call/transition.rs|            if let Some((timer, _)) = c.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|            if let Some((timer @ crate::event::Timer::AnswerConnect(_), _)) = c.armed_timer() {\n                out.push(Effect::CancelTimer { timer });|ending a ringing call leaves its ring timer armed
 I8|src/engine/mod.rs|                self.now = before;\n|                // BROKEN: a refused event keeps its time.\n|a refused event still moves the clock
 I9|src/engine/call/transition.rs|        let media = active && !self.on_hold && self.phase().media_allowed();|        let media = active && self.phase().media_allowed(); // BROKEN: hold does not stop media|a held call keeps its media
+I10|src/engine/timer.rs|        let end = End::new(Release::HangUp, Some(CallEndedReason::Unanswered));|        let end = End::new(Release::HangUp, Some(CallEndedReason::Failed)); // BROKEN: no-answer ends as failed|an outgoing call nobody answers is reported failed, not unanswered
 LIST
 
 want=("$@")

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 use callkit_engine::{
     ActionId, CallId, Config, DtmfType, Effect, Error, Event, HandleType, IncomingCallError,
-    IncomingReport, PayloadSchema, PushId, RequestTransactionError, SentAtUnit, Timer,
-    TransactionId,
+    IncomingReport, PayloadSchema, PushId, RefusalReason, RequestTransactionError, SentAtUnit,
+    Timer, TransactionId,
 };
 use callkit_engine_testkit::{action_id, call_id, fallback_id, Harness};
 
@@ -21,6 +21,8 @@ pub const ANSWER_CONNECT_MS: u64 = 120;
 pub const PUSH_DEADLINE_MS: u64 = 50;
 pub const TICK_MS: u64 = 10;
 pub const AUDIO_ACTIVATION_MS: u64 = 80;
+pub const START_CONNECT_MS: u64 = 110;
+pub const NO_ANSWER_MS: u64 = 260;
 
 /// The wall clock every push arrives at (Unix ms); [`Body::Stale`] was sent a minute
 /// before it, every other body carries no sent time.
@@ -38,9 +40,12 @@ pub fn config() -> Config {
     );
     config.ring_timeout_ms = RING_MS;
     config.answer_connect_timeout_ms = ANSWER_CONNECT_MS;
+    config.start_connect_timeout_ms = START_CONNECT_MS;
+    config.no_answer_timeout_ms = NO_ANSWER_MS;
     config.push_completion_timeout_ms = PUSH_DEADLINE_MS;
     config.audio_activation_timeout_ms = AUDIO_ACTIVATION_MS;
     config.capabilities.supports_grouping = true;
+    config.provider.supports_audio_translation = true;
     config.capabilities.supports_ungrouping = true;
     config.provider.maximum_call_groups = 1;
     config.provider.maximum_calls_per_call_group = 2;
@@ -176,6 +181,10 @@ pub enum Abs {
     OutConnected {
         call: u8,
     },
+    /// The far end refuses an outgoing call (busy).
+    OutRefused {
+        call: u8,
+    },
     InConnected {
         call: u8,
     },
@@ -226,6 +235,12 @@ pub enum Abs {
     /// The remote side of an outgoing call rings (SIP 180).
     OutRinging {
         call: u8,
+    },
+    /// `CXSetTranslatingCallAction`: start (`en` <-> `fr`) or stop translating.
+    PerformTranslating {
+        action: u8,
+        call: u8,
+        on: bool,
     },
 }
 
@@ -317,6 +332,7 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
         v.push(Abs::RequestEnd { call });
         v.push(Abs::OutConnecting { call });
         v.push(Abs::OutConnected { call });
+        v.push(Abs::OutRefused { call });
         v.push(Abs::InConnected { call });
         v.push(Abs::RemoteEnded { call });
     }
@@ -358,6 +374,13 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
     v.push(Abs::PerformHeld { action: 1, call: 2 });
     for call in 1..=calls {
         v.push(Abs::OutRinging { call });
+    }
+    for on in [true, false] {
+        v.push(Abs::PerformTranslating {
+            action: 1,
+            call: 1,
+            on,
+        });
     }
     v
 }
@@ -423,7 +446,7 @@ pub enum Outcome {
 }
 
 /// Drives an engine with abstract events through a [`Harness`] (checked, not
-/// recording: the search clones it at every state), checking I1-I9 after every step.
+/// recording: the search clones it at every state), checking I1-I10 after every step.
 #[derive(Clone)]
 pub struct Runner<const C: usize, const P: usize, const E: usize> {
     pub harness: Harness<C, P, E>,
@@ -694,6 +717,13 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
             Abs::OutConnected { call: c } => {
                 out(self.step(now, Event::OutgoingCallConnected { call: call(c) }))
             }
+            Abs::OutRefused { call: c } => out(self.step(
+                now,
+                Event::OutgoingCallRefused {
+                    call: call(c),
+                    reason: RefusalReason::Busy,
+                },
+            )),
             Abs::InConnected { call: c } => {
                 out(self.step(now, Event::IncomingCallConnected { call: call(c) }))
             }
@@ -766,6 +796,20 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
             Abs::OutRinging { call: c } => {
                 out(self.step(now, Event::OutgoingCallRinging { call: call(c) }))
             }
+            Abs::PerformTranslating {
+                action: a,
+                call: c,
+                on,
+            } => out(self.step(
+                now,
+                Event::PerformSetTranslating {
+                    action: action(a),
+                    call: call(c),
+                    translating: on,
+                    local_language: "en",
+                    remote_language: "fr",
+                },
+            )),
         }
     }
 }

@@ -457,7 +457,7 @@ impl<const CALLS: usize, const PUSHES: usize> CallTable<CALLS, PUSHES> {
             return;
         };
         if starting {
-            c.started_connecting(caps, ctx, out);
+            c.started_connecting(caps, progress == Progress::Connected, ctx, out);
             // Starting defers the start action; connecting defers none.
             self.deferring = self.deferring.wrapping_sub(1);
         }

@@ -45,11 +45,32 @@ fn the_public_view_is_read_from_the_phase_state() {
         Some((Timer::AnswerConnect(id(2)), at(7)))
     );
 
-    let starting = call(3, State::Starting { action: action(4) });
+    let starting = call(
+        3,
+        State::Starting {
+            action: action(4),
+            deadline: at(6),
+        },
+    );
     assert_eq!(starting.phase(), CallPhase::Starting);
     assert_eq!(starting.direction(), Direction::Outgoing);
     assert_eq!(starting.deferred_action(), Some(action(4)));
-    assert_eq!(starting.armed_timer(), None);
+    assert_eq!(starting.start_deadline(), Some(at(6)));
+    assert_eq!(
+        starting.armed_timer(),
+        Some((Timer::StartConnect(id(3)), at(6)))
+    );
+
+    let connecting = call(
+        5,
+        State::Connecting {
+            audio: None,
+            ringing: true,
+            no_answer: at(8),
+        },
+    );
+    assert_eq!(connecting.no_answer_deadline(), Some(at(8)));
+    assert_eq!(connecting.armed_timer(), None);
 
     for (state, phase) in [
         (State::ANSWERED, CallPhase::Answered),
@@ -58,6 +79,7 @@ fn the_public_view_is_read_from_the_phase_state() {
             State::Connecting {
                 audio: None,
                 ringing: true,
+                no_answer: at(8),
             },
             CallPhase::Connecting,
         ),
@@ -283,12 +305,26 @@ fn second_forgotten_check<const C: usize>(table: &CallTable<C, 2>) {
 fn ending_every_call_voids_deferred_actions_and_remembers_every_call() {
     let mut table: CallTable<2, 2> = CallTable::new();
     assert!(table
-        .add(call(1, State::Starting { action: action(5) }))
+        .add(call(
+            1,
+            State::Starting {
+                action: action(5),
+                deadline: at(9),
+            },
+        ))
         .is_ok());
     assert!(table.add(call(2, State::Requested)).is_ok());
     let mut out: Effects<8> = Effects::new();
     table.end_all(at(0), &mut out);
-    assert_eq!(&out[..], &[Effect::HangUp { call: id(1) }]);
+    assert_eq!(
+        &out[..],
+        &[
+            Effect::CancelTimer {
+                timer: Timer::StartConnect(id(1))
+            },
+            Effect::HangUp { call: id(1) }
+        ]
+    );
     assert!(table.is_empty());
     assert!(table.ended_recently(id(1)) && table.ended_recently(id(2)));
 }
@@ -304,6 +340,8 @@ fn settled(
         now: at(100),
         audio_active: active,
         audio_timeout_ms: 5_000,
+        start_timeout_ms: 10_000,
+        no_answer_timeout_ms: 60_000,
     };
     let mut out = Effects::new();
     change(c, &ctx, &mut out);
@@ -476,6 +514,8 @@ fn the_table_counts_deferring_calls_and_refuses_a_deferred_action_id_only_then()
         now: at(0),
         audio_active: false,
         audio_timeout_ms: 5_000,
+        start_timeout_ms: 10_000,
+        no_answer_timeout_ms: 60_000,
     };
     let mut table: CallTable<3, 2> = CallTable::new();
     let mut out: Effects<16> = Effects::new();

@@ -5,9 +5,12 @@
 use crate::config::CallCapabilities;
 use crate::effect::{CallUpdate, Effect};
 use crate::effects::Effects;
+use crate::event::Timer;
 use crate::log::log_transition;
 use crate::payload::PushPayload;
-use crate::types::{ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId};
+use crate::types::{
+    ActionId, CallEndedReason, CallId, CallerName, Handle, Instant, PushId, Translation,
+};
 
 use super::super::phase::{CallPhase, Direction, State};
 use super::super::teardown::{End, PendingEnd, Release, Spent};
@@ -74,6 +77,7 @@ impl Call {
             muted: false,
             group: id,
             remote,
+            translation: None,
         }
     }
 
@@ -126,6 +130,17 @@ impl Call {
             if let Some((wait, deadline)) = armed {
                 out.push(Effect::StartTimer {
                     timer: wait.timer(self.id),
+                    deadline,
+                });
+            }
+        }
+        // The no-answer time-out is armed only by the start of connecting, which
+        // disarms nothing of it: it is started here, and cancelled by the connection
+        // (`remote_answered`) or the end (`emit_end`).
+        if before.no_answer.is_none() {
+            if let Some(deadline) = self.no_answer_deadline() {
+                out.push(Effect::StartTimer {
+                    timer: Timer::NoAnswer(self.id),
                     deadline,
                 });
             }
@@ -244,9 +259,10 @@ impl Call {
     }
 
     /// `CXStartCallAction` `action` on this requested call, to `handle`: signalling is
-    /// asked to start and the action is deferred until it starts connecting. The host
-    /// is handed the handle with the step ([`Effects::outgoing_handle`]). Returns
-    /// `false`, with nothing done, for a call that is not requested.
+    /// asked to start and the action is deferred until it starts connecting or the
+    /// start-connect time-out. The host is handed the handle with the step
+    /// ([`Effects::outgoing_handle`]). Returns `false`, with nothing done, for a call
+    /// that is not requested.
     #[inline(always)]
     pub(super) fn start<const N: usize>(
         &mut self,
@@ -261,7 +277,10 @@ impl Call {
         }
         let before = self.before();
         let call = self.id;
-        self.state = State::Starting { action };
+        self.state = State::Starting {
+            action,
+            deadline: ctx.now.saturating_add_ms(ctx.start_timeout_ms),
+        };
         self.remote.handle = Some(handle.clone());
         self.remote.has_video = video;
         self.settle(
@@ -279,24 +298,33 @@ impl Call {
         true
     }
 
-    /// The outgoing call started connecting: `startedConnectingAt` is reported and the
-    /// deferred start action fulfilled; details the app gave before CallKit performed
-    /// the start are sent. Nothing when the call is not starting.
+    /// The outgoing call started connecting: `startedConnectingAt` is reported, the
+    /// deferred start action fulfilled and the no-answer time-out armed; details the
+    /// app gave before CallKit performed the start are sent. With `answered` (a 200
+    /// straight from starting) the call goes on to connected in the same step, so no
+    /// no-answer time-out is armed only to be cancelled ([`Call::remote_answered`]
+    /// follows). Nothing when the call is not starting.
     #[inline(always)]
     pub(super) fn started_connecting<const N: usize>(
         &mut self,
         caps: CallCapabilities,
+        answered: bool,
         ctx: &Ctx,
         out: &mut Effects<N>,
     ) {
-        let State::Starting { action } = self.state else {
+        let State::Starting { action, .. } = self.state else {
             return;
         };
         let before = self.before();
         let call = self.id;
-        self.state = State::Connecting {
-            audio: None,
-            ringing: false,
+        self.state = if answered {
+            State::Connected { audio: None }
+        } else {
+            State::Connecting {
+                audio: None,
+                ringing: false,
+                no_answer: ctx.now.saturating_add_ms(ctx.no_answer_timeout_ms),
+            }
         };
         let at = ctx.now;
         self.settle(
@@ -331,10 +359,10 @@ impl Call {
         self.sync_audio(ctx.audio_active, out);
     }
 
-    /// The connecting outgoing call connected: `connectedAt` is reported, ringback
-    /// stops. The audio-activation wait moves to the connected phase unchanged and no
-    /// action is deferred in either phase, so of [`Call::settle`]'s differences only
-    /// ringback can change.
+    /// The connecting outgoing call connected: the no-answer time-out is cancelled,
+    /// `connectedAt` reported, ringback stops. The audio-activation wait moves to the
+    /// connected phase unchanged and no action is deferred in either phase, so of
+    /// [`Call::settle`]'s differences only ringback can change.
     #[inline(always)]
     pub(in crate::engine) fn remote_answered<const N: usize>(
         &mut self,
@@ -342,6 +370,11 @@ impl Call {
         out: &mut Effects<N>,
     ) {
         let call = self.id;
+        if self.no_answer_deadline().is_some() {
+            out.push(Effect::CancelTimer {
+                timer: Timer::NoAnswer(call),
+            });
+        }
         self.state = State::Connected {
             audio: self.audio_activation_deadline(),
         };
@@ -384,6 +417,26 @@ impl Call {
             call: self.id,
             muted,
         });
+    }
+
+    /// Starts (`Some`, with its languages) or stops translating the call: a start
+    /// emits [`Effect::StartTranslation`] (again for new languages), a stop of a running
+    /// translation [`Effect::StopTranslation`]. Media is untouched either way.
+    #[inline]
+    pub(in crate::engine) fn set_translation<const N: usize>(
+        &mut self,
+        translation: Option<Translation>,
+        out: &mut Effects<N>,
+    ) {
+        let call = self.id;
+        let was = self.translation.is_some();
+        let now = translation.is_some();
+        self.translation = translation;
+        if now {
+            out.push(Effect::StartTranslation { call });
+        } else if was {
+            out.push(Effect::StopTranslation { call });
+        }
     }
 
     /// Gives the call the group label `group`.
@@ -574,13 +627,14 @@ pub(in crate::engine) fn blank_update(caps: CallCapabilities) -> CallUpdate {
 }
 
 /// The effects of ending `call`, in order: for a live call, the cancel of its armed timer
-/// (unless it fired), the failure of its deferred action (unless CallKit voided it), the
-/// stop of its media and of its ringback and the release of its signalling leg; then,
-/// with `end.ended`, `reportCall(endedAt:reason:)`. A call with no slot (`live` is
-/// `None`: a push reported and ended at once) has only the report. At most 5 effects: a
-/// call with a deferred action has no media or ringback, and one with ringback has no
-/// armed timer (ringback plays only with the audio session active, which disarms the
-/// audio-activation wait).
+/// (unless it fired) and of its no-answer time-out (unless that fired), the failure of
+/// its deferred action (unless CallKit voided it), the stop of its media and of its
+/// ringback and the release of its signalling leg; then, with `end.ended`,
+/// `reportCall(endedAt:reason:)`. A call with no slot (`live` is `None`: a push reported
+/// and ended at once) has only the report. At most 5 effects: a call with a deferred
+/// action has no ringback and no no-answer time-out (it is starting or answering), and
+/// one with ringback has no audio-activation wait (ringback plays only with the audio
+/// session active, which disarms it), so its timers are the no-answer one alone.
 #[inline(always)]
 pub(in crate::engine) fn emit_end<const N: usize>(
     call: CallId,
@@ -594,6 +648,11 @@ pub(in crate::engine) fn emit_end<const N: usize>(
             if let Some((timer, _)) = c.armed_timer() {
                 out.push(Effect::CancelTimer { timer });
             }
+        }
+        if end.spent != Spent::NoAnswer && c.no_answer_deadline().is_some() {
+            out.push(Effect::CancelTimer {
+                timer: Timer::NoAnswer(call),
+            });
         }
         if end.spent != Spent::Action {
             if let Some(action) = c.deferred_action() {

@@ -236,6 +236,41 @@ open class CXPlayDTMFCallAction: CXCallAction {
     }
 }
 
+/// The translation engine that provided a call's translation (iOS 26).
+/// https://developer.apple.com/documentation/callkit/cxtranslationengine
+public enum CXTranslationEngine: Int, Sendable {
+    /// The system's default translation engine (0).
+    case `default` = 0
+    /// A custom translation engine (1).
+    case custom = 1
+}
+
+/// An encapsulation of the act of translating a call (iOS 26).
+/// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction
+open class CXSetTranslatingCallAction: CXCallAction {
+    /// Whether translation is active for the call.
+    /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/istranslating
+    open var isTranslating: Bool
+    /// The local party's language.
+    /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/locallanguage
+    open var localLanguage: String
+    /// The remote party's language.
+    /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/remotelanguage
+    open var remoteLanguage: String
+
+    /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/init(call:istranslating:locallanguage:remotelanguage:)
+    public init(call uuid: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String) {
+        self.isTranslating = isTranslating
+        self.localLanguage = localLanguage
+        self.remoteLanguage = remoteLanguage
+        super.init(call: uuid)
+    }
+
+    /// Reports the action performed with `translationEngine`.
+    /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/fulfill(using:)
+    open func fulfill(using translationEngine: CXTranslationEngine) {}
+}
+
 /// An object that contains zero or more action objects for a call controller to perform.
 /// https://developer.apple.com/documentation/callkit/cxtransaction
 open class CXTransaction: NSObject {
@@ -282,6 +317,9 @@ open class CXProviderConfiguration: NSObject {
     /// Whether the provider's calls are in the system's Recents list.
     /// https://developer.apple.com/documentation/callkit/cxproviderconfiguration/includescallsinrecents
     open var includesCallsInRecents: Bool = true
+    /// Whether the app supports real-time audio translation (iOS 26).
+    /// https://developer.apple.com/documentation/callkit/cxproviderconfiguration/supportsaudiotranslation
+    open var supportsAudioTranslation: Bool = false
 
     /// A configuration with default values.
     /// https://developer.apple.com/documentation/callkit/cxproviderconfiguration/init()
@@ -378,6 +416,11 @@ public protocol CXProviderDelegate: NSObjectProtocol {
     /// Called when the provider's action times out.
     /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:timedoutperforming:)
     func provider(_ provider: CXProvider, timedOutPerforming action: CXAction)
+
+    /// Called when the provider performs the specified set translating action (iOS 26;
+    /// optional in Apple's protocol).
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:perform:)-43atg
+    func provider(_ provider: CXProvider, perform action: CXSetTranslatingCallAction)
 
     /// Called when the provider's audio session activation state changes (activated).
     /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:didactivate:)

@@ -110,6 +110,47 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertTrue(h.app.all.contains(.hangUp(call)))
     }
 
+    func testTranslationIsPerformedOnceAndAMuteDuringItKeepsTheMediaRunning() throws {
+        let h = try Harness { $0.supportsAudioTranslation = true }
+        let call = UUID()
+        h.push(call: call)
+        // Not answered yet: failed.
+        let early = h.provider.perform(
+            .setTranslating(call: call, isTranslating: true, localLanguage: "en", remoteLanguage: "fr"))
+        XCTAssertEqual(early.outcome, .failed)
+        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.callKit.settle()
+        XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
+        h.provider.activateAudioSession()
+        h.callKit.settle()
+        let on = h.provider.perform(
+            .setTranslating(call: call, isTranslating: true, localLanguage: "en-US", remoteLanguage: "fr"))
+        XCTAssertEqual(on.outcome, .fulfilled)
+        XCTAssertEqual(on.completionCount, 1)
+        XCTAssertTrue(h.app.all.contains(.startTranslation(call, "en-US", "fr")))
+        let before = h.app.all.count
+        XCTAssertEqual(h.provider.perform(.setMuted(call: call, muted: true)).outcome, .fulfilled)
+        XCTAssertEqual(Array(h.app.all.dropFirst(before)), [.setMuted(call, true)], "a mute never stops the media")
+        let off = h.provider.perform(
+            .setTranslating(call: call, isTranslating: false, localLanguage: "", remoteLanguage: ""))
+        XCTAssertEqual(off.outcome, .fulfilled)
+        XCTAssertTrue(h.app.all.contains(.stopTranslation(call)))
+        // CallKit's time-out, a minute later, finds the action resolved.
+        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs + 1)
+        h.callKit.settle()
+        XCTAssertEqual(off.completionCount, 1)
+    }
+
+    func testTranslationIsFailedWithoutSupportsAudioTranslation() throws {
+        let h = try Harness()
+        let call = h.connectedIncomingCall()
+        XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
+        let action = h.provider.perform(
+            .setTranslating(call: call, isTranslating: true, localLanguage: "en", remoteLanguage: "fr"))
+        XCTAssertEqual(action.outcome, .failed)
+        XCTAssertFalse(h.app.all.contains { if case .startTranslation = $0 { return true } else { return false } })
+    }
+
     func testAnswerHeldForTheConnectionIsFailedOnceAtTheAnswerDeadline() throws {
         let h = try Harness { $0.answerConnectTimeoutMilliseconds = 10_000 }
         let call = UUID()

@@ -22,6 +22,8 @@ enum AppCall: Equatable, Sendable {
     case startRingback(UUID)
     case stopRingback(UUID)
     case audioActivationTimedOut(UUID)
+    case startTranslation(UUID, String, String)
+    case stopTranslation(UUID)
 }
 
 /// A thread-safe list, written on the driver's queue and read on the test's thread.
@@ -66,6 +68,10 @@ final class RecordingApp: CallSignalling, CallMedia {
     func startRingback(_ call: UUID) { recorder.append(.startRingback(call)) }
     func stopRingback(_ call: UUID) { recorder.append(.stopRingback(call)) }
     func audioActivationTimedOut(_ call: UUID) { recorder.append(.audioActivationTimedOut(call)) }
+    func startTranslation(_ call: UUID, local: String, remote: String) {
+        recorder.append(.startTranslation(call, local, remote))
+    }
+    func stopTranslation(_ call: UUID) { recorder.append(.stopTranslation(call)) }
 }
 
 /// A driver on the fakes, with recorders for the app's side and the log.

@@ -58,9 +58,9 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (33), of Effect (29) and of CallAction (5).
-        XCTAssertEqual(events.count, 33, "\(events.sorted())")
-        XCTAssertEqual(effects.count, 29, "\(effects.sorted())")
+        // Every case of Event (35), of Effect (31) and of CallAction (5).
+        XCTAssertEqual(events.count, 35, "\(events.sorted())")
+        XCTAssertEqual(effects.count, 31, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
     }
 
@@ -134,12 +134,15 @@ private struct GoldenConfig: Decodable {
     var supportsVideo: Bool
     var supportedHandleTypes: [Int]
     var includesCallsInRecents: Bool
+    var supportsAudioTranslation: Bool
     var supportsHolding: Bool
     var supportsGrouping: Bool
     var supportsUngrouping: Bool
     var supportsDtmf: Bool
     var ringTimeoutMs: UInt64
     var answerConnectTimeoutMs: UInt64
+    var startConnectTimeoutMs: UInt64
+    var noAnswerTimeoutMs: UInt64
     var pushCompletionTimeoutMs: UInt64
     var audioActivationTimeoutMs: UInt64
     var maxPushAgeMs: UInt64
@@ -162,12 +165,15 @@ private struct GoldenConfig: Decodable {
         c.supportsVideo = supportsVideo
         c.supportedHandleTypes = Set(try supportedHandleTypes.map { try raw(HandleType.self, $0) })
         c.includesCallsInRecents = includesCallsInRecents
+        c.supportsAudioTranslation = supportsAudioTranslation
         c.supportsHolding = supportsHolding
         c.supportsGrouping = supportsGrouping
         c.supportsUngrouping = supportsUngrouping
         c.supportsDTMF = supportsDtmf
         c.ringTimeoutMilliseconds = ringTimeoutMs
         c.answerConnectTimeoutMilliseconds = answerConnectTimeoutMs
+        c.startConnectTimeoutMilliseconds = startConnectTimeoutMs
+        c.noAnswerTimeoutMilliseconds = noAnswerTimeoutMs
         c.pushCompletionTimeoutMilliseconds = pushCompletionTimeoutMs
         c.audioActivationTimeoutMilliseconds = audioActivationTimeoutMs
         c.maximumPushAgeMilliseconds = maxPushAgeMs
@@ -253,6 +259,8 @@ private struct GoldenTimer: Decodable {
             case "ring": return .ring(call: try need(call, "call", kind))
             case "answer_connect": return .answerConnect(call: try need(call, "call", kind))
             case "audio_activation": return .audioActivation(call: try need(call, "call", kind))
+            case "start_connect": return .startConnect(call: try need(call, "call", kind))
+            case "no_answer": return .noAnswer(call: try need(call, "call", kind))
             default: throw GoldenFormatError(description: "timer kind \(kind)")
             }
         }
@@ -281,6 +289,10 @@ private struct GoldenEvent: Decodable {
     var hasVideo: Bool?
     var mustReport: Bool?
     var receivedAtUnixMs: UInt64?
+    var reason: Int?
+    var translating: Bool?
+    var localLanguage: String?
+    var remoteLanguage: String?
 
     func event() throws -> Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
@@ -338,6 +350,14 @@ private struct GoldenEvent: Decodable {
                 error: try error.map { try raw(RequestTransactionError.self, $0) })
         case "outgoing_call_connecting": return .outgoingCallConnecting(call: try n(call, "call"))
         case "outgoing_call_connected": return .outgoingCallConnected(call: try n(call, "call"))
+        case "perform_set_translating":
+            return .performSetTranslating(
+                action: try n(action, "action"), call: try n(call, "call"),
+                isTranslating: try n(translating, "translating"),
+                localLanguage: try n(localLanguage, "local_language"),
+                remoteLanguage: try n(remoteLanguage, "remote_language"))
+        case "outgoing_call_refused":
+            return .outgoingCallRefused(call: try n(call, "call"), reason: try raw(RefusalReason.self, reason))
         case "incoming_call_connected": return .incomingCallConnected(call: try n(call, "call"))
         case "remote_ended": return .remoteEnded(call: try n(call, "call"))
         case "answered_elsewhere": return .answeredElsewhere(call: try n(call, "call"))
@@ -505,6 +525,8 @@ private struct GoldenEffect: Decodable {
         case "reject_incoming":
             return .rejectIncoming(call: try n(call, "call"), reason: try raw(RejectReason.self, reason))
         case "hang_up": return .hangUp(call: try n(call, "call"))
+        case "start_translation": return .startTranslation(call: try n(call, "call"))
+        case "stop_translation": return .stopTranslation(call: try n(call, "call"))
         // The effect kinds before 0.1.0 (`set_hold`, `set_mute`, `send_dtmf`) still read.
         case "set_held", "set_hold": return .setHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "set_muted", "set_mute": return .setMuted(call: try n(call, "call"), muted: try n(muted, "muted"))

@@ -122,9 +122,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 265
+// MARK: docs/ios-integration.md, line 268
 
-func iosIntegrationLine265() throws {
+func iosIntegrationLine268() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -137,7 +137,7 @@ func iosIntegrationLine265() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 369
+// MARK: docs/ios-integration.md, line 372
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {

@@ -51,6 +51,22 @@ final class SystemCallProvider: CallProvider {
     }
 }
 
+/// A `CXSetTranslatingCallAction` as the driver's ``ProviderAction``: fulfilled with
+/// `fulfill(using: .default)`, the system's translation engine.
+/// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/fulfill(using:)
+@available(iOS 26.0, *)
+final class SystemTranslatingAction: ProviderAction {
+    let action: CXSetTranslatingCallAction
+
+    init(_ action: CXSetTranslatingCallAction) { self.action = action }
+
+    var uuid: UUID { action.uuid }
+
+    func fulfill() { action.fulfill(using: .default) }
+
+    func fail() { action.fail() }
+}
+
 /// A `CXCallController` as the driver's ``CallController``.
 /// https://developer.apple.com/documentation/callkit/cxcallcontroller
 final class SystemCallController: CallController {
@@ -201,6 +217,18 @@ extension CallDriver: CXProviderDelegate {
         let type = DTMFType(rawValue: action.type.rawValue) ?? .singleTone
         handle(
             SystemProviderAction(action), request: .playDTMF(call: action.callUUID, digits: action.digits, type: type))
+    }
+
+    /// `provider(_:perform:)` for `CXSetTranslatingCallAction` (iOS 26), fulfilled with
+    /// the system's default translation engine.
+    /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:perform:)-43atg
+    @available(iOS 26.0, *)
+    public func provider(_ provider: CXProvider, perform action: CXSetTranslatingCallAction) {
+        handle(
+            SystemTranslatingAction(action),
+            request: .setTranslating(
+                call: action.callUUID, isTranslating: action.isTranslating,
+                localLanguage: action.localLanguage, remoteLanguage: action.remoteLanguage))
     }
 
     /// `provider(_:timedOutPerforming:)`.

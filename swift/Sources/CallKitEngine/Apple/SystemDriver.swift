@@ -18,8 +18,9 @@ extension CallDriver {
     ///
     /// - Parameters:
     ///   - providerConfiguration: CallKit's configuration; its `maximumCallGroups`,
-    ///     `maximumCallsPerCallGroup`, `supportsVideo`, `supportedHandleTypes` and
-    ///     `includesCallsInRecents` replace those of `configuration`, so the engine
+    ///     `maximumCallsPerCallGroup`, `supportsVideo`, `supportedHandleTypes`,
+    ///     `includesCallsInRecents` and (iOS 26) `supportsAudioTranslation` replace
+    ///     those of `configuration`, so the engine
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
@@ -44,6 +45,9 @@ extension CallDriver {
         configuration.supportedHandleTypes = Set(
             providerConfiguration.supportedHandleTypes.compactMap { HandleType(rawValue: $0.rawValue) })
         configuration.includesCallsInRecents = providerConfiguration.includesCallsInRecents
+        if #available(iOS 26.0, *) {
+            configuration.supportsAudioTranslation = providerConfiguration.supportsAudioTranslation
+        }
 
         let queue = DispatchQueue(label: "callkit-engine.driver")
         let provider = CXProvider(configuration: providerConfiguration)

@@ -265,6 +265,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case outgoingCallConnecting(UUID)
         /// The remote party answered an outgoing call.
         case outgoingCallConnected(UUID)
+        /// The far end refused an outgoing call before answering (SIP 486, 603, 480).
+        case outgoingCallRefused(UUID, RefusalReason)
         /// An incoming call's connection is ready to be answered.
         case incomingCallConnected(UUID)
         /// The remote party ended the call (or cancelled it before it was answered).
@@ -434,6 +436,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             media.startRingback(call)
         case let .stopRingback(call):
             media.stopRingback(call)
+        case let .startTranslation(call):
+            let translation = (try? engine.calls())?.first { $0.call == call }?.translation
+            if let translation {
+                media.startTranslation(call, local: translation.local, remote: translation.remote)
+            }
+        case let .stopTranslation(call):
+            media.stopTranslation(call)
         case let .audioActivationTimedOut(call):
             record(.audioActivationTimedOut, "didActivate did not come for call \(call)")
             media.audioActivationTimedOut(call)
@@ -562,6 +571,8 @@ public enum ProviderActionRequest: Sendable, Equatable {
     case setGroup(call: UUID, groupWith: UUID?)
     /// `CXPlayDTMFCallAction`.
     case playDTMF(call: UUID, digits: String, type: DTMFType)
+    /// `CXSetTranslatingCallAction` (iOS 26).
+    case setTranslating(call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
 
     func event(action: UUID) -> Event {
         switch self {
@@ -579,6 +590,10 @@ public enum ProviderActionRequest: Sendable, Equatable {
             return .performSetGroup(action: action, call: call, groupWith: groupWith)
         case let .playDTMF(call, digits, type):
             return .performPlayDTMF(action: action, call: call, digits: digits, type: type)
+        case let .setTranslating(call, translating, local, remote):
+            return .performSetTranslating(
+                action: action, call: call, isTranslating: translating, localLanguage: local,
+                remoteLanguage: remote)
         }
     }
 }
@@ -588,6 +603,8 @@ extension CallDriver.SignallingEvent {
         switch self {
         case let .outgoingCallConnecting(call): return .outgoingCallConnecting(call: call)
         case let .outgoingCallConnected(call): return .outgoingCallConnected(call: call)
+        case let .outgoingCallRefused(call, reason):
+            return .outgoingCallRefused(call: call, reason: reason)
         case let .incomingCallConnected(call): return .incomingCallConnected(call: call)
         case let .remoteEnded(call): return .remoteEnded(call: call)
         case let .answeredElsewhere(call): return .answeredElsewhere(call: call)

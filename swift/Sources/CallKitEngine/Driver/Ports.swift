@@ -159,4 +159,18 @@ public protocol CallMedia: AnyObject, Sendable {
     /// activate `AVAudioSession` yourself and tell the driver as CallKit would, through
     /// its `CXProviderDelegate` method `provider(_:didActivate:)`, or end the call.
     func audioActivationTimedOut(_ call: UUID)
+    /// Translate the call (iOS 26, a fulfilled `CXSetTranslatingCallAction`) between
+    /// `local` and `remote` (BCP 47 tags). Keep the upstream audio flowing while it
+    /// runs: a mute arrives as ``setMuted(_:muted:)`` (mute the app's input), never as
+    /// ``stop(_:)`` (Apple, `CXSetTranslatingCallAction`).
+    func startTranslation(_ call: UUID, local: String, remote: String)
+    /// Stop translating the call.
+    func stopTranslation(_ call: UUID)
+}
+
+extension CallMedia {
+    /// Does nothing: an app that does not translate needs no code for it.
+    public func startTranslation(_ call: UUID, local: String, remote: String) {}
+    /// Does nothing.
+    public func stopTranslation(_ call: UUID) {}
 }

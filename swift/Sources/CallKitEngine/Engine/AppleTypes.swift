@@ -168,6 +168,20 @@ public enum DTMFType: Int, CaseIterable, Hashable, Sendable {
     case hardPause = 3
 }
 
+/// Why the far end refused an outgoing call before answering, as the app's signalling
+/// stack reports it (``Event/outgoingCallRefused(call:reason:)``), with the SIP final
+/// response each stands for. The engine's own enumeration (raw values 1-3, as the C
+/// ABI's `CK_REFUSAL_REASON_*`).
+public enum RefusalReason: Int, CaseIterable, Hashable, Sendable {
+    /// SIP `486 Busy Here`: the call ends ``CallEndedReason/remoteEnded``.
+    case busy = 1
+    /// SIP `603 Decline`: the call ends ``CallEndedReason/remoteEnded``.
+    case declined = 2
+    /// SIP `480 Temporarily Unavailable` (no answer from user): the call ends
+    /// ``CallEndedReason/unanswered``.
+    case unavailable = 3
+}
+
 /// Why the engine asks the signalling stack to reject an incoming call: what to tell
 /// the server (SIP 603 / 486 / 480 or the equivalent). The engine's own enumeration
 /// (raw values 1-6, as the C ABI's `CK_REJECT_REASON_*`), derived from CallKit's

@@ -76,6 +76,10 @@ extension DTMFType {
     var c: ck_dtmf_type { ck_dtmf_type(rawValue) }
 }
 
+extension RefusalReason {
+    var c: ck_refusal_reason { ck_refusal_reason(rawValue) }
+}
+
 extension Handle {
     init(_ handle: ck_handle) throws(EngineError) {
         self.init(
@@ -146,12 +150,15 @@ extension Configuration {
         supportedHandleTypes = Set(
             HandleType.allCases.filter { config.supported_handle_types & (1 << $0.rawValue) != 0 })
         includesCallsInRecents = config.includes_calls_in_recents != 0
+        supportsAudioTranslation = config.supports_audio_translation != 0
         supportsHolding = config.supports_holding != 0
         supportsGrouping = config.supports_grouping != 0
         supportsUngrouping = config.supports_ungrouping != 0
         supportsDTMF = config.supports_dtmf != 0
         ringTimeoutMilliseconds = config.ring_timeout_ms
         answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
+        startConnectTimeoutMilliseconds = config.start_connect_timeout_ms
+        noAnswerTimeoutMilliseconds = config.no_answer_timeout_ms
         pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
         audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
         maximumPushAgeMilliseconds = config.max_push_age_ms
@@ -168,12 +175,15 @@ extension Configuration {
         config.supports_video = supportsVideo ? 1 : 0
         config.supported_handle_types = supportedHandleTypes.reduce(0) { $0 | (1 << $1.rawValue) }
         config.includes_calls_in_recents = includesCallsInRecents ? 1 : 0
+        config.supports_audio_translation = supportsAudioTranslation ? 1 : 0
         config.supports_holding = supportsHolding ? 1 : 0
         config.supports_grouping = supportsGrouping ? 1 : 0
         config.supports_ungrouping = supportsUngrouping ? 1 : 0
         config.supports_dtmf = supportsDTMF ? 1 : 0
         config.ring_timeout_ms = ringTimeoutMilliseconds
         config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
+        config.start_connect_timeout_ms = startConnectTimeoutMilliseconds
+        config.no_answer_timeout_ms = noAnswerTimeoutMilliseconds
         config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
         config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
         config.max_push_age_ms = maximumPushAgeMilliseconds
@@ -189,6 +199,8 @@ extension EngineTimer {
         case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
         case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
         case CK_TIMER_AUDIO_ACTIVATION: self = .audioActivation(call: UUID(timer.call))
+        case CK_TIMER_START_CONNECT: self = .startConnect(call: UUID(timer.call))
+        case CK_TIMER_NO_ANSWER: self = .noAnswer(call: UUID(timer.call))
         default: throw .unrecognized(code: timer.kind)
         }
     }
@@ -207,6 +219,12 @@ extension EngineTimer {
             timer.call = ck_uuid(call)
         case .audioActivation(let call):
             timer.kind = CK_TIMER_AUDIO_ACTIVATION
+            timer.call = ck_uuid(call)
+        case .startConnect(let call):
+            timer.kind = CK_TIMER_START_CONNECT
+            timer.call = ck_uuid(call)
+        case .noAnswer(let call):
+            timer.kind = CK_TIMER_NO_ANSWER
             timer.call = ck_uuid(call)
         }
         return timer
@@ -329,6 +347,10 @@ extension Effect {
             self = .setGroup(call: call, groupWith: e.has_group_with ? UUID(e.group_with) : nil)
         case CK_EFFECT_PLAY_DTMF:
             self = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+        case CK_EFFECT_START_TRANSLATION:
+            self = .startTranslation(call: call)
+        case CK_EFFECT_STOP_TRANSLATION:
+            self = .stopTranslation(call: call)
         case CK_EFFECT_START_OUTGOING:
             self = .startOutgoing(call: call, handle: try handle(data), isVideo: e.video)
         case CK_EFFECT_REGISTER_PUSH_TOKEN:

@@ -272,6 +272,18 @@ public struct CallInfo: Hashable, Sendable {
     public var isRingbackPlaying: Bool
     /// Outgoing, connecting, and its far end rings (``Event/outgoingCallRinging(call:)``).
     public var isRemoteRinging: Bool
+    /// Its translation's languages (BCP 47) while it is translated
+    /// (``Effect/startTranslation(call:)`` and no stop since), else `nil`.
+    public var translation: (local: String, remote: String)? {
+        get { translationLanguages.map { ($0.local, $0.remote) } }
+        set { translationLanguages = newValue.map { TranslationLanguages(local: $0.local, remote: $0.remote) } }
+    }
+    private var translationLanguages: TranslationLanguages?
+
+    private struct TranslationLanguages: Hashable, Sendable {
+        var local: String
+        var remote: String
+    }
 
     init(_ info: ck_call_info) throws(EngineError) {
         guard let direction = CallDirection(rawValue: Int(info.direction)) else {
@@ -294,5 +306,13 @@ public struct CallInfo: Hashable, Sendable {
         hasVideo = info.has_video
         isRingbackPlaying = info.ringback_playing
         isRemoteRinging = info.remote_ringing
+        if info.translating {
+            let text = { (bytes: [UInt8], len: UInt8) in
+                String(decoding: bytes.prefix(Int(len)), as: UTF8.self)
+            }
+            translationLanguages = TranslationLanguages(
+                local: text(withUnsafeBytes(of: info.local_language) { Array($0) }, info.local_language_len),
+                remote: text(withUnsafeBytes(of: info.remote_language) { Array($0) }, info.remote_language_len))
+        }
     }
 }

@@ -16,6 +16,9 @@ public enum EngineLimits {
     public static let maximumHandleLengthInBytes = Int(CK_MAX_HANDLE_LEN)
     /// Longest `localizedCallerName`, in bytes of UTF-8 (`CK_MAX_CALLER_NAME_LEN`).
     public static let maximumCallerNameLengthInBytes = Int(CK_MAX_CALLER_NAME_LEN)
+    /// Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes
+    /// (`CK_MAX_LANGUAGE_TAG_LEN`).
+    public static let maximumLanguageTagLengthInBytes = Int(CK_MAX_LANGUAGE_TAG_LEN)
     /// Longest DTMF string (`CK_MAX_DTMF_DIGITS`).
     public static let maximumDTMFDigits = Int(CK_MAX_DTMF_DIGITS)
     /// Longest `PKPushCredentials.token`, in bytes (`CK_MAX_PUSH_TOKEN_LEN`).
@@ -149,6 +152,10 @@ public struct Configuration: Hashable, Sendable {
     /// `CXProviderConfiguration.includesCallsInRecents` (default `true`), carried for
     /// the host.
     public var includesCallsInRecents: Bool
+    /// `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default `false`):
+    /// without it every ``Event/performSetTranslating(action:call:isTranslating:localLanguage:remoteLanguage:)``
+    /// is failed.
+    public var supportsAudioTranslation: Bool
     /// `CXCallUpdate.supportsHolding` for every call (default `true`).
     public var supportsHolding: Bool
     /// `CXCallUpdate.supportsGrouping` (default `false`).
@@ -164,6 +171,14 @@ public struct Configuration: Hashable, Sendable {
     /// How long an answered incoming call waits for its connection before the answer
     /// fails, in milliseconds (default 10 000).
     public var answerConnectTimeoutMilliseconds: UInt64
+    /// How long a performed `CXStartCallAction` waits for signalling to report
+    /// connecting before the engine fails it, hangs the leg up and ends the call
+    /// ``CallEndedReason/failed``, in milliseconds (default 10 000).
+    public var startConnectTimeoutMilliseconds: UInt64
+    /// How long an outgoing call that started connecting waits for the far end to
+    /// answer before the engine stops ringback, hangs the leg up and ends the call
+    /// ``CallEndedReason/unanswered``, in milliseconds (default 60 000).
+    public var noAnswerTimeoutMilliseconds: UInt64
     /// How long after its arrival a push is completed at the latest, in milliseconds
     /// (default 5 000).
     public var pushCompletionTimeoutMilliseconds: UInt64

@@ -7,7 +7,8 @@ import Foundation
 /// The order (`Comparable`) is the engine's tie-break for timers due at the same
 /// deadline: every ``pushCompletion(_:)`` first (by push number), then every
 /// ``ring(call:)``, then every ``answerConnect(call:)``, then every
-/// ``audioActivation(call:)`` (each by the UUID's bytes), as
+/// ``audioActivation(call:)``, then every ``startConnect(call:)``, then every
+/// ``noAnswer(call:)`` (each by the UUID's bytes), as
 /// ``CallEngine/nextDueTimer(at:)`` (the library's `ck_engine_next_due_timer`) fires them.
 public enum EngineTimer: Hashable, Comparable, Sendable {
     /// The latest moment to call the push's PushKit completion handler when
@@ -25,12 +26,22 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
     /// (``Configuration/audioActivationTimeoutMilliseconds``); firing it yields
     /// ``Effect/audioActivationTimedOut(call:)``.
     case audioActivation(call: UUID)
+    /// A performed outgoing call waiting for signalling to report connecting
+    /// (``Configuration/startConnectTimeoutMilliseconds``); firing it fails the start
+    /// action and ends the call ``CallEndedReason/failed``.
+    case startConnect(call: UUID)
+    /// An outgoing call that started connecting waiting for the far end to answer
+    /// (``Configuration/noAnswerTimeoutMilliseconds``); firing it ends the call
+    /// ``CallEndedReason/unanswered``. Armed beside the call's ``audioActivation(call:)``.
+    case noAnswer(call: UUID)
 
     /// The call the timer is about (`nil` for ``pushCompletion(_:)``).
     public var call: UUID? {
         switch self {
         case .pushCompletion: nil
-        case .ring(let call), .answerConnect(let call), .audioActivation(let call): call
+        case .ring(let call), .answerConnect(let call), .audioActivation(let call),
+            .startConnect(let call), .noAnswer(let call):
+            call
         }
     }
 
@@ -39,7 +50,8 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
         switch (lhs, rhs) {
         case (.pushCompletion(let a), .pushCompletion(let b)): a < b
         case (.ring(let a), .ring(let b)), (.answerConnect(let a), .answerConnect(let b)),
-            (.audioActivation(let a), .audioActivation(let b)):
+            (.audioActivation(let a), .audioActivation(let b)),
+            (.startConnect(let a), .startConnect(let b)), (.noAnswer(let a), .noAnswer(let b)):
             uuidBytesPrecede(a, b)
         default: lhs.rank < rhs.rank
         }
@@ -51,6 +63,8 @@ public enum EngineTimer: Hashable, Comparable, Sendable {
         case .ring: 1
         case .answerConnect: 2
         case .audioActivation: 3
+        case .startConnect: 4
+        case .noAnswer: 5
         }
     }
 }
@@ -170,6 +184,12 @@ public enum Effect: Hashable, Sendable {
     /// the push was reported and ended at once as unanswered (or, under
     /// `PKVoIPPushMetadata.mustReport == false`, completed without a report).
     case missedCall(call: UUID, update: CallUpdate)
+    /// Start translating the call (a fulfilled `CXSetTranslatingCallAction`, iOS 26);
+    /// its languages are ``CallInfo/translation``. Keep the upstream audio flowing: a
+    /// mute is ``setMuted(call:muted:)``, never ``stopMedia(call:)``.
+    case startTranslation(call: UUID)
+    /// Stop translating the call.
+    case stopTranslation(call: UUID)
     /// Start an outgoing call's signalling to `handle`.
     case startOutgoing(call: UUID, handle: Handle, isVideo: Bool)
     /// Register the device's VoIP push token, as lower-case hex (two characters per

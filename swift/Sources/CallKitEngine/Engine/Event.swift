@@ -89,6 +89,13 @@ public enum Event: Hashable, Sendable {
     /// `provider(_:perform:)` with a `CXPlayDTMFCallAction`: `digits` (`0-9 * # A-D ,`)
     /// and `type` (https://developer.apple.com/documentation/callkit/cxplaydtmfcallaction).
     case performPlayDTMF(action: UUID, call: UUID, digits: String, type: DTMFType)
+    /// `provider(_:perform:)` with a `CXSetTranslatingCallAction` (iOS 26): fulfilled
+    /// for an answered or connected call when ``Configuration/supportsAudioTranslation``
+    /// is on and, to start, both languages are BCP 47 tags (at most
+    /// ``EngineLimits/maximumLanguageTagLengthInBytes``); failed otherwise
+    /// (https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction).
+    case performSetTranslating(
+        action: UUID, call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on (https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:timedoutperforming:)).
     case timedOutPerforming(action: UUID)
@@ -133,6 +140,13 @@ public enum Event: Hashable, Sendable {
     case outgoingCallRinging(call: UUID)
     /// The remote party answered an outgoing call.
     case outgoingCallConnected(call: UUID)
+    /// The far end refused an outgoing call before answering (SIP 486, 603 or 480): the
+    /// call ends with the ``CallEndedReason`` its ``RefusalReason`` maps to (busy and
+    /// declined ``CallEndedReason/remoteEnded``, unavailable
+    /// ``CallEndedReason/unanswered``), without a hang-up; a start action still held is
+    /// failed. Refused with ``EngineError/wrongPhase`` for an incoming, requested or
+    /// connected call.
+    case outgoingCallRefused(call: UUID, reason: RefusalReason)
     /// An incoming call's connection is ready to be answered (the app reached its server
     /// after the push).
     case incomingCallConnected(call: UUID)
@@ -330,6 +344,20 @@ func withCEvent<R>(_ event: Event, _ body: (inout ck_event) -> R) -> R {
         return call(CK_EVENT_OUTGOING_CALL_CONNECTING, callID)
     case .outgoingCallConnected(let callID):
         return call(CK_EVENT_OUTGOING_CALL_CONNECTED, callID)
+    case .performSetTranslating(let action, let callID, let translating, let local, let remote):
+        e.kind = CK_EVENT_PERFORM_SET_TRANSLATING
+        e.action = ck_uuid(action)
+        e.translating = translating ? 1 : 0
+        return withCString(local) { local in
+            withCString(remote) { remote in
+                e.local_language = local
+                e.remote_language = remote
+                return call(CK_EVENT_PERFORM_SET_TRANSLATING, callID)
+            }
+        }
+    case .outgoingCallRefused(let callID, let reason):
+        e.refusal_reason = reason.c
+        return call(CK_EVENT_OUTGOING_CALL_REFUSED, callID)
     case .incomingCallConnected(let callID):
         return call(CK_EVENT_INCOMING_CALL_CONNECTED, callID)
     case .remoteEnded(let callID):
