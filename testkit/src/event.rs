@@ -2058,14 +2058,8 @@ mod tests {
     #[test]
     fn a_byte_that_is_no_tag_folds_onto_the_kinds() {
         let n = EventKind::ALL.len();
-        for unused in [u8::try_from(n + 1).expect("few kinds")] {
-            assert!(EventKind::ALL.iter().all(|k| k.tag() != unused));
-            assert_eq!(
-                EventKind::from_tag(unused),
-                EventKind::ALL[usize::from(unused) % n]
-            );
-        }
         let unused = u8::try_from(n + 1).expect("fewer than 256 kinds");
+        assert!(EventKind::ALL.iter().all(|k| k.tag() != unused));
         assert_eq!(
             EventKind::from_tag(unused),
             EventKind::ALL[usize::from(unused) % n]

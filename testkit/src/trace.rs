@@ -340,7 +340,7 @@ fn preset(name: &str) -> Result<PayloadSchema, String> {
 #[serde(untagged)]
 enum SchemaLine {
     Preset(String),
-    Whole(WholeSchema),
+    Whole(Box<WholeSchema>),
 }
 
 /// A schema written out in a config line (the keys: the module docs). A key that is
