@@ -73,6 +73,11 @@ pub enum CallAction {
         /// `callUUID`.
         call: CallId,
     },
+    /// `CXAnswerCallAction(call:)`: the user answered in the app's own UI.
+    AnswerCall {
+        /// `callUUID`.
+        call: CallId,
+    },
     /// `CXSetHeldCallAction(call:onHold:)`.
     SetHeld {
         /// `callUUID`.
@@ -103,6 +108,7 @@ impl CallAction {
         match self {
             CallAction::StartCall { call, .. }
             | CallAction::EndCall { call }
+            | CallAction::AnswerCall { call }
             | CallAction::SetHeld { call, .. }
             | CallAction::SetMuted { call, .. }
             | CallAction::PlayDtmf { call, .. } => *call,

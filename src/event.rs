@@ -282,8 +282,21 @@ pub enum Event<'a> {
         /// How to play them.
         kind: DtmfType,
     },
-    /// The user ended a call in the app's UI.
+    /// The user ended a call in the app's UI (for a ringing call: declined it).
     RequestEndCall {
+        /// The call.
+        call: CallId,
+    },
+    /// The user answered a ringing incoming call in the app's own UI (an in-app Answer
+    /// button): becomes a `CXAnswerCallAction` request
+    /// ([`CallAction::AnswerCall`](crate::CallAction::AnswerCall)); CallKit then performs
+    /// it ([`Event::PerformAnswerCall`]), which the engine fulfils once the call's
+    /// connection is ready. Refused with [`Error::WrongPhase`](crate::Error::WrongPhase)
+    /// for a call that is not an unanswered incoming call, or that CallKit does not know
+    /// yet (its report pending); accepted with no effects for a call that ended moments
+    /// ago (a race); [`Error::TransactionCapacity`](crate::Error::TransactionCapacity)
+    /// with no room for the request.
+    RequestAnswerCall {
         /// The call.
         call: CallId,
     },
@@ -447,6 +460,7 @@ impl Event<'_> {
             Event::RequestSetMuted { .. } => "request_set_muted",
             Event::RequestPlayDtmf { .. } => "request_play_dtmf",
             Event::RequestEndCall { .. } => "request_end_call",
+            Event::RequestAnswerCall { .. } => "request_answer_call",
             Event::TransactionCompleted { .. } => "transaction_completed",
             Event::OutgoingCallConnecting { .. } => "outgoing_call_connecting",
             Event::OutgoingCallRinging { .. } => "outgoing_call_ringing",

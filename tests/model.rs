@@ -765,6 +765,22 @@ impl Model {
                 self.request(id, TxKind::End);
                 true
             }
+            Abs::RequestAnswer { call: c } => {
+                let id = call(c);
+                let m = match self.live(id) {
+                    Ok(idx) => &self.calls[idx],
+                    Err(ok) => return ok,
+                };
+                // Only a ringing call CallKit knows, with room for the request.
+                if m.phase != CallPhase::Ringing
+                    || m.awaiting
+                    || self.txs.len() >= MAX_PENDING_TRANSACTIONS
+                {
+                    return false;
+                }
+                self.request(id, TxKind::Other);
+                true
+            }
             Abs::RequestHeld { call: c } | Abs::RequestDtmf { call: c } => {
                 let id = call(c);
                 let m = match self.live(id) {
@@ -1035,6 +1051,9 @@ impl ReferenceStateMachine for Reference {
             }
             smart.push(Abs::RemoteEnded { call: n });
             smart.push(Abs::RequestEnd { call: n });
+            if c.phase == CallPhase::Ringing {
+                smart.push(Abs::RequestAnswer { call: n });
+            }
             smart.push(Abs::PerformEnd {
                 action: fresh,
                 call: n,

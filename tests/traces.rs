@@ -156,6 +156,7 @@ fn the_required_traces_are_shipped() {
         "must-report-false.jsonl",
         "stale-push-missed.jsonl",
         "push-without-required-id.jsonl",
+        "answer-from-app.jsonl",
         "outgoing-no-answer.jsonl",
         "outgoing-refused.jsonl",
         "start-connect-timeout.jsonl",
@@ -1688,4 +1689,37 @@ fn a_translated_call_starts_and_stops_translation_once_per_action_and_a_mute_kee
         .count();
     assert_eq!(stops, 1, "media stops only at the end");
     assert_eq!(ended(&o), [(call, CallEndedReason::RemoteEnded)]);
+}
+
+#[test]
+fn an_answer_from_the_apps_own_ui_is_requested_from_callkit_and_fulfilled_once_connected() {
+    let o = run("answer-from-app.jsonl");
+    let call = uuid("6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11");
+    let request = nth(&o, "request_answer_call", 0).effects();
+    assert!(
+        matches!(
+            request,
+            [Effect::RequestTransaction {
+                action: CallAction::AnswerCall { call: c },
+                ..
+            }] if *c == call
+        ),
+        "{request:?}"
+    );
+    // CallKit performs it like any answer: held until the connection is ready.
+    let perform = nth(&o, "perform_answer_call", 0).effects();
+    assert!(!perform.contains(&Effect::FulfillAction {
+        action: action_id(1)
+    }));
+    let connected = nth(&o, "incoming_call_connected", 0).effects();
+    assert!(connected.contains(&Effect::AnswerIncoming { call }));
+    assert!(connected.contains(&Effect::FulfillAction {
+        action: action_id(1)
+    }));
+    // Not a ringing call: refused; a call that just ended: accepted, nothing to do.
+    assert_eq!(
+        nth(&o, "request_answer_call", 1).result,
+        Err(Error::WrongPhase(call_id(7)))
+    );
+    assert_eq!(nth(&o, "request_answer_call", 2).effects(), []);
 }

@@ -1407,6 +1407,11 @@ typedef int64_t ck_request_transaction_error;
 #define CK_EVENT_PERFORM_SET_TRANSLATING (ck_event_kind)35
 
 /**
+ * The user answered a ringing incoming call in the app's own UI: `call`.
+ */
+#define CK_EVENT_REQUEST_ANSWER_CALL (ck_event_kind)36
+
+/**
  * `provider(_:timedOutPerforming:)`: `action`.
  */
 #define CK_EVENT_TIMED_OUT_PERFORMING (ck_event_kind)14
@@ -1729,6 +1734,11 @@ typedef int64_t ck_request_transaction_error;
  * `ck_step_data`.
  */
 #define CK_CALL_ACTION_PLAY_DTMF (ck_call_action_kind)5
+
+/**
+ * `CXAnswerCallAction(call:)`.
+ */
+#define CK_CALL_ACTION_ANSWER_CALL (ck_call_action_kind)6
 
 /**
  * The step carries no variable-size data.

@@ -432,6 +432,8 @@ pub const CK_EVENT_PERFORM_PLAY_DTMF: ck_event_kind = 13 as ck_event_kind;
 /// `translating` (`isTranslating`), `local_language` and `remote_language` (BCP 47,
 /// read when `translating` is 1).
 pub const CK_EVENT_PERFORM_SET_TRANSLATING: ck_event_kind = 35 as ck_event_kind;
+/// The user answered a ringing incoming call in the app's own UI: `call`.
+pub const CK_EVENT_REQUEST_ANSWER_CALL: ck_event_kind = 36 as ck_event_kind;
 /// `provider(_:timedOutPerforming:)`: `action`.
 pub const CK_EVENT_TIMED_OUT_PERFORMING: ck_event_kind = 14 as ck_event_kind;
 /// `provider(_:didActivate:)`: no fields.
@@ -713,6 +715,8 @@ pub const CK_CALL_ACTION_SET_MUTED: ck_call_action_kind = 4 as ck_call_action_ki
 /// `CXPlayDTMFCallAction(call:digits:type:)`, type `dtmf_type`; digits in
 /// `ck_step_data`.
 pub const CK_CALL_ACTION_PLAY_DTMF: ck_call_action_kind = 5 as ck_call_action_kind;
+/// `CXAnswerCallAction(call:)`.
+pub const CK_CALL_ACTION_ANSWER_CALL: ck_call_action_kind = 6 as ck_call_action_kind;
 
 /// One thing for the host to do. Carry the effects of a step out in order.
 #[repr(C)]

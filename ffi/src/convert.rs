@@ -99,7 +99,7 @@ pub(crate) fn timer(t: &ck_timer) -> Res<Timer> {
 /// with no gap. Kept beside the decoder, so that a new kind moves it in the same edit;
 /// the every-kind test reads it.
 #[cfg(test)]
-pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_PERFORM_SET_TRANSLATING;
+pub(crate) const LAST_EVENT_KIND: ck_event_kind = CK_EVENT_REQUEST_ANSWER_CALL;
 
 /// The engine event for `ev`, borrowing its bytes and text.
 ///
@@ -188,6 +188,7 @@ pub(crate) unsafe fn event<'a>(ev: &ck_event) -> Res<Event<'a>> {
             video: flag(ev.video)?,
         },
         CK_EVENT_REQUEST_END_CALL => Event::RequestEndCall { call },
+        CK_EVENT_REQUEST_ANSWER_CALL => Event::RequestAnswerCall { call },
         CK_EVENT_REQUEST_SET_HELD => Event::RequestSetHeld {
             call,
             on_hold: flag(ev.on_hold)?,
@@ -362,6 +363,7 @@ pub(crate) fn effect(e: &Effect) -> ck_effect {
                     out.video = video;
                 }
                 CallAction::EndCall { .. } => out.call_action = CK_CALL_ACTION_END_CALL,
+                CallAction::AnswerCall { .. } => out.call_action = CK_CALL_ACTION_ANSWER_CALL,
                 CallAction::SetHeld { on_hold, .. } => {
                     out.call_action = CK_CALL_ACTION_SET_HELD;
                     out.on_hold = on_hold;

@@ -3,7 +3,8 @@
  * the app's own connection is reported without a push and its report completes by
  * call (has_push 0); the push for it that follows is the same call; under
  * mustReport == false (CK_MUST_REPORT_NO) a copy of a live call is completed without a
- * report; a push older than the maximum push age by its sent time is a missed call
+ * report; the app's own Answer button becomes a CXAnswerCallAction request; a push
+ * older than the maximum push age by its sent time is a missed call
  * (CK_EFFECT_MISSED_CALL, with the caller's details), never rung; a push without the
  * call id its schema requires (Twilio's preset) is unusable. Mirrors
  * tests/traces/announced-then-pushed.jsonl and tests/traces/stale-push-missed.jsonl.
@@ -57,6 +58,12 @@ int main(void) {
   size_t n = 0;
   CHECK_OK(ck_engine_calls(&engine, &info, 1, &n));
   CHECK(n == 1 && !info.report_pending);
+
+  /* The user answers with the app's own button: a CXAnswerCallAction request. */
+  ev = call_event(CK_EVENT_REQUEST_ANSWER_CALL, call);
+  handle_ok(&engine, 25, &ev, &s);
+  CHECK_KINDS(&s, CK_EFFECT_REQUEST_TRANSACTION);
+  CHECK(s.fx[0].call_action == CK_CALL_ACTION_ANSWER_CALL && uuid_eq(s.fx[0].call, call));
 
   /* A third copy under mustReport == false: completed at once, not reported. */
   ev = push_event(2, pushed, sizeof pushed - 1, uuid_fill(0xf2));

@@ -291,6 +291,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
                 video,
             } => self.on_request_start(call, handle, handle_type, video, out),
             Event::RequestEndCall { call } => self.on_request_end(call, out),
+            Event::RequestAnswerCall { call } => self.on_request_answer(call, out),
             Event::RequestSetHeld { call, on_hold } => {
                 self.on_request_in_call(call, InCall::Held(on_hold), out)
             }

@@ -191,6 +191,30 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         Ok(())
     }
 
+    /// The user answered in the app's own UI: ask CallKit to perform the answer (it
+    /// comes back as `PerformAnswerCall`). A failed request leaves the call ringing.
+    pub(super) fn on_request_answer(
+        &mut self,
+        call: CallId,
+        out: &mut Effects<EFFECTS>,
+    ) -> Result<(), Error> {
+        let full = self.transactions.is_full();
+        let Some((_, c)) = self.calls.live_or_gone(call)? else {
+            // The call ended as the user answered: nothing to answer.
+            return Ok(());
+        };
+        if c.phase() != CallPhase::Ringing || c.report_pending() {
+            return Err(Error::WrongPhase(call));
+        }
+        if full {
+            return Err(Error::TransactionCapacity);
+        }
+        let action = CallAction::AnswerCall { call };
+        self.transactions
+            .request(call, TransactionKind::Other, action, out);
+        Ok(())
+    }
+
     #[inline]
     pub(super) fn on_transaction_completed(
         &mut self,

@@ -159,6 +159,9 @@ fn effect_json(effect: &Effect, data: &mut Data) -> Value {
                     "handle": handle_json(&take(&data.handle, &mut data.used[1], "handle", e)),
                 }),
                 CallAction::EndCall { call: c } => json!({"kind": "end_call", "call": call(c)}),
+                CallAction::AnswerCall { call: c } => {
+                    json!({"kind": "answer_call", "call": call(c)})
+                }
                 CallAction::SetHeld { call: c, on_hold } => {
                     json!({"kind": "set_held", "call": call(c), "on_hold": on_hold})
                 }
@@ -326,6 +329,7 @@ pub fn effect_words(effect: &Effect, data: &StepEffects) -> String {
                     media(*video)
                 ),
                 CallAction::EndCall { .. } => format!("CXEndCallAction call {c}"),
+                CallAction::AnswerCall { .. } => format!("CXAnswerCallAction call {c}"),
                 CallAction::SetHeld { on_hold, .. } => {
                     format!("CXSetHeldCallAction call {c} onHold {on_hold}")
                 }

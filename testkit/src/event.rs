@@ -37,7 +37,7 @@
 //! | `perform_set_translating` | `action`, `call`, *opt* `translating` (default `true`), `local_language`, `remote_language` (BCP 47; default empty) |
 //! | `timed_out_performing` | `action` |
 //! | `request_start_call` | `call`, `handle`, *opt* `handle_type`, `video` |
-//! | `request_end_call` | `call` |
+//! | `request_end_call`, `request_answer_call` | `call` |
 //! | `request_set_held` / `request_set_muted` | `call`, *opt* `on_hold` / `muted` |
 //! | `request_play_dtmf` | `call`, `digits`, *opt* `kind` |
 //! | `transaction_completed` | `transaction`, *opt* `result` |
@@ -297,6 +297,8 @@ pub enum HostEvent<S: Symbols> {
     },
     /// [`Event::RequestEndCall`].
     RequestEndCall { call: S::Call },
+    /// [`Event::RequestAnswerCall`].
+    RequestAnswerCall { call: S::Call },
     /// [`Event::RequestSetHeld`].
     RequestSetHeld { call: S::Call, on_hold: bool },
     /// [`Event::RequestSetMuted`].
@@ -395,11 +397,12 @@ pub enum EventKind {
     IncomingCallAnnounced = 32,
     OutgoingCallRefused = 33,
     PerformSetTranslating = 34,
+    RequestAnswerCall = 35,
 }
 
 impl EventKind {
     /// Every kind, in tag order.
-    pub const ALL: [EventKind; 35] = [
+    pub const ALL: [EventKind; 36] = [
         EventKind::VoipPushReceived,
         EventKind::PushCredentialsUpdated,
         EventKind::PushCredentialsInvalidated,
@@ -435,6 +438,7 @@ impl EventKind {
         EventKind::IncomingCallAnnounced,
         EventKind::OutgoingCallRefused,
         EventKind::PerformSetTranslating,
+        EventKind::RequestAnswerCall,
     ];
 
     /// The kind's fuzz tag (its discriminant).
@@ -508,6 +512,9 @@ impl EventKind {
                 r#"{"event": "request_start_call", "call": 4, "handle": "alice@example.org"}"#
             }
             K::RequestEndCall => r#"{"event": "request_end_call", "call": 4}"#,
+            K::RequestAnswerCall => {
+                r#"{"event": "request_answer_call", "call": 5, "expect_refused": true}"#
+            }
             K::RequestSetHeld => {
                 r#"{"event": "request_set_held", "call": 4, "on_hold": false, "expect_refused": true}"#
             }
@@ -574,6 +581,7 @@ impl<S: Symbols> HostEvent<S> {
             HostEvent::PerformSetGroup { .. } => EventKind::PerformSetGroup,
             HostEvent::PerformPlayDtmf { .. } => EventKind::PerformPlayDtmf,
             HostEvent::PerformSetTranslating { .. } => EventKind::PerformSetTranslating,
+            HostEvent::RequestAnswerCall { .. } => EventKind::RequestAnswerCall,
             HostEvent::TimedOutPerforming { .. } => EventKind::TimedOutPerforming,
             HostEvent::DidActivateAudioSession => EventKind::DidActivateAudioSession,
             HostEvent::DidDeactivateAudioSession => EventKind::DidDeactivateAudioSession,
@@ -722,6 +730,9 @@ impl<S: Symbols> HostEvent<S> {
                 video: *video,
             },
             H::RequestEndCall { call } => H::RequestEndCall {
+                call: r.call(call)?,
+            },
+            H::RequestAnswerCall { call } => H::RequestAnswerCall {
                 call: r.call(call)?,
             },
             H::RequestSetHeld { call, on_hold } => H::RequestSetHeld {
@@ -917,6 +928,7 @@ impl HostEvent<Concrete> {
                 video: *video,
             },
             H::RequestEndCall { call } => Event::RequestEndCall { call: *call },
+            H::RequestAnswerCall { call } => Event::RequestAnswerCall { call: *call },
             H::RequestSetHeld { call, on_hold } => Event::RequestSetHeld {
                 call: *call,
                 on_hold: *on_hold,
@@ -1088,6 +1100,7 @@ impl From<&Event<'_>> for HostEvent<Concrete> {
                 video,
             },
             Event::RequestEndCall { call } => H::RequestEndCall { call },
+            Event::RequestAnswerCall { call } => H::RequestAnswerCall { call },
             Event::RequestSetHeld { call, on_hold } => H::RequestSetHeld { call, on_hold },
             Event::RequestSetMuted { call, muted } => H::RequestSetMuted { call, muted },
             Event::RequestPlayDtmf { call, digits, kind } => H::RequestPlayDtmf {
@@ -1226,6 +1239,9 @@ impl<'a, S: ArbitrarySymbols<'a>> Arbitrary<'a> for HostEvent<S> {
                 video: u.arbitrary()?,
             },
             EventKind::RequestEndCall => HostEvent::RequestEndCall {
+                call: u.arbitrary()?,
+            },
+            EventKind::RequestAnswerCall => HostEvent::RequestAnswerCall {
                 call: u.arbitrary()?,
             },
             EventKind::RequestSetHeld => HostEvent::RequestSetHeld {
@@ -1443,6 +1459,7 @@ impl HostEvent<Written> {
                 }
             }
             K::RequestEndCall => T::RequestEndCall { call: f.call()? },
+            K::RequestAnswerCall => T::RequestAnswerCall { call: f.call()? },
             K::RequestSetHeld => T::RequestSetHeld {
                 call: f.call()?,
                 on_hold: f.opt_bool("on_hold")?.unwrap_or(true),
@@ -1687,6 +1704,7 @@ impl HostEvent<Concrete> {
                 put("error", result.err().map(|e| e.raw()).into());
             }
             H::RequestEndCall { call: c }
+            | H::RequestAnswerCall { call: c }
             | H::OutgoingCallRinging { call: c }
             | H::OutgoingCallConnecting { call: c }
             | H::OutgoingCallConnected { call: c }
@@ -1875,6 +1893,7 @@ impl HostEvent<Concrete> {
                 media(*video)
             ),
             E::RequestEndCall { .. } => user("ends"),
+            E::RequestAnswerCall { .. } => user("answers"),
             E::RequestSetHeld { on_hold, .. } => user(if *on_hold { "holds" } else { "resumes" }),
             E::RequestSetMuted { muted, .. } => user(if *muted { "mutes" } else { "unmutes" }),
             E::RequestPlayDtmf { digits, kind, .. } => {
@@ -1945,6 +1964,7 @@ impl HostEvent<Concrete> {
             E::TimedOutPerforming { action } => (None, Some(action)),
             E::RequestStartCall { call, .. }
             | E::RequestEndCall { call }
+            | E::RequestAnswerCall { call }
             | E::RequestSetHeld { call, .. }
             | E::RequestSetMuted { call, .. }
             | E::RequestPlayDtmf { call, .. }

@@ -596,6 +596,7 @@ impl<const C: usize, const P: usize, const E: usize> CallKitSim<C, P, E> {
                         }
                         _ if !known => (Err(RequestTransactionError::UnknownCallUuid), None),
                         CallAction::EndCall { call } => (Ok(()), Some(Perform::End(*call))),
+                        CallAction::AnswerCall { call } => (Ok(()), Some(Perform::Answer(*call))),
                         CallAction::SetHeld { call, on_hold } => {
                             (Ok(()), Some(Perform::Held(*call, *on_hold)))
                         }

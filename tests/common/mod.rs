@@ -159,6 +159,10 @@ pub enum Abs {
     RequestEnd {
         call: u8,
     },
+    /// The user answers in the app's own UI.
+    RequestAnswer {
+        call: u8,
+    },
     RequestHeld {
         call: u8,
     },
@@ -330,6 +334,7 @@ pub fn alphabet(calls: u8, pushes: u8, actions: u8) -> Vec<Abs> {
     for call in 1..=calls {
         v.push(Abs::RequestStart { call, valid: true });
         v.push(Abs::RequestEnd { call });
+        v.push(Abs::RequestAnswer { call });
         v.push(Abs::OutConnecting { call });
         v.push(Abs::OutConnected { call });
         v.push(Abs::OutRefused { call });
@@ -659,6 +664,9 @@ impl<const C: usize, const P: usize, const E: usize> Runner<C, P, E> {
             )),
             Abs::RequestEnd { call: c } => {
                 out(self.step(now, Event::RequestEndCall { call: call(c) }))
+            }
+            Abs::RequestAnswer { call: c } => {
+                out(self.step(now, Event::RequestAnswerCall { call: call(c) }))
             }
             Abs::RequestHeld { call: c } => out(self.step(
                 now,
