@@ -2197,6 +2197,24 @@ enum ck_result ck_schema_preset(ck_schema_preset_kind preset,
                                 struct ck_schema *out);
 
 /**
+ * Writes to `*out` the call UUID `schema` gives a push whose call id is the `len` bytes
+ * of UTF-8 text at `id` (`callkit_engine::PayloadSchema::call_id`): the UUID it spells
+ * for `CK_CALL_ID_UUID`, the version 5 UUID in the schema's namespace for
+ * `CK_CALL_ID_OPAQUE`. How an app maps its server's call id to CallKit's UUID.
+ * `CK_RESULT_INVALID_ARGUMENT` for an id that is not valid for the schema,
+ * `CK_RESULT_INVALID_SCHEMA` for a schema `ck_engine_init` would refuse.
+ *
+ * # Safety
+ *
+ * `schema` points to a readable `ck_schema`; `id` to `len` readable bytes (NULL allowed
+ * when `len` is 0); `out` to a writable `ck_uuid`.
+ */
+enum ck_result ck_schema_call_id(const struct ck_schema *schema,
+                                 const uint8_t *id,
+                                 size_t len,
+                                 struct ck_uuid *out);
+
+/**
  * Sets a schema key (or root path) to `len` bytes of UTF-8 text at `text`: at most
  * `CK_MAX_KEY_LEN` (`CK_RESULT_INVALID_ARGUMENT`), valid UTF-8
  * (`CK_RESULT_INVALID_UTF8`). Length 0 clears an optional key. Root paths are checked

@@ -383,6 +383,55 @@ pub unsafe extern "C" fn ck_schema_preset(
     })
 }
 
+/// Writes to `*out` the call UUID `schema` gives a push whose call id is the `len` bytes
+/// of UTF-8 text at `id` (`callkit_engine::PayloadSchema::call_id`): the UUID it spells
+/// for `CK_CALL_ID_UUID`, the version 5 UUID in the schema's namespace for
+/// `CK_CALL_ID_OPAQUE`. How an app maps its server's call id to CallKit's UUID.
+/// `CK_RESULT_INVALID_ARGUMENT` for an id that is not valid for the schema,
+/// `CK_RESULT_INVALID_SCHEMA` for a schema `ck_engine_init` would refuse.
+///
+/// # Safety
+///
+/// `schema` points to a readable `ck_schema`; `id` to `len` readable bytes (NULL allowed
+/// when `len` is 0); `out` to a writable `ck_uuid`.
+#[no_mangle]
+pub unsafe extern "C" fn ck_schema_call_id(
+    schema: *const ck_schema,
+    id: *const u8,
+    len: usize,
+    out: *mut ck_uuid,
+) -> ck_result {
+    checked!(schema.cast_mut());
+    checked!(out);
+    guard(|| {
+        // SAFETY: checked; every bit pattern is a valid `ck_schema`.
+        let schema = match convert::schema(unsafe { &*schema }) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        // SAFETY: the caller promises `len` readable bytes at `id`.
+        let id = match unsafe { convert::text(id, len) } {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        match schema.call_id(id) {
+            Some(call) => {
+                // SAFETY: `out` was checked.
+                unsafe {
+                    put(
+                        out,
+                        ck_uuid {
+                            bytes: *call.as_bytes(),
+                        },
+                    )
+                };
+                ck_result::CK_RESULT_OK
+            }
+            None => ck_result::CK_RESULT_INVALID_ARGUMENT,
+        }
+    })
+}
+
 /// Sets a schema key (or root path) to `len` bytes of UTF-8 text at `text`: at most
 /// `CK_MAX_KEY_LEN` (`CK_RESULT_INVALID_ARGUMENT`), valid UTF-8
 /// (`CK_RESULT_INVALID_UTF8`). Length 0 clears an optional key. Root paths are checked

@@ -102,6 +102,14 @@ int main(void) {
   CHECK(s.data.has_push_end_reason &&
         s.data.push_end_reason == CK_PUSH_END_REASON_MISSING_CALL_ID);
 
+  /* The app maps its server's call id (Twilio's SID) to CallKit's UUID. */
+  ck_uuid from_sid, again;
+  CHECK_OK(ck_schema_call_id(&tc.schema, (const uint8_t *)"CA11", 4, &from_sid));
+  CHECK_OK(ck_schema_call_id(&tc.schema, (const uint8_t *)"CA11", 4, &again));
+  CHECK(uuid_eq(from_sid, again) && !uuid_eq(from_sid, uuid_fill(0)));
+  CHECK_RESULT(ck_schema_call_id(&tc.schema, (const uint8_t *)"", 0, &again),
+               CK_RESULT_INVALID_ARGUMENT);
+
   printf("call_sources: OK\n");
   return 0;
 }

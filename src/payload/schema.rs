@@ -379,6 +379,21 @@ impl PayloadSchema {
         })
     }
 
+    /// The call UUID this schema gives a push whose call id value is `id` (the value's
+    /// text, unescaped): for [`CallIdKind::Uuid`] the UUID it spells, for
+    /// [`CallIdKind::Opaque`] `Uuid::new_v5(&opaque_namespace, id)`. `None` when `id` is
+    /// no valid id for the schema (not a UUID; empty or over
+    /// [`MAX_OPAQUE_ID_LEN`](crate::limits::MAX_OPAQUE_ID_LEN) bytes). How an app maps
+    /// its server's own call id (Twilio's `CA…` SID, a SIP Call-ID) to CallKit's UUID
+    /// without deriving it itself.
+    pub fn call_id(&self, id: &str) -> Option<CallId> {
+        match self.id_kind {
+            CallIdKind::Uuid => Uuid::try_parse(id).ok().map(CallId),
+            CallIdKind::Opaque => (!id.is_empty() && id.len() <= crate::limits::MAX_OPAQUE_ID_LEN)
+                .then(|| CallId(Uuid::new_v5(&self.opaque_namespace, id.as_bytes()))),
+        }
+    }
+
     /// Reads a VoIP push payload (the JSON bytes of `PKPushPayload.dictionaryPayload`)
     /// under this schema.
     ///

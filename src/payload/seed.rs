@@ -152,10 +152,11 @@ impl Ctx<'_> {
             },
             CallIdKind::Opaque => {
                 let mut text = heapless::String::<MAX_OPAQUE_ID_LEN>::new();
-                if !decode_into(raw, &mut text)? || text.is_empty() {
+                if !decode_into(raw, &mut text)? {
                     return Err(PayloadError::InvalidCallId);
                 }
-                Uuid::new_v5(&self.schema.opaque_namespace, text.as_bytes())
+                let id = self.schema.call_id(&text);
+                id.ok_or(PayloadError::InvalidCallId)?.0
             }
         };
         self.found.call = Some(CallId(uuid));

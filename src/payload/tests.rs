@@ -900,3 +900,18 @@ fn an_error_names_the_schema_field_being_read_and_no_payload_text() {
     assert_eq!(PayloadField::from_raw(0), None);
     assert_eq!(PayloadField::from_raw(10), None);
 }
+
+#[test]
+fn a_server_call_id_maps_to_the_uuid_its_push_would_carry() {
+    let twilio = PayloadSchema::twilio();
+    let pushed = twilio
+        .parse(br#"{"twi_call_sid":"CA5f3e","twi_from":"client:alice"}"#)
+        .map(|p| p.call);
+    assert_eq!(pushed, Ok(twilio.call_id("CA5f3e")));
+    assert!(twilio.call_id("CA5f3e").is_some());
+    assert_eq!(twilio.call_id(""), None);
+    let apple = PayloadSchema::apple_docs();
+    let text = "6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11";
+    assert_eq!(apple.call_id(text).map(|c| c.0), Uuid::try_parse(text).ok());
+    assert_eq!(apple.call_id("CA5f3e"), None);
+}
