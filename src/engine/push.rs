@@ -269,21 +269,35 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
         if !skip || may_update {
             out.set_call_update(c.update(blank));
         }
-        if skip {
-            self.complete_unreported(push, out);
-        } else {
-            out.push(Effect::ReportNewIncomingCall {
-                push: Some(push),
-                call,
-            });
-            self.track_push(push, call, None, out);
-        }
+        self.report_or_let_go(push, call, None, skip, out);
         if cancel && !report_pending {
             let end = End::new(Release::HangUp, Some(CallEndedReason::RemoteEnded));
             self.calls.end(idx, end, self.now, out);
         } else if may_update {
             out.push(Effect::ReportCallUpdated { call });
         }
+    }
+
+    /// Reports `call` for `push` and keeps the push (with `end`, the end its report
+    /// owes) until its result; or, with `skip` (`mustReport == false`), completes the push
+    /// at once without a report.
+    fn report_or_let_go(
+        &mut self,
+        push: PushId,
+        call: CallId,
+        end: Option<PendingEnd>,
+        skip: bool,
+        out: &mut Effects<EFFECTS>,
+    ) {
+        if skip {
+            self.complete_unreported(push, out);
+            return;
+        }
+        out.push(Effect::ReportNewIncomingCall {
+            push: Some(push),
+            call,
+        });
+        self.track_push(push, call, end, out);
     }
 
     /// Completes `push` at once without a report (`mustReport == false`): its call is
@@ -326,11 +340,7 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             }
             Some((Direction::Incoming, update)) => {
                 out.set_call_update(update);
-                out.push(Effect::ReportNewIncomingCall {
-                    push: Some(push),
-                    call: fallback,
-                });
-                self.track_push(push, fallback, None, out);
+                self.report_or_let_go(push, fallback, None, false, out);
             }
             Some((Direction::Outgoing, _)) => {
                 let call = unusable_push_id(fallback, push);
@@ -373,19 +383,11 @@ impl<const CALLS: usize, const PUSHES: usize, const EFFECTS: usize> Engine<CALLS
             out.set_call_update(update);
         }
         out.set_push_end_reason(why);
-        if skip {
-            self.complete_unreported(push, out);
-        } else {
-            out.push(Effect::ReportNewIncomingCall {
-                push: Some(push),
-                call,
-            });
-            let kept = PendingEnd::Remote {
-                reason,
-                release: Release::Nothing,
-            };
-            self.track_push(push, call, Some(kept), out);
-        }
+        let kept = PendingEnd::Remote {
+            reason,
+            release: Release::Nothing,
+        };
+        self.report_or_let_go(push, call, Some(kept), skip, out);
         if let Some(signal) = signal {
             out.push(signal);
         }
