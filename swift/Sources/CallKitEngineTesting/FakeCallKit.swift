@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import Foundation
 
 /// CallKit, PushKit and the audio session without a device, wired to one driver: the

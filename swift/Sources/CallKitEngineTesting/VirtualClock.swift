@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import Foundation
 
 /// A `CallScheduler` whose time moves only when a test says so: the engine's monotonic

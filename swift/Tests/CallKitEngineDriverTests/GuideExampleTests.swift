@@ -5,6 +5,7 @@
 import AVFAudio
 import CallKit
 import CallKitEngine
+import CallKitEngineDriver
 import Intents
 import Foundation
 import XCTest

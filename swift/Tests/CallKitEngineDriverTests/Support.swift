@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import CallKitEngineTesting
 import Foundation
 import XCTest

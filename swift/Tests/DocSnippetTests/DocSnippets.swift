@@ -10,6 +10,7 @@
 import CallKitEngine
 import Foundation
 import CallKit
+import CallKitEngineDriver
 import UIKit
 import CallKitEngineTesting
 import XCTest
@@ -36,7 +37,7 @@ func readmeLine133() throws {
     assert(next.contains(.completePush(1)))
 }
 
-// MARK: docs/ios-integration.md, line 112
+// MARK: docs/ios-integration.md, line 115
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -88,7 +89,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 180
+// MARK: docs/ios-integration.md, line 184
 
 final class VoIPStack: CallSignalling, @unchecked Sendable {
     // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
@@ -122,9 +123,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 268
+// MARK: docs/ios-integration.md, line 272
 
-func iosIntegrationLine268() throws {
+func iosIntegrationLine272() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -137,7 +138,7 @@ func iosIntegrationLine268() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 372
+// MARK: docs/ios-integration.md, line 376
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -156,7 +157,7 @@ final class IncomingCallTests: XCTestCase {
     }
 }
 
-// MARK: swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md, line 23
+// MARK: swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc/GettingStarted.md, line 24
 
 /// The app's calls: made once, at launch, and kept for the app's whole life (CallKit and
 /// PushKit hold their delegates weakly).

@@ -1,3 +1,4 @@
+import CallKitEngine
 import Foundation
 
 // CallKit's constants: the SDK's on iOS, the CallKit stub's (their documented values) on

@@ -1,3 +1,4 @@
+import CallKitEngine
 import Dispatch
 import Foundation
 

@@ -2,6 +2,7 @@
 #if canImport(CallKit) && canImport(PushKit) && canImport(AVFAudio) && !os(macOS)
 import AVFAudio
 import CallKit
+import CallKitEngine
 import Foundation
 import PushKit
 

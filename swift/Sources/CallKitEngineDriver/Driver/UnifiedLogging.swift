@@ -1,4 +1,5 @@
 #if canImport(os)
+import CallKitEngine
 import Foundation
 import os
 

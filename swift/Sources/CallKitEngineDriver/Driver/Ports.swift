@@ -1,8 +1,9 @@
+import CallKitEngine
 import Foundation
 
 // The small protocols the driver's logic talks to. On Apple platforms internal wrappers
 // of CXProvider, CXCallController, CXAction and PKPushRegistry, and SystemAudioSession,
-// conform to them in swift/Sources/CallKitEngine/Apple/ (one Apple call per method; Apple's
+// conform to them in swift/Sources/CallKitEngineDriver/Apple/ (one Apple call per method; Apple's
 // types themselves gain nothing); CallKitEngineTesting ships fakes of each. The driver
 // calls every method on its serial queue.
 

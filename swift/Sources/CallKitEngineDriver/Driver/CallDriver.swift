@@ -1,9 +1,10 @@
+import CallKitEngine
 import Foundation
 
 /// The CallKit / PushKit driver: the object an app creates once and keeps for its whole
 /// life. It owns the engine and the one serial queue every engine step runs on, receives
 /// the `PKPushRegistryDelegate` and `CXProviderDelegate` callbacks (on Apple platforms it
-/// is their delegate: swift/Sources/CallKitEngine/Apple/), carries out every effect on
+/// is their delegate: swift/Sources/CallKitEngineDriver/Apple/), carries out every effect on
 /// the provider, call controller, audio session, the app's signalling and media, and runs
 /// the engine's timers.
 ///

@@ -7,6 +7,7 @@
 #if canImport(CallKit) && !os(macOS)
 import AVFAudio
 import CallKit
+import CallKitEngine
 import Foundation
 
 /// A `CXProvider` as the driver's ``CallProvider``.
