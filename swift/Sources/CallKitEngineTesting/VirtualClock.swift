@@ -32,7 +32,7 @@ public final class VirtualClock: CallScheduler {
     }
 
     /// The engine's time.
-    public func now() -> Instant { Instant(milliseconds: state.withLock { $0.nowMs }) }
+    public func now() -> CallEngine.Instant { CallEngine.Instant(milliseconds: state.withLock { $0.nowMs }) }
 
     /// The wall clock: it moves with ``advance(byMs:)`` and jumps with
     /// ``setWallClock(to:)``.

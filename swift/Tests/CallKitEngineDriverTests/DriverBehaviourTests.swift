@@ -20,7 +20,7 @@ final class DriverBehaviourTests: XCTestCase {
         guard case let .newIncomingCall(_, update)? = h.provider.reports.first else {
             return XCTFail("no report")
         }
-        XCTAssertEqual(update.remoteHandle, Handle(type: .phoneNumber, value: "+15550100"))
+        XCTAssertEqual(update.remoteHandle, CallHandle(type: .phoneNumber, value: "+15550100"))
         XCTAssertEqual(update.localizedCallerName, "Alice")
     }
 
@@ -93,7 +93,7 @@ final class DriverBehaviourTests: XCTestCase {
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call))
         h.callKit.settle()
         let hold = h.provider.perform(.setHeld(call: call, onHold: true))
         let mute = h.provider.perform(.setMuted(call: call, muted: true))
@@ -119,7 +119,7 @@ final class DriverBehaviourTests: XCTestCase {
         let early = h.provider.perform(
             .setTranslating(call: call, isTranslating: true, localLanguage: "en", remoteLanguage: "fr"))
         XCTAssertEqual(early.outcome, .failed)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
         h.provider.activateAudioSession()
@@ -176,7 +176,7 @@ final class DriverBehaviourTests: XCTestCase {
         h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs)
         h.callKit.settle()
         XCTAssertEqual(answer.outcome, .timedOut)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call))
         h.callKit.settle()
         h.callKit.clock.advance(byMs: 2 * FakeCallProvider.actionTimeoutMs)
         h.callKit.settle()
@@ -214,14 +214,14 @@ final class DriverBehaviourTests: XCTestCase {
         let h = try Harness()
         let call = try h.driver.startCall(to: "+15550100", type: .phoneNumber)
         h.callKit.settle()
-        h.driver.signallingDidReport(.outgoingCallConnecting(call))
-        h.driver.signallingDidReport(.outgoingCallRinging(call))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call))
+        h.driver.signalingDidReport(.outgoingCallRinging(call))
         h.callKit.settle()
         h.provider.activateAudioSession()
         h.callKit.settle()
         XCTAssertTrue(h.app.all.contains(.startRingback(call)))
         XCTAssertFalse(h.app.all.contains(.stopRingback(call)))
-        h.driver.signallingDidReport(.outgoingCallConnected(call))
+        h.driver.signalingDidReport(.outgoingCallConnected(call))
         h.callKit.settle()
         XCTAssertEqual(h.app.all.last, .stopRingback(call))
     }
@@ -245,7 +245,7 @@ final class DriverBehaviourTests: XCTestCase {
         let stranger = UUID()
         h.driver.endCall(stranger)
         h.driver.setHeld(stranger, onHold: true)
-        h.driver.signallingDidReport(.connectionFailed(stranger))
+        h.driver.signalingDidReport(.connectionFailed(stranger))
         h.callKit.settle()
         XCTAssertEqual(h.refusals().count, 3)
         XCTAssertTrue(h.callKit.callController.requests.isEmpty)
@@ -265,10 +265,11 @@ final class DriverBehaviourTests: XCTestCase {
         h.callKit.settle()
         XCTAssertEqual(
             h.callKit.callController.requests,
-            [.startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false)])
-        XCTAssertTrue(h.app.all.contains(.startOutgoing(call, Handle(type: .phoneNumber, value: "+15550100"), false)))
-        h.driver.signallingDidReport(.outgoingCallConnecting(call))
-        h.driver.signallingDidReport(.outgoingCallConnected(call))
+            [.startCall(call: call, handle: CallHandle(type: .phoneNumber, value: "+15550100"), isVideo: false)])
+        XCTAssertTrue(
+            h.app.all.contains(.startOutgoing(call, CallHandle(type: .phoneNumber, value: "+15550100"), false)))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call))
+        h.driver.signalingDidReport(.outgoingCallConnected(call))
         h.callKit.settle()
         let progress = h.provider.reports.compactMap { report -> String? in
             switch report {
@@ -292,7 +293,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertThrowsError(try h.driver.startCall(to: "", type: .phoneNumber)) {
             XCTAssertEqual($0 as? CallDriverError, .invalidHandle)
         }
-        let long = String(repeating: "1", count: EngineLimits.maximumHandleLengthInBytes + 1)
+        let long = String(repeating: "1", count: CallEngine.Limits.maximumHandleLengthInBytes + 1)
         XCTAssertThrowsError(try h.driver.startCall(to: long, type: .phoneNumber)) {
             XCTAssertEqual($0 as? CallDriverError, .invalidHandle)
         }
@@ -308,7 +309,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(push.completionCount, 1, "reset completes pending pushes")
         XCTAssertNil(answer.outcome, "CallKit voided the action: the driver must not complete it")
         h.provider.completeReport(for: call)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call))
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 0)
         XCTAssertEqual(push.completionCount, 1)
@@ -351,7 +352,7 @@ final class DriverBehaviourTests: XCTestCase {
 
     func testSystemSchedulerCountsOnTheEngineClock() {
         let scheduler = DispatchScheduler()
-        let before = Instant.now()
+        let before = CallEngine.Instant.now()
         let now = scheduler.now()
         XCTAssertGreaterThanOrEqual(now, before)
         XCTAssertLessThanOrEqual(now.milliseconds - before.milliseconds, 1_000)

@@ -11,23 +11,26 @@ final class CallEngineTests: XCTestCase {
     private let fallback = UUID(uuidString: "FB000000-0000-4000-8000-000000000001")!
 
     private func appleDocsEngine() throws -> CallEngine {
-        try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
+        try CallEngine(configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
     }
 
     func testPushIsReportedFirstWithTheCallUpdateAttached() throws {
         let engine = try appleDocsEngine()
         let effects = try engine.handle(
             .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
-            at: Instant(milliseconds: 1_000))
+            at: CallEngine.Instant(milliseconds: 1_000))
         let expectedUpdate = CallUpdate(
-            remoteHandle: Handle(type: .phoneNumber, value: "+14085551234"),
+            remoteHandle: CallHandle(type: .phoneNumber, value: "+14085551234"),
             localizedCallerName: nil, hasVideo: false, supportsHolding: true,
             supportsGrouping: false, supportsUngrouping: false, supportsDTMF: true)
         XCTAssertEqual(
             effects.first,
             .reportNewIncomingCall(push: 1, call: reportedCall, update: expectedUpdate, endReason: nil))
-        XCTAssertTrue(effects.contains(.startTimer(.pushCompletion(1), deadline: Instant(milliseconds: 6_000))))
-        XCTAssertTrue(effects.contains(.startTimer(.ring(call: reportedCall), deadline: Instant(milliseconds: 31_000))))
+        XCTAssertTrue(
+            effects.contains(.startTimer(.pushCompletion(1), deadline: CallEngine.Instant(milliseconds: 6_000))))
+        XCTAssertTrue(
+            effects.contains(.startTimer(.ring(call: reportedCall), deadline: CallEngine.Instant(milliseconds: 31_000)))
+        )
         let calls = try engine.calls()
         XCTAssertEqual(calls.map(\.call), [reportedCall])
         XCTAssertEqual(calls.first?.phase, .ringing)
@@ -39,8 +42,9 @@ final class CallEngineTests: XCTestCase {
         let engine = try appleDocsEngine()
         _ = try engine.handle(
             .voipPushReceived(push: 7, payload: appleDocsPayload, fallbackCall: fallback),
-            at: Instant(milliseconds: 0))
-        let effects = try engine.handle(.incomingCallReported(.push(7), error: nil), at: Instant(milliseconds: 40))
+            at: CallEngine.Instant(milliseconds: 0))
+        let effects = try engine.handle(
+            .incomingCallReported(.push(7), error: nil), at: CallEngine.Instant(milliseconds: 40))
         XCTAssertTrue(effects.contains(.completePush(7)))
         XCTAssertTrue(effects.contains(.cancelTimer(.pushCompletion(7))))
         XCTAssertEqual(try engine.status().pendingPushCount, 0)
@@ -48,15 +52,17 @@ final class CallEngineTests: XCTestCase {
 
     func testRefusalNamesTheCResultAndChangesNothing() throws {
         let engine = try appleDocsEngine()
-        _ = try engine.handle(.providerDidBegin, at: Instant(milliseconds: 500))
-        XCTAssertThrowsError(try engine.handle(.connectionFailed(call: UUID()), at: Instant(milliseconds: 600))) {
+        _ = try engine.handle(.providerDidBegin, at: CallEngine.Instant(milliseconds: 500))
+        XCTAssertThrowsError(
+            try engine.handle(.connectionFailed(call: UUID()), at: CallEngine.Instant(milliseconds: 600))
+        ) {
             let error = $0 as? EngineError
             XCTAssertEqual(error, .unknownCall)
             XCTAssertEqual(error?.resultName, "CK_RESULT_UNKNOWN_CALL")
             XCTAssertEqual(error?.code, 21)
         }
-        XCTAssertEqual(try engine.status().now, Instant(milliseconds: 500), "a refusal leaves the clock")
-        XCTAssertThrowsError(try engine.handle(.providerDidBegin, at: Instant(milliseconds: 499))) {
+        XCTAssertEqual(try engine.status().now, CallEngine.Instant(milliseconds: 500), "a refusal leaves the clock")
+        XCTAssertThrowsError(try engine.handle(.providerDidBegin, at: CallEngine.Instant(milliseconds: 499))) {
             XCTAssertEqual($0 as? EngineError, .timeWentBackwards)
         }
     }
@@ -75,7 +81,7 @@ final class CallEngineTests: XCTestCase {
     }
 
     func testConfigurationRoundTripsThroughTheLibrary() throws {
-        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        var configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
         configuration.maximumCallGroups = 3
         configuration.supportsVideo = true
         configuration.supportedHandleTypes = [.generic, .emailAddress]
@@ -91,7 +97,7 @@ final class CallEngineTests: XCTestCase {
     }
 
     func testDefaultConfigurationIsTheLibrarysDefault() {
-        let configuration = Configuration()
+        let configuration = CallEngine.Configuration()
         XCTAssertEqual(configuration.maximumCallGroups, 2)
         XCTAssertEqual(configuration.maximumCallsPerCallGroup, 5)
         XCTAssertEqual(configuration.supportedHandleTypes, Set(HandleType.allCases))
@@ -120,10 +126,10 @@ final class CallEngineTests: XCTestCase {
     func testAnnouncedCallIsReportedWithoutAPushAndItsCompletionNamesTheCall() throws {
         let engine = try appleDocsEngine()
         let call = UUID()
-        let caller = Handle(type: .phoneNumber, value: "+15550123")
+        let caller = CallHandle(type: .phoneNumber, value: "+15550123")
         let effects = try engine.handle(
             .incomingCallAnnounced(call: call, handle: caller, callerName: "Carol", isVideo: false),
-            at: Instant(milliseconds: 1_000))
+            at: CallEngine.Instant(milliseconds: 1_000))
         let update = CallUpdate(
             remoteHandle: caller, localizedCallerName: "Carol", hasVideo: false, supportsHolding: true,
             supportsGrouping: false, supportsUngrouping: false, supportsDTMF: true)
@@ -132,9 +138,11 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(IncomingReport(call: call, push: nil), .call(call))
         XCTAssertEqual(IncomingReport(call: call, push: 4), .push(4))
         XCTAssertNoThrow(
-            try engine.handle(.incomingCallReported(.call(call), error: nil), at: Instant(milliseconds: 1_050)))
+            try engine.handle(
+                .incomingCallReported(.call(call), error: nil), at: CallEngine.Instant(milliseconds: 1_050)))
         XCTAssertThrowsError(
-            try engine.handle(.incomingCallReported(.call(UUID()), error: nil), at: Instant(milliseconds: 1_060))
+            try engine.handle(
+                .incomingCallReported(.call(UUID()), error: nil), at: CallEngine.Instant(milliseconds: 1_060))
         ) {
             XCTAssertEqual($0 as? EngineError, .unknownCall)
         }
@@ -146,7 +154,7 @@ final class CallEngineTests: XCTestCase {
     }
 
     private func sentTimeEngine() throws -> CallEngine {
-        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
+        var configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
         configuration.payloadSchema.sentAtKey = "sent"
         configuration.payloadSchema.sentAtUnit = .milliseconds
         return try CallEngine(configuration: configuration)
@@ -159,7 +167,7 @@ final class CallEngineTests: XCTestCase {
             .voipPushReceived(
                 push: 1, payload: stalePush(sentMs: arrival - 60_000), fallbackCall: fallback,
                 receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
-            at: Instant(milliseconds: 1_000))
+            at: CallEngine.Instant(milliseconds: 1_000))
         guard case let .reportNewIncomingCall(push, call, update, endReason)? = effects.first else {
             return XCTFail("no report: \(effects)")
         }
@@ -176,14 +184,14 @@ final class CallEngineTests: XCTestCase {
             .voipPushReceived(
                 push: 2, payload: stalePush(sentMs: arrival - 60_000), fallbackCall: fallback, mustReport: false,
                 receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
-            at: Instant(milliseconds: 1_000))
+            at: CallEngine.Instant(milliseconds: 1_000))
         XCTAssertFalse(effects.contains { if case .reportNewIncomingCall = $0 { return true } else { return false } })
         XCTAssertTrue(effects.contains(.completePush(2, endReason: .stale)))
         let missed = effects.compactMap {
             if case let .missedCall(call, update) = $0 { return (call, update) } else { return nil }
         }
         XCTAssertEqual(missed.map(\.0), [reportedCall])
-        XCTAssertEqual(missed.first?.1.remoteHandle, Handle(type: .phoneNumber, value: "+14085551234"))
+        XCTAssertEqual(missed.first?.1.remoteHandle, CallHandle(type: .phoneNumber, value: "+14085551234"))
     }
 
     func testFreshPushWithASentTimeRings() throws {
@@ -193,7 +201,7 @@ final class CallEngineTests: XCTestCase {
             .voipPushReceived(
                 push: 3, payload: stalePush(sentMs: arrival - 1_000), fallbackCall: fallback, mustReport: true,
                 receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
-            at: Instant(milliseconds: 1_000))
+            at: CallEngine.Instant(milliseconds: 1_000))
         guard case let .reportNewIncomingCall(_, _, _, endReason)? = effects.first else {
             return XCTFail("no report: \(effects)")
         }
@@ -209,9 +217,9 @@ final class CallEngineTests: XCTestCase {
     }
 
     func testOverlongSchemaKeyIsRefusedBeforeAnythingIsAllocated() {
-        var configuration = Configuration()
+        var configuration = CallEngine.Configuration()
         configuration.payloadSchema.handleKey = String(
-            repeating: "k", count: EngineLimits.maximumSchemaKeyLengthInBytes + 1)
+            repeating: "k", count: CallEngine.Limits.maximumSchemaKeyLengthInBytes + 1)
         XCTAssertThrowsError(try CallEngine(configuration: configuration)) {
             XCTAssertEqual($0 as? EngineError, .invalidArgument)
         }
@@ -225,9 +233,9 @@ final class CallEngineTests: XCTestCase {
     func testOutgoingCallCarriesItsHandleInTheStartAction() throws {
         let engine = try CallEngine()
         let call = UUID()
-        let handle = Handle(type: .emailAddress, value: "bob@example.org")
+        let handle = CallHandle(type: .emailAddress, value: "bob@example.org")
         let effects = try engine.handle(
-            .requestStartCall(call: call, handle: handle, isVideo: false), at: Instant(milliseconds: 10))
+            .requestStartCall(call: call, handle: handle, isVideo: false), at: CallEngine.Instant(milliseconds: 10))
         guard case .requestTransaction(let transaction, let action)? = effects.first else {
             return XCTFail("expected a transaction first, got \(effects)")
         }
@@ -235,17 +243,19 @@ final class CallEngineTests: XCTestCase {
         let action2 = UUID()
         let started = try engine.handle(
             .performStartCall(action: action2, call: call, handle: handle, isVideo: false),
-            at: Instant(milliseconds: 20))
+            at: CallEngine.Instant(milliseconds: 20))
         XCTAssertTrue(started.contains(.startOutgoing(call: call, handle: handle, isVideo: false)), "\(started)")
-        _ = try engine.handle(.transactionCompleted(transaction, error: nil), at: Instant(milliseconds: 30))
+        _ = try engine.handle(.transactionCompleted(transaction, error: nil), at: CallEngine.Instant(milliseconds: 30))
     }
 
     func testPushTokenIsRegisteredAsLowerCaseHex() throws {
         let engine = try CallEngine()
         let effects = try engine.handle(
-            .pushCredentialsUpdated(token: Data([0x00, 0xAB, 0xFF])), at: Instant(milliseconds: 1))
+            .pushCredentialsUpdated(token: Data([0x00, 0xAB, 0xFF])), at: CallEngine.Instant(milliseconds: 1))
         XCTAssertEqual(effects, [.registerPushToken(hex: "00abff")])
-        XCTAssertThrowsError(try engine.handle(.pushCredentialsUpdated(token: Data()), at: Instant(milliseconds: 2))) {
+        XCTAssertThrowsError(
+            try engine.handle(.pushCredentialsUpdated(token: Data()), at: CallEngine.Instant(milliseconds: 2))
+        ) {
             XCTAssertEqual($0 as? EngineError, .invalidPushToken)
         }
     }
@@ -253,68 +263,76 @@ final class CallEngineTests: XCTestCase {
     func testTimersComeOutInTheEnginesDueOrder() throws {
         let engine = try appleDocsEngine()
         _ = try engine.handle(
-            .voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
+            .voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback),
+            at: CallEngine.Instant(milliseconds: 0))
         let armed = try engine.timers()
         XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(2), .ring(call: reportedCall)])
-        XCTAssertEqual(try engine.nextDeadline(), Instant(milliseconds: 5_000))
-        XCTAssertNil(try engine.nextDueTimer(at: Instant(milliseconds: 4_999)))
+        XCTAssertEqual(try engine.nextDeadline(), CallEngine.Instant(milliseconds: 5_000))
+        XCTAssertNil(try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 4_999)))
         XCTAssertEqual(
-            try engine.nextDueTimer(at: Instant(milliseconds: 60_000)),
-            ArmedTimer(timer: .pushCompletion(2), deadline: Instant(milliseconds: 5_000)))
-        // EngineTimer's order is the library's: with several due, both pick the same one.
+            try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 60_000)),
+            CallEngine.ArmedTimer(timer: .pushCompletion(2), deadline: CallEngine.Instant(milliseconds: 5_000)))
+        // CallEngine.Timer's order is the library's: with several due, both pick the same one.
         _ = try engine.handle(
-            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback), at: Instant(milliseconds: 0))
-        let late = Instant(milliseconds: 60_000)
+            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
+            at: CallEngine.Instant(milliseconds: 0))
+        let late = CallEngine.Instant(milliseconds: 60_000)
         let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min {
             ($0.deadline, $0.timer) < ($1.deadline, $1.timer)
         }
         XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
         XCTAssertEqual(swiftOrder?.timer, .pushCompletion(1))
-        XCTAssertLessThan(EngineTimer.pushCompletion(PushID(rawValue: .max)), EngineTimer.ring(call: UUID()))
+        XCTAssertLessThan(CallEngine.Timer.pushCompletion(PushID(rawValue: .max)), CallEngine.Timer.ring(call: UUID()))
     }
 
     func testInstantNowNeverGoesBack() {
-        let first = Instant.now()
-        let second = Instant.now()
+        let first = CallEngine.Instant.now()
+        let second = CallEngine.Instant.now()
         XCTAssertLessThanOrEqual(first, second)
         XCTAssertGreaterThan(first.milliseconds, 0)
-        XCTAssertEqual(Instant(milliseconds: .max).adding(milliseconds: 1), Instant(milliseconds: .max))
+        XCTAssertEqual(
+            CallEngine.Instant(milliseconds: .max).adding(milliseconds: 1), CallEngine.Instant(milliseconds: .max))
     }
 
     func testUnusablePushSaysWhyOnItsReportAndEndsOnceCallKitAccepts() throws {
         let engine = try appleDocsEngine()
         let effects = try engine.handle(
             .voipPushReceived(push: 3, payload: Data(#"{"callUUID":5}"#.utf8), fallbackCall: fallback),
-            at: Instant(milliseconds: 0))
+            at: CallEngine.Instant(milliseconds: 0))
         guard case .reportNewIncomingCall(3, fallback, _, let endReason)? = effects.first else {
             return XCTFail("not reported first: \(effects)")
         }
         XCTAssertEqual(endReason, .unreadable(.wrongType, field: .callID))
         XCTAssertFalse(effects.contains { if case .reportCallEnded = $0 { true } else { false } })
-        let done = try engine.handle(.incomingCallReported(.push(3), error: nil), at: Instant(milliseconds: 50))
-        XCTAssertEqual(done.last, .reportCallEnded(call: fallback, at: Instant(milliseconds: 50), reason: .failed))
+        let done = try engine.handle(
+            .incomingCallReported(.push(3), error: nil), at: CallEngine.Instant(milliseconds: 50))
+        XCTAssertEqual(
+            done.last, .reportCallEnded(call: fallback, at: CallEngine.Instant(milliseconds: 50), reason: .failed))
     }
 
     func testCallDetailsFromTheAppBecomeACallUpdateOnceCallKitKnowsTheCall() throws {
         let engine = try appleDocsEngine()
         _ = try engine.handle(
             .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
-            at: Instant(milliseconds: 0))
+            at: CallEngine.Instant(milliseconds: 0))
         let early = try engine.handle(
             .callDetailsChanged(call: reportedCall, callerName: "Ann Lee", hasVideo: nil),
-            at: Instant(milliseconds: 10))
+            at: CallEngine.Instant(milliseconds: 10))
         XCTAssertEqual(early, [], "held while the report is pending")
-        let done = try engine.handle(.incomingCallReported(.push(1), error: nil), at: Instant(milliseconds: 40))
+        let done = try engine.handle(
+            .incomingCallReported(.push(1), error: nil), at: CallEngine.Instant(milliseconds: 40))
         guard case .reportCallUpdated(reportedCall, let update)? = done.last else {
             return XCTFail("no call update: \(done)")
         }
         XCTAssertEqual(update.localizedCallerName, "Ann Lee")
         XCTAssertThrowsError(
             try engine.handle(
-                .callDetailsChanged(call: reportedCall, callerName: nil, hasVideo: true), at: Instant(milliseconds: 50))
+                .callDetailsChanged(call: reportedCall, callerName: nil, hasVideo: true),
+                at: CallEngine.Instant(milliseconds: 50))
         ) { XCTAssertEqual($0 as? EngineError, .notSupported) }
         // A ring timer fired after its call ended is a race: no error, nothing to do.
-        _ = try engine.handle(.remoteEnded(call: reportedCall), at: Instant(milliseconds: 60))
-        XCTAssertEqual(try engine.handle(.timerFired(.ring(call: reportedCall)), at: Instant(milliseconds: 70)), [])
+        _ = try engine.handle(.remoteEnded(call: reportedCall), at: CallEngine.Instant(milliseconds: 60))
+        XCTAssertEqual(
+            try engine.handle(.timerFired(.ring(call: reportedCall)), at: CallEngine.Instant(milliseconds: 70)), [])
     }
 }

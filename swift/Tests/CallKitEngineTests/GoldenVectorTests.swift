@@ -58,7 +58,7 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (35), of Effect (31) and of CallAction (5).
+        // Every case of CallEngine.Event (35), of CallEngine.Effect (31) and of CallEngine.CallAction (5).
         XCTAssertEqual(events.count, 35, "\(events.sorted())")
         XCTAssertEqual(effects.count, 31, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
@@ -90,7 +90,7 @@ final class GoldenVectorTests: XCTestCase {
             let expected = try step.effects.map { try $0.effect() }
             let context = "\(name) step \(index) at \(step.atMs) ms (\(step.event.kind))"
             do {
-                let effects = try engine.handle(event, at: Instant(milliseconds: step.atMs))
+                let effects = try engine.handle(event, at: CallEngine.Instant(milliseconds: step.atMs))
                 XCTAssertNil(step.refused, "\(context): Swift accepted what Rust refused")
                 XCTAssertEqual(effects, expected, context)
             } catch {
@@ -158,8 +158,8 @@ private struct GoldenConfig: Decodable {
         "telegram": .telegram, "linphone_flexisip": .linphoneFlexisip, "nested_data": .nestedData,
     ]
 
-    func configuration() throws -> Configuration {
-        var c = Configuration()
+    func configuration() throws -> CallEngine.Configuration {
+        var c = CallEngine.Configuration()
         c.maximumCallGroups = maximumCallGroups
         c.maximumCallsPerCallGroup = maximumCallsPerCallGroup
         c.supportsVideo = supportsVideo
@@ -242,8 +242,8 @@ private struct GoldenHandle: Decodable {
     var type: Int
     var value: String
 
-    var handle: Handle {
-        get throws { Handle(type: try raw(HandleType.self, type), value: value) }
+    var handle: CallHandle {
+        get throws { CallHandle(type: try raw(HandleType.self, type), value: value) }
     }
 }
 
@@ -252,7 +252,7 @@ private struct GoldenTimer: Decodable {
     var push: UInt64?
     var call: UUID?
 
-    var timer: EngineTimer {
+    var timer: CallEngine.Timer {
         get throws {
             switch kind {
             case "push_completion": return .pushCompletion(PushID(rawValue: try need(push, "push", kind)))
@@ -294,7 +294,7 @@ private struct GoldenEvent: Decodable {
     var localLanguage: String?
     var remoteLanguage: String?
 
-    func event() throws -> Event {
+    func event() throws -> CallEngine.Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
         switch kind {
         case "voip_push_received":
@@ -407,7 +407,7 @@ private struct GoldenCallAction: Decodable {
     var digits: String?
     var type: Int?
 
-    var action: CallAction {
+    var action: CallEngine.CallAction {
         get throws {
             switch kind {
             case "start_call":
@@ -487,13 +487,13 @@ private struct GoldenEffect: Decodable {
     var timer: GoldenTimer?
     var deadlineMs: UInt64?
 
-    func effect() throws -> Effect {
+    func effect() throws -> CallEngine.Effect {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
         func actionUUID() throws -> UUID {
             guard case .uuid(let uuid)? = action else { throw GoldenFormatError(description: "\(kind) lacks action") }
             return uuid
         }
-        func at() throws -> Instant { Instant(milliseconds: try n(atMs, "at_ms")) }
+        func at() throws -> CallEngine.Instant { CallEngine.Instant(milliseconds: try n(atMs, "at_ms")) }
         switch kind {
         case "report_new_incoming_call":
             return .reportNewIncomingCall(
@@ -544,7 +544,8 @@ private struct GoldenEffect: Decodable {
         case "stop_media": return .stopMedia(call: try n(call, "call"))
         case "start_timer":
             return .startTimer(
-                try n(timer, "timer").timer, deadline: Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
+                try n(timer, "timer").timer,
+                deadline: CallEngine.Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
         case "cancel_timer": return .cancelTimer(try n(timer, "timer").timer)
         case "start_ringback": return .startRingback(call: try n(call, "call"))
         case "stop_ringback": return .stopRingback(call: try n(call, "call"))

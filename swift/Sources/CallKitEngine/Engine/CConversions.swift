@@ -80,7 +80,7 @@ extension RefusalReason {
     var c: ck_refusal_reason { ck_refusal_reason(rawValue) }
 }
 
-extension Handle {
+extension CallHandle {
     init(_ handle: ck_handle) throws(EngineError) {
         self.init(
             type: try HandleType(c: handle.handle_type),
@@ -91,7 +91,7 @@ extension Handle {
 extension CallUpdate {
     init(_ update: ck_call_update) throws(EngineError) {
         self.init(
-            remoteHandle: update.has_remote_handle ? try Handle(update.remote_handle) : nil,
+            remoteHandle: update.has_remote_handle ? try CallHandle(update.remote_handle) : nil,
             localizedCallerName: update.has_caller_name
                 ? text(update.caller_name, count: Int(update.caller_name_len)) : nil,
             hasVideo: update.has_video,
@@ -142,7 +142,7 @@ extension PayloadSchema {
     }
 }
 
-extension Configuration {
+extension CallEngine.Configuration {
     init(_ config: ck_config) {
         maximumCallGroups = Int(config.maximum_call_groups)
         maximumCallsPerCallGroup = Int(config.maximum_calls_per_call_group)
@@ -192,7 +192,7 @@ extension Configuration {
     }
 }
 
-extension EngineTimer {
+extension CallEngine.Timer {
     init(_ timer: ck_timer) throws(EngineError) {
         switch timer.kind {
         case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(PushID(rawValue: timer.push))
@@ -236,9 +236,9 @@ private func expect(_ data: UnsafePointer<ck_step_data>, _ kind: ck_step_data_ki
     guard data.pointee.kind == kind else { throw .unrecognized(code: data.pointee.kind) }
 }
 
-private func handle(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> Handle {
+private func handle(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> CallHandle {
     try expect(data, CK_STEP_DATA_HANDLE)
-    return try Handle(data.pointee.handle)
+    return try CallHandle(data.pointee.handle)
 }
 
 private func digits(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> String {
@@ -277,7 +277,7 @@ private func pushEndReason(_ data: UnsafePointer<ck_step_data>) throws(EngineErr
     }
 }
 
-extension Effect {
+extension CallEngine.Effect {
     /// The effect `effect` of a step whose variable-size data is `data`; `stepReports`
     /// says whether the step reports an incoming call (its push end reason then belongs
     /// to the report, else to a push completion).
@@ -294,14 +294,14 @@ extension Effect {
         case CK_EFFECT_REPORT_CALL_UPDATED:
             self = .reportCallUpdated(call: call, update: try update(data))
         case CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING:
-            self = .reportOutgoingCallStartedConnecting(call: call, at: Instant(milliseconds: e.at_ms))
+            self = .reportOutgoingCallStartedConnecting(call: call, at: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED:
-            self = .reportOutgoingCallConnected(call: call, at: Instant(milliseconds: e.at_ms))
+            self = .reportOutgoingCallConnected(call: call, at: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_REPORT_CALL_ENDED:
             guard let reason = CallEndedReason(rawValue: Int(e.ended_reason)) else {
                 throw .unrecognized(code: UInt32(e.ended_reason))
             }
-            self = .reportCallEnded(call: call, at: Instant(milliseconds: e.at_ms), reason: reason)
+            self = .reportCallEnded(call: call, at: CallEngine.Instant(milliseconds: e.at_ms), reason: reason)
         case CK_EFFECT_FULFILL_ACTION:
             self = .fulfillAction(UUID(e.action))
         case CK_EFFECT_FAIL_ACTION:
@@ -310,7 +310,7 @@ extension Effect {
             // A push completed without a report (`mustReport == false`) carries why.
             self = .completePush(PushID(rawValue: e.push), endReason: stepReports ? nil : try pushEndReason(data))
         case CK_EFFECT_REQUEST_TRANSACTION:
-            let action: CallAction
+            let action: CallEngine.CallAction
             switch e.call_action {
             case CK_CALL_ACTION_START_CALL:
                 action = .startCall(call: call, handle: try handle(data), isVideo: e.video)
@@ -366,9 +366,9 @@ extension Effect {
         case CK_EFFECT_STOP_MEDIA:
             self = .stopMedia(call: call)
         case CK_EFFECT_START_TIMER:
-            self = .startTimer(try EngineTimer(e.timer), deadline: Instant(milliseconds: e.at_ms))
+            self = .startTimer(try CallEngine.Timer(e.timer), deadline: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_CANCEL_TIMER:
-            self = .cancelTimer(try EngineTimer(e.timer))
+            self = .cancelTimer(try CallEngine.Timer(e.timer))
         case CK_EFFECT_START_RINGBACK:
             self = .startRingback(call: call)
         case CK_EFFECT_STOP_RINGBACK:

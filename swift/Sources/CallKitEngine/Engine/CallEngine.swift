@@ -1,8 +1,8 @@
 internal import CCallKitEngine
 import Foundation
 
-/// The call-handling state machine: feed it every PushKit, CallKit, UI, signalling and
-/// timer ``Event`` with the current ``Instant``; carry out the ``Effect``s it returns,
+/// The call-handling state machine: feed it every PushKit, CallKit, UI, signaling and
+/// timer ``CallEngine/Event`` with the current ``CallEngine/Instant``; carry out the ``CallEngine/Effect``s it returns,
 /// in order. It does no I/O, reads no clock of its own and never blocks.
 ///
 /// It owns the engine's memory: ``init(configuration:)`` allocates the size and
@@ -23,12 +23,12 @@ public final class CallEngine {
 
     /// The configuration the engine runs with, as the library read it back
     /// (`ck_engine_get_config`).
-    public let configuration: Configuration
+    public let configuration: CallEngine.Configuration
 
     /// A new engine with no calls, at time 0. Throws ``EngineError/invalidArgument``,
     /// ``EngineError/invalidUTF8`` or ``EngineError/invalidSchema`` for a configuration
     /// the library refuses (`ck_engine_init`); nothing is allocated then.
-    public init(configuration: Configuration = Configuration()) throws(EngineError) {
+    public init(configuration: CallEngine.Configuration = CallEngine.Configuration()) throws(EngineError) {
         var size = 0
         var alignment = 0
         try check(ck_engine_layout(&size, &alignment))
@@ -61,7 +61,7 @@ public final class CallEngine {
         self.effects.initialize(repeating: ck_effect(), count: capacity)
         self.stepData = .allocate(capacity: 1)
         self.stepData.initialize(to: ck_step_data())
-        self.configuration = Configuration(readBack)
+        self.configuration = CallEngine.Configuration(readBack)
     }
 
     deinit {
@@ -76,18 +76,19 @@ public final class CallEngine {
     /// Feeds one event at `now` and returns the effects to carry out, in order
     /// (`ck_engine_handle`).
     ///
-    /// `now` is on a clock that keeps counting through sleep (``Instant/now()``), never
+    /// `now` is on a clock that keeps counting through sleep (``CallEngine/Instant/now()``), never
     /// earlier than the last accepted event's. A refused event throws its
     /// ``EngineError`` (codes 20 and up) and changes nothing, not even the engine's
-    /// clock. ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``
+    /// clock. ``CallEngine/Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``
     /// is never refused.
-    public func handle(_ event: Event, at now: Instant) throws(EngineError) -> [Effect] {
+    public func handle(_ event: CallEngine.Event, at now: CallEngine.Instant) throws(EngineError) -> [CallEngine.Effect]
+    {
         var count = 0
         let result = withCEvent(event) { cEvent in
             ck_engine_handle(engine, now.milliseconds, &cEvent, effects, effectCapacity, &count, stepData)
         }
         try check(result)
-        var out: [Effect] = []
+        var out: [CallEngine.Effect] = []
         out.reserveCapacity(count)
         let produced = min(count, effectCapacity)
         // The step's push end reason goes with its report, or, in a step without one,
@@ -95,56 +96,56 @@ public final class CallEngine {
         let reports = UnsafeBufferPointer(start: effects, count: produced)
             .contains { $0.kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL }
         for index in 0..<produced {
-            out.append(try Effect(effects + index, data: stepData, stepReports: reports))
+            out.append(try CallEngine.Effect(effects + index, data: stepData, stepReports: reports))
         }
         return out
     }
 
-    /// ``handle(_:at:)`` at ``Instant/now()``.
-    public func handle(_ event: Event) throws(EngineError) -> [Effect] {
+    /// ``handle(_:at:)`` at ``CallEngine/Instant/now()``.
+    public func handle(_ event: CallEngine.Event) throws(EngineError) -> [CallEngine.Effect] {
         try handle(event, at: .now())
     }
 
     /// A snapshot: the engine's clock, counts, the audio session, the earliest timer
     /// deadline (`ck_engine_status`).
-    public func status() throws(EngineError) -> EngineStatus {
+    public func status() throws(EngineError) -> CallEngine.Status {
         var status = ck_status()
         try check(ck_engine_status(engine, &status))
-        return EngineStatus(status)
+        return CallEngine.Status(status)
     }
 
     /// The earliest deadline of any armed timer, for a host that prefers one wake-up
-    /// to one timer per ``Effect/startTimer(_:deadline:)``: sleep until then, then fire
+    /// to one timer per ``CallEngine/Effect/startTimer(_:deadline:)``: sleep until then, then fire
     /// ``nextDueTimer(at:)`` until it is `nil` (the engine's `poll_timeout`).
-    public func nextDeadline() throws(EngineError) -> Instant? {
+    public func nextDeadline() throws(EngineError) -> CallEngine.Instant? {
         try status().nextDeadline
     }
 
     /// Every armed timer with its deadline (`ck_engine_timers`; at most
-    /// ``EngineLimits/maximumTimers``).
-    public func timers() throws(EngineError) -> [ArmedTimer] {
-        try list(empty: ck_timer_deadline(), capacity: EngineLimits.maximumTimers, fill: ck_engine_timers) {
-            (entry) throws(EngineError) in try ArmedTimer(entry)
+    /// ``CallEngine/Limits/maximumTimers``).
+    public func timers() throws(EngineError) -> [CallEngine.ArmedTimer] {
+        try list(empty: ck_timer_deadline(), capacity: CallEngine.Limits.maximumTimers, fill: ck_engine_timers) {
+            (entry) throws(EngineError) in try CallEngine.ArmedTimer(entry)
         }
     }
 
     /// The timer to fire next at `now`, with its deadline: of those whose deadline is at
-    /// or before `now`, the earliest, ties broken by ``EngineTimer``'s order
+    /// or before `now`, the earliest, ties broken by ``CallEngine/Timer``'s order
     /// (`ck_engine_next_due_timer`, the engine's `next_due_timer`); `nil` when none is
-    /// due. Fire it with ``Event/timerFired(_:)`` and ask again: firing one timer can
+    /// due. Fire it with ``CallEngine/Event/timerFired(_:)`` and ask again: firing one timer can
     /// cancel or arm others. Reads only; the engine's clock does not move.
-    public func nextDueTimer(at now: Instant) throws(EngineError) -> ArmedTimer? {
+    public func nextDueTimer(at now: CallEngine.Instant) throws(EngineError) -> CallEngine.ArmedTimer? {
         var next = ck_timer_deadline()
         var due = false
         try check(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
         guard due else { return nil }
-        return try ArmedTimer(next)
+        return try CallEngine.ArmedTimer(next)
     }
 
     /// Every live call, in the engine's slot order (`ck_engine_calls`; at most
-    /// ``EngineLimits/maximumCalls``).
+    /// ``CallEngine/Limits/maximumCalls``).
     public func calls() throws(EngineError) -> [CallInfo] {
-        try list(empty: ck_call_info(), capacity: EngineLimits.maximumCalls, fill: ck_engine_calls) {
+        try list(empty: ck_call_info(), capacity: CallEngine.Limits.maximumCalls, fill: ck_engine_calls) {
             (info) throws(EngineError) in try CallInfo(info)
         }
     }
@@ -169,76 +170,85 @@ public final class CallEngine {
     }
 }
 
-/// A timer that is armed, with its deadline (``CallEngine/timers()``).
-public struct ArmedTimer: Hashable, Sendable {
-    /// The timer.
-    public var timer: EngineTimer
-    /// When it is due, on the engine's clock.
-    public var deadline: Instant
+extension CallEngine {
+    /// A timer that is armed, with its deadline (``CallEngine/timers()``).
+    public struct ArmedTimer: Hashable, Sendable {
+        /// The timer.
+        public var timer: CallEngine.Timer
+        /// When it is due, on the engine's clock.
+        public var deadline: CallEngine.Instant
 
-    /// A timer and its deadline.
-    public init(timer: EngineTimer, deadline: Instant) {
-        self.timer = timer
-        self.deadline = deadline
-    }
+        /// A timer and its deadline.
+        public init(timer: CallEngine.Timer, deadline: CallEngine.Instant) {
+            self.timer = timer
+            self.deadline = deadline
+        }
 
-    init(_ entry: ck_timer_deadline) throws(EngineError) {
-        self.init(timer: try EngineTimer(entry.timer), deadline: Instant(milliseconds: entry.deadline_ms))
-    }
-}
-
-/// A snapshot of an engine (``CallEngine/status()``).
-public struct EngineStatus: Hashable, Sendable {
-    /// The time of the last accepted event.
-    public var now: Instant
-    /// The earliest timer deadline, `nil` when no timer is armed.
-    public var nextDeadline: Instant?
-    /// Live calls.
-    public var callCount: Int
-    /// Pushes whose PushKit completion is still owed.
-    public var pendingPushCount: Int
-    /// `CXCallController` requests awaiting their completion.
-    public var pendingTransactionCount: Int
-    /// No calls, pushes or transactions (so no timers).
-    public var isIdle: Bool
-    /// Between `provider(_:didActivate:)` and `provider(_:didDeactivate:)`.
-    public var isAudioSessionActive: Bool
-
-    init(_ status: ck_status) {
-        now = Instant(milliseconds: status.now_ms)
-        nextDeadline = status.has_deadline ? Instant(milliseconds: status.next_deadline_ms) : nil
-        callCount = Int(status.calls)
-        pendingPushCount = Int(status.pending_pushes)
-        pendingTransactionCount = Int(status.pending_transactions)
-        isIdle = status.idle
-        isAudioSessionActive = status.audio_session_active
+        init(_ entry: ck_timer_deadline) throws(EngineError) {
+            self.init(
+                timer: try CallEngine.Timer(entry.timer), deadline: CallEngine.Instant(milliseconds: entry.deadline_ms))
+        }
     }
 }
 
-/// Which way a call goes.
-public enum CallDirection: Int, Hashable, Sendable {
-    /// Reported with `reportNewIncomingCall`.
-    case incoming = 1
-    /// Started with a `CXStartCallAction`.
-    case outgoing = 2
+extension CallEngine {
+    /// A snapshot of an engine (``CallEngine/status()``).
+    public struct Status: Hashable, Sendable {
+        /// The time of the last accepted event.
+        public var now: CallEngine.Instant
+        /// The earliest timer deadline, `nil` when no timer is armed.
+        public var nextDeadline: CallEngine.Instant?
+        /// Live calls.
+        public var callCount: Int
+        /// Pushes whose PushKit completion is still owed.
+        public var pendingPushCount: Int
+        /// `CXCallController` requests awaiting their completion.
+        public var pendingTransactionCount: Int
+        /// No calls, pushes or transactions (so no timers).
+        public var isIdle: Bool
+        /// Between `provider(_:didActivate:)` and `provider(_:didDeactivate:)`.
+        public var isAudioSessionActive: Bool
+
+        init(_ status: ck_status) {
+            now = CallEngine.Instant(milliseconds: status.now_ms)
+            nextDeadline = status.has_deadline ? CallEngine.Instant(milliseconds: status.next_deadline_ms) : nil
+            callCount = Int(status.calls)
+            pendingPushCount = Int(status.pending_pushes)
+            pendingTransactionCount = Int(status.pending_transactions)
+            isIdle = status.idle
+            isAudioSessionActive = status.audio_session_active
+        }
+    }
 }
 
-/// Where a live call stands.
-public enum CallPhase: Int, Hashable, Sendable {
-    /// Incoming, not answered.
-    case ringing = 1
-    /// Incoming, the `CXAnswerCallAction` deferred until the connection is ready.
-    case answering = 2
-    /// Incoming, answered.
-    case answered = 3
-    /// Outgoing, the `CXStartCallAction` requested.
-    case requested = 4
-    /// Outgoing, the start action being performed.
-    case starting = 5
-    /// Outgoing, connecting (`reportOutgoingCall(with:startedConnectingAt:)`).
-    case connecting = 6
-    /// Outgoing, connected (`reportOutgoingCall(with:connectedAt:)`).
-    case connected = 7
+extension CallInfo {
+    /// Which way a call goes.
+    public enum Direction: Int, Hashable, Sendable {
+        /// Reported with `reportNewIncomingCall`.
+        case incoming = 1
+        /// Started with a `CXStartCallAction`.
+        case outgoing = 2
+    }
+}
+
+extension CallInfo {
+    /// Where a live call stands.
+    public enum Phase: Int, Hashable, Sendable {
+        /// Incoming, not answered.
+        case ringing = 1
+        /// Incoming, the `CXAnswerCallAction` deferred until the connection is ready.
+        case answering = 2
+        /// Incoming, answered.
+        case answered = 3
+        /// Outgoing, the `CXStartCallAction` requested.
+        case requested = 4
+        /// Outgoing, the start action being performed.
+        case starting = 5
+        /// Outgoing, connecting (`reportOutgoingCall(with:startedConnectingAt:)`).
+        case connecting = 6
+        /// Outgoing, connected (`reportOutgoingCall(with:connectedAt:)`).
+        case connected = 7
+    }
 }
 
 /// One live call (``CallEngine/calls()``).
@@ -251,14 +261,14 @@ public struct CallInfo: Hashable, Sendable {
     /// if any (`Call::deferred_action` in Rust).
     public var deferredAction: UUID?
     /// Incoming or outgoing.
-    public var direction: CallDirection
+    public var direction: CallInfo.Direction
     /// Where it stands.
-    public var phase: CallPhase
+    public var phase: CallInfo.Phase
     /// Its `reportNewIncomingCall` has not completed.
     public var isReportPending: Bool
     /// An end is kept until CallKit knows the call.
     public var isEndPending: Bool
-    /// Its signalling connection is ready.
+    /// Its signaling connection is ready.
     public var isConnectionReady: Bool
     /// Its media runs.
     public var isMediaRunning: Bool
@@ -268,12 +278,12 @@ public struct CallInfo: Hashable, Sendable {
     public var isMuted: Bool
     /// A video call.
     public var hasVideo: Bool
-    /// Its local ringback tone plays (``Effect/startRingback(call:)`` and no stop since).
+    /// Its local ringback tone plays (``CallEngine/Effect/startRingback(call:)`` and no stop since).
     public var isRingbackPlaying: Bool
-    /// Outgoing, connecting, and its far end rings (``Event/outgoingCallRinging(call:)``).
+    /// Outgoing, connecting, and its far end rings (``CallEngine/Event/outgoingCallRinging(call:)``).
     public var isRemoteRinging: Bool
     /// Its translation's languages (BCP 47) while it is translated
-    /// (``Effect/startTranslation(call:)`` and no stop since), else `nil`.
+    /// (``CallEngine/Effect/startTranslation(call:)`` and no stop since), else `nil`.
     public var translation: (local: String, remote: String)? {
         get { translationLanguages.map { ($0.local, $0.remote) } }
         set { translationLanguages = newValue.map { TranslationLanguages(local: $0.local, remote: $0.remote) } }
@@ -286,10 +296,10 @@ public struct CallInfo: Hashable, Sendable {
     }
 
     init(_ info: ck_call_info) throws(EngineError) {
-        guard let direction = CallDirection(rawValue: Int(info.direction)) else {
+        guard let direction = CallInfo.Direction(rawValue: Int(info.direction)) else {
             throw .unrecognized(code: UInt32(info.direction))
         }
-        guard let phase = CallPhase(rawValue: Int(info.phase)) else {
+        guard let phase = CallInfo.Phase(rawValue: Int(info.phase)) else {
             throw .unrecognized(code: UInt32(info.phase))
         }
         call = UUID(info.call)

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// Codes 1-10 are about the call itself; with this package's types only ``invalidUTF8``,
 /// ``invalidArgument`` (a value out of the C ABI's range, such as a key longer than
-/// ``EngineLimits/maximumSchemaKeyLengthInBytes``) and ``invalidSchema`` can happen, and
-/// ``alreadySet`` from ``EngineLog/setHandler(_:)``.
+/// ``CallEngine/Limits/maximumSchemaKeyLengthInBytes``) and ``invalidSchema`` can happen, and
+/// ``alreadySet`` from ``CallEngine/Log/setHandler(_:)``.
 /// Codes 20 and up are the engine refusing the event: nothing changed, not even the
 /// engine's clock, and there is nothing to carry out (23 is reserved: no result has it). Protocol outcomes (a CallKit
 /// action that cannot be performed, a malformed push) are effects, never errors.
@@ -35,7 +35,7 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// it was before the call.
     case libraryPanicked
     /// `CK_RESULT_ALREADY_SET` (10): something set once per process (the engine's log
-    /// handler, ``EngineLog/setHandler(_:)``) is set already; nothing changed.
+    /// handler, ``CallEngine/Log/setHandler(_:)``) is set already; nothing changed.
     case alreadySet
     /// `CK_RESULT_TIME_WENT_BACKWARDS` (20): earlier than the last accepted event.
     case timeWentBackwards
@@ -63,12 +63,12 @@ public enum EngineError: Error, Hashable, Sendable, CustomStringConvertible {
     /// support this.
     case notSupported
     /// `CK_RESULT_INVALID_HANDLE` (33): a handle is empty or longer than
-    /// ``EngineLimits/maximumHandleLengthInBytes``.
+    /// ``CallEngine/Limits/maximumHandleLengthInBytes``.
     case invalidHandle
     /// `CK_RESULT_INVALID_DTMF` (34): DTMF digits empty, too long or not `0-9 * # A-D ,`.
     case invalidDTMF
     /// `CK_RESULT_INVALID_PUSH_TOKEN` (35): a push token empty or longer than
-    /// ``EngineLimits/maximumPushTokenLengthInBytes``.
+    /// ``CallEngine/Limits/maximumPushTokenLengthInBytes``.
     case invalidPushToken
     /// A code this version of the package does not know (a newer library).
     case unrecognized(code: UInt32)

@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 /// The real ``CallScheduler``: timers on Dispatch's monotonic `DispatchTime`, the engine's
-/// time from ``Instant/now()`` (a clock that keeps counting during sleep), and `Date()`
+/// time from `CallEngine.Instant.now()` (a clock that keeps counting during sleep), and `Date()`
 /// for the wall clock.
 ///
 /// Timers use `DispatchTime`, never `DispatchWallTime`: a wall-clock deadline moves when
@@ -15,8 +15,8 @@ public final class DispatchScheduler: CallScheduler {
     /// A scheduler on the system clocks.
     public init() {}
 
-    /// ``Instant/now()``: a clock that keeps counting while the device sleeps.
-    public func now() -> Instant { Instant.now() }
+    /// `CallEngine.Instant.now()`: a clock that keeps counting while the device sleeps.
+    public func now() -> CallEngine.Instant { CallEngine.Instant.now() }
 
     /// `Date()`.
     public func currentDate() -> Date { Date() }
