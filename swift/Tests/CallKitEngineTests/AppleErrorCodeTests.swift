@@ -55,7 +55,7 @@ final class AppleErrorCodeTests: XCTestCase {
                 at: CallEngine.Instant(milliseconds: 0))
             outcomes.append(
                 try engine.handle(
-                    .incomingCallReported(.push(push), error: error), at: CallEngine.Instant(milliseconds: 90)))
+                    .incomingCallReported(report: .push(push), error: error), at: CallEngine.Instant(milliseconds: 90)))
         }
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertTrue(outcomes[1].contains(.rejectIncoming(call: call, reason: .failed)))

@@ -27,9 +27,11 @@ final class CallEngineTests: XCTestCase {
             effects.first,
             .reportNewIncomingCall(push: 1, call: reportedCall, update: expectedUpdate, endReason: nil))
         XCTAssertTrue(
-            effects.contains(.startTimer(.pushCompletion(1), deadline: CallEngine.Instant(milliseconds: 6_000))))
+            effects.contains(
+                .startTimer(timer: .pushCompletion(push: 1), deadline: CallEngine.Instant(milliseconds: 6_000))))
         XCTAssertTrue(
-            effects.contains(.startTimer(.ring(call: reportedCall), deadline: CallEngine.Instant(milliseconds: 31_000)))
+            effects.contains(
+                .startTimer(timer: .ring(call: reportedCall), deadline: CallEngine.Instant(milliseconds: 31_000)))
         )
         let calls = try engine.calls()
         XCTAssertEqual(calls.map(\.call), [reportedCall])
@@ -44,9 +46,9 @@ final class CallEngineTests: XCTestCase {
             .voipPushReceived(push: 7, payload: appleDocsPayload, fallbackCall: fallback),
             at: CallEngine.Instant(milliseconds: 0))
         let effects = try engine.handle(
-            .incomingCallReported(.push(7), error: nil), at: CallEngine.Instant(milliseconds: 40))
-        XCTAssertTrue(effects.contains(.completePush(7)))
-        XCTAssertTrue(effects.contains(.cancelTimer(.pushCompletion(7))))
+            .incomingCallReported(report: .push(7), error: nil), at: CallEngine.Instant(milliseconds: 40))
+        XCTAssertTrue(effects.contains(.completePush(push: 7)))
+        XCTAssertTrue(effects.contains(.cancelTimer(timer: .pushCompletion(push: 7))))
         XCTAssertEqual(try engine.status().pendingPushCount, 0)
     }
 
@@ -139,10 +141,10 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(IncomingReport(call: call, push: 4), .push(4))
         XCTAssertNoThrow(
             try engine.handle(
-                .incomingCallReported(.call(call), error: nil), at: CallEngine.Instant(milliseconds: 1_050)))
+                .incomingCallReported(report: .call(call), error: nil), at: CallEngine.Instant(milliseconds: 1_050)))
         XCTAssertThrowsError(
             try engine.handle(
-                .incomingCallReported(.call(UUID()), error: nil), at: CallEngine.Instant(milliseconds: 1_060))
+                .incomingCallReported(report: .call(UUID()), error: nil), at: CallEngine.Instant(milliseconds: 1_060))
         ) {
             XCTAssertEqual($0 as? EngineError, .unknownCall)
         }
@@ -186,7 +188,7 @@ final class CallEngineTests: XCTestCase {
                 receivedAt: Date(timeIntervalSince1970: Double(arrival) / 1000)),
             at: CallEngine.Instant(milliseconds: 1_000))
         XCTAssertFalse(effects.contains { if case .reportNewIncomingCall = $0 { return true } else { return false } })
-        XCTAssertTrue(effects.contains(.completePush(2, endReason: .stale)))
+        XCTAssertTrue(effects.contains(.completePush(push: 2, endReason: .stale)))
         let missed = effects.compactMap {
             if case let .missedCall(call, update) = $0 { return (call, update) } else { return nil }
         }
@@ -245,7 +247,8 @@ final class CallEngineTests: XCTestCase {
             .performStartCall(action: action2, call: call, handle: handle, isVideo: false),
             at: CallEngine.Instant(milliseconds: 20))
         XCTAssertTrue(started.contains(.startOutgoing(call: call, handle: handle, isVideo: false)), "\(started)")
-        _ = try engine.handle(.transactionCompleted(transaction, error: nil), at: CallEngine.Instant(milliseconds: 30))
+        _ = try engine.handle(
+            .transactionCompleted(transaction: transaction, error: nil), at: CallEngine.Instant(milliseconds: 30))
     }
 
     func testPushTokenIsRegisteredAsLowerCaseHex() throws {
@@ -266,12 +269,12 @@ final class CallEngineTests: XCTestCase {
             .voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback),
             at: CallEngine.Instant(milliseconds: 0))
         let armed = try engine.timers()
-        XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(2), .ring(call: reportedCall)])
+        XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(push: 2), .ring(call: reportedCall)])
         XCTAssertEqual(try engine.nextDeadline(), CallEngine.Instant(milliseconds: 5_000))
         XCTAssertNil(try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 4_999)))
         XCTAssertEqual(
             try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 60_000)),
-            CallEngine.ArmedTimer(timer: .pushCompletion(2), deadline: CallEngine.Instant(milliseconds: 5_000)))
+            CallEngine.ArmedTimer(timer: .pushCompletion(push: 2), deadline: CallEngine.Instant(milliseconds: 5_000)))
         // CallEngine.Timer's order is the library's: with several due, both pick the same one.
         _ = try engine.handle(
             .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
@@ -281,8 +284,9 @@ final class CallEngineTests: XCTestCase {
             ($0.deadline, $0.timer) < ($1.deadline, $1.timer)
         }
         XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
-        XCTAssertEqual(swiftOrder?.timer, .pushCompletion(1))
-        XCTAssertLessThan(CallEngine.Timer.pushCompletion(PushID(rawValue: .max)), CallEngine.Timer.ring(call: UUID()))
+        XCTAssertEqual(swiftOrder?.timer, .pushCompletion(push: 1))
+        XCTAssertLessThan(
+            CallEngine.Timer.pushCompletion(push: PushID(rawValue: .max)), CallEngine.Timer.ring(call: UUID()))
     }
 
     func testInstantNowNeverGoesBack() {
@@ -305,7 +309,7 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(endReason, .unreadable(.wrongType, field: .callID))
         XCTAssertFalse(effects.contains { if case .reportCallEnded = $0 { true } else { false } })
         let done = try engine.handle(
-            .incomingCallReported(.push(3), error: nil), at: CallEngine.Instant(milliseconds: 50))
+            .incomingCallReported(report: .push(3), error: nil), at: CallEngine.Instant(milliseconds: 50))
         XCTAssertEqual(
             done.last, .reportCallEnded(call: fallback, at: CallEngine.Instant(milliseconds: 50), reason: .failed))
     }
@@ -320,7 +324,7 @@ final class CallEngineTests: XCTestCase {
             at: CallEngine.Instant(milliseconds: 10))
         XCTAssertEqual(early, [], "held while the report is pending")
         let done = try engine.handle(
-            .incomingCallReported(.push(1), error: nil), at: CallEngine.Instant(milliseconds: 40))
+            .incomingCallReported(report: .push(1), error: nil), at: CallEngine.Instant(milliseconds: 40))
         guard case .reportCallUpdated(reportedCall, let update)? = done.last else {
             return XCTFail("no call update: \(done)")
         }
@@ -333,6 +337,7 @@ final class CallEngineTests: XCTestCase {
         // A ring timer fired after its call ended is a race: no error, nothing to do.
         _ = try engine.handle(.remoteEnded(call: reportedCall), at: CallEngine.Instant(milliseconds: 60))
         XCTAssertEqual(
-            try engine.handle(.timerFired(.ring(call: reportedCall)), at: CallEngine.Instant(milliseconds: 70)), [])
+            try engine.handle(.timerFired(timer: .ring(call: reportedCall)), at: CallEngine.Instant(milliseconds: 70)),
+            [])
     }
 }

@@ -118,7 +118,7 @@ final class EngineLogTests: XCTestCase {
         if let handle = update.remoteHandle { seen.insert(handle.value) }
         if let name = update.localizedCallerName { seen.insert(name) }
         let action = { (n: UInt8) in UUID(uuid: (n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n)) }
-        _ = step(.incomingCallReported(.push(PushID(rawValue: 1)), error: nil))
+        _ = step(.incomingCallReported(report: .push(PushID(rawValue: 1)), error: nil))
         _ = step(.performAnswerCall(action: action(1), call: call))
         _ = step(.didActivateAudioSession)
         _ = step(.incomingCallConnected(call: call))
@@ -132,7 +132,7 @@ final class EngineLogTests: XCTestCase {
         seen.insert(handle.value)
         let requested = step(.requestStartCall(call: outgoing, handle: handle, isVideo: false))
         for case .requestTransaction(let transaction, _) in requested {
-            _ = step(.transactionCompleted(transaction, error: nil))
+            _ = step(.transactionCompleted(transaction: transaction, error: nil))
         }
         _ = step(.performStartCall(action: action(5), call: outgoing, handle: handle, isVideo: false))
         _ = step(.outgoingCallConnected(call: outgoing))

@@ -255,7 +255,7 @@ private struct GoldenTimer: Decodable {
     var timer: CallEngine.Timer {
         get throws {
             switch kind {
-            case "push_completion": return .pushCompletion(PushID(rawValue: try need(push, "push", kind)))
+            case "push_completion": return .pushCompletion(push: PushID(rawValue: try need(push, "push", kind)))
             case "ring": return .ring(call: try need(call, "call", kind))
             case "answer_connect": return .answerConnect(call: try need(call, "call", kind))
             case "audio_activation": return .audioActivation(call: try need(call, "call", kind))
@@ -309,7 +309,8 @@ private struct GoldenEvent: Decodable {
             let report: IncomingReport =
                 try push.map { .push(PushID(rawValue: $0)) } ?? .call(try n(call, "push or call"))
             return .incomingCallReported(
-                report,
+                report:
+                    report,
                 error: try error.map { try raw(IncomingCallError.self, $0) })
         case "provider_did_begin": return .providerDidBegin
         case "provider_did_reset": return .providerDidReset
@@ -346,7 +347,8 @@ private struct GoldenEvent: Decodable {
                 call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
         case "transaction_completed":
             return .transactionCompleted(
-                TransactionID(rawValue: try n(transaction, "transaction")),
+                transaction:
+                    TransactionID(rawValue: try n(transaction, "transaction")),
                 error: try error.map { try raw(RequestTransactionError.self, $0) })
         case "outgoing_call_connecting": return .outgoingCallConnecting(call: try n(call, "call"))
         case "outgoing_call_connected": return .outgoingCallConnected(call: try n(call, "call"))
@@ -363,7 +365,7 @@ private struct GoldenEvent: Decodable {
         case "answered_elsewhere": return .answeredElsewhere(call: try n(call, "call"))
         case "declined_elsewhere": return .declinedElsewhere(call: try n(call, "call"))
         case "connection_failed": return .connectionFailed(call: try n(call, "call"))
-        case "timer_fired": return .timerFired(try n(timer, "timer").timer)
+        case "timer_fired": return .timerFired(timer: try n(timer, "timer").timer)
         case "call_details_changed":
             return .callDetailsChanged(call: try n(call, "call"), callerName: callerName, hasVideo: hasVideo)
         case "outgoing_call_ringing": return .outgoingCallRinging(call: try n(call, "call"))
@@ -509,16 +511,17 @@ private struct GoldenEffect: Decodable {
         case "report_call_ended":
             return .reportCallEnded(
                 call: try n(call, "call"), at: try at(), reason: try raw(CallEndedReason.self, reason))
-        case "fulfill_action": return .fulfillAction(try actionUUID())
-        case "fail_action": return .failAction(try actionUUID())
+        case "fulfill_action": return .fulfillAction(action: try actionUUID())
+        case "fail_action": return .failAction(action: try actionUUID())
         case "complete_push":
-            return .completePush(PushID(rawValue: try n(push, "push")), endReason: try endReason?.reason)
+            return .completePush(push: PushID(rawValue: try n(push, "push")), endReason: try endReason?.reason)
         case "request_transaction":
             guard case .callAction(let callAction)? = action else {
                 throw GoldenFormatError(description: "request_transaction lacks its action")
             }
             return .requestTransaction(
-                TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
+                transaction:
+                    TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
         case "connect_incoming": return .connectIncoming(call: try n(call, "call"))
         case "missed_call": return .missedCall(call: try n(call, "call"), update: try n(update, "update").update)
         case "answer_incoming": return .answerIncoming(call: try n(call, "call"))
@@ -544,9 +547,10 @@ private struct GoldenEffect: Decodable {
         case "stop_media": return .stopMedia(call: try n(call, "call"))
         case "start_timer":
             return .startTimer(
-                try n(timer, "timer").timer,
+                timer:
+                    try n(timer, "timer").timer,
                 deadline: CallEngine.Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
-        case "cancel_timer": return .cancelTimer(try n(timer, "timer").timer)
+        case "cancel_timer": return .cancelTimer(timer: try n(timer, "timer").timer)
         case "start_ringback": return .startRingback(call: try n(call, "call"))
         case "stop_ringback": return .stopRingback(call: try n(call, "call"))
         case "audio_activation_timed_out": return .audioActivationTimedOut(call: try n(call, "call"))

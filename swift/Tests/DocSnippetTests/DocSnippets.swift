@@ -33,8 +33,8 @@ func readmeLine133() throws {
     assert(update.remoteHandle?.value == "+14085551234")
     // Its completion, on the same queue: nil, or the CXErrorCodeIncomingCallError
     // (CallKitErrorDomain.incomingCallError(error)). Now PushKit's completion may run.
-    let next = try engine.handle(.incomingCallReported(IncomingReport(call: call, push: push), error: nil), at: .now())
-    assert(next.contains(.completePush(1)))
+    let next = try engine.handle(.incomingCallReported(report: IncomingReport(call: call, push: push), error: nil), at: .now())
+    assert(next.contains(.completePush(push: 1)))
 }
 
 // MARK: docs/ios-integration.md, line 115

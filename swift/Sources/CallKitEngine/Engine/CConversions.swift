@@ -195,7 +195,7 @@ extension CallEngine.Configuration {
 extension CallEngine.Timer {
     init(_ timer: ck_timer) throws(EngineError) {
         switch timer.kind {
-        case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(PushID(rawValue: timer.push))
+        case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(push: PushID(rawValue: timer.push))
         case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
         case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
         case CK_TIMER_AUDIO_ACTIVATION: self = .audioActivation(call: UUID(timer.call))
@@ -303,12 +303,12 @@ extension CallEngine.Effect {
             }
             self = .reportCallEnded(call: call, at: CallEngine.Instant(milliseconds: e.at_ms), reason: reason)
         case CK_EFFECT_FULFILL_ACTION:
-            self = .fulfillAction(UUID(e.action))
+            self = .fulfillAction(action: UUID(e.action))
         case CK_EFFECT_FAIL_ACTION:
-            self = .failAction(UUID(e.action))
+            self = .failAction(action: UUID(e.action))
         case CK_EFFECT_COMPLETE_PUSH:
             // A push completed without a report (`mustReport == false`) carries why.
-            self = .completePush(PushID(rawValue: e.push), endReason: stepReports ? nil : try pushEndReason(data))
+            self = .completePush(push: PushID(rawValue: e.push), endReason: stepReports ? nil : try pushEndReason(data))
         case CK_EFFECT_REQUEST_TRANSACTION:
             let action: CallEngine.CallAction
             switch e.call_action {
@@ -325,7 +325,7 @@ extension CallEngine.Effect {
             default:
                 throw .unrecognized(code: e.call_action)
             }
-            self = .requestTransaction(TransactionID(rawValue: e.transaction), action: action)
+            self = .requestTransaction(transaction: TransactionID(rawValue: e.transaction), action: action)
         case CK_EFFECT_CONNECT_INCOMING:
             self = .connectIncoming(call: call)
         case CK_EFFECT_MISSED_CALL:
@@ -366,9 +366,10 @@ extension CallEngine.Effect {
         case CK_EFFECT_STOP_MEDIA:
             self = .stopMedia(call: call)
         case CK_EFFECT_START_TIMER:
-            self = .startTimer(try CallEngine.Timer(e.timer), deadline: CallEngine.Instant(milliseconds: e.at_ms))
+            self = .startTimer(
+                timer: try CallEngine.Timer(e.timer), deadline: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_CANCEL_TIMER:
-            self = .cancelTimer(try CallEngine.Timer(e.timer))
+            self = .cancelTimer(timer: try CallEngine.Timer(e.timer))
         case CK_EFFECT_START_RINGBACK:
             self = .startRingback(call: call)
         case CK_EFFECT_STOP_RINGBACK:

@@ -115,7 +115,7 @@ public final class CallEngine {
     }
 
     /// The earliest deadline of any armed timer, for a host that prefers one wake-up
-    /// to one timer per ``CallEngine/Effect/startTimer(_:deadline:)``: sleep until then, then fire
+    /// to one timer per ``CallEngine/Effect/startTimer(timer:deadline:)``: sleep until then, then fire
     /// ``nextDueTimer(at:)`` until it is `nil` (the engine's `poll_timeout`).
     public func nextDeadline() throws(EngineError) -> CallEngine.Instant? {
         try status().nextDeadline
@@ -132,7 +132,7 @@ public final class CallEngine {
     /// The timer to fire next at `now`, with its deadline: of those whose deadline is at
     /// or before `now`, the earliest, ties broken by ``CallEngine/Timer``'s order
     /// (`ck_engine_next_due_timer`, the engine's `next_due_timer`); `nil` when none is
-    /// due. Fire it with ``CallEngine/Event/timerFired(_:)`` and ask again: firing one timer can
+    /// due. Fire it with ``CallEngine/Event/timerFired(timer:)`` and ask again: firing one timer can
     /// cancel or arm others. Reads only; the engine's clock does not move.
     public func nextDueTimer(at now: CallEngine.Instant) throws(EngineError) -> CallEngine.ArmedTimer? {
         var next = ck_timer_deadline()

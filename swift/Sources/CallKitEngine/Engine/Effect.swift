@@ -1,12 +1,12 @@
 import Foundation
 
 extension CallEngine {
-    /// A timer the engine asks the host to run with ``CallEngine/Effect/startTimer(_:deadline:)``; when
-    /// its deadline passes, hand it back in ``CallEngine/Event/timerFired(_:)``. At most one timer of
+    /// A timer the engine asks the host to run with ``CallEngine/Effect/startTimer(timer:deadline:)``; when
+    /// its deadline passes, hand it back in ``CallEngine/Event/timerFired(timer:)``. At most one timer of
     /// each kind exists per push or call, so the value names it.
     ///
     /// The order (`Comparable`) is the engine's tie-break for timers due at the same
-    /// deadline: every ``pushCompletion(_:)`` first (by push number), then every
+    /// deadline: every ``pushCompletion(push:)`` first (by push number), then every
     /// ``ring(call:)``, then every ``answerConnect(call:)``, then every
     /// ``audioActivation(call:)``, then every ``startConnect(call:)``, then every
     /// ``noAnswer(call:)`` (each by the UUID's bytes), as
@@ -15,7 +15,7 @@ extension CallEngine {
         /// The latest moment to call the push's PushKit completion handler when
         /// `reportNewIncomingCall` has not called back
         /// (``CallEngine/Configuration/pushCompletionTimeoutMilliseconds``).
-        case pushCompletion(PushID)
+        case pushCompletion(push: PushID)
         /// An unanswered incoming call's ring time-out (it ends as
         /// ``CallEndedReason/unanswered``; ``CallEngine/Configuration/ringTimeoutMilliseconds``).
         case ring(call: UUID)
@@ -36,7 +36,7 @@ extension CallEngine {
         /// ``CallEndedReason/unanswered``. Armed beside the call's ``audioActivation(call:)``.
         case noAnswer(call: UUID)
 
-        /// The call the timer is about (`nil` for ``pushCompletion(_:)``).
+        /// The call the timer is about (`nil` for ``pushCompletion(push:)``).
         public var call: UUID? {
             switch self {
             case .pushCompletion: nil
@@ -118,7 +118,7 @@ extension CallEngine {
         /// `push` is the VoIP push the report answers (call it before the PushKit delegate
         /// returns), or `nil` for a call announced over the app's own connection
         /// (``CallEngine/Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``). Hand the
-        /// completion back as ``CallEngine/Event/incomingCallReported(_:error:)`` with
+        /// completion back as ``CallEngine/Event/incomingCallReported(report:error:)`` with
         /// `IncomingReport(call: call, push: push)`. `endReason` is `nil` for a call that
         /// rings, else why the engine ends the call once CallKit accepted the report
         /// (``PushEndReason``; log it).
@@ -138,10 +138,10 @@ extension CallEngine {
         case reportCallEnded(call: UUID, at: CallEngine.Instant, reason: CallEndedReason)
         /// `CXAction.fulfill()` for the action handed in with this UUID
         /// (https://developer.apple.com/documentation/callkit/cxaction/fulfill()).
-        case fulfillAction(UUID)
+        case fulfillAction(action: UUID)
         /// `CXAction.fail()` for the action handed in with this UUID
         /// (https://developer.apple.com/documentation/callkit/cxaction/fail()).
-        case failAction(UUID)
+        case failAction(action: UUID)
 
         // MARK: PushKit
 
@@ -153,14 +153,14 @@ extension CallEngine {
         /// `endReason` is `nil` for a push that was reported, else why a push under
         /// `PKVoIPPushMetadata.mustReport == false` is completed without a report
         /// (``PushEndReason``; log it).
-        case completePush(PushID, endReason: PushEndReason? = nil)
+        case completePush(push: PushID, endReason: PushEndReason? = nil)
 
         // MARK: CXCallController
 
         /// `CXCallController.request(CXTransaction(action:), completion:)`; hand the
-        /// completion back as ``CallEngine/Event/transactionCompleted(_:error:)`` with this id
+        /// completion back as ``CallEngine/Event/transactionCompleted(transaction:error:)`` with this id
         /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)).
-        case requestTransaction(TransactionID, action: CallEngine.CallAction)
+        case requestTransaction(transaction: TransactionID, action: CallEngine.CallAction)
 
         // MARK: Signaling
 
@@ -232,8 +232,8 @@ extension CallEngine {
 
         /// Arm the timer to fire at `deadline` (absolute, on the engine's clock); it is
         /// started at most once until it fires or is cancelled.
-        case startTimer(CallEngine.Timer, deadline: CallEngine.Instant)
+        case startTimer(timer: CallEngine.Timer, deadline: CallEngine.Instant)
         /// Disarm the timer; it must not be fired.
-        case cancelTimer(CallEngine.Timer)
+        case cancelTimer(timer: CallEngine.Timer)
     }
 }

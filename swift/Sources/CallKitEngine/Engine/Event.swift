@@ -23,7 +23,7 @@ extension CallEngine {
         /// fresh UUID, used when the payload names no call or cannot be read. Never refused:
         /// carry out its first effect, ``CallEngine/Effect/reportNewIncomingCall(push:call:update:endReason:)``,
         /// before the delegate method returns (iOS 13's PushKit rule), and keep the
-        /// completion handler under `push` until ``CallEngine/Effect/completePush(_:endReason:)`` names it.
+        /// completion handler under `push` until ``CallEngine/Effect/completePush(push:endReason:)`` names it.
         ///
         /// `mustReport` is `PKVoIPPushMetadata.mustReport`
         /// (https://developer.apple.com/documentation/pushkit/pkvoippushmetadata); `nil`
@@ -60,7 +60,7 @@ extension CallEngine {
         /// A completion for a call reported without a push that no longer waits for one (a
         /// push for it was reported and confirmed first, or it ended) is accepted with no
         /// effects; one for a call never seen is refused with ``EngineError/unknownCall``.
-        case incomingCallReported(_ report: IncomingReport, error: IncomingCallError?)
+        case incomingCallReported(report: IncomingReport, error: IncomingCallError?)
 
         // MARK: CXProviderDelegate
 
@@ -123,11 +123,11 @@ extension CallEngine {
         /// The user typed DTMF digits in the app: a `CXPlayDTMFCallAction` request.
         case requestPlayDTMF(call: UUID, digits: String, type: DTMFType)
         /// The completion of the `CXCallController.request(_:completion:)` that
-        /// ``CallEngine/Effect/requestTransaction(_:action:)`` asked for: `error` is `nil` on success,
+        /// ``CallEngine/Effect/requestTransaction(transaction:action:)`` asked for: `error` is `nil` on success,
         /// else the `CXErrorCodeRequestTransactionError` code (only for an `NSError` in
         /// `CXErrorDomainRequestTransaction`; any other error is ``RequestTransactionError/unknown``)
         /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)).
-        case transactionCompleted(TransactionID, error: RequestTransactionError?)
+        case transactionCompleted(transaction: TransactionID, error: RequestTransactionError?)
 
         // MARK: The app's signaling stack
 
@@ -194,14 +194,14 @@ extension CallEngine {
 
         // MARK: Timers
 
-        /// A timer from ``CallEngine/Effect/startTimer(_:deadline:)`` reached its deadline. Send it no
+        /// A timer from ``CallEngine/Effect/startTimer(timer:deadline:)`` reached its deadline. Send it no
         /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
-        case timerFired(CallEngine.Timer)
+        case timerFired(timer: CallEngine.Timer)
     }
 }
 
 /// Which `CXProvider.reportNewIncomingCall(with:update:completion:)` a completion
-/// answers (``CallEngine/Event/incomingCallReported(_:error:)``): the one made for a VoIP push, or
+/// answers (``CallEngine/Event/incomingCallReported(report:error:)``): the one made for a VoIP push, or
 /// the one made for a call announced over the app's own connection
 /// (``CallEngine/Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``).
 public enum IncomingReport: Hashable, Sendable {

@@ -41,7 +41,7 @@ public struct PushID: EngineIdentifier {
 
 /// The engine's name for one `CXCallController.request(_:completion:)`
 /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)),
-/// from ``CallEngine/Effect/requestTransaction(_:action:)`` to ``CallEngine/Event/transactionCompleted(_:error:)``.
+/// from ``CallEngine/Effect/requestTransaction(transaction:action:)`` to ``CallEngine/Event/transactionCompleted(transaction:error:)``.
 public struct TransactionID: EngineIdentifier {
     /// The number.
     public var rawValue: UInt64

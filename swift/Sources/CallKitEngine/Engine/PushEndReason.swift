@@ -55,7 +55,7 @@ public enum PayloadField: Int, CaseIterable, Hashable, Sendable {
 /// ``CallEngine/Effect/reportNewIncomingCall(push:call:update:endReason:)`` so that an app can log
 /// it when the push arrives. Under `PKVoIPPushMetadata.mustReport == false` such a push
 /// is completed without a report instead, and the reason rides on
-/// ``CallEngine/Effect/completePush(_:endReason:)``. It holds no payload bytes or key text. The matching
+/// ``CallEngine/Effect/completePush(push:endReason:)``. It holds no payload bytes or key text. The matching
 /// ``CallEngine/Effect/reportCallEnded(call:at:reason:)`` follows with the report's completion
 /// (or at the push's deadline), never before: an end sent before CallKit accepted the
 /// report can be lost, and an "Unknown" call then rings.

@@ -356,7 +356,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             }
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
-                self.onQueue { self.step(.incomingCallReported(report, error: error)) }
+                self.onQueue { self.step(.incomingCallReported(report: report, error: error)) }
             }
         case let .reportCallUpdated(call, update):
             provider.reportCall(call, updated: update)
@@ -393,7 +393,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .requestTransaction(transaction, action):
             callController.request(action) { error in
                 let error = error.map(CallKitErrorDomain.requestTransactionError)
-                self.onQueue { self.step(.transactionCompleted(transaction, error: error)) }
+                self.onQueue { self.step(.transactionCompleted(transaction: transaction, error: error)) }
             }
         case let .connectIncoming(call):
             signaling.connectIncoming(call)
@@ -473,7 +473,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             arm(timer, deadline: deadline, now: now)
             return
         }
-        step(.timerFired(timer))
+        step(.timerFired(timer: timer))
     }
 
     /// PushKit's rule for a push the engine refused (it never does): report a call, end
