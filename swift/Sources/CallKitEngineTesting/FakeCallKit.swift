@@ -68,7 +68,7 @@ public final class FakeCallKit: Sendable {
         _ call: UUID, handle: CallHandle?, callerName: String? = nil, isVideo: Bool = false
     ) {
         provider.driver?.signalingDidReport(
-            .incomingCallAnnounced(call, handle: handle, callerName: callerName, isVideo: isVideo))
+            .incomingCallAnnounced(call: call, handle: handle, callerName: callerName, isVideo: isVideo))
         settle()
     }
 

@@ -138,7 +138,7 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(duplicate.outcome, .failed)
         XCTAssertEqual(duplicate.completionCount, 1)
         XCTAssertNil(held.outcome)
-        h.driver.signalingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(held.outcome, .fulfilled)
         XCTAssertEqual(held.completionCount, 1)
@@ -152,7 +152,7 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(
             start.request,
             .startCall(call: call, handle: CallHandle(type: .phoneNumber, value: "+15550100"), isVideo: false))
-        h.driver.signalingDidReport(.outgoingCallConnecting(call))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call: call))
         h.callKit.settle()
         XCTAssertEqual(start.outcome, .fulfilled)
         // Far more failed requests than the engine has pending-transaction slots: each

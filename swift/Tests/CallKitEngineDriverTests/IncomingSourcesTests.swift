@@ -19,7 +19,7 @@ final class IncomingSourcesTests: XCTestCase {
         }
         XCTAssertEqual(update.remoteHandle, caller)
         XCTAssertEqual(update.localizedCallerName, "Carol")
-        h.driver.signalingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
         XCTAssertTrue(h.app.all.contains(.answerIncoming(call)))
@@ -31,7 +31,7 @@ final class IncomingSourcesTests: XCTestCase {
     func testPushWithMustReportFalseForAnEndedCallIsCompletedWithoutAReport() throws {
         let h = try Harness()
         let call = h.connectedIncomingCall()
-        h.driver.signalingDidReport(.remoteEnded(call))
+        h.driver.signalingDidReport(.remoteEnded(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [call])
         let late = h.callKit.pushRegistry.deliverVoIPPush(

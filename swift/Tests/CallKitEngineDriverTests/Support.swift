@@ -112,7 +112,7 @@ struct Harness {
     func connectedIncomingCall() -> UUID {
         let call = UUID()
         push(call: call)
-        driver.signalingDidReport(.incomingCallConnected(call))
+        driver.signalingDidReport(.incomingCallConnected(call: call))
         callKit.settle()
         return call
     }

@@ -148,7 +148,7 @@ final class IncomingCallTests: XCTestCase {
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)
-        driver.signalingDidReport(.incomingCallConnected(id))
+        driver.signalingDidReport(.incomingCallConnected(call: id))
         callKit.settle()
         XCTAssertEqual(callKit.provider.perform(.answerCall(call: id)).outcome, .fulfilled)
         callKit.provider.activateAudioSession()

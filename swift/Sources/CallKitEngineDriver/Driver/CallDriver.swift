@@ -263,23 +263,23 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// What the app's signaling observed about a call.
     public enum SignalingEvent: Sendable, Equatable {
         /// An outgoing call's signaling started connecting (INVITE sent, ringing).
-        case outgoingCallConnecting(UUID)
+        case outgoingCallConnecting(call: UUID)
         /// The remote party answered an outgoing call.
-        case outgoingCallConnected(UUID)
+        case outgoingCallConnected(call: UUID)
         /// The far end refused an outgoing call before answering (SIP 486, 603, 480).
-        case outgoingCallRefused(UUID, RefusalReason)
+        case outgoingCallRefused(call: UUID, reason: RefusalReason)
         /// An incoming call's connection is ready to be answered.
-        case incomingCallConnected(UUID)
+        case incomingCallConnected(call: UUID)
         /// The remote party ended the call (or cancelled it before it was answered).
-        case remoteEnded(UUID)
+        case remoteEnded(call: UUID)
         /// The call was answered on another of the user's devices.
-        case answeredElsewhere(UUID)
+        case answeredElsewhere(call: UUID)
         /// The call was declined on another of the user's devices.
-        case declinedElsewhere(UUID)
+        case declinedElsewhere(call: UUID)
         /// The call's connection failed.
-        case connectionFailed(UUID)
+        case connectionFailed(call: UUID)
         /// The far end of an outgoing call rings (SIP `180 Ringing`).
-        case outgoingCallRinging(UUID)
+        case outgoingCallRinging(call: UUID)
         /// The app's own connection (a WebSocket, a SIP registration, a foreground API
         /// call) announced an incoming call, without a VoIP push: the driver reports it to
         /// CallKit (`reportNewIncomingCall`, no PushKit completion involved) and it rings
@@ -287,7 +287,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         /// unknown), `callerName` the `localizedCallerName` (`nil` when unknown). A VoIP
         /// push for the same call, before or after, is the same call: it is not reported
         /// twice (`CallEngine.Event.incomingCallAnnounced(call:handle:callerName:isVideo:)`).
-        case incomingCallAnnounced(UUID, handle: CallHandle?, callerName: String?, isVideo: Bool)
+        case incomingCallAnnounced(call: UUID, handle: CallHandle?, callerName: String?, isVideo: Bool)
     }
 
     /// Tells the engine what the app's signaling observed.

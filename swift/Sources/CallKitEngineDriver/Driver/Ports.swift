@@ -99,7 +99,7 @@ public protocol CallScheduler: AnyObject, Sendable {
 /// onto its own queue): docs/ios-integration.md, section 3.
 public protocol CallSignaling: AnyObject, Sendable {
     /// Start connecting an incoming call's signaling leg now, in parallel with the
-    /// CallKit report; say ``CallDriver/SignalingEvent/incomingCallConnected(_:)`` when
+    /// CallKit report; say ``CallDriver/SignalingEvent/incomingCallConnected(call:)`` when
     /// it is ready.
     func connectIncoming(_ call: UUID)
     /// A call the user missed without it ever ringing: its VoIP push arrived later than
