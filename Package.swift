@@ -73,8 +73,10 @@ let package = Package(
     name: "CallKitEngine",
     // iOS only: scripts/build-xcframework.sh builds slices for iOS devices and the iOS
     // simulator, nothing else, so a macOS (or other) platform here would resolve and then
-    // fail to link. Add a platform here together with its slice in the script.
-    platforms: [.iOS(.v15)],
+    // fail to link. Add a platform here together with its slice in the script. iOS 16:
+    // `CallEngine.Configuration`'s time-outs are the standard library's `Duration`, which
+    // needs iOS 16.
+    platforms: [.iOS(.v16)],
     products: [
         /// The engine in Swift (swift/Sources/CallKitEngine): Foundation and the C ABI
         /// only, for an app that drives the engine itself.

@@ -126,7 +126,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// CallKit's action time-out: an action neither fulfilled nor failed this long after
     /// it was handed in is timed out (`provider(_:timedOutPerforming:)`). Apple documents
     /// no length; about a minute is observed (docs/callkit-facts.md).
-    public static let actionTimeoutMs: UInt64 = 60_000
+    public static let actionTimeoutMilliseconds: UInt64 = 60_000
 
     /// The driver's queue, shared by the push registry.
     let queue: DispatchQueue
@@ -314,7 +314,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     func handOver(_ action: FakeAction) {
         guard let driver else { return }
         state.withLock { $0.actions.append(action) }
-        let timeout = clock.schedule(afterMs: Self.actionTimeoutMs, on: queue) { [weak driver] in
+        let timeout = clock.schedule(afterMilliseconds: Self.actionTimeoutMilliseconds, on: queue) { [weak driver] in
             if action.timeOut() { driver?.handleTimedOut(action) }
         }
         action.arm(timeout: timeout)

@@ -199,19 +199,19 @@ final class DefectTests: XCTestCase {
     // 6. Timers on DispatchWallTime.
 
     func testTimersFollowTheMonotonicClockWhenTheUserChangesTheDateAndTime() throws {
-        let h = try Harness { $0.ringTimeoutMilliseconds = 30_000 }
+        let h = try Harness { $0.ringTimeout = .seconds(30) }
         let call = UUID()
         h.push(call: call)
         let clock = h.callKit.clock
         // A day forward: a wall-clock timer would fire at once.
         clock.setWallClock(to: clock.currentDate().addingTimeInterval(86_400))
-        clock.advance(byMs: 1_000)
+        clock.advance(byMilliseconds: 1_000)
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
         // An hour back: a wall-clock timer would fire an hour late.
         clock.setWallClock(to: clock.currentDate().addingTimeInterval(-3_600))
-        clock.advance(byMs: 28_999)
+        clock.advance(byMilliseconds: 28_999)
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
-        clock.advance(byMs: 1)
+        clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [call])
         XCTAssertEqual(h.provider.endedCalls.first?.reason, .unanswered)

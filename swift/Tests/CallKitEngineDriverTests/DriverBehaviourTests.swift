@@ -30,12 +30,12 @@ final class DriverBehaviourTests: XCTestCase {
         let call = UUID()
         let push = h.push(call: call)
         XCTAssertEqual(push.completionCount, 0, "completed before CallKit answered the report")
-        h.callKit.clock.advance(byMs: 1_000)
+        h.callKit.clock.advance(byMilliseconds: 1_000)
         XCTAssertEqual(push.completionCount, 0)
         h.provider.completeReport(for: call)
         XCTAssertEqual(push.completionCount, 1)
         // Its deadline passes later: nothing runs it again.
-        h.callKit.clock.advance(byMs: 10_000)
+        h.callKit.clock.advance(byMilliseconds: 10_000)
         h.callKit.settle()
         XCTAssertEqual(push.completionCount, 1)
     }
@@ -56,13 +56,13 @@ final class DriverBehaviourTests: XCTestCase {
     }
 
     func testPushKitCompletionRunsOnceAtThePushDeadlineWhenTheReportNeverCompletes() throws {
-        let h = try Harness { $0.pushCompletionTimeoutMilliseconds = 5_000 }
+        let h = try Harness { $0.pushCompletionTimeout = .seconds(5) }
         h.provider.holdsReportCompletions = true
         let call = UUID()
         let push = h.push(call: call)
-        h.callKit.clock.advance(byMs: 4_999)
+        h.callKit.clock.advance(byMilliseconds: 4_999)
         XCTAssertEqual(push.completionCount, 0)
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(push.completionCount, 1)
         // CallKit's answer arrives late: the push stays completed once.
@@ -100,7 +100,7 @@ final class DriverBehaviourTests: XCTestCase {
         let dtmf = h.provider.perform(.playDTMF(call: call, digits: "12#", type: .singleTone))
         let end = h.provider.perform(.endCall(call: call))
         // CallKit's time-out would come a minute later: it finds nothing pending.
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs + 1)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds + 1)
         h.callKit.settle()
         for action in [answer, hold, mute, dtmf, end] {
             XCTAssertEqual(action.outcome, .fulfilled, "\(action.request)")
@@ -137,7 +137,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(off.outcome, .fulfilled)
         XCTAssertTrue(h.app.all.contains(.stopTranslation(call)))
         // CallKit's time-out, a minute later, finds the action resolved.
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs + 1)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds + 1)
         h.callKit.settle()
         XCTAssertEqual(off.completionCount, 1)
     }
@@ -153,32 +153,32 @@ final class DriverBehaviourTests: XCTestCase {
     }
 
     func testAnswerHeldForTheConnectionIsFailedOnceAtTheAnswerDeadline() throws {
-        let h = try Harness { $0.answerConnectTimeoutMilliseconds = 10_000 }
+        let h = try Harness { $0.answerConnectTimeout = .seconds(10) }
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: 9_999)
+        h.callKit.clock.advance(byMilliseconds: 9_999)
         XCTAssertNil(answer.outcome)
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(answer.outcome, .failed)
         XCTAssertEqual(answer.completionCount, 1)
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 1)
     }
 
     func testActionCallKitTimedOutIsNeverCompletedAfterwards() throws {
-        let h = try Harness { $0.answerConnectTimeoutMilliseconds = 2 * FakeCallProvider.actionTimeoutMs }
+        let h = try Harness { $0.answerConnectTimeout = .milliseconds(2 * FakeCallProvider.actionTimeoutMilliseconds) }
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.outcome, .timedOut)
         h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
-        h.callKit.clock.advance(byMs: 2 * FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: 2 * FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 0)
     }
@@ -227,13 +227,13 @@ final class DriverBehaviourTests: XCTestCase {
     }
 
     func testAnAudioActivationThatNeverComesReachesTheMediaEngineAndTheLog() throws {
-        let h = try Harness { $0.audioActivationTimeoutMilliseconds = 2_000 }
+        let h = try Harness { $0.audioActivationTimeout = .seconds(2) }
         let call = h.connectedIncomingCall()
         h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: 1_999)
+        h.callKit.clock.advance(byMilliseconds: 1_999)
         h.callKit.settle()
         XCTAssertFalse(h.app.all.contains(.audioActivationTimedOut(call)))
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(h.app.all.filter { $0 == .audioActivationTimedOut(call) }.count, 1)
         XCTAssertTrue(h.log.all.contains { $0.kind == .audioActivationTimedOut })
@@ -342,7 +342,7 @@ final class DriverBehaviourTests: XCTestCase {
             h.provider.activateAudioSession()
             h.driver.endCall(call)
             h.callKit.settle()
-            h.callKit.clock.advance(byMs: 120_000)
+            h.callKit.clock.advance(byMilliseconds: 120_000)
             freedDriver = h.driver
             freedProvider = h.provider
         }()
@@ -363,9 +363,9 @@ final class DriverBehaviourTests: XCTestCase {
         let queue = DispatchQueue(label: "scheduler-test")
         let ran = expectation(description: "timer ran")
         let cancelled = Recorder<Int>()
-        let timer = scheduler.schedule(afterMs: 1, on: queue) { cancelled.append(1) }
+        let timer = scheduler.schedule(afterMilliseconds: 1, on: queue) { cancelled.append(1) }
         queue.sync { timer.cancel() }
-        _ = scheduler.schedule(afterMs: 1, on: queue) {
+        _ = scheduler.schedule(afterMilliseconds: 1, on: queue) {
             dispatchPrecondition(condition: .onQueue(queue))
             ran.fulfill()
         }

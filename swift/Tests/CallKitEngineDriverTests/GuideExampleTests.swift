@@ -17,7 +17,7 @@ final class GuideExampleTests: XCTestCase {
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
         var engine = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
-        engine.ringTimeoutMilliseconds = 45_000
+        engine.ringTimeout = .seconds(45)
         let driver = try CallDriver(
             providerConfiguration: provider, configuration: engine,
             signaling: voip, media: GuideMedia(),

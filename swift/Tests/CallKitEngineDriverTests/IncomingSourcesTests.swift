@@ -58,7 +58,7 @@ final class IncomingSourcesTests: XCTestCase {
         let h = try Harness {
             $0.payloadSchema.sentAtKey = "sent"
             $0.payloadSchema.sentAtUnit = .seconds
-            $0.maximumPushAgeMilliseconds = 30_000
+            $0.maximumPushAge = .seconds(30)
         }
         let call = UUID()
         // Sent a minute before it arrives by the driver's wall clock.

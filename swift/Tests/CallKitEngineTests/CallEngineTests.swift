@@ -87,10 +87,10 @@ final class CallEngineTests: XCTestCase {
         configuration.maximumCallGroups = 3
         configuration.supportsVideo = true
         configuration.supportedHandleTypes = [.generic, .emailAddress]
-        configuration.ringTimeoutMilliseconds = 45_000
+        configuration.ringTimeout = .seconds(45)
         configuration.supportsDTMF = false
         configuration.payloadSchema.callerNameKey = "caller"
-        configuration.maximumPushAgeMilliseconds = 12_000
+        configuration.maximumPushAge = .seconds(12)
         configuration.payloadSchema.requiresCallID = false
         configuration.payloadSchema.sentAtKey = "ts"
         configuration.payloadSchema.sentAtUnit = .milliseconds
@@ -98,15 +98,33 @@ final class CallEngineTests: XCTestCase {
         XCTAssertEqual(engine.configuration, configuration)
     }
 
+    func testTimeOutsAreWholeMillisecondsRoundedDown() throws {
+        XCTAssertEqual(try Duration.microseconds(45_000_900).engineMilliseconds(), 45_000)
+        XCTAssertEqual(try Duration.seconds(30).engineMilliseconds(), 30_000)
+        XCTAssertEqual(try Duration.zero.engineMilliseconds(), 0)
+        XCTAssertEqual(try Duration.engineMilliseconds(UInt64.max).engineMilliseconds(), UInt64.max)
+    }
+
+    func testNegativeOrOversizedTimeOutIsRefusedAsAnInvalidArgument() {
+        for timeout in [Duration.milliseconds(-1), .nanoseconds(-1), .seconds(Int64.max)] {
+            var configuration = CallEngine.Configuration()
+            configuration.noAnswerTimeout = timeout
+            XCTAssertThrowsError(try configuration.validate()) { error in
+                XCTAssertEqual(error as? EngineError, .invalidArgument, "\(timeout)")
+            }
+            XCTAssertThrowsError(try CallEngine(configuration: configuration))
+        }
+    }
+
     func testDefaultConfigurationIsTheLibrarysDefault() {
         let configuration = CallEngine.Configuration()
         XCTAssertEqual(configuration.maximumCallGroups, 2)
         XCTAssertEqual(configuration.maximumCallsPerCallGroup, 5)
         XCTAssertEqual(configuration.supportedHandleTypes, Set(HandleType.allCases))
-        XCTAssertEqual(configuration.ringTimeoutMilliseconds, 30_000)
-        XCTAssertEqual(configuration.answerConnectTimeoutMilliseconds, 10_000)
-        XCTAssertEqual(configuration.pushCompletionTimeoutMilliseconds, 5_000)
-        XCTAssertEqual(configuration.maximumPushAgeMilliseconds, 30_000)
+        XCTAssertEqual(configuration.ringTimeout, .seconds(30))
+        XCTAssertEqual(configuration.answerConnectTimeout, .seconds(10))
+        XCTAssertEqual(configuration.pushCompletionTimeout, .seconds(5))
+        XCTAssertEqual(configuration.maximumPushAge, .seconds(30))
         XCTAssertEqual(configuration.payloadSchema, PayloadSchema(preset: .reactNativeVoIPPush))
     }
 

@@ -37,7 +37,7 @@ func readmeLine133() throws {
     assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 115
+// MARK: docs/ios-integration.md, line 117
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -51,7 +51,7 @@ final class AppDelegate: UIResponder, UIApplicationDelegate {
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
         var engine = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
-        engine.ringTimeoutMilliseconds = 45_000
+        engine.ringTimeout = .seconds(45)
         do {
             let driver = try CallDriver(
                 providerConfiguration: provider, configuration: engine,
@@ -89,7 +89,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 184
+// MARK: docs/ios-integration.md, line 186
 
 final class VoIPStack: CallSignaling, @unchecked Sendable {
     // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
@@ -123,9 +123,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 272
+// MARK: docs/ios-integration.md, line 274
 
-func iosIntegrationLine272() throws {
+func iosIntegrationLine274() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -138,7 +138,7 @@ func iosIntegrationLine272() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 376
+// MARK: docs/ios-integration.md, line 378
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -152,7 +152,7 @@ final class IncomingCallTests: XCTestCase {
         callKit.settle()
         XCTAssertEqual(callKit.provider.perform(.answerCall(call: id)).outcome, .fulfilled)
         callKit.provider.activateAudioSession()
-        callKit.clock.advance(byMs: 30_000)
+        callKit.clock.advance(byMilliseconds: 30_000)
         // ... assert on voip / MediaEngine
     }
 }
@@ -169,7 +169,7 @@ final class Calls {
         provider.supportedHandleTypes = [.phoneNumber]
         // The payload layout your server sends; the ring time-out in milliseconds.
         var configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
-        configuration.ringTimeoutMilliseconds = 45_000
+        configuration.ringTimeout = .seconds(45)
         driver = try CallDriver(
             providerConfiguration: provider, configuration: configuration,
             signaling: signaling, media: media,

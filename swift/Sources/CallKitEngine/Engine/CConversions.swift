@@ -155,13 +155,13 @@ extension CallEngine.Configuration {
         supportsGrouping = config.supports_grouping != 0
         supportsUngrouping = config.supports_ungrouping != 0
         supportsDTMF = config.supports_dtmf != 0
-        ringTimeoutMilliseconds = config.ring_timeout_ms
-        answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
-        startConnectTimeoutMilliseconds = config.start_connect_timeout_ms
-        noAnswerTimeoutMilliseconds = config.no_answer_timeout_ms
-        pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
-        audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
-        maximumPushAgeMilliseconds = config.max_push_age_ms
+        ringTimeout = .engineMilliseconds(config.ring_timeout_ms)
+        answerConnectTimeout = .engineMilliseconds(config.answer_connect_timeout_ms)
+        startConnectTimeout = .engineMilliseconds(config.start_connect_timeout_ms)
+        noAnswerTimeout = .engineMilliseconds(config.no_answer_timeout_ms)
+        pushCompletionTimeout = .engineMilliseconds(config.push_completion_timeout_ms)
+        audioActivationTimeout = .engineMilliseconds(config.audio_activation_timeout_ms)
+        maximumPushAge = .engineMilliseconds(config.max_push_age_ms)
         payloadSchema = PayloadSchema(config.schema)
     }
 
@@ -180,15 +180,33 @@ extension CallEngine.Configuration {
         config.supports_grouping = supportsGrouping ? 1 : 0
         config.supports_ungrouping = supportsUngrouping ? 1 : 0
         config.supports_dtmf = supportsDTMF ? 1 : 0
-        config.ring_timeout_ms = ringTimeoutMilliseconds
-        config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
-        config.start_connect_timeout_ms = startConnectTimeoutMilliseconds
-        config.no_answer_timeout_ms = noAnswerTimeoutMilliseconds
-        config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
-        config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
-        config.max_push_age_ms = maximumPushAgeMilliseconds
+        config.ring_timeout_ms = try ringTimeout.engineMilliseconds()
+        config.answer_connect_timeout_ms = try answerConnectTimeout.engineMilliseconds()
+        config.start_connect_timeout_ms = try startConnectTimeout.engineMilliseconds()
+        config.no_answer_timeout_ms = try noAnswerTimeout.engineMilliseconds()
+        config.push_completion_timeout_ms = try pushCompletionTimeout.engineMilliseconds()
+        config.audio_activation_timeout_ms = try audioActivationTimeout.engineMilliseconds()
+        config.max_push_age_ms = try maximumPushAge.engineMilliseconds()
         config.schema = try payloadSchema.cSchema()
         return config
+    }
+}
+
+extension Duration {
+    /// A configuration time-out from the C form's whole milliseconds.
+    static func engineMilliseconds(_ milliseconds: UInt64) -> Duration {
+        .seconds(Int64(milliseconds / 1000)) + .milliseconds(Int64(milliseconds % 1000))
+    }
+
+    /// The C form's whole milliseconds, rounded down; `invalidArgument` when negative or
+    /// beyond `UInt64`.
+    func engineMilliseconds() throws(EngineError) -> UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, attoseconds >= 0 else { throw .invalidArgument }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1000)
+        let (sum, carry) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000_000_000))
+        guard !overflow, !carry else { throw .invalidArgument }
+        return sum
     }
 }
 

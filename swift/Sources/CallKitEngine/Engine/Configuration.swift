@@ -116,7 +116,7 @@ public struct PayloadSchema: Hashable, Sendable {
     public var cancelMessageType: String?
     /// Key of the server's sent time, an integer since the Unix epoch in ``sentAtUnit``
     /// (`nil`: no sent time, so no maximum push age,
-    /// ``CallEngine/Configuration/maximumPushAgeMilliseconds``).
+    /// ``CallEngine/Configuration/maximumPushAge``).
     public var sentAtKey: String?
     /// The unit of ``sentAtKey``'s value (default ``SentAtUnit/seconds``).
     public var sentAtUnit: SentAtUnit
@@ -138,6 +138,11 @@ extension CallEngine {
     /// Apple's `CXProviderConfiguration` defaults, holding and DTMF supported, 30 s ring,
     /// 10 s answer connect, 5 s push completion, 30 s maximum push age, the
     /// react-native-voip-push schema.
+    ///
+    /// The time-outs are `Duration`s; the engine counts whole milliseconds, so each is
+    /// rounded down to one (a sub-millisecond rest is dropped), and a negative one, or one
+    /// of more than `UInt64.max` milliseconds, is refused with
+    /// ``EngineError/invalidArgument`` by ``validate()`` and ``CallEngine/init(configuration:)``.
     public struct Configuration: Hashable, Sendable {
         /// `CXProviderConfiguration.maximumCallGroups` (default 2; 0-255)
         /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallgroups).
@@ -168,35 +173,34 @@ extension CallEngine {
         /// `CXCallUpdate.supportsDTMF` (default `true`).
         public var supportsDTMF: Bool
         /// How long an incoming call rings unanswered before it ends as
-        /// ``CallEndedReason/unanswered``, in milliseconds (default 30 000), unless the
+        /// ``CallEndedReason/unanswered`` (default 30 s), unless the
         /// payload carries its own (``PayloadSchema/ringTimeoutKey``).
-        public var ringTimeoutMilliseconds: UInt64
+        public var ringTimeout: Duration
         /// How long an answered incoming call waits for its connection before the answer
-        /// fails, in milliseconds (default 10 000).
-        public var answerConnectTimeoutMilliseconds: UInt64
+        /// fails (default 10 s).
+        public var answerConnectTimeout: Duration
         /// How long a performed `CXStartCallAction` waits for signaling to report
         /// connecting before the engine fails it, hangs the leg up and ends the call
-        /// ``CallEndedReason/failed``, in milliseconds (default 10 000).
-        public var startConnectTimeoutMilliseconds: UInt64
+        /// ``CallEndedReason/failed`` (default 10 s).
+        public var startConnectTimeout: Duration
         /// How long an outgoing call that started connecting waits for the far end to
         /// answer before the engine stops ringback, hangs the leg up and ends the call
-        /// ``CallEndedReason/unanswered``, in milliseconds (default 60 000).
-        public var noAnswerTimeoutMilliseconds: UInt64
-        /// How long after its arrival a push is completed at the latest, in milliseconds
-        /// (default 5 000).
-        public var pushCompletionTimeoutMilliseconds: UInt64
+        /// ``CallEndedReason/unanswered`` (default 60 s).
+        public var noAnswerTimeout: Duration
+        /// How long after its arrival a push is completed at the latest (default 5 s).
+        public var pushCompletionTimeout: Duration
         /// How long after an answer or start action is fulfilled, with the audio session
         /// inactive, the engine waits for `provider(_:didActivate:)` before
-        /// ``CallEngine/Effect/audioActivationTimedOut(call:)``, in milliseconds (default 5 000).
-        public var audioActivationTimeoutMilliseconds: UInt64
-        /// The oldest a VoIP push may be and still ring, in milliseconds from the payload's
+        /// ``CallEngine/Effect/audioActivationTimedOut(call:)`` (default 5 s).
+        public var audioActivationTimeout: Duration
+        /// The oldest a VoIP push may be and still ring, from the payload's
         /// sent time (``PayloadSchema/sentAtKey``) to the wall clock at its arrival (the
         /// `receivedAt` of ``CallEngine/Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``;
-        /// default 30 000, the default ring time-out). An older push is a missed call
+        /// default 30 s, the default ring time-out). An older push is a missed call
         /// (``CallEngine/Effect/missedCall(call:update:)``): it never rings or connects. A sent time in
         /// the future (the server's clock ahead of the device's) counts as fresh. Off when
         /// the schema has no sent-time key or the host gives no wall clock.
-        public var maximumPushAgeMilliseconds: UInt64
+        public var maximumPushAge: Duration
         /// Where the call fields sit in the payload.
         public var payloadSchema: PayloadSchema
 

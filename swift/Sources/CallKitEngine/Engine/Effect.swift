@@ -14,25 +14,25 @@ extension CallEngine {
     public enum Timer: Hashable, Comparable, Sendable {
         /// The latest moment to call the push's PushKit completion handler when
         /// `reportNewIncomingCall` has not called back
-        /// (``CallEngine/Configuration/pushCompletionTimeoutMilliseconds``).
+        /// (``CallEngine/Configuration/pushCompletionTimeout``).
         case pushCompletion(push: PushID)
         /// An unanswered incoming call's ring time-out (it ends as
-        /// ``CallEndedReason/unanswered``; ``CallEngine/Configuration/ringTimeoutMilliseconds``).
+        /// ``CallEndedReason/unanswered``; ``CallEngine/Configuration/ringTimeout``).
         case ring(call: UUID)
         /// An answered incoming call waiting for its connection
-        /// (``CallEngine/Configuration/answerConnectTimeoutMilliseconds``).
+        /// (``CallEngine/Configuration/answerConnectTimeout``).
         case answerConnect(call: UUID)
         /// An answered or started call waiting for `provider(_:didActivate:)` after its
         /// answer or start action was fulfilled
-        /// (``CallEngine/Configuration/audioActivationTimeoutMilliseconds``); firing it yields
+        /// (``CallEngine/Configuration/audioActivationTimeout``); firing it yields
         /// ``CallEngine/Effect/audioActivationTimedOut(call:)``.
         case audioActivation(call: UUID)
         /// A performed outgoing call waiting for signaling to report connecting
-        /// (``CallEngine/Configuration/startConnectTimeoutMilliseconds``); firing it fails the start
+        /// (``CallEngine/Configuration/startConnectTimeout``); firing it fails the start
         /// action and ends the call ``CallEndedReason/failed``.
         case startConnect(call: UUID)
         /// An outgoing call that started connecting waiting for the far end to answer
-        /// (``CallEngine/Configuration/noAnswerTimeoutMilliseconds``); firing it ends the call
+        /// (``CallEngine/Configuration/noAnswerTimeout``); firing it ends the call
         /// ``CallEndedReason/unanswered``. Armed beside the call's ``audioActivation(call:)``.
         case noAnswer(call: UUID)
 
@@ -182,7 +182,7 @@ extension CallEngine {
         /// Send DTMF `digits` on the call, played as `type`.
         case playDTMF(call: UUID, digits: String, type: DTMFType)
         /// A call the user missed without it ever ringing: its VoIP push arrived later than
-        /// ``CallEngine/Configuration/maximumPushAgeMilliseconds`` after the server sent it
+        /// ``CallEngine/Configuration/maximumPushAge`` after the server sent it
         /// (``PushEndReason/stale``). `update` holds the caller's details, for a missed-call
         /// notification (`UNUserNotificationCenter`,
         /// https://developer.apple.com/documentation/usernotifications/unusernotificationcenter);
@@ -211,7 +211,7 @@ extension CallEngine {
         /// (https://developer.apple.com/documentation/avfaudio/avaudiosession).
         case configureAudioSession
         /// `provider(_:didActivate:)` did not come within
-        /// ``CallEngine/Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or start
+        /// ``CallEngine/Configuration/audioActivationTimeout`` of the call's answer or start
         /// action being fulfilled (openradar 28774388); the call is left as it is. Log it,
         /// and activate `AVAudioSession` yourself (then send
         /// ``CallEngine/Event/didActivateAudioSession``) or end the call.

@@ -33,7 +33,7 @@ extension CallEngine {
         /// it; a push for a new call is reported either way.
         ///
         /// `receivedAt` is the wall clock when the push arrived (`Date()`), for the maximum
-        /// push age (``CallEngine/Configuration/maximumPushAgeMilliseconds``) against the payload's sent
+        /// push age (``CallEngine/Configuration/maximumPushAge``) against the payload's sent
         /// time (``PayloadSchema/sentAtKey``); the engine reads it in whole milliseconds since
         /// the Unix epoch (rounded to the nearest; a date before the epoch counts as the
         /// epoch). `nil` skips the age check.

@@ -75,7 +75,7 @@ public enum PushEndReason: Hashable, Sendable {
     case callCapacity
     /// The push names the app's own outgoing call.
     case outgoingCallID
-    /// The push is older than ``CallEngine/Configuration/maximumPushAgeMilliseconds`` by the
+    /// The push is older than ``CallEngine/Configuration/maximumPushAge`` by the
     /// payload's sent time (``PayloadSchema/sentAtKey``): a missed call
     /// (``CallEngine/Effect/missedCall(call:update:)``), ended as unanswered.
     case stale

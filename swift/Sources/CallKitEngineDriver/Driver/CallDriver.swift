@@ -132,7 +132,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// would only be reported and ended), and keeps `completion` until the engine
     /// completes the push. The push carries the wall clock
     /// (``CallScheduler/currentDate()``) as its arrival time, for the maximum push age
-    /// (`CallEngine.Configuration.maximumPushAgeMilliseconds`).
+    /// (`CallEngine.Configuration.maximumPushAge`).
     ///
     /// A payload that is not a JSON object (say, one holding a date) is read as an
     /// unusable push: the engine reports a call under a fresh UUID and ends it once
@@ -459,7 +459,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     private func arm(_ timer: CallEngine.Timer, deadline: CallEngine.Instant, now: CallEngine.Instant) {
         timers.removeValue(forKey: timer)?.cancel()
-        timers[timer] = scheduler.schedule(afterMs: now.milliseconds(until: deadline), on: queue) { [weak self] in
+        timers[timer] = scheduler.schedule(afterMilliseconds: now.milliseconds(until: deadline), on: queue) {
+            [weak self] in
             self?.timerFired(timer, deadline: deadline)
         }
     }

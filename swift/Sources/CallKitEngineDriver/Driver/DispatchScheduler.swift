@@ -23,7 +23,7 @@ public final class DispatchScheduler: CallScheduler {
 
     /// `queue.asyncAfter(deadline: .now() + delay)` with a cancellable work item.
     public func schedule(
-        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+        afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
     ) -> any ScheduledTimer {
         let item = DispatchWorkItem(block: work)
         let delay = DispatchTimeInterval.milliseconds(Int(clamping: delayMs))

@@ -79,7 +79,7 @@ public protocol CallScheduler: AnyObject, Sendable {
     func currentDate() -> Date
     /// Runs `work` on `queue` no earlier than `delayMs` milliseconds from now.
     func schedule(
-        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+        afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
     ) -> any ScheduledTimer
 }
 
@@ -103,7 +103,7 @@ public protocol CallSignaling: AnyObject, Sendable {
     /// it is ready.
     func connectIncoming(_ call: UUID)
     /// A call the user missed without it ever ringing: its VoIP push arrived later than
-    /// `CallEngine.Configuration.maximumPushAgeMilliseconds` after the server sent it (APNs holds
+    /// `CallEngine.Configuration.maximumPushAge` after the server sent it (APNs holds
     /// pushes for a device that is offline), so the caller gave up long ago. The driver
     /// already reported and ended the push as PushKit requires (or completed it without
     /// a report, `mustReport == false`); `update` holds the caller's details from the
@@ -155,7 +155,7 @@ public protocol CallMedia: AnyObject, Sendable {
     /// audio session deactivated).
     func stopRingback(_ call: UUID)
     /// `provider(_:didActivate:)` did not come within
-    /// `CallEngine.Configuration.audioActivationTimeoutMilliseconds` of the call's answer or
+    /// `CallEngine.Configuration.audioActivationTimeout` of the call's answer or
     /// start (openradar 28774388): the call is left as it is. Typical fallbacks:
     /// activate `AVAudioSession` yourself and tell the driver as CallKit would, through
     /// its `CXProviderDelegate` method `provider(_:didActivate:)`, or end the call.
