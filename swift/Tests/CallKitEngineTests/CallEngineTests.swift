@@ -33,7 +33,7 @@ final class CallEngineTests: XCTestCase {
             effects.contains(
                 .startTimer(timer: .ring(call: reportedCall), deadline: CallEngine.Instant(milliseconds: 31_000)))
         )
-        let calls = try engine.calls()
+        let calls = engine.calls()
         XCTAssertEqual(calls.map(\.call), [reportedCall])
         XCTAssertEqual(calls.first?.phase, .ringing)
         XCTAssertEqual(calls.first?.direction, .incoming)
@@ -49,37 +49,81 @@ final class CallEngineTests: XCTestCase {
             .incomingCallReported(report: .push(7), error: nil), at: CallEngine.Instant(milliseconds: 40))
         XCTAssertTrue(effects.contains(.completePush(push: 7)))
         XCTAssertTrue(effects.contains(.cancelTimer(timer: .pushCompletion(push: 7))))
-        XCTAssertEqual(try engine.status().pendingPushCount, 0)
+        XCTAssertEqual(engine.status().pendingPushCount, 0)
     }
 
     func testRefusalNamesTheCResultAndChangesNothing() throws {
         let engine = try appleDocsEngine()
         _ = try engine.handle(.providerDidBegin, at: CallEngine.Instant(milliseconds: 500))
+        let stranger = UUID()
         XCTAssertThrowsError(
-            try engine.handle(.connectionFailed(call: UUID()), at: CallEngine.Instant(milliseconds: 600))
+            try engine.handle(.connectionFailed(call: stranger), at: CallEngine.Instant(milliseconds: 600))
         ) {
             let error = $0 as? EngineError
-            XCTAssertEqual(error, .unknownCall)
+            XCTAssertEqual(error, .unknownCall(call: stranger))
             XCTAssertEqual(error?.resultName, "CK_RESULT_UNKNOWN_CALL")
             XCTAssertEqual(error?.code, 21)
+            XCTAssertEqual(error?.description, "CK_RESULT_UNKNOWN_CALL (21): call \(stranger)")
         }
-        XCTAssertEqual(try engine.status().now, CallEngine.Instant(milliseconds: 500), "a refusal leaves the clock")
+        XCTAssertEqual(engine.status().now, CallEngine.Instant(milliseconds: 500), "a refusal leaves the clock")
         XCTAssertThrowsError(try engine.handle(.providerDidBegin, at: CallEngine.Instant(milliseconds: 499))) {
-            XCTAssertEqual($0 as? EngineError, .timeWentBackwards)
+            XCTAssertEqual(
+                $0 as? EngineError,
+                .timeWentBackwards(
+                    last: CallEngine.Instant(milliseconds: 500), now: CallEngine.Instant(milliseconds: 499)))
         }
     }
 
-    func testEveryErrorCodeHasTheLibrarysName() {
-        for code in UInt32(1)...35 {
-            guard let error = EngineError(code: code), case .unrecognized = error else { continue }
-            XCTAssertTrue(error.resultName.hasPrefix("unrecognized"), "code \(code) unnamed")
+    func testRefusalsCarryTheActionTransactionAndTimerTheEventNamed() throws {
+        let engine = try appleDocsEngine()
+        let nobody = UUID()
+        _ = try engine.handle(
+            .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
+            at: CallEngine.Instant(milliseconds: 0))
+        XCTAssertThrowsError(
+            try engine.handle(
+                .transactionCompleted(transaction: 9, error: nil), at: CallEngine.Instant(milliseconds: 1))
+        ) { XCTAssertEqual($0 as? EngineError, .unknownTransaction(transaction: 9)) }
+        XCTAssertThrowsError(
+            try engine.handle(.timerFired(timer: .pushCompletion(push: 1)), at: CallEngine.Instant(milliseconds: 2))
+        ) {
+            XCTAssertEqual(
+                $0 as? EngineError,
+                .timerNotDue(timer: .pushCompletion(push: 1), deadline: CallEngine.Instant(milliseconds: 5_000)))
         }
-        XCTAssertEqual(EngineError.invalidDTMF.resultName, "CK_RESULT_INVALID_DTMF")
-        XCTAssertEqual(EngineError.libraryPanicked.resultName, "CK_RESULT_PANIC")
-        XCTAssertNil(EngineError(code: 0))
-        XCTAssertEqual(EngineError(code: 99), .unrecognized(code: 99))
-        // 23 is reserved: the library has no result with that number.
-        XCTAssertEqual(EngineError(code: 23), .unrecognized(code: 23))
+        XCTAssertThrowsError(
+            try engine.handle(.timerFired(timer: .ring(call: nobody)), at: CallEngine.Instant(milliseconds: 3))
+        ) { XCTAssertEqual($0 as? EngineError, .unknownTimer(timer: .ring(call: nobody))) }
+        XCTAssertThrowsError(
+            try engine.handle(
+                .incomingCallReported(report: .push(4), error: nil), at: CallEngine.Instant(milliseconds: 4))
+        ) { XCTAssertEqual($0 as? EngineError, .unknownPush(push: 4)) }
+    }
+
+    func testEveryErrorCaseHasTheLibrarysName() {
+        let call = UUID()
+        let cases: [(EngineError, String)] = [
+            (.busy, "CK_RESULT_BUSY"), (.invalidArgument, "CK_RESULT_INVALID_ARGUMENT"),
+            (.invalidSchema, "CK_RESULT_INVALID_SCHEMA"), (.alreadySet, "CK_RESULT_ALREADY_SET"),
+            (
+                .timeWentBackwards(last: .init(milliseconds: 2), now: .init(milliseconds: 1)),
+                "CK_RESULT_TIME_WENT_BACKWARDS"
+            ),
+            (.unknownCall(call: call), "CK_RESULT_UNKNOWN_CALL"), (.unknownPush(push: 1), "CK_RESULT_UNKNOWN_PUSH"),
+            (.duplicateAction(action: call), "CK_RESULT_DUPLICATE_ACTION"),
+            (.unknownTransaction(transaction: 1), "CK_RESULT_UNKNOWN_TRANSACTION"),
+            (.unknownTimer(timer: .ring(call: call)), "CK_RESULT_UNKNOWN_TIMER"),
+            (.timerNotDue(timer: .ring(call: call), deadline: .init(milliseconds: 1)), "CK_RESULT_TIMER_NOT_DUE"),
+            (.callExists(call: call), "CK_RESULT_CALL_EXISTS"), (.callCapacity, "CK_RESULT_CALL_CAPACITY"),
+            (.transactionCapacity, "CK_RESULT_TRANSACTION_CAPACITY"),
+            (.wrongPhase(call: call), "CK_RESULT_WRONG_PHASE"),
+            (.notSupported(call: call), "CK_RESULT_NOT_SUPPORTED"), (.invalidHandle, "CK_RESULT_INVALID_HANDLE"),
+            (.invalidDTMF, "CK_RESULT_INVALID_DTMF"), (.invalidPushToken, "CK_RESULT_INVALID_PUSH_TOKEN"),
+        ]
+        for (error, name) in cases {
+            XCTAssertEqual(error.resultName, name)
+            XCTAssertTrue(error.description.hasPrefix("\(name) (\(error.code))"), error.description)
+        }
     }
 
     func testConfigurationRoundTripsThroughTheLibrary() throws {
@@ -160,11 +204,12 @@ final class CallEngineTests: XCTestCase {
         XCTAssertNoThrow(
             try engine.handle(
                 .incomingCallReported(report: .call(call), error: nil), at: CallEngine.Instant(milliseconds: 1_050)))
+        let stranger = UUID()
         XCTAssertThrowsError(
             try engine.handle(
-                .incomingCallReported(report: .call(UUID()), error: nil), at: CallEngine.Instant(milliseconds: 1_060))
+                .incomingCallReported(report: .call(stranger), error: nil), at: CallEngine.Instant(milliseconds: 1_060))
         ) {
-            XCTAssertEqual($0 as? EngineError, .unknownCall)
+            XCTAssertEqual($0 as? EngineError, .unknownCall(call: stranger))
         }
     }
 
@@ -286,22 +331,22 @@ final class CallEngineTests: XCTestCase {
         _ = try engine.handle(
             .voipPushReceived(push: 2, payload: appleDocsPayload, fallbackCall: fallback),
             at: CallEngine.Instant(milliseconds: 0))
-        let armed = try engine.timers()
+        let armed = engine.timers()
         XCTAssertEqual(Set(armed.map(\.timer)), [.pushCompletion(push: 2), .ring(call: reportedCall)])
-        XCTAssertEqual(try engine.nextDeadline(), CallEngine.Instant(milliseconds: 5_000))
-        XCTAssertNil(try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 4_999)))
+        XCTAssertEqual(engine.nextDeadline(), CallEngine.Instant(milliseconds: 5_000))
+        XCTAssertNil(engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 4_999)))
         XCTAssertEqual(
-            try engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 60_000)),
+            engine.nextDueTimer(at: CallEngine.Instant(milliseconds: 60_000)),
             CallEngine.ArmedTimer(timer: .pushCompletion(push: 2), deadline: CallEngine.Instant(milliseconds: 5_000)))
         // CallEngine.Timer's order is the library's: with several due, both pick the same one.
         _ = try engine.handle(
             .voipPushReceived(push: 1, payload: appleDocsPayload, fallbackCall: fallback),
             at: CallEngine.Instant(milliseconds: 0))
         let late = CallEngine.Instant(milliseconds: 60_000)
-        let swiftOrder = try engine.timers().filter { $0.deadline <= late }.min {
+        let swiftOrder = engine.timers().filter { $0.deadline <= late }.min {
             ($0.deadline, $0.timer) < ($1.deadline, $1.timer)
         }
-        XCTAssertEqual(try engine.nextDueTimer(at: late), swiftOrder)
+        XCTAssertEqual(engine.nextDueTimer(at: late), swiftOrder)
         XCTAssertEqual(swiftOrder?.timer, .pushCompletion(push: 1))
         XCTAssertLessThan(
             CallEngine.Timer.pushCompletion(push: PushID(rawValue: .max)), CallEngine.Timer.ring(call: UUID()))
@@ -351,7 +396,7 @@ final class CallEngineTests: XCTestCase {
             try engine.handle(
                 .callDetailsChanged(call: reportedCall, callerName: nil, hasVideo: true),
                 at: CallEngine.Instant(milliseconds: 50))
-        ) { XCTAssertEqual($0 as? EngineError, .notSupported) }
+        ) { XCTAssertEqual($0 as? EngineError, .notSupported(call: reportedCall)) }
         // A ring timer fired after its call ended is a race: no error, nothing to do.
         _ = try engine.handle(.remoteEnded(call: reportedCall), at: CallEngine.Instant(milliseconds: 60))
         XCTAssertEqual(

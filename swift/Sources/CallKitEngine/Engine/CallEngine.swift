@@ -25,13 +25,13 @@ public final class CallEngine {
     /// (`ck_engine_get_config`).
     public let configuration: CallEngine.Configuration
 
-    /// A new engine with no calls, at time 0. Throws ``EngineError/invalidArgument``,
-    /// ``EngineError/invalidUTF8`` or ``EngineError/invalidSchema`` for a configuration
-    /// the library refuses (`ck_engine_init`); nothing is allocated then.
+    /// A new engine with no calls, at time 0. Throws ``EngineError/invalidArgument`` or
+    /// ``EngineError/invalidSchema`` for a configuration the library refuses
+    /// (`ck_engine_init`); nothing is allocated then.
     public init(configuration: CallEngine.Configuration = CallEngine.Configuration()) throws(EngineError) {
         var size = 0
         var alignment = 0
-        try check(ck_engine_layout(&size, &alignment))
+        expectOK(ck_engine_layout(&size, &alignment))
         var config = try configuration.cConfig()
         try check(ck_config_validate(&config))
 
@@ -40,16 +40,12 @@ public final class CallEngine {
             alignment: max(alignment, MemoryLayout<ck_engine>.alignment))
         memory.initializeMemory(as: UInt8.self, repeating: 0, count: max(size, MemoryLayout<ck_engine>.size))
         let engine = memory.bindMemory(to: ck_engine.self, capacity: 1)
-        if let error = EngineError(code: ck_engine_init(engine, size, &config).rawValue) {
+        if let error = EngineError(plain: ck_engine_init(engine, size, &config)) {
             memory.deallocate()
             throw error
         }
         var readBack = ck_config()
-        if let error = EngineError(code: ck_engine_get_config(engine, &readBack).rawValue) {
-            _ = ck_engine_deinit(engine)
-            memory.deallocate()
-            throw error
-        }
+        expectOK(ck_engine_get_config(engine, &readBack))
         var capacity = 0
         _ = ck_effects_capacity_needed(&capacity)
         capacity = max(capacity, Int(CK_MAX_EFFECTS))
@@ -87,7 +83,7 @@ public final class CallEngine {
         let result = withCEvent(event) { cEvent in
             ck_engine_handle(engine, now.milliseconds, &cEvent, effects, effectCapacity, &count, stepData)
         }
-        try check(result)
+        if result != CK_RESULT_OK { throw refusal(of: event, result, at: now) }
         var out: [CallEngine.Effect] = []
         out.reserveCapacity(count)
         let produced = min(count, effectCapacity)
@@ -96,7 +92,7 @@ public final class CallEngine {
         let reports = UnsafeBufferPointer(start: effects, count: produced)
             .contains { $0.kind == CK_EFFECT_REPORT_NEW_INCOMING_CALL }
         for index in 0..<produced {
-            out.append(try CallEngine.Effect(effects + index, data: stepData, stepReports: reports))
+            out.append(CallEngine.Effect(effects + index, data: stepData, stepReports: reports))
         }
         return out
     }
@@ -108,24 +104,24 @@ public final class CallEngine {
 
     /// A snapshot: the engine's clock, counts, the audio session, the earliest timer
     /// deadline (`ck_engine_status`).
-    public func status() throws(EngineError) -> CallEngine.Status {
+    public func status() -> CallEngine.Status {
         var status = ck_status()
-        try check(ck_engine_status(engine, &status))
+        expectOK(ck_engine_status(engine, &status))
         return CallEngine.Status(status)
     }
 
     /// The earliest deadline of any armed timer, for a host that prefers one wake-up
     /// to one timer per ``CallEngine/Effect/startTimer(timer:deadline:)``: sleep until then, then fire
     /// ``nextDueTimer(at:)`` until it is `nil` (the engine's `poll_timeout`).
-    public func nextDeadline() throws(EngineError) -> CallEngine.Instant? {
-        try status().nextDeadline
+    public func nextDeadline() -> CallEngine.Instant? {
+        status().nextDeadline
     }
 
     /// Every armed timer with its deadline (`ck_engine_timers`; at most
     /// ``CallEngine/Limits/maximumTimers``).
-    public func timers() throws(EngineError) -> [CallEngine.ArmedTimer] {
-        try list(empty: ck_timer_deadline(), capacity: CallEngine.Limits.maximumTimers, fill: ck_engine_timers) {
-            (entry) throws(EngineError) in try CallEngine.ArmedTimer(entry)
+    public func timers() -> [CallEngine.ArmedTimer] {
+        list(empty: ck_timer_deadline(), capacity: CallEngine.Limits.maximumTimers, fill: ck_engine_timers) {
+            CallEngine.ArmedTimer($0)
         }
     }
 
@@ -134,20 +130,18 @@ public final class CallEngine {
     /// (`ck_engine_next_due_timer`, the engine's `next_due_timer`); `nil` when none is
     /// due. Fire it with ``CallEngine/Event/timerFired(timer:)`` and ask again: firing one timer can
     /// cancel or arm others. Reads only; the engine's clock does not move.
-    public func nextDueTimer(at now: CallEngine.Instant) throws(EngineError) -> CallEngine.ArmedTimer? {
+    public func nextDueTimer(at now: CallEngine.Instant) -> CallEngine.ArmedTimer? {
         var next = ck_timer_deadline()
         var due = false
-        try check(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
+        expectOK(ck_engine_next_due_timer(engine, now.milliseconds, &next, &due))
         guard due else { return nil }
-        return try CallEngine.ArmedTimer(next)
+        return CallEngine.ArmedTimer(next)
     }
 
     /// Every live call, in the engine's slot order (`ck_engine_calls`; at most
     /// ``CallEngine/Limits/maximumCalls``).
-    public func calls() throws(EngineError) -> [CallInfo] {
-        try list(empty: ck_call_info(), capacity: CallEngine.Limits.maximumCalls, fill: ck_engine_calls) {
-            (info) throws(EngineError) in try CallInfo(info)
-        }
+    public func calls() -> [CallInfo] {
+        list(empty: ck_call_info(), capacity: CallEngine.Limits.maximumCalls, fill: ck_engine_calls) { CallInfo($0) }
     }
 
     /// A list the library writes into a caller's buffer (`ck_engine_timers`,
@@ -157,16 +151,13 @@ public final class CallEngine {
         capacity: Int,
         fill: (UnsafeMutablePointer<ck_engine>?, UnsafeMutablePointer<Entry>?, Int, UnsafeMutablePointer<Int>?) ->
             ck_result,
-        convert: (Entry) throws(EngineError) -> Item
-    ) throws(EngineError) -> [Item] {
+        convert: (Entry) -> Item
+    ) -> [Item] {
         var buffer = [Entry](repeating: empty, count: capacity)
         var count = 0
         let result = buffer.withUnsafeMutableBufferPointer { out in fill(engine, out.baseAddress, out.count, &count) }
-        try check(result)
-        var items: [Item] = []
-        items.reserveCapacity(count)
-        for entry in buffer.prefix(count) { items.append(try convert(entry)) }
-        return items
+        expectOK(result)
+        return buffer.prefix(count).map(convert)
     }
 }
 
@@ -184,9 +175,9 @@ extension CallEngine {
             self.deadline = deadline
         }
 
-        init(_ entry: ck_timer_deadline) throws(EngineError) {
+        init(_ entry: ck_timer_deadline) {
             self.init(
-                timer: try CallEngine.Timer(entry.timer), deadline: CallEngine.Instant(milliseconds: entry.deadline_ms))
+                timer: CallEngine.Timer(entry.timer), deadline: CallEngine.Instant(milliseconds: entry.deadline_ms))
         }
     }
 }
@@ -295,12 +286,12 @@ public struct CallInfo: Hashable, Sendable {
         var remote: String
     }
 
-    init(_ info: ck_call_info) throws(EngineError) {
+    init(_ info: ck_call_info) {
         guard let direction = CallInfo.Direction(rawValue: Int(info.direction)) else {
-            throw .unrecognized(code: UInt32(info.direction))
+            unexpectedValue(info.direction, "call direction")
         }
         guard let phase = CallInfo.Phase(rawValue: Int(info.phase)) else {
-            throw .unrecognized(code: UInt32(info.phase))
+            unexpectedValue(info.phase, "call phase")
         }
         call = UUID(info.call)
         group = UUID(info.group)
@@ -323,6 +314,71 @@ public struct CallInfo: Hashable, Sendable {
             translationLanguages = TranslationLanguages(
                 local: text(withUnsafeBytes(of: info.local_language) { Array($0) }, info.local_language_len),
                 remote: text(withUnsafeBytes(of: info.remote_language) { Array($0) }, info.remote_language_len))
+        }
+    }
+}
+
+extension CallEngine {
+    /// The ``EngineError`` of a refused `event`, with the id the refusal is about. The C
+    /// ABI returns the result code alone; every refusal that carries an id is about an id
+    /// the event names (its call, action, push, transaction or timer: an event names at
+    /// most one of each kind the refusal could mean), so the id is read from the event,
+    /// and the engine's time and the timer's deadline from the engine, which the refusal
+    /// left as it was.
+    fileprivate func refusal(of event: CallEngine.Event, _ result: ck_result, at now: CallEngine.Instant) -> EngineError
+    {
+        let ids = event.ids
+        func named<T>(_ id: T?) -> T {
+            guard let id else { unexpectedResult(result.rawValue, "CallEngine.handle(_:at:)") }
+            return id
+        }
+        switch result {
+        case CK_RESULT_TIME_WENT_BACKWARDS: return .timeWentBackwards(last: status().now, now: now)
+        case CK_RESULT_UNKNOWN_CALL: return .unknownCall(call: named(ids.call))
+        case CK_RESULT_CALL_EXISTS: return .callExists(call: named(ids.call))
+        case CK_RESULT_WRONG_PHASE: return .wrongPhase(call: named(ids.call))
+        case CK_RESULT_NOT_SUPPORTED: return .notSupported(call: named(ids.call))
+        case CK_RESULT_UNKNOWN_PUSH: return .unknownPush(push: named(ids.push))
+        case CK_RESULT_DUPLICATE_ACTION: return .duplicateAction(action: named(ids.action))
+        case CK_RESULT_UNKNOWN_TRANSACTION: return .unknownTransaction(transaction: named(ids.transaction))
+        case CK_RESULT_UNKNOWN_TIMER: return .unknownTimer(timer: named(ids.timer))
+        case CK_RESULT_TIMER_NOT_DUE:
+            let timer = named(ids.timer)
+            return .timerNotDue(timer: timer, deadline: named(timers().first { $0.timer == timer }?.deadline))
+        default:
+            // Results without an id; `CK_RESULT_OK` is not a refusal.
+            return named(EngineError(plain: result, "CallEngine.handle(_:at:)"))
+        }
+    }
+}
+
+extension CallEngine.Event {
+    /// The ids an event names, for its refusal's ``EngineError``.
+    fileprivate var ids:
+        (call: UUID?, action: UUID?, push: PushID?, transaction: TransactionID?, timer: CallEngine.Timer?)
+    {
+        switch self {
+        case .voipPushReceived(let push, _, _, _, _): (nil, nil, push, nil, nil)
+        case .incomingCallReported(.push(let push), _): (nil, nil, push, nil, nil)
+        case .incomingCallReported(.call(let call), _): (call, nil, nil, nil, nil)
+        case .performStartCall(let action, let call, _, _), .performAnswerCall(let action, let call),
+            .performEndCall(let action, let call), .performSetHeld(let action, let call, _),
+            .performSetMuted(let action, let call, _), .performSetGroup(let action, let call, _),
+            .performPlayDTMF(let action, let call, _, _), .performSetTranslating(let action, let call, _, _, _):
+            (call, action, nil, nil, nil)
+        case .timedOutPerforming(let action): (nil, action, nil, nil, nil)
+        case .requestStartCall(let call, _, _), .requestEndCall(let call), .requestSetHeld(let call, _),
+            .requestSetMuted(let call, _), .requestPlayDTMF(let call, _, _), .outgoingCallConnecting(let call),
+            .outgoingCallRinging(let call), .outgoingCallConnected(let call), .outgoingCallRefused(let call, _),
+            .incomingCallConnected(let call), .remoteEnded(let call), .answeredElsewhere(let call),
+            .declinedElsewhere(let call), .connectionFailed(let call), .callDetailsChanged(let call, _, _),
+            .incomingCallAnnounced(let call, _, _, _):
+            (call, nil, nil, nil, nil)
+        case .transactionCompleted(let transaction, _): (nil, nil, nil, transaction, nil)
+        case .timerFired(let timer): (timer.call, nil, timer.push, nil, timer)
+        case .pushCredentialsUpdated, .pushCredentialsInvalidated, .providerDidBegin, .providerDidReset,
+            .didActivateAudioSession, .didDeactivateAudioSession:
+            (nil, nil, nil, nil, nil)
         }
     }
 }

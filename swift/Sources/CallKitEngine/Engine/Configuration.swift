@@ -155,7 +155,7 @@ extension CallEngine {
         public var supportsVideo: Bool
         /// `CXProviderConfiguration.supportedHandleTypes`: the handle types an outgoing call
         /// may use (default all three; empty refuses every outgoing call with
-        /// ``EngineError/notSupported``).
+        /// ``EngineError/notSupported(call:)``).
         public var supportedHandleTypes: Set<HandleType>
         /// `CXProviderConfiguration.includesCallsInRecents` (default `true`), carried for
         /// the host.

@@ -47,6 +47,11 @@ extension CallEngine {
         }
 
         /// The engine's due order (see the type's discussion).
+        /// The push the timer is about (`nil` but for ``pushCompletion(push:)``).
+        public var push: PushID? {
+            if case .pushCompletion(let push) = self { push } else { nil }
+        }
+
         public static func < (lhs: CallEngine.Timer, rhs: CallEngine.Timer) -> Bool {
             switch (lhs, rhs) {
             case (.pushCompletion(let a), .pushCompletion(let b)): a < b

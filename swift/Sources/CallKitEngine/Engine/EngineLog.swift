@@ -79,7 +79,7 @@ extension CallEngine {
                             level: CallEngine.Log.Level(rawValue: level) ?? .trace, target: text(target),
                             message: text(message)))
                 }, context)
-            if let error = EngineError(code: result.rawValue) {
+            if let error = EngineError(plain: result) {
                 Unmanaged<LogHandlerBox>.fromOpaque(context).release()
                 throw error
             }

@@ -59,7 +59,7 @@ extension CallEngine {
         ///
         /// A completion for a call reported without a push that no longer waits for one (a
         /// push for it was reported and confirmed first, or it ended) is accepted with no
-        /// effects; one for a call never seen is refused with ``EngineError/unknownCall``.
+        /// effects; one for a call never seen is refused with ``EngineError/unknownCall(call:)``.
         case incomingCallReported(report: IncomingReport, error: IncomingCallError?)
 
         // MARK: CXProviderDelegate
@@ -137,7 +137,7 @@ extension CallEngine {
         /// plays once the audio session is active (``CallEngine/Effect/startRingback(call:)``), until the
         /// call connects or ends. For a call still starting it also counts as
         /// ``outgoingCallConnecting(call:)``; a repeated 180 changes nothing. Refused with
-        /// ``EngineError/wrongPhase`` for an incoming or connected call.
+        /// ``EngineError/wrongPhase(call:)`` for an incoming or connected call.
         case outgoingCallRinging(call: UUID)
         /// The remote party answered an outgoing call.
         case outgoingCallConnected(call: UUID)
@@ -145,7 +145,7 @@ extension CallEngine {
         /// call ends with the ``CallEndedReason`` its ``RefusalReason`` maps to (busy and
         /// declined ``CallEndedReason/remoteEnded``, unavailable
         /// ``CallEndedReason/unanswered``), without a hang-up; a start action still held is
-        /// failed. Refused with ``EngineError/wrongPhase`` for an incoming, requested or
+        /// failed. Refused with ``EngineError/wrongPhase(call:)`` for an incoming, requested or
         /// connected call.
         case outgoingCallRefused(call: UUID, reason: RefusalReason)
         /// An incoming call's connection is ready to be answered (the app reached its server
@@ -159,7 +159,7 @@ extension CallEngine {
         case answeredElsewhere(call: UUID)
         /// The call was declined on another of the user's devices.
         case declinedElsewhere(call: UUID)
-        /// The call's connection failed (``EngineError/unknownCall`` for a call never seen).
+        /// The call's connection failed (``EngineError/unknownCall(call:)`` for a call never seen).
         case connectionFailed(call: UUID)
         /// New details for a known call from the app: a caller name from the address book
         /// (`callerName`, cut to ``CallEngine/Limits/maximumCallerNameLengthInBytes``; `nil` or
@@ -169,7 +169,7 @@ extension CallEngine {
         /// https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:)),
         /// held until CallKit knows the call (its report accepted, or its start action
         /// performed). No effect when nothing changes or the call just ended; video without
-        /// `supportsVideo` is ``EngineError/notSupported``.
+        /// `supportsVideo` is ``EngineError/notSupported(call:)``.
         case callDetailsChanged(call: UUID, callerName: String?, hasVideo: Bool?)
         /// The app's own connection (a WebSocket, a SIP registration, a foreground API call)
         /// announced an incoming call, without a VoIP push: reported to CallKit with
@@ -187,7 +187,7 @@ extension CallEngine {
         /// once CallKit knows the call). Accepted with no effects for a call that ended; with
         /// every call slot taken the caller is rejected as busy
         /// (``CallEngine/Effect/rejectIncoming(call:reason:)``) and nothing is reported. Refused with
-        /// ``EngineError/callExists`` for the UUID of the app's own outgoing call, and with
+        /// ``EngineError/callExists(call:)`` for the UUID of the app's own outgoing call, and with
         /// ``EngineError/invalidHandle`` for a handle over
         /// ``CallEngine/Limits/maximumHandleLengthInBytes`` bytes.
         case incomingCallAnnounced(call: UUID, handle: CallHandle?, callerName: String?, isVideo: Bool)
@@ -195,7 +195,7 @@ extension CallEngine {
         // MARK: Timers
 
         /// A timer from ``CallEngine/Effect/startTimer(timer:deadline:)`` reached its deadline. Send it no
-        /// earlier than the deadline (``EngineError/timerNotDue`` otherwise).
+        /// earlier than the deadline (``EngineError/timerNotDue(timer:deadline:)`` otherwise).
         case timerFired(timer: CallEngine.Timer)
     }
 }

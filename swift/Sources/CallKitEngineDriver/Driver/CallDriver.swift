@@ -309,7 +309,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         do {
             effects = try engine.handle(event, at: now)
         } catch {
-            record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error)")
+            record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error.resultName)")
             return error
         }
         let outermost = !stepping
@@ -438,7 +438,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .stopRingback(call):
             media.stopRingback(call)
         case let .startTranslation(call):
-            let translation = (try? engine.calls())?.first { $0.call == call }?.translation
+            let translation = engine.calls().first { $0.call == call }?.translation
             if let translation {
                 media.startTranslation(call, local: translation.local, remote: translation.remote)
             }
