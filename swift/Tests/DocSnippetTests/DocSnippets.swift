@@ -37,7 +37,7 @@ func readmeLine133() throws {
     assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 117
+// MARK: docs/ios-integration.md, line 118
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -89,7 +89,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 186
+// MARK: docs/ios-integration.md, line 187
 
 final class VoIPStack: CallSignaling, @unchecked Sendable {
     // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
@@ -123,9 +123,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 274
+// MARK: docs/ios-integration.md, line 275
 
-func iosIntegrationLine274() throws {
+func iosIntegrationLine275() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -138,7 +138,7 @@ func iosIntegrationLine274() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 378
+// MARK: docs/ios-integration.md, line 379
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
