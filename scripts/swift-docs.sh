@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the DocC catalogs of the Swift package with the toolchain's `docc`, warnings as
-# errors: swift/Sources/CallKitEngine/CallKitEngine.docc and
+# errors: swift/Sources/CallKitEngine/CallKitEngine.docc,
+# swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc and
 # swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc, each over its module's
 # public symbol graph (so a broken ``Symbol`` link in a doc comment fails too).
 #
@@ -25,7 +26,7 @@ echo "+ swift build --target CallKitEngineTesting -emit-symbol-graph" >&2
   -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc "$graphs" \
   -Xswiftc -symbol-graph-minimum-access-level -Xswiftc public
 
-for module in CallKitEngine CallKitEngineTesting; do
+for module in CallKitEngine CallKitEngineDriver CallKitEngineTesting; do
   catalog="$repo/swift/Sources/$module/$module.docc"
   module_graphs="$scratch/graphs/$module"
   rm -rf "$module_graphs" "$scratch/$module.doccarchive"

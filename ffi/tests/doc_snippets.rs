@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 const SOURCES: [&str; 5] = [
     "README.md",
     "docs/ios-integration.md",
-    "swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md",
-    "swift/Sources/CallKitEngine/CallKitEngine.docc/OrderingRules.md",
+    "swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc/GettingStarted.md",
+    "swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc/OrderingRules.md",
     "swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md",
 ];
 const OUTPUT: &str = "swift/Tests/DocSnippetTests/DocSnippets.swift";

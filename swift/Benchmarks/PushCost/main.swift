@@ -3,8 +3,8 @@
 //
 // - glue: what peers' Swift code does in the PushKit callback: JSONSerialization into a
 //   [String: Any], `as?` casts, UUID(uuidString:), a call-update struct;
-// - engine: CallEngine.handle(.voipPushReceived) -> [Effect], the report with its
-//   CallUpdate first (plus the timers and the signalling effect the glue does not make).
+// - engine: CallEngine.handle(.voipPushReceived) -> [CallEngine.Effect], the report with its
+//   CallUpdate first (plus the timers and the signaling effect the glue does not make).
 //
 // Usage (release build; scripts/swift-push-cost.sh runs all of it):
 //   PushCostBenchmark check <schema> <payload-file>
@@ -50,9 +50,10 @@ func measuredGlue(_ payload: Data, _ keys: GlueKeys) -> GlueCallUpdate? {
 }
 
 @inline(never)
-func measuredEngine(_ engine: CallEngine, _ payload: Data, _ fallback: UUID) -> [Effect] {
+func measuredEngine(_ engine: CallEngine, _ payload: Data, _ fallback: UUID) -> [CallEngine.Effect] {
     (try? engine.handle(
-        .voipPushReceived(push: 1, payload: payload, fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
+        .voipPushReceived(push: 1, payload: payload, fallbackCall: fallback), at: CallEngine.Instant(milliseconds: 1)))
+        ?? []
 }
 
 /// Keeps a result alive so the optimiser cannot drop the work.
@@ -65,7 +66,7 @@ struct Setup {
     var schema: PayloadSchema.Preset
     var keys: GlueKeys
     var payload: Data
-    var configuration: Configuration
+    var configuration: CallEngine.Configuration
     let fallback = UUID(uuid: (0xfb, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
 
     init(schema name: String, payloadFile: String) throws {
@@ -80,7 +81,7 @@ struct Setup {
             throw BenchmarkError("unknown schema \(name)")
         }
         payload = try Data(contentsOf: URL(fileURLWithPath: payloadFile))
-        configuration = Configuration(payloadSchema: PayloadSchema(preset: schema))
+        configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: schema))
     }
 
     func engine() throws -> CallEngine { try CallEngine(configuration: configuration) }

@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import Foundation
 
 /// A `CXAction` as the fake provider hands it to the driver: it records how it was

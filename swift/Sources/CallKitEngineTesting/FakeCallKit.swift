@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import Foundation
 
 /// CallKit, PushKit and the audio session without a device, wired to one driver: the
@@ -7,7 +8,7 @@ import Foundation
 ///
 /// ```swift
 /// let callKit = FakeCallKit()
-/// let driver = try callKit.makeDriver(configuration: config, signalling: mySignalling, media: myMedia)
+/// let driver = try callKit.makeDriver(configuration: config, signaling: mySignaling, media: myMedia)
 /// let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+15550100"])
 /// XCTAssertTrue(push.reportedBeforeReturn)
 /// callKit.settle()
@@ -44,14 +45,14 @@ public final class FakeCallKit: Sendable {
 
     /// A driver on these fakes, started (registered for VoIP pushes).
     public func makeDriver(
-        configuration: Configuration,
-        signalling: any CallSignalling,
+        configuration: CallEngine.Configuration,
+        signaling: any CallSignaling,
         media: any CallMedia,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws -> CallDriver {
         let driver = try CallDriver(
             configuration: configuration, provider: provider, callController: callController,
-            pushRegistry: pushRegistry, audioSession: audioSession, signalling: signalling, media: media,
+            pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
             scheduler: clock, queue: queue, log: log)
         provider.attach(driver)
         driver.start()
@@ -60,14 +61,14 @@ public final class FakeCallKit: Sendable {
     }
 
     /// The app's own connection announces an incoming call without a VoIP push
-    /// (`CallDriver.SignallingEvent.incomingCallAnnounced`),
+    /// (`CallDriver.SignalingEvent.incomingCallAnnounced`),
     /// then settles the driver's queue: the driver reports it to ``provider`` with no
     /// PushKit completion.
     public func announceIncomingCall(
-        _ call: UUID, handle: Handle?, callerName: String? = nil, isVideo: Bool = false
+        _ call: UUID, handle: CallHandle?, callerName: String? = nil, isVideo: Bool = false
     ) {
-        provider.driver?.signallingDidReport(
-            .incomingCallAnnounced(call, handle: handle, callerName: callerName, isVideo: isVideo))
+        provider.driver?.signalingDidReport(
+            .incomingCallAnnounced(call: call, handle: handle, callerName: callerName, isVideo: isVideo))
         settle()
     }
 
@@ -125,7 +126,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// CallKit's action time-out: an action neither fulfilled nor failed this long after
     /// it was handed in is timed out (`provider(_:timedOutPerforming:)`). Apple documents
     /// no length; about a minute is observed (docs/callkit-facts.md).
-    public static let actionTimeoutMs: UInt64 = 60_000
+    public static let actionTimeoutMilliseconds: UInt64 = 60_000
 
     /// The driver's queue, shared by the push registry.
     let queue: DispatchQueue
@@ -313,7 +314,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     func handOver(_ action: FakeAction) {
         guard let driver else { return }
         state.withLock { $0.actions.append(action) }
-        let timeout = clock.schedule(afterMs: Self.actionTimeoutMs, on: queue) { [weak driver] in
+        let timeout = clock.schedule(afterMilliseconds: Self.actionTimeoutMilliseconds, on: queue) { [weak driver] in
             if action.timeOut() { driver?.handleTimedOut(action) }
         }
         action.arm(timeout: timeout)
@@ -350,7 +351,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
 /// `CXErrorDomainRequestTransaction`, as CallKit's.
 public final class FakeCallController: CallController, Sendable {
     private struct State {
-        var requests: [CallAction] = []
+        var requests: [CallEngine.CallAction] = []
         var nextError: (any Error)?
     }
 
@@ -360,13 +361,13 @@ public final class FakeCallController: CallController, Sendable {
     init(provider: FakeCallProvider) { self.provider = provider }
 
     /// Every requested action, in order.
-    public var requests: [CallAction] { state.withLock { $0.requests } }
+    public var requests: [CallEngine.CallAction] { state.withLock { $0.requests } }
 
     /// The next request fails with `error` (any domain), whatever else.
     public func failNextRequest(with error: any Error) { state.withLock { $0.nextError = error } }
 
     /// Records the request and answers (see the type's discussion).
-    public func request(_ action: CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
+    public func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
         let injected = state.withLock { state -> (any Error)? in
             state.requests.append(action)
             defer { state.nextError = nil }

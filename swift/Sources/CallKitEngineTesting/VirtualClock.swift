@@ -1,13 +1,14 @@
 import CallKitEngine
+import CallKitEngineDriver
 import Foundation
 
 /// A `CallScheduler` whose time moves only when a test says so: the engine's monotonic
 /// clock and the wall clock are separate, so a test can change the "date and time"
 /// (``setWallClock(to:)``) and see that no timer moves.
 ///
-/// Timers run in deadline order (then arming order) inside ``advance(byMs:)``, each on
+/// Timers run in deadline order (then arming order) inside ``advance(byMilliseconds:)``, each on
 /// the queue it was armed for with `queue.sync`, with the clock set to its deadline.
-/// Call ``advance(byMs:)`` from the test's thread, never from that queue.
+/// Call ``advance(byMilliseconds:)`` from the test's thread, never from that queue.
 public final class VirtualClock: CallScheduler {
     private struct Entry {
         let id: UInt64
@@ -25,21 +26,21 @@ public final class VirtualClock: CallScheduler {
 
     private let state: Locked<State>
 
-    /// A clock at `startMs` on the monotonic clock and `wallClock` on the wall clock.
-    public init(startMs: UInt64 = 1_000_000, wallClock: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
-        state = Locked(State(nowMs: startMs, wallClock: wallClock))
+    /// A clock at `startMilliseconds` on the monotonic clock and `wallClock` on the wall clock.
+    public init(startMilliseconds: UInt64 = 1_000_000, wallClock: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        state = Locked(State(nowMs: startMilliseconds, wallClock: wallClock))
     }
 
     /// The engine's time.
-    public func now() -> Instant { Instant(milliseconds: state.withLock { $0.nowMs }) }
+    public func now() -> CallEngine.Instant { CallEngine.Instant(milliseconds: state.withLock { $0.nowMs }) }
 
-    /// The wall clock: it moves with ``advance(byMs:)`` and jumps with
+    /// The wall clock: it moves with ``advance(byMilliseconds:)`` and jumps with
     /// ``setWallClock(to:)``.
     public func currentDate() -> Date { state.withLock { $0.wallClock } }
 
     /// Arms `work` for `delayMs` from now.
     public func schedule(
-        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+        afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
     ) -> any ScheduledTimer {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
@@ -58,7 +59,7 @@ public final class VirtualClock: CallScheduler {
 
     /// Moves both clocks forward by `milliseconds`, running every timer that comes due on
     /// the way at its deadline.
-    public func advance(byMs milliseconds: UInt64) {
+    public func advance(byMilliseconds milliseconds: UInt64) {
         let target = state.withLock { $0.nowMs.addingReportingOverflow(milliseconds).partialValue }
         while let entry = nextDue(by: target) {
             entry.queue.sync(execute: entry.work)

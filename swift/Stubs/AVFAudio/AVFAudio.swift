@@ -1,5 +1,5 @@
 // Linux stand-in for Apple's AVFAudio: exactly the API the driver's Apple-facing files
-// use (swift/Sources/CallKitEngine/Apple/), with Apple's documented Swift signatures, so
+// use (swift/Sources/CallKitEngineDriver/Apple/), with Apple's documented Swift signatures, so
 // those files compile and are type-checked here. Nothing here does anything: it is never
 // linked into an app (Package.swift uses this target only on Linux).
 

@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import CallKitEngineTesting
 import Foundation
 import XCTest
@@ -91,9 +92,9 @@ final class DefectTests: XCTestCase {
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
     }
 
-    // 3. Signalling and media held weakly.
+    // 3. Signaling and media held weakly.
 
-    func testSignallingAndMediaHandedOverAsTemporariesStillGetTheirEffects() throws {
+    func testSignalingAndMediaHandedOverAsTemporariesStillGetTheirEffects() throws {
         let h = try Harness()  // hands over a RecordingApp it keeps no reference to
         let call = h.connectedIncomingCall()
         XCTAssertTrue(h.app.all.contains(.connectIncoming(call)))
@@ -116,7 +117,7 @@ final class DefectTests: XCTestCase {
             h.provider.perform(.setGroup(call: stranger, groupWith: nil)),
             h.provider.perform(.playDTMF(call: stranger, digits: "1", type: .singleTone)),
             h.provider.perform(
-                .startCall(call: stranger, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false)),
+                .startCall(call: stranger, handle: CallHandle(type: .phoneNumber, value: "+15550100"), isVideo: false)),
         ]
         for action in actions {
             XCTAssertNotNil(action.outcome, "\(action.request) left pending")
@@ -129,7 +130,7 @@ final class DefectTests: XCTestCase {
         let h = try Harness()
         let call = UUID()
         h.push(call: call)
-        // Answered before the signalling connected: the engine holds the action.
+        // Answered before the signaling connected: the engine holds the action.
         let held = h.provider.perform(.answerCall(call: call))
         XCTAssertNil(held.outcome)
         // CallKit never reuses an action UUID; if it did, the second is failed at once.
@@ -137,7 +138,7 @@ final class DefectTests: XCTestCase {
         XCTAssertEqual(duplicate.outcome, .failed)
         XCTAssertEqual(duplicate.completionCount, 1)
         XCTAssertNil(held.outcome)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(held.outcome, .fulfilled)
         XCTAssertEqual(held.completionCount, 1)
@@ -150,8 +151,8 @@ final class DefectTests: XCTestCase {
         let start = try XCTUnwrap(h.provider.actions.first)
         XCTAssertEqual(
             start.request,
-            .startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false))
-        h.driver.signallingDidReport(.outgoingCallConnecting(call))
+            .startCall(call: call, handle: CallHandle(type: .phoneNumber, value: "+15550100"), isVideo: false))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call: call))
         h.callKit.settle()
         XCTAssertEqual(start.outcome, .fulfilled)
         // Far more failed requests than the engine has pending-transaction slots: each
@@ -188,8 +189,8 @@ final class DefectTests: XCTestCase {
             "padding": String(repeating: "x", count: 3400),
         ]
         let sent = try JSONSerialization.data(withJSONObject: payload, options: [.withoutEscapingSlashes])
-        XCTAssertLessThanOrEqual(sent.count, EngineLimits.maximumPayloadLengthInBytes)
-        XCTAssertGreaterThan(sent.count + 1500, EngineLimits.maximumPayloadLengthInBytes)
+        XCTAssertLessThanOrEqual(sent.count, CallEngine.Limits.maximumPayloadLengthInBytes)
+        XCTAssertGreaterThan(sent.count + 1500, CallEngine.Limits.maximumPayloadLengthInBytes)
         h.callKit.pushRegistry.deliverVoIPPush(payload)
         XCTAssertEqual(h.provider.reportedIncomingCalls, [call], "the payload was read as unusable")
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
@@ -198,19 +199,19 @@ final class DefectTests: XCTestCase {
     // 6. Timers on DispatchWallTime.
 
     func testTimersFollowTheMonotonicClockWhenTheUserChangesTheDateAndTime() throws {
-        let h = try Harness { $0.ringTimeoutMilliseconds = 30_000 }
+        let h = try Harness { $0.ringTimeout = .seconds(30) }
         let call = UUID()
         h.push(call: call)
         let clock = h.callKit.clock
         // A day forward: a wall-clock timer would fire at once.
         clock.setWallClock(to: clock.currentDate().addingTimeInterval(86_400))
-        clock.advance(byMs: 1_000)
+        clock.advance(byMilliseconds: 1_000)
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
         // An hour back: a wall-clock timer would fire an hour late.
         clock.setWallClock(to: clock.currentDate().addingTimeInterval(-3_600))
-        clock.advance(byMs: 28_999)
+        clock.advance(byMilliseconds: 28_999)
         XCTAssertTrue(h.provider.endedCalls.isEmpty)
-        clock.advance(byMs: 1)
+        clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [call])
         XCTAssertEqual(h.provider.endedCalls.first?.reason, .unanswered)

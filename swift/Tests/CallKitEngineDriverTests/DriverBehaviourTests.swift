@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import CallKitEngineTesting
 import Foundation
 import XCTest
@@ -19,7 +20,7 @@ final class DriverBehaviourTests: XCTestCase {
         guard case let .newIncomingCall(_, update)? = h.provider.reports.first else {
             return XCTFail("no report")
         }
-        XCTAssertEqual(update.remoteHandle, Handle(type: .phoneNumber, value: "+15550100"))
+        XCTAssertEqual(update.remoteHandle, CallHandle(type: .phoneNumber, value: "+15550100"))
         XCTAssertEqual(update.localizedCallerName, "Alice")
     }
 
@@ -29,12 +30,12 @@ final class DriverBehaviourTests: XCTestCase {
         let call = UUID()
         let push = h.push(call: call)
         XCTAssertEqual(push.completionCount, 0, "completed before CallKit answered the report")
-        h.callKit.clock.advance(byMs: 1_000)
+        h.callKit.clock.advance(byMilliseconds: 1_000)
         XCTAssertEqual(push.completionCount, 0)
         h.provider.completeReport(for: call)
         XCTAssertEqual(push.completionCount, 1)
         // Its deadline passes later: nothing runs it again.
-        h.callKit.clock.advance(byMs: 10_000)
+        h.callKit.clock.advance(byMilliseconds: 10_000)
         h.callKit.settle()
         XCTAssertEqual(push.completionCount, 1)
     }
@@ -55,13 +56,13 @@ final class DriverBehaviourTests: XCTestCase {
     }
 
     func testPushKitCompletionRunsOnceAtThePushDeadlineWhenTheReportNeverCompletes() throws {
-        let h = try Harness { $0.pushCompletionTimeoutMilliseconds = 5_000 }
+        let h = try Harness { $0.pushCompletionTimeout = .seconds(5) }
         h.provider.holdsReportCompletions = true
         let call = UUID()
         let push = h.push(call: call)
-        h.callKit.clock.advance(byMs: 4_999)
+        h.callKit.clock.advance(byMilliseconds: 4_999)
         XCTAssertEqual(push.completionCount, 0)
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(push.completionCount, 1)
         // CallKit's answer arrives late: the push stays completed once.
@@ -92,14 +93,14 @@ final class DriverBehaviourTests: XCTestCase {
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         let hold = h.provider.perform(.setHeld(call: call, onHold: true))
         let mute = h.provider.perform(.setMuted(call: call, muted: true))
         let dtmf = h.provider.perform(.playDTMF(call: call, digits: "12#", type: .singleTone))
         let end = h.provider.perform(.endCall(call: call))
         // CallKit's time-out would come a minute later: it finds nothing pending.
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs + 1)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds + 1)
         h.callKit.settle()
         for action in [answer, hold, mute, dtmf, end] {
             XCTAssertEqual(action.outcome, .fulfilled, "\(action.request)")
@@ -118,7 +119,7 @@ final class DriverBehaviourTests: XCTestCase {
         let early = h.provider.perform(
             .setTranslating(call: call, isTranslating: true, localLanguage: "en", remoteLanguage: "fr"))
         XCTAssertEqual(early.outcome, .failed)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
         h.provider.activateAudioSession()
@@ -136,7 +137,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(off.outcome, .fulfilled)
         XCTAssertTrue(h.app.all.contains(.stopTranslation(call)))
         // CallKit's time-out, a minute later, finds the action resolved.
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs + 1)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds + 1)
         h.callKit.settle()
         XCTAssertEqual(off.completionCount, 1)
     }
@@ -152,32 +153,32 @@ final class DriverBehaviourTests: XCTestCase {
     }
 
     func testAnswerHeldForTheConnectionIsFailedOnceAtTheAnswerDeadline() throws {
-        let h = try Harness { $0.answerConnectTimeoutMilliseconds = 10_000 }
+        let h = try Harness { $0.answerConnectTimeout = .seconds(10) }
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: 9_999)
+        h.callKit.clock.advance(byMilliseconds: 9_999)
         XCTAssertNil(answer.outcome)
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(answer.outcome, .failed)
         XCTAssertEqual(answer.completionCount, 1)
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 1)
     }
 
     func testActionCallKitTimedOutIsNeverCompletedAfterwards() throws {
-        let h = try Harness { $0.answerConnectTimeoutMilliseconds = 2 * FakeCallProvider.actionTimeoutMs }
+        let h = try Harness { $0.answerConnectTimeout = .milliseconds(2 * FakeCallProvider.actionTimeoutMilliseconds) }
         let call = UUID()
         h.push(call: call)
         let answer = h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.outcome, .timedOut)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
-        h.callKit.clock.advance(byMs: 2 * FakeCallProvider.actionTimeoutMs)
+        h.callKit.clock.advance(byMilliseconds: 2 * FakeCallProvider.actionTimeoutMilliseconds)
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 0)
     }
@@ -213,26 +214,26 @@ final class DriverBehaviourTests: XCTestCase {
         let h = try Harness()
         let call = try h.driver.startCall(to: "+15550100", type: .phoneNumber)
         h.callKit.settle()
-        h.driver.signallingDidReport(.outgoingCallConnecting(call))
-        h.driver.signallingDidReport(.outgoingCallRinging(call))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call: call))
+        h.driver.signalingDidReport(.outgoingCallRinging(call: call))
         h.callKit.settle()
         h.provider.activateAudioSession()
         h.callKit.settle()
         XCTAssertTrue(h.app.all.contains(.startRingback(call)))
         XCTAssertFalse(h.app.all.contains(.stopRingback(call)))
-        h.driver.signallingDidReport(.outgoingCallConnected(call))
+        h.driver.signalingDidReport(.outgoingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.app.all.last, .stopRingback(call))
     }
 
     func testAnAudioActivationThatNeverComesReachesTheMediaEngineAndTheLog() throws {
-        let h = try Harness { $0.audioActivationTimeoutMilliseconds = 2_000 }
+        let h = try Harness { $0.audioActivationTimeout = .seconds(2) }
         let call = h.connectedIncomingCall()
         h.provider.perform(.answerCall(call: call))
-        h.callKit.clock.advance(byMs: 1_999)
+        h.callKit.clock.advance(byMilliseconds: 1_999)
         h.callKit.settle()
         XCTAssertFalse(h.app.all.contains(.audioActivationTimedOut(call)))
-        h.callKit.clock.advance(byMs: 1)
+        h.callKit.clock.advance(byMilliseconds: 1)
         h.callKit.settle()
         XCTAssertEqual(h.app.all.filter { $0 == .audioActivationTimedOut(call) }.count, 1)
         XCTAssertTrue(h.log.all.contains { $0.kind == .audioActivationTimedOut })
@@ -244,7 +245,7 @@ final class DriverBehaviourTests: XCTestCase {
         let stranger = UUID()
         h.driver.endCall(stranger)
         h.driver.setHeld(stranger, onHold: true)
-        h.driver.signallingDidReport(.connectionFailed(stranger))
+        h.driver.signalingDidReport(.connectionFailed(call: stranger))
         h.callKit.settle()
         XCTAssertEqual(h.refusals().count, 3)
         XCTAssertTrue(h.callKit.callController.requests.isEmpty)
@@ -264,10 +265,11 @@ final class DriverBehaviourTests: XCTestCase {
         h.callKit.settle()
         XCTAssertEqual(
             h.callKit.callController.requests,
-            [.startCall(call: call, handle: Handle(type: .phoneNumber, value: "+15550100"), isVideo: false)])
-        XCTAssertTrue(h.app.all.contains(.startOutgoing(call, Handle(type: .phoneNumber, value: "+15550100"), false)))
-        h.driver.signallingDidReport(.outgoingCallConnecting(call))
-        h.driver.signallingDidReport(.outgoingCallConnected(call))
+            [.startCall(call: call, handle: CallHandle(type: .phoneNumber, value: "+15550100"), isVideo: false)])
+        XCTAssertTrue(
+            h.app.all.contains(.startOutgoing(call, CallHandle(type: .phoneNumber, value: "+15550100"), false)))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call: call))
+        h.driver.signalingDidReport(.outgoingCallConnected(call: call))
         h.callKit.settle()
         let progress = h.provider.reports.compactMap { report -> String? in
             switch report {
@@ -291,7 +293,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertThrowsError(try h.driver.startCall(to: "", type: .phoneNumber)) {
             XCTAssertEqual($0 as? CallDriverError, .invalidHandle)
         }
-        let long = String(repeating: "1", count: EngineLimits.maximumHandleLengthInBytes + 1)
+        let long = String(repeating: "1", count: CallEngine.Limits.maximumHandleLengthInBytes + 1)
         XCTAssertThrowsError(try h.driver.startCall(to: long, type: .phoneNumber)) {
             XCTAssertEqual($0 as? CallDriverError, .invalidHandle)
         }
@@ -307,7 +309,7 @@ final class DriverBehaviourTests: XCTestCase {
         XCTAssertEqual(push.completionCount, 1, "reset completes pending pushes")
         XCTAssertNil(answer.outcome, "CallKit voided the action: the driver must not complete it")
         h.provider.completeReport(for: call)
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(answer.completionCount, 0)
         XCTAssertEqual(push.completionCount, 1)
@@ -340,7 +342,7 @@ final class DriverBehaviourTests: XCTestCase {
             h.provider.activateAudioSession()
             h.driver.endCall(call)
             h.callKit.settle()
-            h.callKit.clock.advance(byMs: 120_000)
+            h.callKit.clock.advance(byMilliseconds: 120_000)
             freedDriver = h.driver
             freedProvider = h.provider
         }()
@@ -350,7 +352,7 @@ final class DriverBehaviourTests: XCTestCase {
 
     func testSystemSchedulerCountsOnTheEngineClock() {
         let scheduler = DispatchScheduler()
-        let before = Instant.now()
+        let before = CallEngine.Instant.now()
         let now = scheduler.now()
         XCTAssertGreaterThanOrEqual(now, before)
         XCTAssertLessThanOrEqual(now.milliseconds - before.milliseconds, 1_000)
@@ -361,9 +363,9 @@ final class DriverBehaviourTests: XCTestCase {
         let queue = DispatchQueue(label: "scheduler-test")
         let ran = expectation(description: "timer ran")
         let cancelled = Recorder<Int>()
-        let timer = scheduler.schedule(afterMs: 1, on: queue) { cancelled.append(1) }
+        let timer = scheduler.schedule(afterMilliseconds: 1, on: queue) { cancelled.append(1) }
         queue.sync { timer.cancel() }
-        _ = scheduler.schedule(afterMs: 1, on: queue) {
+        _ = scheduler.schedule(afterMilliseconds: 1, on: queue) {
             dispatchPrecondition(condition: .onQueue(queue))
             ran.fulfill()
         }

@@ -5,6 +5,7 @@
 import AVFAudio
 import CallKit
 import CallKitEngine
+import CallKitEngineDriver
 import Intents
 import Foundation
 import XCTest
@@ -15,11 +16,11 @@ final class GuideExampleTests: XCTestCase {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
-        var engine = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
-        engine.ringTimeoutMilliseconds = 45_000
+        var engine = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        engine.ringTimeout = .seconds(45)
         let driver = try CallDriver(
             providerConfiguration: provider, configuration: engine,
-            signalling: voip, media: GuideMedia(),
+            signaling: voip, media: GuideMedia(),
             audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
             log: { entry in print("callkit-engine: \(entry)") })
         voip.calls = driver
@@ -46,9 +47,9 @@ final class GuideExampleTests: XCTestCase {
 // The guide's `nonisolated final class VoIPStack`: Swift 6.0 (this repository's Linux
 // toolchain) has no default `MainActor` isolation and no `nonisolated` on types (Swift
 // 6.1), so the attribute is left out here; the class is nonisolated either way.
-private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
+private final class GuideVoIPStack: CallSignaling, @unchecked Sendable {
     // Why @unchecked Sendable: `_calls` is read and written only with `lock` held; the
-    // driver calls the CallSignalling methods on its queue.
+    // driver calls the CallSignaling methods on its queue.
     private let lock = NSLock()
     private weak var _calls: CallDriver?
     var calls: CallDriver? {
@@ -63,7 +64,7 @@ private final class GuideVoIPStack: CallSignalling, @unchecked Sendable {
     func setHeld(_ call: UUID, onHold: Bool) {}
     func setGroup(_ call: UUID, with other: UUID?) {}
     func playDTMF(_ call: UUID, digits: String, type: DTMFType) {}
-    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {}
+    func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) {}
     func registerPushToken(hex: String) {}
     func unregisterPushToken() {}
 }

@@ -1,4 +1,5 @@
 import CallKitEngine
+import CallKitEngineDriver
 import CallKitEngineTesting
 import Foundation
 import XCTest
@@ -10,7 +11,7 @@ final class IncomingSourcesTests: XCTestCase {
     func testAnnouncedCallRingsAndIsAnsweredThroughTheDriverWithNoPushKitCompletion() throws {
         let h = try Harness()
         let call = UUID()
-        let caller = Handle(type: .phoneNumber, value: "+15550123")
+        let caller = CallHandle(type: .phoneNumber, value: "+15550123")
         h.callKit.announceIncomingCall(call, handle: caller, callerName: "Carol")
         XCTAssertEqual(h.provider.reportedIncomingCalls, [call])
         guard case let .newIncomingCall(_, update)? = h.provider.reports.first else {
@@ -18,7 +19,7 @@ final class IncomingSourcesTests: XCTestCase {
         }
         XCTAssertEqual(update.remoteHandle, caller)
         XCTAssertEqual(update.localizedCallerName, "Carol")
-        h.driver.signallingDidReport(.incomingCallConnected(call))
+        h.driver.signalingDidReport(.incomingCallConnected(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.perform(.answerCall(call: call)).outcome, .fulfilled)
         XCTAssertTrue(h.app.all.contains(.answerIncoming(call)))
@@ -30,7 +31,7 @@ final class IncomingSourcesTests: XCTestCase {
     func testPushWithMustReportFalseForAnEndedCallIsCompletedWithoutAReport() throws {
         let h = try Harness()
         let call = h.connectedIncomingCall()
-        h.driver.signallingDidReport(.remoteEnded(call))
+        h.driver.signalingDidReport(.remoteEnded(call: call))
         h.callKit.settle()
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [call])
         let late = h.callKit.pushRegistry.deliverVoIPPush(
@@ -57,7 +58,7 @@ final class IncomingSourcesTests: XCTestCase {
         let h = try Harness {
             $0.payloadSchema.sentAtKey = "sent"
             $0.payloadSchema.sentAtUnit = .seconds
-            $0.maximumPushAgeMilliseconds = 30_000
+            $0.maximumPushAge = .seconds(30)
         }
         let call = UUID()
         // Sent a minute before it arrives by the driver's wall clock.
@@ -74,8 +75,8 @@ final class IncomingSourcesTests: XCTestCase {
         }
         XCTAssertEqual(missed.map(\.0), [call])
         XCTAssertEqual(missed.first?.1.localizedCallerName, "Alice")
-        XCTAssertEqual(missed.first?.1.remoteHandle, Handle(type: .phoneNumber, value: "+15550100"))
-        // It never rang: no signalling leg, and CallKit ended it as unanswered.
+        XCTAssertEqual(missed.first?.1.remoteHandle, CallHandle(type: .phoneNumber, value: "+15550100"))
+        // It never rang: no signaling leg, and CallKit ended it as unanswered.
         XCTAssertFalse(h.app.all.contains(.connectIncoming(call)))
         XCTAssertEqual(h.provider.endedCalls.map(\.call), [call])
         XCTAssertEqual(h.provider.endedCalls.first?.reason, .unanswered)

@@ -1,9 +1,10 @@
 import CallKitEngine
+import CallKitEngineDriver
 import CallKitEngineTesting
 import Foundation
 import XCTest
 
-/// What the app's signalling and media were told, in order.
+/// What the app's signaling and media were told, in order.
 enum AppCall: Equatable, Sendable {
     case connectIncoming(UUID)
     case missedCall(UUID, CallUpdate)
@@ -13,7 +14,7 @@ enum AppCall: Equatable, Sendable {
     case setHeld(UUID, Bool)
     case setGroup(UUID, UUID?)
     case playDTMF(UUID, String, DTMFType)
-    case startOutgoing(UUID, Handle, Bool)
+    case startOutgoing(UUID, CallHandle, Bool)
     case registerPushToken(String)
     case unregisterPushToken
     case startMedia(UUID)
@@ -45,8 +46,8 @@ final class Recorder<Element: Sendable>: @unchecked Sendable {
     }
 }
 
-/// The app's signalling and media engine in one, writing into a recorder it does not own.
-final class RecordingApp: CallSignalling, CallMedia {
+/// The app's signaling and media engine in one, writing into a recorder it does not own.
+final class RecordingApp: CallSignaling, CallMedia {
     let recorder: Recorder<AppCall>
     init(_ recorder: Recorder<AppCall>) { self.recorder = recorder }
     func connectIncoming(_ call: UUID) { recorder.append(.connectIncoming(call)) }
@@ -57,7 +58,7 @@ final class RecordingApp: CallSignalling, CallMedia {
     func setHeld(_ call: UUID, onHold: Bool) { recorder.append(.setHeld(call, onHold)) }
     func setGroup(_ call: UUID, with other: UUID?) { recorder.append(.setGroup(call, other)) }
     func playDTMF(_ call: UUID, digits: String, type: DTMFType) { recorder.append(.playDTMF(call, digits, type)) }
-    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) {
+    func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) {
         recorder.append(.startOutgoing(call, handle, isVideo))
     }
     func registerPushToken(hex: String) { recorder.append(.registerPushToken(hex)) }
@@ -81,17 +82,17 @@ struct Harness {
     let app: Recorder<AppCall>
     let log: Recorder<CallDriverLogEntry>
 
-    init(configure: (inout Configuration) -> Void = { _ in }) throws {
-        var configuration = Configuration()
+    init(configure: (inout CallEngine.Configuration) -> Void = { _ in }) throws {
+        var configuration = CallEngine.Configuration()
         configure(&configuration)
         let callKit = FakeCallKit()
         let app = Recorder<AppCall>()
         let log = Recorder<CallDriverLogEntry>()
-        // Signalling and media are handed over as a temporary, as an app would write it:
+        // Signaling and media are handed over as a temporary, as an app would write it:
         // only the driver keeps it alive.
         let recording = RecordingApp(app)
         driver = try callKit.makeDriver(
-            configuration: configuration, signalling: recording, media: recording, log: { log.append($0) })
+            configuration: configuration, signaling: recording, media: recording, log: { log.append($0) })
         self.callKit = callKit
         self.app = app
         self.log = log
@@ -111,7 +112,7 @@ struct Harness {
     func connectedIncomingCall() -> UUID {
         let call = UUID()
         push(call: call)
-        driver.signallingDidReport(.incomingCallConnected(call))
+        driver.signalingDidReport(.incomingCallConnected(call: call))
         callKit.settle()
         return call
     }

@@ -45,14 +45,17 @@ final class AppleErrorCodeTests: XCTestCase {
     func testAnUnnamedReportErrorIsTreatedAsUnknownByTheEngine() throws {
         let payload = Data(#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#.utf8)
         let call = try XCTUnwrap(UUID(uuidString: "6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11"))
-        var outcomes: [[Effect]] = []
+        var outcomes: [[CallEngine.Effect]] = []
         for error in [IncomingCallError.unknown, IncomingCallError(rawValue: 42)] {
-            let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
+            let engine = try CallEngine(
+                configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
             let push = PushID(rawValue: 1)
             _ = try engine.handle(
-                .voipPushReceived(push: push, payload: payload, fallbackCall: UUID()), at: Instant(milliseconds: 0))
+                .voipPushReceived(push: push, payload: payload, fallbackCall: UUID()),
+                at: CallEngine.Instant(milliseconds: 0))
             outcomes.append(
-                try engine.handle(.incomingCallReported(.push(push), error: error), at: Instant(milliseconds: 90)))
+                try engine.handle(
+                    .incomingCallReported(report: .push(push), error: error), at: CallEngine.Instant(milliseconds: 90)))
         }
         XCTAssertEqual(outcomes[0], outcomes[1])
         XCTAssertTrue(outcomes[1].contains(.rejectIncoming(call: call, reason: .failed)))

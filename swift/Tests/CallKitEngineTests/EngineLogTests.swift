@@ -2,7 +2,7 @@ import CallKitEngine
 import Foundation
 import XCTest
 
-/// The engine's log through Swift (`EngineLog`, over `ck_log_set_callback`): every
+/// The engine's log through Swift (`CallEngine.Log`, over `ck_log_set_callback`): every
 /// corpus payload (tests/payloads/), read through every schema preset, drives an
 /// incoming call (push, report, answer, DTMF, end, a refused end) and an outgoing call
 /// to the handle the engine read. Records arrive in the handler during the engine call,
@@ -13,15 +13,15 @@ final class EngineLogTests: XCTestCase {
     private final class Recorder: @unchecked Sendable {
         // Why @unchecked Sendable: `records` is only touched under `lock`.
         private let lock = NSLock()
-        private var records: [EngineLogRecord] = []
+        private var records: [CallEngine.Log.Record] = []
 
-        func add(_ record: EngineLogRecord) {
+        func add(_ record: CallEngine.Log.Record) {
             lock.lock()
             defer { lock.unlock() }
             records.append(record)
         }
 
-        func take() -> [EngineLogRecord] {
+        func take() -> [CallEngine.Log.Record] {
             lock.lock()
             defer { lock.unlock() }
             defer { records = [] }
@@ -34,7 +34,7 @@ final class EngineLogTests: XCTestCase {
     private static let recorder: Recorder = {
         let recorder = Recorder()
         do {
-            try EngineLog.setHandler { recorder.add($0) }
+            try CallEngine.Log.setHandler { recorder.add($0) }
         } catch {
             XCTFail("the first handler is accepted: \(error)")
         }
@@ -50,11 +50,11 @@ final class EngineLogTests: XCTestCase {
     func testASecondHandlerIsRefusedAndTheFirstStays() throws {
         let recorder = Self.recorder
         _ = recorder.take()
-        XCTAssertThrowsError(try EngineLog.setHandler { _ in }) {
+        XCTAssertThrowsError(try CallEngine.Log.setHandler { _ in }) {
             XCTAssertEqual($0 as? EngineError, .alreadySet)
         }
         let engine = try CallEngine()
-        _ = try engine.handle(.providerDidReset, at: Instant(milliseconds: 1))
+        _ = try engine.handle(.providerDidReset, at: CallEngine.Instant(milliseconds: 1))
         XCTAssertFalse(recorder.take().isEmpty, "the first handler still receives the records")
     }
 
@@ -67,7 +67,7 @@ final class EngineLogTests: XCTestCase {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
         XCTAssertGreaterThanOrEqual(files.count, 20)
         var secrets: Set<String> = [Self.digits]
-        var records: [EngineLogRecord] = []
+        var records: [CallEngine.Log.Record] = []
         for file in files {
             let payload = try Data(contentsOf: file)
             for preset in PayloadSchema.Preset.allCases {
@@ -94,15 +94,16 @@ final class EngineLogTests: XCTestCase {
     /// One engine, one payload: the incoming call's life, then an outgoing call to the
     /// handle the payload named. Returns the names and handles the engine read.
     private func drive(
-        _ payload: Data, preset: PayloadSchema.Preset, recorder: Recorder, into records: inout [EngineLogRecord]
+        _ payload: Data, preset: PayloadSchema.Preset, recorder: Recorder, into records: inout [CallEngine.Log.Record]
     ) throws -> Set<String> {
-        let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: preset)))
+        let engine = try CallEngine(
+            configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: preset)))
         var ms: UInt64 = 1_000
         var seen: Set<String> = []
         /// Handles `event`; the records it logged must already be there when it returns.
-        func step(_ event: Event, mustLog: Bool = false) -> [Effect] {
+        func step(_ event: CallEngine.Event, mustLog: Bool = false) -> [CallEngine.Effect] {
             ms += 10
-            let effects = (try? engine.handle(event, at: Instant(milliseconds: ms))) ?? []
+            let effects = (try? engine.handle(event, at: CallEngine.Instant(milliseconds: ms))) ?? []
             let logged = recorder.take()
             if mustLog { XCTAssertFalse(logged.isEmpty, "\(event) logged nothing before returning") }
             records += logged
@@ -117,7 +118,7 @@ final class EngineLogTests: XCTestCase {
         if let handle = update.remoteHandle { seen.insert(handle.value) }
         if let name = update.localizedCallerName { seen.insert(name) }
         let action = { (n: UInt8) in UUID(uuid: (n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n)) }
-        _ = step(.incomingCallReported(.push(PushID(rawValue: 1)), error: nil))
+        _ = step(.incomingCallReported(report: .push(PushID(rawValue: 1)), error: nil))
         _ = step(.performAnswerCall(action: action(1), call: call))
         _ = step(.didActivateAudioSession)
         _ = step(.incomingCallConnected(call: call))
@@ -127,11 +128,11 @@ final class EngineLogTests: XCTestCase {
         _ = step(.didDeactivateAudioSession)
 
         let outgoing = UUID()
-        let handle = update.remoteHandle ?? Handle(type: .phoneNumber, value: "+15550100123")
+        let handle = update.remoteHandle ?? CallHandle(type: .phoneNumber, value: "+15550100123")
         seen.insert(handle.value)
         let requested = step(.requestStartCall(call: outgoing, handle: handle, isVideo: false))
         for case .requestTransaction(let transaction, _) in requested {
-            _ = step(.transactionCompleted(transaction, error: nil))
+            _ = step(.transactionCompleted(transaction: transaction, error: nil))
         }
         _ = step(.performStartCall(action: action(5), call: outgoing, handle: handle, isVideo: false))
         _ = step(.outgoingCallConnected(call: outgoing))

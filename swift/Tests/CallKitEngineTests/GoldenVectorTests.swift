@@ -58,7 +58,7 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of Event (35), of Effect (31) and of CallAction (5).
+        // Every case of CallEngine.Event (35), of CallEngine.Effect (31) and of CallEngine.CallAction (5).
         XCTAssertEqual(events.count, 35, "\(events.sorted())")
         XCTAssertEqual(effects.count, 31, "\(effects.sorted())")
         XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
@@ -90,7 +90,7 @@ final class GoldenVectorTests: XCTestCase {
             let expected = try step.effects.map { try $0.effect() }
             let context = "\(name) step \(index) at \(step.atMs) ms (\(step.event.kind))"
             do {
-                let effects = try engine.handle(event, at: Instant(milliseconds: step.atMs))
+                let effects = try engine.handle(event, at: CallEngine.Instant(milliseconds: step.atMs))
                 XCTAssertNil(step.refused, "\(context): Swift accepted what Rust refused")
                 XCTAssertEqual(effects, expected, context)
             } catch {
@@ -158,8 +158,8 @@ private struct GoldenConfig: Decodable {
         "telegram": .telegram, "linphone_flexisip": .linphoneFlexisip, "nested_data": .nestedData,
     ]
 
-    func configuration() throws -> Configuration {
-        var c = Configuration()
+    func configuration() throws -> CallEngine.Configuration {
+        var c = CallEngine.Configuration()
         c.maximumCallGroups = maximumCallGroups
         c.maximumCallsPerCallGroup = maximumCallsPerCallGroup
         c.supportsVideo = supportsVideo
@@ -170,13 +170,13 @@ private struct GoldenConfig: Decodable {
         c.supportsGrouping = supportsGrouping
         c.supportsUngrouping = supportsUngrouping
         c.supportsDTMF = supportsDtmf
-        c.ringTimeoutMilliseconds = ringTimeoutMs
-        c.answerConnectTimeoutMilliseconds = answerConnectTimeoutMs
-        c.startConnectTimeoutMilliseconds = startConnectTimeoutMs
-        c.noAnswerTimeoutMilliseconds = noAnswerTimeoutMs
-        c.pushCompletionTimeoutMilliseconds = pushCompletionTimeoutMs
-        c.audioActivationTimeoutMilliseconds = audioActivationTimeoutMs
-        c.maximumPushAgeMilliseconds = maxPushAgeMs
+        c.ringTimeout = .milliseconds(ringTimeoutMs)
+        c.answerConnectTimeout = .milliseconds(answerConnectTimeoutMs)
+        c.startConnectTimeout = .milliseconds(startConnectTimeoutMs)
+        c.noAnswerTimeout = .milliseconds(noAnswerTimeoutMs)
+        c.pushCompletionTimeout = .milliseconds(pushCompletionTimeoutMs)
+        c.audioActivationTimeout = .milliseconds(audioActivationTimeoutMs)
+        c.maximumPushAge = .milliseconds(maxPushAgeMs)
         var s = schemaPreset.flatMap { Self.presets[$0] }.map { PayloadSchema(preset: $0) } ?? c.payloadSchema
         s.rootPath = schema.root
         s.idKey = schema.idKey
@@ -242,8 +242,8 @@ private struct GoldenHandle: Decodable {
     var type: Int
     var value: String
 
-    var handle: Handle {
-        get throws { Handle(type: try raw(HandleType.self, type), value: value) }
+    var handle: CallHandle {
+        get throws { CallHandle(type: try raw(HandleType.self, type), value: value) }
     }
 }
 
@@ -252,10 +252,10 @@ private struct GoldenTimer: Decodable {
     var push: UInt64?
     var call: UUID?
 
-    var timer: EngineTimer {
+    var timer: CallEngine.Timer {
         get throws {
             switch kind {
-            case "push_completion": return .pushCompletion(PushID(rawValue: try need(push, "push", kind)))
+            case "push_completion": return .pushCompletion(push: PushID(rawValue: try need(push, "push", kind)))
             case "ring": return .ring(call: try need(call, "call", kind))
             case "answer_connect": return .answerConnect(call: try need(call, "call", kind))
             case "audio_activation": return .audioActivation(call: try need(call, "call", kind))
@@ -294,7 +294,7 @@ private struct GoldenEvent: Decodable {
     var localLanguage: String?
     var remoteLanguage: String?
 
-    func event() throws -> Event {
+    func event() throws -> CallEngine.Event {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
         switch kind {
         case "voip_push_received":
@@ -309,7 +309,8 @@ private struct GoldenEvent: Decodable {
             let report: IncomingReport =
                 try push.map { .push(PushID(rawValue: $0)) } ?? .call(try n(call, "push or call"))
             return .incomingCallReported(
-                report,
+                report:
+                    report,
                 error: try error.map { try raw(IncomingCallError.self, $0) })
         case "provider_did_begin": return .providerDidBegin
         case "provider_did_reset": return .providerDidReset
@@ -346,7 +347,8 @@ private struct GoldenEvent: Decodable {
                 call: try n(call, "call"), digits: try n(digits, "digits"), type: try raw(DTMFType.self, type))
         case "transaction_completed":
             return .transactionCompleted(
-                TransactionID(rawValue: try n(transaction, "transaction")),
+                transaction:
+                    TransactionID(rawValue: try n(transaction, "transaction")),
                 error: try error.map { try raw(RequestTransactionError.self, $0) })
         case "outgoing_call_connecting": return .outgoingCallConnecting(call: try n(call, "call"))
         case "outgoing_call_connected": return .outgoingCallConnected(call: try n(call, "call"))
@@ -363,7 +365,7 @@ private struct GoldenEvent: Decodable {
         case "answered_elsewhere": return .answeredElsewhere(call: try n(call, "call"))
         case "declined_elsewhere": return .declinedElsewhere(call: try n(call, "call"))
         case "connection_failed": return .connectionFailed(call: try n(call, "call"))
-        case "timer_fired": return .timerFired(try n(timer, "timer").timer)
+        case "timer_fired": return .timerFired(timer: try n(timer, "timer").timer)
         case "call_details_changed":
             return .callDetailsChanged(call: try n(call, "call"), callerName: callerName, hasVideo: hasVideo)
         case "outgoing_call_ringing": return .outgoingCallRinging(call: try n(call, "call"))
@@ -407,7 +409,7 @@ private struct GoldenCallAction: Decodable {
     var digits: String?
     var type: Int?
 
-    var action: CallAction {
+    var action: CallEngine.CallAction {
         get throws {
             switch kind {
             case "start_call":
@@ -487,13 +489,13 @@ private struct GoldenEffect: Decodable {
     var timer: GoldenTimer?
     var deadlineMs: UInt64?
 
-    func effect() throws -> Effect {
+    func effect() throws -> CallEngine.Effect {
         func n<T>(_ value: T?, _ field: String) throws -> T { try need(value, field, kind) }
         func actionUUID() throws -> UUID {
             guard case .uuid(let uuid)? = action else { throw GoldenFormatError(description: "\(kind) lacks action") }
             return uuid
         }
-        func at() throws -> Instant { Instant(milliseconds: try n(atMs, "at_ms")) }
+        func at() throws -> CallEngine.Instant { CallEngine.Instant(milliseconds: try n(atMs, "at_ms")) }
         switch kind {
         case "report_new_incoming_call":
             return .reportNewIncomingCall(
@@ -509,16 +511,17 @@ private struct GoldenEffect: Decodable {
         case "report_call_ended":
             return .reportCallEnded(
                 call: try n(call, "call"), at: try at(), reason: try raw(CallEndedReason.self, reason))
-        case "fulfill_action": return .fulfillAction(try actionUUID())
-        case "fail_action": return .failAction(try actionUUID())
+        case "fulfill_action": return .fulfillAction(action: try actionUUID())
+        case "fail_action": return .failAction(action: try actionUUID())
         case "complete_push":
-            return .completePush(PushID(rawValue: try n(push, "push")), endReason: try endReason?.reason)
+            return .completePush(push: PushID(rawValue: try n(push, "push")), endReason: try endReason?.reason)
         case "request_transaction":
             guard case .callAction(let callAction)? = action else {
                 throw GoldenFormatError(description: "request_transaction lacks its action")
             }
             return .requestTransaction(
-                TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
+                transaction:
+                    TransactionID(rawValue: try n(transaction, "transaction")), action: try callAction.action)
         case "connect_incoming": return .connectIncoming(call: try n(call, "call"))
         case "missed_call": return .missedCall(call: try n(call, "call"), update: try n(update, "update").update)
         case "answer_incoming": return .answerIncoming(call: try n(call, "call"))
@@ -544,8 +547,10 @@ private struct GoldenEffect: Decodable {
         case "stop_media": return .stopMedia(call: try n(call, "call"))
         case "start_timer":
             return .startTimer(
-                try n(timer, "timer").timer, deadline: Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
-        case "cancel_timer": return .cancelTimer(try n(timer, "timer").timer)
+                timer:
+                    try n(timer, "timer").timer,
+                deadline: CallEngine.Instant(milliseconds: try n(deadlineMs, "deadline_ms")))
+        case "cancel_timer": return .cancelTimer(timer: try n(timer, "timer").timer)
         case "start_ringback": return .startRingback(call: try n(call, "call"))
         case "stop_ringback": return .stopRingback(call: try n(call, "call"))
         case "audio_activation_timed_out": return .audioActivationTimedOut(call: try n(call, "call"))

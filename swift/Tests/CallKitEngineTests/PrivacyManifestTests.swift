@@ -4,7 +4,7 @@ import XCTest
 @testable import CallKitEngine
 
 /// The privacy manifest ships as the library's resource and declares the required-reason
-/// API the library calls: the system boot time (`Instant.now()`'s `mach_continuous_time`,
+/// API the library calls: the system boot time (`CallEngine.Instant.now()`'s `mach_continuous_time`,
 /// the timers' `DispatchTime`), for timers and elapsed time only (reason 35F9.1).
 final class PrivacyManifestTests: XCTestCase {
     func testTheLibraryShipsAPrivacyManifestDeclaringSystemBootTimeForTimers() throws {

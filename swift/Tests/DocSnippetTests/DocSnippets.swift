@@ -10,6 +10,7 @@
 import CallKitEngine
 import Foundation
 import CallKit
+import CallKitEngineDriver
 import UIKit
 import CallKitEngineTesting
 import XCTest
@@ -18,7 +19,7 @@ import XCTest
 
 func readmeLine133() throws {
     // One engine per app, used from one serial queue (CallEngine is not Sendable).
-    let engine = try CallEngine(configuration: Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
+    let engine = try CallEngine(configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
 
     // Inside pushRegistry(_:didReceiveIncomingPushWith:for:completion:), the payload as JSON:
     let payload = Data(#"{"callUUID":"6f1c3e1a-7b2d-4c4e-9a51-0d3f6c2b9e11","handle":"+14085551234"}"#.utf8)
@@ -32,15 +33,15 @@ func readmeLine133() throws {
     assert(update.remoteHandle?.value == "+14085551234")
     // Its completion, on the same queue: nil, or the CXErrorCodeIncomingCallError
     // (CallKitErrorDomain.incomingCallError(error)). Now PushKit's completion may run.
-    let next = try engine.handle(.incomingCallReported(IncomingReport(call: call, push: push), error: nil), at: .now())
-    assert(next.contains(.completePush(1)))
+    let next = try engine.handle(.incomingCallReported(report: IncomingReport(call: call, push: push), error: nil), at: .now())
+    assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 112
+// MARK: docs/ios-integration.md, line 118
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
-    private let voip = VoIPStack()  // your CallSignalling: SIP, WebRTC, a vendor SDK
+    private let voip = VoIPStack()  // your CallSignaling: SIP, WebRTC, a vendor SDK
 
     func application(
         _ application: UIApplication,
@@ -49,12 +50,12 @@ final class AppDelegate: UIResponder, UIApplicationDelegate {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
-        var engine = Configuration(payloadSchema: PayloadSchema(preset: .twilio))
-        engine.ringTimeoutMilliseconds = 45_000
+        var engine = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
+        engine.ringTimeout = .seconds(45)
         do {
             let driver = try CallDriver(
                 providerConfiguration: provider, configuration: engine,
-                signalling: voip, media: MediaEngine(),
+                signaling: voip, media: MediaEngine(),
                 audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
                 log: { entry in print("callkit-engine: \(entry)") })
             voip.calls = driver  // the stack reports what it observes back
@@ -88,9 +89,9 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 180
+// MARK: docs/ios-integration.md, line 187
 
-final class VoIPStack: CallSignalling, @unchecked Sendable {
+final class VoIPStack: CallSignaling, @unchecked Sendable {
     // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
     // its queue (hop to your stack's own queue inside them if it has one).
     private let lock = NSLock()
@@ -107,7 +108,7 @@ final class VoIPStack: CallSignalling, @unchecked Sendable {
     func setHeld(_ call: UUID, onHold: Bool) { /* ... */ }
     func setGroup(_ call: UUID, with other: UUID?) { /* ... */ }
     func playDTMF(_ call: UUID, digits: String, type: DTMFType) { /* ... */ }
-    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool) { /* ... */ }
+    func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) { /* ... */ }
     func registerPushToken(hex: String) { /* send it to your server */ }
     func unregisterPushToken() { /* ... */ }
     func missedCall(_ call: UUID, update: CallUpdate) { /* post a missed-call notification */ }
@@ -122,56 +123,56 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
 }
 
-// MARK: docs/ios-integration.md, line 268
+// MARK: docs/ios-integration.md, line 275
 
-func iosIntegrationLine268() throws {
+func iosIntegrationLine275() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
     // the subsystem is configured to persist them (`log stream --level debug
     // --predicate 'subsystem == "com.example.app"'`).
-    try? EngineLog.sendToUnifiedLogging()
+    try? CallEngine.Log.sendToUnifiedLogging()
     #else
     // Anywhere (Linux, tests, a custom logger): a closure.
-    try? EngineLog.setHandler { record in print("\(record.level) \(record.target): \(record.message)") }
+    try? CallEngine.Log.setHandler { record in print("\(record.level) \(record.target): \(record.message)") }
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 372
+// MARK: docs/ios-integration.md, line 379
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
         let callKit = FakeCallKit()
         let voip = VoIPStack()
-        let driver = try callKit.makeDriver(configuration: Configuration(), signalling: voip, media: MediaEngine())
+        let driver = try callKit.makeDriver(configuration: CallEngine.Configuration(), signaling: voip, media: MediaEngine())
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)
-        driver.signallingDidReport(.incomingCallConnected(id))
+        driver.signalingDidReport(.incomingCallConnected(call: id))
         callKit.settle()
         XCTAssertEqual(callKit.provider.perform(.answerCall(call: id)).outcome, .fulfilled)
         callKit.provider.activateAudioSession()
-        callKit.clock.advance(byMs: 30_000)
+        callKit.clock.advance(byMilliseconds: 30_000)
         // ... assert on voip / MediaEngine
     }
 }
 
-// MARK: swift/Sources/CallKitEngine/CallKitEngine.docc/GettingStarted.md, line 23
+// MARK: swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc/GettingStarted.md, line 24
 
 /// The app's calls: made once, at launch, and kept for the app's whole life (CallKit and
 /// PushKit hold their delegates weakly).
 final class Calls {
     let driver: CallDriver
 
-    init(signalling: any CallSignalling, media: any CallMedia) throws {
+    init(signaling: any CallSignaling, media: any CallMedia) throws {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber]
         // The payload layout your server sends; the ring time-out in milliseconds.
-        var configuration = Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
-        configuration.ringTimeoutMilliseconds = 45_000
+        var configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
+        configuration.ringTimeout = .seconds(45)
         driver = try CallDriver(
             providerConfiguration: provider, configuration: configuration,
-            signalling: signalling, media: media,
+            signaling: signaling, media: media,
             audioSession: SystemAudioSession(),
             log: { entry in print("calls: \(entry)") })
     }
@@ -187,8 +188,8 @@ final class Calls {
 final class DeclinedCallTests: XCTestCase {
     func testTheEndActionOfADeclinedCallIsFulfilled() throws {
         let callKit = FakeCallKit()
-        let voip = VoIPStack()  // the app's own CallSignalling (its rejectIncoming is called)
-        let driver = try callKit.makeDriver(configuration: Configuration(), signalling: voip, media: MediaEngine())
+        let voip = VoIPStack()  // the app's own CallSignaling (its rejectIncoming is called)
+        let driver = try callKit.makeDriver(configuration: CallEngine.Configuration(), signaling: voip, media: MediaEngine())
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)

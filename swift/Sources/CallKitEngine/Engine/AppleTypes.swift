@@ -19,8 +19,8 @@ public enum HandleType: Int, CaseIterable, Hashable, Sendable {
 
 /// How a call is reached: `CXHandle(type:value:)`
 /// (https://developer.apple.com/documentation/callkit/cxhandle). The value is at most
-/// ``EngineLimits/maximumHandleLengthInBytes`` bytes of UTF-8.
-public struct Handle: Hashable, Sendable {
+/// ``CallEngine/Limits/maximumHandleLengthInBytes`` bytes of UTF-8.
+public struct CallHandle: Hashable, Sendable {
     /// `CXHandle.type`.
     public var type: HandleType
     /// `CXHandle.value`.
@@ -168,8 +168,8 @@ public enum DTMFType: Int, CaseIterable, Hashable, Sendable {
     case hardPause = 3
 }
 
-/// Why the far end refused an outgoing call before answering, as the app's signalling
-/// stack reports it (``Event/outgoingCallRefused(call:reason:)``), with the SIP final
+/// Why the far end refused an outgoing call before answering, as the app's signaling
+/// stack reports it (``CallEngine/Event/outgoingCallRefused(call:reason:)``), with the SIP final
 /// response each stands for. The engine's own enumeration (raw values 1-3, as the C
 /// ABI's `CK_REFUSAL_REASON_*`).
 public enum RefusalReason: Int, CaseIterable, Hashable, Sendable {
@@ -182,7 +182,7 @@ public enum RefusalReason: Int, CaseIterable, Hashable, Sendable {
     case unavailable = 3
 }
 
-/// Why the engine asks the signalling stack to reject an incoming call: what to tell
+/// Why the engine asks the signaling stack to reject an incoming call: what to tell
 /// the server (SIP 603 / 486 / 480 or the equivalent). The engine's own enumeration
 /// (raw values 1-6, as the C ABI's `CK_REJECT_REASON_*`), derived from CallKit's
 /// outcomes: a `CXEndCallAction` on a ringing call, a full call table, and the
@@ -205,12 +205,12 @@ public enum RejectReason: Int, CaseIterable, Hashable, Sendable {
 
 /// What CallKit shows for a call: the fields of a `CXCallUpdate`
 /// (https://developer.apple.com/documentation/callkit/cxcallupdate) that the engine
-/// sets, attached to ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` and
-/// ``Effect/reportCallUpdated(call:update:)``.
+/// sets, attached to ``CallEngine/Effect/reportNewIncomingCall(push:call:update:endReason:)`` and
+/// ``CallEngine/Effect/reportCallUpdated(call:update:)``.
 public struct CallUpdate: Hashable, Sendable {
     /// `remoteHandle` (`nil` when the payload carried none: CallKit shows "Unknown").
-    public var remoteHandle: Handle?
-    /// `localizedCallerName`: at most ``EngineLimits/maximumCallerNameLengthInBytes``
+    public var remoteHandle: CallHandle?
+    /// `localizedCallerName`: at most ``CallEngine/Limits/maximumCallerNameLengthInBytes``
     /// bytes of UTF-8, cut at a character boundary.
     public var localizedCallerName: String?
     /// `hasVideo`.
@@ -226,7 +226,7 @@ public struct CallUpdate: Hashable, Sendable {
 
     /// An update with every field given (`CXCallUpdate()` and its properties).
     public init(
-        remoteHandle: Handle?,
+        remoteHandle: CallHandle?,
         localizedCallerName: String?,
         hasVideo: Bool,
         supportsHolding: Bool,

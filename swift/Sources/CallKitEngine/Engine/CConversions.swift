@@ -57,9 +57,9 @@ extension ck_key {
 }
 
 extension HandleType {
-    init(c raw: UInt8) throws(EngineError) {
+    init(c raw: UInt8) {
         guard let type = HandleType(rawValue: Int(raw)) else {
-            throw .unrecognized(code: UInt32(raw))
+            unexpectedValue(raw, "handle type")
         }
         self = type
     }
@@ -68,8 +68,8 @@ extension HandleType {
 }
 
 extension DTMFType {
-    init(c raw: UInt8) throws(EngineError) {
-        guard let type = DTMFType(rawValue: Int(raw)) else { throw .unrecognized(code: UInt32(raw)) }
+    init(c raw: UInt8) {
+        guard let type = DTMFType(rawValue: Int(raw)) else { unexpectedValue(raw, "DTMF type") }
         self = type
     }
 
@@ -80,18 +80,18 @@ extension RefusalReason {
     var c: ck_refusal_reason { ck_refusal_reason(rawValue) }
 }
 
-extension Handle {
-    init(_ handle: ck_handle) throws(EngineError) {
+extension CallHandle {
+    init(_ handle: ck_handle) {
         self.init(
-            type: try HandleType(c: handle.handle_type),
+            type: HandleType(c: handle.handle_type),
             value: text(handle.value, count: Int(handle.value_len)))
     }
 }
 
 extension CallUpdate {
-    init(_ update: ck_call_update) throws(EngineError) {
+    init(_ update: ck_call_update) {
         self.init(
-            remoteHandle: update.has_remote_handle ? try Handle(update.remote_handle) : nil,
+            remoteHandle: update.has_remote_handle ? CallHandle(update.remote_handle) : nil,
             localizedCallerName: update.has_caller_name
                 ? text(update.caller_name, count: Int(update.caller_name_len)) : nil,
             hasVideo: update.has_video,
@@ -142,7 +142,7 @@ extension PayloadSchema {
     }
 }
 
-extension Configuration {
+extension CallEngine.Configuration {
     init(_ config: ck_config) {
         maximumCallGroups = Int(config.maximum_call_groups)
         maximumCallsPerCallGroup = Int(config.maximum_calls_per_call_group)
@@ -155,13 +155,13 @@ extension Configuration {
         supportsGrouping = config.supports_grouping != 0
         supportsUngrouping = config.supports_ungrouping != 0
         supportsDTMF = config.supports_dtmf != 0
-        ringTimeoutMilliseconds = config.ring_timeout_ms
-        answerConnectTimeoutMilliseconds = config.answer_connect_timeout_ms
-        startConnectTimeoutMilliseconds = config.start_connect_timeout_ms
-        noAnswerTimeoutMilliseconds = config.no_answer_timeout_ms
-        pushCompletionTimeoutMilliseconds = config.push_completion_timeout_ms
-        audioActivationTimeoutMilliseconds = config.audio_activation_timeout_ms
-        maximumPushAgeMilliseconds = config.max_push_age_ms
+        ringTimeout = .engineMilliseconds(config.ring_timeout_ms)
+        answerConnectTimeout = .engineMilliseconds(config.answer_connect_timeout_ms)
+        startConnectTimeout = .engineMilliseconds(config.start_connect_timeout_ms)
+        noAnswerTimeout = .engineMilliseconds(config.no_answer_timeout_ms)
+        pushCompletionTimeout = .engineMilliseconds(config.push_completion_timeout_ms)
+        audioActivationTimeout = .engineMilliseconds(config.audio_activation_timeout_ms)
+        maximumPushAge = .engineMilliseconds(config.max_push_age_ms)
         payloadSchema = PayloadSchema(config.schema)
     }
 
@@ -180,28 +180,46 @@ extension Configuration {
         config.supports_grouping = supportsGrouping ? 1 : 0
         config.supports_ungrouping = supportsUngrouping ? 1 : 0
         config.supports_dtmf = supportsDTMF ? 1 : 0
-        config.ring_timeout_ms = ringTimeoutMilliseconds
-        config.answer_connect_timeout_ms = answerConnectTimeoutMilliseconds
-        config.start_connect_timeout_ms = startConnectTimeoutMilliseconds
-        config.no_answer_timeout_ms = noAnswerTimeoutMilliseconds
-        config.push_completion_timeout_ms = pushCompletionTimeoutMilliseconds
-        config.audio_activation_timeout_ms = audioActivationTimeoutMilliseconds
-        config.max_push_age_ms = maximumPushAgeMilliseconds
+        config.ring_timeout_ms = try ringTimeout.engineMilliseconds()
+        config.answer_connect_timeout_ms = try answerConnectTimeout.engineMilliseconds()
+        config.start_connect_timeout_ms = try startConnectTimeout.engineMilliseconds()
+        config.no_answer_timeout_ms = try noAnswerTimeout.engineMilliseconds()
+        config.push_completion_timeout_ms = try pushCompletionTimeout.engineMilliseconds()
+        config.audio_activation_timeout_ms = try audioActivationTimeout.engineMilliseconds()
+        config.max_push_age_ms = try maximumPushAge.engineMilliseconds()
         config.schema = try payloadSchema.cSchema()
         return config
     }
 }
 
-extension EngineTimer {
-    init(_ timer: ck_timer) throws(EngineError) {
+extension Duration {
+    /// A configuration time-out from the C form's whole milliseconds.
+    static func engineMilliseconds(_ milliseconds: UInt64) -> Duration {
+        .seconds(Int64(milliseconds / 1000)) + .milliseconds(Int64(milliseconds % 1000))
+    }
+
+    /// The C form's whole milliseconds, rounded down; `invalidArgument` when negative or
+    /// beyond `UInt64`.
+    func engineMilliseconds() throws(EngineError) -> UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0, attoseconds >= 0 else { throw .invalidArgument }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1000)
+        let (sum, carry) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000_000_000))
+        guard !overflow, !carry else { throw .invalidArgument }
+        return sum
+    }
+}
+
+extension CallEngine.Timer {
+    init(_ timer: ck_timer) {
         switch timer.kind {
-        case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(PushID(rawValue: timer.push))
+        case CK_TIMER_PUSH_COMPLETION: self = .pushCompletion(push: PushID(rawValue: timer.push))
         case CK_TIMER_RING: self = .ring(call: UUID(timer.call))
         case CK_TIMER_ANSWER_CONNECT: self = .answerConnect(call: UUID(timer.call))
         case CK_TIMER_AUDIO_ACTIVATION: self = .audioActivation(call: UUID(timer.call))
         case CK_TIMER_START_CONNECT: self = .startConnect(call: UUID(timer.call))
         case CK_TIMER_NO_ANSWER: self = .noAnswer(call: UUID(timer.call))
-        default: throw .unrecognized(code: timer.kind)
+        default: unexpectedValue(timer.kind, "timer kind")
         }
     }
 
@@ -232,39 +250,39 @@ extension EngineTimer {
 }
 
 /// The step data of kind `kind`, or a throw when the step carries another kind.
-private func expect(_ data: UnsafePointer<ck_step_data>, _ kind: ck_step_data_kind) throws(EngineError) {
-    guard data.pointee.kind == kind else { throw .unrecognized(code: data.pointee.kind) }
+private func expect(_ data: UnsafePointer<ck_step_data>, _ kind: ck_step_data_kind) {
+    guard data.pointee.kind == kind else { unexpectedValue(data.pointee.kind, "step data kind") }
 }
 
-private func handle(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> Handle {
-    try expect(data, CK_STEP_DATA_HANDLE)
-    return try Handle(data.pointee.handle)
+private func handle(_ data: UnsafePointer<ck_step_data>) -> CallHandle {
+    expect(data, CK_STEP_DATA_HANDLE)
+    return CallHandle(data.pointee.handle)
 }
 
-private func digits(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> String {
-    try expect(data, CK_STEP_DATA_DTMF_DIGITS)
+private func digits(_ data: UnsafePointer<ck_step_data>) -> String {
+    expect(data, CK_STEP_DATA_DTMF_DIGITS)
     return text(data.pointee.dtmf_digits, count: Int(data.pointee.dtmf_digits_len))
 }
 
-private func update(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> CallUpdate {
-    try expect(data, CK_STEP_DATA_CALL_UPDATE)
-    return try CallUpdate(data.pointee.call_update)
+private func update(_ data: UnsafePointer<ck_step_data>) -> CallUpdate {
+    expect(data, CK_STEP_DATA_CALL_UPDATE)
+    return CallUpdate(data.pointee.call_update)
 }
 
 /// Why the step's report is of a push to be ended, or `nil`.
-private func pushEndReason(_ data: UnsafePointer<ck_step_data>) throws(EngineError) -> PushEndReason? {
+private func pushEndReason(_ data: UnsafePointer<ck_step_data>) -> PushEndReason? {
     let d = data.pointee
     guard d.has_push_end_reason else { return nil }
     switch d.push_end_reason {
     case CK_PUSH_END_REASON_UNREADABLE:
         guard let error = PayloadError(rawValue: Int(d.payload_error)) else {
-            throw .unrecognized(code: UInt32(d.payload_error))
+            unexpectedValue(d.payload_error, "payload_error")
         }
         if d.payload_field == CK_PAYLOAD_FIELD_NONE {
             return .unreadable(error, field: nil)
         }
         guard let field = PayloadField(rawValue: Int(d.payload_field)) else {
-            throw .unrecognized(code: UInt32(d.payload_field))
+            unexpectedValue(d.payload_field, "payload_field")
         }
         return .unreadable(error, field: field)
     case CK_PUSH_END_REASON_MISSING_CALL_ID: return .missingCallID
@@ -273,47 +291,47 @@ private func pushEndReason(_ data: UnsafePointer<ck_step_data>) throws(EngineErr
     case CK_PUSH_END_REASON_CALL_CAPACITY: return .callCapacity
     case CK_PUSH_END_REASON_OUTGOING_CALL_ID: return .outgoingCallID
     case CK_PUSH_END_REASON_STALE: return .stale
-    default: throw .unrecognized(code: UInt32(d.push_end_reason))
+    default: unexpectedValue(d.push_end_reason, "push_end_reason")
     }
 }
 
-extension Effect {
+extension CallEngine.Effect {
     /// The effect `effect` of a step whose variable-size data is `data`; `stepReports`
     /// says whether the step reports an incoming call (its push end reason then belongs
     /// to the report, else to a push completion).
     init(
         _ effect: UnsafePointer<ck_effect>, data: UnsafePointer<ck_step_data>, stepReports: Bool
-    ) throws(EngineError) {
+    ) {
         let e = effect.pointee
         let call = UUID(e.call)
         switch e.kind {
         case CK_EFFECT_REPORT_NEW_INCOMING_CALL:
             self = .reportNewIncomingCall(
-                push: e.has_push ? PushID(rawValue: e.push) : nil, call: call, update: try update(data),
-                endReason: try pushEndReason(data))
+                push: e.has_push ? PushID(rawValue: e.push) : nil, call: call, update: update(data),
+                endReason: pushEndReason(data))
         case CK_EFFECT_REPORT_CALL_UPDATED:
-            self = .reportCallUpdated(call: call, update: try update(data))
+            self = .reportCallUpdated(call: call, update: update(data))
         case CK_EFFECT_REPORT_OUTGOING_CALL_STARTED_CONNECTING:
-            self = .reportOutgoingCallStartedConnecting(call: call, at: Instant(milliseconds: e.at_ms))
+            self = .reportOutgoingCallStartedConnecting(call: call, at: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_REPORT_OUTGOING_CALL_CONNECTED:
-            self = .reportOutgoingCallConnected(call: call, at: Instant(milliseconds: e.at_ms))
+            self = .reportOutgoingCallConnected(call: call, at: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_REPORT_CALL_ENDED:
             guard let reason = CallEndedReason(rawValue: Int(e.ended_reason)) else {
-                throw .unrecognized(code: UInt32(e.ended_reason))
+                unexpectedValue(e.ended_reason, "ended_reason")
             }
-            self = .reportCallEnded(call: call, at: Instant(milliseconds: e.at_ms), reason: reason)
+            self = .reportCallEnded(call: call, at: CallEngine.Instant(milliseconds: e.at_ms), reason: reason)
         case CK_EFFECT_FULFILL_ACTION:
-            self = .fulfillAction(UUID(e.action))
+            self = .fulfillAction(action: UUID(e.action))
         case CK_EFFECT_FAIL_ACTION:
-            self = .failAction(UUID(e.action))
+            self = .failAction(action: UUID(e.action))
         case CK_EFFECT_COMPLETE_PUSH:
             // A push completed without a report (`mustReport == false`) carries why.
-            self = .completePush(PushID(rawValue: e.push), endReason: stepReports ? nil : try pushEndReason(data))
+            self = .completePush(push: PushID(rawValue: e.push), endReason: stepReports ? nil : pushEndReason(data))
         case CK_EFFECT_REQUEST_TRANSACTION:
-            let action: CallAction
+            let action: CallEngine.CallAction
             switch e.call_action {
             case CK_CALL_ACTION_START_CALL:
-                action = .startCall(call: call, handle: try handle(data), isVideo: e.video)
+                action = .startCall(call: call, handle: handle(data), isVideo: e.video)
             case CK_CALL_ACTION_END_CALL:
                 action = .endCall(call: call)
             case CK_CALL_ACTION_SET_HELD:
@@ -321,20 +339,20 @@ extension Effect {
             case CK_CALL_ACTION_SET_MUTED:
                 action = .setMuted(call: call, muted: e.muted)
             case CK_CALL_ACTION_PLAY_DTMF:
-                action = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+                action = .playDTMF(call: call, digits: digits(data), type: DTMFType(c: e.dtmf_type))
             default:
-                throw .unrecognized(code: e.call_action)
+                unexpectedValue(e.call_action, "call_action")
             }
-            self = .requestTransaction(TransactionID(rawValue: e.transaction), action: action)
+            self = .requestTransaction(transaction: TransactionID(rawValue: e.transaction), action: action)
         case CK_EFFECT_CONNECT_INCOMING:
             self = .connectIncoming(call: call)
         case CK_EFFECT_MISSED_CALL:
-            self = .missedCall(call: call, update: try update(data))
+            self = .missedCall(call: call, update: update(data))
         case CK_EFFECT_ANSWER_INCOMING:
             self = .answerIncoming(call: call)
         case CK_EFFECT_REJECT_INCOMING:
             guard let reason = RejectReason(rawValue: Int(e.reject_reason)) else {
-                throw .unrecognized(code: UInt32(e.reject_reason))
+                unexpectedValue(e.reject_reason, "reject_reason")
             }
             self = .rejectIncoming(call: call, reason: reason)
         case CK_EFFECT_HANG_UP:
@@ -346,15 +364,15 @@ extension Effect {
         case CK_EFFECT_SET_GROUP:
             self = .setGroup(call: call, groupWith: e.has_group_with ? UUID(e.group_with) : nil)
         case CK_EFFECT_PLAY_DTMF:
-            self = .playDTMF(call: call, digits: try digits(data), type: try DTMFType(c: e.dtmf_type))
+            self = .playDTMF(call: call, digits: digits(data), type: DTMFType(c: e.dtmf_type))
         case CK_EFFECT_START_TRANSLATION:
             self = .startTranslation(call: call)
         case CK_EFFECT_STOP_TRANSLATION:
             self = .stopTranslation(call: call)
         case CK_EFFECT_START_OUTGOING:
-            self = .startOutgoing(call: call, handle: try handle(data), isVideo: e.video)
+            self = .startOutgoing(call: call, handle: handle(data), isVideo: e.video)
         case CK_EFFECT_REGISTER_PUSH_TOKEN:
-            try expect(data, CK_STEP_DATA_PUSH_TOKEN_HEX)
+            expect(data, CK_STEP_DATA_PUSH_TOKEN_HEX)
             self = .registerPushToken(
                 hex: text(data.pointee.push_token_hex, count: Int(data.pointee.push_token_hex_len)))
         case CK_EFFECT_UNREGISTER_PUSH_TOKEN:
@@ -366,9 +384,10 @@ extension Effect {
         case CK_EFFECT_STOP_MEDIA:
             self = .stopMedia(call: call)
         case CK_EFFECT_START_TIMER:
-            self = .startTimer(try EngineTimer(e.timer), deadline: Instant(milliseconds: e.at_ms))
+            self = .startTimer(
+                timer: CallEngine.Timer(e.timer), deadline: CallEngine.Instant(milliseconds: e.at_ms))
         case CK_EFFECT_CANCEL_TIMER:
-            self = .cancelTimer(try EngineTimer(e.timer))
+            self = .cancelTimer(timer: CallEngine.Timer(e.timer))
         case CK_EFFECT_START_RINGBACK:
             self = .startRingback(call: call)
         case CK_EFFECT_STOP_RINGBACK:
@@ -376,7 +395,7 @@ extension Effect {
         case CK_EFFECT_AUDIO_ACTIVATION_TIMED_OUT:
             self = .audioActivationTimedOut(call: call)
         default:
-            throw .unrecognized(code: e.kind)
+            unexpectedValue(e.kind, "effect kind")
         }
     }
 }

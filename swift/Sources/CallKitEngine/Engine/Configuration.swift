@@ -1,39 +1,41 @@
 internal import CCallKitEngine
 import Foundation
 
-/// The engine's fixed capacities and text limits (the C ABI's `CK_MAX_*` constants).
-public enum EngineLimits {
-    /// Live calls one engine holds (`CK_MAX_CALLS`).
-    public static let maximumCalls = Int(CK_MAX_CALLS)
-    /// VoIP pushes tracked between arrival and PushKit completion
-    /// (`CK_MAX_PENDING_PUSHES`).
-    public static let maximumPendingPushes = Int(CK_MAX_PENDING_PUSHES)
-    /// Effects one step produces at most (`CK_MAX_EFFECTS`).
-    public static let maximumEffectsPerStep = Int(CK_MAX_EFFECTS)
-    /// Timers armed at once at most (`CK_MAX_TIMERS`).
-    public static let maximumTimers = Int(CK_MAX_TIMERS)
-    /// Longest `CXHandle.value`, in bytes of UTF-8 (`CK_MAX_HANDLE_LEN`).
-    public static let maximumHandleLengthInBytes = Int(CK_MAX_HANDLE_LEN)
-    /// Longest `localizedCallerName`, in bytes of UTF-8 (`CK_MAX_CALLER_NAME_LEN`).
-    public static let maximumCallerNameLengthInBytes = Int(CK_MAX_CALLER_NAME_LEN)
-    /// Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes
-    /// (`CK_MAX_LANGUAGE_TAG_LEN`).
-    public static let maximumLanguageTagLengthInBytes = Int(CK_MAX_LANGUAGE_TAG_LEN)
-    /// Longest DTMF string (`CK_MAX_DTMF_DIGITS`).
-    public static let maximumDTMFDigits = Int(CK_MAX_DTMF_DIGITS)
-    /// Longest `PKPushCredentials.token`, in bytes (`CK_MAX_PUSH_TOKEN_LEN`).
-    public static let maximumPushTokenLengthInBytes = Int(CK_MAX_PUSH_TOKEN_LEN)
-    /// Longest payload schema key or root path, in bytes of UTF-8 (`CK_MAX_KEY_LEN`).
-    public static let maximumSchemaKeyLengthInBytes = Int(CK_MAX_KEY_LEN)
-    /// Largest VoIP push payload read, in bytes (APNs' limit, `CK_MAX_PAYLOAD_LEN`);
-    /// a bigger one is reported under the fallback UUID and ended as failed.
-    public static let maximumPayloadLengthInBytes = Int(CK_MAX_PAYLOAD_LEN)
+extension CallEngine {
+    /// The engine's fixed capacities and text limits (the C ABI's `CK_MAX_*` constants).
+    public enum Limits {
+        /// Live calls one engine holds (`CK_MAX_CALLS`).
+        public static let maximumCalls = Int(CK_MAX_CALLS)
+        /// VoIP pushes tracked between arrival and PushKit completion
+        /// (`CK_MAX_PENDING_PUSHES`).
+        public static let maximumPendingPushes = Int(CK_MAX_PENDING_PUSHES)
+        /// Effects one step produces at most (`CK_MAX_EFFECTS`).
+        public static let maximumEffectsPerStep = Int(CK_MAX_EFFECTS)
+        /// Timers armed at once at most (`CK_MAX_TIMERS`).
+        public static let maximumTimers = Int(CK_MAX_TIMERS)
+        /// Longest `CXHandle.value`, in bytes of UTF-8 (`CK_MAX_HANDLE_LEN`).
+        public static let maximumHandleLengthInBytes = Int(CK_MAX_HANDLE_LEN)
+        /// Longest `localizedCallerName`, in bytes of UTF-8 (`CK_MAX_CALLER_NAME_LEN`).
+        public static let maximumCallerNameLengthInBytes = Int(CK_MAX_CALLER_NAME_LEN)
+        /// Longest language tag (BCP 47, `CXSetTranslatingCallAction`), in bytes
+        /// (`CK_MAX_LANGUAGE_TAG_LEN`).
+        public static let maximumLanguageTagLengthInBytes = Int(CK_MAX_LANGUAGE_TAG_LEN)
+        /// Longest DTMF string (`CK_MAX_DTMF_DIGITS`).
+        public static let maximumDTMFDigits = Int(CK_MAX_DTMF_DIGITS)
+        /// Longest `PKPushCredentials.token`, in bytes (`CK_MAX_PUSH_TOKEN_LEN`).
+        public static let maximumPushTokenLengthInBytes = Int(CK_MAX_PUSH_TOKEN_LEN)
+        /// Longest payload schema key or root path, in bytes of UTF-8 (`CK_MAX_KEY_LEN`).
+        public static let maximumSchemaKeyLengthInBytes = Int(CK_MAX_KEY_LEN)
+        /// Largest VoIP push payload read, in bytes (APNs' limit, `CK_MAX_PAYLOAD_LEN`);
+        /// a bigger one is reported under the fallback UUID and ended as failed.
+        public static let maximumPayloadLengthInBytes = Int(CK_MAX_PAYLOAD_LEN)
+    }
 }
 
 /// Where the call fields sit in a VoIP push payload (`PKPushPayload.dictionaryPayload`
 /// as JSON): there is no standard layout, every server picks its keys. Start from a
 /// ``Preset`` and change what differs. Keys are at most
-/// ``EngineLimits/maximumSchemaKeyLengthInBytes`` bytes of UTF-8, checked by
+/// ``CallEngine/Limits/maximumSchemaKeyLengthInBytes`` bytes of UTF-8, checked by
 /// ``CallEngine/init(configuration:)``.
 public struct PayloadSchema: Hashable, Sendable {
     /// The layouts deployed servers and SDKs use (tests/payloads/README.md lists the
@@ -114,7 +116,7 @@ public struct PayloadSchema: Hashable, Sendable {
     public var cancelMessageType: String?
     /// Key of the server's sent time, an integer since the Unix epoch in ``sentAtUnit``
     /// (`nil`: no sent time, so no maximum push age,
-    /// ``Configuration/maximumPushAgeMilliseconds``).
+    /// ``CallEngine/Configuration/maximumPushAge``).
     public var sentAtKey: String?
     /// The unit of ``sentAtKey``'s value (default ``SentAtUnit/seconds``).
     public var sentAtUnit: SentAtUnit
@@ -129,93 +131,99 @@ public struct PayloadSchema: Hashable, Sendable {
     }
 }
 
-/// Everything an engine is configured with: the `CXProviderConfiguration` limits, the
-/// capabilities announced in every `CXCallUpdate`, time-outs, and the payload schema.
-/// `Configuration()` is the library's default (`ck_config_default`): audio only,
-/// Apple's `CXProviderConfiguration` defaults, holding and DTMF supported, 30 s ring,
-/// 10 s answer connect, 5 s push completion, 30 s maximum push age, the
-/// react-native-voip-push schema.
-public struct Configuration: Hashable, Sendable {
-    /// `CXProviderConfiguration.maximumCallGroups` (default 2; 0-255)
-    /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallgroups).
-    public var maximumCallGroups: Int
-    /// `CXProviderConfiguration.maximumCallsPerCallGroup` (default 5; 0-255)
-    /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallspercallgroup).
-    public var maximumCallsPerCallGroup: Int
-    /// `CXProviderConfiguration.supportsVideo` (default `false`): video pushes ring as
-    /// audio, outgoing video is refused.
-    public var supportsVideo: Bool
-    /// `CXProviderConfiguration.supportedHandleTypes`: the handle types an outgoing call
-    /// may use (default all three; empty refuses every outgoing call with
-    /// ``EngineError/notSupported``).
-    public var supportedHandleTypes: Set<HandleType>
-    /// `CXProviderConfiguration.includesCallsInRecents` (default `true`), carried for
-    /// the host.
-    public var includesCallsInRecents: Bool
-    /// `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default `false`):
-    /// without it every ``Event/performSetTranslating(action:call:isTranslating:localLanguage:remoteLanguage:)``
-    /// is failed.
-    public var supportsAudioTranslation: Bool
-    /// `CXCallUpdate.supportsHolding` for every call (default `true`).
-    public var supportsHolding: Bool
-    /// `CXCallUpdate.supportsGrouping` (default `false`).
-    public var supportsGrouping: Bool
-    /// `CXCallUpdate.supportsUngrouping` (default `false`).
-    public var supportsUngrouping: Bool
-    /// `CXCallUpdate.supportsDTMF` (default `true`).
-    public var supportsDTMF: Bool
-    /// How long an incoming call rings unanswered before it ends as
-    /// ``CallEndedReason/unanswered``, in milliseconds (default 30 000), unless the
-    /// payload carries its own (``PayloadSchema/ringTimeoutKey``).
-    public var ringTimeoutMilliseconds: UInt64
-    /// How long an answered incoming call waits for its connection before the answer
-    /// fails, in milliseconds (default 10 000).
-    public var answerConnectTimeoutMilliseconds: UInt64
-    /// How long a performed `CXStartCallAction` waits for signalling to report
-    /// connecting before the engine fails it, hangs the leg up and ends the call
-    /// ``CallEndedReason/failed``, in milliseconds (default 10 000).
-    public var startConnectTimeoutMilliseconds: UInt64
-    /// How long an outgoing call that started connecting waits for the far end to
-    /// answer before the engine stops ringback, hangs the leg up and ends the call
-    /// ``CallEndedReason/unanswered``, in milliseconds (default 60 000).
-    public var noAnswerTimeoutMilliseconds: UInt64
-    /// How long after its arrival a push is completed at the latest, in milliseconds
-    /// (default 5 000).
-    public var pushCompletionTimeoutMilliseconds: UInt64
-    /// How long after an answer or start action is fulfilled, with the audio session
-    /// inactive, the engine waits for `provider(_:didActivate:)` before
-    /// ``Effect/audioActivationTimedOut(call:)``, in milliseconds (default 5 000).
-    public var audioActivationTimeoutMilliseconds: UInt64
-    /// The oldest a VoIP push may be and still ring, in milliseconds from the payload's
-    /// sent time (``PayloadSchema/sentAtKey``) to the wall clock at its arrival (the
-    /// `receivedAt` of ``Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``;
-    /// default 30 000, the default ring time-out). An older push is a missed call
-    /// (``Effect/missedCall(call:update:)``): it never rings or connects. A sent time in
-    /// the future (the server's clock ahead of the device's) counts as fresh. Off when
-    /// the schema has no sent-time key or the host gives no wall clock.
-    public var maximumPushAgeMilliseconds: UInt64
-    /// Where the call fields sit in the payload.
-    public var payloadSchema: PayloadSchema
+extension CallEngine {
+    /// Everything an engine is configured with: the `CXProviderConfiguration` limits, the
+    /// capabilities announced in every `CXCallUpdate`, time-outs, and the payload schema.
+    /// `CallEngine.Configuration()` is the library's default (`ck_config_default`): audio only,
+    /// Apple's `CXProviderConfiguration` defaults, holding and DTMF supported, 30 s ring,
+    /// 10 s answer connect, 5 s push completion, 30 s maximum push age, the
+    /// react-native-voip-push schema.
+    ///
+    /// The time-outs are `Duration`s; the engine counts whole milliseconds, so each is
+    /// rounded down to one (a sub-millisecond rest is dropped), and a negative one, or one
+    /// of more than `UInt64.max` milliseconds, is refused with
+    /// ``EngineError/invalidArgument`` by ``validate()`` and ``CallEngine/init(configuration:)``.
+    public struct Configuration: Hashable, Sendable {
+        /// `CXProviderConfiguration.maximumCallGroups` (default 2; 0-255)
+        /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallgroups).
+        public var maximumCallGroups: Int
+        /// `CXProviderConfiguration.maximumCallsPerCallGroup` (default 5; 0-255)
+        /// (https://developer.apple.com/documentation/callkit/cxproviderconfiguration/maximumcallspercallgroup).
+        public var maximumCallsPerCallGroup: Int
+        /// `CXProviderConfiguration.supportsVideo` (default `false`): video pushes ring as
+        /// audio, outgoing video is refused.
+        public var supportsVideo: Bool
+        /// `CXProviderConfiguration.supportedHandleTypes`: the handle types an outgoing call
+        /// may use (default all three; empty refuses every outgoing call with
+        /// ``EngineError/notSupported(call:)``).
+        public var supportedHandleTypes: Set<HandleType>
+        /// `CXProviderConfiguration.includesCallsInRecents` (default `true`), carried for
+        /// the host.
+        public var includesCallsInRecents: Bool
+        /// `CXProviderConfiguration.supportsAudioTranslation` (iOS 26; default `false`):
+        /// without it every ``CallEngine/Event/performSetTranslating(action:call:isTranslating:localLanguage:remoteLanguage:)``
+        /// is failed.
+        public var supportsAudioTranslation: Bool
+        /// `CXCallUpdate.supportsHolding` for every call (default `true`).
+        public var supportsHolding: Bool
+        /// `CXCallUpdate.supportsGrouping` (default `false`).
+        public var supportsGrouping: Bool
+        /// `CXCallUpdate.supportsUngrouping` (default `false`).
+        public var supportsUngrouping: Bool
+        /// `CXCallUpdate.supportsDTMF` (default `true`).
+        public var supportsDTMF: Bool
+        /// How long an incoming call rings unanswered before it ends as
+        /// ``CallEndedReason/unanswered`` (default 30 s), unless the
+        /// payload carries its own (``PayloadSchema/ringTimeoutKey``).
+        public var ringTimeout: Duration
+        /// How long an answered incoming call waits for its connection before the answer
+        /// fails (default 10 s).
+        public var answerConnectTimeout: Duration
+        /// How long a performed `CXStartCallAction` waits for signaling to report
+        /// connecting before the engine fails it, hangs the leg up and ends the call
+        /// ``CallEndedReason/failed`` (default 10 s).
+        public var startConnectTimeout: Duration
+        /// How long an outgoing call that started connecting waits for the far end to
+        /// answer before the engine stops ringback, hangs the leg up and ends the call
+        /// ``CallEndedReason/unanswered`` (default 60 s).
+        public var noAnswerTimeout: Duration
+        /// How long after its arrival a push is completed at the latest (default 5 s).
+        public var pushCompletionTimeout: Duration
+        /// How long after an answer or start action is fulfilled, with the audio session
+        /// inactive, the engine waits for `provider(_:didActivate:)` before
+        /// ``CallEngine/Effect/audioActivationTimedOut(call:)`` (default 5 s).
+        public var audioActivationTimeout: Duration
+        /// The oldest a VoIP push may be and still ring, from the payload's
+        /// sent time (``PayloadSchema/sentAtKey``) to the wall clock at its arrival (the
+        /// `receivedAt` of ``CallEngine/Event/voipPushReceived(push:payload:fallbackCall:mustReport:receivedAt:)``;
+        /// default 30 s, the default ring time-out). An older push is a missed call
+        /// (``CallEngine/Effect/missedCall(call:update:)``): it never rings or connects. A sent time in
+        /// the future (the server's clock ahead of the device's) counts as fresh. Off when
+        /// the schema has no sent-time key or the host gives no wall clock.
+        public var maximumPushAge: Duration
+        /// Where the call fields sit in the payload.
+        public var payloadSchema: PayloadSchema
 
-    /// The library's default configuration (see the type's discussion).
-    public init() {
-        var config = ck_config()
-        // Cannot fail with a valid pointer; a failure would leave a zeroed
-        // configuration, which ck_engine_init refuses.
-        _ = ck_config_default(&config)
-        self.init(config)
-    }
+        /// The library's default configuration (see the type's discussion).
+        public init() {
+            var config = ck_config()
+            // Cannot fail with a valid pointer; a failure would leave a zeroed
+            // configuration, which ck_engine_init refuses.
+            _ = ck_config_default(&config)
+            self.init(config)
+        }
 
-    /// The default configuration reading payloads with `schema`.
-    public init(payloadSchema schema: PayloadSchema) {
-        self.init()
-        payloadSchema = schema
-    }
+        /// The default configuration reading payloads with `schema`.
+        public init(payloadSchema schema: PayloadSchema) {
+            self.init()
+            payloadSchema = schema
+        }
 
-    /// Checks the configuration as ``CallEngine/init(configuration:)`` does, without an
-    /// engine (`ck_config_validate`).
-    public func validate() throws(EngineError) {
-        var config = try cConfig()
-        try check(ck_config_validate(&config))
+        /// Checks the configuration as ``CallEngine/init(configuration:)`` does, without an
+        /// engine (`ck_config_validate`).
+        public func validate() throws(EngineError) {
+            var config = try cConfig()
+            try check(ck_config_validate(&config))
+        }
     }
 }

@@ -41,7 +41,7 @@ public struct PushID: EngineIdentifier {
 
 /// The engine's name for one `CXCallController.request(_:completion:)`
 /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)),
-/// from ``Effect/requestTransaction(_:action:)`` to ``Event/transactionCompleted(_:error:)``.
+/// from ``CallEngine/Effect/requestTransaction(transaction:action:)`` to ``CallEngine/Event/transactionCompleted(transaction:error:)``.
 public struct TransactionID: EngineIdentifier {
     /// The number.
     public var rawValue: UInt64
@@ -54,49 +54,51 @@ public struct TransactionID: EngineIdentifier {
     }
 }
 
-/// A moment on the host's monotonic clock, in milliseconds from an arbitrary origin, on a
-/// clock that keeps counting while the device sleeps (the engine's time: every event is
-/// fed with one, timer deadlines and report times come back as one).
-///
-/// ``now()`` reads such a clock: on Apple platforms `mach_continuous_time()`, which
-/// "increments monotonically ... including while the system is asleep"
-/// (https://developer.apple.com/documentation/driverkit/mach_continuous_time; Apple names
-/// `clock_gettime_nsec_np(CLOCK_MONOTONIC_RAW)` its equivalent there, while
-/// `mach_absolute_time` / `CLOCK_UPTIME_RAW` stop during sleep); on Linux
-/// `clock_gettime(CLOCK_BOOTTIME)`, "like CLOCK_MONOTONIC, except that it also includes
-/// any time that the system is suspended" (clock_gettime(2)). Not wall-clock time:
-/// changing the date moves neither.
-public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// Milliseconds since the clock's origin.
-    public var milliseconds: UInt64
+extension CallEngine {
+    /// A moment on the host's monotonic clock, in milliseconds from an arbitrary origin, on a
+    /// clock that keeps counting while the device sleeps (the engine's time: every event is
+    /// fed with one, timer deadlines and report times come back as one).
+    ///
+    /// ``now()`` reads such a clock: on Apple platforms `mach_continuous_time()`, which
+    /// "increments monotonically ... including while the system is asleep"
+    /// (https://developer.apple.com/documentation/driverkit/mach_continuous_time; Apple names
+    /// `clock_gettime_nsec_np(CLOCK_MONOTONIC_RAW)` its equivalent there, while
+    /// `mach_absolute_time` / `CLOCK_UPTIME_RAW` stop during sleep); on Linux
+    /// `clock_gettime(CLOCK_BOOTTIME)`, "like CLOCK_MONOTONIC, except that it also includes
+    /// any time that the system is suspended" (clock_gettime(2)). Not wall-clock time:
+    /// changing the date moves neither.
+    public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
+        /// Milliseconds since the clock's origin.
+        public var milliseconds: UInt64
 
-    /// The moment `milliseconds` after the origin.
-    public init(milliseconds: UInt64) {
-        self.milliseconds = milliseconds
-    }
+        /// The moment `milliseconds` after the origin.
+        public init(milliseconds: UInt64) {
+            self.milliseconds = milliseconds
+        }
 
-    /// Now, on the clock that keeps counting through sleep (see the type's discussion).
-    public static func now() -> Instant {
-        Instant(milliseconds: continuousMilliseconds())
-    }
+        /// Now, on the clock that keeps counting through sleep (see the type's discussion).
+        public static func now() -> CallEngine.Instant {
+            CallEngine.Instant(milliseconds: continuousMilliseconds())
+        }
 
-    /// The moment `milliseconds` later (saturating at the clock's end).
-    public func adding(milliseconds: UInt64) -> Instant {
-        let (sum, overflow) = self.milliseconds.addingReportingOverflow(milliseconds)
-        return Instant(milliseconds: overflow ? UInt64.max : sum)
-    }
+        /// The moment `milliseconds` later (saturating at the clock's end).
+        public func adding(milliseconds: UInt64) -> CallEngine.Instant {
+            let (sum, overflow) = self.milliseconds.addingReportingOverflow(milliseconds)
+            return CallEngine.Instant(milliseconds: overflow ? UInt64.max : sum)
+        }
 
-    /// Milliseconds from `self` to `later`, 0 when `later` is not later.
-    public func milliseconds(until later: Instant) -> UInt64 {
-        later.milliseconds > milliseconds ? later.milliseconds - milliseconds : 0
-    }
+        /// Milliseconds from `self` to `later`, 0 when `later` is not later.
+        public func milliseconds(until later: CallEngine.Instant) -> UInt64 {
+            later.milliseconds > milliseconds ? later.milliseconds - milliseconds : 0
+        }
 
-    /// `N ms`.
-    public var description: String { "\(milliseconds) ms" }
+        /// `N ms`.
+        public var description: String { "\(milliseconds) ms" }
 
-    /// Orders by time.
-    public static func < (lhs: Instant, rhs: Instant) -> Bool {
-        lhs.milliseconds < rhs.milliseconds
+        /// Orders by time.
+        public static func < (lhs: CallEngine.Instant, rhs: CallEngine.Instant) -> Bool {
+            lhs.milliseconds < rhs.milliseconds
+        }
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Why a VoIP push's payload could not be read (the engine's `PayloadError`; raw values
 /// as the C ABI's `CK_PAYLOAD_ERROR_*`).
 public enum PayloadError: Int, CaseIterable, Hashable, Sendable {
-    /// Longer than ``EngineLimits/maximumPayloadLengthInBytes`` (APNs' 5120-byte VoIP
+    /// Longer than ``CallEngine/Limits/maximumPayloadLengthInBytes`` (APNs' 5120-byte VoIP
     /// limit).
     case tooLarge = 1
     /// Objects and arrays nest deeper than the engine reads.
@@ -17,7 +17,7 @@ public enum PayloadError: Int, CaseIterable, Hashable, Sendable {
     /// The call id is not a valid id for the schema (not a UUID, or an empty or
     /// over-long opaque id).
     case invalidCallID = 6
-    /// The handle is longer than ``EngineLimits/maximumHandleLengthInBytes``.
+    /// The handle is longer than ``CallEngine/Limits/maximumHandleLengthInBytes``.
     case handleTooLong = 7
     /// A string the schema reads holds an invalid JSON escape.
     case invalidEscape = 8
@@ -52,11 +52,11 @@ public enum PayloadField: Int, CaseIterable, Hashable, Sendable {
 /// Why the engine reports a VoIP push's call to CallKit and ends it as soon as CallKit
 /// accepted the report, instead of ringing it. Every VoIP push must be reported (iOS
 /// 13's PushKit rule), so an unusable one is reported and ended; the reason rides on
-/// ``Effect/reportNewIncomingCall(push:call:update:endReason:)`` so that an app can log
+/// ``CallEngine/Effect/reportNewIncomingCall(push:call:update:endReason:)`` so that an app can log
 /// it when the push arrives. Under `PKVoIPPushMetadata.mustReport == false` such a push
 /// is completed without a report instead, and the reason rides on
-/// ``Effect/completePush(_:endReason:)``. It holds no payload bytes or key text. The matching
-/// ``Effect/reportCallEnded(call:at:reason:)`` follows with the report's completion
+/// ``CallEngine/Effect/completePush(push:endReason:)``. It holds no payload bytes or key text. The matching
+/// ``CallEngine/Effect/reportCallEnded(call:at:reason:)`` follows with the report's completion
 /// (or at the push's deadline), never before: an end sent before CallKit accepted the
 /// report can be lost, and an "Unknown" call then rings.
 public enum PushEndReason: Hashable, Sendable {
@@ -75,8 +75,8 @@ public enum PushEndReason: Hashable, Sendable {
     case callCapacity
     /// The push names the app's own outgoing call.
     case outgoingCallID
-    /// The push is older than ``Configuration/maximumPushAgeMilliseconds`` by the
+    /// The push is older than ``CallEngine/Configuration/maximumPushAge`` by the
     /// payload's sent time (``PayloadSchema/sentAtKey``): a missed call
-    /// (``Effect/missedCall(call:update:)``), ended as unanswered.
+    /// (``CallEngine/Effect/missedCall(call:update:)``), ended as unanswered.
     case stale
 }

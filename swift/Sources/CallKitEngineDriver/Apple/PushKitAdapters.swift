@@ -4,6 +4,7 @@
 // completion as `@escaping @Sendable () -> Void`, as Apple's Swift 6 SDK declares it, or
 // it would not match Apple's optional requirement and PushKit would never call it.
 #if canImport(PushKit) && !os(macOS)
+import CallKitEngine
 import Foundation
 import PushKit
 

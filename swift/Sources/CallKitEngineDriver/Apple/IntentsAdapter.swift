@@ -1,5 +1,6 @@
 // Starting a call from Recents or Siri: the INStartCallIntent an NSUserActivity carries.
 #if canImport(Intents) && !os(macOS)
+import CallKitEngine
 import Foundation
 import Intents
 

@@ -1,10 +1,11 @@
+import CallKitEngine
 import Foundation
 
 /// The CallKit / PushKit driver: the object an app creates once and keeps for its whole
 /// life. It owns the engine and the one serial queue every engine step runs on, receives
 /// the `PKPushRegistryDelegate` and `CXProviderDelegate` callbacks (on Apple platforms it
-/// is their delegate: swift/Sources/CallKitEngine/Apple/), carries out every effect on
-/// the provider, call controller, audio session, the app's signalling and media, and runs
+/// is their delegate: swift/Sources/CallKitEngineDriver/Apple/), carries out every effect on
+/// the provider, call controller, audio session, the app's signaling and media, and runs
 /// the engine's timers.
 ///
 /// What it guarantees (docs/ios-integration.md, "The ordering rules"):
@@ -24,7 +25,7 @@ import Foundation
 /// the delegate conformances, or CallKitEngineTesting's fakes); they are `package`, not
 /// for apps, and trap unless called on ``queue`` (the provider and push registry are
 /// created with it). The app's calls (``startCall(to:type:isVideo:)``, ``endCall(_:)``,
-/// ``signallingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
+/// ``signalingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
     // call it on `queue`, and completions and timers capture it to run on `queue` (a
@@ -32,7 +33,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     // Every stored `var`, the engine and the non-Sendable ports (provider, call controller,
     // push registry, audio session) are read and written only on `queue`: the `handle…`
     // entry points check it with dispatchPrecondition, and every other entry point goes
-    // through `queue.async`. The app's signalling and media are Sendable (their protocols
+    // through `queue.async`. The app's signaling and media are Sendable (their protocols
     // refine it, so the compiler checks the app's conformances). The remaining `let`s
     // (the queue, the scheduler, the handle types and video flag, the log) are immutable
     // and Sendable.
@@ -47,7 +48,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private let callController: any CallController
     private let pushRegistry: any VoIPPushRegistry
     private let audioSession: any CallAudioSession
-    private let signalling: any CallSignalling
+    private let signaling: any CallSignaling
     private let media: any CallMedia
     private let scheduler: any CallScheduler
     private let log: @Sendable (CallDriverLogEntry) -> Void
@@ -58,7 +59,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// CallKit actions waiting for the engine to fulfil or fail them, by `CXAction.uuid`.
     private var actions: [UUID: any ProviderAction] = [:]
     /// Armed timers.
-    private var timers: [EngineTimer: any ScheduledTimer] = [:]
+    private var timers: [CallEngine.Timer: any ScheduledTimer] = [:]
     /// Set on `queue` (this driver's own key): tells a completion whether it already runs
     /// on the queue.
     private let queueKey = DispatchSpecificKey<UInt8>()
@@ -73,15 +74,15 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``init(providerConfiguration:configuration:signalling:media:audioSession:log:)``
+    ///     with (``init(providerConfiguration:configuration:signaling:media:audioSession:log:)``
     ///     derives one from the other).
     ///   - provider: CallKit's `CXProvider` behind the driver's protocol (or
     ///     CallKitEngineTesting's fake, as for the next three).
     ///   - callController: CallKit's `CXCallController`.
     ///   - pushRegistry: PushKit's `PKPushRegistry`.
     ///   - audioSession: AVFAudio's `AVAudioSession`.
-    ///   - signalling: the app's VoIP stack, held strongly and called on `queue`;
-    ///     `Sendable` (see ``CallSignalling``), so a main-actor-isolated conformance is
+    ///   - signaling: the app's VoIP stack, held strongly and called on `queue`;
+    ///     `Sendable` (see ``CallSignaling``), so a main-actor-isolated conformance is
     ///     refused at compile time.
     ///   - media: the app's media engine, held and called the same way.
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
@@ -89,12 +90,12 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///   - log: where refused steps and ignored callbacks are reported.
     /// - Throws: The engine's error when it refuses the configuration.
     public init(
-        configuration: Configuration,
+        configuration: CallEngine.Configuration,
         provider: any CallProvider,
         callController: any CallController,
         pushRegistry: any VoIPPushRegistry,
         audioSession: any CallAudioSession,
-        signalling: any CallSignalling,
+        signaling: any CallSignaling,
         media: any CallMedia,
         scheduler: any CallScheduler = DispatchScheduler(),
         queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
@@ -107,7 +108,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         self.callController = callController
         self.pushRegistry = pushRegistry
         self.audioSession = audioSession
-        self.signalling = signalling
+        self.signaling = signaling
         self.media = media
         self.scheduler = scheduler
         self.queue = queue
@@ -131,7 +132,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// would only be reported and ended), and keeps `completion` until the engine
     /// completes the push. The push carries the wall clock
     /// (``CallScheduler/currentDate()``) as its arrival time, for the maximum push age
-    /// (``Configuration/maximumPushAgeMilliseconds``).
+    /// (`CallEngine.Configuration.maximumPushAge`).
     ///
     /// A payload that is not a JSON object (say, one holding a date) is read as an
     /// unusable push: the engine reports a call under a fresh UUID and ends it once
@@ -148,7 +149,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             record(.payloadNotJSON, "the VoIP push payload is not a JSON object; reporting it as unusable")
         }
         let fallback = UUID()
-        let event = Event.voipPushReceived(
+        let event = CallEngine.Event.voipPushReceived(
             push: push, payload: json ?? Data(), fallbackCall: fallback, mustReport: mustReport,
             receivedAt: scheduler.currentDate())
         if step(event) != nil {
@@ -224,15 +225,15 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///   configuration's `supportedHandleTypes` (CallKit would refuse the call),
     ///   ``CallDriverError/videoNotSupported`` for a video call without `supportsVideo`,
     ///   ``CallDriverError/invalidHandle`` for an empty handle or one longer than
-    ///   ``EngineLimits/maximumHandleLengthInBytes`` bytes.
+    ///   `CallEngine.Limits.maximumHandleLengthInBytes` bytes.
     public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
         guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
-        guard !handle.isEmpty, handle.utf8.count <= EngineLimits.maximumHandleLengthInBytes else {
+        guard !handle.isEmpty, handle.utf8.count <= CallEngine.Limits.maximumHandleLengthInBytes else {
             throw CallDriverError.invalidHandle
         }
         let call = UUID()
-        let handle = Handle(type: type, value: handle)
+        let handle = CallHandle(type: type, value: handle)
         queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }
         return call
     }
@@ -257,40 +258,40 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         queue.async { self.step(.requestPlayDTMF(call: call, digits: digits, type: type)) }
     }
 
-    // MARK: - The app's signalling (any thread)
+    // MARK: - The app's signaling (any thread)
 
-    /// What the app's signalling observed about a call.
-    public enum SignallingEvent: Sendable, Equatable {
-        /// An outgoing call's signalling started connecting (INVITE sent, ringing).
-        case outgoingCallConnecting(UUID)
+    /// What the app's signaling observed about a call.
+    public enum SignalingEvent: Sendable, Equatable {
+        /// An outgoing call's signaling started connecting (INVITE sent, ringing).
+        case outgoingCallConnecting(call: UUID)
         /// The remote party answered an outgoing call.
-        case outgoingCallConnected(UUID)
+        case outgoingCallConnected(call: UUID)
         /// The far end refused an outgoing call before answering (SIP 486, 603, 480).
-        case outgoingCallRefused(UUID, RefusalReason)
+        case outgoingCallRefused(call: UUID, reason: RefusalReason)
         /// An incoming call's connection is ready to be answered.
-        case incomingCallConnected(UUID)
+        case incomingCallConnected(call: UUID)
         /// The remote party ended the call (or cancelled it before it was answered).
-        case remoteEnded(UUID)
+        case remoteEnded(call: UUID)
         /// The call was answered on another of the user's devices.
-        case answeredElsewhere(UUID)
+        case answeredElsewhere(call: UUID)
         /// The call was declined on another of the user's devices.
-        case declinedElsewhere(UUID)
+        case declinedElsewhere(call: UUID)
         /// The call's connection failed.
-        case connectionFailed(UUID)
+        case connectionFailed(call: UUID)
         /// The far end of an outgoing call rings (SIP `180 Ringing`).
-        case outgoingCallRinging(UUID)
+        case outgoingCallRinging(call: UUID)
         /// The app's own connection (a WebSocket, a SIP registration, a foreground API
         /// call) announced an incoming call, without a VoIP push: the driver reports it to
         /// CallKit (`reportNewIncomingCall`, no PushKit completion involved) and it rings
         /// as a pushed call does. `handle` is the caller's `CXHandle` (`nil` when
         /// unknown), `callerName` the `localizedCallerName` (`nil` when unknown). A VoIP
         /// push for the same call, before or after, is the same call: it is not reported
-        /// twice (``Event/incomingCallAnnounced(call:handle:callerName:isVideo:)``).
-        case incomingCallAnnounced(UUID, handle: Handle?, callerName: String?, isVideo: Bool)
+        /// twice (`CallEngine.Event.incomingCallAnnounced(call:handle:callerName:isVideo:)`).
+        case incomingCallAnnounced(call: UUID, handle: CallHandle?, callerName: String?, isVideo: Bool)
     }
 
-    /// Tells the engine what the app's signalling observed.
-    public func signallingDidReport(_ event: SignallingEvent) {
+    /// Tells the engine what the app's signaling observed.
+    public func signalingDidReport(_ event: SignalingEvent) {
         queue.async { self.step(event.engineEvent) }
     }
 
@@ -301,14 +302,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// It checks first that it runs on `queue`, so an entry point that only steps needs no
     /// check of its own.
     @discardableResult
-    private func step(_ event: Event) -> (any Error)? {
+    private func step(_ event: CallEngine.Event) -> (any Error)? {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = scheduler.now()
-        let effects: [Effect]
+        let effects: [CallEngine.Effect]
         do {
             effects = try engine.handle(event, at: now)
         } catch {
-            record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error)")
+            record(.stepRefused, "the engine refused \(Self.name(of: event)): \(error.resultName)")
             return error
         }
         let outermost = !stepping
@@ -345,7 +346,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         }
     }
 
-    private func perform(_ effect: Effect, now: Instant) {
+    private func perform(_ effect: CallEngine.Effect, now: CallEngine.Instant) {
         switch effect {
         case let .reportNewIncomingCall(push, call, update, endReason):
             let report = IncomingReport(call: call, push: push)
@@ -355,7 +356,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             }
             provider.reportNewIncomingCall(call, update: update) { error in
                 let error = error.map(CallKitErrorDomain.incomingCallError)
-                self.onQueue { self.step(.incomingCallReported(report, error: error)) }
+                self.onQueue { self.step(.incomingCallReported(report: report, error: error)) }
             }
         case let .reportCallUpdated(call, update):
             provider.reportCall(call, updated: update)
@@ -392,30 +393,30 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .requestTransaction(transaction, action):
             callController.request(action) { error in
                 let error = error.map(CallKitErrorDomain.requestTransactionError)
-                self.onQueue { self.step(.transactionCompleted(transaction, error: error)) }
+                self.onQueue { self.step(.transactionCompleted(transaction: transaction, error: error)) }
             }
         case let .connectIncoming(call):
-            signalling.connectIncoming(call)
+            signaling.connectIncoming(call)
         case let .missedCall(call, update):
-            signalling.missedCall(call, update: update)
+            signaling.missedCall(call, update: update)
         case let .answerIncoming(call):
-            signalling.answerIncoming(call)
+            signaling.answerIncoming(call)
         case let .rejectIncoming(call, reason):
-            signalling.rejectIncoming(call, reason: reason)
+            signaling.rejectIncoming(call, reason: reason)
         case let .hangUp(call):
-            signalling.hangUp(call)
+            signaling.hangUp(call)
         case let .setHeld(call, onHold):
-            signalling.setHeld(call, onHold: onHold)
+            signaling.setHeld(call, onHold: onHold)
         case let .setGroup(call, groupWith):
-            signalling.setGroup(call, with: groupWith)
+            signaling.setGroup(call, with: groupWith)
         case let .playDTMF(call, digits, type):
-            signalling.playDTMF(call, digits: digits, type: type)
+            signaling.playDTMF(call, digits: digits, type: type)
         case let .startOutgoing(call, handle, video):
-            signalling.startOutgoing(call, to: handle, isVideo: video)
+            signaling.startOutgoing(call, to: handle, isVideo: video)
         case let .registerPushToken(hex):
-            signalling.registerPushToken(hex: hex)
+            signaling.registerPushToken(hex: hex)
         case .unregisterPushToken:
-            signalling.unregisterPushToken()
+            signaling.unregisterPushToken()
         case .configureAudioSession:
             do {
                 try audioSession.configureForCall()
@@ -437,7 +438,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         case let .stopRingback(call):
             media.stopRingback(call)
         case let .startTranslation(call):
-            let translation = (try? engine.calls())?.first { $0.call == call }?.translation
+            let translation = engine.calls().first { $0.call == call }?.translation
             if let translation {
                 media.startTranslation(call, local: translation.local, remote: translation.remote)
             }
@@ -450,20 +451,21 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 
     /// A time on the engine's clock as a wall-clock `Date`, by its offset from now.
-    private func date(_ instant: Instant, now: Instant) -> Date {
+    private func date(_ instant: CallEngine.Instant, now: CallEngine.Instant) -> Date {
         let offsetMs =
             instant >= now ? Double(now.milliseconds(until: instant)) : -Double(instant.milliseconds(until: now))
         return scheduler.currentDate().addingTimeInterval(offsetMs / 1000)
     }
 
-    private func arm(_ timer: EngineTimer, deadline: Instant, now: Instant) {
+    private func arm(_ timer: CallEngine.Timer, deadline: CallEngine.Instant, now: CallEngine.Instant) {
         timers.removeValue(forKey: timer)?.cancel()
-        timers[timer] = scheduler.schedule(afterMs: now.milliseconds(until: deadline), on: queue) { [weak self] in
+        timers[timer] = scheduler.schedule(afterMilliseconds: now.milliseconds(until: deadline), on: queue) {
+            [weak self] in
             self?.timerFired(timer, deadline: deadline)
         }
     }
 
-    private func timerFired(_ timer: EngineTimer, deadline: Instant) {
+    private func timerFired(_ timer: CallEngine.Timer, deadline: CallEngine.Instant) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard timers.removeValue(forKey: timer) != nil else { return }
         let now = scheduler.now()
@@ -472,7 +474,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             arm(timer, deadline: deadline, now: now)
             return
         }
-        step(.timerFired(timer))
+        step(.timerFired(timer: timer))
     }
 
     /// PushKit's rule for a push the engine refused (it never does): report a call, end
@@ -500,7 +502,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 
     /// The event's case name, without its data (handles and payloads are personal data).
-    private static func name(of event: Event) -> String {
+    private static func name(of event: CallEngine.Event) -> String {
         String(String(describing: event).prefix { $0 != "(" })
     }
 
@@ -515,7 +517,7 @@ public enum CallDriverError: Error, Equatable, Sendable {
     case unsupportedHandleType(HandleType)
     /// A video call, but `CXProviderConfiguration.supportsVideo` is off.
     case videoNotSupported
-    /// The handle is empty or longer than ``EngineLimits/maximumHandleLengthInBytes`` bytes.
+    /// The handle is empty or longer than `CallEngine.Limits.maximumHandleLengthInBytes` bytes.
     case invalidHandle
     /// The `NSUserActivity` carries no `INStartCallIntent` with a contact handle.
     case noCallIntent
@@ -537,11 +539,11 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
         /// `AVAudioSession.setCategory(_:mode:options:)` threw.
         case audioSessionFailed
         /// CallKit did not activate the audio session in time after an answer or start
-        /// (``Effect/audioActivationTimedOut(call:)``).
+        /// (`CallEngine.Effect.audioActivationTimedOut(call:)`).
         case audioActivationTimedOut
         /// A VoIP push is reported to CallKit and ended once CallKit accepted the report,
         /// instead of ringing, or completed without a report (`mustReport == false`); the
-        /// message says why (``PushEndReason``, no payload text).
+        /// message says why (`PushEndReason`, no payload text).
         case pushEnded
     }
 
@@ -558,7 +560,7 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
 /// action object itself is passed beside it, as a ``ProviderAction``).
 public enum ProviderActionRequest: Sendable, Equatable {
     /// `CXStartCallAction`.
-    case startCall(call: UUID, handle: Handle, isVideo: Bool)
+    case startCall(call: UUID, handle: CallHandle, isVideo: Bool)
     /// `CXAnswerCallAction`.
     case answerCall(call: UUID)
     /// `CXEndCallAction`.
@@ -574,7 +576,7 @@ public enum ProviderActionRequest: Sendable, Equatable {
     /// `CXSetTranslatingCallAction` (iOS 26).
     case setTranslating(call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
 
-    func event(action: UUID) -> Event {
+    func event(action: UUID) -> CallEngine.Event {
         switch self {
         case let .startCall(call, handle, video):
             return .performStartCall(action: action, call: call, handle: handle, isVideo: video)
@@ -598,8 +600,8 @@ public enum ProviderActionRequest: Sendable, Equatable {
     }
 }
 
-extension CallDriver.SignallingEvent {
-    fileprivate var engineEvent: Event {
+extension CallDriver.SignalingEvent {
+    fileprivate var engineEvent: CallEngine.Event {
         switch self {
         case let .outgoingCallConnecting(call): return .outgoingCallConnecting(call: call)
         case let .outgoingCallConnected(call): return .outgoingCallConnected(call: call)

@@ -1,8 +1,9 @@
+import CallKitEngine
 import Dispatch
 import Foundation
 
 /// The real ``CallScheduler``: timers on Dispatch's monotonic `DispatchTime`, the engine's
-/// time from ``Instant/now()`` (a clock that keeps counting during sleep), and `Date()`
+/// time from `CallEngine.Instant.now()` (a clock that keeps counting during sleep), and `Date()`
 /// for the wall clock.
 ///
 /// Timers use `DispatchTime`, never `DispatchWallTime`: a wall-clock deadline moves when
@@ -14,15 +15,15 @@ public final class DispatchScheduler: CallScheduler {
     /// A scheduler on the system clocks.
     public init() {}
 
-    /// ``Instant/now()``: a clock that keeps counting while the device sleeps.
-    public func now() -> Instant { Instant.now() }
+    /// `CallEngine.Instant.now()`: a clock that keeps counting while the device sleeps.
+    public func now() -> CallEngine.Instant { CallEngine.Instant.now() }
 
     /// `Date()`.
     public func currentDate() -> Date { Date() }
 
     /// `queue.asyncAfter(deadline: .now() + delay)` with a cancellable work item.
     public func schedule(
-        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+        afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
     ) -> any ScheduledTimer {
         let item = DispatchWorkItem(block: work)
         let delay = DispatchTimeInterval.milliseconds(Int(clamping: delayMs))

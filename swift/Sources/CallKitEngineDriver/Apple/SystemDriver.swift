@@ -2,6 +2,7 @@
 #if canImport(CallKit) && canImport(PushKit) && canImport(AVFAudio) && !os(macOS)
 import AVFAudio
 import CallKit
+import CallKitEngine
 import Foundation
 import PushKit
 
@@ -24,16 +25,16 @@ extension CallDriver {
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
-    ///   - signalling: the app's VoIP stack (held strongly, called on ``queue``;
-    ///     `Sendable`, see ``CallSignalling``).
+    ///   - signaling: the app's VoIP stack (held strongly, called on ``queue``;
+    ///     `Sendable`, see ``CallSignaling``).
     ///   - media: the app's media engine, held and called the same way.
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
-    /// - Throws: ``EngineError`` when the engine refuses the configuration.
+    /// - Throws: `EngineError` when the engine refuses the configuration.
     public convenience init(
         providerConfiguration: CXProviderConfiguration,
-        configuration: Configuration = Configuration(),
-        signalling: any CallSignalling,
+        configuration: CallEngine.Configuration = CallEngine.Configuration(),
+        signaling: any CallSignaling,
         media: any CallMedia,
         audioSession: SystemAudioSession = SystemAudioSession(),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
@@ -56,7 +57,7 @@ extension CallDriver {
             configuration: configuration, provider: SystemCallProvider(provider),
             callController: SystemCallController(CXCallController(queue: queue)),
             pushRegistry: SystemPushRegistry(registry), audioSession: audioSession,
-            signalling: signalling, media: media, queue: queue, log: log)
+            signaling: signaling, media: media, queue: queue, log: log)
         provider.setDelegate(self, queue: queue)
         registry.delegate = self
         start()

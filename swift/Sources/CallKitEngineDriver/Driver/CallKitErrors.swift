@@ -1,3 +1,4 @@
+import CallKitEngine
 import Foundation
 
 // CallKit's constants: the SDK's on iOS, the CallKit stub's (their documented values) on
@@ -37,7 +38,7 @@ public enum CallKitErrorDomain {
     public static let requestTransaction: String = CXErrorDomainRequestTransaction
 
     /// The engine's reading of a `reportNewIncomingCall` completion error: its code in
-    /// ``incomingCall`` (named or not), else ``IncomingCallError/unknown``.
+    /// ``incomingCall`` (named or not), else `IncomingCallError.unknown`.
     public static func incomingCallError(_ error: any Error) -> IncomingCallError {
         let error = error as NSError
         guard error.domain == incomingCall else { return .unknown }
@@ -45,7 +46,7 @@ public enum CallKitErrorDomain {
     }
 
     /// The engine's reading of a `CXCallController.request` completion error: its code in
-    /// ``requestTransaction`` (named or not), else ``RequestTransactionError/unknown``.
+    /// ``requestTransaction`` (named or not), else `RequestTransactionError.unknown`.
     public static func requestTransactionError(_ error: any Error) -> RequestTransactionError {
         let error = error as NSError
         guard error.domain == requestTransaction else { return .unknown }

@@ -1,8 +1,9 @@
 #if canImport(os)
+import CallKitEngine
 import Foundation
 import os
 
-extension EngineLog {
+extension CallEngine.Log {
     /// The default `os.Logger` category of the engine's records.
     public static let defaultCategory = "engine"
 
@@ -13,17 +14,17 @@ extension EngineLog {
     /// Levels map to `OSLogType`: error to `.error`, warning to `.default`, info to
     /// `.info`, debug and trace to `.debug` (kept in memory only, unless the subsystem's
     /// logging is configured to persist it). Messages are logged `.public`: they hold
-    /// ids, phases and counts, never personal data (see ``EngineLogRecord``).
+    /// ids, phases and counts, never personal data (see `CallEngine.Log.Record`).
     ///
     /// - Parameters:
     ///   - subsystem: the `os.Logger` subsystem; by default the app's bundle identifier
     ///     (`"callkit-engine"` when it has none).
     ///   - category: the `os.Logger` category, by default ``defaultCategory``
     ///     (`"engine"`).
-    /// - Throws: ``EngineError/alreadySet`` when a handler is already set.
+    /// - Throws: `EngineError.alreadySet` when a handler is already set.
     public static func sendToUnifiedLogging(
         subsystem: String = Bundle.main.bundleIdentifier ?? "callkit-engine",
-        category: String = EngineLog.defaultCategory
+        category: String = CallEngine.Log.defaultCategory
     ) throws(EngineError) {
         let logger = Logger(subsystem: subsystem, category: category)
         try setHandler { record in
@@ -32,7 +33,7 @@ extension EngineLog {
     }
 }
 
-extension EngineLogLevel {
+extension CallEngine.Log.Level {
     /// The unified logging type of this level.
     var osLogType: OSLogType {
         switch self {

@@ -7,6 +7,7 @@
 #if canImport(CallKit) && !os(macOS)
 import AVFAudio
 import CallKit
+import CallKitEngine
 import Foundation
 
 /// A `CXProvider` as the driver's ``CallProvider``.
@@ -77,7 +78,7 @@ final class SystemCallController: CallController {
     /// `request(_:completion:)` with a transaction of the one action; CallKit runs
     /// `completion` on the controller's queue.
     /// https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)
-    func request(_ action: CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
+    func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
         controller.request(CXTransaction(action: CXCallAction.make(action)), completion: completion)
     }
 }
@@ -120,13 +121,13 @@ extension CXCallUpdate {
 extension CXHandle {
     /// `CXHandle(type:value:)` from the engine's handle.
     /// https://developer.apple.com/documentation/callkit/cxhandle/init(type:value:)
-    convenience init(_ handle: Handle) {
+    convenience init(_ handle: CallHandle) {
         self.init(type: CXHandle.HandleType(rawValue: handle.type.rawValue) ?? .generic, value: handle.value)
     }
 
     /// The engine's handle.
-    var engineHandle: Handle {
-        Handle(type: CallKitEngine.HandleType(rawValue: type.rawValue) ?? .generic, value: value)
+    var engineHandle: CallHandle {
+        CallHandle(type: CallKitEngine.HandleType(rawValue: type.rawValue) ?? .generic, value: value)
     }
 }
 
@@ -135,7 +136,7 @@ extension CXCallAction {
     /// `CXEndCallAction`, `CXSetHeldCallAction`, `CXSetMutedCallAction`,
     /// `CXPlayDTMFCallAction`).
     /// https://developer.apple.com/documentation/callkit/cxcallaction
-    static func make(_ action: CallAction) -> CXCallAction {
+    static func make(_ action: CallEngine.CallAction) -> CXCallAction {
         switch action {
         case let .startCall(call, handle, video):
             let start = CXStartCallAction(call: call, handle: CXHandle(handle))

@@ -2,6 +2,7 @@
 // category, mode and options the app chose.
 #if canImport(AVFAudio) && !os(macOS)
 import AVFAudio
+import CallKitEngine
 
 /// The app's `AVAudioSession` settings for calls, applied on the engine's
 /// `configureAudioSession` effect (before CallKit activates the session).

@@ -1,8 +1,9 @@
+import CallKitEngine
 import Foundation
 
 // The small protocols the driver's logic talks to. On Apple platforms internal wrappers
 // of CXProvider, CXCallController, CXAction and PKPushRegistry, and SystemAudioSession,
-// conform to them in swift/Sources/CallKitEngine/Apple/ (one Apple call per method; Apple's
+// conform to them in swift/Sources/CallKitEngineDriver/Apple/ (one Apple call per method; Apple's
 // types themselves gain nothing); CallKitEngineTesting ships fakes of each. The driver
 // calls every method on its serial queue.
 
@@ -29,7 +30,7 @@ public protocol CallController: AnyObject {
     /// `request(_:completion:)` with a `CXTransaction` of the one action. The completion
     /// may run on any queue; `nil` means CallKit accepted the transaction (and will
     /// perform the action through the provider's delegate).
-    func request(_ action: CallAction, completion: @escaping @Sendable ((any Error)?) -> Void)
+    func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void)
 }
 
 /// `PKPushRegistry`, as the driver registers for VoIP pushes.
@@ -73,16 +74,16 @@ public protocol ScheduledTimer: AnyObject {
 /// fake.
 public protocol CallScheduler: AnyObject, Sendable {
     /// Now on the engine's clock: monotonic, and counting while the device sleeps.
-    func now() -> Instant
+    func now() -> CallEngine.Instant
     /// Now on the wall clock (the user may change it at any time).
     func currentDate() -> Date
     /// Runs `work` on `queue` no earlier than `delayMs` milliseconds from now.
     func schedule(
-        afterMs delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
+        afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
     ) -> any ScheduledTimer
 }
 
-/// The app's signalling (its VoIP stack), as the engine drives it. Called on the driver's
+/// The app's signaling (its VoIP stack), as the engine drives it. Called on the driver's
 /// queue (``CallDriver/queue``), never on the main thread; the driver holds it strongly.
 ///
 /// Why it refines `Sendable`: the app creates it on one thread (usually the main actor)
@@ -96,26 +97,26 @@ public protocol CallScheduler: AnyObject, Sendable {
 /// back to the driver), which a `sending` value forbids. Conform with a `nonisolated`
 /// type that is thread-safe (immutable, or guarding its state with a lock, or hopping
 /// onto its own queue): docs/ios-integration.md, section 3.
-public protocol CallSignalling: AnyObject, Sendable {
-    /// Start connecting an incoming call's signalling leg now, in parallel with the
-    /// CallKit report; say ``CallDriver/SignallingEvent/incomingCallConnected(_:)`` when
+public protocol CallSignaling: AnyObject, Sendable {
+    /// Start connecting an incoming call's signaling leg now, in parallel with the
+    /// CallKit report; say ``CallDriver/SignalingEvent/incomingCallConnected(call:)`` when
     /// it is ready.
     func connectIncoming(_ call: UUID)
     /// A call the user missed without it ever ringing: its VoIP push arrived later than
-    /// ``Configuration/maximumPushAgeMilliseconds`` after the server sent it (APNs holds
+    /// `CallEngine.Configuration.maximumPushAge` after the server sent it (APNs holds
     /// pushes for a device that is offline), so the caller gave up long ago. The driver
     /// already reported and ended the push as PushKit requires (or completed it without
     /// a report, `mustReport == false`); `update` holds the caller's details from the
     /// payload (`remoteHandle`, `localizedCallerName`, `hasVideo`). Post a missed-call
     /// notification with them (`UNUserNotificationCenter.add(_:withCompletionHandler:)`,
     /// https://developer.apple.com/documentation/usernotifications/unusernotificationcenter/add(_:withcompletionhandler:))
-    /// and record the call in the app's history; no signalling leg exists for it.
+    /// and record the call in the app's history; no signaling leg exists for it.
     ///
-    /// It sits on this port because the signalling stack is the app's object for the
+    /// It sits on this port because the signaling stack is the app's object for the
     /// calls its server announces (pushed or not), and the one that keeps its call
     /// history; CallKit shows a missed call only for a call that rang.
     func missedCall(_ call: UUID, update: CallUpdate)
-    /// Answer the incoming call on its (connected) signalling leg.
+    /// Answer the incoming call on its (connected) signaling leg.
     func answerIncoming(_ call: UUID)
     /// Reject an unanswered incoming call and tell the server why.
     func rejectIncoming(_ call: UUID, reason: RejectReason)
@@ -127,8 +128,8 @@ public protocol CallSignalling: AnyObject, Sendable {
     func setGroup(_ call: UUID, with other: UUID?)
     /// Send DTMF digits (`0-9 * # A-D ,`).
     func playDTMF(_ call: UUID, digits: String, type: DTMFType)
-    /// Start an outgoing call's signalling to `handle`.
-    func startOutgoing(_ call: UUID, to handle: Handle, isVideo: Bool)
+    /// Start an outgoing call's signaling to `handle`.
+    func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool)
     /// Register the device's VoIP push token (lower-case hex) with the server.
     func registerPushToken(hex: String)
     /// Tell the server the VoIP push token is no longer valid.
@@ -136,7 +137,7 @@ public protocol CallSignalling: AnyObject, Sendable {
 }
 
 /// The app's media engine. Called on the driver's queue (``CallDriver/queue``); the
-/// driver holds it strongly. It refines `Sendable` for the reason ``CallSignalling``
+/// driver holds it strongly. It refines `Sendable` for the reason ``CallSignaling``
 /// gives: the compiler checks at the app's conformance that calling it off the main
 /// actor is safe.
 public protocol CallMedia: AnyObject, Sendable {
@@ -154,7 +155,7 @@ public protocol CallMedia: AnyObject, Sendable {
     /// audio session deactivated).
     func stopRingback(_ call: UUID)
     /// `provider(_:didActivate:)` did not come within
-    /// ``Configuration/audioActivationTimeoutMilliseconds`` of the call's answer or
+    /// `CallEngine.Configuration.audioActivationTimeout` of the call's answer or
     /// start (openradar 28774388): the call is left as it is. Typical fallbacks:
     /// activate `AVAudioSession` yourself and tell the driver as CallKit would, through
     /// its `CXProviderDelegate` method `provider(_:didActivate:)`, or end the call.
