@@ -73,7 +73,7 @@ func measuredDictionaryGlue(_ payload: [AnyHashable: Any], _ keys: GlueKeys) -> 
 
 @inline(never)
 func measuredDriver(_ engine: CallEngine, _ payload: [AnyHashable: Any], _ fallback: UUID) -> [Effect] {
-    let json = PushPayloadJSON.data(payload)
+    let json = PushPayloadWriter.data(payload)
     return (try? engine.handle(
         .voipPushReceived(push: 1, payload: json ?? Data(), fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
 }
