@@ -52,7 +52,7 @@ package enum PushPayloadWriter {
         _ payload: [AnyHashable: Any], membersOrderedBy areInIncreasingOrder: ((String, String) -> Bool)? = nil
     ) -> Data? {
         var writer = JSONBytes(order: areInIncreasingOrder)
-        guard writer.writeObject(payload, level: 1) else { return nil }
+        guard writer.writeObject(payload, level: 1, name: { $0.base as? String }) else { return nil }
         return Data(writer.bytes)
     }
 }
@@ -68,29 +68,36 @@ private struct JSONBytes {
         bytes.reserveCapacity(256)
     }
 
+    /// The casts run cheapest and likeliest first: a value of another type fails a cast
+    /// to a Swift type without conversion, while casting a Swift collection to a class
+    /// (`NSNumber`) would bridge it to an Objective-C collection first.
     mutating func writeValue(_ value: Any, level: Int) -> Bool {
         guard level <= PushPayloadWriter.maximumLevel else { return false }
         if let string = value as? String {
             writeString(string)
             return true
         }
-        if let number = value as? NSNumber {
-            return writeNumber(number, swiftType: type(of: value))
-        }
-        if let object = value as? [AnyHashable: Any] {
-            return writeObject(object, level: level)
+        if let object = value as? [String: Any] {
+            return writeObject(object, level: level) { $0 }
         }
         if let array = value as? [Any] {
             return writeArray(array, level: level)
+        }
+        if let number = value as? NSNumber {
+            return writeNumber(number, swiftType: type(of: value))
         }
         if value is NSNull {
             bytes.append(contentsOf: "null".utf8)
             return true
         }
+        if let object = value as? [AnyHashable: Any] {
+            return writeObject(object, level: level) { $0.base as? String }
+        }
         return writeSwiftNumber(value)
     }
 
-    mutating func writeObject(_ object: [AnyHashable: Any], level: Int) -> Bool {
+    /// An object's members; `name` gives a key's `String`, `nil` for a key that is not one.
+    mutating func writeObject<Key: Hashable>(_ object: [Key: Any], level: Int, name: (Key) -> String?) -> Bool {
         guard level <= PushPayloadWriter.maximumLevel else { return false }
         bytes.append(UInt8(ascii: "{"))
         var first = true
@@ -98,7 +105,7 @@ private struct JSONBytes {
             var members: [(key: String, value: Any)] = []
             members.reserveCapacity(object.count)
             for (key, value) in object {
-                guard let key = key.base as? String else { return false }
+                guard let key = name(key) else { return false }
                 members.append((key, value))
             }
             members.sort { order($0.key, $1.key) }
@@ -107,9 +114,7 @@ private struct JSONBytes {
             }
         } else {
             for (key, value) in object {
-                guard let key = key.base as? String,
-                    writeMember(key, value, level: level, first: &first)
-                else { return false }
+                guard let key = name(key), writeMember(key, value, level: level, first: &first) else { return false }
             }
         }
         bytes.append(UInt8(ascii: "}"))
