@@ -73,9 +73,9 @@ func measuredDictionaryGlue(_ payload: [AnyHashable: Any], _ keys: GlueKeys) -> 
 
 @inline(never)
 func measuredDriver(_ engine: CallEngine, _ payload: [AnyHashable: Any], _ fallback: UUID) -> [Effect] {
-    let json = PushPayloadWriter.data(payload)
-    return (try? engine.handle(
-        .voipPushReceived(push: 1, payload: json ?? Data(), fallbackCall: fallback), at: Instant(milliseconds: 1))) ?? []
+    let json = PushPayloadWriter.data(payload) ?? Data()
+    let event = Event.voipPushReceived(push: 1, payload: json, fallbackCall: fallback)
+    return (try? engine.handle(event, at: Instant(milliseconds: 1))) ?? []
 }
 
 @inline(never)

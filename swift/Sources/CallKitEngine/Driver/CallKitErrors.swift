@@ -52,4 +52,3 @@ public enum CallKitErrorDomain {
         return RequestTransactionError(rawValue: error.code)
     }
 }
-
