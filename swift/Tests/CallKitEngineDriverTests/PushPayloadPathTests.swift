@@ -149,6 +149,12 @@ final class PushPayloadPathTests: XCTestCase {
             ("negative", -42),
             ("Int.min", Int.min),
             ("UInt64.max", UInt64.max),
+            ("Int8", Int8(-5)),
+            ("Int8 one", Int8(1)),
+            ("UInt8", UInt8(200)),
+            ("Int16", Int16(-300)),
+            ("UInt32", UInt32(70_000)),
+            ("Float", Float(0.1)),
             ("NSNumber int", NSNumber(value: 30)),
             ("NSNumber UInt64", NSNumber(value: UInt64.max)),
             ("NSNumber Int64.min", NSNumber(value: Int64.min)),
@@ -159,6 +165,7 @@ final class PushPayloadPathTests: XCTestCase {
             ("negative double", -2.25e-7),
             ("NSNumber double", NSNumber(value: 1.5)),
             ("NSNumber integral double", NSNumber(value: 2.0)),
+            ("NSDecimalNumber", NSDecimalNumber(string: "12345678901234567890.5")),
             ("null", NSNull()),
             ("empty array", [Any]()),
             ("array", [1, "two", true, NSNull(), 2.5] as [Any]),
@@ -177,7 +184,9 @@ final class PushPayloadPathTests: XCTestCase {
     /// What `JSONSerialization.jsonObject` yields for JSON's values, the types PushKit's
     /// own parsing yields, read back the same.
     func testTheDriversBytesAreJSONSerializationsForWhatJSONSerializationReads() throws {
-        let text = #"{"k":[true,false,0,-7,18446744073709551615,1.5,1e3,"s\/\u00e9\n",null,{"n":[]}]}"#
+        let text =
+            #"{"k":[true,false,0,-7,18446744073709551615,1.5,1e3,123456789012345678901.25,-0.5e-3,"#
+            + #""s\/\u00e9\n",null,{"n":[]}]}"#
         let payload = try XCTUnwrap(dictionaryPayload(Data(text.utf8)))
         XCTAssertEqual(
             written(payload).map { String(decoding: $0, as: UTF8.self) },

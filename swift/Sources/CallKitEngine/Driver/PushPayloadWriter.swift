@@ -28,8 +28,8 @@ import Foundation
 ///   boolean (neither parser yields one);
 /// - other `NSNumber`s and Swift's integer and floating-point types: integers in
 ///   decimal; `float`/`double` numbers as Swift's shortest round-trip `description`
-///   without a trailing `.0` (`1.5`, `30`, `1e+20`); `NSDecimalNumber` as its
-///   `description`;
+///   without a trailing `.0` (`1.5`, `30`, `1e+20`; a Swift `Float` as a `Float`, other
+///   numbers as a `Double`); `NSDecimalNumber` as its `description`;
 /// - `NSNull`: `null`; arrays (`[Any]`, `NSArray`) and dictionaries with `String` keys
 ///   (`[AnyHashable: Any]`, `NSDictionary`), nested up to 512 levels as
 ///   `JSONSerialization.isValidJSONObject` accepts them.
@@ -187,6 +187,8 @@ private struct JSONBytes {
         case UInt8(ascii: "c") where swiftType != Int8.self:
             bytes.append(contentsOf: (number.boolValue ? "true" : "false").utf8)
             return true
+        case UInt8(ascii: "f") where swiftType == Float.self:
+            return writeFloatingPoint(number.floatValue)
         case UInt8(ascii: "f"), UInt8(ascii: "d"):
             return writeFloatingPoint(number.doubleValue)
         case UInt8(ascii: "C"), UInt8(ascii: "S"), UInt8(ascii: "I"), UInt8(ascii: "L"), UInt8(ascii: "Q"):
