@@ -12,8 +12,10 @@
 // - driver: what CallDriver does with the same dictionary: the JSON bytes it hands the
 //   engine, then CallEngine.handle(.voipPushReceived) -> [Effect].
 // The dictionary is JSONSerialization's reading of the payload file (Swift strings and
-// NSNumbers on Linux; NSString and NSNumber on Darwin), built once, outside the
-// measured calls.
+// NSNumbers on Linux; NSString and NSNumber on Darwin), built outside the measured calls,
+// in 256 copies used in turn: each dictionary's storage has its own hash seed, which
+// moves the lookups' probe sequences (and the glue's cost, by up to a third), so the
+// counts average over many seeds instead of reporting one.
 //
 // Usage (release build; scripts/swift-push-cost.sh runs all of it):
 //   PushCostBenchmark check <schema> <payload-file>
@@ -94,8 +96,10 @@ struct Setup {
     var schema: PayloadSchema.Preset
     var keys: GlueKeys
     var payload: Data
-    /// `payload` as PushKit's `dictionaryPayload`.
-    var dictionary: [AnyHashable: Any]
+    /// `payload` as PushKit's `dictionaryPayload`, in copies of their own storage (and
+    /// hash seed); call `i` reads `dictionaries[i % count]`.
+    var dictionaries: [[AnyHashable: Any]]
+    var dictionary: [AnyHashable: Any] { dictionaries[0] }
     var configuration: Configuration
     let fallback = UUID(uuid: (0xfb, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
 
@@ -114,7 +118,9 @@ struct Setup {
         guard let object = try JSONSerialization.jsonObject(with: payload) as? [String: Any] else {
             throw BenchmarkError("\(payloadFile) is not a JSON object")
         }
-        dictionary = Dictionary(uniqueKeysWithValues: object.map { (AnyHashable($0.key), $0.value) })
+        dictionaries = (0..<256).map { _ in
+            Dictionary(uniqueKeysWithValues: object.map { (AnyHashable($0.key), $0.value) })
+        }
         configuration = Configuration(payloadSchema: PayloadSchema(preset: schema))
     }
 
@@ -159,11 +165,13 @@ func instructions(_ path: String, _ setup: Setup, iterations: Int) throws {
             consume(measuredEngine(engine, setup.payload, setup.fallback))
         }
     case "dictionaryGlue":
-        for _ in 0..<iterations { consume(measuredDictionaryGlue(setup.dictionary, setup.keys)) }
+        for index in 0..<iterations {
+            consume(measuredDictionaryGlue(setup.dictionaries[index % setup.dictionaries.count], setup.keys))
+        }
     case "driver":
-        for _ in 0..<iterations {
+        for index in 0..<iterations {
             let engine = try setup.engine()
-            consume(measuredDriver(engine, setup.dictionary, setup.fallback))
+            consume(measuredDriver(engine, setup.dictionaries[index % setup.dictionaries.count], setup.fallback))
         }
     default:
         throw BenchmarkError("unknown path \(path)")
@@ -192,12 +200,16 @@ func wall(_ setup: Setup, iterations: Int, rounds: Int) throws {
         }
         engineRounds.append(nanoseconds(engineTime) / Double(iterations))
         let dictionaryGlueTime = clock.measure {
-            for _ in 0..<iterations { consume(measuredDictionaryGlue(setup.dictionary, setup.keys)) }
+            for index in 0..<iterations {
+                consume(measuredDictionaryGlue(setup.dictionaries[index % setup.dictionaries.count], setup.keys))
+            }
         }
         dictionaryGlueRounds.append(nanoseconds(dictionaryGlueTime) / Double(iterations))
         let driverEngines = try (0..<iterations).map { _ in try setup.engine() }
         let driverTime = clock.measure {
-            for engine in driverEngines { consume(measuredDriver(engine, setup.dictionary, setup.fallback)) }
+            for (index, engine) in driverEngines.enumerated() {
+                consume(measuredDriver(engine, setup.dictionaries[index % setup.dictionaries.count], setup.fallback))
+            }
         }
         driverRounds.append(nanoseconds(driverTime) / Double(iterations))
     }
