@@ -130,7 +130,7 @@ let package = Package(
         /// engine path, on the same payload bytes (`swift run -c release`).
         .executableTarget(
             name: "PushCostBenchmark",
-            dependencies: ["CallKitEngine"],
+            dependencies: ["CallKitEngine", "CallKitEngineDriver"],
             path: "swift/Benchmarks/PushCost"
         ),
     ] + stubTargets,

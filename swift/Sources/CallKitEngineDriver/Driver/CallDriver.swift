@@ -144,7 +144,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         let push = PushID(rawValue: nextPush)
         nextPush &+= 1
         pushCompletions[push] = completion
-        let json = PushPayloadJSON.data(payload)
+        let json = PushPayloadWriter.data(payload)
         if json == nil {
             record(.payloadNotJSON, "the VoIP push payload is not a JSON object; reporting it as unusable")
         }

@@ -53,16 +53,3 @@ public enum CallKitErrorDomain {
         return RequestTransactionError(rawValue: error.code)
     }
 }
-
-/// `PKPushPayload.dictionaryPayload` as the JSON bytes the engine reads.
-enum PushPayloadJSON {
-    /// The payload serialised without escaping `/` (URIs stay as sent, so the bytes stay
-    /// within APNs' 5120-byte limit as the server counted them), or `nil` when it is not a
-    /// JSON object. `JSONSerialization.data(withJSONObject:)` raises an Objective-C
-    /// exception, which Swift cannot catch, for a value that is not JSON, so the value is
-    /// checked with `isValidJSONObject` first.
-    static func data(_ payload: [AnyHashable: Any]) -> Data? {
-        guard JSONSerialization.isValidJSONObject(payload) else { return nil }
-        return try? JSONSerialization.data(withJSONObject: payload, options: [.withoutEscapingSlashes])
-    }
-}
