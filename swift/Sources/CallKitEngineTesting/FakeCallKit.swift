@@ -383,6 +383,9 @@ public final class FakeCallController: CallController, Sendable {
         case let .endCall(call):
             error = injected ?? known(call)
             perform = .endCall(call: call)
+        case let .answerCall(call):
+            error = injected ?? known(call)
+            perform = .answerCall(call: call)
         case let .setHeld(call, onHold):
             error = injected ?? known(call)
             perform = .setHeld(call: call, onHold: onHold)

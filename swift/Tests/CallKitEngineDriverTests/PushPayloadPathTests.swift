@@ -87,8 +87,11 @@ final class PushPayloadPathTests: XCTestCase {
     }
 
     /// The engine's whole answer to one push, under `preset`, on a fresh engine.
-    private func decision(_ payload: Data?, _ preset: PayloadSchema.Preset) throws -> Result<[CallEngine.Effect], EngineError> {
-        let engine = try CallEngine(configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: preset)))
+    private func decision(_ payload: Data?, _ preset: PayloadSchema.Preset) throws -> Result<
+        [CallEngine.Effect], EngineError
+    > {
+        let engine = try CallEngine(
+            configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: preset)))
         let fallback = UUID(uuid: (0xfb, 0, 0, 0, 0, 0, 0x40, 0, 0x80, 0, 0, 0, 0, 0, 0, 1))
         let event = CallEngine.Event.voipPushReceived(
             push: 1, payload: payload ?? Data(), fallbackCall: fallback,

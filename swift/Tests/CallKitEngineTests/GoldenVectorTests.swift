@@ -58,10 +58,10 @@ final class GoldenVectorTests: XCTestCase {
                 }
             }
         }
-        // Every case of CallEngine.Event (35), of CallEngine.Effect (31) and of CallEngine.CallAction (5).
-        XCTAssertEqual(events.count, 35, "\(events.sorted())")
+        // Every case of CallEngine.Event (36), of CallEngine.Effect (31) and of CallEngine.CallAction (6).
+        XCTAssertEqual(events.count, 36, "\(events.sorted())")
         XCTAssertEqual(effects.count, 31, "\(effects.sorted())")
-        XCTAssertEqual(actions.count, 5, "\(actions.sorted())")
+        XCTAssertEqual(actions.count, 6, "\(actions.sorted())")
     }
 
     private func decode(_ url: URL) throws -> GoldenVector {
@@ -340,6 +340,7 @@ private struct GoldenEvent: Decodable {
             return .requestStartCall(
                 call: try n(call, "call"), handle: try n(handle, "handle").handle, isVideo: try n(video, "video"))
         case "request_end_call": return .requestEndCall(call: try n(call, "call"))
+        case "request_answer_call": return .requestAnswerCall(call: try n(call, "call"))
         case "request_set_held": return .requestSetHeld(call: try n(call, "call"), onHold: try n(onHold, "on_hold"))
         case "request_set_muted": return .requestSetMuted(call: try n(call, "call"), muted: try n(muted, "muted"))
         case "request_play_dtmf":
@@ -417,6 +418,7 @@ private struct GoldenCallAction: Decodable {
                     call: call, handle: try need(handle, "handle", kind).handle, isVideo: try need(video, "video", kind)
                 )
             case "end_call": return .endCall(call: call)
+            case "answer_call": return .answerCall(call: call)
             case "set_held": return .setHeld(call: call, onHold: try need(onHold, "on_hold", kind))
             case "set_muted": return .setMuted(call: call, muted: try need(muted, "muted", kind))
             case "play_dtmf":

@@ -334,6 +334,8 @@ extension CallEngine.Effect {
                 action = .startCall(call: call, handle: handle(data), isVideo: e.video)
             case CK_CALL_ACTION_END_CALL:
                 action = .endCall(call: call)
+            case CK_CALL_ACTION_ANSWER_CALL:
+                action = .answerCall(call: call)
             case CK_CALL_ACTION_SET_HELD:
                 action = .setHeld(call: call, onHold: e.on_hold)
             case CK_CALL_ACTION_SET_MUTED:

@@ -367,7 +367,8 @@ extension CallEngine.Event {
             .performPlayDTMF(let action, let call, _, _), .performSetTranslating(let action, let call, _, _, _):
             (call, action, nil, nil, nil)
         case .timedOutPerforming(let action): (nil, action, nil, nil, nil)
-        case .requestStartCall(let call, _, _), .requestEndCall(let call), .requestSetHeld(let call, _),
+        case .requestStartCall(let call, _, _), .requestEndCall(let call), .requestAnswerCall(let call),
+            .requestSetHeld(let call, _),
             .requestSetMuted(let call, _), .requestPlayDTMF(let call, _, _), .outgoingCallConnecting(let call),
             .outgoingCallRinging(let call), .outgoingCallConnected(let call), .outgoingCallRefused(let call, _),
             .incomingCallConnected(let call), .remoteEnded(let call), .answeredElsewhere(let call),

@@ -93,6 +93,8 @@ extension CallEngine {
         case startCall(call: UUID, handle: CallHandle, isVideo: Bool)
         /// `CXEndCallAction(call:)` (https://developer.apple.com/documentation/callkit/cxendcallaction).
         case endCall(call: UUID)
+        /// `CXAnswerCallAction(call:)` (https://developer.apple.com/documentation/callkit/cxanswercallaction).
+        case answerCall(call: UUID)
         /// `CXSetHeldCallAction(call:onHold:)` (https://developer.apple.com/documentation/callkit/cxsetheldcallaction).
         case setHeld(call: UUID, onHold: Bool)
         /// `CXSetMutedCallAction(call:muted:)` (https://developer.apple.com/documentation/callkit/cxsetmutedcallaction).
@@ -103,7 +105,7 @@ extension CallEngine {
         /// `CXCallAction.callUUID`.
         public var call: UUID {
             switch self {
-            case .startCall(let call, _, _), .endCall(let call), .setHeld(let call, _),
+            case .startCall(let call, _, _), .endCall(let call), .answerCall(let call), .setHeld(let call, _),
                 .setMuted(let call, _), .playDTMF(let call, _, _):
                 call
             }

@@ -114,8 +114,16 @@ extension CallEngine {
         /// `supportedHandleTypes`, video needs `supportsVideo`. Becomes a `CXStartCallAction`
         /// request (https://developer.apple.com/documentation/callkit/cxstartcallaction).
         case requestStartCall(call: UUID, handle: CallHandle, isVideo: Bool)
-        /// The user ended a call in the app: a `CXEndCallAction` request.
+        /// The user ended a call in the app (for a ringing call: declined it): a
+        /// `CXEndCallAction` request.
         case requestEndCall(call: UUID)
+        /// The user answered a ringing incoming call in the app's own UI: a
+        /// `CXAnswerCallAction` request
+        /// (https://developer.apple.com/documentation/callkit/cxanswercallaction), which
+        /// CallKit then performs (``performAnswerCall(action:call:)``). Refused with
+        /// ``EngineError/wrongPhase(call:)`` for a call that is not ringing or not yet known
+        /// to CallKit (its report pending).
+        case requestAnswerCall(call: UUID)
         /// The user held or resumed a call in the app: a `CXSetHeldCallAction` request.
         case requestSetHeld(call: UUID, onHold: Bool)
         /// The user muted or unmuted in the app: a `CXSetMutedCallAction` request.
@@ -325,6 +333,8 @@ func withCEvent<R>(_ event: CallEngine.Event, _ body: (inout ck_event) -> R) -> 
         }
     case .requestEndCall(let callID):
         return call(CK_EVENT_REQUEST_END_CALL, callID)
+    case .requestAnswerCall(let callID):
+        return call(CK_EVENT_REQUEST_ANSWER_CALL, callID)
     case .requestSetHeld(let callID, let onHold):
         e.on_hold = onHold ? 1 : 0
         return call(CK_EVENT_REQUEST_SET_HELD, callID)

@@ -144,6 +144,8 @@ extension CXCallAction {
             return start
         case let .endCall(call):
             return CXEndCallAction(call: call)
+        case let .answerCall(call):
+            return CXAnswerCallAction(call: call)
         case let .setHeld(call, onHold):
             return CXSetHeldCallAction(call: call, onHold: onHold)
         case let .setMuted(call, muted):
