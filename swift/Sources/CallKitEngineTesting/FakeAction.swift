@@ -13,12 +13,15 @@ public final class FakeAction: ProviderAction, Sendable {
         case failed
         /// CallKit timed it out (`provider(_:timedOutPerforming:)`) before either.
         case timedOut
+        /// `providerDidReset(_:)` voided it before either: no time-out follows.
+        case voided
     }
 
     private struct State {
         var outcome: Outcome?
         var completions = 0
         var timeout: (any ScheduledTimer)?
+        var onFulfilled: (@Sendable () -> Void)?
     }
 
     /// `CXAction.uuid`.
@@ -36,8 +39,8 @@ public final class FakeAction: ProviderAction, Sendable {
     /// How it ended so far (`nil`: pending). A second completion does not change it.
     public var outcome: Outcome? { state.withLock { $0.outcome } }
 
-    /// How many times `fulfill()` or `fail()` was called (1 is right, 0 while pending
-    /// or after a time-out).
+    /// How many times `fulfill()` or `fail()` was called (1 is right, 0 while pending,
+    /// after a time-out or after a reset voided it).
     public var completionCount: Int { state.withLock { $0.completions } }
 
     /// `CXAction.fulfill()`.
@@ -47,23 +50,52 @@ public final class FakeAction: ProviderAction, Sendable {
     public func fail() { complete(.failed) }
 
     private func complete(_ outcome: Outcome) {
-        let timeout = state.withLock { state -> (any ScheduledTimer)? in
+        let (timeout, onFulfilled) = state.withLock { state -> ((any ScheduledTimer)?, (@Sendable () -> Void)?) in
             state.completions += 1
-            if state.outcome == nil { state.outcome = outcome }
-            defer { state.timeout = nil }
+            var first = false
+            if state.outcome == nil {
+                state.outcome = outcome
+                first = outcome == .fulfilled
+            }
+            defer {
+                state.timeout = nil
+                state.onFulfilled = nil
+            }
+            return (state.timeout, first ? state.onFulfilled : nil)
+        }
+        timeout?.cancel()
+        onFulfilled?()
+    }
+
+    /// Arms CallKit's time-out, and what CallKit records when the action is fulfilled.
+    func arm(timeout: any ScheduledTimer, onFulfilled: @escaping @Sendable () -> Void) {
+        state.withLock {
+            $0.timeout = timeout
+            $0.onFulfilled = onFulfilled
+        }
+    }
+
+    /// Voids the action when pending (`providerDidReset(_:)`), disarming its time-out.
+    func void() {
+        let timeout = state.withLock { state -> (any ScheduledTimer)? in
+            guard state.outcome == nil else { return nil }
+            state.outcome = .voided
+            defer {
+                state.timeout = nil
+                state.onFulfilled = nil
+            }
             return state.timeout
         }
         timeout?.cancel()
     }
-
-    /// Arms CallKit's time-out; `true` when the action was still pending.
-    func arm(timeout: any ScheduledTimer) { state.withLock { $0.timeout = timeout } }
 
     /// Marks the action timed out when pending; `true` when it was.
     func timeOut() -> Bool {
         state.withLock { state in
             guard state.outcome == nil else { return false }
             state.outcome = .timedOut
+            state.timeout = nil
+            state.onFulfilled = nil
             return true
         }
     }

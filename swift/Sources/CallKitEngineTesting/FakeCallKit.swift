@@ -18,6 +18,13 @@ import Foundation
 /// Drive the fakes from the test's thread (never from ``queue``): each delivers its
 /// callback on the driver's queue and waits for it, and ``settle()`` waits for the
 /// completions and hops the driver queued.
+///
+/// CallKit's settings (`CXProviderConfiguration`'s `maximumCallGroups`,
+/// `maximumCallsPerCallGroup`, `supportsVideo`, `supportedHandleTypes`,
+/// `includesCallsInRecents`) are those of one `CallEngine.Configuration`, the one the
+/// driver gets, as `CallDriver.init(providerConfiguration:configuration:signaling:media:audioSession:log:)`
+/// derives the engine's from CallKit's on a device: the fakes and the engine cannot
+/// disagree (``FakeCallProvider/configuration``).
 public final class FakeCallKit: Sendable {
     /// The driver's queue (made here, passed to the driver).
     public let queue: DispatchQueue
@@ -32,24 +39,43 @@ public final class FakeCallKit: Sendable {
     /// `AVAudioSession`.
     public let audioSession: FakeAudioSession
 
-    /// Fakes on a fresh queue and clock.
-    public init(clock: VirtualClock = VirtualClock()) {
+    /// Fakes on a fresh queue and clock, with CallKit's settings from `configuration`
+    /// (the library's defaults unless given), which ``makeDriver(signaling:media:log:)``
+    /// hands to the driver.
+    public init(configuration: CallEngine.Configuration = CallEngine.Configuration(), clock: VirtualClock = VirtualClock()) {
         let queue = DispatchQueue(label: "callkit-engine.fake-callkit")
         self.queue = queue
         self.clock = clock
-        provider = FakeCallProvider(queue: queue, clock: clock)
+        provider = FakeCallProvider(queue: queue, clock: clock, configuration: configuration)
         callController = FakeCallController(provider: provider)
         pushRegistry = FakePushRegistry(provider: provider)
         audioSession = FakeAudioSession()
     }
 
-    /// A driver on these fakes, started (registered for VoIP pushes).
+    /// The configuration CallKit's settings come from and the next driver gets
+    /// (``FakeCallProvider/configuration``).
+    public var configuration: CallEngine.Configuration { provider.configuration }
+
+    /// A driver on these fakes over ``configuration``, started (registered for VoIP
+    /// pushes).
+    public func makeDriver(
+        signaling: any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        try makeDriver(configuration: configuration, signaling: signaling, media: media, log: log)
+    }
+
+    /// A driver on these fakes over `configuration`, started (registered for VoIP
+    /// pushes). CallKit's settings become `configuration`'s too, as on a device, where
+    /// both come from one `CXProviderConfiguration`.
     public func makeDriver(
         configuration: CallEngine.Configuration,
         signaling: any CallSignaling,
         media: any CallMedia,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws -> CallDriver {
+        provider.configuration = configuration
         let driver = try CallDriver(
             configuration: configuration, provider: provider, callController: callController,
             pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
@@ -86,10 +112,29 @@ private func drain(_ queue: DispatchQueue) {
 /// `CXProvider`: records every report, answers `reportNewIncomingCall` as CallKit does,
 /// and hands actions to the driver as CallKit would, with CallKit's 60 s action time-out.
 ///
-/// Answers: `callUUIDAlreadyExists` for a UUID it knows (reported or started and not
-/// ended), `filteredByDoNotDisturb` while ``doNotDisturb`` is on, `filteredByBlockList`
-/// for a remote handle in ``blockedHandles``, else the one-shot ``failNextReport(with:)``
-/// error, else success. Errors are `NSError`s of `CXErrorDomainIncomingCall`, as CallKit's.
+/// Answers: the one-shot ``failNextReport(with:)`` error, else `callUUIDAlreadyExists`
+/// for a UUID it knows (reported or started and not ended), `filteredByDoNotDisturb`
+/// while ``doNotDisturb`` is on, `filteredByBlockList` for a remote handle in
+/// ``blockedHandles``, else success. Errors are `NSError`s of `CXErrorDomainIncomingCall`,
+/// as CallKit's.
+///
+/// The answer's completion runs as CallKit runs it: later, on the provider's delegate
+/// queue (the driver's ``FakeCallKit/queue``), never inside the report call
+/// (https://developer.apple.com/documentation/callkit/cxprovider/reportnewincomingcall(with:update:completion:)).
+/// ``completesReportsInline`` runs it inside the report call instead, and
+/// ``holdsReportCompletions`` keeps it until ``completeReport(for:)``.
+///
+/// Calls and groups as CallKit keeps them: a call is connected once its answer or start
+/// action is fulfilled, until it ends; each connected call is its own call group until a
+/// fulfilled `CXSetGroupCallAction` joins it to another's. When a call is answered while
+/// another connected call is active (not on hold), CallKit first
+/// performs a `CXSetHeldCallAction(onHold: true)` on the active call ("Hold & Accept"),
+/// or, when the connected calls already form `maximumCallGroups` groups, a
+/// `CXEndCallAction` on it ("End & Accept"), then the answer.
+///
+/// ``reset()`` is `providerDidReset(_:)`: CallKit forgets every call, voids every pending
+/// action (``FakeAction/Outcome/voided``: no time-out follows) and drops every held
+/// report completion.
 public final class FakeCallProvider: CallProvider, Sendable {
     /// A call to the provider, in order.
     public enum Report: Sendable, Equatable {
@@ -111,14 +156,24 @@ public final class FakeCallProvider: CallProvider, Sendable {
         let completion: @Sendable ((any Error)?) -> Void
     }
 
+    /// A connected call as CallKit keeps it.
+    private struct Connected {
+        var onHold = false
+        /// Its call group's label: its own UUID until grouped.
+        var group: UUID
+    }
+
     private struct State {
         weak var driver: CallDriver?
+        var configuration: CallEngine.Configuration
         var reports: [Report] = []
         var knownCalls: Set<UUID> = []
+        var connected: [UUID: Connected] = [:]
         var doNotDisturb = false
         var blockedHandles: Set<String> = []
         var nextError: (any Error)?
         var holdsReportCompletions = false
+        var completesReportsInline = false
         var pending: [Pending] = []
         var actions: [FakeAction] = []
     }
@@ -131,11 +186,12 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// The driver's queue, shared by the push registry.
     let queue: DispatchQueue
     private let clock: VirtualClock
-    private let state = Locked(State())
+    private let state: Locked<State>
 
-    init(queue: DispatchQueue, clock: VirtualClock) {
+    init(queue: DispatchQueue, clock: VirtualClock, configuration: CallEngine.Configuration) {
         self.queue = queue
         self.clock = clock
+        state = Locked(State(configuration: configuration))
     }
 
     func attach(_ driver: CallDriver) { state.withLock { $0.driver = driver } }
@@ -163,6 +219,27 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// Every action handed to the driver, in order.
     public var actions: [FakeAction] { state.withLock { $0.actions } }
 
+    /// The calls CallKit has connected (answer or start fulfilled, not ended), each with
+    /// whether it is on hold.
+    public var connectedCalls: [UUID: Bool] { state.withLock { $0.connected.mapValues(\.onHold) } }
+
+    /// How many call groups the connected calls form (at most `maximumCallGroups` of
+    /// ``configuration``).
+    public var callGroupCount: Int { state.withLock { Self.groupCount($0) } }
+
+    /// The calls whose report completion is held (``holdsReportCompletions``), in order.
+    public var heldReportCompletions: [UUID] { state.withLock { $0.pending.map(\.call) } }
+
+    /// CallKit's settings, as `CXProviderConfiguration` would hold them: its
+    /// `maximumCallGroups`, `maximumCallsPerCallGroup`, `supportsVideo`,
+    /// `supportedHandleTypes` and `includesCallsInRecents` are this configuration's.
+    /// ``FakeCallKit/makeDriver(configuration:signaling:media:log:)`` sets it to the
+    /// driver's.
+    public internal(set) var configuration: CallEngine.Configuration {
+        get { state.withLock { $0.configuration } }
+        set { state.withLock { $0.configuration = newValue } }
+    }
+
     // MARK: How CallKit answers
 
     /// Do Not Disturb: every new report fails with `filteredByDoNotDisturb`.
@@ -178,25 +255,39 @@ public final class FakeCallProvider: CallProvider, Sendable {
         set { state.withLock { $0.blockedHandles = newValue } }
     }
 
-    /// While on, `reportNewIncomingCall` completions (for a push or a call announced without one) wait for
-    /// ``completeReport(for:)``; while off (the default) they run at once.
+    /// While on, `reportNewIncomingCall` completions (for a push or a call announced
+    /// without one) wait for ``completeReport(for:)``; while off (the default) each is
+    /// queued on the delegate queue when the call is reported.
     public var holdsReportCompletions: Bool {
         get { state.withLock { $0.holdsReportCompletions } }
         set { state.withLock { $0.holdsReportCompletions = newValue } }
+    }
+
+    /// While on, a `reportNewIncomingCall` completion runs inside the report call (and
+    /// ``completeReport(for:)``'s on the test's thread), which CallKit never does; while
+    /// off (the default) it runs later on the delegate queue, as CallKit runs it.
+    public var completesReportsInline: Bool {
+        get { state.withLock { $0.completesReportsInline } }
+        set { state.withLock { $0.completesReportsInline = newValue } }
     }
 
     /// The next `reportNewIncomingCall` fails with `error` (any domain), whatever else.
     public func failNextReport(with error: any Error) { state.withLock { $0.nextError = error } }
 
     /// Runs the held completion of the report of `call` (see ``holdsReportCompletions``)
-    /// with the answer decided when it was reported, then settles the driver's queue.
+    /// with the answer decided when it was reported, on the delegate queue (inside this
+    /// call with ``completesReportsInline``), then settles the driver's queue. Does
+    /// nothing when none is held (never reported, completed already, or dropped by
+    /// ``reset()``).
     public func completeReport(for call: UUID) {
-        let pending = state.withLock { state -> Pending? in
-            guard let index = state.pending.firstIndex(where: { $0.call == call }) else { return nil }
-            return state.pending.remove(at: index)
+        let (pending, inline) = state.withLock { state -> (Pending?, Bool) in
+            guard let index = state.pending.firstIndex(where: { $0.call == call }) else {
+                return (nil, state.completesReportsInline)
+            }
+            return (state.pending.remove(at: index), state.completesReportsInline)
         }
         guard let pending else { return }
-        deliver(pending)
+        if inline { deliver(pending) } else { queue.async { self.deliver(pending) } }
         settle()
     }
 
@@ -212,7 +303,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
         guard let pending else { return }
         queue.sync {
             deliver(pending)
-            state.withLock { $0.knownCalls.removeAll() }
+            forgetEverything()
             driver?.handleProviderDidReset()
         }
         settle()
@@ -236,10 +327,15 @@ public final class FakeCallProvider: CallProvider, Sendable {
         return action
     }
 
-    /// `providerDidReset(_:)`: CallKit forgets every call.
+    /// `providerDidReset(_:)`: CallKit forgets every call, voids every action not yet
+    /// fulfilled, failed or timed out (``FakeAction/Outcome/voided``; its time-out is
+    /// disarmed) and drops every held report completion (it never runs).
     public func reset() {
-        state.withLock { $0.knownCalls.removeAll() }
-        onQueue { $0.handleProviderDidReset() }
+        queue.sync {
+            forgetEverything()
+            driver?.handleProviderDidReset()
+        }
+        settle()
     }
 
     /// `providerDidBegin(_:)`.
@@ -257,7 +353,8 @@ public final class FakeCallProvider: CallProvider, Sendable {
     public func reportNewIncomingCall(
         _ call: UUID, update: CallUpdate, completion: @escaping @Sendable ((any Error)?) -> Void
     ) {
-        let (pending, hold) = state.withLock { state -> (Pending, Bool) in
+        // `hold`: nil while held, else whether the completion runs inline.
+        let (pending, hold) = state.withLock { state -> (Pending, Bool?) in
             state.reports.append(.newIncomingCall(call, update))
             let error: (any Error)?
             if let injected = state.nextError {
@@ -275,9 +372,13 @@ public final class FakeCallProvider: CallProvider, Sendable {
             }
             let pending = Pending(call: call, error: error, completion: completion)
             if state.holdsReportCompletions { state.pending.append(pending) }
-            return (pending, state.holdsReportCompletions)
+            return (pending, state.holdsReportCompletions ? nil : state.completesReportsInline)
         }
-        if !hold { deliver(pending) }
+        switch hold {
+        case nil: break
+        case true?: deliver(pending)
+        case false?: queue.async { self.deliver(pending) }
+        }
     }
 
     /// Records the report.
@@ -300,6 +401,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
         state.withLock {
             $0.reports.append(.callEnded(call, date, reason))
             $0.knownCalls.remove(call)
+            $0.connected.removeValue(forKey: call)
         }
     }
 
@@ -310,22 +412,92 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     func remember(_ call: UUID) { _ = state.withLock { $0.knownCalls.insert(call) } }
 
-    /// Hands `action` to the driver and arms CallKit's time-out. On the driver's queue.
+    /// Whether CallKit would refuse to start a new call: the connected calls already form
+    /// `maximumCallGroups` groups.
+    func callGroupsFull() -> Bool {
+        state.withLock { Self.groupCount($0) >= $0.configuration.maximumCallGroups }
+    }
+
+    /// Hands `action` to the driver and arms CallKit's time-out, after holding (or
+    /// ending) the active call first when `action` answers another (see the type's
+    /// discussion). On the driver's queue.
     func handOver(_ action: FakeAction) {
         guard let driver else { return }
+        if case let .answerCall(call) = action.request, let first = makeRoom(answering: call) {
+            handOverOne(FakeAction(first), to: driver)
+        }
+        handOverOne(action, to: driver)
+    }
+
+    private func handOverOne(_ action: FakeAction, to driver: CallDriver) {
         state.withLock { $0.actions.append(action) }
         let timeout = clock.schedule(afterMilliseconds: Self.actionTimeoutMilliseconds, on: queue) { [weak driver] in
             if action.timeOut() { driver?.handleTimedOut(action) }
         }
-        action.arm(timeout: timeout)
+        let request = action.request
+        action.arm(timeout: timeout) { [weak self] in self?.fulfilled(request) }
         driver.handle(action, request: action.request)
+    }
+
+    /// What CallKit performs on the active call before answering `call`: a hold, or an
+    /// end when the groups are full; `nil` when no other call is active.
+    private func makeRoom(answering call: UUID) -> ProviderActionRequest? {
+        state.withLock { state in
+            guard state.connected[call] == nil else { return nil }
+            guard
+                let active = state.connected
+                    .filter({ !$0.value.onHold })
+                    .map(\.key).min(by: { $0.uuidString < $1.uuidString })
+            else { return nil }
+            if Self.groupCount(state) >= state.configuration.maximumCallGroups {
+                return .endCall(call: active)
+            }
+            return .setHeld(call: active, onHold: true)
+        }
+    }
+
+    /// CallKit's record of a fulfilled action.
+    private func fulfilled(_ request: ProviderActionRequest) {
+        state.withLock { state in
+            switch request {
+            case let .answerCall(call), let .startCall(call, _, _):
+                if state.knownCalls.contains(call), state.connected[call] == nil {
+                    state.connected[call] = Connected(group: call)
+                }
+            case let .endCall(call):
+                state.knownCalls.remove(call)
+                state.connected.removeValue(forKey: call)
+            case let .setHeld(call, onHold):
+                state.connected[call]?.onHold = onHold
+            case let .setGroup(call, other):
+                guard state.connected[call] != nil else { return }
+                let group = other.flatMap { state.connected[$0]?.group } ?? call
+                state.connected[call]?.group = group
+            case .setMuted, .playDTMF, .setTranslating:
+                break
+            }
+        }
+    }
+
+    private static func groupCount(_ state: State) -> Int {
+        Set(state.connected.values.map(\.group)).count
+    }
+
+    /// `providerDidReset(_:)`'s side in CallKit: no call, no pending action, no held report
+    /// completion. On the driver's queue.
+    private func forgetEverything() {
+        let actions = state.withLock { state -> [FakeAction] in
+            state.knownCalls.removeAll()
+            state.connected.removeAll()
+            state.pending.removeAll()
+            return state.actions
+        }
+        for action in actions { action.void() }
     }
 
     func enqueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
 
     private func deliver(_ pending: Pending) {
-        // CallKit runs the completion on the delegate queue; the driver hops onto its
-        // queue itself when it is called elsewhere, so it is called right here.
         pending.completion(pending.error)
     }
 
@@ -343,16 +515,24 @@ public final class FakeCallProvider: CallProvider, Sendable {
     }
 }
 
-/// `CXCallController`: records every request and answers as CallKit does:
-/// `callUUIDAlreadyExists` to start a call with a UUID it knows, `unknownCallUUID` for an
-/// action on a call it does not know, else the one-shot ``failNextRequest(with:)`` error,
-/// else success, after which CallKit performs the action through the provider's delegate
-/// (a ``FakeAction`` on ``FakeCallProvider/actions``). Errors are `NSError`s of
+/// `CXCallController`: records every request and answers as CallKit does: the one-shot
+/// ``failNextRequest(with:)`` error, else `callUUIDAlreadyExists` to start a call with a
+/// UUID it knows, `maximumCallGroupsReached` to start one while the connected calls
+/// already form `maximumCallGroups` groups (``FakeCallProvider/configuration``),
+/// `unknownCallUUID` for an action on a call it does not know, else success, after which
+/// CallKit performs the action through the provider's delegate (a ``FakeAction`` on
+/// ``FakeCallProvider/actions``). Errors are `NSError`s of
 /// `CXErrorDomainRequestTransaction`, as CallKit's.
+///
+/// The completion runs later on the controller's queue (the driver's), before the
+/// action is performed
+/// (https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:));
+/// ``completesRequestsInline`` runs it inside the request call instead.
 public final class FakeCallController: CallController, Sendable {
     private struct State {
         var requests: [CallEngine.CallAction] = []
         var nextError: (any Error)?
+        var completesInline = false
     }
 
     private let provider: FakeCallProvider
@@ -366,18 +546,29 @@ public final class FakeCallController: CallController, Sendable {
     /// The next request fails with `error` (any domain), whatever else.
     public func failNextRequest(with error: any Error) { state.withLock { $0.nextError = error } }
 
+    /// While on, a request's completion runs inside the request call, which CallKit never
+    /// does; while off (the default) it runs later on the controller's queue.
+    public var completesRequestsInline: Bool {
+        get { state.withLock { $0.completesInline } }
+        set { state.withLock { $0.completesInline = newValue } }
+    }
+
     /// Records the request and answers (see the type's discussion).
     public func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
-        let injected = state.withLock { state -> (any Error)? in
+        let (injected, inline) = state.withLock { state -> ((any Error)?, Bool) in
             state.requests.append(action)
             defer { state.nextError = nil }
-            return state.nextError
+            return (state.nextError, state.completesInline)
         }
         let error: (any Error)?
         let perform: ProviderActionRequest
         switch action {
         case let .startCall(call, handle, video):
-            error = injected ?? (provider.knows(call) ? Self.error(.callUUIDAlreadyExists) : nil)
+            error =
+                injected
+                ?? (provider.knows(call)
+                    ? Self.error(.callUUIDAlreadyExists)
+                    : provider.callGroupsFull() ? Self.error(.maximumCallGroupsReached) : nil)
             perform = .startCall(call: call, handle: handle, isVideo: video)
             if error == nil { provider.remember(call) }
         case let .endCall(call):
@@ -396,7 +587,7 @@ public final class FakeCallController: CallController, Sendable {
             error = injected ?? known(call)
             perform = .playDTMF(call: call, digits: digits, type: type)
         }
-        completion(error)
+        if inline { completion(error) } else { provider.enqueue { completion(error) } }
         if error == nil {
             let provider = self.provider
             let action = FakeAction(perform)
@@ -438,7 +629,7 @@ public final class FakePushRegistry: VoIPPushRegistry, Sendable {
     /// unreported).
     @discardableResult
     public func deliverVoIPPush(_ payload: [AnyHashable: Any], mustReport: Bool? = nil) -> FakePush {
-        let push = FakePush()
+        let push = FakePush(mustReport: mustReport)
         let reported = provider.queue.sync { () -> Bool in
             guard let driver = provider.driver else { return false }
             let before = provider.reportedIncomingCalls.count
@@ -471,8 +662,19 @@ public final class FakePush: Sendable {
 
     private let state = Locked(State())
 
+    /// `PKVoIPPushMetadata.mustReport` of the iOS 26.4 delegate method, `nil` for the
+    /// older method (where every push must be reported).
+    public let mustReport: Bool?
+
+    init(mustReport: Bool?) { self.mustReport = mustReport }
+
+    /// Whether PushKit would terminate the app for this push: it had to be reported
+    /// (`mustReport` not `false`) and was not before the delegate method returned.
+    public var brokePushKitsReportRule: Bool { mustReport != false && !reportedBeforeReturn }
+
     /// Whether `reportNewIncomingCall` was called before the delegate method returned
-    /// (PushKit's iOS 13 rule; `false` would get the app killed).
+    /// (PushKit's iOS 13 rule; `false` would get the app killed unless `mustReport` is
+    /// `false`).
     public internal(set) var reportedBeforeReturn: Bool {
         get { state.withLock { $0.reportedBeforeReturn } }
         set { state.withLock { $0.reportedBeforeReturn = newValue } }
