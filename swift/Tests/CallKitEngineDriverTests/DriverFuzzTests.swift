@@ -9,15 +9,16 @@ import XCTest
 /// held, queued or inline and run in any order, CallKit's actions, time-outs, resets,
 /// late completions, and the app's requests and signaling from other threads at once.
 /// After every run, once everything ended: each PushKit completion ran once, each
-/// `CXAction` was fulfilled or failed once (or timed out, or voided by a reset), and the
-/// driver holds no completion, action or timer, with the engine idle.
+/// `CXAction` was fulfilled or failed once (or timed out, or voided by a reset), the
+/// driver holds no completion, action or timer, with the engine idle, and it is freed
+/// with its fakes.
 ///
 /// Seeds 1 to `CK_DRIVER_FUZZ_RUNS` (default ``defaultRuns``); `CK_DRIVER_FUZZ_SEED=<n>`
 /// replays run `n` alone. A run is the same sequence of steps for a seed; the app's
 /// requests sent from other threads at once reach the driver in the order the threads
 /// get there.
 final class DriverFuzzTests: XCTestCase {
-    static let defaultRuns = 5_000
+    static let defaultRuns = 10_000
 
     func testRandomCallKitAndPushKitBehaviourLeavesEveryCompletionRunOnceAndNothingStored() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -36,10 +37,16 @@ final class DriverFuzzTests: XCTestCase {
         var steps = 0
         var seen = FuzzRun.Tally()
         for seed in seeds {
-            var run = try FuzzRun(seed: seed)
-            let problems = run.run()
-            steps += run.steps
-            seen.add(run.tally())
+            weak var driver: CallDriver?
+            var problems: [String] = []
+            do {
+                var run = try FuzzRun(seed: seed)
+                driver = run.driver
+                problems = run.run()
+                steps += run.steps
+                seen.add(run.tally())
+            }
+            if driver != nil { problems.append("the driver outlived its run") }
             if !problems.isEmpty {
                 let message = "driver fuzz: seed \(seed) failed (replay with CK_DRIVER_FUZZ_SEED=\(seed)):\n"
                     + problems.joined(separator: "\n")

@@ -183,13 +183,13 @@ final class Calls {
     }
 }
 
-// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 27
+// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 50
 
 final class DeclinedCallTests: XCTestCase {
     func testTheEndActionOfADeclinedCallIsFulfilled() throws {
-        let callKit = FakeCallKit()
+        let callKit = FakeCallKit(configuration: CallEngine.Configuration())
         let voip = VoIPStack()  // the app's own CallSignaling (its rejectIncoming is called)
-        let driver = try callKit.makeDriver(configuration: CallEngine.Configuration(), signaling: voip, media: MediaEngine())
+        let driver = try callKit.makeDriver(signaling: voip, media: MediaEngine())
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)
