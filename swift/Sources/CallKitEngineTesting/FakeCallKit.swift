@@ -42,7 +42,9 @@ public final class FakeCallKit: Sendable {
     /// Fakes on a fresh queue and clock, with CallKit's settings from `configuration`
     /// (the library's defaults unless given), which ``makeDriver(signaling:media:log:)``
     /// hands to the driver.
-    public init(configuration: CallEngine.Configuration = CallEngine.Configuration(), clock: VirtualClock = VirtualClock()) {
+    public init(
+        configuration: CallEngine.Configuration = CallEngine.Configuration(), clock: VirtualClock = VirtualClock()
+    ) {
         let queue = DispatchQueue(label: "callkit-engine.fake-callkit")
         self.queue = queue
         self.clock = clock

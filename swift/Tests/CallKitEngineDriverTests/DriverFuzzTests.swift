@@ -27,9 +27,10 @@ final class DriverFuzzTests: XCTestCase {
             let seed = try XCTUnwrap(UInt64(replay), "CK_DRIVER_FUZZ_SEED is not a number")
             seeds = seed...seed
         } else {
-            let runs = try environment["CK_DRIVER_FUZZ_RUNS"].map {
-                try XCTUnwrap(UInt64($0), "CK_DRIVER_FUZZ_RUNS is not a number")
-            } ?? UInt64(Self.defaultRuns)
+            let runs =
+                try environment["CK_DRIVER_FUZZ_RUNS"].map {
+                    try XCTUnwrap(UInt64($0), "CK_DRIVER_FUZZ_RUNS is not a number")
+                } ?? UInt64(Self.defaultRuns)
             seeds = 1...max(runs, 1)
         }
         print("driver fuzz: \(seeds.count) runs, seeds \(seeds.lowerBound)...\(seeds.upperBound)")
@@ -48,7 +49,8 @@ final class DriverFuzzTests: XCTestCase {
             }
             if driver != nil { problems.append("the driver outlived its run") }
             if !problems.isEmpty {
-                let message = "driver fuzz: seed \(seed) failed (replay with CK_DRIVER_FUZZ_SEED=\(seed)):\n"
+                let message =
+                    "driver fuzz: seed \(seed) failed (replay with CK_DRIVER_FUZZ_SEED=\(seed)):\n"
                     + problems.joined(separator: "\n")
                 print(message)
                 XCTFail(message)
@@ -130,7 +132,8 @@ private struct FuzzRun {
             UInt8(truncatingIfNeeded: a >> 48) & 0x0f | 0x40, UInt8(truncatingIfNeeded: a >> 56),
             UInt8(truncatingIfNeeded: b) & 0x3f | 0x80, UInt8(truncatingIfNeeded: b >> 8),
             UInt8(truncatingIfNeeded: b >> 16), UInt8(truncatingIfNeeded: b >> 24), UInt8(truncatingIfNeeded: b >> 32),
-            UInt8(truncatingIfNeeded: b >> 40), UInt8(truncatingIfNeeded: b >> 48), UInt8(truncatingIfNeeded: b >> 56))
+            UInt8(truncatingIfNeeded: b >> 40), UInt8(truncatingIfNeeded: b >> 48), UInt8(truncatingIfNeeded: b >> 56)
+        )
     }
 
     private mutating func chance(_ oneIn: Int) -> Bool { Int.random(in: 0..<oneIn, using: &rng) == 0 }
@@ -168,7 +171,10 @@ private struct FuzzRun {
             case 0: payload = ["aps": [String: Any](), "handle": "+15550100"]  // no call id
             case 1: payload = ["uuid": call.uuidString, "handle": Date()]  // not JSON
             case 2: payload = ["uuid": "not a uuid", "handle": "+15550100"]
-            default: payload = ["aps": [String: Any](), "uuid": call.uuidString, "handle": "+15550100", "callerName": "Alice"]
+            default:
+                payload = [
+                    "aps": [String: Any](), "uuid": call.uuidString, "handle": "+15550100", "callerName": "Alice",
+                ]
             }
             let mustReport = [nil, nil, true, false].randomElement(using: &rng)!
             let box = PayloadBox(payload)
@@ -340,7 +346,8 @@ private struct FuzzRun {
                 problems.append("push \(index): its PushKit completion ran \(push.completionCount) times")
             }
             if push.brokePushKitsReportRule {
-                problems.append("push \(index) (mustReport \(String(describing: push.mustReport))) was not reported in time")
+                problems.append(
+                    "push \(index) (mustReport \(String(describing: push.mustReport))) was not reported in time")
             }
         }
         for action in callKit.provider.actions {
@@ -349,10 +356,13 @@ private struct FuzzRun {
             case nil:
                 problems.append("\(name) is still pending")
             case .fulfilled?, .failed?:
-                if action.completionCount != 1 { problems.append("\(name) was completed \(action.completionCount) times") }
+                if action.completionCount != 1 {
+                    problems.append("\(name) was completed \(action.completionCount) times")
+                }
             case .timedOut?, .voided?:
                 if action.completionCount != 0 {
-                    problems.append("\(name) was completed after it \(action.outcome == .timedOut ? "timed out" : "was voided")")
+                    problems.append(
+                        "\(name) was completed after it \(action.outcome == .timedOut ? "timed out" : "was voided")")
                 }
             }
         }

@@ -510,8 +510,16 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         log(CallDriverLogEntry(kind: kind, message: message))
     }
 
-    /// What the driver holds (PushKit completions, CallKit actions, armed timers, completions queued in a step) and whether the engine is idle, read on ``queue``: for CallKitEngineTesting's checks; call off the queue.
-    package var heldForTesting: (pushCompletions: Int, actions: Int, timers: Int, queuedCompletions: Int, engineIdle: Bool) { queue.sync { (pushCompletions.count, actions.count, timers.count, completionsDuringStep.count, engine.status().isIdle) } }
+    /// What the driver holds (PushKit completions, CallKit actions, armed timers,
+    /// completions queued in a step) and whether the engine is idle, read on ``queue``:
+    /// for CallKitEngineTesting's checks. Call it off the queue.
+    package var heldForTesting:
+        (pushCompletions: Int, actions: Int, timers: Int, queuedCompletions: Int, engineIdle: Bool)
+    {
+        queue.sync {
+            (pushCompletions.count, actions.count, timers.count, completionsDuringStep.count, engine.status().isIdle)
+        }
+    }
 }
 
 /// Why ``CallDriver/startCall(to:type:isVideo:)`` refused to start a call.
