@@ -529,12 +529,17 @@ public final class FakeCallProvider: CallProvider, Sendable {
 /// The completion runs later on the controller's queue (the driver's), before the
 /// action is performed
 /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:));
-/// ``completesRequestsInline`` runs it inside the request call instead.
+/// ``completesRequestsInline`` runs it inside the request call instead, and
+/// ``holdsRequestCompletions`` keeps it for ``completeHeldRequest()``, after the action
+/// was performed. A reset does not drop a held request completion: CallKit delivers the
+/// completion of a request it dropped at a reset afterwards.
 public final class FakeCallController: CallController, Sendable {
     private struct State {
         var requests: [CallEngine.CallAction] = []
         var nextError: (any Error)?
         var completesInline = false
+        var holds = false
+        var held: [@Sendable () -> Void] = []
     }
 
     private let provider: FakeCallProvider
@@ -555,12 +560,36 @@ public final class FakeCallController: CallController, Sendable {
         set { state.withLock { $0.completesInline = newValue } }
     }
 
+    /// While on, request completions wait for ``completeHeldRequest()``; the action of
+    /// a successful request is performed meanwhile.
+    public var holdsRequestCompletions: Bool {
+        get { state.withLock { $0.holds } }
+        set { state.withLock { $0.holds = newValue } }
+    }
+
+    /// How many request completions are held.
+    public var heldRequestCompletionCount: Int { state.withLock { $0.held.count } }
+
+    /// Runs the oldest held request completion on the controller's queue (inside this
+    /// call with ``completesRequestsInline``), then settles the driver's queue; `false`
+    /// when none is held.
+    @discardableResult
+    public func completeHeldRequest() -> Bool {
+        let (next, inline) = state.withLock { state -> ((@Sendable () -> Void)?, Bool) in
+            (state.held.isEmpty ? nil : state.held.removeFirst(), state.completesInline)
+        }
+        guard let next else { return false }
+        if inline { next() } else { provider.enqueue(next) }
+        drain(provider.queue)
+        return true
+    }
+
     /// Records the request and answers (see the type's discussion).
     public func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
-        let (injected, inline) = state.withLock { state -> ((any Error)?, Bool) in
+        let (injected, inline, hold) = state.withLock { state -> ((any Error)?, Bool, Bool) in
             state.requests.append(action)
             defer { state.nextError = nil }
-            return (state.nextError, state.completesInline)
+            return (state.nextError, state.completesInline, state.holds)
         }
         let error: (any Error)?
         let perform: ProviderActionRequest
@@ -589,7 +618,13 @@ public final class FakeCallController: CallController, Sendable {
             error = injected ?? known(call)
             perform = .playDTMF(call: call, digits: digits, type: type)
         }
-        if inline { completion(error) } else { provider.enqueue { completion(error) } }
+        if hold {
+            state.withLock { $0.held.append { completion(error) } }
+        } else if inline {
+            completion(error)
+        } else {
+            provider.enqueue { completion(error) }
+        }
         if error == nil {
             let provider = self.provider
             let action = FakeAction(perform)

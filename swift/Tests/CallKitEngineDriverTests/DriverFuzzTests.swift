@@ -6,7 +6,8 @@ import XCTest
 
 /// The driver under seeded random CallKit and PushKit behaviour, through the fakes:
 /// pushes (duplicates, malformed, each `mustReport`), report and request completions
-/// held, queued or inline and run in any order, CallKit's actions, time-outs, resets,
+/// held, queued or inline and run in any order (a request's after its action, or after a
+/// reset), CallKit's actions, time-outs, resets,
 /// late completions, and the app's requests and signaling from other threads at once.
 /// After every run, once everything ended: each PushKit completion ran once, each
 /// `CXAction` was fulfilled or failed once (or timed out, or voided by a reset), the
@@ -245,15 +246,19 @@ private struct FuzzRun {
             // The app and CallKit at once, from other threads.
             let work = (0..<Int.random(in: 2...4, using: &rng)).map { _ in anyThreadWork() }
             DispatchQueue.concurrentPerform(iterations: work.count) { work[$0]() }
-        case 10, 11:
+        case 10:
             // A held report completion, in any order (late after a reset: dropped).
             let held = provider.heldReportCompletions
             let call = held.isEmpty ? someCall() : held.randomElement(using: &rng)!
             provider.completeReport(for: call)
+        case 11:
+            // A held request completion, after its action, late after a reset.
+            callKit.callController.completeHeldRequest()
         case 12:
             provider.holdsReportCompletions = chance(2)
             provider.completesReportsInline = chance(3)
             callKit.callController.completesRequestsInline = chance(3)
+            callKit.callController.holdsRequestCompletions = chance(3)
         case 13, 14:
             let delays: [UInt64] = [0, 100, 1_000, 5_000, 10_000, 30_000, 61_000]
             callKit.clock.advance(byMilliseconds: delays.randomElement(using: &rng)!)
@@ -280,6 +285,8 @@ private struct FuzzRun {
         let provider = callKit.provider
         provider.holdsReportCompletions = false
         for call in provider.heldReportCompletions { provider.completeReport(for: call) }
+        callKit.callController.holdsRequestCompletions = false
+        while callKit.callController.completeHeldRequest() {}
         if chance(4) {
             provider.reset()
         } else {
@@ -341,6 +348,7 @@ private struct FuzzRun {
             problems.append("\(callKit.clock.armedTimerCount) timers still armed on the clock")
         }
         if !callKit.provider.heldReportCompletions.isEmpty { problems.append("report completions still held") }
+        if callKit.callController.heldRequestCompletionCount != 0 { problems.append("request completions still held") }
         for (index, push) in pushes.all.enumerated() {
             if push.completionCount != 1 {
                 problems.append("push \(index): its PushKit completion ran \(push.completionCount) times")

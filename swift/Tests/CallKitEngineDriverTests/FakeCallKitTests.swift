@@ -105,7 +105,35 @@ final class FakeCallKitTests: XCTestCase {
         XCTAssertEqual(ran.count, 2)
     }
 
+    func testHeldRequestCompletionRunsAfterTheActionWasPerformed() throws {
+        let h = try Harness()
+        h.callKit.callController.holdsRequestCompletions = true
+        let call = try h.driver.startCall(to: "+15550199", type: .phoneNumber)
+        h.callKit.settle()
+        XCTAssertEqual(h.callKit.callController.heldRequestCompletionCount, 1)
+        guard case let .startCall(started, _, _)? = h.provider.actions.last?.request else {
+            return XCTFail("the start was not performed before its request completed")
+        }
+        XCTAssertEqual(started, call)
+        XCTAssertTrue(h.callKit.callController.completeHeldRequest())
+        XCTAssertEqual(h.callKit.callController.heldRequestCompletionCount, 0)
+        XCTAssertFalse(h.callKit.callController.completeHeldRequest())
+        XCTAssertEqual(h.refusals(), [])
+    }
+
     // MARK: Reset
+
+    func testResetKeepsHeldRequestCompletionsWhichArriveLate() throws {
+        let h = try Harness()
+        h.callKit.callController.holdsRequestCompletions = true
+        _ = try h.driver.startCall(to: "+15550199", type: .phoneNumber)
+        h.callKit.settle()
+        h.provider.reset()
+        XCTAssertEqual(h.callKit.callController.heldRequestCompletionCount, 1)
+        XCTAssertTrue(h.callKit.callController.completeHeldRequest())
+        XCTAssertEqual(h.driver.heldForTesting.actions, 0)
+        XCTAssertTrue(h.driver.heldForTesting.engineIdle)
+    }
 
     func testResetVoidsPendingActionsSoNoTimeOutFollows() throws {
         let h = try Harness()
