@@ -462,10 +462,14 @@ public final class FakeCallProvider: CallProvider, Sendable {
     private func fulfilled(_ request: ProviderActionRequest) {
         state.withLock { state in
             switch request {
-            case let .answerCall(call), let .startCall(call, _, _):
+            case let .answerCall(call):
                 if state.knownCalls.contains(call), state.connected[call] == nil {
                     state.connected[call] = Connected(group: call)
                 }
+            case let .startCall(call, _, _):
+                // A start CallKit performs (from Recents, say) is a call it knows too.
+                state.knownCalls.insert(call)
+                if state.connected[call] == nil { state.connected[call] = Connected(group: call) }
             case let .endCall(call):
                 state.knownCalls.remove(call)
                 state.connected.removeValue(forKey: call)
