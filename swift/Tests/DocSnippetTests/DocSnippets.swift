@@ -138,7 +138,7 @@ func iosIntegrationLine275() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 379
+// MARK: docs/ios-integration.md, line 386
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -183,7 +183,7 @@ final class Calls {
     }
 }
 
-// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 50
+// MARK: swift/Sources/CallKitEngineTesting/CallKitEngineTesting.docc/TestingAnApp.md, line 52
 
 final class DeclinedCallTests: XCTestCase {
     func testTheEndActionOfADeclinedCallIsFulfilled() throws {
