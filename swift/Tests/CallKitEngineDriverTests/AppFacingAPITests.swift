@@ -128,7 +128,11 @@ final class AppFacingAPITests: XCTestCase {
         h.callKit.settle()
         XCTAssertTrue(
             h.provider.reports.contains {
-                if case .callUpdated(call, let update) = $0 { update.localizedCallerName == "Alice Liddell" } else { false }
+                if case .callUpdated(call, let update) = $0 {
+                    update.localizedCallerName == "Alice Liddell"
+                } else {
+                    false
+                }
             })
         XCTAssertEqual(h.driver.calls.first?.callerName, "Alice Liddell")
         XCTAssertEqual(h.driver.calls.first?.handle, CallHandle(type: .generic, value: "alice"))
@@ -184,7 +188,8 @@ final class AppFacingAPITests: XCTestCase {
         }
         h.callKit.settle()
         XCTAssertEqual(word.all, [nil])
-        XCTAssertTrue(h.app.all.contains(.startOutgoing(call, CallHandle(type: .phoneNumber, value: "+14085551234"), false)))
+        XCTAssertTrue(
+            h.app.all.contains(.startOutgoing(call, CallHandle(type: .phoneNumber, value: "+14085551234"), false)))
     }
 
     // MARK: The app's own audio activation

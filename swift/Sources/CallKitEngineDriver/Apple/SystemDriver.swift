@@ -67,8 +67,8 @@ extension CallDriver {
 
     /// The driver on the system's CallKit and PushKit, for a VoIP stack made before the
     /// driver (it then keeps its own `weak` reference to the driver to report back).
-    /// ``init(providerConfiguration:configuration:signaling:media:audioSession:log:)-(_,_,(CallDriver.Signaling)->any CallSignaling,_,_,_)``
-    /// describes the parameters; prefer it: the stack then gets a ``Signaling`` handle.
+    /// The initializer whose `signaling` is a closure describes the parameters; prefer
+    /// it: the stack then gets a ``Signaling`` handle.
     ///
     /// - Throws: `EngineError` when the engine refuses the configuration.
     public convenience init(

@@ -84,7 +84,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``init(providerConfiguration:configuration:signaling:media:audioSession:log:)``
+    ///     with (`init(providerConfiguration:configuration:signaling:media:audioSession:log:)`
     ///     derives one from the other).
     ///   - provider: CallKit's `CXProvider` behind the driver's protocol (or
     ///     CallKitEngineTesting's fake, as for the next three).
@@ -107,14 +107,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         callController: any CallController,
         pushRegistry: any VoIPPushRegistry,
         audioSession: any CallAudioSession,
-        signaling makeSignaling: (CallDriver.Signaling) -> any CallSignaling,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         scheduler: any CallScheduler = DispatchScheduler(),
         queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
         let handle = CallDriver.Signaling()
-        let signaling = makeSignaling(handle)
+        let stack = signaling(handle)
         self.engine = try CallEngine(configuration: configuration)
         self.supportedHandleTypes = configuration.supportedHandleTypes
         self.supportsVideo = configuration.supportsVideo
@@ -122,7 +122,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         self.callController = callController
         self.pushRegistry = pushRegistry
         self.audioSession = audioSession
-        self.signaling = signaling
+        self.signaling = stack
         self.media = media
         self.scheduler = scheduler
         self.queue = queue
@@ -134,8 +134,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// A driver over `configuration`'s engine, for a VoIP stack made before the driver
     /// (which then reaches the driver by its own reference, kept `weak`).
-    /// ``init(configuration:provider:callController:pushRegistry:audioSession:signaling:media:scheduler:queue:log:)-(_,_,_,_,_,(CallDriver.Signaling)->any CallSignaling,_,_,_,_)``
-    /// describes the parameters; prefer it: the stack then gets a ``Signaling`` handle.
+    /// The initializer whose `signaling` is a closure describes the parameters; prefer
+    /// it: the stack then gets a ``Signaling`` handle.
     ///
     /// - Throws: The engine's error when it refuses the configuration.
     public convenience init(
@@ -669,7 +669,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 }
 
-/// Why ``CallDriver/startCall(to:type:isVideo:)`` refused to start a call.
+/// Why ``CallDriver/startCall(to:type:isVideo:completion:)`` refused to start a call, or
+/// the engine refused an app's request.
 public enum CallDriverError: Error, Equatable, Sendable {
     /// The handle type is not in `CXProviderConfiguration.supportedHandleTypes`.
     case unsupportedHandleType(HandleType)

@@ -49,9 +49,8 @@ extension CallDriver {
     }
 
     /// The driver, as the app's VoIP stack reaches it: a `Sendable` value the driver hands
-    /// to the function that makes the stack
-    /// (``CallDriver/init(configuration:provider:callController:pushRegistry:audioSession:signaling:media:scheduler:queue:log:)-(_,_,_,_,_,(CallDriver.Signaling)->any CallSignaling,_,_,_,_)``),
-    /// so the stack keeps it in a `let` and needs no lock and no `weak var` of its own.
+    /// to the closure that makes the stack (the `signaling:` closure of `CallDriver`'s
+    /// initializers, `signaling: { VoIPStack(driver: $0) }`), so the stack keeps it in a `let` and needs no lock and no `weak var` of its own.
     /// It refers to the driver weakly (the driver holds the stack): once the driver is
     /// gone, its methods do nothing.
     public struct Signaling: Sendable {
