@@ -192,6 +192,20 @@ final class AppFacingAPITests: XCTestCase {
             h.app.all.contains(.startOutgoing(call, CallHandle(type: .phoneNumber, value: "+14085551234"), false)))
     }
 
+    func testStartTheEngineRefusesAtItsCallCapacityReachesTheCompletionAsRefused() throws {
+        let h = try Harness()
+        let word = Recorder<CallDriverError?>()
+        for _ in 0...CallEngine.Limits.maximumCalls {
+            _ = try h.driver.startCall(to: "+14085551234", type: .phoneNumber) {
+                word.append($0 as? CallDriverError)
+            }
+            h.callKit.settle()
+        }
+        XCTAssertEqual(word.all.filter { $0 == nil }.count, CallEngine.Limits.maximumCalls)
+        XCTAssertEqual(word.all.last, .refused(.callCapacity))
+        XCTAssertEqual(h.driver.calls.count, CallEngine.Limits.maximumCalls)
+    }
+
     // MARK: The app's own audio activation
 
     func testAudioTheAppActivatedAfterTheTimeOutStartsTheMedia() throws {
