@@ -60,6 +60,24 @@ public final class FakeCallKit: Sendable {
         return driver
     }
 
+    /// A driver on these fakes, started, whose VoIP stack `signaling` makes from the
+    /// driver's `CallDriver.Signaling` handle (as on a device).
+    public func makeDriver(
+        configuration: CallEngine.Configuration,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        let driver = try CallDriver(
+            configuration: configuration, provider: provider, callController: callController,
+            pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
+            scheduler: clock, queue: queue, log: log)
+        provider.attach(driver)
+        driver.start()
+        settle()
+        return driver
+    }
+
     /// The app's own connection announces an incoming call without a VoIP push
     /// (`CallDriver.SignalingEvent.incomingCallAnnounced`),
     /// then settles the driver's queue: the driver reports it to ``provider`` with no
