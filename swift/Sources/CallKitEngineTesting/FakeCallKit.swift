@@ -40,7 +40,7 @@ public final class FakeCallKit: Sendable {
     public let audioSession: FakeAudioSession
 
     /// Fakes on a fresh queue and clock, with CallKit's settings from `configuration`
-    /// (the library's defaults unless given), which ``makeDriver(signaling:media:log:)``
+    /// (the library's defaults unless given), which `makeDriver(signaling:media:log:)`
     /// hands to the driver.
     public init(
         configuration: CallEngine.Configuration = CallEngine.Configuration(), clock: VirtualClock = VirtualClock()
@@ -74,6 +74,36 @@ public final class FakeCallKit: Sendable {
     public func makeDriver(
         configuration: CallEngine.Configuration,
         signaling: any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        provider.configuration = configuration
+        let driver = try CallDriver(
+            configuration: configuration, provider: provider, callController: callController,
+            pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
+            scheduler: clock, queue: queue, log: log)
+        provider.attach(driver)
+        driver.start()
+        settle()
+        return driver
+    }
+
+    /// A driver on these fakes over ``configuration``, started, whose VoIP stack
+    /// `signaling` makes from the driver's `CallDriver.Signaling` handle (as on a device).
+    public func makeDriver(
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        try makeDriver(configuration: configuration, signaling: signaling, media: media, log: log)
+    }
+
+    /// A driver on these fakes over `configuration`, started, whose VoIP stack
+    /// `signaling` makes from the driver's `CallDriver.Signaling` handle (as on a device).
+    /// CallKit's settings become `configuration`'s too.
+    public func makeDriver(
+        configuration: CallEngine.Configuration,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws -> CallDriver {
@@ -235,7 +265,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// CallKit's settings, as `CXProviderConfiguration` would hold them: its
     /// `maximumCallGroups`, `maximumCallsPerCallGroup`, `supportsVideo`,
     /// `supportedHandleTypes` and `includesCallsInRecents` are this configuration's.
-    /// ``FakeCallKit/makeDriver(configuration:signaling:media:log:)`` sets it to the
+    /// `FakeCallKit.makeDriver(configuration:signaling:media:log:)` sets it to the
     /// driver's.
     public internal(set) var configuration: CallEngine.Configuration {
         get { state.withLock { $0.configuration } }

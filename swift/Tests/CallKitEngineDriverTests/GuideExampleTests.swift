@@ -12,7 +12,6 @@ import XCTest
 
 final class GuideExampleTests: XCTestCase {
     func testTheGuidesWiringBuildsADriverOnTheSystemFrameworks() throws {
-        let voip = GuideVoIPStack()
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber, .generic]
         provider.includesCallsInRecents = true
@@ -20,10 +19,9 @@ final class GuideExampleTests: XCTestCase {
         engine.ringTimeout = .seconds(45)
         let driver = try CallDriver(
             providerConfiguration: provider, configuration: engine,
-            signaling: voip, media: GuideMedia(),
+            signaling: { GuideVoIPStack(driver: $0) }, media: GuideMedia(),
             audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
             log: { entry in print("callkit-engine: \(entry)") })
-        voip.calls = driver
         // The provider's handle types replaced the engine's: an e-mail call is refused.
         XCTAssertThrowsError(try driver.startCall(to: "bob@example.org", type: .emailAddress))
         XCTAssertNoThrow(try driver.startCall(to: "+14085551234", type: .phoneNumber))
@@ -47,15 +45,9 @@ final class GuideExampleTests: XCTestCase {
 // The guide's `nonisolated final class VoIPStack`: Swift 6.0 (this repository's Linux
 // toolchain) has no default `MainActor` isolation and no `nonisolated` on types (Swift
 // 6.1), so the attribute is left out here; the class is nonisolated either way.
-private final class GuideVoIPStack: CallSignaling, @unchecked Sendable {
-    // Why @unchecked Sendable: `_calls` is read and written only with `lock` held; the
-    // driver calls the CallSignaling methods on its queue.
-    private let lock = NSLock()
-    private weak var _calls: CallDriver?
-    var calls: CallDriver? {
-        get { lock.withLock { _calls } }
-        set { lock.withLock { _calls = newValue } }
-    }
+private final class GuideVoIPStack: CallSignaling {  // Sendable as is: one Sendable `let`
+    let driver: CallDriver.Signaling
+    init(driver: CallDriver.Signaling) { self.driver = driver }
     func connectIncoming(_ call: UUID) {}
     func missedCall(_ call: UUID, update: CallUpdate) {}
     func answerIncoming(_ call: UUID) {}

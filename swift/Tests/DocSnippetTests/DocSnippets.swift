@@ -15,9 +15,9 @@ import UIKit
 import CallKitEngineTesting
 import XCTest
 
-// MARK: README.md, line 133
+// MARK: README.md, line 138
 
-func readmeLine133() throws {
+func readmeLine138() throws {
     // One engine per app, used from one serial queue (CallEngine is not Sendable).
     let engine = try CallEngine(configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
 
@@ -37,29 +37,23 @@ func readmeLine133() throws {
     assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 118
+// MARK: docs/ios-integration.md, line 131
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
-    private let voip = VoIPStack()  // your CallSignaling: SIP, WebRTC, a vendor SDK
 
-    func application(
-        _ application: UIApplication,
-        didFinishLaunchingWithOptions launchOptions: [UIApplication.LaunchOptionsKey: Any]?
-    ) -> Bool {
+    func application(_ application: UIApplication,
+                     didFinishLaunchingWithOptions options: [UIApplication.LaunchOptionsKey: Any]?) -> Bool {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber, .generic]
-        provider.includesCallsInRecents = true
         var engine = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .twilio))
         engine.ringTimeout = .seconds(45)
         do {
-            let driver = try CallDriver(
+            calls = try CallDriver(
                 providerConfiguration: provider, configuration: engine,
-                signaling: voip, media: MediaEngine(),
+                signaling: { VoIPStack(driver: $0) }, media: MediaEngine(),
                 audioSession: SystemAudioSession(options: [.allowBluetoothHFP]),
                 log: { entry in print("callkit-engine: \(entry)") })
-            voip.calls = driver  // the stack reports what it observes back
-            calls = driver
         } catch {
             print("callkit-engine: configuration refused: \(error)")
         }
@@ -69,18 +63,12 @@ final class AppDelegate: UIResponder, UIApplicationDelegate {
 
 final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     var window: UIWindow?
-
     private var calls: CallDriver? { (UIApplication.shared.delegate as? AppDelegate)?.calls }
 
     // Cold launch from Recents or Siri: the activity comes with the connection options.
-    func scene(
-        _ scene: UIScene, willConnectTo session: UISceneSession,
-        options connectionOptions: UIScene.ConnectionOptions
-    ) {
+    func scene(_ scene: UIScene, willConnectTo session: UISceneSession, options: UIScene.ConnectionOptions) {
         // ... set up `window` ...
-        for activity in connectionOptions.userActivities {
-            _ = try? calls?.startCall(from: activity)
-        }
+        for activity in options.userActivities { _ = try? calls?.startCall(from: activity) }
     }
 
     // Recents or Siri while the app runs.
@@ -89,18 +77,11 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 187
+// MARK: docs/ios-integration.md, line 177
 
-final class VoIPStack: CallSignaling, @unchecked Sendable {
-    // @unchecked: `_calls` is guarded by `lock`; the driver calls the methods below on
-    // its queue (hop to your stack's own queue inside them if it has one).
-    private let lock = NSLock()
-    private weak var _calls: CallDriver?
-    var calls: CallDriver? {
-        get { lock.withLock { _calls } }
-        set { lock.withLock { _calls = newValue } }
-    }
-    // Each one tells your stack what to do; the stack reports back through `calls`.
+final class VoIPStack: CallSignaling {  // Sendable as is: one `let` of a Sendable type
+    let driver: CallDriver.Signaling  // report back: driver.report(.incomingCallConnected(call: id))
+    init(driver: CallDriver.Signaling) { self.driver = driver }
     func connectIncoming(_ call: UUID) { /* ... */ }
     func answerIncoming(_ call: UUID) { /* ... */ }
     func rejectIncoming(_ call: UUID, reason: RejectReason) { /* ... */ }
@@ -120,12 +101,24 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     func setMuted(_ call: UUID, muted: Bool) { /* ... */ }
     func startRingback(_ call: UUID) { /* play the local ringback tone */ }
     func stopRingback(_ call: UUID) { /* ... */ }
-    func audioActivationTimedOut(_ call: UUID) { /* log; activate the session yourself, or end */ }
+    func audioActivationTimedOut(_ call: UUID) { /* activate the session, then audioSessionActivatedByApp() */ }
 }
 
-// MARK: docs/ios-integration.md, line 275
+// What the call screen shows (a table, a SwiftUI list); its buttons call the driver:
+// driver.answer(call: id), driver.decline(call: id), driver.endCall(id), driver.setMuted(...).
+@MainActor final class CallScreenModel {
+    private(set) var calls: [CallDriver.Call] = []  // id, direction, phase, held, muted, video, handle, name
+    let driver: CallDriver
 
-func iosIntegrationLine275() throws {
+    init(driver: CallDriver) {
+        self.driver = driver
+        Task { [weak self] in for await list in driver.callListUpdates() { self?.calls = list /* reload */ } }
+    }
+}
+
+// MARK: docs/ios-integration.md, line 312
+
+func iosIntegrationLine312() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -138,13 +131,13 @@ func iosIntegrationLine275() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 386
+// MARK: docs/ios-integration.md, line 423
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
         let callKit = FakeCallKit()
-        let voip = VoIPStack()
-        let driver = try callKit.makeDriver(configuration: CallEngine.Configuration(), signaling: voip, media: MediaEngine())
+        let driver = try callKit.makeDriver(
+            configuration: CallEngine.Configuration(), signaling: { VoIPStack(driver: $0) }, media: MediaEngine())
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)
@@ -152,8 +145,9 @@ final class IncomingCallTests: XCTestCase {
         callKit.settle()
         XCTAssertEqual(callKit.provider.perform(.answerCall(call: id)).outcome, .fulfilled)
         callKit.provider.activateAudioSession()
+        XCTAssertEqual(driver.calls.map(\.phase), [.answered])
         callKit.clock.advance(byMilliseconds: 30_000)
-        // ... assert on voip / MediaEngine
+        // ... assert on what VoIPStack and MediaEngine were told
     }
 }
 
@@ -164,7 +158,7 @@ final class IncomingCallTests: XCTestCase {
 final class Calls {
     let driver: CallDriver
 
-    init(signaling: any CallSignaling, media: any CallMedia) throws {
+    init(signaling: (CallDriver.Signaling) -> any CallSignaling, media: any CallMedia) throws {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber]
         // The payload layout your server sends; the ring time-out in milliseconds.
@@ -188,8 +182,8 @@ final class Calls {
 final class DeclinedCallTests: XCTestCase {
     func testTheEndActionOfADeclinedCallIsFulfilled() throws {
         let callKit = FakeCallKit(configuration: CallEngine.Configuration())
-        let voip = VoIPStack()  // the app's own CallSignaling (its rejectIncoming is called)
-        let driver = try callKit.makeDriver(signaling: voip, media: MediaEngine())
+        // The app's own CallSignaling, made from the driver's handle (its rejectIncoming is called).
+        let driver = try callKit.makeDriver(signaling: { VoIPStack(driver: $0) }, media: MediaEngine())
         let id = UUID()
         let push = callKit.pushRegistry.deliverVoIPPush(["uuid": id.uuidString, "handle": "+14085551234"])
         XCTAssertTrue(push.reportedBeforeReturn)
@@ -203,7 +197,7 @@ final class DeclinedCallTests: XCTestCase {
 // MARK: the statement blocks, run
 
 final class DocSnippetRunTests: XCTestCase {
-    func testReadmeLine133() throws {
-        try readmeLine133()
+    func testReadmeLine138() throws {
+        try readmeLine138()
     }
 }

@@ -401,3 +401,27 @@ extension CallEngine.Effect {
         }
     }
 }
+
+extension PayloadSchema {
+    /// The call UUID (`CXCall.uuid`) this schema gives a VoIP push whose call id is
+    /// `serverCallID` (`ck_schema_call_id`, the engine's `PayloadSchema::call_id`): the
+    /// UUID the id spells for ``CallIDKind/uuid``, the name-based (version 5) UUID of the
+    /// id in ``opaqueNamespace`` for ``CallIDKind/opaque``. How an app maps the id its
+    /// server uses (a Twilio call SID, a SIP Call-ID) to the call CallKit shows, and
+    /// back, without deriving UUIDs itself.
+    ///
+    /// - Parameter serverCallID: The call id as the payload carries it (UTF-8 text).
+    /// - Returns: The call's UUID; `nil` when the id is not valid for the schema (not a
+    ///   UUID under ``CallIDKind/uuid``, or empty) or the schema is one
+    ///   ``CallEngine/init(configuration:)`` refuses.
+    public func callID(forServerCallID serverCallID: String) -> UUID? {
+        guard let schema = try? cSchema() else { return nil }
+        var out = ck_uuid()
+        let result = withUnsafePointer(to: schema) { schema in
+            Array(serverCallID.utf8).withUnsafeBufferPointer { id in
+                ck_schema_call_id(schema, id.baseAddress, id.count, &out)
+            }
+        }
+        return result == CK_RESULT_OK ? UUID(out) : nil
+    }
+}

@@ -20,7 +20,7 @@ extension CallDriver {
     /// https://developer.apple.com/documentation/intents/incallcapability
     ///
     /// - Throws: ``CallDriverError/noCallIntent`` when the activity carries no start-call
-    ///   intent with a handle, and whatever ``startCall(to:type:isVideo:)`` throws.
+    ///   intent with a handle, and whatever ``startCall(to:type:isVideo:completion:)`` throws.
     public func startCall(from userActivity: NSUserActivity) throws -> UUID {
         guard let intent = userActivity.interaction?.intent as? INStartCallIntent,
             let handle = intent.contacts?.first?.personHandle,

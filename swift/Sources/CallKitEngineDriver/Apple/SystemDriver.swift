@@ -25,8 +25,10 @@ extension CallDriver {
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
-    ///   - signaling: the app's VoIP stack (held strongly, called on ``queue``;
-    ///     `Sendable`, see ``CallSignaling``).
+    ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle,
+    ///     which the stack keeps to report back (`let driver: CallDriver.Signaling`).
+    ///     Run once, inside this initializer; the stack is held strongly and called on
+    ///     ``queue`` (`Sendable`, see ``CallSignaling``).
     ///   - media: the app's media engine, held and called the same way.
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
@@ -34,7 +36,7 @@ extension CallDriver {
     public convenience init(
         providerConfiguration: CXProviderConfiguration,
         configuration: CallEngine.Configuration = CallEngine.Configuration(),
-        signaling: any CallSignaling,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         audioSession: SystemAudioSession = SystemAudioSession(),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
@@ -61,6 +63,25 @@ extension CallDriver {
         provider.setDelegate(self, queue: queue)
         registry.delegate = self
         start()
+    }
+
+    /// The driver on the system's CallKit and PushKit, for a VoIP stack made before the
+    /// driver (it then keeps its own `weak` reference to the driver to report back).
+    /// The initializer whose `signaling` is a closure describes the parameters; prefer
+    /// it: the stack then gets a ``Signaling`` handle.
+    ///
+    /// - Throws: `EngineError` when the engine refuses the configuration.
+    public convenience init(
+        providerConfiguration: CXProviderConfiguration,
+        configuration: CallEngine.Configuration = CallEngine.Configuration(),
+        signaling: any CallSignaling,
+        media: any CallMedia,
+        audioSession: SystemAudioSession = SystemAudioSession(),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws {
+        try self.init(
+            providerConfiguration: providerConfiguration, configuration: configuration,
+            signaling: { _ in signaling }, media: media, audioSession: audioSession, log: log)
     }
 }
 #endif

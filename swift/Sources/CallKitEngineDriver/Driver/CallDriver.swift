@@ -24,8 +24,10 @@ import Foundation
 /// Thread rules: the `handle…` entry points are CallKit's and PushKit's (reached through
 /// the delegate conformances, or CallKitEngineTesting's fakes); they are `package`, not
 /// for apps, and trap unless called on ``queue`` (the provider and push registry are
-/// created with it). The app's calls (``startCall(to:type:isVideo:)``, ``endCall(_:)``,
-/// ``signalingDidReport(_:)``, ...) may come from any thread and hop onto the queue.
+/// created with it). The app's calls (``startCall(to:type:isVideo:completion:)``,
+/// ``answer(call:)``, ``endCall(_:)``, ``signalingDidReport(_:)``, ...) may come from any
+/// thread and hop onto the queue; ``calls`` and ``callListUpdates()`` may be read from any
+/// thread.
 public final class CallDriver: NSObject, @unchecked Sendable {
     // Why @unchecked Sendable: CallKit and PushKit hold the driver as their delegate and
     // call it on `queue`, and completions and timers capture it to run on `queue` (a
@@ -52,6 +54,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private let media: any CallMedia
     private let scheduler: any CallScheduler
     private let log: @Sendable (CallDriverLogEntry) -> Void
+    /// What the app's UI reads: the last published call list, and its subscribers.
+    private let callList = CallListStore()
+    /// The caller's handle and name of each live call, as its report, update or start
+    /// carried them (the engine's call list holds neither).
+    private var callerDetails: [UUID: CallerDetails] = [:]
+    /// The app's completions for its ``startCall(to:type:isVideo:completion:)`` calls, by
+    /// call, until CallKit answered the start transaction.
+    private var startCompletions: [UUID: @Sendable ((any Error)?) -> Void] = [:]
 
     /// PushKit completion handlers, by the push id the driver chose.
     private var pushCompletions: [PushID: @Sendable () -> Void] = [:]
@@ -74,16 +84,18 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
-    ///     with (``init(providerConfiguration:configuration:signaling:media:audioSession:log:)``
+    ///     with (`init(providerConfiguration:configuration:signaling:media:audioSession:log:)`
     ///     derives one from the other).
     ///   - provider: CallKit's `CXProvider` behind the driver's protocol (or
     ///     CallKitEngineTesting's fake, as for the next three).
     ///   - callController: CallKit's `CXCallController`.
     ///   - pushRegistry: PushKit's `PKPushRegistry`.
     ///   - audioSession: AVFAudio's `AVAudioSession`.
-    ///   - signaling: the app's VoIP stack, held strongly and called on `queue`;
-    ///     `Sendable` (see ``CallSignaling``), so a main-actor-isolated conformance is
-    ///     refused at compile time.
+    ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle
+    ///     (run once, inside this initializer; a report the stack makes before the
+    ///     initializer returns is dropped). The stack is held strongly and called on
+    ///     `queue`; `Sendable` (see ``CallSignaling``), so a main-actor-isolated
+    ///     conformance is refused at compile time.
     ///   - media: the app's media engine, held and called the same way.
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
     ///   - queue: the serial queue the provider and push registry deliver on.
@@ -95,12 +107,14 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         callController: any CallController,
         pushRegistry: any VoIPPushRegistry,
         audioSession: any CallAudioSession,
-        signaling: any CallSignaling,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         scheduler: any CallScheduler = DispatchScheduler(),
         queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
+        let handle = CallDriver.Signaling()
+        let stack = signaling(handle)
         self.engine = try CallEngine(configuration: configuration)
         self.supportedHandleTypes = configuration.supportedHandleTypes
         self.supportsVideo = configuration.supportsVideo
@@ -108,13 +122,38 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         self.callController = callController
         self.pushRegistry = pushRegistry
         self.audioSession = audioSession
-        self.signaling = signaling
+        self.signaling = stack
         self.media = media
         self.scheduler = scheduler
         self.queue = queue
         self.log = log
         super.init()
         queue.setSpecific(key: queueKey, value: 1)
+        handle.attach(self)
+    }
+
+    /// A driver over `configuration`'s engine, for a VoIP stack made before the driver
+    /// (which then reaches the driver by its own reference, kept `weak`).
+    /// The initializer whose `signaling` is a closure describes the parameters; prefer
+    /// it: the stack then gets a ``Signaling`` handle.
+    ///
+    /// - Throws: The engine's error when it refuses the configuration.
+    public convenience init(
+        configuration: CallEngine.Configuration,
+        provider: any CallProvider,
+        callController: any CallController,
+        pushRegistry: any VoIPPushRegistry,
+        audioSession: any CallAudioSession,
+        signaling: any CallSignaling,
+        media: any CallMedia,
+        scheduler: any CallScheduler = DispatchScheduler(),
+        queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws {
+        try self.init(
+            configuration: configuration, provider: provider, callController: callController,
+            pushRegistry: pushRegistry, audioSession: audioSession, signaling: { _ in signaling }, media: media,
+            scheduler: scheduler, queue: queue, log: log)
     }
 
     /// Registers for VoIP pushes (`desiredPushTypes = [.voIP]`). Call once, after the
@@ -218,15 +257,30 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     // MARK: - The app's UI (any thread)
 
-    /// Starts an outgoing call to `handle` (through `CXCallController`, as CallKit
-    /// requires) and returns its UUID.
+    /// Starts an outgoing call to `handle` (a `CXStartCallAction` requested through
+    /// `CXCallController.request(_:completion:)`, as CallKit requires,
+    /// https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:))
+    /// and returns its UUID at once; the call is in ``calls`` from then on.
+    ///
+    /// CallKit may still refuse the transaction (another call in progress, a UUID it
+    /// knows, a call the user is not allowed to make): `completion` says so. It runs
+    /// once, on ``queue``: with `nil` when CallKit accepted the transaction (it then
+    /// performs the start action, and the call goes on), or with the error (the
+    /// `NSError` CallKit gave, in `CXErrorDomainRequestTransaction`, read with
+    /// ``CallKitErrorDomain/requestTransactionError(_:)``, or
+    /// ``CallDriverError/refused(_:)`` when the engine refused the start, for example
+    /// at its call capacity); after an error the call is gone from ``calls``.
     ///
     /// - Throws: ``CallDriverError/unsupportedHandleType(_:)`` when `type` is not in the
     ///   configuration's `supportedHandleTypes` (CallKit would refuse the call),
     ///   ``CallDriverError/videoNotSupported`` for a video call without `supportsVideo`,
     ///   ``CallDriverError/invalidHandle`` for an empty handle or one longer than
-    ///   `CallEngine.Limits.maximumHandleLengthInBytes` bytes.
-    public func startCall(to handle: String, type: HandleType, isVideo: Bool = false) throws -> UUID {
+    ///   `CallEngine.Limits.maximumHandleLengthInBytes` bytes; `completion` is not called
+    ///   then.
+    public func startCall(
+        to handle: String, type: HandleType, isVideo: Bool = false,
+        completion: (@Sendable ((any Error)?) -> Void)? = nil
+    ) throws -> UUID {
         guard supportedHandleTypes.contains(type) else { throw CallDriverError.unsupportedHandleType(type) }
         guard !isVideo || supportsVideo else { throw CallDriverError.videoNotSupported }
         guard !handle.isEmpty, handle.utf8.count <= CallEngine.Limits.maximumHandleLengthInBytes else {
@@ -234,8 +288,86 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         }
         let call = UUID()
         let handle = CallHandle(type: type, value: handle)
-        queue.async { self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) }
+        queue.async {
+            self.callerDetails[call] = CallerDetails(handle: handle, callerName: nil)
+            if let completion { self.startCompletions[call] = completion }
+            if let error = self.step(.requestStartCall(call: call, handle: handle, isVideo: isVideo)) {
+                self.callerDetails.removeValue(forKey: call)
+                self.startCompletions.removeValue(forKey: call)?(CallDriverError.refused(error))
+            }
+        }
         return call
+    }
+
+    /// Answers the ringing incoming call `call` from the app's own UI (a
+    /// `CXAnswerCallAction` requested through `CXCallController`,
+    /// https://developer.apple.com/documentation/callkit/cxanswercallaction): CallKit then
+    /// performs it as if the user had answered on its screen. A call that is not ringing,
+    /// or not yet accepted by CallKit, is refused and logged
+    /// (``CallDriverLogEntry/Kind/stepRefused``).
+    public func answer(call: UUID) {
+        queue.async { self.step(.requestAnswerCall(call: call)) }
+    }
+
+    /// Declines the ringing incoming call `call` from the app's own UI (a
+    /// `CXEndCallAction` requested through `CXCallController`,
+    /// https://developer.apple.com/documentation/callkit/cxendcallaction): signaling
+    /// rejects it (``CallSignaling/rejectIncoming(_:reason:)``). A call that is not an
+    /// incoming call still ringing is left alone and logged
+    /// (``CallDriverLogEntry/Kind/stepRefused``): end an answered call with
+    /// ``endCall(_:)``.
+    public func decline(call: UUID) {
+        queue.async {
+            let ringing = self.engine.calls().contains {
+                $0.call == call && $0.direction == .incoming && $0.phase == .ringing
+            }
+            guard ringing else {
+                self.record(.stepRefused, "decline: call \(call) is not an incoming call that rings")
+                return
+            }
+            self.step(.requestEndCall(call: call))
+        }
+    }
+
+    /// Tells CallKit what the app's signaling learned about `call` after its report: the
+    /// caller's name (`nil` or empty keeps the one shown; cut to
+    /// `CallEngine.Limits.maximumCallerNameLengthInBytes` bytes) or a video upgrade or
+    /// downgrade (`nil` keeps it). Reaches CallKit as `reportCall(with:updated:)`
+    /// (https://developer.apple.com/documentation/callkit/cxprovider/reportcall(with:updated:))
+    /// once CallKit knows the call, and ``calls`` shows it. Video without `supportsVideo`,
+    /// or an unknown call, is refused and logged.
+    public func updateCallDetails(call: UUID, callerName: String? = nil, hasVideo: Bool? = nil) {
+        queue.async {
+            guard self.step(.callDetailsChanged(call: call, callerName: callerName, hasVideo: hasVideo)) == nil else {
+                return
+            }
+            if let callerName, !callerName.isEmpty {
+                self.callerDetails[call, default: CallerDetails()].callerName =
+                    self.engineCallerName(callerName)
+                self.publishCalls()
+            }
+        }
+    }
+
+    /// Tells the driver the app activated the audio session itself
+    /// (`AVAudioSession.setActive(_:options:)`,
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)),
+    /// the fallback after ``CallMedia/audioActivationTimedOut(_:)`` when CallKit's
+    /// `provider(_:didActivate:)` never came: media starts as if it had. Any thread.
+    public func audioSessionActivatedByApp() {
+        queue.async { self.step(.didActivateAudioSession) }
+    }
+
+    /// Every live call as the app's UI shows it, in the engine's order: a snapshot, safe
+    /// to read from any thread, updated after every step that changed a call.
+    public var calls: [CallDriver.Call] { callList.current }
+
+    /// The call list (``calls``) now, then after every change, for the app's UI (`for
+    /// await calls in driver.callListUpdates() { ... }`). Each call makes a new stream;
+    /// it keeps only the newest list when its reader falls behind, and stops when the
+    /// reading task is cancelled.
+    public func callListUpdates() -> AsyncStream<[CallDriver.Call]> {
+        callList.subscribe()
     }
 
     /// Ends `call` (a `CXEndCallAction` request).
@@ -302,7 +434,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// It checks first that it runs on `queue`, so an entry point that only steps needs no
     /// check of its own.
     @discardableResult
-    private func step(_ event: CallEngine.Event) -> (any Error)? {
+    private func step(_ event: CallEngine.Event) -> EngineError? {
         dispatchPrecondition(condition: .onQueue(queue))
         let now = scheduler.now()
         let effects: [CallEngine.Effect]
@@ -317,6 +449,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         for effect in effects { perform(effect, now: now) }
         if outermost {
             stepping = false
+            publishCalls()
             while !completionsDuringStep.isEmpty { completionsDuringStep.removeFirst()() }
         }
         return nil
@@ -346,9 +479,27 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         }
     }
 
+    /// Publishes the engine's calls with their callers' details to ``calls`` and its
+    /// streams (a list equal to the last one is not published again), and forgets the
+    /// details of calls that ended.
+    private func publishCalls() {
+        let infos = engine.calls()
+        let live = Set(infos.map(\.call))
+        callerDetails = callerDetails.filter { live.contains($0.key) }
+        callList.publish(infos.map { CallDriver.Call($0, details: callerDetails[$0.call] ?? CallerDetails()) })
+    }
+
+    /// `name` as the engine keeps it: cut to its byte capacity at a character boundary.
+    private func engineCallerName(_ name: String) -> String {
+        var cut = Substring(name)
+        while cut.utf8.count > CallEngine.Limits.maximumCallerNameLengthInBytes { cut.removeLast() }
+        return String(cut)
+    }
+
     private func perform(_ effect: CallEngine.Effect, now: CallEngine.Instant) {
         switch effect {
         case let .reportNewIncomingCall(push, call, update, endReason):
+            callerDetails[call] = CallerDetails(handle: update.remoteHandle, callerName: update.localizedCallerName)
             let report = IncomingReport(call: call, push: push)
             if let endReason {
                 // The engine ends this call once CallKit accepted the report.
@@ -359,6 +510,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
                 self.onQueue { self.step(.incomingCallReported(report: report, error: error)) }
             }
         case let .reportCallUpdated(call, update):
+            if let handle = update.remoteHandle { callerDetails[call, default: CallerDetails()].handle = handle }
+            if let name = update.localizedCallerName { callerDetails[call, default: CallerDetails()].callerName = name }
             provider.reportCall(call, updated: update)
         case let .reportOutgoingCallStartedConnecting(call, at):
             provider.reportOutgoingCall(call, startedConnectingAt: date(at, now: now))
@@ -392,8 +545,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             }
         case let .requestTransaction(transaction, action):
             callController.request(action) { error in
-                let error = error.map(CallKitErrorDomain.requestTransactionError)
-                self.onQueue { self.step(.transactionCompleted(transaction: transaction, error: error)) }
+                let engineError = error.map(CallKitErrorDomain.requestTransactionError)
+                self.onQueue {
+                    self.step(.transactionCompleted(transaction: transaction, error: engineError))
+                    if case let .startCall(call, _, _) = action {
+                        self.startCompletions.removeValue(forKey: call)?(error)
+                    }
+                }
             }
         case let .connectIncoming(call):
             signaling.connectIncoming(call)
@@ -522,7 +680,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     }
 }
 
-/// Why ``CallDriver/startCall(to:type:isVideo:)`` refused to start a call.
+/// Why ``CallDriver/startCall(to:type:isVideo:completion:)`` refused to start a call, or
+/// the engine refused an app's request.
 public enum CallDriverError: Error, Equatable, Sendable {
     /// The handle type is not in `CXProviderConfiguration.supportedHandleTypes`.
     case unsupportedHandleType(HandleType)
@@ -532,6 +691,9 @@ public enum CallDriverError: Error, Equatable, Sendable {
     case invalidHandle
     /// The `NSUserActivity` carries no `INStartCallIntent` with a contact handle.
     case noCallIntent
+    /// The engine refused the request (the call is not in a phase that allows it, or
+    /// the engine is at its call capacity); nothing changed.
+    case refused(EngineError)
 }
 
 /// One thing the driver reports to the app's log.

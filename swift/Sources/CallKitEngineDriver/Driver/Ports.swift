@@ -97,6 +97,13 @@ public protocol CallScheduler: AnyObject, Sendable {
 /// back to the driver), which a `sending` value forbids. Conform with a `nonisolated`
 /// type that is thread-safe (immutable, or guarding its state with a lock, or hopping
 /// onto its own queue): docs/ios-integration.md, section 3.
+///
+/// The stack reports back (``CallDriver/SignalingEvent``) through the
+/// ``CallDriver/Signaling`` handle the driver hands to the function that makes it
+/// (`CallDriver(providerConfiguration:configuration:signaling:media:audioSession:log:)`
+/// with `signaling: { VoIPStack(driver: $0) }`): a `Sendable` value kept in a `let`,
+/// which reaches the driver weakly, so a stack needs no lock and no `weak var` of its
+/// own.
 public protocol CallSignaling: AnyObject, Sendable {
     /// Start connecting an incoming call's signaling leg now, in parallel with the
     /// CallKit report; say ``CallDriver/SignalingEvent/incomingCallConnected(call:)`` when
@@ -157,8 +164,9 @@ public protocol CallMedia: AnyObject, Sendable {
     /// `provider(_:didActivate:)` did not come within
     /// `CallEngine.Configuration.audioActivationTimeout` of the call's answer or
     /// start (openradar 28774388): the call is left as it is. Typical fallbacks:
-    /// activate `AVAudioSession` yourself and tell the driver as CallKit would, through
-    /// its `CXProviderDelegate` method `provider(_:didActivate:)`, or end the call.
+    /// activate `AVAudioSession` yourself (`setActive(true)`) and tell the driver with
+    /// ``CallDriver/audioSessionActivatedByApp()`` (media then starts as after
+    /// `provider(_:didActivate:)`), or end the call (``CallDriver/endCall(_:)``).
     func audioActivationTimedOut(_ call: UUID)
     /// Translate the call (iOS 26, a fulfilled `CXSetTranslatingCallAction`) between
     /// `local` and `remote` (BCP 47 tags). Keep the upstream audio flowing while it
