@@ -7,12 +7,12 @@ import XCTest
 /// The driver under seeded random CallKit and PushKit behaviour, through the fakes:
 /// pushes (duplicates, malformed, each `mustReport`), report and request completions
 /// held, queued or inline and run in any order (a request's after its action, or after a
-/// reset), CallKit's actions, time-outs, resets,
-/// late completions, and the app's requests and signaling from other threads at once.
-/// After every run, once everything ended: each PushKit completion ran once, each
-/// `CXAction` was fulfilled or failed once (or timed out, or voided by a reset), the
-/// driver holds no completion, action or timer, with the engine idle, and it is freed
-/// with its fakes.
+/// reset), CallKit's actions, time-outs, resets, late completions, and the app's requests
+/// and signaling from other threads at once. After every run, once everything ended:
+/// each PushKit and `startCall` completion ran once, each `CXAction` was fulfilled or
+/// failed once (or timed out, or voided by a reset), the driver holds no completion,
+/// action, timer or caller details, with the engine idle and the call list empty, and it
+/// is freed with its fakes.
 ///
 /// Seeds 1 to `CK_DRIVER_FUZZ_RUNS` (default ``defaultRuns``); `CK_DRIVER_FUZZ_SEED=<n>`
 /// replays run `n` alone. A run is the same sequence of steps for a seed; the app's
@@ -97,6 +97,8 @@ private struct FuzzRun {
     let log: Recorder<CallDriverLogEntry>
     let pushes = Recorder<FakePush>()
     let started = Recorder<UUID>()
+    /// How many times each `startCall` completion ran (a throwing start counts as one).
+    let startCompletionCounts = Counter()
     /// The incoming calls' UUIDs: few, so pushes repeat and actions meet known calls.
     let pool: [UUID]
     var steps = 0
@@ -194,12 +196,27 @@ private struct FuzzRun {
             return { callKit.provider.perform(.playDTMF(call: call, digits: "1#", type: .singleTone)) }
         case 5:
             let video = chance(4)
+            let counts = startCompletionCounts
             return {
-                if let id = try? driver.startCall(to: "+15550199", type: .phoneNumber, isVideo: video) {
+                let token = UUID()
+                counts.register(token)
+                if let id = try? driver.startCall(
+                    to: "+15550199", type: .phoneNumber, isVideo: video,
+                    completion: { _ in counts.count(token) })
+                {
                     started.append(id)
+                } else {
+                    counts.count(token)  // thrown: the completion is not called, as documented
                 }
             }
-        case 6: return { driver.endCall(call) }
+        case 6:
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: return { driver.answer(call: call) }
+            case 1: return { driver.decline(call: call) }
+            case 2: return { driver.updateCallDetails(call: call, callerName: "Bob", hasVideo: nil) }
+            case 3: return { driver.audioSessionActivatedByApp() }
+            default: return { driver.endCall(call) }
+            }
         case 7:
             let hold = Bool.random(using: &rng)
             return { driver.setHeld(call, onHold: hold) }
@@ -344,6 +361,14 @@ private struct FuzzRun {
         if held.actions != 0 { problems.append("the driver holds \(held.actions) CallKit actions") }
         if held.timers != 0 { problems.append("the driver holds \(held.timers) timers") }
         if held.queuedCompletions != 0 { problems.append("the driver queued \(held.queuedCompletions) completions") }
+        if held.startCompletions != 0 {
+            problems.append("the driver holds \(held.startCompletions) startCall completions")
+        }
+        if held.callerDetails != 0 { problems.append("the driver keeps caller details of \(held.callerDetails) calls") }
+        if !driver.calls.isEmpty { problems.append("the call list still shows \(driver.calls.count) calls") }
+        for (call, count) in startCompletionCounts.all where count != 1 {
+            problems.append("the startCall completion of \(call) ran \(count) times")
+        }
         if callKit.clock.armedTimerCount != 0 {
             problems.append("\(callKit.clock.armedTimerCount) timers still armed on the clock")
         }
@@ -379,6 +404,31 @@ private struct FuzzRun {
             problems.append("driver log: \(entry)")
         }
         return problems
+    }
+}
+
+/// Counts per key, from any thread.
+private final class Counter: @unchecked Sendable {
+    // Why @unchecked Sendable: `counts` is only read or written with `lock` held.
+    private let lock = NSLock()
+    private var counts: [UUID: Int] = [:]
+
+    func register(_ key: UUID) {
+        lock.lock()
+        counts[key] = 0
+        lock.unlock()
+    }
+
+    func count(_ key: UUID) {
+        lock.lock()
+        counts[key, default: 0] += 1
+        lock.unlock()
+    }
+
+    var all: [UUID: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
     }
 }
 

@@ -668,14 +668,20 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         log(CallDriverLogEntry(kind: kind, message: message))
     }
 
-    /// What the driver holds (PushKit completions, CallKit actions, armed timers,
-    /// completions queued in a step) and whether the engine is idle, read on ``queue``:
-    /// for CallKitEngineTesting's checks. Call it off the queue.
+    /// What the driver holds (PushKit completions, start completions, CallKit actions,
+    /// armed timers, completions queued in a step, caller details) and whether the engine
+    /// is idle, read on ``queue``: for CallKitEngineTesting's checks. Call it off the queue.
     package var heldForTesting:
-        (pushCompletions: Int, actions: Int, timers: Int, queuedCompletions: Int, engineIdle: Bool)
+        (
+            pushCompletions: Int, startCompletions: Int, actions: Int, timers: Int, queuedCompletions: Int,
+            callerDetails: Int, engineIdle: Bool
+        )
     {
         queue.sync {
-            (pushCompletions.count, actions.count, timers.count, completionsDuringStep.count, engine.status().isIdle)
+            (
+                pushCompletions.count, startCompletions.count, actions.count, timers.count,
+                completionsDuringStep.count, callerDetails.count, engine.status().isIdle
+            )
         }
     }
 }
