@@ -11,6 +11,9 @@
 # Time on a fresh clone with the root already made (2 shared cores, niced): 2 min 52 s
 # (build 56 s, including the release static library; test 3 s; ASan 74 s; TSan 38 s).
 # Making the root on a fresh machine adds 4 min 40 s (done by .ci/run's step 1b).
+# The randomized driver test (DriverFuzzTests, 10,000 seeded runs) prints its own time:
+# 6.3 s in the plain test, 23.2 s under ASan, 18.7 s under TSan (warm scratch folders,
+# whole step 1 min 47 s).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
