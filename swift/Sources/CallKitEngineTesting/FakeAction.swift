@@ -4,7 +4,7 @@ import Foundation
 
 /// A `CXAction` as the fake provider hands it to the driver: it records how it was
 /// completed, and counts completions so a test can check "exactly once".
-public final class FakeAction: ProviderAction, Sendable {
+public final class FakeAction: CallDriver.ProviderAction, Sendable {
     /// How an action ended.
     public enum Outcome: Sendable, Equatable {
         /// `fulfill()` was called.
@@ -20,18 +20,18 @@ public final class FakeAction: ProviderAction, Sendable {
     private struct State {
         var outcome: Outcome?
         var completions = 0
-        var timeout: (any ScheduledTimer)?
+        var timeout: (any CallDriver.ScheduledTimer)?
         var onFulfilled: (@Sendable () -> Void)?
     }
 
     /// `CXAction.uuid`.
     public let uuid: UUID
     /// What CallKit asked to perform.
-    public let request: ProviderActionRequest
+    public let request: CallDriver.ProviderActionRequest
     private let state = Locked(State())
 
     /// An action for `request` with a fresh UUID.
-    public init(_ request: ProviderActionRequest, uuid: UUID = UUID()) {
+    public init(_ request: CallDriver.ProviderActionRequest, uuid: UUID = UUID()) {
         self.request = request
         self.uuid = uuid
     }
@@ -50,7 +50,8 @@ public final class FakeAction: ProviderAction, Sendable {
     public func fail() { complete(.failed) }
 
     private func complete(_ outcome: Outcome) {
-        let (timeout, onFulfilled) = state.withLock { state -> ((any ScheduledTimer)?, (@Sendable () -> Void)?) in
+        let (timeout, onFulfilled) = state.withLock {
+            state -> ((any CallDriver.ScheduledTimer)?, (@Sendable () -> Void)?) in
             state.completions += 1
             var first = false
             if state.outcome == nil {
@@ -68,7 +69,7 @@ public final class FakeAction: ProviderAction, Sendable {
     }
 
     /// Arms CallKit's time-out, and what CallKit records when the action is fulfilled.
-    func arm(timeout: any ScheduledTimer, onFulfilled: @escaping @Sendable () -> Void) {
+    func arm(timeout: any CallDriver.ScheduledTimer, onFulfilled: @escaping @Sendable () -> Void) {
         state.withLock {
             $0.timeout = timeout
             $0.onFulfilled = onFulfilled
@@ -77,7 +78,7 @@ public final class FakeAction: ProviderAction, Sendable {
 
     /// Voids the action when pending (`providerDidReset(_:)`), disarming its time-out.
     func void() {
-        let timeout = state.withLock { state -> (any ScheduledTimer)? in
+        let timeout = state.withLock { state -> (any CallDriver.ScheduledTimer)? in
             guard state.outcome == nil else { return nil }
             state.outcome = .voided
             defer {

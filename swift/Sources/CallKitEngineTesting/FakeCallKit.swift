@@ -346,7 +346,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     /// CallKit performs `request` (`provider(_:perform:)`): a fresh action is handed to
     /// the driver, with CallKit's time-out armed. Returns the action.
     @discardableResult
-    public func perform(_ request: ProviderActionRequest) -> FakeAction {
+    public func perform(_ request: CallDriver.ProviderActionRequest) -> FakeAction {
         perform(FakeAction(request))
     }
 
@@ -473,7 +473,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     /// What CallKit performs on the active call before answering `call`: a hold, or an
     /// end when the groups are full; `nil` when no other call is active.
-    private func makeRoom(answering call: UUID) -> ProviderActionRequest? {
+    private func makeRoom(answering call: UUID) -> CallDriver.ProviderActionRequest? {
         state.withLock { state in
             guard state.connected[call] == nil else { return nil }
             guard
@@ -489,7 +489,7 @@ public final class FakeCallProvider: CallProvider, Sendable {
     }
 
     /// CallKit's record of a fulfilled action.
-    private func fulfilled(_ request: ProviderActionRequest) {
+    private func fulfilled(_ request: CallDriver.ProviderActionRequest) {
         state.withLock { state in
             switch request {
             case let .answerCall(call):
@@ -626,7 +626,7 @@ public final class FakeCallController: CallController, Sendable {
             return (state.nextError, state.completesInline, state.holds)
         }
         let error: (any Error)?
-        let perform: ProviderActionRequest
+        let perform: CallDriver.ProviderActionRequest
         switch action {
         case let .startCall(call, handle, video):
             error =

@@ -41,7 +41,7 @@ public final class VirtualClock: CallScheduler {
     /// Arms `work` for `delayMs` from now.
     public func schedule(
         afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
-    ) -> any ScheduledTimer {
+    ) -> any CallDriver.ScheduledTimer {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1
             let deadline = state.nowMs.addingReportingOverflow(delayMs)
@@ -104,7 +104,7 @@ public final class VirtualClock: CallScheduler {
     }
 }
 
-private final class VirtualTimer: ScheduledTimer {
+private final class VirtualTimer: CallDriver.ScheduledTimer {
     let id: UInt64
     weak var clock: VirtualClock?
     init(id: UInt64, clock: VirtualClock) {

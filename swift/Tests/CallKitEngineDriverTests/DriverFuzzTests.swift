@@ -183,7 +183,7 @@ private struct FuzzRun {
             let box = PayloadBox(payload)
             return { pushes.append(callKit.pushRegistry.deliverVoIPPush(box.payload, mustReport: mustReport)) }
         case 3:
-            let request: ProviderActionRequest =
+            let request: CallDriver.ProviderActionRequest =
                 switch Int.random(in: 0..<7, using: &rng) {
                 case 0, 1: .answerCall(call: call)
                 case 2, 3: .endCall(call: call)

@@ -1,17 +1,19 @@
 import Foundation
 
-/// A number that names a push or a transaction: `RawRepresentable` as `UInt64`, written
-/// as an integer literal, ordered by number, described as `<label> N`.
-public protocol EngineIdentifier: RawRepresentable, Hashable, Comparable, Sendable,
-    ExpressibleByIntegerLiteral, CustomStringConvertible
-where RawValue == UInt64, IntegerLiteralType == UInt64 {
-    /// The word before the number in ``description`` (`"push"`).
-    static var label: String { get }
-    /// The identifier named `rawValue`.
-    init(rawValue: UInt64)
+extension CallEngine {
+    /// A number that names a push or a transaction: `RawRepresentable` as `UInt64`, written
+    /// as an integer literal, ordered by number, described as `<label> N`.
+    public protocol Identifier: RawRepresentable, Hashable, Comparable, Sendable,
+        ExpressibleByIntegerLiteral, CustomStringConvertible
+    where RawValue == UInt64, IntegerLiteralType == UInt64 {
+        /// The word before the number in ``description`` (`"push"`).
+        static var label: String { get }
+        /// The identifier named `rawValue`.
+        init(rawValue: UInt64)
+    }
 }
 
-extension EngineIdentifier {
+extension CallEngine.Identifier {
     /// The identifier named by an integer literal.
     public init(integerLiteral value: UInt64) {
         self.init(rawValue: value)
@@ -27,7 +29,7 @@ extension EngineIdentifier {
 /// The host's name for one VoIP push, from `pushRegistry(_:didReceiveIncomingPushWith:
 /// for:completion:)` (https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didreceiveincomingpushwith:for:completion:))
 /// until its completion handler runs: unique among pending pushes (a counter will do).
-public struct PushID: EngineIdentifier {
+public struct PushID: CallEngine.Identifier {
     /// The number.
     public var rawValue: UInt64
     /// `"push"`.
@@ -42,7 +44,7 @@ public struct PushID: EngineIdentifier {
 /// The engine's name for one `CXCallController.request(_:completion:)`
 /// (https://developer.apple.com/documentation/callkit/cxcallcontroller/request(_:completion:)),
 /// from ``CallEngine/Effect/requestTransaction(transaction:action:)`` to ``CallEngine/Event/transactionCompleted(transaction:error:)``.
-public struct TransactionID: EngineIdentifier {
+public struct TransactionID: CallEngine.Identifier {
     /// The number.
     public var rawValue: UInt64
     /// `"transaction"`.

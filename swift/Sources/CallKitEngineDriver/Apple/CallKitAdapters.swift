@@ -52,11 +52,11 @@ final class SystemCallProvider: CallProvider {
     }
 }
 
-/// A `CXSetTranslatingCallAction` as the driver's ``ProviderAction``: fulfilled with
+/// A `CXSetTranslatingCallAction` as the driver's ``CallDriver/ProviderAction``: fulfilled with
 /// `fulfill(using: .default)`, the system's translation engine.
 /// https://developer.apple.com/documentation/callkit/cxsettranslatingcallaction/fulfill(using:)
 @available(iOS 26.0, *)
-final class SystemTranslatingAction: ProviderAction {
+final class SystemTranslatingAction: CallDriver.ProviderAction {
     let action: CXSetTranslatingCallAction
 
     init(_ action: CXSetTranslatingCallAction) { self.action = action }
@@ -83,9 +83,9 @@ final class SystemCallController: CallController {
     }
 }
 
-/// A `CXAction` as the driver's ``ProviderAction``.
+/// A `CXAction` as the driver's ``CallDriver/ProviderAction``.
 /// https://developer.apple.com/documentation/callkit/cxaction
-final class SystemProviderAction: ProviderAction {
+final class SystemProviderAction: CallDriver.ProviderAction {
     let action: CXAction
 
     init(_ action: CXAction) { self.action = action }

@@ -67,9 +67,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     private var pushCompletions: [PushID: @Sendable () -> Void] = [:]
     private var nextPush: UInt64 = 1
     /// CallKit actions waiting for the engine to fulfil or fail them, by `CXAction.uuid`.
-    private var actions: [UUID: any ProviderAction] = [:]
+    private var actions: [UUID: any CallDriver.ProviderAction] = [:]
     /// Armed timers.
-    private var timers: [CallEngine.Timer: any ScheduledTimer] = [:]
+    private var timers: [CallEngine.Timer: any CallDriver.ScheduledTimer] = [:]
     /// Set on `queue` (this driver's own key): tells a completion whether it already runs
     /// on the queue.
     private let queueKey = DispatchSpecificKey<UInt8>()
@@ -224,7 +224,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// engine fulfils or fails it, and fails it at once when the engine refuses it (for
     /// example an action for a call the engine does not know), so that its transaction
     /// completes instead of staying pending.
-    package func handle(_ action: any ProviderAction, request: ProviderActionRequest) {
+    package func handle(_ action: any CallDriver.ProviderAction, request: CallDriver.ProviderActionRequest) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard actions[action.uuid] == nil else {
             record(.unknownAction, "CallKit handed in action \(action.uuid) twice; failing the second")
@@ -239,7 +239,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
 
     /// `provider(_:timedOutPerforming:)`: the action must be neither fulfilled nor failed
     /// from now on.
-    package func handleTimedOut(_ action: any ProviderAction) {
+    package func handleTimedOut(_ action: any CallDriver.ProviderAction) {
         dispatchPrecondition(condition: .onQueue(queue))
         actions.removeValue(forKey: action.uuid)
         step(.timedOutPerforming(action: action.uuid))
@@ -735,46 +735,48 @@ public struct CallDriverLogEntry: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(kind): \(message)" }
 }
 
-/// A `CXCallAction` CallKit asks the provider's delegate to perform, with its data (the
-/// action object itself is passed beside it, as a ``ProviderAction``).
-public enum ProviderActionRequest: Sendable, Equatable {
-    /// `CXStartCallAction`.
-    case startCall(call: UUID, handle: CallHandle, isVideo: Bool)
-    /// `CXAnswerCallAction`.
-    case answerCall(call: UUID)
-    /// `CXEndCallAction`.
-    case endCall(call: UUID)
-    /// `CXSetHeldCallAction`.
-    case setHeld(call: UUID, onHold: Bool)
-    /// `CXSetMutedCallAction`.
-    case setMuted(call: UUID, muted: Bool)
-    /// `CXSetGroupCallAction` (`nil`: leave the group).
-    case setGroup(call: UUID, groupWith: UUID?)
-    /// `CXPlayDTMFCallAction`.
-    case playDTMF(call: UUID, digits: String, type: DTMFType)
-    /// `CXSetTranslatingCallAction` (iOS 26).
-    case setTranslating(call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
+extension CallDriver {
+    /// A `CXCallAction` CallKit asks the provider's delegate to perform, with its data (the
+    /// action object itself is passed beside it, as a ``CallDriver/ProviderAction``).
+    public enum ProviderActionRequest: Sendable, Equatable {
+        /// `CXStartCallAction`.
+        case startCall(call: UUID, handle: CallHandle, isVideo: Bool)
+        /// `CXAnswerCallAction`.
+        case answerCall(call: UUID)
+        /// `CXEndCallAction`.
+        case endCall(call: UUID)
+        /// `CXSetHeldCallAction`.
+        case setHeld(call: UUID, onHold: Bool)
+        /// `CXSetMutedCallAction`.
+        case setMuted(call: UUID, muted: Bool)
+        /// `CXSetGroupCallAction` (`nil`: leave the group).
+        case setGroup(call: UUID, groupWith: UUID?)
+        /// `CXPlayDTMFCallAction`.
+        case playDTMF(call: UUID, digits: String, type: DTMFType)
+        /// `CXSetTranslatingCallAction` (iOS 26).
+        case setTranslating(call: UUID, isTranslating: Bool, localLanguage: String, remoteLanguage: String)
 
-    func event(action: UUID) -> CallEngine.Event {
-        switch self {
-        case let .startCall(call, handle, video):
-            return .performStartCall(action: action, call: call, handle: handle, isVideo: video)
-        case let .answerCall(call):
-            return .performAnswerCall(action: action, call: call)
-        case let .endCall(call):
-            return .performEndCall(action: action, call: call)
-        case let .setHeld(call, onHold):
-            return .performSetHeld(action: action, call: call, onHold: onHold)
-        case let .setMuted(call, muted):
-            return .performSetMuted(action: action, call: call, muted: muted)
-        case let .setGroup(call, groupWith):
-            return .performSetGroup(action: action, call: call, groupWith: groupWith)
-        case let .playDTMF(call, digits, type):
-            return .performPlayDTMF(action: action, call: call, digits: digits, type: type)
-        case let .setTranslating(call, translating, local, remote):
-            return .performSetTranslating(
-                action: action, call: call, isTranslating: translating, localLanguage: local,
-                remoteLanguage: remote)
+        func event(action: UUID) -> CallEngine.Event {
+            switch self {
+            case let .startCall(call, handle, video):
+                return .performStartCall(action: action, call: call, handle: handle, isVideo: video)
+            case let .answerCall(call):
+                return .performAnswerCall(action: action, call: call)
+            case let .endCall(call):
+                return .performEndCall(action: action, call: call)
+            case let .setHeld(call, onHold):
+                return .performSetHeld(action: action, call: call, onHold: onHold)
+            case let .setMuted(call, muted):
+                return .performSetMuted(action: action, call: call, muted: muted)
+            case let .setGroup(call, groupWith):
+                return .performSetGroup(action: action, call: call, groupWith: groupWith)
+            case let .playDTMF(call, digits, type):
+                return .performPlayDTMF(action: action, call: call, digits: digits, type: type)
+            case let .setTranslating(call, translating, local, remote):
+                return .performSetTranslating(
+                    action: action, call: call, isTranslating: translating, localLanguage: local,
+                    remoteLanguage: remote)
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ public final class DispatchScheduler: CallScheduler {
     /// `queue.asyncAfter(deadline: .now() + delay)` with a cancellable work item.
     public func schedule(
         afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
-    ) -> any ScheduledTimer {
+    ) -> any CallDriver.ScheduledTimer {
         let item = DispatchWorkItem(block: work)
         let delay = DispatchTimeInterval.milliseconds(Int(clamping: delayMs))
         queue.asyncAfter(deadline: DispatchTime.now() + delay, execute: item)
@@ -34,7 +34,7 @@ public final class DispatchScheduler: CallScheduler {
 
 /// A `DispatchWorkItem` scheduled with `asyncAfter`; cancelling it before it starts keeps
 /// it from running.
-private final class DispatchTimer: ScheduledTimer {
+private final class DispatchTimer: CallDriver.ScheduledTimer {
     private let item: DispatchWorkItem
     init(item: DispatchWorkItem) { self.item = item }
     func cancel() { item.cancel() }

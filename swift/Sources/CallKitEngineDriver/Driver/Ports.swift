@@ -48,22 +48,26 @@ public protocol CallAudioSession: AnyObject {
     func configureForCall() throws
 }
 
-/// A `CXAction` the driver holds until the engine fulfils or fails it.
-/// https://developer.apple.com/documentation/callkit/cxaction
-public protocol ProviderAction: AnyObject {
-    /// `CXAction.uuid`.
-    var uuid: UUID { get }
-    /// `CXAction.fulfill()`.
-    func fulfill()
-    /// `CXAction.fail()`.
-    func fail()
+extension CallDriver {
+    /// A `CXAction` the driver holds until the engine fulfils or fails it.
+    /// https://developer.apple.com/documentation/callkit/cxaction
+    public protocol ProviderAction: AnyObject {
+        /// `CXAction.uuid`.
+        var uuid: UUID { get }
+        /// `CXAction.fulfill()`.
+        func fulfill()
+        /// `CXAction.fail()`.
+        func fail()
+    }
 }
 
-/// A timer armed with a ``CallScheduler``.
-public protocol ScheduledTimer: AnyObject {
-    /// Disarms the timer; its work never runs after this returns (when called on the
-    /// queue the work runs on).
-    func cancel()
+extension CallDriver {
+    /// A timer armed with a ``CallScheduler``.
+    public protocol ScheduledTimer: AnyObject {
+        /// Disarms the timer; its work never runs after this returns (when called on the
+        /// queue the work runs on).
+        func cancel()
+    }
 }
 
 /// The driver's time: a monotonic clock that keeps counting while the device sleeps (the
@@ -80,7 +84,7 @@ public protocol CallScheduler: AnyObject, Sendable {
     /// Runs `work` on `queue` no earlier than `delayMs` milliseconds from now.
     func schedule(
         afterMilliseconds delayMs: UInt64, on queue: DispatchQueue, _ work: @escaping @Sendable () -> Void
-    ) -> any ScheduledTimer
+    ) -> any CallDriver.ScheduledTimer
 }
 
 /// The app's signaling (its VoIP stack), as the engine drives it. Called on the driver's
