@@ -13,7 +13,7 @@
 # Elsewhere it stops with a message and exit code 2; the Linux CI checks it with shellcheck
 # only, the macOS job of .github/workflows/ci.yml runs it.
 #
-# Environment: IPHONEOS_DEPLOYMENT_TARGET (default 15.0, Package.swift's platform),
+# Environment: IPHONEOS_DEPLOYMENT_TARGET (default 16.0, Package.swift's platform),
 # CARGO_TARGET_DIR (default target/), CK_XCFRAMEWORK_OUT (default build/).
 set -euo pipefail
 
@@ -37,7 +37,7 @@ staging="$out/xcframework-staging"
 lib=libcallkit_engine_ffi.a
 
 # PushKit's report-inside-the-callback rule holds from iOS 13; the package needs 15.
-export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-15.0}"
+export IPHONEOS_DEPLOYMENT_TARGET="${IPHONEOS_DEPLOYMENT_TARGET:-16.0}"
 
 device=aarch64-apple-ios
 simulators=(aarch64-apple-ios-sim x86_64-apple-ios)

@@ -52,6 +52,9 @@ extension CallEngine {
             if case .pushCompletion(let push) = self { push } else { nil }
         }
 
+        /// The engine's tie-break order of timers due at the same deadline (Rust's
+        /// `Timer: Ord`): push completions first, then ring, answer-connect, audio
+        /// activation, start-connect and no-answer timers, each by push number or call UUID.
         public static func < (lhs: CallEngine.Timer, rhs: CallEngine.Timer) -> Bool {
             switch (lhs, rhs) {
             case (.pushCompletion(let a), .pushCompletion(let b)): a < b
