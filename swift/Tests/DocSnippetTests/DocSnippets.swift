@@ -161,7 +161,7 @@ final class Calls {
     init(signaling: (CallDriver.Signaling) -> any CallSignaling, media: any CallMedia) throws {
         let provider = CXProviderConfiguration()
         provider.supportedHandleTypes = [.phoneNumber]
-        // The payload layout your server sends; the ring time-out in milliseconds.
+        // The payload layout your server sends; the ring time-out.
         var configuration = CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs))
         configuration.ringTimeout = .seconds(45)
         driver = try CallDriver(
