@@ -165,7 +165,9 @@ public final class FakeConversationManager: CallProvider, CallController, Sendab
 
     /// The conversations reported as ended, with the engine's reason.
     public var endedConversations: [(call: UUID, reason: CallEndedReason)] {
-        events.compactMap { if case let .conversationEnded(call, _, reason) = $0 { return (call, reason) } else { return nil } }
+        events.compactMap {
+            if case let .conversationEnded(call, _, reason) = $0 { return (call, reason) } else { return nil }
+        }
     }
 
     /// The conversations LiveCommunicationKit lists (`ConversationManager.conversations`).
