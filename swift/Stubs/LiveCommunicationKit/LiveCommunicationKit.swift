@@ -18,7 +18,7 @@ import Foundation
 public struct Handle: Hashable, Sendable {
     /// Values that define the handle that identifies a participant in a conversation.
     /// https://developer.apple.com/documentation/livecommunicationkit/handle/kind
-    public enum Kind: Int, Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
         /// An unspecified handle type.
         /// https://developer.apple.com/documentation/livecommunicationkit/handle/kind/generic
         case generic
@@ -303,17 +303,22 @@ public final class ConversationManager {
         /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/ringtonename
         public var ringtoneName: String?
         /// The icon shown in the system's conversation UI.
+        /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/icontemplateimagedata
         public var iconTemplateImageData: Data?
         /// The maximum number of conversation groups.
         /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/maximumconversationgroups
         public var maximumConversationGroups: Int
         /// The maximum number of conversations per group.
+        /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/maximumconversationsperconversationgroup
         public var maximumConversationsPerConversationGroup: Int
         /// Whether ended conversations appear in the system's Recents.
+        /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/includesconversationinrecents
         public var includesConversationInRecents: Bool
         /// Whether conversations may carry video.
+        /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/supportsvideo
         public var supportsVideo: Bool
         /// The handle types the app supports.
+        /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/configuration-swift.struct/supportedhandletypes
         public var supportedHandleTypes: Set<Handle.Kind>
 
         /// A configuration with every field given.

@@ -237,11 +237,18 @@ extension Handle {
     init(_ handle: CallHandle) { self.init(type: Handle.Kind(handle.type), value: handle.value) }
 
     /// The engine's handle.
-    var engineHandle: CallHandle {
-        switch type {
-        case .phoneNumber: return CallHandle(type: .phoneNumber, value: value)
-        case .emailAddress: return CallHandle(type: .emailAddress, value: value)
-        default: return CallHandle(type: .generic, value: value)
+    var engineHandle: CallHandle { CallHandle(type: HandleType(type), value: value) }
+}
+
+@available(iOS 17.4, *)
+extension HandleType {
+    /// The engine's handle type of LiveCommunicationKit's kind.
+    /// https://developer.apple.com/documentation/livecommunicationkit/handle/kind
+    init(_ kind: Handle.Kind) {
+        switch kind {
+        case .phoneNumber: self = .phoneNumber
+        case .emailAddress: self = .emailAddress
+        default: self = .generic
         }
     }
 }

@@ -47,8 +47,7 @@ extension CallDriver {
         configuration.maximumCallGroups = managerConfiguration.maximumConversationGroups
         configuration.maximumCallsPerCallGroup = managerConfiguration.maximumConversationsPerConversationGroup
         configuration.supportsVideo = managerConfiguration.supportsVideo
-        configuration.supportedHandleTypes = Set(
-            managerConfiguration.supportedHandleTypes.map { Handle(type: $0, value: "").engineHandle.type })
+        configuration.supportedHandleTypes = Set(managerConfiguration.supportedHandleTypes.map(HandleType.init))
         configuration.includesCallsInRecents = managerConfiguration.includesConversationInRecents
 
         let queue = DispatchQueue(label: "callkit-engine.driver")
