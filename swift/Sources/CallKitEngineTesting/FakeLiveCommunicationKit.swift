@@ -277,13 +277,19 @@ public final class FakeConversationManager: CallProvider, CallController, Sendab
 
     /// Records the request and answers on LiveCommunicationKit's task: a start of a
     /// listed UUID or any other action on an unlisted one is refused; else it succeeds
-    /// and the action is handed to the driver.
+    /// (an accepted start's conversation is listed from then on) and the action is
+    /// handed to the driver.
     public func request(_ action: CallEngine.CallAction, completion: @escaping @Sendable ((any Error)?) -> Void) {
         let error = state.withLock { state -> Refusal? in
             state.requests.append(action)
             if case .playDTMF = action { return .playToneNotRequested }
             let listed = state.conversations.contains(action.call)
-            if case .startCall = action { return listed ? .conversationExists : nil }
+            if case .startCall = action {
+                if listed { return .conversationExists }
+                // The accepted start's conversation is listed from now on.
+                state.conversations.insert(action.call)
+                return nil
+            }
             return listed ? nil : .unknownConversation
         }
         tasks.async {

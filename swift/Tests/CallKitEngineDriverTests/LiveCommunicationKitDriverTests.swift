@@ -76,6 +76,33 @@ final class LiveCommunicationKitDriverTests: XCTestCase {
         XCTAssertEqual(h.manager.endedConversations.map(\.reason), [.remoteEnded])
     }
 
+    func testOutgoingCallIsAStartConversationActionAndItsProgressConversationEvents() throws {
+        let h = try LiveCommunicationKitHarness()
+        let call = try h.driver.startCall(to: "+15550100", type: .phoneNumber)
+        h.lck.settle()
+        let handle = CallHandle(type: .phoneNumber, value: "+15550100")
+        XCTAssertEqual(h.manager.requests, [.startCall(call: call, handle: handle, isVideo: false)])
+        XCTAssertEqual(h.manager.actions.map(\.outcome), [nil], "the start waits for the leg to connect")
+        XCTAssertTrue(h.app.all.contains(.startOutgoing(call, handle, false)))
+        h.driver.signalingDidReport(.outgoingCallConnecting(call: call))
+        h.driver.signalingDidReport(.outgoingCallConnected(call: call))
+        h.lck.settle()
+        XCTAssertEqual(h.manager.actions.map(\.outcome), [.fulfilled])
+        let progress = h.manager.events.compactMap { event -> String? in
+            switch event {
+            case .conversationStartedConnecting(call, _): return "connecting"
+            case .conversationConnected(call, _): return "connected"
+            default: return nil
+            }
+        }
+        XCTAssertEqual(progress, ["connecting", "connected"])
+        h.driver.endCall(call)
+        h.lck.settle()
+        XCTAssertEqual(h.manager.requests.last, .endCall(call: call))
+        XCTAssertTrue(h.app.all.contains(.hangUp(call)))
+        XCTAssertFalse(h.manager.conversations.contains(call))
+    }
+
     func testDoNotDisturbRefusalRejectsTheCallAsAFailureAndCompletesThePush() throws {
         let h = try LiveCommunicationKitHarness()
         h.manager.doNotDisturb = true
