@@ -13,7 +13,8 @@
 //   callkit-engine-ffi` builds on the host; the link path is passed by
 //   scripts/swift-test.sh (`-Xlinker -L...`). The driver (`CallKitEngineDriver`), and
 //   the documentation snippets, compile against the stub modules `CallKit`, `PushKit`,
-//   `Intents`, `AVFAudio` and `UIKit` (swift/Stubs/), which exist only on Linux.
+//   `Intents`, `AVFAudio`, `UIKit` and `LiveCommunicationKit` (swift/Stubs/), which exist
+//   only on Linux.
 // - Apple host (macOS with Xcode): `CCallKitEngine` is a binary target, the XCFramework
 //   of scripts/build-xcframework.sh (its Headers/CCallKitEngine/ holds callkit_engine.h
 //   and a module map for module `CCallKitEngine`). Which one:
@@ -22,7 +23,8 @@
 //   - on a branch (both empty), or with `CK_LOCAL_XCFRAMEWORK=1` in SwiftPM's
 //     environment, the local build/CCallKitEngine.xcframework: run
 //     scripts/build-xcframework.sh before resolving the package.
-//   The real CallKit, PushKit, Intents, AVFAudio and UIKit are used; there are no stubs.
+//   The real CallKit, PushKit, Intents, AVFAudio, UIKit and LiveCommunicationKit are used;
+//   there are no stubs.
 // - `CK_MANIFEST_LAYOUT=apple` makes any host evaluate the Apple layout (read with
 //   `swift package dump-package`; scripts/release.sh --dry-run checks the rewritten
 //   manifest that way on Linux). Nothing can be built with it on Linux.
@@ -47,10 +49,10 @@ let appleLayout = !linuxHost || Context.environment["CK_MANIFEST_LAYOUT"] == "ap
 let localXCFramework = releaseURL.isEmpty || Context.environment["CK_LOCAL_XCFRAMEWORK"] == "1"
 
 /// Linux-only stand-ins for Apple's frameworks, named as Apple's modules are.
-let appleStubs = appleLayout ? [] : ["CallKit", "PushKit", "Intents", "AVFAudio", "UIKit"]
-/// What each stub imports, as Apple's framework does: CallKit's delegate names AVFAudio's
-/// AVAudioSession; UIKit re-exports Foundation's NSUserActivity (the Intents stub's here).
-let stubImports = ["CallKit": ["AVFAudio"], "UIKit": ["Intents"]]
+let appleStubs = appleLayout ? [] : ["CallKit", "PushKit", "Intents", "AVFAudio", "UIKit", "LiveCommunicationKit"]
+/// What each stub imports, as Apple's framework does: CallKit's and LiveCommunicationKit's
+/// delegates name AVFAudio's AVAudioSession; UIKit re-exports Foundation's NSUserActivity (the Intents stub's here).
+let stubImports = ["CallKit": ["AVFAudio"], "LiveCommunicationKit": ["AVFAudio"], "UIKit": ["Intents"]]
 let stubTargets: [Target] = appleStubs.map { name in
     .target(
         name: name, dependencies: (stubImports[name] ?? []).map { .target(name: $0) },

@@ -137,7 +137,7 @@ public final class FakeCallKit: Sendable {
 }
 
 /// Runs a few rounds of `queue.sync {}`: everything queued so far, and what that queued.
-private func drain(_ queue: DispatchQueue) {
+func drain(_ queue: DispatchQueue) {
     for _ in 0..<8 { queue.sync {} }
 }
 
@@ -679,10 +679,27 @@ public final class FakeCallController: CallController, Sendable {
 /// does, on the driver's queue, and checks PushKit's rule that the call is reported
 /// before the delegate method returns.
 public final class FakePushRegistry: VoIPPushRegistry, Sendable {
-    private let provider: FakeCallProvider
+    /// The driver's queue.
+    private let queue: DispatchQueue
+    /// The driver pushes go to.
+    private let driver: @Sendable () -> CallDriver?
+    /// How many incoming calls the system fake was asked to report so far.
+    private let reportCount: @Sendable () -> Int
     private let registered = Locked(false)
 
-    init(provider: FakeCallProvider) { self.provider = provider }
+    convenience init(provider: FakeCallProvider) {
+        self.init(
+            queue: provider.queue, driver: { provider.driver }, reportCount: { provider.reportedIncomingCalls.count })
+    }
+
+    init(
+        queue: DispatchQueue, driver: @escaping @Sendable () -> CallDriver?,
+        reportCount: @escaping @Sendable () -> Int
+    ) {
+        self.queue = queue
+        self.driver = driver
+        self.reportCount = reportCount
+    }
 
     /// Whether the driver set `desiredPushTypes = [.voIP]`.
     public var isRegisteredForVoIPPushes: Bool { registered.withLock { $0 } }
@@ -701,25 +718,25 @@ public final class FakePushRegistry: VoIPPushRegistry, Sendable {
     @discardableResult
     public func deliverVoIPPush(_ payload: [AnyHashable: Any], mustReport: Bool? = nil) -> FakePush {
         let push = FakePush(mustReport: mustReport)
-        let reported = provider.queue.sync { () -> Bool in
-            guard let driver = provider.driver else { return false }
-            let before = provider.reportedIncomingCalls.count
+        let reported = queue.sync { () -> Bool in
+            guard let driver = driver() else { return false }
+            let before = reportCount()
             driver.handleIncomingPush(payload: payload, mustReport: mustReport) { push.complete() }
-            return provider.reportedIncomingCalls.count > before
+            return reportCount() > before
         }
         push.reportedBeforeReturn = reported
-        drain(provider.queue)
+        drain(queue)
         return push
     }
 
     /// `pushRegistry(_:didUpdate:for:)` with `token`.
     public func updateCredentials(token: Data) {
-        provider.queue.sync { provider.driver?.handlePushCredentialsUpdated(token: token) }
+        queue.sync { driver()?.handlePushCredentialsUpdated(token: token) }
     }
 
     /// `pushRegistry(_:didInvalidatePushTokenFor:)`.
     public func invalidateCredentials() {
-        provider.queue.sync { provider.driver?.handlePushCredentialsInvalidated() }
+        queue.sync { driver()?.handlePushCredentialsInvalidated() }
     }
 }
 

@@ -37,7 +37,7 @@ func readmeLine138() throws {
     assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 131
+// MARK: docs/ios-integration.md, line 134
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -77,7 +77,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 177
+// MARK: docs/ios-integration.md, line 180
 
 final class VoIPStack: CallSignaling {  // Sendable as is: one `let` of a Sendable type
     let driver: CallDriver.Signaling  // report back: driver.report(.incomingCallConnected(call: id))
@@ -116,9 +116,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     }
 }
 
-// MARK: docs/ios-integration.md, line 312
+// MARK: docs/ios-integration.md, line 315
 
-func iosIntegrationLine312() throws {
+func iosIntegrationLine315() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -131,7 +131,7 @@ func iosIntegrationLine312() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 423
+// MARK: docs/ios-integration.md, line 426
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
