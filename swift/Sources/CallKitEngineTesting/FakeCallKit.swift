@@ -77,15 +77,7 @@ public final class FakeCallKit: Sendable {
         media: any CallMedia,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws -> CallDriver {
-        provider.configuration = configuration
-        let driver = try CallDriver(
-            configuration: configuration, provider: provider, callController: callController,
-            pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
-            scheduler: clock, queue: queue, log: log)
-        provider.attach(driver)
-        driver.start()
-        settle()
-        return driver
+        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
     }
 
     /// A driver on these fakes over ``configuration``, started, whose VoIP stack
