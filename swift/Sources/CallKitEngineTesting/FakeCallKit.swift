@@ -180,19 +180,12 @@ public final class FakeCallProvider: CallProvider, Sendable {
         let completion: @Sendable ((any Error)?) -> Void
     }
 
-    /// A connected call as CallKit keeps it.
-    private struct Connected {
-        var onHold = false
-        /// Its call group's label: its own UUID until grouped.
-        var group: UUID
-    }
-
     private struct State {
         weak var driver: CallDriver?
         var configuration: CallEngine.Configuration
         var reports: [Report] = []
-        var knownCalls: Set<UUID> = []
-        var connected: [UUID: Connected] = [:]
+        /// The calls CallKit keeps, with its rules (shared with the in-app backend).
+        var book = SystemCallBook()
         var doNotDisturb = false
         var blockedHandles: Set<String> = []
         var nextError: (any Error)?
@@ -245,11 +238,11 @@ public final class FakeCallProvider: CallProvider, Sendable {
 
     /// The calls CallKit has connected (answer or start fulfilled, not ended), each with
     /// whether it is on hold.
-    public var connectedCalls: [UUID: Bool] { state.withLock { $0.connected.mapValues(\.onHold) } }
+    public var connectedCalls: [UUID: Bool] { state.withLock { $0.book.connected.mapValues(\.onHold) } }
 
     /// How many call groups the connected calls form (at most `maximumCallGroups` of
     /// ``configuration``).
-    public var callGroupCount: Int { state.withLock { Self.groupCount($0) } }
+    public var callGroupCount: Int { state.withLock { $0.book.groupCount } }
 
     /// The calls whose report completion is held (``holdsReportCompletions``), in order.
     public var heldReportCompletions: [UUID] { state.withLock { $0.pending.map(\.call) } }
@@ -384,15 +377,14 @@ public final class FakeCallProvider: CallProvider, Sendable {
             if let injected = state.nextError {
                 state.nextError = nil
                 error = injected
-            } else if state.knownCalls.contains(call) {
+            } else if state.book.known.contains(call) {
                 error = Self.incomingCallError(.callUUIDAlreadyExists)
             } else if state.doNotDisturb {
                 error = Self.incomingCallError(.filteredByDoNotDisturb)
             } else if let handle = update.remoteHandle?.value, state.blockedHandles.contains(handle) {
                 error = Self.incomingCallError(.filteredByBlockList)
             } else {
-                error = nil
-                state.knownCalls.insert(call)
+                error = state.book.acceptReport(of: call).map(Self.incomingCallError)
             }
             let pending = Pending(call: call, error: error, completion: completion)
             if state.holdsReportCompletions { state.pending.append(pending) }
@@ -424,22 +416,15 @@ public final class FakeCallProvider: CallProvider, Sendable {
     public func reportCall(_ call: UUID, endedAt date: Date, reason: CallEndedReason) {
         state.withLock {
             $0.reports.append(.callEnded(call, date, reason))
-            $0.knownCalls.remove(call)
-            $0.connected.removeValue(forKey: call)
+            $0.book.ended(call)
         }
     }
 
     // MARK: Internals
 
-    /// Whether CallKit knows `call` (reported or started, not ended).
-    func knows(_ call: UUID) -> Bool { state.withLock { $0.knownCalls.contains(call) } }
-
-    func remember(_ call: UUID) { _ = state.withLock { $0.knownCalls.insert(call) } }
-
-    /// Whether CallKit would refuse to start a new call: the connected calls already form
-    /// `maximumCallGroups` groups.
-    func callGroupsFull() -> Bool {
-        state.withLock { Self.groupCount($0) >= $0.configuration.maximumCallGroups }
+    /// CallKit's answer to a request of `action` (``SystemCallBook/acceptRequest(of:maximumCallGroups:)``).
+    func acceptRequest(of action: CallEngine.CallAction) -> RequestTransactionError? {
+        state.withLock { $0.book.acceptRequest(of: action, maximumCallGroups: $0.configuration.maximumCallGroups) }
     }
 
     /// Hands `action` to the driver and arms CallKit's time-out, after holding (or
@@ -463,60 +448,22 @@ public final class FakeCallProvider: CallProvider, Sendable {
         driver.handle(action, request: action.request)
     }
 
-    /// What CallKit performs on the active call before answering `call`: a hold, or an
-    /// end when the groups are full; `nil` when no other call is active.
+    /// What CallKit performs on the active call before answering `call`
+    /// (``SystemCallBook/makeRoom(answering:maximumCallGroups:)``).
     private func makeRoom(answering call: UUID) -> CallDriver.ProviderActionRequest? {
-        state.withLock { state in
-            guard state.connected[call] == nil else { return nil }
-            guard
-                let active = state.connected
-                    .filter({ !$0.value.onHold })
-                    .map(\.key).min(by: { $0.uuidString < $1.uuidString })
-            else { return nil }
-            if Self.groupCount(state) >= state.configuration.maximumCallGroups {
-                return .endCall(call: active)
-            }
-            return .setHeld(call: active, onHold: true)
-        }
+        state.withLock { $0.book.makeRoom(answering: call, maximumCallGroups: $0.configuration.maximumCallGroups) }
     }
 
     /// CallKit's record of a fulfilled action.
     private func fulfilled(_ request: CallDriver.ProviderActionRequest) {
-        state.withLock { state in
-            switch request {
-            case let .answerCall(call):
-                if state.knownCalls.contains(call), state.connected[call] == nil {
-                    state.connected[call] = Connected(group: call)
-                }
-            case let .startCall(call, _, _):
-                // A start CallKit performs (from Recents, say) is a call it knows too.
-                state.knownCalls.insert(call)
-                if state.connected[call] == nil { state.connected[call] = Connected(group: call) }
-            case let .endCall(call):
-                state.knownCalls.remove(call)
-                state.connected.removeValue(forKey: call)
-            case let .setHeld(call, onHold):
-                state.connected[call]?.onHold = onHold
-            case let .setGroup(call, other):
-                guard state.connected[call] != nil else { return }
-                let group = other.flatMap { state.connected[$0]?.group } ?? call
-                state.connected[call]?.group = group
-            case .setMuted, .playDTMF, .setTranslating:
-                break
-            }
-        }
-    }
-
-    private static func groupCount(_ state: State) -> Int {
-        Set(state.connected.values.map(\.group)).count
+        state.withLock { $0.book.fulfilled(request) }
     }
 
     /// `providerDidReset(_:)`'s side in CallKit: no call, no pending action, no held report
     /// completion. On the driver's queue.
     private func forgetEverything() {
         let actions = state.withLock { state -> [FakeAction] in
-            state.knownCalls.removeAll()
-            state.connected.removeAll()
+            state.book.removeAll()
             state.pending.removeAll()
             return state.actions
         }
@@ -617,33 +564,8 @@ public final class FakeCallController: CallController, Sendable {
             defer { state.nextError = nil }
             return (state.nextError, state.completesInline, state.holds)
         }
-        let error: (any Error)?
-        let perform: CallDriver.ProviderActionRequest
-        switch action {
-        case let .startCall(call, handle, video):
-            error =
-                injected
-                ?? (provider.knows(call)
-                    ? Self.error(.callUUIDAlreadyExists)
-                    : provider.callGroupsFull() ? Self.error(.maximumCallGroupsReached) : nil)
-            perform = .startCall(call: call, handle: handle, isVideo: video)
-            if error == nil { provider.remember(call) }
-        case let .endCall(call):
-            error = injected ?? known(call)
-            perform = .endCall(call: call)
-        case let .answerCall(call):
-            error = injected ?? known(call)
-            perform = .answerCall(call: call)
-        case let .setHeld(call, onHold):
-            error = injected ?? known(call)
-            perform = .setHeld(call: call, onHold: onHold)
-        case let .setMuted(call, muted):
-            error = injected ?? known(call)
-            perform = .setMuted(call: call, muted: muted)
-        case let .playDTMF(call, digits, type):
-            error = injected ?? known(call)
-            perform = .playDTMF(call: call, digits: digits, type: type)
-        }
+        let error: (any Error)? = injected ?? provider.acceptRequest(of: action).map(Self.error)
+        let perform = CallDriver.ProviderActionRequest(action)
         if hold {
             state.withLock { $0.held.append { completion(error) } }
         } else if inline {
@@ -656,10 +578,6 @@ public final class FakeCallController: CallController, Sendable {
             let action = FakeAction(perform)
             provider.enqueue { provider.handOver(action) }
         }
-    }
-
-    private func known(_ call: UUID) -> NSError? {
-        provider.knows(call) ? nil : Self.error(.unknownCallUUID)
     }
 
     static func error(_ code: RequestTransactionError) -> NSError {
@@ -766,20 +684,38 @@ public final class FakePush: Sendable {
     func complete() { state.withLock { $0.completions += 1 } }
 }
 
-/// `AVAudioSession`: counts configurations, and can fail the next.
+/// `AVAudioSession`: counts configurations, records activations (the in-app backend's;
+/// under CallKit and LiveCommunicationKit the system activates the session), and can
+/// fail the next of each.
 public final class FakeAudioSession: CallAudioSession, Sendable {
     private struct State {
         var configurations = 0
         var nextError: (any Error)?
+        var activations: [Bool] = []
+        var nextActivationError: (any Error)?
+        var isActive = false
     }
 
     private let state = Locked(State())
 
+    /// A session that is not active, with nothing recorded.
+    public init() {}
+
     /// How many times the driver configured the session.
     public var configurationCount: Int { state.withLock { $0.configurations } }
 
+    /// Every `setActive(_:)` call, in order (`true` activates), whether it threw or not.
+    public var activations: [Bool] { state.withLock { $0.activations } }
+
+    /// Whether the session is active: the last `setActive(_:)` that did not throw.
+    public var isActive: Bool { state.withLock { $0.isActive } }
+
     /// The next `configureForCall()` throws `error`.
     public func failNextConfiguration(with error: any Error) { state.withLock { $0.nextError = error } }
+
+    /// The next `setActive(_:)` throws `error` (as `AVAudioSession` does when another
+    /// app holds a session that does not mix, or a cellular call is active).
+    public func failNextActivation(with error: any Error) { state.withLock { $0.nextActivationError = error } }
 
     /// Counts, or throws the injected error.
     public func configureForCall() throws {
@@ -787,6 +723,17 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
             state.configurations += 1
             defer { state.nextError = nil }
             return state.nextError
+        }
+        if let error { throw error }
+    }
+
+    /// Records the call, then throws the injected error or takes the new state.
+    public func setActive(_ active: Bool) throws {
+        let error = state.withLock { state -> (any Error)? in
+            state.activations.append(active)
+            defer { state.nextActivationError = nil }
+            if state.nextActivationError == nil { state.isActive = active }
+            return state.nextActivationError
         }
         if let error { throw error }
     }

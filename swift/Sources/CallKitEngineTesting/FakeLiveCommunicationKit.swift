@@ -55,7 +55,8 @@ public final class FakeLiveCommunicationKit: Sendable {
     ) throws -> CallDriver {
         conversationManager.configuration = configuration
         let driver = try CallDriver(
-            configuration: configuration, provider: conversationManager, callController: conversationManager,
+            configuration: configuration, backendChoice: CallDriver.BackendChoice(backend: .liveCommunicationKit),
+            provider: conversationManager, callController: conversationManager,
             pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
             scheduler: clock, queue: queue, log: log)
         conversationManager.attach(driver)
@@ -294,8 +295,8 @@ public final class FakeConversationManager: CallProvider, CallController, Sendab
         }
         tasks.async {
             completion(error)
-            guard error == nil, let request = CallDriver.ProviderActionRequest(action) else { return }
-            self.queue.async { self.handOver(FakeAction(request)) }
+            guard error == nil else { return }
+            self.queue.async { self.handOver(FakeAction(CallDriver.ProviderActionRequest(action))) }
         }
     }
 
@@ -335,20 +336,5 @@ public final class FakeConversationManager: CallProvider, CallController, Sendab
             if let driver { body(driver) }
         }
         settle()
-    }
-}
-
-extension CallDriver.ProviderActionRequest {
-    /// The action LiveCommunicationKit performs through the delegate for a request the
-    /// driver made; `nil` for a keypad tone (the adapter does not request one).
-    fileprivate init?(_ action: CallEngine.CallAction) {
-        switch action {
-        case let .startCall(call, handle, video): self = .startCall(call: call, handle: handle, isVideo: video)
-        case let .endCall(call): self = .endCall(call: call)
-        case let .answerCall(call): self = .answerCall(call: call)
-        case let .setHeld(call, onHold): self = .setHeld(call: call, onHold: onHold)
-        case let .setMuted(call, muted): self = .setMuted(call: call, muted: muted)
-        case .playDTMF: return nil
-        }
     }
 }

@@ -19,6 +19,10 @@ open class AVAudioSession: NSObject {
         _ category: AVAudioSession.Category, mode: AVAudioSession.Mode,
         options: AVAudioSession.CategoryOptions = []
     ) throws {}
+
+    /// Activates or deactivates your app's audio session using the specified options.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
+    open func setActive(_ active: Bool, options: AVAudioSession.SetActiveOptions = []) throws {}
 }
 
 extension AVAudioSession {
@@ -47,6 +51,20 @@ extension AVAudioSession {
         /// such as using Voice over Internet Protocol (VoIP).
         /// https://developer.apple.com/documentation/avfaudio/avaudiosession/mode-swift.struct/voicechat
         public static let voiceChat = Mode(rawValue: "AVAudioSessionModeVoiceChat")
+    }
+
+    /// Constants that specify optional audio behaviors when activating or deactivating.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactiveoptions
+    public struct SetActiveOptions: OptionSet, Sendable {
+        /// The options' bits.
+        public let rawValue: UInt
+        /// Options from their bits.
+        public init(rawValue: UInt) { self.rawValue = rawValue }
+
+        /// Notifies other apps when deactivating, so their interrupted audio can resume
+        /// (raw value 1, `AVAudioSessionSetActiveOptionNotifyOthersOnDeactivation`).
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactiveoptions/notifyothersondeactivation
+        public static let notifyOthersOnDeactivation = SetActiveOptions(rawValue: 1)
     }
 
     /// Constants that specify optional audio behaviors.

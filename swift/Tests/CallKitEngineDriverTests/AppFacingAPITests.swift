@@ -288,6 +288,7 @@ private final class HandleHoldingStack: CallSignaling {
     func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) {
         app.startOutgoing(call, to: handle, isVideo: isVideo)
     }
+    func backendChosen(_ choice: CallDriver.BackendChoice) { app.backendChosen(choice) }
     func registerPushToken(hex: String) { app.registerPushToken(hex: hex) }
     func unregisterPushToken() { app.unregisterPushToken() }
 }

@@ -57,6 +57,7 @@ private final class GuideVoIPStack: CallSignaling {  // Sendable as is: one Send
     func setGroup(_ call: UUID, with other: UUID?) {}
     func playDTMF(_ call: UUID, digits: String, type: DTMFType) {}
     func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) {}
+    func backendChosen(_ choice: CallDriver.BackendChoice) {}
     func registerPushToken(hex: String) {}
     func unregisterPushToken() {}
 }

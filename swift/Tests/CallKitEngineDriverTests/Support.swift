@@ -61,6 +61,10 @@ final class RecordingApp: CallSignaling, CallMedia {
     func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) {
         recorder.append(.startOutgoing(call, handle, isVideo))
     }
+    /// Every backend choice told, in order (kept apart from ``recorder``: it is not a
+    /// call).
+    let backendChoices = Recorder<CallDriver.BackendChoice>()
+    func backendChosen(_ choice: CallDriver.BackendChoice) { backendChoices.append(choice) }
     func registerPushToken(hex: String) { recorder.append(.registerPushToken(hex)) }
     func unregisterPushToken() { recorder.append(.unregisterPushToken) }
     func start(_ call: UUID) { recorder.append(.startMedia(call)) }

@@ -90,6 +90,7 @@ final class VoIPStack: CallSignaling {  // Sendable as is: one `let` of a Sendab
     func setGroup(_ call: UUID, with other: UUID?) { /* ... */ }
     func playDTMF(_ call: UUID, digits: String, type: DTMFType) { /* ... */ }
     func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool) { /* ... */ }
+    func backendChosen(_ choice: CallDriver.BackendChoice) { /* tell your server: VoIP pushes or not */ }
     func registerPushToken(hex: String) { /* send it to your server */ }
     func unregisterPushToken() { /* ... */ }
     func missedCall(_ call: UUID, update: CallUpdate) { /* post a missed-call notification */ }
@@ -116,9 +117,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     }
 }
 
-// MARK: docs/ios-integration.md, line 315
+// MARK: docs/ios-integration.md, line 316
 
-func iosIntegrationLine315() throws {
+func iosIntegrationLine316() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -131,7 +132,7 @@ func iosIntegrationLine315() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 426
+// MARK: docs/ios-integration.md, line 427
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {

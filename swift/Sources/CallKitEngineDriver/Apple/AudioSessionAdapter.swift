@@ -39,5 +39,12 @@ public final class SystemAudioSession: CallAudioSession {
     public func configureForCall() throws {
         try session.setCategory(category, mode: mode, options: options)
     }
+
+    /// `setActive(_:options:)`, with `.notifyOthersOnDeactivation` when deactivating (so
+    /// the audio the call interrupted resumes). Only the in-app backend calls it.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
+    public func setActive(_ active: Bool) throws {
+        try session.setActive(active, options: active ? [] : .notifyOthersOnDeactivation)
+    }
 }
 #endif

@@ -28,16 +28,20 @@ extension CallDriver {
     ///     LiveCommunicationKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
+    ///   - backendChoice: The policy's choice (``BackendPolicy/choose(for:)``), for the
+    ///     reasons it carries; ``Backend/liveCommunicationKit`` by default.
     ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle
     ///     (run once, inside this initializer; held strongly, called on ``queue``).
     ///   - media: the app's media engine, held and called the same way.
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
-    /// - Throws: `EngineError` when the engine refuses the configuration.
+    /// - Throws: ``CallDriverError/wrongBackend(_:)`` when `backendChoice` names another
+    ///   backend; `EngineError` when the engine refuses the configuration.
     @available(iOS 17.4, *)
     public convenience init(
         managerConfiguration: ConversationManager.Configuration,
         configuration: CallEngine.Configuration = CallEngine.Configuration(),
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .liveCommunicationKit),
         signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         audioSession: SystemAudioSession = SystemAudioSession(),
@@ -53,8 +57,11 @@ extension CallDriver {
         let queue = DispatchQueue(label: "callkit-engine.driver")
         let manager = ConversationManager(configuration: managerConfiguration)
         let registry = PKPushRegistry(queue: queue)
+        guard backendChoice.backend == .liveCommunicationKit else {
+            throw CallDriverError.wrongBackend(backendChoice.backend)
+        }
         try self.init(
-            configuration: configuration, provider: SystemConversationProvider(manager),
+            configuration: configuration, backendChoice: backendChoice, provider: SystemConversationProvider(manager),
             callController: SystemConversationController(manager),
             pushRegistry: SystemPushRegistry(registry), audioSession: audioSession,
             signaling: signaling, media: media, queue: queue, log: log)

@@ -25,6 +25,8 @@ extension CallDriver {
     ///     checks what CallKit enforces.
     ///   - configuration: The rest of the engine's configuration: payload schema,
     ///     per-call capabilities, time-outs.
+    ///   - backendChoice: The policy's choice (``BackendPolicy/choose(for:)``), for the
+    ///     reasons it carries; ``Backend/callKit`` by default.
     ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle,
     ///     which the stack keeps to report back (`let driver: CallDriver.Signaling`).
     ///     Run once, inside this initializer; the stack is held strongly and called on
@@ -32,15 +34,18 @@ extension CallDriver {
     ///   - media: the app's media engine, held and called the same way.
     ///   - audioSession: The app's audio session settings.
     ///   - log: Where refused steps and ignored callbacks go.
-    /// - Throws: `EngineError` when the engine refuses the configuration.
+    /// - Throws: ``CallDriverError/wrongBackend(_:)`` when `backendChoice` names another
+    ///   backend; `EngineError` when the engine refuses the configuration.
     public convenience init(
         providerConfiguration: CXProviderConfiguration,
         configuration: CallEngine.Configuration = CallEngine.Configuration(),
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .callKit),
         signaling: (CallDriver.Signaling) -> any CallSignaling,
         media: any CallMedia,
         audioSession: SystemAudioSession = SystemAudioSession(),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
+        guard backendChoice.backend == .callKit else { throw CallDriverError.wrongBackend(backendChoice.backend) }
         var configuration = configuration
         configuration.maximumCallGroups = providerConfiguration.maximumCallGroups
         configuration.maximumCallsPerCallGroup = providerConfiguration.maximumCallsPerCallGroup
@@ -56,7 +61,7 @@ extension CallDriver {
         let provider = CXProvider(configuration: providerConfiguration)
         let registry = PKPushRegistry(queue: queue)
         try self.init(
-            configuration: configuration, provider: SystemCallProvider(provider),
+            configuration: configuration, backendChoice: backendChoice, provider: SystemCallProvider(provider),
             callController: SystemCallController(CXCallController(queue: queue)),
             pushRegistry: SystemPushRegistry(registry), audioSession: audioSession,
             signaling: signaling, media: media, queue: queue, log: log)

@@ -43,12 +43,22 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// The serial queue every engine step, effect and delegate callback runs on.
     public let queue: DispatchQueue
 
+    /// The backend this driver runs on, and why the ones preferred before it were passed
+    /// over (``BackendPolicy/choose(for:)``); the driver hands it to the app's signaling
+    /// at ``start()`` (``CallSignaling/backendChosen(_:)``) so the server learns which
+    /// pushes to send.
+    public let backendChoice: CallDriver.BackendChoice
+
+    /// The backend this driver runs on (``backendChoice``'s).
+    public var backend: CallDriver.Backend { backendChoice.backend }
+
     private let engine: CallEngine
     private let supportedHandleTypes: Set<HandleType>
     private let supportsVideo: Bool
     private let provider: any CallProvider
     private let callController: any CallController
-    private let pushRegistry: any VoIPPushRegistry
+    /// `nil` under the in-app backend, which never registers for VoIP pushes.
+    private let pushRegistry: (any VoIPPushRegistry)?
     private let audioSession: any CallAudioSession
     private let signaling: any CallSignaling
     private let media: any CallMedia
@@ -79,13 +89,16 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// synchronously): they run right after that step's effects, in order.
     private var completionsDuringStep: [@Sendable () -> Void] = []
 
-    /// A driver over `configuration`'s engine.
+    /// A driver over `configuration`'s engine on a system calling framework (CallKit, or
+    /// LiveCommunicationKit through the same ports).
     ///
     /// - Parameters:
     ///   - configuration: The engine's configuration; its `supportedHandleTypes` and
     ///     `supportsVideo` must match the `CXProviderConfiguration` the provider was made
     ///     with (`init(providerConfiguration:configuration:signaling:media:audioSession:log:)`
     ///     derives one from the other).
+    ///   - backendChoice: The backend the ports belong to: ``Backend/callKit`` (the
+    ///     default) or ``Backend/liveCommunicationKit``, with the policy's reasons.
     ///   - provider: CallKit's `CXProvider` behind the driver's protocol (or
     ///     CallKitEngineTesting's fake, as for the next three).
     ///   - callController: CallKit's `CXCallController`.
@@ -100,9 +113,13 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
     ///   - queue: the serial queue the provider and push registry deliver on.
     ///   - log: where refused steps and ignored callbacks are reported.
-    /// - Throws: The engine's error when it refuses the configuration.
-    public init(
+    /// - Throws: ``CallDriverError/wrongBackend(_:)`` for ``Backend/inApp`` (its driver
+    ///   is made with `init(inAppConfiguration:signaling:media:audioSession:scheduler:queue:log:)`,
+    ///   which brings the system's part itself); the engine's error when it refuses the
+    ///   configuration.
+    public convenience init(
         configuration: CallEngine.Configuration,
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .callKit),
         provider: any CallProvider,
         callController: any CallController,
         pushRegistry: any VoIPPushRegistry,
@@ -113,9 +130,99 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
+        guard backendChoice.backend != .inApp else { throw CallDriverError.wrongBackend(.inApp) }
+        try self.init(
+            core: configuration, backendChoice: backendChoice, provider: provider, callController: callController,
+            pushRegistry: pushRegistry, audioSession: audioSession, signaling: signaling, media: media,
+            scheduler: scheduler, queue: queue, log: log)
+    }
+
+    /// A driver for the app's own call UI (``Backend/inApp``): no system calling
+    /// framework and no VoIP pushes. The driver plays the system's part itself: it
+    /// accepts the engine's reports, performs the requests the app's UI makes through
+    /// ``answer(call:)``, ``decline(call:)``, ``endCall(_:)``, ``setHeld(_:onHold:)``,
+    /// ``setMuted(_:muted:)`` and ``playDTMF(_:digits:type:)`` as CallKit would, and
+    /// activates `audioSession` once a call is answered or started (then deactivates it
+    /// when the last call ended), so the engine's rules hold unchanged. The app's UI shows
+    /// ``calls`` (``callListUpdates()``). Incoming calls come over the app's connection
+    /// (``SignalingEvent/incomingCallAnnounced(call:handle:callerName:isVideo:)``) or from
+    /// a regular notification (``incomingCallNotificationReceived(userInfo:)``). At
+    /// ``start()`` the app's server is told not to send VoIP pushes
+    /// (``CallSignaling/backendChosen(_:)``). docs/ios-integration.md, "Choosing a
+    /// backend".
+    ///
+    /// - Parameters:
+    ///   - configuration: The engine's configuration; `maximumCallGroups` is also the
+    ///     in-app system's (a second call beyond it ends the active one when answered).
+    ///   - backendChoice: The policy's choice (``BackendPolicy/choose(for:)``), for the
+    ///     reasons it carries; ``Backend/inApp`` by default.
+    ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle
+    ///     (run once, inside this initializer; held strongly, called on `queue`).
+    ///   - media: the app's media engine, held and called the same way.
+    ///   - audioSession: The session the driver activates and deactivates
+    ///     (`SystemAudioSession()` on a device).
+    ///   - scheduler: time and timers (``DispatchScheduler`` unless testing).
+    ///   - queue: the serial queue every step runs on.
+    ///   - log: where refused steps and ignored callbacks are reported.
+    /// - Throws: ``CallDriverError/wrongBackend(_:)`` when `backendChoice` names a system
+    ///   framework; the engine's error when it refuses the configuration.
+    public convenience init(
+        inAppConfiguration configuration: CallEngine.Configuration,
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .inApp),
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
+        media: any CallMedia,
+        audioSession: any CallAudioSession,
+        scheduler: any CallScheduler = DispatchScheduler(),
+        queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws {
+        guard backendChoice.backend == .inApp else { throw CallDriverError.wrongBackend(backendChoice.backend) }
+        let system = InAppCallSystem(
+            queue: queue, audioSession: audioSession, maximumCallGroups: configuration.maximumCallGroups, log: log)
+        try self.init(
+            core: configuration, backendChoice: backendChoice, provider: system, callController: system,
+            pushRegistry: nil, audioSession: audioSession, signaling: signaling, media: media, scheduler: scheduler,
+            queue: queue, log: log)
+        system.attach(self)
+    }
+
+    /// The in-app driver for a VoIP stack made before the driver (which then keeps its
+    /// own `weak` reference to the driver). The initializer whose `signaling` is a
+    /// closure describes the parameters; prefer it.
+    ///
+    /// - Throws: As the closure form.
+    public convenience init(
+        inAppConfiguration configuration: CallEngine.Configuration,
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .inApp),
+        signaling: any CallSignaling,
+        media: any CallMedia,
+        audioSession: any CallAudioSession,
+        scheduler: any CallScheduler = DispatchScheduler(),
+        queue: DispatchQueue = DispatchQueue(label: "callkit-engine.driver"),
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws {
+        try self.init(
+            inAppConfiguration: configuration, backendChoice: backendChoice, signaling: { _ in signaling },
+            media: media, audioSession: audioSession, scheduler: scheduler, queue: queue, log: log)
+    }
+
+    private init(
+        core configuration: CallEngine.Configuration,
+        backendChoice: CallDriver.BackendChoice,
+        provider: any CallProvider,
+        callController: any CallController,
+        pushRegistry: (any VoIPPushRegistry)?,
+        audioSession: any CallAudioSession,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
+        media: any CallMedia,
+        scheduler: any CallScheduler,
+        queue: DispatchQueue,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void
+    ) throws {
         let handle = CallDriver.Signaling()
         let stack = signaling(handle)
         self.engine = try CallEngine(configuration: configuration)
+        self.backendChoice = backendChoice
         self.supportedHandleTypes = configuration.supportedHandleTypes
         self.supportsVideo = configuration.supportsVideo
         self.provider = provider
@@ -140,6 +247,7 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// - Throws: The engine's error when it refuses the configuration.
     public convenience init(
         configuration: CallEngine.Configuration,
+        backendChoice: CallDriver.BackendChoice = CallDriver.BackendChoice(backend: .callKit),
         provider: any CallProvider,
         callController: any CallController,
         pushRegistry: any VoIPPushRegistry,
@@ -151,15 +259,40 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
         try self.init(
-            configuration: configuration, provider: provider, callController: callController,
-            pushRegistry: pushRegistry, audioSession: audioSession, signaling: { _ in signaling }, media: media,
+            configuration: configuration, backendChoice: backendChoice, provider: provider,
+            callController: callController, pushRegistry: pushRegistry, audioSession: audioSession, signaling: { _ in signaling }, media: media,
             scheduler: scheduler, queue: queue, log: log)
     }
 
-    /// Registers for VoIP pushes (`desiredPushTypes = [.voIP]`). Call once, after the
-    /// driver became the push registry's delegate.
+    /// Tells the app's signaling which backend runs and so which pushes the server must
+    /// send (``CallSignaling/backendChosen(_:)``), then registers for VoIP pushes
+    /// (`desiredPushTypes = [.voIP]`) unless the backend is ``Backend/inApp``, which never
+    /// does. Call once, after the driver became the push registry's delegate (the
+    /// system initializers call it).
     public func start() {
-        queue.async { self.pushRegistry.registerForVoIPPushes() }
+        queue.async {
+            self.signaling.backendChosen(self.backendChoice)
+            self.pushRegistry?.registerForVoIPPushes()
+        }
+    }
+
+    /// A regular notification (not a VoIP push) that announces an incoming call, with the
+    /// payload in the configuration's schema (`UNNotificationContent.userInfo`, from
+    /// `userNotificationCenter(_:didReceive:withCompletionHandler:)` when the user taps it
+    /// or `userNotificationCenter(_:willPresent:withCompletionHandler:)` in the
+    /// foreground, https://developer.apple.com/documentation/usernotifications/unusernotificationcenterdelegate).
+    /// The in-app backend's counterpart of a VoIP push; any backend takes it. Any thread.
+    ///
+    /// The engine reads it as a push nobody must report (iOS 26.4's
+    /// `mustReport == false`): a new call rings (the in-app UI shows it in ``calls``), a
+    /// copy of a call already here is the same call, a notification for a call that
+    /// ended or one older than `CallEngine.Configuration.maximumPushAge` (the user tapped
+    /// it late) rings nothing (the late one reaches ``CallSignaling/missedCall(_:update:)``),
+    /// and an unusable payload is dropped. The sender should put its sent time in the
+    /// schema's `sentAtKey`, or a late tap rings a call the caller gave up on.
+    public func incomingCallNotificationReceived(userInfo: [AnyHashable: Any]) {
+        let json = PushPayloadWriter.data(userInfo)
+        queue.async { self.receivePush(json: json, mustReport: false) {} }
     }
 
     // MARK: - PushKit entry points (on `queue`)
@@ -180,10 +313,16 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         payload: [AnyHashable: Any], mustReport: Bool? = nil, completion: @escaping @Sendable () -> Void
     ) {
         dispatchPrecondition(condition: .onQueue(queue))
+        receivePush(json: PushPayloadWriter.data(payload), mustReport: mustReport, completion: completion)
+    }
+
+    /// A push (or a regular notification) as JSON, `nil` when its payload was not a JSON
+    /// object: one engine step, its completion kept until the engine completes it.
+    private func receivePush(json: Data?, mustReport: Bool?, completion: @escaping @Sendable () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
         let push = PushID(rawValue: nextPush)
         nextPush &+= 1
         pushCompletions[push] = completion
-        let json = PushPayloadWriter.data(payload)
         if json == nil {
             record(.payloadNotJSON, "the VoIP push payload is not a JSON object; reporting it as unusable")
         }
@@ -700,6 +839,10 @@ public enum CallDriverError: Error, Equatable, Sendable {
     /// The engine refused the request (the call is not in a phase that allows it, or
     /// the engine is at its call capacity); nothing changed.
     case refused(EngineError)
+    /// The initializer makes a driver for another backend: the system initializers take
+    /// ``CallDriver/Backend/callKit`` or ``CallDriver/Backend/liveCommunicationKit``, the
+    /// in-app one ``CallDriver/Backend/inApp``; the associated value is the one refused.
+    case wrongBackend(CallDriver.Backend)
 }
 
 /// One thing the driver reports to the app's log.

@@ -40,12 +40,20 @@ public protocol VoIPPushRegistry: AnyObject {
     func registerForVoIPPushes()
 }
 
-/// `AVAudioSession`, as the driver configures it for a call (never activates it: CallKit
-/// does, then calls `provider(_:didActivate:)`).
+/// `AVAudioSession`, as the driver configures it for a call. Under CallKit and
+/// LiveCommunicationKit the driver never activates it: the system does, then calls
+/// `provider(_:didActivate:)` (`conversationManager(_:didActivate:)`). Under the in-app
+/// backend (``CallDriver/Backend/inApp``) the driver activates it itself, in the
+/// system's place.
 /// https://developer.apple.com/documentation/avfaudio/avaudiosession
 public protocol CallAudioSession: AnyObject {
     /// `setCategory(_:mode:options:)` with the category, mode and options the app chose.
     func configureForCall() throws
+    /// `setActive(_:options:)`: activate the session once a call is answered or started
+    /// (`true`), deactivate it once the last call ended (`false`, letting other apps'
+    /// audio resume). Called only under the in-app backend.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
+    func setActive(_ active: Bool) throws
 }
 
 extension CallDriver {
@@ -141,6 +149,15 @@ public protocol CallSignaling: AnyObject, Sendable {
     func playDTMF(_ call: UUID, digits: String, type: DTMFType)
     /// Start an outgoing call's signaling to `handle`.
     func startOutgoing(_ call: UUID, to handle: CallHandle, isVideo: Bool)
+    /// The backend the driver runs on, told once at ``CallDriver/start()``: tell the
+    /// server how this device receives incoming calls. When
+    /// `choice.receivesVoIPPushes` is `false` (``CallDriver/Backend/inApp``) the server
+    /// must send no VoIP push to this device (without a calling framework PushKit kills
+    /// an app that does not report one) and forget any VoIP token it holds for it;
+    /// announce calls over the app's connection or with regular notifications to the
+    /// app's APNs device token instead. Otherwise VoIP pushes go to the token
+    /// ``registerPushToken(hex:)`` brings. docs/ios-integration.md, "Choosing a backend".
+    func backendChosen(_ choice: CallDriver.BackendChoice)
     /// Register the device's VoIP push token (lower-case hex) with the server.
     func registerPushToken(hex: String)
     /// Tell the server the VoIP push token is no longer valid.
