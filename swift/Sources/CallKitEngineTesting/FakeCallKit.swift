@@ -694,6 +694,7 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
         var activations: [Bool] = []
         var nextActivationError: (any Error)?
         var isActive = false
+        var interruptionHandler: (@Sendable (Bool) -> Void)?
     }
 
     private let state = Locked(State())
@@ -725,6 +726,29 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
             return state.nextError
         }
         if let error { throw error }
+    }
+
+    /// Keeps `handler` for ``interrupt()`` and ``endInterruption()``.
+    public func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void) {
+        state.withLock { $0.interruptionHandler = handler }
+    }
+
+    /// Whether anything observes interruptions (the in-app backend does).
+    public var isObservingInterruptions: Bool { state.withLock { $0.interruptionHandler != nil } }
+
+    /// The system interrupts the session (a cellular call): it is no longer active, and
+    /// the observer hears `began`.
+    public func interrupt() {
+        let handler = state.withLock { state -> (@Sendable (Bool) -> Void)? in
+            state.isActive = false
+            return state.interruptionHandler
+        }
+        handler?(true)
+    }
+
+    /// The interruption ended and the call's audio may resume (`.shouldResume`).
+    public func endInterruption() {
+        state.withLock { $0.interruptionHandler }?(false)
     }
 
     /// Records the call, then throws the injected error or takes the new state.

@@ -53,6 +53,17 @@ public final class FakeLiveCommunicationKit: Sendable {
         media: any CallMedia,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws -> CallDriver {
+        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
+    }
+
+    /// A driver on these fakes over `configuration`, started, whose VoIP stack
+    /// `signaling` makes from the driver's `CallDriver.Signaling` handle (as on a device).
+    public func makeDriver(
+        configuration: CallEngine.Configuration,
+        signaling: (CallDriver.Signaling) -> any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
         conversationManager.configuration = configuration
         let driver = try CallDriver(
             configuration: configuration, backendChoice: CallDriver.BackendChoice(backend: .liveCommunicationKit),

@@ -53,6 +53,34 @@ extension AVAudioSession {
         public static let voiceChat = Mode(rawValue: "AVAudioSessionModeVoiceChat")
     }
 
+    /// A notification that posts when an audio interruption occurs (its `userInfo` holds
+    /// ``AVAudioSessionInterruptionTypeKey`` and, once it ended,
+    /// ``AVAudioSessionInterruptionOptionKey``).
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionnotification
+    public static let interruptionNotification = Notification.Name("AVAudioSessionInterruptionNotification")
+
+    /// Constants that indicate the type of an audio interruption.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptiontype
+    public enum InterruptionType: UInt, Sendable {
+        /// The system interrupted the audio session.
+        case began = 1
+        /// The interruption ended.
+        case ended = 0
+    }
+
+    /// Constants that indicate the state of the audio session following an interruption.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionoptions
+    public struct InterruptionOptions: OptionSet, Sendable {
+        /// The options' bits.
+        public let rawValue: UInt
+        /// Options from their bits.
+        public init(rawValue: UInt) { self.rawValue = rawValue }
+
+        /// The audio session may resume playback (raw value 1).
+        /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionoptions/shouldresume
+        public static let shouldResume = InterruptionOptions(rawValue: 1)
+    }
+
     /// Constants that specify optional audio behaviors when activating or deactivating.
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactiveoptions
     public struct SetActiveOptions: OptionSet, Sendable {
@@ -91,3 +119,12 @@ extension AVAudioSession {
         public static let allowBluetoothHFP = CategoryOptions(rawValue: 0x4)
     }
 }
+
+/// The `userInfo` key of an interruption's type (an `InterruptionType` raw value).
+/// https://developer.apple.com/documentation/avfaudio/avaudiosessioninterruptiontypekey
+public let AVAudioSessionInterruptionTypeKey = "AVAudioSessionInterruptionTypeKey"
+
+/// The `userInfo` key of the options of an ended interruption (`InterruptionOptions` raw
+/// value).
+/// https://developer.apple.com/documentation/avfaudio/avaudiosessioninterruptionoptionkey
+public let AVAudioSessionInterruptionOptionKey = "AVAudioSessionInterruptionOptionKey"

@@ -1,7 +1,8 @@
 // Linux stand-in for Apple's CallKit: exactly the API the driver's Apple-facing files use
 // (swift/Sources/CallKitEngineDriver/Apple/), with Apple's documented Swift signatures, so those
-// files compile and are type-checked here. Nothing here does anything: it is never linked
-// into an app (Package.swift uses this target only on Linux).
+// files compile and are type-checked here. Nothing here does anything (but count the
+// providers and call controllers made, `CallKitStubCounts`): it is never linked into an
+// app (Package.swift uses this target only on Linux).
 //
 // Every CXProviderDelegate method the driver implements is a *required* requirement here
 // (most are optional in Apple's protocol), so a conformance whose signature drifts from
@@ -287,7 +288,7 @@ open class CXCallController: NSObject {
     /// Initializes the call controller with the specified dispatch queue (the queue
     /// completion handlers run on).
     /// https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:)
-    public init(queue: DispatchQueue) {}
+    public init(queue: DispatchQueue) { stubCounts.increment(1) }
 
     /// Requests that the actions in the specified transaction be asynchronously performed
     /// by the telephony provider.
@@ -331,7 +332,7 @@ open class CXProviderConfiguration: NSObject {
 open class CXProvider: NSObject {
     /// Initializes a provider object with the specified configuration.
     /// https://developer.apple.com/documentation/callkit/cxprovider/init(configuration:)
-    public init(configuration: CXProviderConfiguration) {}
+    public init(configuration: CXProviderConfiguration) { stubCounts.increment(0) }
 
     /// Sets the delegate and the dispatch queue on which delegate callbacks are made.
     /// https://developer.apple.com/documentation/callkit/cxprovider/setdelegate(_:queue:)
@@ -430,3 +431,34 @@ public protocol CXProviderDelegate: NSObjectProtocol {
     /// https://developer.apple.com/documentation/callkit/cxproviderdelegate/provider(_:diddeactivate:)
     func provider(_ provider: CXProvider, didDeactivate audioSession: AVAudioSession)
 }
+
+/// Linux stub only, not part of Apple's CallKit: how many instances of the classes the
+/// in-app backend must never create this stub made, for the test that checks it makes
+/// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
+public enum CallKitStubCounts {
+    /// `CXProvider(configuration:)` calls so far.
+    public static var providers: Int { stubCounts.value(0) }
+    /// `CXCallController(queue:)` calls so far.
+    public static var callControllers: Int { stubCounts.value(1) }
+}
+
+/// The counts behind ``CallKitStubCounts``, from any thread.
+final class StubCounts: @unchecked Sendable {
+    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
+    private let lock = NSLock()
+    private var values = [Int](repeating: 0, count: 2)
+
+    func increment(_ index: Int) {
+        lock.lock()
+        values[index] += 1
+        lock.unlock()
+    }
+
+    func value(_ index: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
+    }
+}
+
+let stubCounts = StubCounts()

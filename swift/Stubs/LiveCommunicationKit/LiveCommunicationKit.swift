@@ -1,8 +1,9 @@
 // Linux stand-in for Apple's LiveCommunicationKit: exactly the API the driver's
 // Apple-facing files use (swift/Sources/CallKitEngineDriver/Apple/), with Apple's
 // documented Swift signatures, so those files compile and are type-checked here. Nothing
-// here does anything: it is never linked into an app (Package.swift uses this target only
-// on Linux).
+// here does anything (but count the conversation managers made,
+// `LiveCommunicationKitStubCounts`): it is never linked into an app (Package.swift uses
+// this target only on Linux).
 //
 // `ConversationManagerDelegate` is a Swift protocol: every method the driver implements
 // is a requirement here, so a conformance whose signature drifts from Apple's fails to
@@ -352,7 +353,10 @@ public final class ConversationManager {
 
     /// Creates a conversation manager with `configuration`.
     /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/init(configuration:)
-    public init(configuration: ConversationManager.Configuration) { self.configuration = configuration }
+    public init(configuration: ConversationManager.Configuration) {
+        self.configuration = configuration
+        stubCounts.increment(0)
+    }
 
     /// Reports a new incoming conversation: the device rings and shows the incoming UI.
     /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/reportnewincomingconversation(uuid:update:)
@@ -392,3 +396,32 @@ public protocol ConversationManagerDelegate: AnyObject {
     /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanagerdelegate/conversationmanager(_:diddeactivate:)
     func conversationManager(_ manager: ConversationManager, didDeactivate audioSession: AVAudioSession)
 }
+
+/// Linux stub only, not part of Apple's LiveCommunicationKit: how many instances of the classes the
+/// in-app backend must never create this stub made, for the test that checks it makes
+/// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
+public enum LiveCommunicationKitStubCounts {
+    /// `ConversationManager(configuration:)` calls so far.
+    public static var conversationManagers: Int { stubCounts.value(0) }
+}
+
+/// The counts behind ``LiveCommunicationKitStubCounts``, from any thread.
+final class StubCounts: @unchecked Sendable {
+    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
+    private let lock = NSLock()
+    private var values = [Int](repeating: 0, count: 1)
+
+    func increment(_ index: Int) {
+        lock.lock()
+        values[index] += 1
+        lock.unlock()
+    }
+
+    func value(_ index: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
+    }
+}
+
+let stubCounts = StubCounts()

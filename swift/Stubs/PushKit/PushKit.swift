@@ -1,7 +1,8 @@
 // Linux stand-in for Apple's PushKit: exactly the API the driver's Apple-facing files use
 // (swift/Sources/CallKitEngineDriver/Apple/), with Apple's documented Swift signatures, so those
-// files compile and are type-checked here. Nothing here does anything: it is never linked
-// into an app (Package.swift uses this target only on Linux).
+// files compile and are type-checked here. Nothing here does anything (but count the push
+// registries made, `PushKitStubCounts`): it is never linked into an app (Package.swift
+// uses this target only on Linux).
 //
 // Every PKPushRegistryDelegate method the driver implements is a *required* requirement
 // here (Apple declares all but `pushRegistry(_:didUpdate:for:)` optional), so a
@@ -59,7 +60,7 @@ open class PKPushRegistry: NSObject {
     /// Creates a push registry with the specified dispatch queue (delegate callbacks run
     /// on it).
     /// https://developer.apple.com/documentation/pushkit/pkpushregistry/init(queue:)
-    public init(queue: DispatchQueue?) {}
+    public init(queue: DispatchQueue?) { stubCounts.increment(0) }
 
     /// The delegate object that receives notifications coming from the push registry
     /// object.
@@ -102,3 +103,32 @@ public protocol PKPushRegistryDelegate: NSObjectProtocol {
     /// https://developer.apple.com/documentation/pushkit/pkpushregistrydelegate/pushregistry(_:didinvalidatepushtokenfor:)
     func pushRegistry(_ registry: PKPushRegistry, didInvalidatePushTokenFor type: PKPushType)
 }
+
+/// Linux stub only, not part of Apple's PushKit: how many instances of the classes the
+/// in-app backend must never create this stub made, for the test that checks it makes
+/// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
+public enum PushKitStubCounts {
+    /// `PKPushRegistry(queue:)` calls so far.
+    public static var pushRegistries: Int { stubCounts.value(0) }
+}
+
+/// The counts behind ``PushKitStubCounts``, from any thread.
+final class StubCounts: @unchecked Sendable {
+    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
+    private let lock = NSLock()
+    private var values = [Int](repeating: 0, count: 1)
+
+    func increment(_ index: Int) {
+        lock.lock()
+        values[index] += 1
+        lock.unlock()
+    }
+
+    func value(_ index: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[index]
+    }
+}
+
+let stubCounts = StubCounts()

@@ -3,6 +3,7 @@
 #if canImport(AVFAudio) && !os(macOS)
 import AVFAudio
 import CallKitEngine
+import Foundation
 
 /// The app's `AVAudioSession` settings for calls, applied on the engine's
 /// `configureAudioSession` effect (before CallKit activates the session).
@@ -12,6 +13,8 @@ public final class SystemAudioSession: CallAudioSession {
     private let category: AVAudioSession.Category
     private let mode: AVAudioSession.Mode
     private let options: AVAudioSession.CategoryOptions
+    /// The interruption observers' tokens, removed when the session object goes.
+    private var observers: [any NSObjectProtocol] = []
 
     /// Settings for `session` (the shared instance by default,
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/sharedinstance()): `.playAndRecord` and
@@ -45,6 +48,36 @@ public final class SystemAudioSession: CallAudioSession {
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
     public func setActive(_ active: Bool) throws {
         try session.setActive(active, options: active ? [] : .notifyOthersOnDeactivation)
+    }
+
+    /// Observes `AVAudioSession.interruptionNotification` for `session`: `.began` calls
+    /// `handler(true)`, `.ended` with `.shouldResume` in its options `handler(false)`.
+    /// Only the in-app backend calls it.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionnotification,
+    /// https://developer.apple.com/documentation/avfaudio/handling-audio-interruptions
+    public func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void) {
+        let token = NotificationCenter.default.addObserver(
+            forName: AVAudioSession.interruptionNotification, object: session, queue: nil
+        ) { notification in
+            guard let raw = notification.userInfo?[AVAudioSessionInterruptionTypeKey] as? UInt,
+                let type = AVAudioSession.InterruptionType(rawValue: raw)
+            else { return }
+            switch type {
+            case .began:
+                handler(true)
+            case .ended:
+                let options = AVAudioSession.InterruptionOptions(
+                    rawValue: notification.userInfo?[AVAudioSessionInterruptionOptionKey] as? UInt ?? 0)
+                if options.contains(.shouldResume) { handler(false) }
+            @unknown default:
+                break
+            }
+        }
+        observers.append(token)
+    }
+
+    deinit {
+        for observer in observers { NotificationCenter.default.removeObserver(observer) }
     }
 }
 #endif

@@ -807,6 +807,10 @@ public final class CallDriver: NSObject, @unchecked Sendable {
         log(CallDriverLogEntry(kind: kind, message: message))
     }
 
+    /// The system's part under the in-app backend (`nil` under CallKit and
+    /// LiveCommunicationKit), for CallKitEngineTesting. Read it on ``queue``.
+    package var inAppSystem: InAppCallSystem? { provider as? InAppCallSystem }
+
     /// What the driver holds (PushKit completions, start completions, CallKit actions,
     /// armed timers, completions queued in a step, caller details) and whether the engine
     /// is idle, read on ``queue``: for CallKitEngineTesting's checks. Call it off the queue.

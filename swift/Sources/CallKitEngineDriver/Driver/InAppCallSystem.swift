@@ -22,6 +22,9 @@ import Foundation
 ///   deactivates it once the last call ended, as `provider(_:didDeactivate:)`. An
 ///   activation that throws is logged and not reported: the engine's audio-activation
 ///   time-out then reaches ``CallMedia/audioActivationTimedOut(_:)``;
+/// - hears the session's interruptions (``CallAudioSession/observeInterruptions(_:)``):
+///   one that began is `didDeactivate` (the engine stops media), one that ended with
+///   `.shouldResume` activates the session again while a call is connected;
 /// - has no action time-out (the engine's own connect time-outs end a wait) and no
 ///   reset.
 ///
@@ -91,6 +94,10 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         self.audioSession = audioSession
         self.maximumCallGroups = maximumCallGroups
         self.log = log
+        audioSession.observeInterruptions { [weak self] began in
+            guard let self else { return }
+            queue.async { began ? self.interrupted() : self.interruptionEnded() }
+        }
     }
 
     func attach(_ driver: CallDriver) { self.driver = driver }
@@ -173,6 +180,20 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         }
         audioActive = true
         driver.handleAudioSessionActivated()
+    }
+
+    /// The system took the audio session (a cellular call): as CallKit's
+    /// `provider(_:didDeactivate:)`, the engine stops the calls' media.
+    private func interrupted() {
+        guard audioActive, let driver else { return }
+        audioActive = false
+        driver.handleAudioSessionDeactivated()
+    }
+
+    /// The interruption ended: the session is activated again while a call is
+    /// connected, and the engine restarts the media of the calls not on hold.
+    private func interruptionEnded() {
+        activate()
     }
 
     private func deactivateWhenIdle() {

@@ -54,6 +54,16 @@ public protocol CallAudioSession: AnyObject {
     /// audio resume). Called only under the in-app backend.
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
     func setActive(_ active: Bool) throws
+    /// Calls `handler` with `true` when the system interrupts the session (a cellular
+    /// call, an alarm: `AVAudioSession.interruptionNotification` of type `.began`), and
+    /// with `false` when the interruption ended and the call's audio may resume (type
+    /// `.ended` with `.shouldResume`), on any thread. Called once, only under the in-app
+    /// backend: under CallKit and LiveCommunicationKit the system handles
+    /// interruptions and reports them as `didDeactivate` / `didActivate`. A session that
+    /// never calls `handler` leaves the engine believing the audio runs through a
+    /// cellular call.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionnotification
+    func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void)
 }
 
 extension CallDriver {
