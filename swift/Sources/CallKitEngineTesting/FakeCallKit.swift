@@ -714,8 +714,9 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
     /// The next `configureForCall()` throws `error`.
     public func failNextConfiguration(with error: any Error) { state.withLock { $0.nextError = error } }
 
-    /// The next `setActive(_:)` throws `error` (as `AVAudioSession` does when another
-    /// app holds a session that does not mix, or a cellular call is active).
+    /// The next activation (`setActive(true)`) throws `error` (as `AVAudioSession` does
+    /// when another app holds a session that does not mix, or a cellular call is
+    /// active); deactivations still succeed.
     public func failNextActivation(with error: any Error) { state.withLock { $0.nextActivationError = error } }
 
     /// Counts, or throws the injected error.
@@ -751,13 +752,17 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
         state.withLock { $0.interruptionHandler }?(false)
     }
 
-    /// Records the call, then throws the injected error or takes the new state.
+    /// Records the call, then throws the injected activation error or takes the new
+    /// state.
     public func setActive(_ active: Bool) throws {
         let error = state.withLock { state -> (any Error)? in
             state.activations.append(active)
-            defer { state.nextActivationError = nil }
-            if state.nextActivationError == nil { state.isActive = active }
-            return state.nextActivationError
+            guard active, let error = state.nextActivationError else {
+                state.isActive = active
+                return nil
+            }
+            state.nextActivationError = nil
+            return error
         }
         if let error { throw error }
     }

@@ -4,24 +4,38 @@ import CallKitEngineTesting
 import Foundation
 import XCTest
 
-/// The driver under seeded random CallKit and PushKit behaviour, through the fakes:
-/// pushes (duplicates, malformed, each `mustReport`), report and request completions
-/// held, queued or inline and run in any order (a request's after its action, or after a
-/// reset), CallKit's actions, time-outs, resets, late completions, and the app's requests
-/// and signaling from other threads at once. After every run, once everything ended:
-/// each PushKit and `startCall` completion ran once, each `CXAction` was fulfilled or
-/// failed once (or timed out, or voided by a reset), the driver holds no completion,
-/// action, timer or caller details, with the engine idle and the call list empty, and it
-/// is freed with its fakes.
+/// The driver under seeded random system behaviour on each backend, through the fakes
+/// (``FakeCallingSystem``): pushes or notifications (duplicates, malformed, each
+/// `mustReport`), the system's actions or the app's UI, time-outs, resets, audio
+/// activations and interruptions, and the app's requests and signaling from other
+/// threads at once; under CallKit also report and request completions held, queued or
+/// inline and run in any order (a request's after its action, or after a reset), under
+/// LiveCommunicationKit refused reports, in-app refused audio activations. After every
+/// run, once everything ended: each PushKit and `startCall` completion ran once, each
+/// action was fulfilled or failed once (or timed out, or voided by a reset), the driver
+/// holds no completion, action, timer or caller details, with the engine idle and the
+/// call list empty (in-app, the audio session inactive), and it is freed with its fakes.
 ///
-/// Seeds 1 to `CK_DRIVER_FUZZ_RUNS` (default ``defaultRuns``); `CK_DRIVER_FUZZ_SEED=<n>`
-/// replays run `n` alone. A run is the same sequence of steps for a seed; the app's
-/// requests sent from other threads at once reach the driver in the order the threads
-/// get there.
+/// Seeds 1 to `CK_DRIVER_FUZZ_RUNS` (default ``defaultRuns``) on each backend;
+/// `CK_DRIVER_FUZZ_SEED=<n>` replays run `n` alone. A run is the same sequence of steps
+/// for a seed and backend; the app's requests sent from other threads at once reach the
+/// driver in the order the threads get there.
 final class DriverFuzzTests: XCTestCase {
     static let defaultRuns = 10_000
 
     func testRandomCallKitAndPushKitBehaviourLeavesEveryCompletionRunOnceAndNothingStored() throws {
+        try fuzz(.callKit)
+    }
+
+    func testRandomLiveCommunicationKitAndPushKitBehaviourLeavesEveryCompletionRunOnceAndNothingStored() throws {
+        try fuzz(.liveCommunicationKit)
+    }
+
+    func testRandomAppUIAndNotificationBehaviourInAppLeavesEveryActionCompletedOnceAndNothingStored() throws {
+        try fuzz(.inApp)
+    }
+
+    private func fuzz(_ backend: CallDriver.Backend) throws {
         let environment = ProcessInfo.processInfo.environment
         let seeds: ClosedRange<UInt64>
         if let replay = environment["CK_DRIVER_FUZZ_SEED"] {
@@ -34,7 +48,7 @@ final class DriverFuzzTests: XCTestCase {
                 } ?? UInt64(Self.defaultRuns)
             seeds = 1...max(runs, 1)
         }
-        print("driver fuzz: \(seeds.count) runs, seeds \(seeds.lowerBound)...\(seeds.upperBound)")
+        print("driver fuzz (\(backend)): \(seeds.count) runs, seeds \(seeds.lowerBound)...\(seeds.upperBound)")
         let start = Date()
         var steps = 0
         var seen = FuzzRun.Tally()
@@ -42,7 +56,7 @@ final class DriverFuzzTests: XCTestCase {
             weak var driver: CallDriver?
             var problems: [String] = []
             do {
-                var run = try FuzzRun(seed: seed)
+                var run = try FuzzRun(seed: seed, backend: backend)
                 driver = run.driver
                 problems = run.run()
                 steps += run.steps
@@ -51,7 +65,7 @@ final class DriverFuzzTests: XCTestCase {
             if driver != nil { problems.append("the driver outlived its run") }
             if !problems.isEmpty {
                 let message =
-                    "driver fuzz: seed \(seed) failed (replay with CK_DRIVER_FUZZ_SEED=\(seed)):\n"
+                    "driver fuzz (\(backend)): seed \(seed) failed (replay with CK_DRIVER_FUZZ_SEED=\(seed)):\n"
                     + problems.joined(separator: "\n")
                 print(message)
                 XCTFail(message)
@@ -60,17 +74,20 @@ final class DriverFuzzTests: XCTestCase {
         }
         let took = Date().timeIntervalSince(start)
         print(
-            "driver fuzz: \(seeds.count) runs, \(steps) steps, all passed in \(String(format: "%.1f", took)) s: "
+            "driver fuzz (\(backend)): \(seeds.count) runs, \(steps) steps, all passed in \(String(format: "%.1f", took)) s: "
                 + "\(seen.pushes) pushes (\(seen.unreportedPushes) unreported under mustReport false), "
                 + "actions \(seen.fulfilled) fulfilled, \(seen.failed) failed, \(seen.timedOut) timed out, "
                 + "\(seen.voided) voided, \(seen.refusedSteps) steps refused by the engine")
         if seeds.count >= 1_000 {
-            // The runs reached every outcome the checks are about.
-            XCTAssertGreaterThan(seen.unreportedPushes, 0)
+            // The runs reached every outcome the checks are about (in-app has no PushKit,
+            // no action time-out and no reset).
             XCTAssertGreaterThan(seen.fulfilled, 0)
             XCTAssertGreaterThan(seen.failed, 0)
-            XCTAssertGreaterThan(seen.timedOut, 0)
-            XCTAssertGreaterThan(seen.voided, 0)
+            if backend != .inApp {
+                XCTAssertGreaterThan(seen.unreportedPushes, 0)
+                XCTAssertGreaterThan(seen.timedOut, 0)
+                XCTAssertGreaterThan(seen.voided, 0)
+            }
         }
     }
 }
@@ -91,7 +108,7 @@ struct SplitMix64: RandomNumberGenerator {
 /// One seeded run.
 private struct FuzzRun {
     var rng: SplitMix64
-    let callKit: FakeCallKit
+    let system: any FakeCallingSystem
     let driver: CallDriver
     let app: Recorder<AppCall>
     let log: Recorder<CallDriverLogEntry>
@@ -103,7 +120,7 @@ private struct FuzzRun {
     let pool: [UUID]
     var steps = 0
 
-    init(seed: UInt64) throws {
+    init(seed: UInt64, backend: CallDriver.Backend) throws {
         var rng = SplitMix64(seed: seed)
         var configuration = CallEngine.Configuration()
         configuration.maximumCallGroups = Int.random(in: 1...3, using: &rng)
@@ -114,12 +131,18 @@ private struct FuzzRun {
         // CallKit times a deferred answer or start out first.
         if Int.random(in: 0..<3, using: &rng) == 0 { configuration.answerConnectTimeout = .seconds(90) }
         if Int.random(in: 0..<3, using: &rng) == 0 { configuration.startConnectTimeout = .seconds(90) }
-        let callKit = FakeCallKit(configuration: configuration)
+        let system: any FakeCallingSystem =
+            switch backend {
+            case .callKit: FakeCallKit(configuration: configuration)
+            case .liveCommunicationKit: FakeLiveCommunicationKit(configuration: configuration)
+            case .inApp: FakeAppCallUI()
+            }
         let app = Recorder<AppCall>()
         let log = Recorder<CallDriverLogEntry>()
         let recording = RecordingApp(app)
-        driver = try callKit.makeDriver(signaling: recording, media: recording, log: { log.append($0) })
-        self.callKit = callKit
+        driver = try system.makeDriver(
+            configuration: configuration, signaling: { _ in recording }, media: recording, log: { log.append($0) })
+        self.system = system
         self.app = app
         self.log = log
         pool = (0..<3).map { _ in UUID(uuid: Self.uuidBytes(&rng)) }
@@ -161,7 +184,7 @@ private struct FuzzRun {
 
     /// A thing that can happen at any time from any thread.
     private mutating func anyThreadWork() -> @Sendable () -> Void {
-        let callKit = callKit
+        let system = system
         let driver = driver
         let call = someCall()
         let other = someCall()
@@ -181,7 +204,9 @@ private struct FuzzRun {
             }
             let mustReport = [nil, nil, true, false].randomElement(using: &rng)!
             let box = PayloadBox(payload)
-            return { pushes.append(callKit.pushRegistry.deliverVoIPPush(box.payload, mustReport: mustReport)) }
+            return {
+                if let push = system.deliverIncomingCall(box.payload, mustReport: mustReport) { pushes.append(push) }
+            }
         case 3:
             let request: CallDriver.ProviderActionRequest =
                 switch Int.random(in: 0..<7, using: &rng) {
@@ -191,9 +216,9 @@ private struct FuzzRun {
                 case 5: .setMuted(call: call, muted: Bool.random(using: &rng))
                 default: .setGroup(call: call, groupWith: chance(2) ? nil : other)
                 }
-            return { callKit.provider.perform(request) }
+            return { system.userPerforms(request) }
         case 4:
-            return { callKit.provider.perform(.playDTMF(call: call, digits: "1#", type: .singleTone)) }
+            return { system.userPerforms(.playDTMF(call: call, digits: "1#", type: .singleTone)) }
         case 5:
             let video = chance(4)
             let counts = startCompletionCounts
@@ -249,20 +274,42 @@ private struct FuzzRun {
                 driver.signalingDidReport(
                     .incomingCallAnnounced(call: call, handle: handle, callerName: "Carol", isVideo: false))
             }
-        case 16: return { callKit.provider.activateAudioSession() }
-        default: return { callKit.provider.deactivateAudioSession() }
+        case 16: return { system.activateAudioSession() }
+        default: return { system.deactivateAudioSession() }
         }
     }
 
     private mutating func step() {
-        let provider = callKit.provider
         switch Int.random(in: 0..<20, using: &rng) {
         case 0..<8:
             anyThreadWork()()
         case 8, 9:
-            // The app and CallKit at once, from other threads.
+            // The app and the system at once, from other threads.
             let work = (0..<Int.random(in: 2...4, using: &rng)).map { _ in anyThreadWork() }
             DispatchQueue.concurrentPerform(iterations: work.count) { work[$0]() }
+        case 13, 14:
+            let delays: [UInt64] = [0, 100, 1_000, 5_000, 10_000, 30_000, 61_000]
+            system.clock.advance(byMilliseconds: delays.randomElement(using: &rng)!)
+        case 15:
+            system.reset()
+        case 18:
+            system.doNotDisturb = chance(3)
+        case let choice:
+            if let callKit = system as? FakeCallKit {
+                callKitStep(choice, callKit)
+            } else if let lck = system as? FakeLiveCommunicationKit {
+                liveCommunicationKitStep(choice, lck)
+            } else if let ui = system as? FakeAppCallUI {
+                inAppStep(choice, ui)
+            }
+        }
+        system.settle()
+    }
+
+    /// What only CallKit's fakes do: completions held and run in any order, refusals.
+    private mutating func callKitStep(_ choice: Int, _ callKit: FakeCallKit) {
+        let provider = callKit.provider
+        switch choice {
         case 10:
             // A held report completion, in any order (late after a reset: dropped).
             let held = provider.heldReportCompletions
@@ -276,11 +323,6 @@ private struct FuzzRun {
             provider.completesReportsInline = chance(3)
             callKit.callController.completesRequestsInline = chance(3)
             callKit.callController.holdsRequestCompletions = chance(3)
-        case 13, 14:
-            let delays: [UInt64] = [0, 100, 1_000, 5_000, 10_000, 30_000, 61_000]
-            callKit.clock.advance(byMilliseconds: delays.randomElement(using: &rng)!)
-        case 15:
-            provider.reset()
         case 16:
             let code = [IncomingCallError.unknown, .unentitled, .filteredByBlockList].randomElement(using: &rng)!
             provider.failNextReport(with: NSError(domain: CallKitErrorDomain.incomingCall, code: code.rawValue))
@@ -288,30 +330,55 @@ private struct FuzzRun {
             let code = [RequestTransactionError.unknown, .unknownCallUUID, .invalidAction].randomElement(using: &rng)!
             callKit.callController.failNextRequest(
                 with: NSError(domain: CallKitErrorDomain.requestTransaction, code: code.rawValue))
-        case 18:
-            provider.doNotDisturb = chance(3)
         default:
             if chance(2) { callKit.pushRegistry.updateCredentials(token: Data([1, 2, 3])) } else { provider.begin() }
         }
-        callKit.settle()
+    }
+
+    /// What only LiveCommunicationKit's fakes do: a refused report, the manager's begin.
+    private mutating func liveCommunicationKitStep(_ choice: Int, _ lck: FakeLiveCommunicationKit) {
+        switch choice {
+        case 10, 16:
+            lck.conversationManager.failNextReport(with: NSError(domain: "LiveCommunicationKit", code: 1))
+        case 11:
+            lck.conversationManager.begin()
+        default:
+            if chance(2) { lck.pushRegistry.updateCredentials(token: Data([1, 2, 3])) } else { lck.pushRegistry.invalidateCredentials() }
+        }
+    }
+
+    /// What only the in-app backend meets: the session refusing activation, an
+    /// interruption ending, the app activating the session itself.
+    private mutating func inAppStep(_ choice: Int, _ ui: FakeAppCallUI) {
+        switch choice {
+        case 10, 11:
+            ui.audioSession.endInterruption()
+        case 12, 17:
+            ui.audioSession.failNextActivation(with: NSError(domain: "AVAudioSession", code: 560_557_684))
+        case 16:
+            driver.audioSessionActivatedByApp()
+        default:
+            ui.audioSession.interrupt()
+        }
     }
 
     /// Ends everything: held completions run, every call ends, time runs out; now and
     /// then a reset instead.
     private mutating func finish() {
-        let provider = callKit.provider
-        provider.holdsReportCompletions = false
-        for call in provider.heldReportCompletions { provider.completeReport(for: call) }
-        callKit.callController.holdsRequestCompletions = false
-        while callKit.callController.completeHeldRequest() {}
-        if chance(4) {
-            provider.reset()
-        } else {
-            for call in pool + started.all { driver.signalingDidReport(.remoteEnded(call: call)) }
-            callKit.settle()
+        if let callKit = system as? FakeCallKit {
+            let provider = callKit.provider
+            provider.holdsReportCompletions = false
+            for call in provider.heldReportCompletions { provider.completeReport(for: call) }
+            callKit.callController.holdsRequestCompletions = false
+            while callKit.callController.completeHeldRequest() {}
         }
-        for _ in 0..<3 { callKit.clock.advance(byMilliseconds: 120_000) }
-        callKit.settle()
+        if chance(4) {
+            system.reset()
+        }
+        for call in pool + started.all { driver.signalingDidReport(.remoteEnded(call: call)) }
+        system.settle()
+        for _ in 0..<3 { system.clock.advance(byMilliseconds: 120_000) }
+        system.settle()
     }
 
     /// What a run saw.
@@ -340,7 +407,7 @@ private struct FuzzRun {
         let pushes = pushes.all
         tally.pushes = pushes.count
         tally.unreportedPushes = pushes.filter { !$0.reportedBeforeReturn }.count
-        for action in callKit.provider.actions {
+        for action in system.actionRecords {
             switch action.outcome {
             case .fulfilled?: tally.fulfilled += 1
             case .failed?: tally.failed += 1
@@ -358,7 +425,7 @@ private struct FuzzRun {
         let held = driver.heldForTesting
         if !held.engineIdle { problems.append("the engine is not idle once every call ended") }
         if held.pushCompletions != 0 { problems.append("the driver holds \(held.pushCompletions) PushKit completions") }
-        if held.actions != 0 { problems.append("the driver holds \(held.actions) CallKit actions") }
+        if held.actions != 0 { problems.append("the driver holds \(held.actions) system actions") }
         if held.timers != 0 { problems.append("the driver holds \(held.timers) timers") }
         if held.queuedCompletions != 0 { problems.append("the driver queued \(held.queuedCompletions) completions") }
         if held.startCompletions != 0 {
@@ -369,11 +436,18 @@ private struct FuzzRun {
         for (call, count) in startCompletionCounts.all where count != 1 {
             problems.append("the startCall completion of \(call) ran \(count) times")
         }
-        if callKit.clock.armedTimerCount != 0 {
-            problems.append("\(callKit.clock.armedTimerCount) timers still armed on the clock")
+        if system.clock.armedTimerCount != 0 {
+            problems.append("\(system.clock.armedTimerCount) timers still armed on the clock")
         }
-        if !callKit.provider.heldReportCompletions.isEmpty { problems.append("report completions still held") }
-        if callKit.callController.heldRequestCompletionCount != 0 { problems.append("request completions still held") }
+        if let callKit = system as? FakeCallKit {
+            if !callKit.provider.heldReportCompletions.isEmpty { problems.append("report completions still held") }
+            if callKit.callController.heldRequestCompletionCount != 0 {
+                problems.append("request completions still held")
+            }
+        }
+        if system.backend == .inApp, system.audioSession.isActive {
+            problems.append("the in-app audio session is still active once every call ended")
+        }
         for (index, push) in pushes.all.enumerated() {
             if push.completionCount != 1 {
                 problems.append("push \(index): its PushKit completion ran \(push.completionCount) times")
@@ -383,7 +457,7 @@ private struct FuzzRun {
                     "push \(index) (mustReport \(String(describing: push.mustReport))) was not reported in time")
             }
         }
-        for action in callKit.provider.actions {
+        for action in system.actionRecords {
             let name = "action \(action.request)"
             switch action.outcome {
             case nil:
