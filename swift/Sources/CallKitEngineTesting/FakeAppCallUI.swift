@@ -37,14 +37,14 @@ public final class FakeAppCallUI: FakeCallingSystem {
         audioSession = FakeAudioSession()
     }
 
-    /// ``CallDriver/Backend/inApp``.
+    /// `CallDriver.Backend.inApp`.
     public var backend: CallDriver.Backend { .inApp }
 
     /// The driver the UI acts on (held weakly, as a view holds its model's owner).
     private var driver: CallDriver? { current.withLock { $0.driver } }
 
     /// An in-app driver over `configuration`, started (it tells the app's signaling
-    /// ``CallDriver/Backend/inApp`` and registers for nothing).
+    /// `CallDriver.Backend.inApp` and registers for nothing).
     public func makeDriver(
         configuration: CallEngine.Configuration,
         signaling: (CallDriver.Signaling) -> any CallSignaling,

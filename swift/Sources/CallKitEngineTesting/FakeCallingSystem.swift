@@ -97,7 +97,7 @@ public struct FakeActionRecord: Sendable, Equatable {
 }
 
 extension FakeCallKit: FakeCallingSystem {
-    /// ``CallDriver/Backend/callKit``.
+    /// `CallDriver.Backend.callKit`.
     public var backend: CallDriver.Backend { .callKit }
 
     /// A VoIP push through ``pushRegistry``.
@@ -129,7 +129,7 @@ extension FakeCallKit: FakeCallingSystem {
 }
 
 extension FakeLiveCommunicationKit: FakeCallingSystem {
-    /// ``CallDriver/Backend/liveCommunicationKit``.
+    /// `CallDriver.Backend.liveCommunicationKit`.
     public var backend: CallDriver.Backend { .liveCommunicationKit }
 
     /// A VoIP push through ``pushRegistry``, then the answers LiveCommunicationKit gives

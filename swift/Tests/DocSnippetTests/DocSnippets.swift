@@ -14,6 +14,7 @@ import CallKitEngineDriver
 import UIKit
 import CallKitEngineTesting
 import XCTest
+import LiveCommunicationKit
 
 // MARK: README.md, line 138
 
@@ -152,6 +153,41 @@ final class IncomingCallTests: XCTestCase {
     }
 }
 
+// MARK: docs/ios-integration.md, line 612
+
+func iosIntegrationLine612() throws {
+    /// The driver on the backend the policy picks for this device.
+    func makeCallDriver(
+        configuration: CallEngine.Configuration, storefrontCountryCode: String?,
+        signaling: (CallDriver.Signaling) -> any CallSignaling, media: any CallMedia
+    ) throws -> CallDriver {
+        let environment = CallDriver.BackendPolicy.Environment.current(storefrontCountryCode: storefrontCountryCode)
+        let choice = CallDriver.BackendPolicy().choose(for: environment)
+        switch choice.backend {
+        case .callKit:
+            let providerConfiguration = CXProviderConfiguration()
+            providerConfiguration.supportsVideo = configuration.supportsVideo
+            return try CallDriver(
+                providerConfiguration: providerConfiguration, configuration: configuration, backendChoice: choice,
+                signaling: signaling, media: media)
+        case .liveCommunicationKit:
+            // The policy picks LiveCommunicationKit only where it exists.
+            guard #available(iOS 17.4, *) else { throw CallDriverError.wrongBackend(.liveCommunicationKit) }
+            let managerConfiguration = ConversationManager.Configuration(
+                ringtoneName: nil, iconTemplateImageData: nil, maximumConversationGroups: 2,
+                maximumConversationsPerConversationGroup: 1, includesConversationInRecents: true,
+                supportsVideo: configuration.supportsVideo, supportedHandleTypes: [.phoneNumber])
+            return try CallDriver(
+                managerConfiguration: managerConfiguration, configuration: configuration, backendChoice: choice,
+                signaling: signaling, media: media)
+        case .inApp:
+            return try CallDriver(
+                inAppConfiguration: configuration, backendChoice: choice, signaling: signaling, media: media,
+                audioSession: SystemAudioSession())
+        }
+    }
+}
+
 // MARK: swift/Sources/CallKitEngineDriver/CallKitEngineDriver.docc/GettingStarted.md, line 24
 
 /// The app's calls: made once, at launch, and kept for the app's whole life (CallKit and
@@ -200,5 +236,9 @@ final class DeclinedCallTests: XCTestCase {
 final class DocSnippetRunTests: XCTestCase {
     func testReadmeLine138() throws {
         try readmeLine138()
+    }
+
+    func testIosIntegrationLine612() throws {
+        try iosIntegrationLine612()
     }
 }

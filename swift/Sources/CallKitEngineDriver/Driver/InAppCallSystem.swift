@@ -197,9 +197,9 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
     }
 
     private func deactivateWhenIdle() {
-        guard audioActive, book.known.isEmpty else { return }
+        guard audioActive, book.connected.isEmpty else { return }
         queue.async { [self] in
-            guard audioActive, book.known.isEmpty, let driver else { return }
+            guard audioActive, book.connected.isEmpty, let driver else { return }
             audioActive = false
             do {
                 try audioSession.setActive(false)
