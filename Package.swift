@@ -52,12 +52,18 @@ let localXCFramework = releaseURL.isEmpty || Context.environment["CK_LOCAL_XCFRA
 let appleStubs = appleLayout ? [] : ["CallKit", "PushKit", "Intents", "AVFAudio", "UIKit", "LiveCommunicationKit"]
 /// What each stub imports, as Apple's framework does: CallKit's and LiveCommunicationKit's
 /// delegates name AVFAudio's AVAudioSession; UIKit re-exports Foundation's NSUserActivity (the Intents stub's here).
-let stubImports = ["CallKit": ["AVFAudio"], "LiveCommunicationKit": ["AVFAudio"], "UIKit": ["Intents"]]
-let stubTargets: [Target] = appleStubs.map { name in
-    .target(
-        name: name, dependencies: (stubImports[name] ?? []).map { .target(name: $0) },
-        path: "swift/Stubs/\(name)")
-}
+/// `StubCounting` (not an Apple module) counts the instances of the classes the in-app
+/// backend must never create.
+let stubImports = [
+    "CallKit": ["AVFAudio", "StubCounting"], "LiveCommunicationKit": ["AVFAudio", "StubCounting"],
+    "PushKit": ["StubCounting"], "UIKit": ["Intents"],
+]
+let stubTargets: [Target] =
+    appleStubs.map { name in
+        .target(
+            name: name, dependencies: (stubImports[name] ?? []).map { .target(name: $0) },
+            path: "swift/Stubs/\(name)")
+    } + (appleLayout ? [] : [.target(name: "StubCounting", path: "swift/Stubs/StubCounting")])
 /// The library uses no UIKit; the documentation's app wiring does.
 let stubDependencies: [Target.Dependency] = appleStubs.filter { $0 != "UIKit" }.map { .target(name: $0) }
 let snippetStubDependencies: [Target.Dependency] = appleStubs.map { .target(name: $0) }

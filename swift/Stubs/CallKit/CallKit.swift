@@ -10,6 +10,7 @@
 
 import AVFAudio
 import Foundation
+import StubCounting
 
 // MARK: - Errors
 
@@ -288,7 +289,7 @@ open class CXCallController: NSObject {
     /// Initializes the call controller with the specified dispatch queue (the queue
     /// completion handlers run on).
     /// https://developer.apple.com/documentation/callkit/cxcallcontroller/init(queue:)
-    public init(queue: DispatchQueue) { stubCounts.increment(1) }
+    public init(queue: DispatchQueue) { callControllersCounter.increment() }
 
     /// Requests that the actions in the specified transaction be asynchronously performed
     /// by the telephony provider.
@@ -332,7 +333,7 @@ open class CXProviderConfiguration: NSObject {
 open class CXProvider: NSObject {
     /// Initializes a provider object with the specified configuration.
     /// https://developer.apple.com/documentation/callkit/cxprovider/init(configuration:)
-    public init(configuration: CXProviderConfiguration) { stubCounts.increment(0) }
+    public init(configuration: CXProviderConfiguration) { providersCounter.increment() }
 
     /// Sets the delegate and the dispatch queue on which delegate callbacks are made.
     /// https://developer.apple.com/documentation/callkit/cxprovider/setdelegate(_:queue:)
@@ -432,33 +433,15 @@ public protocol CXProviderDelegate: NSObjectProtocol {
     func provider(_ provider: CXProvider, didDeactivate audioSession: AVAudioSession)
 }
 
-/// Linux stub only, not part of Apple's CallKit: how many instances of the classes the
+/// Linux stub only, not part of Apple's API: how many instances of the classes the
 /// in-app backend must never create this stub made, for the test that checks it makes
 /// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
 public enum CallKitStubCounts {
     /// `CXProvider(configuration:)` calls so far.
-    public static var providers: Int { stubCounts.value(0) }
+    public static var providers: Int { providersCounter.value }
     /// `CXCallController(queue:)` calls so far.
-    public static var callControllers: Int { stubCounts.value(1) }
+    public static var callControllers: Int { callControllersCounter.value }
 }
 
-/// The counts behind ``CallKitStubCounts``, from any thread.
-final class StubCounts: @unchecked Sendable {
-    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
-    private let lock = NSLock()
-    private var values = [Int](repeating: 0, count: 2)
-
-    func increment(_ index: Int) {
-        lock.lock()
-        values[index] += 1
-        lock.unlock()
-    }
-
-    func value(_ index: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[index]
-    }
-}
-
-let stubCounts = StubCounts()
+let providersCounter = StubCounter()
+let callControllersCounter = StubCounter()

@@ -11,6 +11,7 @@
 
 import AVFAudio
 import Foundation
+import StubCounting
 
 // MARK: - Handles
 
@@ -355,7 +356,7 @@ public final class ConversationManager {
     /// https://developer.apple.com/documentation/livecommunicationkit/conversationmanager/init(configuration:)
     public init(configuration: ConversationManager.Configuration) {
         self.configuration = configuration
-        stubCounts.increment(0)
+        conversationManagersCounter.increment()
     }
 
     /// Reports a new incoming conversation: the device rings and shows the incoming UI.
@@ -397,31 +398,12 @@ public protocol ConversationManagerDelegate: AnyObject {
     func conversationManager(_ manager: ConversationManager, didDeactivate audioSession: AVAudioSession)
 }
 
-/// Linux stub only, not part of Apple's LiveCommunicationKit: how many instances of the classes the
+/// Linux stub only, not part of Apple's API: how many instances of the classes the
 /// in-app backend must never create this stub made, for the test that checks it makes
 /// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
 public enum LiveCommunicationKitStubCounts {
     /// `ConversationManager(configuration:)` calls so far.
-    public static var conversationManagers: Int { stubCounts.value(0) }
+    public static var conversationManagers: Int { conversationManagersCounter.value }
 }
 
-/// The counts behind ``LiveCommunicationKitStubCounts``, from any thread.
-final class StubCounts: @unchecked Sendable {
-    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
-    private let lock = NSLock()
-    private var values = [Int](repeating: 0, count: 1)
-
-    func increment(_ index: Int) {
-        lock.lock()
-        values[index] += 1
-        lock.unlock()
-    }
-
-    func value(_ index: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[index]
-    }
-}
-
-let stubCounts = StubCounts()
+let conversationManagersCounter = StubCounter()

@@ -12,6 +12,7 @@
 // never call it, and iOS would kill the app for not reporting the call.
 
 import Foundation
+import StubCounting
 
 /// Constants that indicate the type of push notification.
 /// https://developer.apple.com/documentation/pushkit/pkpushtype
@@ -60,7 +61,7 @@ open class PKPushRegistry: NSObject {
     /// Creates a push registry with the specified dispatch queue (delegate callbacks run
     /// on it).
     /// https://developer.apple.com/documentation/pushkit/pkpushregistry/init(queue:)
-    public init(queue: DispatchQueue?) { stubCounts.increment(0) }
+    public init(queue: DispatchQueue?) { pushRegistriesCounter.increment() }
 
     /// The delegate object that receives notifications coming from the push registry
     /// object.
@@ -104,31 +105,12 @@ public protocol PKPushRegistryDelegate: NSObjectProtocol {
     func pushRegistry(_ registry: PKPushRegistry, didInvalidatePushTokenFor type: PKPushType)
 }
 
-/// Linux stub only, not part of Apple's PushKit: how many instances of the classes the
+/// Linux stub only, not part of Apple's API: how many instances of the classes the
 /// in-app backend must never create this stub made, for the test that checks it makes
 /// none (swift/Tests/CallKitEngineDriverTests/InAppBackendTests.swift).
 public enum PushKitStubCounts {
     /// `PKPushRegistry(queue:)` calls so far.
-    public static var pushRegistries: Int { stubCounts.value(0) }
+    public static var pushRegistries: Int { pushRegistriesCounter.value }
 }
 
-/// The counts behind ``PushKitStubCounts``, from any thread.
-final class StubCounts: @unchecked Sendable {
-    // Why @unchecked Sendable: `values` is only read or written with `lock` held.
-    private let lock = NSLock()
-    private var values = [Int](repeating: 0, count: 1)
-
-    func increment(_ index: Int) {
-        lock.lock()
-        values[index] += 1
-        lock.unlock()
-    }
-
-    func value(_ index: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[index]
-    }
-}
-
-let stubCounts = StubCounts()
+let pushRegistriesCounter = StubCounter()

@@ -14,9 +14,7 @@ private struct ParityRun {
     /// Names for the calls' UUIDs in the recorded sequence (`A`, `B`, `out`).
     var names: [UUID: String] = [:]
 
-    init(_ system: any FakeCallingSystem, configure: (inout CallEngine.Configuration) -> Void) throws {
-        var configuration = CallEngine.Configuration()
-        configure(&configuration)
+    init(_ system: any FakeCallingSystem, configuration: CallEngine.Configuration) throws {
         let app = Recorder<AppCall>()
         let log = Recorder<CallDriverLogEntry>()
         let recording = RecordingApp(app)
@@ -71,13 +69,13 @@ final class BackendParityTests: XCTestCase {
 
     /// Runs `scenario` on every backend and returns each backend's sequence.
     private func run(
-        configure: (inout CallEngine.Configuration) -> Void = { _ in },
+        configuration: CallEngine.Configuration = CallEngine.Configuration(),
         _ scenario: (inout ParityRun) throws -> Void
     ) throws -> [CallDriver.Backend: [String]] {
         var sequences: [CallDriver.Backend: [String]] = [:]
         let systems: [any FakeCallingSystem] = [FakeCallKit(), FakeLiveCommunicationKit(), FakeAppCallUI()]
         for system in systems {
-            var run = try ParityRun(system, configure: configure)
+            var run = try ParityRun(system, configuration: configuration)
             run.names = [a: "A", b: "B"]
             try scenario(&run)
             sequences[system.backend] = run.sequence
@@ -122,7 +120,9 @@ final class BackendParityTests: XCTestCase {
     }
 
     func testCallWaitingWithTheFirstCallHeldReachesSignalingAndMediaAlikeOnEveryBackend() throws {
-        let sequences = try run(configure: { $0.maximumCallGroups = 2 }) { run in
+        var configuration = CallEngine.Configuration()
+        configuration.maximumCallGroups = 2
+        let sequences = try run(configuration: configuration) { run in
             run.answeredCall(a)
             run.incoming(b)
             run.signal(.incomingCallConnected(call: b))
@@ -240,8 +240,11 @@ final class BackendParityTests: XCTestCase {
         // code, so the engine reads an unknown failure. In-app there is no system filter:
         // the call rings in the app's UI (an app honouring a Focus checks
         // `INFocusStatusCenter` before it announces a call).
-        XCTAssertEqual(sequences[.callKit], ["connectIncoming(A)", "rejectIncoming(A, CallKitEngine.RejectReason.doNotDisturb)"])
-        XCTAssertEqual(sequences[.liveCommunicationKit], ["connectIncoming(A)", "rejectIncoming(A, CallKitEngine.RejectReason.failed)"])
+        XCTAssertEqual(
+            sequences[.callKit], ["connectIncoming(A)", "rejectIncoming(A, CallKitEngine.RejectReason.doNotDisturb)"])
+        XCTAssertEqual(
+            sequences[.liveCommunicationKit],
+            ["connectIncoming(A)", "rejectIncoming(A, CallKitEngine.RejectReason.failed)"])
         XCTAssertEqual(sequences[.inApp], ["connectIncoming(A)"])
     }
 

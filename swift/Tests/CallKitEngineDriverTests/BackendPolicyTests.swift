@@ -44,7 +44,8 @@ final class BackendPolicyTests: XCTestCase {
         XCTAssertEqual(
             choice,
             CallDriver.BackendChoice(
-                backend: .inApp, passedOver: [(.callKit, .restrictedRegion("CN")), (.liveCommunicationKit, .unavailable)]))
+                backend: .inApp,
+                passedOver: [(.callKit, .restrictedRegion("CN")), (.liveCommunicationKit, .unavailable)]))
         XCTAssertFalse(choice.receivesVoIPPushes)
         XCTAssertEqual(choice.description, "inApp (callKit restricted in CN, liveCommunicationKit unavailable)")
     }

@@ -343,7 +343,11 @@ private struct FuzzRun {
         case 11:
             lck.conversationManager.begin()
         default:
-            if chance(2) { lck.pushRegistry.updateCredentials(token: Data([1, 2, 3])) } else { lck.pushRegistry.invalidateCredentials() }
+            if chance(2) {
+                lck.pushRegistry.updateCredentials(token: Data([1, 2, 3]))
+            } else {
+                lck.pushRegistry.invalidateCredentials()
+            }
         }
     }
 

@@ -46,13 +46,15 @@ final class InAppBackendTests: XCTestCase {
         driver.endCall(call)
         for _ in 0..<8 { driver.queue.sync {} }
         XCTAssertEqual(
-            app.all, [.connectIncoming(call), .answerIncoming(call), .startMedia(call), .stopMedia(call), .hangUp(call)])
+            app.all,
+            [.connectIncoming(call), .answerIncoming(call), .startMedia(call), .stopMedia(call), .hangUp(call)])
         XCTAssertEqual(recording.backendChoices.all.map(\.backend), [.inApp])
         XCTAssertEqual(CallKitStubCounts.providers, before.0, "the in-app driver made a CXProvider")
         XCTAssertEqual(CallKitStubCounts.callControllers, before.1, "the in-app driver made a CXCallController")
         XCTAssertEqual(PushKitStubCounts.pushRegistries, before.2, "the in-app driver made a PKPushRegistry")
         XCTAssertEqual(
-            LiveCommunicationKitStubCounts.conversationManagers, before.3, "the in-app driver made a ConversationManager")
+            LiveCommunicationKitStubCounts.conversationManagers, before.3,
+            "the in-app driver made a ConversationManager")
 
         // The check can fail: the CallKit driver makes each of CallKit's and PushKit's.
         _ = try CallDriver(
@@ -91,7 +93,8 @@ final class InAppBackendTests: XCTestCase {
         let recording = RecordingApp(Recorder<AppCall>())
         XCTAssertThrowsError(
             try CallDriver(
-                inAppConfiguration: CallEngine.Configuration(), backendChoice: CallDriver.BackendChoice(backend: .callKit),
+                inAppConfiguration: CallEngine.Configuration(),
+                backendChoice: CallDriver.BackendChoice(backend: .callKit),
                 signaling: recording, media: recording, audioSession: FakeAudioSession())
         ) { XCTAssertEqual($0 as? CallDriverError, .wrongBackend(.callKit)) }
         let callKit = FakeCallKit()
@@ -140,9 +143,13 @@ final class InAppBackendTests: XCTestCase {
         XCTAssertEqual(driver.calls, [])
     }
 
-    func testSecondCallAnsweredWhileTheFirstIsActiveHoldsTheFirstAsCallKitDoes() throws {
+    /// Two connected incoming calls under `maximumCallGroups`; the user answers the first,
+    /// then the second.
+    private func answerTwoCalls(maximumCallGroups: Int) throws -> (
+        ui: FakeAppCallUI, driver: CallDriver, app: Recorder<AppCall>, first: UUID, second: UUID
+    ) {
         let ui = FakeAppCallUI()
-        let (driver, app, _) = try makeDriver(ui) { $0.maximumCallGroups = 2 }
+        let (driver, app, _) = try makeDriver(ui) { $0.maximumCallGroups = maximumCallGroups }
         let first = UUID()
         let second = UUID()
         for call in [first, second] {
@@ -151,6 +158,12 @@ final class InAppBackendTests: XCTestCase {
         }
         ui.userPerforms(.answerCall(call: first))
         ui.userPerforms(.answerCall(call: second))
+        return (ui, driver, app, first, second)
+    }
+
+    func testSecondCallAnsweredWhileTheFirstIsActiveHoldsTheFirstAsCallKitDoes() throws {
+        let (ui, driver, app, first, second) = try answerTwoCalls(maximumCallGroups: 2)
+        XCTAssertEqual(driver.calls.map(\.isOnHold), [true, false])
         XCTAssertEqual(
             ui.actionRecords.map(\.request),
             [.answerCall(call: first), .setHeld(call: first, onHold: true), .answerCall(call: second)])
@@ -160,16 +173,7 @@ final class InAppBackendTests: XCTestCase {
     }
 
     func testSecondCallBeyondTheCallGroupsEndsTheFirstAsCallKitDoes() throws {
-        let ui = FakeAppCallUI()
-        let (driver, app, _) = try makeDriver(ui) { $0.maximumCallGroups = 1 }
-        let first = UUID()
-        let second = UUID()
-        for call in [first, second] {
-            ui.openNotification(["uuid": call.uuidString, "handle": "+15550100"])
-            driver.signalingDidReport(.incomingCallConnected(call: call))
-        }
-        ui.userPerforms(.answerCall(call: first))
-        ui.userPerforms(.answerCall(call: second))
+        let (ui, driver, app, first, second) = try answerTwoCalls(maximumCallGroups: 1)
         XCTAssertEqual(
             ui.actionRecords.map(\.request),
             [.answerCall(call: first), .endCall(call: first), .answerCall(call: second)])

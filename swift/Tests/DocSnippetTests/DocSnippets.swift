@@ -16,9 +16,9 @@ import CallKitEngineTesting
 import XCTest
 import LiveCommunicationKit
 
-// MARK: README.md, line 138
+// MARK: README.md, line 141
 
-func readmeLine138() throws {
+func readmeLine141() throws {
     // One engine per app, used from one serial queue (CallEngine is not Sendable).
     let engine = try CallEngine(configuration: CallEngine.Configuration(payloadSchema: PayloadSchema(preset: .appleDocs)))
 
@@ -38,7 +38,7 @@ func readmeLine138() throws {
     assert(next.contains(.completePush(push: 1)))
 }
 
-// MARK: docs/ios-integration.md, line 134
+// MARK: docs/ios-integration.md, line 137
 
 final class AppDelegate: UIResponder, UIApplicationDelegate {
     private(set) var calls: CallDriver?
@@ -78,7 +78,7 @@ final class SceneDelegate: UIResponder, UIWindowSceneDelegate {
     }
 }
 
-// MARK: docs/ios-integration.md, line 180
+// MARK: docs/ios-integration.md, line 183
 
 final class VoIPStack: CallSignaling {  // Sendable as is: one `let` of a Sendable type
     let driver: CallDriver.Signaling  // report back: driver.report(.incomingCallConnected(call: id))
@@ -118,9 +118,9 @@ final class MediaEngine: CallMedia {  // no mutable state: Sendable as is
     }
 }
 
-// MARK: docs/ios-integration.md, line 316
+// MARK: docs/ios-integration.md, line 319
 
-func iosIntegrationLine316() throws {
+func iosIntegrationLine319() throws {
     #if canImport(os)
     // Apple platforms: os.Logger(subsystem: <bundle id>, category: "engine"), every
     // message .public (it holds no personal data); debug records stay in memory unless
@@ -133,7 +133,7 @@ func iosIntegrationLine316() throws {
     #endif
 }
 
-// MARK: docs/ios-integration.md, line 427
+// MARK: docs/ios-integration.md, line 432
 
 final class IncomingCallTests: XCTestCase {
     func testAnsweredCallStartsMediaAfterActivation() throws {
@@ -153,9 +153,9 @@ final class IncomingCallTests: XCTestCase {
     }
 }
 
-// MARK: docs/ios-integration.md, line 612
+// MARK: docs/ios-integration.md, line 622
 
-func iosIntegrationLine612() throws {
+func iosIntegrationLine622() throws {
     /// The driver on the backend the policy picks for this device.
     func makeCallDriver(
         configuration: CallEngine.Configuration, storefrontCountryCode: String?,
@@ -234,11 +234,11 @@ final class DeclinedCallTests: XCTestCase {
 // MARK: the statement blocks, run
 
 final class DocSnippetRunTests: XCTestCase {
-    func testReadmeLine138() throws {
-        try readmeLine138()
+    func testReadmeLine141() throws {
+        try readmeLine141()
     }
 
-    func testIosIntegrationLine612() throws {
-        try iosIntegrationLine612()
+    func testIosIntegrationLine622() throws {
+        try iosIntegrationLine622()
     }
 }

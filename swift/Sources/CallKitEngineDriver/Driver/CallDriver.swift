@@ -260,7 +260,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ) throws {
         try self.init(
             configuration: configuration, backendChoice: backendChoice, provider: provider,
-            callController: callController, pushRegistry: pushRegistry, audioSession: audioSession, signaling: { _ in signaling }, media: media,
+            callController: callController, pushRegistry: pushRegistry, audioSession: audioSession,
+            signaling: { _ in signaling }, media: media,
             scheduler: scheduler, queue: queue, log: log)
     }
 

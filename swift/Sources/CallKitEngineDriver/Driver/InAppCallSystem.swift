@@ -58,7 +58,10 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         package private(set) var completionCount = 0
         private let onFulfilled: (CallDriver.ProviderActionRequest) -> Void
 
-        init(_ request: CallDriver.ProviderActionRequest, onFulfilled: @escaping (CallDriver.ProviderActionRequest) -> Void) {
+        init(
+            _ request: CallDriver.ProviderActionRequest,
+            onFulfilled: @escaping (CallDriver.ProviderActionRequest) -> Void
+        ) {
             self.request = request
             self.onFulfilled = onFulfilled
         }
