@@ -145,11 +145,14 @@ final class InAppBackendTests: XCTestCase {
 
     /// Two connected incoming calls under `maximumCallGroups`; the user answers the first,
     /// then the second.
-    private func answerTwoCalls(maximumCallGroups: Int) throws -> (
+    private func answerTwoCalls(maximumCallGroups: Int, supportsHolding: Bool = true) throws -> (
         ui: FakeAppCallUI, driver: CallDriver, app: Recorder<AppCall>, first: UUID, second: UUID
     ) {
         let ui = FakeAppCallUI()
-        let (driver, app, _) = try makeDriver(ui) { $0.maximumCallGroups = maximumCallGroups }
+        let (driver, app, _) = try makeDriver(ui) {
+            $0.maximumCallGroups = maximumCallGroups
+            $0.supportsHolding = supportsHolding
+        }
         let first = UUID()
         let second = UUID()
         for call in [first, second] {
@@ -178,6 +181,15 @@ final class InAppBackendTests: XCTestCase {
             ui.actionRecords.map(\.request),
             [.answerCall(call: first), .endCall(call: first), .answerCall(call: second)])
         XCTAssertTrue(app.all.contains(.hangUp(first)))
+        XCTAssertEqual(driver.calls.map(\.id), [second])
+    }
+
+    func testSecondCallAnsweredWhenCallsCannotBeHeldEndsTheFirst() throws {
+        let (ui, driver, app, first, second) = try answerTwoCalls(maximumCallGroups: 2, supportsHolding: false)
+        XCTAssertEqual(
+            ui.actionRecords.map(\.request),
+            [.answerCall(call: first), .endCall(call: first), .answerCall(call: second)])
+        XCTAssertFalse(app.all.contains(.setHeld(first, true)))
         XCTAssertEqual(driver.calls.map(\.id), [second])
     }
 

@@ -152,8 +152,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// backend".
     ///
     /// - Parameters:
-    ///   - configuration: The engine's configuration; `maximumCallGroups` is also the
-    ///     in-app system's (a second call beyond it ends the active one when answered).
+    ///   - configuration: The engine's configuration; `maximumCallGroups` and
+    ///     `supportsHolding` are also the in-app system's (answering a second call holds
+    ///     the active one, or ends it beyond `maximumCallGroups` or without holding).
     ///   - backendChoice: The policy's choice (``BackendPolicy/choose(for:)``), for the
     ///     reasons it carries; ``Backend/inApp`` by default.
     ///   - signaling: makes the app's VoIP stack from the driver's ``Signaling`` handle
@@ -178,7 +179,8 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     ) throws {
         guard backendChoice.backend == .inApp else { throw CallDriverError.wrongBackend(backendChoice.backend) }
         let system = InAppCallSystem(
-            queue: queue, audioSession: audioSession, maximumCallGroups: configuration.maximumCallGroups, log: log)
+            queue: queue, audioSession: audioSession, maximumCallGroups: configuration.maximumCallGroups,
+            canHold: configuration.supportsHolding, log: log)
         try self.init(
             core: configuration, backendChoice: backendChoice, provider: system, callController: system,
             pushRegistry: nil, audioSession: audioSession, signaling: signaling, media: media, scheduler: scheduler,

@@ -15,8 +15,9 @@ import Foundation
 /// - accepts a request unless CallKit would refuse it (`callUUIDAlreadyExists`,
 ///   `maximumCallGroupsReached`, `unknownCallUUID`), answers it on the driver's queue,
 ///   then performs its action: before answering a call while another connected call is
-///   active it holds that call (ends it when the call groups are full), as CallKit's
-///   "Hold & Accept" and "End & Accept" do;
+///   active it holds that call (ends it when the call groups are full, or when the
+///   configuration's `supportsHolding` is off), as CallKit's "Hold & Accept" and
+///   "End & Accept" do;
 /// - activates the audio session (``CallAudioSession/setActive(_:)``) once an answer or
 ///   start is fulfilled, and tells the driver as `provider(_:didActivate:)` would;
 ///   deactivates it once the last call ended, as `provider(_:didDeactivate:)`. An
@@ -82,6 +83,9 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
     private let queue: DispatchQueue
     private let audioSession: any CallAudioSession
     private let maximumCallGroups: Int
+    /// `CallEngine.Configuration.supportsHolding`: without it, answering a second call
+    /// ends the active one instead of holding it.
+    private let canHold: Bool
     private let log: @Sendable (CallDriverLogEntry) -> Void
     private weak var driver: CallDriver?
     private var book = SystemCallBook()
@@ -90,12 +94,13 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
     package private(set) var actions: [Action] = []
 
     init(
-        queue: DispatchQueue, audioSession: any CallAudioSession, maximumCallGroups: Int,
+        queue: DispatchQueue, audioSession: any CallAudioSession, maximumCallGroups: Int, canHold: Bool,
         log: @escaping @Sendable (CallDriverLogEntry) -> Void
     ) {
         self.queue = queue
         self.audioSession = audioSession
         self.maximumCallGroups = maximumCallGroups
+        self.canHold = canHold
         self.log = log
         audioSession.observeInterruptions { [weak self] began in
             guard let self else { return }
@@ -141,7 +146,7 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         let request = CallDriver.ProviderActionRequest(action)
         queue.async { [self] in
             if case let .answerCall(call) = request,
-                let first = book.makeRoom(answering: call, maximumCallGroups: maximumCallGroups)
+                let first = book.makeRoom(answering: call, maximumCallGroups: maximumCallGroups, canHold: canHold)
             {
                 perform(first)
             }

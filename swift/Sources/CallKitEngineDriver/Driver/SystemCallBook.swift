@@ -59,14 +59,17 @@ package struct SystemCallBook: Sendable {
 
     /// What CallKit performs on the active call before answering `call` while another
     /// connected call is active (not on hold): a hold ("Hold & Accept"), or an end when
-    /// the connected calls already form `maximumCallGroups` groups ("End & Accept");
-    /// `nil` when no other call is active or `call` is connected already.
-    package func makeRoom(answering call: UUID, maximumCallGroups: Int) -> CallDriver.ProviderActionRequest? {
+    /// the connected calls already form `maximumCallGroups` groups or the calls cannot be
+    /// held (`canHold` false: "End & Accept"); `nil` when no other call is active or
+    /// `call` is connected already.
+    package func makeRoom(
+        answering call: UUID, maximumCallGroups: Int, canHold: Bool = true
+    ) -> CallDriver.ProviderActionRequest? {
         guard connected[call] == nil else { return nil }
         guard
             let active = connected.filter({ !$0.value.onHold }).map(\.key).min(by: { $0.uuidString < $1.uuidString })
         else { return nil }
-        if groupsFull(maximumCallGroups: maximumCallGroups) { return .endCall(call: active) }
+        if !canHold || groupsFull(maximumCallGroups: maximumCallGroups) { return .endCall(call: active) }
         return .setHeld(call: active, onHold: true)
     }
 
