@@ -43,8 +43,9 @@ public final class FakeAppCallUI: FakeCallingSystem {
     /// The driver the UI acts on (held weakly, as a view holds its model's owner).
     private var driver: CallDriver? { current.withLock { $0.driver } }
 
-    /// An in-app driver over `configuration`, started (it tells the app's signaling
-    /// `CallDriver.Backend.inApp` and registers for nothing).
+    /// An in-app driver over `configuration`, made with the initializer an app calls
+    /// (which starts it: it tells the app's signaling `CallDriver.Backend.inApp` and
+    /// registers for nothing).
     public func makeDriver(
         configuration: CallEngine.Configuration,
         signaling: (CallDriver.Signaling) -> any CallSignaling,
@@ -55,7 +56,7 @@ public final class FakeAppCallUI: FakeCallingSystem {
             inAppConfiguration: configuration, signaling: signaling, media: media, audioSession: audioSession,
             scheduler: clock, queue: queue, log: log)
         current.withLock { $0.driver = driver }
-        driver.start()
+        queue.sync { driver.inAppSystem?.recordsActions = true }
         settle()
         return driver
     }

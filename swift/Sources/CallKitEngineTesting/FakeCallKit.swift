@@ -694,7 +694,7 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
         var activations: [Bool] = []
         var nextActivationError: (any Error)?
         var isActive = false
-        var interruptionHandler: (@Sendable (Bool) -> Void)?
+        var interruptionHandler: (@Sendable (CallDriver.AudioSessionInterruption) -> Void)?
     }
 
     private let state = Locked(State())
@@ -730,7 +730,7 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
     }
 
     /// Keeps `handler` for ``interrupt()`` and ``endInterruption()``.
-    public func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void) {
+    public func observeInterruptions(_ handler: @escaping @Sendable (CallDriver.AudioSessionInterruption) -> Void) {
         state.withLock { $0.interruptionHandler = handler }
     }
 
@@ -740,16 +740,16 @@ public final class FakeAudioSession: CallAudioSession, Sendable {
     /// The system interrupts the session (a cellular call): it is no longer active, and
     /// the observer hears `began`.
     public func interrupt() {
-        let handler = state.withLock { state -> (@Sendable (Bool) -> Void)? in
+        let handler = state.withLock { state -> (@Sendable (CallDriver.AudioSessionInterruption) -> Void)? in
             state.isActive = false
             return state.interruptionHandler
         }
-        handler?(true)
+        handler?(.began)
     }
 
     /// The interruption ended and the call's audio may resume (`.shouldResume`).
     public func endInterruption() {
-        state.withLock { $0.interruptionHandler }?(false)
+        state.withLock { $0.interruptionHandler }?(.endedShouldResume)
     }
 
     /// Records the call, then throws the injected activation error or takes the new

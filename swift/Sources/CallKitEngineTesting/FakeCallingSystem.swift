@@ -74,6 +74,15 @@ public protocol FakeCallingSystem: AnyObject, Sendable {
     func settle()
 }
 
+extension FakeCallingSystem {
+    /// An incoming call as this backend receives one, under the pre-iOS 26.4 PushKit
+    /// method (`mustReport` `nil`).
+    @discardableResult
+    public func deliverIncomingCall(_ payload: [AnyHashable: Any]) -> FakePush? {
+        deliverIncomingCall(payload, mustReport: nil)
+    }
+}
+
 /// One action a fake system handed to the driver, and how it ended.
 public struct FakeActionRecord: Sendable, Equatable {
     /// What was performed.

@@ -27,9 +27,12 @@ final class BackendPolicyTests: XCTestCase {
             let choice = policy.choose(for: environment(region: region, storefront: storefront))
             XCTAssertEqual(choice.backend, .liveCommunicationKit, "region \(String(describing: region))")
             XCTAssertEqual(choice.passedOver.count, 1)
-            guard case (.callKit, .restrictedRegion)? = choice.passedOver.first else {
+            XCTAssertEqual(choice.passedOver.first?.backend, .callKit)
+            guard case .restrictedRegion(let codes)? = choice.passedOver.first?.reason else {
                 return XCTFail("CallKit should be passed over for the region: \(choice)")
             }
+            XCTAssertEqual(
+                codes, [region, storefront].compactMap { $0 }.filter { ["CN", "CHN"].contains($0.uppercased()) })
         }
     }
 
@@ -45,14 +48,20 @@ final class BackendPolicyTests: XCTestCase {
             choice,
             CallDriver.BackendChoice(
                 backend: .inApp,
-                passedOver: [(.callKit, .restrictedRegion("CN")), (.liveCommunicationKit, .unavailable)]))
+                passedOver: [
+                    .init(.callKit, reason: .restrictedRegion(codes: ["CN"])),
+                    .init(.liveCommunicationKit, reason: .unavailable),
+                ]))
         XCTAssertFalse(choice.receivesVoIPPushes)
         XCTAssertEqual(choice.description, "inApp (callKit restricted in CN, liveCommunicationKit unavailable)")
     }
 
     func testUnknownRegionCountsAsRestrictedUnlessThePolicySaysOtherwise() {
         let unknown = environment(region: nil, storefront: nil)
-        XCTAssertEqual(CallDriver.BackendPolicy().choose(for: unknown).backend, .liveCommunicationKit)
+        let choice = CallDriver.BackendPolicy().choose(for: unknown)
+        XCTAssertEqual(choice.backend, .liveCommunicationKit)
+        XCTAssertEqual(choice.passedOver, [.init(.callKit, reason: .regionUnknown)])
+        XCTAssertEqual(choice.description, "liveCommunicationKit (callKit restricted in an unknown region)")
         var lenient = CallDriver.BackendPolicy()
         lenient.unknownRegionIsRestricted = false
         XCTAssertEqual(lenient.choose(for: unknown).backend, .callKit)
@@ -69,7 +78,8 @@ final class BackendPolicyTests: XCTestCase {
     func testNoAvailableBackendLeavesTheAppsOwnUI() {
         let policy = CallDriver.BackendPolicy(preferred: [.callKit])
         let choice = policy.choose(for: environment(callKit: false))
-        XCTAssertEqual(choice, CallDriver.BackendChoice(backend: .inApp, passedOver: [(.callKit, .unavailable)]))
+        XCTAssertEqual(
+            choice, CallDriver.BackendChoice(backend: .inApp, passedOver: [.init(.callKit, reason: .unavailable)]))
     }
 
     func testLiveCommunicationKitRestrictionsApplyWhenTheAppSetsThem() {
@@ -78,11 +88,18 @@ final class BackendPolicyTests: XCTestCase {
         XCTAssertEqual(policy.choose(for: environment(region: "CN")).backend, .inApp)
     }
 
-    func testCurrentEnvironmentReadsTheSystemsFrameworksAndTheStorefrontItIsGiven() {
+    func testCurrentEnvironmentCarriesTheStorefrontItIsGivenIntoTheChoice() {
+        // On Linux the frameworks are the stubs and `#available` always holds: what this
+        // pins is that the storefront the app passes reaches the policy.
         let current = Environment.current(storefrontCountryCode: "CHN")
         XCTAssertEqual(current.storefrontCountryCode, "CHN")
-        XCTAssertTrue(current.hasCallKit, "the driver is built with CallKit (its Linux stub here)")
-        XCTAssertTrue(current.hasLiveCommunicationKit, "the driver is built with LiveCommunicationKit")
-        XCTAssertEqual(CallDriver.BackendPolicy().choose(for: current).backend, .liveCommunicationKit)
+        XCTAssertEqual(
+            CallDriver.BackendPolicy().choose(for: current).passedOver,
+            [
+                .init(
+                    .callKit,
+                    reason: .restrictedRegion(
+                        codes: [current.regionCode, "CHN"].compactMap { $0 }.filter { ["CN", "CHN"].contains($0) }))
+            ])
     }
 }

@@ -36,7 +36,6 @@ final class InAppBackendTests: XCTestCase {
         let driver = try CallDriver(
             inAppConfiguration: CallEngine.Configuration(), signaling: recording, media: recording,
             audioSession: SystemAudioSession())
-        driver.start()
         let call = UUID()
         driver.incomingCallNotificationReceived(userInfo: ["uuid": call.uuidString, "handle": "+15550100"])
         driver.signalingDidReport(.incomingCallConnected(call: call))
@@ -48,7 +47,7 @@ final class InAppBackendTests: XCTestCase {
         XCTAssertEqual(
             app.all,
             [.connectIncoming(call), .answerIncoming(call), .startMedia(call), .stopMedia(call), .hangUp(call)])
-        XCTAssertEqual(recording.backendChoices.all.map(\.backend), [.inApp])
+        XCTAssertEqual(recording.backendChoices.all.map(\.backend), [.inApp], "started once, by the initializer")
         XCTAssertEqual(CallKitStubCounts.providers, before.0, "the in-app driver made a CXProvider")
         XCTAssertEqual(CallKitStubCounts.callControllers, before.1, "the in-app driver made a CXCallController")
         XCTAssertEqual(PushKitStubCounts.pushRegistries, before.2, "the in-app driver made a PKPushRegistry")
@@ -214,6 +213,10 @@ final class InAppBackendTests: XCTestCase {
         driver.audioSessionActivatedByApp()
         ui.settle()
         XCTAssertTrue(app.all.contains(.startMedia(call)))
+        // The session the app activated is the driver's to deactivate with the last call.
+        ui.userPerforms(.endCall(call: call))
+        XCTAssertEqual(ui.audioSession.activations, [true, false])
+        XCTAssertEqual(driver.calls, [])
     }
 
     func testInterruptionStopsMediaAndItsEndReactivatesTheSessionAndMedia() throws {

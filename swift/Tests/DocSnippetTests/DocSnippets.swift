@@ -156,7 +156,8 @@ final class IncomingCallTests: XCTestCase {
 // MARK: docs/ios-integration.md, line 622
 
 func iosIntegrationLine622() throws {
-    /// The driver on the backend the policy picks for this device.
+    /// The driver on the backend the policy picks for this device, each system's
+    /// configuration made from the engine's, so every backend checks the same limits.
     func makeCallDriver(
         configuration: CallEngine.Configuration, storefrontCountryCode: String?,
         signaling: (CallDriver.Signaling) -> any CallSignaling, media: any CallMedia
@@ -166,21 +167,36 @@ func iosIntegrationLine622() throws {
         switch choice.backend {
         case .callKit:
             let providerConfiguration = CXProviderConfiguration()
+            providerConfiguration.maximumCallGroups = configuration.maximumCallGroups
+            providerConfiguration.maximumCallsPerCallGroup = configuration.maximumCallsPerCallGroup
             providerConfiguration.supportsVideo = configuration.supportsVideo
+            providerConfiguration.includesCallsInRecents = configuration.includesCallsInRecents
+            providerConfiguration.supportedHandleTypes = Set(
+                configuration.supportedHandleTypes.compactMap { CXHandle.HandleType(rawValue: $0.rawValue) })
             return try CallDriver(
                 providerConfiguration: providerConfiguration, configuration: configuration, backendChoice: choice,
                 signaling: signaling, media: media)
         case .liveCommunicationKit:
             // The policy picks LiveCommunicationKit only where it exists.
             guard #available(iOS 17.4, *) else { throw CallDriverError.wrongBackend(.liveCommunicationKit) }
+            let kinds = configuration.supportedHandleTypes.map { type -> Handle.Kind in
+                switch type {
+                case .generic: .generic
+                case .phoneNumber: .phoneNumber
+                case .emailAddress: .emailAddress
+                }
+            }
             let managerConfiguration = ConversationManager.Configuration(
-                ringtoneName: nil, iconTemplateImageData: nil, maximumConversationGroups: 2,
-                maximumConversationsPerConversationGroup: 1, includesConversationInRecents: true,
-                supportsVideo: configuration.supportsVideo, supportedHandleTypes: [.phoneNumber])
+                ringtoneName: nil, iconTemplateImageData: nil,
+                maximumConversationGroups: configuration.maximumCallGroups,
+                maximumConversationsPerConversationGroup: configuration.maximumCallsPerCallGroup,
+                includesConversationInRecents: configuration.includesCallsInRecents,
+                supportsVideo: configuration.supportsVideo, supportedHandleTypes: Set(kinds))
             return try CallDriver(
                 managerConfiguration: managerConfiguration, configuration: configuration, backendChoice: choice,
                 signaling: signaling, media: media)
         case .inApp:
+            // Starts at once: the server is told to send no VoIP pushes.
             return try CallDriver(
                 inAppConfiguration: configuration, backendChoice: choice, signaling: signaling, media: media,
                 audioSession: SystemAudioSession())

@@ -51,11 +51,14 @@ public final class SystemAudioSession: CallAudioSession {
     }
 
     /// Observes `AVAudioSession.interruptionNotification` for `session`: `.began` calls
-    /// `handler(true)`, `.ended` with `.shouldResume` in its options `handler(false)`.
+    /// `handler(.began)`, `.ended` with `.shouldResume` in its options
+    /// `handler(.endedShouldResume)`.
     /// Only the in-app backend calls it.
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionnotification,
     /// https://developer.apple.com/documentation/avfaudio/handling-audio-interruptions
-    public func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void) {
+    public func observeInterruptions(
+        _ handler: @escaping @Sendable (CallDriver.AudioSessionInterruption) -> Void
+    ) {
         let token = NotificationCenter.default.addObserver(
             forName: AVAudioSession.interruptionNotification, object: session, queue: nil
         ) { notification in
@@ -64,11 +67,11 @@ public final class SystemAudioSession: CallAudioSession {
             else { return }
             switch type {
             case .began:
-                handler(true)
+                handler(.began)
             case .ended:
                 let options = AVAudioSession.InterruptionOptions(
                     rawValue: notification.userInfo?[AVAudioSessionInterruptionOptionKey] as? UInt ?? 0)
-                if options.contains(.shouldResume) { handler(false) }
+                if options.contains(.shouldResume) { handler(.endedShouldResume) }
             @unknown default:
                 break
             }

@@ -47,6 +47,9 @@ extension CallDriver {
         audioSession: SystemAudioSession = SystemAudioSession(),
         log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
     ) throws {
+        guard backendChoice.backend == .liveCommunicationKit else {
+            throw CallDriverError.wrongBackend(backendChoice.backend)
+        }
         var configuration = configuration
         configuration.maximumCallGroups = managerConfiguration.maximumConversationGroups
         configuration.maximumCallsPerCallGroup = managerConfiguration.maximumConversationsPerConversationGroup
@@ -57,9 +60,6 @@ extension CallDriver {
         let queue = DispatchQueue(label: "callkit-engine.driver")
         let manager = ConversationManager(configuration: managerConfiguration)
         let registry = PKPushRegistry(queue: queue)
-        guard backendChoice.backend == .liveCommunicationKit else {
-            throw CallDriverError.wrongBackend(backendChoice.backend)
-        }
         try self.init(
             configuration: configuration, backendChoice: backendChoice, provider: SystemConversationProvider(manager),
             callController: SystemConversationController(manager),

@@ -42,19 +42,35 @@ extension CallDriver {
             /// on a platform without it).
             case unavailable
             /// The device's region or App Store storefront is one where the app must not
-            /// use it (CallKit in mainland China), or the region is unknown and the policy
-            /// treats that as restricted; the codes are the ones that matched.
-            case restrictedRegion(String)
+            /// use it (CallKit in mainland China); `codes` are the ones that matched.
+            case restrictedRegion(codes: [String])
+            /// Neither the region nor the storefront is known, and the policy treats an
+            /// unknown region as restricted (``BackendPolicy/unknownRegionIsRestricted``).
+            case regionUnknown
+        }
+
+        /// A backend the policy preferred but did not choose, and why.
+        public struct PassedOver: Sendable, Hashable {
+            /// The backend passed over.
+            public let backend: Backend
+            /// Why.
+            public let reason: Exclusion
+
+            /// `backend`, passed over for `reason`.
+            public init(_ backend: Backend, reason: Exclusion) {
+                self.backend = backend
+                self.reason = reason
+            }
         }
 
         /// The backend to use.
         public let backend: Backend
         /// Every backend the policy preferred over ``backend``, in its order, with why it
         /// was passed over; empty when the first preference was chosen.
-        public let passedOver: [(Backend, Exclusion)]
+        public let passedOver: [PassedOver]
 
         /// A choice of `backend` with the reasons the ones before it were passed over.
-        public init(backend: Backend, passedOver: [(Backend, Exclusion)] = []) {
+        public init(backend: Backend, passedOver: [PassedOver] = []) {
             self.backend = backend
             self.passedOver = passedOver
         }
@@ -62,29 +78,17 @@ extension CallDriver {
         /// `backend`'s ``Backend/receivesVoIPPushes``.
         public var receivesVoIPPushes: Bool { backend.receivesVoIPPushes }
 
-        /// The backend, then each one passed over with its reason.
+        /// The backend, then each one passed over with its reason:
+        /// `"inApp (callKit restricted in CN, liveCommunicationKit unavailable)"`.
         public var description: String {
-            let reasons = passedOver.map { backend, exclusion in
-                switch exclusion {
-                case .unavailable: "\(backend) unavailable"
-                case .restrictedRegion(let region): "\(backend) restricted in \(region)"
+            let reasons = passedOver.map { passed in
+                switch passed.reason {
+                case .unavailable: "\(passed.backend) unavailable"
+                case .restrictedRegion(let codes): "\(passed.backend) restricted in \(codes.joined(separator: ", "))"
+                case .regionUnknown: "\(passed.backend) restricted in an unknown region"
                 }
             }
             return reasons.isEmpty ? backend.rawValue : "\(backend.rawValue) (\(reasons.joined(separator: ", ")))"
-        }
-
-        /// Choices are equal when they name the same backend for the same reasons.
-        public static func == (lhs: BackendChoice, rhs: BackendChoice) -> Bool {
-            lhs.backend == rhs.backend && lhs.passedOver.elementsEqual(rhs.passedOver) { $0 == $1 }
-        }
-
-        /// Hashes the backend and the reasons.
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(backend)
-            for (backend, exclusion) in passedOver {
-                hasher.combine(backend)
-                hasher.combine(exclusion)
-            }
         }
     }
 
@@ -164,10 +168,10 @@ extension CallDriver {
         /// The backend for `environment`: the first of ``preferred`` the system has and
         /// the region allows, else ``Backend/inApp``. A code matches case-insensitively.
         public func choose(for environment: Environment) -> BackendChoice {
-            var passedOver: [(Backend, BackendChoice.Exclusion)] = []
+            var passedOver: [BackendChoice.PassedOver] = []
             for backend in preferred {
                 if let exclusion = exclusion(of: backend, in: environment) {
-                    passedOver.append((backend, exclusion))
+                    passedOver.append(BackendChoice.PassedOver(backend, reason: exclusion))
                 } else {
                     return BackendChoice(backend: backend, passedOver: passedOver)
                 }
@@ -190,11 +194,11 @@ extension CallDriver {
             guard !restricted.isEmpty else { return nil }
             let known = [environment.regionCode, environment.storefrontCountryCode].compactMap { $0 }
             if known.isEmpty {
-                return unknownRegionIsRestricted ? .restrictedRegion("unknown") : nil
+                return unknownRegionIsRestricted ? .regionUnknown : nil
             }
             let upper = Set(restricted.map { $0.uppercased() })
             let matched = known.filter { upper.contains($0.uppercased()) }
-            return matched.isEmpty ? nil : .restrictedRegion(matched.joined(separator: ", "))
+            return matched.isEmpty ? nil : .restrictedRegion(codes: matched)
         }
     }
 }

@@ -146,10 +146,10 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// when the last call ended), so the engine's rules hold unchanged. The app's UI shows
     /// ``calls`` (``callListUpdates()``). Incoming calls come over the app's connection
     /// (``SignalingEvent/incomingCallAnnounced(call:handle:callerName:isVideo:)``) or from
-    /// a regular notification (``incomingCallNotificationReceived(userInfo:)``). At
-    /// ``start()`` the app's server is told not to send VoIP pushes
-    /// (``CallSignaling/backendChosen(_:)``). docs/ios-integration.md, "Choosing a
-    /// backend".
+    /// a regular notification (``incomingCallNotificationReceived(userInfo:)``). The
+    /// initializer starts the driver (``start()``): the app's server is told not to send
+    /// VoIP pushes (``CallSignaling/backendChosen(_:)``); do not call ``start()`` again.
+    /// docs/ios-integration.md, "Choosing a backend".
     ///
     /// - Parameters:
     ///   - configuration: The engine's configuration; `maximumCallGroups` and
@@ -185,7 +185,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
             core: configuration, backendChoice: backendChoice, provider: system, callController: system,
             pushRegistry: nil, audioSession: audioSession, signaling: signaling, media: media, scheduler: scheduler,
             queue: queue, log: log)
-        system.attach(self)
+        // First on the queue: everything that reaches the system comes after.
+        queue.async { system.attach(self) }
+        start()
     }
 
     /// The in-app driver for a VoIP stack made before the driver (which then keeps its
@@ -270,8 +272,9 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// Tells the app's signaling which backend runs and so which pushes the server must
     /// send (``CallSignaling/backendChosen(_:)``), then registers for VoIP pushes
     /// (`desiredPushTypes = [.voIP]`) unless the backend is ``Backend/inApp``, which never
-    /// does. Call once, after the driver became the push registry's delegate (the
-    /// system initializers call it).
+    /// does. Call once, after the driver became the push registry's delegate; the
+    /// initializers an app calls (CallKit's, LiveCommunicationKit's and the in-app one)
+    /// call it themselves, the one with explicit ports does not.
     public func start() {
         queue.async {
             self.signaling.backendChosen(self.backendChoice)
@@ -497,7 +500,11 @@ public final class CallDriver: NSObject, @unchecked Sendable {
     /// the fallback after ``CallMedia/audioActivationTimedOut(_:)`` when CallKit's
     /// `provider(_:didActivate:)` never came: media starts as if it had. Any thread.
     public func audioSessionActivatedByApp() {
-        queue.async { self.step(.didActivateAudioSession) }
+        queue.async {
+            // In-app, the driver's own system keeps the session's state too.
+            self.inAppSystem?.activatedByApp()
+            self.step(.didActivateAudioSession)
+        }
     }
 
     /// Every live call as the app's UI shows it, in the engine's order: a snapshot, safe

@@ -90,8 +90,11 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
     private weak var driver: CallDriver?
     private var book = SystemCallBook()
     private var audioActive = false
-    /// Every action performed, in order (for CallKitEngineTesting's checks).
+    /// Every action performed, in order, while ``recordsActions`` is on (for
+    /// CallKitEngineTesting's checks; an app's driver keeps none).
     package private(set) var actions: [Action] = []
+    /// Whether ``actions`` records; set on the queue before the first action.
+    package var recordsActions = false
 
     init(
         queue: DispatchQueue, audioSession: any CallAudioSession, maximumCallGroups: Int, canHold: Bool,
@@ -102,13 +105,32 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         self.maximumCallGroups = maximumCallGroups
         self.canHold = canHold
         self.log = log
-        audioSession.observeInterruptions { [weak self] began in
-            guard let self else { return }
-            queue.async { began ? self.interrupted() : self.interruptionEnded() }
+    }
+
+    /// Takes the driver and starts hearing the session's interruptions. On the queue,
+    /// before anything else reaches this object.
+    func attach(_ driver: CallDriver) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        self.driver = driver
+        let queue = queue
+        audioSession.observeInterruptions { [weak self] interruption in
+            guard let system = self else { return }
+            queue.async {
+                switch interruption {
+                case .began: system.interrupted()
+                case .endedShouldResume: system.activate()
+                }
+            }
         }
     }
 
-    func attach(_ driver: CallDriver) { self.driver = driver }
+    /// The app activated the session itself (``CallDriver/audioSessionActivatedByApp()``,
+    /// after an activation that failed or an interruption that ended without
+    /// `.shouldResume`): the session is active, and is deactivated with the last call.
+    func activatedByApp() {
+        audioActive = true
+        deactivateWhenIdle()
+    }
 
     /// Whether the audio session is active (set by this object).
     package var isAudioSessionActive: Bool { audioActive }
@@ -159,7 +181,7 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
     private func perform(_ request: CallDriver.ProviderActionRequest) {
         guard let driver else { return }
         let action = Action(request) { [unowned self] in fulfilled($0) }
-        actions.append(action)
+        if recordsActions { actions.append(action) }
         driver.handle(action, request: request)
     }
 
@@ -196,12 +218,6 @@ package final class InAppCallSystem: CallProvider, CallController, @unchecked Se
         guard audioActive, let driver else { return }
         audioActive = false
         driver.handleAudioSessionDeactivated()
-    }
-
-    /// The interruption ended: the session is activated again while a call is
-    /// connected, and the engine restarts the media of the calls not on hold.
-    private func interruptionEnded() {
-        activate()
     }
 
     private func deactivateWhenIdle() {

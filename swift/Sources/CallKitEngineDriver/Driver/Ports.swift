@@ -54,16 +54,34 @@ public protocol CallAudioSession: AnyObject {
     /// audio resume). Called only under the in-app backend.
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/setactive(_:options:)
     func setActive(_ active: Bool) throws
-    /// Calls `handler` with `true` when the system interrupts the session (a cellular
-    /// call, an alarm: `AVAudioSession.interruptionNotification` of type `.began`), and
-    /// with `false` when the interruption ended and the call's audio may resume (type
-    /// `.ended` with `.shouldResume`), on any thread. Called once, only under the in-app
+    /// Calls `handler` with ``CallDriver/AudioSessionInterruption/began`` when the system
+    /// interrupts the session (a cellular call, an alarm:
+    /// `AVAudioSession.interruptionNotification` of type `.began`), and with
+    /// ``CallDriver/AudioSessionInterruption/endedShouldResume`` when the interruption
+    /// ended and the call's audio may resume (type `.ended` with `.shouldResume`), on
+    /// any thread. Called once, only under the in-app
     /// backend: under CallKit and LiveCommunicationKit the system handles
     /// interruptions and reports them as `didDeactivate` / `didActivate`. A session that
     /// never calls `handler` leaves the engine believing the audio runs through a
     /// cellular call.
     /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptionnotification
-    func observeInterruptions(_ handler: @escaping @Sendable (_ began: Bool) -> Void)
+    func observeInterruptions(_ handler: @escaping @Sendable (CallDriver.AudioSessionInterruption) -> Void)
+}
+
+extension CallDriver {
+    /// An interruption of the audio session, as ``CallAudioSession/observeInterruptions(_:)``
+    /// reports it to the in-app backend.
+    /// https://developer.apple.com/documentation/avfaudio/avaudiosession/interruptiontype
+    public enum AudioSessionInterruption: Sendable, Equatable {
+        /// The system interrupted the session (`AVAudioSession.InterruptionType.began`):
+        /// it is no longer active.
+        case began
+        /// The interruption ended and the call's audio may resume
+        /// (`AVAudioSession.InterruptionType.ended` with `.shouldResume`). An interruption
+        /// that ended without `.shouldResume` is not reported: the app decides (and calls
+        /// ``CallDriver/audioSessionActivatedByApp()`` once it activated the session).
+        case endedShouldResume
+    }
 }
 
 extension CallDriver {
