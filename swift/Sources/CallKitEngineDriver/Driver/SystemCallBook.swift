@@ -4,7 +4,11 @@ import Foundation
 /// The calls a calling system keeps, and its rules for reports, requests and answers,
 /// as CallKit documents and behaves: the in-app backend plays the system's part with it
 /// (``InAppCallSystem``), and CallKitEngineTesting's fake CallKit answers with it, so
-/// the two cannot drift apart.
+/// the two keep the same rules. One choice differs: answering a second call when calls
+/// cannot be held (`supportsHolding` off) ends the active call in-app
+/// (``makeRoom(answering:maximumCallGroups:canHold:)`` with `canHold` false), while the
+/// fake CallKit always offers the hold (CallKit documents no other behaviour; the engine
+/// then fails the hold action).
 ///
 /// A call is known from its accepted report or start until it ends; it is connected
 /// once its answer or start action is fulfilled; each connected call is its own call
