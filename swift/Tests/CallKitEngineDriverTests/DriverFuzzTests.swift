@@ -76,6 +76,7 @@ final class DriverFuzzTests: XCTestCase {
         print(
             "driver fuzz (\(backend)): \(seeds.count) runs, \(steps) steps, all passed in \(String(format: "%.1f", took)) s: "
                 + "\(seen.pushes) pushes (\(seen.unreportedPushes) unreported under mustReport false), "
+                + "\(seen.notifications) notifications, "
                 + "actions \(seen.fulfilled) fulfilled, \(seen.failed) failed, \(seen.timedOut) timed out, "
                 + "\(seen.voided) voided, \(seen.refusedSteps) steps refused by the engine")
         if seeds.count >= 1_000 {
@@ -83,7 +84,10 @@ final class DriverFuzzTests: XCTestCase {
             // no action time-out and no reset).
             XCTAssertGreaterThan(seen.fulfilled, 0)
             XCTAssertGreaterThan(seen.failed, 0)
-            if backend != .inApp {
+            if backend == .inApp {
+                XCTAssertGreaterThan(seen.notifications, 0)
+                XCTAssertEqual(seen.pushes, 0, "the in-app backend receives no VoIP push")
+            } else {
                 XCTAssertGreaterThan(seen.unreportedPushes, 0)
                 XCTAssertGreaterThan(seen.timedOut, 0)
                 XCTAssertGreaterThan(seen.voided, 0)
@@ -113,6 +117,8 @@ private struct FuzzRun {
     let app: Recorder<AppCall>
     let log: Recorder<CallDriverLogEntry>
     let pushes = Recorder<FakePush>()
+    /// The regular notifications opened (the in-app backend's incoming calls).
+    let notifications = Recorder<Int>()
     let started = Recorder<UUID>()
     /// How many times each `startCall` completion ran (a throwing start counts as one).
     let startCompletionCounts = Counter()
@@ -204,8 +210,13 @@ private struct FuzzRun {
             }
             let mustReport = [nil, nil, true, false].randomElement(using: &rng)!
             let box = PayloadBox(payload)
+            let notifications = notifications
             return {
-                if let push = system.deliverIncomingCall(box.payload, mustReport: mustReport) { pushes.append(push) }
+                if let push = system.deliverIncomingCall(box.payload, mustReport: mustReport) {
+                    pushes.append(push)
+                } else {
+                    notifications.append(1)
+                }
             }
         case 3:
             let request: CallDriver.ProviderActionRequest =
@@ -388,6 +399,7 @@ private struct FuzzRun {
     /// What a run saw.
     struct Tally {
         var pushes = 0
+        var notifications = 0
         var unreportedPushes = 0
         var fulfilled = 0
         var failed = 0
@@ -397,6 +409,7 @@ private struct FuzzRun {
 
         mutating func add(_ other: Tally) {
             pushes += other.pushes
+            notifications += other.notifications
             unreportedPushes += other.unreportedPushes
             fulfilled += other.fulfilled
             failed += other.failed
@@ -410,6 +423,7 @@ private struct FuzzRun {
         var tally = Tally()
         let pushes = pushes.all
         tally.pushes = pushes.count
+        tally.notifications = notifications.all.count
         tally.unreportedPushes = pushes.filter { !$0.reportedBeforeReturn }.count
         for action in system.actionRecords {
             switch action.outcome {
