@@ -61,16 +61,6 @@ public final class FakeAppCallUI: FakeCallingSystem {
         return driver
     }
 
-    /// An in-app driver over `configuration` for a stack made before the driver.
-    public func makeDriver(
-        configuration: CallEngine.Configuration,
-        signaling: any CallSignaling,
-        media: any CallMedia,
-        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
-    ) throws -> CallDriver {
-        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
-    }
-
     /// The user opens (or the app presents) a regular notification whose `userInfo` is
     /// `payload`: `CallDriver.incomingCallNotificationReceived(userInfo:)`, then settles.
     public func openNotification(_ payload: [AnyHashable: Any]) {

@@ -68,18 +68,6 @@ public final class FakeCallKit: Sendable {
         try makeDriver(configuration: configuration, signaling: signaling, media: media, log: log)
     }
 
-    /// A driver on these fakes over `configuration`, started (registered for VoIP
-    /// pushes). CallKit's settings become `configuration`'s too, as on a device, where
-    /// both come from one `CXProviderConfiguration`.
-    public func makeDriver(
-        configuration: CallEngine.Configuration,
-        signaling: any CallSignaling,
-        media: any CallMedia,
-        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
-    ) throws -> CallDriver {
-        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
-    }
-
     /// A driver on these fakes over ``configuration``, started, whose VoIP stack
     /// `signaling` makes from the driver's `CallDriver.Signaling` handle (as on a device).
     public func makeDriver(

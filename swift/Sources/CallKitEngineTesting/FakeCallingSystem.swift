@@ -75,6 +75,19 @@ public protocol FakeCallingSystem: AnyObject, Sendable {
 }
 
 extension FakeCallingSystem {
+    /// A driver on these fakes over `configuration`, started, for a VoIP stack made
+    /// before the driver (it then keeps its own `weak` reference to report back); the
+    /// form whose `signaling` makes the stack from the driver's `CallDriver.Signaling`
+    /// handle describes the rest.
+    public func makeDriver(
+        configuration: CallEngine.Configuration,
+        signaling: any CallSignaling,
+        media: any CallMedia,
+        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
+    ) throws -> CallDriver {
+        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
+    }
+
     /// An incoming call as this backend receives one, under the pre-iOS 26.4 PushKit
     /// method (`mustReport` `nil`).
     @discardableResult

@@ -45,19 +45,10 @@ public final class FakeLiveCommunicationKit: Sendable {
     }
 
     /// A driver on these fakes over `configuration`, started (registered for VoIP
-    /// pushes). LiveCommunicationKit's settings become `configuration`'s too, as on a
-    /// device, where both come from one `ConversationManager.Configuration`.
-    public func makeDriver(
-        configuration: CallEngine.Configuration,
-        signaling: any CallSignaling,
-        media: any CallMedia,
-        log: @escaping @Sendable (CallDriverLogEntry) -> Void = { _ in }
-    ) throws -> CallDriver {
-        try makeDriver(configuration: configuration, signaling: { _ in signaling }, media: media, log: log)
-    }
-
-    /// A driver on these fakes over `configuration`, started, whose VoIP stack
-    /// `signaling` makes from the driver's `CallDriver.Signaling` handle (as on a device).
+    /// pushes), whose VoIP stack `signaling` makes from the driver's
+    /// `CallDriver.Signaling` handle (as on a device). LiveCommunicationKit's settings
+    /// become `configuration`'s too, as on a device, where both come from one
+    /// `ConversationManager.Configuration`.
     public func makeDriver(
         configuration: CallEngine.Configuration,
         signaling: (CallDriver.Signaling) -> any CallSignaling,

@@ -15,14 +15,11 @@ private struct ParityRun {
     var names: [UUID: String] = [:]
 
     init(_ system: any FakeCallingSystem, configuration: CallEngine.Configuration) throws {
-        let app = Recorder<AppCall>()
-        let log = Recorder<CallDriverLogEntry>()
-        let recording = RecordingApp(app)
-        driver = try system.makeDriver(
-            configuration: configuration, signaling: { _ in recording }, media: recording, log: { log.append($0) })
+        let recorded = try RecordedDriver(on: system, configuration: configuration)
         self.system = system
-        self.app = app
-        self.log = log
+        driver = recorded.driver
+        app = recorded.app
+        log = recorded.log
     }
 
     /// An incoming call as the backend receives one (a VoIP push, or a notification the

@@ -143,14 +143,11 @@ private struct FuzzRun {
             case .liveCommunicationKit: FakeLiveCommunicationKit(configuration: configuration)
             case .inApp: FakeAppCallUI()
             }
-        let app = Recorder<AppCall>()
-        let log = Recorder<CallDriverLogEntry>()
-        let recording = RecordingApp(app)
-        driver = try system.makeDriver(
-            configuration: configuration, signaling: { _ in recording }, media: recording, log: { log.append($0) })
+        let recorded = try RecordedDriver(on: system, configuration: configuration)
         self.system = system
-        self.app = app
-        self.log = log
+        driver = recorded.driver
+        app = recorded.app
+        log = recorded.log
         pool = (0..<3).map { _ in UUID(uuid: Self.uuidBytes(&rng)) }
         self.rng = rng
     }

@@ -15,13 +15,11 @@ import PushKit
 final class InAppBackendTests: XCTestCase {
     private func makeDriver(
         _ ui: FakeAppCallUI, configure: (inout CallEngine.Configuration) -> Void = { _ in }
-    ) throws -> (CallDriver, Recorder<AppCall>, RecordingApp) {
+    ) throws -> (CallDriver, Recorder<AppCall>, Recorder<CallDriver.BackendChoice>) {
         var configuration = CallEngine.Configuration()
         configure(&configuration)
-        let app = Recorder<AppCall>()
-        let recording = RecordingApp(app)
-        let driver = try ui.makeDriver(configuration: configuration, signaling: recording, media: recording)
-        return (driver, app, recording)
+        let recorded = try RecordedDriver(on: ui, configuration: configuration)
+        return (recorded.driver, recorded.app, recorded.backendChoices)
     }
 
     func testInAppDriverNeverCreatesASystemProviderOrRegistersForVoIPPushes() throws {
@@ -68,23 +66,20 @@ final class InAppBackendTests: XCTestCase {
 
     func testStartTellsTheServerThisDeviceTakesNoVoIPPushesAndRegistersNoToken() throws {
         let ui = FakeAppCallUI()
-        let (driver, app, recording) = try makeDriver(ui)
+        let (driver, app, backendChoices) = try makeDriver(ui)
         XCTAssertEqual(driver.backend, .inApp)
-        XCTAssertEqual(recording.backendChoices.all, [CallDriver.BackendChoice(backend: .inApp)])
-        XCTAssertFalse(recording.backendChoices.all[0].receivesVoIPPushes)
+        XCTAssertEqual(backendChoices.all, [CallDriver.BackendChoice(backend: .inApp)])
+        XCTAssertFalse(backendChoices.all[0].receivesVoIPPushes)
         XCTAssertEqual(app.all, [])
     }
 
     func testSystemBackendsTellTheServerToSendVoIPPushes() throws {
         let systems: [any FakeCallingSystem] = [FakeCallKit(), FakeLiveCommunicationKit()]
         for system in systems {
-            let recording = RecordingApp(Recorder<AppCall>())
-            let driver = try system.makeDriver(
-                configuration: CallEngine.Configuration(), signaling: { _ in recording }, media: recording,
-                log: { _ in })
-            XCTAssertEqual(driver.backend, system.backend)
-            XCTAssertEqual(recording.backendChoices.all.map(\.backend), [system.backend])
-            XCTAssertTrue(recording.backendChoices.all[0].receivesVoIPPushes)
+            let recorded = try RecordedDriver(on: system, configuration: CallEngine.Configuration())
+            XCTAssertEqual(recorded.driver.backend, system.backend)
+            XCTAssertEqual(recorded.backendChoices.all.map(\.backend), [system.backend])
+            XCTAssertTrue(recorded.backendChoices.all[0].receivesVoIPPushes)
         }
     }
 
@@ -194,11 +189,8 @@ final class InAppBackendTests: XCTestCase {
 
     func testActivationTheSessionRefusesReachesMediaAsAnActivationTimeOut() throws {
         let ui = FakeAppCallUI()
-        let log = Recorder<CallDriverLogEntry>()
-        let app = Recorder<AppCall>()
-        let recording = RecordingApp(app)
-        let driver = try ui.makeDriver(
-            configuration: CallEngine.Configuration(), signaling: recording, media: recording, log: { log.append($0) })
+        let recorded = try RecordedDriver(on: ui, configuration: CallEngine.Configuration())
+        let (driver, app, log) = (recorded.driver, recorded.app, recorded.log)
         let call = UUID()
         ui.audioSession.failNextActivation(with: NSError(domain: "AVAudioSession", code: 560_557_684))
         ui.openNotification(["uuid": call.uuidString, "handle": "+15550100"])

@@ -79,7 +79,26 @@ final class RecordingApp: CallSignaling, CallMedia {
     func stopTranslation(_ call: UUID) { recorder.append(.stopTranslation(call)) }
 }
 
-/// A driver on the fakes, with recorders for the app's side and the log.
+/// A driver on one backend's fakes whose signaling and media record into ``app``, its
+/// log into ``log``, and the backend choices it tells the app into ``backendChoices``.
+struct RecordedDriver {
+    let driver: CallDriver
+    let app = Recorder<AppCall>()
+    let log = Recorder<CallDriverLogEntry>()
+    let backendChoices: Recorder<CallDriver.BackendChoice>
+
+    init(on system: any FakeCallingSystem, configuration: CallEngine.Configuration) throws {
+        // Signaling and media are handed over as a temporary, as an app would write it:
+        // only the driver keeps it alive.
+        let recording = RecordingApp(app)
+        let log = log
+        backendChoices = recording.backendChoices
+        driver = try system.makeDriver(
+            configuration: configuration, signaling: recording, media: recording, log: { log.append($0) })
+    }
+}
+
+/// A driver on the CallKit fakes, with recorders for the app's side and the log.
 struct Harness {
     let callKit: FakeCallKit
     let driver: CallDriver
@@ -90,16 +109,11 @@ struct Harness {
         var configuration = CallEngine.Configuration()
         configure(&configuration)
         let callKit = FakeCallKit()
-        let app = Recorder<AppCall>()
-        let log = Recorder<CallDriverLogEntry>()
-        // Signaling and media are handed over as a temporary, as an app would write it:
-        // only the driver keeps it alive.
-        let recording = RecordingApp(app)
-        driver = try callKit.makeDriver(
-            configuration: configuration, signaling: recording, media: recording, log: { log.append($0) })
+        let recorded = try RecordedDriver(on: callKit, configuration: configuration)
         self.callKit = callKit
-        self.app = app
-        self.log = log
+        driver = recorded.driver
+        app = recorded.app
+        log = recorded.log
     }
 
     var provider: FakeCallProvider { callKit.provider }
